@@ -1,0 +1,18 @@
+{
+  "targets": [
+    {
+      "target_name": "nscope",
+      "sources": ["native/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]
+    },
+    {
+      "target_name": "nscope-shim",
+      "type": "executable",
+      "sources": ["native/shim/main.c", "native/shim/plan.c", "native/shim/child.c", "native/shim/fsutil.c", "native/shim/logjson.c"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

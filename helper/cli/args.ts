@@ -1,0 +1,72 @@
+// A small Docker-style argument parser: flags (long `--memory 64m` or
+// `--memory=64m`, short `-d`, clustered `-it`, repeatable `-e`), then
+// positionals; for run/create/exec everything after the first positional
+// belongs to the container's command.
+export interface FlagSpec {
+  name: string;           // long name, e.g. "memory"
+  short?: string;         // e.g. "m"
+  takesValue?: boolean;
+  repeat?: boolean;       // collects into an array
+  aliases?: string[];
+}
+
+export interface Parsed { flags: Record<string, string | boolean | string[]>; positionals: string[] }
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: string[], specs: FlagSpec[], opts: { stopAtFirstPositional?: boolean } = {}): Parsed {
+  const byLong = new Map<string, FlagSpec>();
+  const byShort = new Map<string, FlagSpec>();
+  for (const s of specs) {
+    byLong.set(s.name, s);
+    for (const a of s.aliases ?? []) byLong.set(a, s);
+    if (s.short) byShort.set(s.short, s);
+  }
+  const flags: Parsed['flags'] = {};
+  const positionals: string[] = [];
+  const set = (s: FlagSpec, v: string | boolean) => {
+    if (s.repeat) ((flags[s.name] ??= []) as string[]).push(String(v));
+    else flags[s.name] = v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
+    if (a.startsWith('--') && a.length > 2) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      const s = byLong.get(name);
+      if (!s) throw new UsageError(`unknown flag: --${name}`);
+      if (s.takesValue) {
+        const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+        if (v === undefined) throw new UsageError(`flag needs an argument: --${name}`);
+        set(s, v);
+      } else {
+        if (eq > 0) {
+          const v = a.slice(eq + 1);
+          if (v !== 'true' && v !== 'false') throw new UsageError(`--${name} takes no value (or true/false)`);
+          if (v === 'true') set(s, true);
+        } else set(s, true);
+      }
+    } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
+      for (let k = 1; k < a.length; k++) {
+        const s = byShort.get(a[k]);
+        if (!s) throw new UsageError(`unknown shorthand flag: '${a[k]}' in ${a}`);
+        if (s.takesValue) {
+          const v = k + 1 < a.length ? a.slice(k + 1) : argv[++i];
+          if (v === undefined) throw new UsageError(`flag needs an argument: '${a[k]}' in ${a}`);
+          set(s, v);
+          break;
+        }
+        set(s, true);
+      }
+    } else {
+      positionals.push(a);
+      if (opts.stopAtFirstPositional) { positionals.push(...argv.slice(i + 1)); break; }
+    }
+  }
+  return { flags, positionals };
+}
+
+export const str = (p: Parsed, k: string): string | undefined => (typeof p.flags[k] === 'string' ? (p.flags[k] as string) : undefined);
+export const bool = (p: Parsed, k: string): boolean => p.flags[k] === true;
+export const list = (p: Parsed, k: string): string[] | undefined => (Array.isArray(p.flags[k]) ? (p.flags[k] as string[]) : undefined);

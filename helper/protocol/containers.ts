@@ -1,0 +1,125 @@
+// Containers: the methods' params and results.
+export type ContainerStatus = 'created' | 'running' | 'exited';
+
+/** The user's limits in Docker's terms (bytes, CPUs), as run/update take them. */
+export interface Limits {
+  /** bytes; -1 = unlimited */
+  memory?: number;
+  /** memory + swap in bytes (Docker's --memory-swap); -1 = unlimited swap */
+  memorySwap?: number;
+  /** CPUs, e.g. 0.5; -1 = unlimited */
+  cpus?: number;
+  /** relative weight (cpu.shares, 2..262144) */
+  cpuShares?: number;
+  /** max processes; -1 = unlimited */
+  pidsLimit?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+}
+
+/** Limits as strings/numbers the way a user types them ("64m", "0.5"). */
+export interface LimitArgs {
+  memory?: string | number;
+  memorySwap?: string | number;
+  cpus?: string | number;
+  cpuShares?: string | number;
+  pidsLimit?: string | number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+}
+
+export interface RunOptions extends LimitArgs {
+  image: string;
+  /** Replaces the image's Cmd */
+  cmd?: string[];
+  entrypoint?: string[];
+  name?: string;
+  hostname?: string;
+  /** KEY=VALUE */
+  env?: string[];
+  workdir?: string;
+  /** USER[:GROUP], names or numbers */
+  user?: string;
+  /** HOST:CONTAINER[:ro] bind mounts */
+  volumes?: string[];
+  /** Removes the container when it exits */
+  rm?: boolean;
+  privileged?: boolean;
+  readOnly?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  /** 'private' (default: a new namespace), 'host', 'none' (network only), or a /proc/PID/ns/X path to join */
+  net?: string;
+  pid?: string;
+  ipc?: string;
+  uts?: string;
+  cgroupns?: string;
+  labels?: Record<string, string>;
+}
+
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  command: string[];
+  status: ContainerStatus;
+  created: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  signal?: number;
+  oomKilled?: boolean;
+  /** the container's first process, on the host */
+  pid?: number;
+  labels?: Record<string, string>;
+}
+
+export interface NamespaceRef { type: string; path?: string; shared: boolean }
+
+export interface ContainerDetail extends ContainerSummary {
+  hostname: string;
+  /** How the root was switched: pivot_root, or chroot where pivot_root is impossible */
+  rootSwitch?: 'pivot_root' | 'chroot' | 'none';
+  rootfs: { lower: string[]; init: string; upper: string; work: string; mountpoint: string };
+  cgroup: { version: 1 | 2; path: string };
+  limits: Limits;
+  logPath: string;
+  bundle: string;
+  namespaces: NamespaceRef[];
+  /** an error from set-up or exec, e.g. `exec: "foo": executable file not found in $PATH` */
+  error?: string;
+  autoRemove: boolean;
+  /** The OCI runtime spec the container runs with (config.json). */
+  spec: unknown;
+}
+
+export interface ExitStatus { exitCode: number; signal?: number; oomKilled: boolean; finishedAt?: string; error?: string }
+
+export interface ProcessInfo { pid: number; nsPid: number | null; ppid: number; uid: number; state: string; command: string }
+
+export interface ContainerStats {
+  memoryUsage: number;
+  memoryLimit: number | null;
+  cpuUsageNs: number;
+  pidsCurrent: number;
+  pidsLimit: number | null;
+  oomKills: number;
+}
+
+export interface LogEntry { log: string; stream: 'stdout' | 'stderr'; time: string }
+
+export interface ContainerMethods {
+  'container.create': { params: RunOptions; result: { id: string; name: string; warnings: string[] } };
+  'container.start': { params: { id: string }; result: { id: string } };
+  'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
+  'container.kill': { params: { id: string; signal?: string | number }; result: { id: string } };
+  'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
+  'container.list': { params: { all?: boolean }; result: ContainerSummary[] };
+  'container.inspect': { params: { id: string }; result: ContainerDetail };
+  'container.wait': { params: { id: string }; result: ExitStatus };
+  'container.update': { params: { id: string } & LimitArgs; result: { id: string; limits: Limits } };
+  'container.top': { params: { id: string }; result: ProcessInfo[] };
+  'container.stats': { params: { id: string }; result: ContainerStats };
+  'container.logs': { params: { id: string; tail?: number }; result: LogEntry[] };
+}

@@ -1,0 +1,17 @@
+// Events: JSON-RPC notifications named `event`, sent to subscribed connections.
+export type EventType =
+  | 'container.created' | 'container.started' | 'container.exited' | 'container.oom'
+  | 'container.removed' | 'container.updated'
+  | 'image.added' | 'image.removed';
+
+export interface NscopeEvent {
+  type: EventType;
+  /** container or image id */
+  id: string;
+  name?: string;
+  time: string;
+  exitCode?: number;
+  limits?: unknown;
+}
+
+export const EVENT_METHOD = 'event';

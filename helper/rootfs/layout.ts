@@ -1,0 +1,34 @@
+// Where a container's layers live, and the overlay that joins them:
+// lowerdir = init layer over the image layers (top first), upperdir = rw.
+import * as path from 'path';
+
+export interface RootfsLayout {
+  base: string;        // the state root; layer paths in the mount options are relative to it
+  mountpoint: string;  // <container>/rootfs, mounted only inside the container's mount namespace
+  init: string;
+  upper: string;
+  work: string;
+  lower: string[];     // image layer dirs, bottom to top
+}
+
+export function rootfsLayout(stateRoot: string, containerDir: string, imageLayers: string[]): RootfsLayout {
+  return {
+    base: stateRoot,
+    mountpoint: path.join(containerDir, 'rootfs'),
+    init: path.join(containerDir, 'init'),
+    upper: path.join(containerDir, 'rw'),
+    work: path.join(containerDir, 'work'),
+    lower: imageLayers,
+  };
+}
+
+/** The overlay's layer dirs, relative to `base` (short, so many layers fit in one mount). */
+export function overlayDirs(l: RootfsLayout): { base: string; lower: string[]; upper: string; work: string } {
+  const rel = (p: string) => {
+    const r = path.relative(l.base, p);
+    // a ':' or ',' would split the option string: such paths cannot be layers
+    if (/[:,]/.test(r)) throw new Error(`overlay layer path contains ':' or ',': ${r}`);
+    return r.startsWith('..') ? p : r;
+  };
+  return { base: l.base, lower: [l.init, ...[...l.lower].reverse()].map(rel), upper: rel(l.upper), work: rel(l.work) };
+}

@@ -1,0 +1,39 @@
+// The create/start split: the container's init blocks opening exec.fifo for
+// writing; `start` opens it for reading and takes the byte the init writes
+// just before execve (runc's protocol).
+import * as fs from 'fs';
+import { NscopeError } from '../errors';
+import { native } from '../native';
+import { isSameProcess } from './procinfo';
+
+const S_IFIFO = 0o010000;
+
+export function makeFifo(file: string): void {
+  native().mknod(file, S_IFIFO | 0o622, 0, 0);
+}
+
+export async function releaseFifo(file: string, pid: number, pidStart?: number, timeoutMs = 10_000): Promise<void> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    throw new NscopeError('conflict', `cannot start: exec fifo: ${(e as Error).message}`);
+  }
+  try {
+    const buf = Buffer.alloc(1);
+    const deadline = Date.now() + timeoutMs;
+    for (let spin = 0; ; spin++) {
+      let n = 0;
+      try { n = fs.readSync(fd, buf, 0, 1, null); } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      }
+      if (n === 1) break;
+      if (!isSameProcess(pid, pidStart)) throw new NscopeError('failed', 'cannot start: the container\'s init is gone');
+      if (Date.now() > deadline) throw new NscopeError('failed', 'cannot start: the container\'s init did not answer');
+      await new Promise((r) => (spin < 20 ? setImmediate(r) : setTimeout(r, 2)));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  try { fs.unlinkSync(file); } catch { /* gone */ }
+}

@@ -1,0 +1,385 @@
+// The daemon's containers: create/start/stop/kill/remove, their state on
+// disk, exit detection and events. Knows nothing of RPC: the server calls it.
+import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Cgroup, CgroupDriver } from '../cgroups/types';
+import { conflict, invalid, notFound, NscopeError } from '../errors';
+import type { ImageStore } from '../images/store';
+import type {
+  ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LogEntry, NscopeEvent,
+  ProcessInfo, RunOptions,
+} from '../protocol';
+import { writeInitLayer } from '../rootfs/initlayer';
+import { overlayDirs, rootfsLayout } from '../rootfs/layout';
+import { readJson, writeJsonAtomic } from './atomic';
+import { makeFifo, releaseFifo } from './fifo';
+import { limitsFromArgs, mergeLimits, resourcesFromLimits } from './limits';
+import { readLog } from './logs';
+import { checkName, newId, randomName } from './names';
+import { specFromOptions } from './options';
+import { buildPlan } from './plan';
+import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
+import { containerPaths, type ContainerRecord } from './record';
+import { spawnShim, writePlan } from './shim';
+import { signalNumber } from './signals';
+
+export interface ManagerOptions {
+  root: string;
+  images: ImageStore;
+  cgroups: CgroupDriver;
+  /** parent of every container's cgroup, e.g. "nscope" */
+  cgroupParent?: string;
+}
+
+export class ContainerManager extends EventEmitter {
+  private readonly root: string;
+  private readonly dir: string;
+  private readonly records = new Map<string, ContainerRecord>();
+  private readonly waiters = new Map<string, ((s: ExitStatus) => void)[]>();
+  private readonly watchers = new Map<string, fs.FSWatcher>();
+  private readonly exiting = new Set<string>();
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(private readonly opts: ManagerOptions) {
+    super();
+    this.root = opts.root;
+    this.dir = path.join(opts.root, 'containers');
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  // ---- lookup ----
+
+  /** By full id, unique id prefix, or name. */
+  find(ref: string): ContainerRecord {
+    if (typeof ref !== 'string' || !ref) throw invalid('container: no id or name given');
+    const byId = this.records.get(ref);
+    if (byId) return byId;
+    for (const r of this.records.values()) if (r.name === ref) return r;
+    if (/^[0-9a-f]{3,64}$/.test(ref)) {
+      const hits = [...this.records.values()].filter((r) => r.id.startsWith(ref));
+      if (hits.length === 1) return hits[0];
+      if (hits.length > 1) throw invalid(`container id prefix "${ref}" is ambiguous`);
+    }
+    throw notFound(`No such container: ${ref}`);
+  }
+
+  private paths(r: ContainerRecord) { return containerPaths(path.join(this.dir, r.id)); }
+  private save(r: ContainerRecord) { writeJsonAtomic(this.paths(r).state, r); }
+  private emitEvent(type: NscopeEvent['type'], r: ContainerRecord, extra: Partial<NscopeEvent> = {}) {
+    const ev: NscopeEvent = { type, id: r.id, name: r.name, time: new Date().toISOString(), ...extra };
+    this.emit('event', ev);
+  }
+  /** The container's cgroup; its parent ("nscope") goes too once the last container is removed. */
+  private cgroup(r: ContainerRecord): Cgroup { return this.opts.cgroups.open(r.cgroupRel, { ownedParents: 1 }); }
+
+  // ---- recovery ----
+
+  /** Finds every container on disk again (after a restart or kill -9) and reconciles its state. */
+  recover(): void {
+    for (const id of fs.readdirSync(this.dir)) {
+      const p = containerPaths(path.join(this.dir, id));
+      const r = readJson<ContainerRecord>(p.state);
+      if (!r) {
+        // a create that died half-way: nothing of it is usable
+        fs.rmSync(p.dir, { recursive: true, force: true });
+        continue;
+      }
+      if (!r.pid) {
+        // the helper died while creating it: kill what may have started, drop the rest
+        const pid = Number(fs.readFileSync(p.pid, { encoding: 'utf8', flag: 'a+' }) || 0);
+        if (pid && procStartTime(pid) !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+        void this.opts.cgroups.open(r.cgroupRel, { ownedParents: 1 }).destroy().catch(() => undefined)
+          .then(() => fs.rmSync(p.dir, { recursive: true, force: true }));
+        continue;
+      }
+      this.records.set(r.id, r);
+      if (r.status === 'exited') continue;
+      if (fs.existsSync(p.exit) || !isSameProcess(r.pid, r.pidStart)) void this.onExit(r.id);
+      else this.watchExit(r);
+    }
+    // A monitor that was killed writes no exit file: notice dead inits too.
+    this.sweeper = setInterval(() => {
+      for (const r of this.records.values()) {
+        if (r.status !== 'exited' && this.watchers.has(r.id) && !isSameProcess(r.pid, r.pidStart)) void this.onExit(r.id);
+      }
+    }, 1000);
+    this.sweeper.unref();
+  }
+
+  /** For containers we did not spawn in this process: their exit file appearing. */
+  private watchExit(r: ContainerRecord) {
+    const p = this.paths(r);
+    try {
+      const w = fs.watch(p.dir, (_ev, file) => { if (file === 'exit.json') void this.onExit(r.id); });
+      w.on('error', () => { /* dir removed */ });
+      this.watchers.set(r.id, w);
+    } catch { /* dir gone */ }
+    if (fs.existsSync(p.exit)) void this.onExit(r.id);
+  }
+
+  close(): void {
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  // ---- create / start ----
+
+  async create(opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
+    if (!opts || typeof opts !== 'object') throw invalid('create: options missing');
+    if (typeof opts.image !== 'string' || !opts.image) throw invalid('create: no image given');
+    const image = this.opts.images.resolve(opts.image);
+    const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => this.hasName(n));
+    if (this.hasName(name)) throw conflict(`the container name "${name}" is already in use by container ${[...this.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);
+    const limits = limitsFromArgs(opts);
+    const id = newId();
+    const hostname = opts.hostname ?? id.slice(0, 12);
+    if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
+    const cfg = image.config.config ?? {};
+    const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => this.runningPid(ref) });
+    const cgroupRel = `${this.opts.cgroupParent ?? 'nscope'}/${id}`;
+    spec.linux!.cgroupsPath = `/${cgroupRel}`;
+    spec.linux!.resources = resourcesFromLimits(limits);
+
+    const p = containerPaths(path.join(this.dir, id));
+    const layout = rootfsLayout(this.root, p.dir, image.layerDirs);
+    const r: ContainerRecord = {
+      id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
+      status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
+      labels: opts.labels ?? {}, stopSignal: cfg.StopSignal,
+    };
+    let cg: Cgroup | undefined;
+    try {
+      fs.mkdirSync(p.dir, { mode: 0o700 });
+      for (const d of [layout.mountpoint, layout.upper, layout.work, layout.init]) fs.mkdirSync(d, { mode: 0o755 });
+      writeInitLayer(layout.init, hostname);
+      writeJsonAtomic(p.config, spec);
+      cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
+      const plan = buildPlan({
+        spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout), cgroupProcs: cg.procsFiles(),
+        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo,
+      });
+      writePlan(p.plan, plan.buffer);
+      makeFifo(p.fifo);
+      this.records.set(id, r);
+      this.save(r); // before the shim runs, so a crash here can be cleaned up by recover()
+      const shim = await spawnShim(p.plan);
+      r.pid = shim.pid;
+      r.pidStart = procStartTime(shim.pid) ?? undefined;
+      r.shimPid = shim.shimPid;
+      r.rootSwitch = shim.method;
+      this.save(r);
+      void shim.exited.then(() => this.onExit(id));
+    } catch (e) {
+      this.records.delete(id);
+      if (cg) await cg.destroy().catch(() => undefined);
+      fs.rmSync(p.dir, { recursive: true, force: true });
+      throw e;
+    }
+    this.emitEvent('container.created', r);
+    return { id, name, warnings: [] };
+  }
+
+  private hasName(n: string) { for (const r of this.records.values()) if (r.name === n) return true; return false; }
+
+  private runningPid(ref: string): number {
+    const r = this.find(ref);
+    if (r.status !== 'running' || !r.pid) throw conflict(`container ${ref} is not running`);
+    return r.pid;
+  }
+
+  async start(ref: string): Promise<{ id: string }> {
+    const r = this.find(ref);
+    if (r.status === 'running') return { id: r.id };
+    if (r.status !== 'created') throw conflict(`container ${r.name} has exited; it cannot be started again (create a new one)`);
+    await releaseFifo(this.paths(r).fifo, r.pid!, r.pidStart);
+    if (r.status === 'created') {
+      r.status = 'running';
+      r.startedAt = new Date().toISOString();
+      this.save(r);
+      this.emitEvent('container.started', r);
+    }
+    return { id: r.id };
+  }
+
+  // ---- exit ----
+
+  private async onExit(id: string): Promise<void> {
+    const r = this.records.get(id);
+    if (!r || r.status === 'exited' || this.exiting.has(id)) return;
+    this.exiting.add(id);
+    try {
+      const p = this.paths(r);
+      const file = readJson<{ exitCode: number; signal: number; finishedAt: string; error?: string }>(p.exit);
+      let oomKills = 0;
+      const cg = this.cgroup(r);
+      try { if (cg.exists()) oomKills = cg.stats().oomKills; } catch { /* gone */ }
+      const oomKilled = oomKills > 0;
+      const exit: ExitStatus = file
+        ? { exitCode: file.exitCode, signal: file.signal || undefined, oomKilled, finishedAt: file.finishedAt, error: file.error }
+        : { exitCode: 255, oomKilled, finishedAt: new Date().toISOString(), error: 'the container\'s monitor was lost; exit status unknown' };
+      // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
+      await cg.destroy().catch(() => undefined);
+      this.watchers.get(id)?.close();
+      this.watchers.delete(id);
+      r.status = 'exited';
+      r.exit = exit;
+      r.finishedAt = exit.finishedAt;
+      try { fs.unlinkSync(p.fifo); } catch { /* started */ }
+      this.save(r);
+      if (oomKilled) this.emitEvent('container.oom', r);
+      this.emitEvent('container.exited', r, { exitCode: exit.exitCode });
+      for (const w of this.waiters.get(id) ?? []) w(exit);
+      this.waiters.delete(id);
+      if (r.autoRemove) await this.remove(id, true).catch(() => undefined);
+    } finally {
+      this.exiting.delete(id);
+    }
+  }
+
+  wait(ref: string): Promise<ExitStatus> {
+    const r = this.find(ref);
+    if (r.status === 'exited') return Promise.resolve(r.exit!);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(r.id) ?? [];
+      list.push(resolve);
+      this.waiters.set(r.id, list);
+    });
+  }
+
+  // ---- signals ----
+
+  kill(ref: string, signal: string | number = 'SIGKILL'): { id: string } {
+    const r = this.find(ref);
+    if (r.status === 'exited' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
+    process.kill(r.pid!, signalNumber(signal));
+    return { id: r.id };
+  }
+
+  async stop(ref: string, timeout?: number): Promise<{ id: string }> {
+    const r = this.find(ref);
+    if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0 || timeout > 86400)) throw invalid(`--time: ${timeout} is not between 0 and 86400 seconds`);
+    if (r.status === 'exited') return { id: r.id };
+    const exited = this.wait(r.id);
+    const t = timeout ?? 10;
+    if (t > 0) {
+      try { process.kill(r.pid!, signalNumber(r.stopSignal ?? 'SIGTERM')); } catch { /* already gone */ }
+      const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), t * 1000).unref());
+      if (await Promise.race([exited, timer]) !== 'timeout') return { id: r.id };
+    }
+    try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
+    await exited;
+    return { id: r.id };
+  }
+
+  async remove(ref: string, force = false): Promise<{ id: string }> {
+    const r = this.find(ref);
+    if (r.status !== 'exited') {
+      if (!force) throw conflict(`cannot remove container ${r.name}: it is ${r.status}; stop it first or force the removal`);
+      const exited = this.wait(r.id);
+      try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
+      await exited;
+      if (!this.records.has(r.id)) return { id: r.id }; // auto-removed meanwhile
+    }
+    if (!this.records.has(r.id)) return { id: r.id };
+    this.records.delete(r.id);
+    await this.cgroup(r).destroy().catch(() => undefined);
+    fs.rmSync(this.paths(r).dir, { recursive: true, force: true });
+    this.emitEvent('container.removed', r);
+    return { id: r.id };
+  }
+
+  // ---- views ----
+
+  summary(r: ContainerRecord): ContainerSummary {
+    return {
+      id: r.id, name: r.name, image: r.image, imageId: r.imageId, command: r.command, status: r.status, created: r.created,
+      startedAt: r.startedAt, finishedAt: r.finishedAt, exitCode: r.exit?.exitCode, signal: r.exit?.signal,
+      oomKilled: r.exit?.oomKilled, pid: r.status === 'exited' ? undefined : r.pid, labels: r.labels,
+    };
+  }
+
+  list(all = false): ContainerSummary[] {
+    return [...this.records.values()]
+      .filter((r) => all || r.status === 'running')
+      .sort((a, b) => b.created.localeCompare(a.created))
+      .map((r) => this.summary(r));
+  }
+
+  inspect(ref: string): ContainerDetail {
+    const r = this.find(ref);
+    const p = this.paths(r);
+    const layout = rootfsLayout(this.root, p.dir, r.layers);
+    const spec = readJson<{ linux?: { namespaces?: { type: string; path?: string }[] } }>(p.config);
+    const nsTypes = ['mount', 'pid', 'network', 'ipc', 'uts', 'cgroup'];
+    const declared = spec?.linux?.namespaces ?? [];
+    const namespaces = nsTypes.map((type) => {
+      const d = declared.find((n) => n.type === type);
+      return { type, path: d?.path, shared: !d || !!d.path };
+    });
+    return {
+      ...this.summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
+      rootfs: { lower: layout.lower, init: layout.init, upper: layout.upper, work: layout.work, mountpoint: layout.mountpoint },
+      cgroup: { version: this.opts.cgroups.version, path: `/${r.cgroupRel}` }, limits: r.limits, logPath: p.log, bundle: p.dir,
+      namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec,
+    };
+  }
+
+  update(ref: string, args: LimitArgs): { id: string; limits: Limits } {
+    const r = this.find(ref);
+    if (r.status === 'exited') throw conflict(`container ${r.name} is not running: limits apply to live containers`);
+    const change = limitsFromArgs(args);
+    if (Object.keys(change).length === 0) throw invalid('update: no limit given (--memory, --cpus, --pids-limit, --cpuset-cpus, ...)');
+    const limits = mergeLimits(r.limits, change);
+    this.cgroup(r).apply(resourcesFromLimits(limits));
+    r.limits = limits;
+    this.save(r);
+    this.emitEvent('container.updated', r, { limits });
+    return { id: r.id, limits };
+  }
+
+  stats(ref: string): ContainerStats {
+    const r = this.find(ref);
+    if (r.status === 'exited') throw conflict(`container ${r.name} is not running`);
+    const s = this.cgroup(r).stats();
+    return { memoryUsage: s.memoryUsage, memoryLimit: s.memoryLimit, cpuUsageNs: s.cpuUsageNs, pidsCurrent: s.pidsCurrent, pidsLimit: s.pidsLimit, oomKills: s.oomKills };
+  }
+
+  top(ref: string): ProcessInfo[] {
+    const r = this.find(ref);
+    if (r.status === 'exited') throw conflict(`container ${r.name} is not running`);
+    const out: ProcessInfo[] = [];
+    for (const pid of this.cgroup(r).pids()) {
+      const st = procStatus(pid);
+      if (!st) continue;
+      // NSpid lists the pid in each nested namespace: the last is the container's view
+      out.push({ pid, nsPid: st.nsPids.length > 1 ? st.nsPids[st.nsPids.length - 1] : st.nsPids[0] ?? null, ppid: st.ppid, uid: st.uid, state: st.state, command: procCmdline(pid) });
+    }
+    return out.sort((a, b) => a.pid - b.pid);
+  }
+
+  logs(ref: string, tail?: number): LogEntry[] {
+    const r = this.find(ref);
+    if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw invalid(`--tail: ${tail} is not a count`);
+    return readLog(this.paths(r).log, tail);
+  }
+
+  logPath(ref: string): { file: string; running: () => boolean } {
+    const r = this.find(ref);
+    return { file: this.paths(r).log, running: () => this.records.get(r.id)?.status !== 'exited' && this.records.has(r.id) };
+  }
+
+  counts() {
+    let running = 0;
+    for (const r of this.records.values()) if (r.status === 'running') running++;
+    return { total: this.records.size, running };
+  }
+
+  imageInUse(imageId: string): string | undefined {
+    for (const r of this.records.values()) if (r.imageId === imageId) return r.name;
+    return undefined;
+  }
+}
+
+export { NscopeError };

@@ -1,0 +1,189 @@
+// The runc-compatible runtime (bin/nscope-runtime): create/start/state/kill/
+// delete on an OCI bundle, without the daemon, on the same plan + shim +
+// cgroups code the daemon uses. State lives under --root (one dir per id).
+import * as fs from 'fs';
+import * as path from 'path';
+import { detectCgroups } from '../cgroups/detect';
+import { resolveCgroupsPath } from '../cgroups/paths';
+import { validateResources } from '../cgroups/validate';
+import type { Cgroup } from '../cgroups/types';
+import { conflict, invalid, notFound, NscopeError } from '../errors';
+import { readJson, writeJsonAtomic } from './atomic';
+import { makeFifo, releaseFifo } from './fifo';
+import { runHooks } from './hooks';
+import { buildPlan } from './plan';
+import { isSameProcess, procStartTime } from './procinfo';
+import { spawnShim, writePlan } from './shim';
+import { signalNumber } from './signals';
+import type { Spec } from './spec';
+
+export const DEFAULT_RUNTIME_ROOT = '/run/nscope-runtime';
+
+interface RuntimeState {
+  id: string;
+  bundle: string;
+  pid: number;
+  pidStart?: number;
+  shimPid: number;
+  created: string;
+  cgroupRel: string;
+  rootSwitch: string;
+  annotations?: Record<string, string>;
+}
+
+export type OciStatus = 'creating' | 'created' | 'running' | 'stopped';
+
+export interface OciState { ociVersion: string; id: string; status: OciStatus; pid: number; bundle: string; annotations?: Record<string, string> }
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;
+
+export class OciRuntime {
+  constructor(private readonly root = DEFAULT_RUNTIME_ROOT) {}
+
+  private dir(id: string) {
+    if (!ID_RE.test(id)) throw invalid(`invalid container id "${id.slice(0, 64)}"`);
+    const d = path.join(this.root, id);
+    return { dir: d, state: path.join(d, 'state.json'), exit: path.join(d, 'exit.json'), fifo: path.join(d, 'exec.fifo'), plan: path.join(d, 'plan'), pid: path.join(d, 'init.pid') };
+  }
+
+  private load(id: string): RuntimeState {
+    const p = this.dir(id);
+    const s = readJson<RuntimeState>(p.state);
+    if (!s) throw notFound(`container "${id}" does not exist`);
+    if (!s.pid) {
+      // written before the shim reported: the init's pid may be in init.pid
+      const pid = Number(fs.readFileSync(p.pid, { encoding: 'utf8', flag: 'a+' }) || 0);
+      if (pid) { s.pid = pid; s.pidStart = procStartTime(pid) ?? undefined; }
+    }
+    return s;
+  }
+
+  private spec(bundle: string): Spec {
+    const file = path.join(bundle, 'config.json');
+    let spec: Spec;
+    try { spec = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
+      throw invalid(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    if (!spec || typeof spec !== 'object' || !spec.root?.path || !spec.process) throw invalid(`${file}: not an OCI runtime spec (root.path and process are required)`);
+    return spec;
+  }
+
+  status(id: string): OciStatus {
+    const s = this.load(id);
+    const p = this.dir(id);
+    if (fs.existsSync(p.exit)) return 'stopped';
+    if (!s.shimPid && !s.pid) return 'creating';
+    if (!isSameProcess(s.pid, s.pidStart)) return 'stopped';
+    return fs.existsSync(p.fifo) ? 'created' : 'running';
+  }
+
+  state(id: string): OciState {
+    const s = this.load(id);
+    const status = this.status(id);
+    return { ociVersion: '1.0.2', id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, annotations: s.annotations };
+  }
+
+  async create(id: string, bundleArg: string, opts: { pidFile?: string; noPivot?: boolean; inheritStdio?: boolean } = {}): Promise<OciState> {
+    const p = this.dir(id);
+    const bundle = path.resolve(bundleArg);
+    const spec = this.spec(bundle);
+    if (spec.process.terminal) throw new NscopeError('unsupported', 'process.terminal: a console is not supported by nscope-runtime yet');
+    validateResources(spec.linux?.resources);
+    fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    try { fs.mkdirSync(p.dir, { mode: 0o700 }); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(`container "${id}" already exists`);
+      throw e;
+    }
+    const rootfs = path.resolve(bundle, spec.root.path);
+    let cg: Cgroup | undefined;
+    try {
+      if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw invalid(`root.path: ${rootfs} is not a directory`);
+      const driver = detectCgroups();
+      const rel = resolveCgroupsPath(spec.linux?.cgroupsPath, driver.ownCgroup(), id);
+      // Recorded before anything runs, so `delete --force` can clean up a create that died half-way.
+      const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', annotations: spec.annotations };
+      writeJsonAtomic(p.state, pending);
+      cg = driver.create(rel, spec.linux?.resources ?? {});
+      const plan = buildPlan({ spec, rootfs, bundle, cgroupProcs: cg.procsFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot });
+      writePlan(p.plan, plan.buffer);
+      makeFifo(p.fifo);
+      const shim = await spawnShim(p.plan, { inheritStdio: opts.inheritStdio ?? true });
+      const st: RuntimeState = { ...pending, pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method };
+      writeJsonAtomic(p.state, st);
+      const state = this.state(id);
+      try {
+        await runHooks('prestart', spec.hooks?.prestart, state);
+        await runHooks('createRuntime', spec.hooks?.createRuntime, state);
+        await runHooks('createContainer', spec.hooks?.createContainer, state);
+      } catch (e) {
+        try { process.kill(shim.pid, 'SIGKILL'); } catch { /* gone */ }
+        throw e;
+      }
+      if (opts.pidFile) writePidFile(opts.pidFile, shim.pid);
+      return state;
+    } catch (e) {
+      if (cg) await cg.destroy().catch(() => undefined);
+      fs.rmSync(p.dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    const s = this.load(id);
+    const status = this.status(id);
+    if (status !== 'created') throw conflict(`cannot start a container that is ${status}`);
+    const spec = this.spec(s.bundle);
+    await releaseFifo(this.dir(id).fifo, s.pid, s.pidStart);
+    await runHooks('poststart', spec.hooks?.poststart, this.state(id)).catch((e) => process.stderr.write(`warning: ${(e as Error).message}\n`));
+  }
+
+  kill(id: string, signal: string | number = 'SIGTERM', all = false): void {
+    const s = this.load(id);
+    const n = signalNumber(signal);
+    if (this.status(id) === 'stopped') throw conflict(`container "${id}" is not running`);
+    if (all) detectCgroups().open(s.cgroupRel).pids().forEach((pid) => { try { process.kill(pid, n); } catch { /* gone */ } });
+    else process.kill(s.pid, n);
+  }
+
+  /** Resolves with the exit status once the container's init is gone. */
+  async wait(id: string): Promise<{ exitCode: number; signal: number }> {
+    const s = this.load(id);
+    const p = this.dir(id);
+    for (;;) {
+      const e = readJson<{ exitCode: number; signal: number }>(p.exit);
+      if (e) return e;
+      if (!isSameProcess(s.pid, s.pidStart) && !isSameProcess(s.shimPid, undefined)) return readJson(p.exit) ?? { exitCode: 255, signal: 0 };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async delete(id: string, force = false): Promise<void> {
+    const s = this.load(id);
+    const status = this.status(id);
+    if (status !== 'stopped') {
+      if (!force) throw conflict(`cannot delete container "${id}" that is not stopped: ${status}`);
+      if (s.pid) {
+        try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
+        if (s.shimPid) await this.wait(id);
+      }
+    }
+    // destroy() also kills whatever is left in the cgroup (e.g. a half-created init)
+    const cg = detectCgroups().open(s.cgroupRel, { ownedParents: 0 });
+    await cg.destroy();
+    let spec: Spec | undefined;
+    try { spec = this.spec(s.bundle); } catch { /* bundle gone */ }
+    fs.rmSync(this.dir(id).dir, { recursive: true, force: true });
+    if (spec) await runHooks('poststop', spec.hooks?.poststop, { ociVersion: '1.0.2', id, status: 'stopped', pid: 0, bundle: s.bundle }).catch((e) => process.stderr.write(`warning: ${(e as Error).message}\n`));
+  }
+
+  list(): OciState[] {
+    if (!fs.existsSync(this.root)) return [];
+    return fs.readdirSync(this.root).filter((id) => ID_RE.test(id)).flatMap((id) => { try { return [this.state(id)]; } catch { return []; } });
+  }
+}
+
+function writePidFile(file: string, pid: number) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, String(pid));
+  fs.renameSync(tmp, file);
+}

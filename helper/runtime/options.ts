@@ -1,0 +1,158 @@
+// `nscope run` options + the image's config -> an OCI runtime spec, the way
+// Docker turns `docker run` flags into one. Every user value is checked here.
+import * as fs from 'fs';
+import * as path from 'path';
+import { invalid } from '../errors';
+import type { RunOptions } from '../protocol';
+import { readLayeredFile } from '../rootfs/lookup';
+import { ALL_CAPS, capNumber } from './capabilities';
+import { defaultSpec, type Namespace, type NamespaceType, type Spec } from './spec';
+
+export interface ImageConfigLike {
+  Env?: string[];
+  Cmd?: string[];
+  Entrypoint?: string[];
+  WorkingDir?: string;
+  User?: string;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+}
+
+const NS_OPTIONS: [keyof RunOptions, NamespaceType][] = [
+  ['net', 'network'], ['pid', 'pid'], ['ipc', 'ipc'], ['uts', 'uts'], ['cgroupns', 'cgroup'],
+];
+
+/** Resolves --net/--pid/... values: private (default), host, none (net), container:ID, or a namespace path. */
+function namespaceFor(type: NamespaceType, value: string | undefined, flag: string, containerPid: (ref: string) => number): Namespace | null {
+  if (value === undefined || value === '' || value === 'private' || (value === 'none' && type === 'network')) return { type };
+  if (value === 'host') return null;
+  const file = type === 'network' ? 'net' : type;
+  if (value.startsWith('container:')) return { type, path: `/proc/${containerPid(value.slice(10))}/ns/${file}` };
+  if (/^\/proc\/\d+\/ns\/[a-z_]+$/.test(value) || (type === 'network' && /^\/(var\/)?run\/netns\/[A-Za-z0-9_.-]+$/.test(value))) {
+    if (!fs.existsSync(value)) throw invalid(`--${flag}: ${value} does not exist`);
+    return { type, path: value };
+  }
+  throw invalid(`--${flag}: "${value}" is not one of private, host${type === 'network' ? ', none' : ''}, container:NAME, /proc/PID/ns/${file}`);
+}
+
+function checkEnv(e: string): string {
+  if (typeof e !== 'string' || !/^[^=\0]+=/.test(e) || e.includes('\0')) throw invalid(`-e: "${String(e).slice(0, 64)}" is not KEY=VALUE`);
+  return e;
+}
+
+function mergeEnv(base: string[], extra: string[]): string[] {
+  const out = new Map<string, string>();
+  for (const e of [...base, ...extra]) out.set(e.slice(0, e.indexOf('=')), e);
+  return [...out.values()];
+}
+
+/** USER[:GROUP] (names or numbers) -> uid, gid and supplementary groups from the image's files. */
+export function resolveUser(spec: string, layers: string[]): { uid: number; gid: number; additionalGids: number[] } {
+  const [u, g] = spec.split(':', 2);
+  if (!u || spec.includes('\0')) throw invalid(`--user: "${spec}" is not USER[:GROUP]`);
+  const passwd = (readLayeredFile(layers, 'etc/passwd') ?? '').split('\n').map((l) => l.split(':'));
+  const groups = (readLayeredFile(layers, 'etc/group') ?? '').split('\n').map((l) => l.split(':'));
+  const num = (s: string) => /^\d+$/.test(s) ? Number(s) : NaN;
+  let uid = num(u);
+  let gid = NaN;
+  let userName: string | undefined;
+  const entry = passwd.find((p) => p.length >= 4 && (p[0] === u || (!isNaN(uid) && Number(p[2]) === uid)));
+  if (isNaN(uid)) {
+    if (!entry) throw invalid(`unable to find user ${u}: no matching entries in passwd file`);
+    uid = Number(entry[2]);
+  }
+  if (entry) { gid = Number(entry[3]); userName = entry[0]; }
+  if (g !== undefined) {
+    gid = num(g);
+    if (isNaN(gid)) {
+      const ge = groups.find((x) => x[0] === g);
+      if (!ge) throw invalid(`unable to find group ${g}: no matching entries in group file`);
+      gid = Number(ge[2]);
+    }
+  }
+  if (isNaN(gid)) gid = 0;
+  if (uid > 0xfffffffe || gid > 0xfffffffe) throw invalid(`--user: ${spec}: id out of range`);
+  const additionalGids = userName
+    ? groups.filter((x) => x.length >= 4 && x[3].split(',').includes(userName!)).map((x) => Number(x[2])).filter((n) => n !== gid)
+    : [];
+  return { uid, gid, additionalGids };
+}
+
+export interface SpecInputs {
+  opts: RunOptions;
+  image: ImageConfigLike;
+  layers: string[];
+  hostname: string;
+  containerPid: (ref: string) => number;
+}
+
+export function specFromOptions({ opts, image, layers, hostname, containerPid }: SpecInputs): Spec {
+  const spec = defaultSpec();
+  const proc = spec.process;
+
+  // Command: --entrypoint replaces the image's, and then the image's Cmd too (as in Docker).
+  const entrypoint = opts.entrypoint ?? image.Entrypoint ?? [];
+  const cmd = opts.cmd && opts.cmd.length ? opts.cmd : (opts.entrypoint ? [] : image.Cmd ?? []);
+  proc.args = [...entrypoint, ...cmd];
+  if (proc.args.length === 0) throw invalid('no command specified: the image has no Cmd and none was given');
+  for (const a of proc.args) if (typeof a !== 'string' || a.includes('\0')) throw invalid('command: arguments must be strings without NUL bytes');
+
+  proc.env = mergeEnv(proc.env!, [...(image.Env ?? []), `HOSTNAME=${hostname}`, ...(opts.env ?? []).map(checkEnv)]);
+  const cwd = opts.workdir || image.WorkingDir || '/';
+  if (!cwd.startsWith('/')) throw invalid(`--workdir: "${cwd}" must be an absolute path`);
+  proc.cwd = path.posix.normalize(cwd);
+  const user = opts.user || image.User;
+  if (user) proc.user = resolveUser(user, layers);
+
+  if (opts.privileged) {
+    proc.capabilities = { bounding: [...ALL_CAPS], effective: [...ALL_CAPS], permitted: [...ALL_CAPS], inheritable: [], ambient: [] };
+    proc.noNewPrivileges = false;
+    spec.linux!.maskedPaths = [];
+    spec.linux!.readonlyPaths = [];
+    spec.mounts = spec.mounts!.map((m) => m.type === 'sysfs' ? { ...m, options: (m.options ?? []).filter((o) => o !== 'ro') } : m);
+  } else if (opts.capAdd?.length || opts.capDrop?.length) {
+    const norm = (c: string) => `CAP_${c.toUpperCase().replace(/^CAP_/, '')}`;
+    let caps = new Set(proc.capabilities!.bounding);
+    for (const c of opts.capDrop ?? []) {
+      if (c.toUpperCase() === 'ALL') caps = new Set();
+      else { capNumber(c); caps.delete(norm(c)); }
+    }
+    for (const c of opts.capAdd ?? []) {
+      if (c.toUpperCase() === 'ALL') ALL_CAPS.forEach((x) => caps.add(x));
+      else { capNumber(c); caps.add(norm(c)); }
+    }
+    const list = [...caps];
+    proc.capabilities = { bounding: list, effective: list, permitted: list, inheritable: [], ambient: [] };
+  }
+
+  // Namespaces
+  const namespaces: Namespace[] = [{ type: 'mount' }];
+  for (const [key, type] of NS_OPTIONS) {
+    const ns = namespaceFor(type, opts[key] as string | undefined, key === 'cgroupns' ? 'cgroupns' : String(key), containerPid);
+    if (ns) namespaces.push(ns);
+  }
+  spec.linux!.namespaces = namespaces;
+  const newUts = namespaces.some((n) => n.type === 'uts' && !n.path);
+  if (newUts) spec.hostname = hostname;
+  else {
+    if (opts.hostname) throw invalid('--hostname cannot be used with --uts host or a joined UTS namespace');
+    delete spec.hostname;
+  }
+
+  if (opts.readOnly) spec.root.readonly = true;
+
+  // Volumes: HOST:CONTAINER[:ro|rw]
+  for (const v of opts.volumes ?? []) {
+    const parts = String(v).split(':');
+    if (parts.length < 2 || parts.length > 3) throw invalid(`-v: "${v}" is not HOST:CONTAINER[:ro]`);
+    const [src, dst, mode = 'rw'] = parts;
+    if (!src.startsWith('/')) throw invalid(`-v: "${src}": named volumes are not supported; give an absolute host path`);
+    if (!dst.startsWith('/')) throw invalid(`-v: "${dst}": the container path must be absolute`);
+    if (mode !== 'ro' && mode !== 'rw') throw invalid(`-v: "${mode}": mode must be ro or rw`);
+    if (!fs.existsSync(src)) throw invalid(`-v: host path ${src} does not exist`);
+    if (path.posix.normalize(dst) === '/') throw invalid('-v: cannot mount over the container\'s /');
+    spec.mounts!.push({ destination: path.posix.normalize(dst), type: 'bind', source: src, options: ['rbind', mode === 'ro' ? 'ro' : 'rw', 'rprivate'] });
+  }
+  spec.annotations = { ...(opts.labels ?? {}) };
+  return spec;
+}

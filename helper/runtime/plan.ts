@@ -1,0 +1,221 @@
+// Turns an OCI runtime spec into the shim's plan: the flat, ordered list of
+// operations that native/shim runs in the container's first process. All
+// interpretation of the spec happens here, in TypeScript, so the C side stays
+// a small interpreter of already-validated steps.
+import * as path from 'path';
+import { invalid } from '../errors';
+import { capMask } from './capabilities';
+import type { Mount, NamespaceType, Spec } from './spec';
+
+export const CLONE_FLAGS: Record<NamespaceType, number> = {
+  mount: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000,
+  user: 0x10000000, pid: 0x20000000, network: 0x40000000, time: 0x00000080,
+};
+
+const MS = {
+  RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, SYNCHRONOUS: 16, REMOUNT: 32, MANDLOCK: 64, DIRSYNC: 128,
+  NOSYMFOLLOW: 256, NOATIME: 1024, NODIRATIME: 2048, BIND: 4096, REC: 16384, SILENT: 32768,
+  UNBINDABLE: 1 << 17, PRIVATE: 1 << 18, SLAVE: 1 << 19, SHARED: 1 << 20, RELATIME: 1 << 21, STRICTATIME: 1 << 24,
+};
+
+// option -> [flags to set, flags to clear]
+const MOUNT_OPTIONS: Record<string, [number, number]> = {
+  ro: [MS.RDONLY, 0], rw: [0, MS.RDONLY], nosuid: [MS.NOSUID, 0], suid: [0, MS.NOSUID],
+  nodev: [MS.NODEV, 0], dev: [0, MS.NODEV], noexec: [MS.NOEXEC, 0], exec: [0, MS.NOEXEC],
+  sync: [MS.SYNCHRONOUS, 0], async: [0, MS.SYNCHRONOUS], dirsync: [MS.DIRSYNC, 0], remount: [MS.REMOUNT, 0],
+  mand: [MS.MANDLOCK, 0], nomand: [0, MS.MANDLOCK], atime: [0, MS.NOATIME], noatime: [MS.NOATIME, 0],
+  diratime: [0, MS.NODIRATIME], nodiratime: [MS.NODIRATIME, 0], bind: [MS.BIND, 0], rbind: [MS.BIND | MS.REC, 0],
+  relatime: [MS.RELATIME, 0], norelatime: [0, MS.RELATIME], strictatime: [MS.STRICTATIME, 0],
+  nostrictatime: [0, MS.STRICTATIME], nosymfollow: [MS.NOSYMFOLLOW, 0],
+  private: [MS.PRIVATE, 0], rprivate: [MS.PRIVATE | MS.REC, 0], shared: [MS.SHARED, 0], rshared: [MS.SHARED | MS.REC, 0],
+  slave: [MS.SLAVE, 0], rslave: [MS.SLAVE | MS.REC, 0], unbindable: [MS.UNBINDABLE, 0], runbindable: [MS.UNBINDABLE | MS.REC, 0],
+};
+
+const RLIMITS: Record<string, number> = {
+  RLIMIT_CPU: 0, RLIMIT_FSIZE: 1, RLIMIT_DATA: 2, RLIMIT_STACK: 3, RLIMIT_CORE: 4, RLIMIT_RSS: 5, RLIMIT_NPROC: 6,
+  RLIMIT_NOFILE: 7, RLIMIT_MEMLOCK: 8, RLIMIT_AS: 9, RLIMIT_LOCKS: 10, RLIMIT_SIGPENDING: 11, RLIMIT_MSGQUEUE: 12,
+  RLIMIT_NICE: 13, RLIMIT_RTPRIO: 14, RLIMIT_RTTIME: 15,
+};
+
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+
+/** The standard devices every container gets (the OCI spec's list). */
+const DEFAULT_DEVICES: [string, number, number][] = [
+  ['/dev/null', 1, 3], ['/dev/zero', 1, 5], ['/dev/full', 1, 7], ['/dev/random', 1, 8], ['/dev/urandom', 1, 9], ['/dev/tty', 5, 0],
+];
+const DEV_SYMLINKS: [string, string][] = [
+  ['/proc/self/fd', '/dev/fd'], ['/proc/self/fd/0', '/dev/stdin'], ['/proc/self/fd/1', '/dev/stdout'],
+  ['/proc/self/fd/2', '/dev/stderr'], ['pts/ptmx', '/dev/ptmx'], ['/proc/kcore', '/dev/core'],
+];
+
+export interface PlanInputs {
+  spec: Spec;
+  /** Absolute path of the rootfs directory (the mount point). */
+  rootfs: string;
+  bundle: string;
+  /** Overlay layers, when the rootfs is assembled (daemon): paths relative to `base`. */
+  overlay?: { base: string; lower: string[]; upper: string; work: string };
+  cgroupProcs: string[];
+  logFile?: string;
+  exitFile: string;
+  pidFile: string;
+  fifo?: string;
+  /** Allow the chroot fallback when pivot_root is impossible. */
+  allowChroot?: boolean;
+}
+
+export interface Plan { buffer: Buffer; cloneFlags: number }
+
+function parseMountOptions(options: string[] = []): { flags: number; data: string } {
+  let flags = 0;
+  const data: string[] = [];
+  for (const opt of options) {
+    const known = MOUNT_OPTIONS[opt];
+    if (known) flags = (flags | known[0]) & ~known[1];
+    else data.push(opt);
+  }
+  return { flags, data: data.join(',') };
+}
+
+function checkPath(what: string, p: string): string {
+  if (typeof p !== 'string' || p.includes('\0')) throw invalid(`${what}: not a valid path`);
+  if (!p.startsWith('/')) throw invalid(`${what} "${p}" must be an absolute path`);
+  return path.posix.normalize(p);
+}
+
+export function buildPlan(inp: PlanInputs): Plan {
+  const { spec } = inp;
+  const ops: string[][] = [];
+  const op = (...t: (string | number)[]) => ops.push(t.map(String));
+  const linux = spec.linux ?? {};
+  const proc = spec.process;
+  if (!proc || !Array.isArray(proc.args) || proc.args.length === 0) throw invalid('process.args: no command given');
+
+  // Namespaces: new ones go into clone(); paths are joined (pid before clone, in the shim).
+  let cloneFlags = 0;
+  let newCgroupNs = false;
+  const joins: [number, string][] = [];
+  let joinPid: string | undefined;
+  const seen = new Set<string>();
+  for (const ns of linux.namespaces ?? []) {
+    const flag = CLONE_FLAGS[ns.type];
+    if (flag === undefined) throw invalid(`linux.namespaces: unknown type "${ns.type}"`);
+    if (seen.has(ns.type)) throw invalid(`linux.namespaces: "${ns.type}" listed twice`);
+    seen.add(ns.type);
+    if (ns.type === 'user' || ns.type === 'time') throw invalid(`linux.namespaces: ${ns.type} namespaces are not supported by nscope yet`);
+    if (ns.path) {
+      checkPath(`namespace ${ns.type} path`, ns.path);
+      if (ns.type === 'pid') joinPid = ns.path;
+      else joins.push([flag, ns.path]);
+    } else if (ns.type === 'cgroup') {
+      newCgroupNs = true; // unshared after joining the cgroup, so its root is the container's cgroup
+    } else {
+      cloneFlags |= flag;
+    }
+  }
+  const newNet = seen.has('network') && !(linux.namespaces ?? []).find((n) => n.type === 'network')?.path;
+  const newIpc = seen.has('ipc') && !(linux.namespaces ?? []).find((n) => n.type === 'ipc')?.path;
+  if (!seen.has('mount')) throw invalid('linux.namespaces: a mount namespace is required');
+
+  op('clone', cloneFlags);
+  if (joinPid) op('joinpid', joinPid);
+  op('rootfs', inp.rootfs);
+  if (inp.logFile) op('log', inp.logFile);
+  op('exitfile', inp.exitFile);
+  op('pidfile', inp.pidFile);
+  if (inp.fifo) op('fifo', inp.fifo);
+
+  for (const [flag, p] of joins) op('join', flag, p);
+  for (const f of inp.cgroupProcs) op('cgroup', f);
+  if (newCgroupNs) op('unshare', CLONE_FLAGS.cgroup);
+
+  const prop = linux.rootfsPropagation ? parseMountOptions([linux.rootfsPropagation]).flags : MS.REC | MS.PRIVATE;
+  // Nothing mounted below may propagate back to the host: make / private first.
+  op('propagation', (prop & (MS.SHARED | MS.SLAVE | MS.PRIVATE | MS.UNBINDABLE)) ? prop | MS.REC : MS.REC | MS.PRIVATE);
+  if (inp.overlay) {
+    const o = inp.overlay;
+    // Relative layer paths (from `base`) keep the option string under the page-size limit.
+    const data = `lowerdir=${o.lower.join(':')},upperdir=${o.upper},workdir=${o.work}`;
+    if (data.length > 4000) throw invalid(`image has too many layers for one overlay mount (${o.lower.length})`);
+    op('chdirhost', o.base);
+    op('mountroot', 'overlay', 'overlay', 0, data);
+  } else {
+    op('mountroot', '', '', MS.BIND | MS.REC, '');
+  }
+
+  for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, newNet, newIpc);
+  op('pivot', inp.allowChroot === false ? 0 : 1);
+
+  // /dev: the standard nodes and links, then the spec's own devices.
+  const devMounted = (spec.mounts ?? []).some((m) => path.posix.normalize(m.destination) === '/dev');
+  if (devMounted) {
+    for (const [p, maj, min] of DEFAULT_DEVICES) op('mknod', p, S_IFCHR | 0o666, maj, min);
+    for (const [target, link] of DEV_SYMLINKS) op('symlink', target, link);
+  }
+  for (const d of linux.devices ?? []) {
+    const type = d.type === 'c' || d.type === 'u' ? S_IFCHR : d.type === 'b' ? S_IFBLK : d.type === 'p' ? S_IFIFO : -1;
+    if (type < 0) throw invalid(`linux.devices: ${d.path}: unknown type "${d.type}"`);
+    op('mknod', checkPath('linux.devices path', d.path), type | ((d.fileMode ?? 0o666) & 0o7777), d.major, d.minor);
+  }
+
+  for (const [k, v] of Object.entries(linux.sysctl ?? {})) {
+    if (!/^[A-Za-z0-9_.\-/]+$/.test(k) || k.includes('..')) throw invalid(`linux.sysctl: bad key "${k}"`);
+    op('sysctl', k, v);
+  }
+  for (const p of linux.maskedPaths ?? []) op('mask', checkPath('linux.maskedPaths', p));
+  for (const p of linux.readonlyPaths ?? []) op('readonly', checkPath('linux.readonlyPaths', p));
+  if (spec.root?.readonly) op('rootro');
+
+  if (spec.hostname !== undefined && spec.hostname !== '') {
+    if (!(cloneFlags & CLONE_FLAGS.uts)) throw invalid('hostname: needs a new UTS namespace');
+    op('hostname', spec.hostname);
+  }
+  if (spec.domainname) op('domainname', spec.domainname);
+  if (proc.oomScoreAdj !== undefined) op('oomscore', proc.oomScoreAdj);
+  for (const r of proc.rlimits ?? []) {
+    const n = RLIMITS[r.type];
+    if (n === undefined) throw invalid(`process.rlimits: unknown type "${r.type}"`);
+    op('rlimit', n, r.soft, r.hard);
+  }
+  op('chdir', checkPath('process.cwd', proc.cwd || '/'));
+  if (proc.user?.umask !== undefined) op('umask', proc.user.umask);
+  const uid = proc.user?.uid ?? 0;
+  const gid = proc.user?.gid ?? 0;
+  for (const [what, v] of [['uid', uid], ['gid', gid]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xfffffffe) throw invalid(`process.user.${what}: ${v} is out of range`);
+  }
+  op('setgroups', (proc.user?.additionalGids ?? []).join(','));
+  op('setuid', uid, gid);
+  const caps = proc.capabilities ?? {};
+  op('caps', capMask(caps.bounding), capMask(caps.effective), capMask(caps.permitted), capMask(caps.inheritable), capMask(caps.ambient));
+  if (proc.noNewPrivileges) op('nonewprivs');
+  for (const e of proc.env ?? []) op('env', e);
+  for (const a of proc.args) op('arg', a);
+
+  for (const t of ops) for (const s of t) if (s.includes('\0')) throw invalid(`spec value contains a NUL byte: ${JSON.stringify(s.slice(0, 40))}`);
+  return { buffer: Buffer.from(ops.map((t) => t.join('\0') + '\0').join(''), 'utf8'), cloneFlags };
+}
+
+function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, newNet: boolean, newIpc: boolean) {
+  const dest = checkPath('mount destination', m.destination);
+  const { flags, data } = parseMountOptions(m.options);
+  let type = m.type ?? '';
+  let source = m.source ?? '';
+  let f = flags;
+  if (type === 'bind' || (f & MS.BIND)) {
+    type = '';
+    f |= MS.BIND;
+    if (!source) throw invalid(`mount ${dest}: a bind mount needs a source`);
+    if (!source.startsWith('/')) source = path.resolve(bundle, source);
+  } else if (type === 'cgroup' || type === 'cgroup2') {
+    return; // TODO(issue 2 note): /sys/fs/cgroup inside the container is not mounted yet
+  } else if (type === 'sysfs' && !newNet) {
+    // sysfs can only be mounted in a new network namespace: bind the host's instead.
+    type = ''; source = '/sys'; f |= MS.BIND | MS.REC | MS.RDONLY;
+  } else if (type === 'mqueue' && !newIpc) {
+    type = ''; source = '/dev/mqueue'; f |= MS.BIND;
+  }
+  op('mount', source, dest, type, f, data, '-');
+}

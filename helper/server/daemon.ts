@@ -1,0 +1,39 @@
+// `nscope daemon`: the root helper. Finds its containers again, listens on
+// the socket, forwards container and image events to subscribed clients.
+import * as fs from 'fs';
+import { detectCgroups } from '../cgroups/detect';
+import { ImageStore } from '../images/store';
+import { DEFAULT_ROOT, DEFAULT_SOCKET, type NscopeEvent } from '../protocol';
+import { ContainerManager } from '../runtime/manager';
+import { HelperServer } from './server';
+
+export interface DaemonOptions { socket?: string; root?: string; group?: string; cgroupParent?: string }
+
+export const VERSION = '0.1.0';
+
+export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Promise<void>; server: HelperServer }> {
+  if (process.getuid?.() !== 0) throw new Error('nscope daemon must run as root (sudo nscope daemon)');
+  const root = o.root ?? DEFAULT_ROOT;
+  const socket = o.socket ?? DEFAULT_SOCKET;
+  fs.mkdirSync(root, { recursive: true, mode: 0o711 });
+  const cgroups = detectCgroups();
+  const images = new ImageStore(root);
+  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent });
+  let server: HelperServer | undefined;
+  const services = {
+    root, socket, version: VERSION, images, containers, cgroups,
+    emitImage: (type: 'image.added' | 'image.removed', id: string, name: string) =>
+      server?.broadcast({ type, id, name, time: new Date().toISOString() }),
+  };
+  server = new HelperServer(services, { socket, group: o.group ?? 'nscope' });
+  containers.on('event', (ev: NscopeEvent) => server!.broadcast(ev));
+  containers.recover();
+  await server.listen();
+  return {
+    server,
+    async close() {
+      containers.close();
+      await server!.close();
+    },
+  };
+}

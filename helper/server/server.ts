@@ -1,0 +1,146 @@
+// The helper's socket: peer-credential check on every connection, JSON-RPC
+// 2.0 over newline-delimited JSON, events to subscribed connections, and
+// stream connections (stream.open as the first request).
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { JSONRPCClient, JSONRPCServer, JSONRPCServerAndClient, type JSONRPCRequest } from 'json-rpc-2.0';
+import { native, type PeerCred } from '../native';
+import { ERROR_CODES, EVENT_METHOD, type NscopeEvent, type StreamOpenParams } from '../protocol';
+import { lookupGroup, refusal } from './auth';
+import type { ConnContext } from './context';
+import { toRpcError } from './errors';
+import { LineReader, sendLine } from './framing';
+import { makeHandlers, type HelperServices } from './handlers';
+import { openStream } from './streams';
+
+export interface ServerOptions { socket: string; group: string }
+
+export class HelperServer {
+  private readonly rpc = new JSONRPCServer<ConnContext>({ errorListener: () => undefined });
+  private readonly subscribers = new Set<JSONRPCServerAndClient<ConnContext, void>>();
+  private readonly sockets = new Set<net.Socket>();
+  private server?: net.Server;
+
+  constructor(private readonly services: HelperServices, private readonly opts: ServerOptions) {
+    const handlers = makeHandlers(services);
+    for (const [name, fn] of Object.entries(handlers)) {
+      this.rpc.addMethod(name, async (params, ctx) => {
+        try {
+          return await (fn as (p: unknown, c: ConnContext) => unknown)(params, ctx);
+        } catch (e) {
+          throw toRpcError(e);
+        }
+      });
+    }
+  }
+
+  broadcast(ev: NscopeEvent): void {
+    for (const s of this.subscribers) s.notify(EVENT_METHOD, ev as unknown as Record<string, unknown>);
+  }
+
+  async listen(): Promise<void> {
+    const sock = this.opts.socket;
+    fs.mkdirSync(path.dirname(sock), { recursive: true, mode: 0o755 });
+    await refuseIfLive(sock);
+    try { fs.unlinkSync(sock); } catch { /* none */ }
+    const group = lookupGroup(this.opts.group);
+    const server = net.createServer((c) => this.onConnection(c, group));
+    // The socket must never exist with looser permissions than intended.
+    const old = process.umask(0o177);
+    try {
+      await new Promise<void>((res, rej) => { server.once('error', rej); server.listen(sock, () => res()); });
+    } finally {
+      process.umask(old);
+    }
+    if (group) {
+      fs.chownSync(sock, 0, group.gid);
+      fs.chmodSync(sock, 0o660);
+    } else {
+      fs.chmodSync(sock, 0o600);
+    }
+    this.server = server;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    try { fs.unlinkSync(this.opts.socket); } catch { /* gone */ }
+  }
+
+  private onConnection(conn: net.Socket, group: ReturnType<typeof lookupGroup>) {
+    this.sockets.add(conn);
+    conn.on('close', () => this.sockets.delete(conn));
+    conn.on('error', () => conn.destroy());
+    let peer: PeerCred;
+    try {
+      const fd = (conn as unknown as { _handle: { fd: number } })._handle.fd;
+      peer = native().peerCred(fd);
+    } catch (e) {
+      sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: ERROR_CODES.forbidden, message: `cannot identify peer: ${(e as Error).message}`, data: { kind: 'forbidden' } } });
+      conn.end();
+      return;
+    }
+    // Re-read the group each time so a group created after start-up works.
+    const why = refusal(peer, group ?? lookupGroup(this.opts.group), this.opts.group);
+    if (why) {
+      sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: ERROR_CODES.forbidden, message: why, data: { kind: 'forbidden' } } });
+      conn.end();
+      return;
+    }
+
+    const endpoint: JSONRPCServerAndClient<ConnContext, void> = new JSONRPCServerAndClient(
+      this.rpc,
+      new JSONRPCClient<void>((req) => { sendLine(conn, req); }),
+    );
+    const ctx: ConnContext = { peer, subscribe: () => { this.subscribers.add(endpoint); } };
+    conn.on('close', () => { this.subscribers.delete(endpoint); endpoint.rejectAllPendingRequests('connection closed'); });
+
+    let first = true;
+    const reader = new LineReader((line) => {
+      let msg: unknown;
+      try { msg = JSON.parse(line); } catch {
+        sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: not JSON' } });
+        return;
+      }
+      if (first && (msg as JSONRPCRequest)?.method === 'stream.open') {
+        reader.stop();
+        void this.onStream(conn, msg as JSONRPCRequest);
+        return;
+      }
+      first = false;
+      void endpoint.receiveAndSend(msg, ctx, undefined).catch(() => undefined);
+    }, () => {
+      sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: line too long' } });
+      conn.destroy();
+    });
+    conn.setEncoding('utf8');
+    conn.on('data', (d: string) => reader.push(d));
+  }
+
+  private async onStream(conn: net.Socket, req: JSONRPCRequest) {
+    let pump: (s: net.Socket) => Promise<void>;
+    try {
+      pump = openStream(req.params as unknown as StreamOpenParams, this.services.containers);
+    } catch (e) {
+      const err = toRpcError(e);
+      sendLine(conn, { jsonrpc: '2.0', id: req.id ?? null, error: { code: err.code, message: err.message, data: err.data } });
+      conn.end();
+      return;
+    }
+    sendLine(conn, { jsonrpc: '2.0', id: req.id ?? null, result: { ok: true } });
+    conn.removeAllListeners('data');
+    try { await pump(conn); } catch { conn.destroy(); }
+  }
+}
+
+/** Two helpers on one socket would steal each other's clients: refuse to start. */
+async function refuseIfLive(sock: string): Promise<void> {
+  if (!fs.existsSync(sock)) return;
+  const live = await new Promise<boolean>((res) => {
+    const c = net.connect(sock);
+    c.once('connect', () => { c.destroy(); res(true); });
+    c.once('error', () => res(false));
+  });
+  if (live) throw new Error(`another nscope helper is already listening on ${sock}`);
+}

@@ -1,0 +1,102 @@
+/* The container's stdout/stderr as Docker's json-file log: one JSON object
+ * per line, {"log":"...","stream":"stdout","time":"RFC3339Nano"}. Lines are
+ * split at '\n' (kept in "log", as Docker does); a line longer than the
+ * buffer is written in pieces. Invalid UTF-8 becomes U+FFFD so every line
+ * stays valid JSON. */
+#include "shim.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void iso_time(char *out, size_t len) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out + n, len - n, ".%09ldZ", ts.tv_nsec);
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  if (s[0] < 0x80) return 1;
+  size_t need;
+  unsigned min;
+  if ((s[0] & 0xE0) == 0xC0) { need = 2; min = 0x80; }
+  else if ((s[0] & 0xF0) == 0xE0) { need = 3; min = 0x800; }
+  else if ((s[0] & 0xF8) == 0xF0) { need = 4; min = 0x10000; }
+  else return 0;
+  if (n < need) return 0;
+  unsigned cp = s[0] & (0x7F >> need);
+  for (size_t i = 1; i < need; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return need;
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) { if (errno == EINTR) continue; return; }
+    p += w;
+    n -= w;
+  }
+}
+
+static void emit(int logfd, const char *stream, const char *data, size_t len) {
+  /* worst case: every byte becomes \u00XX (6 bytes) */
+  static char out[16384 * 6 + 256];
+  size_t o = 0;
+  o += (size_t)snprintf(out, sizeof(out), "{\"log\":\"");
+  const unsigned char *s = (const unsigned char *)data;
+  for (size_t i = 0; i < len;) {
+    unsigned char c = s[i];
+    if (c == '"' || c == '\\') { out[o++] = '\\'; out[o++] = (char)c; i++; }
+    else if (c == '\n') { out[o++] = '\\'; out[o++] = 'n'; i++; }
+    else if (c == '\r') { out[o++] = '\\'; out[o++] = 'r'; i++; }
+    else if (c == '\t') { out[o++] = '\\'; out[o++] = 't'; i++; }
+    else if (c < 0x20 || c == 0x7F) { o += (size_t)sprintf(out + o, "\\u%04x", c); i++; }
+    else if (c < 0x80) { out[o++] = (char)c; i++; }
+    else {
+      size_t l = utf8_len(s + i, len - i);
+      if (l == 0) { memcpy(out + o, "\\ufffd", 6); o += 6; i++; }
+      else { memcpy(out + o, s + i, l); o += l; i += l; }
+    }
+  }
+  char ts[64];
+  iso_time(ts, sizeof(ts));
+  o += (size_t)snprintf(out + o, sizeof(out) - o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, ts);
+  write_all(logfd, out, o);
+}
+
+/* Logs every complete line in the buffer; with flush, the partial rest too. */
+static void emit_lines(struct logstream *s, int logfd, int flush) {
+  size_t start = 0;
+  for (size_t i = 0; i < s->len; i++) {
+    if (s->buf[i] == '\n') { emit(logfd, s->name, s->buf + start, i + 1 - start); start = i + 1; }
+  }
+  if ((flush || s->len == sizeof(s->buf)) && start < s->len) { emit(logfd, s->name, s->buf + start, s->len - start); start = s->len; }
+  memmove(s->buf, s->buf + start, s->len - start);
+  s->len -= start;
+}
+
+/* Reads what is available on the (non-blocking) s->fd and logs complete
+ * lines. On EOF, or with final set (the container is gone: read until the
+ * pipe is empty), the partial rest is logged too. */
+void log_pump(struct logstream *s, int logfd, int final) {
+  while (s->fd >= 0) {
+    ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n <= 0) { close(s->fd); s->fd = -1; final = 1; break; }
+    s->len += (size_t)n;
+    emit_lines(s, logfd, 0);
+    if (!final) break;
+  }
+  emit_lines(s, logfd, final);
+}

@@ -1,0 +1,83 @@
+/* Reads the plan file: NUL-separated tokens, an operation name followed by
+ * its arguments. The arity table is the whole grammar; an unknown name or a
+ * short operation is an error naming it. */
+#include "shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct { const char *name; int argc; } arity[] = {
+  /* monitor-level */
+  {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"exitfile", 1}, {"pidfile", 1},
+  {"fifo", 1}, {"rootfs", 1},
+  /* child, in order */
+  {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
+  {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
+  {"mknod", 4}, {"symlink", 2}, {"mkdir", 2}, {"mask", 1}, {"readonly", 1},
+  {"rootro", 0}, {"hostname", 1}, {"domainname", 1}, {"sysctl", 2},
+  {"rlimit", 3}, {"oomscore", 1}, {"chdir", 1}, {"setgroups", 1},
+  {"setuid", 2}, {"caps", 5}, {"nonewprivs", 0}, {"umask", 1},
+  {"env", 1}, {"arg", 1},
+};
+
+static int lookup(const char *name) {
+  for (size_t i = 0; i < sizeof(arity) / sizeof(arity[0]); i++)
+    if (strcmp(arity[i].name, name) == 0) return arity[i].argc;
+  return -1;
+}
+
+int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
+  memset(p, 0, sizeof(*p));
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) { snprintf(err, errlen, "open plan %s: %s", file, strerror(errno)); return -1; }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size > (16 << 20)) {
+    snprintf(err, errlen, "plan %s: empty or too large", file);
+    close(fd);
+    return -1;
+  }
+  p->buf = malloc(st.st_size + 1);
+  if (!p->buf) { snprintf(err, errlen, "plan: out of memory"); close(fd); return -1; }
+  size_t got = 0;
+  while (got < (size_t)st.st_size) {
+    ssize_t n = read(fd, p->buf + got, st.st_size - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) { snprintf(err, errlen, "read plan: %s", n < 0 ? strerror(errno) : "short read"); close(fd); return -1; }
+    got += n;
+  }
+  close(fd);
+  p->buf[got] = '\0';
+  if (p->buf[got - 1] != '\0') { snprintf(err, errlen, "plan: not NUL-terminated"); return -1; }
+
+  char *cur = p->buf, *end = p->buf + got;
+  while (cur < end) {
+    const char *name = cur;
+    cur += strlen(cur) + 1;
+    int n = lookup(name);
+    if (n < 0) { snprintf(err, errlen, "plan: unknown operation '%.64s'", name); return -1; }
+    if (p->nops >= MAX_OPS) { snprintf(err, errlen, "plan: too many operations"); return -1; }
+    struct op *o = &p->ops[p->nops];
+    o->name = name;
+    o->argc = n;
+    for (int i = 0; i < n; i++) {
+      if (cur >= end) { snprintf(err, errlen, "plan: operation '%s' lacks arguments", name); return -1; }
+      o->argv[i] = cur;
+      cur += strlen(cur) + 1;
+    }
+    if (!strcmp(name, "clone")) p->clone_flags = strtoul(o->argv[0], NULL, 0);
+    else if (!strcmp(name, "joinpid")) p->joinpid = o->argv[0];
+    else if (!strcmp(name, "log")) p->logfile = o->argv[0];
+    else if (!strcmp(name, "exitfile")) p->exitfile = o->argv[0];
+    else if (!strcmp(name, "pidfile")) p->pidfile = o->argv[0];
+    else if (!strcmp(name, "fifo")) p->fifo = o->argv[0];
+    else if (!strcmp(name, "rootfs")) p->rootfs = o->argv[0];
+    else p->nops++;  /* a child operation, kept in order */
+  }
+  if (!p->rootfs) { snprintf(err, errlen, "plan: no rootfs"); return -1; }
+  return 0;
+}

@@ -1,0 +1,67 @@
+/* nscope-shim: the per-container monitor and container init set-up.
+ *
+ * The daemon (or nscope-runtime) writes a "plan" — a flat list of operations
+ * derived from the OCI runtime spec by helper/runtime/plan.ts — and spawns
+ * this small single-threaded program. It clones the container's first
+ * process into new namespaces, where the operations run in order (mounts,
+ * pivot_root, devices, credentials, capabilities) before execve. The shim
+ * stays as the container init's parent: it copies stdout/stderr to a
+ * json-file log and records the exit status in a file, so the daemon can be
+ * killed and restarted without losing a container (the conmon pattern).
+ *
+ * Plan file format: NUL-terminated strings; each operation is its name
+ * followed by a fixed number of arguments (see plan.c). No JavaScript ever
+ * runs in the child, and every failure is reported as "step: strerror".
+ */
+#ifndef NSCOPE_SHIM_H
+#define NSCOPE_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MAX_OPS 4096
+
+struct op {
+  const char *name;
+  int argc;
+  const char *argv[6];
+};
+
+struct plan {
+  char *buf;            /* owns every string */
+  struct op ops[MAX_OPS];
+  int nops;
+  /* monitor-level settings */
+  unsigned long clone_flags;
+  const char *joinpid;
+  const char *logfile;  /* NULL: the container inherits the shim's stdio */
+  const char *exitfile;
+  const char *pidfile;
+  const char *fifo;
+  const char *rootfs;
+};
+
+/* plan.c */
+int plan_load(const char *file, struct plan *p, char *err, size_t errlen);
+
+/* child.c: runs in the cloned child; never returns on success (execve). */
+void child_main(struct plan *p, int errfd);
+
+/* fsutil.c */
+int open_in_root(int rootfd, const char *path, int flags, int resolve_extra);
+int mkdir_in_root(int rootfd, const char *path, mode_t mode);
+int write_file(const char *path, const char *data, size_t len);
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+/* logjson.c */
+struct logstream {
+  int fd;               /* read end of the container's pipe, -1 when closed */
+  const char *name;     /* "stdout" / "stderr" */
+  char buf[16384];
+  size_t len;
+};
+void log_pump(struct logstream *s, int logfd, int final);
+void iso_time(char *out, size_t len);
+
+#endif

@@ -1,0 +1,39 @@
+// Bundles the TypeScript entry points with esbuild into dist/.
+// Tests and benchmarks are bundled one file each so `node --test dist/test/` runs them.
+import { build } from 'esbuild';
+import { readdirSync, statSync, existsSync } from 'fs';
+import { join, relative } from 'path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+function find(dir, re, out = []) {
+  if (!existsSync(join(root, dir))) return out;
+  for (const name of readdirSync(join(root, dir))) {
+    const rel = join(dir, name);
+    if (statSync(join(root, rel)).isDirectory()) find(rel, re, out);
+    else if (re.test(name)) out.push(rel);
+  }
+  return out;
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  external: ['vscode'],
+  absWorkingDir: root,
+};
+
+const entries = {
+  'cli': 'helper/cli/main.ts',
+  'runtime-cli': 'helper/cli/runtime-main.ts',
+};
+if (existsSync(join(root, 'extension/extension.ts'))) entries['extension'] = 'extension/extension.ts';
+for (const f of [...find('test', /\.test\.ts$/), ...find('bench', /\.ts$/)]) {
+  entries[relative(root, join(root, f)).replace(/\.ts$/, '')] = f;
+}
+const present = Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))));
+await build({ ...common, entryPoints: present, outdir: join(root, 'dist') });

@@ -140,7 +140,7 @@ export class ContainerManager extends EventEmitter {
     const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => this.runningPid(ref) });
     const cgroupRel = `${this.opts.cgroupParent ?? 'nscope'}/${id}`;
     spec.linux!.cgroupsPath = `/${cgroupRel}`;
-    spec.linux!.resources = resourcesFromLimits(limits);
+    spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
 
     const p = containerPaths(path.join(this.dir, id));
     const layout = rootfsLayout(this.root, p.dir, image.layerDirs);

@@ -109,6 +109,7 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid }:
     proc.noNewPrivileges = false;
     spec.linux!.maskedPaths = [];
     spec.linux!.readonlyPaths = [];
+    spec.linux!.resources = { ...spec.linux!.resources, devices: [{ allow: true, access: 'rwm' }] };
     spec.mounts = spec.mounts!.map((m) => m.type === 'sysfs' ? { ...m, options: (m.options ?? []).filter((o) => o !== 'ro') } : m);
   } else if (opts.capAdd?.length || opts.capDrop?.length) {
     const norm = (c: string) => `CAP_${c.toUpperCase().replace(/^CAP_/, '')}`;

@@ -2,7 +2,7 @@
 // parts it honours, and the default spec every container starts from — the
 // same defaults as runc's `spec` and Docker's (14 capabilities,
 // no_new_privs, masked and read-only /proc and /sys paths).
-import type { LinuxResources } from '../cgroups/types';
+import type { DeviceRule, LinuxResources } from '../cgroups/types';
 
 export interface Mount { destination: string; type?: string; source?: string; options?: string[] }
 export interface Rlimit { type: string; soft: number; hard: number }
@@ -56,6 +56,19 @@ export const DEFAULT_MASKED_PATHS = [
 
 export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
+/**
+ * The devices cgroup rules of runc's default spec: nothing but the standard
+ * nodes may be opened (mknod stays allowed, opening what it makes does not),
+ * so CAP_MKNOD cannot reach the host's disks.
+ */
+export const DEFAULT_DEVICE_RULES: DeviceRule[] = [
+  { allow: false, access: 'rwm' },
+  { allow: true, type: 'c', access: 'm' }, { allow: true, type: 'b', access: 'm' },
+  ...([[1, 3], [1, 5], [1, 7], [1, 8], [1, 9], [5, 0], [5, 1], [5, 2], [10, 200]] as const)
+    .map(([major, minor]) => ({ allow: true, type: 'c', major, minor, access: 'rwm' })),
+  { allow: true, type: 'c', major: 136, access: 'rwm' },
+];
+
 export const DEFAULT_NAMESPACES: NamespaceType[] = ['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'];
 
 export function defaultMounts(): Mount[] {
@@ -93,6 +106,7 @@ export function defaultSpec(): Spec {
       namespaces: DEFAULT_NAMESPACES.map((type) => ({ type })),
       maskedPaths: [...DEFAULT_MASKED_PATHS],
       readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      resources: { devices: DEFAULT_DEVICE_RULES.map((r) => ({ ...r })) },
     },
   };
 }

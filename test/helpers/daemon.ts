@@ -1,0 +1,122 @@
+// A real helper daemon for a test: its own socket, state root and cgroup
+// parent under a temp dir, started as a separate process (so it can be
+// killed -9) and cleaned up completely afterwards.
+import { spawn, type ChildProcess } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { HelperClient } from '../../helper/protocol/client';
+
+export const REPO = path.resolve(__dirname, '..', '..', '..');
+export const CLI = path.join(REPO, 'dist', 'cli.js');
+
+export class TestDaemon {
+  readonly dir: string;
+  readonly root: string;
+  readonly socket: string;
+  readonly cgroupParent: string;
+  proc?: ChildProcess;
+  private clients: HelperClient[] = [];
+  stderr = '';
+
+  constructor(name = 'test') {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `nscope-${name}-`));
+    this.root = path.join(this.dir, 'root');
+    this.socket = path.join(this.dir, 'nscope.sock');
+    this.cgroupParent = `nscope-test-${crypto.randomBytes(4).toString('hex')}`;
+  }
+
+  async start(): Promise<void> {
+    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent], { stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr!.on('data', (d) => { this.stderr += d; });
+    this.proc = p;
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      if (p.exitCode !== null) throw new Error(`daemon exited: ${this.stderr}`);
+      if (this.stderr.includes('listening')) return;
+      if (Date.now() > deadline) throw new Error(`daemon did not start: ${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async client(): Promise<HelperClient> {
+    const c = await HelperClient.connect(this.socket);
+    this.clients.push(c);
+    return c;
+  }
+
+  /** Runs the real CLI against this daemon. */
+  cli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', this.socket, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d) => { stdout += d; });
+      p.stderr.on('data', (d) => { stderr += d; });
+      const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60000);
+      p.on('close', (code) => { clearTimeout(t); resolve({ code: code ?? -1, stdout, stderr }); });
+      p.stdin.end(opts.input ?? '');
+    });
+  }
+
+  kill9(): void {
+    this.proc?.kill('SIGKILL');
+  }
+
+  async waitExit(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise((r) => p.once('exit', r));
+  }
+
+  /** Removes every container, stops the daemon, removes the state dir; asserts nothing leaked. */
+  async cleanup(): Promise<string[]> {
+    const leaks: string[] = [];
+    try {
+      if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
+        const c = await this.client();
+        for (const ct of await c.request('container.list', { all: true })) await c.request('container.remove', { id: ct.id, force: true }).catch(() => undefined);
+      }
+    } catch { /* daemon gone */ }
+    for (const c of this.clients) c.close();
+    this.proc?.kill('SIGTERM');
+    await this.waitExit();
+    for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(this.dir)) leaks.push(`mount: ${line}`);
+    for (const d of cgroupDirs(this.cgroupParent)) leaks.push(`cgroup: ${d}`);
+    for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+      try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.root)) leaks.push(`process ${pid}`); } catch { /* gone */ }
+    }
+    fs.rmSync(this.dir, { recursive: true, force: true });
+    return leaks;
+  }
+}
+
+export function cgroupDirs(name: string): string[] {
+  const out: string[] = [];
+  const base = '/sys/fs/cgroup';
+  for (const h of fs.readdirSync(base)) {
+    const d = path.join(base, h, name);
+    if (fs.existsSync(d)) out.push(d);
+  }
+  if (fs.existsSync(path.join(base, name))) out.push(path.join(base, name));
+  return out;
+}
+
+/** The path of a container's cgroup file in a v1 hierarchy (or v2). */
+export function cgroupFile(parent: string, id: string, controller: string, file: string): string {
+  const v1 = path.join('/sys/fs/cgroup', controller, parent, id, file);
+  return fs.existsSync(v1) ? v1 : path.join('/sys/fs/cgroup', parent, id, file);
+}
+
+/** Programs the tests' image carries beyond the default ones. */
+export const TEST_PROGRAMS = ['sh', 'ls', 'cat', 'echo', 'ps', 'mkdir', 'rm', 'hostname', 'sleep', 'id', 'mount', 'tail', 'chmod', 'touch', 'stat', 'ipcs', 'stty', 'true', 'false', 'wc', 'head', 'dd', 'tr', 'seq', 'mknod', 'grep'];
+
+/** A daemon with the `host` image built; for `before()`. */
+export async function startWithImage(name: string): Promise<TestDaemon> {
+  const d = new TestDaemon(name);
+  await d.start();
+  const c = await d.client();
+  await c.request('image.host', { name: 'host', programs: TEST_PROGRAMS });
+  return d;
+}

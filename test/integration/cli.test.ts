@@ -1,0 +1,100 @@
+// The nscope command line against a real helper: Docker-like behaviour.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startWithImage, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+before(async () => { d = await startWithImage('cli'); });
+after(async () => { assert.deepEqual(await d.cleanup(), []); });
+
+test('run streams the output and exits with the container\'s exit code', async () => {
+  const r = await d.cli(['run', '--rm', 'host', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, 'out\n');
+  assert.equal(r.stderr, 'err\n');
+  const ps = await d.cli(['ps', '-a', '--format', 'json']);
+  assert.deepEqual(JSON.parse(ps.stdout), [], '--rm removed it');
+});
+
+test('run -d, ps, logs, stop, wait, rm', async () => {
+  const r = await d.cli(['run', '-d', '--name', 'web', '-e', 'GREETING=hi', 'host', 'sh', '-c', 'echo $GREETING; sleep 60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  const ps = await d.cli(['ps']);
+  assert.match(ps.stdout, /CONTAINER ID\s+IMAGE\s+COMMAND/);
+  assert.match(ps.stdout, /web/);
+  assert.match(ps.stdout, /Up /);
+  const logs = await d.cli(['logs', 'web']);
+  assert.equal(logs.stdout, 'hi\n');
+  const dup = await d.cli(['run', '-d', '--name', 'web', 'host', 'true']);
+  assert.notEqual(dup.code, 0);
+  assert.match(dup.stderr, /already in use/);
+  const rmRunning = await d.cli(['rm', 'web']);
+  assert.notEqual(rmRunning.code, 0);
+  assert.match(rmRunning.stderr, /stop it first/);
+  const stop = await d.cli(['stop', '-t', '1', 'web']);
+  assert.equal(stop.code, 0);
+  const wait = await d.cli(['wait', 'web']);
+  assert.equal(wait.stdout.trim(), '137');
+  const ps2 = await d.cli(['ps', '-a']);
+  assert.match(ps2.stdout, /Exited \(137\)/);
+  assert.equal((await d.cli(['rm', 'web'])).code, 0);
+});
+
+test('logs -f follows until the container exits; entries are json-file lines', async () => {
+  const r = await d.cli(['run', '-d', 'host', 'sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.2; done']);
+  const id = r.stdout.trim();
+  const f = await d.cli(['logs', '-f', id]);
+  assert.equal(f.stdout, 'line 1\nline 2\nline 3\n');
+  const c = await d.client();
+  const entries = await c.request('container.logs', { id });
+  assert.equal(entries.length, 3);
+  for (const e of entries) { assert.equal(e.stream, 'stdout'); assert.ok(!Number.isNaN(Date.parse(e.time))); }
+  const tail = await d.cli(['logs', '--tail', '1', id]);
+  assert.equal(tail.stdout, 'line 3\n');
+  await d.cli(['rm', id]);
+});
+
+test('create + start, kill -s, inspect, top', async () => {
+  const cr = await d.cli(['create', '--name', 'k', 'host', 'sleep', '60']);
+  assert.equal(cr.code, 0, cr.stderr);
+  const ps = await d.cli(['ps', '-a', '--format', 'json']);
+  assert.equal(JSON.parse(ps.stdout).find((x: { name: string }) => x.name === 'k').status, 'created');
+  assert.equal((await d.cli(['start', 'k'])).code, 0);
+  const top = await d.cli(['top', 'k', '--format', 'json']);
+  const procs = JSON.parse(top.stdout);
+  assert.equal(procs.length, 1);
+  assert.equal(procs[0].nsPid, 1);
+  assert.match(procs[0].command, /sleep 60/);
+  const ins = JSON.parse((await d.cli(['inspect', 'k'])).stdout)[0];
+  assert.equal(ins.status, 'running');
+  assert.equal(ins.rootSwitch, 'pivot_root');
+  assert.ok(ins.spec.process.capabilities.bounding.includes('CAP_CHOWN'));
+  assert.equal((await d.cli(['kill', '-s', 'KILL', 'k'])).code, 0);
+  assert.equal((await d.cli(['wait', 'k'])).stdout.trim(), '137');
+  await d.cli(['rm', 'k']);
+});
+
+test('errors are one line and a non-zero exit', async () => {
+  for (const args of [['start', 'nosuch'], ['run', 'nosuchimage', 'true'], ['run', '--memory', '1x', 'host', 'true'], ['run', 'host', 'nosuchprog'], ['image', 'rm', 'nosuch']]) {
+    const r = await d.cli(args);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^nscope: /);
+  }
+  const r = await d.cli(['run', 'host', 'nosuchprog']);
+  assert.equal(r.code, 127);
+  const bad = await d.cli(['frobnicate']);
+  assert.equal(bad.code, 2);
+});
+
+test('images and image inspect', async () => {
+  const r = await d.cli(['images']);
+  assert.match(r.stdout, /REPOSITORY\s+TAG\s+IMAGE ID/);
+  assert.match(r.stdout, /host\s+latest/);
+  const j = JSON.parse((await d.cli(['images', '--format', 'json'])).stdout);
+  assert.equal(j[0].name, 'host:latest');
+  const ins = JSON.parse((await d.cli(['image', 'inspect', 'host'])).stdout)[0];
+  assert.match(ins.layers[0].digest, /^sha256:[0-9a-f]{64}$/);
+});

@@ -1,0 +1,65 @@
+// The socket checks its peer: root and the nscope group only.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { REPO, TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+before(async () => { d = new TestDaemon('auth'); await d.start(); });
+after(async () => { assert.deepEqual(await d.cleanup(), []); });
+
+function asNobody(socket: string): Promise<string> {
+  const script = `
+    const net = require('net');
+    const s = net.connect(${JSON.stringify(socket)});
+    let out = '';
+    s.on('connect', () => s.write(JSON.stringify({jsonrpc:'2.0',id:1,method:'container.list',params:{}}) + '\\n'));
+    s.on('data', (d) => out += d);
+    s.on('close', () => { process.stdout.write(out); });
+    s.on('error', (e) => { process.stdout.write('ERR ' + e.code); });`;
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['-e', script], { uid: 65534, gid: 65534, cwd: '/' });
+    let out = '';
+    p.stdout.on('data', (x) => { out += x; });
+    p.on('close', () => resolve(out));
+  });
+}
+
+test('the socket file is 0600 when the group does not exist (0660 root:nscope when it does)', () => {
+  const st = fs.statSync(d.socket);
+  const hasGroup = fs.readFileSync('/etc/group', 'utf8').split('\n').some((l) => l.startsWith('nscope:'));
+  assert.equal(st.mode & 0o777, hasGroup ? 0o660 : 0o600);
+  assert.equal(st.uid, 0);
+});
+
+test('a non-root, non-group peer gets a JSON-RPC error naming the reason, and is disconnected', async () => {
+  // open the file mode so the connection reaches the helper's own check
+  fs.chmodSync(path.dirname(d.socket), 0o755);
+  fs.chmodSync(d.socket, 0o666);
+  try {
+    const out = await asNobody(d.socket);
+    const msg = JSON.parse(out.trim().split('\n')[0]);
+    assert.equal(msg.jsonrpc, '2.0');
+    assert.equal(msg.id, null);
+    assert.match(msg.error.message, /permission denied: uid 65534/);
+    assert.equal(msg.error.data.kind, 'forbidden');
+    assert.equal(out.trim().split('\n').length, 1, 'no answer to the request itself');
+  } finally {
+    fs.chmodSync(d.socket, 0o600);
+  }
+});
+
+test('with the file mode closed, such a peer cannot even connect', async () => {
+  fs.chmodSync(d.socket, 0o600);
+  assert.equal(await asNobody(d.socket), 'ERR EACCES');
+});
+
+test('root is allowed; system.info reports the peer', async () => {
+  const c = await d.client();
+  const info = await c.request('system.info', {});
+  assert.equal(info.peer.uid, 0);
+  assert.equal(info.pid, d.proc!.pid);
+  assert.ok(fs.existsSync(path.join(REPO, 'build', 'Release', 'nscope-shim')));
+});

@@ -1,0 +1,45 @@
+// The helper killed -9 and restarted: containers keep running and are found
+// again; one that exited meanwhile shows its real exit code.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { waitFor } from '../helpers/containers';
+import { startWithImage, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+before(async () => { d = await startWithImage('restart'); });
+after(async () => { assert.deepEqual(await d.cleanup(), []); });
+
+test('kill -9 the helper, restart it: running stays running, exited shows its code', async () => {
+  let c = await d.client();
+  const { id: longId } = await c.request('container.create', { image: 'host', name: 'long', cmd: ['sleep', '60'] });
+  await c.request('container.start', { id: longId });
+  const { id: shortId } = await c.request('container.create', { image: 'host', name: 'short', cmd: ['sh', '-c', 'sleep 1; echo bye; exit 7'] });
+  await c.request('container.start', { id: shortId });
+  const { id: createdId } = await c.request('container.create', { image: 'host', name: 'notyet', cmd: ['echo', 'started late'] });
+  const pidBefore = (await c.request('container.inspect', { id: longId })).pid!;
+
+  d.kill9();
+  await d.waitExit();
+  // the short one exits while no helper runs
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.doesNotThrow(() => process.kill(pidBefore, 0), 'the container survived its helper');
+
+  await d.start();
+  c = await d.client();
+  const list = await c.request('container.list', { all: true });
+  const by = (n: string) => list.find((x) => x.name === n)!;
+  assert.equal(by('long').status, 'running');
+  assert.equal(by('long').pid, pidBefore);
+  assert.equal(by('notyet').status, 'created');
+  await waitFor(async () => (await c.request('container.inspect', { id: shortId })).status === 'exited', 5000, 'short exited');
+  const s = await c.request('container.inspect', { id: shortId });
+  assert.equal(s.exitCode, 7);
+  assert.deepEqual((await c.request('container.logs', { id: shortId })).map((l) => l.log), ['bye\n']);
+
+  // the recovered containers are still fully managed
+  await c.request('container.start', { id: createdId });
+  assert.equal((await c.request('container.wait', { id: createdId })).exitCode, 0);
+  const waited = c.request('container.wait', { id: longId });
+  await c.request('container.stop', { id: longId, timeout: 1 });
+  assert.equal((await waited).exitCode, 137);
+});

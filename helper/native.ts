@@ -13,6 +13,8 @@ export interface NativeAddon {
   llistxattr(path: string): string[];
   /** Opens `rel` resolved inside `root` (openat2 RESOLVE_IN_ROOT); caller closes the fd. */
   openInRoot(root: string, rel: string, flags: number): number;
+  /** Inode of the user namespace owning the namespace at /proc/PID/ns/X. */
+  nsOwner(path: string): number;
 }
 
 /** The checkout / package root: the nearest directory above this file with a package.json. */

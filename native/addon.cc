@@ -10,7 +10,9 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <linux/openat2.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -191,7 +193,28 @@ Napi::Value OpenInRoot(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
+// nsOwner(path) -> inode of the user namespace that owns the namespace at
+// `path` (ioctl NS_GET_USERNS on /proc/PID/ns/X).
+Napi::Value NsOwner(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 1)) return env.Undefined();
+  std::string path = info[0].As<Napi::String>();
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ThrowErrno(env, "open", errno, path);
+  int owner = ioctl(fd, NS_GET_USERNS);
+  int e = errno;
+  close(fd);
+  if (owner < 0) return ThrowErrno(env, "ioctl(NS_GET_USERNS)", e, path);
+  struct stat st;
+  int rc = fstat(owner, &st);
+  e = errno;
+  close(owner);
+  if (rc != 0) return ThrowErrno(env, "fstat", e, path);
+  return Napi::Number::New(env, (double)st.st_ino);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("nsOwner", Napi::Function::New(env, NsOwner));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred));
   exports.Set("mknod", Napi::Function::New(env, Mknod));
   exports.Set("lsetxattr", Napi::Function::New(env, LSetXattr));

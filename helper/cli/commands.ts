@@ -1,11 +1,12 @@
 // `nscope` commands that talk to the helper (everything but `daemon`).
 import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
-import type { ContainerSummary, ImageSummaryInfo } from '../protocol';
+import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
 import { bool, list, parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { ago, humanSize, shortId, table } from './format';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
+import { checkTerminal, execAttached, pumpTerminal } from './exec';
 
 export interface Ctx { socket: string; client(): Promise<HelperClient> }
 
@@ -34,7 +35,17 @@ async function eachId(p: Parsed, ctx: Ctx, fn: (c: HelperClient, id: string) => 
   return rc;
 }
 
-async function runAttached(ctx: Ctx, c: HelperClient, id: string): Promise<number> {
+async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean }): Promise<number> {
+  if (term && (term.tty || term.interactive)) {
+    const sock = await openStream(ctx.socket, { kind: 'attach', id });
+    const waited = c.request('container.wait', { id });
+    waited.catch(() => undefined);
+    await c.request('container.start', { id });
+    await pumpTerminal(sock, { ...term, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
+    const exit = await waited;
+    if (exit.error) process.stderr.write(`nscope: ${exit.error}\n`);
+    return exit.exitCode;
+  }
   const stream = await openStream(ctx.socket, { kind: 'logs', id, follow: true });
   const waited = c.request('container.wait', { id });
   waited.catch(() => undefined);
@@ -49,13 +60,47 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string): Promise<numbe
   return exit.exitCode;
 }
 
+const EXEC_FLAGS: FlagSpec[] = [
+  { name: 'interactive', short: 'i' }, { name: 'tty', short: 't' }, { name: 'user', short: 'u', takesValue: true },
+  { name: 'workdir', short: 'w', takesValue: true }, { name: 'env', short: 'e', takesValue: true, repeat: true },
+  { name: 'detach', short: 'd' },
+];
+
 export const COMMANDS: Record<string, Command> = {
+  exec: {
+    flags: EXEC_FLAGS, stop: true, min: 2, usage: 'exec [-i] [-t] [-u USER[:GROUP]] [-w DIR] [-e K=V] CONTAINER COMMAND [ARG...]',
+    async run(p, ctx) {
+      const [id, ...cmd] = p.positionals;
+      const c = await ctx.client();
+      try {
+        return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env: list(p, 'env') });
+      } catch (e) {
+        process.stderr.write(`nscope: ${(e as Error).message}\n`);
+        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|No such container/.test((e as Error).message) ? 1 : 126;
+      }
+    },
+  },
+  ns: {
+    flags: [FORMAT, { name: 'type', takesValue: true }], usage: 'ns [--type TYPE] [--format json]',
+    async run(p, ctx) {
+      const list = await (await ctx.client()).request('namespace.list', { type: str(p, 'type') as NsType | undefined });
+      if (wantsJson(p)) json(list);
+      else process.stdout.write(table(['NS', 'TYPE', 'NPROCS', 'PID', 'USER', 'CONTAINER', 'COMMAND'], list.map((n) => [
+        String(n.inode), n.type, String(n.processes.length), String(n.processes[0]?.pid ?? ''), String(n.processes[0]?.uid ?? ''),
+        n.container ? n.container.name : n.host ? '(host)' : '', (n.processes[0]?.command ?? '').slice(0, 60)])));
+      return 0;
+    },
+  },
   run: {
     flags: [...CREATE_FLAGS, { name: 'detach', short: 'd' }], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const c = await ctx.client();
+      const opts = runOptions(p);
       let created;
-      try { created = await c.request('container.create', runOptions(p)); } catch (e) {
+      try {
+        if (!bool(p, 'detach')) checkTerminal(opts);
+        created = await c.request('container.create', opts);
+      } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
         return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /permission denied/.test((e as Error).message) ? 126 : 125;
       }
@@ -64,7 +109,7 @@ export const COMMANDS: Record<string, Command> = {
         process.stdout.write(created.id + '\n');
         return 0;
       }
-      return runAttached(ctx, c, created.id);
+      return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive: !!opts.interactive });
     },
   },
   create: {

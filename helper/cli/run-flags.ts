@@ -34,6 +34,8 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: 'entrypoint', takesValue: true },
   { name: 'label', short: 'l', takesValue: true, repeat: true },
   { name: 'format', takesValue: true },
+  { name: 'tty', short: 't' },
+  { name: 'interactive', short: 'i' },
 ];
 
 export function limitArgs(p: Parsed): LimitArgs {
@@ -69,6 +71,10 @@ export function runOptions(p: Parsed): RunOptions {
     volumes: list(p, 'volume'),
     user: str(p, 'user'),
     rm: bool(p, 'rm'),
+    tty: bool(p, 'tty'),
+    interactive: bool(p, 'interactive'),
+    rows: bool(p, 'tty') && process.stdout.isTTY ? process.stdout.rows : undefined,
+    cols: bool(p, 'tty') && process.stdout.isTTY ? process.stdout.columns : undefined,
     privileged: bool(p, 'privileged'),
     readOnly: bool(p, 'read-only'),
     capAdd: list(p, 'cap-add'),

@@ -20,7 +20,7 @@ function toHelperError(e: unknown): Error {
 
 function connect(socketPath: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(socketPath);
+    const sock = net.connect({ path: socketPath, allowHalfOpen: true });
     sock.once('connect', () => { sock.removeListener('error', reject); resolve(sock); });
     sock.once('error', (e: NodeJS.ErrnoException) => {
       const why = e.code === 'ENOENT' || e.code === 'ECONNREFUSED' ? 'is the helper running? (sudo nscope daemon)'
@@ -68,6 +68,7 @@ export class HelperClient {
       this.onClose?.();
     });
     sock.on('error', () => undefined);
+    sock.on('end', () => sock.end());
   }
 
   onClose?: () => void;
@@ -97,6 +98,10 @@ export class HelperClient {
 
 /** Opens a byte stream (helper/protocol/streams.ts); returns the socket after the handshake. */
 export async function openStream(socketPath: string, params: StreamOpenParams): Promise<net.Socket> {
+  return (await openStreamWithResult(socketPath, params)).sock;
+}
+
+export async function openStreamWithResult(socketPath: string, params: StreamOpenParams): Promise<{ sock: net.Socket; result: Result<'stream.open'> }> {
   const sock = await connect(socketPath);
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
@@ -106,12 +111,12 @@ export async function openStream(socketPath: string, params: StreamOpenParams): 
       if (i < 0) return;
       sock.removeListener('data', onData);
       const rest = buf.subarray(i + 1);
-      let msg: { result?: unknown; error?: { message: string; code: number; data?: { kind?: string } } };
+      let msg: { result?: Result<'stream.open'>; error?: { message: string; code: number; data?: { kind?: string } } };
       try { msg = JSON.parse(buf.subarray(0, i).toString('utf8')); } catch { sock.destroy(); reject(new Error('bad stream handshake')); return; }
       if (msg.error) { sock.destroy(); reject(new HelperError(msg.error.message, msg.error.code, msg.error.data?.kind ?? 'failed')); return; }
       sock.pause();
       if (rest.length) sock.unshift(rest);
-      resolve(sock);
+      resolve({ sock, result: msg.result! });
     };
     sock.on('data', onData);
     sock.once('error', reject);

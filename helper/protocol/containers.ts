@@ -44,6 +44,13 @@ export interface RunOptions extends LimitArgs {
   volumes?: string[];
   /** Removes the container when it exits */
   rm?: boolean;
+  /** a console (pseudo-terminal) for the command, like docker run -t */
+  tty?: boolean;
+  /** keep stdin open for attach, like docker run -i */
+  interactive?: boolean;
+  /** the console's initial size */
+  rows?: number;
+  cols?: number;
   privileged?: boolean;
   readOnly?: boolean;
   capAdd?: string[];
@@ -122,4 +129,6 @@ export interface ContainerMethods {
   'container.top': { params: { id: string }; result: ProcessInfo[] };
   'container.stats': { params: { id: string }; result: ContainerStats };
   'container.logs': { params: { id: string; tail?: number }; result: LogEntry[] };
+  /** the console's window size (containers created with tty) */
+  'container.resize': { params: { id: string; rows: number; cols: number }; result: { id: string } };
 }

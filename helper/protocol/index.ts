@@ -2,6 +2,8 @@
 // every method's name, params and result, declared once. Both the server's
 // handler table and the clients' `request` are typed from `Methods`.
 import type { ContainerMethods } from './containers';
+import type { ExecMethods } from './exec';
+import type { NamespaceMethods } from './namespaces';
 import type { ImageMethods } from './images';
 import type { StreamMethods } from './streams';
 import type { SystemMethods } from './system';
@@ -11,9 +13,11 @@ export * from './images';
 export * from './system';
 export * from './events';
 export * from './streams';
+export * from './exec';
+export * from './namespaces';
 export * from './errors';
 
-export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods;
+export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods;
 export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = Methods[M]['params'];
 export type Result<M extends MethodName> = Methods[M]['result'];

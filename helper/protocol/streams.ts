@@ -8,8 +8,26 @@
 // For `logs`, the bytes are the container's json-file log lines
 // ({"log","stream","time"} per line), from the start (or the last `tail`
 // lines), and with `follow` until the container has exited.
-export interface StreamOpenParams { kind: 'logs'; id: string; follow?: boolean; tail?: number }
+// For `exec`, the result carries the execId. With a tty the bytes are the
+// terminal's, both ways. Without, the client sends stdin (half-close = EOF)
+// and the server sends frames like Docker's attach: an 8-byte header
+// [stream: 1 stdout | 2 stderr, 0, 0, 0, size: uint32 big-endian] + payload.
+// The server closes the stream when the process has ended; `exec.wait` then
+// gives its exit code; `exec.resize` changes the tty's window size.
+import type { ExecOptions } from './exec';
+
+// For `attach` (a container created with tty or interactive), the bytes are
+// as for exec: raw with a tty, framed without; input goes to its console or
+// stdin; the stream ends when the container does.
+export type StreamOpenParams =
+  | { kind: 'logs'; id: string; follow?: boolean; tail?: number }
+  | { kind: 'attach'; id: string }
+  | ({ kind: 'exec' } & ExecOptions);
+
+export const FRAME_HEADER = 8;
+export const FRAME_STDOUT = 1;
+export const FRAME_STDERR = 2;
 
 export interface StreamMethods {
-  'stream.open': { params: StreamOpenParams; result: { ok: true } };
+  'stream.open': { params: StreamOpenParams; result: { ok: true; execId?: string } };
 }

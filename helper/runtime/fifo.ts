@@ -8,8 +8,8 @@ import { isSameProcess } from './procinfo';
 
 const S_IFIFO = 0o010000;
 
-export function makeFifo(file: string): void {
-  native().mknod(file, S_IFIFO | 0o622, 0, 0);
+export function makeFifo(file: string, mode = 0o622): void {
+  native().mknod(file, S_IFIFO | mode, 0, 0);
 }
 
 export async function releaseFifo(file: string, pid: number, pidStart?: number, timeoutMs = 10_000): Promise<void> {

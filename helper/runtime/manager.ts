@@ -22,6 +22,11 @@ import { buildPlan } from './plan';
 import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
 import { containerPaths, type ContainerRecord } from './record';
 import { spawnShim, writePlan } from './shim';
+import { ExecSessions, type ExecSession } from './exec';
+import { readLayeredFile } from '../rootfs/lookup';
+import { native } from '../native';
+import type { ExecOptions, ShellInfo } from '../protocol';
+import type { Spec } from './spec';
 import { signalNumber } from './signals';
 
 export interface ManagerOptions {
@@ -40,6 +45,7 @@ export class ContainerManager extends EventEmitter {
   private readonly watchers = new Map<string, fs.FSWatcher>();
   private readonly exiting = new Set<string>();
   private sweeper?: NodeJS.Timeout;
+  readonly execs = new ExecSessions();
 
   constructor(private readonly opts: ManagerOptions) {
     super();
@@ -147,8 +153,17 @@ export class ContainerManager extends EventEmitter {
     const r: ContainerRecord = {
       id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
       status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
-      labels: opts.labels ?? {}, stopSignal: cfg.StopSignal,
+      labels: opts.labels ?? {}, stopSignal: cfg.StopSignal, tty: !!opts.tty, interactive: !!opts.interactive,
     };
+    spec.process.terminal = !!opts.tty;
+    const size = (v: number | undefined, what: string) => {
+      if (v === undefined) return undefined;
+      if (!Number.isInteger(v) || v < 1 || v > 10000) throw invalid(`${what} ${v} is out of range (1-10000)`);
+      return v;
+    };
+    const attach = opts.tty || opts.interactive
+      ? { socket: p.attach, ctl: p.ctl, interactive: !!opts.interactive, rows: size(opts.rows, 'rows'), cols: size(opts.cols, 'cols') }
+      : undefined;
     let cg: Cgroup | undefined;
     try {
       fs.mkdirSync(p.dir, { mode: 0o700 });
@@ -158,10 +173,11 @@ export class ContainerManager extends EventEmitter {
       cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
       const plan = buildPlan({
         spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout), cgroupProcs: cg.procsFiles(),
-        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo,
+        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach,
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
+      if (attach) makeFifo(p.ctl, 0o600);
       this.records.set(id, r);
       this.save(r); // before the shim runs, so a crash here can be cleaned up by recover()
       const shim = await spawnShim(p.plan);
@@ -368,6 +384,100 @@ export class ContainerManager extends EventEmitter {
   logPath(ref: string): { file: string; running: () => boolean } {
     const r = this.find(ref);
     return { file: this.paths(r).log, running: () => this.records.get(r.id)?.status !== 'exited' && this.records.has(r.id) };
+  }
+
+  // ---- exec ----
+
+  private runningRecord(ref: string): ContainerRecord {
+    const r = this.find(ref);
+    if (r.status !== 'running' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
+    return r;
+  }
+
+  async exec(o: ExecOptions): Promise<ExecSession> {
+    if (!o || typeof o !== 'object') throw invalid('exec: options missing');
+    const r = this.runningRecord(o.id);
+    const spec = readJson<Spec>(this.paths(r).config);
+    if (!spec) throw new NscopeError('failed', `container ${r.name}: config.json is missing`);
+    return this.execs.start({ containerId: r.id, pid: r.pid!, spec, cgroupProcs: this.cgroup(r).procsFiles(), layers: this.fileLayers(r) }, o);
+  }
+
+  /** The container's files as layers (bottom to top): image, init, then its rw layer. */
+  private fileLayers(r: ContainerRecord): string[] {
+    const l = rootfsLayout(this.root, this.paths(r).dir, r.layers);
+    return [...l.lower, l.init, l.upper];
+  }
+
+  /** Reads a small file as the container sees it (through its root when running, else its layers). */
+  readContainerFile(r: ContainerRecord, rel: string): string | null {
+    if (r.status === 'running' && isSameProcess(r.pid, r.pidStart)) {
+      let fd: number | undefined;
+      try {
+        fd = native().openInRoot(`/proc/${r.pid}/root`, rel, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        const st = fs.fstatSync(fd);
+        if (!st.isFile() || st.size > 1 << 20) return null;
+        return fs.readFileSync(fd, 'utf8');
+      } catch { return null; } finally { if (fd !== undefined) fs.closeSync(fd); }
+    }
+    return readLayeredFile(this.fileLayers(r), rel);
+  }
+
+  private isExecutable(r: ContainerRecord, file: string): boolean {
+    if (r.status === 'running' && isSameProcess(r.pid, r.pidStart)) {
+      let fd: number | undefined;
+      try {
+        fd = native().openInRoot(`/proc/${r.pid}/root`, file, 0o10000000 /* O_PATH */);
+        const st = fs.fstatSync(fd);
+        return st.isFile() && (st.mode & 0o111) !== 0;
+      } catch { return false; } finally { if (fd !== undefined) fs.closeSync(fd); }
+    }
+    return readLayeredFile(this.fileLayers(r), file) !== null;
+  }
+
+  shells(ref: string, user?: string): ShellInfo {
+    const r = this.find(ref);
+    const listed = (this.readContainerFile(r, 'etc/shells') ?? '').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'));
+    const candidates = [...new Set([...listed, '/bin/bash', '/bin/sh'])];
+    const shells = candidates.filter((s) => this.isExecutable(r, s));
+    let loginShell: string | undefined;
+    if (user) {
+      const passwd = (this.readContainerFile(r, 'etc/passwd') ?? '').split('\n').map((l) => l.split(':'));
+      const e = passwd.find((p) => p.length >= 7 && (p[0] === user || p[2] === user));
+      if (!e) throw notFound(`unable to find user ${user}: no matching entries in passwd file`);
+      if (e[6] && this.isExecutable(r, e[6])) loginShell = e[6];
+    }
+    // bash first when present: the best interactive shell of the usual ones
+    shells.sort((a, b) => (b.endsWith('/bash') ? 1 : 0) - (a.endsWith('/bash') ? 1 : 0));
+    return { shells, loginShell };
+  }
+
+  /** Running containers with their init pid, for the namespace listing. */
+  runningRefs(): { id: string; name: string; pid: number }[] {
+    return [...this.records.values()].filter((r) => r.status !== 'exited' && r.pid).map((r) => ({ id: r.id, name: r.name, pid: r.pid! }));
+  }
+
+  initPid(ref: string): number {
+    const r = this.find(ref);
+    if (r.status === 'exited' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
+    return r.pid!;
+  }
+
+  /** Where to attach to a container's console or stdin. */
+  attachSocket(ref: string): string {
+    const r = this.find(ref);
+    if (!r.tty && !r.interactive) throw conflict(`container ${r.name} has neither a tty nor an open stdin (create it with -t or -i)`);
+    if (r.status === 'exited') throw conflict(`container ${r.name} has exited`);
+    return this.paths(r).attach;
+  }
+
+  resize(ref: string, rows: number, cols: number): { id: string } {
+    const r = this.find(ref);
+    if (!r.tty) throw conflict(`container ${r.name} has no tty`);
+    if (![rows, cols].every((v) => Number.isInteger(v) && v >= 1 && v <= 10000)) throw invalid(`resize: ${rows}x${cols} is out of range`);
+    if (r.status === 'exited') return { id: r.id };
+    const fd = fs.openSync(this.paths(r).ctl, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    try { fs.writeSync(fd, `r ${rows} ${cols}\n`); } finally { fs.closeSync(fd); }
+    return { id: r.id };
   }
 
   counts() {

@@ -64,6 +64,8 @@ export interface PlanInputs {
   fifo?: string;
   /** Allow the chroot fallback when pivot_root is impossible. */
   allowChroot?: boolean;
+  /** process.terminal / -i: the attach socket and control fifo of the shim, and the console size */
+  attach?: { socket: string; ctl: string; interactive: boolean; rows?: number; cols?: number };
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -126,6 +128,15 @@ export function buildPlan(inp: PlanInputs): Plan {
   op('exitfile', inp.exitFile);
   op('pidfile', inp.pidFile);
   if (inp.fifo) op('fifo', inp.fifo);
+  if (inp.attach) {
+    op('attach', inp.attach.socket);
+    op('ctl', inp.attach.ctl);
+    if (inp.attach.interactive) op('interactive');
+  }
+  if (proc.terminal) {
+    if (!inp.attach) throw invalid('process.terminal: a console needs an attach socket');
+    op('tty', inp.attach.rows ?? 24, inp.attach.cols ?? 80);
+  }
 
   for (const [flag, p] of joins) op('join', flag, p);
   for (const f of inp.cgroupProcs) op('cgroup', f);
@@ -160,6 +171,8 @@ export function buildPlan(inp: PlanInputs): Plan {
     op('mknod', checkPath('linux.devices path', d.path), type | ((d.fileMode ?? 0o666) & 0o7777), d.major, d.minor);
   }
 
+  if (proc.terminal) op('console');
+
   for (const [k, v] of Object.entries(linux.sysctl ?? {})) {
     if (!/^[A-Za-z0-9_.\-/]+$/.test(k) || k.includes('..')) throw invalid(`linux.sysctl: bad key "${k}"`);
     op('sysctl', k, v);
@@ -174,6 +187,19 @@ export function buildPlan(inp: PlanInputs): Plan {
   }
   if (spec.domainname) op('domainname', spec.domainname);
   if (proc.oomScoreAdj !== undefined) op('oomscore', proc.oomScoreAdj);
+  processOps(op, proc);
+
+  return { buffer: encode(ops), cloneFlags };
+}
+
+function encode(ops: string[][]): Buffer {
+  for (const t of ops) for (const s of t) if (s.includes('\0')) throw invalid(`spec value contains a NUL byte: ${JSON.stringify(s.slice(0, 40))}`);
+  return Buffer.from(ops.map((t) => t.join('\0') + '\0').join(''), 'utf8');
+}
+
+/** What both a container's init and an exec'd process get: rlimits, cwd, user, capabilities, env, command. */
+function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process']) {
+  if (!proc || !Array.isArray(proc.args) || proc.args.length === 0) throw invalid('process.args: no command given');
   for (const r of proc.rlimits ?? []) {
     const n = RLIMITS[r.type];
     if (n === undefined) throw invalid(`process.rlimits: unknown type "${r.type}"`);
@@ -194,8 +220,27 @@ export function buildPlan(inp: PlanInputs): Plan {
   for (const e of proc.env ?? []) op('env', e);
   for (const a of proc.args) op('arg', a);
 
-  for (const t of ops) for (const s of t) if (s.includes('\0')) throw invalid(`spec value contains a NUL byte: ${JSON.stringify(s.slice(0, 40))}`);
-  return { buffer: Buffer.from(ops.map((t) => t.join('\0') + '\0').join(''), 'utf8'), cloneFlags };
+}
+
+export interface ExecPlanInputs {
+  /** the container init's pid on the host: its namespaces are joined */
+  pid: number;
+  process: Spec['process'];
+  cgroupProcs: string[];
+  tty?: { rows: number; cols: number };
+  interactive?: boolean;
+}
+
+/** The plan of `nscope-shim exec`: join the container, then the process part of a spec. */
+export function buildExecPlan(inp: ExecPlanInputs): Buffer {
+  const ops: string[][] = [];
+  const op = (...t: (string | number)[]) => ops.push(t.map(String));
+  op('target', inp.pid);
+  if (inp.tty) op('tty', inp.tty.rows, inp.tty.cols);
+  if (inp.interactive) op('interactive');
+  for (const f of inp.cgroupProcs) op('cgroup', f);
+  processOps(op, inp.process);
+  return encode(ops);
 }
 
 function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, newNet: boolean, newIpc: boolean) {

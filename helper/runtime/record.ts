@@ -25,6 +25,8 @@ export interface ContainerRecord {
   layers: string[];
   labels: Record<string, string>;
   stopSignal?: string;
+  tty?: boolean;
+  interactive?: boolean;
 }
 
 export function containerPaths(dir: string) {
@@ -37,5 +39,7 @@ export function containerPaths(dir: string) {
     pid: path.join(dir, 'init.pid'),
     fifo: path.join(dir, 'exec.fifo'),
     log: path.join(dir, 'container.log'),
+    attach: path.join(dir, 'attach.sock'),
+    ctl: path.join(dir, 'ctl'),
   };
 }

@@ -9,6 +9,7 @@ import type { ContainerManager } from '../runtime/manager';
 import { openForPeer } from './access';
 import type { ConnContext } from './context';
 import * as fs from 'fs';
+import { containerNamespaces, listNamespaces } from '../namespaces/list';
 
 export type Handlers = { [M in MethodName]: (params: Params<M>, ctx: ConnContext) => Promise<Result<M>> | Result<M> };
 
@@ -75,6 +76,14 @@ export function makeHandlers(s: HelperServices): Handlers {
       s.emitImage('image.removed', img.id, img.name);
       return { ref: p.ref };
     },
+    'container.resize': (p) => c.resize(obj(p).id, p.rows, p.cols),
+    'container.shells': (p) => c.shells(obj(p).id, p.user),
+    'container.namespaces': (p) => containerNamespaces(c.initPid(obj(p).id)),
+    'namespace.list': (p) => listNamespaces(c.runningRefs(), obj(p).type),
+    'exec.resize': (p) => { c.execs.resize(obj(p).execId, p.rows, p.cols); return { execId: p.execId }; },
+    'exec.kill': (p) => { c.execs.kill(obj(p).execId, p.signal); return { execId: p.execId }; },
+    'exec.wait': (p) => c.execs.get(obj(p).execId).ended,
+    'exec.inspect': (p) => c.execs.get(obj(p).execId).status,
     'stream.open': () => { throw invalid('stream.open must be the first request on its own connection'); },
   };
 }

@@ -12,7 +12,7 @@ import type { ConnContext } from './context';
 import { toRpcError } from './errors';
 import { LineReader, sendLine } from './framing';
 import { makeHandlers, type HelperServices } from './handlers';
-import { openStream } from './streams';
+import { openStream, type OpenedStream } from './streams';
 
 export interface ServerOptions { socket: string; group: string }
 
@@ -45,7 +45,8 @@ export class HelperServer {
     await refuseIfLive(sock);
     try { fs.unlinkSync(sock); } catch { /* none */ }
     const group = lookupGroup(this.opts.group);
-    const server = net.createServer((c) => this.onConnection(c, group));
+    // half-open: a stream client ends its stdin while it still reads the output
+    const server = net.createServer({ allowHalfOpen: true }, (c) => this.onConnection(c, group));
     // The socket must never exist with looser permissions than intended.
     const old = process.umask(0o177);
     try {
@@ -97,6 +98,7 @@ export class HelperServer {
     conn.on('close', () => { this.subscribers.delete(endpoint); endpoint.rejectAllPendingRequests('connection closed'); });
 
     let first = true;
+    let streaming = false;
     const reader = new LineReader((line) => {
       let msg: unknown;
       try { msg = JSON.parse(line); } catch {
@@ -104,7 +106,11 @@ export class HelperServer {
         return;
       }
       if (first && (msg as JSONRPCRequest)?.method === 'stream.open') {
-        reader.stop();
+        streaming = true;
+        const rest = reader.stop();
+        conn.removeAllListeners('data');
+        conn.pause();
+        if (rest.length) conn.unshift(rest);
         void this.onStream(conn, msg as JSONRPCRequest);
         return;
       }
@@ -114,23 +120,22 @@ export class HelperServer {
       sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: line too long' } });
       conn.destroy();
     });
-    conn.setEncoding('utf8');
-    conn.on('data', (d: string) => reader.push(d));
+    conn.on('data', (d: Buffer) => reader.push(d));
+    conn.on('end', () => { if (!streaming) conn.end(); });
   }
 
   private async onStream(conn: net.Socket, req: JSONRPCRequest) {
-    let pump: (s: net.Socket) => Promise<void>;
+    let opened: OpenedStream;
     try {
-      pump = openStream(req.params as unknown as StreamOpenParams, this.services.containers);
+      opened = await openStream(req.params as unknown as StreamOpenParams, this.services.containers);
     } catch (e) {
       const err = toRpcError(e);
       sendLine(conn, { jsonrpc: '2.0', id: req.id ?? null, error: { code: err.code, message: err.message, data: err.data } });
       conn.end();
       return;
     }
-    sendLine(conn, { jsonrpc: '2.0', id: req.id ?? null, result: { ok: true } });
-    conn.removeAllListeners('data');
-    try { await pump(conn); } catch { conn.destroy(); }
+    sendLine(conn, { jsonrpc: '2.0', id: req.id ?? null, result: opened.result });
+    try { await opened.pump(conn); } catch { conn.destroy(); }
   }
 }
 

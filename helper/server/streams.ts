@@ -1,21 +1,93 @@
 // A stream connection after its `stream.open` handshake (helper/protocol/streams.ts).
+import * as net from 'net';
 import type { Socket } from 'net';
-import { invalid } from '../errors';
-import type { StreamOpenParams } from '../protocol';
+import type { Readable, Writable } from 'stream';
+import { invalid, NscopeError } from '../errors';
+import { FRAME_HEADER, FRAME_STDERR, FRAME_STDOUT, type StreamOpenParams } from '../protocol';
+import type { ExecSession } from '../runtime/exec';
 import type { ContainerManager } from '../runtime/manager';
 import { followLog, tailOffset } from '../runtime/logs';
 
-/** Validates the request and returns the function that pumps the stream. */
-export function openStream(p: StreamOpenParams, containers: ContainerManager): (sock: Socket) => Promise<void> {
+export interface OpenedStream { result: { ok: true; execId?: string }; pump: (sock: Socket) => Promise<void> }
+
+/** Validates the request, starts what it asks for, and returns the pump. */
+export async function openStream(p: StreamOpenParams, containers: ContainerManager): Promise<OpenedStream> {
   if (!p || typeof p !== 'object') throw invalid('stream.open: params missing');
-  if (p.kind !== 'logs') throw invalid(`stream.open: unknown kind "${String(p.kind)}"`);
-  if (p.tail !== undefined && (!Number.isInteger(p.tail) || p.tail < 0)) throw invalid(`--tail: ${p.tail} is not a count`);
-  const { file, running } = containers.logPath(p.id);
-  return async (sock) => {
-    let closed = false;
-    sock.on('close', () => { closed = true; });
-    const offset = tailOffset(file, p.tail);
-    await followLog(file, offset, (b) => sock.write(b), () => !p.follow || !running(), () => closed);
-    sock.end();
-  };
+  if (p.kind === 'logs') {
+    if (p.tail !== undefined && (!Number.isInteger(p.tail) || p.tail < 0)) throw invalid(`--tail: ${p.tail} is not a count`);
+    const { file, running } = containers.logPath(p.id);
+    return {
+      result: { ok: true },
+      pump: async (sock) => {
+        let closed = false;
+        sock.on('close', () => { closed = true; });
+        await followLog(file, tailOffset(file, p.tail), (b) => sock.write(b), () => !p.follow || !running(), () => closed);
+        sock.end();
+      },
+    };
+  }
+  if (p.kind === 'attach') {
+    const path = containers.attachSocket(p.id);
+    const shim = await connectUnix(path);
+    return { result: { ok: true }, pump: (sock) => relay(sock, shim) };
+  }
+  if (p.kind === 'exec') {
+    const { kind: _kind, ...opts } = p;
+    const s = await containers.exec(opts);
+    return { result: { ok: true, execId: s.execId }, pump: (sock) => pumpExec(s, sock) };
+  }
+  throw invalid(`stream.open: unknown kind "${String((p as { kind?: unknown }).kind)}"`);
+}
+
+function connectUnix(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ path, allowHalfOpen: true });
+    s.once('connect', () => resolve(s));
+    s.once('error', (e) => reject(new NscopeError('conflict', `cannot attach: ${e.message}`)));
+  });
+}
+
+/** Both ways, verbatim; each side's end is passed on (stdin EOF), the shim's close ends the stream. */
+function relay(client: Socket, shim: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    client.pipe(shim);
+    shim.pipe(client);
+    client.on('error', () => shim.destroy());
+    shim.on('error', () => client.destroy());
+    client.on('close', () => { shim.destroy(); resolve(); });
+    shim.on('close', () => { client.end(); resolve(); });
+    client.resume();
+  });
+}
+
+function frame(stream: number, data: Buffer): Buffer {
+  const h = Buffer.alloc(FRAME_HEADER);
+  h[0] = stream;
+  h.writeUInt32BE(data.length, 4);
+  return Buffer.concat([h, data]);
+}
+
+/** Client <-> exec'd process; the socket closes once the process has ended and its output is sent. */
+async function pumpExec(s: ExecSession, sock: Socket): Promise<void> {
+  const [stdin, stdout, stderr] = [s.child.stdio[0] as Writable, s.child.stdio[1] as Readable, s.child.stdio[2] as Readable];
+  stdin.on('error', () => undefined);
+  if (s.interactive) sock.pipe(stdin);
+  else stdin.end();
+  sock.resume();
+  const done: Promise<void>[] = [];
+  for (const [src, id] of [[stdout, FRAME_STDOUT], [stderr, FRAME_STDERR]] as const) {
+    done.push(new Promise((resolve) => {
+      src.on('data', (d: Buffer) => { if (!sock.destroyed) sock.write(s.tty ? d : frame(id, d)); });
+      src.on('end', resolve);
+      src.on('error', () => resolve());
+    }));
+  }
+  // The client went away: hang up (a tty shim closes the pty; the process gets SIGHUP).
+  sock.on('close', () => {
+    stdin.end();
+    if (s.status.running && !s.tty) { stdout.destroy(); stderr.destroy(); }
+  });
+  await s.ended;
+  await Promise.race([Promise.all(done), new Promise((r) => setTimeout(r, 500))]);
+  sock.end();
 }

@@ -16,7 +16,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <termios.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
@@ -107,6 +110,38 @@ static void do_mount(int rootfd, const char *src, const char *dst, const char *t
   }
   if (prop) CHECK(mount(NULL, target, NULL, prop | (flags & MS_REC), NULL), "mount propagation %s: %s", dst, strerror(errno));
   close(tfd);
+}
+
+/* The console: a pty from the container's own /dev/pts becomes the init's
+ * controlling terminal and stdio; its master goes to the shim (SCM_RIGHTS). */
+static void do_console(struct plan *p, int errfd) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) die("console: open /dev/ptmx: %s", strerror(errno));
+  if (unlockpt(master) != 0) die("console: unlockpt: %s", strerror(errno));
+  char name[128];
+  if (ptsname_r(master, name, sizeof(name)) != 0) die("console: ptsname: %s", strerror(errno));
+  int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) die("console: open %s: %s", name, strerror(errno));
+  if (p->rows > 0 && p->cols > 0) {
+    struct winsize ws = {.ws_row = (unsigned short)p->rows, .ws_col = (unsigned short)p->cols};
+    ioctl(slave, TIOCSWINSZ, &ws);
+  }
+  CHECK(setsid(), "console: setsid: %s", strerror(errno));
+  CHECK(ioctl(slave, TIOCSCTTY, 0), "console: TIOCSCTTY: %s", strerror(errno));
+  for (int fd = 0; fd < 3; fd++) CHECK(dup2(slave, fd), "console: dup2: %s", strerror(errno));
+  close(slave);
+  char c = 'T', nl = '\n';
+  struct iovec iov[2] = {{&c, 1}, {&nl, 1}};
+  union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
+  memset(&cm, 0, sizeof(cm));
+  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = &cm, .msg_controllen = sizeof(cm)};
+  struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+  h->cmsg_level = SOL_SOCKET;
+  h->cmsg_type = SCM_RIGHTS;
+  h->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(h), &master, sizeof(int));
+  if (sendmsg(errfd, &mh, 0) != 2) die("console: send pty: %s", strerror(errno));
+  close(master);
 }
 
 /* pivot_root into rootfs; when the kernel refuses (rootfs on the initramfs),
@@ -294,6 +329,7 @@ void child_main(struct plan *p, int errfd) {
       CHECK(setns(fd, (int)num(a[0])), "setns %s: %s", a[1], strerror(errno));
       close(fd);
     } else if (!strcmp(n, "cgroup")) {
+      if (p->target) continue; /* exec: joined through fds opened before setns */
       CHECK(write_file(a[0], "0", 1), "join cgroup %s: %s", a[0], strerror(errno));
     } else if (!strcmp(n, "unshare")) {
       CHECK(unshare((int)num(a[0])), "unshare: %s", strerror(errno));
@@ -323,6 +359,8 @@ void child_main(struct plan *p, int errfd) {
       if (symlink(a[0], a[1]) != 0 && errno != EEXIST) die("symlink %s: %s", a[1], strerror(errno));
     } else if (!strcmp(n, "mkdir")) {
       if (mkdir(a[0], (mode_t)num(a[1])) != 0 && errno != EEXIST) die("mkdir %s: %s", a[0], strerror(errno));
+    } else if (!strcmp(n, "console")) {
+      do_console(p, errfd);
     } else if (!strcmp(n, "mask")) {
       do_mask(a[0]);
     } else if (!strcmp(n, "readonly")) {

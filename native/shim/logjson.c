@@ -85,18 +85,17 @@ static void emit_lines(struct logstream *s, int logfd, int flush) {
   s->len -= start;
 }
 
-/* Reads what is available on the (non-blocking) s->fd and logs complete
- * lines. On EOF, or with final set (the container is gone: read until the
- * pipe is empty), the partial rest is logged too. */
-void log_pump(struct logstream *s, int logfd, int final) {
-  while (s->fd >= 0) {
-    ssize_t n = read(s->fd, s->buf + s->len, sizeof(s->buf) - s->len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) break;
-    if (n <= 0) { close(s->fd); s->fd = -1; final = 1; break; }
-    s->len += (size_t)n;
+/* Adds output of the container to its log; complete lines are written at
+ * once, a partial line waits for its end (or for flush). */
+void log_feed(struct logstream *s, int logfd, const char *data, size_t len, int flush) {
+  while (len > 0) {
+    size_t n = sizeof(s->buf) - s->len;
+    if (n > len) n = len;
+    memcpy(s->buf + s->len, data, n);
+    s->len += n;
+    data += n;
+    len -= n;
     emit_lines(s, logfd, 0);
-    if (!final) break;
   }
-  emit_lines(s, logfd, final);
+  if (flush) emit_lines(s, logfd, 1);
 }

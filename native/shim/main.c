@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,22 +61,30 @@ static void record_exit(int wstatus, const char *exec_error) {
   status("exit %s %s\n", c, s);
 }
 
-/* Reads one '\n'-terminated message from the child's error pipe. */
-static ssize_t read_msg(int fd, char *buf, size_t len) {
+/* Reads one '\n'-terminated message from the child's sync socket; a file
+ * descriptor passed along with it (the console's pty master) lands in *fd. */
+static ssize_t read_msg(int sock, char *buf, size_t len, int *fd) {
   size_t o = 0;
   while (o < len - 1) {
-    ssize_t n = read(fd, buf + o, 1);
+    char c;
+    struct iovec iov = {&c, 1};
+    union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
+    ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    if (buf[o] == '\n') break;
-    o++;
+    struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+    if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && fd) memcpy(fd, CMSG_DATA(h), sizeof(int));
+    if (c == '\n') break;
+    buf[o++] = c;
   }
   buf[o] = '\0';
   return (ssize_t)o;
 }
 
 int main(int argc, char **argv) {
-  if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE\n"); return 2; }
+  if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
+  if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim exec PLANFILE\n"); return 2; }
   if (fcntl(g_status, F_GETFD) < 0) g_status = -1;
   char err[512];
   if (plan_load(argv[1], &g_plan, err, sizeof(err)) != 0) { status("error %s%s\n", err, ""); return 1; }
@@ -101,8 +111,15 @@ int main(int argc, char **argv) {
     if (fd < 0 || setns(fd, CLONE_NEWPID) != 0) { status("error setns pid %s: %s\n", g_plan.joinpid, strerror(errno)); return 1; }
     close(fd);
   }
+  /* -i without a console: the container's stdin is a pipe fed from the attach socket */
+  int in[2] = {-1, -1};
+  if (g_plan.interactive && !g_plan.tty && pipe2(in, O_CLOEXEC) != 0) { status("error pipe: %s%s\n", strerror(errno), ""); return 1; }
+  struct attach at = {.listen_fd = -1, .tty = g_plan.tty, .input_fd = -1, .ctl_fd = -1, .pty_fd = -1};
+  for (int i = 0; i < MAX_ATTACH; i++) at.clients[i] = -1;
+  if (g_plan.attach && attach_listen(&at, g_plan.attach) != 0) { status("error attach socket %s: %s\n", g_plan.attach, strerror(errno)); return 1; }
+  if (g_plan.ctl) at.ctl_fd = open(g_plan.ctl, O_RDWR | O_NONBLOCK | O_CLOEXEC);
   int sync[2];
-  if (pipe2(sync, O_CLOEXEC) != 0) { status("error pipe: %s%s\n", strerror(errno), ""); return 1; }
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) != 0) { status("error socketpair: %s%s\n", strerror(errno), ""); return 1; }
 
   /* fork-like clone: the child continues here on a copy of our stack. */
   pid_t pid = (pid_t)syscall(SYS_clone, g_plan.clone_flags | SIGCHLD, 0, 0, 0, 0);
@@ -110,13 +127,14 @@ int main(int argc, char **argv) {
   if (pid == 0) {
     close(sync[0]);
     if (g_plan.logfile) {
-      int null = open("/dev/null", O_RDONLY);
-      if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) _exit(127);
+      int stdin_fd = in[0] >= 0 ? in[0] : open("/dev/null", O_RDONLY);
+      if (stdin_fd < 0 || dup2(stdin_fd, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) _exit(127);
     }
     child_main(&g_plan, sync[1]);
     _exit(127);
   }
   close(sync[1]);
+  if (in[0] >= 0) { close(in[0]); at.input_fd = in[1]; }
   if (g_plan.logfile) {
     close(out[1]);
     close(errp[1]);
@@ -125,7 +143,14 @@ int main(int argc, char **argv) {
   }
 
   char msg[1100];
-  read_msg(sync[0], msg, sizeof(msg));
+  int master = -1;
+  read_msg(sync[0], msg, sizeof(msg), &master);
+  if (msg[0] == 'T') {
+    /* the console: its master came with the message; then comes "R" */
+    at.input_fd = at.pty_fd = master;
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    read_msg(sync[0], msg, sizeof(msg), NULL);
+  }
   if (msg[0] != 'R') {
     int ws;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
@@ -145,42 +170,67 @@ int main(int argc, char **argv) {
   snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
   status("ok %s %s\n", pidstr, msg + 1);
 
-  /* Monitor: copy logs until the init exits; remember a late exec error. */
-  struct logstream so = {.fd = out[0], .name = "stdout"}, se = {.fd = errp[0], .name = "stderr"};
+  /* Monitor: copy output to the log and attached clients until the init
+   * exits; remember a late exec error. */
+  struct logstream so = {.name = "stdout"}, se = {.name = "stderr"};
+  int outfd[3] = {master >= 0 ? master : -1, master >= 0 ? -1 : out[0], master >= 0 ? -1 : errp[0]};
+  if (master >= 0) { close(out[0]); close(errp[0]); }
+  struct logstream *ls[3] = {&so, &so, &se};
+  const int streamno[3] = {1, 1, 2};
   char exec_error[1100] = "";
   int syncfd = sync[0];
-  int wstatus = 0;
-  for (;;) {
-    struct pollfd fds[4];
+  int wstatus = 0, exited = 0;
+  char buf[32768];
+  while (!exited) {
+    struct pollfd fds[7 + MAX_ATTACH];
     int nf = 0;
     fds[nf++] = (struct pollfd){.fd = sfd, .events = POLLIN};
     fds[nf++] = (struct pollfd){.fd = syncfd, .events = POLLIN};
-    fds[nf++] = (struct pollfd){.fd = so.fd, .events = POLLIN};
-    fds[nf++] = (struct pollfd){.fd = se.fd, .events = POLLIN};
-    if (poll(fds, nf, -1) < 0 && errno != EINTR) break;
+    for (int k = 0; k < 3; k++) fds[nf++] = (struct pollfd){.fd = outfd[k], .events = POLLIN};
+    fds[nf++] = (struct pollfd){.fd = at.listen_fd, .events = POLLIN};
+    int ctl_slot = nf;
+    fds[nf++] = (struct pollfd){.fd = at.ctl_fd, .events = POLLIN};
+    int first_client = nf;
+    for (int k = 0; k < MAX_ATTACH; k++) fds[nf++] = (struct pollfd){.fd = at.clients[k] >= 0 && at.client_in[k] ? at.clients[k] : -1, .events = POLLIN};
+    if (poll(fds, (nfds_t)nf, -1) < 0 && errno != EINTR) break;
     if (syncfd >= 0 && fds[1].revents) {
-      ssize_t n = read_msg(syncfd, msg, sizeof(msg));
+      ssize_t n = read_msg(syncfd, msg, sizeof(msg), NULL);
       if (n > 0 && msg[0] == 'E') snprintf(exec_error, sizeof(exec_error), "%s", msg + 1);
       else if (n == 0) { close(syncfd); syncfd = -1; }
     }
-    if (logfd >= 0) {
-      if (so.fd >= 0 && fds[2].revents) log_pump(&so, logfd, 0);
-      if (se.fd >= 0 && fds[3].revents) log_pump(&se, logfd, 0);
+    for (int k = 0; k < 3; k++) {
+      if (outfd[k] < 0 || !fds[2 + k].revents) continue;
+      ssize_t n = read(outfd[k], buf, sizeof(buf));
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) { close(outfd[k]); outfd[k] = -1; if (logfd >= 0) log_feed(ls[k], logfd, "", 0, 1); continue; }
+      attach_output(&at, streamno[k], buf, (size_t)n);
+      if (logfd >= 0) log_feed(ls[k], logfd, buf, (size_t)n, 0);
     }
+    if (at.listen_fd >= 0 && fds[5].revents) attach_accept(&at);
+    if (at.ctl_fd >= 0 && fds[ctl_slot].revents) attach_control(&at);
+    for (int k = 0; k < MAX_ATTACH; k++) if (fds[first_client + k].fd >= 0 && fds[first_client + k].revents) attach_input(&at, k);
     struct signalfd_siginfo si;
     while (read(sfd, &si, sizeof(si)) == sizeof(si)) {}
-    pid_t w = waitpid(pid, &wstatus, WNOHANG);
-    if (w == pid) break;
+    if (waitpid(pid, &wstatus, WNOHANG) == pid) exited = 1;
   }
-  /* The init is gone: whatever it wrote is in the pipes (unless a process
-   * outside its PID namespace still holds them: don't wait for EOF). */
-  if (logfd >= 0) {
-    log_pump(&so, logfd, 1);
-    log_pump(&se, logfd, 1);
+  /* The init is gone: take what is left in the pipes (a process outside its
+   * PID namespace may still hold them: don't wait for EOF). */
+  for (int k = 0; k < 3; k++) {
+    if (outfd[k] < 0) continue;
+    fcntl(outfd[k], F_SETFL, O_NONBLOCK);
+    for (int rounds = 0; rounds < 1024; rounds++) {
+      ssize_t n = read(outfd[k], buf, sizeof(buf));
+      if (n <= 0) break;
+      attach_output(&at, streamno[k], buf, (size_t)n);
+      if (logfd >= 0) log_feed(ls[k], logfd, buf, (size_t)n, 0);
+    }
+    if (logfd >= 0) log_feed(ls[k], logfd, "", 0, 1);
   }
+  attach_close_all(&at);
+  if (g_plan.attach) unlink(g_plan.attach);
   if (syncfd >= 0 && exec_error[0] == '\0') {
     fcntl(syncfd, F_SETFL, O_NONBLOCK);
-    if (read_msg(syncfd, msg, sizeof(msg)) > 0 && msg[0] == 'E') snprintf(exec_error, sizeof(exec_error), "%s", msg + 1);
+    if (read_msg(syncfd, msg, sizeof(msg), NULL) > 0 && msg[0] == 'E') snprintf(exec_error, sizeof(exec_error), "%s", msg + 1);
   }
   record_exit(wstatus, exec_error[0] ? exec_error : NULL);
   return 0;

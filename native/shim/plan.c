@@ -14,7 +14,8 @@
 static const struct { const char *name; int argc; } arity[] = {
   /* monitor-level */
   {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"exitfile", 1}, {"pidfile", 1},
-  {"fifo", 1}, {"rootfs", 1},
+  {"fifo", 1}, {"rootfs", 1}, {"target", 1}, {"tty", 2}, {"interactive", 0},
+  {"attach", 1}, {"ctl", 1}, {"console", 0},
   /* child, in order */
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
@@ -76,8 +77,13 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "pidfile")) p->pidfile = o->argv[0];
     else if (!strcmp(name, "fifo")) p->fifo = o->argv[0];
     else if (!strcmp(name, "rootfs")) p->rootfs = o->argv[0];
+    else if (!strcmp(name, "target")) p->target = o->argv[0];
+    else if (!strcmp(name, "tty")) { p->tty = 1; p->rows = atoi(o->argv[0]); p->cols = atoi(o->argv[1]); }
+    else if (!strcmp(name, "interactive")) p->interactive = 1;
+    else if (!strcmp(name, "attach")) p->attach = o->argv[0];
+    else if (!strcmp(name, "ctl")) p->ctl = o->argv[0];
     else p->nops++;  /* a child operation, kept in order */
   }
-  if (!p->rootfs) { snprintf(err, errlen, "plan: no rootfs"); return -1; }
+  if (!p->rootfs && !p->target) { snprintf(err, errlen, "plan: no rootfs"); return -1; }
   return 0;
 }

@@ -40,10 +40,19 @@ struct plan {
   const char *pidfile;
   const char *fifo;
   const char *rootfs;
+  /* exec: the container init's pid whose namespaces are joined */
+  const char *target;
+  int tty, rows, cols, interactive;
+  /* containers with a console or stdin: the attach socket and control fifo */
+  const char *attach;
+  const char *ctl;
 };
 
 /* plan.c */
 int plan_load(const char *file, struct plan *p, char *err, size_t errlen);
+
+/* exec.c: `nscope-shim exec PLANFILE` */
+int exec_main(const char *planfile);
 
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);
@@ -56,12 +65,29 @@ int write_file_atomic(const char *path, const char *data, size_t len);
 
 /* logjson.c */
 struct logstream {
-  int fd;               /* read end of the container's pipe, -1 when closed */
   const char *name;     /* "stdout" / "stderr" */
   char buf[16384];
   size_t len;
 };
-void log_pump(struct logstream *s, int logfd, int final);
+void log_feed(struct logstream *s, int logfd, const char *data, size_t len, int flush);
+
+/* attach.c: the container's attach socket (run -it / attach) and its control fifo */
+#define MAX_ATTACH 8
+struct attach {
+  int listen_fd;
+  int clients[MAX_ATTACH];
+  int client_in[MAX_ATTACH]; /* 1 while the client may still send input */
+  int tty;
+  int input_fd;   /* where clients' bytes go: the pty master or the stdin pipe; -1 none */
+  int ctl_fd;     /* "r ROWS COLS" lines */
+  int pty_fd;     /* pty master, for resizes */
+};
+int attach_listen(struct attach *a, const char *path);
+void attach_accept(struct attach *a);
+void attach_output(struct attach *a, int stream, const char *data, size_t len);
+void attach_input(struct attach *a, int client_index);
+void attach_control(struct attach *a);
+void attach_close_all(struct attach *a);
 void iso_time(char *out, size_t len);
 
 #endif

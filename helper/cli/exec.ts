@@ -1,0 +1,77 @@
+// `nscope exec [-i] [-t] ...` and `nscope run -it`: a process's streams on
+// this terminal, like `docker exec -it`: raw mode, window size at start and
+// on resize, and the process's exit code as ours.
+import type { Socket } from 'net';
+import { FRAME_HEADER, FRAME_STDERR, type ExecOptions } from '../protocol';
+import type { HelperClient } from '../protocol/client';
+import { openStreamWithResult } from '../protocol/client';
+
+/** Demultiplexes Docker-style frames into stdout/stderr. */
+export function deframe(onFrame: (stream: number, data: Buffer) => void): (chunk: Buffer) => void {
+  let buf: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    while (buf.length >= FRAME_HEADER) {
+      const size = buf.readUInt32BE(4);
+      if (buf.length < FRAME_HEADER + size) break;
+      onFrame(buf[0], buf.subarray(FRAME_HEADER, FRAME_HEADER + size));
+      buf = buf.subarray(FRAME_HEADER + size);
+    }
+  };
+}
+
+export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void }
+
+/** Fails early, as Docker does, when -it is asked for without a terminal. */
+export function checkTerminal(o: { tty?: boolean; interactive?: boolean }): void {
+  if (o.tty && o.interactive && !process.stdin.isTTY) throw new Error('the input device is not a TTY');
+}
+
+/** This terminal <-> a stream; resolves when the helper closes it. */
+export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<void> {
+  const restore: (() => void)[] = [];
+  if (o.tty && o.interactive && process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    restore.push(() => process.stdin.setRawMode(false));
+  }
+  if (o.tty && process.stdout.isTTY && o.resize) {
+    const onResize = () => o.resize!(process.stdout.rows, process.stdout.columns);
+    process.stdout.on('resize', onResize);
+    restore.push(() => process.stdout.off('resize', onResize));
+  }
+  try {
+    await new Promise<void>((resolve) => {
+      const write = o.tty ? (d: Buffer) => { process.stdout.write(d); }
+        : deframe((s, d) => { (s === FRAME_STDERR ? process.stderr : process.stdout).write(d); });
+      sock.on('data', write);
+      sock.on('end', () => resolve());
+      sock.on('close', () => resolve());
+      sock.on('error', () => resolve());
+      sock.resume();
+      if (o.interactive) {
+        process.stdin.on('data', (d) => sock.write(d));
+        process.stdin.on('end', () => sock.end());
+        process.stdin.resume();
+      } else {
+        sock.end();
+      }
+    });
+  } finally {
+    for (const r of restore) r();
+    process.stdin.pause();
+  }
+}
+
+export async function execAttached(socket: string, client: HelperClient, opts: ExecOptions): Promise<number> {
+  checkTerminal(opts);
+  if (opts.tty && process.stdout.isTTY) { opts.rows = process.stdout.rows; opts.cols = process.stdout.columns; }
+  const { sock, result } = await openStreamWithResult(socket, { kind: 'exec', ...opts });
+  const execId = result.execId!;
+  await pumpTerminal(sock, {
+    tty: !!opts.tty, interactive: !!opts.interactive,
+    resize: (rows, cols) => { void client.request('exec.resize', { execId, rows, cols }).catch(() => undefined); },
+  });
+  const st = await client.request('exec.wait', { execId });
+  if (st.error) process.stderr.write(`nscope: ${st.error}\n`);
+  return st.exitCode ?? 255;
+}

@@ -1,0 +1,30 @@
+// Namespaces, host-wide (like lsns) and per container.
+export type NsType = 'mnt' | 'pid' | 'net' | 'ipc' | 'uts' | 'cgroup' | 'user' | 'time';
+
+export interface NsProcess { pid: number; command: string; uid: number }
+
+export interface NamespaceInfo {
+  type: NsType;
+  inode: number;
+  /** processes in it (the first is the lowest pid, lsns's "PID") */
+  processes: NsProcess[];
+  /** the inode of the user namespace that owns it */
+  owner?: number;
+  /** the nscope container it belongs to, when it does */
+  container?: { id: string; name: string };
+  /** true for the namespaces of the host's init (pid 1) */
+  host: boolean;
+}
+
+export interface ContainerNamespace {
+  type: NsType;
+  inode: number;
+  path: string;
+  /** the host (pid 1) is in the same namespace */
+  sharedWithHost: boolean;
+}
+
+export interface NamespaceMethods {
+  'namespace.list': { params: { type?: NsType }; result: NamespaceInfo[] };
+  'container.namespaces': { params: { id: string }; result: ContainerNamespace[] };
+}

@@ -1,0 +1,160 @@
+// Processes started in running containers (docker exec): each runs under an
+// `nscope-shim exec` that joins the container's namespaces and cgroup, with
+// the container's user, capabilities and no_new_privs, optionally on a pty.
+import { spawn, type ChildProcess } from 'child_process';
+import * as crypto from 'crypto';
+import type { Writable } from 'stream';
+import { conflict, invalid, notFound, NscopeError } from '../errors';
+import { shimPath } from '../native';
+import type { ExecOptions, ExecStatus } from '../protocol';
+import { buildExecPlan } from './plan';
+import { resolveUser } from './options';
+import { signalNumber } from './signals';
+import type { Spec } from './spec';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface ExecTarget {
+  containerId: string;
+  pid: number;
+  spec: Spec;
+  cgroupProcs: string[];
+  /** bottom to top, for user lookups */
+  layers: string[];
+}
+
+export interface ExecSession {
+  execId: string;
+  child: ChildProcess;
+  tty: boolean;
+  interactive: boolean;
+  status: ExecStatus;
+  /** resolves when the process has ended (status filled in) */
+  ended: Promise<ExecStatus>;
+}
+
+const MAX_SESSIONS_DONE = 256;
+
+export class ExecSessions {
+  private readonly sessions = new Map<string, ExecSession>();
+
+  get(execId: string): ExecSession {
+    const s = typeof execId === 'string' ? this.sessions.get(execId) : undefined;
+    if (!s) throw notFound(`No such exec instance: ${String(execId).slice(0, 80)}`);
+    return s;
+  }
+
+  async start(t: ExecTarget, o: ExecOptions): Promise<ExecSession> {
+    if (!Array.isArray(o.cmd) || o.cmd.length === 0 || o.cmd.some((a) => typeof a !== 'string')) throw invalid('exec: no command given');
+    const proc = structuredClone(t.spec.process);
+    proc.args = o.cmd;
+    proc.terminal = !!o.tty;
+    if (o.user) proc.user = resolveUser(o.user, t.layers);
+    if (o.workdir !== undefined) {
+      if (!o.workdir.startsWith('/')) throw invalid(`--workdir: "${o.workdir}" must be an absolute path`);
+      proc.cwd = o.workdir;
+    }
+    for (const e of o.env ?? []) if (typeof e !== 'string' || !/^[^=\0]+=/.test(e)) throw invalid(`-e: "${String(e).slice(0, 64)}" is not KEY=VALUE`);
+    const env = new Map((proc.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e]));
+    for (const e of o.env ?? []) env.set(e.slice(0, e.indexOf('=')), e);
+    if (o.tty && !env.has('TERM')) env.set('TERM', 'TERM=xterm');
+    proc.env = [...env.values()];
+    const size = (v: number | undefined, what: string) => {
+      if (v === undefined) return what === 'rows' ? 24 : 80;
+      if (!Number.isInteger(v) || v < 1 || v > 10000) throw invalid(`exec: ${what} ${v} is out of range (1-10000)`);
+      return v;
+    };
+    const plan = buildExecPlan({
+      pid: t.pid, process: proc, cgroupProcs: t.cgroupProcs, interactive: !!o.interactive,
+      tty: o.tty ? { rows: size(o.rows, 'rows'), cols: size(o.cols, 'cols') } : undefined,
+    });
+    const execId = crypto.randomBytes(16).toString('hex');
+    // The plan goes through a pipe-backed file so nothing is left on disk.
+    const planFile = path.join(os.tmpdir(), `nscope-exec-${execId}`);
+    fs.writeFileSync(planFile, plan, { mode: 0o600 });
+    let child: ChildProcess;
+    try {
+      child = spawn(shimPath(), ['exec', planFile], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+      const first = await readStatusLine(child);
+      if (!first.startsWith('ok ')) {
+        child.kill('SIGKILL');
+        throw new NscopeError(/not found in \$PATH|No such file/.test(first) ? 'not_found' : 'failed', first.replace(/^error /, '') || 'exec: the helper process died');
+      }
+      const status: ExecStatus = { execId, containerId: t.containerId, running: true, pid: Number(first.split(' ')[1]) };
+      const ended = new Promise<ExecStatus>((resolve) => {
+        const lines: string[] = [];
+        const statusStream = child.stdio[3] as NodeJS.ReadableStream;
+        readLines(statusStream, (l) => lines.push(l));
+        statusStream.resume();
+        // the status pipe is the shim's alone: its end means the shim has reported and gone
+        statusStream.once('end', () => {
+          for (const l of lines) {
+            if (l.startsWith('execerror ')) status.error = l.slice(10);
+            if (l.startsWith('exit ')) status.exitCode = Number(l.split(' ')[1]);
+          }
+          status.exitCode ??= 255;
+          status.running = false;
+          this.prune();
+          resolve(status);
+        });
+      });
+      const s: ExecSession = { execId, child, tty: !!o.tty, interactive: !!o.interactive, status, ended };
+      this.sessions.set(execId, s);
+      return s;
+    } finally {
+      fs.rmSync(planFile, { force: true });
+    }
+  }
+
+  resize(execId: string, rows: number, cols: number): void {
+    const s = this.get(execId);
+    if (!s.tty) throw conflict('exec: resize needs a tty');
+    if (![rows, cols].every((v) => Number.isInteger(v) && v >= 1 && v <= 10000)) throw invalid(`resize: ${rows}x${cols} is out of range`);
+    if (s.status.running) (s.child.stdio[4] as Writable).write(`r ${rows} ${cols}\n`);
+  }
+
+  kill(execId: string, signal: string | number = 'SIGKILL'): void {
+    const s = this.get(execId);
+    const n = signalNumber(signal);
+    if (s.status.running) (s.child.stdio[4] as Writable).write(`k ${n}\n`);
+  }
+
+  /** Keep the status of ended execs for a while (exec.inspect after the stream closed). */
+  private prune() {
+    const done = [...this.sessions.values()].filter((s) => !s.status.running);
+    for (const s of done.slice(0, Math.max(0, done.length - MAX_SESSIONS_DONE))) this.sessions.delete(s.execId);
+  }
+}
+
+function readLines(stream: NodeJS.ReadableStream, onLine: (l: string) => void) {
+  let buf = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d: string) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); }
+  });
+  stream.on('error', () => undefined);
+}
+
+function readStatusLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    const s = child.stdio[3] as NodeJS.ReadableStream;
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString('utf8');
+      const i = buf.indexOf('\n');
+      if (i >= 0) {
+        s.removeListener('data', onData);
+        s.pause();
+        const rest = buf.slice(i + 1);
+        if (rest) s.unshift(Buffer.from(rest));
+        resolve(buf.slice(0, i));
+      }
+    };
+    s.on('data', onData);
+    s.once('end', () => resolve(buf));
+    child.once('error', (e) => resolve(`error ${e.message}`));
+  });
+}

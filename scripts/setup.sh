@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs and builds nscope from a checkout on a fresh Debian/Ubuntu machine
+# (Node.js, npm, g++ and make present, as on this project's machines). Idempotent.
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" != 0 ]; then echo "setup: run as root (sudo $0)" >&2; exit 1; fi
+need_apt=""
+for tool in g++ make python3; do command -v "$tool" >/dev/null 2>&1 || need_apt="$need_apt $tool"; done
+command -v ldd >/dev/null 2>&1 || need_apt="$need_apt libc-bin"
+command -v ipcmk >/dev/null 2>&1 || need_apt="$need_apt util-linux"
+command -v ps >/dev/null 2>&1 || need_apt="$need_apt procps"
+if [ -n "$need_apt" ]; then
+  pkgs=$(echo "$need_apt" | sed 's/g++/g++ build-essential/')
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
+fi
+# npm ci builds the native addon and nscope-shim with node-gyp (install script)
+if [ ! -f build/Release/nscope.node ] || [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build:native >/dev/null
+npm run --silent build

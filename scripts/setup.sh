@@ -9,6 +9,7 @@ for tool in g++ make python3; do command -v "$tool" >/dev/null 2>&1 || need_apt=
 command -v ldd >/dev/null 2>&1 || need_apt="$need_apt libc-bin"
 command -v ipcmk >/dev/null 2>&1 || need_apt="$need_apt util-linux"
 command -v ps >/dev/null 2>&1 || need_apt="$need_apt procps"
+command -v tmux >/dev/null 2>&1 || need_apt="$need_apt tmux"
 if [ -n "$need_apt" ]; then
   pkgs=$(echo "$need_apt" | sed 's/g++/g++ build-essential/')
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null

@@ -19,6 +19,7 @@ import { readLog } from './logs';
 import { checkName, newId, randomName } from './names';
 import { specFromOptions } from './options';
 import { buildPlan } from './plan';
+import { containerCgroupMounts } from './cgroup-mounts';
 import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
 import { containerPaths, type ContainerRecord } from './record';
 import { spawnShim, writePlan } from './shim';
@@ -173,7 +174,7 @@ export class ContainerManager extends EventEmitter {
       cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
       const plan = buildPlan({
         spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout), cgroupProcs: cg.procsFiles(),
-        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach,
+        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: containerCgroupMounts(),
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
@@ -235,8 +236,6 @@ export class ContainerManager extends EventEmitter {
       const exit: ExitStatus = file
         ? { exitCode: file.exitCode, signal: file.signal || undefined, oomKilled, finishedAt: file.finishedAt, error: file.error }
         : { exitCode: 255, oomKilled, finishedAt: new Date().toISOString(), error: 'the container\'s monitor was lost; exit status unknown' };
-      // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
-      await cg.destroy().catch(() => undefined);
       this.watchers.get(id)?.close();
       this.watchers.delete(id);
       r.status = 'exited';
@@ -244,11 +243,14 @@ export class ContainerManager extends EventEmitter {
       r.finishedAt = exit.finishedAt;
       try { fs.unlinkSync(p.fifo); } catch { /* started */ }
       this.save(r);
-      if (oomKilled) this.emitEvent('container.oom', r);
-      this.emitEvent('container.exited', r, { exitCode: exit.exitCode });
+      // Waiters first: the clean-up below is not on the user's critical path.
       for (const w of this.waiters.get(id) ?? []) w(exit);
       this.waiters.delete(id);
+      if (oomKilled) this.emitEvent('container.oom', r);
+      this.emitEvent('container.exited', r, { exitCode: exit.exitCode });
+      // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
       if (r.autoRemove) await this.remove(id, true).catch(() => undefined);
+      else await cg.destroy().catch(() => undefined);
     } finally {
       this.exiting.delete(id);
     }

@@ -64,11 +64,16 @@ export interface PlanInputs {
   fifo?: string;
   /** Allow the chroot fallback when pivot_root is impossible. */
   allowChroot?: boolean;
+  /** The host's cgroup hierarchies, for a spec mount of type cgroup (/sys/fs/cgroup inside). */
+  cgroupMounts?: ContainerCgroupMount[];
   /** process.terminal / -i: the attach socket and control fifo of the shim, and the console size */
   attach?: { socket: string; ctl: string; interactive: boolean; rows?: number; cols?: number };
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
+
+/** One hierarchy as the container mounts it: v1 "cpu,cpuacct" at /sys/fs/cgroup/cpu,cpuacct, or v2 at /sys/fs/cgroup. */
+export interface ContainerCgroupMount { version: 1 | 2; name: string; controllers: string[] }
 
 function parseMountOptions(options: string[] = []): { flags: number; data: string } {
   let flags = 0;
@@ -156,7 +161,7 @@ export function buildPlan(inp: PlanInputs): Plan {
     op('mountroot', '', '', MS.BIND | MS.REC, '');
   }
 
-  for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, newNet, newIpc);
+  for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, newNet, newIpc, inp.cgroupMounts ?? []);
   op('pivot', inp.allowChroot === false ? 0 : 1);
 
   // /dev: the standard nodes and links, then the spec's own devices.
@@ -243,7 +248,7 @@ export function buildExecPlan(inp: ExecPlanInputs): Buffer {
   return encode(ops);
 }
 
-function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, newNet: boolean, newIpc: boolean) {
+function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, newNet: boolean, newIpc: boolean, cgroups: ContainerCgroupMount[]) {
   const dest = checkPath('mount destination', m.destination);
   const { flags, data } = parseMountOptions(m.options);
   let type = m.type ?? '';
@@ -255,7 +260,19 @@ function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: str
     if (!source) throw invalid(`mount ${dest}: a bind mount needs a source`);
     if (!source.startsWith('/')) source = path.resolve(bundle, source);
   } else if (type === 'cgroup' || type === 'cgroup2') {
-    return; // TODO(issue 2 note): /sys/fs/cgroup inside the container is not mounted yet
+    // In the container's cgroup namespace each hierarchy shows the container's own cgroup as its root.
+    const ro = f & MS.RDONLY;
+    const base = MS.NOSUID | MS.NODEV | MS.NOEXEC;
+    const v2 = cgroups.find((c) => c.version === 2);
+    if (v2) { op('mount', 'cgroup2', dest, 'cgroup2', base | ro, '', 'd'); return; }
+    if (!cgroups.length) return;
+    op('mount', 'tmpfs', dest, 'tmpfs', base, 'mode=755,size=64k', 'd');
+    for (const c of cgroups) {
+      const data = c.controllers.some((x) => x.startsWith('name=')) ? ['none', ...c.controllers].join(',') : c.controllers.join(',');
+      op('mount', 'cgroup', `${dest}/${c.name}`, 'cgroup', base | ro, data, 'd');
+    }
+    if (ro) op('mount', 'tmpfs', dest, '', MS.REMOUNT | MS.RDONLY | base, '', 'd');
+    return;
   } else if (type === 'sysfs' && !newNet) {
     // sysfs can only be mounted in a new network namespace: bind the host's instead.
     type = ''; source = '/sys'; f |= MS.BIND | MS.REC | MS.RDONLY;

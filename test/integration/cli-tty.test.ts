@@ -1,0 +1,58 @@
+// `nscope exec -it` and `nscope run -it` in a real terminal (tmux), as a
+// user types: the line editor, resize, Ctrl-C, exit codes.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { waitFor } from '../helpers/containers';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+let session: string;
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+
+before(async () => { d = await startWithImage('tty'); session = `nscope-tty-${process.pid}`; });
+after(async () => {
+  try { tmux('kill-session', '-t', session); } catch { /* ended */ }
+  assert.deepEqual(await d.cleanup(), []);
+});
+
+async function inTmux(args: string[], exitFile: string) {
+  const cmd = `node ${path.join(REPO, 'bin', 'nscope')} --socket ${d.socket} ${args.join(' ')}; echo $? > ${exitFile}; sleep 30`;
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
+}
+
+test('exec -it sh: stty size, resize, Ctrl-C, exit 3', async () => {
+  const run = await d.cli(['run', '-d', '--name', 'tty1', 'host', 'sleep', '600']);
+  assert.equal(run.code, 0, run.stderr);
+  const exitFile = path.join(d.dir, 'exec-exit');
+  await inTmux(['exec', '-it', 'tty1', 'sh'], exitFile);
+  await waitFor(() => /# $/m.test(screen()), 10000, 'a prompt');
+  tmux('send-keys', '-t', session, 'stty size', 'Enter');
+  await waitFor(() => /^30 100$/m.test(screen()), 5000, `stty size 30 100 in\n${screen()}`);
+  tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
+  tmux('send-keys', '-t', session, 'clear; stty size', 'Enter');
+  await waitFor(() => /^40 120$/m.test(screen()), 5000, `stty size 40 120 in\n${screen()}`);
+  tmux('send-keys', '-t', session, 'sleep 100; echo rc=$?', 'Enter');
+  await new Promise((r) => setTimeout(r, 300));
+  tmux('send-keys', '-t', session, 'C-c');
+  await waitFor(() => /rc=130/.test(screen()), 5000, `Ctrl-C in\n${screen()}`);
+  tmux('send-keys', '-t', session, 'exit 3', 'Enter');
+  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
+  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '3');
+  tmux('kill-session', '-t', session);
+});
+
+test('run -it host sh: an interactive container', async () => {
+  const exitFile = path.join(d.dir, 'run-exit');
+  await inTmux(['run', '-it', '--rm', '--hostname', 'ittest', 'host', 'sh'], exitFile);
+  await waitFor(() => /# $/m.test(screen()), 10000, `a prompt in\n${screen()}`);
+  tmux('send-keys', '-t', session, 'echo "$(hostname) pid $$"', 'Enter');
+  await waitFor(() => /ittest pid 1/.test(screen()), 5000, `hostname in\n${screen()}`);
+  tmux('send-keys', '-t', session, 'exit 7', 'Enter');
+  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
+  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '7');
+  tmux('kill-session', '-t', session);
+});

@@ -47,6 +47,9 @@ export class ExecSessions {
 
   async start(t: ExecTarget, o: ExecOptions): Promise<ExecSession> {
     if (!Array.isArray(o.cmd) || o.cmd.length === 0 || o.cmd.some((a) => typeof a !== 'string')) throw invalid('exec: no command given');
+    for (const k of ['user', 'workdir'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') throw invalid(`exec: "${k}" must be a string`);
+    for (const k of ['tty', 'interactive'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw invalid(`exec: "${k}" must be a boolean`);
+    if (o.env !== undefined && !Array.isArray(o.env)) throw invalid('exec: "env" must be a list of KEY=VALUE');
     const proc = structuredClone(t.spec.process);
     proc.args = o.cmd;
     proc.terminal = !!o.tty;

@@ -18,6 +18,7 @@ import { limitsFromArgs, mergeLimits, resourcesFromLimits } from './limits';
 import { readLog } from './logs';
 import { checkName, newId, randomName } from './names';
 import { specFromOptions } from './options';
+import { checkRunOptions } from './validate-options';
 import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
 import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
@@ -134,8 +135,8 @@ export class ContainerManager extends EventEmitter {
   // ---- create / start ----
 
   async create(opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
-    if (!opts || typeof opts !== 'object') throw invalid('create: options missing');
-    if (typeof opts.image !== 'string' || !opts.image) throw invalid('create: no image given');
+    checkRunOptions(opts);
+    if (!opts.image) throw invalid('create: no image given');
     const image = this.opts.images.resolve(opts.image);
     const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => this.hasName(n));
     if (this.hasName(name)) throw conflict(`the container name "${name}" is already in use by container ${[...this.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);

@@ -93,6 +93,11 @@ static void do_mount(int rootfd, const char *src, const char *dst, const char *t
   unsigned long base = flags & ~(prop | MS_REC);
   if (flags & MS_BIND) {
     CHECK(mount(src, target, NULL, MS_BIND | (flags & MS_REC), NULL), "mount %s on %s: %s", src, dst, strerror(errno));
+    /* the fd still names the covered directory: reopen to reach the new mount */
+    close(tfd);
+    tfd = open_in_root(rootfd, dst, O_PATH, 0);
+    if (tfd < 0) die("open mount point %s: %s", dst, strerror(errno));
+    snprintf(target, sizeof(target), "/proc/self/fd/%d", tfd);
     /* A bind mount ignores other flags: apply them with a remount. */
     unsigned long extra = base & ~MS_BIND;
     if (extra) {
@@ -107,6 +112,12 @@ static void do_mount(int rootfd, const char *src, const char *dst, const char *t
     }
   } else {
     CHECK(mount(src, target, fstype, base, opts), "mount %s on %s: %s", fstype ? fstype : src, dst, strerror(errno));
+    if (prop) {
+      close(tfd);
+      tfd = open_in_root(rootfd, dst, O_PATH, 0);
+      if (tfd < 0) die("open mount point %s: %s", dst, strerror(errno));
+      snprintf(target, sizeof(target), "/proc/self/fd/%d", tfd);
+    }
   }
   if (prop) CHECK(mount(NULL, target, NULL, prop | (flags & MS_REC), NULL), "mount propagation %s: %s", dst, strerror(errno));
   close(tfd);
@@ -264,6 +275,13 @@ static void do_caps(const char *b, const char *e, const char *p, const char *i, 
   CHECK(syscall(SYS_capget, &hdr, cur), "capget: %s", strerror(errno));
   uint64_t have = (uint64_t)cur[0].permitted | ((uint64_t)cur[1].permitted << 32);
   CHECK(capset_raw(have, have, 0), "capset: %s", strerror(errno));
+  /* Capabilities this host does not give us (e.g. CAP_SYS_RESOURCE missing
+   * from the bounding set here) cannot be granted: --privileged means "all
+   * we have", as with Docker. */
+  eff &= have;
+  perm &= have;
+  inh &= have;
+  amb &= perm & inh;
   for (int c = 0; c <= last; c++) {
     if (bound & (1ULL << c)) continue;
     if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EINVAL) die("prctl(PR_CAPBSET_DROP, %d): %s", c, strerror(errno));

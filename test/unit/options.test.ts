@@ -1,0 +1,73 @@
+// run options + image config -> OCI spec, as Docker does it (no root needed).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { limitsFromArgs, mergeLimits } from '../../helper/runtime/limits';
+import { resolveUser, specFromOptions } from '../../helper/runtime/options';
+
+const noPid = () => { throw new Error('no containers'); };
+
+test('command: image Entrypoint + Cmd; a given command replaces Cmd; --entrypoint clears Cmd', () => {
+  const image = { Entrypoint: ['/ep'], Cmd: ['a', 'b'], Env: ['PATH=/x', 'A=1'], WorkingDir: '/w' };
+  const s1 = specFromOptions({ opts: { image: 'i' }, image, layers: [], hostname: 'h', containerPid: noPid });
+  assert.deepEqual(s1.process.args, ['/ep', 'a', 'b']);
+  assert.equal(s1.process.cwd, '/w');
+  assert.ok(s1.process.env!.includes('PATH=/x'));
+  assert.ok(s1.process.env!.includes('HOSTNAME=h'));
+  const s2 = specFromOptions({ opts: { image: 'i', cmd: ['c'], env: ['A=2'] }, image, layers: [], hostname: 'h', containerPid: noPid });
+  assert.deepEqual(s2.process.args, ['/ep', 'c']);
+  assert.ok(s2.process.env!.includes('A=2') && !s2.process.env!.includes('A=1'));
+  const s3 = specFromOptions({ opts: { image: 'i', entrypoint: ['/other'] }, image, layers: [], hostname: 'h', containerPid: noPid });
+  assert.deepEqual(s3.process.args, ['/other']);
+  assert.throws(() => specFromOptions({ opts: { image: 'i' }, image: {}, layers: [], hostname: 'h', containerPid: noPid }), /no command specified/);
+});
+
+test('namespaces: host, none, paths, and bad values', () => {
+  const mk = (o: object) => specFromOptions({ opts: { image: 'i', cmd: ['x'], ...o }, image: {}, layers: [], hostname: 'h', containerPid: () => 42 });
+  const types = (o: object) => mk(o).linux!.namespaces!.map((n) => n.type + (n.path ? `=${n.path}` : '')).sort();
+  assert.deepEqual(types({}), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+  assert.deepEqual(types({ net: 'host', pid: 'host' }), ['cgroup', 'ipc', 'mount', 'uts']);
+  assert.deepEqual(types({ net: 'none' }), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+  assert.ok(types({ net: 'container:web' }).includes('network=/proc/42/ns/net'));
+  assert.throws(() => mk({ net: 'bridge' }), /--net/);
+  assert.throws(() => mk({ pid: '/etc/passwd' }), /--pid/);
+  assert.throws(() => mk({ uts: 'host', hostname: 'x' }), /--hostname/);
+});
+
+test('volumes and env are checked', () => {
+  const mk = (o: object) => specFromOptions({ opts: { image: 'i', cmd: ['x'], ...o }, image: {}, layers: [], hostname: 'h', containerPid: noPid });
+  assert.throws(() => mk({ volumes: ['vol:/data'] }), /named volumes/);
+  assert.throws(() => mk({ volumes: ['/tmp:data'] }), /must be absolute/);
+  assert.throws(() => mk({ volumes: ['/tmp:/data:rx'] }), /ro or rw/);
+  assert.throws(() => mk({ volumes: ['/nonexistent-nscope:/data'] }), /does not exist/);
+  assert.throws(() => mk({ env: ['NOEQUALS'] }), /KEY=VALUE/);
+  const m = mk({ volumes: ['/tmp:/data:ro'] }).mounts!.find((x) => x.destination === '/data')!;
+  assert.deepEqual(m.options, ['rbind', 'ro', 'rprivate']);
+});
+
+test('users from the image\'s passwd and group files', () => {
+  const layer = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-user-'));
+  fs.mkdirSync(path.join(layer, 'etc'));
+  fs.writeFileSync(path.join(layer, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n');
+  fs.writeFileSync(path.join(layer, 'etc/group'), 'root:x:0:\napp:x:1000:\nextra:x:2000:app\n');
+  try {
+    assert.deepEqual(resolveUser('app', [layer]), { uid: 1000, gid: 1000, additionalGids: [2000] });
+    assert.deepEqual(resolveUser('app:root', [layer]), { uid: 1000, gid: 0, additionalGids: [2000] });
+    assert.deepEqual(resolveUser('5:6', [layer]), { uid: 5, gid: 6, additionalGids: [] });
+    assert.throws(() => resolveUser('ghost', [layer]), /unable to find user ghost/);
+    assert.throws(() => resolveUser('app:ghosts', [layer]), /unable to find group ghosts/);
+  } finally {
+    fs.rmSync(layer, { recursive: true });
+  }
+});
+
+test('limits: parsed with the flag named; update merges', () => {
+  assert.deepEqual(limitsFromArgs({ memory: '64m', cpus: '0.5', pidsLimit: '50' }), { memory: 64 << 20, cpus: 0.5, pidsLimit: 50 });
+  assert.equal(limitsFromArgs({ cpus: '0' }).cpus, -1);
+  assert.throws(() => limitsFromArgs({ memory: '64q' }), /--memory/);
+  assert.throws(() => limitsFromArgs({ pidsLimit: 'x' }), /--pids-limit/);
+  assert.throws(() => limitsFromArgs({ memory: '1k' }), /--memory/);
+  assert.deepEqual(mergeLimits({ memory: 1 << 30, pidsLimit: 5 }, { memory: 2 << 30 }), { memory: 2 << 30, pidsLimit: 5 });
+});

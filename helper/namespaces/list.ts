@@ -24,7 +24,8 @@ export function listNamespaces(containers: ContainerRef[], only?: NsType): Names
   if (only !== undefined && !NS_TYPES.includes(only)) throw invalid(`--type: "${String(only)}" is not one of ${NS_TYPES.join(', ')}`);
   const types = only ? [only] : NS_TYPES;
   const byKey = new Map<string, NamespaceInfo>();
-  const hostIno = new Map(types.map((t) => [t, nsInode(1, t)]));
+  // "the host" is where the helper runs (pid 1 may be unreadable, e.g. under a sandbox's init)
+  const hostIno = new Map(types.map((t) => [t, nsInode('self', t)]));
   // a container's namespaces are those of its init that the host does not share
   const owner = new Map<string, { id: string; name: string }>();
   for (const c of containers) {
@@ -62,7 +63,7 @@ export function containerNamespaces(pid: number): ContainerNamespace[] {
   for (const t of Object.values(SPEC_TO_NS)) {
     const ino = nsInode(pid, t);
     if (ino === null) continue;
-    out.push({ type: t, inode: ino, path: `/proc/${pid}/ns/${t}`, sharedWithHost: ino === nsInode(1, t) });
+    out.push({ type: t, inode: ino, path: `/proc/${pid}/ns/${t}`, sharedWithHost: ino === nsInode('self', t) });
   }
   return out;
 }

@@ -12,7 +12,7 @@ export interface NamespaceInfo {
   owner?: number;
   /** the nscope container it belongs to, when it does */
   container?: { id: string; name: string };
-  /** true for the namespaces of the host's init (pid 1) */
+  /** true for the host's namespaces (those the helper itself runs in) */
   host: boolean;
 }
 
@@ -20,7 +20,7 @@ export interface ContainerNamespace {
   type: NsType;
   inode: number;
   path: string;
-  /** the host (pid 1) is in the same namespace */
+  /** the host (where the helper runs) is in the same namespace */
   sharedWithHost: boolean;
 }
 

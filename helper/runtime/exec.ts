@@ -98,6 +98,8 @@ export class ExecSessions {
           }
           status.exitCode ??= 255;
           status.running = false;
+          // the writable pipes (stdin, control) are ours to close, or each exec leaks two fds
+          for (const i of [0, 4]) (child.stdio[i] as { destroy?: () => void } | null)?.destroy?.();
           this.prune();
           resolve(status);
         });

@@ -28,6 +28,7 @@ export class TestDaemon {
   }
 
   async start(): Promise<void> {
+    this.stderr = '';
     const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent], { stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (d) => { this.stderr += d; });
     this.proc = p;
@@ -110,7 +111,7 @@ export function cgroupFile(parent: string, id: string, controller: string, file:
 }
 
 /** Programs the tests' image carries beyond the default ones. */
-export const TEST_PROGRAMS = ['sh', 'ls', 'cat', 'echo', 'ps', 'mkdir', 'rm', 'hostname', 'sleep', 'id', 'mount', 'tail', 'chmod', 'touch', 'stat', 'ipcs', 'stty', 'true', 'false', 'wc', 'head', 'dd', 'tr', 'seq', 'mknod', 'grep'];
+export const TEST_PROGRAMS = ['sh', 'ls', 'cat', 'echo', 'ps', 'mkdir', 'rm', 'hostname', 'sleep', 'id', 'mount', 'tail', 'chmod', 'touch', 'stat', 'ipcs', 'stty', 'true', 'false', 'wc', 'head', 'dd', 'tr', 'seq', 'mknod', 'grep', 'tty'];
 
 /** A daemon with the `host` image built; for `before()`. */
 export async function startWithImage(name: string): Promise<TestDaemon> {

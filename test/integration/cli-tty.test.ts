@@ -29,15 +29,16 @@ test('exec -it sh: stty size, resize, Ctrl-C, exit 3', async () => {
   assert.equal(run.code, 0, run.stderr);
   const exitFile = path.join(d.dir, 'exec-exit');
   await inTmux(['exec', '-it', 'tty1', 'sh'], exitFile);
-  await waitFor(() => /# $/m.test(screen()), 10000, 'a prompt');
+  await waitFor(() => /#\s*$/m.test(screen()), 10000, 'a prompt');
   tmux('send-keys', '-t', session, 'stty size', 'Enter');
   await waitFor(() => /^30 100$/m.test(screen()), 5000, `stty size 30 100 in\n${screen()}`);
   tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
   tmux('send-keys', '-t', session, 'clear; stty size', 'Enter');
   await waitFor(() => /^40 120$/m.test(screen()), 5000, `stty size 40 120 in\n${screen()}`);
-  tmux('send-keys', '-t', session, 'sleep 100; echo rc=$?', 'Enter');
+  tmux('send-keys', '-t', session, 'sleep 100', 'Enter');
   await new Promise((r) => setTimeout(r, 300));
   tmux('send-keys', '-t', session, 'C-c');
+  tmux('send-keys', '-t', session, 'echo rc=$?', 'Enter');
   await waitFor(() => /rc=130/.test(screen()), 5000, `Ctrl-C in\n${screen()}`);
   tmux('send-keys', '-t', session, 'exit 3', 'Enter');
   await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
@@ -48,7 +49,7 @@ test('exec -it sh: stty size, resize, Ctrl-C, exit 3', async () => {
 test('run -it host sh: an interactive container', async () => {
   const exitFile = path.join(d.dir, 'run-exit');
   await inTmux(['run', '-it', '--rm', '--hostname', 'ittest', 'host', 'sh'], exitFile);
-  await waitFor(() => /# $/m.test(screen()), 10000, `a prompt in\n${screen()}`);
+  await waitFor(() => /#\s*$/m.test(screen()), 10000, `a prompt in\n${screen()}`);
   tmux('send-keys', '-t', session, 'echo "$(hostname) pid $$"', 'Enter');
   await waitFor(() => /ittest pid 1/.test(screen()), 5000, `hostname in\n${screen()}`);
   tmux('send-keys', '-t', session, 'exit 7', 'Enter');

@@ -63,9 +63,10 @@ test('a TTY exec: prompt, resize read back by stty size, Ctrl-C reaches sleep, e
   await s.expect(/50 132/);
   s.write('tty\n');
   await s.expect(/\/dev\/pts\/\d+/);
-  s.write('sleep 100; echo after=$?\n');
+  s.write('sleep 100\n');
   await new Promise((r) => setTimeout(r, 300));
   s.write('\x03');
+  s.write('echo after=$?\n');
   await s.expect(/after=130/);
   s.write('exit 3\n');
   await s.ended;
@@ -129,7 +130,7 @@ test('namespaces: the listing has the container\'s six namespaces with readlink\
     assert.ok(ns, `${t}:${ino} listed`);
     assert.equal(ns!.container?.id, id);
     assert.ok(ns!.processes.some((p) => p.pid === pid));
-    const hostIno = Number(fs.readlinkSync(`/proc/1/ns/${t}`).match(/\[(\d+)\]/)![1]);
+    const hostIno = Number(fs.readlinkSync(`/proc/self/ns/${t}`).match(/\[(\d+)\]/)![1]);
     assert.ok(all.some((n) => n.type === t && n.inode === hostIno && n.host));
   }
   const mine = await c.request('container.namespaces', { id });

@@ -1,6 +1,6 @@
 // nscope-runtime, runc's command line, on an OCI bundle without the daemon.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,11 +13,17 @@ let bundle: string;
 let root: string;
 const parent = `nscope-rt-${process.pid}`;
 
+// Like runc, a created container keeps the caller's stdio: give it files, not
+// this process's pipes, or waiting for their EOF would wait for the container.
+let seq = 0;
 function rt(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = path.join(bundle, `out-${++seq}`);
+  const err = path.join(bundle, `err-${seq}`);
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'nscope-runtime'), '--root', root, ...args], { cwd: bundle }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope-runtime'), '--root', root, ...args], {
+      cwd: bundle, stdio: ['ignore', fs.openSync(out, 'w'), fs.openSync(err, 'w')],
     });
+    p.on('exit', (code) => resolve({ code: code ?? 1, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') }));
   });
 }
 

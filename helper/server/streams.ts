@@ -24,7 +24,7 @@ export async function openStream(p: StreamOpenParams, containers: ContainerManag
         let closed = false;
         sock.on('close', () => { closed = true; });
         await followLog(file, tailOffset(file, p.tail), (b) => sock.write(b), () => !p.follow || !running(), () => closed);
-        sock.end();
+        finish(sock);
       },
     };
   }
@@ -64,7 +64,7 @@ function relay(client: Socket, shim: Socket): Promise<void> {
     client.on('error', () => shim.destroy());
     shim.on('error', () => client.destroy());
     client.on('close', () => { shim.destroy(); resolve(); });
-    shim.on('close', () => { client.end(); resolve(); });
+    shim.on('close', () => { finish(client); resolve(); });
     client.resume();
   });
 }
@@ -98,5 +98,10 @@ async function pumpExec(s: ExecSession, sock: Socket): Promise<void> {
   });
   await s.ended;
   await Promise.race([Promise.all(done), new Promise((r) => setTimeout(r, 500))]);
-  sock.end();
+  finish(sock);
+}
+
+/** Our side is done: send what is left, then close the fd whether or not the client ends its side. */
+function finish(sock: Socket): void {
+  sock.end(() => sock.destroy());
 }

@@ -1,0 +1,252 @@
+// Reading an image archive: the outer tar of `docker save` or of an OCI image
+// layout. The outer tar is untrusted too: it is extracted into a private
+// temp dir, accepting only regular files and directories at clean relative
+// paths (symlinks and hardlinks between its own files, which `docker save`
+// writes for repeated layers, become hardlinks after checking they stay
+// inside). Then the two formats are read into one shape: names, config
+// bytes, layer blob files, and (for OCI) the original manifest.
+import * as fs from 'fs';
+import * as path from 'path';
+import { invalid } from '../errors';
+import { sha256 } from './blobs';
+import { cleanEntryPath } from './in-root';
+import { tryNormalizeName } from './names';
+import {
+  ANNOTATION_CONTAINERD_NAME, ANNOTATION_REF_NAME, DIGEST_RE, MEDIA, hostPlatform, isIndexMedia, isLayerMedia, isManifestMedia,
+  type Descriptor, type OciIndex, type OciManifest,
+} from './oci';
+import { readTar } from './tar-reader';
+
+export interface ArchiveLayer {
+  file: string;
+  mediaType: string;
+  /** known for OCI (the descriptor's); computed on import otherwise */
+  expect?: { digest: string; size: number };
+}
+
+export interface ArchiveImage {
+  /** normalized names found in the archive (may be empty) */
+  names: string[];
+  config: Buffer;
+  /** the config's digest as the archive states it, when it does */
+  configDigest?: string;
+  layers: ArchiveLayer[];
+  /** the original manifest (OCI layout), kept byte for byte so its digest survives */
+  manifest?: { bytes: Buffer; digest: string; mediaType: string };
+  /** where in the archive, for errors */
+  where: string;
+}
+
+const JSON_LIMIT = 16 << 20;
+
+/** Extracts the outer archive `file` into the empty directory `dir`. */
+export async function extractArchive(file: string, dir: string): Promise<void> {
+  const links: Array<{ parts: string[]; target: string; hard: boolean; name: string }> = [];
+  for await (const e of readTar(fs.createReadStream(file), { label: 'archive' })) {
+    const parts = e.name.startsWith('/') ? null : cleanEntryPath(e.name);
+    if (parts === null) throw invalid(`archive: entry "${e.name}" escapes the archive`);
+    if (parts.length === 0) continue;
+    const dst = path.join(dir, ...parts);
+    switch (e.type) {
+      case 'dir':
+        mkdirs(dir, parts, e.name);
+        break;
+      case 'file': {
+        mkdirs(dir, parts.slice(0, -1), e.name);
+        fs.rmSync(dst, { force: true }); // a repeated name: the later entry wins, as with tar
+        const fd = fs.openSync(dst, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+        try {
+          for await (const b of e.body.chunks()) { let off = 0; while (off < b.length) off += fs.writeSync(fd, b, off); }
+        } finally { fs.closeSync(fd); }
+        break;
+      }
+      case 'symlink':
+      case 'hardlink':
+        links.push({ parts, target: e.linkname, hard: e.type === 'hardlink', name: e.name });
+        break;
+      default:
+        throw invalid(`archive: entry "${e.name}" is a ${e.type}; an image archive holds only files and directories`);
+    }
+  }
+  // links: resolve lexically inside the archive, then materialize as hardlinks (chains need several rounds)
+  let pending = links;
+  for (let round = 0; round < 8 && pending.length; round++) {
+    const next: typeof links = [];
+    for (const l of pending) {
+      let t: string[] | null;
+      if (l.hard) t = l.target.startsWith('/') ? null : cleanEntryPath(l.target);
+      else t = l.target.startsWith('/') ? null : cleanEntryPath([...l.parts.slice(0, -1), l.target].join('/'));
+      if (t === null || t.length === 0) throw invalid(`archive: link "${l.name}" -> "${l.target}" points outside the archive`);
+      const src = path.join(dir, ...t);
+      let st: fs.Stats | undefined;
+      try { st = fs.lstatSync(src); } catch { /* not (yet) there */ }
+      if (!st?.isFile()) { next.push(l); continue; }
+      mkdirs(dir, l.parts.slice(0, -1), l.name);
+      const dst = path.join(dir, ...l.parts);
+      fs.rmSync(dst, { force: true });
+      fs.linkSync(src, dst);
+    }
+    if (next.length === pending.length) break; // dangling links: harmless unless something refers to them
+    pending = next;
+  }
+}
+
+/** mkdir -p of `parts` under `root`; only real directories exist in the extraction dir, so nothing can redirect it. */
+function mkdirs(root: string, parts: string[], name: string): void {
+  let p = root;
+  for (const part of parts) {
+    p = path.join(p, part);
+    try { fs.mkdirSync(p, 0o700); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (!fs.lstatSync(p).isDirectory()) throw invalid(`archive: entry "${name}": "${part}" is a file, not a directory`);
+    }
+  }
+}
+
+function readJsonFile<T>(file: string, what: string): { bytes: Buffer; value: T } {
+  let bytes: Buffer;
+  try {
+    const st = fs.lstatSync(file);
+    if (!st.isFile()) throw invalid(`archive: ${what} is missing`);
+    if (st.size > JSON_LIMIT) throw invalid(`archive: ${what} is too large`);
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw invalid(`archive: ${what} is missing`);
+    throw e;
+  }
+  try { return { bytes, value: JSON.parse(bytes.toString('utf8')) as T }; } catch (e) { throw invalid(`archive: ${what} is not valid JSON: ${(e as Error).message}`); }
+}
+
+/** Which format the extracted archive is, then its images. */
+export function readArchive(dir: string): ArchiveImage[] {
+  if (fs.existsSync(path.join(dir, 'oci-layout')) && fs.existsSync(path.join(dir, 'index.json'))) return readOciLayout(dir);
+  if (fs.existsSync(path.join(dir, 'manifest.json'))) return readDockerSave(dir);
+  throw invalid('archive: neither an OCI image layout (oci-layout + index.json) nor a docker save archive (manifest.json)');
+}
+
+// ---- docker save ----
+
+interface DockerSaveEntry { Config: string; RepoTags?: string[] | null; Layers: string[] }
+
+function inArchive(dir: string, rel: unknown, what: string): string {
+  if (typeof rel !== 'string' || !rel) throw invalid(`archive: manifest.json: ${what} is not a path`);
+  const parts = rel.startsWith('/') ? null : cleanEntryPath(rel);
+  if (!parts || parts.length === 0) throw invalid(`archive: manifest.json: ${what} "${rel}" is outside the archive`);
+  const p = path.join(dir, ...parts);
+  if (!fs.existsSync(p)) throw invalid(`archive: ${what} "${rel}" is missing from the archive`);
+  return p;
+}
+
+/** gzip or plain, from the first bytes (docker save writes plain tars; newer ones may compress). */
+function layerMediaOf(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    fs.readSync(fd, b, 0, 4, 0);
+    if (b[0] === 0x1f && b[1] === 0x8b) return MEDIA.layerGzip;
+    if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return MEDIA.layerZstd;
+    return MEDIA.layerTar;
+  } finally { fs.closeSync(fd); }
+}
+
+function readDockerSave(dir: string): ArchiveImage[] {
+  const { value } = readJsonFile<DockerSaveEntry[]>(path.join(dir, 'manifest.json'), 'manifest.json');
+  if (!Array.isArray(value) || value.length === 0) throw invalid('archive: manifest.json lists no images');
+  return value.map((m, i) => {
+    const where = `manifest.json[${i}]`;
+    if (!m || typeof m !== 'object' || !Array.isArray(m.Layers)) throw invalid(`archive: ${where} has no Layers`);
+    const configFile = inArchive(dir, m.Config, `${where} Config`);
+    const config = readJsonFile<unknown>(configFile, `config ${m.Config}`).bytes;
+    // the config's file name is its digest ("<hex>.json" or "blobs/sha256/<hex>"): check it when it says so
+    const named = /(?:^|\/)(?:blobs\/sha256\/)?([0-9a-f]{64})(?:\.json)?$/.exec(m.Config);
+    const configDigest = sha256(config);
+    if (named && `sha256:${named[1]}` !== configDigest) throw invalid(`archive: config ${m.Config}: content does not match its digest (got ${configDigest})`);
+    const names = (m.RepoTags ?? []).map((t) => {
+      const n = tryNormalizeName(t);
+      if (!n) throw invalid(`archive: ${where}: RepoTags entry "${t}" is not a valid image name`);
+      return n;
+    });
+    const layers = m.Layers.map((l, k) => {
+      const file = inArchive(dir, l, `${where} Layers[${k}]`);
+      // a layer named by its digest ("blobs/sha256/<hex>") is checked against it
+      const byDigest = /(?:^|\/)blobs\/sha256\/([0-9a-f]{64})$/.exec(l);
+      return { file, mediaType: layerMediaOf(file), expect: byDigest ? { digest: `sha256:${byDigest[1]}`, size: -1 } : undefined };
+    });
+    return { names, config, configDigest, layers, where };
+  });
+}
+
+// ---- OCI image layout ----
+
+function blobFile(dir: string, d: Descriptor, what: string): string {
+  if (!d || typeof d.digest !== 'string' || !DIGEST_RE.test(d.digest)) throw invalid(`archive: ${what}: unsupported or malformed digest "${d?.digest}" (sha256 only)`);
+  const p = path.join(dir, 'blobs', 'sha256', d.digest.slice(7));
+  if (!fs.existsSync(p)) throw invalid(`archive: ${what}: blob ${d.digest} is missing from the archive`);
+  return p;
+}
+
+/** A manifest/index/config blob, checked against its descriptor. */
+function readBlobJson<T>(dir: string, d: Descriptor, what: string): { bytes: Buffer; value: T } {
+  const file = blobFile(dir, d, what);
+  const r = readJsonFile<T>(file, `${what} ${d.digest}`);
+  const got = sha256(r.bytes);
+  if (got !== d.digest) throw invalid(`archive: ${what}: blob ${d.digest} does not match its digest (got ${got})`);
+  if (typeof d.size === 'number' && d.size !== r.bytes.length) throw invalid(`archive: ${what}: blob ${d.digest} is ${r.bytes.length} bytes, descriptor says ${d.size}`);
+  return r;
+}
+
+function namesOf(d: Descriptor): string[] {
+  const a = d.annotations ?? {};
+  // containerd's annotation holds the full name; ref.name may be just a tag ("latest") in docker's own layouts
+  const full = tryNormalizeName(a[ANNOTATION_CONTAINERD_NAME]);
+  if (full) return [full];
+  const ref = a[ANNOTATION_REF_NAME];
+  if (!ref) return [];
+  // a bare "latest" or version ("1.36") is a tag without a name: the archive then names nothing
+  if (!ref.includes(':') && !ref.includes('/') && (ref === 'latest' || /^[0-9]/.test(ref))) return [];
+  const n = tryNormalizeName(ref);
+  return n ? [n] : [];
+}
+
+function readOciLayout(dir: string): ArchiveImage[] {
+  const layout = readJsonFile<{ imageLayoutVersion?: string }>(path.join(dir, 'oci-layout'), 'oci-layout').value;
+  if (!layout || typeof layout.imageLayoutVersion !== 'string') throw invalid('archive: oci-layout has no imageLayoutVersion');
+  const index = readJsonFile<OciIndex>(path.join(dir, 'index.json'), 'index.json').value;
+  if (!index || !Array.isArray(index.manifests)) throw invalid('archive: index.json has no manifests');
+  const out: ArchiveImage[] = [];
+  const plat = hostPlatform();
+
+  const visit = (d: Descriptor, names: string[], where: string, depth: number) => {
+    if (depth > 4) throw invalid(`archive: ${where}: indexes nested too deep`);
+    if (isIndexMedia(d.mediaType)) {
+      const idx = readBlobJson<OciIndex>(dir, d, where).value;
+      if (!Array.isArray(idx.manifests)) throw invalid(`archive: ${where}: index has no manifests`);
+      // one image per name: the manifest for this host's platform (attestations are "unknown/unknown")
+      const usable = idx.manifests.filter((m) => m.platform?.os !== 'unknown');
+      const pick = usable.find((m) => m.platform?.os === plat.os && m.platform?.architecture === plat.architecture)
+        ?? (usable.length === 1 && !usable[0].platform ? usable[0] : undefined);
+      if (!pick) {
+        const have = usable.map((m) => m.platform ? `${m.platform.os}/${m.platform.architecture}` : '?').join(', ');
+        throw invalid(`archive: ${where}: no image for ${plat.os}/${plat.architecture} (has ${have || 'none'})`);
+      }
+      visit(pick, [...names, ...namesOf(pick)], `${where} > ${pick.digest.slice(0, 19)}`, depth + 1);
+      return;
+    }
+    if (!isManifestMedia(d.mediaType)) throw invalid(`archive: ${where}: unsupported media type "${d.mediaType}"`);
+    const m = readBlobJson<OciManifest>(dir, d, where);
+    const man = m.value;
+    if (!man || !man.config || !Array.isArray(man.layers)) throw invalid(`archive: ${where}: manifest without config or layers`);
+    const cfg = readBlobJson<unknown>(dir, man.config, `${where} config`);
+    const layers = man.layers.map((l, i) => {
+      if (!isLayerMedia(l.mediaType)) throw invalid(`archive: ${where} layer ${i}: unsupported media type "${l.mediaType}"`);
+      return { file: blobFile(dir, l, `${where} layer ${i}`), mediaType: l.mediaType, expect: { digest: l.digest, size: l.size } };
+    });
+    out.push({
+      names: [...new Set(names)], config: cfg.bytes, configDigest: man.config.digest, layers, where,
+      manifest: { bytes: m.bytes, digest: d.digest, mediaType: d.mediaType },
+    });
+  };
+
+  index.manifests.forEach((d, i) => visit(d, namesOf(d), `index.json manifests[${i}]`, 0));
+  return out;
+}

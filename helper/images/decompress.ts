@@ -1,0 +1,69 @@
+// Layer and archive streams come plain or gzip-compressed; which one is told
+// by the first bytes (gzip: 1f 8b), not by a file name or media type that an
+// archive could get wrong.
+import { Readable, pipeline } from 'stream';
+import * as zlib from 'zlib';
+import { invalid } from '../errors';
+
+export type Compression = 'none' | 'gzip';
+
+/** The first bytes of a stream without losing them: returns them and an iterable of the whole stream. */
+async function peek(input: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer; all: AsyncIterable<Buffer> }> {
+  const it = input[Symbol.asyncIterator]();
+  const got: Buffer[] = [];
+  let len = 0;
+  let done = false;
+  while (len < n) {
+    const r = await it.next();
+    if (r.done) { done = true; break; }
+    got.push(r.value);
+    len += r.value.length;
+  }
+  const head = Buffer.concat(got);
+  async function* all(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length) yield head;
+      if (done) return;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      // stopping early (an error in the consumer) must still close the source
+      await it.return?.();
+    }
+  }
+  return { head, all: all() };
+}
+
+/**
+ * The uncompressed bytes of `input` (a tar, or a gzipped tar). `label` names
+ * the stream in errors ("layer sha256:ab12…: gzip: unexpected end of file").
+ */
+export async function uncompressed(input: Readable, label: string): Promise<{ stream: AsyncIterable<Buffer>; compression: Compression }> {
+  const { head, all } = await peek(input, 4);
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = zlib.createGunzip();
+    const src = Readable.from(all, { objectMode: false });
+    pipeline(src, gunzip, () => { /* errors surface through the gunzip iterator below */ });
+    async function* out(): AsyncGenerator<Buffer> {
+      try {
+        for await (const b of gunzip) yield b as Buffer;
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code?.startsWith('Z_') || err.code === 'ERR_STREAM_PREMATURE_CLOSE') throw invalid(`${label}: gzip: ${err.message}`);
+        throw e;
+      } finally {
+        gunzip.destroy();
+        src.destroy();
+      }
+    }
+    return { stream: out(), compression: 'gzip' };
+  }
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
+    input.destroy();
+    throw invalid(`${label}: zstd-compressed layers are not supported (only plain or gzip tar)`);
+  }
+  return { stream: all, compression: 'none' };
+}

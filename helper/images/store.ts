@@ -1,0 +1,513 @@
+// The image store: an OCI image layout at <stateRoot>/images (oci-layout,
+// index.json with one manifest descriptor per image name, blobs/sha256/…)
+// plus the unpacked layers at <stateRoot>/layers/<diff_id hex>/, each
+// unpacked once and shared. index.json is the list of images and is always
+// replaced atomically; blobs and layer dirs are content-addressed and
+// garbage-collected when no image refers to them any more.
+//
+// An image whose last name is taken by another image, or removed with
+// --force while a container uses it, stays in index.json without a name
+// ("<none>:<none>", as Docker's dangling images) so its layers survive.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { randomBytes } from 'crypto';
+import { conflict, invalid, notFound, NscopeError } from '../errors';
+import { readJson, writeJsonAtomic } from '../runtime/atomic';
+import { extractArchive, readArchive, type ArchiveImage, type ArchiveLayer } from './archive';
+import { BlobStore } from './blobs';
+import { IMAGE_PATH, planHostImage } from './host-image';
+import { LayerStore } from './layers';
+import { idPrefix, normalizeName, UNNAMED } from './names';
+import {
+  ANNOTATION_REF_NAME, DIGEST_RE, MEDIA, hostPlatform,
+  type Descriptor, type OciImageConfig, type OciIndex, type OciManifest,
+} from './oci';
+import { tarFile } from './tar-writer';
+import { unpackLayer } from './unpack';
+
+export type { OciImageConfig, OciContainerConfig, OciHistory, OciManifest, OciIndex, Descriptor } from './oci';
+
+export interface ImageSummary {
+  /** "name:tag", or "<none>:<none>" for an image without a name */
+  name: string;
+  /** the config digest ("sha256:…"): the image ID */
+  id: string;
+  /** the manifest digest */
+  digest: string;
+  created?: string;
+  /** sum of the unpacked layer sizes */
+  size: number;
+  layers: number;
+}
+
+export interface LayerDetail {
+  digest: string;
+  diffId: string;
+  mediaType: string;
+  /** size of the (possibly compressed) blob */
+  size: number;
+  unpackedSize: number;
+  createdBy?: string;
+  /** the unpacked layer directory */
+  dir: string;
+}
+
+export interface ImageDetail extends Omit<ImageSummary, 'layers'> {
+  config: OciImageConfig;
+  manifest: OciManifest;
+  layers: LayerDetail[];
+}
+
+export interface ResolvedImage {
+  name: string;
+  id: string;
+  config: OciImageConfig;
+  /** unpacked layer dirs, bottom to top */
+  layerDirs: string[];
+}
+
+export interface RemoveOptions {
+  force?: boolean;
+  /** the name of a container using the image with this ID, if any */
+  inUse?: (imageId: string) => string | undefined;
+}
+
+interface Image {
+  name?: string;
+  desc: Descriptor;
+  manifest: OciManifest;
+  config: OciImageConfig;
+  id: string;
+  at: number;
+}
+
+/** A layer to add: a tar file (plain or gzip) to store, or a layer the store already has. */
+type LayerInput = ArchiveLayer | { existing: Descriptor; diffId: string };
+
+export class ImageStore {
+  readonly layoutDir: string;
+  readonly blobs: BlobStore;
+  readonly layers: LayerStore;
+  private readonly tmpDir: string;
+  private readonly cache = new Map<string, unknown>();
+  /** blobs and layers being added right now: the garbage collector leaves them alone */
+  private readonly busy = new Map<string, number>();
+
+  constructor(readonly stateRoot: string) {
+    this.layoutDir = path.join(stateRoot, 'images');
+    this.tmpDir = path.join(this.layoutDir, '.tmp');
+    this.blobs = new BlobStore(this.layoutDir, this.tmpDir);
+    this.layers = new LayerStore(path.join(stateRoot, 'layers'));
+    fs.mkdirSync(path.join(this.layoutDir, 'blobs', 'sha256'), { recursive: true, mode: 0o700 });
+    // unpacked layers may hold setuid programs: no one but root may reach them on the host
+    fs.mkdirSync(this.layers.dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(this.layers.dir, 0o700);
+    const layoutFile = path.join(this.layoutDir, 'oci-layout');
+    if (!fs.existsSync(layoutFile)) writeJsonAtomic(layoutFile, { imageLayoutVersion: '1.0.0' });
+    if (!fs.existsSync(this.indexFile)) this.writeIndex({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [] });
+    // a helper killed mid-import left these; nothing else uses them
+    fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    this.layers.cleanTemp();
+  }
+
+  // ---- reading ----
+
+  private get indexFile(): string { return path.join(this.layoutDir, 'index.json'); }
+
+  private readIndex(): OciIndex {
+    const idx = readJson<OciIndex>(this.indexFile);
+    if (!idx || !Array.isArray(idx.manifests)) throw new NscopeError('failed', `image store: ${this.indexFile} is damaged`);
+    return idx;
+  }
+
+  private writeIndex(idx: OciIndex): void {
+    writeJsonAtomic(this.indexFile, idx);
+  }
+
+  /** A manifest or config blob, parsed once (blobs never change). */
+  private json<T>(digest: string): T {
+    let v = this.cache.get(digest) as T | undefined;
+    if (v === undefined) {
+      v = JSON.parse(this.blobs.read(digest).toString('utf8')) as T;
+      this.cache.set(digest, v);
+    }
+    return v;
+  }
+
+  /** index.json and its images, in index order (Image.at is the position in idx.manifests). */
+  private snapshot(): { idx: OciIndex; all: Image[] } {
+    const idx = this.readIndex();
+    const all: Image[] = [];
+    idx.manifests.forEach((desc, at) => {
+      let manifest: OciManifest, config: OciImageConfig;
+      try {
+        manifest = this.json<OciManifest>(desc.digest);
+        config = this.json<OciImageConfig>(manifest.config.digest);
+        if (!Array.isArray(config.rootfs?.diff_ids) || !Array.isArray(manifest.layers)) throw new Error('no layers');
+      } catch {
+        // one damaged entry (a blob deleted by hand) must not hide every other image
+        return;
+      }
+      all.push({ name: desc.annotations?.[ANNOTATION_REF_NAME], desc, manifest, config, id: manifest.config.digest, at });
+    });
+    return { idx, all };
+  }
+
+  /** Images matching `ref`: by name first (as Docker does), then by full or short ID (every entry of that image). */
+  private find(ref: string, all = this.snapshot().all): { images: Image[]; byName: boolean } {
+    if (typeof ref !== 'string' || !ref) throw invalid('no image given');
+    let name: string | undefined;
+    try { name = normalizeName(ref); } catch { /* not a name: maybe an ID */ }
+    if (name) {
+      const hit = all.filter((i) => i.name === name);
+      if (hit.length) return { images: hit, byName: true };
+    }
+    const prefix = idPrefix(ref);
+    if (prefix) {
+      const hit = all.filter((i) => i.id.slice(7).startsWith(prefix));
+      const ids = new Set(hit.map((i) => i.id));
+      if (ids.size > 1) throw invalid(`image ID "${ref}" is ambiguous: it matches ${ids.size} images`);
+      // named entries first, so that inspect/resolve by ID show a name when there is one
+      if (hit.length) return { images: [...hit.filter((i) => i.name), ...hit.filter((i) => !i.name)], byName: false };
+    }
+    throw notFound(`image "${ref}" not found`);
+  }
+
+  private summary(img: Image): ImageSummary {
+    return {
+      name: img.name ?? UNNAMED,
+      id: img.id,
+      digest: img.desc.digest,
+      created: img.config.created,
+      size: img.config.rootfs.diff_ids.reduce((n, d) => n + this.layers.size(d), 0),
+      layers: img.manifest.layers.length,
+    };
+  }
+
+  list(): ImageSummary[] {
+    return this.snapshot().all.map((i) => this.summary(i));
+  }
+
+  inspect(ref: string): ImageDetail {
+    const img = this.find(ref).images[0];
+    // history entries with empty_layer have no layer: the others pair up with the layers in order
+    const createdBy = (img.config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by);
+    const { layers: _n, ...sum } = this.summary(img);
+    return {
+      ...sum,
+      config: img.config,
+      manifest: img.manifest,
+      layers: img.manifest.layers.map((l, i) => {
+        const diffId = img.config.rootfs.diff_ids[i];
+        return {
+          digest: l.digest, diffId, mediaType: l.mediaType, size: l.size,
+          unpackedSize: this.layers.size(diffId), createdBy: createdBy[i], dir: this.layers.path(diffId),
+        };
+      }),
+    };
+  }
+
+  resolve(ref: string): ResolvedImage {
+    const img = this.find(ref).images[0];
+    const layerDirs = img.config.rootfs.diff_ids.map((d) => {
+      const dir = this.layers.path(d);
+      if (!fs.existsSync(dir)) throw new NscopeError('failed', `image ${img.name ?? img.id}: layer ${d} is missing from ${this.layers.dir}; import the image again`);
+      return dir;
+    });
+    // null means "unset" in Docker's JSON: drop it so that `cfg.Cmd ?? default` style readers work
+    const inner = Object.fromEntries(Object.entries(img.config.config ?? {}).filter(([, v]) => v !== null));
+    return { name: img.name ?? img.id, id: img.id, config: { ...img.config, config: inner }, layerDirs };
+  }
+
+  // ---- adding ----
+
+  private hold(keys: string[]): () => void {
+    for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
+    return () => { for (const k of keys) { const n = (this.busy.get(k) ?? 1) - 1; if (n) this.busy.set(k, n); else this.busy.delete(k); } };
+  }
+
+  private newTmp(prefix: string): string {
+    fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
+    return fs.mkdtempSync(path.join(this.tmpDir, `${prefix}-`));
+  }
+
+  /**
+   * Stores an image: its layer blobs (checked and unpacked, the config's
+   * diff_ids checked against them, or filled in when the config has none),
+   * its config and manifest, then points `names` at it in index.json.
+   */
+  private async store(names: string[], configIn: Buffer | OciImageConfig, layers: LayerInput[], label: string,
+    original?: ArchiveImage['manifest']): Promise<ImageSummary[]> {
+    names = [...new Set(names)];
+    const held: Array<() => void> = [];
+    let ok = false;
+    try {
+      let config: OciImageConfig;
+      let configBytes: Buffer | undefined;
+      if (Buffer.isBuffer(configIn)) {
+        configBytes = configIn;
+        try { config = JSON.parse(configIn.toString('utf8')); } catch (e) { throw invalid(`${label}: config is not valid JSON: ${(e as Error).message}`); }
+      } else config = configIn;
+      if (!config || typeof config !== 'object') throw invalid(`${label}: config is not an object`);
+      const given = config.rootfs?.diff_ids;
+      if (configBytes) {
+        if (!Array.isArray(given) || given.length !== layers.length || !given.every((d) => typeof d === 'string' && DIGEST_RE.test(d))) {
+          throw invalid(`${label}: config rootfs.diff_ids lists ${Array.isArray(given) ? given.length : 'no'} layers, the manifest ${layers.length}`);
+        }
+      }
+      const diffIds: string[] = [];
+      const descs: Descriptor[] = [];
+      for (let i = 0; i < layers.length; i++) {
+        const l = layers[i];
+        if ('existing' in l) {
+          held.push(this.hold([l.existing.digest, l.diffId]));
+          if (!this.blobs.has(l.existing.digest) || !this.layers.has(l.diffId)) throw notFound(`${label}: layer ${l.diffId} is not in the store`);
+          descs.push(l.existing);
+          diffIds.push(l.diffId);
+          continue;
+        }
+        const llabel = `${label} layer ${i + 1}/${layers.length}`;
+        if (l.mediaType === MEDIA.layerZstd) throw invalid(`${llabel}: zstd-compressed layers are not supported`);
+        const blob = await this.blobs.putFile(l.file, { expect: l.expect, owned: true, label: llabel });
+        held.push(this.hold([blob.digest]));
+        const blobLabel = `layer ${blob.digest.slice(0, 19)}…`;
+        let diffId = given?.[i];
+        if (diffId && DIGEST_RE.test(diffId)) {
+          held.push(this.hold([diffId]));
+          await this.layers.ensure(diffId, this.blobs.path(blob.digest), blobLabel);
+        } else {
+          // no diff_id known (a new layer): unpack to learn it, into a dir renamed once the digest is known
+          diffId = await this.unpackNew(this.blobs.path(blob.digest), blobLabel, held);
+        }
+        diffIds.push(diffId);
+        descs.push({ mediaType: l.mediaType, digest: blob.digest, size: blob.size });
+      }
+      if (!configBytes) {
+        config = { ...config, rootfs: { type: 'layers', diff_ids: diffIds } };
+        configBytes = Buffer.from(JSON.stringify(config));
+      }
+      const cfg = this.blobs.putBuffer(configBytes);
+      held.push(this.hold([cfg.digest]));
+
+      let manifestDesc: Descriptor;
+      if (original) {
+        const m = JSON.parse(original.bytes.toString('utf8')) as OciManifest;
+        if (m.config.digest !== cfg.digest || m.layers.length !== descs.length || m.layers.some((l, i) => l.digest !== descs[i].digest)) throw invalid(`${label}: manifest does not match its blobs`);
+        const b = this.blobs.putBuffer(original.bytes);
+        manifestDesc = { mediaType: original.mediaType, digest: b.digest, size: b.size };
+      } else {
+        const manifest: OciManifest = {
+          schemaVersion: 2, mediaType: MEDIA.manifest,
+          config: { mediaType: MEDIA.config, digest: cfg.digest, size: cfg.size },
+          layers: descs,
+        };
+        const b = this.blobs.putBuffer(Buffer.from(JSON.stringify(manifest)));
+        manifestDesc = { mediaType: MEDIA.manifest, digest: b.digest, size: b.size };
+      }
+      held.push(this.hold([manifestDesc.digest]));
+      this.tag(names, manifestDesc, cfg.digest);
+      ok = true;
+      const { all } = this.snapshot();
+      return (names.length ? names : [undefined]).map((n) => this.summary(all.find((i) => i.name === n && i.desc.digest === manifestDesc.digest)!));
+    } finally {
+      for (const r of held) r();
+      // a failed import may have stored some blobs and layers already: drop what no image refers to
+      if (!ok) { try { this.gc(); } catch { /* the original error matters more */ } }
+    }
+  }
+
+  /** Unpacks a layer whose diff_id is not known yet; returns it. */
+  private async unpackNew(blobFile: string, label: string, held: Array<() => void>): Promise<string> {
+    const stage = path.join(this.layers.dir, `.tmp-new-${randomBytes(6).toString('hex')}`);
+    const res = await unpackLayer(fs.createReadStream(blobFile), stage, { label });
+    held.push(this.hold([res.diffId]));
+    const target = this.layers.path(res.diffId);
+    try {
+      fs.renameSync(stage, target);
+      writeJsonAtomic(`${target}.json`, { diffId: res.diffId, size: res.size });
+    } catch (e) {
+      const c = (e as NodeJS.ErrnoException).code;
+      if (c !== 'EEXIST' && c !== 'ENOTEMPTY') throw e;
+      fs.rmSync(stage, { recursive: true, force: true }); // the same layer was already here
+    }
+    return res.diffId;
+  }
+
+  /**
+   * Points each name at the manifest (one index.json write). An image that
+   * loses its last name this way stays, unnamed: a container may still use it.
+   */
+  private tag(names: string[], desc: Descriptor, id: string): void {
+    const { idx, all } = this.snapshot();
+    const idOf = (d: Descriptor) => all.find((i) => i.desc.digest === d.digest)?.id;
+    const bare = (d: Descriptor): Descriptor => ({ mediaType: d.mediaType, digest: d.digest, size: d.size });
+    let ms = idx.manifests.slice();
+    const displaced: Descriptor[] = [];
+    for (const n of names) {
+      const i = ms.findIndex((d) => d.annotations?.[ANNOTATION_REF_NAME] === n);
+      if (i >= 0) displaced.push(...ms.splice(i, 1));
+    }
+    // an unnamed entry of this same image is superseded once it has a name
+    if (names.length) ms = ms.filter((d) => d.annotations?.[ANNOTATION_REF_NAME] !== undefined || idOf(d) !== id);
+    ms.push(...names.map((n) => ({ ...bare(desc), annotations: { [ANNOTATION_REF_NAME]: n } })));
+    if (!names.length && !ms.some((d) => d.digest === desc.digest)) ms.push(bare(desc));
+    for (const d of displaced) {
+      const did = idOf(d);
+      if (did !== id && !ms.some((x) => x.digest === d.digest || (did !== undefined && idOf(x) === did))) ms.push(bare(d));
+    }
+    this.writeIndex({ ...idx, manifests: ms });
+  }
+
+  /**
+   * Adds an image built by nscope itself (host images; later `commit`): the
+   * layer tars are stored as they are (this store writes plain tar; the
+   * diff_id is the sha256 of the uncompressed tar) and unpacked. With
+   * `parent`, the new layers go on top of that image's layers. The config's
+   * rootfs is filled in; its history is the caller's. With `moveLayers` the
+   * tar files are handed over (hardlinked into the blob store when on the
+   * same filesystem: the caller must not change them, only delete them).
+   */
+  async addImage(name: string, config: Omit<OciImageConfig, 'rootfs'>, layerTars: string[],
+    opts: { parent?: string; moveLayers?: boolean } = {}): Promise<ImageSummary> {
+    const n = normalizeName(name);
+    const inputs: LayerInput[] = [];
+    const tmp = this.newTmp('add');
+    try {
+      if (opts.parent) {
+        const p = this.find(opts.parent).images[0];
+        p.manifest.layers.forEach((d, i) => inputs.push({ existing: d, diffId: p.config.rootfs.diff_ids[i] }));
+      }
+      for (const t of layerTars) {
+        // the blob store hardlinks the files it is given: give it our own copy unless the caller handed the file over
+        let file = t;
+        if (!opts.moveLayers) { file = path.join(tmp, `layer-${inputs.length}`); fs.copyFileSync(t, file); }
+        inputs.push({ file, mediaType: await mediaOf(file) });
+      }
+      const { rootfs: _ignored, ...rest } = config as OciImageConfig;
+      const [sum] = await this.store([n], rest as OciImageConfig, inputs, `image ${n}`);
+      return sum;
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Imports a `docker save` tar or an OCI image layout tar; returns one summary per name added. */
+  async importArchive(file: string, opts: { name?: string } = {}): Promise<ImageSummary[]> {
+    const override = opts.name !== undefined && opts.name !== '' ? normalizeName(opts.name, '--name') : undefined;
+    const tmp = this.newTmp('import');
+    try {
+      try {
+        await extractArchive(file, tmp);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`archive ${file}: no such file`);
+        throw e;
+      }
+      const found = readArchive(tmp);
+      if (override && found.length > 1) throw invalid(`--name: the archive holds ${found.length} images; a name can only be given to one`);
+      for (const img of found) if (!override && img.names.length === 0) throw invalid(`archive: ${img.where} has no name (no RepoTags or ref.name annotation); give one with --name`);
+      const out: ImageSummary[] = [];
+      for (const img of found) {
+        const names = override ? [override] : img.names;
+        out.push(...await this.store(names, img.config, img.layers, `image ${names[0]}`, img.manifest));
+      }
+      return out;
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** `nscope image host NAME [PROGRAM…]`: an image of the host's own programs and their libraries. */
+  async buildFromHost(name: string, programs?: string[]): Promise<ImageSummary> {
+    const n = normalizeName(name);
+    if (programs !== undefined && !Array.isArray(programs)) throw invalid('programs must be a list');
+    const { tree, programs: found } = planHostImage(programs);
+    if (!found.length) throw notFound('host image: none of the programs was found on the host');
+    const tmp = this.newTmp('host');
+    try {
+      const tarPath = path.join(tmp, 'layer.tar');
+      tarFile(tarPath, (w) => tree.write(w));
+      // "created" is when the newest copied host file changed: rebuilding from the same host gives the same image ID
+      const created = new Date(Math.floor((tree.newest || 0) / 1000) * 1000).toISOString();
+      const plat = hostPlatform();
+      const config = {
+        created, architecture: plat.architecture, os: plat.os,
+        config: { Env: [`PATH=${IMAGE_PATH}`], Cmd: ['/bin/sh'] },
+        history: [{ created, created_by: `nscope image host ${found.join(' ')}`, comment: `programs and libraries of ${os.hostname()}` }],
+      };
+      return await this.addImage(n, config, [tarPath], { moveLayers: true });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  // ---- removing ----
+
+  /**
+   * Removes an image by name (that name only) or by ID (every name of it).
+   * An image a container uses is refused unless `force`; forced, it loses its
+   * names but stays (unnamed) until that container is gone, as in Docker.
+   */
+  remove(ref: string, opts: RemoveOptions = {}): void {
+    const { idx, all } = this.snapshot();
+    const { images: hit, byName } = this.find(ref, all);
+    const id = hit[0].id;
+    const ofId = all.filter((i) => i.id === id);
+    const names = ofId.filter((i) => i.name).map((i) => i.name!);
+    if (!byName && names.length > 1 && !opts.force) {
+      throw conflict(`image ${id.slice(7, 19)} has ${names.length} names (${names.join(', ')}): remove them by name, or use --force`);
+    }
+    // by name: that name only; by ID: every entry of the image
+    const removing = new Set((byName ? hit : ofId).map((i) => i.at));
+    const last = ofId.every((i) => removing.has(i.at));
+    const user = last ? opts.inUse?.(id) : undefined;
+    if (user && !opts.force) {
+      throw conflict(`image ${hit[0].name ?? id.slice(7, 19)} is in use by container "${user}"; remove the container first, or use --force`);
+    }
+    const ms = idx.manifests.filter((_d, at) => !removing.has(at));
+    if (user) {
+      // forced while in use: the image stays without a name so that the container keeps its layers
+      const d = hit[0].desc;
+      ms.push({ mediaType: d.mediaType, digest: d.digest, size: d.size });
+    }
+    this.writeIndex({ ...idx, manifests: ms });
+    this.gc();
+  }
+
+  /** Deletes blobs and layer dirs that no image in index.json refers to (and that no import is adding). */
+  gc(): { blobs: number; layers: number } {
+    const keepBlobs = new Set<string>();
+    const keepLayers = new Set<string>();
+    for (const d of this.readIndex().manifests) {
+      keepBlobs.add(d.digest);
+      let m: OciManifest;
+      try { m = this.json<OciManifest>(d.digest); } catch { continue; }
+      keepBlobs.add(m.config.digest);
+      for (const l of m.layers) keepBlobs.add(l.digest);
+      try { for (const x of this.json<OciImageConfig>(m.config.digest).rootfs.diff_ids) keepLayers.add(x); } catch { /* config missing */ }
+    }
+    let blobs = 0, layers = 0;
+    for (const b of this.blobs.list()) {
+      if (keepBlobs.has(b) || this.busy.has(b)) continue;
+      this.blobs.remove(b);
+      this.cache.delete(b);
+      blobs++;
+    }
+    for (const l of this.layers.list()) {
+      if (keepLayers.has(l) || this.busy.has(l)) continue;
+      this.layers.remove(l);
+      layers++;
+    }
+    return { blobs, layers };
+  }
+}
+
+async function mediaOf(file: string): Promise<string> {
+  const fd = await fs.promises.open(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    await fd.read(b, 0, 2, 0);
+    return b[0] === 0x1f && b[1] === 0x8b ? MEDIA.layerGzip : MEDIA.layerTar;
+  } finally { await fd.close(); }
+}
+

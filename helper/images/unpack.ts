@@ -1,0 +1,253 @@
+// Unpacks one image layer (a tar, plain or gzip) into a directory that will be
+// an overlayfs lower layer. The tar is hostile input: names are cleaned, every
+// parent directory is resolved inside the layer root (so a symlink planted by
+// an earlier entry cannot redirect a later one), file bodies are written
+// through openat2(RESOLVE_IN_ROOT) as a second fence, and entries that could
+// reach outside (escaping names, escaping relative symlinks, hardlinks to
+// outside files, device nodes) are refused with the entry named.
+//
+// OCI whiteouts become overlayfs ones: ".wh.NAME" -> char device 0/0 named
+// NAME, ".wh..wh..opq" -> trusted.overlay.opaque=y on its directory.
+//
+// The layer is unpacked into a temp dir next to the target and renamed into
+// place only when complete: a layer dir that exists is a whole layer.
+import { randomBytes, createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Readable } from 'stream';
+import { invalid, NscopeError } from '../errors';
+import { native } from '../native';
+import { uncompressed } from './decompress';
+import { cleanEntryPath, InRootError, resolveDirInRoot, symlinkStaysInside } from './in-root';
+import { readTar, type TarEntry } from './tar-reader';
+
+const S_IFCHR = 0o020000;
+const S_IFIFO = 0o010000;
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+export interface UnpackResult {
+  /** sha256 of the uncompressed tar stream */
+  diffId: string;
+  /** bytes of regular-file content in the layer */
+  size: number;
+  /** entries read from the tar */
+  entries: number;
+}
+
+export interface UnpackOptions {
+  /** names the layer in errors, e.g. "layer sha256:ab12…" */
+  label?: string;
+  /** refuse the layer (and leave nothing) if its diff_id differs */
+  expectDiffId?: string;
+}
+
+const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
+
+function tmpNextTo(target: string): string {
+  return path.join(path.dirname(target), `.tmp-${path.basename(target)}-${randomBytes(6).toString('hex')}`);
+}
+
+/**
+ * Unpacks `input` into `target` (which must not exist yet). If `target`
+ * appears meanwhile (another unpack of the same layer won), the result is
+ * still returned and the existing directory kept.
+ */
+export async function unpackLayer(input: Readable, target: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+  const label = opts.label ?? `layer ${path.basename(target)}`;
+  const tmp = tmpNextTo(target);
+  fs.mkdirSync(tmp, 0o755);
+  try {
+    const res = await unpackInto(input, tmp, label);
+    if (opts.expectDiffId && res.diffId !== opts.expectDiffId) {
+      throw invalid(`${label}: content does not match its diff_id (expected ${opts.expectDiffId}, got ${res.diffId})`);
+    }
+    try {
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      if (errCode(e) !== 'EEXIST' && errCode(e) !== 'ENOTEMPTY') throw e;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    return res;
+  } catch (e) {
+    input.destroy();
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** sha256 of the uncompressed stream without unpacking it (to check a layer already on disk). */
+export async function layerDiffId(input: Readable, label: string): Promise<string> {
+  const h = createHash('sha256');
+  try {
+    const { stream } = await uncompressed(input, label);
+    for await (const b of stream) h.update(b);
+  } finally {
+    input.destroy();
+  }
+  return `sha256:${h.digest('hex')}`;
+}
+
+/** The unpack proper, into an existing empty directory `root`. */
+export async function unpackInto(input: Readable, root: string, label: string): Promise<UnpackResult> {
+  const tar = readTar(input, { label });
+  const dirTimes: Array<[string, number]> = [];
+  let size = 0;
+  let entries = 0;
+  for await (const e of tar) {
+    entries++;
+    const where = `${label}: entry "${e.name}"`;
+    try {
+      size += await unpackEntry(root, e, where, dirTimes);
+    } catch (err) {
+      if (err instanceof NscopeError) throw err;
+      if (err instanceof InRootError) throw invalid(`${where}: ${err.message}`);
+      throw new NscopeError('failed', `${where}: ${(err as Error).message}`);
+    }
+  }
+  // directory times last: creating the children changed them; the deepest were recorded last
+  for (let i = dirTimes.length - 1; i >= 0; i--) {
+    try { fs.lutimesSync(dirTimes[i][0], dirTimes[i][1], dirTimes[i][1]); } catch { /* replaced or removed by a later entry */ }
+  }
+  return { diffId: tar.digest, size, entries };
+}
+
+/** Creates one entry; returns the bytes of file content written. */
+async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: Array<[string, number]>): Promise<number> {
+  const parts = cleanEntryPath(e.name);
+  if (parts === null) throw invalid(`${where} escapes the layer`);
+  if (parts.length === 0) return 0; // the layer root itself: its mode stays ours (0755)
+  const base = parts[parts.length - 1];
+  const dirParts = parts.slice(0, -1);
+
+  // OCI whiteouts
+  if (base.startsWith(WH)) {
+    const dir = resolveDirInRoot(root, dirParts, true)!;
+    const dirPath = path.join(root, ...dir);
+    if (base === OPAQUE) {
+      native().lsetxattr(dirPath, 'trusted.overlay.opaque', Buffer.from('y'));
+      return 0;
+    }
+    if (base.startsWith(WH + WH)) return 0; // other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs): not content
+    const hidden = base.slice(WH.length);
+    if (hidden === '' || hidden === '.' || hidden === '..') throw invalid(`${where}: invalid whiteout`);
+    const dst = path.join(dirPath, hidden);
+    removeExisting(dst);
+    native().mknod(dst, S_IFCHR | 0, 0, 0);
+    return 0;
+  }
+
+  if (e.type === 'char' || e.type === 'block') {
+    // the container's /dev is a fresh tmpfs: device nodes shipped there are not needed
+    if (parts[0] === 'dev') return 0;
+    // a 0/0 char device is an overlay whiteout already (as some exporters write them): it opens nothing
+    if (!(e.type === 'char' && e.devmajor === 0 && e.devminor === 0)) {
+      throw invalid(`${where}: device nodes (${e.type} ${e.devmajor}:${e.devminor}) are not allowed outside /dev`);
+    }
+  }
+
+  if (e.type === 'symlink' && !symlinkStaysInside(dirParts, e.linkname)) {
+    throw invalid(`${where}: invalid symlink "${e.name}" -> "${e.linkname}" (it points outside the layer)`);
+  }
+
+  const dir = resolveDirInRoot(root, dirParts, true)!;
+  const rel = [...dir, base];
+  const dst = path.join(root, ...rel);
+
+  // an existing path is replaced, except a directory by a directory (their contents merge, as tar does)
+  let existing: fs.Stats | undefined;
+  try { existing = fs.lstatSync(dst); } catch (err) { if (errCode(err) !== 'ENOENT') throw err; }
+  if (existing && !(existing.isDirectory() && e.type === 'dir')) { removeExisting(dst); existing = undefined; }
+
+  let written = 0;
+  switch (e.type) {
+    case 'file':
+      written = await writeFile(root, rel, dst, e);
+      return written;
+    case 'dir':
+      if (!existing) fs.mkdirSync(dst, 0o700);
+      break;
+    case 'symlink':
+      fs.symlinkSync(e.linkname, dst);
+      break;
+    case 'hardlink': {
+      const t = cleanEntryPath(e.linkname);
+      if (t === null || t.length === 0) throw invalid(`${where}: hardlink target "${e.linkname}" is outside the layer`);
+      const tdir = resolveDirInRoot(root, t.slice(0, -1), false);
+      const tpath = tdir && path.join(root, ...tdir, t[t.length - 1]);
+      let st: fs.Stats | undefined;
+      try { if (tpath) st = fs.lstatSync(tpath); } catch { /* missing */ }
+      if (!tpath || !st) throw invalid(`${where}: hardlink target "${e.linkname}" does not exist in the layer`);
+      if (st.isDirectory()) throw invalid(`${where}: hardlink target "${e.linkname}" is a directory`);
+      fs.linkSync(tpath, dst);
+      return 0; // same inode: its owner, mode and times are the target's
+    }
+    case 'fifo':
+      native().mknod(dst, S_IFIFO | 0o600, 0, 0);
+      break;
+    case 'char':
+      native().mknod(dst, S_IFCHR | 0, 0, 0); // only 0/0 (a whiteout) gets here
+      break;
+  }
+  applyMeta(dst, e);
+  if (e.type === 'dir') dirTimes.push([dst, e.mtime]);
+  else fs.lutimesSync(dst, e.mtime, e.mtime);
+  return 0;
+}
+
+function removeExisting(p: string): void {
+  fs.rmSync(p, { recursive: true, force: true });
+}
+
+/** Body of a regular file, written through an fd opened inside the root by the kernel (openat2 RESOLVE_IN_ROOT). */
+async function writeFile(root: string, rel: string[], dst: string, e: TarEntry): Promise<number> {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+  const flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+  let fd: number;
+  try {
+    fd = native().openInRoot(root, rel.join('/'), flags);
+  } catch (err) {
+    // kernels before 5.6 have no openat2: the lstat-checked parent path is then the only fence
+    if (errCode(err) !== 'ENOSYS') throw err;
+    fd = fs.openSync(dst, flags, 0o600);
+  }
+  let n = 0;
+  try {
+    for await (const chunk of e.body.chunks()) {
+      let off = 0;
+      while (off < chunk.length) off += fs.writeSync(fd, chunk, off);
+      n += chunk.length;
+    }
+    // owner first: chown clears setuid/setgid and file capabilities, so mode and xattrs come after it
+    fs.fchownSync(fd, e.uid, e.gid);
+    fs.fchmodSync(fd, e.mode);
+  } finally {
+    fs.closeSync(fd);
+  }
+  setXattrs(dst, e);
+  fs.lutimesSync(dst, e.mtime, e.mtime);
+  return n;
+}
+
+function applyMeta(dst: string, e: TarEntry): void {
+  fs.lchownSync(dst, e.uid, e.gid);
+  if (e.type !== 'symlink') fs.chmodSync(dst, e.mode); // dst is not a symlink here: chmod cannot be redirected
+  setXattrs(dst, e);
+}
+
+function setXattrs(dst: string, e: TarEntry): void {
+  for (const [name, value] of Object.entries(e.xattrs)) {
+    // overlayfs reads its own trusted.overlay.* attributes (redirect, metacopy, opaque…):
+    // a layer must not steer the overlay; opaque comes only from ".wh..wh..opq"
+    if (name.startsWith('trusted.overlay.')) continue;
+    try {
+      native().lsetxattr(dst, name, value);
+    } catch (err) {
+      const c = errCode(err);
+      // the filesystem may not support xattrs, or not this namespace (security.selinux without SELinux)
+      if (c === 'ENOTSUP' || c === 'EOPNOTSUPP') continue;
+      if ((c === 'EPERM' || c === 'EINVAL' || c === 'EACCES') && (name.startsWith('trusted.') || name.startsWith('security.'))) continue;
+      throw err;
+    }
+  }
+}

@@ -3,36 +3,16 @@ import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
 import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
 import { bool, list, parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
+import { eachId, FORMAT, json, wantsJson, type Command, type Ctx } from './command';
 import { ago, humanSize, shortId, table } from './format';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 
-export interface Ctx { socket: string; client(): Promise<HelperClient> }
-
-type Command = { flags: FlagSpec[]; stop?: boolean; min?: number; usage: string; run: (p: Parsed, ctx: Ctx) => Promise<number> };
-
-const FORMAT: FlagSpec = { name: 'format', takesValue: true };
-const json = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
-const wantsJson = (p: Parsed) => {
-  const f = str(p, 'format');
-  if (f !== undefined && f !== 'json' && f !== 'table') throw new UsageError(`--format: "${f}" is not json or table`);
-  return f === 'json';
-};
-
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
   if (c.status === 'created') return 'Created';
   return `Exited (${c.exitCode ?? '?'})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
-}
-
-async function eachId(p: Parsed, ctx: Ctx, fn: (c: HelperClient, id: string) => Promise<unknown>): Promise<number> {
-  const c = await ctx.client();
-  let rc = 0;
-  for (const id of p.positionals) {
-    try { await fn(c, id); } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); rc = 1; }
-  }
-  return rc;
 }
 
 async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean }): Promise<number> {
@@ -280,3 +260,4 @@ async function listImages(p: Parsed, ctx: Ctx): Promise<number> {
 }
 
 export { parseArgs, list };
+export type { Ctx };

@@ -465,6 +465,13 @@ export class ContainerManager extends EventEmitter {
     return r.pid!;
   }
 
+  /** A container's layers on disk, for diffs and commits (works on stopped containers too). */
+  layers(ref: string): { id: string; name: string; status: ContainerRecord['status']; image: string; imageId: string; pid?: number; lower: string[]; init: string; upper: string } {
+    const r = this.find(ref);
+    const l = rootfsLayout(this.root, this.paths(r).dir, r.layers);
+    return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper };
+  }
+
   /** Where to attach to a container's console or stdin. */
   attachSocket(ref: string): string {
     const r = this.find(ref);

@@ -1,0 +1,33 @@
+import * as fs from 'fs';
+import type { ImageMethods } from '../../protocol';
+import { openForPeer } from '../access';
+import { obj, type AreaHandlers, type HelperServices } from './types';
+
+export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethods> {
+  const c = s.containers;
+  return {
+    'image.list': () => s.images.list(),
+    'image.inspect': (p) => s.images.inspect(obj(p).ref),
+    'image.import': async (p, ctx) => {
+      const fd = openForPeer(obj(p).file, ctx.peer);
+      try {
+        const added = await s.images.importArchive(`/proc/self/fd/${fd}`, { name: p.name });
+        for (const img of added) s.emitImage('image.added', img.id, img.name);
+        return added;
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+    'image.host': async (p) => {
+      const img = await s.images.buildFromHost(obj(p).name, p.programs);
+      s.emitImage('image.added', img.id, img.name);
+      return img;
+    },
+    'image.remove': (p) => {
+      const img = s.images.inspect(obj(p).ref);
+      s.images.remove(p.ref, { force: !!p.force, inUse: (id: string) => c.imageInUse(id) });
+      s.emitImage('image.removed', img.id, img.name);
+      return { ref: p.ref };
+    },
+  };
+}

@@ -19,6 +19,8 @@ export class TestDaemon {
   proc?: ChildProcess;
   private clients: HelperClient[] = [];
   stderr = '';
+  /** extra `nscope daemon` flags, e.g. ['--group', 'g'] */
+  extraArgs: string[] = [];
 
   constructor(name = 'test') {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `nscope-${name}-`));
@@ -29,7 +31,7 @@ export class TestDaemon {
 
   async start(): Promise<void> {
     this.stderr = '';
-    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, ...this.extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (d) => { this.stderr += d; });
     this.proc = p;
     const deadline = Date.now() + 15000;

@@ -1,6 +1,6 @@
 // The socket checks its peer: root and the nscope group only.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -10,17 +10,20 @@ let d: TestDaemon;
 before(async () => { d = new TestDaemon('auth'); await d.start(); });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
-function asNobody(socket: string): Promise<string> {
+function asNobody(socket: string, groups?: number[]): Promise<string> {
   const script = `
     const net = require('net');
     const s = net.connect(${JSON.stringify(socket)});
     let out = '';
     s.on('connect', () => s.write(JSON.stringify({jsonrpc:'2.0',id:1,method:'container.list',params:{}}) + '\\n'));
-    s.on('data', (d) => out += d);
+    s.on('data', (d) => { out += d; if (out.includes('\\n')) { process.stdout.write(out); process.exit(0); } });
     s.on('close', () => { process.stdout.write(out); });
     s.on('error', (e) => { process.stdout.write('ERR ' + e.code); });`;
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['-e', script], { uid: 65534, gid: 65534, cwd: '/' });
+    // node's spawn has no supplementary groups: setpriv sets them before the switch to nobody
+    const p = groups
+      ? spawn('setpriv', ['--reuid=65534', '--regid=65534', `--groups=${groups.join(',')}`, process.execPath, '-e', script], { cwd: '/' })
+      : spawn(process.execPath, ['-e', script], { uid: 65534, gid: 65534, cwd: '/' });
     let out = '';
     p.stdout.on('data', (x) => { out += x; });
     p.on('close', () => resolve(out));
@@ -62,4 +65,27 @@ test('root is allowed; system.info reports the peer', async () => {
   assert.equal(info.peer.uid, 0);
   assert.equal(info.pid, d.proc!.pid);
   assert.ok(fs.existsSync(path.join(REPO, 'build', 'Release', 'nscope-shim')));
+});
+
+test('a member of the helper\'s group is allowed; the socket is 0660 root:GROUP', async () => {
+  const group = `nscope-t${process.pid}`;
+  execFileSync('groupadd', [group]);
+  const g = new TestDaemon('authgroup');
+  try {
+    const gid = Number(execFileSync('getent', ['group', group], { encoding: 'utf8' }).split(':')[2]);
+    g.extraArgs = ['--group', group];
+    await g.start();
+    const st = fs.statSync(g.socket);
+    assert.equal(st.mode & 0o777, 0o660);
+    assert.equal(st.gid, gid);
+    fs.chmodSync(g.dir, 0o755);
+    const ok = await asNobody(g.socket, [gid]);
+    const msg = JSON.parse(ok.trim().split('\n')[0]);
+    assert.deepEqual(msg.result, []);
+    const refused = await asNobody(g.socket, [65533]);
+    assert.equal(refused, 'ERR EACCES', 'the file mode already keeps non-members out');
+  } finally {
+    assert.deepEqual(await g.cleanup(), []);
+    execFileSync('groupdel', [group]);
+  }
 });

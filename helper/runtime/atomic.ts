@@ -1,5 +1,8 @@
 // State on disk is written atomically: a reader (or a helper restarted after
-// kill -9) sees the old file or the whole new one, never half of it.
+// kill -9) sees the old file or the whole new one, never half of it. The
+// rename is what makes it atomic; there is no fsync, because surviving a
+// killed process needs none, and a power loss also ends every container the
+// state describes (fsync would cost milliseconds on every create and start).
 import * as fs from 'fs';
 
 export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o644): void {
@@ -7,7 +10,6 @@ export function writeFileAtomic(file: string, data: string | Buffer, mode = 0o64
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

@@ -61,7 +61,8 @@ int write_file(const char *path, const char *data, size_t len) {
   return 0;
 }
 
-/* write + fsync + rename: readers see the old file or the whole new one. */
+/* write + rename: readers see the old file or the whole new one (no fsync:
+ * a killed helper needs none, and a power loss ends the container anyway). */
 int write_file_atomic(const char *path, const char *data, size_t len) {
   char tmp[4200];
   if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) { errno = ENAMETOOLONG; return -1; }
@@ -69,7 +70,6 @@ int write_file_atomic(const char *path, const char *data, size_t len) {
   if (fd < 0) return -1;
   ssize_t n = write(fd, data, len);
   if (n != (ssize_t)len) { int e = errno; close(fd); unlink(tmp); errno = n < 0 ? e : EIO; return -1; }
-  fsync(fd);
   close(fd);
   if (rename(tmp, path) != 0) { int e = errno; unlink(tmp); errno = e; return -1; }
   return 0;

@@ -137,7 +137,7 @@ export class ContainerManager extends EventEmitter {
   async create(opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
     checkRunOptions(opts);
     if (!opts.image) throw invalid('create: no image given');
-    const image = this.opts.images.resolve(opts.image);
+    const image = await this.resolveImage(opts.image);
     const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => this.hasName(n));
     if (this.hasName(name)) throw conflict(`the container name "${name}" is already in use by container ${[...this.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);
     const limits = limitsFromArgs(opts);
@@ -197,6 +197,21 @@ export class ContainerManager extends EventEmitter {
     }
     this.emitEvent('container.created', r);
     return { id, name, warnings: [] };
+  }
+
+  /**
+   * The embedded default image `host` is built from the host's programs on
+   * first use, the way Docker pulls a missing image: nothing to download.
+   */
+  private async resolveImage(ref: string) {
+    try {
+      return this.opts.images.resolve(ref);
+    } catch (e) {
+      if (!(e instanceof NscopeError) || e.code !== 'not_found' || !/^host(:latest)?$/.test(ref)) throw e;
+      const img = await this.opts.images.buildFromHost('host');
+      this.emit('event', { type: 'image.added', id: img.id, name: img.name, time: new Date().toISOString() } satisfies NscopeEvent);
+      return this.opts.images.resolve(ref);
+    }
   }
 
   private hasName(n: string) { for (const r of this.records.values()) if (r.name === n) return true; return false; }

@@ -28,7 +28,12 @@ export async function releaseFifo(file: string, pid: number, pidStart?: number, 
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
       }
       if (n === 1) break;
-      if (!isSameProcess(pid, pidStart)) throw new NscopeError('failed', 'cannot start: the container\'s init is gone');
+      if (!isSameProcess(pid, pidStart)) {
+        // it may have taken the go and already run to its end (e.g. /bin/true): the byte tells
+        try { n = fs.readSync(fd, buf, 0, 1, null); } catch { n = 0; }
+        if (n === 1) break;
+        throw new NscopeError('failed', 'cannot start: the container\'s init is gone');
+      }
       if (Date.now() > deadline) throw new NscopeError('failed', 'cannot start: the container\'s init did not answer');
       await new Promise((r) => (spin < 20 ? setImmediate(r) : setTimeout(r, 2)));
     }

@@ -1,0 +1,385 @@
+// Run latency, side by side in one run on the same host-image rootfs:
+//   nscope run --rm host /bin/true   through a warm client connection
+//                                    (create(rm) + start + wait, timed in this process;
+//                                    overlay rootfs and cgroup included)
+//   runc run --bundle B ID           a copy of the image's layers as rootfs, `runc spec`
+//   crun run --bundle B ID           same bundle, timed inside a private mount namespace
+//                                    without the cgroup2 mount on hybrid hosts
+//   unshare -m -p -u -i -n --fork chroot ROOTFS /bin/true   (reference)
+//   spawn /bin/true                  (the timer loop's own floor)
+//   nscope run --rm … as a CLI process (reference: what a shell user waits for)
+// Warm-up runs first, then the timed runs in rounds (each command once per round
+// and mode, in random order), so machine noise hits every command alike. Prints
+// medians, p90, min and the nscope/crun and nscope/runc ratios, and writes them
+// to bench/results/run-latency.md (+ .json with every sample). Timing is
+// reported, never asserted.
+//
+// Two modes, both measured in every round (--mode cold|warm|both):
+//   cold  --gap ms (default 50) idle before the timed run: a sporadic `run`.
+//   warm  the same command once, untimed, right before the timed run
+//         (back-to-back, as hyperfine measures a burst of runs).
+// They differ because joining a cgroup v1 (a write to cgroup.procs) takes
+// cgroup_threadgroup_rwsem for writing, which waits for a full RCU grace period
+// (~5-20 ms at HZ=250) unless another join happened within about one grace
+// period before. Every runtime joins cgroups, so each pays it cold and may skip
+// it warm, the sooner its join follows the previous one the likelier; without
+// the gap or the primer, whichever command ran right after another one's join
+// would get it for free.
+//
+//   npm run bench -- [--runs N] [--warmup W] [--mode cold|warm|both] [--gap MS]
+//                    [--no-cli] [--no-runc] [--no-crun] [--state-dir DIR] [--out FILE]
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { DEFAULT_HOST_PROGRAMS } from '../helper/images/host-image';
+import { hybridUnifiedMounts, nscopeCgroups, removeCgroups } from './lib/cgroups';
+import { BenchDaemon, imageLayerDirs, randomTag, REPO } from './lib/daemon';
+import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig, type Bundle } from './lib/oci';
+import { runCmd, TimerClient, type TimedRun } from './lib/proc';
+import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
+
+type Mode = 'cold' | 'warm';
+
+interface Options {
+  runs: number; warmup: number; modes: Mode[]; gap: number; cli: boolean; runc: boolean; crun: boolean; stateDir: string; out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    runs: 30, warmup: 5, modes: ['cold', 'warm'], gap: 50, cli: true, runc: true, crun: true,
+    stateDir: os.tmpdir(), out: path.join(REPO, 'bench', 'results', 'run-latency.md'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a}: value missing`); return v; };
+    if (a === '--runs') o.runs = Number(val());
+    else if (a === '--warmup') o.warmup = Number(val());
+    else if (a === '--mode') {
+      const m = val();
+      if (m !== 'cold' && m !== 'warm' && m !== 'both') throw new Error('--mode: cold, warm or both');
+      o.modes = m === 'both' ? ['cold', 'warm'] : [m];
+    } else if (a === '--gap') o.gap = Number(val());
+    else if (a === '--no-cli') o.cli = false;
+    else if (a === '--no-runc') o.runc = false;
+    else if (a === '--no-crun') o.crun = false;
+    else if (a === '--state-dir') o.stateDir = path.resolve(val());
+    else if (a === '--out') o.out = path.resolve(val());
+    else if (a === '-h' || a === '--help') {
+      process.stdout.write('usage: node dist/bench/run.js [--runs N] [--warmup W] [--mode cold|warm|both] [--gap MS] [--no-cli] [--no-runc] [--no-crun] [--state-dir DIR] [--out FILE]\n');
+      process.exit(0);
+    } else throw new Error(`unknown option ${a} (--help)`);
+  }
+  if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a positive integer');
+  if (!Number.isInteger(o.warmup) || o.warmup < 0) throw new Error('--warmup: a non-negative integer');
+  if (!Number.isFinite(o.gap) || o.gap < 0) throw new Error('--gap: milliseconds, 0 or more');
+  return o;
+}
+
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+/** Client-observed phases of one nscope run (ms). */
+interface NscopePhases { create: number; start: number; exitStatus: number; removed: number }
+
+interface Sample { ms: number; phases?: NscopePhases; untilRemoved?: number }
+
+/** One benchmarked command: `once(suffix)` performs one run and returns its time, or throws. */
+interface Subject {
+  key: string;
+  label: string;
+  once: (suffix: string) => Promise<Sample>;
+  samples: Record<Mode, Sample[]>;
+  error?: string;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  if (process.getuid?.() !== 0) throw new Error('the benchmark runs containers: run it as root');
+  if (!fs.existsSync(path.join(REPO, 'dist', 'cli.js'))) throw new Error('not built: run `node scripts/build.mjs` first (npm run bench does)');
+
+  const tag = randomTag();
+  const daemon = new BenchDaemon(tag, o.stateDir);
+  const work = path.join(daemon.dir, 'oci');
+  const timers: TimerClient[] = [];
+  const ociIds: { bin: string; root: string; id: string }[] = [];
+  let cleaned = false;
+  const cleanup = async (): Promise<string[]> => {
+    if (cleaned) return [];
+    cleaned = true;
+    const problems: string[] = [];
+    const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
+      try { await fn(); } catch (e) { problems.push(`${what}: ${(e as Error).message}`); }
+    };
+    for (const t of timers) await step(`timer ${t.name}`, () => t.close());
+    // runc/crun delete their containers at the end of `run`; a failed or interrupted run may leave one
+    for (const { bin, root, id } of ociIds) {
+      if (!fs.existsSync(path.join(root, id))) continue;
+      await step(`${bin} delete ${id}`, async () => {
+        const r = await runCmd([bin, '--root', root, 'delete', '--force', id]);
+        if (r.code !== 0) throw new Error(r.stderr.trim());
+      });
+    }
+    await step('daemon', async () => { problems.push(...(await daemon.cleanup())); });
+    await step('cgroups', () => { problems.push(...removeCgroups(`nscope-bench-${tag}`)); });
+    return problems;
+  };
+  // Ctrl-C: stop after the run in flight, then clean up as usual (the daemon and
+  // the timer loops run in their own process groups, so the signal reaches only us).
+  let interrupted = false;
+  const onSignal = (sig: string) => {
+    if (interrupted) { log('second signal: exiting without clean-up'); process.exit(130); }
+    interrupted = true;
+    log(`${sig}: stopping after the current run, then cleaning up`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const checkInterrupt = () => { if (interrupted) throw new Error('interrupted'); };
+
+  try {
+    log(`daemon: state under ${daemon.dir}, cgroup parent ${daemon.cgroupParent}`);
+    await daemon.start();
+    const c = await daemon.client();
+    log('building the host image');
+    await c.request('image.host', { name: 'host', programs: [...DEFAULT_HOST_PROGRAMS, 'true'] });
+    const layerDirs = await imageLayerDirs(c);
+    log(`image layers: ${layerDirs.join(', ')}`);
+
+    // --rm's removal runs after the exit status is sent: wait for it (untimed) so it never overlaps the next command
+    const removedIds = new Set<string>();
+    const removedWaiters = new Map<string, () => void>();
+    await c.onEvent((ev) => {
+      if (ev.type !== 'container.removed') return;
+      removedIds.add(ev.id);
+      removedWaiters.get(ev.id)?.();
+    });
+    const removed = (id: string) => new Promise<void>((resolve, reject) => {
+      if (removedIds.delete(id)) { resolve(); return; }
+      const t = setTimeout(() => reject(new Error(`container ${id} was not removed within 10s`)), 10000);
+      removedWaiters.set(id, () => { clearTimeout(t); removedWaiters.delete(id); removedIds.delete(id); resolve(); });
+    });
+    const newSamples = (): Record<Mode, Sample[]> => ({ cold: [], warm: [] });
+
+    const subjects: Subject[] = [];
+    subjects.push({
+      key: 'nscope', label: '`nscope run --rm host /bin/true` (warm connection: create+start+wait)', samples: newSamples(),
+      once: async () => {
+        const t0 = process.hrtime.bigint();
+        const { id } = await c.request('container.create', { image: 'host', cmd: ['/bin/true'], rm: true });
+        const t1 = msSince(t0);
+        const waited = c.request('container.wait', { id });
+        await c.request('container.start', { id });
+        const t2 = msSince(t0);
+        const exit = await waited;
+        const t3 = msSince(t0);
+        await removed(id);
+        const t4 = msSince(t0);
+        if (exit.exitCode !== 0) throw new Error(`nscope: /bin/true exited ${exit.exitCode}${exit.error ? `: ${exit.error}` : ''}`);
+        return { ms: t3, untilRemoved: t4, phases: { create: t1, start: t2 - t1, exitStatus: t3 - t2, removed: t4 - t3 } };
+      },
+    });
+
+    // ---- runc / crun bundles on a copy of the image's layers ----
+    const runcVersion = o.runc ? toolVersion('runc') : null;
+    const crunVersion = o.crun ? toolVersion('crun') : null;
+    const missing = [o.runc && !runcVersion ? 'runc' : '', o.crun && !crunVersion ? 'crun' : ''].filter(Boolean);
+    if (missing.length) log(`${missing.join(' and ')} not installed: reporting without ${missing.length > 1 ? 'them' : 'it'}. Install with: apt-get install -y ${missing.join(' ')}`);
+    const rootfs = path.join(work, 'rootfs');
+    copyLayers(layerDirs, rootfs);
+    if (!fs.existsSync(path.join(rootfs, 'bin', 'true'))) throw new Error(`the host image has no /bin/true (looked in ${rootfs})`);
+    const hostTimer = await TimerClient.start('host', [process.execPath, path.join(__dirname, 'timer.js'), '--serve']);
+    timers.push(hostTimer);
+
+    let baseSpec: Record<string, any> | undefined;
+    if (runcVersion || crunVersion) baseSpec = generatedSpec(runcVersion ? 'runc' : 'crun', path.join(work, 'spec'));
+
+    const checked = (what: string, r: TimedRun): Sample => {
+      if (r.code !== 0) throw new Error(`${what}: exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      return { ms: r.ms };
+    };
+    const ociSubject = (bin: 'runc' | 'crun', timer: TimerClient, label: string): Subject => {
+      const b: Bundle = makeBundle(path.join(work, `bundle-${bin}`), baseSpec!, rootfs, ['/bin/true']);
+      const stateRoot = path.join(work, `state-${bin}`);
+      fs.mkdirSync(stateRoot, { recursive: true });
+      return {
+        key: bin, label, samples: newSamples(),
+        once: async (suffix) => {
+          const id = `nsb-${tag}-${bin}-${suffix}`;
+          writeRunConfig(b, `/nscope-bench-${tag}-${bin}/${id}`);
+          ociIds.push({ bin, root: stateRoot, id });
+          return checked(`${bin} run`, await timer.run([bin, '--root', stateRoot, 'run', '--bundle', b.dir, id]));
+        },
+      };
+    };
+    if (runcVersion) subjects.push(ociSubject('runc', hostTimer, '`runc run` (same rootfs, runc spec)'));
+    if (crunVersion) {
+      const hidden = hybridUnifiedMounts();
+      // Only unmounting it would expose the host's tmpfs directory under it, where crun (now seeing a
+      // legacy host, yet listing "0::/" in /proc/self/cgroup) creates directories and cgroup.procs
+      // files that outlive the run, hidden under the host's cgroup2 mount: cover it with a private tmpfs.
+      const inner = [
+        ...hidden.map((m) => `umount ${shq(m)} && mount -t tmpfs -o size=16m,mode=755 nscope-bench ${shq(m)} &&`),
+        'exec', shq(process.execPath), shq(path.join(__dirname, 'timer.js')), '--serve',
+      ].join(' ');
+      const crunTimer = await TimerClient.start('crun', ['unshare', '-m', '--propagation', 'private', 'sh', '-c', inner]);
+      timers.push(crunTimer);
+      subjects.push(ociSubject('crun', crunTimer, `\`crun run\` (same rootfs, runc spec${hidden.length ? `; private mount ns without ${hidden.join(', ')}` : ''})`));
+    }
+    subjects.push({
+      key: 'chroot', label: '`unshare -m -p -u -i -n --fork chroot ROOTFS /bin/true` (reference: no cgroup, no mounts)', samples: newSamples(),
+      once: async () => checked('unshare chroot', await hostTimer.run(['unshare', '-m', '-p', '-u', '-i', '-n', '--fork', 'chroot', rootfs, '/bin/true'])),
+    });
+    subjects.push({
+      key: 'spawn', label: 'spawn `/bin/true` from the timer loop (floor)', samples: newSamples(),
+      once: async () => checked('/bin/true', await hostTimer.run(['/bin/true'])),
+    });
+    if (o.cli) {
+      subjects.push({
+        key: 'cli', label: '`nscope run --rm host /bin/true` as a CLI process (incl. Node start-up; reference)', samples: newSamples(),
+        once: async () => checked('nscope CLI', await hostTimer.run([process.execPath, path.join(REPO, 'bin', 'nscope'), '--socket', daemon.socket, 'run', '--rm', 'host', '/bin/true'])),
+      });
+    }
+    const attempt = async (s: Subject, suffix: string): Promise<Sample | undefined> => {
+      if (s.error) return undefined;
+      try { return await s.once(suffix); } catch (e) { s.error = (e as Error).message; log(`${s.key}: ${s.error}`); return undefined; }
+    };
+
+    // ---- warm-up, then rounds ----
+    log(`warm-up: ${o.warmup} run(s) of each of ${subjects.length} commands`);
+    for (let w = 0; w < o.warmup; w++) {
+      for (const s of shuffled(subjects)) { checkInterrupt(); await attempt(s, `w${w}`); await sleep(o.gap); }
+    }
+    log(`timed: ${o.runs} rounds × ${o.modes.join(' + ')}`);
+    for (let i = 0; i < o.runs; i++) {
+      for (const mode of shuffled(o.modes)) {
+        for (const s of shuffled(subjects)) {
+          checkInterrupt();
+          let r: Sample | undefined;
+          if (mode === 'cold') {
+            await sleep(o.gap);
+            r = await attempt(s, `${i}c`);
+          } else {
+            await sleep(o.gap);
+            if (await attempt(s, `${i}p`)) r = await attempt(s, `${i}w`);
+          }
+          if (r) s.samples[mode].push(r);
+        }
+      }
+      if ((i + 1) % 10 === 0) log(`  ${i + 1}/${o.runs}`);
+    }
+
+    // ---- report ----
+    const md = report(o, subjects, environment(runcVersion, crunVersion, o));
+    process.stdout.write(md + '\n');
+    fs.mkdirSync(path.dirname(o.out), { recursive: true });
+    fs.writeFileSync(o.out, md);
+    const json = o.out.replace(/\.md$/, '') + '.json';
+    fs.writeFileSync(json, JSON.stringify({
+      date: new Date().toISOString(), runs: o.runs, warmup: o.warmup, gap: o.gap, modes: o.modes,
+      samples: Object.fromEntries(subjects.map((s) => [s.key, s.samples])),
+      errors: Object.fromEntries(subjects.filter((s) => s.error).map((s) => [s.key, s.error])),
+    }) + '\n');
+    log(`wrote ${o.out} and ${json}`);
+  } finally {
+    const problems = await cleanup();
+    const left = nscopeCgroups();
+    problems.push(...left.filter((d) => d.includes(tag)).map((d) => `cgroup left: ${d}`));
+    const others = left.filter((d) => !d.includes(tag));
+    if (others.length) log(`note: ${others.length} nscope cgroup(s) not made by this run exist (e.g. ${others[0]})`);
+    if (problems.length) { log('clean-up problems:'); for (const p of problems) log(`  ${p}`); process.exitCode = 1; } else log('cleaned up: daemon stopped, temp dirs and cgroups removed');
+    if (interrupted) process.exitCode = 130;
+  }
+}
+
+function report(o: Options, subjects: Subject[], env: string): string {
+  const modeTitle: Record<Mode, string> = {
+    cold: `cold: ${o.gap} ms idle before each run (a sporadic \`run\`)`,
+    warm: 'warm: the same command once, untimed, right before each run (back-to-back, like hyperfine)',
+  };
+  const out: string[] = [
+    '# Run latency: nscope vs runc vs crun',
+    '',
+    `Measured ${new Date().toISOString()} by \`npm run bench\` (bench/run.ts): ${o.warmup} warm-up + ${o.runs} rounds; `
+      + `each round runs every command once per mode, in random order.`,
+    '',
+    env,
+  ];
+  const headline: string[] = [];
+  for (const mode of o.modes) {
+    const sum = (s: Subject) => summarize(s.samples[mode].map((x) => x.ms));
+    const byKey = new Map(subjects.map((s) => [s.key, sum(s)] as const));
+    const nsSubject = subjects.find((s) => s.key === 'nscope')!;
+    const ns = byKey.get('nscope')!;
+    const removedSum = summarize(nsSubject.samples[mode].map((x) => x.untilRemoved ?? NaN).filter(Number.isFinite));
+    const row = (label: string, s: Summary, extra = '') => [label + extra, fmt(s.median), fmt(s.p90), fmt(s.min), String(s.n)];
+    const rows: string[][] = [];
+    for (const s of subjects) {
+      rows.push(row(s.label, byKey.get(s.key)!, s.error ? ` — **failed**: ${s.error.replace(/\|/g, '\\|')}` : ''));
+      if (s.key === 'nscope') rows.push(row('… the same, until its `container.removed` event (rw layer and cgroup gone)', removedSum));
+    }
+    const crun = byKey.get('crun');
+    const runc = byKey.get('runc');
+    const r = (other: Summary | undefined, name: string) => other && other.n
+      ? `nscope/${name}: **${ratio(ns.median, other.median)}** (medians; until removed: ${ratio(removedSum.median, other.median)})`
+      : `nscope/${name}: – (${name} not measured)`;
+    headline.push(`${mode}: nscope/crun ${crun?.n ? ratio(ns.median, crun.median) : '–'}, nscope/runc ${runc?.n ? ratio(ns.median, runc.median) : '–'}`);
+    const ph = (k: keyof NscopePhases) => summarize(nsSubject.samples[mode].map((x) => x.phases?.[k] ?? NaN).filter(Number.isFinite));
+    const phaseRows = ([
+      ['`container.create` RPC (state, init layer, cgroup, plan, shim spawn → clone → set-up → "ok")', ph('create')],
+      ['`container.start` RPC (exec.fifo released, state saved)', ph('start')],
+      ['start → `container.wait` result (/bin/true runs, shim writes exit.json and reports, state saved)', ph('exitStatus')],
+      ['exit status → `container.removed` event (cgroup destroy, state dir removed; not in the figure)', ph('removed')],
+    ] as [string, Summary][]).map(([l, s]) => [l, fmt(s.median), fmt(s.p90), fmt(s.min), String(s.n)]);
+    out.push(
+      '', `## ${modeTitle[mode]}`, '',
+      mdTable(['command', 'median ms', 'p90 ms', 'min ms', 'runs'], rows), '',
+      `- ${r(crun, 'crun')}`, `- ${r(runc, 'runc')}`, '',
+      `nscope's phases (client-observed, same runs):`, '',
+      mdTable(['phase', 'median ms', 'p90 ms', 'min ms', 'runs'], phaseRows),
+    );
+  }
+  out.splice(5, 0, '', `**Ratios (medians)** — ${headline.join('; ')}.`);
+  return out.join('\n') + '\n';
+}
+
+/** The filesystem type of the mount holding `dir` (longest mount point prefix in mountinfo). */
+function fsTypeOf(dir: string): string {
+  let best = '';
+  let type = '?';
+  const real = fs.realpathSync(dir);
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const mp = line.slice(0, sep).split(' ')[4]?.replace(/\\040/g, ' ');
+    if (!mp || !(real === mp || real.startsWith(mp.endsWith('/') ? mp : mp + '/'))) continue;
+    if (mp.length >= best.length) { best = mp; type = line.slice(sep + 3).split(' ')[0]; }
+  }
+  return type;
+}
+
+function environment(runcVersion: string | null, crunVersion: string | null, o: Options): string {
+  const cpus = os.cpus();
+  const hybrid = hybridUnifiedMounts();
+  return [
+    `- host: kernel ${os.release()}, ${cpus.length} CPU (${cpus[0]?.model.trim() ?? '?'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `- cgroups: ${hybrid.length ? `v1 hybrid (cgroup2 at ${hybrid.join(', ')})` : fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1'}; nscope state on ${fsTypeOf(o.stateDir)} (${o.stateDir})`,
+    `- node ${process.version}; ${runcVersion ?? 'runc: not installed'}; ${crunVersion ?? 'crun: not installed'}`,
+  ].join('\n');
+}
+
+function shuffled<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; }
+  return a;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
+function shq(s: string): string {
+  return /^[A-Za-z0-9_/.,:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,5 +1,6 @@
 // Where a container's layers live, and the overlay that joins them:
 // lowerdir = init layer over the image layers (top first), upperdir = rw.
+import * as os from 'os';
 import * as path from 'path';
 
 export interface RootfsLayout {
@@ -23,12 +24,21 @@ export function rootfsLayout(stateRoot: string, containerDir: string, imageLayer
 }
 
 /** The overlay's layer dirs, relative to `base` (short, so many layers fit in one mount). */
-export function overlayDirs(l: RootfsLayout): { base: string; lower: string[]; upper: string; work: string } {
+/**
+ * `volatile` (Linux >= 5.10) skips the overlay's syncs: for a container that
+ * is removed when it exits (--rm), nothing in its rw layer must outlive it.
+ */
+export function overlayDirs(l: RootfsLayout, o: { volatile?: boolean } = {}): { base: string; lower: string[]; upper: string; work: string; volatile: boolean } {
   const rel = (p: string) => {
     const r = path.relative(l.base, p);
     // a ':' or ',' would split the option string: such paths cannot be layers
     if (/[:,]/.test(r)) throw new Error(`overlay layer path contains ':' or ',': ${r}`);
     return r.startsWith('..') ? p : r;
   };
-  return { base: l.base, lower: [l.init, ...[...l.lower].reverse()].map(rel), upper: rel(l.upper), work: rel(l.work) };
+  return { base: l.base, lower: [l.init, ...[...l.lower].reverse()].map(rel), upper: rel(l.upper), work: rel(l.work), volatile: !!o.volatile && kernelAtLeast(5, 10) };
+}
+
+function kernelAtLeast(major: number, minor: number): boolean {
+  const [a, b] = os.release().split('.').map((x) => parseInt(x, 10));
+  return a > major || (a === major && b >= minor);
 }

@@ -21,8 +21,9 @@ export async function releaseFifo(file: string, pid: number, pidStart?: number, 
   }
   try {
     const buf = Buffer.alloc(1);
-    const deadline = Date.now() + timeoutMs;
-    for (let spin = 0; ; spin++) {
+    const started = Date.now();
+    const deadline = started + timeoutMs;
+    for (;;) {
       let n = 0;
       try { n = fs.readSync(fd, buf, 0, 1, null); } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
@@ -35,7 +36,8 @@ export async function releaseFifo(file: string, pid: number, pidStart?: number, 
         throw new NscopeError('failed', 'cannot start: the container\'s init is gone');
       }
       if (Date.now() > deadline) throw new NscopeError('failed', 'cannot start: the container\'s init did not answer');
-      await new Promise((r) => (spin < 20 ? setImmediate(r) : setTimeout(r, 2)));
+      // the byte normally follows within microseconds: spin on the event loop before sleeping
+      await new Promise((r) => (Date.now() - started < 5 ? setImmediate(r) : setTimeout(r, 1)));
     }
   } finally {
     fs.closeSync(fd);

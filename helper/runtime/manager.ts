@@ -21,6 +21,7 @@ import { specFromOptions } from './options';
 import { checkRunOptions } from './validate-options';
 import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
+import { primeCgroupJoin } from '../cgroups/prime';
 import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
 import { containerPaths, type ContainerRecord } from './record';
 import { spawnShim, writePlan } from './shim';
@@ -48,6 +49,8 @@ export class ContainerManager extends EventEmitter {
   private readonly exiting = new Set<string>();
   private sweeper?: NodeJS.Timeout;
   readonly execs = new ExecSessions();
+  /** the host's cgroup hierarchies as containers mount them (the mount table does not change under us) */
+  private readonly cgroupMounts = containerCgroupMounts();
 
   constructor(private readonly opts: ManagerOptions) {
     super();
@@ -169,19 +172,20 @@ export class ContainerManager extends EventEmitter {
     let cg: Cgroup | undefined;
     try {
       fs.mkdirSync(p.dir, { mode: 0o700 });
+      this.records.set(id, r);
+      this.save(r); // first: a crash from here on is cleaned up by recover() (no pid yet)
+      cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
+      primeCgroupJoin();
       for (const d of [layout.mountpoint, layout.upper, layout.work, layout.init]) fs.mkdirSync(d, { mode: 0o755 });
       writeInitLayer(layout.init, hostname);
       writeJsonAtomic(p.config, spec);
-      cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
       const plan = buildPlan({
-        spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout), cgroupProcs: cg.procsFiles(),
-        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: containerCgroupMounts(),
+        spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.procsFiles(),
+        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
       if (attach) makeFifo(p.ctl, 0o600);
-      this.records.set(id, r);
-      this.save(r); // before the shim runs, so a crash here can be cleaned up by recover()
       const shim = await spawnShim(p.plan);
       r.pid = shim.pid;
       r.pidStart = procStartTime(shim.pid) ?? undefined;

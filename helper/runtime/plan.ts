@@ -56,7 +56,7 @@ export interface PlanInputs {
   rootfs: string;
   bundle: string;
   /** Overlay layers, when the rootfs is assembled (daemon): paths relative to `base`. */
-  overlay?: { base: string; lower: string[]; upper: string; work: string };
+  overlay?: { base: string; lower: string[]; upper: string; work: string; volatile?: boolean };
   cgroupProcs: string[];
   logFile?: string;
   exitFile: string;
@@ -153,7 +153,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (inp.overlay) {
     const o = inp.overlay;
     // Relative layer paths (from `base`) keep the option string under the page-size limit.
-    const data = `lowerdir=${o.lower.join(':')},upperdir=${o.upper},workdir=${o.work}`;
+    const data = `lowerdir=${o.lower.join(':')},upperdir=${o.upper},workdir=${o.work}${o.volatile ? ',volatile' : ''}`;
     if (data.length > 4000) throw invalid(`image has too many layers for one overlay mount (${o.lower.length})`);
     op('chdirhost', o.base);
     op('mountroot', 'overlay', 'overlay', 0, data);

@@ -13,8 +13,26 @@ export interface NativeAddon {
   llistxattr(path: string): string[];
   /** Opens `rel` resolved inside `root` (openat2 RESOLVE_IN_ROOT); caller closes the fd. */
   openInRoot(root: string, rel: string, flags: number): number;
+  /** Starts nscope-shim detached (posix_spawn, new session); returns the read end of its fd 3 pipe. */
+  spawnShim(path: string, args: string[], inheritStdio: boolean): { statusFd: number };
   /** Inode of the user namespace owning the namespace at /proc/PID/ns/X. */
   nsOwner(path: string): number;
+  /** The tree below root/rel as packed records (decoded by rootfs/walk.ts); every dir opened beneath `root`, no symlinks followed. */
+  walkTree(root: string, rel: string, stat: boolean, maxDepth: number, maxEntries: number, threads: number): Promise<Buffer>;
+  /** Opens `rel` strictly beneath `root` following no symlink (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS); caller closes the fd. */
+  openBeneath(root: string, rel: string, flags: number): number;
+  /** lstat of `rel` resolved like openBeneath, plus overlay xattrs and a symlink's target; null when absent. */
+  lstatBeneath(root: string, rel: string): BeneathStat | null;
+}
+
+export interface BeneathStat {
+  mode: number; uid: number; gid: number; size: number; mtimeSec: number; mtimeNsec: number;
+  rdevMajor: number; rdevMinor: number; dev: number; ino: number; nlink: number;
+  /** a directory with trusted.overlay.opaque=y */
+  opaque: boolean;
+  /** a regular file whose data is in a lower layer (trusted.overlay.metacopy) */
+  metacopy: boolean;
+  target?: string;
 }
 
 /** The checkout / package root: the nearest directory above this file with a package.json. */

@@ -4,15 +4,25 @@
 // nscope-shim executable). Every error carries the syscall name and errno.
 #include <napi.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,6 +30,8 @@
 #include <sys/types.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+extern "C" char** environ;
 
 namespace {
 
@@ -213,7 +225,384 @@ Napi::Value NsOwner(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, (double)st.st_ino);
 }
 
+// ---- directory trees for diffs and file views ----
+// Every path below is resolved by the kernel beneath a root dir fd with
+// RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS|RESOLVE_NO_XDEV:
+// a container that swaps a directory of its rw layer for a symlink while we
+// look cannot lead us anywhere else on the host.
+
+int OpenBeneathFd(int rootfd, const std::string& rel, int flags) {
+  struct open_how how;
+  std::memset(&how, 0, sizeof(how));
+  how.flags = (unsigned)flags | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  return (int)syscall(SYS_openat2, rootfd, rel.empty() ? "." : rel.c_str(), &how, sizeof(how));
+}
+
+std::string JoinRel(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + "/" + b;
+}
+
+Napi::Error ErrnoError(Napi::Env env, const char* syscall, int e, const std::string& path) {
+  std::string msg = std::string(syscall) + ": " + std::strerror(e);
+  if (!path.empty()) msg += " '" + path + "'";
+  Napi::Error err = Napi::Error::New(env, msg);
+  err.Set("syscall", Napi::String::New(env, syscall));
+  err.Set("errno", Napi::Number::New(env, -e));
+  err.Set("code", Napi::String::New(env, e == E2BIG ? "E2BIG" : e == EMFILE ? "EMFILE" : ErrnoName(e)));
+  if (!path.empty()) err.Set("path", Napi::String::New(env, path));
+  return err;
+}
+
+// An entry that disappeared or changed type while we looked (a running container).
+bool Vanished(int e) { return e == ENOENT || e == ENOTDIR || e == ELOOP || e == EXDEV; }
+
+// walkTree record: a fixed 52-byte little-endian header, then the path
+// (relative to the start directory, no leading '/'):
+//   u16 pathLen, u8 type (DT_*), u8 flags (1 stat valid, 2 opaque dir, 4 descended),
+//   u32 mode, u32 uid, u32 gid, u32 entries (of a descended dir),
+//   f64 size, f64 mtime seconds, u32 mtime nanoseconds, u32 rdev major, u32 rdev minor
+constexpr size_t kWalkHeader = 52;
+constexpr uint8_t kWalkHasStat = 1, kWalkOpaque = 2, kWalkDescended = 4;
+
+struct WalkEntry {
+  std::string name;
+  uint8_t type = DT_UNKNOWN;
+  uint8_t flags = 0;
+  bool gone = false;
+  int64_t child = -1;
+  struct stat st;
+};
+
+struct WalkDir {
+  std::string rel;  // relative to the start directory
+  int depth = 0;
+  bool opaque = false;
+  std::vector<WalkEntry> entries;
+};
+
+// One walk: directories are tasks on a shared stack, processed by `threads`
+// threads (getdents64 + fstatat dominate and run in parallel).
+struct WalkJob {
+  int rootfd = -1;
+  std::string start;
+  bool statAll = false;
+  int maxDepth = 0;  // 0: no limit; 1: the start directory's entries only
+  size_t maxEntries = 0;
+  unsigned threads = 1;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::unique_ptr<WalkDir>> dirs;
+  std::vector<size_t> todo;
+  size_t busy = 0;
+  size_t count = 0;
+  bool failed = false;
+  std::string errSyscall, errPath;
+  int errNo = 0;
+
+  ~WalkJob() { if (rootfd >= 0) close(rootfd); }
+
+  void Fail(const char* syscall, int e, const std::string& path) {
+    std::lock_guard<std::mutex> l(mu);
+    if (!failed) { failed = true; errSyscall = syscall; errNo = e; errPath = path; }
+    cv.notify_all();
+  }
+
+  void Process(WalkDir* d) {
+    const std::string path = JoinRel(start, d->rel);
+    int fd = OpenBeneathFd(rootfd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd < 0) {
+      int e = errno;
+      if (d->depth > 0 && Vanished(e)) return;
+      return Fail("openat2", e, path);
+    }
+    char v[2];
+    d->opaque = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+    std::vector<WalkEntry> entries;
+    alignas(8) char buf[32768];
+    for (;;) {
+      long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+      if (n < 0) { int e = errno; close(fd); return Fail("getdents64", e, path); }
+      if (n == 0) break;
+      for (long off = 0; off < n;) {
+        struct dirent64* de = reinterpret_cast<struct dirent64*>(buf + off);
+        off += de->d_reclen;
+        const char* nm = de->d_name;
+        if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
+        entries.emplace_back();
+        entries.back().name = nm;
+        entries.back().type = de->d_type;
+      }
+    }
+    {
+      std::lock_guard<std::mutex> l(mu);
+      count += entries.size();
+      if (count > maxEntries && !failed) { failed = true; errSyscall = "walk"; errNo = E2BIG; errPath = path; }
+      if (failed) { cv.notify_all(); close(fd); return; }
+    }
+    for (WalkEntry& e : entries) {
+      if (!(statAll || e.type == DT_DIR || e.type == DT_CHR || e.type == DT_UNKNOWN)) continue;
+      if (fstatat(fd, e.name.c_str(), &e.st, AT_SYMLINK_NOFOLLOW) != 0) {
+        int er = errno;
+        if (Vanished(er)) { e.gone = true; continue; }
+        close(fd);
+        return Fail("fstatat", er, JoinRel(path, e.name));
+      }
+      e.flags |= kWalkHasStat;
+      e.type = IFTODT(e.st.st_mode);
+    }
+    close(fd);
+    entries.erase(std::remove_if(entries.begin(), entries.end(), [](const WalkEntry& e) { return e.gone; }), entries.end());
+    std::sort(entries.begin(), entries.end(), [](const WalkEntry& a, const WalkEntry& b) { return a.name < b.name; });
+    bool descend = maxDepth == 0 || d->depth + 1 < maxDepth;
+    std::lock_guard<std::mutex> l(mu);
+    for (WalkEntry& e : entries) {
+      if (e.type != DT_DIR || !descend) continue;
+      auto child = std::make_unique<WalkDir>();
+      child->rel = JoinRel(d->rel, e.name);
+      child->depth = d->depth + 1;
+      e.child = (int64_t)dirs.size();
+      e.flags |= kWalkDescended;
+      todo.push_back(dirs.size());
+      dirs.push_back(std::move(child));
+    }
+    d->entries = std::move(entries);
+    cv.notify_all();
+  }
+
+  void Worker() {
+    std::unique_lock<std::mutex> l(mu);
+    for (;;) {
+      while (todo.empty() && busy > 0 && !failed) cv.wait(l);
+      if (failed || (todo.empty() && busy == 0)) { cv.notify_all(); return; }
+      WalkDir* d = dirs[todo.back()].get();
+      todo.pop_back();
+      busy++;
+      l.unlock();
+      Process(d);
+      l.lock();
+      busy--;
+      if (busy == 0 && todo.empty()) cv.notify_all();
+    }
+  }
+
+  void Run() {
+    dirs.push_back(std::make_unique<WalkDir>());
+    todo.push_back(0);
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads; i++) pool.emplace_back([this] { Worker(); });
+    Worker();
+    for (auto& t : pool) t.join();
+  }
+
+  static void PutU32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
+
+  void Emit(const WalkDir& d, const std::string& prefix, std::vector<char>& out) const {
+    for (const WalkEntry& e : d.entries) {
+      std::string path = prefix.empty() ? e.name : prefix + "/" + e.name;
+      const WalkDir* child = e.child >= 0 ? dirs[e.child].get() : nullptr;
+      size_t at = out.size();
+      out.resize(at + kWalkHeader + path.size());
+      char* p = out.data() + at;
+      uint16_t plen = (uint16_t)path.size();
+      std::memcpy(p, &plen, 2);
+      p[2] = (char)e.type;
+      p[3] = (char)(e.flags | (child && child->opaque ? kWalkOpaque : 0));
+      bool st = e.flags & kWalkHasStat;
+      PutU32(p + 4, st ? e.st.st_mode : DTTOIF(e.type));
+      PutU32(p + 8, st ? e.st.st_uid : 0);
+      PutU32(p + 12, st ? e.st.st_gid : 0);
+      PutU32(p + 16, child ? (uint32_t)child->entries.size() : 0);
+      double size = st ? (double)e.st.st_size : 0, sec = st ? (double)e.st.st_mtim.tv_sec : 0;
+      std::memcpy(p + 20, &size, 8);
+      std::memcpy(p + 28, &sec, 8);
+      PutU32(p + 36, st ? (uint32_t)e.st.st_mtim.tv_nsec : 0);
+      PutU32(p + 40, st ? major(e.st.st_rdev) : 0);
+      PutU32(p + 44, st ? minor(e.st.st_rdev) : 0);
+      PutU32(p + 48, 0);
+      std::memcpy(p + kWalkHeader, path.data(), path.size());
+      if (child) Emit(*child, path, out);
+    }
+  }
+};
+
+class WalkWorker : public Napi::AsyncWorker {
+ public:
+  WalkWorker(Napi::Env env, std::unique_ptr<WalkJob> job)
+      : Napi::AsyncWorker(env), job_(std::move(job)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    job_->Run();
+    if (!job_->failed) job_->Emit(*job_->dirs[0], "", out_);
+  }
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (job_->failed) {
+      deferred_.Reject(ErrnoError(env, job_->errSyscall.c_str(), job_->errNo, job_->errPath).Value());
+      return;
+    }
+    deferred_.Resolve(Napi::Buffer<char>::Copy(env, out_.data(), out_.size()));
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  std::unique_ptr<WalkJob> job_;
+  std::vector<char> out_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// walkTree(root, rel, stat, maxDepth, maxEntries, threads) -> Promise<Buffer>:
+// the tree below root/rel as records (see above), in tree order (each
+// directory's entries sorted by name, a directory's subtree right after it).
+// Without `stat`, only directories, char devices (whiteouts) and entries of
+// unknown type are stat'ed. More than maxEntries entries fail with E2BIG.
+Napi::Value WalkTree(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 6)) return env.Undefined();
+  std::string root = info[0].As<Napi::String>();
+  auto job = std::make_unique<WalkJob>();
+  job->start = info[1].As<Napi::String>().Utf8Value();
+  job->statAll = info[2].ToBoolean();
+  job->maxDepth = info[3].As<Napi::Number>().Int32Value();
+  job->maxEntries = (size_t)info[4].As<Napi::Number>().Int64Value();
+  int threads = info[5].As<Napi::Number>().Int32Value();
+  unsigned hw = std::thread::hardware_concurrency();
+  job->threads = (unsigned)std::max(1, std::min(threads, (int)(hw ? hw : 1)));
+  job->rootfd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (job->rootfd < 0) return ThrowErrno(env, "open", errno, root);
+  WalkWorker* w = new WalkWorker(env, std::move(job));
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+// openBeneath(root, rel, flags) -> fd: `rel` resolved strictly below `root`,
+// following no symlink at all (a final symlink with O_PATH|O_NOFOLLOW is
+// returned as itself). The caller closes the fd.
+Napi::Value OpenBeneath(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 3)) return env.Undefined();
+  std::string root = info[0].As<Napi::String>();
+  std::string rel = info[1].As<Napi::String>();
+  int flags = info[2].As<Napi::Number>().Int32Value();
+  int rootfd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return ThrowErrno(env, "open", errno, root);
+  int fd = OpenBeneathFd(rootfd, rel, flags);
+  int e = errno;
+  close(rootfd);
+  if (fd < 0) return ThrowErrno(env, "openat2", e, rel);
+  return Napi::Number::New(env, fd);
+}
+
+// lstatBeneath(root, rel) -> { mode, uid, gid, size, mtimeSec, mtimeNsec,
+// rdevMajor, rdevMinor, dev, ino, nlink, opaque, metacopy, target? } or null
+// when absent: like lstat, resolved like openBeneath. `opaque`: a directory
+// with trusted.overlay.opaque=y; `metacopy`: a regular file whose data is in a
+// lower layer (trusted.overlay.metacopy); `target`: a symlink's target.
+Napi::Value LstatBeneath(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 2)) return env.Undefined();
+  std::string root = info[0].As<Napi::String>();
+  std::string rel = info[1].As<Napi::String>();
+  int rootfd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return ThrowErrno(env, "open", errno, root);
+  int fd = OpenBeneathFd(rootfd, rel, O_PATH | O_NOFOLLOW);
+  int e = errno;
+  close(rootfd);
+  if (fd < 0) {
+    if (e == ENOENT || e == ENOTDIR) return env.Null();
+    return ThrowErrno(env, "openat2", e, rel);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) { e = errno; close(fd); return ThrowErrno(env, "fstat", e, rel); }
+  Napi::Object out = Napi::Object::New(env);
+  bool opaque = false, metacopy = false;
+  char self[64];
+  std::snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+  if (S_ISDIR(st.st_mode)) {
+    char v[2];
+    opaque = getxattr(self, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+  } else if (S_ISREG(st.st_mode)) {
+    metacopy = getxattr(self, "trusted.overlay.metacopy", nullptr, 0) >= 0;
+  } else if (S_ISLNK(st.st_mode)) {
+    std::vector<char> buf(4096);
+    ssize_t n = readlinkat(fd, "", buf.data(), buf.size());
+    if (n < 0) { e = errno; close(fd); return ThrowErrno(env, "readlinkat", e, rel); }
+    out.Set("target", Napi::String::New(env, buf.data(), (size_t)n));
+  }
+  close(fd);
+  out.Set("mode", Napi::Number::New(env, st.st_mode));
+  out.Set("uid", Napi::Number::New(env, st.st_uid));
+  out.Set("gid", Napi::Number::New(env, st.st_gid));
+  out.Set("size", Napi::Number::New(env, (double)st.st_size));
+  out.Set("mtimeSec", Napi::Number::New(env, (double)st.st_mtim.tv_sec));
+  out.Set("mtimeNsec", Napi::Number::New(env, (double)st.st_mtim.tv_nsec));
+  out.Set("rdevMajor", Napi::Number::New(env, major(st.st_rdev)));
+  out.Set("rdevMinor", Napi::Number::New(env, minor(st.st_rdev)));
+  out.Set("dev", Napi::Number::New(env, (double)st.st_dev));
+  out.Set("ino", Napi::Number::New(env, (double)st.st_ino));
+  out.Set("nlink", Napi::Number::New(env, (double)st.st_nlink));
+  out.Set("opaque", Napi::Boolean::New(env, opaque));
+  out.Set("metacopy", Napi::Boolean::New(env, metacopy));
+  return out;
+}
+
+// spawnShim(path, args, inheritStdio) -> { statusFd }: starts nscope-shim
+// with posix_spawn (vfork: no copy of the daemon's page tables, unlike
+// Node's fork-based spawn) in a new session, with a pipe on its fd 3 whose
+// read end is returned. The shim forks itself away at once ("--detach"), so
+// the daemon reaps only that short-lived first process, here, and the
+// monitor is nobody's child to wait for: it reports through the pipe.
+Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 3)) return env.Undefined();
+  std::string path = info[0].As<Napi::String>();
+  Napi::Array jsArgs = info[1].As<Napi::Array>();
+  bool inherit = info[2].As<Napi::Boolean>().Value();
+  std::vector<std::string> args{path};
+  for (uint32_t i = 0; i < jsArgs.Length(); i++) args.push_back(jsArgs.Get(i).As<Napi::String>());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return ThrowErrno(env, "pipe2", errno);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  // Node marks its own stdio close-on-exec: hand copies over explicitly.
+  int copies[3] = {-1, -1, -1};
+  for (int fd = 0; fd < 3; fd++) {
+    if (inherit && (copies[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0) posix_spawn_file_actions_adddup2(&fa, copies[fd], fd);
+    else posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", O_RDWR, 0);
+  }
+  posix_spawn_file_actions_adddup2(&fa, p[1], 3);
+  posix_spawnattr_t at;
+  posix_spawnattr_init(&at);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&at, &none);
+  posix_spawnattr_setsigdefault(&at, &all);
+  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+  pid_t pid;
+  int rc = posix_spawn(&pid, path.c_str(), &fa, &at, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  close(p[1]);
+  for (int c : copies) if (c >= 0) close(c);
+  if (rc != 0) { close(p[0]); return ThrowErrno(env, "posix_spawn", rc, path); }
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("statusFd", Napi::Number::New(env, p[0]));
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("spawnShim", Napi::Function::New(env, SpawnShim));
   exports.Set("nsOwner", Napi::Function::New(env, NsOwner));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred));
   exports.Set("mknod", Napi::Function::New(env, Mknod));
@@ -221,6 +610,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattr", Napi::Function::New(env, LGetXattr));
   exports.Set("llistxattr", Napi::Function::New(env, LListXattr));
   exports.Set("openInRoot", Napi::Function::New(env, OpenInRoot));
+  exports.Set("walkTree", Napi::Function::New(env, WalkTree));
+  exports.Set("openBeneath", Napi::Function::New(env, OpenBeneath));
+  exports.Set("lstatBeneath", Napi::Function::New(env, LstatBeneath));
   return exports;
 }
 

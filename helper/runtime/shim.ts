@@ -2,10 +2,10 @@
 // lines from fd 3: "ok PID METHOD" once the container is created, "error
 // MSG" if set-up failed, "exit CODE SIGNAL" when the container's init ends.
 // The shim runs in its own session, so it (and the container) outlive us.
-import { spawn, type StdioOptions } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import { NscopeError } from '../errors';
-import { shimPath } from '../native';
+import { native, shimPath } from '../native';
 
 export interface ShimHandle {
   pid: number;          // the container init's pid on the host
@@ -16,9 +16,8 @@ export interface ShimHandle {
 }
 
 export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean } = {}): Promise<ShimHandle> {
-  const stdio: StdioOptions = opts.inheritStdio ? ['inherit', 'inherit', 'inherit', 'pipe'] : ['ignore', 'ignore', 'ignore', 'pipe'];
-  const child = spawn(shimPath(), [planFile], { stdio, detached: true });
-  const status = child.stdio[3] as NodeJS.ReadableStream;
+  const { statusFd } = native().spawnShim(shimPath(), ['--detach', planFile], !!opts.inheritStdio);
+  const status = new net.Socket({ fd: statusFd, readable: true, writable: false });
 
   let buf = '';
   const lines: string[] = [];
@@ -33,7 +32,6 @@ export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean
   });
   status.on('end', () => { ended = true; wake?.(); });
   status.on('error', () => { ended = true; wake?.(); });
-  child.on('error', () => { ended = true; wake?.(); });
 
   const next = async (): Promise<string | null> => {
     for (;;) {
@@ -49,17 +47,16 @@ export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean
     const msg = first?.startsWith('error ') ? first.slice(6) : 'nscope-shim exited without a status';
     throw new NscopeError('failed', msg);
   }
-  // Created: from now on neither the shim nor its pipe may keep us alive.
-  child.unref();
-  (status as unknown as { unref?: () => void }).unref?.();
-  const [, pid, method] = first.split(' ');
+  // Created: from now on its pipe may not keep us alive.
+  status.unref();
+  const [, pid, method, shimPid] = first.split(' ');
   const exited = (async () => {
     const line = await next();
     if (!line?.startsWith('exit ')) return null;
     const [, code, sig] = line.split(' ');
     return { exitCode: Number(code), signal: Number(sig) };
   })();
-  return { pid: Number(pid), shimPid: child.pid ?? 0, method: method as ShimHandle['method'], exited };
+  return { pid: Number(pid), shimPid: Number(shimPid) || 0, method: method as ShimHandle['method'], exited };
 }
 
 /** Writes the plan next to the container's state, readable by root only. */

@@ -84,6 +84,15 @@ static ssize_t read_msg(int sock, char *buf, size_t len, int *fd) {
 
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
+  if (argc == 3 && !strcmp(argv[1], "--detach")) {
+    /* started by the helper's posix_spawn: leave it at once, so the monitor
+     * is nobody's child and the helper reaps only this first process */
+    pid_t d = fork();
+    if (d < 0) { status("error fork: %s%s\n", strerror(errno), ""); return 1; }
+    if (d > 0) _exit(0);
+    argv[1] = argv[2];
+    argc = 2;
+  }
   if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim exec PLANFILE\n"); return 2; }
   if (fcntl(g_status, F_GETFD) < 0) g_status = -1;
   char err[512];
@@ -168,7 +177,9 @@ int main(int argc, char **argv) {
   }
   char pidstr[32];
   snprintf(pidstr, sizeof(pidstr), "%d", (int)pid);
-  status("ok %s %s\n", pidstr, msg + 1);
+  char okline[128];
+  snprintf(okline, sizeof(okline), "%.64s %d", msg + 1, (int)getpid());
+  status("ok %s %s\n", pidstr, okline);
 
   /* Monitor: copy output to the log and attached clients until the init
    * exits; remember a late exec error. */

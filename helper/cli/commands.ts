@@ -8,6 +8,7 @@ import { ago, humanSize, shortId, table } from './format';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
+import { imageExport, imageLayers } from './commit-commands';
 
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
@@ -203,8 +204,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   images: { flags: [FORMAT, { name: 'quiet', short: 'q' }], usage: 'images [-q] [--format json]', run: (p, ctx) => listImages(p, ctx) },
   image: {
-    flags: [FORMAT, { name: 'quiet', short: 'q' }, { name: 'name', takesValue: true }, { name: 'force', short: 'f' }], min: 1, stop: false,
-    usage: 'image ls | import [--name NAME] FILE | host NAME [PROGRAM...] | rm [-f] IMAGE... | inspect IMAGE...',
+    flags: [FORMAT, { name: 'quiet', short: 'q' }, { name: 'name', takesValue: true }, { name: 'force', short: 'f' }, { name: 'changes', takesValue: true }], min: 1, stop: false,
+    usage: 'image ls | import [--name NAME] FILE | host NAME [PROGRAM...] | rm [-f] IMAGE... | inspect IMAGE... | layers IMAGE [--changes LAYER] | export IMAGE FILE|-',
     async run(p, ctx) {
       const [sub, ...rest] = p.positionals;
       const c = () => ctx.client();
@@ -233,6 +234,8 @@ export const COMMANDS: Record<string, Command> = {
           json(out);
           return 0;
         }
+        case 'layers': return imageLayers(p, ctx, rest);
+        case 'export': return imageExport(p, ctx, rest);
         default: throw new UsageError(`unknown image command "${sub}"`);
       }
     },

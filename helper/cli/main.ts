@@ -5,11 +5,14 @@ import { DEFAULT_SOCKET } from '../protocol';
 import { HelperClient } from '../protocol/client';
 import { parseArgs, str, UsageError } from './args';
 import { COMMANDS, type Ctx } from './commands';
+import { COMMIT_COMMANDS } from './commit-commands';
+import { DIFF_COMMANDS } from './diff-commands';
 
 const HELP = `Usage: nscope [--socket PATH] COMMAND [OPTIONS]
 
-Containers: run, create, start, stop, kill, rm, ps, inspect, logs, wait, update, top, stats
-Images:     images, image ls|import|host|rm|inspect
+Containers: run, create, start, stop, kill, rm, ps, inspect, logs, wait, update, top, stats, commit, diff
+Files:      file ls|stat|cat [--image] [--view V] [--layer L] REF PATH
+Images:     images, image ls|import|host|rm|inspect|layers|export
 Helper:     daemon [--socket PATH] [--root DIR] [--group NAME], info
 
 Run 'nscope COMMAND --help' for a command's flags.
@@ -44,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   const rest = argv.slice(i + 1);
   if (!name) { process.stdout.write(HELP); return 0; }
   if (name === 'daemon') return daemon(socket === DEFAULT_SOCKET && !argv.includes('--socket') ? rest : ['--socket', socket, ...rest]);
-  const cmd = COMMANDS[name];
+  const cmd = COMMIT_COMMANDS[name] ?? DIFF_COMMANDS[name] ?? COMMANDS[name];
   if (!cmd) throw new UsageError(`unknown command "${name}" (see nscope --help)`);
   if (rest.includes('--help') && (!cmd.stop || rest.indexOf('--help') < rest.findIndex((a) => !a.startsWith('-')))) {
     process.stdout.write(`Usage: nscope ${cmd.usage}\n\nFlags: ${cmd.flags.map((f) => `--${f.name}${f.short ? `/-${f.short}` : ''}`).join(' ')}\n`);

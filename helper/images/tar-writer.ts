@@ -28,6 +28,9 @@ export class TarWriter {
   private hash = createHash('sha256');
   private written = 0;
   private finished = false;
+  /** a file begun with beginFile(): bytes of body still expected, and its size */
+  private bodyLeft = 0;
+  private bodySize = -1;
 
   /** `sink` receives the archive bytes in order. */
   constructor(private readonly sink: (b: Buffer) => void) {}
@@ -46,6 +49,7 @@ export class TarWriter {
   /** Header (plus a PAX header first when needed) for an entry with `size` bytes of body. */
   private header(e: TarWriteEntry, size: number): void {
     if (this.finished) throw new Error('tar writer: entry added after finish()');
+    if (this.bodySize >= 0) throw new Error(`tar writer: ${e.name}: added before the previous file's endFile()`);
     const h = Buffer.alloc(BLOCK);
     const pax: Buffer[] = [];
     let name = e.name;
@@ -131,6 +135,31 @@ export class TarWriter {
     if (body.length) { this.out(body); this.pad(body.length); }
   }
 
+  /**
+   * Starts a regular file of `size` bytes whose body the caller then passes
+   * in pieces with body(), and closes with endFile(): for bodies read
+   * asynchronously (backpressure) or from an fd the caller opened.
+   */
+  beginFile(e: TarWriteEntry, size: number): void {
+    if (this.bodySize >= 0) throw new Error(`tar writer: ${e.name}: the previous file's body is not finished`);
+    this.header({ ...e, type: 'file' }, size);
+    this.bodyLeft = size;
+    this.bodySize = size;
+  }
+
+  body(b: Buffer): void {
+    if (this.bodySize < 0 || b.length > this.bodyLeft) throw new Error('tar writer: body() beyond the size given to beginFile()');
+    if (b.length) this.out(b);
+    this.bodyLeft -= b.length;
+  }
+
+  endFile(): void {
+    if (this.bodySize < 0) throw new Error('tar writer: endFile() without beginFile()');
+    if (this.bodyLeft) throw new Error(`tar writer: file body is ${this.bodyLeft} bytes short`);
+    this.pad(this.bodySize);
+    this.bodySize = -1;
+  }
+
   /** Adds a regular file whose body is read from `hostFile` (streamed in chunks, size checked). */
   addFromFile(e: TarWriteEntry, hostFile: string): void {
     const fd = fs.openSync(hostFile, 'r');
@@ -154,6 +183,7 @@ export class TarWriter {
   /** Writes the end-of-archive marker (two zero blocks). */
   finish(): void {
     if (this.finished) return;
+    if (this.bodySize >= 0) throw new Error('tar writer: finish() before the last file\'s endFile()');
     this.out(ZERO);
     this.out(ZERO);
     this.finished = true;

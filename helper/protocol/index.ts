@@ -7,6 +7,8 @@ import type { NamespaceMethods } from './namespaces';
 import type { ImageMethods } from './images';
 import type { StreamMethods } from './streams';
 import type { SystemMethods } from './system';
+import type { LayerMethods } from './layers';
+import type { DiffMethods } from './diff';
 
 export * from './containers';
 export * from './images';
@@ -16,8 +18,10 @@ export * from './streams';
 export * from './exec';
 export * from './namespaces';
 export * from './errors';
+export * from './layers';
+export * from './diff';
 
-export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods;
+export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods & LayerMethods & DiffMethods;
 export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = Methods[M]['params'];
 export type Result<M extends MethodName> = Methods[M]['result'];

@@ -22,12 +22,14 @@ import type { ExecOptions } from './exec';
 export type StreamOpenParams =
   | { kind: 'logs'; id: string; follow?: boolean; tail?: number }
   | { kind: 'attach'; id: string }
-  | ({ kind: 'exec' } & ExecOptions);
+  | ({ kind: 'exec' } & ExecOptions)
+  // `export`: the image as an OCI image layout tar; the result's `size` is its length in bytes
+  | { kind: 'export'; ref: string };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;
 export const FRAME_STDERR = 2;
 
 export interface StreamMethods {
-  'stream.open': { params: StreamOpenParams; result: { ok: true; execId?: string } };
+  'stream.open': { params: StreamOpenParams; result: { ok: true; execId?: string; size?: number } };
 }

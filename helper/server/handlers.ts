@@ -4,6 +4,8 @@ import { containerHandlers } from './handlers/containers';
 import { execHandlers } from './handlers/exec';
 import { imageHandlers } from './handlers/images';
 import { systemHandlers } from './handlers/system';
+import { layerHandlers } from './handlers/layers';
+import { diffHandlers } from './handlers/diff';
 import type { Handlers, HelperServices } from './handlers/types';
 
 export type { Handlers, HelperServices } from './handlers/types';
@@ -14,5 +16,7 @@ export function makeHandlers(s: HelperServices): Handlers {
     ...containerHandlers(s),
     ...imageHandlers(s),
     ...execHandlers(s),
+    ...layerHandlers(s),
+    ...diffHandlers(s),
   };
 }

@@ -8,13 +8,16 @@ import { invalid, NscopeError } from '../errors';
 import { FRAME_HEADER, FRAME_STDERR, FRAME_STDOUT, type StreamOpenParams } from '../protocol';
 import type { ExecSession } from '../runtime/exec';
 import type { ContainerManager } from '../runtime/manager';
+import type { ImageStore } from '../images/store';
+import { openExportStream } from './handlers/layers';
 import { followLog, tailOffset } from '../runtime/logs';
 
-export interface OpenedStream { result: { ok: true; execId?: string }; pump: (sock: Socket) => Promise<void> }
+export interface OpenedStream { result: { ok: true; execId?: string; size?: number }; pump: (sock: Socket) => Promise<void> }
 
 /** Validates the request, starts what it asks for, and returns the pump. */
-export async function openStream(p: StreamOpenParams, containers: ContainerManager): Promise<OpenedStream> {
+export async function openStream(p: StreamOpenParams, containers: ContainerManager, images?: ImageStore): Promise<OpenedStream> {
   if (!p || typeof p !== 'object') throw invalid('stream.open: params missing');
+  if (p.kind === 'export') return openExportStream(p, images);
   if (p.kind === 'logs') {
     if (p.tail !== undefined && (!Number.isInteger(p.tail) || p.tail < 0)) throw invalid(`--tail: ${p.tail} is not a count`);
     const { file, running } = containers.logPath(p.id);

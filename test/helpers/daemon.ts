@@ -113,7 +113,7 @@ export function cgroupFile(parent: string, id: string, controller: string, file:
 }
 
 /** Programs the tests' image carries beyond the default ones. */
-export const TEST_PROGRAMS = ['sh', 'ls', 'cat', 'echo', 'ps', 'mkdir', 'rm', 'hostname', 'sleep', 'id', 'mount', 'tail', 'chmod', 'touch', 'stat', 'ipcs', 'stty', 'true', 'false', 'wc', 'head', 'dd', 'tr', 'seq', 'mknod', 'grep', 'tty'];
+export const TEST_PROGRAMS = ['sh', 'ls', 'cat', 'echo', 'ps', 'mkdir', 'rm', 'hostname', 'sleep', 'id', 'mount', 'tail', 'chmod', 'touch', 'stat', 'ipcs', 'stty', 'true', 'false', 'wc', 'head', 'dd', 'tr', 'seq', 'mknod', 'grep', 'tty', 'ln', 'chown'];
 
 /** A daemon with the `host` image built; for `before()`. */
 export async function startWithImage(name: string): Promise<TestDaemon> {

@@ -1,0 +1,127 @@
+// `nscope commit`, and the `image layers` / `image export` subcommands.
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { openStreamWithResult } from '../protocol/client';
+import type { ImageLayersResult, LayerChangeInfo } from '../protocol';
+import { bool, list, str, UsageError, type Parsed } from './args';
+import { json, wantsJson, FORMAT, type Command, type Ctx } from './command';
+import { humanSize, shortId, table } from './format';
+
+export const COMMIT_COMMANDS: Record<string, Command> = {
+  commit: {
+    flags: [
+      { name: 'message', short: 'm', takesValue: true }, { name: 'author', short: 'a', takesValue: true },
+      { name: 'change', short: 'c', takesValue: true, repeat: true },
+      { name: 'pause', short: 'p' }, { name: 'no-pause' }, FORMAT,
+    ],
+    min: 2,
+    usage: 'commit [-m MESSAGE] [-a AUTHOR] [-c|--change \'CMD ["sh"]\']... [--no-pause] CONTAINER NAME[:TAG]',
+    async run(p, ctx) {
+      if (p.positionals.length !== 2) throw new UsageError('usage: nscope commit [OPTIONS] CONTAINER NAME[:TAG]');
+      if (bool(p, 'pause') && bool(p, 'no-pause')) throw new UsageError('--pause and --no-pause contradict each other');
+      const [id, name] = p.positionals;
+      const r = await (await ctx.client()).request('container.commit', {
+        id, name, message: str(p, 'message'), author: str(p, 'author'), changes: list(p, 'change'), pause: !bool(p, 'no-pause'),
+      });
+      for (const w of r.warnings) process.stderr.write(`nscope: warning: ${w}\n`);
+      if (wantsJson(p)) json(r);
+      else process.stdout.write(`${r.id}\n`);
+      return 0;
+    },
+  },
+};
+
+/** `nscope image layers IMAGE [--changes LAYER] [--format json]` */
+export async function imageLayers(p: Parsed, ctx: Ctx, rest: string[]): Promise<number> {
+  if (rest.length !== 1) throw new UsageError('usage: nscope image layers IMAGE [--changes LAYER] [--format json]');
+  const c = await ctx.client();
+  const layer = str(p, 'changes');
+  if (layer !== undefined) {
+    const all: LayerChangeInfo[] = [];
+    let offset: number | undefined = 0;
+    let res;
+    while (offset !== undefined) {
+      res = await c.request('image.layerChanges', { ref: rest[0], layer: /^-?\d+$/.test(layer) ? Number(layer) : layer, offset, limit: 10000 });
+      all.push(...res.changes);
+      offset = res.next;
+    }
+    if (wantsJson(p)) json({ ...res, offset: 0, changes: all, next: undefined });
+    else process.stdout.write(all.map((x) => `${x.kind} ${x.path}${x.opaque ? '  (opaque)' : ''}\n`).join(''));
+    return 0;
+  }
+  const r: ImageLayersResult = await c.request('image.layers', { ref: rest[0] });
+  if (wantsJson(p)) { json(r); return 0; }
+  process.stdout.write(`${r.name} (${shortId(r.id)}): ${r.layers.length} layer${r.layers.length === 1 ? '' : 's'}, ${humanSize(r.size)}\n`);
+  process.stdout.write(table(['#', 'LAYER', 'SIZE', 'CUMULATIVE', 'HIDES', 'A/C/D', 'CREATED BY'], r.layers.map((l) => [
+    String(l.index), shortId(l.digest), humanSize(l.size), humanSize(l.cumulativeSize), humanSize(l.hiddenSize),
+    `${l.added}/${l.changed}/${l.deleted}`, (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 60) + (l.comment ? ` (${l.comment.slice(0, 30)})` : ''),
+  ])));
+  return 0;
+}
+
+/**
+ * `nscope image export IMAGE FILE|-`: the helper streams the archive and this
+ * process writes it, with the user's own permissions (the root helper never
+ * opens a path the caller names for writing). Written to a temp file beside
+ * FILE and renamed at the end, so FILE is either the whole archive or untouched.
+ */
+export async function imageExport(_p: Parsed, ctx: Ctx, rest: string[]): Promise<number> {
+  if (rest.length !== 2) throw new UsageError('usage: nscope image export IMAGE FILE (or - for stdout)');
+  const [ref, file] = rest;
+  const toStdout = file === '-';
+  if (toStdout && process.stdout.isTTY) throw new UsageError('refusing to write an archive to a terminal: give a FILE, or redirect stdout');
+  const target = toStdout ? '' : path.resolve(file);
+  if (!toStdout) {
+    let st: fs.Stats | undefined;
+    try { st = fs.statSync(target); } catch { /* new file */ }
+    if (st?.isDirectory()) throw new UsageError(`${file} is a directory`);
+    if (!fs.existsSync(path.dirname(target))) throw new UsageError(`${path.dirname(target)}: no such directory`);
+  }
+  const tmp = toStdout ? '' : path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd = -1;
+  if (!toStdout) {
+    try { fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(`cannot write ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message}`);
+    }
+  }
+  let got = 0;
+  try {
+    const { sock, result } = await openStreamWithResult(ctx.socket, { kind: 'export', ref });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (e: Error) => { sock.destroy(); reject(new Error(`writing ${toStdout ? 'stdout' : file}: ${e.message}`)); };
+      if (toStdout) process.stdout.on('error', fail);
+      sock.on('data', (b: Buffer) => {
+        got += b.length;
+        if (toStdout) {
+          // stdout may be a pipe: respect its backpressure
+          if (!process.stdout.write(b)) { sock.pause(); process.stdout.once('drain', () => sock.resume()); }
+          return;
+        }
+        try {
+          let off = 0;
+          while (off < b.length) off += fs.writeSync(fd, b, off);
+        } catch (e) { fail(e as Error); }
+      });
+      sock.on('error', reject);
+      // the helper ends its side when the archive is complete (the socket is half-open: end ours too)
+      sock.on('end', () => { sock.end(); resolve(); });
+      sock.on('close', () => resolve());
+      sock.resume();
+    });
+    if (result.size !== undefined && got !== result.size) {
+      throw new Error(`export of ${ref} was cut short: ${got} of ${result.size} bytes received`);
+    }
+    if (toStdout) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    else {
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(tmp, target);
+    }
+  } catch (e) {
+    if (!toStdout) { try { fs.closeSync(fd); } catch { /* closed */ } fs.rmSync(tmp, { force: true }); }
+    throw e;
+  }
+  return 0;
+}

@@ -1,0 +1,209 @@
+// `nscope commit --change 'INSTRUCTION ...'`: the Dockerfile instructions
+// that only change an image's config, applied as `docker commit --change`
+// applies them. CMD, ENTRYPOINT and VOLUME take the JSON-array (exec) form or
+// the shell form; ENV and LABEL take `k=v k2="v 2"` or the legacy `k v`;
+// words are unquoted ('…', "…", \x) and $VAR / ${VAR} / ${VAR:-x} / ${VAR:+x}
+// are expanded from the config's Env, except in CMD and ENTRYPOINT.
+import * as path from 'path';
+import { invalid } from '../errors';
+import type { OciContainerConfig } from '../images/oci';
+
+export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
+
+const NAME_START = /[A-Za-z_]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+
+function envMap(env: string[] | undefined): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const kv of env ?? []) {
+    const i = kv.indexOf('=');
+    if (i > 0) m.set(kv.slice(0, i), kv.slice(i + 1));
+    else if (kv) m.set(kv, '');
+  }
+  return m;
+}
+
+/**
+ * Splits `s` into words the way a Dockerfile does (quotes removed, backslash
+ * escapes, variables expanded from `env`). With `split` false the whole
+ * string is one word (whitespace kept).
+ */
+export function shellWords(s: string, env: Map<string, string>, split = true, where = 'value'): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let inWord = false;
+  let i = 0;
+  const expand = (): string => {
+    // at s[i] === '$'
+    const next = s[i + 1];
+    if (next === '{') {
+      const end = s.indexOf('}', i + 2);
+      if (end < 0) throw invalid(`${where}: missing '}' in "${s}"`);
+      const body = s.slice(i + 2, end);
+      i = end + 1;
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::([-+])(.*))?$/s.exec(body);
+      if (!m) throw invalid(`${where}: bad substitution "\${${body}}"`);
+      const v = env.get(m[1]);
+      if (m[2] === '-') return v ? v : shellWords(m[3], env, false, where)[0] ?? '';
+      if (m[2] === '+') return v ? shellWords(m[3], env, false, where)[0] ?? '' : '';
+      return v ?? '';
+    }
+    if (next !== undefined && NAME_START.test(next)) {
+      let j = i + 1;
+      while (j < s.length && NAME_CHAR.test(s[j])) j++;
+      const v = env.get(s.slice(i + 1, j)) ?? '';
+      i = j;
+      return v;
+    }
+    i++;
+    return '$';
+  };
+  while (i < s.length) {
+    const c = s[i];
+    if (split && /\s/.test(c)) {
+      if (inWord) { words.push(cur); cur = ''; inWord = false; }
+      i++;
+      continue;
+    }
+    inWord = true;
+    if (c === "'") {
+      const end = s.indexOf("'", i + 1);
+      if (end < 0) throw invalid(`${where}: unterminated single quote in "${s}"`);
+      cur += s.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      for (;;) {
+        if (i >= s.length) throw invalid(`${where}: unterminated double quote in "${s}"`);
+        const d = s[i];
+        if (d === '"') { i++; break; }
+        if (d === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) { cur += s[i + 1]; i += 2; continue; }
+        if (d === '$') { cur += expand(); continue; }
+        cur += d;
+        i++;
+      }
+    } else if (c === '\\') {
+      if (i + 1 < s.length) { cur += s[i + 1]; i += 2; } else { cur += c; i++; }
+    } else if (c === '$') {
+      cur += expand();
+    } else {
+      cur += c;
+      i++;
+    }
+  }
+  if (inWord) words.push(cur);
+  return words;
+}
+
+/** The JSON-array (exec) form, or undefined when `rest` is the shell form (as Docker decides). */
+function execForm(rest: string): string[] | undefined {
+  if (!rest.startsWith('[')) return undefined;
+  try {
+    const v = JSON.parse(rest) as unknown;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  } catch { /* not JSON: shell form */ }
+  return undefined;
+}
+
+/** `k=v k2="v 2"` or the legacy `k the rest` form, for ENV and LABEL. */
+function pairs(what: string, rest: string, env: Map<string, string>): Array<[string, string]> {
+  const first = rest.split(/\s/, 1)[0];
+  if (!first.includes('=')) {
+    const value = rest.slice(first.length).trim();
+    if (!value) throw invalid(`${what}: "${rest}" has no value (use ${what} KEY=VALUE)`);
+    return [[shellWords(first, env, false, what)[0] ?? '', shellWords(value, env, false, what)[0] ?? '']];
+  }
+  return shellWords(rest, env, true, what).map((w) => {
+    const i = w.indexOf('=');
+    if (i <= 0) throw invalid(`${what}: "${w}" is not KEY=VALUE`);
+    return [w.slice(0, i), w.slice(i + 1)];
+  });
+}
+
+/** Applies `changes` in order to a copy of `cfg`; throws naming the first bad one. */
+export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefined): OciContainerConfig {
+  const out: OciContainerConfig = { ...cfg };
+  if (changes === undefined) return out;
+  if (!Array.isArray(changes)) throw invalid('changes: must be a list of instructions');
+  let cmdSet = false;
+  for (const raw of changes) {
+    if (typeof raw !== 'string') throw invalid('changes: each change is a string such as "CMD [\\"sh\\"]"');
+    const line = raw.trim();
+    const m = /^(\S+)(?:\s+([\s\S]*))?$/.exec(line);
+    if (!m) throw invalid('--change: empty instruction');
+    const instr = m[1].toUpperCase();
+    const rest = (m[2] ?? '').trim();
+    const what = `--change "${line.length > 60 ? line.slice(0, 57) + '...' : line}"`;
+    if (!(SUPPORTED_CHANGES as readonly string[]).includes(instr)) {
+      throw invalid(`${what}: ${instr} cannot be used with commit (only ${SUPPORTED_CHANGES.join(', ')})`);
+    }
+    if (!rest) throw invalid(`${what}: ${instr} needs an argument`);
+    const env = envMap(out.Env);
+    const shell = Array.isArray(out.Shell) && out.Shell.every((x) => typeof x === 'string') ? out.Shell as string[] : ['/bin/sh', '-c'];
+    switch (instr) {
+      case 'CMD':
+        out.Cmd = execForm(rest) ?? [...shell, rest];
+        cmdSet = true;
+        break;
+      case 'ENTRYPOINT':
+        out.Entrypoint = execForm(rest) ?? [...shell, rest];
+        // as in a Dockerfile: a new entrypoint drops the inherited CMD unless CMD was given too
+        if (!cmdSet) delete out.Cmd;
+        break;
+      case 'ENV': {
+        const list = [...(out.Env ?? [])];
+        for (const [k, v] of pairs(what, rest, env)) {
+          const i = list.findIndex((e) => e === k || e.startsWith(`${k}=`));
+          if (i >= 0) list[i] = `${k}=${v}`; else list.push(`${k}=${v}`);
+        }
+        out.Env = list;
+        break;
+      }
+      case 'LABEL':
+        out.Labels = { ...(out.Labels ?? {}) };
+        for (const [k, v] of pairs(what, rest, env)) out.Labels[k] = v;
+        break;
+      case 'WORKDIR': {
+        const dir = shellWords(rest, env, false, what)[0] ?? '';
+        if (!dir) throw invalid(`${what}: WORKDIR needs a directory`);
+        const base = out.WorkingDir && out.WorkingDir.startsWith('/') ? out.WorkingDir : '/';
+        out.WorkingDir = path.posix.normalize(dir.startsWith('/') ? dir : path.posix.join(base, dir)).replace(/(.)\/+$/, '$1');
+        break;
+      }
+      case 'USER': {
+        const words = shellWords(rest, env, true, what);
+        if (words.length !== 1 || !/^[^:\s]+(:[^:\s]+)?$/.test(words[0])) throw invalid(`${what}: USER takes one user[:group]`);
+        out.User = words[0];
+        break;
+      }
+      case 'EXPOSE': {
+        const ports = { ...(out.ExposedPorts ?? {}) };
+        for (const w of shellWords(rest, env, true, what)) {
+          const p = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/i.exec(w);
+          const lo = p ? Number(p[1]) : 0;
+          const hi = p?.[2] ? Number(p[2]) : lo;
+          if (!p || lo < 1 || hi > 65535 || hi < lo) throw invalid(`${what}: "${w}" is not a port or port range (80, 80/udp, 8000-8010)`);
+          for (let n = lo; n <= hi; n++) ports[`${n}/${(p[3] ?? 'tcp').toLowerCase()}`] = {};
+        }
+        out.ExposedPorts = ports;
+        break;
+      }
+      case 'VOLUME': {
+        const vols = { ...(out.Volumes ?? {}) };
+        for (const v of execForm(rest) ?? shellWords(rest, env, true, what)) {
+          if (!v.startsWith('/')) throw invalid(`${what}: volume "${v}" is not an absolute path`);
+          vols[v] = {};
+        }
+        out.Volumes = vols;
+        break;
+      }
+      case 'STOPSIGNAL': {
+        const words = shellWords(rest, env, true, what);
+        if (words.length !== 1 || !/^(SIG)?[A-Z0-9+-]+$|^\d+$/i.test(words[0])) throw invalid(`${what}: STOPSIGNAL takes one signal name or number`);
+        out.StopSignal = words[0];
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,11 +1,12 @@
 // container.diff and the file views (file.list / file.stat / file.read).
 import * as fs from 'fs';
 import * as path from 'path';
-import { invalid, notFound } from '../../errors';
+import { invalid, notFound, NscopeError } from '../../errors';
 import type { DiffMethods, FileLayer, FileSource } from '../../protocol/diff';
 import { diffLayer } from '../../rootfs/diff';
 import { INIT_LAYER_FILES } from '../../rootfs/initlayer';
 import { listDir, readFile, statPath, type View, type ViewLayer } from '../../rootfs/read';
+import { MAX_WALK_ENTRIES } from '../../rootfs/walk';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 const HEX_PREFIX = /^(sha256:)?[0-9a-f]{12,64}$/;
@@ -80,8 +81,13 @@ export function diffHandlers(s: HelperServices): AreaHandlers<keyof DiffMethods>
     'container.diff': async (p) => {
       const l = s.containers.layers(obj(p).id);
       if (!fs.existsSync(l.upper)) throw notFound(`container ${l.name}: its rw layer is gone`);
-      const changes = await diffLayer(l.upper, [...l.lower, l.init], { details: !!p.details, exclude: INIT_LAYER_FILES });
-      return { id: l.id, changes };
+      try {
+        const changes = await diffLayer(l.upper, [...l.lower, l.init], { details: !!p.details, exclude: INIT_LAYER_FILES });
+        return { id: l.id, changes };
+      } catch (e) {
+        if (/more than \d+ entries$/.test((e as Error).message)) throw new NscopeError('unsupported', `container ${l.name}: its rw layer has more than ${MAX_WALK_ENTRIES} entries, too many to diff`);
+        throw e;
+      }
     },
     'file.list': (p) => listDir(viewOf(s, obj(p)), p.path),
     'file.stat': (p) => statPath(viewOf(s, obj(p)), p.path, !!p.nofollow),

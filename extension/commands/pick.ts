@@ -1,0 +1,19 @@
+// Commands run from the palette have no tree node: ask with a quick pick.
+import * as vscode from 'vscode';
+import type { ContainerStatus, ContainerSummary } from '../../helper/protocol';
+import type { Connection } from '../connection';
+import { shortId } from '../format';
+import { ContainerNode } from '../views/containers';
+
+/** The container a command acts on: the tree node it was invoked on, or one the user picks. */
+export async function containerArg(conn: Connection, arg: unknown, statuses: ContainerStatus[], placeHolder: string): Promise<ContainerSummary | undefined> {
+  if (arg instanceof ContainerNode) return arg.c;
+  if (typeof arg === 'string') return (await conn.request('container.list', { all: true })).find((c) => c.id === arg || c.name === arg);
+  const list = (await conn.request('container.list', { all: true })).filter((c) => statuses.includes(c.status));
+  if (!list.length) {
+    void vscode.window.showInformationMessage(`nscope: no ${statuses.join(' or ')} containers`);
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(list.map((c) => ({ label: c.name, description: `${c.image} · ${c.status}`, detail: shortId(c.id), c })), { placeHolder });
+  return pick?.c;
+}

@@ -1,0 +1,34 @@
+// nscope.openShell: pick the shell among the container's (remembered per
+// image), then open a terminal bridged to a TTY exec.
+import * as vscode from 'vscode';
+import type { Connection } from '../connection';
+import { ShellPty } from '../terminal/shell-pty';
+import { containerArg } from './pick';
+import { guarded } from './errors';
+
+const KEY = 'nscope.shellByImage';
+
+export function registerShellCommand(conn: Connection, memento: vscode.Memento): vscode.Disposable {
+  return vscode.commands.registerCommand('nscope.openShell', guarded('open shell', async (arg?: unknown) => {
+    const c = await containerArg(conn, arg, ['running'], 'Container to open a shell in');
+    if (!c) return;
+    if (c.status !== 'running') throw new Error(`${c.name} is not running`);
+    const { shells, loginShell } = await conn.request('container.shells', { id: c.id });
+    const remembered = memento.get<Record<string, string>>(KEY, {});
+    let shell = remembered[c.image];
+    if (!shell || !shells.includes(shell)) {
+      const choices = [...new Set([...(loginShell ? [loginShell] : []), ...shells])];
+      if (!choices.length) throw new Error(`${c.name} has no shell (no /etc/shells, /bin/bash or /bin/sh)`);
+      if (choices.length === 1) shell = choices[0];
+      else {
+        const pick = await vscode.window.showQuickPick(choices.map((s) => ({ label: s, description: s === loginShell ? 'login shell' : undefined })), { placeHolder: `Shell to run in ${c.name}` });
+        if (!pick) return;
+        shell = pick.label;
+        await memento.update(KEY, { ...remembered, [c.image]: shell });
+      }
+    }
+    const pty = new ShellPty(conn, { id: c.id, name: c.name, shell });
+    const term = vscode.window.createTerminal({ name: `${c.name}: ${shell.split('/').pop()}`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
+    term.show();
+  }));
+}

@@ -1,0 +1,49 @@
+// nscope for VS Code: the container explorer on top of the nscope helper.
+import * as vscode from 'vscode';
+import { registerHelperCommands } from './commands/helper';
+import { registerLifecycleCommands } from './commands/lifecycle';
+import { registerLimitCommand } from './commands/limits';
+import { registerShellCommand } from './commands/shell';
+import { Connection } from './connection';
+import { createStatusItem } from './status';
+import { ContainersProvider } from './views/containers';
+import { ImagesProvider } from './views/images';
+import { NamespacesProvider } from './views/namespaces';
+
+export interface NscopeApi {
+  connection: Connection;
+  containers: ContainersProvider;
+}
+
+export function activate(context: vscode.ExtensionContext): NscopeApi {
+  const conn = new Connection();
+  const containers = new ContainersProvider(conn);
+  const images = new ImagesProvider(conn);
+  const namespaces = new NamespacesProvider(conn);
+  const refreshAll = () => { containers.refresh(); images.refresh(); namespaces.refresh(); };
+
+  context.subscriptions.push(
+    conn, containers, images, namespaces,
+    vscode.window.createTreeView('nscope.containers', { treeDataProvider: containers, showCollapseAll: true }),
+    vscode.window.createTreeView('nscope.images', { treeDataProvider: images, showCollapseAll: true }),
+    vscode.window.createTreeView('nscope.namespaces', { treeDataProvider: namespaces, showCollapseAll: true }),
+    createStatusItem(conn),
+    conn.onDidChangeState(refreshAll),
+    // the views follow the helper's events, no polling
+    conn.onEvent((e) => {
+      if (e.type.startsWith('image.')) { images.refresh(); return; }
+      containers.refresh();
+      if (e.type !== 'container.updated') namespaces.refresh();
+    }),
+    vscode.commands.registerCommand('nscope.refresh', async () => { await conn.reconnect(); refreshAll(); }),
+    ...registerHelperCommands(conn, context.extensionPath),
+    ...registerLifecycleCommands(conn),
+    registerShellCommand(conn, context.globalState),
+    registerLimitCommand(conn),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) void conn.restart(); }),
+  );
+  conn.start();
+  return { connection: conn, containers };
+}
+
+export function deactivate(): void { /* everything is in context.subscriptions */ }

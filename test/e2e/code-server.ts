@@ -1,0 +1,238 @@
+// A real VS Code for the e2e tests: code-server 4.100.3 (VS Code 1.100.3's
+// web build, installed by scripts/setup-e2e.sh outside the project's
+// node_modules) with this checkout loaded as an extension, driven by
+// playwright-core in Debian's headless Chromium. Everything it starts lives
+// in one temp dir and one process group, and stop() removes both.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const E2E_DIR = process.env.NSCOPE_E2E_DIR || '/var/cache/nscope-e2e';
+const CODE_SERVER = path.join(E2E_DIR, 'node_modules', '.bin', 'code-server');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Why the e2e tests cannot run here, or undefined when they can. */
+export function e2eUnavailable(): string | undefined {
+  if (process.env.NSCOPE_E2E === '0') return 'NSCOPE_E2E=0';
+  if (process.getuid?.() !== 0) return 'needs root (a real helper)';
+  if (!fs.existsSync(CODE_SERVER)) return `no code-server in ${E2E_DIR} (run scripts/setup-e2e.sh)`;
+  if (!fs.existsSync(CHROMIUM)) return `no ${CHROMIUM} (run scripts/setup-e2e.sh)`;
+  return undefined;
+}
+
+// The parts of playwright-core's API the tests use (it is loaded at run time from E2E_DIR).
+export interface Locator {
+  waitFor(o?: { state?: 'attached' | 'detached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
+  click(o?: { button?: 'left' | 'right'; timeout?: number }): Promise<void>;
+  hover(): Promise<void>;
+  focus(): Promise<void>;
+  fill(v: string): Promise<void>;
+  inputValue(): Promise<string>;
+  innerText(): Promise<string>;
+  getAttribute(name: string): Promise<string | null>;
+  count(): Promise<number>;
+  boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
+  first(): Locator;
+  locator(sel: string, o?: { hasText?: string | RegExp; has?: Locator }): Locator;
+  filter(o: { hasText?: string | RegExp; has?: Locator }): Locator;
+}
+export interface Page {
+  goto(url: string): Promise<unknown>;
+  locator(sel: string, o?: { hasText?: string | RegExp; has?: Locator }): Locator;
+  keyboard: { press(k: string): Promise<void>; type(t: string): Promise<void> };
+  mouse: { move(x: number, y: number, o?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void> };
+  screenshot(o: { path: string }): Promise<unknown>;
+  waitForFunction(fn: string, arg?: unknown, o?: { timeout?: number }): Promise<unknown>;
+  on(ev: 'pageerror' | 'console', fn: (x: { message?: string; text?: () => string; type?: () => string }) => void): void;
+}
+interface BrowserContext { pages(): Page[]; newPage(): Promise<Page>; close(): Promise<void>; setDefaultTimeout(ms: number): void }
+
+export interface VsCodeOptions {
+  /** the extension's folder (its package.json's publisher.name-version is linked into the extensions dir) */
+  extensionDir: string;
+  /** user settings merged over the quiet defaults */
+  settings?: Record<string, unknown>;
+  /** screenshots and logs */
+  outDir: string;
+}
+
+const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'security.workspace.trust.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'git.enabled': false,
+  // the DOM renderer keeps the terminal's text readable from the page
+  'terminal.integrated.gpuAcceleration': 'off',
+};
+
+export class VsCode {
+  private server?: ChildProcess;
+  private ctx?: BrowserContext;
+  page!: Page;
+  readonly log: string[] = [];
+
+  private constructor(readonly tmp: string, readonly opts: VsCodeOptions) {}
+
+  static async start(opts: VsCodeOptions): Promise<VsCode> {
+    const vs = new VsCode(fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-vscode-')), opts);
+    try {
+      await vs.boot();
+    } catch (e) {
+      await vs.stop();
+      throw e;
+    }
+    return vs;
+  }
+
+  private dir(name: string): string {
+    const d = path.join(this.tmp, name);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  private async boot(): Promise<void> {
+    const { extensionDir, settings = {}, outDir } = this.opts;
+    fs.mkdirSync(outDir, { recursive: true });
+    const userData = this.dir('user-data');
+    const extensions = this.dir('extensions');
+    const workspace = this.dir('workspace');
+    // code-server, its extension host, git and Chromium write to $HOME, ~/.config and /tmp unless told otherwise
+    const env = {
+      ...process.env,
+      XDG_DATA_HOME: this.dir('xdg/data'), XDG_CONFIG_HOME: this.dir('xdg/config'), XDG_CACHE_HOME: this.dir('xdg/cache'), TMPDIR: this.dir('tmp'),
+    };
+    fs.writeFileSync(path.join(this.tmp, 'config.yaml'), 'auth: none\n');
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+    const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
+    fs.symlinkSync(path.resolve(extensionDir), path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+
+    const port = await freePort();
+    const logFd = fs.openSync(path.join(outDir, 'code-server.log'), 'w');
+    this.server = spawn(CODE_SERVER, [
+      '--config', path.join(this.tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions,
+      '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+      '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', workspace,
+    ], { stdio: ['ignore', logFd, logFd], detached: true, env });
+    fs.closeSync(logFd);
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      try { if ((await fetch(`${base}/healthz`)).ok) break; } catch { /* not yet */ }
+      if (this.server.exitCode !== null || Date.now() > deadline) throw new Error(`code-server did not come up; see ${outDir}/code-server.log`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const req = createRequire(path.join(E2E_DIR, 'package.json'));
+    const { chromium } = req('playwright-core') as { chromium: { launchPersistentContext(dir: string, o: object): Promise<BrowserContext> } };
+    this.ctx = await chromium.launchPersistentContext(this.dir('chromium'), {
+      executablePath: CHROMIUM, env, headless: true, viewport: { width: 1400, height: 860 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    this.ctx.setDefaultTimeout(30000);
+    this.page = this.ctx.pages()[0] ?? await this.ctx.newPage();
+    this.page.on('pageerror', (e) => this.log.push(`pageerror: ${e.message}`));
+    this.page.on('console', (m) => { if (m.type?.() === 'error') this.log.push(`console: ${m.text?.()}`); });
+    await this.page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  }
+
+  /** Runs a command through the palette by its title. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** A row of a view in the side bar; `view` is its title ("Containers"). */
+  row(view: string, text: string | RegExp): Locator {
+    return this.pane(view).locator('.monaco-list-row', { hasText: text }).first();
+  }
+
+  /** Right-clicks `row` and chooses `item` from its context menu (retried: a menu ignores a click right as it opens). */
+  async contextMenu(row: Locator, item: string): Promise<void> {
+    const menu = this.page.locator('.context-view .monaco-menu');
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      if (!(await menu.count())) await row.click({ button: 'right' });
+      const entry = menu.locator('.action-item', { hasText: item }).first();
+      await entry.waitFor();
+      await entry.hover();
+      await entry.click();
+      try {
+        await menu.first().waitFor({ state: 'detached', timeout: 2000 });
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+    }
+  }
+
+  /** Drags the side bar's edge so it is `width` pixels wide. */
+  async resizeSidebar(width: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (!box) return;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(box.x + box.width + 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(box.x + width, y, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  pane(view: string): Locator {
+    return this.page.locator('.part.sidebar .pane', { has: this.page.locator('.pane-header', { hasText: view }) }).first();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(this.opts.outDir, `${name}.png`);
+    await this.page.mouse.move(1000, 300); // no hover tooltip in the picture
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Closes Chromium, stops code-server's whole process group, removes the temp dir. */
+  async stop(): Promise<void> {
+    await this.ctx?.close().catch(() => undefined);
+    this.ctx = undefined;
+    const s = this.server;
+    if (s && s.exitCode === null && s.signalCode === null) {
+      const gone = new Promise((r) => s.once('exit', r));
+      try { process.kill(-s.pid!, 'SIGTERM'); } catch { /* gone */ }
+      const t = setTimeout(() => { try { process.kill(-s.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+      await gone;
+      clearTimeout(t);
+    }
+    // the extension host and file watcher may outlive the server by a moment
+    if (s?.pid) await waitGroupGone(s.pid, 5000);
+    if (this.log.length) fs.writeFileSync(path.join(this.opts.outDir, 'browser.log'), this.log.join('\n') + '\n');
+    fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+async function waitGroupGone(pgid: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try { process.kill(-pgid, 0); } catch { return; }
+    if (Date.now() > deadline) { try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ } return; }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -421,6 +421,7 @@ export class ContainerManager extends EventEmitter {
     const r = this.runningRecord(o.id);
     const spec = readJson<Spec>(this.paths(r).config);
     if (!spec) throw new NscopeError('failed', `container ${r.name}: config.json is missing`);
+    primeCgroupJoin(); // the exec'd process joins the container's cgroups: start that wait now
     return this.execs.start({ containerId: r.id, pid: r.pid!, spec, cgroupProcs: this.cgroup(r).procsFiles(), layers: this.fileLayers(r) }, o);
   }
 

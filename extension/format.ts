@@ -1,16 +1,6 @@
 // Display helpers shared by the views: sizes, ages, one-line errors.
 
-/** "23.1 MiB", "64 MiB", "512 B": one decimal, dropped when it is zero (as the CLI prints). */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const names = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = Math.abs(n);
-  let i = 0;
-  while (v >= 1024 && i < names.length - 1) { v /= 1024; i++; }
-  if (Math.round(v * 10) / 10 >= 1024 && i < names.length - 1) { v /= 1024; i++; }
-  const txt = i === 0 ? String(Math.round(v)) : (Math.round(v * 10) / 10).toFixed(1).replace(/\.0$/, '');
-  return `${n < 0 ? '-' : ''}${txt} ${names[i]}`;
-}
+export { formatBytes } from '../helper/protocol/format';
 
 /** "45s", "3m", "2h 5m", "4d 1h" from milliseconds. */
 export function formatDuration(ms: number): string {

@@ -6,6 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { invalid } from '../errors';
 import type { CgroupLimits, LinuxResources } from './types';
+import { formatBytes } from '../protocol/format';
+
+export { formatBytes };
 
 const UNITS: Record<string, number> = { b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
 
@@ -25,20 +28,6 @@ export function parseBytes(s: string | number, flag = 'size'): number {
   const n = Math.floor(Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]);
   if (!Number.isSafeInteger(n)) throw invalid(`${flag}: ${JSON.stringify(s)} is too large`);
   return n;
-}
-
-/** "23.1 MiB", "64 MiB", "512 B": one decimal, dropped when it is zero. */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const names = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = Math.abs(n);
-  let i = 0;
-  while (v >= 1024 && i < names.length - 1) { v /= 1024; i++; }
-  const r = Math.round(v * 10) / 10;
-  // 1023.96 KiB rounds to "1024 KiB": show it as the next unit instead.
-  if (r >= 1024 && i < names.length - 1) { v = r / 1024; i++; }
-  const txt = i === 0 ? String(Math.round(v)) : (Math.round(v * 10) / 10).toFixed(1).replace(/\.0$/, '');
-  return `${n < 0 ? '-' : ''}${txt} ${names[i]}`;
 }
 
 /** Docker's CFS period: 100 ms. */

@@ -26,20 +26,11 @@ import {
 import { tarFile } from './tar-writer';
 import { unpackLayer } from './unpack';
 
+import type { ImageSummaryInfo } from '../protocol/images';
 export type { OciImageConfig, OciContainerConfig, OciHistory, OciManifest, OciIndex, Descriptor } from './oci';
 
-export interface ImageSummary {
-  /** "name:tag", or "<none>:<none>" for an image without a name */
-  name: string;
-  /** the config digest ("sha256:…"): the image ID */
-  id: string;
-  /** the manifest digest */
-  digest: string;
-  created?: string;
-  /** sum of the unpacked layer sizes */
-  size: number;
-  layers: number;
-}
+/** What `images` lists: the protocol's type (helper/protocol/images.ts). */
+export type ImageSummary = ImageSummaryInfo;
 
 export interface LayerDetail {
   digest: string;

@@ -1,9 +1,13 @@
 // Images: the methods' params and results.
 export interface ImageSummaryInfo {
+  /** "name:tag", or "<none>:<none>" for an image without a name */
   name: string;
+  /** the config digest ("sha256:…"): the image ID */
   id: string;
+  /** the manifest digest */
   digest: string;
   created?: string;
+  /** sum of the unpacked layer sizes */
   size: number;
   layers: number;
 }

@@ -5,6 +5,7 @@ import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
 import { bool, list, parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx } from './command';
 import { ago, humanSize, shortId, table } from './format';
+import { formatBytes } from '../protocol/format';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
@@ -194,7 +195,7 @@ export const COMMANDS: Record<string, Command> = {
       for (const id of p.positionals) {
         const s = await c.request('container.stats', { id });
         all.push({ id, ...s });
-        rows.push([id, `${humanSize(s.memoryUsage)} / ${s.memoryLimit === null ? 'unlimited' : humanSize(s.memoryLimit)}`,
+        rows.push([id, `${formatBytes(s.memoryUsage)} / ${s.memoryLimit === null ? 'unlimited' : formatBytes(s.memoryLimit)}`,
           `${(s.cpuUsageNs / 1e9).toFixed(2)}s`, `${s.pidsCurrent}${s.pidsLimit === null ? '' : ' / ' + s.pidsLimit}`, String(s.oomKills)]);
       }
       if (wantsJson(p)) json(all);

@@ -582,35 +582,48 @@ Napi::Value LstatBeneath(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// spawnShim(path, args, inheritStdio) -> { statusFd }: starts nscope-shim
-// with posix_spawn (vfork: no copy of the daemon's page tables, unlike
-// Node's fork-based spawn) in a new session, with a pipe on its fd 3 whose
-// read end is returned. The shim forks itself away at once ("--detach"), so
-// the daemon reaps only that short-lived first process, here, and the
-// monitor is nobody's child to wait for: it reports through the pipe.
+// spawnShim(path, args, stdio) -> { fds }: starts nscope-shim with
+// posix_spawn (vfork: no copy of the daemon's page tables, unlike Node's
+// fork-based spawn) in a new session. stdio[i] says what the shim's fd i is:
+// "null" (/dev/null), "inherit" (ours), "in" (a pipe the shim reads: we get
+// the write end) or "out" (a pipe the shim writes: we get the read end);
+// fds[i] is our end, or -1. The shim forks itself away at once ("--detach"),
+// so we reap only that short-lived first process, here, and the monitor is
+// nobody's child to wait for: it reports through its pipes.
 Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!ArgsOk(info, 3)) return env.Undefined();
   std::string path = info[0].As<Napi::String>();
   Napi::Array jsArgs = info[1].As<Napi::Array>();
-  bool inherit = info[2].As<Napi::Boolean>().Value();
+  Napi::Array jsStdio = info[2].As<Napi::Array>();
   std::vector<std::string> args{path};
   for (uint32_t i = 0; i < jsArgs.Length(); i++) args.push_back(jsArgs.Get(i).As<Napi::String>());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return ThrowErrno(env, "pipe2", errno);
+  size_t n = jsStdio.Length();
+  std::vector<int> ours(n, -1), theirs(n, -1);
+  auto closeAll = [&]() {
+    for (int fd : ours) if (fd >= 0) close(fd);
+    for (int fd : theirs) if (fd >= 0) close(fd);
+  };
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  // Node marks its own stdio close-on-exec: hand copies over explicitly.
-  int copies[3] = {-1, -1, -1};
-  for (int fd = 0; fd < 3; fd++) {
-    if (inherit && (copies[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0) posix_spawn_file_actions_adddup2(&fa, copies[fd], fd);
-    else posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", O_RDWR, 0);
+  for (size_t i = 0; i < n; i++) {
+    std::string kind = jsStdio.Get(i).As<Napi::String>();
+    if (kind == "in" || kind == "out") {
+      int p[2];
+      if (pipe2(p, O_CLOEXEC) != 0) { int e = errno; closeAll(); posix_spawn_file_actions_destroy(&fa); return ThrowErrno(env, "pipe2", e); }
+      ours[i] = kind == "in" ? p[1] : p[0];
+      theirs[i] = kind == "in" ? p[0] : p[1];
+    } else if (kind == "inherit" && i < 3) {
+      // Node marks its own stdio close-on-exec: hand a copy over explicitly.
+      theirs[i] = fcntl((int)i, F_DUPFD_CLOEXEC, 3);
+    }
+    if (theirs[i] >= 0) posix_spawn_file_actions_adddup2(&fa, theirs[i], (int)i);
+    else posix_spawn_file_actions_addopen(&fa, (int)i, "/dev/null", O_RDWR, 0);
   }
-  posix_spawn_file_actions_adddup2(&fa, p[1], 3);
   posix_spawnattr_t at;
   posix_spawnattr_init(&at);
   sigset_t none, all;
@@ -623,13 +636,14 @@ Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   int rc = posix_spawn(&pid, path.c_str(), &fa, &at, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
-  close(p[1]);
-  for (int c : copies) if (c >= 0) close(c);
-  if (rc != 0) { close(p[0]); return ThrowErrno(env, "posix_spawn", rc, path); }
+  for (int& fd : theirs) if (fd >= 0) { close(fd); fd = -1; }
+  if (rc != 0) { closeAll(); return ThrowErrno(env, "posix_spawn", rc, path); }
   int st;
   while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
   Napi::Object out = Napi::Object::New(env);
-  out.Set("statusFd", Napi::Number::New(env, p[0]));
+  Napi::Array fds = Napi::Array::New(env, n);
+  for (size_t i = 0; i < n; i++) fds.Set((uint32_t)i, Napi::Number::New(env, ours[i]));
+  out.Set("fds", fds);
   return out;
 }
 

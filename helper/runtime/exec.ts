@@ -1,11 +1,10 @@
 // Processes started in running containers (docker exec): each runs under an
 // `nscope-shim exec` that joins the container's namespaces and cgroup, with
 // the container's user, capabilities and no_new_privs, optionally on a pty.
-import { spawn, type ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
-import type { Writable } from 'stream';
+import * as net from 'net';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
-import { shimPath } from '../native';
+import { native, shimPath } from '../native';
 import type { ExecOptions, ExecStatus } from '../protocol';
 import { buildExecPlan } from './plan';
 import { resolveUser } from './options';
@@ -26,7 +25,8 @@ export interface ExecTarget {
 
 export interface ExecSession {
   execId: string;
-  child: ChildProcess;
+  /** the shim's fds 0-4 (our ends): stdin, stdout, stderr, status, control */
+  stdio: net.Socket[];
   tty: boolean;
   interactive: boolean;
   status: ExecStatus;
@@ -76,18 +76,20 @@ export class ExecSessions {
     // The plan goes through a pipe-backed file so nothing is left on disk.
     const planFile = path.join(os.tmpdir(), `nscope-exec-${execId}`);
     fs.writeFileSync(planFile, plan, { mode: 0o600 });
-    let child: ChildProcess;
+    let stdio: net.Socket[] | undefined;
     try {
-      child = spawn(shimPath(), ['exec', planFile], { stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
-      const first = await readStatusLine(child);
+      const { fds } = native().spawnShim(shimPath(), ['--detach', 'exec', planFile], ['in', 'out', 'out', 'out', 'in']);
+      stdio = fds.map((fd, i) => new net.Socket({ fd, readable: i !== 0 && i !== 4, writable: i === 0 || i === 4 }));
+      const first = await readStatusLine(stdio[3]);
       if (!first.startsWith('ok ')) {
-        child.kill('SIGKILL');
+        for (const io of stdio) io.destroy();
         throw new NscopeError(/not found in \$PATH|No such file/.test(first) ? 'not_found' : 'failed', first.replace(/^error /, '') || 'exec: the helper process died');
       }
+      const io = stdio;
       const status: ExecStatus = { execId, containerId: t.containerId, running: true, pid: Number(first.split(' ')[1]) };
       const ended = new Promise<ExecStatus>((resolve) => {
         const lines: string[] = [];
-        const statusStream = child.stdio[3] as NodeJS.ReadableStream;
+        const statusStream = io[3];
         readLines(statusStream, (l) => lines.push(l));
         statusStream.resume();
         // the status pipe is the shim's alone: its end means the shim has reported and gone
@@ -99,12 +101,12 @@ export class ExecSessions {
           status.exitCode ??= 255;
           status.running = false;
           // the writable pipes (stdin, control) are ours to close, or each exec leaks two fds
-          for (const i of [0, 4]) (child.stdio[i] as { destroy?: () => void } | null)?.destroy?.();
+          for (const i of [0, 3, 4]) io[i].destroy();
           this.prune();
           resolve(status);
         });
       });
-      const s: ExecSession = { execId, child, tty: !!o.tty, interactive: !!o.interactive, status, ended };
+      const s: ExecSession = { execId, stdio: io, tty: !!o.tty, interactive: !!o.interactive, status, ended };
       this.sessions.set(execId, s);
       return s;
     } finally {
@@ -116,13 +118,13 @@ export class ExecSessions {
     const s = this.get(execId);
     if (!s.tty) throw conflict('exec: resize needs a tty');
     if (![rows, cols].every((v) => Number.isInteger(v) && v >= 1 && v <= 10000)) throw invalid(`resize: ${rows}x${cols} is out of range`);
-    if (s.status.running) (s.child.stdio[4] as Writable).write(`r ${rows} ${cols}\n`);
+    if (s.status.running) s.stdio[4].write(`r ${rows} ${cols}\n`);
   }
 
   kill(execId: string, signal: string | number = 'SIGKILL'): void {
     const s = this.get(execId);
     const n = signalNumber(signal);
-    if (s.status.running) (s.child.stdio[4] as Writable).write(`k ${n}\n`);
+    if (s.status.running) s.stdio[4].write(`k ${n}\n`);
   }
 
   /** Keep the status of ended execs for a while (exec.inspect after the stream closed). */
@@ -143,9 +145,8 @@ function readLines(stream: NodeJS.ReadableStream, onLine: (l: string) => void) {
   stream.on('error', () => undefined);
 }
 
-function readStatusLine(child: ChildProcess): Promise<string> {
+function readStatusLine(s: net.Socket): Promise<string> {
   return new Promise((resolve) => {
-    const s = child.stdio[3] as NodeJS.ReadableStream;
     let buf = '';
     const onData = (d: Buffer) => {
       buf += d.toString('utf8');
@@ -160,6 +161,6 @@ function readStatusLine(child: ChildProcess): Promise<string> {
     };
     s.on('data', onData);
     s.once('end', () => resolve(buf));
-    child.once('error', (e) => resolve(`error ${e.message}`));
+    s.once('error', (e) => resolve(`error ${e.message}`));
   });
 }

@@ -16,8 +16,9 @@ export interface ShimHandle {
 }
 
 export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean } = {}): Promise<ShimHandle> {
-  const { statusFd } = native().spawnShim(shimPath(), ['--detach', planFile], !!opts.inheritStdio);
-  const status = new net.Socket({ fd: statusFd, readable: true, writable: false });
+  const io = opts.inheritStdio ? 'inherit' : 'null';
+  const { fds } = native().spawnShim(shimPath(), ['--detach', planFile], [io, io, io, 'out']);
+  const status = new net.Socket({ fd: fds[3], readable: true, writable: false });
 
   let buf = '';
   const lines: string[] = [];

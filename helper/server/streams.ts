@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import type { Socket } from 'net';
-import type { Readable, Writable } from 'stream';
 import { invalid, NscopeError } from '../errors';
 import { FRAME_HEADER, FRAME_STDERR, FRAME_STDOUT, type StreamOpenParams } from '../protocol';
 import type { ExecSession } from '../runtime/exec';
@@ -81,7 +80,7 @@ function frame(stream: number, data: Buffer): Buffer {
 
 /** Client <-> exec'd process; the socket closes once the process has ended and its output is sent. */
 async function pumpExec(s: ExecSession, sock: Socket): Promise<void> {
-  const [stdin, stdout, stderr] = [s.child.stdio[0] as Writable, s.child.stdio[1] as Readable, s.child.stdio[2] as Readable];
+  const [stdin, stdout, stderr] = s.stdio;
   stdin.on('error', () => undefined);
   if (s.interactive) sock.pipe(stdin);
   else stdin.end();

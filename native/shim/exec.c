@@ -176,7 +176,7 @@ int exec_main(const char *planfile) {
     status_line("error %s\n", msg[0] == 'E' ? msg + 1 : "exec: the process died during set-up");
     return 1;
   }
-  status_line("ok %d none\n", (int)pid);
+  status_line("ok %d none %d\n", (int)pid, (int)getpid());
   /* after R the child execs: a later E is an exec failure */
   fcntl(sync[0], F_SETFL, O_NONBLOCK);
 

@@ -14,10 +14,12 @@ export interface NativeAddon {
   /** Opens `rel` resolved inside `root` (openat2 RESOLVE_IN_ROOT); caller closes the fd. */
   openInRoot(root: string, rel: string, flags: number): number;
   /**
-   * Starts nscope-shim detached (posix_spawn, new session). stdio[i] is the shim's fd i:
+   * Starts nscope-shim (posix_spawn, new session): our child, to collect with reap(pid). stdio[i] is the shim's fd i:
    * 'null', 'inherit' (0-2 only), 'in' (we write) or 'out' (we read); fds[i] is our end or -1.
    */
-  spawnShim(path: string, args: string[], stdio: ('null' | 'inherit' | 'in' | 'out')[]): { fds: number[] };
+  spawnShim(path: string, args: string[], stdio: ('null' | 'inherit' | 'in' | 'out')[]): { pid: number; fds: number[] };
+  /** waitpid(pid, WNOHANG) for that pid only; true when it was collected. */
+  reap(pid: number): boolean;
   /** Inode of the user namespace owning the namespace at /proc/PID/ns/X. */
   nsOwner(path: string): number;
   /** The tree below root/rel as packed records (decoded by rootfs/walk.ts); every dir opened beneath `root`, no symlinks followed. */

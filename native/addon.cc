@@ -20,6 +20,7 @@
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <spawn.h>
@@ -587,9 +588,8 @@ Napi::Value LstatBeneath(const Napi::CallbackInfo& info) {
 // fork-based spawn) in a new session. stdio[i] says what the shim's fd i is:
 // "null" (/dev/null), "inherit" (ours), "in" (a pipe the shim reads: we get
 // the write end) or "out" (a pipe the shim writes: we get the read end);
-// fds[i] is our end, or -1. The shim forks itself away at once ("--detach"),
-// so we reap only that short-lived first process, here, and the monitor is
-// nobody's child to wait for: it reports through its pipes.
+// fds[i] is our end, or -1. The shim is our child: the caller collects it
+// with reap(pid) once its status pipe has closed (Node reaps only its own).
 Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!ArgsOk(info, 3)) return env.Undefined();
@@ -638,16 +638,28 @@ Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   posix_spawnattr_destroy(&at);
   for (int& fd : theirs) if (fd >= 0) { close(fd); fd = -1; }
   if (rc != 0) { closeAll(); return ThrowErrno(env, "posix_spawn", rc, path); }
-  int st;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
   Napi::Object out = Napi::Object::New(env);
+  out.Set("pid", Napi::Number::New(env, pid));
   Napi::Array fds = Napi::Array::New(env, n);
   for (size_t i = 0; i < n; i++) fds.Set((uint32_t)i, Napi::Number::New(env, ours[i]));
   out.Set("fds", fds);
   return out;
 }
 
+// reap(pid) -> true when that (exited) child was collected. Only the given
+// pid, never -1: Node's own children keep their exit statuses.
+Napi::Value Reap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 1)) return env.Undefined();
+  pid_t pid = info[0].As<Napi::Number>().Int32Value();
+  if (pid <= 0) return Napi::Boolean::New(env, false);
+  int st;
+  pid_t r = waitpid(pid, &st, WNOHANG);
+  return Napi::Boolean::New(env, r == pid);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("reap", Napi::Function::New(env, Reap));
   exports.Set("spawnShim", Napi::Function::New(env, SpawnShim));
   exports.Set("nsOwner", Napi::Function::New(env, NsOwner));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred));

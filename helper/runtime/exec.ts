@@ -7,6 +7,7 @@ import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { native, shimPath } from '../native';
 import type { ExecOptions, ExecStatus } from '../protocol';
 import { buildExecPlan } from './plan';
+import { collectShim } from './shim';
 import { resolveUser } from './options';
 import { signalNumber } from './signals';
 import type { Spec } from './spec';
@@ -78,11 +79,12 @@ export class ExecSessions {
     fs.writeFileSync(planFile, plan, { mode: 0o600 });
     let stdio: net.Socket[] | undefined;
     try {
-      const { fds } = native().spawnShim(shimPath(), ['--detach', 'exec', planFile], ['in', 'out', 'out', 'out', 'in']);
+      const { pid: shimPid, fds } = native().spawnShim(shimPath(), ['exec', planFile], ['in', 'out', 'out', 'out', 'in']);
       stdio = fds.map((fd, i) => new net.Socket({ fd, readable: i !== 0 && i !== 4, writable: i === 0 || i === 4 }));
       const first = await readStatusLine(stdio[3]);
       if (!first.startsWith('ok ')) {
         for (const io of stdio) io.destroy();
+        collectShim(shimPid);
         throw new NscopeError(/not found in \$PATH|No such file/.test(first) ? 'not_found' : 'failed', first.replace(/^error /, '') || 'exec: the helper process died');
       }
       const io = stdio;
@@ -94,6 +96,7 @@ export class ExecSessions {
         statusStream.resume();
         // the status pipe is the shim's alone: its end means the shim has reported and gone
         statusStream.once('end', () => {
+          collectShim(shimPid);
           for (const l of lines) {
             if (l.startsWith('execerror ')) status.error = l.slice(10);
             if (l.startsWith('exit ')) status.exitCode = Number(l.split(' ')[1]);

@@ -17,7 +17,7 @@ export interface ShimHandle {
 
 export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean } = {}): Promise<ShimHandle> {
   const io = opts.inheritStdio ? 'inherit' : 'null';
-  const { fds } = native().spawnShim(shimPath(), ['--detach', planFile], [io, io, io, 'out']);
+  const { pid: spawned, fds } = native().spawnShim(shimPath(), [planFile], [io, io, io, 'out']);
   const status = new net.Socket({ fd: fds[3], readable: true, writable: false });
 
   let buf = '';
@@ -45,6 +45,7 @@ export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean
 
   const first = await next();
   if (!first || !first.startsWith('ok ')) {
+    collectShim(spawned);
     const msg = first?.startsWith('error ') ? first.slice(6) : 'nscope-shim exited without a status';
     throw new NscopeError('failed', msg);
   }
@@ -53,6 +54,7 @@ export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean
   const [, pid, method, shimPid] = first.split(' ');
   const exited = (async () => {
     const line = await next();
+    collectShim(spawned);
     if (!line?.startsWith('exit ')) return null;
     const [, code, sig] = line.split(' ');
     return { exitCode: Number(code), signal: Number(sig) };
@@ -63,4 +65,18 @@ export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean
 /** Writes the plan next to the container's state, readable by root only. */
 export function writePlan(file: string, buffer: Buffer): void {
   fs.writeFileSync(file, buffer, { mode: 0o600 });
+}
+
+/**
+ * A shim that ended (its status pipe closed) is our child, started outside
+ * Node's child_process: collect it, or it stays a zombie. (A helper restarted
+ * after a crash is not its parent any more: then init collects it.)
+ */
+export function collectShim(pid: number): void {
+  if (!pid) return;
+  if (native().reap(pid)) return;
+  // the pipe closes an instant before the process is gone
+  let tries = 0;
+  const t = setInterval(() => { if (native().reap(pid) || ++tries > 50) clearInterval(t); }, 20);
+  t.unref();
 }

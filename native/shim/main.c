@@ -83,15 +83,6 @@ static ssize_t read_msg(int sock, char *buf, size_t len, int *fd) {
 }
 
 int main(int argc, char **argv) {
-  if (argc >= 3 && !strcmp(argv[1], "--detach")) {
-    /* started by the helper's posix_spawn: leave it at once, so the monitor
-     * is nobody's child and the helper reaps only this first process */
-    pid_t d = fork();
-    if (d < 0) { status("error fork: %s%s\n", strerror(errno), ""); return 1; }
-    if (d > 0) _exit(0);
-    argv++;
-    argc--;
-  }
   if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
   if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim exec PLANFILE\n"); return 2; }
   if (fcntl(g_status, F_GETFD) < 0) g_status = -1;

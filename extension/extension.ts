@@ -1,10 +1,14 @@
 // nscope for VS Code: the container explorer on top of the nscope helper.
 import * as vscode from 'vscode';
+import { registerChangeCommands } from './commands/changes';
 import { registerHelperCommands } from './commands/helper';
+import { registerInspectCommands } from './commands/inspect';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerLimitCommand } from './commands/limits';
 import { registerShellCommand } from './commands/shell';
 import { Connection } from './connection';
+import { ChangeDecorations } from './decorations';
+import { FileProvider } from './fs/file-provider';
 import { createStatusItem } from './status';
 import { ContainersProvider } from './views/containers';
 import { ImagesProvider } from './views/images';
@@ -40,6 +44,10 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ...registerLifecycleCommands(conn),
     registerShellCommand(conn, context.globalState),
     registerLimitCommand(conn),
+    FileProvider.register(conn),
+    ChangeDecorations.register(),
+    ...registerChangeCommands(conn),
+    ...registerInspectCommands(conn),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) void conn.restart(); }),
   );
   conn.start();

@@ -6,6 +6,7 @@ import type { ContainerDetail, ContainerSummary, ImageLayerInfo } from '../../he
 import type { Connection } from '../connection';
 import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
+import { ChangesNode } from './changes';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 const C = vscode.TreeItemCollapsibleState;
@@ -39,7 +40,7 @@ export class ContainerNode extends Node {
   override async children(): Promise<Node[]> {
     const groups: Node[] = [];
     if (this.running) groups.push(new ProcessesNode(this), new NamespacesNode(this));
-    groups.push(new LimitsNode(this), new LayersNode(this));
+    groups.push(new LimitsNode(this), new LayersNode(this), new ChangesNode(this.conn, this.c.id, this.c.name, this.id!));
     return groups;
   }
 }

@@ -1,0 +1,90 @@
+// nscope.inspect: container.inspect as JSON in a read-only editor (a
+// TextDocumentContentProvider for `nscope-inspect:`); nscope.logs: the
+// container's log in an output channel, followed over a logs stream until
+// the container exits.
+import type * as net from 'node:net';
+import * as vscode from 'vscode';
+import type { LogEntry } from '../../helper/protocol';
+import { openStream } from '../../helper/protocol/client';
+import type { Connection } from '../connection';
+import { oneLine } from '../format';
+import { guarded } from './errors';
+import { containerArg } from './pick';
+
+const INSPECT_SCHEME = 'nscope-inspect';
+const ANY = ['created', 'running', 'exited'] as const;
+
+export function registerInspectCommands(conn: Connection): vscode.Disposable[] {
+  const inspect = new InspectDocuments(conn);
+  const logs = new LogChannels(conn);
+  return [
+    inspect, logs,
+    vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
+    vscode.commands.registerCommand('nscope.inspect', guarded('inspect', async (arg?: unknown) => {
+      const c = await containerArg(conn, arg, [...ANY], 'Container to inspect');
+      if (!c) return;
+      const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${c.name}.json`, query: c.id });
+      inspect.changed(uri);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(doc, { preview: true }); // a .json path: JSON highlighting
+    })),
+    vscode.commands.registerCommand('nscope.logs', guarded('logs', async (arg?: unknown) => {
+      const c = await containerArg(conn, arg, [...ANY], 'Container whose log to show');
+      if (c) await logs.show(c.id, c.name);
+    })),
+  ];
+}
+
+class InspectDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  constructor(private readonly conn: Connection) {}
+  changed(uri: vscode.Uri): void { this.emitter.fire(uri); }
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    try {
+      return JSON.stringify(await this.conn.request('container.inspect', { id: uri.query }), null, 2) + '\n';
+    } catch (e) {
+      return JSON.stringify({ error: oneLine(e) }, null, 2) + '\n';
+    }
+  }
+  dispose(): void { this.emitter.dispose(); }
+}
+
+/** One output channel per container; showing it again starts the log over. */
+class LogChannels implements vscode.Disposable {
+  private readonly open = new Map<string, { channel: vscode.OutputChannel; sock?: net.Socket }>();
+  constructor(private readonly conn: Connection) {}
+
+  async show(id: string, name: string): Promise<void> {
+    let entry = this.open.get(id);
+    if (!entry) {
+      entry = { channel: vscode.window.createOutputChannel(`nscope: ${name}`) };
+      this.open.set(id, entry);
+    }
+    entry.sock?.destroy();
+    entry.sock = undefined;
+    const { channel } = entry;
+    channel.clear();
+    channel.show(true);
+    const sock = await openStream(this.conn.socketPath, { kind: 'logs', id, follow: true });
+    entry.sock = sock;
+    let rest = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => {
+      const lines = (rest + d).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) {
+        if (!l) continue;
+        try { channel.append((JSON.parse(l) as LogEntry).log); } catch { channel.appendLine(l); }
+      }
+    });
+    sock.on('close', () => { if (entry!.sock === sock) { entry!.sock = undefined; channel.appendLine('— end of log (the container is not running) —'); } });
+    sock.on('error', () => undefined);
+    sock.resume();
+  }
+
+  dispose(): void {
+    for (const { channel, sock } of this.open.values()) { sock?.destroy(); channel.dispose(); }
+    this.open.clear();
+  }
+}

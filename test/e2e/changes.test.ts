@@ -1,0 +1,133 @@
+// Changes in a real VS Code (code-server + headless Chromium) against a real
+// helper: a container that added, changed and deleted files shows them under
+// its Changes node with A/M/D decorations; opening the changed file shows the
+// diff editor with the image's text on the left and the container's on the
+// right; a layer's own changes open the layer's version of a file.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { HelperClient } from '../../helper/protocol/client';
+import { waitFor } from '../helpers/containers';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { e2eUnavailable, VsCode, type Page } from './code-server';
+
+const skip = e2eUnavailable();
+const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
+const UI = 30000;
+const NEW_LINE = 'web:x:1000:1000::/home/web:/bin/sh';
+
+describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () => {
+  let daemon: TestDaemon;
+  let client: HelperClient;
+  let vs: VsCode;
+  let page: Page;
+  const uiTest = (name: string, fn: () => Promise<void>) => test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await vs?.screenshot(`failure-${name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+      throw e;
+    }
+  });
+
+  before(async () => {
+    daemon = await startWithImage('e2e-changes');
+    client = await daemon.client();
+    const script = `echo '${NEW_LINE}' >> /etc/passwd; echo hello > /new.txt; rm /etc/group; echo ready; sleep 600`;
+    const { id } = await client.request('container.create', { image: 'host', name: 'e2e-diff', cmd: ['sh', '-c', script] });
+    await client.request('container.start', { id });
+    await waitFor(async () => (await client.request('container.diff', { id })).changes.some((c) => c.path === '/etc/group'), 10000, 'the container\'s writes');
+    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket, 'diffEditor.renderSideBySide': true, 'diffEditor.useInlineViewWhenSpaceIsLimited': false } });
+    page = vs.page;
+  });
+
+  after(async () => {
+    if (vs) {
+      await vs.screenshot('changes-last').catch(() => undefined);
+      await vs.stop();
+    }
+    if (daemon) assert.deepEqual(await daemon.cleanup(), []);
+  });
+
+  uiTest('the Changes of a container: added, changed and deleted files with their decorations', async () => {
+    const icon = page.locator('.part.activitybar [aria-label^="nscope"]').first();
+    await icon.waitFor({ timeout: 60000 });
+    await icon.click();
+    await vs.resizeSidebar(440);
+    await vs.row('Containers', 'e2e-diff').click();
+    await vs.row('Containers', 'Changes').click();
+    const rows = { '/etc/passwd': 'M', '/new.txt': 'A', '/etc/group': 'D' };
+    for (const [p, badge] of Object.entries(rows)) {
+      const row = vs.row('Containers', new RegExp(`^${path.basename(p).replace('.', '\\.')}\\s*${path.dirname(p) === '/' ? '/' : `${path.dirname(p)}/`}`));
+      await row.waitFor({ timeout: UI });
+      // the decoration: the badge letter is a CSS ::after; its class says it is there, and the label's colour is git's
+      await waitFor(async () => (await row.locator('[class*="monaco-decoration-itemBadge"], [class*="monaco-decoration-itemColor"]').count()) > 0, UI, `a decoration on ${p}`);
+      const badgeText = await page.waitForFunction(`(() => {
+        for (const r of document.querySelectorAll('.part.sidebar .monaco-list-row')) {
+          if (!r.innerText.startsWith(${JSON.stringify(path.basename(p))})) continue;
+          for (const el of r.querySelectorAll('[class*="monaco-decoration"]')) {
+            const c = getComputedStyle(el, '::after').content;
+            if (c && c !== 'none' && c !== 'normal') return c;
+          }
+        }
+        return false;
+      })()`, undefined, { timeout: UI });
+      assert.ok(badgeText, `${p} has a badge`);
+      void badge;
+    }
+  });
+
+  uiTest('opening a changed file shows the diff editor, the image\'s text left and the container\'s right', async () => {
+    await vs.row('Containers', /^passwd/).click();
+    const diff = page.locator('.monaco-diff-editor:visible').first();
+    await diff.waitFor({ timeout: UI });
+    const original = diff.locator('.editor.original .view-lines').first();
+    const modified = diff.locator('.editor.modified .view-lines').first();
+    const text = async (l: typeof original) => (await l.innerText()).replace(/\u00a0/g, ' ');
+    await waitFor(async () => (await text(modified)).includes(NEW_LINE), UI, 'the container\'s version on the right');
+    assert.match(await text(original), /nobody:x:65534/);
+    assert.ok(!(await text(original)).includes(NEW_LINE), 'the image\'s version has no new line');
+    assert.match(await text(modified), /nobody:x:65534/);
+    await page.locator('.tabs-container .tab', { hasText: 'passwd (e2e-diff: image ↔ container)' }).first().waitFor();
+    await vs.screenshot('changes-1-diff');
+    if (process.env.NSCOPE_E2E_UPDATE_MEDIA === '1') fs.copyFileSync(path.join(OUT, 'changes-1-diff.png'), path.join(REPO, 'media', 'screenshot-diff.png'));
+
+    // an added file: an empty left side; a deleted one: an empty right side
+    const visible = (side: string) => page.locator(`.monaco-diff-editor:visible .editor.${side} .view-lines`).first();
+    await vs.row('Containers', /^new\.txt/).click();
+    await page.locator('.tabs-container .tab', { hasText: 'new.txt (e2e-diff: image ↔ container)' }).first().waitFor({ timeout: UI });
+    await waitFor(async () => (await text(visible('modified'))).includes('hello'), UI, 'hello on the right');
+    assert.equal((await text(visible('original'))).trim(), '');
+    await vs.row('Containers', /^group/).click();
+    await page.locator('.tabs-container .tab', { hasText: 'group (e2e-diff: image ↔ container)' }).first().waitFor({ timeout: UI });
+    await waitFor(async () => (await text(visible('original'))).includes('root:x:0:'), UI, 'the image\'s /etc/group on the left');
+    assert.equal((await text(visible('modified'))).trim(), '');
+  });
+
+  uiTest('a layer\'s own changes, and the layer\'s version of a file in a read-only editor', async () => {
+    await vs.row('Containers', 'e2e-diff').click(); // collapse, to make room
+    await vs.row('Images', 'host:latest').click();
+    const layer = vs.row('Images', /^layer 0/);
+    await layer.click();
+    await vs.row('Images', /^bin/).waitFor({ timeout: UI });
+    // type navigation focuses the row (the list is virtual: it may be below the fold), Enter runs its command
+    await page.keyboard.type('passwd');
+    await vs.row('Images', /^passwd/).waitFor({ timeout: UI });
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'passwd (host:latest layer 0)' }).first().waitFor({ timeout: UI });
+    const lines = page.locator('.editor-instance .monaco-editor:visible .view-lines').first();
+    await waitFor(async () => /root:x:0:0/.test((await lines.innerText()).replace(/\u00a0/g, ' ')), UI, 'the layer\'s /etc/passwd');
+    assert.ok(!(await lines.innerText()).includes('web:x:1000'));
+    await vs.screenshot('changes-2-layer');
+  });
+
+  uiTest('Inspect: the container as JSON in a read-only editor; Show Logs: its output', async () => {
+    await vs.contextMenu(vs.row('Containers', 'e2e-diff'), 'Inspect');
+    await page.locator('.tabs-container .tab', { hasText: 'e2e-diff.json' }).first().waitFor({ timeout: UI });
+    const lines = page.locator('.editor-instance .monaco-editor:visible .view-lines').first();
+    await waitFor(async () => /"name":\s*"e2e-diff"/.test((await lines.innerText()).replace(/\u00a0/g, ' ')), UI, 'the inspect JSON');
+    await vs.contextMenu(vs.row('Containers', 'e2e-diff'), 'Show Logs');
+    await page.locator('.part.panel .monaco-editor .view-lines', { hasText: 'ready' }).first().waitFor({ timeout: UI });
+  });
+});

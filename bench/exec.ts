@@ -27,7 +27,6 @@
 //             posix_spawn (addon spawnShim, as ExecSessions since 80eaa75) when
 //             the built addon has reap(), else with Node's spawn() (before)
 //   replay-alt    the other way of starting it (Node's fork-based spawn() vs posix_spawn)
-//   replay-prime  PROPOSAL: the same with primeCgroupJoin() first (what create does)
 //   shim-tasks, replay-tasks   PROPOSAL (cgroup v1): the child joins by
 //                 writing "0" to each hierarchy's `tasks` instead of `cgroup.procs`: the kernel
 //                 moves the calling thread without taking cgroup_threadgroup_rwsem, so there is
@@ -53,7 +52,6 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Readable, Writable } from 'stream';
 import { detectCgroups } from '../helper/cgroups/detect';
-import { primeCgroupJoin } from '../helper/cgroups/prime';
 import { DEFAULT_HOST_PROGRAMS } from '../helper/images/host-image';
 import { native, shimPath } from '../helper/native';
 import { openStreamWithResult } from '../helper/protocol/client';
@@ -337,12 +335,11 @@ async function main(): Promise<void> {
     const startTime = procStartTime(pid) ?? undefined;
 
     /** The daemon's exec path, replayed here (manager.exec → ExecSessions.start → pumpExec). */
-    const replay = async (how: { prime?: boolean; posix?: boolean; tasks?: boolean } = {}): Promise<Sample> => {
+    const replay = async (how: { posix?: boolean; tasks?: boolean } = {}): Promise<Sample> => {
       const laps: Record<string, number> = {};
       const t00 = process.hrtime.bigint();
       let t0 = t00;
       const lap = (name: string) => { laps[name] = msSince(t0); t0 = process.hrtime.bigint(); };
-      if (how.prime) primeCgroupJoin();
       // manager.exec(): record running?, config.json, the cgroup's procs files
       if (!isSameProcess(pid, startTime)) throw new Error('the nscope container is not running');
       const sp = readJson<Spec>(path.join(detail.bundle, 'config.json'))!;
@@ -427,10 +424,6 @@ async function main(): Promise<void> {
         key: 'replay-alt', group: 'breakdown', samples: newSamples(),
         label: pos ? '… the shim started with Node\'s fork-based `spawn()` instead (the exec path before 80eaa75)' : 'PROPOSAL: … the shim started with posix_spawn (addon spawnShim) instead of Node\'s fork',
         once: () => replay({ posix: !pos }),
-      });
-      subjects.push({
-        key: 'replay-prime', group: 'breakdown', samples: newSamples(), label: 'PROPOSAL: … with `primeCgroupJoin()` first (as create does)',
-        once: () => replay({ posix: pos, prime: true }),
       });
       if (driver.version === 1) {
         subjects.push({

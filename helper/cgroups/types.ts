@@ -87,6 +87,13 @@ export interface Cgroup {
   readonly rel: string;
   /** Every cgroup.procs a new process must join, one per hierarchy. */
   procsFiles(): string[];
+  /**
+   * What a new, still single-threaded process writes "0" to, to join: on v1
+   * each hierarchy's `tasks` (moving the one thread moves the process, and the
+   * kernel skips the threadgroup lock whose RCU grace period costs a
+   * `cgroup.procs` write 5-25 ms), on v2 `cgroup.procs`.
+   */
+  joinFiles(): string[];
   /** Set or change limits on a live cgroup; fields left undefined are not touched. */
   apply(res: LinuxResources): void;
   stats(): CgroupStats;

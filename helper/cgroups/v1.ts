@@ -129,6 +129,10 @@ class V1Cgroup implements Cgroup {
     return this.dirs().map((d) => path.join(d, 'cgroup.procs'));
   }
 
+  joinFiles(): string[] {
+    return this.dirs().map((d) => path.join(d, 'tasks'));
+  }
+
   exists(): boolean {
     return this.dirs().some(io.exists);
   }

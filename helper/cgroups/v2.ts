@@ -135,6 +135,10 @@ class V2Cgroup implements Cgroup {
     throw new NscopeError('unsupported', `${what}: the ${ctrl} controller is not enabled for ${this.rel}${why ? ` (${why})` : ' (not in the parent\'s cgroup.subtree_control)'}`);
   }
 
+  joinFiles(): string[] {
+    return this.procsFiles();
+  }
+
   procsFiles(): string[] {
     return [this.f('cgroup.procs')];
   }

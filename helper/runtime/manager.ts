@@ -21,7 +21,6 @@ import { specFromOptions } from './options';
 import { checkRunOptions } from './validate-options';
 import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
-import { primeCgroupJoin } from '../cgroups/prime';
 import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
 import { containerPaths, type ContainerRecord } from './record';
 import { spawnShim, writePlan } from './shim';
@@ -175,12 +174,11 @@ export class ContainerManager extends EventEmitter {
       this.records.set(id, r);
       this.save(r); // first: a crash from here on is cleaned up by recover() (no pid yet)
       cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
-      primeCgroupJoin();
       for (const d of [layout.mountpoint, layout.upper, layout.work, layout.init]) fs.mkdirSync(d, { mode: 0o755 });
       writeInitLayer(layout.init, hostname);
       writeJsonAtomic(p.config, spec);
       const plan = buildPlan({
-        spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.procsFiles(),
+        spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
         logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
       });
       writePlan(p.plan, plan.buffer);
@@ -421,8 +419,7 @@ export class ContainerManager extends EventEmitter {
     const r = this.runningRecord(o.id);
     const spec = readJson<Spec>(this.paths(r).config);
     if (!spec) throw new NscopeError('failed', `container ${r.name}: config.json is missing`);
-    primeCgroupJoin(); // the exec'd process joins the container's cgroups: start that wait now
-    return this.execs.start({ containerId: r.id, pid: r.pid!, spec, cgroupProcs: this.cgroup(r).procsFiles(), layers: this.fileLayers(r) }, o);
+    return this.execs.start({ containerId: r.id, pid: r.pid!, spec, cgroupProcs: this.cgroup(r).joinFiles(), layers: this.fileLayers(r) }, o);
   }
 
   /** The container's files as layers (bottom to top): image, init, then its rw layer. */

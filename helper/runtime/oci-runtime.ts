@@ -105,7 +105,7 @@ export class OciRuntime {
       const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', annotations: spec.annotations };
       writeJsonAtomic(p.state, pending);
       cg = driver.create(rel, spec.linux?.resources ?? {});
-      const plan = buildPlan({ spec, rootfs, bundle, cgroupProcs: cg.procsFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot, cgroupMounts: containerCgroupMounts() });
+      const plan = buildPlan({ spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot, cgroupMounts: containerCgroupMounts() });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
       const shim = await spawnShim(p.plan, { inheritStdio: opts.inheritStdio ?? true });

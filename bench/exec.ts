@@ -64,6 +64,7 @@ import { BenchDaemon, imageLayerDirs, randomTag, REPO } from './lib/daemon';
 import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig } from './lib/oci';
 import { runCmd, TimerClient, type TimedRun } from './lib/proc';
 import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
+import { readStatusLine } from '../helper/runtime/exec';
 
 type Mode = 'cold' | 'warm';
 
@@ -632,26 +633,6 @@ function deframe(b: Buffer): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
-/** helper/runtime/exec.ts readStatusLine, on the status stream itself. */
-function readStatusLine(s: Readable): Promise<string> {
-  return new Promise((resolve) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString('utf8');
-      const i = buf.indexOf('\n');
-      if (i >= 0) {
-        s.removeListener('data', onData);
-        s.pause();
-        const rest = buf.slice(i + 1);
-        if (rest) s.unshift(Buffer.from(rest));
-        resolve(buf.slice(0, i));
-      }
-    };
-    s.on('data', onData);
-    s.once('end', () => resolve(buf));
-    s.once('error', (e) => resolve(`error ${e.message}`));
-  });
-}
 
 type Stdio = 'null' | 'inherit' | 'in' | 'out';
 interface AnyAddon {

@@ -3,6 +3,7 @@
 // the container's user, capabilities and no_new_privs, optionally on a pty.
 import * as crypto from 'crypto';
 import * as net from 'net';
+import type { Readable } from 'stream';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { native, shimPath } from '../native';
 import type { ExecOptions, ExecStatus } from '../protocol';
@@ -148,7 +149,8 @@ function readLines(stream: NodeJS.ReadableStream, onLine: (l: string) => void) {
   stream.on('error', () => undefined);
 }
 
-function readStatusLine(s: net.Socket): Promise<string> {
+/** The first status line of a shim ("ok PID …" or "error …"); what follows stays in the stream. */
+export function readStatusLine(s: Readable): Promise<string> {
   return new Promise((resolve) => {
     let buf = '';
     const onData = (d: Buffer) => {

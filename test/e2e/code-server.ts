@@ -236,3 +236,15 @@ async function waitGroupGone(pgid: number, ms: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A test whose failure leaves a screenshot of the workbench (dist/e2e-out/failure-NAME.png). */
+export function screenshotOnFailure(test: (name: string, fn: () => Promise<void>) => unknown, vs: () => VsCode | undefined) {
+  return (name: string, fn: () => Promise<void>) => test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await vs()?.screenshot(`failure-${name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+      throw e;
+    }
+  });
+}

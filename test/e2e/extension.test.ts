@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/containers';
-import { e2eUnavailable, VsCode, type Page } from './code-server';
+import { e2eUnavailable, screenshotOnFailure, VsCode, type Page } from './code-server';
 
 const skip = e2eUnavailable();
 const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
@@ -22,14 +22,7 @@ describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 3
   let id: string;
   const timings: Record<string, number> = {};
   /** a test that leaves a screenshot of the page when it fails */
-  const uiTest = (name: string, fn: () => Promise<void>) => test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await vs?.screenshot(`failure-${name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
-      throw e;
-    }
-  });
+  const uiTest = screenshotOnFailure(test, () => vs);
 
   before(async () => {
     daemon = await startWithImage('e2e');

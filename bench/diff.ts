@@ -15,18 +15,11 @@
 //
 //   node scripts/build.mjs && node dist/bench/diff.js [--files N] [--runs N] [--warmup W] [--no-cli] [--out FILE]
 import { spawn } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HelperClient } from '../helper/protocol/client';
-
-const REPO = ((): string => {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
-  }
-})();
+import { BenchDaemon, randomTag, REPO } from './lib/daemon';
+import { removeCgroups } from './lib/cgroups';
 
 interface Options { files: number; runs: number; warmup: number; cli: boolean; out: string }
 
@@ -68,60 +61,6 @@ function timed(argv: string[]): Promise<{ ms: number; code: number | null; stdou
   });
 }
 
-class Daemon {
-  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-bench-diff-'));
-  readonly root = path.join(this.dir, 'root');
-  readonly socket = path.join(this.dir, 'nscope.sock');
-  readonly cgroupParent = `nscope-bench-diff-${crypto.randomBytes(4).toString('hex')}`;
-  private proc?: ReturnType<typeof spawn>;
-  private stderr = '';
-  private clients: HelperClient[] = [];
-
-  async start(): Promise<void> {
-    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent], { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.proc = p;
-    p.stderr!.on('data', (d) => { this.stderr += d; });
-    const deadline = Date.now() + 15000;
-    while (!this.stderr.includes('listening')) {
-      if (p.exitCode !== null) throw new Error(`daemon exited: ${this.stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error(`daemon did not start: ${this.stderr.trim()}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async client(): Promise<HelperClient> {
-    const c = await HelperClient.connect(this.socket);
-    this.clients.push(c);
-    return c;
-  }
-
-  /** Removes the containers, stops the daemon, removes the temp dir and the cgroup parent; returns what leaked. */
-  async cleanup(): Promise<string[]> {
-    const leaks: string[] = [];
-    const p = this.proc;
-    const alive = () => p && p.exitCode === null && p.signalCode === null;
-    try {
-      if (alive()) {
-        const c = await this.client();
-        for (const ct of await c.request('container.list', { all: true })) await c.request('container.remove', { id: ct.id, force: true }).catch(() => undefined);
-      }
-    } catch { /* daemon gone */ }
-    for (const c of this.clients) c.close();
-    if (alive()) {
-      const gone = new Promise((r) => p!.once('exit', r));
-      p!.kill('SIGTERM');
-      await gone;
-    }
-    for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(this.dir)) leaks.push(`mount: ${line}`);
-    for (const h of fs.existsSync('/sys/fs/cgroup') ? ['', ...fs.readdirSync('/sys/fs/cgroup')] : []) {
-      const d = path.join('/sys/fs/cgroup', h, this.cgroupParent);
-      try { if (fs.statSync(d).isDirectory()) fs.rmdirSync(d); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ENOTDIR') leaks.push(`cgroup ${d}: ${(e as Error).message}`); }
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
-    return leaks;
-  }
-}
-
 /** The container's work: `files` new files, 100 per directory, plus a content change, a chmod and a deletion of image files. */
 function script(files: number): string {
   const dirs = Math.ceil(files / 100);
@@ -142,7 +81,7 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) throw new Error('the benchmark runs containers: run it as root');
   if (!fs.existsSync(path.join(REPO, 'dist', 'cli.js'))) throw new Error('not built: run `node scripts/build.mjs` first');
-  const d = new Daemon();
+  const d = new BenchDaemon(`diff-${randomTag()}`);
   let failure: unknown;
   try {
     log(`daemon: state under ${d.dir}`);
@@ -198,7 +137,7 @@ async function main(): Promise<void> {
   } catch (e) {
     failure = e;
   } finally {
-    const leaks = await d.cleanup();
+    const leaks = [...await d.cleanup(), ...removeCgroups(d.cgroupParent)];
     if (leaks.length) log(`left behind: ${leaks.join('; ')}`);
   }
   if (failure) throw failure;

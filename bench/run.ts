@@ -37,6 +37,7 @@ import { BenchDaemon, imageLayerDirs, randomTag, REPO } from './lib/daemon';
 import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig, type Bundle } from './lib/oci';
 import { runCmd, TimerClient, type TimedRun } from './lib/proc';
 import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
+import { parseBenchArgs } from './lib/options';
 
 type Mode = 'cold' | 'warm';
 
@@ -45,34 +46,8 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = {
-    runs: 30, warmup: 5, modes: ['cold', 'warm'], gap: 50, cli: true, runc: true, crun: true,
-    stateDir: os.tmpdir(), out: path.join(REPO, 'bench', 'results', 'run-latency.md'),
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a}: value missing`); return v; };
-    if (a === '--runs') o.runs = Number(val());
-    else if (a === '--warmup') o.warmup = Number(val());
-    else if (a === '--mode') {
-      const m = val();
-      if (m !== 'cold' && m !== 'warm' && m !== 'both') throw new Error('--mode: cold, warm or both');
-      o.modes = m === 'both' ? ['cold', 'warm'] : [m];
-    } else if (a === '--gap') o.gap = Number(val());
-    else if (a === '--no-cli') o.cli = false;
-    else if (a === '--no-runc') o.runc = false;
-    else if (a === '--no-crun') o.crun = false;
-    else if (a === '--state-dir') o.stateDir = path.resolve(val());
-    else if (a === '--out') o.out = path.resolve(val());
-    else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: node dist/bench/run.js [--runs N] [--warmup W] [--mode cold|warm|both] [--gap MS] [--no-cli] [--no-runc] [--no-crun] [--state-dir DIR] [--out FILE]\n');
-      process.exit(0);
-    } else throw new Error(`unknown option ${a} (--help)`);
-  }
-  if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs: a positive integer');
-  if (!Number.isInteger(o.warmup) || o.warmup < 0) throw new Error('--warmup: a non-negative integer');
-  if (!Number.isFinite(o.gap) || o.gap < 0) throw new Error('--gap: milliseconds, 0 or more');
-  return o;
+  const o = parseBenchArgs(argv, 'dist/bench/run.js', path.join(REPO, 'bench', 'results', 'run-latency.md'), ['cli', 'runc', 'crun'] as const);
+  return { runs: o.runs, warmup: o.warmup, modes: o.modes, gap: o.gap, stateDir: o.stateDir, out: o.out, cli: o.on.cli, runc: o.on.runc, crun: o.on.crun };
 }
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);

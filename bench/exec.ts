@@ -66,6 +66,7 @@ import { runCmd, TimerClient, type TimedRun } from './lib/proc';
 import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
 import { readStatusLine } from '../helper/runtime/exec';
 import { parseBenchArgs } from './lib/options';
+import { stopOnSignal } from './lib/interrupt';
 
 type Mode = 'cold' | 'warm';
 
@@ -125,15 +126,8 @@ async function main(): Promise<void> {
     await step('cgroups', () => { problems.push(...removeCgroups(`nscope-bench-${tag}`)); });
     return problems;
   };
-  let interrupted = false;
-  const onSignal = (sig: string) => {
-    if (interrupted) { log('second signal: exiting without clean-up'); process.exit(130); }
-    interrupted = true;
-    log(`${sig}: stopping after the current run, then cleaning up`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const checkInterrupt = () => { if (interrupted) throw new Error('interrupted'); };
+  const stop = stopOnSignal(log);
+  const checkInterrupt = () => stop.check();
 
   try {
     log(`daemon: state under ${daemon.dir}, cgroup parent ${daemon.cgroupParent}`);
@@ -498,7 +492,7 @@ async function main(): Promise<void> {
     const others = left.filter((d) => !d.includes(tag));
     if (others.length) log(`note: ${others.length} nscope cgroup(s) not made by this run exist (e.g. ${others[0]})`);
     if (problems.length) { log('clean-up problems:'); for (const p of problems) log(`  ${p}`); process.exitCode = 1; } else log('cleaned up: containers deleted, daemon stopped, temp dirs and cgroups removed');
-    if (interrupted) process.exitCode = 130;
+    if (stop.interrupted) process.exitCode = 130;
   }
 }
 

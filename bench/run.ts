@@ -26,7 +26,7 @@
 // the gap or the primer, whichever command ran right after another one's join
 // would get it for free.
 //
-//   npm run bench -- [--runs N] [--warmup W] [--mode cold|warm|both] [--gap MS]
+//   npm run bench -- [--runs N] [--warmup W] [--daemon-warmup D] [--mode cold|warm|both] [--gap MS]
 //                    [--no-cli] [--no-runc] [--no-crun] [--state-dir DIR] [--out FILE]
 import * as fs from 'fs';
 import * as os from 'os';
@@ -43,12 +43,12 @@ import { stopOnSignal } from './lib/interrupt';
 type Mode = 'cold' | 'warm';
 
 interface Options {
-  runs: number; warmup: number; modes: Mode[]; gap: number; cli: boolean; runc: boolean; crun: boolean; stateDir: string; out: string;
+  runs: number; warmup: number; daemonWarmup: number; modes: Mode[]; gap: number; cli: boolean; runc: boolean; crun: boolean; stateDir: string; out: string;
 }
 
 function parseArgs(argv: string[]): Options {
   const o = parseBenchArgs(argv, 'dist/bench/run.js', path.join(REPO, 'bench', 'results', 'run-latency.md'), ['cli', 'runc', 'crun'] as const);
-  return { runs: o.runs, warmup: o.warmup, modes: o.modes, gap: o.gap, stateDir: o.stateDir, out: o.out, cli: o.on.cli, runc: o.on.runc, crun: o.on.crun };
+  return { runs: o.runs, warmup: o.warmup, daemonWarmup: o.daemonWarmup, modes: o.modes, gap: o.gap, stateDir: o.stateDir, out: o.out, cli: o.on.cli, runc: o.on.runc, crun: o.on.crun };
 }
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
@@ -210,6 +210,11 @@ async function main(): Promise<void> {
     };
 
     // ---- warm-up, then rounds ----
+    // The daemon is a long-running process: its JavaScript runs JIT-compiled
+    // once it has served some requests, as it does in use. Reach that steady
+    // state first (runc and crun start fresh processes: nothing to warm).
+    log(`daemon warm-up: ${o.daemonWarmup} nscope run(s)`);
+    for (let w = 0; w < o.daemonWarmup; w++) { checkInterrupt(); await attempt(subjects[0], `d${w}`); }
     log(`warm-up: ${o.warmup} run(s) of each of ${subjects.length} commands`);
     for (let w = 0; w < o.warmup; w++) {
       for (const s of shuffled(subjects)) { checkInterrupt(); await attempt(s, `w${w}`); await sleep(o.gap); }
@@ -264,7 +269,7 @@ function report(o: Options, subjects: Subject[], env: string): string {
   const out: string[] = [
     '# Run latency: nscope vs runc vs crun',
     '',
-    `Measured ${new Date().toISOString()} by \`npm run bench\` (bench/run.ts): ${o.warmup} warm-up + ${o.runs} rounds; `
+    `Measured ${new Date().toISOString()} by \`npm run bench\` (bench/run.ts): ${o.daemonWarmup} daemon warm-up runs (JIT), ${o.warmup} warm-up + ${o.runs} rounds; `
       + `each round runs every command once per mode, in random order.`,
     '',
     env,

@@ -97,6 +97,8 @@ export interface Cgroup {
   /** Set or change limits on a live cgroup; fields left undefined are not touched. */
   apply(res: LinuxResources): void;
   stats(): CgroupStats;
+  /** stats().oomKills alone: one file read, for the exit path. */
+  oomKills(): number;
   /** Read-back of the limits only (cheaper than stats()). */
   limits(): CgroupLimits;
   /** Every process in the cgroup and its descendants. */
@@ -131,6 +133,12 @@ export interface CgroupDriver {
    * open(rel).destroy() whether or not it still is.
    */
   open(rel: string, opts?: OpenOptions): Cgroup;
+  /**
+   * Removes the cgroup `rel` in every hierarchy where it is empty (no
+   * processes, no children); never kills anything. For a parent such as
+   * "nscope" that outlives its containers while the daemon runs.
+   */
+  pruneEmpty(rel: string): void;
   /**
    * This process's own cgroup, relative to the hierarchy root as this driver
    * sees it (v1: in the memory hierarchy, or the first one mounted).

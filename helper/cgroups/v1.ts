@@ -47,6 +47,11 @@ export class V1Driver implements CgroupDriver {
     return this.own;
   }
 
+  pruneEmpty(rel: string): void {
+    rel = normalizeRel(rel);
+    for (const h of this.hierarchies) io.rmdirIfEmpty(path.join(h.mountPoint, rel));
+  }
+
   create(rel: string, res: LinuxResources = {}): Cgroup {
     rel = normalizeRel(rel);
     validateResources(res);
@@ -243,6 +248,11 @@ class V1Cgroup implements Cgroup {
       cpusetMems: cpuset ? io.readOpt(path.join(cpuset, 'cpuset.mems')) : undefined,
       pidsLimit: pidsMax === undefined || pidsMax === 'max' ? null : Number(pidsMax),
     };
+  }
+
+  oomKills(): number {
+    const mem = this.dir('memory');
+    return (mem && io.readKeyed(path.join(mem, 'memory.oom_control'))?.get('oom_kill')) || 0;
   }
 
   stats(): CgroupStats {

@@ -46,6 +46,10 @@ export class V2Driver implements CgroupDriver {
     return this.own;
   }
 
+  pruneEmpty(rel: string): void {
+    io.rmdirIfEmpty(path.join(this.mountPoint, normalizeRel(rel)));
+  }
+
   create(rel: string, res: LinuxResources = {}): Cgroup {
     rel = normalizeRel(rel);
     validateResources(res);
@@ -226,6 +230,10 @@ class V2Cgroup implements Cgroup {
       cpusetMems: io.readOpt(this.f('cpuset.mems')),
       pidsLimit: max('pids.max') ?? null,
     };
+  }
+
+  oomKills(): number {
+    return io.readKeyed(this.f('memory.events'))?.get('oom_kill') ?? 0;
   }
 
   stats(): CgroupStats {

@@ -122,6 +122,18 @@ export const COMMANDS: Record<string, Command> = {
       return eachId(p, ctx, async (c, id) => { await c.request('container.stop', { id, timeout: t === undefined ? undefined : Number(t) }); process.stdout.write(id + '\n'); });
     },
   },
+  restart: {
+    flags: [{ name: 'time', short: 't', takesValue: true }], min: 1, usage: 'restart [-t SECONDS] CONTAINER...',
+    run: (p, ctx) => {
+      const t = str(p, 'time');
+      if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--time: "${t}" is not a number of seconds`);
+      return eachId(p, ctx, async (c, id) => {
+        await c.request('container.stop', { id, timeout: t === undefined ? undefined : Number(t) });
+        await c.request('container.start', { id });
+        process.stdout.write(id + '\n');
+      });
+    },
+  },
   kill: {
     flags: [{ name: 'signal', short: 's', takesValue: true }], min: 1, usage: 'kill [-s SIGNAL] CONTAINER...',
     run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.kill', { id, signal: str(p, 'signal') ?? 'SIGKILL' }); process.stdout.write(id + '\n'); }),

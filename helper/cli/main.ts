@@ -10,7 +10,7 @@ import { DIFF_COMMANDS } from './diff-commands';
 
 const HELP = `Usage: nscope [--socket PATH] COMMAND [OPTIONS]
 
-Containers: run, create, start, stop, kill, rm, ps, inspect, logs, wait, update, top, stats, commit, diff
+Containers: run, create, start, stop, restart, kill, rm, ps, inspect, logs, wait, update, top, stats, commit, diff
 Files:      file ls|stat|cat [--image] [--view V] [--layer L] REF PATH
 Images:     images, image ls|import|host|rm|inspect|layers|export
 Helper:     daemon [--socket PATH] [--root DIR] [--group NAME], info

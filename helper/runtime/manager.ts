@@ -12,6 +12,7 @@ import type {
 } from '../protocol';
 import { writeInitLayer } from '../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../rootfs/layout';
+import { validateResources } from '../cgroups/validate';
 import { readJson, writeJsonAtomic } from './atomic';
 import { makeFifo, releaseFifo } from './fifo';
 import { limitsFromArgs, mergeLimits, resourcesFromLimits } from './limits';
@@ -45,7 +46,8 @@ export class ContainerManager extends EventEmitter {
   private readonly records = new Map<string, ContainerRecord>();
   private readonly waiters = new Map<string, ((s: ExitStatus) => void)[]>();
   private readonly watchers = new Map<string, fs.FSWatcher>();
-  private readonly exiting = new Set<string>();
+  /** exit handling in progress (events, state, clean-up), by container id */
+  private readonly exiting = new Map<string, Promise<void>>();
   private sweeper?: NodeJS.Timeout;
   readonly execs = new ExecSessions();
   /** the host's cgroup hierarchies as containers mount them (the mount table does not change under us) */
@@ -80,8 +82,13 @@ export class ContainerManager extends EventEmitter {
     const ev: NscopeEvent = { type, id: r.id, name: r.name, time: new Date().toISOString(), ...extra };
     this.emit('event', ev);
   }
-  /** The container's cgroup; its parent ("nscope") goes too once the last container is removed. */
-  private cgroup(r: ContainerRecord): Cgroup { return this.opts.cgroups.open(r.cgroupRel, { ownedParents: 1 }); }
+  /**
+   * The container's cgroup. Its parent ("nscope") stays while the daemon runs
+   * (making it again costs a mkdir per hierarchy and the cpuset set-up on
+   * every create) and goes in close() if empty.
+   */
+  private cgroup(r: ContainerRecord): Cgroup { return this.opts.cgroups.open(r.cgroupRel); }
+  private get cgroupParent(): string { return this.opts.cgroupParent ?? 'nscope'; }
 
   // ---- recovery ----
 
@@ -90,17 +97,15 @@ export class ContainerManager extends EventEmitter {
     for (const id of fs.readdirSync(this.dir)) {
       const p = containerPaths(path.join(this.dir, id));
       const r = readJson<ContainerRecord>(p.state);
-      if (!r) {
-        // a create that died half-way: nothing of it is usable
-        fs.rmSync(p.dir, { recursive: true, force: true });
-        continue;
-      }
-      if (!r.pid) {
-        // the helper died while creating it: kill what may have started, drop the rest
+      if (!r?.pid) {
+        // The helper died while creating it (state.json is first written once
+        // the shim reports "ok"): kill what may have started, drop the rest.
+        // config.json, written before anything else, names its cgroup.
+        const cgroupsPath = readJson<Spec>(p.config)?.linux?.cgroupsPath;
         const pid = Number(fs.readFileSync(p.pid, { encoding: 'utf8', flag: 'a+' }) || 0);
         if (pid && procStartTime(pid) !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-        void this.opts.cgroups.open(r.cgroupRel, { ownedParents: 1 }).destroy().catch(() => undefined)
-          .then(() => fs.rmSync(p.dir, { recursive: true, force: true }));
+        const gone = cgroupsPath ? this.opts.cgroups.open(cgroupsPath).destroy().catch(() => undefined) : Promise.resolve();
+        void gone.then(() => fs.rmSync(p.dir, { recursive: true, force: true }));
         continue;
       }
       this.records.set(r.id, r);
@@ -132,6 +137,8 @@ export class ContainerManager extends EventEmitter {
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
     if (this.sweeper) clearInterval(this.sweeper);
+    // running containers keep their cgroups (and so the parent): only an empty parent goes
+    try { this.opts.cgroups.pruneEmpty(this.cgroupParent); } catch { /* still in use */ }
   }
 
   // ---- create / start ----
@@ -148,7 +155,7 @@ export class ContainerManager extends EventEmitter {
     if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
     const cfg = image.config.config ?? {};
     const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => this.runningPid(ref) });
-    const cgroupRel = `${this.opts.cgroupParent ?? 'nscope'}/${id}`;
+    const cgroupRel = `${this.cgroupParent}/${id}`;
     spec.linux!.cgroupsPath = `/${cgroupRel}`;
     spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
 
@@ -172,11 +179,12 @@ export class ContainerManager extends EventEmitter {
     try {
       fs.mkdirSync(p.dir, { mode: 0o700 });
       this.records.set(id, r);
-      this.save(r); // first: a crash from here on is cleaned up by recover() (no pid yet)
+      // config.json first: after a crash from here until state.json exists,
+      // recover() finds the cgroup to remove in it
+      writeJsonAtomic(p.config, spec);
       cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
       for (const d of [layout.mountpoint, layout.upper, layout.work, layout.init]) fs.mkdirSync(d, { mode: 0o755 });
       writeInitLayer(layout.init, hostname);
-      writeJsonAtomic(p.config, spec);
       const plan = buildPlan({
         spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
         logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
@@ -227,7 +235,7 @@ export class ContainerManager extends EventEmitter {
   async start(ref: string): Promise<{ id: string }> {
     const r = this.find(ref);
     if (r.status === 'running') return { id: r.id };
-    if (r.status !== 'created') throw conflict(`container ${r.name} has exited; it cannot be started again (create a new one)`);
+    if (r.status === 'exited') await this.recreate(r);
     await releaseFifo(this.paths(r).fifo, r.pid!, r.pidStart);
     if (r.status === 'created') {
       r.status = 'running';
@@ -238,40 +246,77 @@ export class ContainerManager extends EventEmitter {
     return { id: r.id };
   }
 
+  /**
+   * `start` of an exited container, as in Docker: the same rw layer, config
+   * and log, a new init. Its cgroup went at the exit; it is made again with
+   * the limits the container has now (`update` included).
+   */
+  private async recreate(r: ContainerRecord): Promise<void> {
+    await this.exiting.get(r.id); // the previous exit's clean-up first
+    if (!this.records.has(r.id)) throw notFound(`No such container: ${r.id}`);
+    if (r.status !== 'exited') return;
+    const p = this.paths(r);
+    const spec = readJson<Spec>(p.config);
+    if (!spec || !fs.existsSync(p.plan)) throw conflict(`container ${r.name} cannot be started again: its configuration is missing`);
+    for (const f of [p.exit, p.pid, p.fifo]) fs.rmSync(f, { force: true });
+    const cg = this.opts.cgroups.create(r.cgroupRel, { ...resourcesFromLimits(r.limits), devices: spec.linux?.resources?.devices });
+    try {
+      makeFifo(p.fifo);
+      if ((r.tty || r.interactive) && !fs.existsSync(p.ctl)) makeFifo(p.ctl, 0o600);
+      const shim = await spawnShim(p.plan);
+      Object.assign(r, { status: 'created', pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method });
+      delete r.exit;
+      delete r.finishedAt;
+      this.save(r);
+      void shim.exited.then(() => this.onExit(r.id));
+    } catch (e) {
+      await cg.destroy().catch(() => undefined);
+      throw e;
+    }
+  }
+
   // ---- exit ----
 
-  private async onExit(id: string): Promise<void> {
+  private onExit(id: string): Promise<void> {
+    const pending = this.exiting.get(id);
+    if (pending) return pending;
     const r = this.records.get(id);
-    if (!r || r.status === 'exited' || this.exiting.has(id)) return;
-    this.exiting.add(id);
-    try {
-      const p = this.paths(r);
-      const file = readJson<{ exitCode: number; signal: number; finishedAt: string; error?: string }>(p.exit);
-      let oomKills = 0;
-      const cg = this.cgroup(r);
-      try { if (cg.exists()) oomKills = cg.stats().oomKills; } catch { /* gone */ }
-      const oomKilled = oomKills > 0;
-      const exit: ExitStatus = file
-        ? { exitCode: file.exitCode, signal: file.signal || undefined, oomKilled, finishedAt: file.finishedAt, error: file.error }
-        : { exitCode: 255, oomKilled, finishedAt: new Date().toISOString(), error: 'the container\'s monitor was lost; exit status unknown' };
-      this.watchers.get(id)?.close();
-      this.watchers.delete(id);
-      r.status = 'exited';
-      r.exit = exit;
-      r.finishedAt = exit.finishedAt;
-      try { fs.unlinkSync(p.fifo); } catch { /* started */ }
-      this.save(r);
-      // Waiters first: the clean-up below is not on the user's critical path.
-      for (const w of this.waiters.get(id) ?? []) w(exit);
-      this.waiters.delete(id);
-      if (oomKilled) this.emitEvent('container.oom', r);
-      this.emitEvent('container.exited', r, { exitCode: exit.exitCode });
-      // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
-      if (r.autoRemove) await this.remove(id, true).catch(() => undefined);
-      else await cg.destroy().catch(() => undefined);
-    } finally {
-      this.exiting.delete(id);
-    }
+    if (!r || r.status === 'exited') return Promise.resolve();
+    const done = this.handleExit(r).finally(() => this.exiting.delete(id));
+    this.exiting.set(id, done);
+    return done;
+  }
+
+  private async handleExit(r: ContainerRecord): Promise<void> {
+    const id = r.id;
+    const p = this.paths(r);
+    const file = readJson<{ exitCode: number; signal: number; finishedAt: string; error?: string }>(p.exit);
+    let oomKills = 0;
+    const cg = this.cgroup(r);
+    try { oomKills = cg.oomKills(); } catch { /* gone */ }
+    const oomKilled = oomKills > 0;
+    const exit: ExitStatus = file
+      ? { exitCode: file.exitCode, signal: file.signal || undefined, oomKilled, finishedAt: file.finishedAt, error: file.error }
+      : { exitCode: 255, oomKilled, finishedAt: new Date().toISOString(), error: 'the container\'s monitor was lost; exit status unknown' };
+    this.watchers.get(id)?.close();
+    this.watchers.delete(id);
+    r.status = 'exited';
+    r.exit = exit;
+    r.finishedAt = exit.finishedAt;
+    // Waiters first, and their replies written before anything else: the
+    // rest is not on the user's critical path. (A crash before the save
+    // below is fine: recover() finds the exit file again.)
+    for (const w of this.waiters.get(id) ?? []) w(exit);
+    this.waiters.delete(id);
+    await new Promise((res) => setImmediate(res));
+    try { fs.unlinkSync(p.fifo); } catch { /* started */ }
+    // an auto-removed container's state is about to go with its directory
+    if (!r.autoRemove) this.save(r);
+    if (oomKilled) this.emitEvent('container.oom', r);
+    this.emitEvent('container.exited', r, { exitCode: exit.exitCode });
+    // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
+    if (r.autoRemove) await this.removeExited(r).catch(() => undefined);
+    else await cg.destroy().catch(() => undefined);
   }
 
   wait(ref: string): Promise<ExitStatus> {
@@ -316,14 +361,20 @@ export class ContainerManager extends EventEmitter {
       const exited = this.wait(r.id);
       try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
       await exited;
-      if (!this.records.has(r.id)) return { id: r.id }; // auto-removed meanwhile
     }
-    if (!this.records.has(r.id)) return { id: r.id };
+    // let the exit handling finish first: its events come before "removed"
+    await this.exiting.get(r.id);
+    if (!this.records.has(r.id)) return { id: r.id }; // auto-removed meanwhile
+    await this.removeExited(r);
+    return { id: r.id };
+  }
+
+  private async removeExited(r: ContainerRecord): Promise<void> {
+    if (!this.records.has(r.id)) return;
     this.records.delete(r.id);
     await this.cgroup(r).destroy().catch(() => undefined);
     fs.rmSync(this.paths(r).dir, { recursive: true, force: true });
     this.emitEvent('container.removed', r);
-    return { id: r.id };
   }
 
   // ---- views ----
@@ -364,11 +415,13 @@ export class ContainerManager extends EventEmitter {
 
   update(ref: string, args: LimitArgs): { id: string; limits: Limits } {
     const r = this.find(ref);
-    if (r.status === 'exited') throw conflict(`container ${r.name} is not running: limits apply to live containers`);
     const change = limitsFromArgs(args);
     if (Object.keys(change).length === 0) throw invalid('update: no limit given (--memory, --cpus, --pids-limit, --cpuset-cpus, ...)');
     const limits = mergeLimits(r.limits, change);
-    this.cgroup(r).apply(resourcesFromLimits(limits));
+    const res = resourcesFromLimits(limits);
+    validateResources(res);
+    // an exited container has no cgroup: the limits apply when it starts again
+    if (r.status !== 'exited') this.cgroup(r).apply(res);
     r.limits = limits;
     this.save(r);
     this.emitEvent('container.updated', r, { limits });

@@ -137,7 +137,8 @@ async function replay(ctx: Ctx, t: Tweak): Promise<Map<string, number>> {
   spec.linux!.resources = { ...resourcesFromLimits({}), devices: spec.linux!.resources?.devices };
   spec.process.terminal = false;
   t.spec?.(spec);
-  const p = containerPaths(path.join(ctx.containersDir, id));
+  // the replay keeps everything on the state root's disk (the daemon puts the runtime part on a tmpfs: runtime/run-dir.ts)
+  const p = containerPaths(path.join(ctx.containersDir, id), path.join(ctx.containersDir, id));
   const layout = rootfsLayout(ctx.stateRoot, p.dir, resolved.layerDirs);
   const record = {
     id, name: `bench_${id.slice(0, 6)}`, image: 'host', imageId: 'x', command: spec.process.args, created: new Date().toISOString(),

@@ -8,6 +8,10 @@ export interface PeerCred { pid: number; uid: number; gid: number; groups: numbe
 export interface NativeAddon {
   peerCred(fd: number): PeerCred;
   mknod(path: string, mode: number, major: number, minor: number): void;
+  /** mount -t tmpfs -o nosuid,nodev,noexec,OPTIONS nscope-run TARGET */
+  mountTmpfs(target: string, options: string): void;
+  /** umount2(TARGET, UMOUNT_NOFOLLOW | (detach ? MNT_DETACH : 0)) */
+  umount(target: string, detach: boolean): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];

@@ -17,6 +17,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
@@ -117,6 +118,29 @@ Napi::Value Mknod(const Napi::CallbackInfo& info) {
   unsigned maj = info[2].As<Napi::Number>().Uint32Value();
   unsigned min = info[3].As<Napi::Number>().Uint32Value();
   if (mknod(path.c_str(), mode, makedev(maj, min)) != 0) return ThrowErrno(env, "mknod", errno, path);
+  return env.Undefined();
+}
+
+// mountTmpfs(target, options): a private nosuid,nodev,noexec tmpfs for the
+// daemon's runtime state. Mounting in the daemon's own mount namespace
+// changes nothing of the process itself, so it is safe from Node's threads.
+Napi::Value MountTmpfs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 2)) return env.Undefined();
+  std::string target = info[0].As<Napi::String>();
+  std::string opts = info[1].As<Napi::String>();
+  if (mount("nscope-run", target.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts.c_str()) != 0)
+    return ThrowErrno(env, "mount", errno, target);
+  return env.Undefined();
+}
+
+// umount(target, detach): detach = MNT_DETACH. Never follows a final symlink.
+Napi::Value Umount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 2)) return env.Undefined();
+  std::string target = info[0].As<Napi::String>();
+  int flags = UMOUNT_NOFOLLOW | (info[1].As<Napi::Boolean>().Value() ? MNT_DETACH : 0);
+  if (umount2(target.c_str(), flags) != 0) return ThrowErrno(env, "umount2", errno, target);
   return env.Undefined();
 }
 
@@ -664,6 +688,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("nsOwner", Napi::Function::New(env, NsOwner));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred));
   exports.Set("mknod", Napi::Function::New(env, Mknod));
+  exports.Set("mountTmpfs", Napi::Function::New(env, MountTmpfs));
+  exports.Set("umount", Napi::Function::New(env, Umount));
   exports.Set("lsetxattr", Napi::Function::New(env, LSetXattr));
   exports.Set("lgetxattr", Napi::Function::New(env, LGetXattr));
   exports.Set("llistxattr", Napi::Function::New(env, LListXattr));

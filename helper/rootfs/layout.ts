@@ -12,11 +12,12 @@ export interface RootfsLayout {
   lower: string[];     // image layer dirs, bottom to top
 }
 
-export function rootfsLayout(stateRoot: string, containerDir: string, imageLayers: string[]): RootfsLayout {
+/** `runDir`: where the init layer and the mount point go (the daemon's tmpfs), else containerDir. */
+export function rootfsLayout(stateRoot: string, containerDir: string, imageLayers: string[], runDir = containerDir): RootfsLayout {
   return {
     base: stateRoot,
-    mountpoint: path.join(containerDir, 'rootfs'),
-    init: path.join(containerDir, 'init'),
+    mountpoint: path.join(runDir, 'rootfs'),
+    init: path.join(runDir, 'init'),
     upper: path.join(containerDir, 'rw'),
     work: path.join(containerDir, 'work'),
     lower: imageLayers,

@@ -24,6 +24,7 @@ import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
 import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
 import { containerPaths, type ContainerRecord } from './record';
+import { RunDir } from './run-dir';
 import { spawnShim, writePlan } from './shim';
 import { ExecSessions, type ExecSession } from './exec';
 import { readLayeredFile } from '../rootfs/lookup';
@@ -43,6 +44,7 @@ export interface ManagerOptions {
 export class ContainerManager extends EventEmitter {
   private readonly root: string;
   private readonly dir: string;
+  private readonly run: RunDir;
   private readonly records = new Map<string, ContainerRecord>();
   private readonly waiters = new Map<string, ((s: ExitStatus) => void)[]>();
   private readonly watchers = new Map<string, fs.FSWatcher>();
@@ -58,6 +60,7 @@ export class ContainerManager extends EventEmitter {
     this.root = opts.root;
     this.dir = path.join(opts.root, 'containers');
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.run = RunDir.open(opts.root);
   }
 
   // ---- lookup ----
@@ -76,7 +79,9 @@ export class ContainerManager extends EventEmitter {
     throw notFound(`No such container: ${ref}`);
   }
 
-  private paths(r: ContainerRecord) { return containerPaths(path.join(this.dir, r.id)); }
+  private pathsOf(id: string) { return containerPaths(path.join(this.dir, id), path.join(this.run.path, id)); }
+  private paths(r: ContainerRecord) { return this.pathsOf(r.id); }
+  private layout(r: ContainerRecord) { const p = this.paths(r); return rootfsLayout(this.root, p.dir, r.layers, p.run); }
   private save(r: ContainerRecord) { writeJsonAtomic(this.paths(r).state, r); }
   private emitEvent(type: NscopeEvent['type'], r: ContainerRecord, extra: Partial<NscopeEvent> = {}) {
     const ev: NscopeEvent = { type, id: r.id, name: r.name, time: new Date().toISOString(), ...extra };
@@ -94,8 +99,11 @@ export class ContainerManager extends EventEmitter {
 
   /** Finds every container on disk again (after a restart or kill -9) and reconciles its state. */
   recover(): void {
-    for (const id of fs.readdirSync(this.dir)) {
-      const p = containerPaths(path.join(this.dir, id));
+    const ids = new Set(fs.readdirSync(this.dir));
+    // runtime dirs of containers that are gone (removed while the helper was down)
+    for (const id of fs.readdirSync(this.run.path)) if (!ids.has(id)) fs.rmSync(path.join(this.run.path, id), { recursive: true, force: true });
+    for (const id of ids) {
+      const p = this.pathsOf(id);
       const r = readJson<ContainerRecord>(p.state);
       if (!r?.pid) {
         // The helper died while creating it (state.json is first written once
@@ -105,10 +113,12 @@ export class ContainerManager extends EventEmitter {
         const pid = Number(fs.readFileSync(p.pid, { encoding: 'utf8', flag: 'a+' }) || 0);
         if (pid && procStartTime(pid) !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
         const gone = cgroupsPath ? this.opts.cgroups.open(cgroupsPath).destroy().catch(() => undefined) : Promise.resolve();
-        void gone.then(() => fs.rmSync(p.dir, { recursive: true, force: true }));
+        void gone.then(() => { for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true }); });
         continue;
       }
       this.records.set(r.id, r);
+      // after a reboot the tmpfs is empty: the init layer and mount point come back
+      if (!fs.existsSync(p.run)) this.makeRunDir(r);
       if (r.status === 'exited') continue;
       if (fs.existsSync(p.exit) || !isSameProcess(r.pid, r.pidStart)) void this.onExit(r.id);
       else this.watchExit(r);
@@ -139,6 +149,9 @@ export class ContainerManager extends EventEmitter {
     if (this.sweeper) clearInterval(this.sweeper);
     // running containers keep their cgroups (and so the parent): only an empty parent goes
     try { this.opts.cgroups.pruneEmpty(this.cgroupParent); } catch { /* still in use */ }
+    // Their monitors write exit files on the tmpfs: it stays while any runs.
+    // Without one, it goes; the next start rebuilds what stopped ones need.
+    if (![...this.records.values()].some((r) => r.status !== 'exited')) this.run.release();
   }
 
   // ---- create / start ----
@@ -159,8 +172,8 @@ export class ContainerManager extends EventEmitter {
     spec.linux!.cgroupsPath = `/${cgroupRel}`;
     spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
 
-    const p = containerPaths(path.join(this.dir, id));
-    const layout = rootfsLayout(this.root, p.dir, image.layerDirs);
+    const p = this.pathsOf(id);
+    const layout = rootfsLayout(this.root, p.dir, image.layerDirs, p.run);
     const r: ContainerRecord = {
       id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
       status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
@@ -183,8 +196,8 @@ export class ContainerManager extends EventEmitter {
       // recover() finds the cgroup to remove in it
       writeJsonAtomic(p.config, spec);
       cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
-      for (const d of [layout.mountpoint, layout.upper, layout.work, layout.init]) fs.mkdirSync(d, { mode: 0o755 });
-      writeInitLayer(layout.init, hostname);
+      for (const d of [layout.upper, layout.work]) fs.mkdirSync(d, { mode: 0o755 });
+      this.makeRunDir(r);
       const plan = buildPlan({
         spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
         logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
@@ -202,7 +215,7 @@ export class ContainerManager extends EventEmitter {
     } catch (e) {
       this.records.delete(id);
       if (cg) await cg.destroy().catch(() => undefined);
-      fs.rmSync(p.dir, { recursive: true, force: true });
+      for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true });
       throw e;
     }
     this.emitEvent('container.created', r);
@@ -222,6 +235,14 @@ export class ContainerManager extends EventEmitter {
       this.emit('event', { type: 'image.added', id: img.id, name: img.name, time: new Date().toISOString() } satisfies NscopeEvent);
       return this.opts.images.resolve(ref);
     }
+  }
+
+  /** The container's runtime dir on the tmpfs: its init layer and its rootfs mount point. */
+  private makeRunDir(r: ContainerRecord): void {
+    const l = this.layout(r);
+    fs.mkdirSync(this.paths(r).run, { mode: 0o700 });
+    for (const d of [l.mountpoint, l.init]) fs.mkdirSync(d, { mode: 0o755 });
+    writeInitLayer(l.init, r.hostname);
   }
 
   private hasName(n: string) { for (const r of this.records.values()) if (r.name === n) return true; return false; }
@@ -373,7 +394,8 @@ export class ContainerManager extends EventEmitter {
     if (!this.records.has(r.id)) return;
     this.records.delete(r.id);
     await this.cgroup(r).destroy().catch(() => undefined);
-    fs.rmSync(this.paths(r).dir, { recursive: true, force: true });
+    const p = this.paths(r);
+    for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true });
     this.emitEvent('container.removed', r);
   }
 
@@ -397,7 +419,7 @@ export class ContainerManager extends EventEmitter {
   inspect(ref: string): ContainerDetail {
     const r = this.find(ref);
     const p = this.paths(r);
-    const layout = rootfsLayout(this.root, p.dir, r.layers);
+    const layout = this.layout(r);
     const spec = readJson<{ linux?: { namespaces?: { type: string; path?: string }[] } }>(p.config);
     const nsTypes = ['mount', 'pid', 'network', 'ipc', 'uts', 'cgroup'];
     const declared = spec?.linux?.namespaces ?? [];
@@ -477,7 +499,7 @@ export class ContainerManager extends EventEmitter {
 
   /** The container's files as layers (bottom to top): image, init, then its rw layer. */
   private fileLayers(r: ContainerRecord): string[] {
-    const l = rootfsLayout(this.root, this.paths(r).dir, r.layers);
+    const l = this.layout(r);
     return [...l.lower, l.init, l.upper];
   }
 
@@ -538,7 +560,7 @@ export class ContainerManager extends EventEmitter {
   /** A container's layers on disk, for diffs and commits (works on stopped containers too). */
   layers(ref: string): { id: string; name: string; status: ContainerRecord['status']; image: string; imageId: string; pid?: number; lower: string[]; init: string; upper: string } {
     const r = this.find(ref);
-    const l = rootfsLayout(this.root, this.paths(r).dir, r.layers);
+    const l = this.layout(r);
     return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper };
   }
 

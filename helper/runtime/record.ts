@@ -29,17 +29,22 @@ export interface ContainerRecord {
   interactive?: boolean;
 }
 
-export function containerPaths(dir: string) {
+/**
+ * `dir`: the container's directory on disk (what survives a reboot); `run`:
+ * its directory on the daemon's tmpfs (see run-dir.ts).
+ */
+export function containerPaths(dir: string, run: string) {
   return {
     dir,
+    run,
     state: path.join(dir, 'state.json'),
     config: path.join(dir, 'config.json'),
-    plan: path.join(dir, 'plan'),
-    exit: path.join(dir, 'exit.json'),
-    pid: path.join(dir, 'init.pid'),
-    fifo: path.join(dir, 'exec.fifo'),
     log: path.join(dir, 'container.log'),
-    attach: path.join(dir, 'attach.sock'),
-    ctl: path.join(dir, 'ctl'),
+    plan: path.join(run, 'plan'),
+    exit: path.join(run, 'exit.json'),
+    pid: path.join(run, 'init.pid'),
+    fifo: path.join(run, 'exec.fifo'),
+    attach: path.join(run, 'attach.sock'),
+    ctl: path.join(run, 'ctl'),
   };
 }

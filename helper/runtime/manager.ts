@@ -185,9 +185,7 @@ export class ContainerManager extends EventEmitter {
       if (!Number.isInteger(v) || v < 1 || v > 10000) throw invalid(`${what} ${v} is out of range (1-10000)`);
       return v;
     };
-    const attach = opts.tty || opts.interactive
-      ? { socket: p.attach, ctl: p.ctl, interactive: !!opts.interactive, rows: size(opts.rows, 'rows'), cols: size(opts.cols, 'cols') }
-      : undefined;
+    const term = { rows: size(opts.rows, 'rows'), cols: size(opts.cols, 'cols') };
     let cg: Cgroup | undefined;
     try {
       fs.mkdirSync(p.dir, { mode: 0o700 });
@@ -198,13 +196,7 @@ export class ContainerManager extends EventEmitter {
       cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
       for (const d of [layout.upper, layout.work]) fs.mkdirSync(d, { mode: 0o755 });
       this.makeRunDir(r);
-      const plan = buildPlan({
-        spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
-        logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
-      });
-      writePlan(p.plan, plan.buffer);
-      makeFifo(p.fifo);
-      if (attach) makeFifo(p.ctl, 0o600);
+      this.writePlan(r, spec, cg, term);
       const shim = await spawnShim(p.plan);
       r.pid = shim.pid;
       r.pidStart = procStartTime(shim.pid) ?? undefined;
@@ -235,6 +227,20 @@ export class ContainerManager extends EventEmitter {
       this.emit('event', { type: 'image.added', id: img.id, name: img.name, time: new Date().toISOString() } satisfies NscopeEvent);
       return this.opts.images.resolve(ref);
     }
+  }
+
+  /** The shim's plan for the container, and the fifos it opens. */
+  private writePlan(r: ContainerRecord, spec: Spec, cg: Cgroup, term: { rows?: number; cols?: number } = {}): void {
+    const p = this.paths(r);
+    const attach = r.tty || r.interactive ? { socket: p.attach, ctl: p.ctl, interactive: !!r.interactive, ...term } : undefined;
+    const layout = this.layout(r);
+    const plan = buildPlan({
+      spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
+      logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
+    });
+    writePlan(p.plan, plan.buffer);
+    makeFifo(p.fifo);
+    if (attach) makeFifo(p.ctl, 0o600);
   }
 
   /** The container's runtime dir on the tmpfs: its init layer and its rootfs mount point. */
@@ -278,12 +284,12 @@ export class ContainerManager extends EventEmitter {
     if (r.status !== 'exited') return;
     const p = this.paths(r);
     const spec = readJson<Spec>(p.config);
-    if (!spec || !fs.existsSync(p.plan)) throw conflict(`container ${r.name} cannot be started again: its configuration is missing`);
-    for (const f of [p.exit, p.pid, p.fifo]) fs.rmSync(f, { force: true });
+    if (!spec) throw conflict(`container ${r.name} cannot be started again: its config.json is missing`);
+    for (const f of [p.exit, p.pid, p.fifo, p.ctl, p.plan]) fs.rmSync(f, { force: true });
     const cg = this.opts.cgroups.create(r.cgroupRel, { ...resourcesFromLimits(r.limits), devices: spec.linux?.resources?.devices });
     try {
-      makeFifo(p.fifo);
-      if ((r.tty || r.interactive) && !fs.existsSync(p.ctl)) makeFifo(p.ctl, 0o600);
+      // made again: the tmpfs it was on may have gone with a reboot
+      this.writePlan(r, spec, cg);
       const shim = await spawnShim(p.plan);
       Object.assign(r, { status: 'created', pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method });
       delete r.exit;

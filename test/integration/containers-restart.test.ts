@@ -51,3 +51,25 @@ test('a restarted container gets its cgroup back with the limits it has now', as
   await c.request('container.remove', { id, force: true });
   assert.deepEqual(cgroupDirs(d.cgroupParent).filter((x) => x.includes(id)), []);
 });
+
+test('after the helper stops with no container running, its tmpfs goes; a new helper rebuilds what a stopped container needs', async () => {
+  let c = await d.client();
+  const r = await runToExit(c, { image: 'host', hostname: 'kept', cmd: ['sh', '-c', 'echo data > /data; hostname'] });
+  assert.equal(r.stdout.trim(), 'kept');
+  const run = `${d.root}/run`;
+  assert.ok(fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${run} `), 'the runtime tmpfs is mounted');
+  d.proc!.kill('SIGTERM');
+  await d.waitExit();
+  assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(` ${run} `), 'unmounted with no container running');
+  await d.start();
+  c = await d.client();
+  const info = await c.request('container.inspect', { id: r.id });
+  assert.equal(fs.readFileSync(`${info.rootfs.init}/etc/hostname`, 'utf8'), 'kept\n');
+  const diff = await c.request('container.diff', { id: r.id });
+  assert.ok(diff.changes.some((ch) => ch.path === '/data'));
+  await c.request('container.start', { id: r.id });
+  assert.equal((await c.request('container.wait', { id: r.id })).exitCode, 0);
+  const logs = (await c.request('container.logs', { id: r.id })).map((l) => l.log.trim());
+  assert.deepEqual(logs, ['kept', 'kept']);
+  await c.request('container.remove', { id: r.id });
+});

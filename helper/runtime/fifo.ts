@@ -2,6 +2,7 @@
 // writing; `start` opens it for reading and takes the byte the init writes
 // just before execve (runc's protocol).
 import * as fs from 'fs';
+import * as net from 'net';
 import { NscopeError } from '../errors';
 import { native } from '../native';
 import { isSameProcess } from './procinfo';
@@ -12,35 +13,42 @@ export function makeFifo(file: string, mode = 0o622): void {
   native().mknod(file, S_IFIFO | mode, 0, 0);
 }
 
-export async function releaseFifo(file: string, pid: number, pidStart?: number, timeoutMs = 10_000): Promise<void> {
+/**
+ * Lets the container's init go: it blocks opening the fifo for writing until
+ * a reader opens it, then writes one byte and execs. Opened O_RDWR (Linux),
+ * the fifo never reads as end-of-file before the init has opened its end, so
+ * the byte can be awaited through epoll instead of by polling.
+ */
+export function releaseFifo(file: string, pid: number, pidStart?: number, timeoutMs = 10_000): Promise<void> {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
   } catch (e) {
-    throw new NscopeError('conflict', `cannot start: exec fifo: ${(e as Error).message}`);
+    return Promise.reject(new NscopeError('conflict', `cannot start: exec fifo: ${(e as Error).message}`));
   }
-  try {
-    const buf = Buffer.alloc(1);
+  return new Promise<void>((resolve, reject) => {
+    const sock = new net.Socket({ fd, readable: true, writable: false });
     const started = Date.now();
-    const deadline = started + timeoutMs;
-    for (;;) {
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearInterval(watch);
+      sock.destroy();
+      try { fs.unlinkSync(file); } catch { /* gone */ }
+      if (err) reject(err); else resolve();
+    };
+    sock.once('data', () => finish());
+    sock.once('error', (e) => finish(new NscopeError('failed', `cannot start: exec fifo: ${e.message}`)));
+    const watch = setInterval(() => {
+      if (isSameProcess(pid, pidStart)) {
+        if (Date.now() - started > timeoutMs) finish(new NscopeError('failed', 'cannot start: the container\'s init did not answer'));
+        return;
+      }
+      // gone: it may have taken the go and already run to its end (e.g. /bin/true); the byte tells
       let n = 0;
-      try { n = fs.readSync(fd, buf, 0, 1, null); } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      }
-      if (n === 1) break;
-      if (!isSameProcess(pid, pidStart)) {
-        // it may have taken the go and already run to its end (e.g. /bin/true): the byte tells
-        try { n = fs.readSync(fd, buf, 0, 1, null); } catch { n = 0; }
-        if (n === 1) break;
-        throw new NscopeError('failed', 'cannot start: the container\'s init is gone');
-      }
-      if (Date.now() > deadline) throw new NscopeError('failed', 'cannot start: the container\'s init did not answer');
-      // the byte normally follows within microseconds: spin on the event loop before sleeping
-      await new Promise((r) => (Date.now() - started < 5 ? setImmediate(r) : setTimeout(r, 1)));
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  try { fs.unlinkSync(file); } catch { /* gone */ }
+      try { n = fs.readSync(fd, Buffer.alloc(1), 0, 1, null); } catch { /* none */ }
+      finish(n === 1 ? undefined : new NscopeError('failed', 'cannot start: the container\'s init is gone'));
+    }, 20);
+  });
 }

@@ -79,8 +79,8 @@ export class ContainerManager extends EventEmitter {
     throw notFound(`No such container: ${ref}`);
   }
 
-  private pathsOf(id: string) { return containerPaths(path.join(this.dir, id), path.join(this.run.path, id)); }
-  private paths(r: ContainerRecord) { return this.pathsOf(r.id); }
+  private pathsOf(id: string, ephemeral = false) { return containerPaths(path.join(this.dir, id), path.join(this.run.path, id), ephemeral); }
+  private paths(r: ContainerRecord) { return this.pathsOf(r.id, r.autoRemove); }
   private layout(r: ContainerRecord) { const p = this.paths(r); return rootfsLayout(this.root, p.dir, r.layers, p.run); }
   private save(r: ContainerRecord) { writeJsonAtomic(this.paths(r).state, r); }
   private emitEvent(type: NscopeEvent['type'], r: ContainerRecord, extra: Partial<NscopeEvent> = {}) {
@@ -103,7 +103,9 @@ export class ContainerManager extends EventEmitter {
     // runtime dirs of containers that are gone (removed while the helper was down)
     for (const id of fs.readdirSync(this.run.path)) if (!ids.has(id)) fs.rmSync(path.join(this.run.path, id), { recursive: true, force: true });
     for (const id of ids) {
-      const p = this.pathsOf(id);
+      // an auto-removed container's state is on the tmpfs
+      const ephemeral = fs.existsSync(this.pathsOf(id, true).config);
+      const p = this.pathsOf(id, ephemeral);
       const r = readJson<ContainerRecord>(p.state);
       if (!r?.pid) {
         // The helper died while creating it (state.json is first written once
@@ -172,7 +174,7 @@ export class ContainerManager extends EventEmitter {
     spec.linux!.cgroupsPath = `/${cgroupRel}`;
     spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
 
-    const p = this.pathsOf(id);
+    const p = this.pathsOf(id, !!opts.rm);
     const layout = rootfsLayout(this.root, p.dir, image.layerDirs, p.run);
     const r: ContainerRecord = {
       id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
@@ -189,6 +191,7 @@ export class ContainerManager extends EventEmitter {
     let cg: Cgroup | undefined;
     try {
       fs.mkdirSync(p.dir, { mode: 0o700 });
+      fs.mkdirSync(p.run, { mode: 0o700 });
       this.records.set(id, r);
       // config.json first: after a crash from here until state.json exists,
       // recover() finds the cgroup to remove in it
@@ -246,7 +249,7 @@ export class ContainerManager extends EventEmitter {
   /** The container's runtime dir on the tmpfs: its init layer and its rootfs mount point. */
   private makeRunDir(r: ContainerRecord): void {
     const l = this.layout(r);
-    fs.mkdirSync(this.paths(r).run, { mode: 0o700 });
+    fs.mkdirSync(this.paths(r).run, { recursive: true, mode: 0o700 });
     for (const d of [l.mountpoint, l.init]) fs.mkdirSync(d, { mode: 0o755 });
     writeInitLayer(l.init, r.hostname);
   }

@@ -31,14 +31,17 @@ export interface ContainerRecord {
 
 /**
  * `dir`: the container's directory on disk (what survives a reboot); `run`:
- * its directory on the daemon's tmpfs (see run-dir.ts).
+ * its directory on the daemon's tmpfs (see run-dir.ts). An `ephemeral`
+ * container (--rm) keeps its state and config there too: after a reboot
+ * there is nothing of it to show, only its rw layer to remove.
  */
-export function containerPaths(dir: string, run: string) {
+export function containerPaths(dir: string, run: string, ephemeral = false) {
+  const meta = ephemeral ? run : dir;
   return {
     dir,
     run,
-    state: path.join(dir, 'state.json'),
-    config: path.join(dir, 'config.json'),
+    state: path.join(meta, 'state.json'),
+    config: path.join(meta, 'config.json'),
     log: path.join(dir, 'container.log'),
     plan: path.join(run, 'plan'),
     exit: path.join(run, 'exit.json'),

@@ -404,7 +404,8 @@ export class ContainerManager extends EventEmitter {
     this.records.delete(r.id);
     await this.cgroup(r).destroy().catch(() => undefined);
     const p = this.paths(r);
-    for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true });
+    // in libuv's threads: a big rw layer must not hold up other requests
+    await Promise.all([p.dir, p.run].map((d) => fs.promises.rm(d, { recursive: true, force: true })));
     this.emitEvent('container.removed', r);
   }
 

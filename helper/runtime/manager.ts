@@ -60,7 +60,7 @@ export class ContainerManager extends EventEmitter {
     this.root = opts.root;
     this.dir = path.join(opts.root, 'containers');
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    this.run = RunDir.open(opts.root);
+    this.run = RunDir.open(opts.root, (msg) => process.stderr.write(`nscope: warning: ${msg}\n`));
   }
 
   // ---- lookup ----

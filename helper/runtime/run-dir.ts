@@ -17,11 +17,18 @@ import { native } from '../native';
 export class RunDir {
   private constructor(readonly path: string) {}
 
-  /** <root>/run as a tmpfs: mounted now, or still mounted from a daemon that was killed. */
-  static open(root: string): RunDir {
+  /**
+   * <root>/run as a tmpfs: mounted now, or still mounted from a daemon that
+   * was killed. Where mounting is not allowed (a helper in a container
+   * without CAP_SYS_ADMIN over its mounts), a plain directory does the same
+   * job, only slower: `warn` says so.
+   */
+  static open(root: string, warn: (msg: string) => void = () => undefined): RunDir {
     const dir = path.join(root, 'run');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (!isMountPoint(dir)) native().mountTmpfs(dir, 'mode=0700');
+    if (!isMountPoint(dir)) {
+      try { native().mountTmpfs(dir, 'mode=0700'); } catch (e) { warn(`runtime state stays on disk in ${dir}: ${(e as Error).message}`); }
+    }
     return new RunDir(dir);
   }
 

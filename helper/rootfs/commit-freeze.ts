@@ -28,20 +28,32 @@ export function freezerFile(cgroupPath: string, version: 1 | 2): string | undefi
   return file && fs.existsSync(file) ? file : undefined;
 }
 
+/** Thaws a cgroup a helper froze for a commit and could not thaw (it died): recover() calls it when the marker is there. */
+export function thawCgroup(cgroupPath: string, version: 1 | 2): void {
+  const file = freezerFile(cgroupPath, version);
+  if (file) fs.writeFileSync(file, version === 1 ? 'THAWED' : '0');
+}
+
 /**
  * Freezes the cgroup's processes; resolves to the function that thaws them,
  * or to null when the cgroup cannot be frozen here (no freezer) or did not
  * freeze within `timeoutMs` (then it is thawed again before returning).
  */
-export async function freezeCgroup(cgroupPath: string, version: 1 | 2, timeoutMs = 2000): Promise<(() => void) | null> {
+export async function freezeCgroup(cgroupPath: string, version: 1 | 2, o: { timeoutMs?: number; marker?: string } = {}): Promise<(() => void) | null> {
+  const timeoutMs = o.timeoutMs ?? 2000;
   const file = freezerFile(cgroupPath, version);
   if (!file) return null;
   const v1 = version === 1;
   const events = path.join(path.dirname(file), 'cgroup.events');
   const frozen = () => (v1 ? read(file) === 'FROZEN' : /^frozen 1$/m.test(read(events) ?? ''));
   if (frozen()) return () => undefined; // someone froze it: theirs to thaw
-  const thaw = () => { try { fs.writeFileSync(file, v1 ? 'THAWED' : '0'); } catch { /* gone */ } };
-  try { fs.writeFileSync(file, v1 ? 'FROZEN' : '1'); } catch { return null; }
+  const thaw = () => {
+    try { fs.writeFileSync(file, v1 ? 'THAWED' : '0'); } catch { /* gone */ }
+    if (o.marker) fs.rmSync(o.marker, { force: true });
+  };
+  // the marker first: whoever finds it (a restarted helper) knows the freeze is ours to undo
+  if (o.marker) fs.writeFileSync(o.marker, '');
+  try { fs.writeFileSync(file, v1 ? 'FROZEN' : '1'); } catch { thaw(); return null; }
   const deadline = Date.now() + timeoutMs;
   while (!frozen()) {
     if (Date.now() > deadline) { thaw(); return null; }

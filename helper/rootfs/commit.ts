@@ -39,6 +39,8 @@ export interface CommitSource {
   upper: string;
   lower: string[];
   cgroup?: { version: 1 | 2; path: string };
+  /** a file that exists while the commit holds the container frozen, so a helper that died meanwhile can thaw it */
+  freezeMarker?: string;
 }
 
 export interface CommitOptions {
@@ -285,7 +287,7 @@ async function commitNow(images: ImageStore, src: CommitSource, o: CommitOptions
     let paused = false;
     let thaw: (() => void) | null = null;
     if (src.status === 'running' && o.pause !== false) {
-      if (src.cgroup) thaw = await freezeCgroup(src.cgroup.path, src.cgroup.version);
+      if (src.cgroup) thaw = await freezeCgroup(src.cgroup.path, src.cgroup.version, { marker: src.freezeMarker });
       if (thaw) paused = true;
       else warnings.push('the container could not be frozen (no cgroup freezer): its rw layer was read while it ran');
     }

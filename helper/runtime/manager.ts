@@ -28,6 +28,7 @@ import { RunDir } from './run-dir';
 import { spawnShim, writePlan } from './shim';
 import { ExecSessions, type ExecSession } from './exec';
 import { readLayeredFile } from '../rootfs/lookup';
+import { thawCgroup } from '../rootfs/commit-freeze';
 import { native } from '../native';
 import type { ExecOptions, ShellInfo } from '../protocol';
 import type { Spec } from './spec';
@@ -121,6 +122,11 @@ export class ContainerManager extends EventEmitter {
       this.records.set(r.id, r);
       // after a reboot the tmpfs is empty: the init layer and mount point come back
       if (!fs.existsSync(p.run)) this.makeRunDir(r);
+      // a commit that froze it did not live to thaw it
+      if (fs.existsSync(this.freezeMarker(r.id))) {
+        try { thawCgroup(`/${r.cgroupRel}`, this.opts.cgroups.version); } catch { /* no cgroup any more */ }
+        fs.rmSync(this.freezeMarker(r.id), { force: true });
+      }
       if (r.status === 'exited') continue;
       if (fs.existsSync(p.exit) || !isSameProcess(r.pid, r.pidStart)) void this.onExit(r.id);
       else this.watchExit(r);
@@ -572,6 +578,11 @@ export class ContainerManager extends EventEmitter {
     const r = this.find(ref);
     const l = this.layout(r);
     return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper };
+  }
+
+  /** The file that says a commit froze the container (see commit-freeze.ts). */
+  freezeMarker(ref: string): string {
+    return path.join(this.paths(this.find(ref)).run, 'frozen-for-commit');
   }
 
   /** Where to attach to a container's console or stdin. */

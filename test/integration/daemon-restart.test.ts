@@ -1,9 +1,11 @@
 // The helper killed -9 and restarted: containers keep running and are found
 // again; one that exited meanwhile shows its real exit code.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { waitFor } from '../helpers/containers';
-import { startWithImage, type TestDaemon } from '../helpers/daemon';
+import { cgroupFile, startWithImage, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 before(async () => { d = await startWithImage('restart'); });
@@ -42,4 +44,24 @@ test('kill -9 the helper, restart it: running stays running, exited shows its co
   const waited = c.request('container.wait', { id: longId });
   await c.request('container.stop', { id: longId, timeout: 1 });
   assert.equal((await waited).exitCode, 137);
+});
+
+test('a helper killed while a commit held a container frozen: the next one thaws it', async () => {
+  let c = await d.client();
+  const { id } = await c.request('container.create', { image: 'host', name: 'frozen', cmd: ['sleep', '60'] });
+  await c.request('container.start', { id });
+  const info = await c.request('container.inspect', { id });
+  const freezer = cgroupFile(d.cgroupParent, id, 'freezer', 'freezer.state');
+  const v2 = !fs.existsSync(freezer);
+  const file = v2 ? cgroupFile(d.cgroupParent, id, '', 'cgroup.freeze') : freezer;
+  // what the commit does before reading the rw layer (commit-freeze.ts): the marker, then the freeze
+  fs.writeFileSync(path.join(path.dirname(info.rootfs.init), 'frozen-for-commit'), '');
+  fs.writeFileSync(file, v2 ? '1' : 'FROZEN');
+  d.kill9();
+  await d.waitExit();
+  await d.start();
+  c = await d.client();
+  await waitFor(() => /^(THAWED|0)$/.test(fs.readFileSync(file, 'utf8').trim()), 5000, 'the container thawed');
+  assert.ok(!fs.existsSync(path.join(path.dirname(info.rootfs.init), 'frozen-for-commit')));
+  await c.request('container.remove', { id, force: true });
 });

@@ -2,13 +2,16 @@
 import * as vscode from 'vscode';
 import { registerChangeCommands } from './commands/changes';
 import { registerHelperCommands } from './commands/helper';
+import { registerImageViewCommands } from './commands/images';
 import { registerInspectCommands } from './commands/inspect';
+import { registerKernelCommand } from './commands/kernel';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerLimitCommand } from './commands/limits';
 import { registerShellCommand } from './commands/shell';
 import { Connection } from './connection';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
+import { KernelProvider } from './fs/kernel-provider';
 import { createStatusItem } from './status';
 import { ContainersProvider } from './views/containers';
 import { ImagesProvider } from './views/images';
@@ -48,6 +51,9 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ChangeDecorations.register(),
     ...registerChangeCommands(conn),
     ...registerInspectCommands(conn),
+    KernelProvider.register(conn),
+    registerKernelCommand(conn),
+    ...registerImageViewCommands(images, context.globalState),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) void conn.restart(); }),
   );
   conn.start();

@@ -1,6 +1,6 @@
 // nscope.openChange: a container's change in VS Code's diff editor, the
 // image's version on the left and the container's now on the right, both
-// read through the read-only `nscope-file:` provider. An added file diffs
+// read through the read-only `nscope-image:` and `nscope-container:` providers. An added file diffs
 // against an empty left side, a deleted one against an empty right side.
 import * as vscode from 'vscode';
 import type { Connection } from '../connection';
@@ -34,5 +34,5 @@ async function pickChange(conn: Connection, arg: unknown): Promise<ContainerChan
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(files.map((x) => ({ label: x.path, description: x.kind, x })), { placeHolder: `Change in ${c.name} to open`, matchOnDescription: true });
-  return pick && new ContainerChangeNode(c.id, c.name, pick.x);
+  return pick && new ContainerChangeNode(c, pick.x);
 }

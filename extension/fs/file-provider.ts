@@ -1,27 +1,20 @@
 // A read-only FileSystemProvider over the helper's file.stat / file.read /
-// file.list, for `nscope-file:` URIs (file-uri.ts): the diff editor's two
-// sides of a change and a layer's files. Files are read in MAX_READ (8 MiB)
+// file.list, for `nscope-image:` and `nscope-container:` URIs (file-uri.ts):
+// the diff editor's two sides of a change and a layer's files. The container
+// side is read-only too: writing into a running container's rw layer behind
+// its processes' backs is not something an editor tab should do. Files are read in MAX_READ (8 MiB)
 // chunks; a file larger than MAX_OPEN is refused with a readable message
 // rather than held in memory. Binary content is left to VS Code, which shows
 // its own "binary file" notice.
 import * as vscode from 'vscode';
-import { MAX_READ, type FileInfo, type FileSource } from '../../helper/protocol';
+import { MAX_READ, type FileInfo } from '../../helper/protocol';
 import type { Connection } from '../connection';
 import { HelperError } from '../../helper/protocol/client';
 import { formatBytes, oneLine } from '../format';
-import { FILE_SCHEME, parseFileUri, type FileRef } from './file-uri';
+import { CONTAINER_SCHEME, IMAGE_SCHEME, parseFileUri } from './file-uri';
 
 /** The largest file opened in an editor. */
 export const MAX_OPEN = 64 * 1024 * 1024;
-
-function source(ref: FileRef): FileSource {
-  const s: FileSource = {};
-  if (ref.container) s.container = ref.container;
-  if (ref.image) s.image = ref.image;
-  if (ref.view) s.view = ref.view;
-  if (ref.layer !== undefined) s.layer = ref.layer;
-  return s;
-}
 
 function fileType(i: FileInfo): vscode.FileType {
   if (i.type === 'dir') return vscode.FileType.Directory;
@@ -50,7 +43,8 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
 
   static register(conn: Connection): vscode.Disposable {
     const p = new FileProvider(conn);
-    return vscode.Disposable.from(p, vscode.workspace.registerFileSystemProvider(FILE_SCHEME, p, { isReadonly: true, isCaseSensitive: true }));
+    const opts = { isReadonly: true, isCaseSensitive: true };
+    return vscode.Disposable.from(p, vscode.workspace.registerFileSystemProvider(IMAGE_SCHEME, p, opts), vscode.workspace.registerFileSystemProvider(CONTAINER_SCHEME, p, opts));
   }
 
   watch(): vscode.Disposable { return new vscode.Disposable(() => undefined); }
@@ -59,7 +53,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     const ref = parseFileUri(uri);
     if (ref.empty) return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
     try {
-      return toStat(await this.conn.request('file.stat', { ...source(ref), path: ref.path }));
+      return toStat(await this.conn.request('file.stat', { ...ref.source, path: ref.path }));
     } catch (e) { throw fsError(e, uri); }
   }
 
@@ -67,7 +61,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     const ref = parseFileUri(uri);
     if (ref.empty) return [];
     try {
-      const r = await this.conn.request('file.list', { ...source(ref), path: ref.path });
+      const r = await this.conn.request('file.list', { ...ref.source, path: ref.path });
       return r.entries.map((e) => [e.name, fileType(e)]);
     } catch (e) { throw fsError(e, uri); }
   }
@@ -75,7 +69,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const ref = parseFileUri(uri);
     if (ref.empty) return new Uint8Array(0);
-    const src = { ...source(ref), path: ref.path };
+    const src = { ...ref.source, path: ref.path };
     let first;
     try { first = await this.conn.request('file.read', { ...src, offset: 0, length: MAX_READ }); } catch (e) { throw fsError(e, uri); }
     if (first.size > MAX_OPEN) {

@@ -1,45 +1,71 @@
-// URIs of files inside a container or an image, as the helper's file.* methods
-// read them: `nscope-file:/etc/passwd?container=ID&view=image` (the image's
-// version, what the container started from), `?container=ID&view=container`
-// (what the container sees now), `?image=REF&view=layer&layer=2` (one
-// layer alone). `empty=1` is a file that does not exist on that side of a
-// diff (an added file's left, a deleted file's right): it reads as nothing.
+// URIs of files in images and containers, as the helper's file.* methods
+// read them. The first path segment names the image or container, so an
+// editor tab and its breadcrumbs show where a file comes from:
+//  - `nscope-image:/host:latest/etc/passwd`: the image's layers merged;
+//    `?layer=2`: layer 2 alone (its whiteouts shown as such); `?upto=2`: the
+//    layers merged up to and with layer 2 (the cumulative tree);
+//    `?container=ID`: the image exactly as that container was made from it
+//    (its lower layers, even if the name has since moved to another image);
+//  - `nscope-container:/ID/etc/passwd`: what the container sees now;
+//    `?layer=rw` (or `init`, or an image layer's index): one of its layers alone.
+// Both are read-only. `empty=1` is a file that does not exist on that side of
+// a diff (an added file's left, a deleted file's right): it reads as nothing.
+// An image name may hold '/' (registry/repo:tag): in its segment it is "%2F".
 import * as vscode from 'vscode';
 import type { FileSource } from '../../helper/protocol';
 
-export const FILE_SCHEME = 'nscope-file';
+export const IMAGE_SCHEME = 'nscope-image';
+export const CONTAINER_SCHEME = 'nscope-container';
 
-export interface FileRef extends FileSource {
+export interface FileRef {
+  /** what file.* reads */
+  source: FileSource;
+  /** the path inside the image or container */
   path: string;
   /** the side of a diff where the file does not exist */
   empty?: boolean;
 }
 
-export function fileUri(ref: FileRef): vscode.Uri {
+const encodeSegment = (s: string) => s.replace(/%/g, '%25').replace(/\//g, '%2F');
+const decodeSegment = (s: string) => s.replace(/%2F/gi, '/').replace(/%25/g, '%');
+
+function uri(scheme: string, owner: string, p: string, query: Record<string, string | number | undefined | false>): vscode.Uri {
   const q = new URLSearchParams();
-  if (ref.container) q.set('container', ref.container);
-  if (ref.image) q.set('image', ref.image);
-  if (ref.view) q.set('view', ref.view);
-  if (ref.layer !== undefined) q.set('layer', String(ref.layer));
-  if (ref.empty) q.set('empty', '1');
-  return vscode.Uri.from({ scheme: FILE_SCHEME, path: ref.path, query: q.toString() });
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== false) q.set(k, String(v));
+  const file = p.startsWith('/') ? p : `/${p}`;
+  return vscode.Uri.from({ scheme, path: `/${encodeSegment(owner)}${file === '/' ? '' : file}`, query: q.toString() });
 }
 
-export function parseFileUri(uri: vscode.Uri): FileRef {
-  const q = new URLSearchParams(uri.query);
-  const view = q.get('view');
-  const layer = q.get('layer');
-  const ref: FileRef = { path: uri.path || '/' };
-  if (q.get('container')) ref.container = q.get('container')!;
-  if (q.get('image')) ref.image = q.get('image')!;
-  if (view === 'container' || view === 'image' || view === 'layer') ref.view = view;
-  if (layer !== null) ref.layer = /^-?\d+$/.test(layer) ? Number(layer) : layer;
+export function imageUri(o: { image: string; path: string; layer?: number; upTo?: number; container?: string; empty?: boolean }): vscode.Uri {
+  return uri(IMAGE_SCHEME, o.image, o.path, { container: o.container, layer: o.layer, upto: o.upTo, empty: o.empty && '1' });
+}
+
+export function containerUri(o: { container: string; path: string; layer?: 'init' | 'rw' | number; empty?: boolean }): vscode.Uri {
+  return uri(CONTAINER_SCHEME, o.container, o.path, { layer: o.layer, empty: o.empty && '1' });
+}
+
+const layerOf = (s: string) => (/^\d+$/.test(s) ? Number(s) : s);
+
+/** What an `nscope-image:` or `nscope-container:` URI reads; a malformed one is a FileNotFound. */
+export function parseFileUri(u: vscode.Uri): FileRef {
+  const m = /^\/([^/]+)(\/.*)?$/.exec(u.path);
+  if (!m) throw vscode.FileSystemError.FileNotFound(u);
+  const owner = decodeSegment(m[1]);
+  const q = new URLSearchParams(u.query);
+  const ref: FileRef = { source: {}, path: m[2] || '/' };
   if (q.get('empty') === '1') ref.empty = true;
+  const layer = q.get('layer');
+  const upTo = q.get('upto');
+  if (u.scheme === IMAGE_SCHEME) {
+    const container = q.get('container');
+    if (container) ref.source = { container, view: 'image' };
+    else if (layer !== null) ref.source = { image: owner, view: 'layer', layer: layerOf(layer) };
+    else if (upTo !== null) ref.source = { image: owner, view: 'image', layer: layerOf(upTo) };
+    else ref.source = { image: owner, view: 'image' };
+  } else if (u.scheme === CONTAINER_SCHEME) {
+    ref.source = layer !== null ? { container: owner, view: 'layer', layer: layerOf(layer) } : { container: owner, view: 'container' };
+  } else {
+    throw vscode.FileSystemError.FileNotFound(u);
+  }
   return ref;
-}
-
-/** One line naming where a file is read from, for titles and messages. */
-export function describeSource(ref: FileRef, names: { container?: string } = {}): string {
-  if (ref.container) return ref.view === 'image' ? `${names.container ?? ref.container.slice(0, 12)} (image)` : (names.container ?? ref.container.slice(0, 12));
-  return ref.view === 'layer' ? `${ref.image} layer ${ref.layer}` : `${ref.image}`;
 }

@@ -7,6 +7,7 @@ import type { Connection } from '../connection';
 import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
 import { ChangesNode } from './changes';
+import { cgroupDirs, cgroupFile, nsDir, nsLink, procCgroup, procMountinfo, procStatus, setKernelSource } from './kernel-sources';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 const C = vscode.TreeItemCollapsibleState;
@@ -31,16 +32,22 @@ export class ContainerNode extends Node {
     md.appendMarkdown(`**${c.name}** \`${shortId(c.id)}\`\n\n`);
     md.appendMarkdown(`image \`${c.image}\` · ${this.description}\n\n`);
     md.appendMarkdown(`command \`${c.command.join(' ')}\`\n\n`);
-    if (c.pid) md.appendMarkdown(`init process \`/proc/${c.pid}\` on the host\n\n`);
+    if (this.pid) md.appendMarkdown(`init process \`${procStatus(this.pid)}\` on the host\n\n`);
+    else md.appendMarkdown('not running: no processes, namespaces or cgroup in the kernel; its layers stay on disk\n\n');
     this.tooltip = md;
+    // the contextValue stays `container.STATE` (menus match it with ==): running and created imply a kernel source
+    this.kernelSource = this.pid ? procStatus(this.pid) : undefined;
   }
 
   get running(): boolean { return this.c.status === 'running'; }
+  /** the init process while the container has one (created or running) */
+  get pid(): number | undefined { return this.c.status !== 'exited' ? this.c.pid : undefined; }
 
   override async children(): Promise<Node[]> {
+    const detail = await this.conn.request('container.inspect', { id: this.c.id });
     const groups: Node[] = [];
-    if (this.running) groups.push(new ProcessesNode(this), new NamespacesNode(this));
-    groups.push(new LimitsNode(this), new LayersNode(this), new ChangesNode(this.conn, this.c.id, this.c.name, this.id!));
+    if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this));
+    groups.push(new LimitsNode(this, detail), new LayersNode(this, detail), new ChangesNode(this.conn, this.c, this.id!, detail));
     return groups;
   }
 }
@@ -77,13 +84,18 @@ abstract class GroupNode extends Node {
 }
 
 class ProcessesNode extends GroupNode {
-  constructor(owner: ContainerNode) { super(owner, 'Processes', 'processes', 'server-process'); }
+  constructor(owner: ContainerNode, detail: ContainerDetail) {
+    super(owner, 'Processes', 'processes', 'server-process');
+    const procs = cgroupFile(detail, 'pids', 'cgroup.procs');
+    this.tooltip = `${procs}\nthe processes in the container's cgroup (container.top reads it)`;
+    setKernelSource(this, 'group.processes', procs);
+  }
   override async children(): Promise<Node[]> {
     const procs = await this.request('container.top', { id: this.cid });
     if (!procs.length) return [new LeafNode('no processes')];
     return procs.map((p) => {
       const n = new LeafNode(p.command || '?', 'terminal', `${this.id}:${p.pid}`);
-      n.contextValue = 'process';
+      setKernelSource(n, 'process', procStatus(p.pid));
       n.description = `pid ${p.nsPid ?? '?'} in container · ${p.pid} on host · uid ${p.uid}`;
       n.tooltip = `/proc/${p.pid} on the host (pid ${p.nsPid ?? '?'} in the container's pid namespace), state ${p.state}\n${p.command}`;
       return n;
@@ -92,12 +104,17 @@ class ProcessesNode extends GroupNode {
 }
 
 class NamespacesNode extends GroupNode {
-  constructor(owner: ContainerNode) { super(owner, 'Namespaces', 'namespaces', 'symbol-namespace'); }
+  constructor(owner: ContainerNode) {
+    super(owner, 'Namespaces', 'namespaces', 'symbol-namespace');
+    const pid = owner.pid!;
+    this.tooltip = `${nsDir(pid)}\nthe init process's namespace links: one inode per namespace`;
+    setKernelSource(this, 'group.namespaces', nsDir(pid));
+  }
   override async children(): Promise<Node[]> {
     const nss = await this.request('container.namespaces', { id: this.cid });
     return nss.map((ns) => {
       const n = new LeafNode(ns.type, ns.sharedWithHost ? 'link' : 'symbol-namespace', `${this.id}:${ns.type}`);
-      n.contextValue = 'namespace';
+      setKernelSource(n, 'namespace', ns.path || nsLink(this.owner.pid!, ns.type));
       n.description = `${ns.type}:[${ns.inode}]${ns.sharedWithHost ? ' · shared with host' : ''}`;
       n.tooltip = `${ns.path} → ${ns.type}:[${ns.inode}]`;
       return n;
@@ -108,7 +125,14 @@ class NamespacesNode extends GroupNode {
 const LIMIT_ICONS: Record<LimitKind, string> = { memory: 'server', cpus: 'pulse', pids: 'list-ordered', cpuset: 'circuit-board' };
 
 class LimitsNode extends GroupNode {
-  constructor(owner: ContainerNode) { super(owner, 'Limits', 'limits', 'dashboard'); }
+  constructor(owner: ContainerNode, detail: ContainerDetail) {
+    super(owner, 'Limits', 'limits', 'dashboard');
+    const pid = owner.pid;
+    this.tooltip = pid
+      ? `cgroup ${detail.cgroup.path} (cgroup v${detail.cgroup.version})\n${cgroupDirs(detail, ['memory', 'cpu', 'pids', 'cpuset'])}\n${procCgroup(pid)} lists it per hierarchy`
+      : `cgroup ${detail.cgroup.path}: made again when the container starts (the limits are kept)`;
+    setKernelSource(this, 'group.limits', pid ? procCgroup(pid) : undefined);
+  }
   override async children(): Promise<Node[]> {
     const [detail, stats] = await Promise.all([
       this.request('container.inspect', { id: this.cid }),
@@ -125,34 +149,50 @@ export class LimitNode extends Node {
     this.description = description;
     this.iconPath = new vscode.ThemeIcon(LIMIT_ICONS[kind]);
     const file = limitCgroupFile(kind, detail);
-    this.tooltip = owner.running ? `${file}\nClick to change the limit of the running container` : file;
-    this.contextValue = owner.running ? 'limit.editable' : 'limit';
+    this.tooltip = owner.running ? `${file}\nClick to change the limit of the running container` : owner.pid ? file : `${file} (made again when the container starts)`;
+    // 'limit.editable' (matched with == by menus) implies a kernel source; the others say whether their cgroup exists
+    if (owner.running) { this.contextValue = 'limit.editable'; this.kernelSource = file; } else setKernelSource(this, 'limit', owner.pid ? file : undefined);
     if (owner.running) this.command = { command: 'nscope.editLimit', title: 'Edit Limit', arguments: [this] };
   }
 }
 
 class LayersNode extends GroupNode {
-  constructor(owner: ContainerNode) { super(owner, 'Layers', 'layers', 'layers'); }
+  /** the overlay is mounted in the running container's mount namespace only */
+  private readonly mountinfo?: string;
+  constructor(owner: ContainerNode, private readonly d: ContainerDetail) {
+    super(owner, 'Layers', 'layers', 'layers');
+    this.mountinfo = owner.running ? procMountinfo(owner.pid!) : undefined;
+    const r = d.rootfs;
+    this.tooltip = `overlay on / of the container: lowerdir = init, then the image's layers (top first); upperdir = rw\n${this.mountinfo ? `its first line in ${this.mountinfo}` : `mounted at ${r.mountpoint} while it runs`}`;
+    setKernelSource(this, 'group.layers', this.mountinfo);
+  }
   override async children(): Promise<Node[]> {
-    const d = await this.request('container.inspect', { id: this.cid });
+    const d = this.d;
     let layers: ImageLayerInfo[] = [];
     try { layers = (await this.request('image.inspect', { ref: d.imageId })).layers; } catch { /* image removed */ }
     const out: Node[] = [];
     const rw = new LeafNode('rw', 'edit', `${this.id}:rw`);
     rw.description = 'the container\'s writes (overlay upperdir)';
-    rw.tooltip = `upperdir ${d.rootfs.upper}\nworkdir ${d.rootfs.work}\nmounted at ${d.rootfs.mountpoint}`;
+    rw.tooltip = `upperdir ${d.rootfs.upper}\nworkdir ${d.rootfs.work}\nmounted at ${d.rootfs.mountpoint}${this.inMountinfo()}`;
+    setKernelSource(rw, 'layer.rw', this.mountinfo);
     const init = new LeafNode('init', 'file-submodule', `${this.id}:init`);
     init.description = '/etc/hostname, /etc/hosts, /etc/resolv.conf';
-    init.tooltip = `lowerdir (top) ${d.rootfs.init}`;
+    init.tooltip = `lowerdir (top) ${d.rootfs.init}${this.inMountinfo()}`;
+    setKernelSource(init, 'layer.init', this.mountinfo);
     out.push(rw, init);
     [...d.rootfs.lower].reverse().forEach((dir, i) => {
       const idx = d.rootfs.lower.length - 1 - i;
       const info = layers.find((l) => dir.includes(l.diffId.replace(/^sha256:/, ''))) ?? layers[idx];
       const n = new LeafNode(`layer ${idx}`, 'layers', `${this.id}:lower:${idx}`);
       n.description = info ? `${shortId(info.diffId)} · ${formatBytes(info.unpackedSize ?? info.size)}${info.createdBy ? ` · ${info.createdBy}` : ''}` : dir;
-      n.tooltip = `lowerdir ${dir}${info?.createdBy ? `\n${info.createdBy}` : ''}`;
+      n.tooltip = `lowerdir ${dir}${info?.createdBy ? `\n${info.createdBy}` : ''}${this.inMountinfo()}`;
+      setKernelSource(n, 'layer.image', this.mountinfo);
       out.push(n);
     });
     return out;
+  }
+
+  private inMountinfo(): string {
+    return this.mountinfo ? `\n(the overlay's options in ${this.mountinfo})` : '';
   }
 }

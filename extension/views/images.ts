@@ -1,52 +1,78 @@
 // nscope.images: the image store, each image's layers (bottom first) with
-// their sizes and the command that made them.
+// their sizes and the command that made them. A layer's children are either
+// its own changes (A/C/D against the layers below it) or, with the view's
+// toggle, the cumulative tree: the image as it is up to that layer.
 import * as vscode from 'vscode';
 import type { ImageSummaryInfo } from '../../helper/protocol';
 import type { Connection } from '../connection';
 import { formatBytes, shortId } from '../format';
 import { layerChanges } from './changes';
+import { layerTree, type TreeCut } from './layer-tree';
 import { Node, TreeProvider } from './tree';
 
+/** The context key the view title's toggle reads (package.json `when`). */
+export const CUMULATIVE_KEY = 'nscope.images.cumulative';
+const UNNAMED = '<none>:<none>';
+
 export class ImagesProvider extends TreeProvider {
+  /** a layer's children: the merged tree up to it (true) or its own changes (false) */
+  private cumulative = false;
+
+  get showsCumulative(): boolean { return this.cumulative; }
+
+  setCumulative(on: boolean): void {
+    this.cumulative = on;
+    void vscode.commands.executeCommand('setContext', CUMULATIVE_KEY, on);
+    this.refresh();
+  }
+
   protected async roots(): Promise<Node[]> {
     const list = await this.conn.request('image.list', {});
     list.sort((a, b) => a.name.localeCompare(b.name));
-    return list.map((i) => new ImageNode(this.conn, i));
+    return list.map((i) => new ImageNode(this.conn, i, this.cumulative));
   }
 }
 
 export class ImageNode extends Node {
-  constructor(readonly conn: Connection, readonly image: ImageSummaryInfo) {
+  constructor(readonly conn: Connection, readonly image: ImageSummaryInfo, readonly cumulative: boolean) {
     super(image.name, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `image:${image.name}:${image.id}`;
     this.contextValue = 'image';
     this.iconPath = new vscode.ThemeIcon('package');
     this.description = `${shortId(image.id)} · ${formatBytes(image.size)} · ${image.layers} layer${image.layers === 1 ? '' : 's'}`;
-    this.tooltip = `${image.name}\nid ${image.id}\nmanifest ${image.digest}${image.created ? `\ncreated ${image.created}` : ''}`;
+    this.tooltip = `${image.name}\nid ${image.id}\nmanifest ${image.digest}${image.created ? `\ncreated ${image.created}` : ''}\n`
+      + 'its layers are unpacked directories; a container of it stacks them read-only as overlay lowerdirs';
   }
 
+  /** what the helper finds the image by: its name, or its id when it has none */
+  get ref(): string { return this.image.name === UNNAMED ? this.image.id : this.image.name; }
+
   override async children(): Promise<Node[]> {
-    const d = await this.conn.request('image.inspect', { ref: this.image.name });
+    const d = await this.conn.request('image.inspect', { ref: this.ref });
+    const dirs = d.layers.map((l) => l.dir);
     return d.layers.map((l, i) => {
-      const n = new LayerNode(this.conn, this.image.name, i, `${this.id}:${i}`);
+      const n = new LayerNode(this.conn, { image: this.ref, layer: i, dirs }, this.cumulative, `${this.id}:${i}`);
       const sizes = `${formatBytes(l.size)} blob${l.unpackedSize !== undefined ? ` · ${formatBytes(l.unpackedSize)} unpacked` : ''}`;
       n.description = `${shortId(l.diffId)} · ${sizes}${l.createdBy ? ` · ${l.createdBy}` : ''}`;
-      n.tooltip = `digest ${l.digest}\ndiff_id ${l.diffId}${l.mediaType ? `\n${l.mediaType}` : ''}${l.createdBy ? `\n${l.createdBy}` : ''}`;
+      const shows = this.cumulative ? `shows the image as it is up to layer ${i} (cumulative tree)` : `shows the changes layer ${i} makes to the layers below it`;
+      n.tooltip = `digest ${l.digest}\ndiff_id ${l.diffId}${l.mediaType ? `\n${l.mediaType}` : ''}${l.createdBy ? `\n${l.createdBy}` : ''}`
+        + `${l.dir ? `\nlowerdir ${l.dir}` : ''}\n${shows}`;
       n.contextValue = 'layer';
       return n;
     });
   }
 }
 
-/** A layer; its children are its own changes against the layers below it. */
+/** A layer; its children are its own changes, or the merged tree up to it. */
 export class LayerNode extends Node {
-  constructor(readonly conn: Connection, readonly image: string, readonly index: number, id: string) {
-    super(`layer ${index}`, vscode.TreeItemCollapsibleState.Collapsed);
+  constructor(readonly conn: Connection, readonly cut: TreeCut, readonly cumulative: boolean, id: string) {
+    super(`layer ${cut.layer}`, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = id;
     this.iconPath = new vscode.ThemeIcon('layers');
   }
 
   override children(): Promise<Node[]> {
-    return layerChanges(this.conn, this.image, this.index, this.id!);
+    if (this.cumulative) return layerTree(this.conn, this.cut, '/', this.id!);
+    return layerChanges(this.conn, this.cut.image, this.cut.layer, this.id!, this.cut.dirs[this.cut.layer]);
   }
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { NamespaceInfo, NsType } from '../../helper/protocol';
 import type { Connection } from '../connection';
+import { nsLink, setKernelSource } from './kernel-sources';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 const ORDER: NsType[] = ['mnt', 'pid', 'net', 'ipc', 'uts', 'cgroup', 'user', 'time'];
@@ -24,6 +25,7 @@ class TypeNode extends Node {
     this.iconPath = new vscode.ThemeIcon('symbol-namespace');
     const owned = list.filter((n) => n.container).length;
     this.description = `${list.length} namespace${list.length === 1 ? '' : 's'}${owned ? ` · ${owned} in containers` : ''}`;
+    this.tooltip = `/proc/PID/ns/${type} of every process, grouped by the inode the link names (what lsns -t ${type} lists)`;
   }
 
   override async children(): Promise<Node[]> {
@@ -37,7 +39,7 @@ class NamespaceNode extends Node {
     const label = ns.container ? ns.container.name : ns.host ? 'host' : ns.processes[0]?.command ?? '?';
     super(label, ns.processes.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `ns:${ns.type}:${ns.inode}`;
-    this.contextValue = ns.container ? 'namespace.container' : 'namespace';
+    setKernelSource(this, ns.container ? 'namespace.container' : 'namespace', ns.processes[0] && nsLink(ns.processes[0].pid, ns.type));
     this.iconPath = new vscode.ThemeIcon(ns.container ? 'vm' : ns.host ? 'home' : 'symbol-namespace');
     const first = ns.processes[0];
     this.description = `${ns.type}:[${ns.inode}] · ${ns.processes.length} process${ns.processes.length === 1 ? '' : 'es'}`;
@@ -49,7 +51,7 @@ class NamespaceNode extends Node {
       const n = new LeafNode(p.command || '?', 'terminal', `${this.id}:${p.pid}`);
       n.description = `pid ${p.pid} · uid ${p.uid}`;
       n.tooltip = `/proc/${p.pid}/ns/${this.ns.type} → ${this.ns.type}:[${this.ns.inode}]`;
-      n.contextValue = 'process';
+      setKernelSource(n, 'process', nsLink(p.pid, this.ns.type));
       return n;
     });
   }

@@ -8,6 +8,8 @@ import { oneLine } from '../format';
 
 export abstract class Node extends vscode.TreeItem {
   parent?: Node;
+  /** the kernel file behind the node, what "Reveal Kernel Source" opens (kernel-sources.ts) */
+  kernelSource?: string;
   /** children, loaded when the node is expanded */
   children?(): Promise<Node[]>;
 }

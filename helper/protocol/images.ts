@@ -19,6 +19,8 @@ export interface ImageLayerInfo {
   size: number;
   unpackedSize?: number;
   createdBy?: string;
+  /** the unpacked layer's directory on the helper's host: an overlay lowerdir of the image's containers */
+  dir?: string;
 }
 
 export interface ImageDetailInfo extends Omit<ImageSummaryInfo, 'layers'> {

@@ -9,6 +9,7 @@ import type { StreamMethods } from './streams';
 import type { SystemMethods } from './system';
 import type { LayerMethods } from './layers';
 import type { DiffMethods } from './diff';
+import type { KernelMethods } from './kernel';
 
 export * from './containers';
 export * from './images';
@@ -20,8 +21,9 @@ export * from './namespaces';
 export * from './errors';
 export * from './layers';
 export * from './diff';
+export * from './kernel';
 
-export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods & LayerMethods & DiffMethods;
+export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods & LayerMethods & DiffMethods & KernelMethods;
 export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = Methods[M]['params'];
 export type Result<M extends MethodName> = Methods[M]['result'];

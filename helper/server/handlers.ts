@@ -6,6 +6,7 @@ import { imageHandlers } from './handlers/images';
 import { systemHandlers } from './handlers/system';
 import { layerHandlers } from './handlers/layers';
 import { diffHandlers } from './handlers/diff';
+import { kernelHandlers } from './handlers/kernel';
 import type { Handlers, HelperServices } from './handlers/types';
 
 export type { Handlers, HelperServices } from './handlers/types';
@@ -18,5 +19,6 @@ export function makeHandlers(s: HelperServices): Handlers {
     ...execHandlers(s),
     ...layerHandlers(s),
     ...diffHandlers(s),
+    ...kernelHandlers(s),
   };
 }

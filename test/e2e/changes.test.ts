@@ -2,7 +2,8 @@
 // helper: a container that added, changed and deleted files shows them under
 // its Changes node with A/M/D decorations; opening the changed file shows the
 // diff editor with the image's text on the left and the container's on the
-// right; a layer's own changes open the layer's version of a file.
+// right (nscope-image: and nscope-container: URIs); a layer's own changes
+// open the layer's version of a file.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,13 +23,14 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
   let client: HelperClient;
   let vs: VsCode;
   let page: Page;
+  let id: string;
   const uiTest = screenshotOnFailure(test, () => vs);
 
   before(async () => {
     daemon = await startWithImage('e2e-changes');
     client = await daemon.client();
     const script = `echo '${NEW_LINE}' >> /etc/passwd; echo hello > /new.txt; rm /etc/group; echo ready; sleep 600`;
-    const { id } = await client.request('container.create', { image: 'host', name: 'e2e-diff', cmd: ['sh', '-c', script] });
+    ({ id } = await client.request('container.create', { image: 'host', name: 'e2e-diff', cmd: ['sh', '-c', script] }));
     await client.request('container.start', { id });
     await waitFor(async () => (await client.request('container.diff', { id })).changes.some((c) => c.path === '/etc/group'), 10000, 'the container\'s writes');
     vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket, 'diffEditor.renderSideBySide': true, 'diffEditor.useInlineViewWhenSpaceIsLimited': false } });
@@ -83,6 +85,8 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
     assert.ok(!(await text(original)).includes(NEW_LINE), 'the image\'s version has no new line');
     assert.match(await text(modified), /nobody:x:65534/);
     await page.locator('.tabs-container .tab', { hasText: 'passwd (e2e-diff: image ↔ container)' }).first().waitFor();
+    // the right side is nscope-container:/ID/etc/passwd, so the breadcrumbs start with the container's id
+    await page.locator('.breadcrumbs-control', { hasText: new RegExp(`${id}\\W*etc\\W*passwd`) }).first().waitFor();
     await vs.screenshot('changes-1-diff');
     if (process.env.NSCOPE_E2E_UPDATE_MEDIA === '1') fs.copyFileSync(path.join(OUT, 'changes-1-diff.png'), path.join(REPO, 'media', 'screenshot-diff.png'));
 
@@ -109,6 +113,8 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
     await vs.row('Images', /^passwd/).waitFor({ timeout: UI });
     await page.keyboard.press('Enter');
     await page.locator('.tabs-container .tab', { hasText: 'passwd (host:latest layer 0)' }).first().waitFor({ timeout: UI });
+    // nscope-image:/host:latest/etc/passwd?layer=0
+    await page.locator('.breadcrumbs-control', { hasText: /host:latest\W*etc\W*passwd/ }).first().waitFor({ timeout: UI });
     const lines = page.locator('.editor-instance .monaco-editor:visible .view-lines').first();
     await waitFor(async () => /root:x:0:0/.test((await lines.innerText()).replace(/\u00a0/g, ' ')), UI, 'the layer\'s /etc/passwd');
     assert.ok(!(await lines.innerText()).includes('web:x:1000'));

@@ -3,6 +3,8 @@
 // and exit status 1, as with runc.
 import { DEFAULT_RUNTIME_ROOT, OciRuntime } from '../runtime/oci-runtime';
 import { bool, parseArgs, str, UsageError, type FlagSpec } from './args';
+import * as path from 'path';
+import { pumpTerminal } from './exec';
 import { table } from './format';
 
 const GLOBAL: FlagSpec[] = [
@@ -13,12 +15,12 @@ const GLOBAL: FlagSpec[] = [
 const HELP = `Usage: nscope-runtime [--root DIR] COMMAND [OPTIONS] ID
 
 Commands (as runc's):
-  create [--bundle DIR] [--pid-file FILE] [--no-pivot] ID
+  create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] ID
   start ID
   state ID
   kill [--all] ID [SIGNAL]
   delete [--force] ID
-  run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] ID
+  run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] [--keep] ID
   list [--format json]
 `;
 
@@ -51,8 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'create': {
       const p = parseArgs(rest, bundleFlags);
-      if (str(p, 'console-socket')) throw new UsageError('--console-socket: terminals are not supported by nscope-runtime yet');
-      await rt.create(one(p), str(p, 'bundle') ?? '.', { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot') });
+      await rt.create(one(p), str(p, 'bundle') ?? '.', { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket') });
       return 0;
     }
     case 'start': await rt.start(one(parseArgs(rest, []))); return 0;
@@ -70,12 +71,20 @@ export async function main(argv: string[]): Promise<number> {
     case 'run': {
       const p = parseArgs(rest, [...bundleFlags, { name: 'detach', short: 'd' }, { name: 'keep' }]);
       const id = one(p);
-      await rt.create(id, str(p, 'bundle') ?? '.', { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot') });
+      const bundle = str(p, 'bundle') ?? '.';
+      const detach = bool(p, 'detach');
+      // in the foreground, a console is this terminal's, relayed through the shim (as `nscope run -it`)
+      const terminal = !detach && !!rt.spec(path.resolve(bundle)).process.terminal;
+      if (terminal && !process.stdin.isTTY) throw new UsageError('process.terminal is true but stdin is not a terminal: run it from one, set "terminal": false in config.json, or use --detach with --console-socket');
+      const size = terminal && process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : {};
+      await rt.create(id, bundle, { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), attach: terminal ? size : undefined });
+      const console = terminal ? await rt.attachConsole(id) : undefined;
       await rt.start(id);
-      if (bool(p, 'detach')) return 0;
+      if (detach) return 0;
       const forward = (sig: NodeJS.Signals) => { try { rt.kill(id, sig); } catch { /* gone */ } };
-      process.on('SIGINT', forward);
       process.on('SIGTERM', forward);
+      if (console) await pumpTerminal(console.sock, { tty: true, interactive: true, resize: console.resize });
+      else process.on('SIGINT', forward);
       const exit = await rt.wait(id);
       if (!bool(p, 'keep')) await rt.delete(id, true);
       return exit.exitCode;

@@ -2,6 +2,7 @@
 // delete on an OCI bundle, without the daemon, on the same plan + shim +
 // cgroups code the daemon uses. State lives under --root (one dir per id).
 import * as fs from 'fs';
+import type { Socket } from 'net';
 import * as path from 'path';
 import { detectCgroups } from '../cgroups/detect';
 import { resolveCgroupsPath } from '../cgroups/paths';
@@ -15,8 +16,9 @@ import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
 import { isSameProcess, procStartTime } from './procinfo';
 import { spawnShim, writePlan } from './shim';
+import { connectUnix } from './unix-socket';
 import { signalNumber } from './signals';
-import type { Spec } from './spec';
+import { DEFAULT_DEVICE_RULES, type Spec } from './spec';
 
 export const DEFAULT_RUNTIME_ROOT = '/run/nscope-runtime';
 
@@ -44,7 +46,10 @@ export class OciRuntime {
   private dir(id: string) {
     if (!ID_RE.test(id)) throw invalid(`invalid container id "${id.slice(0, 64)}"`);
     const d = path.join(this.root, id);
-    return { dir: d, state: path.join(d, 'state.json'), exit: path.join(d, 'exit.json'), fifo: path.join(d, 'exec.fifo'), plan: path.join(d, 'plan'), pid: path.join(d, 'init.pid') };
+    return {
+      dir: d, state: path.join(d, 'state.json'), exit: path.join(d, 'exit.json'), fifo: path.join(d, 'exec.fifo'), plan: path.join(d, 'plan'), pid: path.join(d, 'init.pid'),
+      attach: path.join(d, 'attach.sock'), ctl: path.join(d, 'ctl'),
+    };
   }
 
   private load(id: string): RuntimeState {
@@ -59,7 +64,8 @@ export class OciRuntime {
     return s;
   }
 
-  private spec(bundle: string): Spec {
+  /** The bundle's config.json, checked to be a runtime spec. */
+  spec(bundle: string): Spec {
     const file = path.join(bundle, 'config.json');
     let spec: Spec;
     try { spec = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
@@ -84,11 +90,20 @@ export class OciRuntime {
     return { ociVersion: '1.0.2', id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, annotations: s.annotations };
   }
 
-  async create(id: string, bundleArg: string, opts: { pidFile?: string; noPivot?: boolean; inheritStdio?: boolean } = {}): Promise<OciState> {
+  /**
+   * `consoleSocket`: runc's --console-socket, where the console's pty master
+   * goes; `attach`: `run` in the foreground keeps the console in the shim and
+   * relays it through the shim's attach socket (see attachConsole()).
+   */
+  async create(id: string, bundleArg: string, opts: { pidFile?: string; noPivot?: boolean; inheritStdio?: boolean; consoleSocket?: string; attach?: { rows?: number; cols?: number } } = {}): Promise<OciState> {
     const p = this.dir(id);
     const bundle = path.resolve(bundleArg);
     const spec = this.spec(bundle);
-    if (spec.process.terminal) throw new NscopeError('unsupported', 'process.terminal: a console is not supported by nscope-runtime yet');
+    // runc's rules and messages
+    if (spec.process.terminal && !opts.consoleSocket && !opts.attach) throw invalid('cannot allocate tty if nscope-runtime will detach without setting console socket (--console-socket)');
+    if (!spec.process.terminal && opts.consoleSocket) throw invalid('cannot use console socket if nscope-runtime will not allocate tty (process.terminal is false)');
+    const consoleSocket = opts.consoleSocket && path.resolve(opts.consoleSocket);
+    const attach = spec.process.terminal && !consoleSocket ? { socket: p.attach, ctl: p.ctl, interactive: true, ...opts.attach } : undefined;
     validateResources(spec.linux?.resources);
     fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
     try { fs.mkdirSync(p.dir, { mode: 0o700 }); } catch (e) {
@@ -104,10 +119,17 @@ export class OciRuntime {
       // Recorded before anything runs, so `delete --force` can clean up a create that died half-way.
       const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', annotations: spec.annotations };
       writeJsonAtomic(p.state, pending);
-      cg = driver.create(rel, spec.linux?.resources ?? {});
-      const plan = buildPlan({ spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot, cgroupMounts: containerCgroupMounts() });
+      // As runc does, the devices every container needs (null, zero, tty, ptmx, pts, ...)
+      // are allowed after the spec's own rules: `runc spec` denies everything else.
+      const resources = { ...spec.linux?.resources, devices: [...(spec.linux?.resources?.devices ?? []), ...DEFAULT_DEVICE_RULES.filter((r) => r.allow)] };
+      cg = driver.create(rel, resources);
+      const plan = buildPlan({
+        spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
+        cgroupMounts: containerCgroupMounts(), consoleSocket, attach,
+      });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
+      if (attach) makeFifo(p.ctl, 0o600);
       const shim = await spawnShim(p.plan, { inheritStdio: opts.inheritStdio ?? true });
       const st: RuntimeState = { ...pending, pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method };
       writeJsonAtomic(p.state, st);
@@ -136,6 +158,19 @@ export class OciRuntime {
     const spec = this.spec(s.bundle);
     await releaseFifo(this.dir(id).fifo, s.pid, s.pidStart);
     await runHooks('poststart', spec.hooks?.poststart, this.state(id)).catch((e) => process.stderr.write(`warning: ${(e as Error).message}\n`));
+  }
+
+  /** The console of a container created with `attach`: its output from now on, input to it, and resizing. */
+  async attachConsole(id: string): Promise<{ sock: Socket; resize(rows: number, cols: number): void }> {
+    const p = this.dir(id);
+    const sock = await connectUnix(p.attach);
+    const resize = (rows: number, cols: number) => {
+      try {
+        const fd = fs.openSync(p.ctl, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+        try { fs.writeSync(fd, `r ${rows} ${cols}\n`); } finally { fs.closeSync(fd); }
+      } catch { /* the container has ended */ }
+    };
+    return { sock, resize };
   }
 
   kill(id: string, signal: string | number = 'SIGTERM', all = false): void {

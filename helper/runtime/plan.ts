@@ -68,6 +68,8 @@ export interface PlanInputs {
   cgroupMounts?: ContainerCgroupMount[];
   /** process.terminal / -i: the attach socket and control fifo of the shim, and the console size */
   attach?: { socket: string; ctl: string; interactive: boolean; rows?: number; cols?: number };
+  /** runc's --console-socket: the console's pty master is sent there (instead of an attach socket) */
+  consoleSocket?: string;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -139,8 +141,13 @@ export function buildPlan(inp: PlanInputs): Plan {
     if (inp.attach.interactive) op('interactive');
   }
   if (proc.terminal) {
-    if (!inp.attach) throw invalid('process.terminal: a console needs an attach socket');
-    op('tty', inp.attach.rows ?? 24, inp.attach.cols ?? 80);
+    if (inp.consoleSocket) op('consolesocket', inp.consoleSocket);
+    else if (!inp.attach) throw invalid('process.terminal: a console needs an attach socket or a console socket');
+    const size = proc.consoleSize;
+    if (size !== undefined && ![size.height, size.width].every((v) => Number.isInteger(v) && v >= 1 && v <= 65535)) {
+      throw invalid(`process.consoleSize: height and width must be integers from 1 to 65535`);
+    }
+    op('tty', inp.attach?.rows ?? size?.height ?? 24, inp.attach?.cols ?? size?.width ?? 80);
   }
 
   for (const [flag, p] of joins) op('join', flag, p);

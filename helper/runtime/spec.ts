@@ -9,6 +9,7 @@ export interface Rlimit { type: string; soft: number; hard: number }
 export interface Capabilities { bounding?: string[]; effective?: string[]; permitted?: string[]; inheritable?: string[]; ambient?: string[] }
 export interface Process {
   terminal?: boolean;
+  consoleSize?: { height: number; width: number };
   user: { uid: number; gid: number; umask?: number; additionalGids?: number[] };
   args: string[];
   env?: string[];

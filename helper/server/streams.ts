@@ -1,15 +1,13 @@
 // A stream connection after its `stream.open` handshake (helper/protocol/streams.ts).
-import * as fs from 'fs';
-import * as net from 'net';
-import * as path from 'path';
 import type { Socket } from 'net';
-import { invalid, NscopeError } from '../errors';
+import { invalid } from '../errors';
 import { FRAME_HEADER, FRAME_STDERR, FRAME_STDOUT, type StreamOpenParams } from '../protocol';
 import type { ExecSession } from '../runtime/exec';
 import type { ContainerManager } from '../runtime/manager';
 import type { ImageStore } from '../images/store';
 import { openExportStream } from './handlers/layers';
 import { followLog, tailOffset } from '../runtime/logs';
+import { connectUnix } from '../runtime/unix-socket';
 
 export interface OpenedStream { result: { ok: true; execId?: string; size?: number }; pump: (sock: Socket) => Promise<void> }
 
@@ -41,21 +39,6 @@ export async function openStream(p: StreamOpenParams, containers: ContainerManag
     return { result: { ok: true, execId: s.execId }, pump: (sock) => pumpExec(s, sock) };
   }
   throw invalid(`stream.open: unknown kind "${String((p as { kind?: unknown }).kind)}"`);
-}
-
-/** Connects to a Unix socket; a path longer than sun_path goes through /proc/self/fd/N (as the shim binds it). */
-function connectUnix(file: string): Promise<Socket> {
-  let dirfd: number | undefined;
-  let target = file;
-  if (Buffer.byteLength(file) >= 108) {
-    dirfd = fs.openSync(path.dirname(file), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    target = `/proc/self/fd/${dirfd}/${path.basename(file)}`;
-  }
-  return new Promise<Socket>((resolve, reject) => {
-    const s = net.connect({ path: target, allowHalfOpen: true });
-    s.once('connect', () => resolve(s));
-    s.once('error', (e) => reject(new NscopeError('conflict', `cannot attach: ${e.message}`)));
-  }).finally(() => { if (dirfd !== undefined) fs.closeSync(dirfd); });
 }
 
 /** Both ways, verbatim; each side's end is passed on (stdin EOF), the shim's close ends the stream. */

@@ -147,8 +147,22 @@ int main(int argc, char **argv) {
   read_msg(sync[0], msg, sizeof(msg), &master);
   if (msg[0] == 'T') {
     /* the console: its master came with the message; then comes "R" */
-    at.input_fd = at.pty_fd = master;
-    fcntl(master, F_SETFL, O_NONBLOCK);
+    if (g_plan.consolesocket && master >= 0) {
+      int sent = console_send(g_plan.consolesocket, master);
+      int e = errno;
+      close(master);
+      master = -1;
+      if (sent != 0) {
+        kill(pid, SIGKILL);
+        int ws;
+        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+        status("error console socket %s: %s\n", g_plan.consolesocket, strerror(e));
+        return 1;
+      }
+    } else {
+      at.input_fd = at.pty_fd = master;
+      fcntl(master, F_SETFL, O_NONBLOCK);
+    }
     read_msg(sync[0], msg, sizeof(msg), NULL);
   }
   if (msg[0] != 'R') {

@@ -15,7 +15,7 @@ static const struct { const char *name; int argc; } arity[] = {
   /* monitor-level */
   {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"exitfile", 1}, {"pidfile", 1},
   {"fifo", 1}, {"rootfs", 1}, {"target", 1}, {"tty", 2}, {"interactive", 0},
-  {"attach", 1}, {"ctl", 1}, {"console", 0},
+  {"attach", 1}, {"ctl", 1}, {"console", 0}, {"consolesocket", 1},
   /* child, in order */
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
@@ -82,6 +82,7 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "interactive")) p->interactive = 1;
     else if (!strcmp(name, "attach")) p->attach = o->argv[0];
     else if (!strcmp(name, "ctl")) p->ctl = o->argv[0];
+    else if (!strcmp(name, "consolesocket")) p->consolesocket = o->argv[0];
     else p->nops++;  /* a child operation, kept in order */
   }
   if (!p->rootfs && !p->target) { snprintf(err, errlen, "plan: no rootfs"); return -1; }

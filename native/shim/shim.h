@@ -46,6 +46,8 @@ struct plan {
   /* containers with a console or stdin: the attach socket and control fifo */
   const char *attach;
   const char *ctl;
+  /* runc's --console-socket: where the console's pty master goes */
+  const char *consolesocket;
 };
 
 /* plan.c */
@@ -83,6 +85,8 @@ struct attach {
   int pty_fd;     /* pty master, for resizes */
 };
 int attach_listen(struct attach *a, const char *path);
+/* console.c: sends the pty master over SCM_RIGHTS to the socket at `path` */
+int console_send(const char *path, int master);
 void attach_accept(struct attach *a);
 void attach_output(struct attach *a, int stream, const char *data, size_t len);
 void attach_input(struct attach *a, int client_index);

@@ -1,11 +1,12 @@
 // nscope-runtime, runc's command line, on an OCI bundle without the daemon.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultSpec } from '../../helper/runtime/spec';
+import { waitFor } from '../helpers/containers';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
@@ -100,4 +101,73 @@ test('bad specs are clear errors and leave nothing behind', async () => {
   writeSpec((s) => { s.linux!.cgroupsPath = '/../../etc'; });
   assert.match((await rt(['create', 'c5'])).stderr, /cgroupsPath/);
   assert.deepEqual(fs.existsSync(root) ? fs.readdirSync(root) : [], []);
+});
+
+test('a console: create --console-socket hands the pty master over SCM_RIGHTS, as runc does', async () => {
+  writeSpec((s) => {
+    s.process.terminal = true;
+    s.process.consoleSize = { height: 33, width: 111 };
+    s.process.args = ['sh', '-c', 'read line; echo "got $line"; ls -l /proc/self/fd/0; exit 4'];
+    // runc spec's own device rules: deny everything; the runtime adds what a container needs
+    s.linux!.resources = { devices: [{ allow: false, access: 'rwm' }] };
+  });
+  const sock = path.join(bundle, 'console.sock');
+  // a console-socket receiver, as containerd's shim is one: it gets the master and talks to the container
+  const receiver = spawn('python3', ['-c', `
+import array, fcntl, os, socket, struct, sys, termios
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(1); print("ready", flush=True)
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 64, 1)
+m = fds[0]
+rows, cols = struct.unpack("hh", fcntl.ioctl(m, termios.TIOCGWINSZ, b"\\0" * 4))
+os.write(m, b"hello\\n")
+out = b""
+while b"pts" not in out or not out.endswith(b"\\n"):
+    try: out += os.read(m, 1024)
+    except OSError: break
+print(msg.decode(), rows, cols, out.decode().replace("\\r", ""), flush=True)
+`, sock], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  receiver.stdout!.on('data', (b) => { out += b; });
+  const done = new Promise((r) => receiver.on('exit', r));
+  while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 20));
+  const cr = await rt(['create', '--console-socket', sock, 'tty1']);
+  assert.equal(cr.code, 0, cr.stderr);
+  assert.equal((await rt(['start', 'tty1'])).code, 0);
+  await done;
+  assert.match(out, /\/dev\/ptmx 33 111/, 'the console socket message names the pty; the size is the spec\'s');
+  assert.match(out, /got hello/);
+  assert.match(out, /-> \/dev\/pts\/0/, 'the container\'s stdin is its console');
+  for (let i = 0; i < 100 && JSON.parse((await rt(['state', 'tty1'])).stdout).status !== 'stopped'; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await rt(['delete', 'tty1'])).code, 0);
+});
+
+test('a console without a console socket: create refuses as runc does, run needs a terminal', async () => {
+  writeSpec((s) => { s.process.terminal = true; });
+  assert.match((await rt(['create', 'tty2'])).stderr, /cannot allocate tty .* without setting console socket/);
+  assert.match((await rt(['run', 'tty2'])).stderr, /stdin is not a terminal/);
+  writeSpec((s) => { s.process.terminal = false; });
+  assert.match((await rt(['create', '--console-socket', path.join(bundle, 'x.sock'), 'tty2'])).stderr, /console socket .* will not allocate tty/);
+  assert.deepEqual(fs.existsSync(root) ? fs.readdirSync(root) : [], []);
+});
+
+test('run in a real terminal (tmux): the container is on a console, its exit code comes back', async () => {
+  writeSpec((s) => { s.process.terminal = true; s.process.args = ['sh']; s.hostname = 'rtty'; });
+  const session = `nscope-rt-${process.pid}`;
+  const exitFile = path.join(bundle, 'tty-exit');
+  const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  tmux('new-session', '-d', '-s', session, '-x', '90', '-y', '25',
+    `cd ${bundle} && node ${path.join(REPO, 'bin', 'nscope-runtime')} --root ${root} run tty3; echo $? > ${exitFile}; sleep 30`);
+  try {
+    const screen = () => tmux('capture-pane', '-p', '-t', session);
+    await waitFor(() => /#\s*$/m.test(screen()), 10000, `a prompt in\n${screen()}`);
+    tmux('send-keys', '-t', session, 'echo "$(hostname) pid $$"; ls -l /proc/self/fd/0', 'Enter');
+    await waitFor(() => /rtty pid 1/.test(screen()) && /-> \/dev\/pts\/0/.test(screen()), 5000, `output in\n${screen()}`);
+    tmux('send-keys', '-t', session, 'exit 6', 'Enter');
+    await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 10000, 'the exit');
+    assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '6');
+  } finally {
+    try { tmux('kill-session', '-t', session); } catch { /* ended */ }
+  }
+  assert.deepEqual(fs.readdirSync(root), [], 'run removed the container');
 });

@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     // the views follow the helper's events, no polling
     conn.onEvent((e) => {
       if (e.type.startsWith('image.')) { images.refresh(); return; }
+      if (e.type === 'container.changed') { containers.refreshChanges(e.id); return; }
       containers.refresh();
       if (e.type !== 'container.updated') namespaces.refresh();
     }),

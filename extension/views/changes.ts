@@ -106,7 +106,8 @@ export function capped(items: Node[], total: number, idPrefix: string, what: str
 
 /** A container's Changes node; `detail` names its rw layer and, while it runs, the overlay mount. */
 export class ChangesNode extends Node {
-  constructor(readonly conn: Connection, readonly container: ContainerSummary, parentId: string, private readonly detail?: ContainerDetail) {
+  /** `onExpanded`: told when its children load, i.e. it is expanded in the tree */
+  constructor(readonly conn: Connection, readonly container: ContainerSummary, parentId: string, private readonly detail?: ContainerDetail, private readonly onExpanded?: (n: ChangesNode) => void) {
     super('Changes', vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `${parentId}:changes`;
     this.iconPath = new vscode.ThemeIcon('diff');
@@ -117,6 +118,7 @@ export class ChangesNode extends Node {
   }
 
   override async children(): Promise<Node[]> {
+    this.onExpanded?.(this);
     const d = await this.conn.request('container.diff', { id: this.container.id, details: true });
     const owner: ChangeOwner = { id: this.container.id, name: this.container.name, image: this.container.image, upper: this.detail?.rootfs.upper };
     const items = d.changes.slice(0, MAX_ITEMS).map((c) => new ContainerChangeNode(owner, c));

@@ -13,16 +13,31 @@ import { LeafNode, Node, TreeProvider } from './tree';
 const C = vscode.TreeItemCollapsibleState;
 
 export class ContainersProvider extends TreeProvider {
+  /** the Changes node last expanded per container id: what container.changed refreshes */
+  private readonly expandedChanges = new Map<string, ChangesNode>();
+
   protected async roots(): Promise<Node[]> {
     const list = await this.conn.request('container.list', { all: true });
     const rank = (c: ContainerSummary) => (c.status === 'running' ? 0 : c.status === 'created' ? 1 : 2);
     list.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-    return list.map((c) => new ContainerNode(this.conn, c));
+    const ids = new Set(list.map((c) => c.id));
+    for (const id of this.expandedChanges.keys()) if (!ids.has(id)) this.expandedChanges.delete(id);
+    return list.map((c) => new ContainerNode(this.conn, c, (n) => this.expandedChanges.set(c.id, n)));
+  }
+
+  /**
+   * A container's files changed: reloads its Changes node alone, and only if
+   * it was expanded (a collapsed one loads afresh when opened). The node must
+   * be the very object the tree holds: a stale one is ignored by VS Code.
+   */
+  refreshChanges(id: string): void {
+    const n = this.expandedChanges.get(id);
+    if (n) this.refresh(n);
   }
 }
 
 export class ContainerNode extends Node {
-  constructor(readonly conn: Connection, readonly c: ContainerSummary) {
+  constructor(readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void) {
     super(c.name, C.Collapsed);
     this.id = `container:${c.id}`;
     this.contextValue = `container.${c.status}`;
@@ -47,7 +62,7 @@ export class ContainerNode extends Node {
     const detail = await this.conn.request('container.inspect', { id: this.c.id });
     const groups: Node[] = [];
     if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this));
-    groups.push(new LimitsNode(this, detail), new LayersNode(this, detail), new ChangesNode(this.conn, this.c, this.id!, detail));
+    groups.push(new LimitsNode(this, detail), new LayersNode(this, detail), new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
     return groups;
   }
 }

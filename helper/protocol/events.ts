@@ -2,6 +2,8 @@
 export type EventType =
   | 'container.created' | 'container.started' | 'container.exited' | 'container.oom'
   | 'container.removed' | 'container.updated'
+  /** files changed in a running container's rw layer (at most about one a second per container) */
+  | 'container.changed'
   | 'image.added' | 'image.removed';
 
 export interface NscopeEvent {

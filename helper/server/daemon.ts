@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import { detectCgroups } from '../cgroups/detect';
 import { ImageStore } from '../images/store';
 import { DEFAULT_ROOT, DEFAULT_SOCKET, type NscopeEvent } from '../protocol';
+import { ChangeEvents } from '../runtime/changes-events';
 import { ContainerManager } from '../runtime/manager';
 import { HelperServer } from './server';
 
@@ -27,11 +28,15 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   };
   server = new HelperServer(services, { socket, group: o.group ?? 'nscope' });
   containers.on('event', (ev: NscopeEvent) => server!.broadcast(ev));
+  // rw layers are watched only while someone listens
+  const changes = new ChangeEvents(containers, (ev) => server!.broadcast(ev));
+  server.onSubscribers = (n) => changes.setActive(n > 0);
   containers.recover();
   await server.listen();
   return {
     server,
     async close() {
+      changes.close();
       containers.close();
       await server!.close();
     },

@@ -21,6 +21,8 @@ export class HelperServer {
   private readonly subscribers = new Set<JSONRPCServerAndClient<ConnContext, void>>();
   private readonly sockets = new Set<net.Socket>();
   private server?: net.Server;
+  /** called when the number of connections subscribed to events changes */
+  onSubscribers?: (count: number) => void;
 
   constructor(private readonly services: HelperServices, private readonly opts: ServerOptions) {
     const handlers = makeHandlers(services);
@@ -94,8 +96,11 @@ export class HelperServer {
       this.rpc,
       new JSONRPCClient<void>((req) => { sendLine(conn, req); }),
     );
-    const ctx: ConnContext = { peer, subscribe: () => { this.subscribers.add(endpoint); } };
-    conn.on('close', () => { this.subscribers.delete(endpoint); endpoint.rejectAllPendingRequests('connection closed'); });
+    const ctx: ConnContext = { peer, subscribe: () => { this.subscribers.add(endpoint); this.onSubscribers?.(this.subscribers.size); } };
+    conn.on('close', () => {
+      if (this.subscribers.delete(endpoint)) this.onSubscribers?.(this.subscribers.size);
+      endpoint.rejectAllPendingRequests('connection closed');
+    });
 
     let first = true;
     let streaming = false;

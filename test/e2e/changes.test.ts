@@ -3,13 +3,15 @@
 // its Changes node with A/M/D decorations; opening the changed file shows the
 // diff editor with the image's text on the left and the container's on the
 // right (nscope-image: and nscope-container: URIs); a layer's own changes
-// open the layer's version of a file.
+// open the layer's version of a file; a file written while the Changes node
+// is open appears by itself (the helper's container.changed event).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
+import { ExecStream } from '../helpers/exec';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { e2eUnavailable, screenshotOnFailure, VsCode, type Page } from './code-server';
 
@@ -71,6 +73,13 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
       assert.ok(badgeText, `${p} has a badge`);
       void badge;
     }
+  });
+
+  uiTest('a file the container writes while its Changes are open appears without a refresh (container.changed)', async () => {
+    const exec = await ExecStream.open(daemon.socket, { id, cmd: ['sh', '-c', 'mkdir /live && echo live > /live/written.txt'] });
+    await exec.ended;
+    // no lifecycle event, no refresh button: only the helper's container.changed reloads the Changes node
+    await vs.row('Containers', /^written\.txt\s*\/live\//).waitFor({ timeout: 10000 });
   });
 
   uiTest('opening a changed file shows the diff editor, the image\'s text left and the container\'s right', async () => {

@@ -6,6 +6,7 @@ import { bool, parseArgs, str, UsageError, type FlagSpec } from './args';
 import * as path from 'path';
 import { pumpTerminal } from './exec';
 import { table } from './format';
+import { procCmdline } from '../runtime/procinfo';
 
 const GLOBAL: FlagSpec[] = [
   { name: 'root', takesValue: true }, { name: 'log', takesValue: true }, { name: 'log-format', takesValue: true },
@@ -21,6 +22,7 @@ Commands (as runc's):
   kill [--all] ID [SIGNAL]
   delete [--force] ID
   run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] [--keep] ID
+  ps [--format json] ID
   list [--format json]
 `;
 
@@ -89,7 +91,15 @@ export async function main(argv: string[]): Promise<number> {
       if (!bool(p, 'keep')) await rt.delete(id, true);
       return exit.exitCode;
     }
-    case 'list': case 'ps': {
+    case 'ps': {
+      // runc ps: the container's processes (host pids), `--format json` a JSON array of them
+      const p = parseArgs(rest, [{ name: 'format', short: 'f', takesValue: true }]);
+      const pids = rt.pids(one(p));
+      if (str(p, 'format') === 'json') process.stdout.write(JSON.stringify(pids) + '\n');
+      else process.stdout.write(table(['PID', 'CMD'], pids.map((pid) => [String(pid), procCmdline(pid)])));
+      return 0;
+    }
+    case 'list': {
       const p = parseArgs(rest, [{ name: 'format', short: 'f', takesValue: true }, { name: 'quiet', short: 'q' }]);
       const all = rt.list();
       if (str(p, 'format') === 'json') process.stdout.write(JSON.stringify(all) + '\n');

@@ -173,6 +173,13 @@ export class OciRuntime {
     return { sock, resize };
   }
 
+  /** Every process of the container (its cgroup's), host pids. */
+  pids(id: string): number[] {
+    const s = this.load(id);
+    if (this.status(id) === 'stopped') return [];
+    return detectCgroups().open(s.cgroupRel).pids();
+  }
+
   kill(id: string, signal: string | number = 'SIGTERM', all = false): void {
     const s = this.load(id);
     const n = signalNumber(signal);

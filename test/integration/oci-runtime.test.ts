@@ -64,6 +64,7 @@ test('create / state / start / state / kill / delete, like runc', async () => {
   assert.equal((await rt(['start', 'c1'])).code, 0);
   assert.equal(JSON.parse((await rt(['state', 'c1'])).stdout).status, 'running');
   assert.equal(fs.readFileSync(`/proc/${st.pid}/cmdline`, 'utf8'), 'sleep\x0030\x00');
+  assert.deepEqual(JSON.parse((await rt(['ps', '--format', 'json', 'c1'])).stdout), [st.pid], 'runc ps: the container\'s pids');
   const del = await rt(['delete', 'c1']);
   assert.notEqual(del.code, 0);
   assert.match(del.stderr, /not stopped/);

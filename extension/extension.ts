@@ -5,7 +5,9 @@ import { registerHelperCommands } from './commands/helper';
 import { registerImageViewCommands } from './commands/images';
 import { registerInspectCommands } from './commands/inspect';
 import { registerKernelCommand } from './commands/kernel';
+import { registerImageActionCommands } from './commands/image-actions';
 import { registerLifecycleCommands } from './commands/lifecycle';
+import { registerRunCommand } from './commands/run';
 import { registerLimitCommand } from './commands/limits';
 import { registerShellCommand } from './commands/shell';
 import { Connection } from './connection';
@@ -46,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     vscode.commands.registerCommand('nscope.refresh', async () => { await conn.reconnect(); refreshAll(); }),
     ...registerHelperCommands(conn, context.extensionPath),
     ...registerLifecycleCommands(conn),
+    registerRunCommand(conn),
+    ...registerImageActionCommands(conn),
     registerShellCommand(conn, context.globalState),
     registerLimitCommand(conn),
     FileProvider.register(conn),

@@ -1,5 +1,5 @@
-// start, stop, remove on a container node (or a picked container). No restart:
-// the runtime cannot start an exited container again.
+// start, stop, restart, kill, remove on a container node (or a picked
+// container). An exited container starts again on its rw layer, as in Docker.
 import * as vscode from 'vscode';
 import type { Connection } from '../connection';
 import { containerArg } from './pick';
@@ -10,12 +10,24 @@ export function registerLifecycleCommands(conn: Connection): vscode.Disposable[]
     vscode.window.withProgress({ location: { viewId: 'nscope.containers' }, title }, () => p);
   return [
     vscode.commands.registerCommand('nscope.start', guarded('start', async (arg?: unknown) => {
-      const c = await containerArg(conn, arg, ['created'], 'Container to start');
+      const c = await containerArg(conn, arg, ['created', 'exited'], 'Container to start');
       if (c) await progress(`Starting ${c.name}`, conn.request('container.start', { id: c.id }));
     })),
     vscode.commands.registerCommand('nscope.stop', guarded('stop', async (arg?: unknown) => {
       const c = await containerArg(conn, arg, ['running'], 'Container to stop');
       if (c) await progress(`Stopping ${c.name}`, conn.request('container.stop', { id: c.id }));
+    })),
+    vscode.commands.registerCommand('nscope.restart', guarded('restart', async (arg?: unknown) => {
+      const c = await containerArg(conn, arg, ['running', 'exited'], 'Container to restart');
+      if (!c) return;
+      await progress(`Restarting ${c.name}`, (async () => {
+        if (c.status === 'running') await conn.request('container.stop', { id: c.id });
+        await conn.request('container.start', { id: c.id });
+      })());
+    })),
+    vscode.commands.registerCommand('nscope.kill', guarded('kill', async (arg?: unknown) => {
+      const c = await containerArg(conn, arg, ['running'], 'Container to kill');
+      if (c) await conn.request('container.kill', { id: c.id, signal: 'SIGKILL' });
     })),
     vscode.commands.registerCommand('nscope.remove', guarded('remove', async (arg?: unknown) => {
       const c = await containerArg(conn, arg, ['created', 'running', 'exited'], 'Container to remove');

@@ -1,0 +1,53 @@
+// Images from the explorer: commit a container, import an archive, build
+// the host image, remove one. Long work shows a progress notification.
+import * as vscode from 'vscode';
+import type { Connection } from '../connection';
+import { ImageNode } from '../views/images';
+import { containerArg } from './pick';
+import { guarded } from './errors';
+
+const REF = /^[a-z0-9][a-z0-9._\/-]{0,127}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
+const validRef = (s: string) => (REF.test(s) ? undefined : 'an image name like web or web:v2 (lower case, digits, . _ - /)');
+const notify = <T>(title: string, p: () => Promise<T>) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, p);
+
+export function registerImageActionCommands(conn: Connection): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('nscope.commit', guarded('commit', async (arg?: unknown) => {
+      const c = await containerArg(conn, arg, ['running', 'created', 'exited'], 'Container to commit');
+      if (!c) return;
+      const name = await vscode.window.showInputBox({ title: `Commit ${c.name}`, prompt: 'New image name[:tag]', value: `${c.name.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}:latest`, validateInput: validRef, ignoreFocusOut: true });
+      if (!name) return;
+      const message = await vscode.window.showInputBox({ title: `Commit ${c.name}`, prompt: 'Message (optional)', ignoreFocusOut: true });
+      if (message === undefined) return;
+      const r = await notify(`nscope: committing ${c.name} to ${name}`, () => conn.request('container.commit', { id: c.id, name, ...(message ? { message } : {}) }));
+      void vscode.window.showInformationMessage(`nscope: ${c.name} committed as ${r.name}${r.warnings?.length ? ` (${r.warnings.join('; ')})` : ''}`);
+    })),
+    vscode.commands.registerCommand('nscope.importImage', guarded('import', async (arg?: unknown) => {
+      let file = arg instanceof vscode.Uri ? arg : undefined;
+      if (!file) {
+        const picked = await vscode.window.showOpenDialog({ title: 'Import an image: an OCI layout tar or a docker save tar', canSelectMany: false, filters: { 'Image archives': ['tar'], 'All files': ['*'] }, openLabel: 'Import' });
+        file = picked?.[0];
+      }
+      if (!file) return;
+      if (file.scheme !== 'file') throw new Error(`${file.toString()} is not a local file`);
+      const images = await notify(`nscope: importing ${file.fsPath}`, () => conn.request('image.import', { file: file!.fsPath }));
+      void vscode.window.showInformationMessage(`nscope: imported ${images.map((i) => i.name).join(', ')}`);
+    })),
+    vscode.commands.registerCommand('nscope.hostImage', guarded('host image', async () => {
+      const name = await vscode.window.showInputBox({ title: 'Build Host Image', prompt: 'Image name', value: 'host', validateInput: validRef, ignoreFocusOut: true });
+      if (!name) return;
+      const programs = await vscode.window.showInputBox({ title: 'Build Host Image', prompt: 'Programs from this machine (empty: sh and the basic tools)', placeHolder: 'sh ls cat ps curl', ignoreFocusOut: true });
+      if (programs === undefined) return;
+      const list = programs.split(/\s+/).filter(Boolean);
+      const img = await notify(`nscope: building ${name} from this machine's programs`, () => conn.request('image.host', { name, ...(list.length ? { programs: list } : {}) }));
+      void vscode.window.showInformationMessage(`nscope: built ${img.name}`);
+    })),
+    vscode.commands.registerCommand('nscope.removeImage', guarded('remove image', async (arg?: unknown) => {
+      let ref = arg instanceof ImageNode ? arg.ref : typeof arg === 'string' ? arg : undefined;
+      if (!ref) ref = (await vscode.window.showQuickPick((await conn.request('image.list', {})).map((i) => i.name), { placeHolder: 'Image to remove' })) ?? undefined;
+      if (!ref) return;
+      const ok = await vscode.window.showWarningMessage(`Remove the image ${ref}?`, { modal: true }, 'Remove');
+      if (ok === 'Remove') await conn.request('image.remove', { ref });
+    })),
+  ];
+}

@@ -1,0 +1,106 @@
+// The explorer's commands in a real VS Code: Run Container from the palette
+// through its quick pick and input boxes, Kill and Restart from the context
+// menu, Commit to a new image, Build Host Image, Import Image.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { HelperClient } from '../../helper/protocol/client';
+import { waitFor } from '../helpers/containers';
+import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { e2eUnavailable, screenshotOnFailure, VsCode, type Page } from './code-server';
+
+const skip = e2eUnavailable();
+const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
+const UI = 30000;
+
+describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout: 300000 }, () => {
+  let daemon: TestDaemon;
+  let client: HelperClient;
+  let vs: VsCode;
+  let page: Page;
+  const uiTest = screenshotOnFailure(test, () => vs);
+  const input = () => page.locator('.quick-input-widget .quick-input-box input');
+  /** types into the open input box (waiting for its title or prompt) and accepts */
+  const answer = async (title: RegExp, text: string) => {
+    await page.locator('.quick-input-widget', { hasText: title }).waitFor({ timeout: UI });
+    await input().fill(text);
+    await page.keyboard.press('Enter');
+  };
+  const containerId = async (name: string) => (await client.request('container.list', { all: true })).find((c) => c.name === name)?.id;
+
+  before(async () => {
+    daemon = await startWithImage('e2e-cmds');
+    client = await daemon.client();
+    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket } });
+    page = vs.page;
+  });
+
+  after(async () => {
+    if (vs) {
+      await vs.screenshot('commands-last').catch(() => undefined);
+      await vs.stop();
+    }
+    if (daemon) assert.deepEqual(await daemon.cleanup(), []);
+  });
+
+  uiTest('Run Container from the palette: image, command, name and a memory limit', async () => {
+    const icon = page.locator('.part.activitybar [aria-label^="nscope"]').first();
+    await icon.waitFor({ timeout: 60000 });
+    await icon.click();
+    await vs.resizeSidebar(480);
+    await vs.runCommand('nscope: Run Container');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'host:latest' }).first().click();
+    await answer(/Run Container \(2\/4\)/, 'sleep 600');
+    await answer(/Run Container \(3\/4\)/, 'cmd-web');
+    await page.locator('.quick-input-widget', { hasText: /memory/ }).waitFor();
+    await input().fill('12q');
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: 'a size' }).waitFor();
+    await input().fill('40m');
+    await page.keyboard.press('Enter');
+    await answer(/cpus/, '');
+    await vs.row('Containers', 'cmd-web').waitFor({ timeout: UI });
+    const id = (await containerId('cmd-web'))!;
+    await waitFor(async () => (await client.request('container.inspect', { id })).status === 'running', 10000, 'running');
+    const file = cgroupFile(daemon.cgroupParent, id, 'memory', 'memory.limit_in_bytes');
+    if (file.includes('/memory/')) assert.equal(fs.readFileSync(file, 'utf8').trim(), String(40 << 20));
+    await vs.screenshot('commands-1-run');
+  });
+
+  uiTest('Kill, then Restart from the context menu: exited, then running again with a new init', async () => {
+    const id = (await containerId('cmd-web'))!;
+    const pid = (await client.request('container.inspect', { id })).pid;
+    await vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Kill');
+    await waitFor(async () => (await client.request('container.inspect', { id })).status === 'exited', 10000, 'exited');
+    await vs.row('Containers', /cmd-web.*exited/).waitFor({ timeout: UI });
+    await vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Restart');
+    await waitFor(async () => (await client.request('container.inspect', { id })).status === 'running', 10000, 'running again');
+    assert.notEqual((await client.request('container.inspect', { id })).pid, pid);
+    await vs.row('Containers', /cmd-web.*running/).waitFor({ timeout: UI });
+  });
+
+  uiTest('Commit to Image, Build Host Image and Import Image show in the images view', async () => {
+    await vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Commit to Image');
+    await answer(/New image name/, 'cmd-snap:v1');
+    await answer(/Message \(optional\)/, 'from the e2e test');
+    await vs.row('Images', 'cmd-snap:v1').waitFor({ timeout: UI });
+    await vs.runCommand('nscope: Build Host Image');
+    await answer(/Image name/, 'tiny');
+    await answer(/Programs from this machine/, 'sh echo');
+    await vs.row('Images', 'tiny:latest').waitFor({ timeout: UI });
+    // an archive exported by the CLI, imported through the command (the file dialog's result passed in)
+    const tar = path.join(daemon.dir, 'snap.tar');
+    const ex = await daemon.cli(['image', 'export', 'cmd-snap:v1', tar]);
+    assert.equal(ex.code, 0, ex.stderr);
+    await client.request('image.remove', { ref: 'cmd-snap:v1' });
+    await vs.row('Images', 'cmd-snap:v1').waitFor({ state: 'detached', timeout: UI });
+    await vs.runCommand('nscope: Import Image');
+    // code-server's simple file dialog: type the path and accept
+    await page.locator('.quick-input-widget').waitFor({ timeout: UI });
+    await input().fill(tar);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'snap.tar' }).first().waitFor();
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Import' }).first().click();
+    await vs.row('Images', 'cmd-snap:v1').waitFor({ timeout: UI });
+    await vs.screenshot('commands-2-images');
+  });
+});

@@ -1,5 +1,6 @@
-// nscope.openShell: pick the shell among the container's (remembered per
-// image), then open a terminal bridged to a TTY exec.
+// nscope.openShell: pick the shell among the container's and the user among
+// those who can log in (both asked only when there is a choice, remembered
+// per image), then open a terminal bridged to a TTY exec.
 import * as vscode from 'vscode';
 import type { Connection } from '../connection';
 import { ShellPty } from '../terminal/shell-pty';
@@ -7,13 +8,25 @@ import { containerArg } from './pick';
 import { guarded } from './errors';
 
 const KEY = 'nscope.shellByImage';
+const USER_KEY = 'nscope.shellUserByImage';
+
+/** The user to run the shell as: root when it is the only one, else asked once per image. */
+async function pickUser(name: string, image: string, users: string[], memento: vscode.Memento): Promise<string | undefined> {
+  if (users.length <= 1) return users[0] ?? 'root';
+  const remembered = memento.get<Record<string, string>>(USER_KEY, {});
+  if (remembered[image] && users.includes(remembered[image])) return remembered[image];
+  const pick = await vscode.window.showQuickPick(users.map((u) => ({ label: u, description: u === 'root' ? 'the container\'s root (its capabilities only)' : undefined })), { placeHolder: `User to open the shell in ${name} as` });
+  if (!pick) return undefined;
+  await memento.update(USER_KEY, { ...remembered, [image]: pick.label });
+  return pick.label;
+}
 
 export function registerShellCommand(conn: Connection, memento: vscode.Memento): vscode.Disposable {
   return vscode.commands.registerCommand('nscope.openShell', guarded('open shell', async (arg?: unknown) => {
     const c = await containerArg(conn, arg, ['running'], 'Container to open a shell in');
     if (!c) return;
     if (c.status !== 'running') throw new Error(`${c.name} is not running`);
-    const { shells, loginShell } = await conn.request('container.shells', { id: c.id });
+    const { shells, loginShell, users } = await conn.request('container.shells', { id: c.id });
     const remembered = memento.get<Record<string, string>>(KEY, {});
     let shell = remembered[c.image];
     if (!shell || !shells.includes(shell)) {
@@ -27,8 +40,11 @@ export function registerShellCommand(conn: Connection, memento: vscode.Memento):
         await memento.update(KEY, { ...remembered, [c.image]: shell });
       }
     }
-    const pty = new ShellPty(conn, { id: c.id, name: c.name, shell });
-    const term = vscode.window.createTerminal({ name: `${c.name}: ${shell.split('/').pop()}`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
+    const user = await pickUser(c.name, c.image, users, memento);
+    if (user === undefined) return;
+    const pty = new ShellPty(conn, { id: c.id, name: c.name, shell, user: user === 'root' ? undefined : user });
+    const who = user === 'root' ? '' : ` (${user})`;
+    const term = vscode.window.createTerminal({ name: `${c.name}: ${shell.split('/').pop()}${who}`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
     term.show();
   }));
 }

@@ -26,6 +26,8 @@ export interface ShellInfo {
   shells: string[];
   /** the login shell of `user` from the container's /etc/passwd, if it has one */
   loginShell?: string;
+  /** users of the container's /etc/passwd who can log in (a real shell), root first */
+  users: string[];
 }
 
 export interface ExecMethods {

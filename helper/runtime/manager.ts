@@ -551,15 +551,18 @@ export class ContainerManager extends EventEmitter {
     const candidates = [...new Set([...listed, '/bin/bash', '/bin/sh'])];
     const shells = candidates.filter((s) => this.isExecutable(r, s));
     let loginShell: string | undefined;
+    const passwd = (this.readContainerFile(r, 'etc/passwd') ?? '').split('\n').map((l) => l.split(':')).filter((p) => p.length >= 7);
+    // who can log in: a shell that is not nologin/false (system accounts have those)
+    const users = passwd.filter((p) => p[0] === 'root' || (p[6] && !/(nologin|false)$/.test(p[6]))).map((p) => p[0]);
+    users.sort((a, b) => (b === 'root' ? 1 : 0) - (a === 'root' ? 1 : 0));
     if (user) {
-      const passwd = (this.readContainerFile(r, 'etc/passwd') ?? '').split('\n').map((l) => l.split(':'));
-      const e = passwd.find((p) => p.length >= 7 && (p[0] === user || p[2] === user));
+      const e = passwd.find((p) => p[0] === user || p[2] === user);
       if (!e) throw notFound(`unable to find user ${user}: no matching entries in passwd file`);
       if (e[6] && this.isExecutable(r, e[6])) loginShell = e[6];
     }
     // bash first when present: the best interactive shell of the usual ones
     shells.sort((a, b) => (b.endsWith('/bash') ? 1 : 0) - (a.endsWith('/bash') ? 1 : 0));
-    return { shells, loginShell };
+    return { shells, loginShell, users: [...new Set(users)] };
   }
 
   /** Running containers with their init pid, for the namespace listing. */

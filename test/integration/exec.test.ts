@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, test } from 'node:test';
+import { waitFor } from '../helpers/containers';
 import { ExecStream } from '../helpers/exec';
 import { startWithImage, type TestDaemon } from '../helpers/daemon';
 
@@ -101,6 +102,19 @@ test('shells: /etc/shells or /bin/sh; the user\'s login shell', async () => {
   const sh = await c.request('container.shells', { id, user: 'root' });
   assert.ok(sh.shells.includes('/bin/sh'));
   assert.equal(sh.loginShell, '/bin/sh');
+  assert.equal(sh.users[0], 'root');
+});
+
+test('shells: the users who can log in, root first, system accounts left out', async () => {
+  const c = await d.client();
+  const script = "echo 'app:x:1000:1000::/home/app:/bin/sh' >> /etc/passwd; echo 'svc:x:2:2::/:/usr/sbin/nologin' >> /etc/passwd; echo ok; sleep 60";
+  const { id: u } = await c.request('container.create', { image: 'host', cmd: ['sh', '-c', script] });
+  await c.request('container.start', { id: u });
+  await waitFor(async () => (await c.request('container.logs', { id: u })).some((l) => l.log.includes('ok')), 5000, 'the users written');
+  const sh = await c.request('container.shells', { id: u, user: 'app' });
+  assert.deepEqual(sh.users, ['root', 'app']);
+  assert.equal(sh.loginShell, '/bin/sh');
+  await c.request('container.remove', { id: u, force: true });
 });
 
 test('no process, fd or pty leaks after 200 exec calls', async () => {

@@ -96,11 +96,24 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     await vs.row('Images', 'cmd-snap:v1').waitFor({ state: 'detached', timeout: UI });
     await vs.runCommand('nscope: Import Image');
     // code-server's simple file dialog: type the path and accept
-    await page.locator('.quick-input-widget').waitFor({ timeout: UI });
-    await input().fill(tar);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'snap.tar' }).first().waitFor();
+    await page.locator('.quick-input-widget', { hasText: 'Import an image' }).waitFor({ timeout: UI });
+    // the dialog fills in its start folder on its own, shortly after opening: type once it has
+    await waitFor(async () => (await input().inputValue()).startsWith('/'), UI, 'the file dialog\'s start folder');
+    await waitFor(async () => {
+      if ((await input().inputValue()) !== tar) await input().fill(tar);
+      return (await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'snap.tar' }).count()) > 0 && (await input().inputValue()) === tar;
+    }, UI, 'the archive in the file dialog');
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Import' }).first().click();
     await vs.row('Images', 'cmd-snap:v1').waitFor({ timeout: UI });
     await vs.screenshot('commands-2-images');
+  });
+
+  uiTest('the walkthrough: from starting the helper to a shell', async () => {
+    await vs.runCommand('Welcome: Open Walkthrough');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with nscope' }).first().click();
+    for (const step of ['Start the helper', 'Get an image', 'Run a container', 'Open a shell in it']) {
+      await page.locator('.gettingStartedContainer', { hasText: step }).first().waitFor({ timeout: UI });
+    }
+    await vs.screenshot('commands-3-walkthrough');
   });
 });

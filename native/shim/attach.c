@@ -17,23 +17,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-/* A socket path longer than sun_path (108 bytes) is bound through a short
- * /proc/self/fd/N/NAME path to its directory; the helper connects the same way. */
+/* A path longer than sun_path is bound through its directory (sockaddr.c). */
 int attach_listen(struct attach *a, const char *path) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  int dirfd = -1;
-  if (strlen(path) >= sizeof(addr.sun_path)) {
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) { errno = ENAMETOOLONG; return -1; }
-    *slash = '\0';
-    dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) return -1;
-    if (snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dirfd, slash + 1) >= (int)sizeof(addr.sun_path)) { close(dirfd); errno = ENAMETOOLONG; return -1; }
-  } else {
-    strcpy(addr.sun_path, path);
-  }
+  struct sockaddr_un addr;
+  int dirfd;
+  if (unix_sockaddr(path, &addr, &dirfd) != 0) return -1;
   a->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (a->listen_fd < 0) return -1;
   unlink(path);

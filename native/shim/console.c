@@ -5,7 +5,6 @@
 #include "shim.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,25 +12,9 @@
 #include <unistd.h>
 
 int console_send(const char *path, int master) {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  int dirfd = -1;
-  if (strlen(path) >= sizeof(addr.sun_path)) {
-    /* too long for sun_path: connect through /proc/self/fd/N/NAME of its directory */
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) { errno = ENAMETOOLONG; return -1; }
-    *slash = '\0';
-    dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) return -1;
-    if (snprintf(addr.sun_path, sizeof(addr.sun_path), "/proc/self/fd/%d/%s", dirfd, slash + 1) >= (int)sizeof(addr.sun_path)) {
-      close(dirfd);
-      errno = ENAMETOOLONG;
-      return -1;
-    }
-  } else {
-    strcpy(addr.sun_path, path);
-  }
+  struct sockaddr_un addr;
+  int dirfd;
+  if (unix_sockaddr(path, &addr, &dirfd) != 0) return -1;
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int rc = -1, e = 0;
   if (s >= 0 && connect(s, (struct sockaddr *)&addr, sizeof(addr)) == 0) {

@@ -59,6 +59,10 @@ int exec_main(const char *planfile);
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);
 
+/* sockaddr.c: a Unix socket address for any path length; *dirfd (or -1) to close after bind/connect */
+struct sockaddr_un;
+int unix_sockaddr(const char *path, struct sockaddr_un *addr, int *dirfd);
+
 /* fsutil.c */
 int open_in_root(int rootfd, const char *path, int flags, int resolve_extra);
 int mkdir_in_root(int rootfd, const char *path, mode_t mode);

@@ -13,7 +13,7 @@ import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { ExecStream } from '../helpers/exec';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode, type Page } from './code-server';
 
 const skip = e2eUnavailable();
 const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
@@ -39,19 +39,10 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
     page = vs.page;
   });
 
-  after(async () => {
-    if (vs) {
-      await vs.screenshot('changes-last').catch(() => undefined);
-      await vs.stop();
-    }
-    if (daemon) assert.deepEqual(await daemon.cleanup(), []);
-  });
+  after(async () => { assert.deepEqual(await endSuite(vs, daemon, 'changes-last'), []); });
 
   uiTest('the Changes of a container: added, changed and deleted files with their decorations', async () => {
-    const icon = page.locator('.part.activitybar [aria-label^="nscope"]').first();
-    await icon.waitFor({ timeout: 60000 });
-    await icon.click();
-    await vs.resizeSidebar(440);
+    await vs.openNscope(440);
     await vs.row('Containers', 'e2e-diff').click();
     await vs.row('Containers', 'Changes').click();
     const rows = { '/etc/passwd': 'M', '/new.txt': 'A', '/etc/group': 'D' };

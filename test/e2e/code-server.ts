@@ -145,6 +145,14 @@ export class VsCode {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
   }
 
+  /** Shows the nscope view (its activity-bar icon), the side bar `width` pixels wide if given. */
+  async openNscope(width?: number): Promise<void> {
+    const icon = this.page.locator('.part.activitybar [aria-label^="nscope"]').first();
+    await icon.waitFor({ timeout: 60000 });
+    await icon.click();
+    if (width) await this.resizeSidebar(width);
+  }
+
   /** Runs a command through the palette by its title. */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');
@@ -247,4 +255,13 @@ export function screenshotOnFailure(test: (name: string, fn: () => Promise<void>
       throw e;
     }
   });
+}
+
+/** A suite's end: the last screenshot, VS Code stopped, then the helper's clean-up, which must leave nothing. */
+export async function endSuite(vs: VsCode | undefined, daemon: { cleanup(): Promise<string[]> } | undefined, shot: string): Promise<string[]> {
+  if (vs) {
+    await vs.screenshot(shot).catch(() => undefined);
+    await vs.stop();
+  }
+  return daemon ? daemon.cleanup() : [];
 }

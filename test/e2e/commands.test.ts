@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode, type Page } from './code-server';
 
 const skip = e2eUnavailable();
 const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
@@ -36,19 +36,10 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     page = vs.page;
   });
 
-  after(async () => {
-    if (vs) {
-      await vs.screenshot('commands-last').catch(() => undefined);
-      await vs.stop();
-    }
-    if (daemon) assert.deepEqual(await daemon.cleanup(), []);
-  });
+  after(async () => { assert.deepEqual(await endSuite(vs, daemon, 'commands-last'), []); });
 
   uiTest('Run Container from the palette: image, command, name and a memory limit', async () => {
-    const icon = page.locator('.part.activitybar [aria-label^="nscope"]').first();
-    await icon.waitFor({ timeout: 60000 });
-    await icon.click();
-    await vs.resizeSidebar(480);
+    await vs.openNscope(480);
     await vs.runCommand('nscope: Run Container');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'host:latest' }).first().click();
     await answer(/Run Container \(2\/4\)/, 'sleep 600');

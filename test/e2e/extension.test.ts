@@ -50,10 +50,7 @@ describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 3
   });
 
   uiTest('the nscope icon, its three views and the running container with its children', async () => {
-    const icon = page.locator('.part.activitybar [aria-label^="nscope"]').first();
-    await icon.waitFor({ timeout: 60000 });
-    await icon.click();
-    await vs.resizeSidebar(560);
+    await vs.openNscope(560);
     for (const v of ['Containers', 'Images', 'Namespaces']) await page.locator('.part.sidebar .pane-header', { hasText: v }).first().waitFor();
     const row = vs.row('Containers', 'e2e-web');
     await row.waitFor({ timeout: UI });

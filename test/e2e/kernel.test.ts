@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { runToExit, waitFor } from '../helpers/containers';
 import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode, type Page } from './code-server';
 
 const skip = e2eUnavailable();
 const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
@@ -41,19 +41,10 @@ describe('VS Code extension: kernel sources and the cumulative tree', { skip, ti
     page = vs.page;
   });
 
-  after(async () => {
-    if (vs) {
-      await vs.screenshot('kernel-last').catch(() => undefined);
-      await vs.stop();
-    }
-    if (daemon) assert.deepEqual(await daemon.cleanup(), []);
-  });
+  after(async () => { assert.deepEqual(await endSuite(vs, daemon, 'kernel-last'), []); });
 
   uiTest('Reveal Kernel Source on the memory limit: the cgroup file, read-only, as the kernel has it', async () => {
-    const icon = page.locator('.part.activitybar [aria-label^="nscope"]').first();
-    await icon.waitFor({ timeout: 60000 });
-    await icon.click();
-    await vs.resizeSidebar(480);
+    await vs.openNscope(480);
     await vs.row('Containers', 'e2e-kernel').click();
     await vs.row('Containers', 'Limits').click();
     const file = cgroupFile(daemon.cgroupParent, id, 'memory', 'memory.limit_in_bytes');

@@ -35,9 +35,7 @@ describe(`the explorer with ${COUNT} containers`, { skip, timeout: 600000 }, () 
 
   uiTest(`helper event → tree updated, with ${COUNT} containers present`, async () => {
     const page = vs.page;
-    const icon = page.locator('.part.activitybar [aria-label^="nscope"]').first();
-    await icon.waitFor({ timeout: 60000 });
-    await icon.click();
+    await vs.openNscope();
     await vs.row('Containers', 'bulk-000').waitFor({ timeout: 60000 });
     const added: number[] = [];
     const removed: number[] = [];

@@ -15,9 +15,12 @@ export function makeFifo(file: string, mode = 0o622): void {
 
 /**
  * Lets the container's init go: it blocks opening the fifo for writing until
- * a reader opens it, then writes one byte and execs. Opened O_RDWR (Linux),
- * the fifo never reads as end-of-file before the init has opened its end, so
- * the byte can be awaited through epoll instead of by polling.
+ * a reader opens it, then writes one byte and execs, its end of the fifo
+ * closing with the exec. Opened O_RDWR (Linux), the fifo never reads as
+ * end-of-file before the init has opened its end, so the byte can be awaited
+ * through epoll instead of by polling; then a read-only end waits for the
+ * exec, so that once `start` answers, the container runs its command (its
+ * /proc/PID/cmdline, `top`) rather than the last moments of its set-up.
  */
 export function releaseFifo(file: string, pid: number, pidStart?: number, timeoutMs = 10_000): Promise<void> {
   let fd: number;
@@ -38,9 +41,25 @@ export function releaseFifo(file: string, pid: number, pidStart?: number, timeou
       try { fs.unlinkSync(file); } catch { /* gone */ }
       if (err) reject(err); else resolve();
     };
-    sock.once('data', () => finish());
+    let gotByte = false;
+    sock.once('data', () => {
+      gotByte = true;
+      let execd: net.Socket;
+      try {
+        execd = new net.Socket({ fd: fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK), readable: true, writable: false });
+      } catch { finish(); return; }
+      const done = () => { clearTimeout(t); execd.destroy(); finish(); };
+      // the exec is microseconds away; should the init be stuck before it, don't hold `start` up
+      const t = setTimeout(done, 2000);
+      execd.once('end', done);
+      execd.once('close', done);
+      execd.once('error', done);
+      execd.resume();
+      sock.destroy();
+    });
     sock.once('error', (e) => finish(new NscopeError('failed', `cannot start: exec fifo: ${e.message}`)));
     const watch = setInterval(() => {
+      if (gotByte) return; // started: the exec's end-of-file (or its time-out) finishes
       if (isSameProcess(pid, pidStart)) {
         if (Date.now() - started > timeoutMs) finish(new NscopeError('failed', 'cannot start: the container\'s init did not answer'));
         return;

@@ -436,7 +436,8 @@ void child_main(struct plan *p, int errfd) {
     int w = open(link, O_WRONLY | O_CLOEXEC);
     if (w < 0) die("open exec fifo: %s", strerror(errno));
     if (write(w, "0", 1) != 1) die("write exec fifo: %s", strerror(errno));
-    close(w);
+    /* w stays open until execve closes it (O_CLOEXEC): the reader's end-of-file
+     * tells `start` the command runs now (or the exec failed and we exited). */
     close(fifofd);
   }
   execve(prog, argv, envp);

@@ -1,6 +1,7 @@
 // The explorer's commands in a real VS Code: Run Container from the palette
 // through its quick pick and input boxes, Kill and Restart from the context
-// menu, Commit to a new image, Build Host Image, Import Image.
+// menu, Commit to a new image, Build Host Image, Import Image; an image's
+// inline Run…, Show Logs following the container, Remove, Remove Image.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -99,12 +100,42 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     await vs.screenshot('commands-2-images');
   });
 
+  uiTest('an image\'s inline Run…, Show Logs from the palette following new lines, Remove, Remove Image', async () => {
+    const host = vs.row('Images', 'host:latest');
+    await host.hover();
+    await host.locator('.action-label[aria-label="Run Container…"]').click();
+    // invoked on the image: no image pick, straight to the command
+    await answer(/Run Container \(2\/4\)/, 'sh -c \'echo first-line; while [ ! -e /go-on ]; do sleep 0.2; done; echo second-line; sleep 600\'');
+    await answer(/Run Container \(3\/4\)/, 'cmd-log');
+    await answer(/memory/, '');
+    await answer(/cpus/, '');
+    await vs.row('Containers', /cmd-log.*running/).waitFor({ timeout: UI });
+    await vs.runCommand('nscope: Show Logs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'cmd-log' }).first().click();
+    const out = (text: string) => page.locator('.part.panel .monaco-editor .view-lines', { hasText: text }).first();
+    await out('first-line').waitFor({ timeout: UI });
+    assert.equal(await out('second-line').count(), 0);
+    // a line written after the log was opened appears in it: the channel follows the container
+    const ex = await daemon.cli(['exec', 'cmd-log', 'sh', '-c', ': > /go-on']);
+    assert.equal(ex.code, 0, ex.stderr);
+    await out('second-line').waitFor({ timeout: UI });
+    await vs.screenshot('commands-3-logs');
+    const dialogButton = (label: string) => page.locator('.monaco-dialog-box .monaco-button', { hasText: label }).first();
+    await vs.contextMenu(vs.row('Containers', 'cmd-log'), 'Remove');
+    await dialogButton('Remove').click(); // it is running: asked first
+    await vs.row('Containers', 'cmd-log').waitFor({ state: 'detached', timeout: UI });
+    await vs.runCommand('nscope: Remove Image');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'tiny:latest' }).first().click();
+    await dialogButton('Remove').click();
+    await vs.row('Images', 'tiny:latest').waitFor({ state: 'detached', timeout: UI });
+  });
+
   uiTest('the walkthrough: from starting the helper to a shell', async () => {
     await vs.runCommand('Welcome: Open Walkthrough');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get Started with nscope' }).first().click();
     for (const step of ['Start the helper', 'Get an image', 'Run a container', 'Open a shell in it']) {
       await page.locator('.gettingStartedContainer', { hasText: step }).first().waitFor({ timeout: UI });
     }
-    await vs.screenshot('commands-3-walkthrough');
+    await vs.screenshot('commands-4-walkthrough');
   });
 });

@@ -7,8 +7,11 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 nscope="./bin/nscope"
+DEMO_DIR=${NSCOPE_DEMO_DIR:-/var/lib/nscope-demo}
+mkdir -p "$DEMO_DIR"
 if ! $nscope info >/dev/null 2>&1; then
   nohup $nscope daemon >>/var/log/nscope.log 2>&1 &
+  echo $! > "$DEMO_DIR/daemon.pid"
   for i in $(seq 1 100); do $nscope info >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 $nscope images --format json | grep -q '"host:latest"' || $nscope image host host
@@ -24,4 +27,10 @@ case "$state" in
 esac
 echo "--- the helper keeps running, with the container \"demo\" (nscope ps -a, nscope top demo, nscope exec -it demo sh ...)"
 $nscope ps
-./scripts/demo-vscode.sh
+NSCOPE_DEMO_DIR="$DEMO_DIR" ./scripts/demo-vscode.sh
+echo "--- to stop what the demo started:"
+[ -f "$DEMO_DIR/code-server.pid" ] && echo "  kill -TERM -\$(cat $DEMO_DIR/code-server.pid)     # code-server"
+echo "  ./bin/nscope rm -f demo                             # the container"
+if [ -f "$DEMO_DIR/daemon.pid" ] && kill -0 "$(cat "$DEMO_DIR/daemon.pid")" 2>/dev/null; then
+  echo "  kill \$(cat $DEMO_DIR/daemon.pid)                 # the helper (containers left running keep running)"
+fi

@@ -3,7 +3,7 @@
 // node_modules) with this checkout loaded as an extension, driven by
 // playwright-core in Debian's headless Chromium. Everything it starts lives
 // in one temp dir and one process group, and stop() removes both.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
@@ -46,6 +46,7 @@ export interface Page {
   mouse: { move(x: number, y: number, o?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void> };
   screenshot(o: { path: string }): Promise<unknown>;
   waitForFunction(fn: string, arg?: unknown, o?: { timeout?: number }): Promise<unknown>;
+  evaluate<T = unknown>(expression: string): Promise<T>;
   on(ev: 'pageerror' | 'console', fn: (x: { message?: string; text?: () => string; type?: () => string }) => void): void;
 }
 interface BrowserContext { pages(): Page[]; newPage(): Promise<Page>; close(): Promise<void>; setDefaultTimeout(ms: number): void }
@@ -53,6 +54,10 @@ interface BrowserContext { pages(): Page[]; newPage(): Promise<Page>; close(): P
 export interface VsCodeOptions {
   /** the extension's folder (its package.json's publisher.name-version is linked into the extensions dir) */
   extensionDir: string;
+  /** a packaged .vsix to install with `code-server --install-extension` instead of linking extensionDir */
+  vsix?: string;
+  /** user keybindings (keybindings.json): the way to run a command with arguments, as the palette cannot */
+  keybindings?: { key: string; command: string; args?: unknown }[];
   /** user settings merged over the quiet defaults */
   settings?: Record<string, unknown>;
   /** screenshots and logs */
@@ -99,7 +104,7 @@ export class VsCode {
   }
 
   private async boot(): Promise<void> {
-    const { extensionDir, settings = {}, outDir } = this.opts;
+    const { extensionDir, vsix, keybindings, settings = {}, outDir } = this.opts;
     fs.mkdirSync(outDir, { recursive: true });
     const userData = this.dir('user-data');
     const extensions = this.dir('extensions');
@@ -112,13 +117,19 @@ export class VsCode {
     fs.writeFileSync(path.join(this.tmp, 'config.yaml'), 'auth: none\n');
     fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
     fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
-    const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
-    fs.symlinkSync(path.resolve(extensionDir), path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+    if (keybindings) fs.writeFileSync(path.join(userData, 'User', 'keybindings.json'), JSON.stringify(keybindings, null, 2));
+    const cli = ['--config', path.join(this.tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions];
+    if (vsix) {
+      execFileSync(CODE_SERVER, [...cli, '--install-extension', path.resolve(vsix)], { env, stdio: 'pipe', timeout: 60000 });
+    } else {
+      const pkg = JSON.parse(fs.readFileSync(path.join(extensionDir, 'package.json'), 'utf8'));
+      fs.symlinkSync(path.resolve(extensionDir), path.join(extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+    }
 
     const port = await freePort();
     const logFd = fs.openSync(path.join(outDir, 'code-server.log'), 'w');
     this.server = spawn(CODE_SERVER, [
-      '--config', path.join(this.tmp, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions,
+      ...cli,
       '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
       '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', workspace,
     ], { stdio: ['ignore', logFd, logFd], detached: true, env });

@@ -180,7 +180,7 @@ export class VsCode {
   }
 
   /** Right-clicks `row` and chooses `item` from its context menu (retried: a menu ignores a click right as it opens). */
-  async contextMenu(row: Locator, item: string): Promise<void> {
+  async contextMenu(row: Locator, item: string, beforeClick?: () => void): Promise<void> {
     const menu = this.page.locator('.context-view .monaco-menu');
     const deadline = Date.now() + 30000;
     for (;;) {
@@ -188,6 +188,7 @@ export class VsCode {
       const entry = menu.locator('.action-item', { hasText: item }).first();
       await entry.waitFor();
       await entry.hover();
+      beforeClick?.();
       await entry.click();
       try {
         await menu.first().waitFor({ state: 'detached', timeout: 2000 });

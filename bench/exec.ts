@@ -59,14 +59,18 @@ import { readJson } from '../helper/runtime/atomic';
 import { buildExecPlan } from '../helper/runtime/plan';
 import { isSameProcess, procStartTime } from '../helper/runtime/procinfo';
 import type { Spec } from '../helper/runtime/spec';
-import { hybridUnifiedMounts, nscopeCgroups, removeCgroups } from './lib/cgroups';
-import { BenchDaemon, imageLayerDirs, randomTag, REPO } from './lib/daemon';
+import { hybridUnifiedMounts, nscopeCgroups } from './lib/cgroups';
+import { imageLayerDirs, REPO } from './lib/daemon';
 import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig } from './lib/oci';
 import { runCmd, TimerClient, type TimedRun } from './lib/proc';
 import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
 import { readStatusLine } from '../helper/runtime/exec';
 import { parseBenchArgs } from './lib/options';
 import { stopOnSignal } from './lib/interrupt';
+import { BenchSession, type OciContainer as SessionContainer } from './lib/session';
+
+/** a runc/crun container of this bench: how to call its runtime is always known */
+type OciContainer = SessionContainer & { wrap: (argv: string[]) => string[] };
 
 type Mode = 'cold' | 'warm';
 
@@ -94,47 +98,22 @@ interface Subject {
 }
 
 /** An OCI runtime's long-running container. */
-interface OciContainer { bin: 'runc' | 'crun'; root: string; id: string; wrap: (argv: string[]) => string[] }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (process.getuid?.() !== 0) throw new Error('the benchmark runs containers: run it as root');
   if (!fs.existsSync(path.join(REPO, 'dist', 'cli.js'))) throw new Error('not built: run `node scripts/build.mjs` first');
 
-  const tag = randomTag();
-  const daemon = new BenchDaemon(tag, o.stateDir);
-  const work = path.join(daemon.dir, 'oci');
-  const timers: TimerClient[] = [];
+  const session = new BenchSession(o.stateDir);
+  const { daemon, timers, tag } = session;
   const ociContainers: OciContainer[] = [];
-  let cleaned = false;
-  const cleanup = async (): Promise<string[]> => {
-    if (cleaned) return [];
-    cleaned = true;
-    const problems: string[] = [];
-    const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
-      try { await fn(); } catch (e) { problems.push(`${what}: ${(e as Error).message}`); }
-    };
-    for (const t of timers) await step(`timer ${t.name}`, () => t.close());
-    for (const oc of ociContainers) {
-      if (!fs.existsSync(path.join(oc.root, oc.id))) continue;
-      await step(`${oc.bin} delete ${oc.id}`, async () => {
-        const r = await runCmd(oc.wrap([oc.bin, '--root', oc.root, 'delete', '--force', oc.id]));
-        if (r.code !== 0) throw new Error(r.stderr.trim());
-      });
-    }
-    await step('daemon', async () => { problems.push(...(await daemon.cleanup())); });
-    await step('cgroups', () => { problems.push(...removeCgroups(`nscope-bench-${tag}`)); });
-    return problems;
-  };
+  const work = path.join(daemon.dir, 'oci');
+  const cleanup = () => session.cleanup();
   const stop = stopOnSignal(log);
   const checkInterrupt = () => stop.check();
 
   try {
-    log(`daemon: state under ${daemon.dir}, cgroup parent ${daemon.cgroupParent}`);
-    await daemon.start();
-    const c = await daemon.client();
-    log('building the host image');
-    await c.request('image.host', { name: 'host', programs: [...new Set([...DEFAULT_HOST_PROGRAMS, 'true', 'sleep', 'cat', 'sh'])] });
+    const c = await session.start(log, [...DEFAULT_HOST_PROGRAMS, 'true', 'sleep', 'cat', 'sh']);
     const layerDirs = await imageLayerDirs(c);
 
     // ---- the nscope container ----
@@ -171,6 +150,7 @@ async function main(): Promise<void> {
       writeRunConfig(b, `/nscope-bench-${tag}-${bin}/${id}`);
       const oc: OciContainer = { bin, root, id, wrap: bin === 'crun' ? crunWrap : (a) => a };
       ociContainers.push(oc);
+      session.oci.push(oc);
       // -d: the container keeps runc's/crun's stdio, so no pipes (they would stay open for an hour)
       const logFile = path.join(work, `${bin}-run.log`);
       const fd = fs.openSync(logFile, 'a');

@@ -32,13 +32,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_HOST_PROGRAMS } from '../helper/images/host-image';
-import { hybridUnifiedMounts, nscopeCgroups, removeCgroups } from './lib/cgroups';
-import { BenchDaemon, imageLayerDirs, randomTag, REPO } from './lib/daemon';
+import { hybridUnifiedMounts, nscopeCgroups } from './lib/cgroups';
+import { imageLayerDirs, REPO } from './lib/daemon';
 import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig, type Bundle } from './lib/oci';
-import { runCmd, TimerClient, type TimedRun } from './lib/proc';
+import { TimerClient, type TimedRun } from './lib/proc';
 import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
 import { parseBenchArgs } from './lib/options';
 import { stopOnSignal } from './lib/interrupt';
+import { BenchSession } from './lib/session';
 
 type Mode = 'cold' | 'warm';
 
@@ -72,41 +73,16 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the benchmark runs containers: run it as root');
   if (!fs.existsSync(path.join(REPO, 'dist', 'cli.js'))) throw new Error('not built: run `node scripts/build.mjs` first (npm run bench does)');
 
-  const tag = randomTag();
-  const daemon = new BenchDaemon(tag, o.stateDir);
+  const session = new BenchSession(o.stateDir);
+  const { daemon, timers, tag } = session;
+  const ociIds = session.oci;
   const work = path.join(daemon.dir, 'oci');
-  const timers: TimerClient[] = [];
-  const ociIds: { bin: string; root: string; id: string }[] = [];
-  let cleaned = false;
-  const cleanup = async (): Promise<string[]> => {
-    if (cleaned) return [];
-    cleaned = true;
-    const problems: string[] = [];
-    const step = async (what: string, fn: () => Promise<unknown> | unknown) => {
-      try { await fn(); } catch (e) { problems.push(`${what}: ${(e as Error).message}`); }
-    };
-    for (const t of timers) await step(`timer ${t.name}`, () => t.close());
-    // runc/crun delete their containers at the end of `run`; a failed or interrupted run may leave one
-    for (const { bin, root, id } of ociIds) {
-      if (!fs.existsSync(path.join(root, id))) continue;
-      await step(`${bin} delete ${id}`, async () => {
-        const r = await runCmd([bin, '--root', root, 'delete', '--force', id]);
-        if (r.code !== 0) throw new Error(r.stderr.trim());
-      });
-    }
-    await step('daemon', async () => { problems.push(...(await daemon.cleanup())); });
-    await step('cgroups', () => { problems.push(...removeCgroups(`nscope-bench-${tag}`)); });
-    return problems;
-  };
+  const cleanup = () => session.cleanup();
   const stop = stopOnSignal(log);
   const checkInterrupt = () => stop.check();
 
   try {
-    log(`daemon: state under ${daemon.dir}, cgroup parent ${daemon.cgroupParent}`);
-    await daemon.start();
-    const c = await daemon.client();
-    log('building the host image');
-    await c.request('image.host', { name: 'host', programs: [...DEFAULT_HOST_PROGRAMS, 'true'] });
+    const c = await session.start(log, [...DEFAULT_HOST_PROGRAMS, 'true']);
     const layerDirs = await imageLayerDirs(c);
     log(`image layers: ${layerDirs.join(', ')}`);
 

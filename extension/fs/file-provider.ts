@@ -39,7 +39,25 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
   private readonly emitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.emitter.event;
 
-  constructor(private readonly conn: Connection) {}
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly conn: Connection) {
+    // an open container file follows the container's writes: the helper says which container changed
+    this.subscription = conn.onEvent((e) => {
+      if (e.type === 'container.changed') this.containerChanged(e.id, e.name ?? '');
+    });
+  }
+
+  private containerChanged(id: string, name: string): void {
+    const changed: vscode.FileChangeEvent[] = [];
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme !== CONTAINER_SCHEME) continue;
+      let owner: string | undefined;
+      try { owner = (parseFileUri(doc.uri).source as { container?: string }).container; } catch { continue; }
+      if (owner && (owner === id || owner === name || (owner.length >= 12 && id.startsWith(owner)))) changed.push({ type: vscode.FileChangeType.Changed, uri: doc.uri });
+    }
+    if (changed.length) this.emitter.fire(changed);
+  }
 
   static register(conn: Connection): vscode.Disposable {
     const p = new FileProvider(conn);
@@ -95,5 +113,5 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
   delete(uri: vscode.Uri): never { throw vscode.FileSystemError.NoPermissions(uri); }
   rename(uri: vscode.Uri): never { throw vscode.FileSystemError.NoPermissions(uri); }
 
-  dispose(): void { this.emitter.dispose(); }
+  dispose(): void { this.subscription.dispose(); this.emitter.dispose(); }
 }

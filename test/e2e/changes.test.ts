@@ -87,6 +87,10 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
     await page.locator('.tabs-container .tab', { hasText: 'passwd (e2e-diff: image ↔ container)' }).first().waitFor();
     // the right side is nscope-container:/ID/etc/passwd, so the breadcrumbs start with the container's id
     await page.locator('.breadcrumbs-control', { hasText: new RegExp(`${id}\\W*etc\\W*passwd`) }).first().waitFor();
+    // the open container side follows the container's writes (container.changed → onDidChangeFile)
+    const w = await daemon.cli(['exec', id, 'sh', '-c', 'echo live:x:4242:4242::/:/bin/sh >> /etc/passwd']);
+    assert.equal(w.code, 0, w.stderr);
+    await waitFor(async () => (await text(modified)).includes('live:x:4242'), UI, 'the new line in the open editor');
     await vs.screenshot('changes-1-diff');
     if (process.env.NSCOPE_E2E_UPDATE_MEDIA === '1') fs.copyFileSync(path.join(OUT, 'changes-1-diff.png'), path.join(REPO, 'media', 'screenshot-diff.png'));
 

@@ -65,6 +65,7 @@ import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig } fr
 import { runCmd, TimerClient, type TimedRun } from './lib/proc';
 import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
 import { readStatusLine } from '../helper/runtime/exec';
+import { shq, shuffled, sleep } from './lib/rounds';
 import { parseBenchArgs } from './lib/options';
 import { stopOnSignal } from './lib/interrupt';
 import { BenchSession, type OciContainer as SessionContainer } from './lib/session';
@@ -581,7 +582,6 @@ function deframe(b: Buffer): string {
   return Buffer.concat(parts).toString('utf8');
 }
 
-
 type Stdio = 'null' | 'inherit' | 'in' | 'out';
 interface AnyAddon {
   spawnShim: (file: string, args: string[], stdio: Stdio[] | boolean) => { pid?: number; fds?: number[]; statusFd?: number };
@@ -639,20 +639,6 @@ function gitState(): string {
   const files = ['helper/runtime/exec.ts', 'helper/server/streams.ts', 'helper/runtime/shim.ts', 'helper/native.ts', 'native/addon.cc', 'native/shim/exec.c', 'native/shim/main.c', 'native/shim/child.c'];
   const changed = git(['status', '--porcelain', '--', ...files]).stdout.split('\n').filter(Boolean).map((l) => l.slice(3));
   return `- checkout: HEAD ${head.stdout.trim()}; exec path ${changed.length ? `with uncommitted changes in ${changed.join(', ')}` : 'as committed'}`;
-}
-
-function shuffled<T>(xs: T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; }
-  return a;
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
-}
-
-function shq(s: string): string {
-  return /^[A-Za-z0-9_/.,:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 main().catch((e) => {

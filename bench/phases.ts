@@ -41,6 +41,7 @@ import { spawnShim, writePlan } from '../helper/runtime/shim';
 import type { Spec } from '../helper/runtime/spec';
 import { DEFAULT_HOST_PROGRAMS } from '../helper/images/host-image';
 import { ImageStore } from '../helper/images/store';
+import { shuffled, sleep } from './lib/rounds';
 import { nscopeCgroups, removeCgroups } from './lib/cgroups';
 import { BenchDaemon, imageLayerDirs, randomTag, REPO } from './lib/daemon';
 import { copyLayers } from './lib/oci';
@@ -266,12 +267,6 @@ function spawnFloor(): Promise<number> {
   });
 }
 
-function shuffled<T>(xs: T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; }
-  return a;
-}
-
 const CRITICAL_END = 'onExit: exit.json read, cgroup stats, state.json';
 
 async function main(): Promise<void> {
@@ -337,7 +332,6 @@ async function main(): Promise<void> {
     const errors = new Map<string, string>();
     const races: string[] = [];
     const floor: number[] = [];
-    const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
     log(`${warmup} warm-up + ${runs} rounds of ${VARIANTS.length} variants × ${modes.join(' + ')}`);
     for (let i = -warmup; i < runs; i++) {
       for (const mode of shuffled(modes)) {

@@ -37,6 +37,7 @@ import { imageLayerDirs, REPO } from './lib/daemon';
 import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig, type Bundle } from './lib/oci';
 import { TimerClient, type TimedRun } from './lib/proc';
 import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
+import { shq, shuffled, sleep } from './lib/rounds';
 import { parseBenchArgs } from './lib/options';
 import { stopOnSignal } from './lib/interrupt';
 import { BenchSession } from './lib/session';
@@ -311,20 +312,6 @@ function environment(runcVersion: string | null, crunVersion: string | null, o: 
     `- cgroups: ${hybrid.length ? `v1 hybrid (cgroup2 at ${hybrid.join(', ')})` : fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? 'v2' : 'v1'}; nscope state on ${fsTypeOf(o.stateDir)} (${o.stateDir})`,
     `- node ${process.version}; ${runcVersion ?? 'runc: not installed'}; ${crunVersion ?? 'crun: not installed'}`,
   ].join('\n');
-}
-
-function shuffled<T>(xs: T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) { const j = Math.floor(Math.random() * (i + 1)); [a[i], a[j]] = [a[j], a[i]]; }
-  return a;
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
-}
-
-function shq(s: string): string {
-  return /^[A-Za-z0-9_/.,:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 main().catch((e) => {

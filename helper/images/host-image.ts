@@ -42,26 +42,13 @@ export class HostTree {
    * Returns the key of the final node, or undefined if something is missing.
    */
   resolve(p: string): string | undefined {
-    const done: string[] = [];
-    const todo = p.split('/');
-    let links = 0;
-    while (todo.length) {
-      const part = todo.shift()!;
-      if (part === '' || part === '.') continue;
-      if (part === '..') { done.pop(); continue; }
-      const key = [...done, part].join('/');
+    return walkPath(p, (key, last) => {
       const n = this.nodes.get(key);
-      if (!n) return undefined;
-      if (n.type === 'symlink') {
-        if (++links > MAX_LINKS) return undefined;
-        if (n.linkname!.startsWith('/')) done.length = 0;
-        todo.unshift(...n.linkname!.split('/'));
-        continue;
-      }
-      if (n.type === 'file' && todo.some((t) => t !== '' && t !== '.')) return undefined;
-      done.push(part);
-    }
-    return done.join('/');
+      if (!n) return { stop: undefined };
+      if (n.type === 'symlink') return { follow: n.linkname! };
+      if (n.type === 'file' && !last) return { stop: undefined };
+      return 'enter';
+    }, () => undefined);
   }
 
   /**
@@ -69,44 +56,34 @@ export class HostTree {
    * symlink met on the way (and copying what it points to). Returns the key of the final file.
    */
   addHostPath(abs: string): string {
-    const done: string[] = [];
-    const todo = abs.split('/');
-    let links = 0;
-    while (todo.length) {
-      const part = todo.shift()!;
-      if (part === '' || part === '.') continue;
-      if (part === '..') { done.pop(); continue; }
-      const key = [...done, part].join('/');
+    let file: string | undefined;
+    walkPath(abs, (key, last) => {
       const host = `/${key}`;
       let st: fs.Stats;
       try { st = fs.lstatSync(host); } catch { throw notFound(`host image: ${abs}: ${host} does not exist`); }
-      const last = !todo.some((t) => t !== '' && t !== '.');
       if (st.isSymbolicLink()) {
-        if (++links > MAX_LINKS) throw invalid(`host image: ${abs}: too many levels of symbolic links`);
         const target = fs.readlinkSync(host);
         const had = this.nodes.get(key);
         // the skeleton may have made a real dir where the host has a symlink: then the dir stays
         if (!had) this.nodes.set(key, { type: 'symlink', mode: 0o777, linkname: target });
-        if (!had || had.type === 'symlink') {
-          if (target.startsWith('/')) done.length = 0;
-          todo.unshift(...target.split('/'));
-        } else done.push(part);
-        continue;
+        return !had || had.type === 'symlink' ? { follow: target } : 'enter';
       }
       if (st.isDirectory()) {
         if (last) throw invalid(`host image: ${abs} is a directory, not a program`);
         this.addDir(key);
-        done.push(part);
-        continue;
+        return 'enter';
       }
       if (!st.isFile() || !last) throw invalid(`host image: ${host} is not a regular file`);
       if (!this.nodes.has(key)) {
         this.nodes.set(key, { type: 'file', mode: st.mode & 0o7777, hostFile: host });
         this.newest = Math.max(this.newest, st.mtimeMs);
       }
-      return key;
-    }
-    throw invalid(`host image: ${abs} is not a file`);
+      file = key;
+      return { stop: key };
+    }, () => { throw invalid(`host image: ${abs}: too many levels of symbolic links`); });
+    // a walk that ended without reaching a file (e.g. "/") found none
+    if (file === undefined) throw invalid(`host image: ${abs} is not a file`);
+    return file;
   }
 
   addFile(key: string, data: string, mode = 0o644): void {
@@ -278,4 +255,32 @@ function readHostShells(): Set<string> {
     }
   } catch { /* none */ }
   return out;
+}
+
+type WalkStep = 'enter' | { follow: string } | { stop: string | undefined };
+
+/**
+ * Walks `p` a component at a time, as path resolution does: "." and "" are
+ * skipped, ".." goes up (never above the root), a symlink's target is walked
+ * in its place (from the root when absolute). `step` sees each component's
+ * key ("usr/bin/sh") and whether it is the last; it enters it, follows it as
+ * a symlink, or stops the walk with a result. Past MAX_LINKS symlinks,
+ * `tooManyLinks` decides. Walking the whole path gives its key.
+ */
+function walkPath(p: string, step: (key: string, last: boolean) => WalkStep, tooManyLinks: () => undefined): string | undefined {
+  const done: string[] = [];
+  const todo = p.split('/');
+  let links = 0;
+  while (todo.length) {
+    const part = todo.shift()!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') { done.pop(); continue; }
+    const r = step([...done, part].join('/'), !todo.some((t) => t !== '' && t !== '.'));
+    if (r === 'enter') { done.push(part); continue; }
+    if ('stop' in r) return r.stop;
+    if (++links > MAX_LINKS) return tooManyLinks();
+    if (r.follow.startsWith('/')) done.length = 0;
+    todo.unshift(...r.follow.split('/'));
+  }
+  return done.join('/');
 }

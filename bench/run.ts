@@ -61,6 +61,9 @@ interface NscopePhases { create: number; start: number; exitStatus: number; remo
 interface Sample { ms: number; phases?: NscopePhases; untilRemoved?: number }
 
 /** One benchmarked command: `once(suffix)` performs one run and returns its time, or throws. */
+/** More confinement settings measured beside the default container: [key, label, container.create options]. */
+const VARIANTS: [string, string, Record<string, unknown>][] = [];
+
 interface Subject {
   key: string;
   label: string;
@@ -103,11 +106,12 @@ async function main(): Promise<void> {
     const newSamples = (): Record<Mode, Sample[]> => ({ cold: [], warm: [] });
 
     const subjects: Subject[] = [];
-    subjects.push({
-      key: 'nscope', label: '`nscope run --rm host /bin/true` (warm connection: create+start+wait)', samples: newSamples(),
+    // The default container (seccomp on) and the same with its confinement changed, for the cost of each.
+    const nscopeRun = (key: string, label: string, extra: Record<string, unknown>): Subject => ({
+      key, label, samples: newSamples(),
       once: async () => {
         const t0 = process.hrtime.bigint();
-        const { id } = await c.request('container.create', { image: 'host', cmd: ['/bin/true'], rm: true });
+        const { id } = await c.request('container.create', { image: 'host', cmd: ['/bin/true'], rm: true, ...extra });
         const t1 = msSince(t0);
         const waited = c.request('container.wait', { id });
         await c.request('container.start', { id });
@@ -120,6 +124,9 @@ async function main(): Promise<void> {
         return { ms: t3, untilRemoved: t4, phases: { create: t1, start: t2 - t1, exitStatus: t3 - t2, removed: t4 - t3 } };
       },
     });
+    subjects.push(nscopeRun('nscope', '`nscope run --rm host /bin/true` (warm connection: create+start+wait; default seccomp profile)', {}));
+    subjects.push(nscopeRun('nscope-unconfined', '… the same with `--security-opt seccomp=unconfined`', { securityOpt: ['seccomp=unconfined'] }));
+    for (const [key, label, extra] of VARIANTS) subjects.push(nscopeRun(key, label, extra));
 
     // ---- runc / crun bundles on a copy of the image's layers ----
     const runcVersion = o.runc ? toolVersion('runc') : null;
@@ -269,6 +276,9 @@ function report(o: Options, subjects: Subject[], env: string): string {
     const r = (other: Summary | undefined, name: string) => other && other.n
       ? `nscope/${name}: **${ratio(ns.median, other.median)}** (medians; until removed: ${ratio(removedSum.median, other.median)})`
       : `nscope/${name}: – (${name} not measured)`;
+    const unconfined = byKey.get('nscope-unconfined');
+    if (unconfined?.n) headline.push(`${mode}: default profile/unconfined ${ratio(ns.median, unconfined.median)}`);
+    for (const [key] of VARIANTS) { const v = byKey.get(key); if (v?.n) headline.push(`${mode}: ${key}/crun ${crun?.n ? ratio(v.median, crun.median) : '–'}`); }
     headline.push(`${mode}: nscope/crun ${crun?.n ? ratio(ns.median, crun.median) : '–'}, nscope/runc ${runc?.n ? ratio(ns.median, runc.median) : '–'}`);
     const ph = (k: keyof NscopePhases) => summarize(nsSubject.samples[mode].map((x) => x.phases?.[k] ?? NaN).filter(Number.isFinite));
     const phaseRows = ([

@@ -10,6 +10,8 @@ command -v ldd >/dev/null 2>&1 || need_apt="$need_apt libc-bin"
 command -v ipcmk >/dev/null 2>&1 || need_apt="$need_apt util-linux"
 command -v ps >/dev/null 2>&1 || need_apt="$need_apt procps"
 command -v tmux >/dev/null 2>&1 || need_apt="$need_apt tmux"
+# nscope-shim compiles seccomp filters with libseccomp
+[ -f /usr/include/seccomp.h ] || need_apt="$need_apt libseccomp-dev"
 # skopeo reads `nscope image export` archives in the tests (oci-archive:FILE)
 command -v skopeo >/dev/null 2>&1 || need_apt="$need_apt skopeo"
 if [ -n "$need_apt" ]; then

@@ -62,6 +62,10 @@ export interface RunOptions extends LimitArgs {
   uts?: string;
   cgroupns?: string;
   labels?: Record<string, string>;
+  /** Docker's --security-opt: `seccomp=unconfined`, `seccomp=<profile JSON text>` (the CLI reads the file), `no-new-privileges[=true|false]` */
+  securityOpt?: string[];
+  /** `host` (default) or `auto[:size=N]`: a user namespace of its own mapping root to an unused range */
+  userns?: string;
 }
 
 export interface ContainerSummary {

@@ -23,6 +23,7 @@ export interface ExecTarget {
   cgroupProcs: string[];
   /** bottom to top, for user lookups */
   layers: string[];
+  seccompCacheDir?: string;
 }
 
 export interface ExecSession {
@@ -71,7 +72,7 @@ export class ExecSessions {
       return v;
     };
     const plan = buildExecPlan({
-      pid: t.pid, process: proc, cgroupProcs: t.cgroupProcs, interactive: !!o.interactive,
+      pid: t.pid, process: proc, cgroupProcs: t.cgroupProcs, interactive: !!o.interactive, seccomp: t.spec.linux?.seccomp, seccompCacheDir: t.seccompCacheDir,
       tty: o.tty ? { rows: size(o.rows, 'rows'), cols: size(o.cols, 'cols') } : undefined,
     });
     const execId = crypto.randomBytes(16).toString('hex');

@@ -102,7 +102,7 @@ export class ContainerManager extends EventEmitter {
   recover(): void {
     const ids = new Set(fs.readdirSync(this.dir));
     // runtime dirs of containers that are gone (removed while the helper was down)
-    for (const id of fs.readdirSync(this.run.path)) if (!ids.has(id)) fs.rmSync(path.join(this.run.path, id), { recursive: true, force: true });
+    for (const id of fs.readdirSync(this.run.path)) if (!ids.has(id) && !id.startsWith('.')) fs.rmSync(path.join(this.run.path, id), { recursive: true, force: true });
     for (const id of ids) {
       // an auto-removed container's state is on the tmpfs
       const ephemeral = fs.existsSync(this.pathsOf(id, true).config);
@@ -246,6 +246,7 @@ export class ContainerManager extends EventEmitter {
     const plan = buildPlan({
       spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
       logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
+      seccompCacheDir: this.run.seccompCache(),
     });
     writePlan(p.plan, plan.buffer);
     makeFifo(p.fifo);
@@ -510,7 +511,7 @@ export class ContainerManager extends EventEmitter {
     const r = this.runningRecord(o.id);
     const spec = readJson<Spec>(this.paths(r).config);
     if (!spec) throw new NscopeError('failed', `container ${r.name}: config.json is missing`);
-    return this.execs.start({ containerId: r.id, pid: r.pid!, spec, cgroupProcs: this.cgroup(r).joinFiles(), layers: this.fileLayers(r) }, o);
+    return this.execs.start({ containerId: r.id, pid: r.pid!, spec, cgroupProcs: this.cgroup(r).joinFiles(), layers: this.fileLayers(r), seccompCacheDir: this.run.seccompCache() }, o);
   }
 
   /** The container's files as layers (bottom to top): image, init, then its rw layer. */

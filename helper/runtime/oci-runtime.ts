@@ -43,6 +43,9 @@ const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;
 export class OciRuntime {
   constructor(private readonly root = DEFAULT_RUNTIME_ROOT) {}
 
+  /** Compiled seccomp filters, by digest (not a container: no id starts with a dot); the shim makes it. */
+  private seccompCache(): string { return path.join(this.root, '.seccomp'); }
+
   private dir(id: string) {
     if (!ID_RE.test(id)) throw invalid(`invalid container id "${id.slice(0, 64)}"`);
     const d = path.join(this.root, id);
@@ -125,7 +128,7 @@ export class OciRuntime {
       cg = driver.create(rel, resources);
       const plan = buildPlan({
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
-        cgroupMounts: containerCgroupMounts(), consoleSocket, attach,
+        cgroupMounts: containerCgroupMounts(), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);

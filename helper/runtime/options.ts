@@ -5,6 +5,7 @@ import * as path from 'path';
 import { invalid } from '../errors';
 import type { RunOptions } from '../protocol';
 import { readLayeredFile } from '../rootfs/lookup';
+import { applySecurity, parseSecurityOpts } from '../security/security-opts';
 import { ALL_CAPS, capNumber } from './capabilities';
 import { defaultSpec, type Namespace, type NamespaceType, type Spec } from './spec';
 
@@ -89,6 +90,7 @@ export interface SpecInputs {
 export function specFromOptions({ opts, image, layers, hostname, containerPid }: SpecInputs): Spec {
   const spec = defaultSpec();
   const proc = spec.process;
+  const security = parseSecurityOpts(opts.securityOpt);
 
   // Command: --entrypoint replaces the image's, and then the image's Cmd too (as in Docker).
   const entrypoint = opts.entrypoint ?? image.Entrypoint ?? [];
@@ -155,5 +157,6 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid }:
     spec.mounts!.push({ destination: path.posix.normalize(dst), type: 'bind', source: src, options: ['rbind', mode === 'ro' ? 'ro' : 'rw', 'rprivate'] });
   }
   spec.annotations = { ...(opts.labels ?? {}) };
+  applySecurity(spec, security, !!opts.privileged);
   return spec;
 }

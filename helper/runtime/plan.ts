@@ -2,10 +2,12 @@
 // operations that native/shim runs in the container's first process. All
 // interpretation of the spec happens here, in TypeScript, so the C side stays
 // a small interpreter of already-validated steps.
+import * as crypto from 'crypto';
 import * as path from 'path';
 import { invalid } from '../errors';
 import { capMask } from './capabilities';
-import type { Mount, NamespaceType, Spec } from './spec';
+import { seccompOps } from '../security/seccomp-oci';
+import type { LinuxSeccomp, Mount, NamespaceType, Spec } from './spec';
 
 export const CLONE_FLAGS: Record<NamespaceType, number> = {
   mount: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000,
@@ -70,6 +72,8 @@ export interface PlanInputs {
   attach?: { socket: string; ctl: string; interactive: boolean; rows?: number; cols?: number };
   /** runc's --console-socket: the console's pty master is sent there (instead of an attach socket) */
   consoleSocket?: string;
+  /** where compiled seccomp filters are kept (the runtime tmpfs), by digest */
+  seccompCacheDir?: string;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -129,6 +133,8 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (!seen.has('mount')) throw invalid('linux.namespaces: a mount namespace is required');
 
   op('clone', cloneFlags);
+  const sc = seccompPlan(linux.seccomp, proc, inp.seccompCacheDir);
+  if (sc.cache) op('seccompcache', sc.cache);
   if (joinPid) op('joinpid', joinPid);
   op('rootfs', inp.rootfs);
   if (inp.logFile) op('log', inp.logFile);
@@ -199,7 +205,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   }
   if (spec.domainname) op('domainname', spec.domainname);
   if (proc.oomScoreAdj !== undefined) op('oomscore', proc.oomScoreAdj);
-  processOps(op, proc);
+  processOps(op, proc, sc.ops);
 
   return { buffer: encode(ops), cloneFlags };
 }
@@ -210,7 +216,16 @@ function encode(ops: string[][]): Buffer {
 }
 
 /** What both a container's init and an exec'd process get: rlimits, cwd, user, capabilities, env, command. */
-function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process']) {
+/** The seccomp operations of a spec, and the cache file of their compiled filter (named by their digest). */
+function seccompPlan(s: LinuxSeccomp | undefined, proc: Spec['process'], cacheDir: string | undefined): { ops: string[][]; cache?: string } {
+  if (!s) return { ops: [] };
+  const ops = seccompOps(s, !!proc?.noNewPrivileges);
+  if (!cacheDir) return { ops };
+  const digest = crypto.createHash('sha256').update(ops.map((t) => t.join('\0')).join('\n')).digest('hex').slice(0, 40);
+  return { ops, cache: path.join(cacheDir, `${digest}.bpf`) };
+}
+
+function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process'], seccomp: string[][]) {
   if (!proc || !Array.isArray(proc.args) || proc.args.length === 0) throw invalid('process.args: no command given');
   for (const r of proc.rlimits ?? []) {
     const n = RLIMITS[r.type];
@@ -224,6 +239,10 @@ function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process
   for (const [what, v] of [['uid', uid], ['gid', gid]] as const) {
     if (!Number.isInteger(v) || v < 0 || v > 0xfffffffe) throw invalid(`process.user.${what}: ${v} is out of range`);
   }
+  // A session keyring of its own (as runc): nothing of the host's is reachable through @s.
+  op('keyring');
+  // The filter is built here and loaded now, or (no_new_privs) just before execve.
+  for (const t of seccomp) op(...t);
   op('setgroups', (proc.user?.additionalGids ?? []).join(','));
   op('setuid', uid, gid);
   const caps = proc.capabilities ?? {};
@@ -241,6 +260,9 @@ export interface ExecPlanInputs {
   cgroupProcs: string[];
   tty?: { rows: number; cols: number };
   interactive?: boolean;
+  /** the container's linux.seccomp: an exec'd process gets the same filter */
+  seccomp?: LinuxSeccomp;
+  seccompCacheDir?: string;
 }
 
 /** The plan of `nscope-shim exec`: join the container, then the process part of a spec. */
@@ -248,10 +270,12 @@ export function buildExecPlan(inp: ExecPlanInputs): Buffer {
   const ops: string[][] = [];
   const op = (...t: (string | number)[]) => ops.push(t.map(String));
   op('target', inp.pid);
+  const sc = seccompPlan(inp.seccomp, inp.process, inp.seccompCacheDir);
+  if (sc.cache) op('seccompcache', sc.cache);
   if (inp.tty) op('tty', inp.tty.rows, inp.tty.cols);
   if (inp.interactive) op('interactive');
   for (const f of inp.cgroupProcs) op('cgroup', f);
-  processOps(op, inp.process);
+  processOps(op, inp.process, sc.ops);
   return encode(ops);
 }
 

@@ -32,6 +32,9 @@ export class RunDir {
     return new RunDir(dir);
   }
 
+  /** Compiled seccomp filters, by digest (a dot name: never a container's); the shim makes it. */
+  seccompCache(): string { return path.join(this.path, '.seccomp'); }
+
   /** Unmounts the tmpfs; only when no container uses it (their monitors write exit files there). */
   release(): void {
     try { native().umount(this.path, true); } catch { /* not mounted */ }

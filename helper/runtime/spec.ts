@@ -19,6 +19,18 @@ export interface Process {
   noNewPrivileges?: boolean;
   oomScoreAdj?: number;
 }
+export interface SeccompArg { index: number; value: number; valueTwo?: number; op: string }
+export interface SeccompSyscall { names: string[]; action: string; errnoRet?: number; args?: SeccompArg[] }
+/** The OCI spec's linux.seccomp */
+export interface LinuxSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  listenerPath?: string;
+  listenerMetadata?: string;
+  syscalls?: SeccompSyscall[];
+}
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
 export interface Namespace { type: NamespaceType; path?: string }
 export interface Hook { path: string; args?: string[]; env?: string[]; timeout?: number }
@@ -41,6 +53,7 @@ export interface Spec {
     sysctl?: Record<string, string>;
     devices?: { path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }[];
     rootfsPropagation?: string;
+    seccomp?: LinuxSeccomp;
   };
 }
 

@@ -9,7 +9,7 @@ const FIELDS: Record<keyof RunOptions, Kind> = {
   image: 'string', cmd: 'strings', entrypoint: 'strings', name: 'string', hostname: 'string', env: 'strings',
   workdir: 'string', user: 'string', volumes: 'strings', rm: 'boolean', privileged: 'boolean', readOnly: 'boolean',
   capAdd: 'strings', capDrop: 'strings', net: 'string', pid: 'string', ipc: 'string', uts: 'string', cgroupns: 'string',
-  labels: 'labels', tty: 'boolean', interactive: 'boolean', rows: 'number', cols: 'number',
+  labels: 'labels', securityOpt: 'strings', userns: 'string', tty: 'boolean', interactive: 'boolean', rows: 'number', cols: 'number',
   memory: 'size', memorySwap: 'size', cpus: 'size', cpuShares: 'size', pidsLimit: 'size', cpusetCpus: 'string', cpusetMems: 'string',
 };
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -320,6 +321,10 @@ static const char *find_program(const char *prog, char *const envp[], char *out,
 
 void child_main(struct plan *p, int errfd) {
   g_errfd = errfd;
+  /* Until execve this process runs the host's nscope-shim: non-dumpable, its
+   * /proc/PID/exe (and mem, fds) cannot be opened from inside the container
+   * (the CVE-2019-5736 pattern). execve makes the container's program dumpable. */
+  CHECK(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
   reset_signals();
   /* The container inherits nothing of the shim but stdio: every other fd
    * becomes close-on-exec (the error pipe closes at execve, which is how
@@ -336,6 +341,8 @@ void child_main(struct plan *p, int errfd) {
   char *argv[1024];
   char *envp[1024];
   int argc = 0, envc = 0;
+  int seccomp_late = 0;
+  char scerr[512];
 
   for (int k = 0; k < p->nops; k++) {
     struct op *o = &p->ops[k];
@@ -414,6 +421,15 @@ void child_main(struct plan *p, int errfd) {
       CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
     } else if (!strcmp(n, "umask")) {
       umask((mode_t)num(a[0]));
+    } else if (!strcmp(n, "keyring")) {
+      /* a new anonymous session keyring; a kernel without keys has nothing to hide */
+      if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS)
+        die("keyctl(KEYCTL_JOIN_SESSION_KEYRING): %s", strerror(errno));
+    } else if (!strncmp(n, "seccomp", 7) && strcmp(n, "seccompload")) {
+      continue; /* compiled by the shim before clone (sc_prepare) */
+    } else if (!strcmp(n, "seccompload")) {
+      if (a[0][0] == '1') seccomp_late = 1;
+      else if (sc_load(p, scerr, sizeof(scerr)) != 0) die("%s", scerr);
     } else if (!strcmp(n, "env")) {
       if (envc < 1023) envp[envc++] = (char *)a[0];
     } else if (!strcmp(n, "arg")) {
@@ -440,6 +456,8 @@ void child_main(struct plan *p, int errfd) {
      * tells `start` the command runs now (or the exec failed and we exited). */
     close(fifofd);
   }
+  /* no_new_privs: the filter is the last thing before execve */
+  if (seccomp_late && sc_load(p, scerr, sizeof(scerr)) != 0) die("%s", scerr);
   execve(prog, argv, envp);
   die("exec: %s: %s", argv[0], strerror(errno));
 }

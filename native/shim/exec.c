@@ -86,6 +86,7 @@ int exec_main(const char *planfile) {
   char err[512];
   if (plan_load(planfile, &p, err, sizeof(err)) != 0) { status_line("error %s\n", err); return 1; }
   if (!p.target) { status_line("error exec plan: no target pid\n"); return 1; }
+  if (sc_prepare(&p, err, sizeof(err)) != 0) { status_line("error %s\n", err); return 1; }
   signal(SIGPIPE, SIG_IGN);
   sigset_t chld;
   sigemptyset(&chld);

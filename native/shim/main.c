@@ -88,6 +88,7 @@ int main(int argc, char **argv) {
   if (fcntl(g_status, F_GETFD) < 0) g_status = -1;
   char err[512];
   if (plan_load(argv[1], &g_plan, err, sizeof(err)) != 0) { status("error %s%s\n", err, ""); return 1; }
+  if (sc_prepare(&g_plan, err, sizeof(err)) != 0) { status("error %s%s\n", err, ""); return 1; }
 
   if (getsid(0) != getpid()) setsid();
   signal(SIGHUP, SIG_IGN);

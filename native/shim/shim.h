@@ -48,6 +48,11 @@ struct plan {
   const char *ctl;
   /* runc's --console-socket: where the console's pty master goes */
   const char *consolesocket;
+  /* seccomp: where the compiled filter is cached, and the program itself */
+  const char *seccompcache;
+  void *bpf;
+  size_t bpf_len;
+  unsigned sc_flags;
 };
 
 /* plan.c */
@@ -68,6 +73,11 @@ int open_in_root(int rootfd, const char *path, int flags, int resolve_extra);
 int mkdir_in_root(int rootfd, const char *path, mode_t mode);
 int write_file(const char *path, const char *data, size_t len);
 int write_file_atomic(const char *path, const char *data, size_t len);
+
+/* seccomp.c: the filter of the plan's seccomp* operations, compiled (or read
+ * from the cache) by the shim before clone/fork, loaded by the child */
+int sc_prepare(struct plan *p, char *err, size_t len);
+int sc_load(const struct plan *p, char *err, size_t len);
 
 /* logjson.c */
 struct logstream {

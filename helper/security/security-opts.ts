@@ -1,0 +1,55 @@
+// Docker's `--security-opt` values, and what they do to a container's spec:
+// the seccomp profile (nscope's default, the user's own, or none) resolved
+// against the capabilities the container ends up with, and no_new_privs.
+import { invalid } from '../errors';
+import type { Spec } from '../runtime/spec';
+import { defaultProfile, parseProfile, resolveProfile } from './seccomp-profile';
+
+/** The annotation that names the profile a container got: default, unconfined or custom. */
+export const SECCOMP_ANNOTATION = 'org.nscope.seccomp';
+
+export interface SecurityOpts {
+  /** undefined: nscope's default profile */
+  seccomp?: 'unconfined' | { text: string };
+  noNewPrivileges?: boolean;
+}
+
+export function parseSecurityOpts(values: string[] | undefined): SecurityOpts {
+  const out: SecurityOpts = {};
+  for (const v of values ?? []) {
+    if (typeof v !== 'string') throw invalid('--security-opt: values must be strings');
+    // Docker accepts both KEY=VALUE and the old KEY:VALUE
+    const m = /^([a-z-]+)(?:[=:]([\s\S]*))?$/.exec(v);
+    const key = m?.[1];
+    const value = m?.[2];
+    if (key === 'seccomp') {
+      if (!value) throw invalid('--security-opt seccomp: needs a profile (a JSON file) or "unconfined"');
+      out.seccomp = value === 'unconfined' ? 'unconfined' : { text: value };
+    } else if (key === 'no-new-privileges') {
+      if (value !== undefined && value !== 'true' && value !== 'false') throw invalid(`--security-opt no-new-privileges: "${value.slice(0, 20)}" is not true or false`);
+      out.noNewPrivileges = value !== 'false';
+    } else if (key === 'apparmor' || key === 'label') {
+      throw invalid(`--security-opt ${key}: not supported by nscope (no AppArmor or SELinux support)`);
+    } else {
+      throw invalid(`--security-opt: "${v.slice(0, 60)}" is not seccomp=PROFILE|unconfined or no-new-privileges`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Sets `linux.seccomp` (and no_new_privs) on a spec whose capabilities are
+ * final. A privileged container runs unconfined, as with Docker.
+ */
+export function applySecurity(spec: Spec, sec: SecurityOpts, privileged: boolean): void {
+  if (sec.noNewPrivileges !== undefined) spec.process.noNewPrivileges = sec.noNewPrivileges;
+  spec.annotations ??= {};
+  if (sec.seccomp === 'unconfined' || (privileged && !sec.seccomp)) {
+    delete spec.linux!.seccomp;
+    spec.annotations[SECCOMP_ANNOTATION] = 'unconfined';
+    return;
+  }
+  const profile = sec.seccomp ? parseProfile(sec.seccomp.text) : defaultProfile();
+  spec.linux!.seccomp = resolveProfile(profile, { capabilities: spec.process.capabilities?.bounding ?? [] });
+  spec.annotations[SECCOMP_ANNOTATION] = sec.seccomp ? 'custom' : 'default';
+}

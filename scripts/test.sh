@@ -6,4 +6,13 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/setup-e2e.sh  # code-server + Chromium for test/e2e (real VS Code)
 npm run --silent typecheck
-exec node --test --test-concurrency=1 dist/test/
+# The run's own temp space and cgroup names (test/helpers/run-scope.ts): the
+# tests check only what they made, never what else runs on the machine.
+TMPDIR="$(mktemp -d /tmp/nscope-tests.XXXXXX)"
+NSCOPE_TEST_RUN="${TMPDIR##*.}"
+export TMPDIR NSCOPE_TEST_RUN
+rc=0
+node --test --test-concurrency=1 dist/test/ || rc=$?
+# --one-file-system: a mount a failed test left behind is reported, not emptied
+rm -rf --one-file-system "$TMPDIR" 2>/dev/null || echo "test.sh: $TMPDIR left behind (still mounted?)" >&2
+exit "$rc"

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -94,6 +95,10 @@ int exec_main(const char *planfile) {
   sigprocmask(SIG_BLOCK, &chld, NULL);
   int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 
+  /* Non-dumpable before joining anything: the child forked below appears in
+   * the container's /proc running this host binary until its execve, and
+   * must not be opened through /proc/PID/exe (CVE-2019-5736). */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) { status_line("error prctl(PR_SET_DUMPABLE): %s\n", strerror(errno)); return 1; }
   /* Open everything that lives on the host before joining anything. */
   int nsfd[7];
   for (int i = 0; i < 7; i++) {

@@ -2,11 +2,11 @@
 // parent under a temp dir, started as a separate process (so it can be
 // killed -9) and cleaned up completely afterwards.
 import { spawn, type ChildProcess } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HelperClient } from '../../helper/protocol/client';
+import { cgroupName } from './run-scope';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -26,7 +26,7 @@ export class TestDaemon {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `nscope-${name}-`));
     this.root = path.join(this.dir, 'root');
     this.socket = path.join(this.dir, 'nscope.sock');
-    this.cgroupParent = `nscope-test-${crypto.randomBytes(4).toString('hex')}`;
+    this.cgroupParent = cgroupName(name);
   }
 
   async start(): Promise<void> {

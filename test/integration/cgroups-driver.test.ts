@@ -11,6 +11,7 @@ import { detectCgroups } from '../../helper/cgroups/detect';
 import { NscopeError } from '../../helper/errors';
 import type { Cgroup, CgroupDriver } from '../../helper/cgroups/types';
 import { isRoot, leftovers, spawnIn, spawnPlain, uniqueParent, waitFor } from './cgroups-helpers';
+import { CGROUP_PREFIX } from '../helpers/run-scope';
 
 const MiB = 2 ** 20;
 const skip = !isRoot && 'needs root';
@@ -44,7 +45,7 @@ async function withCgroup(fn: (rel: string, parent: string) => Promise<void>): P
 
 describe('cgroups: detected driver', { skip }, () => {
   after(() => {
-    if (isRoot) assert.deepEqual(leftovers(`nscope-test-${process.pid}-`), []);
+    if (isRoot) assert.deepEqual(leftovers(`${CGROUP_PREFIX}${process.pid}-`), []);
   });
 
   test('detection matches the mounts (this VM: v1 despite the cgroup2 "unified" mount)', () => {

@@ -3,14 +3,14 @@
 import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { randomBytes } from 'crypto';
+import { cgroupName } from '../helpers/run-scope';
 import type { Cgroup } from '../../helper/cgroups/types';
 
 export const isRoot = process.getuid?.() === 0;
 
 /** A unique parent per test, so a failed run never collides with the next. */
 export function uniqueParent(): string {
-  return `nscope-test-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return cgroupName(String(process.pid));
 }
 
 export interface Spawned {

@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultSpec } from '../../helper/runtime/spec';
 import { waitFor } from '../helpers/containers';
+import { cgroupName } from '../helpers/run-scope';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 let bundle: string;
 let root: string;
-const parent = `nscope-rt-${process.pid}`;
+const parent = cgroupName('rt');
 
 // Like runc, a created container keeps the caller's stdio: give it files, not
 // this process's pipes, or waiting for their EOF would wait for the container.

@@ -1,0 +1,69 @@
+// Docker's profile format resolved for one container (includes/excludes by
+// capability, architecture and kernel), and the OCI form encoded for the shim.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEFAULT_CAPS } from '../../helper/runtime/spec';
+import { seccompOps } from '../../helper/security/seccomp-oci';
+import { defaultProfile, parseProfile, resolveProfile } from '../../helper/security/seccomp-profile';
+
+const allowed = (s: ReturnType<typeof resolveProfile>, name: string) =>
+  s.syscalls!.filter((c) => c.names.includes(name) && c.action === 'SCMP_ACT_ALLOW');
+
+test('default profile, default caps, x86_64: EPERM by default, the 32-bit ABIs, clone only without namespace flags, clone3 ENOSYS', () => {
+  const s = resolveProfile(defaultProfile(), { capabilities: DEFAULT_CAPS, arch: 'x64', kernel: '6.1.0' });
+  assert.equal(s.defaultAction, 'SCMP_ACT_ERRNO');
+  assert.equal(s.defaultErrnoRet, 1);
+  assert.deepEqual(s.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+  const clone = allowed(s, 'clone');
+  assert.equal(clone.length, 1);
+  assert.deepEqual(clone[0].args, [{ index: 0, value: 2114060288, op: 'SCMP_CMP_MASKED_EQ' }]);
+  assert.deepEqual(s.syscalls!.find((c) => c.names.includes('clone3'))?.errnoRet, 38);
+  for (const n of ['unshare', 'mount', 'keyctl', 'add_key', 'io_uring_setup', 'perf_event_open', 'userfaultfd', 'bpf']) assert.equal(allowed(s, n).length, 0, n);
+  assert.ok(allowed(s, 'arch_prctl').length, 'amd64-only rule kept');
+  assert.equal(allowed(s, 'riscv_flush_icache').length, 0);
+  assert.ok(allowed(s, 'ptrace').length, 'ptrace for kernels >= 4.8');
+  assert.ok(allowed(s, 'chroot').length, 'CAP_SYS_CHROOT is a default cap');
+});
+
+test('CAP_SYS_ADMIN opens unshare, mount, clone3 and every clone; arm64 gets its own ABIs; an old kernel loses ptrace', () => {
+  const s = resolveProfile(defaultProfile(), { capabilities: [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'], arch: 'arm64', kernel: '4.4.0' });
+  assert.deepEqual(s.architectures, ['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
+  for (const n of ['unshare', 'mount', 'setns', 'clone3']) assert.ok(allowed(s, n).length, n);
+  assert.ok(allowed(s, 'clone').every((c) => !c.args), 'clone unconditionally');
+  assert.ok(!s.syscalls!.some((c) => c.names.includes('clone3') && c.action === 'SCMP_ACT_ERRNO'));
+  assert.equal(allowed(s, 'arch_prctl').length, 0);
+  assert.equal(allowed(s, 'ptrace').length, 0);
+});
+
+test('old format ("architectures", "name") and clear errors', () => {
+  const s = resolveProfile(parseProfile(JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ name: 'mkdir', action: 'SCMP_ACT_ERRNO' }] })), { capabilities: [] });
+  assert.deepEqual(s.syscalls, [{ names: ['mkdir'], action: 'SCMP_ACT_ERRNO' }]);
+  assert.throws(() => parseProfile('[1]'), /must be a JSON object/);
+  assert.throws(() => resolveProfile({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86'], archMap: [{ architecture: 'SCMP_ARCH_X86' }] }, { capabilities: [] }), /either "architectures" or "archMap"/);
+  assert.throws(() => resolveProfile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], name: 'x', action: 'SCMP_ACT_ALLOW' }] }, { capabilities: [] }), /either "name" or "names"/);
+  assert.throws(() => resolveProfile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', includes: { minKernel: 'new' } }] }, { capabilities: [] }), /minKernel: "new" is not a kernel version/);
+});
+
+test('OCI encoding: actions as libseccomp values, a rule equal to the default dropped, two conditions on one argument split into two rules', () => {
+  const ops = seccompOps({
+    defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], flags: ['SECCOMP_FILTER_FLAG_LOG'],
+    syscalls: [
+      { names: ['read'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['write'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+      { names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0, op: 'SCMP_CMP_EQ' }, { index: 0, value: 8, op: 'SCMP_CMP_EQ' }] },
+      { names: ['kill'], action: 'SCMP_ACT_KILL_PROCESS' },
+    ],
+  }, true);
+  assert.deepEqual(ops, [
+    ['seccomp', String(0x50026), '2'], ['seccomparch', 'x86_64'], ['seccomparch', 'x86'],
+    ['seccomprule', 'read', String(0x7fff0000), '0'],
+    ['seccomprule', 'personality', String(0x7fff0000), '1'], ['seccomparg', '0', '4', '0', '0'],
+    ['seccomprule', 'personality', String(0x7fff0000), '1'], ['seccomparg', '0', '4', '8', '0'],
+    ['seccomprule', 'kill', String(0x80000000), '0'],
+    ['seccompload', '1'],
+  ]);
+  assert.throws(() => seccompOps({ defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/x.sock' }, true), /listenerPath.*not supported/);
+  assert.throws(() => seccompOps({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 1 }] }, true), /errnoRet is only valid/);
+  assert.throws(() => seccompOps({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_NOPE'] }, true), /unknown flag/);
+  assert.equal(seccompOps({ defaultAction: 'SCMP_ACT_ALLOW' }, false).at(-1)![1], '0', 'without no_new_privs: loaded early');
+});

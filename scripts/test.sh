@@ -10,6 +10,9 @@ npm run --silent typecheck
 # tests check only what they made, never what else runs on the machine.
 TMPDIR="$(mktemp -d /tmp/nscope-tests.XXXXXX)"
 NSCOPE_TEST_RUN="${TMPDIR##*.}"
+# 0755 like /tmp itself: the tests that connect as a non-root peer must
+# reach the sockets their daemons make in here.
+chmod 0755 "$TMPDIR"
 export TMPDIR NSCOPE_TEST_RUN
 rc=0
 node --test --test-concurrency=1 dist/test/ || rc=$?

@@ -103,6 +103,21 @@ export interface ContainerDetail extends ContainerSummary {
   autoRemove: boolean;
   /** The OCI runtime spec the container runs with (config.json). */
   spec: unknown;
+  /** The confinement the container got, as its spec asks for it. */
+  security: ContainerSecurity;
+}
+
+/** One range of a user namespace's map (a line of /proc/PID/uid_map). */
+export interface IdRange { containerID: number; hostID: number; size: number }
+
+export interface ContainerSecurity {
+  /** the effective capabilities, CAP_* names */
+  capabilities: string[];
+  /** the seccomp profile: default (nscope's, as Docker's), custom, or unconfined */
+  seccomp: 'default' | 'custom' | 'unconfined';
+  noNewPrivileges: boolean;
+  /** null: the host's user namespace (--userns=host) */
+  userns: { uidMap: IdRange[]; gidMap: IdRange[] } | null;
 }
 
 export interface ExitStatus { exitCode: number; signal?: number; oomKilled: boolean; finishedAt?: string; error?: string }

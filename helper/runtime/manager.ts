@@ -33,6 +33,7 @@ import { native } from '../native';
 import type { ExecOptions, ShellInfo } from '../protocol';
 import type { Spec } from './spec';
 import { signalNumber } from './signals';
+import { securityOf } from '../security/summary';
 
 export interface ManagerOptions {
   root: string;
@@ -394,7 +395,8 @@ export class ContainerManager extends EventEmitter {
   async remove(ref: string, force = false): Promise<{ id: string }> {
     const r = this.find(ref);
     if (r.status !== 'exited') {
-      if (!force) throw conflict(`cannot remove container ${r.name}: it is ${r.status}; stop it first or force the removal`);
+      // a created container's init only waits for start: it goes without force, as in Docker and runc
+      if (!force && r.status === 'running') throw conflict(`cannot remove container ${r.name}: it is running; stop it first or force the removal`);
       const exited = this.wait(r.id);
       try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
       await exited;
@@ -437,7 +439,7 @@ export class ContainerManager extends EventEmitter {
     const r = this.find(ref);
     const p = this.paths(r);
     const layout = this.layout(r);
-    const spec = readJson<{ linux?: { namespaces?: { type: string; path?: string }[] } }>(p.config);
+    const spec = readJson<Spec>(p.config);
     const nsTypes = ['mount', 'pid', 'network', 'ipc', 'uts', 'cgroup'];
     const declared = spec?.linux?.namespaces ?? [];
     const namespaces = nsTypes.map((type) => {
@@ -448,7 +450,7 @@ export class ContainerManager extends EventEmitter {
       ...this.summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
       rootfs: { lower: layout.lower, init: layout.init, upper: layout.upper, work: layout.work, mountpoint: layout.mountpoint },
       cgroup: { version: this.opts.cgroups.version, path: `/${r.cgroupRel}` }, limits: r.limits, logPath: p.log, bundle: p.dir,
-      namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec,
+      namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, security: securityOf(spec ?? undefined),
     };
   }
 

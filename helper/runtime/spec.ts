@@ -31,6 +31,8 @@ export interface LinuxSeccomp {
   listenerMetadata?: string;
   syscalls?: SeccompSyscall[];
 }
+/** One line of /proc/PID/uid_map or gid_map, as the OCI spec writes it. */
+export interface IdMapping { containerID: number; hostID: number; size: number }
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
 export interface Namespace { type: NamespaceType; path?: string }
 export interface Hook { path: string; args?: string[]; env?: string[]; timeout?: number }
@@ -54,6 +56,8 @@ export interface Spec {
     devices?: { path: string; type: string; major: number; minor: number; fileMode?: number; uid?: number; gid?: number }[];
     rootfsPropagation?: string;
     seccomp?: LinuxSeccomp;
+    uidMappings?: IdMapping[];
+    gidMappings?: IdMapping[];
   };
 }
 

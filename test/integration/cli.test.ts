@@ -98,3 +98,18 @@ test('images and image inspect', async () => {
   const ins = JSON.parse((await d.cli(['image', 'inspect', 'host'])).stdout)[0];
   assert.match(ins.layers[0].digest, /^sha256:[0-9a-f]{64}$/);
 });
+
+test('rm of a created, never-started container needs no force, as in Docker; its init and cgroup go', async () => {
+  const cr = await d.cli(['create', 'host', 'sleep', '60']);
+  assert.equal(cr.code, 0, cr.stderr);
+  const id = cr.stdout.trim();
+  const c = await d.client();
+  const pid = (await c.request('container.inspect', { id })).pid as number;
+  const rm = await d.cli(['rm', id]);
+  assert.equal(rm.code, 0, rm.stderr);
+  assert.equal(rm.stdout.trim(), id);
+  assert.deepEqual(JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).filter((x: { id: string }) => x.id === id), []);
+  let alive = true;
+  try { process.kill(pid, 0); } catch { alive = false; }
+  assert.equal(alive, false, 'the waiting init was killed');
+});

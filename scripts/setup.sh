@@ -18,6 +18,11 @@ if [ -n "$need_apt" ]; then
   pkgs=$(echo "$need_apt" | sed 's/g++/g++ build-essential/')
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
 fi
+# --userns=auto hands out ranges of the "nscope" subordinate ids (as Podman's
+# "containers" entry): 2^31 of them, above every id a system account uses.
+for f in /etc/subuid /etc/subgid; do
+  grep -q '^nscope:' "$f" 2>/dev/null || echo 'nscope:2147483647:2147483648' >> "$f"
+done
 # npm ci builds the native addon and nscope-shim with node-gyp (install script)
 if [ ! -f build/Release/nscope.node ] || [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error

@@ -1,6 +1,7 @@
 // The flags of `run` and `create` (and the limit flags `update` shares), and
 // their translation into the protocol's RunOptions.
 import type { LimitArgs, RunOptions } from '../protocol';
+import * as fs from 'fs';
 import { bool, list, str, type FlagSpec, type Parsed } from './args';
 
 export const LIMIT_FLAGS: FlagSpec[] = [
@@ -31,6 +32,8 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { name: 'ipc', takesValue: true },
   { name: 'uts', takesValue: true },
   { name: 'cgroupns', takesValue: true },
+  { name: 'security-opt', takesValue: true, repeat: true },
+  { name: 'userns', takesValue: true },
   { name: 'entrypoint', takesValue: true },
   { name: 'label', short: 'l', takesValue: true, repeat: true },
   { name: 'format', takesValue: true },
@@ -84,6 +87,24 @@ export function runOptions(p: Parsed): RunOptions {
     ipc: str(p, 'ipc'),
     uts: str(p, 'uts'),
     cgroupns: str(p, 'cgroupns'),
+    securityOpt: securityOpts(list(p, 'security-opt')),
+    userns: str(p, 'userns'),
     labels: Object.keys(labels).length ? labels : undefined,
   };
+}
+
+/**
+ * `seccomp=FILE` is read here, with the caller's own permissions (the root
+ * helper never opens a path a client names): the helper gets the profile's text.
+ */
+function securityOpts(values: string[] | undefined): string[] | undefined {
+  return values?.map((v) => {
+    const m = /^seccomp[=:](.+)$/s.exec(v);
+    if (!m || m[1] === 'unconfined' || m[1].trimStart().startsWith('{')) return v;
+    try {
+      return `seccomp=${fs.readFileSync(m[1], 'utf8')}`;
+    } catch (e) {
+      throw new Error(`--security-opt seccomp: cannot read the profile ${m[1]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  });
 }

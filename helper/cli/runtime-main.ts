@@ -6,7 +6,7 @@ import { bool, parseArgs, str, UsageError, type FlagSpec } from './args';
 import * as path from 'path';
 import { pumpTerminal } from './exec';
 import { table } from './format';
-import { procCmdline } from '../runtime/procinfo';
+import { procCmdline } from '../lib/procinfo';
 
 const GLOBAL: FlagSpec[] = [
   { name: 'root', takesValue: true }, { name: 'log', takesValue: true }, { name: 'log-format', takesValue: true },

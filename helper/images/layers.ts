@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NscopeError } from '../errors';
-import { writeJsonAtomic, readJson } from '../runtime/atomic';
+import { writeJsonAtomic, readJson } from '../lib/atomic';
 import { layerDiffId, unpackLayer } from './unpack';
 import { DIGEST_RE } from './oci';
 

@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
-import { readJson, writeJsonAtomic } from '../runtime/atomic';
+import { readJson, writeJsonAtomic } from '../lib/atomic';
 import { extractArchive, readArchive, type ArchiveImage, type ArchiveLayer } from './archive';
 import { BlobStore } from './blobs';
 import { IMAGE_PATH, planHostImage } from './host-image';

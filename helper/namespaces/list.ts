@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import type { ContainerNamespace, NamespaceInfo, NsType } from '../protocol';
 import { invalid } from '../errors';
 import { native } from '../native';
-import { procCmdline, procStatus } from '../runtime/procinfo';
+import { procCmdline, procStatus } from '../lib/procinfo';
 
 export const NS_TYPES: NsType[] = ['mnt', 'pid', 'net', 'ipc', 'uts', 'cgroup', 'user', 'time'];
 

@@ -28,6 +28,8 @@ import type { CommitResult } from '../protocol/layers';
 import { applyChanges } from './commit-change';
 import { freezeCgroup } from './commit-freeze';
 import { INIT_LAYER_FILES } from './initlayer';
+import { toContainerId } from '../lib/idmap';
+import type { IdMap } from '../lib/idmap';
 
 /** What commit needs to know about the container (from the manager). */
 export interface CommitSource {
@@ -41,6 +43,8 @@ export interface CommitSource {
   cgroup?: { version: 1 | 2; path: string };
   /** a file that exists while the commit holds the container frozen, so a helper that died meanwhile can thaw it */
   freezeMarker?: string;
+  /** a --userns=auto container: its rw layer is owned by mapped ids, stored as the container sees them */
+  idMap?: IdMap;
 }
 
 export interface CommitOptions {
@@ -127,10 +131,11 @@ function lowerDir(lower: string[], rel: string): fs.Stats | undefined {
 }
 
 /** Walks the rw layer and decides what goes into the layer tar. */
-async function plan(upper: string, lower: string[], warnings: string[]): Promise<Planned[]> {
+async function plan(upper: string, lower: string[], warnings: string[], ids?: IdMap): Promise<Planned[]> {
   const all: Planned[] = [];
   const dirs = new Map<string, Planned>();
   await walkLayer(upper, (e, at) => {
+    if (ids) { e.uid = toContainerId(ids.uid, e.uid); e.gid = toContainerId(ids.gid, e.gid); }
     const p: Planned = { e, keep: true };
     all.push(p);
     if (e.type === 'dir') dirs.set(e.rel, p);
@@ -178,7 +183,7 @@ async function plan(upper: string, lower: string[], warnings: string[]): Promise
 }
 
 /** Writes the planned entries as a layer tar to `file`; returns the number of tar entries. */
-async function writeLayer(upper: string, entries: Planned[], file: string, warnings: string[]): Promise<number> {
+async function writeLayer(upper: string, entries: Planned[], file: string, warnings: string[], ids?: IdMap): Promise<number> {
   const out = fs.openSync(file, 'w', 0o600);
   let count = 0;
   try {
@@ -215,7 +220,7 @@ async function writeLayer(upper: string, entries: Planned[], file: string, warni
           try {
             const st = fs.fstatSync(fd);
             if (!st.isFile()) { warnings.push(`/${e.rel} left out: it changed while the layer was read`); continue; }
-            w.beginFile({ ...base, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) }, st.size);
+            w.beginFile({ ...base, mode: st.mode & 0o7777, uid: toContainerId(ids?.uid, st.uid), gid: toContainerId(ids?.gid, st.gid), mtime: Math.floor(st.mtimeMs / 1000) }, st.size);
             let done = 0;
             while (done < st.size) {
               const n = fs.readSync(fd, buf, 0, Math.min(buf.length, st.size - done), done);
@@ -293,8 +298,8 @@ async function commitNow(images: ImageStore, src: CommitSource, o: CommitOptions
     }
     let entries: number;
     try {
-      const planned = await plan(src.upper, src.lower, warnings);
-      entries = await writeLayer(src.upper, planned, tarPath, warnings);
+      const planned = await plan(src.upper, src.lower, warnings, src.idMap);
+      entries = await writeLayer(src.upper, planned, tarPath, warnings, src.idMap);
     } catch (e) {
       if (errCode(e) === 'ENOENT' && !fs.existsSync(src.upper)) throw notFound(`container ${src.name} was removed during the commit`);
       throw e;

@@ -33,6 +33,8 @@ import { NscopeError } from '../errors';
 import { native } from '../native';
 import type { DiffChange, FileKind, FileMeta } from '../protocol/diff';
 import { openRegularBeneath } from './read';
+import { toContainerId } from '../lib/idmap';
+import type { IdMap } from '../lib/idmap';
 import { DT_DIR, DT_LNK, DT_REG, kindOfType, typeOfMode, walkTree } from './walk';
 
 export interface DiffOptions {
@@ -40,6 +42,8 @@ export interface DiffOptions {
   details?: boolean;
   /** paths never reported, e.g. "/etc/hosts" (the init layer's files) */
   exclude?: Iterable<string>;
+  /** the upper layer is owned by a user namespace's mapped ids: its owners are compared and shown as the container sees them */
+  upperIds?: IdMap;
 }
 
 /** Regular files above this size with the same size and mtime are taken as unchanged without reading them. */
@@ -237,6 +241,8 @@ export async function diffLayer(upper: string, base: string[], o: DiffOptions = 
   const details = !!o.details;
   const exclude = new Set([...(o.exclude ?? [])].map((p) => p.replace(/^\/+/, '')));
   const w = await walkTree(upper, '', { stat: details });
+  const uidOf = (i: number) => toContainerId(o.upperIds?.uid, w.uid(i));
+  const gidOf = (i: number) => toContainerId(o.upperIds?.gid, w.gid(i));
   const out: (DiffChange | null)[] = [];
   const frames: Frame[] = [frame(0, '', { base: new BaseDir([...base].reverse()), entries: LIST_THRESHOLD + 1 })];
 
@@ -248,7 +254,7 @@ export async function diffLayer(upper: string, base: string[], o: DiffOptions = 
   };
   const added = (i: number): DiffChange => {
     const c: DiffChange = { path: `/${w.paths[i]}`, kind: 'A', type: kindOfType(w.type(i)) };
-    if (details) { c.size = w.size(i); c.mode = w.mode(i) & 0o7777; c.uid = w.uid(i); c.gid = w.gid(i); }
+    if (details) { c.size = w.size(i); c.mode = w.mode(i) & 0o7777; c.uid = uidOf(i); c.gid = gidOf(i); }
     return c;
   };
 
@@ -321,9 +327,9 @@ export async function diffLayer(upper: string, base: string[], o: DiffOptions = 
     if (isDir && hit.st.isDirectory()) {
       const hidden = p.hidden || w.opaque(i);
       const c: DiffChange = { path: `/${rel}`, kind: 'C', type: 'dir' };
-      if (details) Object.assign(c, metaOfUpper(DT_DIR, w.entry(i)), { type: 'dir', image: metaOfStat(hit.st) });
+      if (details) Object.assign(c, metaOfUpper(DT_DIR, w.entry(i)), { type: 'dir', uid: uidOf(i), gid: gidOf(i), image: metaOfStat(hit.st) });
       out.push(c);
-      const metaChanged = (w.mode(i) & 0o7777) !== (hit.st.mode & 0o7777) || w.uid(i) !== hit.st.uid || w.gid(i) !== hit.st.gid;
+      const metaChanged = (w.mode(i) & 0o7777) !== (hit.st.mode & 0o7777) || uidOf(i) !== hit.st.uid || gidOf(i) !== hit.st.gid;
       const f = frame(depth, rel, { base: new BaseDir(hit.dirs!), hidden, at: out.length - 1, metaChanged, opaque: w.opaque(i), entries: w.entries(i) });
       if (hidden) f.seen = new Set();
       if (w.descended(i)) frames.push(f); else close(f);
@@ -333,7 +339,7 @@ export async function diffLayer(upper: string, base: string[], o: DiffOptions = 
     const u = upperStat(i);
     if (!u) continue;
     const c: DiffChange = { path: `/${rel}`, kind: 'C', type: kindOfType(type), change: changeOf(upper, rel, type, u, hit.host, hit.st) };
-    if (details) Object.assign(c, metaOfUpper(type, u), { type: kindOfType(type), image: metaOfStat(hit.st) });
+    if (details) Object.assign(c, metaOfUpper(type, u), { type: kindOfType(type), uid: uidOf(i), gid: gidOf(i), image: metaOfStat(hit.st) });
     out.push(c);
     p.hasChanges = true;
     if (isDir && w.descended(i)) frames.push(frame(depth, rel));

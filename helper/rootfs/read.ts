@@ -12,8 +12,11 @@ import { invalid, notFound, NscopeError } from '../errors';
 import { native, type BeneathStat } from '../native';
 import { MAX_READ, type FileInfo, type FileLayer, type FileReadResult } from '../protocol/diff';
 import { DT_BLK, DT_CHR, DT_DIR, DT_LNK, DT_REG, isWhiteoutEntry, kindOfType, typeOfMode, walkTree, type WalkEntry } from './walk';
+import { toContainerId } from '../lib/idmap';
+import type { IdMap } from '../lib/idmap';
 
-export interface ViewLayer { dir: string; ref: FileLayer }
+/** `ids`: the layer is owned by a user namespace's mapped ids (a --userns=auto rw layer); owners are shown as the container sees them */
+export interface ViewLayer { dir: string; ref: FileLayer; ids?: IdMap }
 
 export interface View {
   /** bottom to top */
@@ -138,7 +141,8 @@ function info(v: View, parts: string[], layer: number, st: BeneathStat | WalkEnt
     name: parts.length ? parts[parts.length - 1] : '/',
     path: absOf(parts),
     type: whiteout ? 'whiteout' : kindOfType(t),
-    size: st.size, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid,
+    size: st.size, mode: st.mode & 0o7777,
+    uid: toContainerId(v.layers[layer].ids?.uid, st.uid), gid: toContainerId(v.layers[layer].ids?.gid, st.gid),
     mtime: iso(st.mtimeSec, st.mtimeNsec),
     from: v.layers[layer].ref,
   };

@@ -5,12 +5,17 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { NscopeError } from '../errors';
 import { native } from '../native';
-import { isSameProcess } from './procinfo';
+import { isSameProcess } from '../lib/procinfo';
 
 const S_IFIFO = 0o010000;
 
+/**
+ * 0622 whatever the umask: the init opens its end after it has become the
+ * container's user (--user 1000, or the root of its own user namespace).
+ */
 export function makeFifo(file: string, mode = 0o622): void {
   native().mknod(file, S_IFIFO | mode, 0, 0);
+  fs.chmodSync(file, mode);
 }
 
 /**

@@ -13,7 +13,7 @@ import type {
 import { writeInitLayer } from '../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../rootfs/layout';
 import { validateResources } from '../cgroups/validate';
-import { readJson, writeJsonAtomic } from './atomic';
+import { readJson, writeJsonAtomic } from '../lib/atomic';
 import { makeFifo, releaseFifo } from './fifo';
 import { limitsFromArgs, mergeLimits, resourcesFromLimits } from './limits';
 import { readLog } from './logs';
@@ -22,7 +22,7 @@ import { specFromOptions } from './options';
 import { checkRunOptions } from './validate-options';
 import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
-import { isSameProcess, procCmdline, procStartTime, procStatus } from './procinfo';
+import { isSameProcess, procCmdline, procStartTime, procStatus } from '../lib/procinfo';
 import { containerPaths, type ContainerRecord } from './record';
 import { RunDir } from './run-dir';
 import { spawnShim, writePlan } from './shim';
@@ -34,6 +34,9 @@ import type { ExecOptions, ShellInfo } from '../protocol';
 import type { Spec } from './spec';
 import { signalNumber } from './signals';
 import { securityOf } from '../security/summary';
+import { allocateIdMap, parseUserns } from './userns';
+import { toHostId, type IdMap } from '../lib/idmap';
+import { delegateCgroup } from '../cgroups/delegate';
 
 export interface ManagerOptions {
   root: string;
@@ -176,7 +179,10 @@ export class ContainerManager extends EventEmitter {
     const hostname = opts.hostname ?? id.slice(0, 12);
     if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
     const cfg = image.config.config ?? {};
-    const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => this.runningPid(ref) });
+    // taken and recorded with no await in between: two creates never get the same range
+    const userns = parseUserns(opts.userns);
+    const idMap = userns ? allocateIdMap(userns.size, [...this.records.values()].flatMap((x) => x.idMap ?? [])) : undefined;
+    const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => this.runningPid(ref), idMap });
     const cgroupRel = `${this.cgroupParent}/${id}`;
     spec.linux!.cgroupsPath = `/${cgroupRel}`;
     spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
@@ -187,6 +193,7 @@ export class ContainerManager extends EventEmitter {
       id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
       status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
       labels: opts.labels ?? {}, stopSignal: cfg.StopSignal, tty: !!opts.tty, interactive: !!opts.interactive,
+      ...(idMap ? { idMap } : {}),
     };
     spec.process.terminal = !!opts.tty;
     const size = (v: number | undefined, what: string) => {
@@ -205,6 +212,7 @@ export class ContainerManager extends EventEmitter {
       writeJsonAtomic(p.config, spec);
       cg = this.opts.cgroups.create(cgroupRel, spec.linux!.resources!);
       for (const d of [layout.upper, layout.work]) fs.mkdirSync(d, { mode: 0o755 });
+      if (idMap) this.giveToUserns(r, cg, layout.upper);
       this.makeRunDir(r);
       this.writePlan(r, spec, cg, term);
       const shim = await spawnShim(p.plan);
@@ -237,6 +245,19 @@ export class ContainerManager extends EventEmitter {
       this.emit('event', { type: 'image.added', id: img.id, name: img.name, time: new Date().toISOString() } satisfies NscopeEvent);
       return this.opts.images.resolve(ref);
     }
+  }
+
+  /**
+   * What the root of a container's own user namespace must own: its cgroup
+   * (delegated) and the top of its rw layer (the / it sees; below it, the
+   * container's writes are owned by its mapped ids as they happen).
+   */
+  private giveToUserns(r: ContainerRecord, cg: Cgroup, upper?: string): void {
+    const uid = toHostId(r.idMap!.uid, 0);
+    const gid = toHostId(r.idMap!.gid, 0);
+    if (uid === undefined || gid === undefined) throw invalid('--userns: the mapping has no root');
+    delegateCgroup(cg, uid, gid);
+    if (upper) fs.chownSync(upper, uid, gid);
   }
 
   /** The shim's plan for the container, and the fifos it opens. */
@@ -299,6 +320,7 @@ export class ContainerManager extends EventEmitter {
     for (const f of [p.exit, p.pid, p.fifo, p.ctl, p.plan]) fs.rmSync(f, { force: true });
     const cg = this.opts.cgroups.create(r.cgroupRel, { ...resourcesFromLimits(r.limits), devices: spec.linux?.resources?.devices });
     try {
+      if (r.idMap) this.giveToUserns(r, cg);
       // made again: the tmpfs it was on may have gone with a reboot
       this.writePlan(r, spec, cg);
       const shim = await spawnShim(p.plan);
@@ -580,10 +602,10 @@ export class ContainerManager extends EventEmitter {
   }
 
   /** A container's layers on disk, for diffs and commits (works on stopped containers too). */
-  layers(ref: string): { id: string; name: string; status: ContainerRecord['status']; image: string; imageId: string; pid?: number; lower: string[]; init: string; upper: string } {
+  layers(ref: string): { id: string; name: string; status: ContainerRecord['status']; image: string; imageId: string; pid?: number; lower: string[]; init: string; upper: string; idMap?: IdMap } {
     const r = this.find(ref);
     const l = this.layout(r);
-    return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper };
+    return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper, idMap: r.idMap };
   }
 
   /** The file that says a commit froze the container (see commit-freeze.ts). */

@@ -8,6 +8,7 @@ import { readLayeredFile } from '../rootfs/lookup';
 import { applySecurity, parseSecurityOpts } from '../security/security-opts';
 import { ALL_CAPS, capNumber } from './capabilities';
 import { defaultSpec, type Namespace, type NamespaceType, type Spec } from './spec';
+import type { IdMap } from '../lib/idmap';
 
 export interface ImageConfigLike {
   Env?: string[];
@@ -85,9 +86,11 @@ export interface SpecInputs {
   layers: string[];
   hostname: string;
   containerPid: (ref: string) => number;
+  /** --userns=auto: the container's own user namespace with these mappings */
+  idMap?: IdMap;
 }
 
-export function specFromOptions({ opts, image, layers, hostname, containerPid }: SpecInputs): Spec {
+export function specFromOptions({ opts, image, layers, hostname, containerPid, idMap }: SpecInputs): Spec {
   const spec = defaultSpec();
   const proc = spec.process;
   const security = parseSecurityOpts(opts.securityOpt);
@@ -133,6 +136,15 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid }:
   for (const [key, type] of NS_OPTIONS) {
     const ns = namespaceFor(type, opts[key] as string | undefined, key === 'cgroupns' ? 'cgroupns' : String(key), containerPid);
     if (ns) namespaces.push(ns);
+  }
+  if (idMap) {
+    if (opts.privileged) throw invalid('--privileged cannot be combined with --userns=auto (as with Docker: use --userns=host)');
+    for (const [key] of NS_OPTIONS) {
+      if (opts[key] === 'host') throw invalid(`--${key === 'net' ? 'network' : key}=host cannot be combined with --userns=auto: the host's namespaces belong to the host's user namespace`);
+    }
+    namespaces.push({ type: 'user' });
+    spec.linux!.uidMappings = idMap.uid;
+    spec.linux!.gidMappings = idMap.gid;
   }
   spec.linux!.namespaces = namespaces;
   const newUts = namespaces.some((n) => n.type === 'uts' && !n.path);

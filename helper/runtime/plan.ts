@@ -7,6 +7,8 @@ import * as path from 'path';
 import { invalid } from '../errors';
 import { capMask } from './capabilities';
 import { seccompOps } from '../security/seccomp-oci';
+import { mapText } from '../lib/idmap';
+import { checkIdMappings } from './idmap-check';
 import type { LinuxSeccomp, Mount, NamespaceType, Spec } from './spec';
 
 export const CLONE_FLAGS: Record<NamespaceType, number> = {
@@ -59,6 +61,11 @@ export interface PlanInputs {
   bundle: string;
   /** Overlay layers, when the rootfs is assembled (daemon): paths relative to `base`. */
   overlay?: { base: string; lower: string[]; upper: string; work: string; volatile?: boolean };
+  /**
+   * With a user namespace of its own: idmap the overlay's lower layers to it
+   * (false: the layers are already owned by the mapped ids, a chowned copy).
+   */
+  idmapLayers?: boolean;
   cgroupProcs: string[];
   logFile?: string;
   exitFile: string;
@@ -117,7 +124,8 @@ export function buildPlan(inp: PlanInputs): Plan {
     if (flag === undefined) throw invalid(`linux.namespaces: unknown type "${ns.type}"`);
     if (seen.has(ns.type)) throw invalid(`linux.namespaces: "${ns.type}" listed twice`);
     seen.add(ns.type);
-    if (ns.type === 'user' || ns.type === 'time') throw invalid(`linux.namespaces: ${ns.type} namespaces are not supported by nscope yet`);
+    if (ns.type === 'time') throw invalid('linux.namespaces: time namespaces are not supported by nscope yet');
+    if (ns.type === 'user' && ns.path) throw invalid('linux.namespaces: joining an existing user namespace (a user namespace with a path) is not supported by nscope; give linux.uidMappings and gidMappings for a new one');
     if (ns.path) {
       checkPath(`namespace ${ns.type} path`, ns.path);
       if (ns.type === 'pid') joinPid = ns.path;
@@ -132,7 +140,13 @@ export function buildPlan(inp: PlanInputs): Plan {
   const newIpc = seen.has('ipc') && !(linux.namespaces ?? []).find((n) => n.type === 'ipc')?.path;
   if (!seen.has('mount')) throw invalid('linux.namespaces: a mount namespace is required');
 
+  const userns = !!(cloneFlags & CLONE_FLAGS.user);
+  if (!userns && (linux.uidMappings?.length || linux.gidMappings?.length)) throw invalid('linux.uidMappings: mappings need a user namespace in linux.namespaces');
   op('clone', cloneFlags);
+  if (userns) {
+    op('uidmap', mapText(checkIdMappings('uidMappings', linux.uidMappings)));
+    op('gidmap', mapText(checkIdMappings('gidMappings', linux.gidMappings)));
+  }
   const sc = seccompPlan(linux.seccomp, proc, inp.seccompCacheDir);
   if (sc.cache) op('seccompcache', sc.cache);
   if (joinPid) op('joinpid', joinPid);
@@ -168,26 +182,36 @@ export function buildPlan(inp: PlanInputs): Plan {
     // Relative layer paths (from `base`) keep the option string under the page-size limit.
     const data = `lowerdir=${o.lower.join(':')},upperdir=${o.upper},workdir=${o.work}${o.volatile ? ',volatile' : ''}`;
     if (data.length > 4000) throw invalid(`image has too many layers for one overlay mount (${o.lower.length})`);
-    op('chdirhost', o.base);
-    op('mountroot', 'overlay', 'overlay', 0, data);
+    if (userns) {
+      // built by the shim with the host's privileges, moved in by the child
+      op('ovl', o.base, data);
+      if (inp.idmapLayers !== false) for (const l of o.lower) op('ovlidmap', l);
+      op('mountfd');
+    } else {
+      op('chdirhost', o.base);
+      op('mountroot', 'overlay', 'overlay', 0, data);
+    }
   } else {
     op('mountroot', '', '', MS.BIND | MS.REC, '');
   }
+  if (userns) op('userroot');
 
   for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, newNet, newIpc, inp.cgroupMounts ?? []);
-  op('pivot', inp.allowChroot === false ? 0 : 1);
 
   // /dev: the standard nodes and links, then the spec's own devices.
   const devMounted = (spec.mounts ?? []).some((m) => path.posix.normalize(m.destination) === '/dev');
-  if (devMounted) {
-    for (const [p, maj, min] of DEFAULT_DEVICES) op('mknod', p, S_IFCHR | 0o666, maj, min);
-    for (const [target, link] of DEV_SYMLINKS) op('symlink', target, link);
-  }
+  const devices: [string, number, number, number][] = devMounted ? DEFAULT_DEVICES.map(([p, maj, min]) => [p, S_IFCHR | 0o666, maj, min]) : [];
   for (const d of linux.devices ?? []) {
     const type = d.type === 'c' || d.type === 'u' ? S_IFCHR : d.type === 'b' ? S_IFBLK : d.type === 'p' ? S_IFIFO : -1;
     if (type < 0) throw invalid(`linux.devices: ${d.path}: unknown type "${d.type}"`);
-    op('mknod', checkPath('linux.devices path', d.path), type | ((d.fileMode ?? 0o666) & 0o7777), d.major, d.minor);
+    devices.push([checkPath('linux.devices path', d.path), type | ((d.fileMode ?? 0o666) & 0o7777), d.major, d.minor]);
   }
+  // A user namespace cannot mknod (and its file systems are nodev): the
+  // host's nodes are bind-mounted before pivot_root, as runc does.
+  if (userns) for (const [p] of devices) op('mount', p, p, '', MS.BIND, '', 'f');
+  op('pivot', inp.allowChroot === false ? 0 : 1);
+  if (!userns) for (const [p, mode, maj, min] of devices) op('mknod', p, mode, maj, min);
+  if (devMounted) for (const [target, link] of DEV_SYMLINKS) op('symlink', target, link);
 
   if (proc.terminal) op('console');
 

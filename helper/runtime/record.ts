@@ -2,6 +2,7 @@
 // paths of everything else in its directory.
 import * as path from 'path';
 import type { ContainerStatus, ExitStatus, Limits } from '../protocol';
+import type { IdMap } from '../lib/idmap';
 
 export interface ContainerRecord {
   id: string;
@@ -27,6 +28,8 @@ export interface ContainerRecord {
   stopSignal?: string;
   tty?: boolean;
   interactive?: boolean;
+  /** --userns=auto: its user namespace's mappings (the host ids its rw layer is owned by) */
+  idMap?: IdMap;
 }
 
 /**

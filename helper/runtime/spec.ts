@@ -3,6 +3,7 @@
 // same defaults as runc's `spec` and Docker's (14 capabilities,
 // no_new_privs, masked and read-only /proc and /sys paths).
 import type { DeviceRule, LinuxResources } from '../cgroups/types';
+import type { IdMapping } from '../lib/idmap';
 
 export interface Mount { destination: string; type?: string; source?: string; options?: string[] }
 export interface Rlimit { type: string; soft: number; hard: number }
@@ -32,7 +33,7 @@ export interface LinuxSeccomp {
   syscalls?: SeccompSyscall[];
 }
 /** One line of /proc/PID/uid_map or gid_map, as the OCI spec writes it. */
-export interface IdMapping { containerID: number; hostID: number; size: number }
+export type { IdMapping };
 export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
 export interface Namespace { type: NamespaceType; path?: string }
 export interface Hook { path: string; args?: string[]; env?: string[]; timeout?: number }

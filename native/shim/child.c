@@ -319,6 +319,23 @@ static const char *find_program(const char *prog, char *const envp[], char *out,
   die("exec: \"%s\": %s", prog, saw_eacces ? "permission denied" : "executable file not found in $PATH");
 }
 
+/* In a user namespace of its own the child still has the host's ids (kuid 0,
+ * unmapped there) until now: it opens what it needs from the host while it
+ * can (bind-mount sources below 0700 directories), then becomes the
+ * namespace's root, so every file it creates from here (mount points, /dev)
+ * is owned by the container's root. */
+static void become_userns_root(const struct plan *p, int from, int *bindfd) {
+  for (int k = from + 1; k < p->nops; k++) {
+    const struct op *o = &p->ops[k];
+    if (strcmp(o->name, "mount") || !(num(o->argv[3]) & MS_BIND) || o->argv[0][0] != '/') continue;
+    bindfd[k] = open(o->argv[0], O_PATH | O_CLOEXEC);
+    if (bindfd[k] < 0) die("open bind source %s: %s", o->argv[0], strerror(errno));
+  }
+  CHECK(setgroups(0, NULL), "setgroups: %s", strerror(errno));
+  CHECK(setresgid(0, 0, 0), "setgid 0 in the user namespace: %s", strerror(errno));
+  CHECK(setresuid(0, 0, 0), "setuid 0 in the user namespace: %s", strerror(errno));
+}
+
 void child_main(struct plan *p, int errfd) {
   g_errfd = errfd;
   /* Until execve this process runs the host's nscope-shim: non-dumpable, its
@@ -331,12 +348,17 @@ void child_main(struct plan *p, int errfd) {
    * the shim learns the exec succeeded). */
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 
+  /* A user namespace of its own: nothing before the shim has mapped it. */
+  if (p->uidmap && userns_child_wait(p, errfd) != 0) die("wait for the user namespace's maps: %s", strerror(errno));
+
   int fifofd = -1;
   if (p->fifo) {
     fifofd = open(p->fifo, O_PATH | O_CLOEXEC);
     if (fifofd < 0) die("open exec fifo: %s", strerror(errno));
   }
   int rootfd = -1;
+  static int bindfd[MAX_OPS];
+  for (int k = 0; k < p->nops; k++) bindfd[k] = -1;
   const char *method = "none";
   char *argv[1024];
   char *envp[1024];
@@ -369,9 +391,18 @@ void child_main(struct plan *p, int errfd) {
       else CHECK(mount(src, p->rootfs, type, flags, *data ? data : NULL), "mount %s rootfs: %s", type, strerror(errno));
       rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (rootfd < 0) die("open rootfs %s: %s", p->rootfs, strerror(errno));
+    } else if (!strcmp(n, "mountfd")) {
+      CHECK(userns_attach_root(p), "move the overlay onto %s: %s", p->rootfs, strerror(errno));
+      rootfd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (rootfd < 0) die("open rootfs %s: %s", p->rootfs, strerror(errno));
+    } else if (!strcmp(n, "userroot")) {
+      become_userns_root(p, k, bindfd);
     } else if (!strcmp(n, "mount")) {
       if (rootfd < 0) die("mount %s: rootfs not mounted", a[1]);
-      do_mount(rootfd, a[0], a[1], a[2], num(a[3]), a[4], a[5]);
+      char src[64];
+      if (bindfd[k] >= 0) snprintf(src, sizeof(src), "/proc/self/fd/%d", bindfd[k]);
+      do_mount(rootfd, bindfd[k] >= 0 ? src : a[0], a[1], a[2], num(a[3]), a[4], a[5]);
+      if (bindfd[k] >= 0) { close(bindfd[k]); bindfd[k] = -1; }
     } else if (!strcmp(n, "pivot")) {
       if (rootfd < 0) die("pivot_root: rootfs not mounted");
       method = do_pivot(rootfd, a[0][0] == '1');

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -125,6 +126,12 @@ int exec_main(const char *planfile) {
     if (nsfd[i] < 0) continue;
     if (setns(nsfd[i], NS_ORDER[i].type) != 0) { status_line("error setns %s: %s\n", NS_ORDER[i].file, strerror(errno)); return 1; }
     close(nsfd[i]);
+  }
+  /* In the container's own user namespace, as its root: the pty and what the
+   * process creates are owned by ids the container knows (not overflow). */
+  if (nsfd[0] >= 0 && (setgroups(0, NULL) != 0 || setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0)) {
+    status_line("error become root of the container's user namespace: %s\n", strerror(errno));
+    return 1;
   }
 
   /* Now inside the container's mount namespace: its /dev/pts for the TTY. */

@@ -135,6 +135,13 @@ int main(int argc, char **argv) {
     _exit(127);
   }
   close(sync[1]);
+  if (g_plan.uidmap && userns_parent(&g_plan, pid, sync[0], err, sizeof(err)) != 0) {
+    kill(pid, SIGKILL);
+    int ws;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    status("error %s%s\n", err, "");
+    return 1;
+  }
   if (in[0] >= 0) { close(in[0]); at.input_fd = in[1]; }
   if (g_plan.logfile) {
     close(out[1]);

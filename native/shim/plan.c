@@ -16,6 +16,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"exitfile", 1}, {"pidfile", 1},
   {"fifo", 1}, {"rootfs", 1}, {"target", 1}, {"tty", 2}, {"interactive", 0},
   {"attach", 1}, {"ctl", 1}, {"console", 0}, {"consolesocket", 1}, {"seccompcache", 1},
+  {"uidmap", 1}, {"gidmap", 1}, {"ovl", 2}, {"ovlidmap", 1},
   /* child, in order */
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
@@ -23,7 +24,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"rootro", 0}, {"hostname", 1}, {"domainname", 1}, {"sysctl", 2},
   {"rlimit", 3}, {"oomscore", 1}, {"chdir", 1}, {"setgroups", 1},
   {"setuid", 2}, {"caps", 5}, {"nonewprivs", 0}, {"umask", 1},
-  {"env", 1}, {"arg", 1}, {"keyring", 0},
+  {"env", 1}, {"arg", 1}, {"keyring", 0}, {"mountfd", 0}, {"userroot", 0},
   {"seccomp", 2}, {"seccomparch", 1}, {"seccomprule", 3}, {"seccomparg", 4}, {"seccompload", 1},
 };
 
@@ -85,8 +86,18 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "ctl")) p->ctl = o->argv[0];
     else if (!strcmp(name, "consolesocket")) p->consolesocket = o->argv[0];
     else if (!strcmp(name, "seccompcache")) p->seccompcache = o->argv[0];
+    else if (!strcmp(name, "uidmap")) p->uidmap = o->argv[0];
+    else if (!strcmp(name, "gidmap")) p->gidmap = o->argv[0];
+    else if (!strcmp(name, "ovl")) { p->ovlbase = o->argv[0]; p->ovldata = o->argv[1]; }
+    else if (!strcmp(name, "ovlidmap")) {
+      if (p->nidmap >= 256) { snprintf(err, errlen, "plan: too many idmapped layers"); return -1; }
+      p->idmap[p->nidmap++] = o->argv[0];
+    }
     else p->nops++;  /* a child operation, kept in order */
   }
   if (!p->rootfs && !p->target) { snprintf(err, errlen, "plan: no rootfs"); return -1; }
+  if (!p->uidmap != !p->gidmap) { snprintf(err, errlen, "plan: uidmap and gidmap go together"); return -1; }
+  if (p->ovldata && !p->uidmap) { snprintf(err, errlen, "plan: a prepared overlay needs a user namespace"); return -1; }
+  p->ovlfd = -1;
   return 0;
 }

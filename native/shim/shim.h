@@ -53,6 +53,15 @@ struct plan {
   void *bpf;
   size_t bpf_len;
   unsigned sc_flags;
+  /* a user namespace of its own: the maps the shim writes, and the overlay
+   * it builds (idmapped layers) for the child, which gets it as ovlfd */
+  const char *uidmap;
+  const char *gidmap;
+  const char *ovlbase;
+  const char *ovldata;
+  const char *idmap[256];
+  int nidmap;
+  int ovlfd;
 };
 
 /* plan.c */
@@ -63,6 +72,11 @@ int exec_main(const char *planfile);
 
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);
+
+/* userns.c: the shim's part (maps, overlay) after clone, and the child's */
+int userns_parent(const struct plan *p, pid_t child, int sync, char *err, size_t len);
+int userns_child_wait(struct plan *p, int sync);
+int userns_attach_root(const struct plan *p);
 
 /* sockaddr.c: a Unix socket address for any path length; *dirfd (or -1) to close after bind/connect */
 struct sockaddr_un;

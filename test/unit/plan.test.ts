@@ -46,7 +46,24 @@ test('hostile or broken specs are refused with the field named', () => {
     ['relative mount', (s) => { s.mounts!.push({ destination: 'tmp', type: 'tmpfs' }); }, /absolute/],
     ['NUL in env', (s) => { s.process.env = ['A=\0b']; }, /NUL/],
     ['duplicate ns', (s) => { s.linux!.namespaces!.push({ type: 'uts' }); }, /listed twice/],
-    ['user ns', (s) => { s.linux!.namespaces!.push({ type: 'user' }); }, /not supported/],
+    ['user ns without mappings', (s) => { s.linux!.namespaces!.push({ type: 'user' }); }, /uidMappings: a user namespace needs at least one mapping/],
+    ['user ns to join', (s) => { s.linux!.namespaces!.push({ type: 'user', path: '/proc/1/ns/user' }); }, /joining an existing user namespace/],
+    ['mappings without a user ns', (s) => { s.linux!.uidMappings = [{ containerID: 0, hostID: 1000, size: 1 }]; }, /need a user namespace/],
+    ['overlapping mappings', (s) => {
+      s.linux!.namespaces!.push({ type: 'user' });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 100 }, { containerID: 100, hostID: 100050, size: 10 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 1 }];
+    }, /uidMappings: the hostID ranges overlap/],
+    ['a mapping past the last id', (s) => {
+      s.linux!.namespaces!.push({ type: 'user' });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 0xfffffff0, size: 100 }];
+      s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 1 }];
+    }, /runs past the last id/],
+    ['a negative id', (s) => {
+      s.linux!.namespaces!.push({ type: 'user' });
+      s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 1 }];
+      s.linux!.gidMappings = [{ containerID: -1, hostID: 100000, size: 1 }];
+    }, /gidMappings\[0\]\.containerID: -1 is not an id/],
     ['unknown cap', (s) => { s.process.capabilities!.bounding = ['CAP_FLY']; }, /unknown capability/],
     ['bad rlimit', (s) => { s.process.rlimits = [{ type: 'RLIMIT_FOO', soft: 1, hard: 1 }]; }, /RLIMIT_FOO/],
     ['bad uid', (s) => { s.process.user.uid = -1; }, /uid/],
@@ -58,4 +75,28 @@ test('hostile or broken specs are refused with the field named', () => {
     mut(s);
     assert.throws(() => buildPlan({ ...base, spec: s }), re, what);
   }
+});
+
+test('a user namespace of its own: maps, the overlay built by the shim with idmapped layers, devices bound before pivot', () => {
+  const s = defaultSpec();
+  s.linux!.namespaces!.push({ type: 'user' });
+  s.linux!.uidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }];
+  s.linux!.gidMappings = [{ containerID: 0, hostID: 300000, size: 65536 }];
+  const overlay = { base: '/r', lower: ['run/x/init', 'layers/a'], upper: 'containers/x/rw', work: 'containers/x/work' };
+  const plan = buildPlan({ ...base, spec: s, overlay });
+  const t = ops(plan.buffer);
+  assert.ok(plan.cloneFlags & CLONE_FLAGS.user, 'cloned into the user namespace with the others, which it then owns');
+  assert.equal(t[t.indexOf('uidmap') + 1], '0 200000 65536\n');
+  assert.equal(t[t.indexOf('gidmap') + 1], '0 300000 65536\n');
+  assert.deepEqual(t.filter((_, k) => t[k - 1] === 'ovlidmap'), ['run/x/init', 'layers/a']);
+  assert.ok(!t.includes('mountroot') && !t.includes('chdirhost'), 'the child does not mount the overlay itself');
+  const at = (name: string) => t.indexOf(name);
+  assert.ok(at('cgroup') < at('userroot'), 'the cgroup is joined with the host ids');
+  assert.ok(at('mountfd') < at('userroot') && at('userroot') < at('mount'), 'becomes the namespace root before making mount points');
+  assert.ok(!t.includes('mknod'), 'no mknod in a user namespace');
+  const devBind = t.findIndex((x, k) => x === 'mount' && t[k + 1] === '/dev/null' && t[k + 2] === '/dev/null');
+  assert.ok(devBind > 0 && devBind < at('pivot'), '/dev/null bound from the host before pivot_root');
+  // a chowned copy of the layers instead: no idmapping
+  const copy = ops(buildPlan({ ...base, spec: s, overlay, idmapLayers: false }).buffer);
+  assert.ok(copy.includes('ovl') && !copy.includes('ovlidmap'));
 });

@@ -49,7 +49,7 @@ function viewOf(s: HelperServices, p: FileSource): View {
       const diffId = `sha256:${path.basename(dir)}`;
       return { dir, ref: { layer: i, diffId, digest: digests.get(diffId) } };
     });
-    own = [{ dir: l.init, ref: { layer: 'init' } }, { dir: l.upper, ref: { layer: 'rw' } }];
+    own = [{ dir: l.init, ref: { layer: 'init' } }, { dir: l.upper, ref: { layer: 'rw' }, ids: l.idMap }];
   } else {
     const img = s.images.inspect(p.image!);
     label = `image ${img.name}`;
@@ -82,7 +82,7 @@ export function diffHandlers(s: HelperServices): AreaHandlers<keyof DiffMethods>
       const l = s.containers.layers(obj(p).id);
       if (!fs.existsSync(l.upper)) throw notFound(`container ${l.name}: its rw layer is gone`);
       try {
-        const changes = await diffLayer(l.upper, [...l.lower, l.init], { details: !!p.details, exclude: INIT_LAYER_FILES });
+        const changes = await diffLayer(l.upper, [...l.lower, l.init], { details: !!p.details, exclude: INIT_LAYER_FILES, upperIds: l.idMap });
         return { id: l.id, changes };
       } catch (e) {
         if (/more than \d+ entries$/.test((e as Error).message)) throw new NscopeError('unsupported', `container ${l.name}: its rw layer has more than ${MAX_WALK_ENTRIES} entries, too many to diff`);

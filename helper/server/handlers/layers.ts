@@ -21,7 +21,7 @@ export function layerHandlers(s: HelperServices): AreaHandlers<keyof LayerMethod
       const d = s.containers.inspect(l.id);
       const res = await commitContainer(s.images, {
         id: l.id, name: l.name, status: l.status, imageId: l.imageId, command: d.command,
-        upper: l.upper, lower: l.lower, cgroup: d.cgroup, freezeMarker: s.containers.freezeMarker(l.id),
+        upper: l.upper, lower: l.lower, cgroup: d.cgroup, freezeMarker: s.containers.freezeMarker(l.id), idMap: l.idMap,
       }, { name, message, author, changes, pause });
       s.emitImage('image.added', res.id, res.name);
       return res;

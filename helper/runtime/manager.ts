@@ -34,7 +34,7 @@ import type { ExecOptions, ShellInfo } from '../protocol';
 import type { Spec } from './spec';
 import { signalNumber } from './signals';
 import { securityOf } from '../security/summary';
-import { allocateIdMap, parseUserns } from './userns';
+import { allocateIdMap, parseUserns, releaseIdMap, reserveAgain } from './userns';
 import { toHostId, type IdMap } from '../lib/idmap';
 import { delegateCgroup } from '../cgroups/delegate';
 
@@ -124,6 +124,7 @@ export class ContainerManager extends EventEmitter {
         continue;
       }
       this.records.set(r.id, r);
+      if (r.idMap) reserveAgain(r.idMap, p.dir);
       // after a reboot the tmpfs is empty: the init layer and mount point come back
       if (!fs.existsSync(p.run)) this.makeRunDir(r);
       // a commit that froze it did not live to thaw it
@@ -181,7 +182,7 @@ export class ContainerManager extends EventEmitter {
     const cfg = image.config.config ?? {};
     // taken and recorded with no await in between: two creates never get the same range
     const userns = parseUserns(opts.userns);
-    const idMap = userns ? allocateIdMap(userns.size, [...this.records.values()].flatMap((x) => x.idMap ?? [])) : undefined;
+    const idMap = userns ? allocateIdMap(userns.size, this.pathsOf(id).dir, [...this.records.values()].flatMap((x) => x.idMap ?? [])) : undefined;
     const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => this.runningPid(ref), idMap });
     const cgroupRel = `${this.cgroupParent}/${id}`;
     spec.linux!.cgroupsPath = `/${cgroupRel}`;
@@ -224,6 +225,7 @@ export class ContainerManager extends EventEmitter {
       void shim.exited.then(() => this.onExit(id));
     } catch (e) {
       this.records.delete(id);
+      releaseIdMap(idMap);
       if (cg) await cg.destroy().catch(() => undefined);
       for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true });
       throw e;
@@ -437,6 +439,7 @@ export class ContainerManager extends EventEmitter {
     const p = this.paths(r);
     // in libuv's threads: a big rw layer must not hold up other requests
     await Promise.all([p.dir, p.run].map((d) => fs.promises.rm(d, { recursive: true, force: true })));
+    releaseIdMap(r.idMap);
     this.emitEvent('container.removed', r);
   }
 

@@ -3,6 +3,7 @@
 // of host ids that no other container of this helper uses, taken from the
 // `nscope` entries of /etc/subuid and /etc/subgid.
 import * as fs from 'fs';
+import * as path from 'path';
 import { invalid } from '../errors';
 import type { IdMap, IdMapping } from '../lib/idmap';
 
@@ -52,19 +53,73 @@ export function pickRange(size: number, subs: SubRange[], taken: IdMapping[]): n
 }
 
 /**
- * A fresh mapping for a container: root and every id below `size` on a
- * range no other container holds (`taken`: the ranges of every container
- * this helper knows, running or not: their rw layers are owned by them).
+ * Where ranges are reserved, host-wide: every nscope helper (and every test's
+ * own helper) hands out ranges of the same /etc/subuid entry, so what one
+ * has given must be visible to all. One file per range, named START-SIZE
+ * (uids and gids alike: the uid start names it), made with O_EXCL and holding
+ * the path of the container it belongs to; a file whose container is gone is stale.
  */
-export function allocateIdMap(size: number, taken: IdMap[], files = { uid: '/etc/subuid', gid: '/etc/subgid' }): IdMap {
-  const one = (kind: 'uid' | 'gid'): IdMapping[] => {
-    const subs = readSubIds(files[kind]);
-    if (!subs.length) {
-      throw invalid(`--userns=auto: ${files[kind]} has no range for "${SUBID_USER}" (scripts/setup.sh adds "${SUBID_USER}:2147483647:2147483648")`);
+export const RESERVATIONS = '/run/nscope-userns';
+
+interface Files { uid: string; gid: string; reservations: string }
+const HOST_FILES: Files = { uid: '/etc/subuid', gid: '/etc/subgid', reservations: RESERVATIONS };
+
+function reservedRanges(dir: string): { uid: IdMapping; gid: IdMapping; file: string }[] {
+  let names: string[] = [];
+  try { names = fs.readdirSync(dir); } catch { return []; }
+  const out = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let owner: { dir?: string; uid?: IdMapping; gid?: IdMapping };
+    try { owner = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { continue; }
+    if (!owner.uid || !owner.gid) continue;
+    // its container is gone (a minute's grace: a container being made has no directory yet)
+    if (owner.dir && !fs.existsSync(owner.dir) && Date.now() - fs.statSync(file).mtimeMs > 60_000) { fs.rmSync(file, { force: true }); continue; }
+    out.push({ uid: owner.uid, gid: owner.gid, file });
+  }
+  return out;
+}
+
+/**
+ * A fresh mapping for the container whose directory is `owner`: root and
+ * every id below `size` on a range no other container holds (`taken`: this
+ * helper's own containers, running or not, whose rw layers are owned by
+ * them; and every range reserved on this host). Reserved until release().
+ */
+export function allocateIdMap(size: number, owner: string, taken: IdMap[], files: Files = HOST_FILES): IdMap {
+  const subs = { uid: readSubIds(files.uid), gid: readSubIds(files.gid) };
+  for (const kind of ['uid', 'gid'] as const) {
+    if (!subs[kind].length) throw invalid(`--userns=auto: ${files[kind]} has no range for "${SUBID_USER}" (scripts/setup.sh adds "${SUBID_USER}:2147483647:2147483648")`);
+  }
+  fs.mkdirSync(files.reservations, { recursive: true, mode: 0o700 });
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const busy = [...taken, ...reservedRanges(files.reservations)];
+    const map = {} as IdMap;
+    for (const kind of ['uid', 'gid'] as const) {
+      const start = pickRange(size, subs[kind], busy.flatMap((t) => t[kind]));
+      if (start === undefined) throw invalid(`--userns=auto: no free range of ${size} ${kind}s left in ${files[kind]} for "${SUBID_USER}"`);
+      map[kind] = [{ containerID: 0, hostID: start, size }];
     }
-    const start = pickRange(size, subs, taken.flatMap((t) => t[kind]));
-    if (start === undefined) throw invalid(`--userns=auto: no free range of ${size} ${kind}s left in ${files[kind]} for "${SUBID_USER}"`);
-    return [{ containerID: 0, hostID: start, size }];
-  };
-  return { uid: one('uid'), gid: one('gid') };
+    try {
+      fs.writeFileSync(path.join(files.reservations, `${map.uid[0].hostID}-${size}`), JSON.stringify({ dir: owner, uid: map.uid[0], gid: map.gid[0] }), { flag: 'wx', mode: 0o600 });
+      return map;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // another helper took it meanwhile: look again
+    }
+  }
+  throw invalid('--userns=auto: could not reserve a range (too many helpers allocating at once)');
+}
+
+/** After a reboot (the reservations are on /run): a recovered container's range, reserved again. */
+export function reserveAgain(map: IdMap, owner: string, files: Pick<Files, 'reservations'> = HOST_FILES): void {
+  fs.mkdirSync(files.reservations, { recursive: true, mode: 0o700 });
+  const file = path.join(files.reservations, `${map.uid[0].hostID}-${map.uid[0].size}`);
+  try { fs.writeFileSync(file, JSON.stringify({ dir: owner, uid: map.uid[0], gid: map.gid[0] }), { flag: 'wx', mode: 0o600 }); } catch { /* still there */ }
+}
+
+/** Gives a container's range back (its rw layer is gone). */
+export function releaseIdMap(map: IdMap | undefined, files: Pick<Files, 'reservations'> = HOST_FILES): void {
+  if (!map?.uid.length) return;
+  fs.rmSync(path.join(files.reservations, `${map.uid[0].hostID}-${map.uid[0].size}`), { force: true });
 }

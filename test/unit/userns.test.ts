@@ -4,7 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { allocateIdMap, parseUserns, pickRange, readSubIds } from '../../helper/runtime/userns';
+import { allocateIdMap, parseUserns, pickRange, readSubIds, releaseIdMap } from '../../helper/runtime/userns';
+
+/** nothing taken by this helper's own containers */
+const a0 = () => ({ uid: [], gid: [] });
 import { toContainerId, toHostId } from '../../helper/lib/idmap';
 
 test('--userns values: host, auto, auto:size=N; anything else named', () => {
@@ -36,14 +39,18 @@ test('allocation reads /etc/subuid and /etc/subgid entries for nscope; two conta
     fs.writeFileSync(uid, 'alice:100000:65536\nnscope:200000:131072\n');
     fs.writeFileSync(gid, 'nscope:400000:131072\n');
     assert.deepEqual(readSubIds(uid), [{ start: 200000, count: 131072 }]);
-    const a = allocateIdMap(65536, [], { uid, gid });
-    const b = allocateIdMap(65536, [a], { uid, gid });
+    const reservations = path.join(dir, 'reserved');
+    const files = { uid, gid, reservations };
+    const a = allocateIdMap(65536, dir, [a0()], files);
+    const b = allocateIdMap(65536, dir, [], files); // knows a only from its reservation
     assert.deepEqual(a.uid, [{ containerID: 0, hostID: 200000, size: 65536 }]);
     assert.deepEqual(b.uid, [{ containerID: 0, hostID: 265536, size: 65536 }]);
     assert.deepEqual(b.gid, [{ containerID: 0, hostID: 465536, size: 65536 }]);
-    assert.throws(() => allocateIdMap(65536, [a, b], { uid, gid }), /no free range of 65536 uids/);
+    assert.throws(() => allocateIdMap(65536, dir, [], files), /no free range of 65536 uids/);
+    releaseIdMap(a, files);
+    assert.deepEqual(allocateIdMap(65536, dir, [], files).uid, a.uid, 'a released range is handed out again');
     fs.writeFileSync(uid, 'alice:100000:65536\n');
-    assert.throws(() => allocateIdMap(1, [], { uid, gid }), /has no range for "nscope"/);
+    assert.throws(() => allocateIdMap(1, dir, [], files), /has no range for "nscope"/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

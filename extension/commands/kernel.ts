@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Connection } from '../connection';
 import { kernelUri } from '../fs/kernel-provider';
 import { LIMIT_KINDS, limitCgroupFile } from '../limits';
-import { cgroupFile, nsDir, procCgroup, procMountinfo, procStatus } from '../views/kernel-sources';
+import { cgroupFile, nsDir, procCgroup, procMountinfo, procStatus, procUidMap } from '../views/kernel-sources';
 import { Node } from '../views/tree';
 import { guarded } from './errors';
 import { containerArg } from './pick';
@@ -41,6 +41,7 @@ async function pickSource(conn: Connection, arg: unknown): Promise<string | unde
   const items: vscode.QuickPickItem[] = [
     { label: procStatus(d.pid), description: 'the init process: state, ids, NSpid, capabilities, seccomp' },
     { label: nsDir(d.pid), description: 'its namespaces (readlink of each link)' },
+    { label: procUidMap(d.pid), description: 'its user namespace\'s uid map (the identity map in the host\'s)' },
     { label: procMountinfo(d.pid), description: 'its mount table; the first line is the root overlay (lowerdir, upperdir, workdir)' },
     { label: procCgroup(d.pid), description: 'its cgroup in each hierarchy' },
     { label: cgroupFile(d, 'pids', 'cgroup.procs'), description: 'the processes in its cgroup' },

@@ -1,6 +1,6 @@
 // nscope.containers: every container with its state, and below it the
 // kernel objects it is made of: processes, namespaces, cgroup limits and
-// the overlay layers of its root.
+// the overlay layers of its root, and its confinement (security.ts).
 import * as vscode from 'vscode';
 import type { ContainerDetail, ContainerSummary, ImageLayerInfo } from '../../helper/protocol';
 import type { Connection } from '../connection';
@@ -8,6 +8,7 @@ import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
 import { ChangesNode } from './changes';
 import { cgroupDirs, cgroupFile, nsDir, nsLink, procCgroup, procMountinfo, procStatus, setKernelSource } from './kernel-sources';
+import { SecurityNode } from './security';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 const C = vscode.TreeItemCollapsibleState;
@@ -62,7 +63,7 @@ export class ContainerNode extends Node {
     const detail = await this.conn.request('container.inspect', { id: this.c.id });
     const groups: Node[] = [];
     if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this));
-    groups.push(new LimitsNode(this, detail), new LayersNode(this, detail), new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
+    groups.push(new SecurityNode(this.id!, detail), new LimitsNode(this, detail), new LayersNode(this, detail), new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
     return groups;
   }
 }

@@ -20,6 +20,9 @@ export const procStatus = (pid: number) => `/proc/${pid}/status`;
 export const procMountinfo = (pid: number) => `/proc/${pid}/mountinfo`;
 /** the process's cgroup in each hierarchy */
 export const procCgroup = (pid: number) => `/proc/${pid}/cgroup`;
+/** the user namespace's id maps: container id, host id, count per line */
+export const procUidMap = (pid: number) => `/proc/${pid}/uid_map`;
+export const procGidMap = (pid: number) => `/proc/${pid}/gid_map`;
 export const nsDir = (pid: number) => `/proc/${pid}/ns`;
 export const nsLink = (pid: number, type: string) => `/proc/${pid}/ns/${type}`;
 

@@ -1,4 +1,6 @@
 // Containers: the methods' params and results.
+import type { ContainerSecurity } from './security';
+
 export type ContainerStatus = 'created' | 'running' | 'exited';
 
 /** The user's limits in Docker's terms (bytes, CPUs), as run/update take them. */
@@ -105,19 +107,6 @@ export interface ContainerDetail extends ContainerSummary {
   spec: unknown;
   /** The confinement the container got, as its spec asks for it. */
   security: ContainerSecurity;
-}
-
-/** One range of a user namespace's map (a line of /proc/PID/uid_map). */
-export interface IdRange { containerID: number; hostID: number; size: number }
-
-export interface ContainerSecurity {
-  /** the effective capabilities, CAP_* names */
-  capabilities: string[];
-  /** the seccomp profile: default (nscope's, as Docker's), custom, or unconfined */
-  seccomp: 'default' | 'custom' | 'unconfined';
-  noNewPrivileges: boolean;
-  /** null: the host's user namespace (--userns=host) */
-  userns: { uidMap: IdRange[]; gidMap: IdRange[] } | null;
 }
 
 export interface ExitStatus { exitCode: number; signal?: number; oomKilled: boolean; finishedAt?: string; error?: string }

@@ -22,6 +22,7 @@ export * from './errors';
 export * from './layers';
 export * from './diff';
 export * from './kernel';
+export * from './security';
 
 export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods & LayerMethods & DiffMethods & KernelMethods;
 export type MethodName = keyof Methods;

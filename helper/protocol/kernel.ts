@@ -28,7 +28,7 @@ export const MAX_KERNEL_READ = 1024 * 1024;
 
 export interface KernelMethods {
   /**
-   * One kernel source, read-only: `/proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline}`,
+   * One kernel source, read-only: `/proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline,uid_map,gid_map}`,
    * `/proc/PID/ns` and `/proc/PID/ns/TYPE`, and the control files of an nscope
    * container's cgroup (`/sys/fs/cgroup/[HIERARCHY/]PARENT/ID/FILE`).
    */

@@ -24,3 +24,18 @@ export function capMask(names: string[] | undefined): string {
   for (const name of names ?? []) mask |= 1n << BigInt(capNumber(name));
   return mask.toString(16);
 }
+
+/**
+ * A mask as /proc/PID/status prints it ("00000000a80425fb") to names, by bit
+ * number. A bit this table has no name for (a newer kernel's) is its number,
+ * as libcap's cap_to_text writes it, so nothing the kernel granted is hidden.
+ */
+export function capNames(hex: string): string[] {
+  if (!/^[0-9a-f]{1,16}$/i.test(hex)) throw invalid(`capability mask "${hex.slice(0, 20)}" is not 1 to 16 hex digits`);
+  const mask = BigInt(`0x${hex}`);
+  const out: string[] = [];
+  for (let bit = 0; bit < 64; bit++) {
+    if (mask & (1n << BigInt(bit))) out.push(bit < NAMES.length ? `CAP_${NAMES[bit]}` : String(bit));
+  }
+  return out;
+}

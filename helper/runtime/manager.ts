@@ -7,7 +7,7 @@ import type { Cgroup, CgroupDriver } from '../cgroups/types';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
 import type { ImageStore } from '../images/store';
 import type {
-  ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LogEntry, NscopeEvent,
+  ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LiveSecurity, LogEntry, NscopeEvent,
   ProcessInfo, RunOptions,
 } from '../protocol';
 import { writeInitLayer } from '../rootfs/initlayer';
@@ -37,6 +37,7 @@ import { securityOf } from '../security/summary';
 import { allocateIdMap, parseUserns, releaseIdMap, reserveAgain } from './userns';
 import { toHostId, type IdMap } from '../lib/idmap';
 import { delegateCgroup } from '../cgroups/delegate';
+import { readLiveSecurity } from '../security/live';
 
 export interface ManagerOptions {
   root: string;
@@ -475,8 +476,16 @@ export class ContainerManager extends EventEmitter {
       ...this.summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
       rootfs: { lower: layout.lower, init: layout.init, upper: layout.upper, work: layout.work, mountpoint: layout.mountpoint },
       cgroup: { version: this.opts.cgroups.version, path: `/${r.cgroupRel}` }, limits: r.limits, logPath: p.log, bundle: p.dir,
-      namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, security: securityOf(spec ?? undefined),
+      namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, security: { ...securityOf(spec ?? undefined), live: this.liveSecurity(r) },
     };
+  }
+
+  /** The init's confinement as the kernel has it, while the container runs (a created one's init has not applied it yet). */
+  private liveSecurity(r: ContainerRecord): LiveSecurity | undefined {
+    if (r.status !== 'running' || !r.pid) return undefined;
+    const live = readLiveSecurity(r.pid);
+    // read first, then checked: if the pid was reused meanwhile, what was read is not the container's
+    return live && isSameProcess(r.pid, r.pidStart) ? live : undefined;
   }
 
   update(ref: string, args: LimitArgs): { id: string; limits: Limits } {

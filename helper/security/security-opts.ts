@@ -7,6 +7,8 @@ import { defaultProfile, parseProfile, resolveProfile } from './seccomp-profile'
 
 /** The annotation that names the profile a container got: default, unconfined or custom. */
 export const SECCOMP_ANNOTATION = 'org.nscope.seccomp';
+/** Set to "true" on a --privileged container: the spec alone cannot tell it from --cap-add ALL. */
+export const PRIVILEGED_ANNOTATION = 'org.nscope.privileged';
 
 export interface SecurityOpts {
   /** undefined: nscope's default profile */
@@ -44,6 +46,9 @@ export function parseSecurityOpts(values: string[] | undefined): SecurityOpts {
 export function applySecurity(spec: Spec, sec: SecurityOpts, privileged: boolean): void {
   if (sec.noNewPrivileges !== undefined) spec.process.noNewPrivileges = sec.noNewPrivileges;
   spec.annotations ??= {};
+  // set or removed here, after the user's labels: a label cannot claim or hide it
+  if (privileged) spec.annotations[PRIVILEGED_ANNOTATION] = 'true';
+  else delete spec.annotations[PRIVILEGED_ANNOTATION];
   if (sec.seccomp === 'unconfined' || (privileged && !sec.seccomp)) {
     delete spec.linux!.seccomp;
     spec.annotations[SECCOMP_ANNOTATION] = 'unconfined';

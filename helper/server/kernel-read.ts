@@ -1,7 +1,9 @@
 // kernel.read: the helper (root) reads a kernel source for a caller that
 // may be anyone in the nscope group, so only an allowlist is readable:
-//  - /proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline}: files every user
-//    may read anyway (mode 0444, no ptrace check). environ, mem, maps, fd/,
+//  - /proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline,uid_map,gid_map}:
+//    files every user may read anyway (mode 0444, no ptrace check; status
+//    holds the capabilities, seccomp mode and no_new_privs the Security node
+//    shows, uid_map and gid_map its user namespace's mapping). environ, mem, maps, fd/,
 //    root/, … are refused: they hold secrets or reach into a process;
 //  - /proc/PID/ns and /proc/PID/ns/TYPE: only readlink(2) of the links (the
 //    inodes namespace.list reports anyway), never a path through them;
@@ -17,7 +19,7 @@ import { invalid, notFound, NscopeError } from '../errors';
 import { NS_LINKS, nsLinkText, nsListing } from '../namespaces/links';
 import { MAX_KERNEL_READ, type KernelReadResult } from '../protocol/kernel';
 
-const PROC_FILES = ['status', 'stat', 'statm', 'cgroup', 'mountinfo', 'cmdline'];
+const PROC_FILES = ['status', 'stat', 'statm', 'cgroup', 'mountinfo', 'cmdline', 'uid_map', 'gid_map'];
 /** well-known /proc/PID entries refused with a reason (others get the generic refusal) */
 const PROC_SECRETS: Record<string, string> = {
   environ: 'it holds the process\'s environment (passwords, tokens)',
@@ -37,7 +39,7 @@ const CONTAINER_ID = /^[0-9a-f]{64}$/;
 const CGROUP_FILE = /^([a-z][a-z0-9_]*\.[a-z0-9_.]+|tasks)$/;
 const HIERARCHY = /^[a-z0-9_=,.-]+$/;
 
-const ALLOWED = '/proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline}, /proc/PID/ns[/TYPE], or a control file of an nscope container\'s cgroup';
+const ALLOWED = `/proc/PID/{${PROC_FILES.join(',')}}, /proc/PID/ns[/TYPE], or a control file of an nscope container's cgroup`;
 
 export interface KernelReadEnv {
   cgroupVersion: 1 | 2;

@@ -45,7 +45,7 @@ async function refused(p: unknown, kind: string, re: RegExp): Promise<void> {
 }
 
 test('a process\'s /proc files read back as the kernel has them', async () => {
-  for (const f of ['cgroup', 'mountinfo', 'cmdline', 'statm']) {
+  for (const f of ['cgroup', 'mountinfo', 'cmdline', 'statm', 'uid_map', 'gid_map']) {
     const r = await read(`/proc/${pid}/${f}`);
     assert.equal(r.kind, 'file');
     assert.equal(r.resolved, `/proc/${pid}/${f}`);
@@ -55,6 +55,9 @@ test('a process\'s /proc files read back as the kernel has them', async () => {
   const status = (await read(`/proc/${pid}/status`)).text;
   assert.match(status, /^Name:\tsleep$/m);
   assert.match(status, new RegExp(`^Pid:\\t${pid}$`, 'm'));
+  // the Security node's sources: seccomp filter mode, and the host's user namespace (identity map)
+  assert.match(status, /^Seccomp:\t2$/m);
+  assert.match((await read(`/proc/${pid}/uid_map`)).text, /^\s+0\s+0\s+4294967295$/m);
   // the overlay behind the container's root, with its lowerdir and upperdir
   assert.match((await read(`/proc/${pid}/mountinfo`)).text.split('\n')[0], / \/ .* - overlay overlay .*lowerdir=.*,upperdir=.*rw,workdir=/);
 });

@@ -10,6 +10,7 @@ import { ChangesNode } from './changes';
 import { cgroupDirs, cgroupFile, nsDir, nsLink, procCgroup, procMountinfo, procStatus, setKernelSource } from './kernel-sources';
 import { SecurityNode } from './security';
 import { LeafNode, Node, TreeProvider } from './tree';
+import { ranges } from './security';
 
 const C = vscode.TreeItemCollapsibleState;
 
@@ -131,8 +132,8 @@ class NamespacesNode extends GroupNode {
     return nss.map((ns) => {
       const n = new LeafNode(ns.type, ns.sharedWithHost ? 'link' : 'symbol-namespace', `${this.id}:${ns.type}`);
       setKernelSource(n, 'namespace', ns.path || nsLink(this.owner.pid!, ns.type));
-      n.description = `${ns.type}:[${ns.inode}]${ns.sharedWithHost ? ' · shared with host' : ''}`;
-      n.tooltip = `${ns.path} → ${ns.type}:[${ns.inode}]`;
+      n.description = `${ns.type}:[${ns.inode}]${ns.sharedWithHost ? ' · shared with host' : ''}${ns.maps ? ` · uid ${ranges(ns.maps.uidMap)}` : ''}`;
+      n.tooltip = `${ns.path} → ${ns.type}:[${ns.inode}]${ns.maps ? `\nuid_map ${ranges(ns.maps.uidMap)}\ngid_map ${ranges(ns.maps.gidMap)}\n(container id → host id ×count)` : ''}`;
       return n;
     });
   }

@@ -5,6 +5,7 @@ import type { NamespaceInfo, NsType } from '../../helper/protocol';
 import type { Connection } from '../connection';
 import { nsLink, setKernelSource } from './kernel-sources';
 import { LeafNode, Node, TreeProvider } from './tree';
+import { ranges } from './security';
 
 const ORDER: NsType[] = ['mnt', 'pid', 'net', 'ipc', 'uts', 'cgroup', 'user', 'time'];
 
@@ -42,8 +43,8 @@ class NamespaceNode extends Node {
     setKernelSource(this, ns.container ? 'namespace.container' : 'namespace', ns.processes[0] && nsLink(ns.processes[0].pid, ns.type));
     this.iconPath = new vscode.ThemeIcon(ns.container ? 'vm' : ns.host ? 'home' : 'symbol-namespace');
     const first = ns.processes[0];
-    this.description = `${ns.type}:[${ns.inode}] · ${ns.processes.length} process${ns.processes.length === 1 ? '' : 'es'}`;
-    this.tooltip = `${first ? `/proc/${first.pid}/ns/${ns.type} → ` : ''}${ns.type}:[${ns.inode}]${ns.owner ? `\nowned by user namespace ${ns.owner}` : ''}${ns.container ? `\ncontainer ${ns.container.name} (${ns.container.id.slice(0, 12)})` : ''}`;
+    this.description = `${ns.type}:[${ns.inode}] · ${ns.processes.length} process${ns.processes.length === 1 ? '' : 'es'}${ns.maps ? ` · uid ${ranges(ns.maps.uidMap)}` : ''}`;
+    this.tooltip = `${first ? `/proc/${first.pid}/ns/${ns.type} → ` : ''}${ns.type}:[${ns.inode}]${ns.owner ? `\nowned by user namespace ${ns.owner}` : ''}${ns.container ? `\ncontainer ${ns.container.name} (${ns.container.id.slice(0, 12)})` : ''}${ns.maps ? `\nuid_map ${ranges(ns.maps.uidMap)}\ngid_map ${ranges(ns.maps.gidMap)}` : ''}`;
   }
 
   override async children(): Promise<Node[]> {

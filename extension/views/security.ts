@@ -20,7 +20,7 @@ export function unconfined(s: ContainerSecurity): boolean {
 }
 
 /** "0→100000 ×65536", ranges joined with ", " */
-function ranges(map: IdRange[]): string {
+export function ranges(map: IdRange[]): string {
   return map.length ? map.map((r) => `${r.containerID}→${r.hostID} ×${r.size}`).join(', ') : 'no ranges (no id can be used)';
 }
 

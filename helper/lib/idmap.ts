@@ -1,6 +1,7 @@
 // ID mappings of a container's user namespace (OCI linux.uidMappings /
 // gidMappings), written by the shim to /proc/PID/uid_map, and used to show host-side owners (the rw layer, the cgroup) as the container
 // sees them, so diff, commit and export keep the image's owners.
+import * as fs from 'fs';
 
 /** One line of a user namespace's uid_map/gid_map (OCI's linux.uidMappings entry). */
 export interface IdMapping { containerID: number; hostID: number; size: number }
@@ -11,6 +12,14 @@ export interface IdMap { uid: IdMapping[]; gid: IdMapping[] }
 /** The text of /proc/PID/uid_map: "inside outside count" lines. */
 export function mapText(maps: IdMapping[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join('\n') + '\n';
+}
+
+/** /proc/PID/uid_map's text back into mappings; null when it cannot be read. */
+export function readIdMap(file: string): IdMapping[] | null {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return null; }
+  return text.split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter((n) => n.length === 3 && n.every(Number.isInteger))
+    .map(([containerID, hostID, size]) => ({ containerID, hostID, size }));
 }
 
 /** The overflow id the kernel shows for an id the namespace does not map. */

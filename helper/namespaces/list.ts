@@ -5,6 +5,16 @@ import type { ContainerNamespace, NamespaceInfo, NsType } from '../protocol';
 import { invalid } from '../errors';
 import { native } from '../native';
 import { procCmdline, procStatus } from '../lib/procinfo';
+import { readIdMap } from '../lib/idmap';
+import type { UserNsMaps } from '../protocol/security';
+
+/** A user namespace's maps, read through one of its processes; undefined for the host's. */
+function userMaps(pid: number, host: boolean): UserNsMaps | undefined {
+  if (host) return undefined;
+  const uidMap = readIdMap(`/proc/${pid}/uid_map`);
+  const gidMap = readIdMap(`/proc/${pid}/gid_map`);
+  return uidMap && gidMap ? { uidMap, gidMap } : undefined;
+}
 
 export const NS_TYPES: NsType[] = ['mnt', 'pid', 'net', 'ipc', 'uts', 'cgroup', 'user', 'time'];
 
@@ -46,6 +56,7 @@ export function listNamespaces(containers: ContainerRef[], only?: NsType): Names
         let ownerIno: number | undefined;
         if (t !== 'user') { try { ownerIno = native().nsOwner(`/proc/${pid}/ns/${t}`); } catch { /* gone or unsupported */ } }
         ns = { type: t, inode: ino, processes: [], owner: ownerIno, container: owner.get(key), host: hostIno.get(t) === ino };
+        if (t === 'user') ns.maps = userMaps(pid, ns.host);
         byKey.set(key, ns);
       }
       st ??= procStatus(pid);
@@ -63,7 +74,8 @@ export function containerNamespaces(pid: number): ContainerNamespace[] {
   for (const t of Object.values(SPEC_TO_NS)) {
     const ino = nsInode(pid, t);
     if (ino === null) continue;
-    out.push({ type: t, inode: ino, path: `/proc/${pid}/ns/${t}`, sharedWithHost: ino === nsInode('self', t) });
+    const shared = ino === nsInode('self', t);
+    out.push({ type: t, inode: ino, path: `/proc/${pid}/ns/${t}`, sharedWithHost: shared, ...(t === 'user' && !shared ? { maps: userMaps(pid, false) } : {}) });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 // Namespaces, host-wide (like lsns) and per container.
+import type { UserNsMaps } from './security';
 export type NsType = 'mnt' | 'pid' | 'net' | 'ipc' | 'uts' | 'cgroup' | 'user' | 'time';
 
 export interface NsProcess { pid: number; command: string; uid: number }
@@ -14,6 +15,8 @@ export interface NamespaceInfo {
   container?: { id: string; name: string };
   /** true for the host's namespaces (those the helper itself runs in) */
   host: boolean;
+  /** a user namespace that is not the host's: its uid_map and gid_map */
+  maps?: UserNsMaps;
 }
 
 export interface ContainerNamespace {
@@ -22,6 +25,8 @@ export interface ContainerNamespace {
   path: string;
   /** the host (where the helper runs) is in the same namespace */
   sharedWithHost: boolean;
+  /** a user namespace of its own: its uid_map and gid_map */
+  maps?: UserNsMaps;
 }
 
 export interface NamespaceMethods {

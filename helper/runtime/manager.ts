@@ -38,6 +38,7 @@ import { allocateIdMap, parseUserns, releaseIdMap, reserveAgain } from './userns
 import { toHostId, type IdMap } from '../lib/idmap';
 import { delegateCgroup } from '../cgroups/delegate';
 import { readLiveSecurity } from '../security/live';
+import { removeShiftedLayers, shiftedLayers, shiftedLayersDir, shiftOwners } from '../rootfs/idmap-copy';
 
 export interface ManagerOptions {
   root: string;
@@ -60,6 +61,11 @@ export class ContainerManager extends EventEmitter {
   readonly execs = new ExecSessions();
   /** the host's cgroup hierarchies as containers mount them (the mount table does not change under us) */
   private readonly cgroupMounts = containerCgroupMounts();
+  /**
+   * --userns=auto: idmap the image layers (Linux >= 5.19), or (false) give
+   * each range shifted copies. NSCOPE_USERNS_IDMAP=0 asks for copies.
+   */
+  private idmapLayers = process.env.NSCOPE_USERNS_IDMAP !== '0';
 
   constructor(private readonly opts: ManagerOptions) {
     super();
@@ -216,8 +222,7 @@ export class ContainerManager extends EventEmitter {
       for (const d of [layout.upper, layout.work]) fs.mkdirSync(d, { mode: 0o755 });
       if (idMap) this.giveToUserns(r, cg, layout.upper);
       this.makeRunDir(r);
-      this.writePlan(r, spec, cg, term);
-      const shim = await spawnShim(p.plan);
+      const shim = await this.spawn(r, spec, cg, term);
       r.pid = shim.pid;
       r.pidStart = procStartTime(shim.pid) ?? undefined;
       r.shimPid = shim.shimPid;
@@ -263,15 +268,45 @@ export class ContainerManager extends EventEmitter {
     if (upper) fs.chownSync(upper, uid, gid);
   }
 
+  /**
+   * Writes the plan and spawns the shim. A container with its own user
+   * namespace gets idmapped image layers; where the kernel refuses those,
+   * from then on shifted copies of the layers (rootfs/idmap-copy.ts).
+   */
+  private async spawn(r: ContainerRecord, spec: Spec, cg: Cgroup, term: { rows?: number; cols?: number } = {}) {
+    const p = this.paths(r);
+    if (r.idMap && !this.idmapLayers) await this.useShiftedLayers(r);
+    this.writePlan(r, spec, cg, term);
+    try {
+      return await spawnShim(p.plan);
+    } catch (e) {
+      if (!r.idMap || !this.idmapLayers || !/idmapped mount:/.test((e as Error).message)) throw e;
+      process.stderr.write(`nscope: warning: ${(e as Error).message}; containers with --userns=auto get copies of their image layers instead\n`);
+      this.idmapLayers = false;
+      for (const f of [p.plan, p.fifo, p.ctl]) fs.rmSync(f, { force: true });
+      await this.useShiftedLayers(r);
+      this.writePlan(r, spec, cg, term);
+      return spawnShim(p.plan);
+    }
+  }
+
+  /** Copies of the image layers owned by the container's range, and its init layer given to it too. */
+  private async useShiftedLayers(r: ContainerRecord): Promise<void> {
+    await shiftedLayers(this.root, r.layers, r.idMap!);
+    await shiftOwners(this.layout(r).init, r.idMap!);
+  }
+
   /** The shim's plan for the container, and the fifos it opens. */
   private writePlan(r: ContainerRecord, spec: Spec, cg: Cgroup, term: { rows?: number; cols?: number } = {}): void {
     const p = this.paths(r);
     const attach = r.tty || r.interactive ? { socket: p.attach, ctl: p.ctl, interactive: !!r.interactive, ...term } : undefined;
-    const layout = this.layout(r);
+    let layout = this.layout(r);
+    const copies = !!r.idMap && !this.idmapLayers;
+    if (copies) layout = { ...layout, lower: r.layers.map((l) => path.join(shiftedLayersDir(this.root, r.idMap!), path.basename(l))) };
     const plan = buildPlan({
       spec, rootfs: layout.mountpoint, bundle: p.dir, overlay: overlayDirs(layout, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
       logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: this.cgroupMounts,
-      seccompCacheDir: this.run.seccompCache(),
+      seccompCacheDir: this.run.seccompCache(), idmapLayers: !copies,
     });
     writePlan(p.plan, plan.buffer);
     makeFifo(p.fifo);
@@ -325,8 +360,7 @@ export class ContainerManager extends EventEmitter {
     try {
       if (r.idMap) this.giveToUserns(r, cg);
       // made again: the tmpfs it was on may have gone with a reboot
-      this.writePlan(r, spec, cg);
-      const shim = await spawnShim(p.plan);
+      const shim = await this.spawn(r, spec, cg);
       Object.assign(r, { status: 'created', pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method });
       delete r.exit;
       delete r.finishedAt;
@@ -440,6 +474,7 @@ export class ContainerManager extends EventEmitter {
     const p = this.paths(r);
     // in libuv's threads: a big rw layer must not hold up other requests
     await Promise.all([p.dir, p.run].map((d) => fs.promises.rm(d, { recursive: true, force: true })));
+    if (r.idMap) await removeShiftedLayers(this.root, r.idMap);
     releaseIdMap(r.idMap);
     this.emitEvent('container.removed', r);
   }

@@ -112,9 +112,17 @@ test('exec joins the user namespace: same map, its root or a user of it; the cgr
     const base = info.security!.userns!.uidMap[0].hostID;
     assert.deepEqual(mapOf(map), [0, base, 65536]);
     assert.equal(owner, '0');
-    const user = await exec(['-u', '1000', id, 'id', '-u']);
-    assert.equal(user.stdout.trim(), '1000');
+    const asUser = await exec(['-u', '1000', id, 'id', '-u']);
+    assert.equal(asUser.stdout.trim(), '1000');
     for (const dir of cgroupDirs(`${d.cgroupParent}/${id}`)) assert.equal(fs.statSync(dir).uid, base, `${dir} is the container's root's`);
+    // the namespaces views show the mapping
+    const user = (await c.request('container.namespaces', { id })).find((n) => n.type === 'user')!;
+    assert.equal(user.sharedWithHost, false);
+    assert.deepEqual(user.maps?.uidMap, [{ containerID: 0, hostID: base, size: 65536 }]);
+    const listed = (await c.request('namespace.list', { type: 'user' })).find((n) => n.container?.id === id);
+    assert.ok(listed, 'namespace.list attributes the user namespace to the container');
+    assert.deepEqual(listed!.maps?.gidMap, info.security!.userns!.gidMap);
+    assert.equal((await c.request('namespace.list', { type: 'user' })).find((n) => n.host)?.maps, undefined);
   } finally {
     await c.request('container.remove', { id, force: true });
   }
@@ -192,5 +200,40 @@ test('nscope-runtime: linux.uidMappings with a user namespace in linux.namespace
   } finally {
     for (const dir of cgroupDirs(parent).reverse()) try { fs.rmdirSync(dir); } catch { /* in use */ }
     fs.rmSync(bundle, { recursive: true, force: true });
+  }
+});
+
+test('where layers cannot be idmapped: shifted copies per range (NSCOPE_USERNS_IDMAP=0), the same view inside, gone with the container', async () => {
+  const { TestDaemon, TEST_PROGRAMS } = await import('../helpers/daemon');
+  const d2 = new TestDaemon('userns-copy');
+  process.env.NSCOPE_USERNS_IDMAP = '0';
+  try { await d2.start(); } finally { delete process.env.NSCOPE_USERNS_IDMAP; }
+  try {
+    const c = await d2.client();
+    await c.request('image.host', { name: 'host', programs: TEST_PROGRAMS });
+    const { id } = await c.request('container.create', { ...AUTO, image: 'host', cmd: ['sh', '-c', 'stat -c "%u:%g" / /etc /bin/sh /etc/hostname; echo x > /etc/new; stat -c %u /etc/new'] });
+    const waited = c.request('container.wait', { id });
+    await c.request('container.start', { id });
+    assert.equal((await waited).exitCode, 0);
+    const out = (await c.request('container.logs', { id })).map((l) => l.log).join('');
+    assert.equal(out, '0:0\n0:0\n0:0\n0:0\n0\n');
+    const info = await c.request('container.inspect', { id });
+    const base = info.security!.userns!.uidMap[0].hostID;
+    const copies = path.join(d2.root, 'userns-layers');
+    const [rangeDir] = fs.readdirSync(copies);
+    assert.ok(rangeDir.startsWith(`${base}-`));
+    const layer = path.join(copies, rangeDir, fs.readdirSync(path.join(copies, rangeDir))[0]);
+    assert.equal(fs.statSync(path.join(layer, 'etc')).uid, base, 'the copy is owned by the range');
+    const image = await c.request('image.inspect', { ref: 'host' });
+    assert.equal(fs.statSync(path.join((image.layers as unknown as { dir: string }[])[0].dir, 'etc')).uid, 0, 'the image itself is untouched');
+    // a second start gives the init layer again without shifting it twice
+    await c.request('container.start', { id });
+    let both = '';
+    await waitFor(async () => (both = (await c.request('container.logs', { id })).map((l) => l.log).join('')).length >= 2 * out.length, 10000, 'the second run\'s output');
+    assert.equal(both, out + out);
+    await c.request('container.remove', { id, force: true });
+    assert.deepEqual(fs.readdirSync(copies), [], 'the copies go with the last container of the range');
+  } finally {
+    assert.deepEqual(await d2.cleanup(), []);
   }
 });

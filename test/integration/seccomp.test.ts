@@ -113,6 +113,19 @@ test('--security-opt seccomp=PROFILE: a user profile applies (errnoRet, args), i
   await c.request('container.remove', { id, force: true });
 });
 
+test('the CLI: --security-opt seccomp=FILE reads the profile as the caller; unconfined; a missing file named', async () => {
+  const file = path.join(d.dir, 'profile.json');
+  fs.writeFileSync(file, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] }));
+  const own = await d.cli(['run', '--rm', '--security-opt', `seccomp=${file}`, 'host', 'sh', '-c', 'mkdir /x 2>&1; grep ^Seccomp: /proc/self/status']);
+  assert.match(own.stdout, /Operation not permitted/);
+  assert.match(own.stdout, /Seccomp:\s+2/);
+  const off = await d.cli(['run', '--rm', '--security-opt', 'seccomp=unconfined', 'host', 'grep', '^Seccomp:', '/proc/self/status']);
+  assert.match(off.stdout, /Seccomp:\s+0/);
+  const missing = await d.cli(['run', '--rm', '--security-opt', `seccomp=${file}.nope`, 'host', 'true']);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /cannot read the profile .*profile\.json\.nope: no such file/);
+});
+
 test('bad profiles are clear errors naming the field, and create nothing', async () => {
   const c = await d.client();
   const before = (await c.request('container.list', { all: true })).length;

@@ -79,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       const terminal = !detach && !!rt.spec(path.resolve(bundle)).process.terminal;
       if (terminal && !process.stdin.isTTY) throw new UsageError('process.terminal is true but stdin is not a terminal: run it from one, set "terminal": false in config.json, or use --detach with --console-socket');
       const size = terminal && process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : {};
-      await rt.create(id, bundle, { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), attach: terminal ? size : undefined });
+      await rt.create(id, bundle, { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), attach: terminal ? size : undefined, monitor: !detach });
       const console = terminal ? await rt.attachConsole(id) : undefined;
       await rt.start(id);
       if (detach) return 0;

@@ -81,6 +81,8 @@ export interface PlanInputs {
   consoleSocket?: string;
   /** where compiled seccomp filters are kept (the runtime tmpfs), by digest */
   seccompCacheDir?: string;
+  /** no monitor: the shim exits once the container is created (nscope-runtime create, as runc) */
+  detach?: boolean;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -152,6 +154,10 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (joinPid) op('joinpid', joinPid);
   op('rootfs', inp.rootfs);
   if (inp.logFile) op('log', inp.logFile);
+  if (inp.detach) {
+    if (inp.logFile || inp.attach) throw invalid('a container without a monitor cannot have a log file or an attach socket');
+    op('detach');
+  }
   op('exitfile', inp.exitFile);
   op('pidfile', inp.pidFile);
   if (inp.fifo) op('fifo', inp.fifo);

@@ -46,7 +46,8 @@ static void die(const char *fmt, ...) {
   size_t len = strlen(msg);
   for (size_t i = 1; i < len; i++) if (msg[i] == '\n') msg[i] = ' ';
   msg[len++] = '\n';
-  if (write(g_errfd, msg, len) < 0) { /* nobody to tell */ }
+  /* the shim may be gone (no monitor): no SIGPIPE for that; exec's is a pipe */
+  if (send(g_errfd, msg, len, MSG_NOSIGNAL) < 0 && errno == ENOTSOCK && write(g_errfd, msg, len) < 0) { /* nobody to tell */ }
   _exit(127);
 }
 

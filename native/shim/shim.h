@@ -62,6 +62,9 @@ struct plan {
   const char *idmap[256];
   int nidmap;
   int ovlfd;
+  /* no monitor (nscope-runtime create, as runc): exit once the container is
+   * created; its init is inherited by the caller's subreaper */
+  int detach;
 };
 
 /* plan.c */

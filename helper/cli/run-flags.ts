@@ -2,6 +2,7 @@
 // their translation into the protocol's RunOptions.
 import type { LimitArgs, RunOptions } from '../protocol';
 import { bool, list, str, type FlagSpec, type Parsed } from './args';
+import { terminalSize } from './exec';
 
 export const LIMIT_FLAGS: FlagSpec[] = [
   { name: 'memory', short: 'm', takesValue: true },
@@ -73,8 +74,8 @@ export function runOptions(p: Parsed): RunOptions {
     rm: bool(p, 'rm'),
     tty: bool(p, 'tty'),
     interactive: bool(p, 'interactive'),
-    rows: bool(p, 'tty') && process.stdout.isTTY ? process.stdout.rows : undefined,
-    cols: bool(p, 'tty') && process.stdout.isTTY ? process.stdout.columns : undefined,
+    // no size (the helper's default) where this terminal reports none (0x0), as Docker does
+    ...(bool(p, 'tty') ? terminalSize() : undefined),
     privileged: bool(p, 'privileged'),
     readOnly: bool(p, 'read-only'),
     capAdd: list(p, 'cap-add'),

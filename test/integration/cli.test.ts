@@ -1,7 +1,9 @@
 // The nscope command line against a real helper: Docker-like behaviour.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startWithImage, type TestDaemon } from '../helpers/daemon';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 before(async () => { d = await startWithImage('cli'); });
@@ -112,4 +114,31 @@ test('rm of a created, never-started container needs no force, as in Docker; its
   let alive = true;
   try { process.kill(pid, 0); } catch { alive = false; }
   assert.equal(alive, false, 'the waiting init was killed');
+});
+
+test('run -h NAME is --hostname, as in Docker; --help is usage and runs nothing', async () => {
+  const r = await d.cli(['run', '--rm', '-h', 'short-h', 'host', 'hostname']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'short-h\n');
+  const before = JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length;
+  const help = await d.cli(['run', '--name', 'nothelp', '--help', 'host', 'true']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: {2}nscope run \[OPTIONS\] IMAGE/);
+  assert.equal(JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length, before, 'no container made');
+  // after the image, --help is the container command's
+  const inner = await d.cli(['run', '--rm', 'host', 'echo', '--help', '-h']);
+  assert.equal(inner.stdout, '--help -h\n');
+});
+
+test('--security-opt from the command line: seccomp=unconfined, seccomp=PROFILE.json read by the CLI, a missing file named', async () => {
+  const off = await d.cli(['run', '--rm', '--security-opt', 'seccomp=unconfined', 'host', 'grep', '^Seccomp:', '/proc/self/status']);
+  assert.match(off.stdout, /Seccomp:\s+0/);
+  const profile = path.join(d.dir, 'no-mkdir.json');
+  fs.writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] }));
+  const custom = await d.cli(['run', '--rm', '--security-opt', `seccomp=${profile}`, 'host', 'sh', '-c', 'mkdir /x']);
+  assert.notEqual(custom.code, 0);
+  assert.match(custom.stderr, /Permission denied/);
+  const missing = await d.cli(['run', '--rm', '--security-opt', `seccomp=${profile}.nope`, 'host', 'true']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--security-opt seccomp: cannot read the profile .*no-mkdir\.json\.nope: no such file/);
 });

@@ -5,11 +5,11 @@ import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
 import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
 import { ago, humanSize, shortId, table } from './format';
-import { formatBytes } from '../protocol/format';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { imageExport, imageLayers } from './commit-commands';
+import { STATS } from './stats';
 
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
@@ -226,24 +226,7 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  stats: {
-    summary: "Display containers' resource usage", group: 'Containers',
-    flags: [FORMAT], min: 1, usage: 'stats [OPTIONS] CONTAINER...',
-    async run(p, ctx) {
-      const c = await ctx.client();
-      const rows: string[][] = [];
-      const all: unknown[] = [];
-      for (const id of p.positionals) {
-        const s = await c.request('container.stats', { id });
-        all.push({ id, ...s });
-        rows.push([id, `${formatBytes(s.memoryUsage)} / ${s.memoryLimit === null ? 'unlimited' : formatBytes(s.memoryLimit)}`,
-          `${(s.cpuUsageNs / 1e9).toFixed(2)}s`, `${s.pidsCurrent}${s.pidsLimit === null ? '' : ' / ' + s.pidsLimit}`, String(s.oomKills)]);
-      }
-      if (wantsJson(p)) json(all);
-      else process.stdout.write(table(['CONTAINER', 'MEM USAGE / LIMIT', 'CPU TIME', 'PIDS', 'OOM KILLS'], rows));
-      return 0;
-    },
-  },
+  stats: STATS,
   images: {
     summary: 'List images', group: 'Images',
     flags: [FORMAT, QUIET_IMAGES], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),

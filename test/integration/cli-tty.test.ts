@@ -93,3 +93,23 @@ test('run -it on a terminal of size 0x0: not refused, the console gets 24x80', a
   assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '6');
   tmux('kill-session', '-t', session);
 });
+
+test('stats on a terminal: redrawn in place with the cursor hidden; Ctrl-C exits 0 and shows the cursor again', async () => {
+  const run = await d.cli(['run', '-d', '--name', 'busy', 'host', 'sh', '-c', 'while :; do :; done']);
+  assert.equal(run.code, 0, run.stderr);
+  const exitFile = path.join(d.dir, 'stats-exit');
+  await inTmux(['stats', 'busy'], exitFile);
+  const cpuTime = () => screen().match(/busy\s.*?\s(\d+\.\d\d)s\s/)?.[1];
+  await waitFor(() => cpuTime() !== undefined, 10000, `a stats row in\n${screen()}`);
+  const first = cpuTime();
+  await waitFor(() => cpuTime() !== first, 5000, `a second refresh in\n${screen()}`);
+  // drawn over itself: one header on the screen, not one per refresh
+  assert.equal(screen().match(/CONTAINER ID/g)?.length, 1, screen());
+  assert.equal(tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim(), '0', 'cursor hidden while streaming');
+  tmux('send-keys', '-t', session, 'C-c');
+  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
+  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '0');
+  assert.equal(tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim(), '1', 'cursor shown again');
+  tmux('kill-session', '-t', session);
+  await d.cli(['rm', '-f', 'busy']);
+});

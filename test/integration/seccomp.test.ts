@@ -49,7 +49,7 @@ test('default: /proc/self/status says seccomp filter mode (2); unconfined says 0
 
 for (const [check, why] of [
   ['unshare-user', 'unshare(CLONE_NEWUSER)'],
-  ['unshare-user-net', 'a user namespace, then mount+net namespaces, a tmpfs and a NETLINK_NETFILTER socket in it'],
+  ['unshare-user-net', 'a user namespace, then mount+net namespaces, a tmpfs, a NETLINK_NETFILTER socket and SIOCSIFFLAGS (lo up) in it'],
   ['clone-newuser', 'clone(CLONE_NEWUSER)'],
   ['keyctl', 'keyctl'],
   ['add_key', 'add_key'],

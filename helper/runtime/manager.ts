@@ -655,6 +655,11 @@ export class ContainerManager extends EventEmitter {
     return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper, idMap: r.idMap };
   }
 
+  /** The container's cgroup as inspect names it (commit-source.ts, live-cgroup.ts). */
+  cgroupOf(ref: string): { version: 1 | 2; path: string } {
+    return { version: this.opts.cgroups.version, path: `/${this.find(ref).cgroupRel}` };
+  }
+
   /** The file that says a commit froze the container (see commit-freeze.ts). */
   freezeMarker(ref: string): string {
     return path.join(this.paths(this.find(ref)).run, 'frozen-for-commit');

@@ -2,6 +2,7 @@
 import { LayerExplorer } from '../../images/layers-info';
 import type { LayerMethods } from '../../protocol';
 import { commitContainer } from '../../rootfs/commit';
+import { commitSourceOf } from '../../runtime/commit-source';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 export function layerHandlers(s: HelperServices): AreaHandlers<keyof LayerMethods> {
@@ -12,12 +13,7 @@ export function layerHandlers(s: HelperServices): AreaHandlers<keyof LayerMethod
     'image.layerTree': (p) => explorer.tree(obj(p).ref, p.layer, p.path ?? '/', p),
     'container.commit': async (p) => {
       const { id, name, message, author, changes, pause } = obj(p);
-      const l = s.containers.layers(id);
-      const d = s.containers.inspect(l.id);
-      const res = await commitContainer(s.images, {
-        id: l.id, name: l.name, status: l.status, imageId: l.imageId, command: d.command,
-        upper: l.upper, lower: l.lower, cgroup: d.cgroup, freezeMarker: s.containers.freezeMarker(l.id), idMap: l.idMap,
-      }, { name, message, author, changes, pause });
+      const res = await commitContainer(s.images, commitSourceOf(s.containers, id), { name, message, author, changes, pause });
       s.emitImage('image.added', res.id, res.name);
       return res;
     },

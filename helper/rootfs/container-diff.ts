@@ -3,7 +3,7 @@
 // are never reported: nscope writes them per container, commit leaves them out.
 import * as fs from 'fs';
 import { notFound, NscopeError } from '../errors';
-import type { DiffResult } from '../protocol/diff';
+import type { DiffResult } from '../protocol/types/diff';
 import { diffLayer } from './diff';
 import { INIT_LAYER_FILES } from './initlayer';
 import type { ContainerLayerSource } from './layout';

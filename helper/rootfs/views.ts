@@ -1,10 +1,11 @@
 // The layers a file view reads (file.list / file.stat / file.read): a
-// FileSource (helper/protocol/diff.ts) names a container or an image and one
-// view of it; this resolves it to layer directories, bottom to top, for read.ts.
+// FileSource (helper/protocol/types/diff.ts) names a container or an image
+// and one view of it; this resolves it to layer directories, bottom to top,
+// for read.ts.
 import * as path from 'path';
 import { invalid, notFound } from '../errors';
 import type { ImageStore } from '../images/store';
-import type { FileLayer, FileSource } from '../protocol/diff';
+import type { FileLayer, FileSource } from '../protocol/types/diff';
 import type { ContainerLayerSource } from './layout';
 import type { View, ViewLayer } from './read';
 

@@ -9,7 +9,7 @@ import type { ImageStore } from '../images/store';
 import type {
   ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LiveSecurity, LogEntry, NscopeEvent,
   ProcessInfo, RunOptions,
-} from '../protocol';
+} from '../protocol/types';
 import { writeInitLayer } from '../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../rootfs/layout';
 import { validateResources } from '../cgroups/validate';
@@ -30,7 +30,7 @@ import { ExecSessions, type ExecSession } from './exec';
 import { readLayeredFile } from '../rootfs/lookup';
 import { thawCgroup } from '../rootfs/commit-freeze';
 import { native } from '../native';
-import type { ExecOptions, ShellInfo } from '../protocol';
+import type { ExecOptions, ShellInfo } from '../protocol/types';
 import type { Spec } from './spec';
 import { signalNumber } from './signals';
 import { securityOf } from '../security/summary';

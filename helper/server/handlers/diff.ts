@@ -1,6 +1,6 @@
 // container.diff and the file views (file.list / file.stat / file.read); the
 // layers are found by ../../rootfs/views.ts and ../../rootfs/container-diff.ts.
-import type { DiffMethods, FileSource } from '../../protocol/diff';
+import type { DiffMethods, FileSource } from '../../protocol';
 import { diffContainer } from '../../rootfs/container-diff';
 import { listDir, readFile, statPath } from '../../rootfs/read';
 import { viewOf } from '../../rootfs/views';

@@ -1,6 +1,6 @@
-// The stream table: every kind of `stream.open` (helper/protocol/streams.ts)
-// and the pump that serves it, one file each. Typed from the protocol, so a
-// kind without a pump fails to compile.
+// The stream table: every kind of `stream.open` (helper/protocol/types/
+// streams.ts) and the pump that serves it, one file each. Typed from the
+// protocol, so a kind without a pump fails to compile.
 import { invalid } from '../../errors';
 import { openAttachStream } from './attach';
 import { openExecStream } from './exec';

@@ -2,7 +2,7 @@
 // or an image's files, merged or one layer).
 import { str, UsageError, bool, type Parsed } from './args';
 import { FORMAT, json, wantsJson, type Command } from './command';
-import type { FileInfo, FileSource } from '../protocol/diff';
+import type { FileInfo, FileSource } from '../protocol/types/diff';
 import { table } from './format';
 
 function modeString(f: FileInfo): string {

@@ -6,7 +6,7 @@ import * as net from 'net';
 import type { Readable } from 'stream';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { native, shimPath } from '../native';
-import type { ExecOptions, ExecStatus } from '../protocol';
+import type { ExecOptions, ExecStatus } from '../protocol/types';
 import { buildExecPlan } from './plan';
 import { collectShim } from './shim';
 import { resolveUser } from './options';

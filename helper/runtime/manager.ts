@@ -9,7 +9,7 @@ import type { ImageStore } from '../images/store';
 import type {
   ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LiveSecurity, LogEntry, NscopeEvent,
   ProcessInfo, RunOptions,
-} from '../protocol';
+} from '../protocol/types';
 import { writeInitLayer } from '../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../rootfs/layout';
 import { validateResources } from '../cgroups/validate';
@@ -30,7 +30,7 @@ import { ExecSessions, type ExecSession } from './exec';
 import { readLayeredFile } from '../rootfs/lookup';
 import { thawCgroup } from '../rootfs/commit-freeze';
 import { native } from '../native';
-import type { ExecOptions, ShellInfo } from '../protocol';
+import type { ExecOptions, ShellInfo } from '../protocol/types';
 import type { Spec } from './spec';
 import { signalNumber } from './signals';
 import { ttyDimension, ttyResize } from './tty-size';
@@ -649,6 +649,11 @@ export class ContainerManager extends EventEmitter {
     const r = this.find(ref);
     const l = this.layout(r);
     return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper, idMap: r.idMap };
+  }
+
+  /** The container's cgroup as inspect names it (commit-source.ts, live-cgroup.ts). */
+  cgroupOf(ref: string): { version: 1 | 2; path: string } {
+    return { version: this.opts.cgroups.version, path: `/${this.find(ref).cgroupRel}` };
   }
 
   /** The file that says a commit froze the container (see commit-freeze.ts). */

@@ -1,21 +1,22 @@
 // `nscope exec -it` and `nscope run -it` in a real terminal (tmux), as a
 // user types: the line editor, resize, Ctrl-C, exit codes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { PrivateTmux } from '../helpers/tmux';
 
 let d: TestDaemon;
 let session: string;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+let server: PrivateTmux;
+const tmux = (...args: string[]) => server.run(...args);
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 
-before(async () => { d = await startWithImage('tty'); session = `nscope-tty-${process.pid}`; });
+before(async () => { d = await startWithImage('tty'); session = `nscope-tty-${process.pid}`; server = new PrivateTmux(d.dir); });
 after(async () => {
-  try { tmux('kill-session', '-t', session); } catch { /* ended */ }
+  server.close();
   assert.deepEqual(await d.cleanup(), []);
 });
 

@@ -340,5 +340,13 @@ function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: str
   } else if (type === 'mqueue' && !newIpc) {
     type = ''; source = '/dev/mqueue'; f |= MS.BIND;
   }
+  // runc's and crun's "tmpcopyup" (Podman's --read-only tmpfs on /run, /tmp): the
+  // directory's content from the image, copied into the new tmpfs
+  const opts = data.split(',').filter(Boolean);
+  if (opts.includes('tmpcopyup')) {
+    if (type !== 'tmpfs') throw invalid(`mount ${dest}: tmpcopyup is for tmpfs mounts`);
+    op('mount', source, dest, type, f, opts.filter((o) => o !== 'tmpcopyup').join(','), 'c');
+    return;
+  }
   op('mount', source, dest, type, f, data, '-');
 }

@@ -113,7 +113,16 @@ static void do_mount(int rootfd, const char *src, const char *dst, const char *t
       CHECK(mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | extra | keep, NULL), "remount %s: %s", dst, strerror(errno));
     }
   } else {
+    /* tmpcopyup: what the image has there is copied into the new tmpfs */
+    int below = kind[0] == 'c' ? open_in_root(rootfd, dst, O_RDONLY | O_DIRECTORY, 0) : -1;
+    if (kind[0] == 'c' && below < 0) die("tmpcopyup %s: open: %s", dst, strerror(errno));
     CHECK(mount(src, target, fstype, base, opts), "mount %s on %s: %s", fstype ? fstype : src, dst, strerror(errno));
+    if (below >= 0) {
+      int above = open_in_root(rootfd, dst, O_RDONLY | O_DIRECTORY, 0);
+      if (above < 0 || copy_tree(below, above, 0) != 0) die("tmpcopyup %s: %s", dst, strerror(errno));
+      close(above);
+      close(below);
+    }
     if (prop) {
       close(tfd);
       tfd = open_in_root(rootfd, dst, O_PATH, 0);

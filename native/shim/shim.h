@@ -89,6 +89,7 @@ int unix_sockaddr(const char *path, struct sockaddr_un *addr, int *dirfd);
 int open_in_root(int rootfd, const char *path, int flags, int resolve_extra);
 int mkdir_in_root(int rootfd, const char *path, mode_t mode);
 int write_file(const char *path, const char *data, size_t len);
+int copy_tree(int from, int to, int depth);
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 /* seccomp.c: the filter of the plan's seccomp* operations, compiled (or read

@@ -106,6 +106,30 @@ export function cgroupDirs(name: string): string[] {
   return out;
 }
 
+/**
+ * Removes a cgroup parent an engine made (and the cgroups it left below it,
+ * e.g. Podman's conmon cgroups), deepest first, in every hierarchy; waits a
+ * little for processes that are still exiting (orphans reaped late).
+ */
+export async function removeCgroupTree(name: string, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const below = (dir: string): string[] => [
+    ...fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => below(path.join(dir, e.name))), dir,
+  ];
+  for (const top of cgroupDirs(name)) {
+    for (const dir of below(top)) {
+      for (;;) {
+        try { fs.rmdirSync(dir); break; } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') break;
+          if (code !== 'EBUSY' || Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+  }
+}
+
 /** The path of a container's cgroup file in a v1 hierarchy (or v2). */
 export function cgroupFile(parent: string, id: string, controller: string, file: string): string {
   const v1 = path.join('/sys/fs/cgroup', controller, parent, id, file);

@@ -30,7 +30,7 @@ test('exec -it sh: stty size, resize, Ctrl-C, exit 3', async () => {
   assert.equal(run.code, 0, run.stderr);
   const exitFile = path.join(d.dir, 'exec-exit');
   await inTmux(['exec', '-it', 'tty1', 'sh'], exitFile);
-  await waitFor(() => /#\s*$/m.test(screen()), 10000, 'a prompt');
+  await waitFor(() => /#\s*$/m.test(screen()), 30000, 'a prompt');
   tmux('send-keys', '-t', session, 'stty size', 'Enter');
   await waitFor(() => /^30 100$/m.test(screen()), 5000, `stty size 30 100 in\n${screen()}`);
   tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
@@ -50,7 +50,7 @@ test('exec -it sh: stty size, resize, Ctrl-C, exit 3', async () => {
 test('run -it host sh: an interactive container', async () => {
   const exitFile = path.join(d.dir, 'run-exit');
   await inTmux(['run', '-it', '--rm', '--hostname', 'ittest', 'host', 'sh'], exitFile);
-  await waitFor(() => /#\s*$/m.test(screen()), 10000, `a prompt in\n${screen()}`);
+  await waitFor(() => /#\s*$/m.test(screen()), 30000, `a prompt in\n${screen()}`);
   tmux('send-keys', '-t', session, 'echo "$(hostname) pid $$"', 'Enter');
   await waitFor(() => /ittest pid 1/.test(screen()), 5000, `hostname in\n${screen()}`);
   tmux('send-keys', '-t', session, 'exit 7', 'Enter');
@@ -71,7 +71,7 @@ test('exec -it on a terminal of size 0x0: not refused, the shell gets 24x80', as
   assert.equal(run.code, 0, run.stderr);
   const exitFile = path.join(d.dir, 'exec0-exit');
   await inZeroSizeTmux(['exec', '-it', 'tty0', 'sh'], exitFile);
-  await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 10000, `a prompt in\n${screen()}`);
+  await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 30000, `a prompt in\n${screen()}`);
   assert.doesNotMatch(screen(), /out of range/);
   tmux('send-keys', '-t', session, 'stty size', 'Enter');
   await waitFor(() => /^24 80$/m.test(screen()), 5000, `stty size 24 80 in\n${screen()}`);
@@ -85,7 +85,7 @@ test('exec -it on a terminal of size 0x0: not refused, the shell gets 24x80', as
 test('run -it on a terminal of size 0x0: not refused, the console gets 24x80', async () => {
   const exitFile = path.join(d.dir, 'run0-exit');
   await inZeroSizeTmux(['run', '-it', '--rm', 'host', 'sh'], exitFile);
-  await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 10000, `a prompt in\n${screen()}`);
+  await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 30000, `a prompt in\n${screen()}`);
   assert.doesNotMatch(screen(), /out of range/);
   tmux('send-keys', '-t', session, 'stty size', 'Enter');
   await waitFor(() => /^24 80$/m.test(screen()), 5000, `stty size 24 80 in\n${screen()}`);

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { haveContainerd, PrivateContainerd } from '../helpers/containerd';
-import { cgroupDirs, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { cgroupName } from '../helpers/run-scope';
 
 const skip = haveContainerd() ? false : 'containerd is not installed (scripts/setup-engines.sh installs it)';
@@ -35,23 +35,27 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  // what a failed test left running goes first, through the engine
-  const tasks = (await engine.ctr(['task', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
-  for (const t of tasks) await engine.ctr(['task', 'kill', '-s', 'KILL', t]);
-  for (const t of tasks) {
-    for (let i = 0; i < 100 && !(await engine.ctr(['task', 'rm', t])).stderr.includes('exit code'); i++) await new Promise((r) => setTimeout(r, 50));
+  try {
+    // what a failed test left running goes first, through the engine
+    const tasks = (await engine.ctr(['task', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
+    for (const t of tasks) await engine.ctr(['task', 'kill', '-s', 'KILL', t]);
+    for (const t of tasks) {
+      for (let i = 0; i < 100 && !(await engine.ctr(['task', 'rm', t])).stderr.includes('exit code'); i++) await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const c of (await engine.ctr(['container', 'ls', '-q'])).stdout.split('\n').filter(Boolean)) await engine.ctr(['container', 'rm', c]);
+    await engine.stop();
+    // nothing of nscope's left: no shim, no init, no state, no mounts, no cgroups
+    const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
+      try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+    });
+    assert.deepEqual(left, [], 'processes of the test left');
+    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
+    // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
+    await removeCgroupTree(parent);
+  } finally {
+    assert.deepEqual(await d.cleanup(), []);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  for (const c of (await engine.ctr(['container', 'ls', '-q'])).stdout.split('\n').filter(Boolean)) await engine.ctr(['container', 'rm', c]);
-  await engine.stop();
-  // nothing of nscope's left: no shim, no init, no state, no mounts, no cgroups
-  const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
-    try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
-  });
-  assert.deepEqual(left, [], 'processes of the test left');
-  assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
-  for (const c of cgroupDirs(parent).reverse()) fs.rmdirSync(c); // containerd leaves the parent, as with runc
-  assert.deepEqual(await d.cleanup(), []);
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('ctr run --rm: output and exit code come back through containerd', { skip }, async () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { haveDocker, PrivateDocker } from '../helpers/dockerd';
-import { cgroupDirs, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { cgroupName } from '../helpers/run-scope';
 
 const skip = haveDocker() ? false : 'docker.io is not installed (scripts/setup-engines.sh installs it)';
@@ -37,15 +37,19 @@ before(async () => {
 
 after(async () => {
   if (skip) return;
-  await engine.stop();
-  const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
-    try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
-  });
-  assert.deepEqual(left, [], 'processes of the test left');
-  assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
-  for (const c of cgroupDirs(parent).reverse()) fs.rmdirSync(c);
-  assert.deepEqual(await d.cleanup(), []);
-  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    await engine.stop();
+    const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
+      try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+    });
+    assert.deepEqual(left, [], 'processes of the test left');
+    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
+    // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
+    await removeCgroupTree(parent);
+  } finally {
+    assert.deepEqual(await d.cleanup(), []);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const dk = (args: string[], timeoutMs?: number) => engine.docker(args, { timeoutMs });

@@ -164,7 +164,7 @@ test('run in a real terminal (tmux): the container is on a console, its exit cod
     `cd ${bundle} && node ${path.join(REPO, 'bin', 'nscope-runtime')} --root ${root} run tty3; echo $? > ${exitFile}; sleep 30`);
   try {
     const screen = () => tmux('capture-pane', '-p', '-t', session);
-    await waitFor(() => /#\s*$/m.test(screen()), 10000, `a prompt in\n${screen()}`);
+    await waitFor(() => /#\s*$/m.test(screen()), 30000, `a prompt in\n${screen()}`);
     tmux('send-keys', '-t', session, 'echo "$(hostname) pid $$"; ls -l /proc/self/fd/0', 'Enter');
     await waitFor(() => /rtty pid 1/.test(screen()) && /-> \/dev\/pts\/0/.test(screen()), 5000, `output in\n${screen()}`);
     tmux('send-keys', '-t', session, 'exit 6', 'Enter');

@@ -1,0 +1,151 @@
+// nscope-runtime under Podman + conmon (`podman --runtime`), on stores of the
+// test's own. runc and crun are the reference where they run on this host
+// (on this project's machines both refuse to start: they cannot raise
+// RLIMIT_NOFILE without CAP_SYS_RESOURCE; nscope clamps, see FINDINGS).
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { RUNTIME } from '../helpers/containerd';
+import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { havePodman, PrivatePodman } from '../helpers/podman';
+import { cgroupName } from '../helpers/run-scope';
+
+const skip = havePodman() ? false : 'podman is not installed (scripts/setup-engines.sh installs it)';
+let d: TestDaemon;
+let engine: PrivatePodman;
+let dir: string;
+const parent = cgroupName('pm');
+const IMAGE = 'nscope-test-base';
+let runtimes: string[] = [RUNTIME];
+
+before(async () => {
+  if (skip) return;
+  d = await startWithImage('pm');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-pm-'));
+  fs.chmodSync(dir, 0o755);
+  engine = new PrivatePodman(dir, parent);
+  const img = await (await d.client()).request('image.inspect', { ref: 'host' });
+  const tar = execFileSync('tar', ['-C', (img.layers as unknown as { dir: string }[])[0].dir, '-c', '.'], { maxBuffer: 1 << 30 });
+  const imported = await engine.podman(RUNTIME, ['import', '-', IMAGE], { input: tar });
+  assert.equal(imported.code, 0, imported.stderr);
+  // the peers join as the reference only where they can run at all here
+  for (const peer of ['runc', 'crun']) {
+    const probe = await engine.podman(peer, ['run', '--rm', '--network', 'none', '--cgroup-parent', `/${parent}`, IMAGE, 'true']);
+    if (probe.code === 0) runtimes = [peer, ...runtimes];
+  }
+});
+
+after(async () => {
+  if (skip) return;
+  try {
+    await engine.stop(RUNTIME);
+    const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
+      try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+    });
+    assert.deepEqual(left, [], 'processes of the test left');
+    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
+    // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
+    await removeCgroupTree(parent);
+  } finally {
+    assert.deepEqual(await d.cleanup(), []);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const name = (rt: string, what: string) => `${what}-${path.basename(rt)}`;
+const pm = (rt: string, args: string[], timeoutMs?: number) => engine.podman(rt, args, { timeoutMs });
+const run = (rt: string, args: string[]) => pm(rt, ['run', '--network', 'none', '--cgroup-parent', `/${parent}`, ...args]);
+
+function matrix(title: string, check: (rt: string) => Promise<void>) {
+  test(title, { skip }, async () => {
+    for (const rt of runtimes) {
+      try { await check(rt); } catch (e) {
+        (e as Error).message = `[${path.basename(rt)}] ${(e as Error).message}`;
+        throw e;
+      }
+    }
+  });
+}
+
+matrix('run --rm: output and exit code (conmon records it)', async (rt) => {
+  const r = await run(rt, ['--rm', IMAGE, 'sh', '-c', 'echo out; exit 3']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout, 'out\n');
+});
+
+matrix('-d, ps, logs; stop honoured (0) and ignored (137); kill; restart; rm -f', async (rt) => {
+  const trap = name(rt, 'trap');
+  assert.equal((await run(rt, ['-d', '--name', trap, IMAGE, 'sh', '-c', 'echo started; trap "exit 0" TERM; while :; do sleep 0.2; done'])).code, 0);
+  assert.match((await pm(rt, ['ps', '--filter', `name=${trap}`, '--format', '{{.Status}}'])).stdout, /^Up/);
+  for (let i = 0; i < 50 && !(await pm(rt, ['logs', trap])).stdout.includes('started'); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await pm(rt, ['logs', trap])).stdout, 'started\n');
+  assert.equal((await pm(rt, ['stop', trap])).code, 0);
+  assert.equal((await pm(rt, ['inspect', '-f', '{{.State.ExitCode}}', trap])).stdout.trim(), '0');
+  assert.equal((await pm(rt, ['restart', '-t', '1', trap])).code, 0);
+  assert.equal((await pm(rt, ['inspect', '-f', '{{.State.Running}}', trap])).stdout.trim(), 'true');
+  assert.equal((await pm(rt, ['rm', '-f', '-t', '1', trap])).code, 0, 'rm -f of a running container');
+  const deaf = name(rt, 'deaf');
+  await run(rt, ['-d', '--name', deaf, IMAGE, 'sleep', '60']);
+  await pm(rt, ['stop', '-t', '1', deaf]);
+  assert.equal((await pm(rt, ['inspect', '-f', '{{.State.ExitCode}}', deaf])).stdout.trim(), '137');
+  const killed = name(rt, 'killed');
+  await run(rt, ['-d', '--name', killed, IMAGE, 'sleep', '60']);
+  assert.equal((await pm(rt, ['kill', killed])).code, 0);
+  await pm(rt, ['wait', killed]);
+  assert.equal((await pm(rt, ['inspect', '-f', '{{.State.ExitCode}}', killed])).stdout.trim(), '137');
+  await pm(rt, ['rm', '-f', deaf, killed]);
+});
+
+matrix('--memory (an OOM kill is 137), --pids-limit, --cpus', async (rt) => {
+  const r = await run(rt, ['--rm', '-m', '16m', '--memory-swap', '16m', IMAGE, 'sh', '-c', 'x=a; while :; do x="$x$x"; done']);
+  assert.equal(r.code, 137);
+  const pids = await run(rt, ['--rm', '--pids-limit', '5', IMAGE, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait']);
+  assert.match(pids.stderr, /Cannot fork|Resource temporarily unavailable/);
+  const cpus = name(rt, 'cpus');
+  await run(rt, ['-d', '--name', cpus, '--cpus', '0.5', IMAGE, 'sleep', '60']);
+  const id = (await pm(rt, ['inspect', '-f', '{{.Id}}', cpus])).stdout.trim();
+  const quota = fs.readdirSync(path.join('/sys/fs/cgroup/cpu', parent)).find((x) => x.includes(id));
+  assert.ok(quota, `a cgroup of ${id} under ${parent}`);
+  assert.match(fs.readFileSync(path.join('/sys/fs/cgroup/cpu', parent, quota!, 'cpu.cfs_quota_us'), 'utf8'), /^50000\b/);
+  await pm(rt, ['rm', '-f', '-t', '0', cpus]);
+});
+
+matrix('--read-only (tmpfs with the image\'s /run and /tmp copied up), --user 1000, --cap-drop ALL', async (rt) => {
+  const ro = await run(rt, ['--rm', '--read-only', IMAGE, 'sh', '-c', 'echo x > /x || echo refused; echo y > /run/y && echo run-writable']);
+  assert.equal(ro.stdout, 'refused\nrun-writable\n', ro.stderr);
+  assert.equal((await run(rt, ['--rm', '--user', '1000', IMAGE, 'id', '-u'])).stdout, '1000\n');
+  assert.match((await run(rt, ['--rm', '--cap-drop', 'ALL', IMAGE, 'grep', 'CapEff', '/proc/self/status'])).stdout, /CapEff:\s+0{16}/);
+});
+
+matrix('-v, --hostname, -e, -w', async (rt) => {
+  const vol = path.join(dir, 'vol');
+  fs.mkdirSync(vol, { recursive: true });
+  fs.writeFileSync(path.join(vol, 'f'), 'from the host\n');
+  const r = await run(rt, ['--rm', '-v', `${vol}:/v`, '--hostname', 'hh', '-e', 'FOO=bar', '-w', '/v', IMAGE, 'sh', '-c', 'cat f; cat /proc/sys/kernel/hostname; echo $FOO; pwd']);
+  assert.equal(r.stdout, 'from the host\nhh\nbar\n/v\n', r.stderr);
+});
+
+matrix('run -it: a console through conmon', async (rt) => {
+  const cmd = ['podman', ...['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'runroot'), '--tmpdir', path.join(dir, 'tmp'),
+    '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay', '--runtime', rt],
+  'run', '-it', '--rm', '--network', 'none', '--cgroup-parent', `/${parent}`, IMAGE, 'sh', '-c', '"tty; exit 5"'].join(' ');
+  const r = await new Promise<{ code: number; out: string }>((resolve) => {
+    const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (x) => { out += x; });
+    p.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+  assert.match(r.out, /\/dev\/pts\/0/);
+  assert.equal(r.code, 5);
+});
+
+matrix('20 containers in parallel with run --rm', async (rt) => {
+  const all = await Promise.all(Array.from({ length: 20 }, (_, i) => run(rt, ['--rm', IMAGE, 'sh', '-c', `echo ${i}; exit ${i % 7}`])));
+  all.forEach((r, i) => {
+    assert.equal(r.stdout, `${i}\n`, r.stderr);
+    assert.equal(r.code, i % 7);
+  });
+});

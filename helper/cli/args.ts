@@ -45,6 +45,8 @@ export function parseArgs(argv: string[], specs: FlagSpec[], opts: { stopAtFirst
           const v = a.slice(eq + 1);
           if (v !== 'true' && v !== 'false') throw new UsageError(`--${name} takes no value (or true/false)`);
           if (v === 'true') set(s, true);
+          // kept apart from "not given": runc's --no-new-privs=false overrides the spec
+          else if (!s.repeat) flags[s.name] = false;
         } else set(s, true);
       }
     } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {

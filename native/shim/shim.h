@@ -43,6 +43,11 @@ struct plan {
   /* exec: the container init's pid whose namespaces are joined */
   const char *target;
   int tty, rows, cols, interactive;
+  /* exec: report "ok PID" once the process runs (its execve done) and exit,
+   * leaving it to the caller's subreaper (runc exec --detach) */
+  int detach;
+  /* fds 3..3+preserve-1 reach the process (runc's --preserve-fds) */
+  int preserve;
   /* containers with a console or stdin: the attach socket and control fifo */
   const char *attach;
   const char *ctl;
@@ -113,8 +118,11 @@ struct attach {
   int pty_fd;     /* pty master, for resizes */
 };
 int attach_listen(struct attach *a, const char *path);
-/* console.c: sends the pty master over SCM_RIGHTS to the socket at `path` */
+/* console.c: sends the pty master over SCM_RIGHTS to the socket at `path`
+ * (console_send), or in two steps: connect, then send on that socket */
 int console_send(const char *path, int master);
+int console_connect(const char *path);
+int console_send_fd(int sock, int master);
 void attach_accept(struct attach *a);
 void attach_output(struct attach *a, int stream, const char *data, size_t len);
 void attach_input(struct attach *a, int client_index);

@@ -116,6 +116,33 @@ test('exec with a command: its output and exit code, as runc', async () => {
   if (theirs) assert.deepEqual({ code: theirs.code, out: theirs.stdout, err: theirs.stderr }, { code: ours.code, out: ours.stdout, err: ours.stderr });
   // the caller's stdin reaches the process
   assert.equal((await rt(['exec', 'box', 'cat'], { stdin: 'from stdin\n' })).stdout, 'from stdin\n');
+  // in the container's PID namespace: its pid 1 is the container's init
+  assert.equal((await rt(['exec', 'box', 'cat', '/proc/1/cmdline'])).stdout, 'sleep\x001000\x00');
+});
+
+test('exec gets the container\'s seccomp filter (linux.seccomp of its bundle), as runc\'s does', async () => {
+  const deny = (s: Spec) => {
+    s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] };
+  };
+  const script = 'mkdir /tmp/sc-$$ 2>&1 || echo refused; grep "^Seccomp:" /proc/self/status';
+  assert.equal((await rt(['run', '-d', '--bundle', bundle('sc', deny), 'sc'])).code, 0);
+  const ours = await rt(['exec', 'sc', 'sh', '-c', script]);
+  assert.match(ours.stdout, /Operation not permitted\nrefused\nSeccomp:\s+2\n$/, ours.stderr);
+  if (HAVE_RUNC) {
+    assert.equal((await runc(['run', '-d', '--bundle', bundle('runcsc', deny), 'runcsc'])).code, 0);
+    const theirs = await runc(['exec', 'runcsc', 'sh', '-c', script]);
+    assert.equal(theirs.stdout.replace(/sc-\d+/, 'sc-N'), ours.stdout.replace(/sc-\d+/, 'sc-N'));
+    assert.equal((await runc(['delete', '--force', 'runcsc'])).code, 0);
+  }
+  assert.equal((await rt(['delete', '--force', 'sc'])).code, 0);
+});
+
+test('exec into a created (not yet started) container works, as with runc', async () => {
+  assert.equal((await rt(['create', '--bundle', bundle('created'), 'created'])).code, 0);
+  const r = await rt(['exec', 'created', 'sh', '-c', 'echo in-created; cat /proc/1/cmdline']);
+  assert.equal(r.stdout.split('\n')[0], 'in-created', r.stderr);
+  assert.equal((await state('created')).status, 'created');
+  assert.equal((await rt(['delete', '--force', 'created'])).code, 0);
 });
 
 test('exec --user/--additional-gids/--cwd/--env/--cap/--no-new-privs: the process as runc makes it', async () => {
@@ -185,6 +212,9 @@ test('exec --detach --pid-file: returns once the process runs; the caller\'s sub
   assert.ok(Date.now() - t0 < 2500);
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   assert.equal(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'sleep\x003\x00');
+  assert.match(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'), new RegExp(`:memory:/${parent}/box\n`), 'in the container\'s cgroup');
+  const init = (await state('box')).pid;
+  for (const ns of ['pid', 'mnt', 'uts', 'ipc', 'net', 'cgroup']) assert.equal(fs.readlinkSync(`/proc/${pid}/ns/${ns}`), fs.readlinkSync(`/proc/${init}/ns/${ns}`), ns);
   const shims = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(`${path.join(REPO, 'build', 'Release', 'nscope-shim')} exec`));
   assert.deepEqual(shims, [], 'no exec shim left behind');
 });
@@ -232,6 +262,29 @@ test('exec --tty --console-socket: the pty master goes to the socket; foreground
   assert.match(bg.got, /got-42/);
   assert.ok(Number(fs.readFileSync(pidFile, 'utf8')) > 0);
   fs.rmSync(sock, { force: true });
+});
+
+test('exec -t in a real terminal (tmux): this terminal relayed raw, its size and resizes passed on, the exit code back', async () => {
+  const session = `nscope-rtc-${process.pid}`;
+  const exitFile = path.join(dir, 'exec-tty-exit');
+  const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30',
+    `${process.execPath} ${NSR()[0]} --root ${root()} exec -t box sh; echo $? > ${exitFile}; sleep 30`);
+  try {
+    const screen = () => tmux('capture-pane', '-p', '-t', session);
+    await waitFor(() => /#\s*$/m.test(screen()), 10000, `a prompt in\n${screen()}`);
+    tmux('send-keys', '-t', session, 'echo "size $(stty size) on $(tty)"', 'Enter');
+    await waitFor(() => /size 30 100 on \/dev\/pts\/\d+/.test(screen()), 5000, `the size in\n${screen()}`);
+    tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
+    await new Promise((r) => setTimeout(r, 300));
+    tmux('send-keys', '-t', session, 'echo "now $(stty size)"', 'Enter');
+    await waitFor(() => /now 40 120/.test(screen()), 5000, `the new size in\n${screen()}`);
+    tmux('send-keys', '-t', session, 'exit 3', 'Enter');
+    await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 10000, 'the exit');
+    assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '3');
+  } finally {
+    try { tmux('kill-session', '-t', session); } catch { /* ended */ }
+  }
 });
 
 test('exec --preserve-fds N: the caller\'s fds 3..3+N-1 reach the process', async () => {
@@ -342,7 +395,20 @@ test('events --stats: one stats event as runc prints it', async () => {
     for (const k of Object.keys(e.data.memory.usage)) assert.ok(k in r.data.memory.usage, `memory.usage.${k}`);
     for (const k of Object.keys(e.data.cpu.usage)) assert.ok(k in r.data.cpu.usage, `cpu.usage.${k}`);
   }
-  // the streaming form: a stats line per interval until stopped
+  // the streaming form: a stats line per interval, an oom event when the OOM killer strikes
+  const oom = bundle('oom', (s) => { s.linux!.resources = { memory: { limit: 32 << 20, swap: 32 << 20 } }; });
+  assert.equal((await rt(['run', '-d', '--bundle', oom, 'oom'])).code, 0);
+  const watch = spawn(process.execPath, [...NSR(), '--root', root(), 'events', '--interval', '1h', 'oom'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let seen = '';
+  watch.stdout!.on('data', (b) => { seen += b; });
+  await waitFor(() => seen.includes('"stats"'), 5000, 'the first stats line');
+  const hog = await rt(['exec', 'oom', 'sh', '-c', 'dd if=/dev/zero of=/dev/null bs=64M count=1']);
+  assert.equal(hog.code, 137, hog.stderr);
+  await waitFor(() => seen.includes('{"type":"oom","id":"oom"}'), 5000, `an oom event in ${seen}`);
+  watch.kill('SIGTERM');
+  await new Promise((r) => watch.on('exit', r));
+  assert.equal((await rt(['delete', '--force', 'oom'])).code, 0);
+
   const ev = spawn(process.execPath, [...NSR(), '--root', root(), 'events', '--interval', '200ms', 'box'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let lines = '';
   ev.stdout!.on('data', (b) => { lines += b; });

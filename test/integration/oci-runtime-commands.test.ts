@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import { defaultSpec, type Spec } from '../../helper/runtime/spec';
 import { waitFor } from '../helpers/containers';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { CGROUP_PREFIX, cgroupName } from '../helpers/run-scope';
+import { CGROUP_PREFIX, cgroupName, ownProcesses } from '../helpers/run-scope';
 
 let d: TestDaemon;
 let dir: string;
@@ -104,6 +104,8 @@ after(async () => {
   if (HAVE_RUNC) await runc(['delete', '--force', 'runcbox']);
   for (const id of fs.existsSync(root()) ? fs.readdirSync(root()).filter((x) => !x.startsWith('.')) : []) await rt(['delete', '--force', id]);
   assert.deepEqual(await d.cleanup(), []);
+  // runc's inits had nobody but pid 1 to inherit them (no subreaper here): their zombies go when it reaps
+  await waitFor(() => ownProcesses().length === 0, 20000, `pid 1 to reap ${ownProcesses().join(', ')}`);
   for (const cg of cgroupDirs(parent)) fs.rmdirSync(cg);
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -224,11 +224,12 @@ test('exec --detach --pid-file: returns once the process runs; the caller\'s sub
 // A console-socket receiver, as containerd's shim is one: it gets the master,
 // types a command and reads what comes back until the process closes the pty.
 const RECEIVER = `
-import os, socket, sys
+import fcntl, os, socket, struct, sys, termios
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.bind(sys.argv[1]); s.listen(1); print("ready", flush=True)
 c, _ = s.accept()
 msg, fds, _, _ = socket.recv_fds(c, 64, 1)
 m = fds[0]
+rows, cols = struct.unpack("hh", fcntl.ioctl(m, termios.TIOCGWINSZ, b"\\0" * 4))
 os.write(m, b"echo got-$((6*7)); tty; exit 5\\n")
 out = b""
 while True:
@@ -236,7 +237,7 @@ while True:
     except OSError: break
     if not d: break
     out += d
-print(msg.decode(), out.decode().replace("\\r", ""), flush=True)
+print(msg.decode(), f"{rows}x{cols}", out.decode().replace("\\r", ""), flush=True)
 `;
 
 async function withReceiver(sock: string, fn: () => Promise<Result>): Promise<{ r: Result; got: string }> {
@@ -263,6 +264,14 @@ test('exec --tty --console-socket: the pty master goes to the socket; foreground
   assert.equal(bg.r.code, 0, bg.r.stderr);
   assert.match(bg.got, /got-42/);
   assert.ok(Number(fs.readFileSync(pidFile, 'utf8')) > 0);
+  fs.rmSync(sock, { force: true });
+  // containerd's `exec -t`: --process with terminal and consoleSize, --detach, --console-socket
+  const proc = { terminal: true, consoleSize: { height: 33, width: 111 }, user: { uid: 0, gid: 0 }, args: ['sh'], env: ['PATH=/bin:/usr/bin'], cwd: '/' };
+  fs.writeFileSync(path.join(dir, 'tty-process.json'), JSON.stringify(proc));
+  const cd = await withReceiver(sock, () => rt(['exec', '--process', path.join(dir, 'tty-process.json'), '--detach', '--pid-file', pidFile, '--console-socket', sock, 'box']));
+  assert.equal(cd.r.code, 0, cd.r.stderr);
+  assert.match(cd.got, /^\/dev\/ptmx 33x111 /m, 'the console has the process\'s consoleSize');
+  assert.match(cd.got, /got-42/);
   fs.rmSync(sock, { force: true });
 });
 

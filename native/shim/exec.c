@@ -87,6 +87,18 @@ static void control(int fd, int master, pid_t child, int *open_flag) {
   memmove(buf, line, len);
 }
 
+/* One line from the child ("R..." set up, "E..." failed); "" at end-of-file. */
+static void sync_line(int fd, char *msg, size_t len) {
+  size_t o = 0;
+  for (;;) {
+    ssize_t n = read(fd, msg + o, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || msg[o] == '\n' || o + 2 >= len) break;
+    o++;
+  }
+  msg[o] = '\0';
+}
+
 int exec_main(const char *planfile) {
   struct plan p;
   char err[512];
@@ -195,14 +207,7 @@ int exec_main(const char *planfile) {
   if (slave >= 0) close(slave);
   for (int i = 0; i < ncg; i++) close(cgfd[i]);
   char msg[1100];
-  size_t o = 0;
-  for (;;) {
-    ssize_t n = read(sync[0], msg + o, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || msg[o] == '\n' || o + 2 >= sizeof(msg)) break;
-    o++;
-  }
-  msg[o] = '\0';
+  sync_line(sync[0], msg, sizeof(msg));
   if (msg[0] != 'R') {
     int ws;
     waitpid(pid, &ws, 0);
@@ -227,14 +232,7 @@ int exec_main(const char *planfile) {
   if (p.detach) {
     /* the pipe closes at execve (close-on-exec); an "E" line instead is an
      * exec failure, reported as the error of this exec */
-    o = 0;
-    for (;;) {
-      ssize_t n = read(sync[0], msg + o, 1);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0 || msg[o] == '\n' || o + 2 >= sizeof(msg)) break;
-      o++;
-    }
-    msg[o] = '\0';
+    sync_line(sync[0], msg, sizeof(msg));
     if (msg[0] == 'E') {
       int ws;
       waitpid(pid, &ws, 0);

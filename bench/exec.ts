@@ -636,7 +636,7 @@ function gitState(): string {
   const git = (args: string[]) => spawnSync('git', ['--no-optional-locks', '-C', REPO, ...args], { encoding: 'utf8' });
   const head = git(['log', '-1', '--format=%h %s']);
   if (head.status !== 0) return '- checkout: not a git work tree';
-  const files = ['helper/runtime/exec.ts', 'helper/server/streams.ts', 'helper/runtime/shim.ts', 'helper/native.ts', 'native/addon.cc', 'native/shim/exec.c', 'native/shim/main.c', 'native/shim/child.c'];
+  const files = ['helper/runtime/exec.ts', 'helper/server/streams/index.ts', 'helper/server/streams/exec.ts', 'helper/server/streams/finish.ts', 'helper/runtime/shim.ts', 'helper/native.ts', 'native/addon.cc', 'native/shim/exec.c', 'native/shim/main.c', 'native/shim/child.c'];
   const changed = git(['status', '--porcelain', '--', ...files]).stdout.split('\n').filter(Boolean).map((l) => l.slice(3));
   return `- checkout: HEAD ${head.stdout.trim()}; exec path ${changed.length ? `with uncommitted changes in ${changed.join(', ')}` : 'as committed'}`;
 }

@@ -3,7 +3,8 @@
 // crash, not started yet), and its state published to the status bar and
 // to the `nscope.state` context key that picks the views' welcome content.
 import * as vscode from 'vscode';
-import { DEFAULT_SOCKET, type MethodName, type NscopeEvent, type Params, type Result } from '../helper/protocol';
+import { DEFAULT_SOCKET, type NscopeEvent } from '../helper/protocol/types';
+import type { MethodName, Params, Result } from '../helper/protocol/methods';
 import { HelperClient, HelperError } from '../helper/protocol/client';
 import { oneLine } from './format';
 

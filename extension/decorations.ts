@@ -3,7 +3,7 @@
 // `nscope-change:/etc/passwd?kind=C&of=ID`; the decoration is read from the
 // URI itself, so the provider keeps no state.
 import * as vscode from 'vscode';
-import type { ChangeKind } from '../helper/protocol';
+import type { ChangeKind } from '../helper/protocol/types';
 
 export const CHANGE_SCHEME = 'nscope-change';
 

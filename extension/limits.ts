@@ -1,7 +1,7 @@
 // The four live limits the tree shows and edits: how each is displayed,
 // validated as the user types, turned into `container.update` params, and
 // which cgroup file enforces it.
-import type { ContainerDetail, ContainerStats, LimitArgs, Limits } from '../helper/protocol';
+import type { ContainerDetail, ContainerStats, LimitArgs, Limits } from '../helper/protocol/types';
 import { formatBytes } from './format';
 
 export type LimitKind = 'memory' | 'cpus' | 'pids' | 'cpuset';

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { DEFAULT_SOCKET } from '../../helper/protocol';
+import { DEFAULT_SOCKET } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 
 /** bin/nscope of the checkout the extension runs from, else `nscope` on the PATH. */

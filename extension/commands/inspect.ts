@@ -4,7 +4,7 @@
 // the container exits.
 import type * as net from 'node:net';
 import * as vscode from 'vscode';
-import type { LogEntry } from '../../helper/protocol';
+import type { LogEntry } from '../../helper/protocol/types';
 import { openStream } from '../../helper/protocol/client';
 import type { Connection } from '../connection';
 import { oneLine } from '../format';

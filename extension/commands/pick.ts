@@ -1,6 +1,6 @@
 // Commands run from the palette have no tree node: ask with a quick pick.
 import * as vscode from 'vscode';
-import type { ContainerStatus, ContainerSummary } from '../../helper/protocol';
+import type { ContainerStatus, ContainerSummary } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { shortId } from '../format';
 import { ContainerNode } from '../views/containers';

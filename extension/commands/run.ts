@@ -2,7 +2,7 @@
 // on, or one picked), asking for the command, a name and the limits, each
 // validated as typed; then created and started with progress.
 import * as vscode from 'vscode';
-import type { LimitArgs, RunOptions } from '../../helper/protocol';
+import type { LimitArgs, RunOptions } from '../../helper/protocol/types';
 import { splitCommand } from '../command-line';
 import type { Connection } from '../connection';
 import { limitArgs, validateLimit, type LimitKind } from '../limits';

@@ -7,7 +7,7 @@
 // rather than held in memory. Binary content is left to VS Code, which shows
 // its own "binary file" notice.
 import * as vscode from 'vscode';
-import { MAX_READ, type FileInfo } from '../../helper/protocol';
+import { MAX_READ, type FileInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { HelperError } from '../../helper/protocol/client';
 import { formatBytes, oneLine } from '../format';

@@ -12,7 +12,7 @@
 // a diff (an added file's left, a deleted file's right): it reads as nothing.
 // An image name may hold '/' (registry/repo:tag): in its segment it is "%2F".
 import * as vscode from 'vscode';
-import type { FileSource } from '../../helper/protocol';
+import type { FileSource } from '../../helper/protocol/types';
 
 export const IMAGE_SCHEME = 'nscope-image';
 export const CONTAINER_SCHEME = 'nscope-container';

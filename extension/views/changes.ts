@@ -6,7 +6,7 @@
 // MAX_ITEMS are shown, then one "… N more" item.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ContainerDetail, ContainerSummary, DiffChange, FileKind, LayerChangeInfo } from '../../helper/protocol';
+import type { ContainerDetail, ContainerSummary, DiffChange, FileKind, LayerChangeInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { changeUri } from '../decorations';
 import { formatBytes } from '../format';

@@ -2,7 +2,7 @@
 // kernel objects it is made of: processes, namespaces, cgroup limits and
 // the overlay layers of its root, and its confinement (security.ts).
 import * as vscode from 'vscode';
-import type { ContainerDetail, ContainerSummary, ImageLayerInfo } from '../../helper/protocol';
+import type { ContainerDetail, ContainerSummary, ImageLayerInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';

@@ -3,7 +3,7 @@
 // its own changes (A/C/D against the layers below it) or, with the view's
 // toggle, the cumulative tree: the image as it is up to that layer.
 import * as vscode from 'vscode';
-import type { ImageSummaryInfo } from '../../helper/protocol';
+import type { ImageSummaryInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { formatBytes, shortId } from '../format';
 import { layerChanges } from './changes';

@@ -4,7 +4,7 @@
 // menu finds such nodes by a contextValue ending in `+kernel`, except running
 // and created containers and editable limits: menus match their contextValues
 // with `==`, and their state already implies a kernel source.
-import type { ContainerDetail } from '../../helper/protocol';
+import type { ContainerDetail } from '../../helper/protocol/types';
 import type { Node } from './tree';
 
 export const KERNEL_TAG = '+kernel';

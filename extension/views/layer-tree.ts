@@ -4,7 +4,7 @@
 // added or changed carries the A/M decoration; a file opens read-only as the
 // image has it at that layer (`nscope-image:/REF/PATH?upto=N`).
 import * as vscode from 'vscode';
-import type { LayerTreeEntry } from '../../helper/protocol';
+import type { LayerTreeEntry } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { changeUri } from '../decorations';
 import { formatBytes } from '../format';

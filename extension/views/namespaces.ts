@@ -1,7 +1,7 @@
 // nscope.namespaces: every namespace on the host (like lsns), grouped by
 // type; those of nscope containers carry the container's name.
 import * as vscode from 'vscode';
-import type { NamespaceInfo, NsType } from '../../helper/protocol';
+import type { NamespaceInfo, NsType } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { nsLink, setKernelSource } from './kernel-sources';
 import { LeafNode, Node, TreeProvider } from './tree';

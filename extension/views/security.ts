@@ -6,7 +6,7 @@
 // start. A container without a seccomp filter, or --privileged, is flagged
 // with a warning icon: that is the confinement Docker users expect to have.
 import * as vscode from 'vscode';
-import type { ContainerDetail, ContainerSecurity, IdRange, LiveSecurity, UserNsMaps } from '../../helper/protocol';
+import type { ContainerDetail, ContainerSecurity, IdRange, LiveSecurity, UserNsMaps } from '../../helper/protocol/types';
 import { procStatus, procUidMap, procGidMap, setKernelSource } from './kernel-sources';
 import { LeafNode, Node } from './tree';
 

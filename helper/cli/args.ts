@@ -8,13 +8,34 @@ export interface FlagSpec {
   takesValue?: boolean;
   repeat?: boolean;       // collects into an array
   aliases?: string[];
+  /** what the flag does, one line, for --help */
+  help?: string;
+  /** the value's name in --help, as Docker's: "bytes", "string", "list" (default: string, or list when repeated) */
+  value?: string;
 }
 
-export interface Parsed { flags: Record<string, string | boolean | string[]>; positionals: string[] }
+export interface Parsed {
+  flags: Record<string, string | boolean | string[]>;
+  positionals: string[];
+  /** --help (or -h) was given: parsing stopped there, the caller prints usage */
+  help?: boolean;
+}
 
 export class UsageError extends Error {}
 
-export function parseArgs(argv: string[], specs: FlagSpec[], opts: { stopAtFirstPositional?: boolean } = {}): Parsed {
+/**
+ * The flags a command answers to with `help` on: its own, plus --help, with
+ * -h as its shorthand unless the command has a -h of its own (Docker's
+ * `run -h` is --hostname; there only --help asks for usage).
+ */
+export function withHelp(specs: FlagSpec[]): FlagSpec[] {
+  if (specs.some((s) => s.name === 'help')) return specs;
+  const hTaken = specs.some((s) => s.short === 'h');
+  return [...specs, { name: 'help', short: hTaken ? undefined : 'h', help: 'Print usage' }];
+}
+
+export function parseArgs(argv: string[], specsIn: FlagSpec[], opts: { stopAtFirstPositional?: boolean; help?: boolean } = {}): Parsed {
+  const specs = opts.help ? withHelp(specsIn) : specsIn;
   const byLong = new Map<string, FlagSpec>();
   const byShort = new Map<string, FlagSpec>();
   for (const s of specs) {
@@ -28,6 +49,8 @@ export function parseArgs(argv: string[], specs: FlagSpec[], opts: { stopAtFirst
     if (s.repeat) ((flags[s.name] ??= []) as string[]).push(String(v));
     else flags[s.name] = v;
   };
+  // help wins over whatever follows it (a missing value, more flags), as in Docker
+  const isHelp = (s: FlagSpec) => opts.help && s.name === 'help';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
@@ -48,6 +71,7 @@ export function parseArgs(argv: string[], specs: FlagSpec[], opts: { stopAtFirst
           // kept apart from "not given": runc's --no-new-privs=false overrides the spec
           else if (!s.repeat) flags[s.name] = false;
         } else set(s, true);
+        if (isHelp(s) && flags.help) return { flags, positionals, help: true };
       }
     } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
       for (let k = 1; k < a.length; k++) {
@@ -60,6 +84,7 @@ export function parseArgs(argv: string[], specs: FlagSpec[], opts: { stopAtFirst
           break;
         }
         set(s, true);
+        if (isHelp(s)) return { flags, positionals, help: true };
       }
     } else {
       positionals.push(a);

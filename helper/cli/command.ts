@@ -4,9 +4,28 @@ import { UsageError, type FlagSpec, type Parsed, str } from './args';
 
 export interface Ctx { socket: string; client(): Promise<HelperClient> }
 
-export type Command = { flags: FlagSpec[]; stop?: boolean; min?: number; usage: string; run: (p: Parsed, ctx: Ctx) => Promise<number> };
+/** A flag of an `nscope` command. Its `help` is required: --help is printed from these tables. */
+export type Flag = FlagSpec & { help: string };
 
-export const FORMAT: FlagSpec = { name: 'format', takesValue: true };
+/** Where a command is listed in `nscope --help`. */
+export type Group = 'Containers' | 'Images' | 'Files' | 'Helper';
+
+export type Command = {
+  /** one line for `nscope --help` and the command's own help */
+  summary: string;
+  group: Group;
+  flags: Flag[];
+  /** everything after the first positional is the container's command (run, create, exec) */
+  stop?: boolean;
+  min?: number;
+  /** after `nscope `: the arguments, e.g. 'stop [OPTIONS] CONTAINER...' */
+  usage: string;
+  /** for commands with subcommands (image, file): each one's usage and what it does */
+  subcommands?: [usage: string, summary: string][];
+  run: (p: Parsed, ctx: Ctx) => Promise<number>;
+};
+
+export const FORMAT: Flag = { name: 'format', takesValue: true, help: 'Output format: "table" (the default) or "json"' };
 export const json = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
 export const wantsJson = (p: Parsed) => {
   const f = str(p, 'format');
@@ -24,4 +43,3 @@ export async function eachId(p: Parsed, ctx: Ctx, fn: (c: HelperClient, id: stri
   }
   return rc;
 }
-

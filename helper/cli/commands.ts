@@ -2,14 +2,14 @@
 import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
 import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
-import { bool, list, parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
-import { eachId, FORMAT, json, wantsJson, type Command, type Ctx } from './command';
+import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
+import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
 import { ago, humanSize, shortId, table } from './format';
-import { formatBytes } from '../protocol/format';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { imageExport, imageLayers } from './commit-commands';
+import { STATS } from './stats';
 
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
@@ -42,16 +42,26 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
   return exit.exitCode;
 }
 
-const EXEC_FLAGS: FlagSpec[] = [
-  { name: 'interactive', short: 'i' }, { name: 'tty', short: 't' }, { name: 'user', short: 'u', takesValue: true },
-  { name: 'workdir', short: 'w', takesValue: true }, { name: 'env', short: 'e', takesValue: true, repeat: true },
-  { name: 'detach', short: 'd' },
+const EXEC_FLAGS: Flag[] = [
+  { name: 'interactive', short: 'i', help: 'Keep STDIN open (attach it)' },
+  { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
+  { name: 'user', short: 'u', takesValue: true, help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { name: 'workdir', short: 'w', takesValue: true, help: 'Working directory inside the container' },
+  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE)' },
+  // known, so that Docker's `exec -d` gets a reason rather than "unknown flag"
+  { name: 'detach', short: 'd', help: 'Not supported: the helper ends an exec whose client goes away' },
 ];
+
+const TIME: Flag = { name: 'time', short: 't', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal to work before killing the container (default 10)' };
+
+const QUIET_IMAGES: Flag = { name: 'quiet', short: 'q', help: 'Only show image IDs' };
 
 export const COMMANDS: Record<string, Command> = {
   exec: {
-    flags: EXEC_FLAGS, stop: true, min: 2, usage: 'exec [-i] [-t] [-u USER[:GROUP]] [-w DIR] [-e K=V] CONTAINER COMMAND [ARG...]',
+    summary: 'Execute a command in a running container', group: 'Containers',
+    flags: EXEC_FLAGS, stop: true, min: 2, usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
     async run(p, ctx) {
+      if (bool(p, 'detach')) throw new UsageError('exec -d: detached execs are not supported (the helper ends an exec whose client goes away); run the command attached, or in a container of its own with run -d');
       const [id, ...cmd] = p.positionals;
       const c = await ctx.client();
       try {
@@ -63,7 +73,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   ns: {
-    flags: [FORMAT, { name: 'type', takesValue: true }], usage: 'ns [--type TYPE] [--format json]',
+    summary: 'List the namespaces on the host, with their processes and containers (like lsns)', group: 'Helper',
+    flags: [FORMAT, { name: 'type', takesValue: true, help: 'Only namespaces of this type: mnt, pid, net, ipc, uts, user, cgroup, time' }], usage: 'ns [OPTIONS]',
     async run(p, ctx) {
       const list = await (await ctx.client()).request('namespace.list', { type: str(p, 'type') as NsType | undefined });
       if (wantsJson(p)) json(list);
@@ -74,7 +85,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   run: {
-    flags: [...CREATE_FLAGS, { name: 'detach', short: 'd' }], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+    summary: 'Create and run a new container from an image', group: 'Containers',
+    flags: [...CREATE_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const c = await ctx.client();
       const opts = runOptions(p);
@@ -95,6 +107,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   create: {
+    summary: 'Create a new container (started by nscope start)', group: 'Containers',
     flags: CREATE_FLAGS, stop: true, min: 1, usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const r = await (await ctx.client()).request('container.create', runOptions(p));
@@ -103,7 +116,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   start: {
-    flags: [{ name: 'attach', short: 'a' }], min: 1, usage: 'start [-a] CONTAINER...',
+    summary: 'Start one or more created or stopped containers', group: 'Containers',
+    flags: [{ name: 'attach', short: 'a', help: "Attach STDOUT/STDERR and exit with the container's code" }], min: 1, usage: 'start [OPTIONS] CONTAINER...',
     async run(p, ctx) {
       if (bool(p, 'attach')) {
         if (p.positionals.length !== 1) throw new UsageError('start -a takes one container');
@@ -115,7 +129,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   stop: {
-    flags: [{ name: 'time', short: 't', takesValue: true }], min: 1, usage: 'stop [-t SECONDS] CONTAINER...',
+    summary: 'Stop one or more running containers (the stop signal, then SIGKILL)', group: 'Containers',
+    flags: [TIME], min: 1, usage: 'stop [OPTIONS] CONTAINER...',
     run: (p, ctx) => {
       const t = str(p, 'time');
       if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--time: "${t}" is not a number of seconds`);
@@ -123,7 +138,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   restart: {
-    flags: [{ name: 'time', short: 't', takesValue: true }], min: 1, usage: 'restart [-t SECONDS] CONTAINER...',
+    summary: 'Restart one or more containers', group: 'Containers',
+    flags: [TIME], min: 1, usage: 'restart [OPTIONS] CONTAINER...',
     run: (p, ctx) => {
       const t = str(p, 'time');
       if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--time: "${t}" is not a number of seconds`);
@@ -135,19 +151,23 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   kill: {
-    flags: [{ name: 'signal', short: 's', takesValue: true }], min: 1, usage: 'kill [-s SIGNAL] CONTAINER...',
+    summary: 'Kill one or more running containers', group: 'Containers',
+    flags: [{ name: 'signal', short: 's', takesValue: true, help: 'Signal to send, by name or number (default KILL)' }], min: 1, usage: 'kill [OPTIONS] CONTAINER...',
     run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.kill', { id, signal: str(p, 'signal') ?? 'SIGKILL' }); process.stdout.write(id + '\n'); }),
   },
   rm: {
-    flags: [{ name: 'force', short: 'f' }], min: 1, usage: 'rm [-f] CONTAINER...',
+    summary: 'Remove one or more containers', group: 'Containers',
+    flags: [{ name: 'force', short: 'f', help: 'Force the removal of a running container (uses SIGKILL)' }], min: 1, usage: 'rm [OPTIONS] CONTAINER...',
     run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.remove', { id, force: bool(p, 'force') }); process.stdout.write(id + '\n'); }),
   },
   wait: {
+    summary: 'Block until one or more containers stop, then print their exit codes', group: 'Containers',
     flags: [], min: 1, usage: 'wait CONTAINER...',
     run: (p, ctx) => eachId(p, ctx, async (c, id) => { const r = await c.request('container.wait', { id }); process.stdout.write(`${r.exitCode}\n`); }),
   },
   ps: {
-    flags: [{ name: 'all', short: 'a' }, { name: 'quiet', short: 'q' }, FORMAT], usage: 'ps [-a] [-q] [--format json]',
+    summary: 'List containers', group: 'Containers',
+    flags: [{ name: 'all', short: 'a', help: 'Show all containers (default shows just running)' }, { name: 'quiet', short: 'q', help: 'Only display container IDs' }, FORMAT], usage: 'ps [OPTIONS]',
     async run(p, ctx) {
       const list = await (await ctx.client()).request('container.list', { all: bool(p, 'all') });
       if (wantsJson(p)) json(list);
@@ -158,6 +178,7 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   inspect: {
+    summary: 'Return low-level information on containers or images, as JSON', group: 'Containers',
     flags: [FORMAT], min: 1, usage: 'inspect CONTAINER|IMAGE...',
     async run(p, ctx) {
       const c = await ctx.client();
@@ -173,7 +194,12 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   logs: {
-    flags: [{ name: 'follow', short: 'f' }, { name: 'tail', short: 'n', takesValue: true }, { name: 'timestamps', short: 't' }], min: 1, usage: 'logs [-f] [--tail N] CONTAINER',
+    summary: 'Fetch the logs of a container', group: 'Containers',
+    flags: [
+      { name: 'follow', short: 'f', help: 'Follow log output (until the container exits)' },
+      { name: 'tail', short: 'n', takesValue: true, help: 'Number of lines to show from the end of the logs (default "all")' },
+      { name: 'timestamps', short: 't', help: 'Show timestamps' },
+    ], min: 1, usage: 'logs [OPTIONS] CONTAINER',
     async run(p, ctx) {
       const t = str(p, 'tail');
       if (t !== undefined && t !== 'all' && !/^\d+$/.test(t)) throw new UsageError(`--tail: "${t}" is not a number`);
@@ -185,11 +211,13 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   update: {
-    flags: LIMIT_FLAGS, min: 1, usage: 'update [--memory 64m] [--cpus 0.5] [--pids-limit N] [--cpuset-cpus 0] CONTAINER...',
+    summary: "Update the resource limits of one or more containers, live", group: 'Containers',
+    flags: LIMIT_FLAGS, min: 1, usage: 'update [OPTIONS] CONTAINER...',
     run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.update', { id, ...limitArgs(p) }); process.stdout.write(id + '\n'); }),
   },
   top: {
-    flags: [FORMAT], min: 1, usage: 'top CONTAINER [--format json]',
+    summary: 'Display the running processes of a container', group: 'Containers',
+    flags: [FORMAT], min: 1, usage: 'top [OPTIONS] CONTAINER',
     async run(p, ctx) {
       const procs = await (await ctx.client()).request('container.top', { id: p.positionals[0] });
       if (wantsJson(p)) json(procs);
@@ -198,27 +226,29 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  stats: {
-    flags: [FORMAT], min: 1, usage: 'stats CONTAINER [--format json]',
-    async run(p, ctx) {
-      const c = await ctx.client();
-      const rows: string[][] = [];
-      const all: unknown[] = [];
-      for (const id of p.positionals) {
-        const s = await c.request('container.stats', { id });
-        all.push({ id, ...s });
-        rows.push([id, `${formatBytes(s.memoryUsage)} / ${s.memoryLimit === null ? 'unlimited' : formatBytes(s.memoryLimit)}`,
-          `${(s.cpuUsageNs / 1e9).toFixed(2)}s`, `${s.pidsCurrent}${s.pidsLimit === null ? '' : ' / ' + s.pidsLimit}`, String(s.oomKills)]);
-      }
-      if (wantsJson(p)) json(all);
-      else process.stdout.write(table(['CONTAINER', 'MEM USAGE / LIMIT', 'CPU TIME', 'PIDS', 'OOM KILLS'], rows));
-      return 0;
-    },
+  stats: STATS,
+  images: {
+    summary: 'List images', group: 'Images',
+    flags: [FORMAT, QUIET_IMAGES], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),
   },
-  images: { flags: [FORMAT, { name: 'quiet', short: 'q' }], usage: 'images [-q] [--format json]', run: (p, ctx) => listImages(p, ctx) },
   image: {
-    flags: [FORMAT, { name: 'quiet', short: 'q' }, { name: 'name', takesValue: true }, { name: 'force', short: 'f' }, { name: 'changes', takesValue: true }], min: 1, stop: false,
-    usage: 'image ls | import [--name NAME] FILE | host NAME [PROGRAM...] | rm [-f] IMAGE... | inspect IMAGE... | layers IMAGE [--changes LAYER] | export IMAGE FILE|-',
+    summary: 'Manage images', group: 'Images',
+    flags: [
+      FORMAT, QUIET_IMAGES,
+      { name: 'name', takesValue: true, help: 'import: name the imported image NAME[:TAG] (an archive of one image)' },
+      { name: 'force', short: 'f', help: 'rm: remove an image a container uses, or every name of an image ID' },
+      { name: 'changes', takesValue: true, value: 'layer', help: "layers: list one layer's own changes (its index or digest)" },
+    ], min: 1, stop: false,
+    usage: 'image COMMAND [OPTIONS]',
+    subcommands: [
+      ['ls', 'List images'],
+      ['import [--name NAME] FILE', 'Import an OCI layout tar or a `docker save` tar'],
+      ['host NAME [PROGRAM...]', "Build an image from this host's programs (sh, ls, cat, ps, ... by default)"],
+      ['rm [-f] IMAGE...', 'Remove one or more images'],
+      ['inspect IMAGE...', 'Return low-level information on images, as JSON'],
+      ['layers IMAGE [--changes LAYER]', "An image's layers with their sizes, or one layer's changes"],
+      ['export IMAGE FILE|-', 'Write an image as an OCI image layout tar'],
+    ],
     async run(p, ctx) {
       const [sub, ...rest] = p.positionals;
       const c = () => ctx.client();
@@ -254,7 +284,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   info: {
-    flags: [FORMAT], usage: 'info',
+    summary: 'Display information about the helper daemon', group: 'Helper',
+    flags: [FORMAT], usage: 'info [OPTIONS]',
     async run(p, ctx) {
       const i = await (await ctx.client()).request('system.info', {});
       if (wantsJson(p)) json(i);

@@ -10,13 +10,17 @@ import { humanSize, shortId, table } from './format';
 
 export const COMMIT_COMMANDS: Record<string, Command> = {
   commit: {
+    summary: "Create a new image from a container's changes", group: 'Images',
     flags: [
-      { name: 'message', short: 'm', takesValue: true }, { name: 'author', short: 'a', takesValue: true },
-      { name: 'change', short: 'c', takesValue: true, repeat: true },
-      { name: 'pause', short: 'p' }, { name: 'no-pause' }, FORMAT,
+      { name: 'message', short: 'm', takesValue: true, help: 'Commit message' },
+      { name: 'author', short: 'a', takesValue: true, help: 'Author (e.g. "Jane Doe <jane@example.com>")' },
+      { name: 'change', short: 'c', takesValue: true, repeat: true, help: 'Apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL)' },
+      { name: 'pause', short: 'p', help: 'Freeze a running container while it is committed (the default)' },
+      { name: 'no-pause', help: 'Do not freeze it: the layer is not a consistent snapshot' },
+      FORMAT,
     ],
     min: 2,
-    usage: 'commit [-m MESSAGE] [-a AUTHOR] [-c|--change \'CMD ["sh"]\']... [--no-pause] CONTAINER NAME[:TAG]',
+    usage: 'commit [OPTIONS] CONTAINER NAME[:TAG]',
     async run(p, ctx) {
       if (p.positionals.length !== 2) throw new UsageError('usage: nscope commit [OPTIONS] CONTAINER NAME[:TAG]');
       if (bool(p, 'pause') && bool(p, 'no-pause')) throw new UsageError('--pause and --no-pause contradict each other');

@@ -2,7 +2,7 @@
 // or an image's files, merged or one layer).
 import { str, UsageError, bool, type Parsed } from './args';
 import { FORMAT, json, wantsJson, type Command } from './command';
-import type { FileInfo, FileSource } from '../protocol/diff';
+import type { FileInfo, FileSource } from '../protocol/types/diff';
 import { table } from './format';
 
 function modeString(f: FileInfo): string {
@@ -28,7 +28,8 @@ function source(p: Parsed, ref: string): FileSource {
 
 export const DIFF_COMMANDS: Record<string, Command> = {
   diff: {
-    flags: [FORMAT], min: 1, usage: 'diff [--format json] CONTAINER',
+    summary: "Inspect changes to files or directories on a container's filesystem (A, C, D)", group: 'Files',
+    flags: [FORMAT], min: 1, usage: 'diff [OPTIONS] CONTAINER',
     async run(p, ctx) {
       if (p.positionals.length !== 1) throw new UsageError('"nscope diff" requires exactly 1 argument\nUsage: nscope diff [--format json] CONTAINER');
       const asJson = wantsJson(p);
@@ -39,9 +40,21 @@ export const DIFF_COMMANDS: Record<string, Command> = {
     },
   },
   file: {
-    flags: [FORMAT, { name: 'image' }, { name: 'layer', takesValue: true }, { name: 'view', takesValue: true }, { name: 'nofollow' }],
+    summary: "Read a container's or an image's files, merged or one layer alone", group: 'Files',
+    flags: [
+      FORMAT,
+      { name: 'image', help: 'REF is an image, not a container' },
+      { name: 'layer', takesValue: true, help: 'One layer alone: its index, a digest or diff_id prefix, init or rw (with --image: the image cut at that layer)' },
+      { name: 'view', takesValue: true, help: 'container (the default: rw over init over image), image (as the image has it) or layer' },
+      { name: 'nofollow', help: 'stat: a symlink itself, not what it points to' },
+    ],
     min: 3,
-    usage: 'file ls|stat|cat [--image] [--view container|image|layer] [--layer N|DIGEST|init|rw] [--format json] CONTAINER|IMAGE PATH',
+    usage: 'file COMMAND [OPTIONS] CONTAINER|IMAGE PATH',
+    subcommands: [
+      ['ls', 'List a directory: mode, owner, size and the layer each entry comes from'],
+      ['stat', 'One file: mode, owner, size, mtime and its layer'],
+      ['cat', "Print a file's content"],
+    ],
     async run(p, ctx) {
       const [sub, ref, path] = p.positionals;
       const c = await ctx.client();

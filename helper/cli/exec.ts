@@ -22,6 +22,17 @@ export function deframe(onFrame: (stream: number, data: Buffer) => void): (chunk
 
 export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void }
 
+/**
+ * This terminal's size, or undefined when there is none to give: stdout is
+ * not a terminal, or the terminal reports 0x0 (a pty nobody sized: a serial
+ * console, `script` or an IDE without a window size). Docker sends no size
+ * then and the container's console keeps its default, 24x80.
+ */
+export function terminalSize(): { rows: number; cols: number } | undefined {
+  const { rows, columns } = process.stdout;
+  return process.stdout.isTTY && rows > 0 && columns > 0 ? { rows, cols: columns } : undefined;
+}
+
 /** Fails early, as Docker does, when -it is asked for without a terminal. */
 export function checkTerminal(o: { tty?: boolean; interactive?: boolean }): void {
   if (o.tty && o.interactive && !process.stdin.isTTY) throw new Error('the input device is not a TTY');
@@ -35,7 +46,10 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<vo
     restore.push(() => process.stdin.setRawMode(false));
   }
   if (o.tty && process.stdout.isTTY && o.resize) {
-    const onResize = () => o.resize!(process.stdout.rows, process.stdout.columns);
+    const onResize = () => {
+      const size = terminalSize();
+      if (size) o.resize!(size.rows, size.cols);
+    };
     process.stdout.on('resize', onResize);
     restore.push(() => process.stdout.off('resize', onResize));
   }
@@ -64,7 +78,7 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<vo
 
 export async function execAttached(socket: string, client: HelperClient, opts: ExecOptions): Promise<number> {
   checkTerminal(opts);
-  if (opts.tty && process.stdout.isTTY) { opts.rows = process.stdout.rows; opts.cols = process.stdout.columns; }
+  if (opts.tty) Object.assign(opts, terminalSize());
   const { sock, result } = await openStreamWithResult(socket, { kind: 'exec', ...opts });
   const execId = result.execId!;
   await pumpTerminal(sock, {

@@ -3,58 +3,87 @@
 import { startDaemon } from '../server/daemon';
 import { DEFAULT_SOCKET } from '../protocol';
 import { HelperClient } from '../protocol/client';
-import { parseArgs, str, UsageError } from './args';
-import { COMMANDS, type Ctx } from './commands';
+import { bool, parseArgs, str, UsageError } from './args';
+import { COMMANDS } from './commands';
+import type { Command, Ctx, Flag } from './command';
 import { COMMIT_COMMANDS } from './commit-commands';
 import { DIFF_COMMANDS } from './diff-commands';
+import { commandHelp, mainHelp } from './help';
 
-const HELP = `Usage: nscope [--socket PATH] COMMAND [OPTIONS]
+const VERSION = 'nscope 0.1.0';
 
-Containers: run, create, start, stop, restart, kill, rm, ps, inspect, logs, wait, update, top, stats, commit, diff
-Files:      file ls|stat|cat [--image] [--view V] [--layer L] REF PATH
-Images:     images, image ls|import|host|rm|inspect|layers|export
-Helper:     daemon [--socket PATH] [--root DIR] [--group NAME], info
+/** Flags before the command. `-H` is Docker's shorthand for its daemon's address. */
+const GLOBAL_FLAGS: Flag[] = [
+  { name: 'socket', short: 'H', takesValue: true, value: 'path', help: `The helper's socket (default $NSCOPE_SOCKET, else ${DEFAULT_SOCKET})` },
+  { name: 'version', help: 'Print the version and exit' },
+];
 
-Run 'nscope COMMAND --help' for a command's flags.
-`;
+/** The commands that are not clients of a running helper. */
+const HELPER_COMMANDS: Record<string, Command> = {
+  daemon: {
+    summary: 'Run the helper daemon (as root) in the foreground', group: 'Helper',
+    flags: [
+      { name: 'socket', takesValue: true, value: 'path', help: `Listen here (default: the global --socket, $NSCOPE_SOCKET, else ${DEFAULT_SOCKET})` },
+      { name: 'root', takesValue: true, value: 'dir', help: 'State directory (default /var/lib/nscope)' },
+      { name: 'group', takesValue: true, help: 'Members of this group may use the socket (default nscope, when it exists)' },
+      { name: 'cgroup-parent', takesValue: true, help: "The cgroup containers' cgroups are made under (default nscope)" },
+    ],
+    usage: 'daemon [OPTIONS]',
+    async run(p, ctx) {
+      const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent') });
+      process.stderr.write(`nscope helper listening (pid ${process.pid})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      // Containers keep running: their monitors are independent processes.
+      await d.close();
+      return 0;
+    },
+  },
+  help: {
+    summary: 'Show the commands, or one command\'s usage and flags', group: 'Helper',
+    flags: [], usage: 'help [COMMAND]',
+    async run(p) {
+      const name = p.positionals[0];
+      if (name === undefined) { process.stdout.write(mainHelp('nscope', ALL, GLOBAL_FLAGS)); return 0; }
+      process.stdout.write(commandHelp('nscope', command(name)));
+      return 0;
+    },
+  },
+  version: {
+    summary: 'Show the nscope version', group: 'Helper',
+    flags: [], usage: 'version',
+    async run() { process.stdout.write(`${VERSION}\n`); return 0; },
+  },
+};
 
-async function daemon(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, [{ name: 'socket', takesValue: true }, { name: 'root', takesValue: true }, { name: 'group', takesValue: true }, { name: 'cgroup-parent', takesValue: true }]);
-  const d = await startDaemon({ socket: str(p, 'socket') ?? process.env.NSCOPE_SOCKET, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent') });
-  process.stderr.write(`nscope helper listening (pid ${process.pid})\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
-  // Containers keep running: their monitors are independent processes.
-  await d.close();
-  return 0;
+const ALL: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...HELPER_COMMANDS };
+
+/** Every command by name, for tests that walk the table. */
+export const ALL_COMMANDS: Readonly<Record<string, Command>> = ALL;
+
+function command(name: string): Command {
+  const cmd = Object.hasOwn(ALL, name) ? ALL[name] : undefined;
+  if (!cmd) throw new UsageError(`unknown command "${name}" (see nscope --help)`);
+  return cmd;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let socket = process.env.NSCOPE_SOCKET || DEFAULT_SOCKET;
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--socket' || a === '-H') socket = argv[++i] ?? '';
-    else if (a.startsWith('--socket=')) socket = a.slice(9);
-    else if (a === '--help' || a === '-h') { process.stdout.write(HELP); return 0; }
-    else if (a === '--version' || a === 'version') { process.stdout.write('nscope 0.1.0\n'); return 0; }
-    else break;
-  }
-  const name = argv[i];
-  const rest = argv.slice(i + 1);
-  if (!name) { process.stdout.write(HELP); return 0; }
-  if (name === 'daemon') return daemon(socket === DEFAULT_SOCKET && !argv.includes('--socket') ? rest : ['--socket', socket, ...rest]);
-  const cmd = COMMIT_COMMANDS[name] ?? DIFF_COMMANDS[name] ?? COMMANDS[name];
-  if (!cmd) throw new UsageError(`unknown command "${name}" (see nscope --help)`);
-  if (rest.includes('--help') && (!cmd.stop || rest.indexOf('--help') < rest.findIndex((a) => !a.startsWith('-')))) {
-    process.stdout.write(`Usage: nscope ${cmd.usage}\n\nFlags: ${cmd.flags.map((f) => `--${f.name}${f.short ? `/-${f.short}` : ''}`).join(' ')}\n`);
-    return 0;
-  }
-  const parsed = parseArgs(rest, cmd.flags, { stopAtFirstPositional: cmd.stop });
-  if ((cmd.min ?? 0) > parsed.positionals.length) throw new UsageError(`"nscope ${name}" requires at least ${cmd.min} argument${cmd.min === 1 ? '' : 's'}\nUsage: nscope ${cmd.usage}`);
+  const g = parseArgs(argv, GLOBAL_FLAGS, { stopAtFirstPositional: true, help: true });
+  if (g.help) { process.stdout.write(mainHelp('nscope', ALL, GLOBAL_FLAGS)); return 0; }
+  if (bool(g, 'version')) { process.stdout.write(`${VERSION}\n`); return 0; }
+  const socket = str(g, 'socket') ?? (process.env.NSCOPE_SOCKET || DEFAULT_SOCKET);
+  const [name, ...rest] = g.positionals;
+  if (!name) { process.stdout.write(mainHelp('nscope', ALL, GLOBAL_FLAGS)); return 0; }
+  const cmd = command(name);
+  // --help (and -h where the command has no -h of its own) anywhere among the
+  // command's flags; for run/create/exec, not after the image or container,
+  // where it belongs to the container's command
+  const parsed = parseArgs(rest, cmd.flags, { stopAtFirstPositional: cmd.stop, help: true });
+  if (parsed.help) { process.stdout.write(commandHelp('nscope', cmd)); return 0; }
+  if ((cmd.min ?? 0) > parsed.positionals.length) throw new UsageError(`"nscope ${name}" requires at least ${cmd.min} argument${cmd.min === 1 ? '' : 's'}\nUsage: nscope ${cmd.usage}\n\nRun 'nscope ${name} --help' for its flags.`);
   let client: HelperClient | undefined;
   const ctx: Ctx = { socket, client: async () => (client ??= await HelperClient.connect(socket)) };
   try {

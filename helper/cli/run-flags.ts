@@ -2,43 +2,45 @@
 // their translation into the protocol's RunOptions.
 import type { LimitArgs, RunOptions } from '../protocol';
 import * as fs from 'fs';
-import { bool, list, str, type FlagSpec, type Parsed } from './args';
+import { bool, list, str, UsageError, type Parsed } from './args';
+import type { Flag } from './command';
+import { terminalSize } from './exec';
 
-export const LIMIT_FLAGS: FlagSpec[] = [
-  { name: 'memory', short: 'm', takesValue: true },
-  { name: 'memory-swap', takesValue: true },
-  { name: 'cpus', takesValue: true },
-  { name: 'cpu-shares', short: 'c', takesValue: true },
-  { name: 'pids-limit', takesValue: true },
-  { name: 'cpuset-cpus', takesValue: true },
-  { name: 'cpuset-mems', takesValue: true },
+export const LIMIT_FLAGS: Flag[] = [
+  { name: 'memory', short: 'm', takesValue: true, value: 'bytes', help: 'Memory limit (64m, 1g)' },
+  { name: 'memory-swap', takesValue: true, value: 'bytes', help: 'Memory plus swap limit: -1 for unlimited swap (needs --memory)' },
+  { name: 'cpus', takesValue: true, value: 'decimal', help: 'Number of CPUs (0.5)' },
+  { name: 'cpu-shares', short: 'c', takesValue: true, value: 'int', help: 'CPU shares (relative weight, 2-262144)' },
+  { name: 'pids-limit', takesValue: true, value: 'int', help: 'Limit on the number of processes (0 or -1: unlimited)' },
+  { name: 'cpuset-cpus', takesValue: true, help: 'CPUs in which to allow execution (0-3, 0,1)' },
+  { name: 'cpuset-mems', takesValue: true, help: 'Memory nodes in which to allow execution (0-3, 0,1)' },
 ];
 
-export const CREATE_FLAGS: FlagSpec[] = [
+export const CREATE_FLAGS: Flag[] = [
   ...LIMIT_FLAGS,
-  { name: 'name', takesValue: true },
-  { name: 'hostname', short: 'h', takesValue: true },
-  { name: 'env', short: 'e', takesValue: true, repeat: true },
-  { name: 'workdir', short: 'w', takesValue: true },
-  { name: 'volume', short: 'v', takesValue: true, repeat: true },
-  { name: 'user', short: 'u', takesValue: true },
-  { name: 'rm' },
-  { name: 'privileged' },
-  { name: 'read-only' },
-  { name: 'cap-add', takesValue: true, repeat: true },
-  { name: 'cap-drop', takesValue: true, repeat: true },
-  { name: 'network', takesValue: true, aliases: ['net'] },
-  { name: 'pid', takesValue: true },
-  { name: 'ipc', takesValue: true },
-  { name: 'uts', takesValue: true },
-  { name: 'cgroupns', takesValue: true },
-  { name: 'security-opt', takesValue: true, repeat: true },
-  { name: 'userns', takesValue: true },
-  { name: 'entrypoint', takesValue: true },
-  { name: 'label', short: 'l', takesValue: true, repeat: true },
-  { name: 'format', takesValue: true },
-  { name: 'tty', short: 't' },
-  { name: 'interactive', short: 'i' },
+  { name: 'name', takesValue: true, help: 'Assign a name to the container' },
+  // -h is --hostname, as in Docker: only --help asks run/create for usage
+  { name: 'hostname', short: 'h', takesValue: true, help: 'Container host name' },
+  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE)' },
+  { name: 'workdir', short: 'w', takesValue: true, help: 'Working directory inside the container' },
+  { name: 'volume', short: 'v', takesValue: true, repeat: true, help: 'Bind mount a host path (HOST:CONTAINER[:ro])' },
+  { name: 'user', short: 'u', takesValue: true, help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+  { name: 'rm', help: 'Automatically remove the container when it exits' },
+  { name: 'privileged', help: 'Give extended privileges to this container (every capability, no seccomp, no masked paths)' },
+  { name: 'read-only', help: "Mount the container's root filesystem as read only" },
+  { name: 'cap-add', takesValue: true, repeat: true, help: 'Add Linux capabilities' },
+  { name: 'cap-drop', takesValue: true, repeat: true, help: 'Drop Linux capabilities' },
+  { name: 'security-opt', takesValue: true, repeat: true, help: 'Security options: seccomp=PROFILE.json, seccomp=unconfined, no-new-privileges[=false]' },
+  { name: 'network', takesValue: true, aliases: ['net'], help: 'Network namespace: private (default), host, none, or a /proc/PID/ns/net path' },
+  { name: 'pid', takesValue: true, help: 'PID namespace: private (default), host, container:ID, or a path' },
+  { name: 'ipc', takesValue: true, help: 'IPC namespace: private (default), host, container:ID, or a path' },
+  { name: 'uts', takesValue: true, help: 'UTS namespace: private (default), host, or a path' },
+  { name: 'cgroupns', takesValue: true, help: 'Cgroup namespace: private (default) or host' },
+  { name: 'userns', takesValue: true, help: 'User namespace: host (default), or auto[:size=N] for one of its own mapping root to an unused range' },
+  { name: 'entrypoint', takesValue: true, help: "Overwrite the image's ENTRYPOINT ('' clears it)" },
+  { name: 'label', short: 'l', takesValue: true, repeat: true, help: 'Set metadata on the container (KEY=VALUE)' },
+  { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
+  { name: 'interactive', short: 'i', help: 'Keep STDIN open (attach it)' },
 ];
 
 export function limitArgs(p: Parsed): LimitArgs {
@@ -76,8 +78,8 @@ export function runOptions(p: Parsed): RunOptions {
     rm: bool(p, 'rm'),
     tty: bool(p, 'tty'),
     interactive: bool(p, 'interactive'),
-    rows: bool(p, 'tty') && process.stdout.isTTY ? process.stdout.rows : undefined,
-    cols: bool(p, 'tty') && process.stdout.isTTY ? process.stdout.columns : undefined,
+    // no size (the helper's default) where this terminal reports none (0x0), as Docker does
+    ...(bool(p, 'tty') ? terminalSize() : undefined),
     privileged: bool(p, 'privileged'),
     readOnly: bool(p, 'read-only'),
     capAdd: list(p, 'cap-add'),
@@ -94,17 +96,19 @@ export function runOptions(p: Parsed): RunOptions {
 }
 
 /**
- * `seccomp=FILE` is read here, with the caller's own permissions (the root
- * helper never opens a path a client names): the helper gets the profile's text.
+ * `--security-opt seccomp=FILE` names a file on the client's side, as with
+ * Docker: the CLI reads it (with the caller's permissions, never the root
+ * helper's) and sends its text. `seccomp=unconfined` and the other options
+ * go as they are; the helper checks them all.
  */
-function securityOpts(values: string[] | undefined): string[] | undefined {
+export function securityOpts(values: string[] | undefined): string[] | undefined {
   return values?.map((v) => {
-    const m = /^seccomp[=:](.+)$/s.exec(v);
-    if (!m || m[1] === 'unconfined' || m[1].trimStart().startsWith('{')) return v;
+    const m = /^seccomp[=:]([\s\S]+)$/.exec(v);
+    if (!m || m[1] === 'unconfined') return v;
     try {
       return `seccomp=${fs.readFileSync(m[1], 'utf8')}`;
     } catch (e) {
-      throw new Error(`--security-opt seccomp: cannot read the profile ${m[1]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new UsageError(`--security-opt seccomp: cannot read the profile ${m[1]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
   });
 }

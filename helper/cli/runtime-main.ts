@@ -5,7 +5,7 @@
 import { OciRuntime } from '../runtime/oci-runtime';
 import { bool, parseArgs, str, UsageError, type FlagSpec } from './args';
 import * as path from 'path';
-import { pumpTerminal } from './exec';
+import { pumpTerminal, terminalSize } from './exec';
 import { table } from './format';
 import { procCmdline } from '../lib/procinfo';
 import { GLOBAL_FLAGS, parseGlobals } from './runtime-globals';
@@ -73,8 +73,8 @@ export async function main(argv: string[]): Promise<number> {
       // in the foreground, a console is this terminal's, relayed through the shim (as `nscope run -it`)
       const terminal = !detach && !!rt.spec(path.resolve(bundle)).process.terminal;
       if (terminal && !process.stdin.isTTY) throw new UsageError('process.terminal is true but stdin is not a terminal: run it from one, set "terminal": false in config.json, or use --detach with --console-socket');
-      const size = terminal && process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : {};
-      await rt.create(id, bundle, { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), attach: terminal ? size : undefined });
+      const size = (terminal && terminalSize()) || {};
+      await rt.create(id, bundle, { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), attach: terminal ? size : undefined, monitor: !detach });
       const console = terminal ? await rt.attachConsole(id) : undefined;
       await rt.start(id);
       if (detach) return 0;

@@ -5,7 +5,7 @@
 //
 // Bytes are counted per inode of a layer (hardlinks once), so that for every
 // layer: cumulative = cumulative below + own size - hidden, exactly.
-import type { LayerChangeInfo, LayerFileType } from '../protocol/layers';
+import type { LayerChangeInfo, LayerFileType } from '../protocol/types/layers';
 import { byteOrder, type LayerEntry } from './layers-info-walk';
 
 /** Component by component, so a directory comes right before what is below it ("/a", "/a/b", "/a-b"). */

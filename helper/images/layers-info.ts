@@ -9,7 +9,7 @@
 import { invalid, notFound } from '../errors';
 import type {
   ImageLayersResult, LayerChangeInfo, LayerChangesResult, LayerHistoryInfo, LayerRef, LayerTreeEntry, LayerTreeResult, Page,
-} from '../protocol/layers';
+} from '../protocol/types/layers';
 import { MergedTree, type ApplyResult } from './layers-info-tree';
 import { byteOrder, walkLayer, type LayerEntry } from './layers-info-walk';
 import type { ImageDetail, ImageStore } from './store';

@@ -26,10 +26,10 @@ import {
 import { tarFile } from './tar-writer';
 import { unpackLayer } from './unpack';
 
-import type { ImageSummaryInfo } from '../protocol/images';
+import type { ImageSummaryInfo } from '../protocol/types/images';
 export type { OciImageConfig, OciContainerConfig, OciHistory, OciManifest, OciIndex, Descriptor } from './oci';
 
-/** What `images` lists: the protocol's type (helper/protocol/images.ts). */
+/** What `images` lists: the protocol's type (helper/protocol/types/images.ts). */
 export type ImageSummary = ImageSummaryInfo;
 
 export interface LayerDetail {

@@ -1,12 +1,11 @@
 // Every namespace on the host, the way lsns finds them: by walking
 // /proc/PID/ns/* and grouping processes by namespace inode.
 import * as fs from 'fs';
-import type { ContainerNamespace, NamespaceInfo, NsType } from '../protocol';
+import type { ContainerNamespace, NamespaceInfo, NsType, UserNsMaps } from '../protocol/types';
 import { invalid } from '../errors';
 import { native } from '../native';
 import { procCmdline, procStatus } from '../lib/procinfo';
 import { readIdMap } from '../lib/idmap';
-import type { UserNsMaps } from '../protocol/security';
 
 /** A user namespace's maps, read through one of its processes; undefined for the host's. */
 function userMaps(pid: number, host: boolean): UserNsMaps | undefined {

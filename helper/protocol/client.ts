@@ -2,9 +2,9 @@
 // JSON-RPC 2.0 over newline-delimited JSON on the helper's Unix socket.
 import * as net from 'net';
 import { JSONRPCClient, JSONRPCErrorException, JSONRPCServer, JSONRPCServerAndClient } from 'json-rpc-2.0';
-import { EVENT_METHOD, type NscopeEvent } from './events';
-import type { MethodName, Params, Result } from './index';
-import type { StreamOpenParams } from './streams';
+import { EVENT_METHOD, type NscopeEvent } from './types/events';
+import type { MethodName, Params, Result } from './methods';
+import type { StreamOpenParams } from './types/streams';
 
 export class HelperError extends Error {
   constructor(message: string, public readonly code: number, public readonly kind: string) {
@@ -96,7 +96,7 @@ export class HelperClient {
   close(): void { this.sock.end(); this.sock.destroy(); }
 }
 
-/** Opens a byte stream (helper/protocol/streams.ts); returns the socket after the handshake. */
+/** Opens a byte stream (helper/protocol/types/streams.ts); returns the socket after the handshake. */
 export async function openStream(socketPath: string, params: StreamOpenParams): Promise<net.Socket> {
   return (await openStreamWithResult(socketPath, params)).sock;
 }

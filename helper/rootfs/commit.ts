@@ -24,7 +24,7 @@ import type { OciHistory, OciImageConfig } from '../images/oci';
 import type { ImageStore } from '../images/store';
 import { TarWriter, type TarWriteEntry } from '../images/tar-writer';
 import { native } from '../native';
-import type { CommitResult } from '../protocol/layers';
+import type { CommitResult } from '../protocol/types/layers';
 import { applyChanges } from './commit-change';
 import { freezeCgroup } from './commit-freeze';
 import { INIT_LAYER_FILES } from './initlayer';

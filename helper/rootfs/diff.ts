@@ -31,7 +31,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NscopeError } from '../errors';
 import { native } from '../native';
-import type { DiffChange, FileKind, FileMeta } from '../protocol/diff';
+import type { DiffChange, FileKind, FileMeta } from '../protocol/types/diff';
 import { openRegularBeneath } from './read';
 import { toContainerId } from '../lib/idmap';
 import type { IdMap } from '../lib/idmap';

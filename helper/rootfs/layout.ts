@@ -2,6 +2,7 @@
 // lowerdir = init layer over the image layers (top first), upperdir = rw.
 import * as os from 'os';
 import * as path from 'path';
+import type { IdMap } from '../lib/idmap';
 
 export interface RootfsLayout {
   base: string;        // the state root; layer paths in the mount options are relative to it
@@ -11,6 +12,25 @@ export interface RootfsLayout {
   work: string;
   lower: string[];     // image layer dirs, bottom to top
 }
+
+/**
+ * A container's layers as the runtime reports them (ContainerManager.layers),
+ * for the rootfs work done on them from outside the runtime: file views, diff.
+ */
+export interface ContainerLayers {
+  id: string;
+  name: string;
+  imageId: string;
+  /** image layer dirs, bottom to top */
+  lower: string[];
+  init: string;
+  upper: string;
+  /** a --userns=auto container: the mapped ids its rw layer is owned by */
+  idMap?: IdMap;
+}
+
+/** What finds a container's layers by id, id prefix or name (the runtime's ContainerManager). */
+export interface ContainerLayerSource { layers(ref: string): ContainerLayers }
 
 /** `runDir`: where the init layer and the mount point go (the daemon's tmpfs), else containerDir. */
 export function rootfsLayout(stateRoot: string, containerDir: string, imageLayers: string[], runDir = containerDir): RootfsLayout {

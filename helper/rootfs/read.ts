@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import { invalid, notFound, NscopeError } from '../errors';
 import { native, type BeneathStat } from '../native';
-import { MAX_READ, type FileInfo, type FileLayer, type FileReadResult } from '../protocol/diff';
+import { MAX_READ, type FileInfo, type FileLayer, type FileReadResult } from '../protocol/types/diff';
 import { DT_BLK, DT_CHR, DT_DIR, DT_LNK, DT_REG, isWhiteoutEntry, kindOfType, typeOfMode, walkTree, type WalkEntry } from './walk';
 import { toContainerId } from '../lib/idmap';
 import type { IdMap } from '../lib/idmap';

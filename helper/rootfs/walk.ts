@@ -3,7 +3,7 @@
 // parallel threads) as one buffer of packed records, decoded here.
 import * as os from 'os';
 import { native } from '../native';
-import type { FileKind } from '../protocol/diff';
+import type { FileKind } from '../protocol/types/diff';
 
 export const DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8, DT_LNK = 10, DT_SOCK = 12;
 

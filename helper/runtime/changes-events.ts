@@ -7,7 +7,7 @@
 //   the create/start path, and not at all for one that exits before;
 // - the watch goes at the exit (a stopped container's layer does not change),
 //   at the removal, and with the daemon.
-import type { NscopeEvent } from '../protocol';
+import type { NscopeEvent } from '../protocol/types';
 import { LayerWatch } from './changes-watch';
 import type { ContainerManager } from './manager';
 

@@ -6,11 +6,12 @@ import * as net from 'net';
 import type { Readable } from 'stream';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { native, shimPath } from '../native';
-import type { ExecOptions, ExecStatus } from '../protocol';
+import type { ExecOptions, ExecStatus } from '../protocol/types';
 import { buildExecPlan } from './plan';
 import { collectShim } from './shim';
 import { resolveUser } from './options';
 import { signalNumber } from './signals';
+import { ttyDimension, ttyResize } from './tty-size';
 import type { Spec } from './spec';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -66,11 +67,7 @@ export class ExecSessions {
     for (const e of o.env ?? []) env.set(e.slice(0, e.indexOf('=')), e);
     if (o.tty && !env.has('TERM')) env.set('TERM', 'TERM=xterm');
     proc.env = [...env.values()];
-    const size = (v: number | undefined, what: string) => {
-      if (v === undefined) return what === 'rows' ? 24 : 80;
-      if (!Number.isInteger(v) || v < 1 || v > 10000) throw invalid(`exec: ${what} ${v} is out of range (1-10000)`);
-      return v;
-    };
+    const size = (v: number | undefined, what: 'rows' | 'cols') => ttyDimension(v, what, 'exec') ?? (what === 'rows' ? 24 : 80);
     const plan = buildExecPlan({
       pid: t.pid, process: proc, cgroupProcs: t.cgroupProcs, interactive: !!o.interactive, seccomp: t.spec.linux?.seccomp, seccompCacheDir: t.seccompCacheDir,
       tty: o.tty ? { rows: size(o.rows, 'rows'), cols: size(o.cols, 'cols') } : undefined,
@@ -122,8 +119,8 @@ export class ExecSessions {
   resize(execId: string, rows: number, cols: number): void {
     const s = this.get(execId);
     if (!s.tty) throw conflict('exec: resize needs a tty');
-    if (![rows, cols].every((v) => Number.isInteger(v) && v >= 1 && v <= 10000)) throw invalid(`resize: ${rows}x${cols} is out of range`);
-    if (s.status.running) s.stdio[4].write(`r ${rows} ${cols}\n`);
+    const size = ttyResize(rows, cols, 'exec resize');
+    if (size && s.status.running) s.stdio[4].write(`r ${size.rows} ${size.cols}\n`);
   }
 
   kill(execId: string, signal: string | number = 'SIGKILL'): void {

@@ -3,7 +3,7 @@
 // report the same errors.
 import { limitsToResources, quotaToCpus } from '../cgroups/units';
 import type { LinuxResources } from '../cgroups/types';
-import type { LimitArgs, Limits } from '../protocol';
+import type { LimitArgs, Limits } from '../protocol/types';
 
 /** Parses what the user typed into numbers; only the given fields are present. */
 export function limitsFromArgs(a: LimitArgs): Limits {

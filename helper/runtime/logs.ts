@@ -1,7 +1,7 @@
 // Reading a container's json-file log: whole, the last N entries, or
 // following it as the shim appends until the container has exited.
 import * as fs from 'fs';
-import type { LogEntry } from '../protocol';
+import type { LogEntry } from '../protocol/types';
 
 export function parseLogLines(text: string): LogEntry[] {
   const out: LogEntry[] = [];

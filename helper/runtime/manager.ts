@@ -9,7 +9,7 @@ import type { ImageStore } from '../images/store';
 import type {
   ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LiveSecurity, LogEntry, NscopeEvent,
   ProcessInfo, RunOptions,
-} from '../protocol';
+} from '../protocol/types';
 import { writeInitLayer } from '../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../rootfs/layout';
 import { validateResources } from '../cgroups/validate';
@@ -30,9 +30,10 @@ import { ExecSessions, type ExecSession } from './exec';
 import { readLayeredFile } from '../rootfs/lookup';
 import { thawCgroup } from '../rootfs/commit-freeze';
 import { native } from '../native';
-import type { ExecOptions, ShellInfo } from '../protocol';
+import type { ExecOptions, ShellInfo } from '../protocol/types';
 import type { Spec } from './spec';
 import { signalNumber } from './signals';
+import { ttyDimension, ttyResize } from './tty-size';
 import { securityOf } from '../security/summary';
 import { allocateIdMap, parseUserns, releaseIdMap, reserveAgain } from './userns';
 import { toHostId, type IdMap } from '../lib/idmap';
@@ -204,12 +205,7 @@ export class ContainerManager extends EventEmitter {
       ...(idMap ? { idMap } : {}),
     };
     spec.process.terminal = !!opts.tty;
-    const size = (v: number | undefined, what: string) => {
-      if (v === undefined) return undefined;
-      if (!Number.isInteger(v) || v < 1 || v > 10000) throw invalid(`${what} ${v} is out of range (1-10000)`);
-      return v;
-    };
-    const term = { rows: size(opts.rows, 'rows'), cols: size(opts.cols, 'cols') };
+    const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
     let cg: Cgroup | undefined;
     try {
       fs.mkdirSync(p.dir, { mode: 0o700 });
@@ -655,6 +651,11 @@ export class ContainerManager extends EventEmitter {
     return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper, idMap: r.idMap };
   }
 
+  /** The container's cgroup as inspect names it (commit-source.ts, live-cgroup.ts). */
+  cgroupOf(ref: string): { version: 1 | 2; path: string } {
+    return { version: this.opts.cgroups.version, path: `/${this.find(ref).cgroupRel}` };
+  }
+
   /** The file that says a commit froze the container (see commit-freeze.ts). */
   freezeMarker(ref: string): string {
     return path.join(this.paths(this.find(ref)).run, 'frozen-for-commit');
@@ -671,10 +672,10 @@ export class ContainerManager extends EventEmitter {
   resize(ref: string, rows: number, cols: number): { id: string } {
     const r = this.find(ref);
     if (!r.tty) throw conflict(`container ${r.name} has no tty`);
-    if (![rows, cols].every((v) => Number.isInteger(v) && v >= 1 && v <= 10000)) throw invalid(`resize: ${rows}x${cols} is out of range`);
-    if (r.status === 'exited') return { id: r.id };
+    const size = ttyResize(rows, cols, 'resize');
+    if (!size || r.status === 'exited') return { id: r.id };
     const fd = fs.openSync(this.paths(r).ctl, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-    try { fs.writeSync(fd, `r ${rows} ${cols}\n`); } finally { fs.closeSync(fd); }
+    try { fs.writeSync(fd, `r ${size.rows} ${size.cols}\n`); } finally { fs.closeSync(fd); }
     return { id: r.id };
   }
 

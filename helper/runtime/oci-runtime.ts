@@ -102,8 +102,13 @@ export class OciRuntime {
    * `consoleSocket`: runc's --console-socket, where the console's pty master
    * goes; `attach`: `run` in the foreground keeps the console in the shim and
    * relays it through the shim's attach socket (see attachConsole()).
+   * Without `attach` or `monitor`, as runc: no nscope process stays behind,
+   * the init (waiting on the exec fifo) is inherited by the caller's
+   * subreaper (containerd's shim, conmon), which reaps it and so learns its
+   * exit; `monitor`: the shim stays its parent and records the exit (`run`
+   * in the foreground waits for it).
    */
-  async create(id: string, bundleArg: string, opts: { pidFile?: string; noPivot?: boolean; inheritStdio?: boolean; consoleSocket?: string; attach?: { rows?: number; cols?: number } } = {}): Promise<OciState> {
+  async create(id: string, bundleArg: string, opts: { pidFile?: string; noPivot?: boolean; inheritStdio?: boolean; consoleSocket?: string; attach?: { rows?: number; cols?: number }; monitor?: boolean } = {}): Promise<OciState> {
     const p = this.dir(id);
     const bundle = path.resolve(bundleArg);
     const spec = this.spec(bundle);
@@ -134,6 +139,7 @@ export class OciRuntime {
       const plan = buildPlan({
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
         cgroupMounts: containerCgroupMounts(), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
+        detach: !attach && !opts.monitor,
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);

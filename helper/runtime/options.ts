@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalid } from '../errors';
-import type { RunOptions } from '../protocol';
+import type { RunOptions } from '../protocol/types';
 import { readLayeredFile } from '../rootfs/lookup';
 import { applySecurity, parseSecurityOpts } from '../security/security-opts';
 import { ALL_CAPS, capNumber } from './capabilities';

@@ -81,6 +81,8 @@ export interface PlanInputs {
   consoleSocket?: string;
   /** where compiled seccomp filters are kept (the runtime tmpfs), by digest */
   seccompCacheDir?: string;
+  /** no monitor: the shim exits once the container is created (nscope-runtime create, as runc) */
+  detach?: boolean;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -152,6 +154,10 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (joinPid) op('joinpid', joinPid);
   op('rootfs', inp.rootfs);
   if (inp.logFile) op('log', inp.logFile);
+  if (inp.detach) {
+    if (inp.logFile || inp.attach) throw invalid('a container without a monitor cannot have a log file or an attach socket');
+    op('detach');
+  }
   op('exitfile', inp.exitFile);
   op('pidfile', inp.pidFile);
   if (inp.fifo) op('fifo', inp.fifo);
@@ -342,6 +348,14 @@ function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: str
     type = ''; source = '/sys'; f |= MS.BIND | MS.REC | MS.RDONLY;
   } else if (type === 'mqueue' && !newIpc) {
     type = ''; source = '/dev/mqueue'; f |= MS.BIND;
+  }
+  // runc's and crun's "tmpcopyup" (Podman's --read-only tmpfs on /run, /tmp): the
+  // directory's content from the image, copied into the new tmpfs
+  const opts = data.split(',').filter(Boolean);
+  if (opts.includes('tmpcopyup')) {
+    if (type !== 'tmpfs') throw invalid(`mount ${dest}: tmpcopyup is for tmpfs mounts`);
+    op('mount', source, dest, type, f, opts.filter((o) => o !== 'tmpcopyup').join(','), 'c');
+    return;
   }
   op('mount', source, dest, type, f, data, '-');
 }

@@ -1,7 +1,7 @@
 // A container's record on disk (<root>/containers/<id>/state.json) and the
 // paths of everything else in its directory.
 import * as path from 'path';
-import type { ContainerStatus, ExitStatus, Limits } from '../protocol';
+import type { ContainerStatus, ExitStatus, Limits } from '../protocol/types';
 import type { IdMap } from '../lib/idmap';
 
 export interface ContainerRecord {

@@ -1,7 +1,7 @@
 // The shape of `container.create` params, checked before anything is done:
 // a hostile or buggy client gets one error naming the field.
 import { invalid } from '../errors';
-import type { RunOptions } from '../protocol';
+import type { RunOptions } from '../protocol/types';
 
 type Kind = 'string' | 'boolean' | 'strings' | 'number' | 'size' | 'labels';
 

@@ -5,7 +5,7 @@
 // lacks a capability that --privileged asks for, or a mapping was refused.
 import * as fs from 'fs';
 import { NscopeError } from '../errors';
-import type { IdRange, LiveSecurity, SeccompMode } from '../protocol';
+import type { IdRange, LiveSecurity, SeccompMode } from '../protocol/types';
 import { capNames } from '../runtime/capabilities';
 
 const gone = (e: unknown) => ['ENOENT', 'ESRCH'].includes((e as NodeJS.ErrnoException).code ?? '');

@@ -2,7 +2,7 @@
 // the extension's Security node show. The spec is what the shim applied, so
 // it is the truth of what was asked; what the kernel says of the running
 // process is read by live.ts and shown next to it.
-import type { ContainerSecurity, IdRange } from '../protocol';
+import type { ContainerSecurity, IdRange } from '../protocol/types';
 import type { Spec } from '../runtime/spec';
 import { PRIVILEGED_ANNOTATION, SECCOMP_ANNOTATION } from './security-opts';
 

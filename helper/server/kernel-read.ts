@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { invalid, notFound, NscopeError } from '../errors';
 import { NS_LINKS, nsLinkText, nsListing } from '../namespaces/links';
-import { MAX_KERNEL_READ, type KernelReadResult } from '../protocol/kernel';
+import { MAX_KERNEL_READ, type KernelReadResult } from '../protocol/types/kernel';
 
 const PROC_FILES = ['status', 'stat', 'statm', 'cgroup', 'mountinfo', 'cmdline', 'uid_map', 'gid_map'];
 /** well-known /proc/PID entries refused with a reason (others get the generic refusal) */

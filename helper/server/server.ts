@@ -132,7 +132,7 @@ export class HelperServer {
   private async onStream(conn: net.Socket, req: JSONRPCRequest) {
     let opened: OpenedStream;
     try {
-      opened = await openStream(req.params as unknown as StreamOpenParams, this.services.containers, this.services.images);
+      opened = await openStream(req.params as unknown as StreamOpenParams, this.services);
     } catch (e) {
       const err = toRpcError(e);
       sendLine(conn, { jsonrpc: '2.0', id: req.id ?? null, error: { code: err.code, message: err.message, data: err.data } });

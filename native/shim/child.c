@@ -46,7 +46,8 @@ static void die(const char *fmt, ...) {
   size_t len = strlen(msg);
   for (size_t i = 1; i < len; i++) if (msg[i] == '\n') msg[i] = ' ';
   msg[len++] = '\n';
-  if (write(g_errfd, msg, len) < 0) { /* nobody to tell */ }
+  /* the shim may be gone (no monitor): no SIGPIPE for that; exec's is a pipe */
+  if (send(g_errfd, msg, len, MSG_NOSIGNAL) < 0 && errno == ENOTSOCK && write(g_errfd, msg, len) < 0) { /* nobody to tell */ }
   _exit(127);
 }
 
@@ -112,7 +113,16 @@ static void do_mount(int rootfd, const char *src, const char *dst, const char *t
       CHECK(mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | extra | keep, NULL), "remount %s: %s", dst, strerror(errno));
     }
   } else {
+    /* tmpcopyup: what the image has there is copied into the new tmpfs */
+    int below = kind[0] == 'c' ? open_in_root(rootfd, dst, O_RDONLY | O_DIRECTORY, 0) : -1;
+    if (kind[0] == 'c' && below < 0) die("tmpcopyup %s: open: %s", dst, strerror(errno));
     CHECK(mount(src, target, fstype, base, opts), "mount %s on %s: %s", fstype ? fstype : src, dst, strerror(errno));
+    if (below >= 0) {
+      int above = open_in_root(rootfd, dst, O_RDONLY | O_DIRECTORY, 0);
+      if (above < 0 || copy_tree(below, above, 0) != 0) die("tmpcopyup %s: %s", dst, strerror(errno));
+      close(above);
+      close(below);
+    }
     if (prop) {
       close(tfd);
       tfd = open_in_root(rootfd, dst, O_PATH, 0);

@@ -3,6 +3,7 @@
  * (e.g. /dev -> /host/dir) can never redirect a mount onto the host. */
 #include "shim.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -49,6 +50,52 @@ int mkdir_in_root(int rootfd, const char *path, mode_t mode) {
   }
   close(dirfd);
   return 0;
+}
+
+/* Copies the tree under `from` into the empty directory `to` (both fds of
+ * directories): files, directories and symlinks with their modes and owners;
+ * other kinds are skipped. Nothing is followed. For a tmpfs mounted with
+ * "tmpcopyup" over an image directory (Podman's --read-only /run, /tmp). */
+int copy_tree(int from, int to, int depth) {
+  if (depth > 64) { errno = ELOOP; return -1; }
+  int dup_from = dup(from);
+  if (dup_from < 0) return -1;
+  DIR *d = fdopendir(dup_from);
+  if (!d) { close(dup_from); return -1; }
+  int rc = 0;
+  struct dirent *e;
+  while (rc == 0 && (e = readdir(d))) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    struct stat st;
+    if (fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) { rc = -1; break; }
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdirat(to, e->d_name, st.st_mode & 07777) != 0 && errno != EEXIST) { rc = -1; break; }
+      int a = openat(from, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int b = openat(to, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (a < 0 || b < 0 || copy_tree(a, b, depth + 1) != 0 || fchown(b, st.st_uid, st.st_gid) != 0 || fchmod(b, st.st_mode & 07777) != 0) rc = -1;
+      if (a >= 0) close(a);
+      if (b >= 0) close(b);
+    } else if (S_ISREG(st.st_mode)) {
+      int a = openat(from, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      int b = a < 0 ? -1 : openat(to, e->d_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
+      char buf[65536];
+      ssize_t n = 0;
+      while (b >= 0 && (n = read(a, buf, sizeof(buf))) > 0) if (write(b, buf, (size_t)n) != n) { n = -1; break; }
+      if (a < 0 || b < 0 || n < 0 || fchown(b, st.st_uid, st.st_gid) != 0 || fchmod(b, st.st_mode & 07777) != 0) rc = -1;
+      if (a >= 0) close(a);
+      if (b >= 0) close(b);
+    } else if (S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t n = readlinkat(from, e->d_name, target, sizeof(target) - 1);
+      if (n < 0) { rc = -1; break; }
+      target[n] = '\0';
+      if (symlinkat(target, to, e->d_name) != 0 || fchownat(to, e->d_name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) != 0) rc = -1;
+    }
+  }
+  int e2 = errno;
+  closedir(d);
+  errno = e2;
+  return rc;
 }
 
 int write_file(const char *path, const char *data, size_t len) {

@@ -193,6 +193,9 @@ int main(int argc, char **argv) {
   char okline[128];
   snprintf(okline, sizeof(okline), "%.64s %d", msg + 1, (int)getpid());
   status("ok %s %s\n", pidstr, okline);
+  /* No monitor: the init waits on the exec fifo and is inherited by the
+   * nearest subreaper (containerd's shim, conmon) or init, which reaps it. */
+  if (g_plan.detach) return 0;
 
   /* Monitor: copy output to the log and attached clients until the init
    * exits; remember a late exec error. */

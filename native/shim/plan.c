@@ -82,7 +82,6 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "target")) p->target = o->argv[0];
     else if (!strcmp(name, "tty")) { p->tty = 1; p->rows = atoi(o->argv[0]); p->cols = atoi(o->argv[1]); }
     else if (!strcmp(name, "interactive")) p->interactive = 1;
-    else if (!strcmp(name, "detach")) p->detach = 1;
     else if (!strcmp(name, "preservefds")) {
       p->preserve = atoi(o->argv[0]);
       if (p->preserve < 0 || p->preserve > 1024) { snprintf(err, errlen, "plan: preservefds %.16s is out of range (0-1024)", o->argv[0]); return -1; }
@@ -92,6 +91,7 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "consolesocket")) p->consolesocket = o->argv[0];
     else if (!strcmp(name, "seccompcache")) p->seccompcache = o->argv[0];
     else if (!strcmp(name, "uidmap")) p->uidmap = o->argv[0];
+    else if (!strcmp(name, "detach")) p->detach = 1;
     else if (!strcmp(name, "gidmap")) p->gidmap = o->argv[0];
     else if (!strcmp(name, "ovl")) { p->ovlbase = o->argv[0]; p->ovldata = o->argv[1]; }
     else if (!strcmp(name, "ovlidmap")) {
@@ -103,6 +103,7 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
   if (!p->rootfs && !p->target) { snprintf(err, errlen, "plan: no rootfs"); return -1; }
   if (!p->uidmap != !p->gidmap) { snprintf(err, errlen, "plan: uidmap and gidmap go together"); return -1; }
   if (p->ovldata && !p->uidmap) { snprintf(err, errlen, "plan: a prepared overlay needs a user namespace"); return -1; }
+  if (p->detach && (p->logfile || p->attach)) { snprintf(err, errlen, "plan: a container without a monitor has no log or attach socket"); return -1; }
   p->ovlfd = -1;
   return 0;
 }

@@ -43,9 +43,6 @@ struct plan {
   /* exec: the container init's pid whose namespaces are joined */
   const char *target;
   int tty, rows, cols, interactive;
-  /* exec: report "ok PID" once the process runs (its execve done) and exit,
-   * leaving it to the caller's subreaper (runc exec --detach) */
-  int detach;
   /* fds 3..3+preserve-1 reach the process (runc's --preserve-fds) */
   int preserve;
   /* containers with a console or stdin: the attach socket and control fifo */
@@ -67,6 +64,10 @@ struct plan {
   const char *idmap[256];
   int nidmap;
   int ovlfd;
+  /* no monitor (nscope-runtime create, as runc): exit once the container is
+   * created; its init is inherited by the caller's subreaper. For exec (runc
+   * exec --detach): report "ok PID" once the execve is done, and exit. */
+  int detach;
 };
 
 /* plan.c */
@@ -91,6 +92,7 @@ int unix_sockaddr(const char *path, struct sockaddr_un *addr, int *dirfd);
 int open_in_root(int rootfd, const char *path, int flags, int resolve_extra);
 int mkdir_in_root(int rootfd, const char *path, mode_t mode);
 int write_file(const char *path, const char *data, size_t len);
+int copy_tree(int from, int to, int depth);
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 /* seccomp.c: the filter of the plan's seccomp* operations, compiled (or read

@@ -35,6 +35,28 @@ test('a console: the shell is PID 1 on a pty, resize and exit code', async () =>
   await c.request('container.remove', { id });
 });
 
+test('a console asked with a 0x0 size gets the default 24x80; a 0x0 resize is ignored, a negative one refused', async () => {
+  const c = await d.client();
+  await assert.rejects(c.request('container.create', { image: 'host', tty: true, rows: -1, cols: 80, cmd: ['sh'] }), /create: rows -1 is out of range \(1-10000, or 0 for no size\)/);
+  const { id } = await c.request('container.create', { image: 'host', tty: true, interactive: true, rows: 0, cols: 0, cmd: ['sh'] });
+  const sock = await openStream(d.socket, { kind: 'attach', id });
+  let out = '';
+  sock.on('data', (b: Buffer) => { out += b.toString('utf8'); });
+  sock.resume();
+  const waited = c.request('container.wait', { id });
+  await c.request('container.start', { id });
+  sock.write('stty size\n');
+  await waitFor(() => /24 80/.test(out), 10000, `stty size in ${JSON.stringify(out)}`);
+  await c.request('container.resize', { id, rows: 0, cols: 0 });
+  await assert.rejects(c.request('container.resize', { id, rows: 30, cols: -80 }), /resize: cols -80 is out of range/);
+  out = '';
+  sock.write('stty size\n');
+  await waitFor(() => /24 80/.test(out), 10000, `stty size after a 0x0 resize in ${JSON.stringify(out)}`);
+  sock.write('exit 0\n');
+  assert.equal((await waited).exitCode, 0);
+  await c.request('container.remove', { id });
+});
+
 test('-i without a tty: stdin through the attach stream, framed output', async () => {
   const c = await d.client();
   const { id } = await c.request('container.create', { image: 'host', interactive: true, cmd: ['sh', '-c', 'cat; echo done >&2'] });

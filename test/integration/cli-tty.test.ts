@@ -1,21 +1,22 @@
 // `nscope exec -it` and `nscope run -it` in a real terminal (tmux), as a
 // user types: the line editor, resize, Ctrl-C, exit codes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { PrivateTmux } from '../helpers/tmux';
 
 let d: TestDaemon;
 let session: string;
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+let server: PrivateTmux;
+const tmux = (...args: string[]) => server.run(...args);
 const screen = () => tmux('capture-pane', '-p', '-t', session);
 
-before(async () => { d = await startWithImage('tty'); session = `nscope-tty-${process.pid}`; });
+before(async () => { d = await startWithImage('tty'); session = `nscope-tty-${process.pid}`; server = new PrivateTmux(d.dir); });
 after(async () => {
-  try { tmux('kill-session', '-t', session); } catch { /* ended */ }
+  server.close();
   assert.deepEqual(await d.cleanup(), []);
 });
 
@@ -56,4 +57,60 @@ test('run -it host sh: an interactive container', async () => {
   await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
   assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '7');
   tmux('kill-session', '-t', session);
+});
+
+// A terminal that reports 0x0 (`stty rows 0 cols 0` makes the pane's pty one):
+// Docker sends no size then, and the console keeps its default, 24x80.
+async function inZeroSizeTmux(args: string[], exitFile: string) {
+  const cmd = `stty rows 0 cols 0; node ${path.join(REPO, 'bin', 'nscope')} --socket ${d.socket} ${args.join(' ')}; echo $? > ${exitFile}; sleep 30`;
+  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
+}
+
+test('exec -it on a terminal of size 0x0: not refused, the shell gets 24x80', async () => {
+  const run = await d.cli(['run', '-d', '--name', 'tty0', 'host', 'sleep', '600']);
+  assert.equal(run.code, 0, run.stderr);
+  const exitFile = path.join(d.dir, 'exec0-exit');
+  await inZeroSizeTmux(['exec', '-it', 'tty0', 'sh'], exitFile);
+  await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 10000, `a prompt in\n${screen()}`);
+  assert.doesNotMatch(screen(), /out of range/);
+  tmux('send-keys', '-t', session, 'stty size', 'Enter');
+  await waitFor(() => /^24 80$/m.test(screen()), 5000, `stty size 24 80 in\n${screen()}`);
+  tmux('send-keys', '-t', session, 'exit 4', 'Enter');
+  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
+  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '4');
+  tmux('kill-session', '-t', session);
+  await d.cli(['rm', '-f', 'tty0']);
+});
+
+test('run -it on a terminal of size 0x0: not refused, the console gets 24x80', async () => {
+  const exitFile = path.join(d.dir, 'run0-exit');
+  await inZeroSizeTmux(['run', '-it', '--rm', 'host', 'sh'], exitFile);
+  await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 10000, `a prompt in\n${screen()}`);
+  assert.doesNotMatch(screen(), /out of range/);
+  tmux('send-keys', '-t', session, 'stty size', 'Enter');
+  await waitFor(() => /^24 80$/m.test(screen()), 5000, `stty size 24 80 in\n${screen()}`);
+  tmux('send-keys', '-t', session, 'exit 6', 'Enter');
+  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
+  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '6');
+  tmux('kill-session', '-t', session);
+});
+
+test('stats on a terminal: redrawn in place with the cursor hidden; Ctrl-C exits 0 and shows the cursor again', async () => {
+  const run = await d.cli(['run', '-d', '--name', 'busy', 'host', 'sh', '-c', 'while :; do :; done']);
+  assert.equal(run.code, 0, run.stderr);
+  const exitFile = path.join(d.dir, 'stats-exit');
+  await inTmux(['stats', 'busy'], exitFile);
+  const cpuTime = () => screen().match(/busy\s.*?\s(\d+\.\d\d)s\s/)?.[1];
+  await waitFor(() => cpuTime() !== undefined, 10000, `a stats row in\n${screen()}`);
+  const first = cpuTime();
+  await waitFor(() => cpuTime() !== first, 5000, `a second refresh in\n${screen()}`);
+  // drawn over itself: one header on the screen, not one per refresh
+  assert.equal(screen().match(/CONTAINER ID/g)?.length, 1, screen());
+  assert.equal(tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim(), '0', 'cursor hidden while streaming');
+  tmux('send-keys', '-t', session, 'C-c');
+  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
+  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '0');
+  assert.equal(tmux('display-message', '-p', '-t', session, '#{cursor_flag}').trim(), '1', 'cursor shown again');
+  tmux('kill-session', '-t', session);
+  await d.cli(['rm', '-f', 'busy']);
 });

@@ -1,7 +1,11 @@
 // The nscope command line against a real helper: Docker-like behaviour.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startWithImage, type TestDaemon } from '../helpers/daemon';
+import { waitFor } from '../helpers/containers';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 before(async () => { d = await startWithImage('cli'); });
@@ -112,4 +116,103 @@ test('rm of a created, never-started container needs no force, as in Docker; its
   let alive = true;
   try { process.kill(pid, 0); } catch { alive = false; }
   assert.equal(alive, false, 'the waiting init was killed');
+});
+
+test('run -h NAME is --hostname, as in Docker; --help is usage and runs nothing', async () => {
+  const r = await d.cli(['run', '--rm', '-h', 'short-h', 'host', 'hostname']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'short-h\n');
+  const before = JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length;
+  const help = await d.cli(['run', '--name', 'nothelp', '--help', 'host', 'true']);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(help.stdout, /^Usage: {2}nscope run \[OPTIONS\] IMAGE/);
+  assert.equal(JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length, before, 'no container made');
+  // after the image, --help is the container command's
+  const inner = await d.cli(['run', '--rm', 'host', 'echo', '--help', '-h']);
+  assert.equal(inner.stdout, '--help -h\n');
+});
+
+test('--security-opt from the command line: seccomp=unconfined, seccomp=PROFILE.json read by the CLI, a missing file named', async () => {
+  const off = await d.cli(['run', '--rm', '--security-opt', 'seccomp=unconfined', 'host', 'grep', '^Seccomp:', '/proc/self/status']);
+  assert.match(off.stdout, /Seccomp:\s+0/);
+  const profile = path.join(d.dir, 'no-mkdir.json');
+  fs.writeFileSync(profile, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] }));
+  const custom = await d.cli(['run', '--rm', '--security-opt', `seccomp=${profile}`, 'host', 'sh', '-c', 'mkdir /x']);
+  assert.notEqual(custom.code, 0);
+  assert.match(custom.stderr, /Permission denied/);
+  const missing = await d.cli(['run', '--rm', '--security-opt', `seccomp=${profile}.nope`, 'host', 'true']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--security-opt seccomp: cannot read the profile .*no-mkdir\.json\.nope: no such file/);
+});
+
+/** A streaming CLI: its output so far, SIGINT, and its exit. */
+function streamCli(args: string[]) {
+  const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  p.stdout.on('data', (b) => { out.stdout += b; });
+  p.stderr.on('data', (b) => { out.stderr += b; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => p.on('close', (code, signal) => resolve({ code, signal })));
+  const killer = setTimeout(() => p.kill('SIGKILL'), 60000);
+  void exited.then(() => clearTimeout(killer));
+  return { p, out, exited };
+}
+
+const blocks = (s: string) => s.split(/^(?=CONTAINER ID)/m).filter(Boolean);
+
+test('stats --no-stream prints one table and exits; --format json one array on one line', async () => {
+  const r = await d.cli(['run', '-d', '--name', 'st1', '--memory', '64m', 'host', 'sleep', '600']);
+  assert.equal(r.code, 0, r.stderr);
+  const once = await d.cli(['stats', '--no-stream', 'st1']);
+  assert.equal(once.code, 0, once.stderr);
+  assert.equal(blocks(once.stdout).length, 1, once.stdout);
+  assert.match(once.stdout, /^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+PIDS/);
+  assert.match(once.stdout, /st1\s+\d+\.\d\d%\s+[\d.]+ \w?i?B \/ 64 MiB/);
+  // no names: the running containers
+  assert.match((await d.cli(['stats', '--no-stream'])).stdout, /st1/);
+  const j = await d.cli(['stats', '--no-stream', '--format', 'json', 'st1']);
+  assert.equal(j.stdout.trim().split('\n').length, 1);
+  const [e] = JSON.parse(j.stdout);
+  assert.equal(e.id, r.stdout.trim());
+  assert.equal(e.name, 'st1');
+  assert.equal(e.memoryLimit, 64 * 1024 * 1024);
+  assert.equal(typeof e.cpuPercent, 'number');
+  const missing = await d.cli(['stats', '--no-stream', 'st1', 'nosuch']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nosuch/);
+  assert.equal(missing.stdout, '');
+  await d.cli(['rm', '-f', 'st1']);
+});
+
+test('stats streams a table a second (stdout not a terminal); a container that exits stays as --; SIGINT exits 0', async () => {
+  for (const n of ['sa', 'sb']) assert.equal((await d.cli(['run', '-d', '--name', n, 'host', 'sleep', '600'])).code, 0);
+  const s = streamCli(['stats', 'sa', 'sb']);
+  await waitFor(() => blocks(s.out.stdout).length >= 1, 10000, `a first refresh in ${s.out.stdout}${s.out.stderr}`);
+  assert.equal((await d.cli(['stop', '-t', '0', 'sb'])).code, 0);
+  await waitFor(() => /^\w{12}\s+sb\s+--/m.test(s.out.stdout), 10000, `sb shown as -- in ${s.out.stdout}`);
+  assert.equal((await d.cli(['rm', 'sb'])).code, 0);
+  const n = blocks(s.out.stdout).length;
+  await waitFor(() => blocks(s.out.stdout).length >= n + 1, 5000, 'a refresh after sb was removed');
+  assert.ok(blocks(s.out.stdout).length >= 2);
+  const last = blocks(s.out.stdout).at(-1)!;
+  assert.match(last, /sa\s+\d+\.\d\d%/);
+  assert.match(last, /sb\s+--/);
+  s.p.kill('SIGINT');
+  assert.deepEqual(await s.exited, { code: 0, signal: null }, s.out.stderr);
+  assert.equal(s.out.stderr, '');
+  assert.doesNotMatch(s.out.stdout, /\x1b\[/, 'no terminal escapes into a pipe');
+  await d.cli(['rm', '-f', 'sa']);
+});
+
+test('stats --format json streams one JSON array per refresh; without names it follows containers as they start and stop', async () => {
+  const s = streamCli(['stats', '--format', 'json']);
+  const docs = () => s.out.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string }[]);
+  await waitFor(() => docs().length >= 1, 10000, `a first refresh in ${s.out.stdout}${s.out.stderr}`);
+  assert.equal((await d.cli(['run', '-d', '--name', 'late', 'host', 'sleep', '600'])).code, 0);
+  await waitFor(() => docs().some((a) => a.some((x) => x.name === 'late')), 10000, `late in ${s.out.stdout}`);
+  assert.equal((await d.cli(['stop', '-t', '0', 'late'])).code, 0);
+  await waitFor(() => !docs().at(-1)!.some((x) => x.name === 'late'), 10000, 'late dropped once stopped (no -a)');
+  s.p.kill('SIGINT');
+  assert.equal((await s.exited).code, 0, s.out.stderr);
+  assert.ok(docs().length >= 2);
+  await d.cli(['rm', '-f', 'late']);
 });

@@ -54,6 +54,24 @@ test('stdin reaches a non-tty exec; exit codes come back', async () => {
   assert.equal((await c.request('exec.wait', { execId: s.execId })).exitCode, 4);
 });
 
+test('a 0x0 size from a client means none (a terminal that reports 0x0): 24x80, and a 0x0 resize changes nothing', async () => {
+  const c = await d.client();
+  const s = await ExecStream.open(d.socket, { id, cmd: ['sh'], tty: true, interactive: true, rows: 0, cols: 0 });
+  s.write('stty size\n');
+  await s.expect(/24 80/);
+  await c.request('exec.resize', { execId: s.execId, rows: 0, cols: 0 });
+  await c.request('exec.resize', { execId: s.execId, rows: 0, cols: 120 });
+  s.write('echo; stty size\n');
+  await s.expect(/24 80[\s\S]*24 80/);
+  // the refusals name the value and what is allowed
+  await assert.rejects(c.request('exec.resize', { execId: s.execId, rows: -1, cols: 80 }), /exec resize: rows -1 is out of range \(1-10000, or 0 for no size\)/);
+  await assert.rejects(c.request('exec.resize', { execId: s.execId, rows: 24, cols: 2.5 }), /cols 2\.5 is out of range/);
+  await assert.rejects(c.request('exec.resize', { execId: s.execId, rows: 24, cols: 100000 }), /cols 100000 is out of range/);
+  s.write('exit 0\n');
+  await s.ended;
+  await assert.rejects(ExecStream.open(d.socket, { id, cmd: ['sh'], tty: true, rows: -3, cols: 80 }), /exec: rows -3 is out of range/);
+});
+
 test('a TTY exec: prompt, resize read back by stty size, Ctrl-C reaches sleep, exit 3', async () => {
   const c = await d.client();
   const s = await ExecStream.open(d.socket, { id, cmd: ['sh'], tty: true, interactive: true, rows: 30, cols: 100 });

@@ -14,6 +14,7 @@ import { defaultSpec, type Spec } from '../../helper/runtime/spec';
 import { waitFor } from '../helpers/containers';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { CGROUP_PREFIX, cgroupName, ownProcesses } from '../helpers/run-scope';
+import { PrivateTmux } from '../helpers/tmux';
 
 let d: TestDaemon;
 let dir: string;
@@ -278,7 +279,8 @@ test('exec --tty --console-socket: the pty master goes to the socket; foreground
 test('exec -t in a real terminal (tmux): this terminal relayed raw, its size and resizes passed on, the exit code back', async () => {
   const session = `nscope-rtc-${process.pid}`;
   const exitFile = path.join(dir, 'exec-tty-exit');
-  const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  const server = new PrivateTmux(dir);
+  const tmux = (...a: string[]) => server.run(...a);
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30',
     `${process.execPath} ${NSR()[0]} --root ${root()} exec -t box sh; echo $? > ${exitFile}; sleep 30`);
   try {
@@ -294,7 +296,7 @@ test('exec -t in a real terminal (tmux): this terminal relayed raw, its size and
     await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 10000, 'the exit');
     assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '3');
   } finally {
-    try { tmux('kill-session', '-t', session); } catch { /* ended */ }
+    server.close();
   }
 });
 

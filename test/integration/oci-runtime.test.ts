@@ -1,12 +1,13 @@
 // nscope-runtime, runc's command line, on an OCI bundle without the daemon.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { defaultSpec } from '../../helper/runtime/spec';
 import { waitFor } from '../helpers/containers';
+import { PrivateTmux } from '../helpers/tmux';
 import { cgroupName } from '../helpers/run-scope';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 
@@ -157,7 +158,8 @@ test('run in a real terminal (tmux): the container is on a console, its exit cod
   writeSpec((s) => { s.process.terminal = true; s.process.args = ['sh']; s.hostname = 'rtty'; });
   const session = `nscope-rt-${process.pid}`;
   const exitFile = path.join(bundle, 'tty-exit');
-  const tmux = (...a: string[]) => execFileSync('tmux', a, { encoding: 'utf8' });
+  const server = new PrivateTmux(bundle);
+  const tmux = (...a: string[]) => server.run(...a);
   tmux('new-session', '-d', '-s', session, '-x', '90', '-y', '25',
     `cd ${bundle} && node ${path.join(REPO, 'bin', 'nscope-runtime')} --root ${root} run tty3; echo $? > ${exitFile}; sleep 30`);
   try {
@@ -169,7 +171,7 @@ test('run in a real terminal (tmux): the container is on a console, its exit cod
     await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 10000, 'the exit');
     assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '6');
   } finally {
-    try { tmux('kill-session', '-t', session); } catch { /* ended */ }
+    server.close();
   }
   assert.deepEqual(fs.readdirSync(root), [], 'run removed the container');
 });

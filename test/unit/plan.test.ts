@@ -100,3 +100,14 @@ test('a user namespace of its own: maps, the overlay built by the shim with idma
   const copy = ops(buildPlan({ ...base, spec: s, overlay, idmapLayers: false }).buffer);
   assert.ok(copy.includes('ovl') && !copy.includes('ovlidmap'));
 });
+
+test('tmpcopyup (Podman\'s --read-only tmpfs): a tmpfs that gets the image\'s content, the option not passed to the kernel', () => {
+  const s = defaultSpec();
+  s.mounts!.push({ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['rw', 'rprivate', 'nosuid', 'nodev', 'tmpcopyup', 'size=65536k'] });
+  const t = ops(buildPlan({ ...base, spec: s }).buffer);
+  const i = t.findIndex((x, k) => x === 'mount' && t[k + 2] === '/run');
+  assert.equal(t[i + 5], 'size=65536k');
+  assert.equal(t[i + 6], 'c');
+  s.mounts!.push({ destination: '/data', type: 'bind', source: '/tmp', options: ['bind', 'tmpcopyup'] });
+  assert.throws(() => buildPlan({ ...base, spec: s }), /mount \/data: tmpcopyup is for tmpfs mounts/);
+});

@@ -8,7 +8,7 @@ import type { ConnContext } from '../context';
 
 export type Handler<M extends MethodName> = (params: Params<M>, ctx: ConnContext) => Promise<Result<M>> | Result<M>;
 export type Handlers = { [M in MethodName]: Handler<M> };
-/** One area's handlers, e.g. the methods named in protocol/exec.ts. */
+/** One area's handlers, e.g. the methods named in protocol/methods/exec.ts. */
 export type AreaHandlers<K extends MethodName> = { [M in K]: Handler<M> };
 
 export interface HelperServices {

@@ -1,6 +1,7 @@
 // Exec: a new process in a running container (the helper side of "Open
 // shell in container"). The byte stream itself is a `stream.open` of kind
-// `exec` (see streams.ts); these methods act on a running exec by its id.
+// `exec` (see streams.ts); its methods (../methods/exec.ts) act on a running
+// exec by its id.
 export interface ExecOptions {
   /** container id or name */
   id: string;
@@ -28,13 +29,4 @@ export interface ShellInfo {
   loginShell?: string;
   /** users of the container's /etc/passwd who can log in (a real shell), root first */
   users: string[];
-}
-
-export interface ExecMethods {
-  'exec.resize': { params: { execId: string; rows: number; cols: number }; result: { execId: string } };
-  'exec.kill': { params: { execId: string; signal?: string | number }; result: { execId: string } };
-  /** Resolves when the exec'd process has ended. */
-  'exec.wait': { params: { execId: string }; result: ExecStatus };
-  'exec.inspect': { params: { execId: string }; result: ExecStatus };
-  'container.shells': { params: { id: string; user?: string }; result: ShellInfo };
 }

@@ -1,4 +1,4 @@
-// Images: the methods' params and results.
+// Images: the data their methods (../methods/images.ts) take and return.
 export interface ImageSummaryInfo {
   /** "name:tag", or "<none>:<none>" for an image without a name */
   name: string;
@@ -27,13 +27,4 @@ export interface ImageDetailInfo extends Omit<ImageSummaryInfo, 'layers'> {
   config: unknown;
   manifest: unknown;
   layers: ImageLayerInfo[];
-}
-
-export interface ImageMethods {
-  'image.list': { params: Record<string, never>; result: ImageSummaryInfo[] };
-  'image.inspect': { params: { ref: string }; result: ImageDetailInfo };
-  /** `file` is a path on the helper's host that the caller itself can read. */
-  'image.import': { params: { file: string; name?: string }; result: ImageSummaryInfo[] };
-  'image.host': { params: { name: string; programs?: string[] }; result: ImageSummaryInfo };
-  'image.remove': { params: { ref: string; force?: boolean }; result: { ref: string } };
 }

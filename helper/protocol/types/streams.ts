@@ -29,7 +29,3 @@ export type StreamOpenParams =
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;
 export const FRAME_STDERR = 2;
-
-export interface StreamMethods {
-  'stream.open': { params: StreamOpenParams; result: { ok: true; execId?: string; size?: number } };
-}

@@ -28,8 +28,3 @@ export interface ContainerNamespace {
   /** a user namespace of its own: its uid_map and gid_map */
   maps?: UserNsMaps;
 }
-
-export interface NamespaceMethods {
-  'namespace.list': { params: { type?: NsType }; result: NamespaceInfo[] };
-  'container.namespaces': { params: { id: string }; result: ContainerNamespace[] };
-}

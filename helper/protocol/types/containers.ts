@@ -1,4 +1,4 @@
-// Containers: the methods' params and results.
+// Containers: the data their methods (../methods/containers.ts) take and return.
 import type { ContainerSecurity } from './security';
 
 export type ContainerStatus = 'created' | 'running' | 'exited';
@@ -123,20 +123,3 @@ export interface ContainerStats {
 }
 
 export interface LogEntry { log: string; stream: 'stdout' | 'stderr'; time: string }
-
-export interface ContainerMethods {
-  'container.create': { params: RunOptions; result: { id: string; name: string; warnings: string[] } };
-  'container.start': { params: { id: string }; result: { id: string } };
-  'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
-  'container.kill': { params: { id: string; signal?: string | number }; result: { id: string } };
-  'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
-  'container.list': { params: { all?: boolean }; result: ContainerSummary[] };
-  'container.inspect': { params: { id: string }; result: ContainerDetail };
-  'container.wait': { params: { id: string }; result: ExitStatus };
-  'container.update': { params: { id: string } & LimitArgs; result: { id: string; limits: Limits } };
-  'container.top': { params: { id: string }; result: ProcessInfo[] };
-  'container.stats': { params: { id: string }; result: ContainerStats };
-  'container.logs': { params: { id: string; tail?: number }; result: LogEntry[] };
-  /** the console's window size (containers created with tty) */
-  'container.resize': { params: { id: string; rows: number; cols: number }; result: { id: string } };
-}

@@ -144,11 +144,3 @@ export interface CommitResult {
   /** what was left out of the layer, and why */
   warnings: string[];
 }
-
-export interface LayerMethods {
-  'image.layers': { params: { ref: string }; result: ImageLayersResult };
-  'image.layerChanges': { params: { ref: string; layer: LayerRef } & Page; result: LayerChangesResult };
-  /** One directory of the merged tree as the image is up to (and with) `layer`. */
-  'image.layerTree': { params: { ref: string; layer: LayerRef; path?: string } & Page; result: LayerTreeResult };
-  'container.commit': { params: CommitParams; result: CommitResult };
-}

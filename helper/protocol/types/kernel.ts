@@ -25,12 +25,3 @@ export interface KernelReadResult {
 
 /** A kernel source larger than this is refused rather than cut. */
 export const MAX_KERNEL_READ = 1024 * 1024;
-
-export interface KernelMethods {
-  /**
-   * One kernel source, read-only: `/proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline,uid_map,gid_map}`,
-   * `/proc/PID/ns` and `/proc/PID/ns/TYPE`, and the control files of an nscope
-   * container's cgroup (`/sys/fs/cgroup/[HIERARCHY/]PARENT/ID/FILE`).
-   */
-  'kernel.read': { params: { path: string }; result: KernelReadResult };
-}

@@ -1,0 +1,19 @@
+// Containers: each method's params and result (the data: ../types/containers.ts).
+import type { ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LogEntry, ProcessInfo, RunOptions } from '../types/containers';
+
+export interface ContainerMethods {
+  'container.create': { params: RunOptions; result: { id: string; name: string; warnings: string[] } };
+  'container.start': { params: { id: string }; result: { id: string } };
+  'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
+  'container.kill': { params: { id: string; signal?: string | number }; result: { id: string } };
+  'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
+  'container.list': { params: { all?: boolean }; result: ContainerSummary[] };
+  'container.inspect': { params: { id: string }; result: ContainerDetail };
+  'container.wait': { params: { id: string }; result: ExitStatus };
+  'container.update': { params: { id: string } & LimitArgs; result: { id: string; limits: Limits } };
+  'container.top': { params: { id: string }; result: ProcessInfo[] };
+  'container.stats': { params: { id: string }; result: ContainerStats };
+  'container.logs': { params: { id: string; tail?: number }; result: LogEntry[] };
+  /** the console's window size (containers created with tty) */
+  'container.resize': { params: { id: string; rows: number; cols: number }; result: { id: string } };
+}

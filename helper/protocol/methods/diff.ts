@@ -1,0 +1,18 @@
+// Diffs and file views: each method's params and result (the data: ../types/diff.ts).
+import type { DiffResult, FileInfo, FileReadResult, FileSource } from '../types/diff';
+
+export interface DiffMethods {
+  /**
+   * The container's rw layer against its image (created, running or exited
+   * containers alike). The init layer's files (/etc/hosts, /etc/hostname,
+   * /etc/resolv.conf, /etc/mtab) are never reported. `details`: add size,
+   * mode, uid, gid and `image` metadata to the changes (one more stat per added file).
+   */
+  'container.diff': { params: { id: string; details?: boolean }; result: DiffResult };
+  /** A directory's entries, sorted by name. */
+  'file.list': { params: FileSource & { path: string }; result: { path: string; entries: FileInfo[] } };
+  /** One entry; a final symlink is followed unless `nofollow`. */
+  'file.stat': { params: FileSource & { path: string; nofollow?: boolean }; result: FileInfo };
+  /** Up to `length` (default and at most MAX_READ) bytes of a regular file from `offset`, symlinks followed inside the view's root. */
+  'file.read': { params: FileSource & { path: string; offset?: number; length?: number }; result: FileReadResult };
+}

@@ -1,0 +1,11 @@
+// Images: each method's params and result (the data: ../types/images.ts).
+import type { ImageDetailInfo, ImageSummaryInfo } from '../types/images';
+
+export interface ImageMethods {
+  'image.list': { params: Record<string, never>; result: ImageSummaryInfo[] };
+  'image.inspect': { params: { ref: string }; result: ImageDetailInfo };
+  /** `file` is a path on the helper's host that the caller itself can read. */
+  'image.import': { params: { file: string; name?: string }; result: ImageSummaryInfo[] };
+  'image.host': { params: { name: string; programs?: string[] }; result: ImageSummaryInfo };
+  'image.remove': { params: { ref: string; force?: boolean }; result: { ref: string } };
+}

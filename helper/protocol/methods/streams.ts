@@ -1,0 +1,7 @@
+// The stream handshake; what flows on the connection afterwards is said in
+// ../types/streams.ts.
+import type { StreamOpenParams } from '../types/streams';
+
+export interface StreamMethods {
+  'stream.open': { params: StreamOpenParams; result: { ok: true; execId?: string; size?: number } };
+}

@@ -1,0 +1,78 @@
+// A private Docker engine for the engine tests: its own data root, exec root
+// (and so its own managed containerd), socket and cgroup parent, no bridge
+// and no iptables rules; nscope-runtime registered as the runtime "nscope".
+// Never the host's /var/lib/docker or /run/docker.sock.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { waitFor } from './containers';
+import { RUNTIME } from './containerd';
+
+/** Debian's client, which speaks dockerd 20.10's API (a newer `docker` on the PATH may be there too). */
+export const DOCKER = fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+
+export function haveDocker(): boolean {
+  return fs.existsSync('/usr/sbin/dockerd') || fs.existsSync('/usr/bin/dockerd');
+}
+
+export class PrivateDocker {
+  readonly socket: string;
+  private proc?: ChildProcess;
+  log = '';
+
+  constructor(readonly dir: string, readonly cgroupParent: string) {
+    this.socket = path.join(dir, 'docker.sock');
+  }
+
+  async start(): Promise<void> {
+    const config = path.join(this.dir, 'daemon.json');
+    fs.writeFileSync(config, JSON.stringify({ runtimes: { nscope: { path: RUNTIME } } }));
+    const p = spawn('dockerd', [
+      '--config-file', config, '--data-root', path.join(this.dir, 'data'), '--exec-root', path.join(this.dir, 'exec'),
+      '--pidfile', path.join(this.dir, 'docker.pid'), '-H', `unix://${this.socket}`, '--cgroup-parent', `/${this.cgroupParent}`,
+      '--bridge', 'none', '--iptables=false', '--ip6tables=false', '--ip-forward=false', '--ip-masq=false', '--userland-proxy=false',
+      '--storage-driver', 'overlay2',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr!.on('data', (d) => { this.log += d; });
+    this.proc = p;
+    await waitFor(() => this.log.includes('API listen on') || p.exitCode !== null, 60000, 'dockerd to listen');
+    if (p.exitCode !== null) throw new Error(`dockerd exited: ${this.log.slice(-2000)}`);
+  }
+
+  docker(args: string[], opts: { input?: Buffer | string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const p = spawn(DOCKER, ['-H', `unix://${this.socket}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (d) => { stdout += d; });
+      p.stderr.on('data', (d) => { stderr += d; });
+      const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60000);
+      p.on('close', (code) => {
+        clearTimeout(t);
+        // the engine's warning about forwarding (we turned it off) is not the container's output
+        resolve({ code: code ?? -1, stdout, stderr: stderr.replace(/^WARNING: IPv4 forwarding is disabled.*\n/m, '') });
+      });
+      p.stdin.end(opts.input ?? '');
+    });
+  }
+
+  async stop(): Promise<void> {
+    const ids = (await this.docker(['ps', '-aq'])).stdout.split('\n').filter(Boolean);
+    if (ids.length) await this.docker(['rm', '-f', ...ids], { timeoutMs: 120000 });
+    if (this.proc && this.proc.exitCode === null) {
+      const exited = new Promise((r) => this.proc!.once('exit', r));
+      this.proc.kill('SIGTERM');
+      await exited;
+    }
+    // its managed containerd and shims live under the exec root: whatever is left of them goes
+    const execRoot = path.join(this.dir, 'exec');
+    for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+      try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(execRoot)) process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+    }
+    // overlay2 mounts of the engine's own
+    for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').reverse()) {
+      const mp = line.split(' ')[4];
+      if (mp && mp.startsWith(this.dir)) try { require('node:child_process').execFileSync('umount', ['-l', mp]); } catch { /* gone */ }
+    }
+  }
+}

@@ -19,9 +19,9 @@ export interface NativeAddon {
   openInRoot(root: string, rel: string, flags: number): number;
   /**
    * Starts nscope-shim (posix_spawn, new session): our child, to collect with reap(pid). stdio[i] is the shim's fd i:
-   * 'null', 'inherit' (0-2 only), 'in' (we write) or 'out' (we read); fds[i] is our end or -1.
+   * 'null', 'inherit' (0-2 only), 'in' (we write), 'out' (we read) or a number K (a copy of our fd K); fds[i] is our end or -1.
    */
-  spawnShim(path: string, args: string[], stdio: ('null' | 'inherit' | 'in' | 'out')[]): { pid: number; fds: number[] };
+  spawnShim(path: string, args: string[], stdio: ('null' | 'inherit' | 'in' | 'out' | number)[]): { pid: number; fds: number[] };
   /** waitpid(pid, WNOHANG) for that pid only; true when it was collected. */
   reap(pid: number): boolean;
   /** Inode of the user namespace owning the namespace at /proc/PID/ns/X. */

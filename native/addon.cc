@@ -611,7 +611,8 @@ Napi::Value LstatBeneath(const Napi::CallbackInfo& info) {
 // posix_spawn (vfork: no copy of the daemon's page tables, unlike Node's
 // fork-based spawn) in a new session. stdio[i] says what the shim's fd i is:
 // "null" (/dev/null), "inherit" (ours), "in" (a pipe the shim reads: we get
-// the write end) or "out" (a pipe the shim writes: we get the read end);
+// the write end), "out" (a pipe the shim writes: we get the read end) or a
+// number K: our fd K (runc's --preserve-fds hands the caller's fds on);
 // fds[i] is our end, or -1. The shim is our child: the caller collects it
 // with reap(pid) once its status pipe has closed (Node reaps only its own).
 Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
@@ -635,6 +636,13 @@ Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   for (size_t i = 0; i < n; i++) {
+    if (jsStdio.Get(i).IsNumber()) {
+      int k = jsStdio.Get(i).As<Napi::Number>().Int32Value();
+      theirs[i] = fcntl(k, F_DUPFD_CLOEXEC, 3);
+      if (theirs[i] < 0) { int e = errno; closeAll(); posix_spawn_file_actions_destroy(&fa); return ThrowErrno(env, ("fcntl(F_DUPFD) of fd " + std::to_string(k)).c_str(), e); }
+      posix_spawn_file_actions_adddup2(&fa, theirs[i], (int)i);
+      continue;
+    }
     std::string kind = jsStdio.Get(i).As<Napi::String>();
     if (kind == "in" || kind == "out") {
       int p[2];

@@ -68,6 +68,8 @@ export function parseArgs(argv: string[], specsIn: FlagSpec[], opts: { stopAtFir
           const v = a.slice(eq + 1);
           if (v !== 'true' && v !== 'false') throw new UsageError(`--${name} takes no value (or true/false)`);
           if (v === 'true') set(s, true);
+          // kept apart from "not given": runc's --no-new-privs=false overrides the spec
+          else if (!s.repeat) flags[s.name] = false;
         } else set(s, true);
         if (isHelp(s) && flags.help) return { flags, positionals, help: true };
       }

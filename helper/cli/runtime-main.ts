@@ -1,49 +1,44 @@
-// `nscope-runtime`: runc's command line (create/start/state/kill/delete/run/
-// list) over helper/runtime/oci-runtime.ts. Errors are one line on stderr
-// and exit status 1, as with runc.
-import { DEFAULT_RUNTIME_ROOT, OciRuntime } from '../runtime/oci-runtime';
+// `nscope-runtime`: runc's command line. The global options, help and the
+// commands of runtime-commands/ are dispatched here; create/start/state/
+// kill/delete/run/ps/list run below over helper/runtime/oci-runtime.ts.
+// Errors are one line on stderr (and in --log) and exit status 1, as with runc.
+import { OciRuntime } from '../runtime/oci-runtime';
 import { bool, parseArgs, str, UsageError, type FlagSpec } from './args';
 import * as path from 'path';
 import { pumpTerminal, terminalSize } from './exec';
 import { table } from './format';
 import { procCmdline } from '../lib/procinfo';
-
-const GLOBAL: FlagSpec[] = [
-  { name: 'root', takesValue: true }, { name: 'log', takesValue: true }, { name: 'log-format', takesValue: true },
-  { name: 'debug' }, { name: 'systemd-cgroup' }, { name: 'rootless', takesValue: true },
-];
-
-const HELP = `Usage: nscope-runtime [--root DIR] COMMAND [OPTIONS] ID
-
-Commands (as runc's):
-  create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] ID
-  start ID
-  state ID
-  kill [--all] ID [SIGNAL]
-  delete [--force] ID
-  run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] [--keep] ID
-  ps [--format json] ID
-  list [--format json]
-`;
+import { GLOBAL_FLAGS, parseGlobals } from './runtime-globals';
+import { openRuntimeLog, writeAll } from './runtime-log';
+import { versionText } from './runtime-version';
+import { COMMANDS, findCommand } from './runtime-commands';
+import { commandHelp, mainHelp } from './runtime-commands/help';
 
 export async function main(argv: string[]): Promise<number> {
-  // global flags come before the command
-  let i = 0;
-  const globals: string[] = [];
-  while (i < argv.length && argv[i].startsWith('-')) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') { process.stdout.write(HELP); return 0; }
-    if (a === '--version' || a === '-v') { process.stdout.write('nscope-runtime version 0.1.0\nspec: 1.0.2\n'); return 0; }
-    globals.push(a);
-    const spec = GLOBAL.find((g) => a === `--${g.name}`);
-    if (spec?.takesValue && !a.includes('=')) globals.push(argv[++i]);
-    i++;
+  const { opts: g, rest: cmdArgv } = parseGlobals(argv);
+  if (g.version) { writeAll(1, versionText()); return 0; }
+  const cmd = cmdArgv[0];
+  const overview = () => mainHelp(COMMANDS, GLOBAL_FLAGS, versionText().split('\n')[0].replace(/^.* version /, ''));
+  if (g.help || cmd === undefined) { writeAll(1, overview()); return 0; }
+  if (cmd === 'help' || cmd === 'h') {
+    const topic = cmdArgv[1];
+    if (topic === undefined) { writeAll(1, overview()); return 0; }
+    const c = findCommand(topic);
+    if (!c) throw new UsageError(`No help topic for '${topic}'`);
+    writeAll(1, commandHelp(c));
+    return 0;
   }
-  const g = parseArgs(globals, GLOBAL);
-  if (bool(g, 'systemd-cgroup')) throw new UsageError('--systemd-cgroup is not supported: nscope-runtime manages cgroups directly');
-  const rt = new OciRuntime(str(g, 'root') ?? DEFAULT_RUNTIME_ROOT);
-  const cmd = argv[i];
-  const rest = argv.slice(i + 1);
+  const meta = findCommand(cmd);
+  if (!meta) throw new UsageError(`unknown command "${cmd}" (nscope-runtime --help lists them)`);
+  const rest = cmdArgv.slice(1);
+  const parsed = parseArgs(rest, [...meta.flags, { name: 'help', short: 'h' }], { stopAtFirstPositional: meta.stopAtFirstPositional });
+  // (exec: a --help after the container id is the command's own)
+  if (bool(parsed, 'help')) {
+    writeAll(1, commandHelp(meta));
+    return 0;
+  }
+  const rt = new OciRuntime(g.root, { systemdCgroup: g.systemdCgroup });
+  if (meta.run) return meta.run({ rt, debug: g.debug }, parsed);
   const one = (p: { positionals: string[] }, n = 1) => {
     if (p.positionals.length < n) throw new UsageError(`${cmd}: requires a container id`);
     return p.positionals[0];
@@ -107,17 +102,23 @@ export async function main(argv: string[]): Promise<number> {
       else process.stdout.write(table(['ID', 'PID', 'STATUS', 'BUNDLE'], all.map((s) => [s.id, String(s.pid), s.status, s.bundle])));
       return 0;
     }
-    case undefined: process.stdout.write(HELP); return 0;
     default: throw new UsageError(`unknown command "${cmd}"`);
   }
 }
 
 /** Entry point used by bin/nscope-runtime. */
 export function cli(argv: string[]): void {
+  // the log is known before anything can fail, so every error reaches it
+  let log = openRuntimeLog(undefined, 'text');
+  try {
+    const { opts } = parseGlobals(argv);
+    log = openRuntimeLog(opts.log, opts.logFormat);
+  } catch { /* a bad global option: main() reports it */ }
   main(argv).then(
     (code) => { process.exitCode = code; },
     (e: Error) => {
-      process.stderr.write(`nscope-runtime: ${e.message}\n`);
+      log.error(e.message);
+      writeAll(2, `nscope-runtime: ${e.message}\n`);
       process.exitCode = e instanceof UsageError ? 2 : 1;
     },
   );

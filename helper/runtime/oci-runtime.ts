@@ -19,10 +19,12 @@ import { spawnShim, writePlan } from './shim';
 import { connectUnix } from './unix-socket';
 import { signalNumber } from './signals';
 import { DEFAULT_DEVICE_RULES, type Spec } from './spec';
+import { isFrozen, thawForKill } from './oci-freeze';
+import { systemdCgroupsPath } from '../cgroups/systemd-path';
 
 export const DEFAULT_RUNTIME_ROOT = '/run/nscope-runtime';
 
-interface RuntimeState {
+export interface RuntimeState {
   id: string;
   bundle: string;
   pid: number;
@@ -34,14 +36,15 @@ interface RuntimeState {
   annotations?: Record<string, string>;
 }
 
-export type OciStatus = 'creating' | 'created' | 'running' | 'stopped';
+export type OciStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 export interface OciState { ociVersion: string; id: string; status: OciStatus; pid: number; bundle: string; annotations?: Record<string, string> }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;
 
 export class OciRuntime {
-  constructor(private readonly root = DEFAULT_RUNTIME_ROOT) {}
+  /** `systemdCgroup`: runc's --systemd-cgroup, cgroupsPath is "slice:prefix:name" (see cgroups/systemd-path.ts) */
+  constructor(private readonly root = DEFAULT_RUNTIME_ROOT, private readonly opts: { systemdCgroup?: boolean } = {}) {}
 
   /** Compiled seccomp filters, by digest (not a container: no id starts with a dot); the shim makes it. */
   private seccompCache(): string { return path.join(this.root, '.seccomp'); }
@@ -84,6 +87,8 @@ export class OciRuntime {
     if (fs.existsSync(p.exit)) return 'stopped';
     if (!s.shimPid && !s.pid) return 'creating';
     if (!isSameProcess(s.pid, s.pidStart)) return 'stopped';
+    // as runc: the freezer first, a created container can be paused too
+    if (isFrozen(s.cgroupRel)) return 'paused';
     return fs.existsSync(p.fifo) ? 'created' : 'running';
   }
 
@@ -123,7 +128,7 @@ export class OciRuntime {
     try {
       if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw invalid(`root.path: ${rootfs} is not a directory`);
       const driver = detectCgroups();
-      const rel = resolveCgroupsPath(spec.linux?.cgroupsPath, driver.ownCgroup(), id);
+      const rel = resolveCgroupsPath(this.opts.systemdCgroup ? systemdCgroupsPath(spec.linux?.cgroupsPath, id) : spec.linux?.cgroupsPath, driver.ownCgroup(), id);
       // Recorded before anything runs, so `delete --force` can clean up a create that died half-way.
       const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', annotations: spec.annotations };
       writeJsonAtomic(p.state, pending);
@@ -195,6 +200,8 @@ export class OciRuntime {
     if (this.status(id) === 'stopped') throw conflict(`container "${id}" is not running`);
     if (all) detectCgroups().open(s.cgroupRel).pids().forEach((pid) => { try { process.kill(pid, n); } catch { /* gone */ } });
     else process.kill(s.pid, n);
+    // a paused container: the KILL acts only once thawed (as runc does)
+    if (n === 9) thawForKill(s.cgroupRel);
   }
 
   /** Resolves with the exit status once the container's init is gone. */
@@ -216,6 +223,7 @@ export class OciRuntime {
       if (!force) throw conflict(`cannot delete container "${id}" that is not stopped: ${status}`);
       if (s.pid) {
         try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
+        thawForKill(s.cgroupRel);
         if (s.shimPid) await this.wait(id);
       }
     }
@@ -226,6 +234,12 @@ export class OciRuntime {
     try { spec = this.spec(s.bundle); } catch { /* bundle gone */ }
     fs.rmSync(this.dir(id).dir, { recursive: true, force: true });
     if (spec) await runHooks('poststop', spec.hooks?.poststop, { ociVersion: '1.0.2', id, status: 'stopped', pid: 0, bundle: s.bundle }).catch((e) => process.stderr.write(`warning: ${(e as Error).message}\n`));
+  }
+
+  /** What the commands acting on a live container (exec, pause, update, events) start from. */
+  live(id: string): { state: RuntimeState; status: OciStatus; seccompCacheDir: string } {
+    const state = this.load(id);
+    return { state, status: this.status(id), seccompCacheDir: this.seccompCache() };
   }
 
   list(): OciState[] {

@@ -22,8 +22,8 @@ const MS = {
   UNBINDABLE: 1 << 17, PRIVATE: 1 << 18, SLAVE: 1 << 19, SHARED: 1 << 20, RELATIME: 1 << 21, STRICTATIME: 1 << 24,
 };
 
-// option -> [flags to set, flags to clear]
-const MOUNT_OPTIONS: Record<string, [number, number]> = {
+// option -> [flags to set, flags to clear]; anything else is the file system's own data
+export const MOUNT_OPTIONS: Record<string, [number, number]> = {
   ro: [MS.RDONLY, 0], rw: [0, MS.RDONLY], nosuid: [MS.NOSUID, 0], suid: [0, MS.NOSUID],
   nodev: [MS.NODEV, 0], dev: [0, MS.NODEV], noexec: [MS.NOEXEC, 0], exec: [0, MS.NOEXEC],
   sync: [MS.SYNCHRONOUS, 0], async: [0, MS.SYNCHRONOUS], dirsync: [MS.DIRSYNC, 0], remount: [MS.REMOUNT, 0],
@@ -293,6 +293,12 @@ export interface ExecPlanInputs {
   /** the container's linux.seccomp: an exec'd process gets the same filter */
   seccomp?: LinuxSeccomp;
   seccompCacheDir?: string;
+  /** runc exec's --console-socket: the pty master goes there, the shim keeps no copy */
+  consoleSocket?: string;
+  /** runc exec --detach: the shim exits once the process runs (the caller's subreaper waits for it) */
+  detach?: boolean;
+  /** runc's --preserve-fds N: the shim's fds 5..5+N-1 become the process's 3..3+N-1 */
+  preserveFds?: number;
 }
 
 /** The plan of `nscope-shim exec`: join the container, then the process part of a spec. */
@@ -304,6 +310,9 @@ export function buildExecPlan(inp: ExecPlanInputs): Buffer {
   if (sc.cache) op('seccompcache', sc.cache);
   if (inp.tty) op('tty', inp.tty.rows, inp.tty.cols);
   if (inp.interactive) op('interactive');
+  if (inp.consoleSocket) op('consolesocket', inp.consoleSocket);
+  if (inp.detach) op('detach');
+  if (inp.preserveFds) op('preservefds', inp.preserveFds);
   for (const f of inp.cgroupProcs) op('cgroup', f);
   processOps(op, inp.process, sc.ops);
   return encode(ops);

@@ -29,12 +29,12 @@ export const SECCOMP_FLAGS: Record<string, number> = {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: 8,
 };
 
-const OPS: Record<string, number> = {
+export const OPS: Record<string, number> = {
   SCMP_CMP_NE: 1, SCMP_CMP_LT: 2, SCMP_CMP_LE: 3, SCMP_CMP_EQ: 4, SCMP_CMP_GE: 5, SCMP_CMP_GT: 6, SCMP_CMP_MASKED_EQ: 7,
 };
 
 /** OCI architecture names -> libseccomp's (seccomp_arch_resolve_name). */
-const ARCHES: Record<string, string> = {
+export const ARCHES: Record<string, string> = {
   SCMP_ARCH_X86: 'x86', SCMP_ARCH_X86_64: 'x86_64', SCMP_ARCH_X32: 'x32', SCMP_ARCH_ARM: 'arm', SCMP_ARCH_AARCH64: 'aarch64',
   SCMP_ARCH_MIPS: 'mips', SCMP_ARCH_MIPS64: 'mips64', SCMP_ARCH_MIPS64N32: 'mips64n32', SCMP_ARCH_MIPSEL: 'mipsel',
   SCMP_ARCH_MIPSEL64: 'mipsel64', SCMP_ARCH_MIPSEL64N32: 'mipsel64n32', SCMP_ARCH_PPC: 'ppc', SCMP_ARCH_PPC64: 'ppc64',

@@ -353,10 +353,11 @@ void child_main(struct plan *p, int errfd) {
    * (the CVE-2019-5736 pattern). execve makes the container's program dumpable. */
   CHECK(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
   reset_signals();
-  /* The container inherits nothing of the shim but stdio: every other fd
-   * becomes close-on-exec (the error pipe closes at execve, which is how
-   * the shim learns the exec succeeded). */
-  syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  /* The container inherits nothing of the shim but stdio (and the fds the
+   * caller asked to preserve, 3..3+N-1): every other fd becomes
+   * close-on-exec (the error pipe closes at execve, which is how the shim
+   * learns the exec succeeded). */
+  syscall(SYS_close_range, 3 + (unsigned)p->preserve, ~0U, CLOSE_RANGE_CLOEXEC);
 
   /* A user namespace of its own: nothing before the shim has mapped it. */
   if (p->uidmap && userns_child_wait(p, errfd) != 0) die("wait for the user namespace's maps: %s", strerror(errno));

@@ -1,7 +1,9 @@
 /* runc's --console-socket: the pty master of a container created with a
  * console is handed to whoever listens on a Unix socket (containerd's shim,
  * a test), as an SCM_RIGHTS message whose payload names the pty. The shim
- * keeps no copy: the receiver owns the console. */
+ * keeps no copy: the receiver owns the console. Connecting and sending are
+ * apart because `exec` must connect while it still sees the host's paths
+ * (before it joins the container's mount namespace), and send later. */
 #include "shim.h"
 
 #include <errno.h>
@@ -11,28 +13,42 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int console_send(const char *path, int master) {
+int console_connect(const char *path) {
   struct sockaddr_un addr;
   int dirfd;
   if (unix_sockaddr(path, &addr, &dirfd) != 0) return -1;
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int rc = -1, e = 0;
-  if (s >= 0 && connect(s, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
-    char name[] = "/dev/ptmx";
-    struct iovec iov = {name, sizeof(name) - 1};
-    union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
-    memset(&cm, 0, sizeof(cm));
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
-    struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-    h->cmsg_level = SOL_SOCKET;
-    h->cmsg_type = SCM_RIGHTS;
-    h->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(h), &master, sizeof(int));
-    if (sendmsg(s, &mh, 0) >= 0) rc = 0;
+  int e = errno;
+  if (s >= 0 && connect(s, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+    e = errno;
+    close(s);
+    s = -1;
   }
-  e = errno;
-  if (s >= 0) close(s);
   if (dirfd >= 0) close(dirfd);
+  errno = e;
+  return s;
+}
+
+int console_send_fd(int sock, int master) {
+  char name[] = "/dev/ptmx";
+  struct iovec iov = {name, sizeof(name) - 1};
+  union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
+  memset(&cm, 0, sizeof(cm));
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
+  struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+  h->cmsg_level = SOL_SOCKET;
+  h->cmsg_type = SCM_RIGHTS;
+  h->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(h), &master, sizeof(int));
+  return sendmsg(sock, &mh, 0) >= 0 ? 0 : -1;
+}
+
+int console_send(const char *path, int master) {
+  int s = console_connect(path);
+  if (s < 0) return -1;
+  int rc = console_send_fd(s, master);
+  int e = errno;
+  close(s);
   errno = e;
   return rc;
 }

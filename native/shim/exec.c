@@ -3,9 +3,13 @@
  * namespace fd and cgroup.procs file is opened first, then joined (mount
  * last), and the shim forks so the child lands in the PID namespace. With a
  * TTY the pty is allocated inside the container's /dev/pts, and the shim
- * relays it to its stdin/stdout; fd 4 carries control lines from the helper
- * ("r ROWS COLS" to resize, "k SIG" to signal). Status lines on fd 3 as for
- * containers: "ok PID", "error MSG", "exit CODE SIGNAL". */
+ * relays it to its stdin/stdout, or (runc's --console-socket) sends its
+ * master to a socket and keeps no copy; fd 4 carries control lines from the
+ * helper ("r ROWS COLS" to resize, "k SIG" to signal). Status lines on fd 3
+ * as for containers: "ok PID", "error MSG", "exit CODE SIGNAL". With
+ * `detach` (runc exec --detach) the shim reports "ok PID" once the execve is
+ * done and exits: the process is then the caller's subreaper's to wait for.
+ * With `preservefds N` the shim's fds 5..5+N-1 become the process's 3..3+N-1. */
 #include "shim.h"
 
 #include <errno.h>
@@ -83,6 +87,18 @@ static void control(int fd, int master, pid_t child, int *open_flag) {
   memmove(buf, line, len);
 }
 
+/* One line from the child ("R..." set up, "E..." failed); "" at end-of-file. */
+static void sync_line(int fd, char *msg, size_t len) {
+  size_t o = 0;
+  for (;;) {
+    ssize_t n = read(fd, msg + o, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || msg[o] == '\n' || o + 2 >= len) break;
+    o++;
+  }
+  msg[o] = '\0';
+}
+
 int exec_main(const char *planfile) {
   struct plan p;
   char err[512];
@@ -114,6 +130,12 @@ int exec_main(const char *planfile) {
       status_line("error open %s: %s\n", path, errno == ENOENT ? "the container is not running" : strerror(errno));
       return 1;
     }
+  }
+  /* the console socket is a host path: connect while it is reachable */
+  int consock = -1;
+  if (p.consolesocket) {
+    consock = console_connect(p.consolesocket);
+    if (consock < 0) { status_line("error connect console socket %s: %s\n", p.consolesocket, strerror(errno)); return 1; }
   }
   int cgfd[32], ncg = 0;
   for (int k = 0; k < p.nops && ncg < 32; k++) {
@@ -165,9 +187,19 @@ int exec_main(const char *planfile) {
       int null = open("/dev/null", O_RDONLY);
       if (null >= 0) { dup2(null, 0); close(null); }
     }
-    /* fds 3 and 4 (status, control) must not reach the process */
+    /* fds 3 and 4 (status, control) must not reach the process; the
+     * preserved ones move down into their place (target below source, in
+     * ascending order, so no source is overwritten before it is used) */
     close(3);
     close(4);
+    for (int i = 0; i < p.preserve; i++) {
+      if (dup2(5 + i, 3 + i) < 0) {
+        char e[128];
+        int n = snprintf(e, sizeof(e), "Epreserve fd %d: dup2: %s\n", 3 + i, strerror(errno));
+        if (write(sync[1], e, (size_t)n) < 0) { /* the shim reports the death */ }
+        _exit(127);
+      }
+    }
     child_main(&p, sync[1]);
     _exit(127);
   }
@@ -175,25 +207,46 @@ int exec_main(const char *planfile) {
   if (slave >= 0) close(slave);
   for (int i = 0; i < ncg; i++) close(cgfd[i]);
   char msg[1100];
-  size_t o = 0;
-  for (;;) {
-    ssize_t n = read(sync[0], msg + o, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || msg[o] == '\n' || o + 2 >= sizeof(msg)) break;
-    o++;
-  }
-  msg[o] = '\0';
+  sync_line(sync[0], msg, sizeof(msg));
   if (msg[0] != 'R') {
     int ws;
     waitpid(pid, &ws, 0);
     status_line("error %s\n", msg[0] == 'E' ? msg + 1 : "exec: the process died during set-up");
     return 1;
   }
+  if (consock >= 0) {
+    /* the receiver owns the console from now on */
+    int sent = console_send_fd(consock, master);
+    int e = errno;
+    close(consock);
+    close(master);
+    master = -1;
+    if (sent != 0) {
+      kill(pid, SIGKILL);
+      int ws;
+      waitpid(pid, &ws, 0);
+      status_line("error send console to %s: %s\n", p.consolesocket, strerror(e));
+      return 1;
+    }
+  }
+  if (p.detach) {
+    /* the pipe closes at execve (close-on-exec); an "E" line instead is an
+     * exec failure, reported as the error of this exec */
+    sync_line(sync[0], msg, sizeof(msg));
+    if (msg[0] == 'E') {
+      int ws;
+      waitpid(pid, &ws, 0);
+      status_line("error %s\n", msg + 1);
+      return 1;
+    }
+    status_line("ok %d none %d\n", (int)pid, (int)getpid());
+    return 0;
+  }
   status_line("ok %d none %d\n", (int)pid, (int)getpid());
   /* after R the child execs: a later E is an exec failure */
   fcntl(sync[0], F_SETFL, O_NONBLOCK);
 
-  int in_open = p.tty && p.interactive, out_open = master >= 0, ctl_open = fcntl(4, F_GETFD) >= 0;
+  int in_open = p.tty && p.interactive && master >= 0, out_open = master >= 0, ctl_open = fcntl(4, F_GETFD) >= 0;
   if (master >= 0) fcntl(master, F_SETFL, O_NONBLOCK);
   int wstatus = 0;
   char exec_err[1100] = "";

@@ -16,7 +16,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"exitfile", 1}, {"pidfile", 1},
   {"fifo", 1}, {"rootfs", 1}, {"target", 1}, {"tty", 2}, {"interactive", 0},
   {"attach", 1}, {"ctl", 1}, {"console", 0}, {"consolesocket", 1}, {"seccompcache", 1},
-  {"uidmap", 1}, {"gidmap", 1}, {"ovl", 2}, {"ovlidmap", 1}, {"detach", 0},
+  {"uidmap", 1}, {"gidmap", 1}, {"ovl", 2}, {"ovlidmap", 1}, {"detach", 0}, {"preservefds", 1},
   /* child, in order */
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
@@ -82,6 +82,10 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "target")) p->target = o->argv[0];
     else if (!strcmp(name, "tty")) { p->tty = 1; p->rows = atoi(o->argv[0]); p->cols = atoi(o->argv[1]); }
     else if (!strcmp(name, "interactive")) p->interactive = 1;
+    else if (!strcmp(name, "preservefds")) {
+      p->preserve = atoi(o->argv[0]);
+      if (p->preserve < 0 || p->preserve > 1024) { snprintf(err, errlen, "plan: preservefds %.16s is out of range (0-1024)", o->argv[0]); return -1; }
+    }
     else if (!strcmp(name, "attach")) p->attach = o->argv[0];
     else if (!strcmp(name, "ctl")) p->ctl = o->argv[0];
     else if (!strcmp(name, "consolesocket")) p->consolesocket = o->argv[0];

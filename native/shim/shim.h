@@ -43,6 +43,8 @@ struct plan {
   /* exec: the container init's pid whose namespaces are joined */
   const char *target;
   int tty, rows, cols, interactive;
+  /* fds 3..3+preserve-1 reach the process (runc's --preserve-fds) */
+  int preserve;
   /* containers with a console or stdin: the attach socket and control fifo */
   const char *attach;
   const char *ctl;
@@ -63,7 +65,8 @@ struct plan {
   int nidmap;
   int ovlfd;
   /* no monitor (nscope-runtime create, as runc): exit once the container is
-   * created; its init is inherited by the caller's subreaper */
+   * created; its init is inherited by the caller's subreaper. For exec (runc
+   * exec --detach): report "ok PID" once the execve is done, and exit. */
   int detach;
 };
 
@@ -117,8 +120,11 @@ struct attach {
   int pty_fd;     /* pty master, for resizes */
 };
 int attach_listen(struct attach *a, const char *path);
-/* console.c: sends the pty master over SCM_RIGHTS to the socket at `path` */
+/* console.c: sends the pty master over SCM_RIGHTS to the socket at `path`
+ * (console_send), or in two steps: connect, then send on that socket */
 int console_send(const char *path, int master);
+int console_connect(const char *path);
+int console_send_fd(int sock, int master);
 void attach_accept(struct attach *a);
 void attach_output(struct attach *a, int stream, const char *data, size_t len);
 void attach_input(struct attach *a, int client_index);

@@ -5,7 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/setup-e2e.sh  # code-server + Chromium for test/e2e (real VS Code)
-./scripts/setup-engines.sh  # containerd for test/integration/engine-*.test.ts
+./scripts/setup-engines.sh  # containerd, Docker, Podman for test/integration/engine-*.test.ts
+./scripts/setup-validation.sh  # runtime-tools' validation programs, where their sources are (test/oci-validation/README.md)
 npm run --silent typecheck
 # The run's own temp space and cgroup names (test/helpers/run-scope.ts): the
 # tests check only what they made, never what else runs on the machine.

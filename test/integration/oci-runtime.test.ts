@@ -1,6 +1,6 @@
 // nscope-runtime, runc's command line, on an OCI bundle without the daemon.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -23,9 +23,11 @@ function rt(args: string[]): Promise<{ code: number; stdout: string; stderr: str
   const out = path.join(bundle, `out-${++seq}`);
   const err = path.join(bundle, `err-${seq}`);
   return new Promise((resolve) => {
+    const fds = [fs.openSync(out, 'w'), fs.openSync(err, 'w')];
     const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope-runtime'), '--root', root, ...args], {
-      cwd: bundle, stdio: ['ignore', fs.openSync(out, 'w'), fs.openSync(err, 'w')],
+      cwd: bundle, stdio: ['ignore', ...fds],
     });
+    for (const fd of fds) fs.closeSync(fd); // the child has its own copies
     p.on('exit', (code) => resolve({ code: code ?? 1, stdout: fs.readFileSync(out, 'utf8'), stderr: fs.readFileSync(err, 'utf8') }));
   });
 }
@@ -91,6 +93,27 @@ test('run: foreground, exit code, resources and hooks honoured', async () => {
   const hook = JSON.parse(fs.readFileSync(hookOut, 'utf8'));
   assert.equal(hook.id, 'c2');
   assert.equal(hook.status, 'stopped');
+});
+
+test('rootfsPropagation rshared on a shared mount: the container runs, and none of its mounts reach the host', async () => {
+  // the bundle on a shared mount of its own, as / is on a systemd host
+  execFileSync('mount', ['--bind', bundle, bundle]);
+  execFileSync('mount', ['--make-shared', bundle]);
+  const before = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(bundle)).length;
+  try {
+    writeSpec((s) => {
+      s.linux!.rootfsPropagation = 'rshared';
+      s.process.args = ['cat', '/proc/self/mountinfo'];
+    });
+    const r = await rt(['run', 'shared1']);
+    assert.equal(r.code, 0, r.stderr);
+    const root = r.stdout.split('\n').find((l) => l.split(' ')[4] === '/');
+    assert.match(root ?? '', /shared:\d+/, 'the container\'s / is shared, as asked');
+    const after = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(bundle)).length;
+    assert.equal(after, before, 'no rootfs, /proc, /dev or /sys mount propagated to the host');
+  } finally {
+    execFileSync('umount', [bundle]);
+  }
 });
 
 test('bad specs are clear errors and leave nothing behind', async () => {

@@ -111,3 +111,18 @@ test('tmpcopyup (Podman\'s --read-only tmpfs): a tmpfs that gets the image\'s co
   s.mounts!.push({ destination: '/data', type: 'bind', source: '/tmp', options: ['bind', 'tmpcopyup'] });
   assert.throws(() => buildPlan({ ...base, spec: s }), /mount \/data: tmpcopyup is for tmpfs mounts/);
 });
+
+test('rootfsPropagation rshared: / is a slave while the root is set up, shared only after pivot_root', () => {
+  const s = defaultSpec();
+  s.linux!.rootfsPropagation = 'rshared';
+  const t = ops(buildPlan({ ...base, spec: s }).buffer);
+  const props = t.flatMap((x, k) => (x === 'propagation' ? [[k, Number(t[k + 1])]] : []));
+  const REC = 16384, SLAVE = 1 << 19, SHARED = 1 << 20;
+  assert.equal(props.length, 2);
+  assert.equal(props[0][1], REC | SLAVE, 'nothing of the set-up reaches the host');
+  assert.ok(props[1][0] > t.indexOf('pivot'));
+  assert.equal(props[1][1], REC | SHARED);
+  s.linux!.rootfsPropagation = 'rslave';
+  const slave = ops(buildPlan({ ...base, spec: s }).buffer);
+  assert.equal(slave.filter((x) => x === 'propagation').length, 1);
+});

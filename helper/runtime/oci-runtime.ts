@@ -38,7 +38,7 @@ export interface RuntimeState {
 
 export type OciStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
-export interface OciState { ociVersion: string; id: string; status: OciStatus; pid: number; bundle: string; annotations?: Record<string, string> }
+export interface OciState { ociVersion: string; id: string; status: OciStatus; pid: number; bundle: string; rootfs?: string; created?: string; owner?: string; annotations?: Record<string, string> }
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,1023}$/;
 
@@ -95,7 +95,10 @@ export class OciRuntime {
   state(id: string): OciState {
     const s = this.load(id);
     const status = this.status(id);
-    return { ociVersion: '1.0.2', id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, annotations: s.annotations };
+    // runc's extra fields too (rootfs, created, owner): engines and tools read them
+    let rootfs = '';
+    try { rootfs = path.resolve(s.bundle, this.spec(s.bundle).root.path); } catch { /* bundle gone */ }
+    return { ociVersion: '1.0.2', id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, rootfs, created: s.created, owner: '', annotations: s.annotations };
   }
 
   /**
@@ -197,7 +200,8 @@ export class OciRuntime {
   kill(id: string, signal: string | number = 'SIGTERM', all = false): void {
     const s = this.load(id);
     const n = signalNumber(signal);
-    if (this.status(id) === 'stopped') throw conflict(`container "${id}" is not running`);
+    // runc's words: containerd takes "container not running" as "already gone", not as a failure
+    if (this.status(id) === 'stopped') throw conflict(`${id}: container not running`);
     if (all) detectCgroups().open(s.cgroupRel).pids().forEach((pid) => { try { process.kill(pid, n); } catch { /* gone */ } });
     else process.kill(s.pid, n);
     // a paused container: the KILL acts only once thawed (as runc does)

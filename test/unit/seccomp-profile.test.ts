@@ -44,19 +44,20 @@ test('old format ("architectures", "name") and clear errors', () => {
   assert.throws(() => resolveProfile({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', includes: { minKernel: 'new' } }] }, { capabilities: [] }), /minKernel: "new" is not a kernel version/);
 });
 
-test('OCI encoding: actions as libseccomp values, a rule equal to the default dropped, two conditions on one argument split into two rules', () => {
+test('OCI encoding: actions as libseccomp values, one rule per entry for all its names, a rule equal to the default dropped, two conditions on one argument split into two rules', () => {
   const ops = seccompOps({
     defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 38, architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86'], flags: ['SECCOMP_FILTER_FLAG_LOG'],
     syscalls: [
-      { names: ['read'], action: 'SCMP_ACT_ALLOW' },
+      { names: ['read', 'readv', 'pread64'], action: 'SCMP_ACT_ALLOW' },
       { names: ['write'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+      { names: [], action: 'SCMP_ACT_KILL' },
       { names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0, op: 'SCMP_CMP_EQ' }, { index: 0, value: 8, op: 'SCMP_CMP_EQ' }] },
       { names: ['kill'], action: 'SCMP_ACT_KILL_PROCESS' },
     ],
   }, true);
   assert.deepEqual(ops, [
     ['seccomp', String(0x50026), '2'], ['seccomparch', 'x86_64'], ['seccomparch', 'x86'],
-    ['seccomprule', 'read', String(0x7fff0000), '0'],
+    ['seccomprule', 'read,readv,pread64', String(0x7fff0000), '0'],
     ['seccomprule', 'personality', String(0x7fff0000), '1'], ['seccomparg', '0', '4', '0', '0'],
     ['seccomprule', 'personality', String(0x7fff0000), '1'], ['seccomparg', '0', '4', '8', '0'],
     ['seccomprule', 'kill', String(0x80000000), '0'],
@@ -66,4 +67,5 @@ test('OCI encoding: actions as libseccomp values, a rule equal to the default dr
   assert.throws(() => seccompOps({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW', errnoRet: 1 }] }, true), /errnoRet is only valid/);
   assert.throws(() => seccompOps({ defaultAction: 'SCMP_ACT_ALLOW', flags: ['SECCOMP_FILTER_FLAG_NOPE'] }, true), /unknown flag/);
   assert.equal(seccompOps({ defaultAction: 'SCMP_ACT_ALLOW' }, false).at(-1)![1], '0', 'without no_new_privs: loaded early');
+  assert.throws(() => seccompOps({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read,write'], action: 'SCMP_ACT_ERRNO' }] }, true), /not a syscall name/, 'a comma cannot smuggle in another name');
 });

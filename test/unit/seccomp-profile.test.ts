@@ -69,3 +69,24 @@ test('OCI encoding: actions as libseccomp values, one rule per entry for all its
   assert.equal(seccompOps({ defaultAction: 'SCMP_ACT_ALLOW' }, false).at(-1)![1], '0', 'without no_new_privs: loaded early');
   assert.throws(() => seccompOps({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['read,write'], action: 'SCMP_ACT_ERRNO' }] }, true), /not a syscall name/, 'a comma cannot smuggle in another name');
 });
+
+test('with no_new_privs the filter is loaded once the set-up is done (2) when it allows what waiting for start needs, else just before execve (1)', () => {
+  const when = (s: Parameters<typeof seccompOps>[0]) => seccompOps(s, true).at(-1)!;
+  const docker = resolveProfile(defaultProfile(), { capabilities: DEFAULT_CAPS, arch: 'x64', kernel: '6.1' });
+  assert.deepEqual(when(docker), ['seccompload', '2'], "Docker's profile allows openat, write, close, execve, exit_group");
+  assert.deepEqual(when({ defaultAction: 'SCMP_ACT_ALLOW' }), ['seccompload', '2']);
+  assert.deepEqual(when({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['write'], action: 'SCMP_ACT_ERRNO' }] }), ['seccompload', '1']);
+  assert.deepEqual(when({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['close'], action: 'SCMP_ACT_LOG' }] }), ['seccompload', '1'], 'logged is not allowed');
+  const needed = ['openat', 'write', 'close', 'execve', 'exit_group'];
+  assert.deepEqual(when({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: needed, action: 'SCMP_ACT_ALLOW' }] }), ['seccompload', '2']);
+  assert.deepEqual(when({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: needed.slice(1), action: 'SCMP_ACT_ALLOW' }] }), ['seccompload', '1'], 'openat refused by default');
+  assert.deepEqual(when({
+    defaultAction: 'SCMP_ACT_ERRNO',
+    syscalls: [{ names: needed.slice(1), action: 'SCMP_ACT_ALLOW' }, { names: ['openat'], action: 'SCMP_ACT_ALLOW', args: [{ index: 2, value: 0, op: 'SCMP_CMP_EQ' }] }],
+  }), ['seccompload', '1'], 'openat allowed only with some arguments');
+  assert.deepEqual(when({
+    defaultAction: 'SCMP_ACT_ALLOW',
+    syscalls: [{ names: ['openat'], action: 'SCMP_ACT_ERRNO', args: [{ index: 2, value: 1, op: 'SCMP_CMP_MASKED_EQ', valueTwo: 1 }] }],
+  }), ['seccompload', '1'], 'openat refused with some arguments (O_WRONLY, which the fifo needs)');
+  assert.deepEqual(seccompOps({ defaultAction: 'SCMP_ACT_ALLOW' }, false).at(-1), ['seccompload', '0'], 'without no_new_privs: before the credentials drop');
+});

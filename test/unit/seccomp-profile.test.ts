@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_CAPS } from '../../helper/runtime/spec';
 import { seccompOps } from '../../helper/security/seccomp-oci';
-import { defaultProfile, parseProfile, resolveProfile } from '../../helper/security/seccomp-profile';
+import { defaultProfile, parseProfile, resolvedDefault, resolveProfile } from '../../helper/security/seccomp-profile';
 
 const allowed = (s: ReturnType<typeof resolveProfile>, name: string) =>
   s.syscalls!.filter((c) => c.names.includes(name) && c.action === 'SCMP_ACT_ALLOW');
@@ -89,4 +89,16 @@ test('with no_new_privs the filter is loaded once the set-up is done (2) when it
     syscalls: [{ names: ['openat'], action: 'SCMP_ACT_ERRNO', args: [{ index: 2, value: 1, op: 'SCMP_CMP_MASKED_EQ', valueTwo: 1 }] }],
   }), ['seccompload', '1'], 'openat refused with some arguments (O_WRONLY, which the fifo needs)');
   assert.deepEqual(seccompOps({ defaultAction: 'SCMP_ACT_ALLOW' }, false).at(-1), ['seccompload', '0'], 'without no_new_privs: before the credentials drop');
+});
+
+test('the resolved default is kept per capability set: one frozen object, equal to resolving it anew', () => {
+  const ctx = { capabilities: DEFAULT_CAPS, arch: 'x64', kernel: '6.1.0' };
+  const a = resolvedDefault(ctx);
+  assert.equal(resolvedDefault({ ...ctx, capabilities: [...DEFAULT_CAPS].reverse().map((c) => c.toLowerCase()) }), a, 'order and case do not matter');
+  assert.deepEqual(a, resolveProfile(defaultProfile(), ctx));
+  assert.ok(Object.isFrozen(a) && Object.isFrozen(a.syscalls) && Object.isFrozen(a.syscalls![0]) && Object.isFrozen(a.syscalls![0].names));
+  const admin = resolvedDefault({ ...ctx, capabilities: [...DEFAULT_CAPS, 'CAP_SYS_ADMIN'] });
+  assert.notEqual(admin, a);
+  assert.ok(allowed(admin, 'mount').length && !allowed(a, 'mount').length);
+  assert.notEqual(resolvedDefault({ ...ctx, kernel: '4.4.0' }), a);
 });

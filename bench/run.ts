@@ -41,7 +41,7 @@ import { hybridUnifiedMounts, nscopeCgroups } from './lib/cgroups';
 import { imageLayerDirs, nscopeSeccomp, REPO } from './lib/daemon';
 import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig, type Bundle } from './lib/oci';
 import { TimerClient, type TimedRun } from './lib/proc';
-import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
+import { fmt, mdTable, msSince, summarize, type Summary } from './lib/stats';
 import { shq, shuffled, sleep } from './lib/rounds';
 import { parseBenchArgs } from './lib/options';
 import { stopOnSignal } from './lib/interrupt';
@@ -63,7 +63,8 @@ const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 /** Client-observed phases of one nscope run (ms). */
 interface NscopePhases { create: number; start: number; exitStatus: number; removed: number }
 
-interface Sample { ms: number; phases?: NscopePhases; untilRemoved?: number }
+/** `round`: the timed round it belongs to (every command runs once per round and mode). */
+interface Sample { ms: number; phases?: NscopePhases; untilRemoved?: number; round?: number }
 
 /**
  * The nscope containers measured, [key, label, container.create options]: the
@@ -241,7 +242,7 @@ async function main(): Promise<void> {
             await sleep(o.gap);
             if (await attempt(s, `${i}p`)) r = await attempt(s, `${i}w`);
           }
-          if (r) s.samples[mode].push(r);
+          if (r) s.samples[mode].push({ ...r, round: i });
         }
       }
       if ((i + 1) % 10 === 0) log(`  ${i + 1}/${o.runs}`);
@@ -271,13 +272,22 @@ async function main(): Promise<void> {
   }
 }
 
-/** Each ratio of RATIOS whose two commands were measured in `mode`: label -> median/median. */
-function ratiosOf(subjects: Subject[], mode: Mode): Record<string, number> {
-  const med = (key: string) => summarize((subjects.find((s) => s.key === key)?.samples[mode] ?? []).map((x) => x.ms)).median;
-  const out: Record<string, number> = {};
+/**
+ * Each ratio of RATIOS whose two commands were measured in `mode`: label ->
+ * median/median, and `paired`, the median over the rounds of the two
+ * commands' ratio in that round: on a shared machine whose load drifts from
+ * minute to minute it moves much less from run to run (the two ran seconds
+ * apart), which matters when the question is a few percent.
+ */
+function ratiosOf(subjects: Subject[], mode: Mode): Record<string, { median: number; paired: number }> {
+  const samples = (key: string) => subjects.find((s) => s.key === key)?.samples[mode] ?? [];
+  const out: Record<string, { median: number; paired: number }> = {};
   for (const [num, den, label] of RATIOS) {
-    const r = med(num) / med(den);
-    if (Number.isFinite(r)) out[label] = r;
+    const median = summarize(samples(num).map((x) => x.ms)).median / summarize(samples(den).map((x) => x.ms)).median;
+    if (!Number.isFinite(median)) continue;
+    const byRound = new Map(samples(den).map((x) => [x.round, x.ms] as const));
+    const perRound = samples(num).filter((x) => byRound.has(x.round)).map((x) => x.ms / byRound.get(x.round)!);
+    out[label] = { median, paired: summarize(perRound).median };
   }
   return out;
 }
@@ -308,9 +318,11 @@ function report(o: Options, subjects: Subject[], env: string): string {
       if (s.key === 'nscope') rows.push(row('… the same, until its `container.removed` event (rw layer and cgroup gone)', untilRemoved(s)));
     }
     const ratios = ratiosOf(subjects, mode);
-    headline.push(`${mode}: ${Object.entries(ratios).map(([l, r]) => `${l} ${r.toFixed(2)}×`).join(', ')}`);
+    // the confinement ratios (both sides nscope) also paired by round: the few percent in question
+    const paired = new Set(RATIOS.filter(([n, d]) => n.startsWith('nscope') && d.startsWith('nscope')).map(([, , l]) => l));
+    headline.push(`${mode}: ${Object.entries(ratios).map(([l, r]) => `${l} ${r.median.toFixed(2)}×${paired.has(l) ? ` (paired ${r.paired.toFixed(3)}×)` : ''}`).join(', ')}`);
     const ratioLines = RATIOS.map(([num, den, label]) => (label in ratios
-      ? `- ${label}: **${ratios[label].toFixed(2)}×** (${fmt(byKey.get(num)!.median)} / ${fmt(byKey.get(den)!.median)} ms)`
+      ? `- ${label}: **${ratios[label].median.toFixed(2)}×** (${fmt(byKey.get(num)!.median)} / ${fmt(byKey.get(den)!.median)} ms; paired by round: ${ratios[label].paired.toFixed(3)}×)`
       : `- ${label}: – (${byKey.get(num)?.n ? den : num} not measured)`));
     // client-observed phases of each nscope variant: where a confinement setting's cost lands
     const ph = (s: Subject, k: keyof NscopePhases) => summarize(s.samples[mode].map((x) => x.phases?.[k] ?? NaN).filter(Number.isFinite));

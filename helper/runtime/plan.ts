@@ -263,7 +263,6 @@ function encodedSeccomp(s: LinuxSeccomp, noNewPrivileges: boolean): { ops: strin
 }
 
 /** What both a container's init and an exec'd process get: rlimits, cwd, user, capabilities, env, command. */
-
 function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process'], seccomp: string[][]) {
   if (!proc || !Array.isArray(proc.args) || proc.args.length === 0) throw invalid('process.args: no command given');
   for (const r of proc.rlimits ?? []) {

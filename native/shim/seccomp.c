@@ -2,9 +2,10 @@
  * spec and encoded it as plan operations (actions and operators already
  * libseccomp's numbers). libseccomp turns them into BPF in the shim, on the
  * host, before the container's process exists (sc_prepare); the process only
- * loads that program with seccomp(2) as its last step (sc_load).
+ * loads that program with seccomp(2), among its last steps (sc_load; when:
+ * seccomp-oci.ts).
  *
- * Compiling Docker's profile for three ABIs costs 20-30 ms, against ~0.3 ms
+ * Compiling Docker's profile for three ABIs costs 16-30 ms, against ~0.3 ms
  * to load it (mostly the kernel's BPF JIT; bench/phases.ts), so the BPF is
  * kept in the plan's cache file (the runtime tmpfs, named by a digest of the
  * operations): every container after the first with the same profile and

@@ -6,7 +6,10 @@
 // each step. Then the shim's part is taken apart by ablation: the same run
 // with one piece of the plan left out (overlay, cgroup joins, the
 // /sys/fs/cgroup mounts, masked/read-only paths, namespaces, ...), so each
-// piece's cost is the difference of medians. Nothing here changes nscope;
+// piece's cost is the difference of medians. Confinement is measured the
+// same way: the default seccomp profile against none (and against compiling
+// it on every run, i.e. without the cache), and --userns=auto against the
+// default (a negative "saved" is what it adds). Nothing here changes nscope;
 // it measures what would be saved.
 //
 //   node dist/bench/phases.js [--runs N] [--warmup W] [--mode cold|warm|both] [--gap MS]
@@ -29,6 +32,7 @@ import type { Cgroup, CgroupDriver } from '../helper/cgroups/types';
 import { overlayDirs, rootfsLayout } from '../helper/rootfs/layout';
 import { writeInitLayer } from '../helper/rootfs/initlayer';
 import { readJson, writeJsonAtomic } from '../helper/lib/atomic';
+import { delegateCgroup } from '../helper/cgroups/delegate';
 import { containerCgroupMounts } from '../helper/runtime/cgroup-mounts';
 import { makeFifo, releaseFifo } from '../helper/runtime/fifo';
 import { resourcesFromLimits } from '../helper/runtime/limits';
@@ -39,6 +43,8 @@ import { procStartTime } from '../helper/lib/procinfo';
 import { containerPaths } from '../helper/runtime/record';
 import { spawnShim, writePlan } from '../helper/runtime/shim';
 import type { Spec } from '../helper/runtime/spec';
+import { allocateIdMap, DEFAULT_SIZE, releaseIdMap } from '../helper/runtime/userns';
+import { toHostId } from '../helper/lib/idmap';
 import { DEFAULT_HOST_PROGRAMS } from '../helper/images/host-image';
 import { ImageStore } from '../helper/images/store';
 import { shuffled, sleep } from './lib/rounds';
@@ -59,6 +65,10 @@ interface Tweak {
   prefetchGp?: boolean;
   /** mount the overlay with "volatile" (no sync of the upper layer on umount) */
   volatile?: boolean;
+  /** default true: compiled seccomp filters kept by digest (as the daemon does); false: compiled on every run */
+  seccompCache?: boolean;
+  /** --userns=auto: a range of the nscope subordinate ids, the cgroup delegated, idmapped layers */
+  userns?: boolean;
 }
 
 interface Variant { key: string; label: string; tweak: Tweak; /** what "saved" is measured against (default: full) */ base?: string }
@@ -67,7 +77,10 @@ interface Variant { key: string; label: string; tweak: Tweak; /** what "saved" i
 const dropSys = (s: Spec) => { s.mounts = (s.mounts ?? []).filter((m) => !m.destination.startsWith('/sys')); };
 
 const VARIANTS: Variant[] = [
-  { key: 'full', label: 'as the daemon does it', tweak: {} },
+  { key: 'full', label: 'as the daemon does it (default seccomp profile, filter from the cache)', tweak: {} },
+  { key: 'unconfined', label: 'without seccomp (`--security-opt seccomp=unconfined`)', tweak: { spec: (s) => { delete s.linux!.seccomp; } } },
+  { key: 'seccomp-compile', label: 'seccomp filter compiled by libseccomp on every run (no cache: a cache miss)', tweak: { seccompCache: false } },
+  { key: 'userns', label: '`--userns=auto` (negative saved: what it adds)', tweak: { userns: true } },
   { key: 'no-cgroupfs', label: 'without the /sys/fs/cgroup mounts in the container', tweak: { cgroupFs: false } },
   { key: 'no-join', label: 'without joining the cgroups (no cgroup.procs writes)', tweak: { joinCgroups: false } },
   { key: 'no-masks', label: 'without maskedPaths/readonlyPaths', tweak: { spec: (s) => { s.linux!.maskedPaths = []; s.linux!.readonlyPaths = []; } } },
@@ -111,6 +124,8 @@ interface Ctx {
   cgroupParent: string;
   /** our own cgroup.procs in one v1 hierarchy (or v2), open for writing, for prefetchGp */
   ownProcsFd?: number;
+  /** where compiled seccomp filters are kept (the daemon: `<root>/run/.seccomp` on its tmpfs) */
+  seccompCache: string;
 }
 
 /**
@@ -132,14 +147,24 @@ async function replay(ctx: Ctx, t: Tweak): Promise<Map<string, number>> {
   lap('image resolve (index, manifest, config read from the store)');
   const id = newId();
   const hostname = id.slice(0, 12);
-  const spec = specFromOptions({ opts: { image: 'host', cmd: ['/bin/true'], rm: true }, image: resolved.config.config ?? {}, layers: resolved.layerDirs, hostname, containerPid: () => { throw new Error('no'); } });
+  // the replay keeps everything on the state root's disk (the daemon puts the runtime part on a tmpfs: runtime/run-dir.ts)
+  const p = containerPaths(path.join(ctx.containersDir, id), path.join(ctx.containersDir, id));
+  const idMap = t.userns ? allocateIdMap(DEFAULT_SIZE, p.dir, []) : undefined;
+  try {
+    return await replayWith(ctx, t, laps, lap, resolved, id, hostname, p, idMap);
+  } finally {
+    releaseIdMap(idMap);
+  }
+}
+
+async function replayWith(ctx: Ctx, t: Tweak, laps: Map<string, number>, lap: (name: string) => void, resolved: ReturnType<ImageStore['resolve']>,
+  id: string, hostname: string, p: ReturnType<typeof containerPaths>, idMap: ReturnType<typeof allocateIdMap> | undefined): Promise<Map<string, number>> {
+  const spec = specFromOptions({ opts: { image: 'host', cmd: ['/bin/true'], rm: true }, image: resolved.config.config ?? {}, layers: resolved.layerDirs, hostname, containerPid: () => { throw new Error('no'); }, idMap });
   const cgroupRel = `${ctx.cgroupParent}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
   spec.linux!.resources = { ...resourcesFromLimits({}), devices: spec.linux!.resources?.devices };
   spec.process.terminal = false;
   t.spec?.(spec);
-  // the replay keeps everything on the state root's disk (the daemon puts the runtime part on a tmpfs: runtime/run-dir.ts)
-  const p = containerPaths(path.join(ctx.containersDir, id), path.join(ctx.containersDir, id));
   const layout = rootfsLayout(ctx.stateRoot, p.dir, resolved.layerDirs);
   const record = {
     id, name: `bench_${id.slice(0, 6)}`, image: 'host', imageId: 'x', command: spec.process.args, created: new Date().toISOString(),
@@ -161,16 +186,25 @@ async function replay(ctx: Ctx, t: Tweak): Promise<Map<string, number>> {
   for (const d of [layout.mountpoint, layout.upper, layout.work, layout.init]) fs.mkdirSync(d, { mode: 0o755 });
   writeInitLayer(layout.init, hostname);
   lap('state dir + init layer files');
+  if (idMap) {
+    // ContainerManager.giveToUserns (the cgroup is made below, so its delegation is timed here after it)
+    fs.chownSync(layout.upper, toHostId(idMap.uid, 0)!, toHostId(idMap.gid, 0)!);
+  }
   writeJsonAtomic(p.config, spec);
   lap('config.json (atomic write)');
   if (!t.prefetchGp) makeCgroup();
+  if (idMap) {
+    delegateCgroup(cg, toHostId(idMap.uid, 0)!, toHostId(idMap.gid, 0)!);
+    lap('userns: id range reserved, cgroup delegated, upper chowned');
+  }
   const cgroupMounts: ContainerCgroupMount[] = t.cgroupFs === false ? [] : containerCgroupMounts();
   lap('containerCgroupMounts() (mountinfo parse)');
   const overlay = t.overlay === false ? undefined : overlayDirs(layout);
   const rootfs = t.overlay === false ? ctx.copyRoot : layout.mountpoint;
   const plan = buildPlan({
-    spec, rootfs, bundle: p.dir, overlay, cgroupProcs: t.joinCgroups === false ? [] : cg.procsFiles(),
+    spec, rootfs, bundle: p.dir, overlay, cgroupProcs: t.joinCgroups === false ? [] : cg.joinFiles(),
     logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, cgroupMounts,
+    seccompCacheDir: t.seccompCache === false ? undefined : ctx.seccompCache,
   });
   writePlan(p.plan, t.volatile ? Buffer.from(plan.buffer.toString('utf8').replace(/(\0lowerdir=[^\0]*)/, '$1,volatile'), 'utf8') : plan.buffer);
   makeFifo(p.fifo);
@@ -268,6 +302,8 @@ function spawnFloor(): Promise<number> {
 }
 
 const CRITICAL_END = 'onExit: exit.json read, cgroup stats, state.json';
+/** variants shown step by step beside the full run */
+const CONFINEMENT = ['unconfined', 'seccomp-compile', 'userns'];
 
 async function main(): Promise<void> {
   let runs = 30;
@@ -321,7 +357,10 @@ async function main(): Promise<void> {
     const copyRoot = path.join(daemon.dir, 'rootfs-copy');
     copyLayers(layers, copyRoot);
     for (const d of ['proc', 'sys', 'dev', 'dev/pts', 'dev/shm', 'dev/mqueue']) fs.mkdirSync(path.join(copyRoot, d), { recursive: true });
-    const ctx: Ctx = { stateRoot: daemon.root, containersDir, layers, copyRoot, images: new ImageStore(daemon.root), cgroups: detectCgroups(), cgroupParent: `nscope-bench-${tag}-phases` };
+    const ctx: Ctx = {
+      stateRoot: daemon.root, containersDir, layers, copyRoot, images: new ImageStore(daemon.root), cgroups: detectCgroups(),
+      cgroupParent: `nscope-bench-${tag}-phases`, seccompCache: path.join(daemon.root, 'bench-seccomp'),
+    };
     const own = ownProcsFile();
     if (own) ctx.ownProcsFd = fs.openSync(own, fs.constants.O_WRONLY);
 
@@ -361,20 +400,30 @@ async function main(): Promise<void> {
     const EXIT = 'execve /bin/true → exit → shim exit.json + "exit" line';
     const med = (xs: number[]) => summarize(xs).median;
     const total = (laps: Map<string, number>, which: string[]) => which.reduce((a, s) => a + (laps.get(s) ?? 0), 0);
+    /** a run's time up to the wait result, its own steps (a variant may have one more) */
+    const critical = (laps: Map<string, number>) => { const k = [...laps.keys()]; return total(laps, k.slice(0, k.indexOf(CRITICAL_END) + 1)); };
     const sections: string[] = [];
     for (const mode of modes) {
       const full = results.get(`${mode}:full`)!;
-      const steps = full.length ? [...full[0].keys()] : [];
+      // the confinement variants step by step beside the full run: where their cost lands
+      const beside = CONFINEMENT.filter((k) => results.get(`${mode}:${k}`)?.length);
+      const steps: string[] = [];
+      for (const key of ['full', ...beside]) {
+        const ks = [...(results.get(`${mode}:${key}`)?.[0]?.keys() ?? [])];
+        ks.forEach((k, i) => { if (!steps.includes(k)) steps.splice(i ? steps.indexOf(ks[i - 1]) + 1 : 0, 0, k); });
+      }
       const criticalSteps = steps.slice(0, steps.indexOf(CRITICAL_END) + 1);
+      const medOf = (key: string, step: string) => fmt(med((results.get(`${mode}:${key}`) ?? []).map((l) => l.get(step) ?? 0)), 2);
       const stepRows = steps.map((s) => {
         const sm = summarize(full.map((l) => l.get(s) ?? 0));
-        return [s + (criticalSteps.includes(s) ? '' : ' *(after the wait result)*'), fmt(sm.median, 2), fmt(sm.p90, 2), fmt(sm.min, 2)];
+        return [s + (criticalSteps.includes(s) ? '' : ' *(after the wait result)*'), fmt(sm.median, 2), fmt(sm.p90, 2), fmt(sm.min, 2), ...beside.map((k) => medOf(k, s))];
       });
-      const critFull = summarize(full.map((l) => total(l, criticalSteps)));
-      stepRows.push(['**sum up to the wait result** (replay, no RPC)', fmt(critFull.median, 2), fmt(critFull.p90, 2), fmt(critFull.min, 2)]);
-      const critOf = (key: string) => med((results.get(`${mode}:${key}`) ?? []).map((l) => total(l, criticalSteps)));
+      const critFull = summarize(full.map(critical));
+      stepRows.push(['**sum up to the wait result** (replay, no RPC)', fmt(critFull.median, 2), fmt(critFull.p90, 2), fmt(critFull.min, 2),
+        ...beside.map((k) => fmt(med(results.get(`${mode}:${k}`)!.map(critical)), 2))]);
+      const critOf = (key: string) => med((results.get(`${mode}:${key}`) ?? []).map(critical));
       const shimOf = (key: string) => med((results.get(`${mode}:${key}`) ?? []).map((l) => l.get(SHIM) ?? 0));
-      const variantRows = VARIANTS.map((v) => {
+      const variantRows = VARIANTS.filter((v) => !only || only.includes(v.key)).map((v) => {
         const r = results.get(`${mode}:${v.key}`)!;
         if (errors.has(v.key) && r.length < runs) return [v.label, '–', '–', '–', '–', `failed: ${errors.get(v.key)!.replace(/\|/g, '\\|')}`];
         const b = v.base ?? 'full';
@@ -386,7 +435,7 @@ async function main(): Promise<void> {
         '',
         '### Steps (as the daemon does it)',
         '',
-        mdTable(['step', 'median ms', 'p90 ms', 'min ms'], stepRows),
+        mdTable(['step', 'median ms', 'p90 ms', 'min ms', ...beside.map((k) => `\`${k}\` median ms`)], stepRows),
         '',
         '### What each piece costs (ablation: the same run with one piece left out)',
         '',

@@ -1,16 +1,21 @@
 // Run latency, side by side in one run on the same host-image rootfs:
 //   nscope run --rm host /bin/true   through a warm client connection
 //                                    (create(rm) + start + wait, timed in this process;
-//                                    overlay rootfs and cgroup included)
+//                                    overlay rootfs and cgroup included), three ways:
+//                                    the default (Docker's seccomp profile),
+//                                    --security-opt seccomp=unconfined, and --userns=auto
 //   runc run --bundle B ID           a copy of the image's layers as rootfs, `runc spec`
+//                                    (which has no seccomp filter)
 //   crun run --bundle B ID           same bundle, timed inside a private mount namespace
-//                                    without the cgroup2 mount on hybrid hosts
+//                                    without the cgroup2 mount on hybrid hosts; once as
+//                                    `runc spec` writes it, once with the linux.seccomp
+//                                    nscope's default container gets (Docker's profile)
 //   unshare -m -p -u -i -n --fork chroot ROOTFS /bin/true   (reference)
 //   spawn /bin/true                  (the timer loop's own floor)
 //   nscope run --rm … as a CLI process (reference: what a shell user waits for)
 // Warm-up runs first, then the timed runs in rounds (each command once per round
 // and mode, in random order), so machine noise hits every command alike. Prints
-// medians, p90, min and the nscope/crun and nscope/runc ratios, and writes them
+// medians, p90, min and the ratios (RATIOS below), and writes them
 // to bench/results/run-latency.md (+ .json with every sample). Timing is
 // reported, never asserted.
 //
@@ -27,16 +32,16 @@
 // would get it for free.
 //
 //   npm run bench -- [--runs N] [--warmup W] [--daemon-warmup D] [--mode cold|warm|both] [--gap MS]
-//                    [--no-cli] [--no-runc] [--no-crun] [--state-dir DIR] [--out FILE]
+//                    [--no-cli] [--no-runc] [--no-crun] [--no-userns] [--state-dir DIR] [--out FILE]
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_HOST_PROGRAMS } from '../helper/images/host-image';
 import { hybridUnifiedMounts, nscopeCgroups } from './lib/cgroups';
-import { imageLayerDirs, REPO } from './lib/daemon';
+import { imageLayerDirs, nscopeSeccomp, REPO } from './lib/daemon';
 import { copyLayers, generatedSpec, makeBundle, toolVersion, writeRunConfig, type Bundle } from './lib/oci';
 import { TimerClient, type TimedRun } from './lib/proc';
-import { fmt, mdTable, msSince, ratio, summarize, type Summary } from './lib/stats';
+import { fmt, mdTable, msSince, summarize, type Summary } from './lib/stats';
 import { shq, shuffled, sleep } from './lib/rounds';
 import { parseBenchArgs } from './lib/options';
 import { stopOnSignal } from './lib/interrupt';
@@ -45,12 +50,12 @@ import { BenchSession } from './lib/session';
 type Mode = 'cold' | 'warm';
 
 interface Options {
-  runs: number; warmup: number; daemonWarmup: number; modes: Mode[]; gap: number; cli: boolean; runc: boolean; crun: boolean; stateDir: string; out: string;
+  runs: number; warmup: number; daemonWarmup: number; modes: Mode[]; gap: number; cli: boolean; runc: boolean; crun: boolean; userns: boolean; stateDir: string; out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o = parseBenchArgs(argv, 'dist/bench/run.js', path.join(REPO, 'bench', 'results', 'run-latency.md'), ['cli', 'runc', 'crun'] as const);
-  return { runs: o.runs, warmup: o.warmup, daemonWarmup: o.daemonWarmup, modes: o.modes, gap: o.gap, stateDir: o.stateDir, out: o.out, cli: o.on.cli, runc: o.on.runc, crun: o.on.crun };
+  const o = parseBenchArgs(argv, 'dist/bench/run.js', path.join(REPO, 'bench', 'results', 'run-latency.md'), ['cli', 'runc', 'crun', 'userns'] as const);
+  return { runs: o.runs, warmup: o.warmup, daemonWarmup: o.daemonWarmup, modes: o.modes, gap: o.gap, stateDir: o.stateDir, out: o.out, ...o.on };
 }
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
@@ -58,12 +63,30 @@ const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 /** Client-observed phases of one nscope run (ms). */
 interface NscopePhases { create: number; start: number; exitStatus: number; removed: number }
 
-interface Sample { ms: number; phases?: NscopePhases; untilRemoved?: number }
+/** `round`: the timed round it belongs to (every command runs once per round and mode). */
+interface Sample { ms: number; phases?: NscopePhases; untilRemoved?: number; round?: number }
+
+/**
+ * The nscope containers measured, [key, label, container.create options]: the
+ * default (seccomp on, Docker's profile) first, then the same with its
+ * confinement changed, for the cost of each.
+ */
+const NSCOPE: [string, string, Record<string, unknown>][] = [
+  ['nscope', '`nscope run --rm host /bin/true` (warm connection: create+start+wait; default seccomp profile)', {}],
+  ['nscope-unconfined', '… the same with `--security-opt seccomp=unconfined`', { securityOpt: ['seccomp=unconfined'] }],
+  ['nscope-userns', '… the same with `--userns=auto` (and the default seccomp profile)', { userns: 'auto' }],
+];
+
+/** The ratios reported (medians), [numerator key, denominator key, label]. */
+const RATIOS: [string, string, string][] = [
+  ['nscope', 'nscope-unconfined', 'default profile/unconfined'],
+  ['nscope-userns', 'nscope', 'userns=auto/default'],
+  ['nscope', 'crun', 'nscope/crun'],
+  ['nscope', 'crun-seccomp', "nscope/crun+Docker's profile"],
+  ['nscope', 'runc', 'nscope/runc'],
+];
 
 /** One benchmarked command: `once(suffix)` performs one run and returns its time, or throws. */
-/** More confinement settings measured beside the default container: [key, label, container.create options]. */
-const VARIANTS: [string, string, Record<string, unknown>][] = [];
-
 interface Subject {
   key: string;
   label: string;
@@ -106,7 +129,6 @@ async function main(): Promise<void> {
     const newSamples = (): Record<Mode, Sample[]> => ({ cold: [], warm: [] });
 
     const subjects: Subject[] = [];
-    // The default container (seccomp on) and the same with its confinement changed, for the cost of each.
     const nscopeRun = (key: string, label: string, extra: Record<string, unknown>): Subject => ({
       key, label, samples: newSamples(),
       once: async () => {
@@ -124,9 +146,7 @@ async function main(): Promise<void> {
         return { ms: t3, untilRemoved: t4, phases: { create: t1, start: t2 - t1, exitStatus: t3 - t2, removed: t4 - t3 } };
       },
     });
-    subjects.push(nscopeRun('nscope', '`nscope run --rm host /bin/true` (warm connection: create+start+wait; default seccomp profile)', {}));
-    subjects.push(nscopeRun('nscope-unconfined', '… the same with `--security-opt seccomp=unconfined`', { securityOpt: ['seccomp=unconfined'] }));
-    for (const [key, label, extra] of VARIANTS) subjects.push(nscopeRun(key, label, extra));
+    for (const [key, label, extra] of NSCOPE) if (o.userns || !extra.userns) subjects.push(nscopeRun(key, label, extra));
 
     // ---- runc / crun bundles on a copy of the image's layers ----
     const runcVersion = o.runc ? toolVersion('runc') : null;
@@ -146,21 +166,21 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`${what}: exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
       return { ms: r.ms };
     };
-    const ociSubject = (bin: 'runc' | 'crun', timer: TimerClient, label: string): Subject => {
-      const b: Bundle = makeBundle(path.join(work, `bundle-${bin}`), baseSpec!, rootfs, ['/bin/true']);
-      const stateRoot = path.join(work, `state-${bin}`);
+    const ociSubject = (bin: 'runc' | 'crun', key: string, timer: TimerClient, label: string, linux: Record<string, unknown> = {}): Subject => {
+      const b: Bundle = makeBundle(path.join(work, `bundle-${key}`), baseSpec!, rootfs, ['/bin/true'], linux);
+      const stateRoot = path.join(work, `state-${key}`);
       fs.mkdirSync(stateRoot, { recursive: true });
       return {
-        key: bin, label, samples: newSamples(),
+        key, label, samples: newSamples(),
         once: async (suffix) => {
-          const id = `nsb-${tag}-${bin}-${suffix}`;
-          writeRunConfig(b, `/nscope-bench-${tag}-${bin}/${id}`);
+          const id = `nsb-${tag}-${key}-${suffix}`;
+          writeRunConfig(b, `/nscope-bench-${tag}-${key}/${id}`);
           ociIds.push({ bin, root: stateRoot, id });
-          return checked(`${bin} run`, await timer.run([bin, '--root', stateRoot, 'run', '--bundle', b.dir, id]));
+          return checked(`${key} run`, await timer.run([bin, '--root', stateRoot, 'run', '--bundle', b.dir, id]));
         },
       };
     };
-    if (runcVersion) subjects.push(ociSubject('runc', hostTimer, '`runc run` (same rootfs, runc spec)'));
+    if (runcVersion) subjects.push(ociSubject('runc', 'runc', hostTimer, '`runc run` (same rootfs, runc spec: no seccomp)'));
     if (crunVersion) {
       const hidden = hybridUnifiedMounts();
       // Only unmounting it would expose the host's tmpfs directory under it, where crun (now seeing a
@@ -172,7 +192,12 @@ async function main(): Promise<void> {
       ].join(' ');
       const crunTimer = await TimerClient.start('crun', ['unshare', '-m', '--propagation', 'private', 'sh', '-c', inner]);
       timers.push(crunTimer);
-      subjects.push(ociSubject('crun', crunTimer, `\`crun run\` (same rootfs, runc spec${hidden.length ? `; private mount ns without ${hidden.join(', ')}` : ''})`));
+      subjects.push(ociSubject('crun', 'crun', crunTimer, `\`crun run\` (same rootfs, runc spec: no seccomp${hidden.length ? `; private mount ns without ${hidden.join(', ')}` : ''})`));
+      // the filter nscope's default container gets, in crun's config: the same confinement as `nscope`
+      const seccomp = await nscopeSeccomp(c, daemon);
+      if (seccomp) {
+        subjects.push(ociSubject('crun', 'crun-seccomp', crunTimer, `… the same with nscope's default \`linux.seccomp\` (Docker's profile: ${(seccomp.syscalls as { names: string[] }[]).reduce((n, r) => n + r.names.length, 0)} syscall names) in config.json`, { seccomp }));
+      } else log("nscope's default container has no linux.seccomp: no crun+profile row");
     }
     subjects.push({
       key: 'chroot', label: '`unshare -m -p -u -i -n --fork chroot ROOTFS /bin/true` (reference: no cgroup, no mounts)', samples: newSamples(),
@@ -198,7 +223,8 @@ async function main(): Promise<void> {
     // once it has served some requests, as it does in use. Reach that steady
     // state first (runc and crun start fresh processes: nothing to warm).
     log(`daemon warm-up: ${o.daemonWarmup} nscope run(s)`);
-    for (let w = 0; w < o.daemonWarmup; w++) { checkInterrupt(); await attempt(subjects[0], `d${w}`); }
+    const nscopes = subjects.filter((s) => s.key.startsWith('nscope'));
+    for (let w = 0; w < o.daemonWarmup; w++) { checkInterrupt(); await attempt(nscopes[w % nscopes.length], `d${w}`); }
     log(`warm-up: ${o.warmup} run(s) of each of ${subjects.length} commands`);
     for (let w = 0; w < o.warmup; w++) {
       for (const s of shuffled(subjects)) { checkInterrupt(); await attempt(s, `w${w}`); await sleep(o.gap); }
@@ -216,7 +242,7 @@ async function main(): Promise<void> {
             await sleep(o.gap);
             if (await attempt(s, `${i}p`)) r = await attempt(s, `${i}w`);
           }
-          if (r) s.samples[mode].push(r);
+          if (r) s.samples[mode].push({ ...r, round: i });
         }
       }
       if ((i + 1) % 10 === 0) log(`  ${i + 1}/${o.runs}`);
@@ -231,6 +257,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(json, JSON.stringify({
       date: new Date().toISOString(), runs: o.runs, warmup: o.warmup, gap: o.gap, modes: o.modes,
       samples: Object.fromEntries(subjects.map((s) => [s.key, s.samples])),
+      ratios: Object.fromEntries(o.modes.map((m) => [m, ratiosOf(subjects, m)])),
       errors: Object.fromEntries(subjects.filter((s) => s.error).map((s) => [s.key, s.error])),
     }) + '\n');
     log(`wrote ${o.out} and ${json}`);
@@ -243,6 +270,26 @@ async function main(): Promise<void> {
     if (problems.length) { log('clean-up problems:'); for (const p of problems) log(`  ${p}`); process.exitCode = 1; } else log('cleaned up: daemon stopped, temp dirs and cgroups removed');
     if (stop.interrupted) process.exitCode = 130;
   }
+}
+
+/**
+ * Each ratio of RATIOS whose two commands were measured in `mode`: label ->
+ * median/median, and `paired`, the median over the rounds of the two
+ * commands' ratio in that round: on a shared machine whose load drifts from
+ * minute to minute it moves much less from run to run (the two ran seconds
+ * apart), which matters when the question is a few percent.
+ */
+function ratiosOf(subjects: Subject[], mode: Mode): Record<string, { median: number; paired: number }> {
+  const samples = (key: string) => subjects.find((s) => s.key === key)?.samples[mode] ?? [];
+  const out: Record<string, { median: number; paired: number }> = {};
+  for (const [num, den, label] of RATIOS) {
+    const median = summarize(samples(num).map((x) => x.ms)).median / summarize(samples(den).map((x) => x.ms)).median;
+    if (!Number.isFinite(median)) continue;
+    const byRound = new Map(samples(den).map((x) => [x.round, x.ms] as const));
+    const perRound = samples(num).filter((x) => byRound.has(x.round)).map((x) => x.ms / byRound.get(x.round)!);
+    out[label] = { median, paired: summarize(perRound).median };
+  }
+  return out;
 }
 
 function report(o: Options, subjects: Subject[], env: string): string {
@@ -259,40 +306,38 @@ function report(o: Options, subjects: Subject[], env: string): string {
     env,
   ];
   const headline: string[] = [];
+  const nscopes = subjects.filter((s) => s.key.startsWith('nscope'));
   for (const mode of o.modes) {
     const sum = (s: Subject) => summarize(s.samples[mode].map((x) => x.ms));
     const byKey = new Map(subjects.map((s) => [s.key, sum(s)] as const));
-    const nsSubject = subjects.find((s) => s.key === 'nscope')!;
-    const ns = byKey.get('nscope')!;
-    const removedSum = summarize(nsSubject.samples[mode].map((x) => x.untilRemoved ?? NaN).filter(Number.isFinite));
+    const untilRemoved = (s: Subject) => summarize(s.samples[mode].map((x) => x.untilRemoved ?? NaN).filter(Number.isFinite));
     const row = (label: string, s: Summary, extra = '') => [label + extra, fmt(s.median), fmt(s.p90), fmt(s.min), String(s.n)];
     const rows: string[][] = [];
     for (const s of subjects) {
       rows.push(row(s.label, byKey.get(s.key)!, s.error ? ` — **failed**: ${s.error.replace(/\|/g, '\\|')}` : ''));
-      if (s.key === 'nscope') rows.push(row('… the same, until its `container.removed` event (rw layer and cgroup gone)', removedSum));
+      if (s.key === 'nscope') rows.push(row('… the same, until its `container.removed` event (rw layer and cgroup gone)', untilRemoved(s)));
     }
-    const crun = byKey.get('crun');
-    const runc = byKey.get('runc');
-    const r = (other: Summary | undefined, name: string) => other && other.n
-      ? `nscope/${name}: **${ratio(ns.median, other.median)}** (medians; until removed: ${ratio(removedSum.median, other.median)})`
-      : `nscope/${name}: – (${name} not measured)`;
-    const unconfined = byKey.get('nscope-unconfined');
-    if (unconfined?.n) headline.push(`${mode}: default profile/unconfined ${ratio(ns.median, unconfined.median)}`);
-    for (const [key] of VARIANTS) { const v = byKey.get(key); if (v?.n) headline.push(`${mode}: ${key}/crun ${crun?.n ? ratio(v.median, crun.median) : '–'}`); }
-    headline.push(`${mode}: nscope/crun ${crun?.n ? ratio(ns.median, crun.median) : '–'}, nscope/runc ${runc?.n ? ratio(ns.median, runc.median) : '–'}`);
-    const ph = (k: keyof NscopePhases) => summarize(nsSubject.samples[mode].map((x) => x.phases?.[k] ?? NaN).filter(Number.isFinite));
+    const ratios = ratiosOf(subjects, mode);
+    // the confinement ratios (both sides nscope) also paired by round: the few percent in question
+    const paired = new Set(RATIOS.filter(([n, d]) => n.startsWith('nscope') && d.startsWith('nscope')).map(([, , l]) => l));
+    headline.push(`${mode}: ${Object.entries(ratios).map(([l, r]) => `${l} ${r.median.toFixed(2)}×${paired.has(l) ? ` (paired ${r.paired.toFixed(3)}×)` : ''}`).join(', ')}`);
+    const ratioLines = RATIOS.map(([num, den, label]) => (label in ratios
+      ? `- ${label}: **${ratios[label].median.toFixed(2)}×** (${fmt(byKey.get(num)!.median)} / ${fmt(byKey.get(den)!.median)} ms; paired by round: ${ratios[label].paired.toFixed(3)}×)`
+      : `- ${label}: – (${byKey.get(num)?.n ? den : num} not measured)`));
+    // client-observed phases of each nscope variant: where a confinement setting's cost lands
+    const ph = (s: Subject, k: keyof NscopePhases) => summarize(s.samples[mode].map((x) => x.phases?.[k] ?? NaN).filter(Number.isFinite));
     const phaseRows = ([
-      ['`container.create` RPC (state, init layer, cgroup, plan, shim spawn → clone → set-up → "ok")', ph('create')],
-      ['`container.start` RPC (exec.fifo released, state saved)', ph('start')],
-      ['start → `container.wait` result (/bin/true runs, shim writes exit.json and reports, state saved)', ph('exitStatus')],
-      ['exit status → `container.removed` event (cgroup destroy, state dir removed; not in the figure)', ph('removed')],
-    ] as [string, Summary][]).map(([l, s]) => [l, fmt(s.median), fmt(s.p90), fmt(s.min), String(s.n)]);
+      ['`container.create` RPC (state, init layer, cgroup, plan, shim spawn → clone → set-up → "ok")', 'create'],
+      ['`container.start` RPC (exec.fifo released, state saved)', 'start'],
+      ['start → `container.wait` result (/bin/true runs, shim writes exit.json and reports, state saved)', 'exitStatus'],
+      ['exit status → `container.removed` event (cgroup destroy, state dir removed; not in the figure)', 'removed'],
+    ] as [string, keyof NscopePhases][]).map(([l, k]) => [l, ...nscopes.map((s) => { const x = ph(s, k); return `${fmt(x.median)} (${fmt(x.p90)})`; })]);
     out.push(
       '', `## ${modeTitle[mode]}`, '',
       mdTable(['command', 'median ms', 'p90 ms', 'min ms', 'runs'], rows), '',
-      `- ${r(crun, 'crun')}`, `- ${r(runc, 'runc')}`, '',
-      `nscope's phases (client-observed, same runs):`, '',
-      mdTable(['phase', 'median ms', 'p90 ms', 'min ms', 'runs'], phaseRows),
+      ...ratioLines, '',
+      `nscope's phases (client-observed, same runs; median (p90) ms):`, '',
+      mdTable(['phase', ...nscopes.map((s) => `\`${s.key}\``)], phaseRows),
     );
   }
   out.splice(5, 0, '', `**Ratios (medians)** — ${headline.join('; ')}.`);

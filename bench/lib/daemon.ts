@@ -94,10 +94,27 @@ export async function imageLayerDirs(c: HelperClient): Promise<string[]> {
   const dirs = (img.layers as { dir?: string }[]).map((l) => l.dir).filter((d): d is string => typeof d === 'string');
   if (dirs.length === img.layers.length && dirs.every((d) => fs.existsSync(d))) return dirs;
   // older protocol without layers[].dir: ask a created (never started) container where its lower layers are
-  const { id } = await c.request('container.create', { image: 'host', cmd: ['/bin/true'] });
+  return withCreated(c, {}, async (id) => (await c.request('container.inspect', { id })).rootfs.lower);
+}
+
+/** Runs `fn` on a container of the host image made with `opts` and never started; removed afterwards. */
+async function withCreated<T>(c: HelperClient, opts: Record<string, unknown>, fn: (id: string) => Promise<T> | T): Promise<T> {
+  const { id } = await c.request('container.create', { image: 'host', cmd: ['/bin/true'], ...opts });
   try {
-    return (await c.request('container.inspect', { id })).rootfs.lower;
+    return await fn(id);
   } finally {
     await c.request('container.remove', { id, force: true });
   }
+}
+
+/**
+ * The OCI `linux.seccomp` nscope gives a container made with `opts` (its
+ * default: Docker's profile resolved against the default capabilities), as
+ * the daemon wrote it into the container's config.json; undefined when none.
+ */
+export async function nscopeSeccomp(c: HelperClient, daemon: BenchDaemon, opts: Record<string, unknown> = {}): Promise<Record<string, unknown> | undefined> {
+  return withCreated(c, opts, (id) => {
+    const spec = JSON.parse(fs.readFileSync(path.join(daemon.root, 'containers', id, 'config.json'), 'utf8'));
+    return spec.linux?.seccomp;
+  });
 }

@@ -1,7 +1,7 @@
 // OCI bundles for runc and crun: the rootfs is a copy of the nscope image's
 // layer directories; config.json is what `runc spec` writes (or `crun spec`
-// when runc is absent), with args ["/bin/true"], no terminal, and a
-// cgroupsPath that changes for every run.
+// when runc is absent; neither has a seccomp filter), with args ["/bin/true"],
+// no terminal, and a cgroupsPath that changes for every run.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -35,13 +35,18 @@ export function copyLayers(layerDirs: string[], dest: string): void {
 
 export interface Bundle { dir: string; base: Record<string, any> }
 
-/** A bundle directory whose config points at the shared rootfs (absolute path). */
-export function makeBundle(dir: string, baseSpec: Record<string, any>, rootfs: string, args: string[]): Bundle {
+/**
+ * A bundle directory whose config points at the shared rootfs (absolute path);
+ * `linux` is merged into the spec's `linux` (e.g. a `seccomp` filter, which
+ * neither `runc spec` nor `crun spec` writes).
+ */
+export function makeBundle(dir: string, baseSpec: Record<string, any>, rootfs: string, args: string[], linux: Record<string, unknown> = {}): Bundle {
   fs.mkdirSync(dir, { recursive: true });
   const spec = JSON.parse(JSON.stringify(baseSpec));
   spec.process.args = args;
   spec.process.terminal = false;
   spec.root = { ...spec.root, path: rootfs };
+  spec.linux = { ...spec.linux, ...JSON.parse(JSON.stringify(linux)) };
   return { dir, base: spec };
 }
 

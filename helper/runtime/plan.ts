@@ -251,16 +251,30 @@ function encode(ops: string[][]): Buffer {
   return Buffer.from(ops.map((t) => t.join('\0') + '\0').join(''), 'utf8');
 }
 
-/** What both a container's init and an exec'd process get: rlimits, cwd, user, capabilities, env, command. */
 /** The seccomp operations of a spec, and the cache file of their compiled filter (named by their digest). */
 function seccompPlan(s: LinuxSeccomp | undefined, proc: Spec['process'], cacheDir: string | undefined): { ops: string[][]; cache?: string } {
   if (!s) return { ops: [] };
-  const ops = seccompOps(s, !!proc?.noNewPrivileges);
-  if (!cacheDir) return { ops };
-  const digest = crypto.createHash('sha256').update(ops.map((t) => t.join('\0')).join('\n')).digest('hex').slice(0, 40);
-  return { ops, cache: path.join(cacheDir, `${digest}.bpf`) };
+  const { ops, digest } = encodedSeccomp(s, !!proc?.noNewPrivileges);
+  return cacheDir ? { ops, cache: path.join(cacheDir, `${digest}.bpf`) } : { ops };
 }
 
+/** Operations and digest of frozen filters (shared and unchanging: the default profile's, security/seccomp-profile.ts), by no_new_privs. */
+const encoded = new WeakMap<LinuxSeccomp, { ops: string[][]; digest: string }[]>();
+
+function encodedSeccomp(s: LinuxSeccomp, noNewPrivileges: boolean): { ops: string[][]; digest: string } {
+  const hit = encoded.get(s)?.[Number(noNewPrivileges)];
+  if (hit) return hit;
+  const ops = seccompOps(s, noNewPrivileges);
+  const r = { ops, digest: crypto.createHash('sha256').update(ops.map((t) => t.join('\0')).join('\n')).digest('hex').slice(0, 40) };
+  if (Object.isFrozen(s)) {
+    const kept = encoded.get(s) ?? [];
+    kept[Number(noNewPrivileges)] = r;
+    encoded.set(s, kept);
+  }
+  return r;
+}
+
+/** What both a container's init and an exec'd process get: rlimits, cwd, user, capabilities, env, command. */
 function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process'], seccomp: string[][]) {
   if (!proc || !Array.isArray(proc.args) || proc.args.length === 0) throw invalid('process.args: no command given');
   for (const r of proc.rlimits ?? []) {

@@ -47,6 +47,35 @@ export function defaultProfile(): Profile {
   return defaultProfileJson as Profile;
 }
 
+const KEPT_DEFAULTS = 64;
+const resolvedDefaults = new Map<string, LinuxSeccomp>();
+
+/**
+ * The default profile resolved for `ctx`, kept per capability set (and
+ * architecture and kernel): every default container gets the same deep-frozen
+ * object, so the daemon resolves it, and builds its plan operations
+ * (runtime/plan.ts), once per capability set instead of once per container.
+ */
+export function resolvedDefault(ctx: ResolveContext): LinuxSeccomp {
+  const caps = [...new Set(ctx.capabilities.map((c) => c.toUpperCase()))].sort();
+  const key = JSON.stringify([caps, ctx.arch ?? process.arch, ctx.kernel ?? os.release()]);
+  let s = resolvedDefaults.get(key);
+  if (!s) {
+    s = deepFreeze(resolveProfile(defaultProfile(), ctx));
+    if (resolvedDefaults.size >= KEPT_DEFAULTS) resolvedDefaults.delete(resolvedDefaults.keys().next().value!);
+    resolvedDefaults.set(key, s);
+  }
+  return s;
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
 /** Parses a profile's JSON text (from a client): a clear error for anything that is not a profile. */
 export function parseProfile(text: string): Profile {
   if (typeof text !== 'string' || text.length === 0) throw invalid('seccomp profile: empty');

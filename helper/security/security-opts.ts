@@ -3,7 +3,7 @@
 // against the capabilities the container ends up with, and no_new_privs.
 import { invalid } from '../errors';
 import type { Spec } from '../runtime/spec';
-import { defaultProfile, parseProfile, resolveProfile } from './seccomp-profile';
+import { parseProfile, resolvedDefault, resolveProfile } from './seccomp-profile';
 
 /** The annotation that names the profile a container got: default, unconfined or custom. */
 export const SECCOMP_ANNOTATION = 'org.nscope.seccomp';
@@ -54,7 +54,8 @@ export function applySecurity(spec: Spec, sec: SecurityOpts, privileged: boolean
     spec.annotations[SECCOMP_ANNOTATION] = 'unconfined';
     return;
   }
-  const profile = sec.seccomp ? parseProfile(sec.seccomp.text) : defaultProfile();
-  spec.linux!.seccomp = resolveProfile(profile, { capabilities: spec.process.capabilities?.bounding ?? [] });
+  const ctx = { capabilities: spec.process.capabilities?.bounding ?? [] };
+  // the default is shared (frozen) by every container with the same capabilities
+  spec.linux!.seccomp = sec.seccomp ? resolveProfile(parseProfile(sec.seccomp.text), ctx) : resolvedDefault(ctx);
   spec.annotations[SECCOMP_ANNOTATION] = sec.seccomp ? 'custom' : 'default';
 }

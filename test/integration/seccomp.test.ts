@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunOptions } from '../../helper/protocol';
-import { runToExit } from '../helpers/containers';
+import { runToExit, waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
@@ -131,6 +131,30 @@ test('bad profiles are clear errors naming the field, and create nothing', async
   }
   await assert.rejects(c.request('container.create', { image: 'host', cmd: ['true'], securityOpt: ['apparmor=x'] }), /not supported/);
   assert.equal((await c.request('container.list', { all: true })).length, before);
+});
+
+test('the filter is loaded while start is awaited when it allows what that needs, else just before execve (a profile refusing write still starts)', async () => {
+  const c = await d.client();
+  const seccompMode = (pid: number) => /^Seccomp:\s+(\d)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  // Docker's profile: loaded by the created container's init before start
+  const early = await c.request('container.create', { image: 'host', cmd: ['true'] });
+  const pid = (await c.request('container.inspect', { id: early.id })).pid!;
+  await waitFor(() => seccompMode(pid) === '2', 5000, 'the filter of a created container');
+  const waited = c.request('container.wait', { id: early.id });
+  await c.request('container.start', { id: early.id });
+  assert.equal((await waited).exitCode, 0);
+  // write refused: the exec fifo's byte is written first, the filter loaded last
+  const noWrite = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['write'], action: 'SCMP_ACT_ERRNO' }] };
+  const late = await c.request('container.create', { image: 'host', cmd: ['sh', '-c', 'echo hi; exit 3'], securityOpt: [`seccomp=${JSON.stringify(noWrite)}`] });
+  const latePid = (await c.request('container.inspect', { id: late.id })).pid!;
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(seccompMode(latePid), '0', 'not loaded before start');
+  const lateWaited = c.request('container.wait', { id: late.id });
+  await c.request('container.start', { id: late.id });
+  const exit = await lateWaited;
+  assert.equal(exit.exitCode, 3, exit.error);
+  assert.deepEqual((await c.request('container.logs', { id: late.id })).filter((l) => l.stream === 'stdout'), [], 'echo refused');
+  for (const id of [early.id, late.id]) await c.request('container.remove', { id, force: true });
 });
 
 test('a second container with the same profile loads the cached filter (one file per profile and capability set)', async () => {

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildPlan, CLONE_FLAGS } from '../../helper/runtime/plan';
-import { defaultSpec } from '../../helper/runtime/spec';
+import { defaultSpec, DEFAULT_CAPS } from '../../helper/runtime/spec';
+import { resolvedDefault } from '../../helper/security/seccomp-profile';
 
 function ops(buf: Buffer): string[] {
   return buf.toString('utf8').split('\0').slice(0, -1);
@@ -125,4 +126,26 @@ test('rootfsPropagation rshared: / is a slave while the root is set up, shared o
   s.linux!.rootfsPropagation = 'rslave';
   const slave = ops(buildPlan({ ...base, spec: s }).buffer);
   assert.equal(slave.filter((x) => x === 'propagation').length, 1);
+});
+
+test('seccomp: the filter as one operation per rule, its cache file named by their digest, the same for a shared default as for an equal copy', () => {
+  const shared = resolvedDefault({ capabilities: DEFAULT_CAPS });
+  const plan = (seccomp: typeof shared, noNewPrivileges = true) => {
+    const s = defaultSpec();
+    s.linux!.seccomp = seccomp;
+    s.process.noNewPrivileges = noNewPrivileges;
+    return ops(buildPlan({ ...base, spec: s, seccompCacheDir: '/run/x/.seccomp' }).buffer);
+  };
+  const t = plan(shared);
+  assert.match(t[t.indexOf('seccompcache') + 1], /^\/run\/x\/\.seccomp\/[0-9a-f]{40}\.bpf$/);
+  assert.ok(t.filter((x) => x === 'seccomprule').length < 40, 'one operation per profile entry');
+  assert.equal(t[t.indexOf('seccompload') + 1], '2');
+  assert.deepEqual(plan(shared), t, 'kept for the shared (frozen) default');
+  assert.deepEqual(plan(JSON.parse(JSON.stringify(shared))), t, 'an equal copy (a spec read from config.json) gives the same plan');
+  const early = plan(shared, false);
+  assert.equal(early[early.indexOf('seccompload') + 1], '0', 'kept apart by no_new_privs');
+  assert.notEqual(early[early.indexOf('seccompcache') + 1], t[t.indexOf('seccompcache') + 1]);
+  const changed = JSON.parse(JSON.stringify(shared));
+  changed.syscalls.pop();
+  assert.notEqual(plan(changed)[t.indexOf('seccompcache') + 1], t[t.indexOf('seccompcache') + 1], 'another filter, another cache file');
 });

@@ -182,12 +182,13 @@ export function buildPlan(inp: PlanInputs): Plan {
 
   const asked = linux.rootfsPropagation ? parseMountOptions([linux.rootfsPropagation]).flags : MS.REC | MS.PRIVATE;
   // Nothing mounted for the container may propagate back to the host: / is
-  // private or slave while its root is set up. A shared root is asked for
-  // after pivot_root, where it makes a peer group of the container's own
-  // (a shared / would send the rootfs, /proc, /dev mounts to the host, and
-  // pivot_root refuses a shared parent).
-  const sharedRoot = !!(asked & MS.SHARED);
-  op('propagation', sharedRoot ? MS.REC | MS.SLAVE : (asked & (MS.SLAVE | MS.PRIVATE | MS.UNBINDABLE)) ? asked | MS.REC : MS.REC | MS.PRIVATE);
+  // private or slave while its root is set up. A shared or unbindable root is
+  // asked for after pivot_root, where a shared one makes a peer group of the
+  // container's own (a shared / would send the rootfs, /proc, /dev mounts to
+  // the host, and pivot_root refuses a shared parent; an unbindable / cannot
+  // have the rootfs bound below it).
+  const lateRoot = !!(asked & (MS.SHARED | MS.UNBINDABLE));
+  op('propagation', lateRoot ? MS.REC | MS.SLAVE : (asked & (MS.SLAVE | MS.PRIVATE)) ? asked | MS.REC : MS.REC | MS.PRIVATE);
   if (inp.overlay) {
     const o = inp.overlay;
     // Relative layer paths (from `base`) keep the option string under the page-size limit.
@@ -221,7 +222,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   // host's nodes are bind-mounted before pivot_root, as runc does.
   if (userns) for (const [p] of devices) op('mount', p, p, '', MS.BIND, '', 'f');
   op('pivot', inp.allowChroot === false ? 0 : 1);
-  if (sharedRoot) op('propagation', asked);
+  if (lateRoot) op('propagation', asked);
   if (!userns) for (const [p, mode, maj, min] of devices) op('mknod', p, mode, maj, min);
   if (devMounted) for (const [target, link] of DEV_SYMLINKS) op('symlink', target, link);
 

@@ -123,6 +123,9 @@ test('rootfsPropagation rshared: / is a slave while the root is set up, shared o
   assert.equal(props[0][1], REC | SLAVE, 'nothing of the set-up reaches the host');
   assert.ok(props[1][0] > t.indexOf('pivot'));
   assert.equal(props[1][1], REC | SHARED);
+  s.linux!.rootfsPropagation = 'unbindable';
+  const unbindable = ops(buildPlan({ ...base, spec: s }).buffer);
+  assert.equal(Number(unbindable[unbindable.lastIndexOf('propagation') + 1]), 1 << 17, 'unbindable after pivot_root, the rootfs bound first');
   s.linux!.rootfsPropagation = 'rslave';
   const slave = ops(buildPlan({ ...base, spec: s }).buffer);
   assert.equal(slave.filter((x) => x === 'propagation').length, 1);

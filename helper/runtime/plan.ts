@@ -144,7 +144,11 @@ export function buildPlan(inp: PlanInputs): Plan {
 
   const userns = !!(cloneFlags & CLONE_FLAGS.user);
   if (!userns && (linux.uidMappings?.length || linux.gidMappings?.length)) throw invalid('linux.uidMappings: mappings need a user namespace in linux.namespaces');
-  op('clone', cloneFlags);
+  // In a user namespace of its own, the IPC namespace is made once the child
+  // is that namespace's root: its mqueue file system is created with the IPC
+  // namespace, owned by whoever made it (else /dev/mqueue shows as nobody).
+  const lateIpc = userns && !!(cloneFlags & CLONE_FLAGS.ipc);
+  op('clone', lateIpc ? cloneFlags & ~CLONE_FLAGS.ipc : cloneFlags);
   if (userns) {
     op('uidmap', mapText(checkIdMappings('uidMappings', linux.uidMappings)));
     op('gidmap', mapText(checkIdMappings('gidMappings', linux.gidMappings)));
@@ -207,6 +211,7 @@ export function buildPlan(inp: PlanInputs): Plan {
     op('mountroot', '', '', MS.BIND | MS.REC, '');
   }
   if (userns) op('userroot');
+  if (lateIpc) op('unshare', CLONE_FLAGS.ipc);
 
   for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, newNet, newIpc, inp.cgroupMounts ?? []);
 

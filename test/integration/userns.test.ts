@@ -31,7 +31,7 @@ const mapOf = (text: string) => text.trim().split(/\s+/).map(Number);
 
 test('--userns=auto: root inside is a range of host ids; the image\'s files are its own', async () => {
   const c = await d.client();
-  const r = await runToExit(c, { ...AUTO, image: 'host', cmd: ['sh', '-c', 'id -u; cat /proc/self/uid_map; cat /proc/self/gid_map; stat -c "%u:%g" / /etc /bin/sh /dev/pts; touch /etc/new && echo WROTE'] });
+  const r = await runToExit(c, { ...AUTO, image: 'host', cmd: ['sh', '-c', 'id -u; cat /proc/self/uid_map; cat /proc/self/gid_map; stat -c "%u:%g" / /etc /bin/sh /dev/pts /dev/mqueue /dev/shm; touch /etc/new && echo WROTE'] });
   assert.equal(r.exitCode, 0, r.stderr);
   const [uid, uidMap, gidMap, ...rest] = r.stdout.trim().split('\n');
   assert.equal(uid, '0');
@@ -40,8 +40,8 @@ test('--userns=auto: root inside is a range of host ids; the image\'s files are 
   assert.ok(outside >= 65536, `mapped to an unprivileged range, not ${outside}`);
   assert.equal(size, 65536);
   assert.equal(mapOf(gidMap)[2], 65536);
-  assert.deepEqual(rest.slice(0, 4), ['0:0', '0:0', '0:0', '0:0'], 'the root, the image\'s files and /dev/pts belong to the container\'s root');
-  assert.equal(rest[4], 'WROTE');
+  assert.deepEqual(rest.slice(0, 6), ['0:0', '0:0', '0:0', '0:0', '0:0', '0:0'], 'the root, the image\'s files, /dev/pts, /dev/mqueue and /dev/shm belong to the container\'s root');
+  assert.equal(rest[6], 'WROTE');
   // positive control: the host's user namespace maps everything
   const host = await runToExit(c, { image: 'host', cmd: ['cat', '/proc/self/uid_map'] });
   assert.deepEqual(mapOf(host.stdout), [0, 0, 4294967295]);

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO } from './daemon';
 import { waitFor } from './containers';
+import { runCommand, type CommandResult } from './command';
 
 export const RUNTIME = path.join(REPO, 'bin', 'nscope-runtime');
 
@@ -44,17 +45,8 @@ export class PrivateContainerd {
   }
 
   /** `ctr` against this containerd, in namespace nscope-test. */
-  ctr(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const p = spawn('ctr', ['--address', this.socket, '--namespace', 'nscope-test', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d) => { stdout += d; });
-      p.stderr.on('data', (d) => { stderr += d; });
-      const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60000);
-      p.on('close', (code) => { clearTimeout(t); resolve({ code: code ?? -1, stdout, stderr }); });
-      p.stdin.end(opts.input ?? '');
-    });
+  ctr(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+    return runCommand('ctr', ['--address', this.socket, '--namespace', 'nscope-test', ...args], opts);
   }
 
   /** `ctr run` with nscope-runtime as the runc binary, on a rootfs directory, in the given cgroup. */

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { HelperClient } from '../../helper/protocol/client';
 import { cgroupName } from './run-scope';
+import { runCommand, type CommandResult } from './command';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -50,17 +51,8 @@ export class TestDaemon {
   }
 
   /** Runs the real CLI against this daemon. */
-  cli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', this.socket, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d) => { stdout += d; });
-      p.stderr.on('data', (d) => { stderr += d; });
-      const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60000);
-      p.on('close', (code) => { clearTimeout(t); resolve({ code: code ?? -1, stdout, stderr }); });
-      p.stdin.end(opts.input ?? '');
-    });
+  cli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+    return runCommand(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', this.socket, ...args], opts);
   }
 
   kill9(): void {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { waitFor } from './containers';
 import { RUNTIME } from './containerd';
+import { runCommand, type CommandResult } from './command';
 
 /** Debian's client, which speaks dockerd 20.10's API (a newer `docker` on the PATH may be there too). */
 export const DOCKER = fs.existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
@@ -39,21 +40,10 @@ export class PrivateDocker {
     if (p.exitCode !== null) throw new Error(`dockerd exited: ${this.log.slice(-2000)}`);
   }
 
-  docker(args: string[], opts: { input?: Buffer | string; timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const p = spawn(DOCKER, ['-H', `unix://${this.socket}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d) => { stdout += d; });
-      p.stderr.on('data', (d) => { stderr += d; });
-      const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60000);
-      p.on('close', (code) => {
-        clearTimeout(t);
-        // the engine's warning about forwarding (we turned it off) is not the container's output
-        resolve({ code: code ?? -1, stdout, stderr: stderr.replace(/^WARNING: IPv4 forwarding is disabled.*\n/m, '') });
-      });
-      p.stdin.end(opts.input ?? '');
-    });
+  async docker(args: string[], opts: { input?: Buffer | string; timeoutMs?: number } = {}): Promise<CommandResult> {
+    const r = await runCommand(DOCKER, ['-H', `unix://${this.socket}`, ...args], opts);
+    // the engine's warning about forwarding (we turned it off) is not the container's output
+    return { ...r, stderr: r.stderr.replace(/^WARNING: IPv4 forwarding is disabled.*\n/m, '') };
   }
 
   async stop(): Promise<void> {

@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { haveContainerd, PrivateContainerd } from '../helpers/containerd';
 import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { cgroupName } from '../helpers/run-scope';
+import { assertNothingLeft } from '../helpers/engines';
 
 const skip = haveContainerd() ? false : 'containerd is not installed (scripts/setup-engines.sh installs it)';
 let d: TestDaemon;
@@ -45,11 +46,7 @@ after(async () => {
     for (const c of (await engine.ctr(['container', 'ls', '-q'])).stdout.split('\n').filter(Boolean)) await engine.ctr(['container', 'rm', c]);
     await engine.stop();
     // nothing of nscope's left: no shim, no init, no state, no mounts, no cgroups
-    const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
-      try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
-    });
-    assert.deepEqual(left, [], 'processes of the test left');
-    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
+    assertNothingLeft(dir);
     // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
     await removeCgroupTree(parent);
   } finally {

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { haveDocker, PrivateDocker } from '../helpers/dockerd';
 import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { cgroupName } from '../helpers/run-scope';
+import { assertNothingLeft, matrix } from '../helpers/engines';
 
 const skip = haveDocker() ? false : 'docker.io is not installed (scripts/setup-engines.sh installs it)';
 let d: TestDaemon;
@@ -39,11 +40,7 @@ after(async () => {
   if (skip) return;
   try {
     await engine.stop();
-    const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
-      try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
-    });
-    assert.deepEqual(left, [], 'processes of the test left');
-    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
+    assertNothingLeft(dir);
     // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
     await removeCgroupTree(parent);
   } finally {
@@ -55,26 +52,15 @@ after(async () => {
 const dk = (args: string[], timeoutMs?: number) => engine.docker(args, { timeoutMs });
 const run = (rt: string, args: string[]) => dk(['run', '--runtime', rt, ...args]);
 
-/** The same check for each runtime, runc first (when the engine has it). */
-function matrix(name: string, check: (rt: string) => Promise<void>) {
-  test(name, { skip }, async () => {
-    for (const rt of runtimes) {
-      try { await check(rt); } catch (e) {
-        (e as Error).message = `[${rt}] ${(e as Error).message}`;
-        throw e;
-      }
-    }
-  });
-}
 
-matrix('run --rm: output and exit code', async (rt) => {
+matrix('run --rm: output and exit code', skip, () => runtimes, async (rt) => {
   const r = await run(rt, ['--rm', IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
   assert.equal(r.code, 3, r.stderr);
   assert.equal(r.stdout, 'out\n');
   assert.match(r.stderr, /err/);
 });
 
-matrix('-d, ps, logs, top, stats --no-stream', async (rt) => {
+matrix('-d, ps, logs, top, stats --no-stream', skip, () => runtimes, async (rt) => {
   const name = `d-${rt}`;
   assert.equal((await run(rt, ['-d', '--name', name, IMAGE, 'sh', '-c', 'echo started; exec sleep 60'])).code, 0);
   const ps = await dk(['ps', '--filter', `name=${name}`, '--format', '{{.Status}}']);
@@ -88,7 +74,7 @@ matrix('-d, ps, logs, top, stats --no-stream', async (rt) => {
   assert.equal((await dk(['ps', '-aq', '--filter', `name=${name}`])).stdout, '');
 });
 
-matrix('stop: TERM honoured (0), TERM ignored then KILL (137); kill (137); restart', async (rt) => {
+matrix('stop: TERM honoured (0), TERM ignored then KILL (137); kill (137); restart', skip, () => runtimes, async (rt) => {
   const trap = `s-${rt}`;
   await run(rt, ['-d', '--name', trap, IMAGE, 'sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.2; done']);
   assert.equal((await dk(['stop', trap])).code, 0);
@@ -107,7 +93,7 @@ matrix('stop: TERM honoured (0), TERM ignored then KILL (137); kill (137); resta
   await dk(['rm', '-f', trap, deaf, killed]);
 });
 
-matrix('--memory: an OOM kill is 137 and OOMKilled; --pids-limit; --cpus', async (rt) => {
+matrix('--memory: an OOM kill is 137 and OOMKilled; --pids-limit; --cpus', skip, () => runtimes, async (rt) => {
   const oom = `o-${rt}`;
   const r = await run(rt, ['--name', oom, '-m', '16m', '--memory-swap', '16m', IMAGE, 'sh', '-c', 'x=a; while :; do x="$x$x"; done']);
   assert.equal(r.code, 137);
@@ -123,7 +109,7 @@ matrix('--memory: an OOM kill is 137 and OOMKilled; --pids-limit; --cpus', async
   await dk(['rm', '-f', cpus]);
 });
 
-matrix('--read-only, --user 1000, --cap-drop ALL', async (rt) => {
+matrix('--read-only, --user 1000, --cap-drop ALL', skip, () => runtimes, async (rt) => {
   const ro = await run(rt, ['--rm', '--read-only', IMAGE, 'sh', '-c', 'echo x > /x || echo refused']);
   assert.equal(ro.stdout, 'refused\n');
   assert.match(ro.stderr, /Read-only file system/);
@@ -131,7 +117,7 @@ matrix('--read-only, --user 1000, --cap-drop ALL', async (rt) => {
   assert.match((await run(rt, ['--rm', '--cap-drop', 'ALL', IMAGE, 'grep', 'CapEff', '/proc/self/status'])).stdout, /CapEff:\s+0{16}/);
 });
 
-matrix('-v, --network none, --hostname, -e, -w', async (rt) => {
+matrix('-v, --network none, --hostname, -e, -w', skip, () => runtimes, async (rt) => {
   const vol = path.join(dir, 'vol');
   fs.mkdirSync(vol, { recursive: true });
   fs.writeFileSync(path.join(vol, 'f'), 'from the host\n');
@@ -140,7 +126,7 @@ matrix('-v, --network none, --hostname, -e, -w', async (rt) => {
   assert.equal(r.stdout, 'from the host\nhh\nbar\n/v\nlo\n', r.stderr);
 });
 
-matrix('20 containers in parallel with run --rm', async (rt) => {
+matrix('20 containers in parallel with run --rm', skip, () => runtimes, async (rt) => {
   const all = await Promise.all(Array.from({ length: 20 }, (_, i) => dk(['run', '--rm', '--runtime', rt, IMAGE, 'sh', '-c', `echo ${i}; exit ${i % 7}`], 120000)));
   all.forEach((r, i) => {
     assert.equal(r.stdout, `${i}\n`, r.stderr);

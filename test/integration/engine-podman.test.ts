@@ -12,6 +12,7 @@ import { RUNTIME } from '../helpers/containerd';
 import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { havePodman, PrivatePodman } from '../helpers/podman';
 import { cgroupName } from '../helpers/run-scope';
+import { assertNothingLeft, matrix } from '../helpers/engines';
 
 const skip = havePodman() ? false : 'podman is not installed (scripts/setup-engines.sh installs it)';
 let d: TestDaemon;
@@ -42,11 +43,7 @@ after(async () => {
   if (skip) return;
   try {
     await engine.stop(RUNTIME);
-    const left = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
-      try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
-    });
-    assert.deepEqual(left, [], 'processes of the test left');
-    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
+    assertNothingLeft(dir);
     // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
     await removeCgroupTree(parent);
   } finally {
@@ -59,24 +56,14 @@ const name = (rt: string, what: string) => `${what}-${path.basename(rt)}`;
 const pm = (rt: string, args: string[], timeoutMs?: number) => engine.podman(rt, args, { timeoutMs });
 const run = (rt: string, args: string[]) => pm(rt, ['run', '--network', 'none', '--cgroup-parent', `/${parent}`, ...args]);
 
-function matrix(title: string, check: (rt: string) => Promise<void>) {
-  test(title, { skip }, async () => {
-    for (const rt of runtimes) {
-      try { await check(rt); } catch (e) {
-        (e as Error).message = `[${path.basename(rt)}] ${(e as Error).message}`;
-        throw e;
-      }
-    }
-  });
-}
 
-matrix('run --rm: output and exit code (conmon records it)', async (rt) => {
+matrix('run --rm: output and exit code (conmon records it)', skip, () => runtimes, async (rt) => {
   const r = await run(rt, ['--rm', IMAGE, 'sh', '-c', 'echo out; exit 3']);
   assert.equal(r.code, 3, r.stderr);
   assert.equal(r.stdout, 'out\n');
 });
 
-matrix('-d, ps, logs; stop honoured (0) and ignored (137); kill; restart; rm -f', async (rt) => {
+matrix('-d, ps, logs; stop honoured (0) and ignored (137); kill; restart; rm -f', skip, () => runtimes, async (rt) => {
   const trap = name(rt, 'trap');
   assert.equal((await run(rt, ['-d', '--name', trap, IMAGE, 'sh', '-c', 'echo started; trap "exit 0" TERM; while :; do sleep 0.2; done'])).code, 0);
   assert.match((await pm(rt, ['ps', '--filter', `name=${trap}`, '--format', '{{.Status}}'])).stdout, /^Up/);
@@ -99,7 +86,7 @@ matrix('-d, ps, logs; stop honoured (0) and ignored (137); kill; restart; rm -f'
   await pm(rt, ['rm', '-f', deaf, killed]);
 });
 
-matrix('--memory (an OOM kill is 137), --pids-limit, --cpus', async (rt) => {
+matrix('--memory (an OOM kill is 137), --pids-limit, --cpus', skip, () => runtimes, async (rt) => {
   const r = await run(rt, ['--rm', '-m', '16m', '--memory-swap', '16m', IMAGE, 'sh', '-c', 'x=a; while :; do x="$x$x"; done']);
   assert.equal(r.code, 137);
   const pids = await run(rt, ['--rm', '--pids-limit', '5', IMAGE, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait']);
@@ -113,14 +100,14 @@ matrix('--memory (an OOM kill is 137), --pids-limit, --cpus', async (rt) => {
   await pm(rt, ['rm', '-f', '-t', '0', cpus]);
 });
 
-matrix('--read-only (tmpfs with the image\'s /run and /tmp copied up), --user 1000, --cap-drop ALL', async (rt) => {
+matrix('--read-only (tmpfs with the image\'s /run and /tmp copied up), --user 1000, --cap-drop ALL', skip, () => runtimes, async (rt) => {
   const ro = await run(rt, ['--rm', '--read-only', IMAGE, 'sh', '-c', 'echo x > /x || echo refused; echo y > /run/y && echo run-writable']);
   assert.equal(ro.stdout, 'refused\nrun-writable\n', ro.stderr);
   assert.equal((await run(rt, ['--rm', '--user', '1000', IMAGE, 'id', '-u'])).stdout, '1000\n');
   assert.match((await run(rt, ['--rm', '--cap-drop', 'ALL', IMAGE, 'grep', 'CapEff', '/proc/self/status'])).stdout, /CapEff:\s+0{16}/);
 });
 
-matrix('-v, --hostname, -e, -w', async (rt) => {
+matrix('-v, --hostname, -e, -w', skip, () => runtimes, async (rt) => {
   const vol = path.join(dir, 'vol');
   fs.mkdirSync(vol, { recursive: true });
   fs.writeFileSync(path.join(vol, 'f'), 'from the host\n');
@@ -128,7 +115,7 @@ matrix('-v, --hostname, -e, -w', async (rt) => {
   assert.equal(r.stdout, 'from the host\nhh\nbar\n/v\n', r.stderr);
 });
 
-matrix('run -it: a console through conmon', async (rt) => {
+matrix('run -it: a console through conmon', skip, () => runtimes, async (rt) => {
   const cmd = ['podman', ...['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'runroot'), '--tmpdir', path.join(dir, 'tmp'),
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay', '--runtime', rt],
   'run', '-it', '--rm', '--network', 'none', '--cgroup-parent', `/${parent}`, IMAGE, 'sh', '-c', '"tty; exit 5"'].join(' ');
@@ -142,7 +129,7 @@ matrix('run -it: a console through conmon', async (rt) => {
   assert.equal(r.code, 5);
 });
 
-matrix('20 containers in parallel with run --rm', async (rt) => {
+matrix('20 containers in parallel with run --rm', skip, () => runtimes, async (rt) => {
   const all = await Promise.all(Array.from({ length: 20 }, (_, i) => run(rt, ['--rm', IMAGE, 'sh', '-c', `echo ${i}; exit ${i % 7}`])));
   all.forEach((r, i) => {
     assert.equal(r.stdout, `${i}\n`, r.stderr);

@@ -174,7 +174,8 @@ export class OciRuntime {
     if (status !== 'created') throw conflict(`cannot start a container that is ${status}`);
     const spec = this.spec(s.bundle);
     await releaseFifo(this.dir(id).fifo, s.pid, s.pidStart);
-    await runHooks('poststart', spec.hooks?.poststart, this.state(id)).catch((e) => process.stderr.write(`warning: ${(e as Error).message}\n`));
+    // the state as it was when the process started, even if it has ended since
+    await runHooks('poststart', spec.hooks?.poststart, { ...this.state(id), status: 'running', pid: s.pid }, { warnOnly: true });
   }
 
   /** The console of a container created with `attach`: its output from now on, input to it, and resizing. */
@@ -237,7 +238,10 @@ export class OciRuntime {
     let spec: Spec | undefined;
     try { spec = this.spec(s.bundle); } catch { /* bundle gone */ }
     fs.rmSync(this.dir(id).dir, { recursive: true, force: true });
-    if (spec) await runHooks('poststop', spec.hooks?.poststop, { ociVersion: '1.0.2', id, status: 'stopped', pid: 0, bundle: s.bundle }).catch((e) => process.stderr.write(`warning: ${(e as Error).message}\n`));
+    if (spec) {
+      const state = { ociVersion: '1.0.2', id, status: 'stopped', pid: 0, bundle: s.bundle, rootfs: path.resolve(s.bundle, spec.root.path), created: s.created, owner: '', annotations: s.annotations };
+      await runHooks('poststop', spec.hooks?.poststop, state, { warnOnly: true });
+    }
   }
 
   /** What the commands acting on a live container (exec, pause, update, events) start from. */

@@ -138,8 +138,9 @@ export function buildPlan(inp: PlanInputs): Plan {
       cloneFlags |= flag;
     }
   }
-  const newNet = seen.has('network') && !(linux.namespaces ?? []).find((n) => n.type === 'network')?.path;
-  const newIpc = seen.has('ipc') && !(linux.namespaces ?? []).find((n) => n.type === 'ipc')?.path;
+  // not the host's (new, or joined by path): sysfs and mqueue are mounted for them, not bound from the host
+  const ownNet = seen.has('network');
+  const ownIpc = seen.has('ipc');
   if (!seen.has('mount')) throw invalid('linux.namespaces: a mount namespace is required');
 
   const userns = !!(cloneFlags & CLONE_FLAGS.user);
@@ -213,7 +214,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (userns) op('userroot');
   if (lateIpc) op('unshare', CLONE_FLAGS.ipc);
 
-  for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, newNet, newIpc, inp.cgroupMounts ?? []);
+  for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, ownNet, ownIpc, inp.cgroupMounts ?? []);
 
   // /dev: the standard nodes and links, then the spec's own devices.
   const devMounted = (spec.mounts ?? []).some((m) => path.posix.normalize(m.destination) === '/dev');
@@ -242,7 +243,8 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (spec.root?.readonly) op('rootro');
 
   if (spec.hostname !== undefined && spec.hostname !== '') {
-    if (!(cloneFlags & CLONE_FLAGS.uts)) throw invalid('hostname: needs a new UTS namespace');
+    // a new UTS namespace, or one joined by path (as runc: it sets that namespace's name); never the host's
+    if (!seen.has('uts')) throw invalid('hostname: needs a UTS namespace of the container (linux.namespaces has none: it would rename the host)');
     op('hostname', spec.hostname);
   }
   if (spec.domainname) op('domainname', spec.domainname);
@@ -344,7 +346,7 @@ export function buildExecPlan(inp: ExecPlanInputs): Buffer {
   return encode(ops);
 }
 
-function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, newNet: boolean, newIpc: boolean, cgroups: ContainerCgroupMount[]) {
+function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, ownNet: boolean, ownIpc: boolean, cgroups: ContainerCgroupMount[]) {
   const dest = checkPath('mount destination', m.destination);
   const { flags, data } = parseMountOptions(m.options);
   let type = m.type ?? '';
@@ -369,10 +371,10 @@ function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: str
     }
     if (ro) op('mount', 'tmpfs', dest, '', MS.REMOUNT | MS.RDONLY | base, '', 'd');
     return;
-  } else if (type === 'sysfs' && !newNet) {
-    // sysfs can only be mounted in a new network namespace: bind the host's instead.
+  } else if (type === 'sysfs' && !ownNet) {
+    // in the host's network namespace: the host's /sys, bound read-only (a sysfs of its own would show the same devices writable)
     type = ''; source = '/sys'; f |= MS.BIND | MS.REC | MS.RDONLY;
-  } else if (type === 'mqueue' && !newIpc) {
+  } else if (type === 'mqueue' && !ownIpc) {
     type = ''; source = '/dev/mqueue'; f |= MS.BIND;
   }
   // runc's and crun's "tmpcopyup" (Podman's --read-only tmpfs on /run, /tmp): the

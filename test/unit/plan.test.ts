@@ -35,10 +35,20 @@ test('joined namespaces, host namespaces, and sysfs without a new netns', () => 
   const t = ops(buildPlan({ ...base, spec: s }).buffer);
   assert.equal(t[t.indexOf('joinpid') + 1], '/proc/1/ns/pid');
   assert.equal(t[t.indexOf('join') + 2], '/proc/1/ns/net');
-  // sysfs is bound from the host, read-only
+  // a joined network namespace gets a sysfs of its own (its devices), as with runc
   const i = t.findIndex((x, k) => x === 'mount' && t[k + 2] === '/sys');
-  assert.equal(t[i + 1], '/sys');
-  assert.equal(t[i + 3], '');
+  assert.equal(t[i + 3], 'sysfs');
+  // without a network namespace of the container, sysfs is the host's, bound read-only
+  s.linux!.namespaces = [{ type: 'mount' }];
+  const h = ops(buildPlan({ ...base, spec: s }).buffer);
+  const j = h.findIndex((x, k) => x === 'mount' && h[k + 2] === '/sys');
+  assert.equal(h[j + 1], '/sys');
+  assert.equal(h[j + 3], '');
+  // a hostname needs a UTS namespace of the container: a joined one will do, the host's will not
+  s.hostname = 'x';
+  assert.throws(() => buildPlan({ ...base, spec: s }), /hostname: needs a UTS namespace of the container/);
+  s.linux!.namespaces = [{ type: 'mount' }, { type: 'uts', path: '/proc/1/ns/uts' }];
+  assert.ok(ops(buildPlan({ ...base, spec: s }).buffer).includes('hostname'));
 });
 
 test('hostile or broken specs are refused with the field named', () => {

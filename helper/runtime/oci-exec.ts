@@ -56,7 +56,7 @@ export async function ociExec(rt: OciRuntime, id: string, r: ExecRequest): Promi
   for (let fd = 3; fd < 3 + preserve; fd++) {
     try { fs.fstatSync(fd); } catch { throw invalid(`--preserve-fds ${preserve}: fd ${fd} is not open in the caller`); }
   }
-  const spec = rt.spec(s.bundle);
+  const spec = rt.containerSpec(id);
   const proc: Process = { ...r.process, env: finalEnv(r.process, s.pid) };
   const size = r.process.consoleSize ? { rows: r.process.consoleSize.height, cols: r.process.consoleSize.width } : (r.size ?? { rows: 0, cols: 0 });
   const plan = buildExecPlan({

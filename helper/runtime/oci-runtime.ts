@@ -53,7 +53,7 @@ export class OciRuntime {
     if (!ID_RE.test(id)) throw invalid(`invalid container id "${id.slice(0, 64)}"`);
     const d = path.join(this.root, id);
     return {
-      dir: d, state: path.join(d, 'state.json'), exit: path.join(d, 'exit.json'), fifo: path.join(d, 'exec.fifo'), plan: path.join(d, 'plan'), pid: path.join(d, 'init.pid'),
+      dir: d, state: path.join(d, 'state.json'), config: path.join(d, 'config.json'), exit: path.join(d, 'exit.json'), fifo: path.join(d, 'exec.fifo'), plan: path.join(d, 'plan'), pid: path.join(d, 'init.pid'),
       attach: path.join(d, 'attach.sock'), ctl: path.join(d, 'ctl'),
     };
   }
@@ -68,6 +68,17 @@ export class OciRuntime {
       if (pid) { s.pid = pid; s.pidStart = procStartTime(pid) ?? undefined; }
     }
     return s;
+  }
+
+  /**
+   * The spec a container was created with: a copy kept in its state dir at
+   * create, since the OCI spec says later changes to the bundle's config.json
+   * must not affect the container (start's hooks, exec, delete's hooks).
+   */
+  containerSpec(id: string): Spec {
+    const kept = readJson<Spec>(this.dir(id).config);
+    if (kept) return kept;
+    return this.spec(this.load(id).bundle); // made by an older nscope-runtime
   }
 
   /** The bundle's config.json, checked to be a runtime spec. */
@@ -97,7 +108,7 @@ export class OciRuntime {
     const status = this.status(id);
     // runc's extra fields too (rootfs, created, owner): engines and tools read them
     let rootfs = '';
-    try { rootfs = path.resolve(s.bundle, this.spec(s.bundle).root.path); } catch { /* bundle gone */ }
+    try { rootfs = path.resolve(s.bundle, this.containerSpec(id).root.path); } catch { /* state gone */ }
     return { ociVersion: '1.0.2', id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, rootfs, created: s.created, owner: '', annotations: s.annotations };
   }
 
@@ -135,6 +146,7 @@ export class OciRuntime {
       // Recorded before anything runs, so `delete --force` can clean up a create that died half-way.
       const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', annotations: spec.annotations };
       writeJsonAtomic(p.state, pending);
+      writeJsonAtomic(p.config, spec);
       // As runc does, the devices every container needs (null, zero, tty, ptmx, pts, ...)
       // are allowed after the spec's own rules: `runc spec` denies everything else.
       const resources = { ...spec.linux?.resources, devices: [...(spec.linux?.resources?.devices ?? []), ...DEFAULT_DEVICE_RULES.filter((r) => r.allow)] };
@@ -172,7 +184,7 @@ export class OciRuntime {
     const s = this.load(id);
     const status = this.status(id);
     if (status !== 'created') throw conflict(`cannot start a container that is ${status}`);
-    const spec = this.spec(s.bundle);
+    const spec = this.containerSpec(id);
     await releaseFifo(this.dir(id).fifo, s.pid, s.pidStart);
     // the state as it was when the process started, even if it has ended since
     await runHooks('poststart', spec.hooks?.poststart, { ...this.state(id), status: 'running', pid: s.pid }, { warnOnly: true });
@@ -236,7 +248,7 @@ export class OciRuntime {
     const cg = detectCgroups().open(s.cgroupRel, { ownedParents: 0 });
     await cg.destroy();
     let spec: Spec | undefined;
-    try { spec = this.spec(s.bundle); } catch { /* bundle gone */ }
+    try { spec = this.containerSpec(id); } catch { /* bundle gone */ }
     fs.rmSync(this.dir(id).dir, { recursive: true, force: true });
     if (spec) {
       const state = { ociVersion: '1.0.2', id, status: 'stopped', pid: 0, bundle: s.bundle, rootfs: path.resolve(s.bundle, spec.root.path), created: s.created, owner: '', annotations: s.annotations };

@@ -48,7 +48,7 @@ export const execCommand: RuntimeCommand = {
       if (args.length === 0) throw new UsageError('exec: a command is required after the container id (or give -p process.json)');
       const { state } = ctx.rt.live(id);
       const nnp = p.flags['no-new-privs'];
-      process_ = processFromFlags(ctx.rt.spec(state.bundle).process, {
+      process_ = processFromFlags(ctx.rt.containerSpec(id).process, {
         args, cwd: str(p, 'cwd'), env: list(p, 'env'), tty: bool(p, 'tty'), user: str(p, 'user'),
         additionalGids: list(p, 'additional-gids'), caps: list(p, 'cap'),
         noNewPrivs: nnp === undefined ? undefined : nnp === true,

@@ -45,11 +45,14 @@ export interface EngineContainer {
 const safeRel = (r: unknown): r is string => typeof r === 'string' && r.length > 0 && !r.startsWith('/') && !/\0/.test(r) && !r.split('/').includes('..');
 
 export class EngineContainers {
-  constructor(private readonly cgroups: CgroupDriver, private readonly registry = RUNTIME_ROOTS_DIR) {}
+  /** `registry` null: none at all; the runtime's default root is looked at with the default registry only (a private one is a test's) */
+  constructor(private readonly cgroups: CgroupDriver, private readonly registry: string | null = RUNTIME_ROOTS_DIR) {}
 
   /** Every engine container under every recorded root (and the runtime's default one). */
   all(): EngineContainer[] {
-    const roots = new Set([...listRuntimeRoots(this.registry), DEFAULT_RUNTIME_ROOT]);
+    if (this.registry === null) return [];
+    const roots = new Set(listRuntimeRoots(this.registry));
+    if (this.registry === RUNTIME_ROOTS_DIR) roots.add(DEFAULT_RUNTIME_ROOT);
     const out: EngineContainer[] = [];
     for (const root of roots) {
       if (!fs.existsSync(root)) continue;

@@ -27,7 +27,7 @@ describe('VS Code extension: a container containerd runs with nscope-runtime', {
   const uiTest = screenshotOnFailure(test, () => vs);
 
   before(async () => {
-    daemon = await startWithImage('e2e-engine');
+    daemon = await startWithImage('e2e-engine', { engines: true });
     const img = await (await daemon.client()).request('image.inspect', { ref: 'host' });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-e2e-engine-'));
     fs.chmodSync(dir, 0o755);

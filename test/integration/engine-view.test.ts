@@ -35,7 +35,7 @@ function memoryLimit(cgroupPath: string): string {
 }
 
 before(async () => {
-  d = await startWithImage('ev');
+  d = await startWithImage('ev', { engines: true });
   c = await d.client();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-ev-'));
   fs.chmodSync(dir, 0o755);

@@ -2,7 +2,7 @@
 // kernel objects it is made of: processes, namespaces, cgroup limits and
 // the overlay layers of its root, and its confinement (security.ts).
 import * as vscode from 'vscode';
-import type { ContainerDetail, ContainerSummary, ImageLayerInfo } from '../../helper/protocol/types';
+import type { ContainerDetail, ContainerEngine, ContainerSummary, ImageLayerInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
@@ -42,11 +42,15 @@ export class ContainerNode extends Node {
   constructor(readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void) {
     super(c.name, C.Collapsed);
     this.id = `container:${c.id}`;
-    this.contextValue = `container.${c.status}`;
-    this.iconPath = stateIcon(c);
-    this.description = describe(c);
+    // an engine's container: `engine.STATE`, so the lifecycle menus (matched on `container.`) are not offered
+    this.contextValue = `${c.engine ? 'engine' : 'container'}.${c.status}`;
+    this.iconPath = c.engine ? engineIcon(c) : stateIcon(c);
+    this.description = c.engine ? `${ENGINE_LABEL[c.engine.name]} · ${describe(c).replace(/^[^·]*· /, '')}` : describe(c);
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${c.name}** \`${shortId(c.id)}\`\n\n`);
+    if (c.engine) {
+      md.appendMarkdown(`run by **${ENGINE_LABEL[c.engine.name]}** with nscope-runtime (state in \`${c.engine.root}\`): nscope shows it and can change its limits; start, stop and remove it with \`${c.engine.command}\`\n\n`);
+    }
     md.appendMarkdown(`image \`${c.image}\` · ${this.description}\n\n`);
     md.appendMarkdown(`command \`${c.command.join(' ')}\`\n\n`);
     if (this.pid) md.appendMarkdown(`init process \`${procStatus(this.pid)}\` on the host\n\n`);
@@ -67,6 +71,14 @@ export class ContainerNode extends Node {
     groups.push(new SecurityNode(this.id!, detail), new LimitsNode(this, detail), new LayersNode(this, detail), new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
     return groups;
   }
+}
+
+const ENGINE_LABEL: Record<ContainerEngine['name'], string> = { docker: 'Docker', containerd: 'containerd', podman: 'Podman', 'nscope-runtime': 'nscope-runtime' };
+
+/** A container an engine owns: another shape than nscope's own (vm-connect: driven from elsewhere), the same state colours. */
+function engineIcon(c: ContainerSummary): vscode.ThemeIcon {
+  const color = c.status === 'running' ? 'testing.iconPassed' : (c.exitCode ?? 0) !== 0 ? 'testing.iconFailed' : 'disabledForeground';
+  return new vscode.ThemeIcon('vm-connect', new vscode.ThemeColor(color));
 }
 
 function stateIcon(c: ContainerSummary): vscode.ThemeIcon {
@@ -186,7 +198,9 @@ class LayersNode extends GroupNode {
   override async children(): Promise<Node[]> {
     const d = this.d;
     let layers: ImageLayerInfo[] = [];
-    try { layers = (await this.request('image.inspect', { ref: d.imageId })).layers; } catch { /* image removed */ }
+    // an engine's container has no image of nscope's: its layers are the overlay's directories
+    if (d.imageId) try { layers = (await this.request('image.inspect', { ref: d.imageId })).layers; } catch { /* image removed */ }
+    if (!d.rootfs.upper && !d.rootfs.lower.length) return [new LeafNode(`no overlay: the root is the directory ${d.rootfs.mountpoint || '?'}`)];
     const out: Node[] = [];
     const rw = new LeafNode('rw', 'edit', `${this.id}:rw`);
     rw.description = 'the container\'s writes (overlay upperdir)';
@@ -196,7 +210,8 @@ class LayersNode extends GroupNode {
     init.description = '/etc/hostname, /etc/hosts, /etc/resolv.conf';
     init.tooltip = `lowerdir (top) ${d.rootfs.init}${this.inMountinfo()}`;
     setKernelSource(init, 'layer.init', this.mountinfo);
-    out.push(rw, init);
+    out.push(rw);
+    if (d.rootfs.init) out.push(init);
     [...d.rootfs.lower].reverse().forEach((dir, i) => {
       const idx = d.rootfs.lower.length - 1 - i;
       const info = layers.find((l) => dir.includes(l.diffId.replace(/^sha256:/, ''))) ?? layers[idx];

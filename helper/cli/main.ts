@@ -27,10 +27,11 @@ const HELPER_COMMANDS: Record<string, Command> = {
       { name: 'root', takesValue: true, value: 'dir', help: 'State directory (default /var/lib/nscope)' },
       { name: 'group', takesValue: true, help: 'Members of this group may use the socket (default nscope, when it exists)' },
       { name: 'cgroup-parent', takesValue: true, help: "The cgroup containers' cgroups are made under (default nscope)" },
+      { name: 'runtime-roots', takesValue: true, value: 'dir', help: "Where nscope-runtime records its --root dirs, to show the containers engines run with it (default /run/nscope-runtime-roots; 'none': show none)" },
     ],
     usage: 'daemon [OPTIONS]',
     async run(p, ctx) {
-      const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent') });
+      const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent'), runtimeRoots: str(p, 'runtime-roots') });
       process.stderr.write(`nscope helper listening (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

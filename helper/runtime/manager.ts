@@ -32,6 +32,7 @@ import { thawCgroup } from '../rootfs/commit-freeze';
 import { native } from '../native';
 import type { ExecOptions, ShellInfo } from '../protocol/types';
 import type { Spec } from './spec';
+import type { EngineContainers } from './engine-containers';
 import { signalNumber } from './signals';
 import { ttyDimension, ttyResize } from './tty-size';
 import { securityOf } from '../security/summary';
@@ -47,6 +48,8 @@ export interface ManagerOptions {
   cgroups: CgroupDriver;
   /** parent of every container's cgroup, e.g. "nscope" */
   cgroupParent?: string;
+  /** the containers engines run with nscope-runtime: a ref that names one of them gets its engine's refusal, not "No such container" */
+  engines?: EngineContainers;
 }
 
 export class ContainerManager extends EventEmitter {
@@ -89,6 +92,8 @@ export class ContainerManager extends EventEmitter {
       if (hits.length === 1) return hits[0];
       if (hits.length > 1) throw invalid(`container id prefix "${ref}" is ambiguous`);
     }
+    const engine = this.opts.engines?.lookup(ref);
+    if (engine) this.opts.engines!.refuse(engine, 'exec');
     throw notFound(`No such container: ${ref}`);
   }
 

@@ -21,6 +21,7 @@ import { signalNumber } from './signals';
 import { DEFAULT_DEVICE_RULES, type Spec } from './spec';
 import { isFrozen, thawForKill } from './oci-freeze';
 import { systemdCgroupsPath } from '../cgroups/systemd-path';
+import { recordRuntimeRoot } from './runtime-roots';
 
 export const DEFAULT_RUNTIME_ROOT = '/run/nscope-runtime';
 
@@ -137,6 +138,7 @@ export class OciRuntime {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(`container "${id}" already exists`);
       throw e;
     }
+    recordRuntimeRoot(path.resolve(this.root));
     const rootfs = path.resolve(bundle, spec.root.path);
     let cg: Cgroup | undefined;
     try {

@@ -6,9 +6,14 @@ import { ImageStore } from '../images/store';
 import { DEFAULT_ROOT, DEFAULT_SOCKET, type NscopeEvent } from '../protocol';
 import { ChangeEvents } from '../runtime/changes-events';
 import { ContainerManager } from '../runtime/manager';
+import { EngineContainers } from '../runtime/engine-containers';
 import { HelperServer } from './server';
 
-export interface DaemonOptions { socket?: string; root?: string; group?: string; cgroupParent?: string }
+export interface DaemonOptions {
+  socket?: string; root?: string; group?: string; cgroupParent?: string;
+  /** nscope-runtime's registry of roots (runtime-roots.ts); 'none': no engine containers (tests that must see only their own) */
+  runtimeRoots?: string;
+}
 
 export const VERSION = '0.1.0';
 
@@ -19,10 +24,11 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   fs.mkdirSync(root, { recursive: true, mode: 0o711 });
   const cgroups = detectCgroups();
   const images = new ImageStore(root);
-  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent });
+  const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
+  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines });
   let server: HelperServer | undefined;
   const services = {
-    root, socket, version: VERSION, images, containers, cgroups,
+    root, socket, version: VERSION, images, containers, cgroups, engines,
     emitImage: (type: 'image.added' | 'image.removed', id: string, name: string) =>
       server?.broadcast({ type, id, name, time: new Date().toISOString() }),
   };

@@ -22,6 +22,12 @@ export class TestDaemon {
   stderr = '';
   /** extra `nscope daemon` flags, e.g. ['--group', 'g'] */
   extraArgs: string[] = [];
+  /**
+   * Whether it lists the containers engines run with nscope-runtime: off but
+   * where a test asks (the registry is host-wide: another run's engine
+   * containers would show up in this one's lists).
+   */
+  showEngines = false;
 
   constructor(name = 'test') {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `nscope-${name}-`));
@@ -32,7 +38,7 @@ export class TestDaemon {
 
   async start(): Promise<void> {
     this.stderr = '';
-    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, ...this.extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, ...(this.showEngines ? [] : ['--runtime-roots', 'none']), ...this.extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (d) => { this.stderr += d; });
     this.proc = p;
     const deadline = Date.now() + 15000;
@@ -132,8 +138,9 @@ export function cgroupFile(parent: string, id: string, controller: string, file:
 export const TEST_PROGRAMS = ['sh', 'ls', 'cat', 'echo', 'ps', 'mkdir', 'rm', 'hostname', 'sleep', 'id', 'mount', 'tail', 'chmod', 'touch', 'stat', 'ipcs', 'stty', 'true', 'false', 'wc', 'head', 'dd', 'tr', 'seq', 'mknod', 'grep', 'tty', 'ln', 'chown'];
 
 /** A daemon with the `host` image built; for `before()`. */
-export async function startWithImage(name: string): Promise<TestDaemon> {
+export async function startWithImage(name: string, opts: { engines?: boolean } = {}): Promise<TestDaemon> {
   const d = new TestDaemon(name);
+  d.showEngines = !!opts.engines;
   await d.start();
   const c = await d.client();
   await c.request('image.host', { name: 'host', programs: TEST_PROGRAMS });

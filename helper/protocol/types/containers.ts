@@ -70,6 +70,19 @@ export interface RunOptions extends LimitArgs {
   userns?: string;
 }
 
+/** Who runs a container nscope did not create: an engine that drives nscope-runtime (see helper/runtime/engine-containers.ts). */
+export type EngineName = 'docker' | 'containerd' | 'podman' | 'nscope-runtime';
+
+export interface ContainerEngine {
+  name: EngineName;
+  /** the runtime's --root its state is under */
+  root: string;
+  /** containerd's namespace (Docker's is "moby") */
+  namespace?: string;
+  /** how to act on it, e.g. `docker stop 0123456789ab` (for stop: the verb goes after the command) */
+  command: string;
+}
+
 export interface ContainerSummary {
   id: string;
   name: string;
@@ -86,6 +99,8 @@ export interface ContainerSummary {
   /** the container's first process, on the host */
   pid?: number;
   labels?: Record<string, string>;
+  /** set when an engine (Docker, containerd, Podman) owns it: it is shown, its limits can change, its lifecycle is the engine's */
+  engine?: ContainerEngine;
 }
 
 export interface NamespaceRef { type: string; path?: string; shared: boolean }

@@ -1,20 +1,22 @@
 import type { ContainerMethods } from '../../protocol';
+import { refuseEngine, routed } from './engine-route';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 export function containerHandlers(s: HelperServices): AreaHandlers<keyof ContainerMethods> {
   const c = s.containers;
+  const e = s.engines;
   return {
     'container.create': (p) => c.create(obj(p)),
-    'container.start': (p) => c.start(obj(p).id),
-    'container.stop': (p) => c.stop(obj(p).id, p.timeout),
-    'container.kill': (p) => c.kill(obj(p).id, p.signal ?? 'SIGKILL'),
-    'container.remove': (p) => c.remove(obj(p).id, !!p.force),
-    'container.list': (p) => c.list(!!obj(p).all),
-    'container.inspect': (p) => c.inspect(obj(p).id),
+    'container.start': (p) => { refuseEngine(s, obj(p).id, 'start'); return c.start(p.id); },
+    'container.stop': (p) => { refuseEngine(s, obj(p).id, 'stop'); return c.stop(p.id, p.timeout); },
+    'container.kill': (p) => { refuseEngine(s, obj(p).id, 'kill'); return c.kill(p.id, p.signal ?? 'SIGKILL'); },
+    'container.remove': (p) => { refuseEngine(s, obj(p).id, 'remove'); return c.remove(p.id, !!p.force); },
+    'container.list': (p) => [...c.list(!!obj(p).all), ...e.list(!!p.all)],
+    'container.inspect': (p) => routed(s, obj(p).id, (id) => e.inspect(id), () => c.inspect(p.id)),
     'container.wait': (p) => c.wait(obj(p).id),
-    'container.update': (p) => { const { id, ...limits } = obj(p); return c.update(id, limits); },
-    'container.top': (p) => c.top(obj(p).id),
-    'container.stats': (p) => c.stats(obj(p).id),
+    'container.update': (p) => { const { id, ...limits } = obj(p); return routed(s, id, (eid) => e.update(eid, limits), () => c.update(id, limits)); },
+    'container.top': (p) => routed(s, obj(p).id, (id) => e.top(id), () => c.top(p.id)),
+    'container.stats': (p) => routed(s, obj(p).id, (id) => e.stats(id), () => c.stats(p.id)),
     'container.logs': (p) => c.logs(obj(p).id, p.tail),
     'container.resize': (p) => c.resize(obj(p).id, p.rows, p.cols),
   };

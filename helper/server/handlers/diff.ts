@@ -4,12 +4,13 @@ import type { DiffMethods, FileSource } from '../../protocol';
 import { diffContainer } from '../../rootfs/container-diff';
 import { listDir, readFile, statPath } from '../../rootfs/read';
 import { viewOf } from '../../rootfs/views';
+import { routed } from './engine-route';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 export function diffHandlers(s: HelperServices): AreaHandlers<keyof DiffMethods> {
   const view = (p: FileSource) => viewOf(s.containers, s.images, p);
   return {
-    'container.diff': (p) => diffContainer(s.containers, obj(p).id, !!p.details),
+    'container.diff': (p) => routed(s, obj(p).id, (id) => s.engines.diff(id, !!p.details), () => diffContainer(s.containers, p.id, !!p.details)),
     'file.list': (p) => listDir(view(obj(p)), p.path),
     'file.stat': (p) => statPath(view(obj(p)), p.path, !!p.nofollow),
     'file.read': (p) => readFile(view(obj(p)), p.path, p.offset ?? 0, p.length ?? undefined),

@@ -3,6 +3,7 @@ import { LayerExplorer } from '../../images/layers-info';
 import type { LayerMethods } from '../../protocol';
 import { commitContainer } from '../../rootfs/commit';
 import { commitSourceOf } from '../../runtime/commit-source';
+import { refuseEngine } from './engine-route';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 export function layerHandlers(s: HelperServices): AreaHandlers<keyof LayerMethods> {
@@ -13,6 +14,7 @@ export function layerHandlers(s: HelperServices): AreaHandlers<keyof LayerMethod
     'image.layerTree': (p) => explorer.tree(obj(p).ref, p.layer, p.path ?? '/', p),
     'container.commit': async (p) => {
       const { id, name, message, author, changes, pause } = obj(p);
+      refuseEngine(s, id, 'commit');
       const res = await commitContainer(s.images, commitSourceOf(s.containers, id), { name, message, author, changes, pause });
       s.emitImage('image.added', res.id, res.name);
       return res;

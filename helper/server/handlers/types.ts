@@ -3,6 +3,7 @@ import type { CgroupDriver } from '../../cgroups/types';
 import { invalid } from '../../errors';
 import type { ImageStore } from '../../images/store';
 import type { MethodName, Params, Result } from '../../protocol';
+import type { EngineContainers } from '../../runtime/engine-containers';
 import type { ContainerManager } from '../../runtime/manager';
 import type { ConnContext } from '../context';
 
@@ -17,6 +18,8 @@ export interface HelperServices {
   version: string;
   images: ImageStore;
   containers: ContainerManager;
+  /** the containers Docker, containerd and Podman run with nscope-runtime */
+  engines: EngineContainers;
   cgroups: CgroupDriver;
   /** image events go through the same channel as container events */
   emitImage(type: 'image.added' | 'image.removed', id: string, name: string): void;

@@ -15,7 +15,9 @@ NSCOPE_TEST_RUN="${TMPDIR##*.}"
 # 0755 like /tmp itself: the tests that connect as a non-root peer must
 # reach the sockets their daemons make in here.
 chmod 0755 "$TMPDIR"
-export TMPDIR NSCOPE_TEST_RUN
+# nscope-runtime's registry of --root dirs (runtime-roots.ts): the run's own, not /run's
+NSCOPE_RUNTIME_ROOTS_DIR="$TMPDIR/runtime-roots"
+export TMPDIR NSCOPE_TEST_RUN NSCOPE_RUNTIME_ROOTS_DIR
 rc=0
 node --test --test-concurrency=1 dist/test/ || rc=$?
 # --one-file-system: a mount a failed test left behind is reported, not emptied

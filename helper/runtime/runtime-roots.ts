@@ -10,7 +10,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../lib/atomic';
 
-export const RUNTIME_ROOTS_DIR = '/run/nscope-runtime-roots';
+/**
+ * NSCOPE_RUNTIME_ROOTS_DIR moves it (the tests keep theirs in their own temp
+ * dir, so nothing of them is left in /run): an absolute path, else ignored.
+ */
+export const RUNTIME_ROOTS_DIR = ((v) => (v && path.isAbsolute(v) && !v.includes('\0') ? path.normalize(v) : '/run/nscope-runtime-roots'))(process.env.NSCOPE_RUNTIME_ROOTS_DIR);
 
 const DROP_AFTER_MS = 30_000;
 

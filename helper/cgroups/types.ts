@@ -30,6 +30,8 @@ export interface LinuxResources {
   };
   /** Device access rules, in order (OCI linux.resources.devices); v1 devices cgroup. */
   devices?: DeviceRule[];
+  /** cgroup v2 interface files written as they are (OCI linux.resources.unified), e.g. {"memory.high": "64M"}; v2 only */
+  unified?: Record<string, string>;
 }
 
 export interface DeviceRule {

@@ -5,7 +5,7 @@
 // freezer gives destroy() an atomic stop, and name=systemd keeps a container
 // out of the daemon's systemd unit, so stopping the service does not kill it.
 import * as path from 'path';
-import { NscopeError } from '../errors';
+import { NscopeError, invalid } from '../errors';
 import * as io from './fsio';
 import type { CgroupMount } from './mountinfo';
 import { normalizeRel } from './paths';
@@ -144,6 +144,7 @@ class V1Cgroup implements Cgroup {
 
   apply(res: LinuxResources): void {
     validateResources(res);
+    if (res.unified && Object.keys(res.unified).length) throw invalid(`resources.unified: ${Object.keys(res.unified).join(', ')} are cgroup v2 files; this host uses cgroup v1`);
     if (any(res.memory)) this.applyMemory(res.memory!);
     const c = res.cpu;
     if (c) {

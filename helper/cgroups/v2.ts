@@ -153,6 +153,12 @@ class V2Cgroup implements Cgroup {
 
   apply(res: LinuxResources): void {
     validateResources(res);
+    for (const [k, v] of Object.entries(res.unified ?? {})) {
+      try { io.write(path.join(this.dir, k), v); } catch (e) {
+        const missing = !fs.existsSync(path.join(this.dir, k));
+        throw invalid(`resources.unified.${k}: ${missing ? 'no such file in the container\'s cgroup (is its controller enabled?)' : (e as Error).message}`);
+      }
+    }
     if (any(res.memory)) this.applyMemory(res.memory!);
     const c = res.cpu;
     if (c) {

@@ -35,6 +35,16 @@ export function checkList(field: string, s: string | undefined): void {
 export function validateResources(res: LinuxResources | undefined): void {
   if (!res) return;
   if (typeof res !== 'object') throw invalid('resources: expected an object');
+  if (res.unified !== undefined) {
+    if (!res.unified || typeof res.unified !== 'object' || Array.isArray(res.unified)) throw invalid('resources.unified: expected an object of file names to values');
+    const entries = Object.entries(res.unified);
+    if (entries.length > 64) throw invalid(`resources.unified: ${entries.length} entries; at most 64`);
+    for (const [k, v] of entries) {
+      // an interface file of the container's own cgroup: "controller.name", never a path
+      if (!/^[a-z][a-z0-9_]*\.[a-z0-9_.]+$/.test(k) || k.includes('..')) throw invalid(`resources.unified: "${k.slice(0, 64)}" is not a cgroup v2 interface file name`);
+      if (typeof v !== 'string' || v.includes('\0') || v.length > 4096) throw invalid(`resources.unified.${k}: the value must be a string`);
+    }
+  }
   const m = res.memory;
   if (m) {
     bytesOrUnlimited('memory.limit', m.limit);

@@ -142,6 +142,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   const ownNet = seen.has('network');
   const ownIpc = seen.has('ipc');
   if (!seen.has('mount')) throw invalid('linux.namespaces: a mount namespace is required');
+  if (linux.intelRdt !== undefined && linux.intelRdt !== null) throw invalid('linux.intelRdt: Intel RDT (resctrl) is not supported by nscope');
 
   const userns = !!(cloneFlags & CLONE_FLAGS.user);
   if (!userns && (linux.uidMappings?.length || linux.gidMappings?.length)) throw invalid('linux.uidMappings: mappings need a user namespace in linux.namespaces');

@@ -59,6 +59,8 @@ export interface Spec {
     seccomp?: LinuxSeccomp;
     uidMappings?: IdMapping[];
     gidMappings?: IdMapping[];
+    /** Intel RDT (resctrl): not supported, refused when given */
+    intelRdt?: unknown;
   };
 }
 

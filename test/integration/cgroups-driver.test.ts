@@ -117,6 +117,12 @@ describe('cgroups: detected driver', { skip }, () => {
     });
   });
 
+  test('resources.unified on a v1 host: refused naming the files, nothing left', { skip: isRoot && driver?.version !== 1 && 'v1 only (the v2 driver writes them: cgroups-v2.test.ts)' }, () => {
+    const parent = uniqueParent();
+    assert.throws(() => d().create(`${parent}/c1`, { unified: { 'memory.high': '64M' } }), /resources.unified: memory.high are cgroup v2 files; this host uses cgroup v1/);
+    assert.deepEqual(leftovers(parent), []);
+  });
+
   test('a process written to every procsFiles() is in pids() and stats() are sane', async () => {
     await withCgroup(async (rel) => {
       const cg = d().create(rel, { memory: { limit: 256 * MiB }, pids: { limit: 10 } });

@@ -136,6 +136,20 @@ if (process.env[CHILD]) {
       assert.deepEqual(leftovers(parent), []);
     });
 
+    test('resources.unified: interface files written as given; a missing one or a path named', async () => {
+      const d = drivers()[0].d;
+      const parent = uniqueParent();
+      const cg = d.create(`${parent}/c1`, { unified: { 'cgroup.max.descendants': '3', 'cgroup.max.depth': '2' } });
+      const dir = path.join(v2!.mountPoint, v2!.own, parent, 'c1');
+      assert.equal(fs.readFileSync(path.join(dir, 'cgroup.max.descendants'), 'utf8').trim(), '3');
+      cg.apply({ unified: { 'cgroup.max.descendants': 'max' } });
+      assert.equal(fs.readFileSync(path.join(dir, 'cgroup.max.descendants'), 'utf8').trim(), 'max');
+      assert.throws(() => cg.apply({ unified: { 'nosuch.file': '1' } }), /resources.unified.nosuch.file: no such file in the container's cgroup/);
+      assert.throws(() => cg.apply({ unified: { '../cgroup.procs': '1' } }), /"..\/cgroup.procs" is not a cgroup v2 interface file name/);
+      await cg.destroy();
+      assert.deepEqual(leftovers(parent), []);
+    });
+
     test('detection in a private mount namespace where /sys/fs/cgroup is pure cgroup2', (t) => {
       const parent = uniqueParent();
       // Lazily detach every cgroup mount in the new namespace only (private

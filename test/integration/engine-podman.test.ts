@@ -136,3 +136,16 @@ matrix('20 containers in parallel with run --rm', skip, () => runtimes, async (r
     assert.equal(r.code, i % 7);
   });
 });
+
+matrix('exec (output, exit code, env), pause/unpause', skip, () => runtimes, async (rt) => {
+  const box = name(rt, 'exec');
+  assert.equal((await run(rt, ['-d', '--name', box, IMAGE, 'sleep', '60'])).code, 0);
+  const ex = await pm(rt, ['exec', '-e', 'X=42', box, 'sh', '-c', 'echo "in $X"; exit 4']);
+  assert.equal(ex.code, 4, ex.stderr);
+  assert.equal(ex.stdout, 'in 42\n');
+  assert.equal((await pm(rt, ['pause', box])).code, 0);
+  assert.equal((await pm(rt, ['inspect', '-f', '{{.State.Status}}', box])).stdout.trim(), 'paused');
+  assert.equal((await pm(rt, ['unpause', box])).code, 0);
+  assert.equal((await pm(rt, ['exec', box, 'true'])).code, 0);
+  await pm(rt, ['rm', '-f', '-t', '0', box]);
+});

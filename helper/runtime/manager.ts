@@ -23,7 +23,7 @@ import { start } from './containers/start';
 import { kill, stop } from './containers/stop';
 import { update } from './containers/update';
 import {
-  cgroupOf, counts, freezeMarker, imageInUse, initPid, inspect, layers, logPath, logs, runningRefs, stats,
+  cgroupOf, type ContainerLayersView, counts, freezeMarker, imageInUse, initPid, inspect, layers, logPath, logs, runningRefs, stats,
   summary, top,
 } from './containers/views';
 import { wait } from './containers/wait';
@@ -119,7 +119,7 @@ export class ContainerManager extends EventEmitter {
   shells(ref: string, user?: string): ShellInfo { return shells(this.ctx, ref, user); }
   runningRefs(): { id: string; name: string; pid: number }[] { return runningRefs(this.ctx); }
   initPid(ref: string): number { return initPid(this.ctx, ref); }
-  layers(ref: string): ReturnType<typeof layers> { return layers(this.ctx, ref); }
+  layers(ref: string): ContainerLayersView { return layers(this.ctx, ref); }
   cgroupOf(ref: string): { version: 1 | 2; path: string } { return cgroupOf(this.ctx, ref); }
   freezeMarker(ref: string): string { return freezeMarker(this.ctx, ref); }
   counts(): { total: number; running: number } { return counts(this.ctx); }

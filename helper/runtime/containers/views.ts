@@ -4,14 +4,22 @@ import * as path from 'path';
 import { conflict, invalid } from '../../errors';
 import { readJson } from '../../lib/atomic';
 import { isSameProcess, procCmdline, procStatus } from '../../lib/procinfo';
-import type { IdMap } from '../../lib/idmap';
-import type { ContainerDetail, ContainerStats, ContainerSummary, LiveSecurity, LogEntry, ProcessInfo } from '../../protocol/types';
+import type { ContainerDetail, ContainerStats, ContainerStatus, ContainerSummary, LiveSecurity, LogEntry, ProcessInfo } from '../../protocol/types';
+import type { ContainerLayers } from '../../rootfs/layout';
 import { readLiveSecurity } from '../../security/live';
 import { securityOf } from '../../security/summary';
 import { readLog } from '../logs';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
 import { cgroup, type ContainerContext, layout, paths } from './context';
+
+/** ContainerLayers (rootfs/layout.ts) and what the runtime knows of the container besides. */
+export interface ContainerLayersView extends ContainerLayers {
+  status: ContainerStatus;
+  image: string;
+  /** its init, while it runs */
+  pid?: number;
+}
 
 export function summary(r: ContainerRecord): ContainerSummary {
   return {
@@ -35,7 +43,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
   return {
     ...summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
     rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
-    cgroup: { version: ctx.cgroups.version, path: `/${r.cgroupRel}` }, limits: r.limits, logPath: p.log, bundle: p.dir,
+    cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
     namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
   };
 }
@@ -91,7 +99,7 @@ export function initPid(ctx: ContainerContext, ref: string): number {
 }
 
 /** A container's layers on disk, for diffs and commits (works on stopped containers too). */
-export function layers(ctx: ContainerContext, ref: string): { id: string; name: string; status: ContainerRecord['status']; image: string; imageId: string; pid?: number; lower: string[]; init: string; upper: string; idMap?: IdMap } {
+export function layers(ctx: ContainerContext, ref: string): ContainerLayersView {
   const r = ctx.find(ref);
   const l = layout(ctx, r);
   return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper, idMap: r.idMap };

@@ -1,6 +1,6 @@
 // Where nscope's run latency goes, step by step, on this host.
 //
-// The daemon's create/start/exit/remove path (helper/runtime/manager.ts) is
+// The daemon's create/start/exit/remove path (helper/runtime/containers/) is
 // replayed in this process with the same modules (spec, init layer, atomic
 // state files, cgroup driver, plan, nscope-shim, exec fifo), a timer around
 // each step. Then the shim's part is taken apart by ablation: the same run
@@ -21,7 +21,7 @@
 // and looks cheaper); warm = the same variant replayed once, untimed, right
 // before.
 //
-// The replay mirrors ContainerManager.create()/start()/onExit()/remove();
+// The replay mirrors containers/create.ts, start.ts, exit.ts (onExit) and remove.ts;
 // when those change, this file must follow (see the step names below).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -187,7 +187,7 @@ async function replayWith(ctx: Ctx, t: Tweak, laps: Map<string, number>, lap: (n
   writeInitLayer(layout.init, hostname);
   lap('state dir + init layer files');
   if (idMap) {
-    // ContainerManager.giveToUserns (the cgroup is made below, so its delegation is timed here after it)
+    // giveToUserns in containers/create.ts (the cgroup is made below, so its delegation is timed here after it)
     fs.chownSync(layout.upper, toHostId(idMap.uid, 0)!, toHostId(idMap.gid, 0)!);
   }
   writeJsonAtomic(p.config, spec);

@@ -1,0 +1,176 @@
+// `create`: a container's record, rw layer, cgroup and init (waiting on its
+// exec fifo for `start`), and what spawning an init takes (start.ts uses it
+// again for a container that exited).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Cgroup } from '../../cgroups/types';
+import { delegateCgroup } from '../../cgroups/delegate';
+import { conflict, invalid, NscopeError } from '../../errors';
+import { writeJsonAtomic } from '../../lib/atomic';
+import { toHostId } from '../../lib/idmap';
+import { procStartTime } from '../../lib/procinfo';
+import type { NscopeEvent, RunOptions } from '../../protocol/types';
+import { shiftedLayers, shiftedLayersDir, shiftOwners } from '../../rootfs/idmap-copy';
+import { writeInitLayer } from '../../rootfs/initlayer';
+import { overlayDirs, rootfsLayout } from '../../rootfs/layout';
+import { makeFifo } from '../fifo';
+import { limitsFromArgs, resourcesFromLimits } from '../limits';
+import { checkName, newId, randomName } from '../names';
+import { specFromOptions } from '../options';
+import { buildPlan } from '../plan';
+import type { ContainerRecord } from '../record';
+import { spawnShim, writePlan as writePlanFile } from '../shim';
+import type { Spec } from '../spec';
+import { ttyDimension } from '../tty-size';
+import { allocateIdMap, parseUserns, releaseIdMap } from '../userns';
+import { checkRunOptions } from '../validate-options';
+import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
+import { onExit } from './exit';
+
+export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
+  checkRunOptions(opts);
+  if (!opts.image) throw invalid('create: no image given');
+  const image = await resolveImage(ctx, opts.image);
+  const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => hasName(ctx, n));
+  if (hasName(ctx, name)) throw conflict(`the container name "${name}" is already in use by container ${[...ctx.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);
+  const limits = limitsFromArgs(opts);
+  const id = newId();
+  const hostname = opts.hostname ?? id.slice(0, 12);
+  if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
+  const cfg = image.config.config ?? {};
+  // taken and recorded with no await in between: two creates never get the same range
+  const userns = parseUserns(opts.userns);
+  const idMap = userns ? allocateIdMap(userns.size, pathsOf(ctx, id).dir, [...ctx.records.values()].flatMap((x) => x.idMap ?? [])) : undefined;
+  const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap });
+  const cgroupRel = `${ctx.cgroupParent}/${id}`;
+  spec.linux!.cgroupsPath = `/${cgroupRel}`;
+  spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
+
+  const p = pathsOf(ctx, id, !!opts.rm);
+  const rootfs = rootfsLayout(ctx.root, p.dir, image.layerDirs, p.run);
+  const r: ContainerRecord = {
+    id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
+    status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
+    labels: opts.labels ?? {}, stopSignal: cfg.StopSignal, tty: !!opts.tty, interactive: !!opts.interactive,
+    ...(idMap ? { idMap } : {}),
+  };
+  spec.process.terminal = !!opts.tty;
+  const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
+  let cg: Cgroup | undefined;
+  try {
+    fs.mkdirSync(p.dir, { mode: 0o700 });
+    fs.mkdirSync(p.run, { mode: 0o700 });
+    ctx.records.set(id, r);
+    // config.json first: after a crash from here until state.json exists,
+    // recover() finds the cgroup to remove in it
+    writeJsonAtomic(p.config, spec);
+    cg = ctx.cgroups.create(cgroupRel, spec.linux!.resources!);
+    for (const d of [rootfs.upper, rootfs.work]) fs.mkdirSync(d, { mode: 0o755 });
+    if (idMap) giveToUserns(r, cg, rootfs.upper);
+    makeRunDir(ctx, r);
+    const shim = await spawn(ctx, r, spec, cg, term);
+    r.pid = shim.pid;
+    r.pidStart = procStartTime(shim.pid) ?? undefined;
+    r.shimPid = shim.shimPid;
+    r.rootSwitch = shim.method;
+    save(ctx, r);
+    void shim.exited.then(() => onExit(ctx, id));
+  } catch (e) {
+    ctx.records.delete(id);
+    releaseIdMap(idMap);
+    if (cg) await cg.destroy().catch(() => undefined);
+    for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true });
+    throw e;
+  }
+  emitEvent(ctx, 'container.created', r);
+  return { id, name, warnings: [] };
+}
+
+/**
+ * The embedded default image `host` is built from the host's programs on
+ * first use, the way Docker pulls a missing image: nothing to download.
+ */
+async function resolveImage(ctx: ContainerContext, ref: string) {
+  try {
+    return ctx.images.resolve(ref);
+  } catch (e) {
+    if (!(e instanceof NscopeError) || e.code !== 'not_found' || !/^host(:latest)?$/.test(ref)) throw e;
+    const img = await ctx.images.buildFromHost('host');
+    ctx.events.emit('event', { type: 'image.added', id: img.id, name: img.name, time: new Date().toISOString() } satisfies NscopeEvent);
+    return ctx.images.resolve(ref);
+  }
+}
+
+/**
+ * What the root of a container's own user namespace must own: its cgroup
+ * (delegated) and the top of its rw layer (the / it sees; below it, the
+ * container's writes are owned by its mapped ids as they happen).
+ */
+export function giveToUserns(r: ContainerRecord, cg: Cgroup, upper?: string): void {
+  const uid = toHostId(r.idMap!.uid, 0);
+  const gid = toHostId(r.idMap!.gid, 0);
+  if (uid === undefined || gid === undefined) throw invalid('--userns: the mapping has no root');
+  delegateCgroup(cg, uid, gid);
+  if (upper) fs.chownSync(upper, uid, gid);
+}
+
+/**
+ * Writes the plan and spawns the shim. A container with its own user
+ * namespace gets idmapped image layers; where the kernel refuses those,
+ * from then on shifted copies of the layers (rootfs/idmap-copy.ts).
+ */
+export async function spawn(ctx: ContainerContext, r: ContainerRecord, spec: Spec, cg: Cgroup, term: { rows?: number; cols?: number } = {}) {
+  const p = paths(ctx, r);
+  if (r.idMap && !ctx.idmapLayers) await useShiftedLayers(ctx, r);
+  writePlan(ctx, r, spec, cg, term);
+  try {
+    return await spawnShim(p.plan);
+  } catch (e) {
+    if (!r.idMap || !ctx.idmapLayers || !/idmapped mount:/.test((e as Error).message)) throw e;
+    process.stderr.write(`nscope: warning: ${(e as Error).message}; containers with --userns=auto get copies of their image layers instead\n`);
+    ctx.idmapLayers = false;
+    for (const f of [p.plan, p.fifo, p.ctl]) fs.rmSync(f, { force: true });
+    await useShiftedLayers(ctx, r);
+    writePlan(ctx, r, spec, cg, term);
+    return spawnShim(p.plan);
+  }
+}
+
+/** Copies of the image layers owned by the container's range, and its init layer given to it too. */
+async function useShiftedLayers(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  await shiftedLayers(ctx.root, r.layers, r.idMap!);
+  await shiftOwners(layout(ctx, r).init, r.idMap!);
+}
+
+/** The shim's plan for the container, and the fifos it opens. */
+function writePlan(ctx: ContainerContext, r: ContainerRecord, spec: Spec, cg: Cgroup, term: { rows?: number; cols?: number } = {}): void {
+  const p = paths(ctx, r);
+  const attach = r.tty || r.interactive ? { socket: p.attach, ctl: p.ctl, interactive: !!r.interactive, ...term } : undefined;
+  let rootfs = layout(ctx, r);
+  const copies = !!r.idMap && !ctx.idmapLayers;
+  if (copies) rootfs = { ...rootfs, lower: r.layers.map((l) => path.join(shiftedLayersDir(ctx.root, r.idMap!), path.basename(l))) };
+  const plan = buildPlan({
+    spec, rootfs: rootfs.mountpoint, bundle: p.dir, overlay: overlayDirs(rootfs, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
+    logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: ctx.cgroupMounts,
+    seccompCacheDir: ctx.run.seccompCache(), idmapLayers: !copies,
+  });
+  writePlanFile(p.plan, plan.buffer);
+  makeFifo(p.fifo);
+  if (attach) makeFifo(p.ctl, 0o600);
+}
+
+/** The container's runtime dir on the tmpfs: its init layer and its rootfs mount point. */
+export function makeRunDir(ctx: ContainerContext, r: ContainerRecord): void {
+  const l = layout(ctx, r);
+  fs.mkdirSync(paths(ctx, r).run, { recursive: true, mode: 0o700 });
+  for (const d of [l.mountpoint, l.init]) fs.mkdirSync(d, { mode: 0o755 });
+  writeInitLayer(l.init, r.hostname);
+}
+
+function hasName(ctx: ContainerContext, n: string) { for (const r of ctx.records.values()) if (r.name === n) return true; return false; }
+
+function runningPid(ctx: ContainerContext, ref: string): number {
+  const r = ctx.find(ref);
+  if (r.status !== 'running' || !r.pid) throw conflict(`container ${ref} is not running`);
+  return r.pid;
+}

@@ -1,0 +1,59 @@
+// The daemon's start and stop: every container on disk found again and
+// reconciled (`recover`), and what goes when the daemon closes.
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJson } from '../../lib/atomic';
+import { procStartTime } from '../../lib/procinfo';
+import { thawCgroup } from '../../rootfs/commit-freeze';
+import type { ContainerRecord } from '../record';
+import type { Spec } from '../spec';
+import { reserveAgain } from '../userns';
+import { type ContainerContext, pathsOf } from './context';
+import { makeRunDir } from './create';
+import { stopWatching, sweepDeadInits, watchRecovered } from './exit';
+import { freezeMarker } from './views';
+
+/** Finds every container on disk again (after a restart or kill -9) and reconciles its state. */
+export function recover(ctx: ContainerContext): void {
+  const ids = new Set(fs.readdirSync(ctx.dir));
+  // runtime dirs of containers that are gone (removed while the helper was down)
+  for (const id of fs.readdirSync(ctx.run.path)) if (!ids.has(id) && !id.startsWith('.')) fs.rmSync(path.join(ctx.run.path, id), { recursive: true, force: true });
+  for (const id of ids) {
+    // an auto-removed container's state is on the tmpfs
+    const ephemeral = fs.existsSync(pathsOf(ctx, id, true).config);
+    const p = pathsOf(ctx, id, ephemeral);
+    const r = readJson<ContainerRecord>(p.state);
+    if (!r?.pid) {
+      // The helper died while creating it (state.json is first written once
+      // the shim reports "ok"): kill what may have started, drop the rest.
+      // config.json, written before anything else, names its cgroup.
+      const cgroupsPath = readJson<Spec>(p.config)?.linux?.cgroupsPath;
+      const pid = Number(fs.readFileSync(p.pid, { encoding: 'utf8', flag: 'a+' }) || 0);
+      if (pid && procStartTime(pid) !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+      const gone = cgroupsPath ? ctx.cgroups.open(cgroupsPath).destroy().catch(() => undefined) : Promise.resolve();
+      void gone.then(() => { for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true }); });
+      continue;
+    }
+    ctx.records.set(r.id, r);
+    if (r.idMap) reserveAgain(r.idMap, p.dir);
+    // after a reboot the tmpfs is empty: the init layer and mount point come back
+    if (!fs.existsSync(p.run)) makeRunDir(ctx, r);
+    // a commit that froze it did not live to thaw it
+    if (fs.existsSync(freezeMarker(ctx, r.id))) {
+      try { thawCgroup(`/${r.cgroupRel}`, ctx.cgroups.version); } catch { /* no cgroup any more */ }
+      fs.rmSync(freezeMarker(ctx, r.id), { force: true });
+    }
+    if (r.status === 'exited') continue;
+    watchRecovered(ctx, r);
+  }
+  sweepDeadInits(ctx);
+}
+
+export function close(ctx: ContainerContext): void {
+  stopWatching(ctx);
+  // running containers keep their cgroups (and so the parent): only an empty parent goes
+  try { ctx.cgroups.pruneEmpty(ctx.cgroupParent); } catch { /* still in use */ }
+  // Their monitors write exit files on the tmpfs: it stays while any runs.
+  // Without one, it goes; the next start rebuilds what stopped ones need.
+  if (![...ctx.records.values()].some((r) => r.status !== 'exited')) ctx.run.release();
+}

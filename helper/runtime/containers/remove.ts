@@ -1,0 +1,36 @@
+// `remove`: a container's cgroup, directories and id range go, then its record.
+import * as fs from 'fs';
+import { conflict } from '../../errors';
+import { removeShiftedLayers } from '../../rootfs/idmap-copy';
+import type { ContainerRecord } from '../record';
+import { releaseIdMap } from '../userns';
+import { cgroup, type ContainerContext, emitEvent, paths } from './context';
+import { wait } from './wait';
+
+export async function remove(ctx: ContainerContext, ref: string, force = false): Promise<{ id: string }> {
+  const r = ctx.find(ref);
+  if (r.status !== 'exited') {
+    // a created container's init only waits for start: it goes without force, as in Docker and runc
+    if (!force && r.status === 'running') throw conflict(`cannot remove container ${r.name}: it is running; stop it first or force the removal`);
+    const exited = wait(ctx, r.id);
+    try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
+    await exited;
+  }
+  // let the exit handling finish first: its events come before "removed"
+  await ctx.exits.exiting.get(r.id);
+  if (!ctx.records.has(r.id)) return { id: r.id }; // auto-removed meanwhile
+  await removeExited(ctx, r);
+  return { id: r.id };
+}
+
+export async function removeExited(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  if (!ctx.records.has(r.id)) return;
+  ctx.records.delete(r.id);
+  await cgroup(ctx, r).destroy().catch(() => undefined);
+  const p = paths(ctx, r);
+  // in libuv's threads: a big rw layer must not hold up other requests
+  await Promise.all([p.dir, p.run].map((d) => fs.promises.rm(d, { recursive: true, force: true })));
+  if (r.idMap) await removeShiftedLayers(ctx.root, r.idMap);
+  releaseIdMap(r.idMap);
+  emitEvent(ctx, 'container.removed', r);
+}

@@ -1,0 +1,55 @@
+// `start`: releases a created container's init; an exited one gets a new init first.
+import * as fs from 'fs';
+import { conflict, notFound } from '../../errors';
+import { readJson } from '../../lib/atomic';
+import { procStartTime } from '../../lib/procinfo';
+import { releaseFifo } from '../fifo';
+import { resourcesFromLimits } from '../limits';
+import type { ContainerRecord } from '../record';
+import type { Spec } from '../spec';
+import { type ContainerContext, emitEvent, paths, save } from './context';
+import { giveToUserns, spawn } from './create';
+import { onExit } from './exit';
+
+export async function start(ctx: ContainerContext, ref: string): Promise<{ id: string }> {
+  const r = ctx.find(ref);
+  if (r.status === 'running') return { id: r.id };
+  if (r.status === 'exited') await recreate(ctx, r);
+  await releaseFifo(paths(ctx, r).fifo, r.pid!, r.pidStart);
+  if (r.status === 'created') {
+    r.status = 'running';
+    r.startedAt = new Date().toISOString();
+    save(ctx, r);
+    emitEvent(ctx, 'container.started', r);
+  }
+  return { id: r.id };
+}
+
+/**
+ * `start` of an exited container, as in Docker: the same rw layer, config
+ * and log, a new init. Its cgroup went at the exit; it is made again with
+ * the limits the container has now (`update` included).
+ */
+async function recreate(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  await ctx.exits.exiting.get(r.id); // the previous exit's clean-up first
+  if (!ctx.records.has(r.id)) throw notFound(`No such container: ${r.id}`);
+  if (r.status !== 'exited') return;
+  const p = paths(ctx, r);
+  const spec = readJson<Spec>(p.config);
+  if (!spec) throw conflict(`container ${r.name} cannot be started again: its config.json is missing`);
+  for (const f of [p.exit, p.pid, p.fifo, p.ctl, p.plan]) fs.rmSync(f, { force: true });
+  const cg = ctx.cgroups.create(r.cgroupRel, { ...resourcesFromLimits(r.limits), devices: spec.linux?.resources?.devices });
+  try {
+    if (r.idMap) giveToUserns(r, cg);
+    // made again: the tmpfs it was on may have gone with a reboot
+    const shim = await spawn(ctx, r, spec, cg);
+    Object.assign(r, { status: 'created', pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method });
+    delete r.exit;
+    delete r.finishedAt;
+    save(ctx, r);
+    void shim.exited.then(() => onExit(ctx, r.id));
+  } catch (e) {
+    await cg.destroy().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,127 @@
+// What the daemon shows of its containers: summaries, inspect, stats, top,
+// logs, their layers and cgroup, counts. Reads only.
+import * as path from 'path';
+import { conflict, invalid } from '../../errors';
+import { readJson } from '../../lib/atomic';
+import { isSameProcess, procCmdline, procStatus } from '../../lib/procinfo';
+import type { ContainerDetail, ContainerStats, ContainerStatus, ContainerSummary, LiveSecurity, LogEntry, ProcessInfo } from '../../protocol/types';
+import type { ContainerLayers } from '../../rootfs/layout';
+import { readLiveSecurity } from '../../security/live';
+import { securityOf } from '../../security/summary';
+import { readLog } from '../logs';
+import type { ContainerRecord } from '../record';
+import type { Spec } from '../spec';
+import { cgroup, type ContainerContext, layout, paths } from './context';
+
+/** ContainerLayers (rootfs/layout.ts) and what the runtime knows of the container besides. */
+export interface ContainerLayersView extends ContainerLayers {
+  status: ContainerStatus;
+  image: string;
+  /** its init, while it runs */
+  pid?: number;
+}
+
+export function summary(r: ContainerRecord): ContainerSummary {
+  return {
+    id: r.id, name: r.name, image: r.image, imageId: r.imageId, command: r.command, status: r.status, created: r.created,
+    startedAt: r.startedAt, finishedAt: r.finishedAt, exitCode: r.exit?.exitCode, signal: r.exit?.signal,
+    oomKilled: r.exit?.oomKilled, pid: r.status === 'exited' ? undefined : r.pid, labels: r.labels,
+  };
+}
+
+export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
+  const r = ctx.find(ref);
+  const p = paths(ctx, r);
+  const l = layout(ctx, r);
+  const spec = readJson<Spec>(p.config);
+  const nsTypes = ['mount', 'pid', 'network', 'ipc', 'uts', 'cgroup'];
+  const declared = spec?.linux?.namespaces ?? [];
+  const namespaces = nsTypes.map((type) => {
+    const d = declared.find((n) => n.type === type);
+    return { type, path: d?.path, shared: !d || !!d.path };
+  });
+  return {
+    ...summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
+    rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
+    cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
+    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
+  };
+}
+
+/** The init's confinement as the kernel has it, while the container runs (a created one's init has not applied it yet). */
+function liveSecurity(r: ContainerRecord): LiveSecurity | undefined {
+  if (r.status !== 'running' || !r.pid) return undefined;
+  const live = readLiveSecurity(r.pid);
+  // read first, then checked: if the pid was reused meanwhile, what was read is not the container's
+  return live && isSameProcess(r.pid, r.pidStart) ? live : undefined;
+}
+
+export function stats(ctx: ContainerContext, ref: string): ContainerStats {
+  const r = ctx.find(ref);
+  if (r.status === 'exited') throw conflict(`container ${r.name} is not running`);
+  const s = cgroup(ctx, r).stats();
+  return { memoryUsage: s.memoryUsage, memoryLimit: s.memoryLimit, cpuUsageNs: s.cpuUsageNs, pidsCurrent: s.pidsCurrent, pidsLimit: s.pidsLimit, oomKills: s.oomKills };
+}
+
+export function top(ctx: ContainerContext, ref: string): ProcessInfo[] {
+  const r = ctx.find(ref);
+  if (r.status === 'exited') throw conflict(`container ${r.name} is not running`);
+  const out: ProcessInfo[] = [];
+  for (const pid of cgroup(ctx, r).pids()) {
+    const st = procStatus(pid);
+    if (!st) continue;
+    // NSpid lists the pid in each nested namespace: the last is the container's view
+    out.push({ pid, nsPid: st.nsPids.length > 1 ? st.nsPids[st.nsPids.length - 1] : st.nsPids[0] ?? null, ppid: st.ppid, uid: st.uid, state: st.state, command: procCmdline(pid) });
+  }
+  return out.sort((a, b) => a.pid - b.pid);
+}
+
+export function logs(ctx: ContainerContext, ref: string, tail?: number): LogEntry[] {
+  const r = ctx.find(ref);
+  if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw invalid(`--tail: ${tail} is not a count`);
+  return readLog(paths(ctx, r).log, tail);
+}
+
+export function logPath(ctx: ContainerContext, ref: string): { file: string; running: () => boolean } {
+  const r = ctx.find(ref);
+  return { file: paths(ctx, r).log, running: () => ctx.records.get(r.id)?.status !== 'exited' && ctx.records.has(r.id) };
+}
+
+/** Running containers with their init pid, for the namespace listing. */
+export function runningRefs(ctx: ContainerContext): { id: string; name: string; pid: number }[] {
+  return [...ctx.records.values()].filter((r) => r.status !== 'exited' && r.pid).map((r) => ({ id: r.id, name: r.name, pid: r.pid! }));
+}
+
+export function initPid(ctx: ContainerContext, ref: string): number {
+  const r = ctx.find(ref);
+  if (r.status === 'exited' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
+  return r.pid!;
+}
+
+/** A container's layers on disk, for diffs and commits (works on stopped containers too). */
+export function layers(ctx: ContainerContext, ref: string): ContainerLayersView {
+  const r = ctx.find(ref);
+  const l = layout(ctx, r);
+  return { id: r.id, name: r.name, status: r.status, image: r.image, imageId: r.imageId, pid: r.status === 'running' ? r.pid : undefined, lower: l.lower, init: l.init, upper: l.upper, idMap: r.idMap };
+}
+
+/** The container's cgroup as inspect names it (commit-source.ts, live-cgroup.ts). */
+export function cgroupOf(ctx: ContainerContext, ref: string): { version: 1 | 2; path: string } {
+  return { version: ctx.cgroups.version, path: `/${ctx.find(ref).cgroupRel}` };
+}
+
+/** The file that says a commit froze the container (see commit-freeze.ts). */
+export function freezeMarker(ctx: ContainerContext, ref: string): string {
+  return path.join(paths(ctx, ctx.find(ref)).run, 'frozen-for-commit');
+}
+
+export function counts(ctx: ContainerContext) {
+  let running = 0;
+  for (const r of ctx.records.values()) if (r.status === 'running') running++;
+  return { total: ctx.records.size, running };
+}
+
+export function imageInUse(ctx: ContainerContext, imageId: string): string | undefined {
+  for (const r of ctx.records.values()) if (r.imageId === imageId) return r.name;
+  return undefined;
+}

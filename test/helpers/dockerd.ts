@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { waitFor } from './containers';
 import { RUNTIME } from './containerd';
+import { layerTar, type EngineFixture } from './engines';
 import { runCommand, type CommandResult } from './command';
 
 /** Debian's client, which speaks dockerd 20.10's API (a newer `docker` on the PATH may be there too). */
@@ -65,4 +66,14 @@ export class PrivateDocker {
       if (mp && mp.startsWith(this.dir)) try { require('node:child_process').execFileSync('umount', ['-l', mp]); } catch { /* gone */ }
     }
   }
+}
+
+/** An engine test's private Docker with the host image imported as `image`, and the runtimes to hold to each other (runc first where the engine has it). */
+export async function dockerWithImage(f: EngineFixture, image: string): Promise<{ engine: PrivateDocker; runtimes: string[] }> {
+  const engine = new PrivateDocker(f.dir, f.parent);
+  await engine.start();
+  const imported = await engine.docker(['import', '-', image], { input: layerTar(f) });
+  if (imported.code !== 0) throw new Error(`docker import: ${imported.stderr}`);
+  const info = await engine.docker(['info', '--format', '{{json .Runtimes}}']);
+  return { engine, runtimes: /"runc"/.test(info.stdout) ? ['runc', 'nscope'] : ['nscope'] };
 }

@@ -5,38 +5,31 @@
 // its exit, so no nscope process may stay behind.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { haveContainerd, PrivateContainerd } from '../helpers/containerd';
-import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { cgroupName } from '../helpers/run-scope';
-import { assertNothingLeft } from '../helpers/engines';
+import { type EngineFixture, engineFixture, engineTeardown } from '../helpers/engines';
+
 
 const skip = haveContainerd() ? false : 'containerd is not installed (scripts/setup-engines.sh installs it)';
-let d: TestDaemon;
+let f: EngineFixture;
 let engine: PrivateContainerd;
-let dir: string;
 let rootfs: string;
-const parent = cgroupName('ctrd');
 let seq = 0;
-const cg = () => `/${parent}/c${++seq}`;
+const cg = () => `/${f.parent}/c${++seq}`;
 
 before(async () => {
   if (skip) return;
-  d = await startWithImage('ctrd');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-ctrd-'));
-  fs.chmodSync(dir, 0o755);
-  const img = await (await d.client()).request('image.inspect', { ref: 'host' });
-  rootfs = path.join(dir, 'rootfs');
-  fs.cpSync((img.layers as unknown as { dir: string }[])[0].dir, rootfs, { recursive: true, verbatimSymlinks: true });
-  engine = new PrivateContainerd(dir);
+  f = await engineFixture('ctrd');
+  rootfs = path.join(f.dir, 'rootfs');
+  fs.cpSync(f.layer, rootfs, { recursive: true, verbatimSymlinks: true });
+  engine = new PrivateContainerd(f.dir);
   await engine.start();
 });
 
 after(async () => {
   if (skip) return;
-  try {
+  await engineTeardown(f, async () => {
     // what a failed test left running goes first, through the engine
     const tasks = (await engine.ctr(['task', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
     for (const t of tasks) await engine.ctr(['task', 'kill', '-s', 'KILL', t]);
@@ -45,14 +38,7 @@ after(async () => {
     }
     for (const c of (await engine.ctr(['container', 'ls', '-q'])).stdout.split('\n').filter(Boolean)) await engine.ctr(['container', 'rm', c]);
     await engine.stop();
-    // nothing of nscope's left: no shim, no init, no state, no mounts, no cgroups
-    assertNothingLeft(dir);
-    // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
-    await removeCgroupTree(parent);
-  } finally {
-    assert.deepEqual(await d.cleanup(), []);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('ctr run --rm: output and exit code come back through containerd', { skip }, async () => {
@@ -68,7 +54,7 @@ test('no nscope process stays behind: the init is the engine shim\'s child, and 
   const pid = Number(/d1\s+(\d+)\s+RUNNING/.exec(tasks.stdout)?.[1]);
   assert.ok(pid > 0, tasks.stdout);
   const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  assert.match(fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8'), /containerd-shim-runc-v2/, 'the init\'s parent is containerd\'s shim');
+  assert.match(fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8'), /containerd-shim-runc-v2/, 'the init\'s f.parent is containerd\'s shim');
   const shims = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((p) => {
     try { return fs.readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'nscope-shim' && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(engine.runcRoot); } catch { return false; }
   });

@@ -1,52 +1,31 @@
 // nscope-runtime under Docker (dockerd --add-runtime, reached through its
 // containerd and the runc shim v2), next to runc on the same private engine:
-// every check that passes with runc must pass with nscope-runtime.
+// every check that passes with runc must pass with nscope-runtime, and where
+// a check returns what the engine made of the runtime's answer, the same one.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { haveDocker, PrivateDocker } from '../helpers/dockerd';
-import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { cgroupName } from '../helpers/run-scope';
-import { assertNothingLeft, matrix } from '../helpers/engines';
+import { DOCKER, dockerWithImage, haveDocker, type PrivateDocker } from '../helpers/dockerd';
+import { type EngineFixture, engineFixture, engineTeardown, matrix } from '../helpers/engines';
+
 
 const skip = haveDocker() ? false : 'docker.io is not installed (scripts/setup-engines.sh installs it)';
-let d: TestDaemon;
+let f: EngineFixture;
 let engine: PrivateDocker;
-let dir: string;
-const parent = cgroupName('dk');
 const IMAGE = 'nscope-test-base';
 /** runc too where the engine has it: the reference every nscope result is held to */
 let runtimes: string[] = ['nscope'];
 
 before(async () => {
   if (skip) return;
-  d = await startWithImage('dk');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-dk-'));
-  fs.chmodSync(dir, 0o755);
-  engine = new PrivateDocker(dir, parent);
-  await engine.start();
-  const img = await (await d.client()).request('image.inspect', { ref: 'host' });
-  const tar = execFileSync('tar', ['-C', (img.layers as unknown as { dir: string }[])[0].dir, '-c', '.'], { maxBuffer: 1 << 30 });
-  const imported = await engine.docker(['import', '-', IMAGE], { input: tar });
-  assert.equal(imported.code, 0, imported.stderr);
-  const info = await engine.docker(['info', '--format', '{{json .Runtimes}}']);
-  if (/"runc"/.test(info.stdout)) runtimes = ['runc', 'nscope'];
+  f = await engineFixture('dk');
+  ({ engine, runtimes } = await dockerWithImage(f, IMAGE));
 });
 
 after(async () => {
-  if (skip) return;
-  try {
-    await engine.stop();
-    assertNothingLeft(dir);
-    // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
-    await removeCgroupTree(parent);
-  } finally {
-    assert.deepEqual(await d.cleanup(), []);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  if (!skip) await engineTeardown(f, () => engine.stop());
 });
 
 const dk = (args: string[], timeoutMs?: number) => engine.docker(args, { timeoutMs });
@@ -104,7 +83,7 @@ matrix('--memory: an OOM kill is 137 and OOMKilled; --pids-limit; --cpus', skip,
   const cpus = `c-${rt}`;
   await run(rt, ['-d', '--name', cpus, '--cpus', '0.5', IMAGE, 'sleep', '60']);
   const id = (await dk(['inspect', '-f', '{{.Id}}', cpus])).stdout.trim();
-  const quota = [path.join('/sys/fs/cgroup/cpu', parent, id, 'cpu.cfs_quota_us'), path.join('/sys/fs/cgroup', parent, id, 'cpu.max')].find((f) => fs.existsSync(f))!;
+  const quota = [path.join('/sys/fs/cgroup/cpu', f.parent, id, 'cpu.cfs_quota_us'), path.join('/sys/fs/cgroup', f.parent, id, 'cpu.max')].find((f) => fs.existsSync(f))!;
   assert.match(fs.readFileSync(quota, 'utf8'), /^50000\b/);
   await dk(['rm', '-f', cpus]);
 });
@@ -118,7 +97,7 @@ matrix('--read-only, --user 1000, --cap-drop ALL', skip, () => runtimes, async (
 });
 
 matrix('-v, --network none, --hostname, -e, -w', skip, () => runtimes, async (rt) => {
-  const vol = path.join(dir, 'vol');
+  const vol = path.join(f.dir, 'vol');
   fs.mkdirSync(vol, { recursive: true });
   fs.writeFileSync(path.join(vol, 'f'), 'from the host\n');
   const r = await run(rt, ['--rm', '-v', `${vol}:/v`, '--network', 'none', '--hostname', 'hh', '-e', 'FOO=bar', '-w', '/v', IMAGE,
@@ -132,4 +111,82 @@ matrix('20 containers in parallel with run --rm', skip, () => runtimes, async (r
     assert.equal(r.stdout, `${i}\n`, r.stderr);
     assert.equal(r.code, i % 7);
   });
+});
+
+// exec, update and pause/resume as Docker drives them (through its containerd and
+// the runc shim v2: exec --detach --process --pid-file [--console-socket],
+// update --resources -, pause, resume)
+
+/**
+ * The same check for each runtime on a running container of its own, runc
+ * first; what a check returns (what the engine made of the runtime's
+ * answer) must be the same for both.
+ */
+function onContainer(name: string, check: (rt: string, ctr: string) => Promise<unknown>) {
+  test(name, { skip }, async () => {
+    const seen = new Map<string, unknown>();
+    for (const rt of runtimes) {
+      const ctr = `${name.split(/\W/)[0] || 'c'}-${rt}-${Math.random().toString(36).slice(2, 8)}`;
+      const r = await dk(['run', '-d', '--runtime', rt, '--name', ctr, IMAGE, 'sleep', '600']);
+      assert.equal(r.code, 0, `[${rt}] ${r.stderr}`);
+      try { seen.set(rt, await check(rt, ctr)); } catch (e) {
+        (e as Error).message = `[${rt}] ${(e as Error).message}`;
+        throw e;
+      } finally {
+        await dk(['rm', '-f', ctr]);
+      }
+    }
+    if (seen.has('runc')) assert.deepEqual(seen.get('nscope'), seen.get('runc'), 'as with runc');
+  });
+}
+
+onContainer('exec: output, exit code, -e, -w, -u, and the container\'s namespaces', async (_rt, ctr) => {
+  const r = await dk(['exec', '-e', 'FOO=bar', '-w', '/tmp', '-u', '1000:1000', ctr, 'sh', '-c', 'echo "$FOO $(pwd) $(id -u):$(id -g)"; cat /proc/1/cmdline | tr "\\0" " "; exit 4']);
+  assert.equal(r.code, 4, r.stderr);
+  assert.equal(r.stdout, 'bar /tmp 1000:1000\nsleep 600 ');
+  // Docker makes an exit code of the runtime's reason (126/127): the same reason, the same code
+  const missing = await dk(['exec', ctr, 'no-such-program']);
+  assert.ok([126, 127].includes(missing.code), `${missing.code} ${missing.stderr}`);
+  assert.match(missing.stdout + missing.stderr, /executable file not found/, JSON.stringify(missing));
+  // stdin through the engine's pipes
+  const piped = await engine.docker(['exec', '-i', ctr, 'cat'], { input: 'through stdin\n' });
+  assert.equal(piped.stdout, 'through stdin\n');
+  return { missing: missing.code };
+});
+
+onContainer('exec -d: the process runs on, under the engine\'s shim', async (_rt, ctr) => {
+  assert.equal((await dk(['exec', '-d', ctr, 'sh', '-c', 'echo detached > /tmp/d; sleep 30'])).code, 0);
+  for (let i = 0; i < 50 && (await dk(['exec', ctr, 'cat', '/tmp/d'])).stdout !== 'detached\n'; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await dk(['exec', ctr, 'cat', '/tmp/d'])).stdout, 'detached\n');
+  assert.match((await dk(['top', ctr])).stdout, /sleep 30/);
+});
+
+onContainer('exec -it: a console through the console socket (under script(1) for a terminal)', async (_rt, ctr) => {
+  const out = execFileSync('script', ['-qec', `${DOCKER} -H unix://${engine.socket} exec -it ${ctr} sh -c 'tty; stty size; exit 6'; echo "rc=$?"`, '/dev/null'], { encoding: 'utf8', input: '', timeout: 60000 });
+  assert.match(out, /\/dev\/pts\/\d+/);
+  assert.match(out, /rc=6/);
+});
+
+onContainer('update --memory/--cpus/--pids-limit: the container\'s cgroup files show it', async (_rt, ctr) => {
+  const r = await dk(['update', '--memory', '96m', '--memory-swap', '128m', '--cpus', '0.5', '--pids-limit', '77', ctr]);
+  assert.equal(r.code, 0, r.stderr);
+  const id = (await dk(['inspect', '-f', '{{.Id}}', ctr])).stdout.trim();
+  const file = (c: string, name: string) => fs.readFileSync(path.join('/sys/fs/cgroup', c, f.parent, id, name), 'utf8').trim();
+  assert.equal(file('memory', 'memory.limit_in_bytes'), String(96 << 20));
+  assert.equal(file('cpu', 'cpu.cfs_quota_us'), '50000');
+  assert.equal(file('pids', 'pids.max'), '77');
+  assert.equal((await dk(['inspect', '-f', '{{.HostConfig.Memory}}', ctr])).stdout.trim(), String(96 << 20));
+});
+
+onContainer('pause / unpause: docker ps says Paused, exec is refused, then all runs on', async (_rt, ctr) => {
+  assert.equal((await dk(['pause', ctr])).code, 0);
+  assert.match((await dk(['ps', '--filter', `name=${ctr}`, '--format', '{{.Status}}'])).stdout, /Paused/);
+  assert.equal((await dk(['inspect', '-f', '{{.State.Paused}}', ctr])).stdout.trim(), 'true');
+  assert.notEqual((await dk(['exec', ctr, 'true'])).code, 0);
+  assert.equal((await dk(['unpause', ctr])).code, 0);
+  assert.equal((await dk(['inspect', '-f', '{{.State.Paused}}', ctr])).stdout.trim(), 'false');
+  assert.equal((await dk(['exec', ctr, 'echo', 'awake'])).stdout, 'awake\n');
+  // rm -f of a paused container does not hang on the frozen init
+  assert.equal((await dk(['pause', ctr])).code, 0);
+  assert.equal((await dk(['rm', '-f', ctr], 30000)).code, 0);
 });

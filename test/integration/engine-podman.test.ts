@@ -3,58 +3,41 @@
 // (on this project's machines both refuse to start: they cannot raise
 // RLIMIT_NOFILE without CAP_SYS_RESOURCE; nscope clamps, see FINDINGS).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { RUNTIME } from '../helpers/containerd';
-import { removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { havePodman, PrivatePodman } from '../helpers/podman';
-import { cgroupName } from '../helpers/run-scope';
-import { assertNothingLeft, matrix } from '../helpers/engines';
+import { type EngineFixture, engineFixture, engineTeardown, layerTar, matrix } from '../helpers/engines';
+
 
 const skip = havePodman() ? false : 'podman is not installed (scripts/setup-engines.sh installs it)';
-let d: TestDaemon;
+let f: EngineFixture;
 let engine: PrivatePodman;
-let dir: string;
-const parent = cgroupName('pm');
 const IMAGE = 'nscope-test-base';
 let runtimes: string[] = [RUNTIME];
 
 before(async () => {
   if (skip) return;
-  d = await startWithImage('pm');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-pm-'));
-  fs.chmodSync(dir, 0o755);
-  engine = new PrivatePodman(dir, parent);
-  const img = await (await d.client()).request('image.inspect', { ref: 'host' });
-  const tar = execFileSync('tar', ['-C', (img.layers as unknown as { dir: string }[])[0].dir, '-c', '.'], { maxBuffer: 1 << 30 });
-  const imported = await engine.podman(RUNTIME, ['import', '-', IMAGE], { input: tar });
+  f = await engineFixture('pm');
+  engine = new PrivatePodman(f.dir, f.parent);
+  const imported = await engine.podman(RUNTIME, ['import', '-', IMAGE], { input: layerTar(f) });
   assert.equal(imported.code, 0, imported.stderr);
   // the peers join as the reference only where they can run at all here
   for (const peer of ['runc', 'crun']) {
-    const probe = await engine.podman(peer, ['run', '--rm', '--network', 'none', '--cgroup-parent', `/${parent}`, IMAGE, 'true']);
+    const probe = await engine.podman(peer, ['run', '--rm', '--network', 'none', '--cgroup-parent', `/${f.parent}`, IMAGE, 'true']);
     if (probe.code === 0) runtimes = [peer, ...runtimes];
   }
 });
 
 after(async () => {
-  if (skip) return;
-  try {
-    await engine.stop(RUNTIME);
-    assertNothingLeft(dir);
-    // the engine leaves the cgroup parent (and, Podman, its conmon cgroups), as with runc
-    await removeCgroupTree(parent);
-  } finally {
-    assert.deepEqual(await d.cleanup(), []);
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  if (!skip) await engineTeardown(f, () => engine.stop(RUNTIME));
 });
 
 const name = (rt: string, what: string) => `${what}-${path.basename(rt)}`;
 const pm = (rt: string, args: string[], timeoutMs?: number) => engine.podman(rt, args, { timeoutMs });
-const run = (rt: string, args: string[]) => pm(rt, ['run', '--network', 'none', '--cgroup-parent', `/${parent}`, ...args]);
+const run = (rt: string, args: string[]) => pm(rt, ['run', '--network', 'none', '--cgroup-parent', `/${f.parent}`, ...args]);
 
 
 matrix('run --rm: output and exit code (conmon records it)', skip, () => runtimes, async (rt) => {
@@ -94,9 +77,9 @@ matrix('--memory (an OOM kill is 137), --pids-limit, --cpus', skip, () => runtim
   const cpus = name(rt, 'cpus');
   await run(rt, ['-d', '--name', cpus, '--cpus', '0.5', IMAGE, 'sleep', '60']);
   const id = (await pm(rt, ['inspect', '-f', '{{.Id}}', cpus])).stdout.trim();
-  const quota = fs.readdirSync(path.join('/sys/fs/cgroup/cpu', parent)).find((x) => x.includes(id));
-  assert.ok(quota, `a cgroup of ${id} under ${parent}`);
-  assert.match(fs.readFileSync(path.join('/sys/fs/cgroup/cpu', parent, quota!, 'cpu.cfs_quota_us'), 'utf8'), /^50000\b/);
+  const quota = fs.readdirSync(path.join('/sys/fs/cgroup/cpu', f.parent)).find((x) => x.includes(id));
+  assert.ok(quota, `a cgroup of ${id} under ${f.parent}`);
+  assert.match(fs.readFileSync(path.join('/sys/fs/cgroup/cpu', f.parent, quota!, 'cpu.cfs_quota_us'), 'utf8'), /^50000\b/);
   await pm(rt, ['rm', '-f', '-t', '0', cpus]);
 });
 
@@ -108,7 +91,7 @@ matrix('--read-only (tmpfs with the image\'s /run and /tmp copied up), --user 10
 });
 
 matrix('-v, --hostname, -e, -w', skip, () => runtimes, async (rt) => {
-  const vol = path.join(dir, 'vol');
+  const vol = path.join(f.dir, 'vol');
   fs.mkdirSync(vol, { recursive: true });
   fs.writeFileSync(path.join(vol, 'f'), 'from the host\n');
   const r = await run(rt, ['--rm', '-v', `${vol}:/v`, '--hostname', 'hh', '-e', 'FOO=bar', '-w', '/v', IMAGE, 'sh', '-c', 'cat f; cat /proc/sys/kernel/hostname; echo $FOO; pwd']);
@@ -116,9 +99,9 @@ matrix('-v, --hostname, -e, -w', skip, () => runtimes, async (rt) => {
 });
 
 matrix('run -it: a console through conmon', skip, () => runtimes, async (rt) => {
-  const cmd = ['podman', ...['--root', path.join(dir, 'root'), '--runroot', path.join(dir, 'runroot'), '--tmpdir', path.join(dir, 'tmp'),
+  const cmd = ['podman', ...['--root', path.join(f.dir, 'root'), '--runroot', path.join(f.dir, 'runroot'), '--tmpdir', path.join(f.dir, 'tmp'),
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay', '--runtime', rt],
-  'run', '-it', '--rm', '--network', 'none', '--cgroup-parent', `/${parent}`, IMAGE, 'sh', '-c', '"tty; exit 5"'].join(' ');
+  'run', '-it', '--rm', '--network', 'none', '--cgroup-parent', `/${f.parent}`, IMAGE, 'sh', '-c', '"tty; exit 5"'].join(' ');
   const r = await new Promise<{ code: number; out: string }>((resolve) => {
     const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

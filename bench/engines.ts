@@ -59,6 +59,10 @@ async function main(): Promise<void> {
   if (!fs.existsSync(path.join(REPO, 'dist', 'runtime-cli.js'))) throw new Error('not built: run `node scripts/build.mjs` first');
   const stop = stopOnSignal(log);
 
+  // The engines get the environment a service has: node 20 reads NODE_EXTRA_CA_CERTS at every start
+  // (+~40 ms per nscope-runtime call here), and a session's NODE_OPTIONS is no engine's either.
+  const dropped = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].filter((k) => k in process.env);
+  for (const k of dropped) delete process.env[k];
   const tag = randomTag();
   const cgBase = `nscope-bench-${tag}`;
   const dir = fs.mkdtempSync(path.join(o.stateDir, 'nscope-bench-engines-'));
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
   const subjects: Subject[] = [];
   const calls = new Map<string, number[]>(); // `${rt}.${call}` -> ms
   const callErrors: Record<string, string> = {};
-  const notes: string[] = [];
+  const notes: string[] = dropped.map((k) => `${k} was set in the bench's environment: removed for the engines and runtimes (as a service started by systemd has it)`);
   try {
     // ---- the image: Debian's busybox-static in a rootfs ----
     const rootfs = path.join(dir, 'rootfs');

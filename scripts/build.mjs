@@ -1,7 +1,7 @@
 // Bundles the TypeScript entry points with esbuild into dist/.
 // Tests and benchmarks are bundled one file each so `node --test dist/test/` runs them.
 import { build } from 'esbuild';
-import { readdirSync, statSync, existsSync } from 'fs';
+import { readdirSync, statSync, existsSync, rmSync } from 'fs';
 import { join, relative } from 'path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -37,3 +37,5 @@ for (const f of [...find('test', /\.test\.ts$/), ...find('bench', /\.ts$/)]) {
 }
 const present = Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))));
 await build({ ...common, entryPoints: present, outdir: join(root, 'dist') });
+// bin/nscope-runtime's V8 code cache (keyed by the bundle's size and mtime): the old bundle's goes
+rmSync(join(root, 'dist', '.cache'), { recursive: true, force: true });

@@ -82,9 +82,17 @@ async function main(): Promise<void> {
     bins.crun = crunWrapper;
   }
 
+  // nscope-runtime behind a wrapper that logs each call (start, end, exit status, argv): a few
+  // untimed runs after the rounds show which calls each engine makes, and how long each takes
+  const traceLog = path.join(dir, 'trace.log');
+  const traced = path.join(dir, 'nscope-runtime-traced');
+  fs.writeFileSync(traced, `#!/bin/sh\ns=$(date +%s%N)\n${shq(RUNTIME)} "$@"\nrc=$?\necho "$s $(date +%s%N) $rc $*" >> ${shq(traceLog)}\nexit $rc\n`, { mode: 0o755 });
+  const traces: Record<string, { call: string; at: number; ms: number; rc: number }[][]> = {};
+
   let docker: PrivateDocker | undefined;
   let ctrd: PrivateContainerd | undefined;
   const subjects: Subject[] = [];
+  const tracedRuns: [string, string[] | (() => string[])][] = [];
   const calls = new Map<string, number[]>(); // `${rt}.${call}` -> ms
   const callErrors: Record<string, string> = {};
   const notes: string[] = dropped.map((k) => `${k} was set in the bench's environment: removed for the engines and runtimes (as a service started by systemd has it)`);
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
     if (o.on.docker && haveDocker()) {
       const ddir = path.join(dir, 'docker');
       fs.mkdirSync(ddir);
-      const registered: Record<string, string> = { nscope: RUNTIME };
+      const registered: Record<string, string> = { nscope: RUNTIME, 'nscope-traced': traced };
       if (runtimes.includes('crun')) registered.crun = bins.crun;
       docker = new PrivateDocker(ddir, `${cgBase}-docker`, registered);
       log(`dockerd: ${ddir}, cgroup parent /${cgBase}-docker, runtimes ${Object.entries(registered).map(([n, b]) => `${n}=${b}`).join(' ')}`);
@@ -111,8 +119,10 @@ async function main(): Promise<void> {
       const tar = execFileSync('tar', ['-C', rootfs, '-c', '.'], { maxBuffer: 64 << 20 });
       const imp = await docker.docker(['import', '-', image], { input: tar });
       ok('docker import', imp);
+      const dockerRun = (rt: string) => [DOCKER, '-H', `unix://${docker!.socket}`, 'run', '--rm', '--network', 'none', '--runtime', rt, image, '/bin/true'];
+      tracedRuns.push(['docker', dockerRun('nscope-traced')]);
       for (const rt of runtimes) {
-        const argv = [DOCKER, '-H', `unix://${docker.socket}`, 'run', '--rm', '--network', 'none', '--runtime', rt, image, '/bin/true'];
+        const argv = dockerRun(rt);
         subjects.push({
           key: `docker.${rt}`, label: `\`docker run --rm --network none --runtime ${rt} busybox /bin/true\``, samples: [],
           once: async () => { const r = await timeOnce(argv); ok(`docker --runtime ${rt}`, r); return r.ms; },
@@ -126,14 +136,17 @@ async function main(): Promise<void> {
       ctrd = new PrivateContainerd(cdir);
       log(`containerd: ${cdir}, cgroups under /${cgBase}-ctr`);
       await ctrd.start();
+      const ctrRun = (id: string, bin: string, runcRoot: string) => ['ctr', '--address', ctrd!.socket, '--namespace', 'nscope-test', 'run', '--rm', '--rootfs', '--runc-binary', bin,
+        '--runc-root', runcRoot, '--cgroup', `/${cgBase}-ctr/${id}`, rootfs, id, '/bin/true'];
+      let tn = 0;
+      tracedRuns.push(['ctr', () => ctrRun(`traced-${++tn}`, traced, path.join(cdir, 'root-nscope'))]);
       for (const rt of runtimes) {
         const runcRoot = path.join(cdir, `root-${rt}`);
         subjects.push({
           key: `ctr.${rt}`, label: `\`ctr run --rm --rootfs --runc-binary ${rt} DIR ID /bin/true\``, samples: [],
           once: async (suffix) => {
             const id = `${rt}-${suffix}`;
-            const r = await timeOnce(['ctr', '--address', ctrd!.socket, '--namespace', 'nscope-test', 'run', '--rm', '--rootfs', '--runc-binary', bins[rt],
-              '--runc-root', runcRoot, '--cgroup', `/${cgBase}-ctr/${id}`, rootfs, id, '/bin/true']);
+            const r = await timeOnce(ctrRun(id, bins[rt], runcRoot));
             ok(`ctr --runc-binary ${rt}`, r);
             return r.ms;
           },
@@ -208,8 +221,25 @@ async function main(): Promise<void> {
     }
     const loadAfter = os.loadavg();
 
+    // ---- which calls the engines make: 3 untimed runs each through the tracing wrapper ----
+    for (const [engine, argv] of tracedRuns) {
+      traces[engine] = [];
+      for (let k = 0; k < 3; k++) {
+        stop.check();
+        fs.rmSync(traceLog, { force: true });
+        await sleep(o.gap);
+        const t0 = Date.now() * 1e6;
+        const r = await timeOnce(typeof argv === 'function' ? argv() : argv);
+        if (r.code !== 0) { notes.push(`traced ${engine} run failed: ${r.stderr.trim().split('\n').pop()}`); break; }
+        await sleep(200); // a call after the client returned (e.g. a late delete) is logged too
+        const lines = fs.existsSync(traceLog) ? fs.readFileSync(traceLog, 'utf8').trim().split('\n').filter(Boolean) : [];
+        const calls = lines.map((l) => { const [s0, e0, rc, ...args] = l.split(' '); return { s: Number(s0), e: Number(e0), rc: Number(rc), args }; }).sort((a, b) => a.s - b.s);
+        traces[engine].push(calls.map((c) => ({ call: callName(c.args), at: (c.s - t0) / 1e6, ms: (c.e - c.s) / 1e6, rc: c.rc })));
+      }
+    }
+
     // ---- report ----
-    const md = report({ o, subjects, calls, callErrors, runtimes, versions, notes, hidden, loadBefore, loadAfter, wrapped: bins.crun === crunWrapper });
+    const md = report({ o, subjects, calls, callErrors, runtimes, versions, notes, hidden, loadBefore, loadAfter, wrapped: bins.crun === crunWrapper, traces });
     process.stdout.write(md + '\n');
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
     fs.writeFileSync(o.out, md);
@@ -217,7 +247,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(json, JSON.stringify({
       date: new Date().toISOString(), runs: o.runs, warmup: o.warmup, gap: o.gap, load: { before: loadBefore, after: loadAfter }, versions,
       samples: Object.fromEntries(subjects.map((s) => [s.key, s.samples])),
-      calls: Object.fromEntries(calls),
+      calls: Object.fromEntries(calls), traces,
       errors: { ...Object.fromEntries(subjects.filter((s) => s.error).map((s) => [s.key, s.error])), ...Object.fromEntries(Object.entries(callErrors).map(([k, v]) => [`calls.${k}`, v])) },
     }) + '\n');
     log(`wrote ${o.out} and ${json}`);
@@ -259,6 +289,18 @@ async function main(): Promise<void> {
 interface ReportInput {
   o: ReturnType<typeof parseBenchArgs>; subjects: Subject[]; calls: Map<string, number[]>; callErrors: Record<string, string>; runtimes: readonly Rt[];
   versions: Record<string, string | null>; notes: string[]; hidden: string[]; loadBefore: number[]; loadAfter: number[]; wrapped: boolean;
+  traces: Record<string, { call: string; at: number; ms: number; rc: number }[][]>;
+}
+
+/** The runtime command of a call's argv (after the global flags), e.g. `create`, `state`. */
+function callName(args: string[]): string {
+  const withValue = new Set(['--root', '--log', '--log-format', '--criu', '--rootless']);
+  for (let i = 0; i < args.length; i++) {
+    if (withValue.has(args[i])) { i++; continue; }
+    if (args[i].startsWith('-')) continue;
+    return args[i] + (args.includes('--force') || args.includes('-f') ? ' --force' : '');
+  }
+  return args.join(' ');
 }
 
 /** nscope/other: of the medians, and paired by round (the median of the per-round ratios). */
@@ -311,6 +353,12 @@ function report(r: ReportInput): string {
       `Each spawned from the bench process on an OCI bundle of the same rootfs (\`runc spec\`, args \`/bin/true\`, a new cgroupsPath per run), create with \`--pid-file\`, ${o.gap} ms idle before create; \`state\` after the init has exited, then \`delete\`. Median (p90) ms:`, '',
       mdTable(['call', ...rts.map((rt) => (rt === 'crun' && r.wrapped ? 'crun (wrapper)' : rt))], rows));
     for (const [rt, e] of Object.entries(r.callErrors)) out.push('', `- ${rt}: **failed**: ${e}`);
+  }
+  for (const [engine, runs] of Object.entries(r.traces)) {
+    if (!runs.length) continue;
+    out.push('', `### What ${engine === 'docker' ? 'dockerd (through its containerd and containerd-shim-runc-v2)' : 'containerd-shim-runc-v2'} calls: ${runs.length} untimed \`${engine} run\` through a logging wrapper around nscope-runtime`, '',
+      'Each call as `command` ms (start, ms after the client was spawned; exit status if not 0):', '',
+      ...runs.map((calls, i) => `${i + 1}. ${calls.map((c) => `\`${c.call}\` ${fmt(c.ms)} (@${fmt(c.at, 0)}${c.rc ? `, exit ${c.rc}` : ''})`).join(' → ')}; sum ${fmt(calls.reduce((n, c) => n + c.ms, 0))} ms`));
   }
   out.splice(3, 0, '', `**Ratios (medians)** — ${headline.join(', ') || '–'}.`);
   return out.join('\n') + '\n';

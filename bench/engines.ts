@@ -25,6 +25,7 @@
 //
 //   node dist/bench/engines.js [--runs N (20)] [--warmup W (3)] [--gap MS (50)]
 //                              [--no-docker] [--no-ctr] [--no-crun] [--no-calls] [--state-dir DIR] [--out FILE]
+//                              [--also NAME=PATH …]   (one more runtime, e.g. main's nscope-runtime)
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -43,14 +44,24 @@ import { stopOnSignal } from './lib/interrupt';
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 const RUNTIMES = ['nscope', 'runc', 'crun'] as const;
-type Rt = typeof RUNTIMES[number];
+/** a runtime's name: nscope, runc, crun, or one given with --also */
+type Rt = string;
 const CALLS = ['version', 'create', 'start', 'state', 'delete'] as const;
 type Call = typeof CALLS[number];
 
 interface Subject { key: string; label: string; once: (suffix: string) => Promise<number>; samples: { ms: number; round: number }[]; error?: string }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
+  // --also NAME=PATH (repeatable): one more runtime binary in every table, e.g. another build of
+  // nscope-runtime for a before/after in the same run
+  const also: [string, string][] = [];
+  const argv: string[] = [];
+  for (let i = 2; i < process.argv.length; i++) {
+    if (process.argv[i] !== '--also') { argv.push(process.argv[i]); continue; }
+    const m = /^([a-z][a-z0-9-]*)=(.+)$/.exec(process.argv[++i] ?? '');
+    if (!m || (RUNTIMES as readonly string[]).includes(m[1])) throw new Error('--also NAME=PATH (NAME not nscope, runc or crun)');
+    also.push([m[1], path.resolve(m[2])]);
+  }
   const o = parseBenchArgs(argv, 'dist/bench/engines.js', path.join(REPO, 'bench', 'results', 'engines.md'), ['docker', 'ctr', 'crun', 'calls'] as const);
   // defaults of this bench (an engine run is ~10× a runtime's): fewer rounds
   if (!argv.includes('--runs')) o.runs = 20;
@@ -67,12 +78,12 @@ async function main(): Promise<void> {
   const cgBase = `nscope-bench-${tag}`;
   const dir = fs.mkdtempSync(path.join(o.stateDir, 'nscope-bench-engines-'));
   fs.chmodSync(dir, 0o755);
-  const bins: Record<Rt, string> = { nscope: RUNTIME, runc: '/usr/bin/runc', crun: '/usr/bin/crun' };
+  const bins: Record<Rt, string> = { nscope: RUNTIME, runc: '/usr/bin/runc', crun: '/usr/bin/crun', ...Object.fromEntries(also) };
   const versions: Record<string, string | null> = {
-    nscope: toolVersion(RUNTIME), runc: toolVersion('runc'), crun: toolVersion('crun'),
+    nscope: toolVersion(RUNTIME), runc: toolVersion('runc'), crun: toolVersion('crun'), ...Object.fromEntries(also.map(([n, b]) => [n, toolVersion(b)])),
     docker: (await runCmd([DOCKER, '--version'])).stdout.trim() || null, containerd: (await runCmd(['containerd', '--version'])).stdout.trim() || null,
   };
-  const runtimes = RUNTIMES.filter((r) => versions[r] && (r !== 'crun' || o.on.crun));
+  const runtimes: Rt[] = [...RUNTIMES, ...also.map(([n]) => n)].filter((r) => versions[r] && (r !== 'crun' || o.on.crun));
   const hidden = hybridUnifiedMounts();
   // crun through a wrapper where the host needs it (see the head of this file)
   const crunWrapper = path.join(dir, 'crun-wrapper');
@@ -113,6 +124,7 @@ async function main(): Promise<void> {
       fs.mkdirSync(ddir);
       const registered: Record<string, string> = { nscope: RUNTIME, 'nscope-traced': traced };
       if (runtimes.includes('crun')) registered.crun = bins.crun;
+      for (const [n, b] of also) registered[n] = b;
       docker = new PrivateDocker(ddir, `${cgBase}-docker`, registered);
       log(`dockerd: ${ddir}, cgroup parent /${cgBase}-docker, runtimes ${Object.entries(registered).map(([n, b]) => `${n}=${b}`).join(' ')}`);
       await docker.start();
@@ -254,7 +266,7 @@ async function main(): Promise<void> {
   } finally {
     const problems: string[] = [];
     const step = async (what: string, fn: () => Promise<unknown> | unknown) => { try { await fn(); } catch (e) { problems.push(`${what}: ${(e as Error).message}`); } };
-    for (const rt of RUNTIMES) {
+    for (const rt of Object.keys(bins)) {
       const root = path.join(dir, `calls-${rt}`);
       if (!fs.existsSync(root)) continue;
       for (const id of fs.readdirSync(root)) await step(`${rt} delete ${id}`, () => runCmd([bins[rt], '--root', root, 'delete', '--force', id]));
@@ -335,7 +347,7 @@ function report(r: ReportInput): string {
     const rows = es.map((s) => { const x = summarize(s.samples.map((y) => y.ms)); return [s.label + (s.error ? ` — **failed**: ${s.error.replace(/\|/g, '\\|')}` : ''), fmt(x.median), fmt(x.p90), fmt(x.min), String(x.n)]; });
     const get = (rt: Rt) => es.find((s) => s.key === `${engine}.${rt}`);
     const lines: string[] = [];
-    for (const other of ['runc', 'crun'] as const) {
+    for (const other of ['runc', 'crun', ...r.runtimes.filter((x) => !(RUNTIMES as readonly string[]).includes(x))]) {
       const q = ratios(get('nscope'), get(other));
       if (!q) { lines.push(`- nscope/${other}: – (${get(other)?.error ? `${other} failed under this engine` : `${other} not measured`})`); continue; }
       lines.push(`- nscope/${other}: **${q.median.toFixed(2)}×** (medians; paired by round ${q.paired.toFixed(2)}×)`);

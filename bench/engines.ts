@@ -96,8 +96,13 @@ async function main(): Promise<void> {
   // nscope-runtime behind a wrapper that logs each call (start, end, exit status, argv): a few
   // untimed runs after the rounds show which calls each engine makes, and how long each takes
   const traceLog = path.join(dir, 'trace.log');
-  const traced = path.join(dir, 'nscope-runtime-traced');
-  fs.writeFileSync(traced, `#!/bin/sh\ns=$(date +%s%N)\n${shq(RUNTIME)} "$@"\nrc=$?\necho "$s $(date +%s%N) $rc $*" >> ${shq(traceLog)}\nexit $rc\n`, { mode: 0o755 });
+  // (nscope and runc: the same engine's calls, side by side)
+  const tracedBin = (rt: Rt) => {
+    const f = path.join(dir, `${rt}-traced`);
+    fs.writeFileSync(f, `#!/bin/sh\ns=$(date +%s%N)\n${shq(bins[rt])} "$@"\nrc=$?\necho "$s $(date +%s%N) $rc $*" >> ${shq(traceLog)}\nexit $rc\n`, { mode: 0o755 });
+    return f;
+  };
+  const tracedRts = (['nscope', 'runc'] as Rt[]).filter((rt) => versions[rt]);
   const traces: Record<string, { call: string; at: number; ms: number; rc: number }[][]> = {};
 
   let docker: PrivateDocker | undefined;
@@ -122,7 +127,7 @@ async function main(): Promise<void> {
     if (o.on.docker && haveDocker()) {
       const ddir = path.join(dir, 'docker');
       fs.mkdirSync(ddir);
-      const registered: Record<string, string> = { nscope: RUNTIME, 'nscope-traced': traced };
+      const registered: Record<string, string> = { nscope: RUNTIME, ...Object.fromEntries(tracedRts.map((rt) => [`${rt}-traced`, tracedBin(rt)])) };
       if (runtimes.includes('crun')) registered.crun = bins.crun;
       for (const [n, b] of also) registered[n] = b;
       docker = new PrivateDocker(ddir, `${cgBase}-docker`, registered);
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
       const imp = await docker.docker(['import', '-', image], { input: tar });
       ok('docker import', imp);
       const dockerRun = (rt: string) => [DOCKER, '-H', `unix://${docker!.socket}`, 'run', '--rm', '--network', 'none', '--runtime', rt, image, '/bin/true'];
-      tracedRuns.push(['docker', dockerRun('nscope-traced')]);
+      for (const rt of tracedRts) tracedRuns.push([`docker.${rt}`, dockerRun(`${rt}-traced`)]);
       for (const rt of runtimes) {
         const argv = dockerRun(rt);
         subjects.push({
@@ -151,7 +156,7 @@ async function main(): Promise<void> {
       const ctrRun = (id: string, bin: string, runcRoot: string) => ['ctr', '--address', ctrd!.socket, '--namespace', 'nscope-test', 'run', '--rm', '--rootfs', '--runc-binary', bin,
         '--runc-root', runcRoot, '--cgroup', `/${cgBase}-ctr/${id}`, rootfs, id, '/bin/true'];
       let tn = 0;
-      tracedRuns.push(['ctr', () => ctrRun(`traced-${++tn}`, traced, path.join(cdir, 'root-nscope'))]);
+      for (const rt of tracedRts) tracedRuns.push([`ctr.${rt}`, () => ctrRun(`traced-${++tn}`, tracedBin(rt), path.join(cdir, `root-${rt}`))]);
       for (const rt of runtimes) {
         const runcRoot = path.join(cdir, `root-${rt}`);
         subjects.push({
@@ -366,9 +371,10 @@ function report(r: ReportInput): string {
       mdTable(['call', ...rts.map((rt) => (rt === 'crun' && r.wrapped ? 'crun (wrapper)' : rt))], rows));
     for (const [rt, e] of Object.entries(r.callErrors)) out.push('', `- ${rt}: **failed**: ${e}`);
   }
-  for (const [engine, runs] of Object.entries(r.traces)) {
+  for (const [key, runs] of Object.entries(r.traces)) {
     if (!runs.length) continue;
-    out.push('', `### What ${engine === 'docker' ? 'dockerd (through its containerd and containerd-shim-runc-v2)' : 'containerd-shim-runc-v2'} calls: ${runs.length} untimed \`${engine} run\` through a logging wrapper around nscope-runtime`, '',
+    const [engine, rt] = key.split('.');
+    out.push('', `### What ${engine === 'docker' ? 'dockerd (through its containerd and containerd-shim-runc-v2)' : 'containerd-shim-runc-v2'} calls: ${runs.length} untimed \`${engine} run\` through a logging wrapper around ${rt === 'nscope' ? 'nscope-runtime' : rt}`, '',
       'Each call as `command` ms (start, ms after the client was spawned; exit status if not 0):', '',
       ...runs.map((calls, i) => `${i + 1}. ${calls.map((c) => `\`${c.call}\` ${fmt(c.ms)} (@${fmt(c.at, 0)}${c.rc ? `, exit ${c.rc}` : ''})`).join(' → ')}; sum ${fmt(calls.reduce((n, c) => n + c.ms, 0))} ms`));
   }

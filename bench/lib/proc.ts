@@ -1,6 +1,7 @@
 // Processes for the benchmarks: one timed run, and a client for the timer
 // loop (bench/timer.ts --serve) running in some namespace.
 import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
 
 export interface TimedRun { ms: number; code: number | null; signal: string | null; stderr: string }
 
@@ -22,6 +23,30 @@ export function timeOnce(argv: string[]): Promise<TimedRun> {
   });
 }
 
+/**
+ * Like timeOnce, for a command whose children keep its stdio (e.g. an OCI
+ * runtime's `create`: the container's init inherits it and waits for `start`):
+ * stdout and stderr go to `logFile`, and the time is spawn → the command's own
+ * exit. SIGKILL after `timeoutMs`.
+ */
+export function timeDetached(argv: string[], logFile: string, timeoutMs = 30000): Promise<TimedRun> {
+  return new Promise((resolve) => {
+    const fd = fs.openSync(logFile, 'w');
+    const t0 = process.hrtime.bigint();
+    const p = spawn(argv[0], argv.slice(1), { stdio: ['ignore', fd, fd] });
+    fs.closeSync(fd);
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    const end = (code: number | null, signal: string | null, err = '') => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      clearTimeout(t);
+      let stderr = err;
+      try { stderr += fs.readFileSync(logFile, 'utf8').slice(0, 4000); } catch { /* none */ }
+      resolve({ ms, code, signal, stderr });
+    };
+    p.on('exit', (c, s) => end(c, s));
+    p.on('error', (e) => end(-1, null, e.message));
+  });
+}
 
 /** A timer loop (bench/timer.ts --serve) in its own process, maybe in other namespaces. */
 export class TimerClient {

@@ -236,7 +236,15 @@ export class OciRuntime {
   }
 
   async delete(id: string, force = false): Promise<void> {
-    const s = this.load(id);
+    let s: RuntimeState;
+    try { s = this.load(id); } catch (e) {
+      if (!(e instanceof NscopeError && e.code === 'not_found')) throw e;
+      // as runc: a directory without state (an aborted create) goes, and `delete --force` of a
+      // container that is not there succeeds (containerd's shim cleanup calls it after `delete`)
+      fs.rmSync(this.dir(id).dir, { recursive: true, force: true });
+      if (force) return;
+      throw e;
+    }
     const status = this.status(id);
     if (status !== 'stopped') {
       if (!force) throw conflict(`cannot delete container "${id}" that is not stopped: ${status}`);

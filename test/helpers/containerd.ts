@@ -1,6 +1,7 @@
 // A private containerd for the engine tests: its own root, state, sockets
 // and (through ctr's flags) its own runc root and cgroup parent; never the
-// host's /run/containerd. Stopped, with its shims, by stop().
+// host's /run/containerd. Stopped, with its shims, by stop(). No node:test in
+// here: bench/engines.ts starts its containerd with it too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -9,7 +9,17 @@ import { HelperClient } from '../../helper/protocol/client';
 import { cgroupName } from './run-scope';
 import { runCommand, type CommandResult } from './command';
 
-export const REPO = path.resolve(__dirname, '..', '..', '..');
+/**
+ * The checkout: the nearest directory above this (bundled) file with package.json and
+ * binding.gyp — dist/test/integration/ for the tests, dist/bench/ for a bench that
+ * imports the engine starters (containerd.ts, dockerd.ts).
+ */
+export const REPO = ((): string => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..', '..');
+  }
+})();
 export const CLI = path.join(REPO, 'dist', 'cli.js');
 
 export class TestDaemon {

@@ -1,7 +1,8 @@
 // A private Docker engine for the engine tests: its own data root, exec root
 // (and so its own managed containerd), socket and cgroup parent, no bridge
 // and no iptables rules; nscope-runtime registered as the runtime "nscope".
-// Never the host's /var/lib/docker or /run/docker.sock.
+// Never the host's /var/lib/docker or /run/docker.sock. No node:test in here:
+// bench/engines.ts starts its engine with it too (with crun registered as well).
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -22,13 +23,14 @@ export class PrivateDocker {
   private proc?: ChildProcess;
   log = '';
 
-  constructor(readonly dir: string, readonly cgroupParent: string) {
+  /** `runtimes`: daemon.json's runtimes, name -> binary (runc is built in) */
+  constructor(readonly dir: string, readonly cgroupParent: string, readonly runtimes: Record<string, string> = { nscope: RUNTIME }) {
     this.socket = path.join(dir, 'docker.sock');
   }
 
   async start(): Promise<void> {
     const config = path.join(this.dir, 'daemon.json');
-    fs.writeFileSync(config, JSON.stringify({ runtimes: { nscope: { path: RUNTIME } } }));
+    fs.writeFileSync(config, JSON.stringify({ runtimes: Object.fromEntries(Object.entries(this.runtimes).map(([name, bin]) => [name, { path: bin }])) }));
     const p = spawn('dockerd', [
       '--config-file', config, '--data-root', path.join(this.dir, 'data'), '--exec-root', path.join(this.dir, 'exec'),
       '--pidfile', path.join(this.dir, 'docker.pid'), '-H', `unix://${this.socket}`, '--cgroup-parent', `/${this.cgroupParent}`,

@@ -77,6 +77,9 @@ test('create / state / start / state / kill / delete, like runc', async () => {
   assert.equal(JSON.parse((await rt(['state', 'c1'])).stdout).status, 'stopped');
   assert.equal((await rt(['delete', 'c1'])).code, 0);
   assert.notEqual((await rt(['state', 'c1'])).code, 0);
+  // gone: `delete` is an error, `delete --force` is not (runc's; containerd's shim cleanup calls it after `delete`)
+  assert.match((await rt(['delete', 'c1'])).stderr, /does not exist/);
+  assert.equal((await rt(['delete', '--force', 'c1'])).code, 0);
 });
 
 test('run: foreground, exit code, resources and hooks honoured', async () => {

@@ -3,7 +3,8 @@
 // capabilities, seccomp in filter mode, NoNewPrivs and the host's user
 // namespace, and "Reveal Kernel Source" on Seccomp opens its init's
 // /proc/PID/status as the kernel has it; an unconfined one with
-// --cap-add SYS_ADMIN shows a warning, seccomp disabled and that capability.
+// --cap-add SYS_ADMIN shows a warning, seccomp disabled and that capability;
+// a --userns=auto one shows its uid and gid maps.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,6 +41,7 @@ describe('VS Code extension: a container\'s Security node', { skip, timeout: 300
     };
     pid = await run('e2e-sec', {});
     await run('e2e-sec-open', { securityOpt: ['seccomp=unconfined'], capAdd: ['SYS_ADMIN'] });
+    await run('e2e-sec-userns', { userns: 'auto' });
     vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket } });
     page = vs.page;
   });
@@ -90,5 +92,19 @@ describe('VS Code extension: a container\'s Security node', { skip, timeout: 300
     await exact('Capabilities 15 capabilities').click();
     await exact('CAP_SYS_ADMIN').waitFor({ timeout: UI });
     await vs.screenshot('security-3-unconfined');
+  });
+
+  uiTest('--userns=auto: the User namespace item shows its uid and gid maps, as the kernel has them', async () => {
+    const info = await client.request('container.inspect', { id: 'e2e-sec-userns' });
+    const map = (m: { containerID: number; hostID: number; size: number }[]) => m.map((r) => `${r.containerID}→${r.hostID} ×${r.size}`).join(', ');
+    const label = `User namespace uid ${map(info.security!.userns!.uidMap)} · gid ${map(info.security!.userns!.gidMap)}`;
+    for (const open of ['Capabilities 15 capabilities', 'Security', 'e2e-sec-open']) {
+      const row = open.includes(' ') ? exact(open) : named(open);
+      if (await row.count()) await row.click(); // collapse what the last test opened, to make room
+    }
+    await named('e2e-sec-userns').click();
+    await named('Security').click();
+    await exact(label).waitFor({ timeout: UI });
+    await vs.screenshot('security-4-userns');
   });
 });

@@ -48,8 +48,7 @@ const EXEC_FLAGS: Flag[] = [
   { name: 'user', short: 'u', takesValue: true, help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { name: 'workdir', short: 'w', takesValue: true, help: 'Working directory inside the container' },
   { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE)' },
-  // known, so that Docker's `exec -d` gets a reason rather than "unknown flag"
-  { name: 'detach', short: 'd', help: 'Not supported: the helper ends an exec whose client goes away' },
+  { name: 'detach', short: 'd', help: 'Detached mode: run the command in the background (its output is discarded)' },
 ];
 
 const TIME: Flag = { name: 'time', short: 't', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal to work before killing the container (default 10)' };
@@ -61,10 +60,16 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Execute a command in a running container', group: 'Containers',
     flags: EXEC_FLAGS, stop: true, min: 2, usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
     async run(p, ctx) {
-      if (bool(p, 'detach')) throw new UsageError('exec -d: detached execs are not supported (the helper ends an exec whose client goes away); run the command attached, or in a container of its own with run -d');
       const [id, ...cmd] = p.positionals;
+      if (bool(p, 'detach') && (bool(p, 'tty') || bool(p, 'interactive'))) throw new UsageError('exec -d: -i and -t need a client attached; leave them out');
       const c = await ctx.client();
       try {
+        if (bool(p, 'detach')) {
+          // as Docker: nothing printed, exit 0 once the process runs
+          const sock = await openStream(ctx.socket, { kind: 'exec', id, cmd, user: str(p, 'user'), workdir: str(p, 'workdir'), env: list(p, 'env'), detach: true });
+          sock.destroy();
+          return 0;
+        }
         return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env: list(p, 'env') });
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);

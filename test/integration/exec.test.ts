@@ -180,3 +180,22 @@ test('top shows each process with its pid on the host and inside', async () => {
   assert.equal(top[0].pid, pid);
   assert.equal(top[0].nsPid, 1);
 });
+
+test('exec -d (CLI): returns at once, the process runs on without a client, its output discarded; -it refused with it', async () => {
+  const c = await d.client();
+  const { id } = await c.request('container.create', { image: 'host', cmd: ['sleep', '60'] });
+  await c.request('container.start', { id });
+  try {
+    const t0 = Date.now();
+    const r = await d.cli(['exec', '-d', '-e', 'X=1', id, 'sh', '-c', 'echo noise; echo noise >&2; sleep 1; echo "$X" > /detached-done']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '', 'nothing printed, as docker exec -d');
+    assert.ok(Date.now() - t0 < 1000, 'back before the process ends');
+    await waitFor(async () => (await c.request('file.read', { container: id, path: '/detached-done' }).then((f) => Buffer.from(f.data, 'base64').toString(), () => '')) === '1\n', 10000, 'the detached process to finish');
+    const refused = await d.cli(['exec', '-d', '-t', id, 'true']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /exec -d: -i and -t need a client attached/);
+  } finally {
+    await c.request('container.remove', { id, force: true });
+  }
+});

@@ -18,6 +18,8 @@ export interface ExecOptions {
   /** initial window size with tty */
   rows?: number;
   cols?: number;
+  /** docker exec -d: the process runs on its own, its output discarded; the stream closes at once */
+  detach?: boolean;
 }
 
 export interface ExecStatus { execId: string; containerId: string; running: boolean; pid?: number; exitCode?: number; error?: string }

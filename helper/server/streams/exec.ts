@@ -3,12 +3,21 @@
 import type { Socket } from 'net';
 import { FRAME_HEADER, FRAME_STDERR, FRAME_STDOUT } from '../../protocol';
 import type { ExecSession } from '../../runtime/exec';
+import { invalid } from '../../errors';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
 export async function openExecStream(p: StreamParams<'exec'>, { containers }: StreamServices): Promise<OpenedStream> {
-  const { kind: _kind, ...opts } = p;
-  const s = await containers.exec(opts);
+  const { kind: _kind, detach, ...opts } = p;
+  if (detach !== undefined && typeof detach !== 'boolean') throw invalid('exec: "detach" must be a boolean');
+  // detached: no stdin, and nothing a client could miss: nothing ties the process to this connection
+  const s = await containers.exec(detach ? { ...opts, interactive: false } : opts);
+  if (detach) {
+    const [stdin, stdout, stderr] = s.stdio;
+    stdin.end();
+    for (const out of [stdout, stderr]) { out.on('error', () => undefined); out.resume(); }
+    return { result: { ok: true, execId: s.execId }, pump: async (sock) => finish(sock) };
+  }
   return { result: { ok: true, execId: s.execId }, pump: (sock) => pumpExec(s, sock) };
 }
 

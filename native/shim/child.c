@@ -152,17 +152,7 @@ static void do_console(struct plan *p, int errfd) {
   CHECK(ioctl(slave, TIOCSCTTY, 0), "console: TIOCSCTTY: %s", strerror(errno));
   for (int fd = 0; fd < 3; fd++) CHECK(dup2(slave, fd), "console: dup2: %s", strerror(errno));
   close(slave);
-  char c = 'T', nl = '\n';
-  struct iovec iov[2] = {{&c, 1}, {&nl, 1}};
-  union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
-  memset(&cm, 0, sizeof(cm));
-  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = &cm, .msg_controllen = sizeof(cm)};
-  struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-  h->cmsg_level = SOL_SOCKET;
-  h->cmsg_type = SCM_RIGHTS;
-  h->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(h), &master, sizeof(int));
-  if (sendmsg(errfd, &mh, 0) != 2) die("console: send pty: %s", strerror(errno));
+  if (fd_send(errfd, "T\n", 2, master) != 0) die("console: send pty: %s", strerror(errno));
   close(master);
 }
 

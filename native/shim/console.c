@@ -30,17 +30,7 @@ int console_connect(const char *path) {
 }
 
 int console_send_fd(int sock, int master) {
-  char name[] = "/dev/ptmx";
-  struct iovec iov = {name, sizeof(name) - 1};
-  union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
-  memset(&cm, 0, sizeof(cm));
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
-  struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-  h->cmsg_level = SOL_SOCKET;
-  h->cmsg_type = SCM_RIGHTS;
-  h->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(h), &master, sizeof(int));
-  return sendmsg(sock, &mh, 0) >= 0 ? 0 : -1;
+  return fd_send(sock, "/dev/ptmx", 9, master);
 }
 
 int console_send(const char *path, int master) {

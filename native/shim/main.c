@@ -61,27 +61,6 @@ static void record_exit(int wstatus, const char *exec_error) {
   status("exit %s %s\n", c, s);
 }
 
-/* Reads one '\n'-terminated message from the child's sync socket; a file
- * descriptor passed along with it (the console's pty master) lands in *fd. */
-static ssize_t read_msg(int sock, char *buf, size_t len, int *fd) {
-  size_t o = 0;
-  while (o < len - 1) {
-    char c;
-    struct iovec iov = {&c, 1};
-    union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
-    ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-    if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS && fd) memcpy(fd, CMSG_DATA(h), sizeof(int));
-    if (c == '\n') break;
-    buf[o++] = c;
-  }
-  buf[o] = '\0';
-  return (ssize_t)o;
-}
-
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
   if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim exec PLANFILE\n"); return 2; }
@@ -152,7 +131,7 @@ int main(int argc, char **argv) {
 
   char msg[1100];
   int master = -1;
-  read_msg(sync[0], msg, sizeof(msg), &master);
+  fd_recv_line(sync[0], msg, sizeof(msg), &master);
   if (msg[0] == 'T') {
     /* the console: its master came with the message; then comes "R" */
     if (g_plan.consolesocket && master >= 0) {
@@ -171,7 +150,7 @@ int main(int argc, char **argv) {
       at.input_fd = at.pty_fd = master;
       fcntl(master, F_SETFL, O_NONBLOCK);
     }
-    read_msg(sync[0], msg, sizeof(msg), NULL);
+    fd_recv_line(sync[0], msg, sizeof(msg), NULL);
   }
   if (msg[0] != 'R') {
     int ws;
@@ -221,7 +200,7 @@ int main(int argc, char **argv) {
     for (int k = 0; k < MAX_ATTACH; k++) fds[nf++] = (struct pollfd){.fd = at.clients[k] >= 0 && at.client_in[k] ? at.clients[k] : -1, .events = POLLIN};
     if (poll(fds, (nfds_t)nf, -1) < 0 && errno != EINTR) break;
     if (syncfd >= 0 && fds[1].revents) {
-      ssize_t n = read_msg(syncfd, msg, sizeof(msg), NULL);
+      ssize_t n = fd_recv_line(syncfd, msg, sizeof(msg), NULL);
       if (n > 0 && msg[0] == 'E') snprintf(exec_error, sizeof(exec_error), "%s", msg + 1);
       else if (n == 0) { close(syncfd); syncfd = -1; }
     }
@@ -257,7 +236,7 @@ int main(int argc, char **argv) {
   if (g_plan.attach) unlink(g_plan.attach);
   if (syncfd >= 0 && exec_error[0] == '\0') {
     fcntl(syncfd, F_SETFL, O_NONBLOCK);
-    if (read_msg(syncfd, msg, sizeof(msg), NULL) > 0 && msg[0] == 'E') snprintf(exec_error, sizeof(exec_error), "%s", msg + 1);
+    if (fd_recv_line(syncfd, msg, sizeof(msg), NULL) > 0 && msg[0] == 'E') snprintf(exec_error, sizeof(exec_error), "%s", msg + 1);
   }
   record_exit(wstatus, exec_error[0] ? exec_error : NULL);
   return 0;

@@ -79,6 +79,10 @@ int exec_main(const char *planfile);
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);
 
+/* fdpass.c: a descriptor and a short payload over a Unix socket (SCM_RIGHTS) */
+int fd_send(int sock, const char *payload, size_t len, int fd);
+ssize_t fd_recv_line(int sock, char *buf, size_t len, int *fd);
+
 /* userns.c: the shim's part (maps, overlay) after clone, and the child's */
 int userns_parent(const struct plan *p, pid_t child, int sync, char *err, size_t len);
 int userns_child_wait(struct plan *p, int sync);

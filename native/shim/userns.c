@@ -53,39 +53,6 @@ static int write_map(pid_t pid, const char *file, const char *map) {
   return write_file(path, map, strlen(map));
 }
 
-/* SCM_RIGHTS: one message, one byte of payload, an optional fd */
-static int send_fd(int sock, char tag, int fd) {
-  char nl[2] = {tag, '\n'};
-  struct iovec iov = {nl, 2};
-  union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
-  memset(&cm, 0, sizeof(cm));
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (fd >= 0) {
-    mh.msg_control = &cm;
-    mh.msg_controllen = sizeof(cm);
-    struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-    h->cmsg_level = SOL_SOCKET;
-    h->cmsg_type = SCM_RIGHTS;
-    h->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(h), &fd, sizeof(int));
-  }
-  return sendmsg(sock, &mh, MSG_NOSIGNAL) == 2 ? 0 : -1;
-}
-
-/* Reads a message of up to len-1 bytes and the fd that came with it. */
-static ssize_t recv_fd(int sock, char *buf, size_t len, int *fd) {
-  struct iovec iov = {buf, len - 1};
-  union { struct cmsghdr h; char space[CMSG_SPACE(sizeof(int))]; } cm;
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = &cm, .msg_controllen = sizeof(cm)};
-  ssize_t n;
-  do n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
-  if (n < 0) return -1;
-  buf[n] = '\0';
-  struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-  if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS) memcpy(fd, CMSG_DATA(h), sizeof(int));
-  return n;
-}
-
 static void helper_fail(int sock, const char *fmt, const char *a, int e) {
   char msg[1024];
   msg[0] = 'E';
@@ -115,7 +82,7 @@ static void overlay_helper(const struct plan *p, int userns_fd, int sock) {
   if (mount("overlay", p->rootfs, "overlay", 0, p->ovldata) != 0) helper_fail(sock, "mount overlay on %s: %s", p->rootfs, errno);
   int tree = (int)syscall(SYS_open_tree, AT_FDCWD, p->rootfs, OPEN_TREE_CLONE | O_CLOEXEC);
   if (tree < 0) helper_fail(sock, "overlay: open_tree %s: %s", p->rootfs, errno);
-  if (send_fd(sock, 'M', tree) != 0) helper_fail(sock, "overlay: send%s: %s", "", errno);
+  if (fd_send(sock, "M\n", 2, tree) != 0) helper_fail(sock, "overlay: send%s: %s", "", errno);
   _exit(0);
 }
 
@@ -133,7 +100,7 @@ static int build_overlay(const struct plan *p, pid_t child, char *err, size_t le
   close(userns_fd);
   char msg[1024];
   int fd = -1;
-  ssize_t n = recv_fd(sv[0], msg, sizeof(msg), &fd);
+  ssize_t n = fd_recv_line(sv[0], msg, sizeof(msg), &fd);
   close(sv[0]);
   int ws;
   while (waitpid(h, &ws, 0) < 0 && errno == EINTR) {}
@@ -148,7 +115,7 @@ int userns_parent(const struct plan *p, pid_t child, int sync, char *err, size_t
   if (write_map(child, "gid_map", p->gidmap) != 0) { snprintf(err, len, "write gid_map: %s", strerror(errno)); return -1; }
   int fd = -1;
   if (p->ovldata && (fd = build_overlay(p, child, err, len)) < 0) return -1;
-  int r = send_fd(sync, 'M', fd);
+  int r = fd_send(sync, "M\n", 2, fd);
   if (r != 0) snprintf(err, len, "userns: tell the container: %s", strerror(errno));
   if (fd >= 0) close(fd);
   return r;
@@ -157,7 +124,7 @@ int userns_parent(const struct plan *p, pid_t child, int sync, char *err, size_t
 int userns_child_wait(struct plan *p, int sync) {
   char msg[8];
   int fd = -1;
-  ssize_t n = recv_fd(sync, msg, sizeof(msg), &fd);
+  ssize_t n = fd_recv_line(sync, msg, sizeof(msg), &fd);
   if (n <= 0 || msg[0] != 'M') { errno = n < 0 ? errno : EPIPE; return -1; }
   p->ovlfd = fd;
   return 0;

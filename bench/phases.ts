@@ -194,7 +194,7 @@ async function replayWith(ctx: Ctx, t: Tweak, laps: Map<string, number>, lap: (n
   lap('config.json (atomic write)');
   if (!t.prefetchGp) makeCgroup();
   if (idMap) {
-    delegateCgroup(cg, toHostId(idMap.uid, 0)!, toHostId(idMap.gid, 0)!);
+    delegateCgroup(cg, ctx.cgroups.version, toHostId(idMap.uid, 0)!, toHostId(idMap.gid, 0)!);
     lap('userns: id range reserved, cgroup delegated, upper chowned');
   }
   const cgroupMounts: ContainerCgroupMount[] = t.cgroupFs === false ? [] : containerCgroupMounts();

@@ -6,16 +6,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Cgroup } from './types';
 
-const DELEGATED = ['cgroup.procs', 'tasks', 'cgroup.threads', 'cgroup.subtree_control'];
+/** per hierarchy version: only files it has, so no chown is tried and refused (one per hierarchy counts on v1) */
+const DELEGATED: Record<1 | 2, string[]> = {
+  1: ['cgroup.procs', 'tasks'],
+  2: ['cgroup.procs', 'cgroup.threads', 'cgroup.subtree_control'],
+};
 
-export function delegateCgroup(cg: Cgroup, uid: number, gid: number): void {
+export function delegateCgroup(cg: Cgroup, version: 1 | 2, uid: number, gid: number): void {
   for (const procs of cg.procsFiles()) {
     const dir = path.dirname(procs);
     fs.chownSync(dir, uid, gid);
-    for (const f of DELEGATED) {
-      try { fs.chownSync(path.join(dir, f), uid, gid); } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // v1 has no cgroup.threads, v2 no tasks
-      }
-    }
+    for (const f of DELEGATED[version]) fs.chownSync(path.join(dir, f), uid, gid);
   }
 }

@@ -66,7 +66,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     writeJsonAtomic(p.config, spec);
     cg = ctx.cgroups.create(cgroupRel, spec.linux!.resources!);
     for (const d of [rootfs.upper, rootfs.work]) fs.mkdirSync(d, { mode: 0o755 });
-    if (idMap) giveToUserns(r, cg, rootfs.upper);
+    if (idMap) giveToUserns(ctx, r, cg, rootfs.upper);
     makeRunDir(ctx, r);
     const shim = await spawn(ctx, r, spec, cg, term);
     r.pid = shim.pid;
@@ -106,11 +106,11 @@ async function resolveImage(ctx: ContainerContext, ref: string) {
  * (delegated) and the top of its rw layer (the / it sees; below it, the
  * container's writes are owned by its mapped ids as they happen).
  */
-export function giveToUserns(r: ContainerRecord, cg: Cgroup, upper?: string): void {
+export function giveToUserns(ctx: ContainerContext, r: ContainerRecord, cg: Cgroup, upper?: string): void {
   const uid = toHostId(r.idMap!.uid, 0);
   const gid = toHostId(r.idMap!.gid, 0);
   if (uid === undefined || gid === undefined) throw invalid('--userns: the mapping has no root');
-  delegateCgroup(cg, uid, gid);
+  delegateCgroup(cg, ctx.cgroups.version, uid, gid);
   if (upper) fs.chownSync(upper, uid, gid);
 }
 

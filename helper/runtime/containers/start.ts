@@ -40,7 +40,7 @@ async function recreate(ctx: ContainerContext, r: ContainerRecord): Promise<void
   for (const f of [p.exit, p.pid, p.fifo, p.ctl, p.plan]) fs.rmSync(f, { force: true });
   const cg = ctx.cgroups.create(r.cgroupRel, { ...resourcesFromLimits(r.limits), devices: spec.linux?.resources?.devices });
   try {
-    if (r.idMap) giveToUserns(r, cg);
+    if (r.idMap) giveToUserns(ctx, r, cg);
     // made again: the tmpfs it was on may have gone with a reboot
     const shim = await spawn(ctx, r, spec, cg);
     Object.assign(r, { status: 'created', pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method });

@@ -1,7 +1,7 @@
-// ID mappings of a container's user namespace (OCI linux.uidMappings /
-// gidMappings), written by the shim to /proc/PID/uid_map, and used to show host-side owners (the rw layer, the cgroup) as the container
-// sees them, so diff, commit and export keep the image's owners.
-import * as fs from 'fs';
+// ID mappings of a user namespace (OCI linux.uidMappings / gidMappings):
+// written by the shim to /proc/PID/uid_map, read back from there, and used to
+// show host-side owners (the rw layer, the cgroup) as the container sees
+// them, so diff, commit and export keep the image's owners.
 
 /** One line of a user namespace's uid_map/gid_map (OCI's linux.uidMappings entry). */
 export interface IdMapping { containerID: number; hostID: number; size: number }
@@ -14,12 +14,13 @@ export function mapText(maps: IdMapping[]): string {
   return maps.map((m) => `${m.containerID} ${m.hostID} ${m.size}`).join('\n') + '\n';
 }
 
-/** /proc/PID/uid_map's text back into mappings; null when it cannot be read. */
-export function readIdMap(file: string): IdMapping[] | null {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return null; }
-  return text.split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter((n) => n.length === 3 && n.every(Number.isInteger))
-    .map(([containerID, hostID, size]) => ({ containerID, hostID, size }));
+/** /proc/PID/uid_map's text back into mappings (one "ID HOST-ID LENGTH" line each); a line of another shape throws, naming it. */
+export function parseIdMap(text: string): IdMapping[] {
+  return text.split('\n').filter((l) => l.trim()).map((l) => {
+    const n = l.trim().split(/\s+/).map(Number);
+    if (n.length !== 3 || n.some((x) => !Number.isInteger(x) || x < 0)) throw new Error(`"${l.trim()}" is not "ID HOST-ID LENGTH"`);
+    return { containerID: n[0], hostID: n[1], size: n[2] };
+  });
 }
 
 /** The overflow id the kernel shows for an id the namespace does not map. */

@@ -5,14 +5,14 @@ import type { ContainerNamespace, NamespaceInfo, NsType, UserNsMaps } from '../p
 import { invalid } from '../errors';
 import { native } from '../native';
 import { procCmdline, procStatus } from '../lib/procinfo';
-import { readIdMap } from '../lib/idmap';
+import { parseIdMap } from '../lib/idmap';
 
 /** A user namespace's maps, read through one of its processes; undefined for the host's. */
 function userMaps(pid: number, host: boolean): UserNsMaps | undefined {
   if (host) return undefined;
-  const uidMap = readIdMap(`/proc/${pid}/uid_map`);
-  const gidMap = readIdMap(`/proc/${pid}/gid_map`);
-  return uidMap && gidMap ? { uidMap, gidMap } : undefined;
+  try {
+    return { uidMap: parseIdMap(fs.readFileSync(`/proc/${pid}/uid_map`, 'utf8')), gidMap: parseIdMap(fs.readFileSync(`/proc/${pid}/gid_map`, 'utf8')) };
+  } catch { return undefined; } // the process is gone
 }
 
 export const NS_TYPES: NsType[] = ['mnt', 'pid', 'net', 'ipc', 'uts', 'cgroup', 'user', 'time'];

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { NscopeError } from '../errors';
 import type { IdRange, LiveSecurity, SeccompMode } from '../protocol/types';
 import { capNames } from '../runtime/capabilities';
+import { parseIdMap } from '../lib/idmap';
 
 const gone = (e: unknown) => ['ENOENT', 'ESRCH'].includes((e as NodeJS.ErrnoException).code ?? '');
 const failed = (pid: number, what: string) => new NscopeError('failed', `/proc/${pid}/${what}`);
@@ -16,13 +17,8 @@ function field(status: string, key: string): string | undefined {
   return status.match(new RegExp(`^${key}:\\s*(.*)$`, 'm'))?.[1].trim();
 }
 
-/** uid_map / gid_map: one "ID-inside ID-outside LENGTH" range per line. */
 function parseMap(text: string, pid: number, file: string): IdRange[] {
-  return text.split('\n').filter((l) => l.trim()).map((l) => {
-    const n = l.trim().split(/\s+/).map(Number);
-    if (n.length !== 3 || n.some((x) => !Number.isInteger(x) || x < 0)) throw failed(pid, `${file}: "${l.trim()}" is not "ID HOST-ID LENGTH"`);
-    return { containerID: n[0], hostID: n[1], size: n[2] };
-  });
+  try { return parseIdMap(text); } catch (e) { throw failed(pid, `${file}: ${(e as Error).message}`); }
 }
 
 /**

@@ -7,7 +7,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { toHostId, type IdMap } from '../lib/idmap';
+import { OVERFLOW_ID, toHostId, type IdMap, type IdMapping } from '../lib/idmap';
 import { NscopeError } from '../errors';
 
 /** `<root>/userns-layers/<uid base>-<gid base>/<layer dir name>` */
@@ -34,17 +34,20 @@ function cpA(src: string, dst: string): Promise<void> {
  * chown clears them.
  */
 export async function shiftOwners(dir: string, map: IdMap): Promise<void> {
-  const overflowUid = toHostId(map.uid, 65534) ?? map.uid[0].hostID;
-  const overflowGid = toHostId(map.gid, 65534) ?? map.gid[0].hostID;
+  // an id already in the range stays (the init layer is given again at every start)
+  const shifter = (m: IdMapping[]) => {
+    const overflow = toHostId(m, OVERFLOW_ID) ?? m[0].hostID;
+    return (id: number) => m.some((x) => id >= x.hostID && id < x.hostID + x.size) ? id : toHostId(m, id) ?? overflow;
+  };
+  const uid = shifter(map.uid);
+  const gid = shifter(map.gid);
   const seen = new Set<string>();
   const visit = async (p: string): Promise<void> => {
     const st = await fs.promises.lstat(p);
     const key = `${st.dev}:${st.ino}`;
     if (!seen.has(key)) {
       seen.add(key);
-      // an id already in the range stays (the init layer is given again at every start)
-      const shift = (m: IdMap['uid'], id: number, overflow: number) => m.some((x) => id >= x.hostID && id < x.hostID + x.size) ? id : toHostId(m, id) ?? overflow;
-      await fs.promises.lchown(p, shift(map.uid, st.uid, overflowUid), shift(map.gid, st.gid, overflowGid));
+      await fs.promises.lchown(p, uid(st.uid), gid(st.gid));
       if (!st.isSymbolicLink() && (st.mode & 0o6000)) await fs.promises.chmod(p, st.mode & 0o7777);
     }
     if (st.isDirectory()) for (const name of await fs.promises.readdir(p)) await visit(path.join(p, name));
@@ -52,13 +55,17 @@ export async function shiftOwners(dir: string, map: IdMap): Promise<void> {
   await visit(dir);
 }
 
+/** Where the shifted copies of `layers` are, in the same order (made or not). */
+export function shiftedLayerPaths(root: string, layers: string[], map: IdMap): string[] {
+  return layers.map((l) => path.join(shiftedLayersDir(root, map), path.basename(l)));
+}
+
 /** The shifted copies of `layers` (made now where missing), in the same order. */
 export async function shiftedLayers(root: string, layers: string[], map: IdMap): Promise<string[]> {
-  const base = shiftedLayersDir(root, map);
-  await fs.promises.mkdir(base, { recursive: true, mode: 0o700 });
-  const out: string[] = [];
-  for (const layer of layers) {
-    const dst = path.join(base, path.basename(layer));
+  await fs.promises.mkdir(shiftedLayersDir(root, map), { recursive: true, mode: 0o700 });
+  const out = shiftedLayerPaths(root, layers, map);
+  for (const [i, layer] of layers.entries()) {
+    const dst = out[i];
     if (!fs.existsSync(dst)) {
       // made aside and renamed: a copy that is there is a whole one
       const tmp = `${dst}.tmp-${process.pid}-${Date.now()}`;
@@ -71,7 +78,6 @@ export async function shiftedLayers(root: string, layers: string[], map: IdMap):
         if (!fs.existsSync(dst)) throw e; // else another create made it meanwhile
       }
     }
-    out.push(dst);
   }
   return out;
 }

@@ -2,7 +2,6 @@
 // exec fifo for `start`), and what spawning an init takes (start.ts uses it
 // again for a container that exited).
 import * as fs from 'fs';
-import * as path from 'path';
 import type { Cgroup } from '../../cgroups/types';
 import { delegateCgroup } from '../../cgroups/delegate';
 import { conflict, invalid, NscopeError } from '../../errors';
@@ -10,7 +9,7 @@ import { writeJsonAtomic } from '../../lib/atomic';
 import { toHostId } from '../../lib/idmap';
 import { procStartTime } from '../../lib/procinfo';
 import type { NscopeEvent, RunOptions } from '../../protocol/types';
-import { shiftedLayers, shiftedLayersDir, shiftOwners } from '../../rootfs/idmap-copy';
+import { shiftedLayerPaths, shiftedLayers, shiftOwners } from '../../rootfs/idmap-copy';
 import { writeInitLayer } from '../../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../../rootfs/layout';
 import { makeFifo } from '../fifo';
@@ -148,7 +147,7 @@ function writePlan(ctx: ContainerContext, r: ContainerRecord, spec: Spec, cg: Cg
   const attach = r.tty || r.interactive ? { socket: p.attach, ctl: p.ctl, interactive: !!r.interactive, ...term } : undefined;
   let rootfs = layout(ctx, r);
   const copies = !!r.idMap && !ctx.idmapLayers;
-  if (copies) rootfs = { ...rootfs, lower: r.layers.map((l) => path.join(shiftedLayersDir(ctx.root, r.idMap!), path.basename(l))) };
+  if (copies) rootfs = { ...rootfs, lower: shiftedLayerPaths(ctx.root, r.layers, r.idMap!) };
   const plan = buildPlan({
     spec, rootfs: rootfs.mountpoint, bundle: p.dir, overlay: overlayDirs(rootfs, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
     logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: ctx.cgroupMounts,

@@ -1,6 +1,7 @@
 // Parsing /proc/self/mountinfo and /proc/self/cgroup. Pure functions over the
 // file text so detection can be tested against fixtures of other hosts
 // (pure v2, co-mounted cpu,cpuacct, cgroup namespaces) on this one.
+import { parseMountinfo } from '../lib/mountinfo';
 
 export interface CgroupMount {
   /** "major:minor" of the superblock: two mounts with the same one are the same hierarchy. */
@@ -13,31 +14,16 @@ export interface CgroupMount {
   controllers: string[];
 }
 
-/** mountinfo escapes space, tab, newline and backslash as \ooo octal. */
-function unescape(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}
-
 export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
   const out: CgroupMount[] = [];
-  for (const line of mountinfo.split('\n')) {
-    if (!line) continue;
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const pre = line.slice(0, sep).split(' ');
-    const post = line.slice(sep + 3).split(' ');
-    const fsType = post[0];
-    if (fsType !== 'cgroup' && fsType !== 'cgroup2') continue;
-    const superOpts = (post[2] ?? '').split(',');
+  for (const m of parseMountinfo(mountinfo)) {
+    if (m.fsType !== 'cgroup' && m.fsType !== 'cgroup2') continue;
     out.push({
-      dev: pre[2],
-      root: unescape(pre[3]),
-      mountPoint: unescape(pre[4]),
-      fsType,
+      dev: m.dev, root: m.root, mountPoint: m.mountPoint, fsType: m.fsType,
       // Super options of a v1 mount are "rw,cpu,cpuacct" or "rw,xattr,name=systemd";
       // the generic ones are not controllers.
-      controllers: fsType === 'cgroup'
-        ? superOpts.filter((o) => !V1_GENERIC_OPTS.has(o) && !o.startsWith('release_agent='))
+      controllers: m.fsType === 'cgroup'
+        ? m.superOptions.filter((o) => !V1_GENERIC_OPTS.has(o) && !o.startsWith('release_agent='))
         : [],
     });
   }

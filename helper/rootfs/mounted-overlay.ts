@@ -4,11 +4,9 @@
 // and CoW diff of a container nscope did not assemble are found.
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseMountinfo } from '../lib/mountinfo';
 
 export interface MountedOverlay { lower: string[]; upper: string; work: string; mountpoint: string }
-
-/** mountinfo escapes space, tab, newline and backslash as octal (\040 ...); seq_show_option escapes the options' commas too. */
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 /**
  * The overlay mounted at `mountpoint` in `mountinfoFile` (the last one there:
@@ -20,18 +18,13 @@ const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => Str
 export function mountedOverlay(mountinfoFile: string, mountpoint: string): MountedOverlay | null {
   let text: string;
   try { text = fs.readFileSync(mountinfoFile, 'utf8'); } catch { return null; }
-  let found: string[] | undefined;
-  for (const line of text.split('\n')) {
-    const f = line.split(' ');
-    const dash = f.indexOf('-');
-    if (dash < 6 || unescape(f[4]) !== mountpoint) continue;
-    found = f[dash + 1] === 'overlay' ? f : undefined;
-  }
-  if (!found) return null;
+  // the last one at that point: it is the one on top
+  const found = parseMountinfo(text).filter((m) => m.mountPoint === mountpoint).pop();
+  if (!found || found.fsType !== 'overlay') return null;
   const opts = new Map<string, string>();
-  for (const o of found[found.indexOf('-') + 3].split(',')) {
+  for (const o of found.superOptions) {
     const eq = o.indexOf('=');
-    if (eq > 0) opts.set(o.slice(0, eq), unescape(o.slice(eq + 1)));
+    if (eq > 0) opts.set(o.slice(0, eq), o.slice(eq + 1));
   }
   const lower = (opts.get('lowerdir') ?? '').split(':').filter(Boolean).reverse();
   const upper = opts.get('upperdir') ?? '';

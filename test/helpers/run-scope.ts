@@ -6,6 +6,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { unescapeMountinfo } from '../../helper/lib/mountinfo';
 
 /** The run's id: set by scripts/test.sh; tests run by hand get their own. */
 export const RUN = /^[\w-]{1,32}$/.test(process.env.NSCOPE_TEST_RUN ?? '') ? process.env.NSCOPE_TEST_RUN! : `adhoc${process.pid}`;
@@ -32,7 +33,7 @@ export function ownsPath(p: string): boolean {
 /** Mount points of this run still mounted (from /proc/self/mountinfo). */
 export function ownMounts(): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean)
-    .filter((l) => ownsPath(unescape(l.split(' ')[4] ?? '')));
+    .filter((l) => ownsPath(unescapeMountinfo(l.split(' ')[4] ?? '')));
 }
 
 /** Cgroup directories named by this run, anywhere under /sys/fs/cgroup. */
@@ -67,7 +68,3 @@ export function ownProcesses(): string[] {
   return out;
 }
 
-/** mountinfo escapes spaces and the like as \ooo. */
-function unescape(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
-}

@@ -75,7 +75,7 @@ export class EngineContainers {
     const alive = s.pid > 0 && isSameProcess(s.pid, s.pidStart);
     const status: ContainerStatus = live.status === 'stopped' || !alive ? 'exited' : live.status === 'created' ? 'created' : 'running';
     let spec: Spec | undefined;
-    try { spec = rt.spec(s.bundle); } catch { /* the engine removed the bundle */ }
+    try { spec = rt.containerSpec(id); } catch { /* the engine removed the bundle (and it predates the kept copy) */ }
     return {
       id, engine: engineOf(root, s.bundle), status, pid: status === 'exited' ? undefined : s.pid, bundle: s.bundle, cgroupRel: s.cgroupRel,
       rootSwitch: s.rootSwitch, created: typeof s.created === 'string' ? s.created : '', spec, annotations: s.annotations && typeof s.annotations === 'object' ? s.annotations : undefined,

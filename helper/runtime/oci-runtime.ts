@@ -34,6 +34,8 @@ export interface RuntimeState {
   created: string;
   cgroupRel: string;
   rootSwitch: string;
+  /** the rootfs directory (bundle + root.path), for `state` without reading the spec again */
+  rootfs?: string;
   annotations?: Record<string, string>;
 }
 
@@ -108,8 +110,8 @@ export class OciRuntime {
     const s = this.load(id);
     const status = this.status(id);
     // runc's extra fields too (rootfs, created, owner): engines and tools read them
-    let rootfs = '';
-    try { rootfs = path.resolve(s.bundle, this.containerSpec(id).root.path); } catch { /* state gone */ }
+    let rootfs = s.rootfs ?? '';
+    if (!rootfs) try { rootfs = path.resolve(s.bundle, this.containerSpec(id).root.path); } catch { /* made by an older nscope-runtime, bundle gone */ }
     return { ociVersion: '1.0.2', id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, rootfs, created: s.created, owner: '', annotations: s.annotations };
   }
 
@@ -146,7 +148,7 @@ export class OciRuntime {
       const driver = detectCgroups();
       const rel = resolveCgroupsPath(this.opts.systemdCgroup ? systemdCgroupsPath(spec.linux?.cgroupsPath, id) : spec.linux?.cgroupsPath, driver.ownCgroup(), id);
       // Recorded before anything runs, so `delete --force` can clean up a create that died half-way.
-      const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', annotations: spec.annotations };
+      const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', rootfs, annotations: spec.annotations };
       writeJsonAtomic(p.state, pending);
       writeJsonAtomic(p.config, spec);
       // As runc does, the devices every container needs (null, zero, tty, ptmx, pts, ...)

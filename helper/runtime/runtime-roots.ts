@@ -25,14 +25,20 @@ export function isSafeAbsPath(p: unknown): p is string {
   return typeof p === 'string' && p.length > 1 && p.length < 4096 && path.isAbsolute(p) && !/[\0\n]/.test(p) && path.normalize(p) === p;
 }
 
+/** An entry younger than this is not written again (well inside DROP_AFTER_MS). */
+const FRESH_MS = DROP_AFTER_MS / 3;
+
 /**
- * Records `root` (absolute), rewritten at every create: its fresh mtime keeps
- * a reader that saw the root empty a moment ago from dropping it (see below).
+ * Records `root` (absolute), made again by a create when older than FRESH_MS:
+ * its recent mtime keeps a reader that saw the root empty a moment ago from
+ * dropping it (see below), and a burst of creates under one root (an engine
+ * starting many containers) costs a stat each, not a write and a rename.
  * A failure only costs the explorer its view, never the create.
  */
 export function recordRuntimeRoot(root: string, dir = RUNTIME_ROOTS_DIR): void {
   try {
     const file = path.join(dir, entryName(root));
+    try { if (Date.now() - fs.statSync(file).mtimeMs < FRESH_MS) return; } catch { /* not there yet */ }
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileAtomic(file, root + '\n', 0o600);
   } catch (e) {

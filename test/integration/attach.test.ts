@@ -2,6 +2,7 @@
 // attached through the helper like `docker run -it`.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { HelperClient } from '../../helper/protocol/client';
 import { openStream } from '../../helper/protocol/client';
 import { deframe } from '../../helper/cli/exec';
 import { waitFor } from '../helpers/containers';
@@ -11,22 +12,28 @@ let d: TestDaemon;
 before(async () => { d = await startWithImage('attach'); });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
-test('a console: the shell is PID 1 on a pty, resize and exit code', async () => {
-  const c = await d.client();
-  const { id } = await c.request('container.create', { image: 'host', tty: true, interactive: true, rows: 20, cols: 70, cmd: ['sh'] });
+/** A console container (`sh` on a tty) created with `size`, attached and started; `out()` is what it printed since the last `clear()`. */
+async function consoleShell(c: HelperClient, size: { rows: number; cols: number }) {
+  const { id } = await c.request('container.create', { image: 'host', tty: true, interactive: true, ...size, cmd: ['sh'] });
   const sock = await openStream(d.socket, { kind: 'attach', id });
-  let out = '';
-  sock.on('data', (b: Buffer) => { out += b.toString('utf8'); });
+  let text = '';
+  sock.on('data', (b: Buffer) => { text += b.toString('utf8'); });
   sock.resume();
   const waited = c.request('container.wait', { id });
   await c.request('container.start', { id });
+  return { id, sock, waited, out: () => text, clear: () => { text = ''; } };
+}
+
+test('a console: the shell is PID 1 on a pty, resize and exit code', async () => {
+  const c = await d.client();
+  const { id, sock, waited, out } = await consoleShell(c, { rows: 20, cols: 70 });
   sock.write('echo pid=$$; tty; stty size\n');
-  await waitFor(() => /20 70/.test(out), 10000, `stty size in ${JSON.stringify(out)}`);
-  assert.match(out, /pid=1/);
-  assert.match(out, /\/dev\/pts\/0/);
+  await waitFor(() => /20 70/.test(out()), 10000, `stty size in ${JSON.stringify(out())}`);
+  assert.match(out(), /pid=1/);
+  assert.match(out(), /\/dev\/pts\/0/);
   await c.request('container.resize', { id, rows: 40, cols: 90 });
   sock.write('stty size\n');
-  await waitFor(() => /40 90/.test(out), 10000, 'resized');
+  await waitFor(() => /40 90/.test(out()), 10000, 'resized');
   sock.write('exit 5\n');
   assert.equal((await waited).exitCode, 5);
   // the console's output is in the log too
@@ -38,20 +45,14 @@ test('a console: the shell is PID 1 on a pty, resize and exit code', async () =>
 test('a console asked with a 0x0 size gets the default 24x80; a 0x0 resize is ignored, a negative one refused', async () => {
   const c = await d.client();
   await assert.rejects(c.request('container.create', { image: 'host', tty: true, rows: -1, cols: 80, cmd: ['sh'] }), /create: rows -1 is out of range \(1-10000, or 0 for no size\)/);
-  const { id } = await c.request('container.create', { image: 'host', tty: true, interactive: true, rows: 0, cols: 0, cmd: ['sh'] });
-  const sock = await openStream(d.socket, { kind: 'attach', id });
-  let out = '';
-  sock.on('data', (b: Buffer) => { out += b.toString('utf8'); });
-  sock.resume();
-  const waited = c.request('container.wait', { id });
-  await c.request('container.start', { id });
+  const { id, sock, waited, out, clear } = await consoleShell(c, { rows: 0, cols: 0 });
   sock.write('stty size\n');
-  await waitFor(() => /24 80/.test(out), 10000, `stty size in ${JSON.stringify(out)}`);
+  await waitFor(() => /24 80/.test(out()), 10000, `stty size in ${JSON.stringify(out())}`);
   await c.request('container.resize', { id, rows: 0, cols: 0 });
   await assert.rejects(c.request('container.resize', { id, rows: 30, cols: -80 }), /resize: cols -80 is out of range/);
-  out = '';
+  clear();
   sock.write('stty size\n');
-  await waitFor(() => /24 80/.test(out), 10000, `stty size after a 0x0 resize in ${JSON.stringify(out)}`);
+  await waitFor(() => /24 80/.test(out()), 10000, `stty size after a 0x0 resize in ${JSON.stringify(out())}`);
   sock.write('exit 0\n');
   assert.equal((await waited).exitCode, 0);
   await c.request('container.remove', { id });

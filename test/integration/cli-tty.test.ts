@@ -20,9 +20,20 @@ after(async () => {
   assert.deepEqual(await d.cleanup(), []);
 });
 
-async function inTmux(args: string[], exitFile: string) {
-  const cmd = `node ${path.join(REPO, 'bin', 'nscope')} --socket ${d.socket} ${args.join(' ')}; echo $? > ${exitFile}; sleep 30`;
+/**
+ * The CLI in a 100x30 tmux pane, its exit code written to `exitFile`.
+ * `zeroSize`: a terminal that reports 0x0 (`stty rows 0 cols 0` makes the
+ * pane's pty one): Docker sends no size then, and the console keeps its default, 24x80.
+ */
+async function inTmux(args: string[], exitFile: string, o: { zeroSize?: boolean } = {}) {
+  const cmd = `${o.zeroSize ? 'stty rows 0 cols 0; ' : ''}node ${path.join(REPO, 'bin', 'nscope')} --socket ${d.socket} ${args.join(' ')}; echo $? > ${exitFile}; sleep 30`;
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
+}
+
+/** The exit code the pane's command wrote, once it has. */
+async function exitCode(exitFile: string): Promise<string> {
+  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
+  return fs.readFileSync(exitFile, 'utf8').trim();
 }
 
 test('exec -it sh: stty size, resize, Ctrl-C, exit 3', async () => {
@@ -42,8 +53,7 @@ test('exec -it sh: stty size, resize, Ctrl-C, exit 3', async () => {
   tmux('send-keys', '-t', session, 'echo rc=$?', 'Enter');
   await waitFor(() => /rc=130/.test(screen()), 5000, `Ctrl-C in\n${screen()}`);
   tmux('send-keys', '-t', session, 'exit 3', 'Enter');
-  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
-  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '3');
+  assert.equal(await exitCode(exitFile), '3');
   tmux('kill-session', '-t', session);
 });
 
@@ -54,44 +64,34 @@ test('run -it host sh: an interactive container', async () => {
   tmux('send-keys', '-t', session, 'echo "$(hostname) pid $$"', 'Enter');
   await waitFor(() => /ittest pid 1/.test(screen()), 5000, `hostname in\n${screen()}`);
   tmux('send-keys', '-t', session, 'exit 7', 'Enter');
-  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
-  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '7');
+  assert.equal(await exitCode(exitFile), '7');
   tmux('kill-session', '-t', session);
 });
-
-// A terminal that reports 0x0 (`stty rows 0 cols 0` makes the pane's pty one):
-// Docker sends no size then, and the console keeps its default, 24x80.
-async function inZeroSizeTmux(args: string[], exitFile: string) {
-  const cmd = `stty rows 0 cols 0; node ${path.join(REPO, 'bin', 'nscope')} --socket ${d.socket} ${args.join(' ')}; echo $? > ${exitFile}; sleep 30`;
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
-}
 
 test('exec -it on a terminal of size 0x0: not refused, the shell gets 24x80', async () => {
   const run = await d.cli(['run', '-d', '--name', 'tty0', 'host', 'sleep', '600']);
   assert.equal(run.code, 0, run.stderr);
   const exitFile = path.join(d.dir, 'exec0-exit');
-  await inZeroSizeTmux(['exec', '-it', 'tty0', 'sh'], exitFile);
+  await inTmux(['exec', '-it', 'tty0', 'sh'], exitFile, { zeroSize: true });
   await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 30000, `a prompt in\n${screen()}`);
   assert.doesNotMatch(screen(), /out of range/);
   tmux('send-keys', '-t', session, 'stty size', 'Enter');
   await waitFor(() => /^24 80$/m.test(screen()), 5000, `stty size 24 80 in\n${screen()}`);
   tmux('send-keys', '-t', session, 'exit 4', 'Enter');
-  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
-  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '4');
+  assert.equal(await exitCode(exitFile), '4');
   tmux('kill-session', '-t', session);
   await d.cli(['rm', '-f', 'tty0']);
 });
 
 test('run -it on a terminal of size 0x0: not refused, the console gets 24x80', async () => {
   const exitFile = path.join(d.dir, 'run0-exit');
-  await inZeroSizeTmux(['run', '-it', '--rm', 'host', 'sh'], exitFile);
+  await inTmux(['run', '-it', '--rm', 'host', 'sh'], exitFile, { zeroSize: true });
   await waitFor(() => /#\s*$/m.test(screen()) || fs.existsSync(exitFile), 30000, `a prompt in\n${screen()}`);
   assert.doesNotMatch(screen(), /out of range/);
   tmux('send-keys', '-t', session, 'stty size', 'Enter');
   await waitFor(() => /^24 80$/m.test(screen()), 5000, `stty size 24 80 in\n${screen()}`);
   tmux('send-keys', '-t', session, 'exit 6', 'Enter');
-  await waitFor(() => fs.existsSync(exitFile) && fs.readFileSync(exitFile, 'utf8').trim() !== '', 5000, 'exit');
-  assert.equal(fs.readFileSync(exitFile, 'utf8').trim(), '6');
+  assert.equal(await exitCode(exitFile), '6');
   tmux('kill-session', '-t', session);
 });
 

@@ -101,7 +101,7 @@ export function allocateIdMap(size: number, owner: string, taken: IdMap[], files
       map[kind] = [{ containerID: 0, hostID: start, size }];
     }
     try {
-      fs.writeFileSync(path.join(files.reservations, `${map.uid[0].hostID}-${size}`), JSON.stringify({ dir: owner, uid: map.uid[0], gid: map.gid[0] }), { flag: 'wx', mode: 0o600 });
+      reserve(files.reservations, map, owner);
       return map;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
@@ -111,15 +111,21 @@ export function allocateIdMap(size: number, owner: string, taken: IdMap[], files
   throw invalid('--userns=auto: could not reserve a range (too many helpers allocating at once)');
 }
 
+const reservationFile = (dir: string, map: IdMap) => path.join(dir, `${map.uid[0].hostID}-${map.uid[0].size}`);
+
+/** Takes the range for the container at `owner`; EEXIST when another has it. */
+function reserve(dir: string, map: IdMap, owner: string): void {
+  fs.writeFileSync(reservationFile(dir, map), JSON.stringify({ dir: owner, uid: map.uid[0], gid: map.gid[0] }), { flag: 'wx', mode: 0o600 });
+}
+
 /** After a reboot (the reservations are on /run): a recovered container's range, reserved again. */
 export function reserveAgain(map: IdMap, owner: string, files: Pick<Files, 'reservations'> = HOST_FILES): void {
   fs.mkdirSync(files.reservations, { recursive: true, mode: 0o700 });
-  const file = path.join(files.reservations, `${map.uid[0].hostID}-${map.uid[0].size}`);
-  try { fs.writeFileSync(file, JSON.stringify({ dir: owner, uid: map.uid[0], gid: map.gid[0] }), { flag: 'wx', mode: 0o600 }); } catch { /* still there */ }
+  try { reserve(files.reservations, map, owner); } catch { /* still there */ }
 }
 
 /** Gives a container's range back (its rw layer is gone). */
 export function releaseIdMap(map: IdMap | undefined, files: Pick<Files, 'reservations'> = HOST_FILES): void {
   if (!map?.uid.length) return;
-  fs.rmSync(path.join(files.reservations, `${map.uid[0].hostID}-${map.uid[0].size}`), { force: true });
+  fs.rmSync(reservationFile(files.reservations, map), { force: true });
 }

@@ -13,11 +13,9 @@ import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { ExecStream } from '../helpers/exec';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
-const UI = 30000;
 const NEW_LINE = 'web:x:1000:1000::/home/web:/bin/sh';
 
 describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () => {
@@ -35,7 +33,7 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
     ({ id } = await client.request('container.create', { image: 'host', name: 'e2e-diff', cmd: ['sh', '-c', script] }));
     await client.request('container.start', { id });
     await waitFor(async () => (await client.request('container.diff', { id })).changes.some((c) => c.path === '/etc/group'), 10000, 'the container\'s writes');
-    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket, 'diffEditor.renderSideBySide': true, 'diffEditor.useInlineViewWhenSpaceIsLimited': false } });
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket, 'diffEditor.renderSideBySide': true, 'diffEditor.useInlineViewWhenSpaceIsLimited': false } });
     page = vs.page;
   });
 
@@ -92,7 +90,7 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
     assert.equal(w.code, 0, w.stderr);
     await waitFor(async () => (await text(modified)).includes('live:x:4242'), UI, 'the new line in the open editor');
     await vs.screenshot('changes-1-diff');
-    if (process.env.NSCOPE_E2E_UPDATE_MEDIA === '1') fs.copyFileSync(path.join(OUT, 'changes-1-diff.png'), path.join(REPO, 'media', 'screenshot-diff.png'));
+    if (process.env.NSCOPE_E2E_UPDATE_MEDIA === '1') fs.copyFileSync(path.join(E2E_OUT, 'changes-1-diff.png'), path.join(REPO, 'media', 'screenshot-diff.png'));
 
     // an added file: an empty left side; a deleted one: an empty right side
     const visible = (side: string) => page.locator(`.monaco-diff-editor:visible .editor.${side} .view-lines`).first();

@@ -9,8 +9,13 @@ import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { REPO } from '../helpers/daemon';
 
 export const E2E_DIR = process.env.NSCOPE_E2E_DIR || '/var/cache/nscope-e2e';
+/** where the suites' screenshots and traces go */
+export const E2E_OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
+/** how long a suite waits for the UI to show something */
+export const UI = 30000;
 const CODE_SERVER = path.join(E2E_DIR, 'node_modules', '.bin', 'code-server');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 

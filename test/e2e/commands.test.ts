@@ -9,11 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
-const UI = 30000;
 
 describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout: 300000 }, () => {
   let daemon: TestDaemon;
@@ -33,7 +31,7 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
   before(async () => {
     daemon = await startWithImage('e2e-cmds');
     client = await daemon.client();
-    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket } });
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
     page = vs.page;
   });
 

@@ -11,11 +11,9 @@ import { RUNTIME_ROOTS_DIR } from '../../helper/runtime/runtime-roots';
 import { haveContainerd, PrivateContainerd } from '../helpers/containerd';
 import { REPO, removeCgroupTree, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { cgroupName, RUN } from '../helpers/run-scope';
-import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable() ?? (haveContainerd() ? undefined : 'containerd is not installed (scripts/setup-engines.sh installs it)');
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
-const UI = 30000;
 
 describe('VS Code extension: a container containerd runs with nscope-runtime', { skip, timeout: 300000 }, () => {
   let daemon: TestDaemon;
@@ -37,7 +35,7 @@ describe('VS Code extension: a container containerd runs with nscope-runtime', {
     await engine.start();
     const r = await engine.run(id, rootfs, `/${parent}/c`, ['-d', '--memory-limit', String(48 << 20)], ['sleep', '600']);
     assert.equal(r.code, 0, r.stderr);
-    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket } });
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
   });
 
   after(async () => {

@@ -8,11 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/containers';
-import { e2eUnavailable, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { E2E_OUT, e2eUnavailable, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
-const UI = 30000;
 
 describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 300000 }, () => {
   let daemon: TestDaemon;
@@ -29,7 +27,7 @@ describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 3
     client = await daemon.client();
     ({ id } = await client.request('container.create', { image: 'host', name: 'e2e-web', hostname: 'e2e-box', cmd: ['sleep', '600'], memory: '64m', pidsLimit: 50 }));
     await client.request('container.start', { id });
-    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket } });
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
     page = vs.page;
   });
 
@@ -39,7 +37,7 @@ describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 3
       await vs.stop();
     }
     if (timings && Object.keys(timings).length) {
-      fs.writeFileSync(path.join(OUT, 'timings.json'), JSON.stringify(timings, null, 2));
+      fs.writeFileSync(path.join(E2E_OUT, 'timings.json'), JSON.stringify(timings, null, 2));
       console.log('e2e timings (ms):', JSON.stringify(timings));
     }
     if (daemon) {
@@ -101,7 +99,7 @@ describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 3
     const execs = (await client.request('container.top', { id })).filter((p) => p.command.startsWith('/bin/sh') || p.command === 'sh');
     assert.ok(execs.length >= 1, 'the shell runs in the container');
     await vs.screenshot('2-shell');
-    if (process.env.NSCOPE_E2E_UPDATE_MEDIA === '1') fs.copyFileSync(path.join(OUT, '2-shell.png'), path.join(REPO, 'media', 'screenshot-containers.png'));
+    if (process.env.NSCOPE_E2E_UPDATE_MEDIA === '1') fs.copyFileSync(path.join(E2E_OUT, '2-shell.png'), path.join(REPO, 'media', 'screenshot-containers.png'));
     await page.keyboard.type('exit 3\n');
     await page.locator('.notifications-toasts', { hasText: 'sh in e2e-web exited with code 3' }).waitFor({ timeout: UI });
     await page.locator('.terminal-wrapper.active .xterm-rows').waitFor({ state: 'detached', timeout: UI });

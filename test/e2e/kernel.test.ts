@@ -10,11 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { runToExit, waitFor } from '../helpers/containers';
 import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
-const UI = 30000;
 
 describe('VS Code extension: kernel sources and the cumulative tree', { skip, timeout: 300000 }, () => {
   let daemon: TestDaemon;
@@ -37,7 +35,7 @@ describe('VS Code extension: kernel sources and the cumulative tree', { skip, ti
     await client.request('container.remove', { id: src.id });
     ({ id } = await client.request('container.create', { image: 'host', name: 'e2e-kernel', cmd: ['sleep', '600'], memory: '64m' }));
     await client.request('container.start', { id });
-    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket, 'workbench.view.alwaysShowHeaderActions': true } });
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket, 'workbench.view.alwaysShowHeaderActions': true } });
     page = vs.page;
   });
 

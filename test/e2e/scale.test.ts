@@ -11,10 +11,9 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, screenshotOnFailure, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
 const COUNT = 200;
 const PROBES = 9;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
@@ -52,7 +51,7 @@ describe(`the explorer with ${COUNT} containers`, { skip, timeout: 600000 }, () 
       await Promise.all(Array.from({ length: Math.min(8, COUNT - i) }, (_, k) =>
         client.request('container.create', { image: 'host', name: `bulk-${String(i + k).padStart(3, '0')}`, cmd: ['sleep', '600'] })));
     }
-    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket } });
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
   });
 
   after(async () => {
@@ -98,7 +97,7 @@ describe(`the explorer with ${COUNT} containers`, { skip, timeout: 600000 }, () 
       eventToRowMs: median(fromEvent), createToRowMs: median(added), removeToRowGoneMs: median(removed),
       samples: { eventToRowMs: fromEvent, createToRowMs: added, removeToRowGoneMs: removed },
     };
-    fs.writeFileSync(path.join(OUT, 'timings-scale.json'), JSON.stringify(timings, null, 2));
+    fs.writeFileSync(path.join(E2E_OUT, 'timings-scale.json'), JSON.stringify(timings, null, 2));
     console.log(`e2e scale (${COUNT} containers + 1): container.created event → row in the tree ${timings.eventToRowMs} ms; `
       + `container.create sent → row ${timings.createToRowMs} ms; container.remove sent → row gone ${timings.removeToRowGoneMs} ms (medians of ${PROBES})`);
   });

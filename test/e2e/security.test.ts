@@ -7,16 +7,13 @@
 // a --userns=auto one shows its uid and gid maps.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode, type Page } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
-const UI = 30000;
 
 describe('VS Code extension: a container\'s Security node', { skip, timeout: 300000 }, () => {
   let daemon: TestDaemon;
@@ -42,7 +39,7 @@ describe('VS Code extension: a container\'s Security node', { skip, timeout: 300
     pid = await run('e2e-sec', {});
     await run('e2e-sec-open', { securityOpt: ['seccomp=unconfined'], capAdd: ['SYS_ADMIN'] });
     await run('e2e-sec-userns', { userns: 'auto' });
-    vs = await VsCode.start({ extensionDir: REPO, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket } });
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
     page = vs.page;
   });
 

@@ -10,11 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { e2eUnavailable, endSuite, screenshotOnFailure, VsCode } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
-const OUT = process.env.NSCOPE_E2E_OUT || path.join(REPO, 'dist', 'e2e-out');
-const UI = 30000;
 const VSIX = path.join(REPO, 'dist', 'nscope.vsix');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const WALKTHROUGH = `${pkg.publisher}.${pkg.name}#${pkg.contributes.walkthroughs[0].id}`;
@@ -32,7 +30,7 @@ describe('the .vsix installed in VS Code (code-server 4.100.3)', { skip, timeout
     const { id } = await client.request('container.create', { image: 'host', name: 'vsix-demo', cmd: ['sleep', '600'], memory: '64m' });
     await client.request('container.start', { id });
     vs = await VsCode.start({
-      extensionDir: REPO, vsix: VSIX, outDir: OUT, settings: { 'nscope.socketPath': daemon.socket },
+      extensionDir: REPO, vsix: VSIX, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket },
       keybindings: [{ key: OPEN_WALKTHROUGH_KEY, command: 'workbench.action.openWalkthrough', args: WALKTHROUGH }],
     });
   });

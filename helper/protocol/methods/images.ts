@@ -1,5 +1,6 @@
 // Images: each method's params and result (the data: ../types/images.ts).
 import type { ImageDetailInfo, ImageSummaryInfo } from '../types/images';
+import type { RegistryAuth } from '../types/registry';
 
 export interface ImageMethods {
   'image.list': { params: Record<string, never>; result: ImageSummaryInfo[] };
@@ -8,4 +9,11 @@ export interface ImageMethods {
   'image.import': { params: { file: string; name?: string }; result: ImageSummaryInfo[] };
   'image.host': { params: { name: string; programs?: string[] }; result: ImageSummaryInfo };
   'image.remove': { params: { ref: string; force?: boolean }; result: { ref: string } };
+  /** `nscope image tag SOURCE TARGET`: another name for an image */
+  'image.tag': { params: { ref: string; name: string }; result: ImageSummaryInfo };
+  /**
+   * `nscope login`: checks the credentials against the registry (its /v2/
+   * challenge and token service). The client stores them, not the helper.
+   */
+  'registry.login': { params: { server: string; auth: RegistryAuth }; result: { status: string; identitytoken?: string } };
 }

@@ -10,6 +10,8 @@ export interface ImageSummaryInfo {
   /** sum of the unpacked layer sizes */
   size: number;
   layers: number;
+  /** the registry it was pulled from (absent for imported, host and committed images) */
+  origin?: import('./registry').ImageOrigin;
 }
 
 export interface ImageLayerInfo {

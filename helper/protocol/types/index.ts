@@ -14,3 +14,4 @@ export * from './layers';
 export * from './diff';
 export * from './kernel';
 export * from './security';
+export * from './registry';

@@ -15,6 +15,7 @@
 // The server closes the stream when the process has ended; `exec.wait` then
 // gives its exit code; `exec.resize` changes the tty's window size.
 import type { ExecOptions } from './exec';
+import type { RegistryAuth } from './registry';
 
 // For `attach` (a container created with tty or interactive), the bytes are
 // as for exec: raw with a tty, framed without; input goes to its console or
@@ -24,7 +25,11 @@ export type StreamOpenParams =
   | { kind: 'attach'; id: string }
   | ({ kind: 'exec' } & ExecOptions)
   // `export`: the image as an OCI image layout tar; the result's `size` is its length in bytes
-  | { kind: 'export'; ref: string };
+  | { kind: 'export'; ref: string }
+  // `pull`/`push`: the bytes are TransferLine JSON lines (./registry.ts); closing the connection cancels.
+  // `platform` is "os/arch[/variant]" (default: this host's); `dest` a reference to push to (default `ref`).
+  | { kind: 'pull'; ref: string; platform?: string; auth?: RegistryAuth }
+  | { kind: 'push'; ref: string; dest?: string; auth?: RegistryAuth };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import type { ImageMethods } from '../../protocol';
+import { invalid } from '../../errors';
 import { openForPeer } from '../access';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
@@ -29,5 +30,7 @@ export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethod
       s.emitImage('image.removed', img.id, img.name);
       return { ref: p.ref };
     },
+    'image.tag': () => { throw invalid('image.tag: not implemented yet'); },
+    'registry.login': () => { throw invalid('registry.login: not implemented yet'); },
   };
 }

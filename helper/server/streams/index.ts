@@ -15,6 +15,8 @@ const OPENERS: { [K in StreamKind]: StreamOpener<K> } = {
   attach: openAttachStream,
   exec: openExecStream,
   export: openExportStream,
+  pull: () => { throw invalid('stream.open: pull is not implemented yet'); },
+  push: () => { throw invalid('stream.open: push is not implemented yet'); },
 };
 
 /** Validates the request, starts what it asks for, and returns the pump. */

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'invalid'        // bad input from the caller: names the argument and what is wrong with it
   | 'conflict'       // the object is in the wrong state (running, in use, name taken)
   | 'forbidden'      // the caller is not allowed
+  | 'unauthorized'   // a registry refused the credentials (or wants some)
   | 'unsupported'    // the host cannot do it
   | 'failed';        // the operation was attempted and the system refused
 

@@ -10,6 +10,7 @@ import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { imageExport, imageLayers } from './commit-commands';
 import { STATS } from './stats';
+import { PLATFORM, PULL, PULL_FLAGS, PUSH, PullFailed, TAG, tagImage, withPull } from './pull-commands';
 
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
@@ -91,15 +92,16 @@ export const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: 'Create and run a new container from an image', group: 'Containers',
-    flags: [...CREATE_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+    flags: [...CREATE_FLAGS, ...PULL_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const c = await ctx.client();
       const opts = runOptions(p);
       let created;
       try {
         if (!bool(p, 'detach')) checkTerminal(opts);
-        created = await c.request('container.create', opts);
+        created = await withPull(ctx, p, opts.image, () => c.request('container.create', opts));
       } catch (e) {
+        if (e instanceof PullFailed) return 125;
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
         return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /permission denied/.test((e as Error).message) ? 126 : 125;
       }
@@ -113,9 +115,17 @@ export const COMMANDS: Record<string, Command> = {
   },
   create: {
     summary: 'Create a new container (started by nscope start)', group: 'Containers',
-    flags: CREATE_FLAGS, stop: true, min: 1, usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]',
+    flags: [...CREATE_FLAGS, ...PULL_FLAGS], stop: true, min: 1, usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
-      const r = await (await ctx.client()).request('container.create', runOptions(p));
+      const opts = runOptions(p);
+      const c = await ctx.client();
+      let r;
+      try {
+        r = await withPull(ctx, p, opts.image, () => c.request('container.create', opts));
+      } catch (e) {
+        if (e instanceof PullFailed) return 125;
+        throw e;
+      }
       process.stdout.write(r.id + '\n');
       return 0;
     },
@@ -232,6 +242,9 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   stats: STATS,
+  pull: PULL,
+  push: PUSH,
+  tag: TAG,
   images: {
     summary: 'List images', group: 'Images',
     flags: [FORMAT, QUIET_IMAGES], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),
@@ -243,6 +256,7 @@ export const COMMANDS: Record<string, Command> = {
       { name: 'name', takesValue: true, help: 'import: name the imported image NAME[:TAG] (an archive of one image)' },
       { name: 'force', short: 'f', help: 'rm: remove an image a container uses, or every name of an image ID' },
       { name: 'changes', takesValue: true, value: 'layer', help: "layers: list one layer's own changes (its index or digest)" },
+      PLATFORM,
     ], min: 1, stop: false,
     usage: 'image COMMAND [OPTIONS]',
     subcommands: [
@@ -253,6 +267,9 @@ export const COMMANDS: Record<string, Command> = {
       ['inspect IMAGE...', 'Return low-level information on images, as JSON'],
       ['layers IMAGE [--changes LAYER]', "An image's layers with their sizes, or one layer's changes"],
       ['export IMAGE FILE|-', 'Write an image as an OCI image layout tar'],
+      ['pull [--platform P] NAME[:TAG|@DIGEST]', 'Download an image from a registry'],
+      ['push NAME[:TAG] [DESTINATION]', 'Upload an image to a registry'],
+      ['tag SOURCE TARGET', 'Give an image another name'],
     ],
     async run(p, ctx) {
       const [sub, ...rest] = p.positionals;
@@ -284,6 +301,9 @@ export const COMMANDS: Record<string, Command> = {
         }
         case 'layers': return imageLayers(p, ctx, rest);
         case 'export': return imageExport(p, ctx, rest);
+        case 'pull': return PULL.run({ ...p, positionals: rest }, ctx);
+        case 'push': return PUSH.run({ ...p, positionals: rest }, ctx);
+        case 'tag': return tagImage(ctx, rest);
         default: throw new UsageError(`unknown image command "${sub}"`);
       }
     },

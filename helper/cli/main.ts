@@ -3,7 +3,7 @@
 import { startDaemon } from '../server/daemon';
 import { DEFAULT_SOCKET } from '../protocol';
 import { HelperClient } from '../protocol/client';
-import { bool, parseArgs, str, UsageError } from './args';
+import { bool, list, parseArgs, str, UsageError } from './args';
 import { COMMANDS } from './commands';
 import type { Command, Ctx, Flag } from './command';
 import { COMMIT_COMMANDS } from './commit-commands';
@@ -28,10 +28,14 @@ const HELPER_COMMANDS: Record<string, Command> = {
       { name: 'group', takesValue: true, help: 'Members of this group may use the socket (default nscope, when it exists)' },
       { name: 'cgroup-parent', takesValue: true, help: "The cgroup containers' cgroups are made under (default nscope)" },
       { name: 'runtime-roots', takesValue: true, value: 'dir', help: "Where nscope-runtime records its --root dirs, to show the containers engines run with it (default /run/nscope-runtime-roots; 'none': show none)" },
+      { name: 'insecure-registry', takesValue: true, repeat: true, value: 'host', help: 'A registry (HOST[:PORT] or CIDR) reached over plain HTTP or unverified TLS; localhost always is' },
+      { name: 'registry-mirror', takesValue: true, repeat: true, value: 'url', help: 'A mirror of Docker Hub, tried first' },
+      { name: 'certs-dir', takesValue: true, value: 'dir', help: "Registries' CAs and client certificates, Docker's certs.d layout (default /etc/docker/certs.d)" },
     ],
     usage: 'daemon [OPTIONS]',
     async run(p, ctx) {
-      const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent'), runtimeRoots: str(p, 'runtime-roots') });
+      const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent'), runtimeRoots: str(p, 'runtime-roots'),
+        insecureRegistries: list(p, 'insecure-registry'), registryMirrors: list(p, 'registry-mirror'), certsDir: str(p, 'certs-dir') });
       process.stderr.write(`nscope helper listening (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -5,6 +5,7 @@
 // renames it into place at the end).
 import * as fs from 'fs';
 import * as path from 'path';
+import type { Readable } from 'stream';
 import { NscopeError } from '../errors';
 import { writeJsonAtomic, readJson } from '../lib/atomic';
 import { layerDiffId, unpackLayer } from './unpack';
@@ -49,6 +50,24 @@ export class LayerStore {
     }
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const res = await unpackLayer(fs.createReadStream(blobFile), target, { label, expectDiffId: diffId });
+    writeJsonAtomic(`${target}.json`, { diffId, size: res.size });
+  }
+
+  /**
+   * Unpacks the layer `diffId` from a stream (a download on its way in);
+   * `beforeCommit` runs before it is put in place. A layer already here is
+   * checked instead (the stream must still decompress to `diffId`).
+   */
+  async fromStream(diffId: string, input: Readable, label: string, beforeCommit: () => Promise<void>): Promise<void> {
+    const target = this.path(diffId);
+    if (fs.existsSync(target)) {
+      const got = await layerDiffId(input, label);
+      await beforeCommit();
+      if (got !== diffId) throw new NscopeError('invalid', `${label}: content does not match its diff_id (expected ${diffId}, got ${got})`);
+      return;
+    }
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const res = await unpackLayer(input, target, { label, expectDiffId: diffId, beforeCommit });
     writeJsonAtomic(`${target}.json`, { diffId, size: res.size });
   }
 

@@ -22,7 +22,7 @@ export const ANNOTATION_CONTAINERD_NAME = 'io.containerd.image.name';
 export const isIndexMedia = (m: string | undefined) => m === MEDIA.index || m === MEDIA.dockerManifestList;
 export const isManifestMedia = (m: string | undefined) => m === MEDIA.manifest || m === MEDIA.dockerManifest;
 export const isLayerMedia = (m: string) =>
-  m === MEDIA.layerTar || m === MEDIA.layerGzip || m === MEDIA.dockerLayerGzip || m === MEDIA.dockerLayerTar
+  m === MEDIA.layerTar || m === MEDIA.layerGzip || m === MEDIA.layerZstd || m === MEDIA.dockerLayerGzip || m === MEDIA.dockerLayerTar
   // "nondistributable" variants carry the same tar; their blobs must still be in the archive
   || m === 'application/vnd.oci.image.layer.nondistributable.v1.tar'
   || m === 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'

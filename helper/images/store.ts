@@ -15,7 +15,7 @@ import { randomBytes } from 'crypto';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { readJson, writeJsonAtomic } from '../lib/atomic';
 import { extractArchive, readArchive, type ArchiveImage, type ArchiveLayer } from './archive';
-import { BlobStore } from './blobs';
+import { BlobStore, sha256 } from './blobs';
 import { IMAGE_PATH, planHostImage } from './host-image';
 import { LayerStore } from './layers';
 import { idPrefix, normalizeName, UNNAMED } from './names';
@@ -27,6 +27,8 @@ import { tarFile } from './tar-writer';
 import { unpackLayer } from './unpack';
 
 import type { ImageSummaryInfo } from '../protocol/types/images';
+import type { ImageOrigin } from '../protocol/types/registry';
+import { parseReference } from '../registry/reference';
 export type { OciImageConfig, OciContainerConfig, OciHistory, OciManifest, OciIndex, Descriptor } from './oci';
 
 /** What `images` lists: the protocol's type (helper/protocol/types/images.ts). */
@@ -148,6 +150,17 @@ export class ImageStore {
   /** Images matching `ref`: by name first (as Docker does), then by full or short ID (every entry of that image). */
   private find(ref: string, all = this.snapshot().all): { images: Image[]; byName: boolean } {
     if (typeof ref !== 'string' || !ref) throw invalid('no image given');
+    if (ref.includes('@')) {
+      // NAME@sha256:… (as pulled): the manifest digest, or the index digest the image was pulled by
+      const r = parseReference(ref);
+      const hit = all.filter((i) => {
+        const o = originOf(i.desc);
+        const sameRepo = o && o.registry === r.registry && o.repository === r.repository;
+        return sameRepo && (i.desc.digest === r.digest || o!.digest === r.digest);
+      });
+      if (hit.length) return { images: [...hit.filter((i) => i.name), ...hit.filter((i) => !i.name)], byName: false };
+      throw notFound(`image "${ref}" not found`);
+    }
     let name: string | undefined;
     try { name = normalizeName(ref); } catch { /* not a name: maybe an ID */ }
     if (name) {
@@ -166,7 +179,9 @@ export class ImageStore {
   }
 
   private summary(img: Image): ImageSummary {
+    const origin = originOf(img.desc);
     return {
+      ...(origin ? { origin } : {}),
       name: img.name ?? UNNAMED,
       id: img.id,
       digest: img.desc.digest,
@@ -213,7 +228,8 @@ export class ImageStore {
 
   // ---- adding ----
 
-  private hold(keys: string[]): () => void {
+  /** Keeps blobs and layers from the garbage collector until the returned function is called. */
+  hold(keys: string[]): () => void {
     for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
     return () => { for (const k of keys) { const n = (this.busy.get(k) ?? 1) - 1; if (n) this.busy.set(k, n); else this.busy.delete(k); } };
   }
@@ -259,7 +275,6 @@ export class ImageStore {
           continue;
         }
         const llabel = `${label} layer ${i + 1}/${layers.length}`;
-        if (l.mediaType === MEDIA.layerZstd) throw invalid(`${llabel}: zstd-compressed layers are not supported`);
         const blob = await this.blobs.putFile(l.file, { expect: l.expect, owned: true, label: llabel });
         held.push(this.hold([blob.digest]));
         const blobLabel = `layer ${blob.digest.slice(0, 19)}…`;
@@ -333,6 +348,12 @@ export class ImageStore {
     const { idx, all } = this.snapshot();
     const idOf = (d: Descriptor) => all.find((i) => i.desc.digest === d.digest)?.id;
     const bare = (d: Descriptor): Descriptor => ({ mediaType: d.mediaType, digest: d.digest, size: d.size });
+    // where the image came from travels with each of its names
+    const origin = Object.fromEntries(Object.entries(desc.annotations ?? {}).filter(([k]) => k.startsWith(ORIGIN_PREFIX)));
+    const own = (extra: Record<string, string>): Descriptor => {
+      const a = { ...origin, ...extra };
+      return Object.keys(a).length ? { ...bare(desc), annotations: a } : bare(desc);
+    };
     let ms = idx.manifests.slice();
     const displaced: Descriptor[] = [];
     for (const n of names) {
@@ -341,8 +362,8 @@ export class ImageStore {
     }
     // an unnamed entry of this same image is superseded once it has a name
     if (names.length) ms = ms.filter((d) => d.annotations?.[ANNOTATION_REF_NAME] !== undefined || idOf(d) !== id);
-    ms.push(...names.map((n) => ({ ...bare(desc), annotations: { [ANNOTATION_REF_NAME]: n } })));
-    if (!names.length && !ms.some((d) => d.digest === desc.digest)) ms.push(bare(desc));
+    ms.push(...names.map((n) => own({ [ANNOTATION_REF_NAME]: n })));
+    if (!names.length && !ms.some((d) => d.digest === desc.digest)) ms.push(own({}));
     for (const d of displaced) {
       const did = idOf(d);
       if (did !== id && !ms.some((x) => x.digest === d.digest || (did !== undefined && idOf(x) === did))) ms.push(bare(d));
@@ -432,6 +453,63 @@ export class ImageStore {
     }
   }
 
+  /**
+   * Adds an image pulled from a registry whose layers (blobs and unpacked
+   * dirs) the caller has already put in the store and holds: checks the
+   * config against the manifest, stores both, and names the image (none for
+   * a pull by digest). The manifest is kept byte for byte so its digest stays
+   * the registry's.
+   */
+  addPulled(name: string | undefined, manifest: { bytes: Buffer; mediaType: string }, configBytes: Buffer, origin: ImageOrigin): ImageSummary {
+    const label = `image ${name ?? origin.repository}`;
+    const m = JSON.parse(manifest.bytes.toString('utf8')) as OciManifest;
+    const cfgDigest = sha256(configBytes);
+    if (cfgDigest !== m.config.digest) throw invalid(`${label}: config digest ${cfgDigest} is not the manifest's ${m.config.digest}`);
+    const cfg = JSON.parse(configBytes.toString('utf8')) as OciImageConfig;
+    const diffIds = cfg.rootfs?.diff_ids;
+    if (!Array.isArray(diffIds) || diffIds.length !== m.layers.length) throw invalid(`${label}: the config lists ${Array.isArray(diffIds) ? diffIds.length : 'no'} layers, the manifest ${m.layers.length}`);
+    m.layers.forEach((l, i) => {
+      if (!this.blobs.has(l.digest) || !this.layers.has(diffIds[i])) throw new NscopeError('failed', `${label}: layer ${l.digest} is not in the store`);
+    });
+    const release = this.hold([cfgDigest]);
+    try {
+      this.blobs.putBuffer(configBytes);
+      const b = this.blobs.putBuffer(manifest.bytes);
+      const annotations: Record<string, string> = {
+        [`${ORIGIN_PREFIX}registry`]: origin.registry, [`${ORIGIN_PREFIX}repository`]: origin.repository, [`${ORIGIN_PREFIX}digest`]: origin.digest,
+        ...(origin.tag ? { [`${ORIGIN_PREFIX}tag`]: origin.tag } : {}),
+      };
+      const desc: Descriptor = { mediaType: manifest.mediaType, digest: b.digest, size: b.size, annotations };
+      this.tag(name ? [normalizeName(name)] : [], desc, cfgDigest);
+      const { all } = this.snapshot();
+      const img = all.find((i) => i.desc.digest === b.digest && (name ? i.name === normalizeName(name) : true))!;
+      return this.summary(img);
+    } finally {
+      release();
+    }
+  }
+
+  /** Whether the image `name` is this manifest already (a pull that finds nothing new). */
+  hasManifest(name: string | undefined, digest: string): boolean {
+    const n = name ? normalizeName(name) : undefined;
+    return this.snapshot().all.some((i) => i.desc.digest === digest && (n === undefined || i.name === n));
+  }
+
+  /** `image tag SOURCE TARGET`: another name for an image (where it came from goes along). */
+  tagImage(ref: string, name: string): ImageSummary {
+    const n = normalizeName(name, 'target name');
+    const img = this.find(ref).images[0];
+    const { [ANNOTATION_REF_NAME]: _old, ...keep } = img.desc.annotations ?? {};
+    this.tag([n], { mediaType: img.desc.mediaType, digest: img.desc.digest, size: img.desc.size, annotations: keep }, img.id);
+    return this.summary(this.snapshot().all.find((i) => i.name === n)!);
+  }
+
+  /** The stored manifest bytes and media type of an image (push sends them unchanged). */
+  manifestOf(ref: string): { bytes: Buffer; mediaType: string; digest: string; manifest: OciManifest; origin?: ImageOrigin } {
+    const img = this.find(ref).images[0];
+    return { bytes: this.blobs.read(img.desc.digest), mediaType: img.desc.mediaType || img.manifest.mediaType || MEDIA.manifest, digest: img.desc.digest, manifest: img.manifest, origin: originOf(img.desc) };
+  }
+
   // ---- removing ----
 
   /**
@@ -491,6 +569,16 @@ export class ImageStore {
     }
     return { blobs, layers };
   }
+}
+
+const ORIGIN_PREFIX = 'io.nscope.origin.';
+
+function originOf(d: Descriptor): ImageOrigin | undefined {
+  const a = d.annotations;
+  const registry = a?.[`${ORIGIN_PREFIX}registry`], repository = a?.[`${ORIGIN_PREFIX}repository`], digest = a?.[`${ORIGIN_PREFIX}digest`];
+  if (!registry || !repository || !digest) return undefined;
+  const tag = a?.[`${ORIGIN_PREFIX}tag`];
+  return { registry, repository, digest, ...(tag ? { tag } : {}) };
 }
 
 async function mediaOf(file: string): Promise<string> {

@@ -40,6 +40,12 @@ export interface UnpackOptions {
   label?: string;
   /** refuse the layer (and leave nothing) if its diff_id differs */
   expectDiffId?: string;
+  /**
+   * Runs once the tar is unpacked, before the layer is put in place: a
+   * download checks there that the whole blob came and had its digest
+   * (throwing leaves nothing behind).
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
@@ -62,6 +68,7 @@ export async function unpackLayer(input: Readable, target: string, opts: UnpackO
     if (opts.expectDiffId && res.diffId !== opts.expectDiffId) {
       throw invalid(`${label}: content does not match its diff_id (expected ${opts.expectDiffId}, got ${res.diffId})`);
     }
+    await opts.beforeCommit?.();
     try {
       fs.renameSync(tmp, target);
     } catch (e) {

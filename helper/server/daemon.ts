@@ -7,12 +7,19 @@ import { DEFAULT_ROOT, DEFAULT_SOCKET, type NscopeEvent } from '../protocol';
 import { ChangeEvents } from '../runtime/changes-events';
 import { ContainerManager } from '../runtime/manager';
 import { EngineContainers } from '../runtime/engine-containers';
+import { defaultSettings } from '../registry/settings';
 import { HelperServer } from './server';
 
 export interface DaemonOptions {
   socket?: string; root?: string; group?: string; cgroupParent?: string;
   /** nscope-runtime's registry of roots (runtime-roots.ts); 'none': no engine containers (tests that must see only their own) */
   runtimeRoots?: string;
+  /** registries reached over plain http or unverified TLS (besides localhost, as Docker) */
+  insecureRegistries?: string[];
+  /** mirrors of Docker Hub */
+  registryMirrors?: string[];
+  /** Docker's certs.d layout of extra CAs and client certificates (default /etc/docker/certs.d) */
+  certsDir?: string;
 }
 
 export const VERSION = '0.1.0';
@@ -27,8 +34,9 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
   const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines });
   let server: HelperServer | undefined;
+  const registry = { ...defaultSettings(), insecure: o.insecureRegistries ?? [], mirrors: o.registryMirrors ?? [], ...(o.certsDir ? { certsDir: o.certsDir } : {}) };
   const services = {
-    root, socket, version: VERSION, images, containers, cgroups, engines,
+    root, socket, version: VERSION, images, containers, cgroups, engines, registry,
     emitImage: (type: 'image.added' | 'image.removed', id: string, name: string) =>
       server?.broadcast({ type, id, name, time: new Date().toISOString() }),
   };

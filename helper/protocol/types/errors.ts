@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   conflict: -32003,
   forbidden: -32004,
   unsupported: -32005,
+  unauthorized: -32006,
   invalid: -32602,
 } as const;
 

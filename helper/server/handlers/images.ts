@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import type { ImageMethods } from '../../protocol';
 import { invalid } from '../../errors';
+import { login } from '../../registry/login';
 import { openForPeer } from '../access';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
@@ -30,7 +31,12 @@ export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethod
       s.emitImage('image.removed', img.id, img.name);
       return { ref: p.ref };
     },
-    'image.tag': () => { throw invalid('image.tag: not implemented yet'); },
-    'registry.login': () => { throw invalid('registry.login: not implemented yet'); },
+    'image.tag': (p) => {
+      if (typeof obj(p).name !== 'string') throw invalid('image.tag: name must be a string');
+      const img = s.images.tagImage(p.ref, p.name);
+      s.emitImage('image.added', img.id, img.name);
+      return img;
+    },
+    'registry.login': (p) => login(s.registry, obj(p).server, p.auth),
   };
 }

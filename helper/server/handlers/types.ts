@@ -5,6 +5,7 @@ import type { ImageStore } from '../../images/store';
 import type { MethodName, Params, Result } from '../../protocol';
 import type { EngineContainers } from '../../runtime/engine-containers';
 import type { ContainerManager } from '../../runtime/manager';
+import type { RegistrySettings } from '../../registry/settings';
 import type { ConnContext } from '../context';
 
 export type Handler<M extends MethodName> = (params: Params<M>, ctx: ConnContext) => Promise<Result<M>> | Result<M>;
@@ -21,6 +22,8 @@ export interface HelperServices {
   /** the containers Docker, containerd and Podman run with nscope-runtime */
   engines: EngineContainers;
   cgroups: CgroupDriver;
+  /** how registries are reached: insecure hosts, mirrors, CAs */
+  registry: RegistrySettings;
   /** image events go through the same channel as container events */
   emitImage(type: 'image.added' | 'image.removed', id: string, name: string): void;
 }

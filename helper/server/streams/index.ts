@@ -6,6 +6,7 @@ import { openAttachStream } from './attach';
 import { openExecStream } from './exec';
 import { openExportStream } from './export';
 import { openLogStream } from './logs';
+import { openPullStream, openPushStream } from './transfer';
 import type { OpenedStream, StreamKind, StreamOpener, StreamOpenParams, StreamServices } from './types';
 
 export type { OpenedStream, StreamServices } from './types';
@@ -15,8 +16,8 @@ const OPENERS: { [K in StreamKind]: StreamOpener<K> } = {
   attach: openAttachStream,
   exec: openExecStream,
   export: openExportStream,
-  pull: () => { throw invalid('stream.open: pull is not implemented yet'); },
-  push: () => { throw invalid('stream.open: push is not implemented yet'); },
+  pull: openPullStream,
+  push: openPushStream,
 };
 
 /** Validates the request, starts what it asks for, and returns the pump. */

@@ -1,0 +1,198 @@
+// `nscope pull`, `push`, `tag`, and the pull that `run`/`create` do by
+// themselves (--pull missing|always|never). Credentials are looked up here,
+// as the user, in the user's own files, and sent with the request.
+import type { Socket } from 'net';
+import { openStream } from '../protocol/client';
+import type { PullPolicy, TransferLine } from '../protocol/types/registry';
+import { credentialsFor } from '../registry/credentials';
+import { parseReference } from '../registry/reference';
+import { bool, str, UsageError, type Parsed } from './args';
+import type { Command, Ctx } from './command';
+import { humanSize } from './format';
+
+/** Reads a transfer's JSON lines; returns the final one. */
+export async function readTransfer(sock: Socket, onLine: (l: TransferLine) => void): Promise<TransferLine> {
+  let buf = '';
+  let last: TransferLine | undefined;
+  for await (const chunk of sock) {
+    buf += (chunk as Buffer).toString('utf8');
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const text = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (!text.trim()) continue;
+      let l: TransferLine;
+      try { l = JSON.parse(text) as TransferLine; } catch { continue; }
+      if (l.kind === 'done' || l.kind === 'error') last = l;
+      else onLine(l);
+    }
+  }
+  return last ?? { kind: 'error', code: 'failed', message: 'the helper closed the transfer without a result' };
+}
+
+/**
+ * Shows progress as `docker pull` does: on a terminal one line per layer,
+ * redrawn in place; otherwise each status once, no byte counts; nothing
+ * when quiet.
+ */
+export class ProgressView {
+  private readonly order: string[] = [];
+  private readonly text = new Map<string, string>();
+  private drawn = 0;
+  private readonly said = new Set<string>();
+  constructor(private readonly out: NodeJS.WriteStream, private readonly quiet: boolean) {}
+
+  line(l: TransferLine): void {
+    if (this.quiet) return;
+    const tty = this.out.isTTY;
+    if (l.kind === 'status') { this.flushAbove(); this.out.write(`${l.status}\n`); return; }
+    if (l.kind !== 'progress') return;
+    const bytes = l.current !== undefined && l.total ? ` ${humanSize(l.current)}/${humanSize(l.total)}` : '';
+    const msg = `${l.id}: ${l.status === 'Waiting' ? 'Waiting' : l.status}${tty && (l.status === 'Downloading' || l.status === 'Pushing') ? `${bar(l.current, l.total)}${bytes}` : ''}`;
+    if (!tty) {
+      // once per state: "Downloading" is not repeated for every chunk
+      const key = `${l.id} ${l.status}`;
+      if (!this.said.has(key)) { this.said.add(key); this.out.write(`${msg}\n`); }
+      return;
+    }
+    if (!this.text.has(l.id)) this.order.push(l.id);
+    this.text.set(l.id, msg);
+    this.redraw();
+  }
+
+  private redraw(): void {
+    let s = this.drawn ? `\x1b[${this.drawn}A` : '';
+    for (const id of this.order) s += `\x1b[2K${this.text.get(id)}\n`;
+    this.drawn = this.order.length;
+    this.out.write(s);
+  }
+
+  /** A status line goes below the layer lines drawn so far, which then stay as they are. */
+  private flushAbove(): void {
+    this.order.length = 0;
+    this.text.clear();
+    this.drawn = 0;
+  }
+}
+
+function bar(current = 0, total = 0): string {
+  if (!total) return '';
+  const w = 40;
+  const n = Math.min(w, Math.floor((current / total) * w));
+  return ` [${'='.repeat(Math.max(0, n - 1))}${n > 0 ? '>' : ''}${' '.repeat(w - n)}]`;
+}
+
+/** The registry of a reference, for the credential lookup; a bad reference is the helper's to report. */
+function registryOf(ref: string): string | undefined {
+  try { return parseReference(ref).registry; } catch { return undefined; }
+}
+
+async function authFor(ref: string) {
+  const reg = registryOf(ref);
+  return reg ? credentialsFor(reg) : undefined;
+}
+
+/** Pulls `ref` showing progress on `out`; returns the exit code (errors printed in one line). */
+export async function pullWithProgress(ctx: Ctx, ref: string, opts: { platform?: string; quiet?: boolean; out?: NodeJS.WriteStream } = {}): Promise<number> {
+  const out = opts.out ?? process.stdout;
+  const sock = await openStream(ctx.socket, { kind: 'pull', ref, platform: opts.platform, auth: await authFor(ref) });
+  const view = new ProgressView(out, !!opts.quiet);
+  const stop = () => sock.destroy();
+  process.once('SIGINT', stop);
+  try {
+    const last = await readTransfer(sock, (l) => view.line(l));
+    if (last.kind === 'error') { process.stderr.write(`nscope: ${last.message}\n`); return 1; }
+    if (last.kind === 'done') out.write(`${last.ref}\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}
+
+export const PLATFORM = { name: 'platform', takesValue: true, value: 'os/arch[/variant]', help: "Pull this platform's image from a multi-platform index (default: this host's)" };
+
+export const PULL: Command = {
+  summary: 'Download an image from a registry', group: 'Images',
+  flags: [PLATFORM, { name: 'quiet', short: 'q', help: 'Print only the image reference' }],
+  min: 1, usage: 'pull [OPTIONS] NAME[:TAG|@DIGEST]',
+  async run(p, ctx) {
+    if (p.positionals.length !== 1) throw new UsageError('usage: nscope pull [OPTIONS] NAME[:TAG|@DIGEST]');
+    return pullWithProgress(ctx, p.positionals[0], { platform: str(p, 'platform'), quiet: bool(p, 'quiet') });
+  },
+};
+
+export const PUSH: Command = {
+  summary: 'Upload an image to a registry', group: 'Images',
+  flags: [{ name: 'quiet', short: 'q', help: 'Print only the pushed reference and digest' }],
+  min: 1, usage: 'push [OPTIONS] NAME[:TAG] [DESTINATION]',
+  async run(p, ctx) {
+    const [ref, dest, ...extra] = p.positionals;
+    if (extra.length) throw new UsageError('usage: nscope push [OPTIONS] NAME[:TAG] [DESTINATION]');
+    const target = dest ?? ref;
+    const sock = await openStream(ctx.socket, { kind: 'push', ref, dest, auth: await authFor(target) });
+    const view = new ProgressView(process.stdout, bool(p, 'quiet'));
+    const stop = () => sock.destroy();
+    process.once('SIGINT', stop);
+    try {
+      const last = await readTransfer(sock, (l) => view.line(l));
+      if (last.kind === 'error') { process.stderr.write(`nscope: ${last.message}\n`); return 1; }
+      if (last.kind === 'done' && bool(p, 'quiet')) process.stdout.write(`${last.ref}@${last.digest}\n`);
+      return 0;
+    } finally {
+      process.off('SIGINT', stop);
+    }
+  },
+};
+
+export async function tagImage(ctx: Ctx, rest: string[]): Promise<number> {
+  if (rest.length !== 2) throw new UsageError('usage: nscope tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]');
+  await (await ctx.client()).request('image.tag', { ref: rest[0], name: rest[1] });
+  return 0;
+}
+
+export const TAG: Command = {
+  summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', group: 'Images',
+  flags: [], min: 2, usage: 'tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+  run: (p, ctx) => tagImage(ctx, p.positionals),
+};
+
+/** `--pull` and `--platform` for run/create. */
+export const PULL_FLAGS = [
+  { name: 'pull', takesValue: true, value: 'missing|always|never', help: 'Pull the image before creating: missing (default), always, never' },
+  PLATFORM,
+];
+
+export function pullPolicy(p: Parsed): PullPolicy {
+  const v = str(p, 'pull') ?? 'missing';
+  if (v !== 'missing' && v !== 'always' && v !== 'never') throw new UsageError(`--pull: "${v}" is not one of missing, always, never`);
+  return v;
+}
+
+/**
+ * Creates through `create`, pulling first as the policy says: `always`
+ * pulls, `missing` pulls when the helper answers that the image is not
+ * there (as Docker: "Unable to find image … locally"), `never` does not.
+ */
+export async function withPull<T>(ctx: Ctx, p: Parsed, image: string, create: () => Promise<T>): Promise<T> {
+  const policy = pullPolicy(p);
+  const pull = async () => {
+    const code = await pullWithProgress(ctx, image, { platform: str(p, 'platform'), out: process.stderr });
+    if (code !== 0) throw new PullFailed();
+  };
+  if (policy === 'always') await pull();
+  try {
+    return await create();
+  } catch (e) {
+    const kind = (e as { data?: { kind?: string } }).data?.kind ?? (e as { code?: string }).code;
+    const missing = /image ".*" not found/.test((e as Error).message) && (kind === undefined || kind === 'not_found' || typeof kind === 'number');
+    if (policy !== 'missing' || !missing || registryOf(image) === undefined) throw e;
+    process.stderr.write(`Unable to find image '${image}' locally\n`);
+    await pull();
+    return create();
+  }
+}
+
+/** The pull already printed why it failed. */
+export class PullFailed extends Error {
+  constructor() { super('pull failed'); }
+}

@@ -1,0 +1,226 @@
+// One repository on one registry, spoken to as the OCI distribution spec
+// says: /v2/ to find a working endpoint (mirrors first, https before plain
+// http where plain http is allowed), manifests by tag or digest, blobs (with
+// Range), uploads and manifest puts. Every call goes through the Authorizer,
+// which answers 401 challenges once per scope set.
+import type { Readable } from 'stream';
+import { NscopeError, notFound } from '../errors';
+import type { RegistryAuth } from '../protocol/types/registry';
+import { Authorizer, unauthorized } from './auth';
+import { errorText, readBody, send, type HttpRequest, type HttpResponse } from './http';
+import { endpointsFor, type Endpoint, type RegistrySettings } from './settings';
+
+export type Access = 'pull' | 'push';
+
+export interface Fetched { bytes: Buffer; mediaType: string; digest?: string }
+
+export class RegistryClient {
+  private endpoint?: Endpoint;
+  private authorizer?: Authorizer;
+  private readonly scopes: string[];
+
+  constructor(
+    readonly registry: string,
+    readonly repository: string,
+    private readonly settings: RegistrySettings,
+    private readonly auth: RegistryAuth | undefined,
+    access: Access,
+    /** other repositories read from (cross-repository mounts) */
+    extraPull: string[] = [],
+  ) {
+    this.scopes = [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`, ...extraPull.filter((r) => r !== repository).map((r) => `repository:${r}:pull`)];
+  }
+
+  private base(): string { return `${this.endpoint!.url}/v2/${this.repository}`; }
+
+  /** Finds the first endpoint that answers /v2/ (200, or 401 with a challenge) and remembers it. */
+  async connect(signal?: AbortSignal): Promise<Endpoint> {
+    if (this.endpoint) return this.endpoint;
+    const tried: string[] = [];
+    for (const ep of endpointsFor(this.registry, this.settings)) {
+      try {
+        const res = await send({ method: 'GET', url: `${ep.url}/v2/`, signal }, ep.tls);
+        res.body.resume();
+        if (res.status === 200 || res.status === 401) {
+          this.endpoint = ep;
+          this.authorizer = new Authorizer(this.registry, this.auth, ep);
+          if (res.status === 401) await this.authorizer.answer(header(res, 'www-authenticate'), this.scopes, signal);
+          return ep;
+        }
+        tried.push(`${ep.url}: HTTP ${res.status}`);
+      } catch (e) {
+        if (signal?.aborted || e instanceof NscopeError && e.code === 'unauthorized') throw e;
+        tried.push(`${ep.url}: ${describeNet(e)}`);
+      }
+    }
+    throw new NscopeError('failed', `cannot reach registry ${this.registry}: ${tried.join('; ')}`);
+  }
+
+  /** A request with the repository's authorization; a 401 is answered once, then it is the caller's error. */
+  async call(req: HttpRequest): Promise<HttpResponse> {
+    await this.connect(req.signal);
+    const a = this.authorizer!;
+    const withAuth = (h: string | undefined): HttpRequest => ({ ...req, headers: { ...req.headers, ...(h ? { Authorization: h } : {}) } });
+    let res = await send(withAuth(a.header(this.scopes)), this.endpoint!.tls);
+    if (res.status === 401 && (req.body === undefined || Buffer.isBuffer(req.body))) {
+      res.body.resume();
+      const h = await a.answer(header(res, 'www-authenticate'), this.scopes, req.signal);
+      res = await send(withAuth(h), this.endpoint!.tls);
+    }
+    if (res.status === 401 || res.status === 403) {
+      const e = await errorText(res);
+      throw unauthorized(this.registry, `${e.message}${res.status === 403 ? '' : ' (log in with `nscope login ' + this.registry + '`)'}`);
+    }
+    return res;
+  }
+
+  /** GET a manifest or index by tag or digest, as any of `accept`; bounded in size. */
+  async manifest(reference: string, accept: string[], signal?: AbortSignal): Promise<Fetched> {
+    const res = await this.call({ method: 'GET', url: `${this.base()}/manifests/${reference}`, headers: { Accept: accept.join(', ') }, signal });
+    if (res.status === 404) {
+      const e = await errorText(res);
+      throw notFound(`${this.registry}/${this.repository}:${reference}: not found: ${e.message}`);
+    }
+    if (res.status !== 200) throw await failure(res, `manifest ${reference}`, this.registry);
+    const bytes = await readBody(res, 4 << 20, `manifest ${reference}`);
+    const mediaType = String(res.headers['content-type'] ?? '').split(';')[0].trim();
+    return { bytes, mediaType, digest: header(res, 'docker-content-digest') };
+  }
+
+  /** GET a blob, from `offset` on (a Range request; the answer says 206 when honoured). */
+  async blob(digest: string, offset: number, signal?: AbortSignal): Promise<HttpResponse> {
+    const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {};
+    const res = await this.call({ method: 'GET', url: `${this.base()}/blobs/${digest}`, headers, signal });
+    if (res.status === 200 || res.status === 206) return res;
+    if (res.status === 404) { res.body.resume(); throw notFound(`${this.registry}/${this.repository}: blob ${digest} not found`); }
+    if (res.status === 416) { res.body.resume(); return this.blob(digest, 0, signal); }
+    throw await failure(res, `blob ${digest}`, this.registry);
+  }
+
+  async hasBlob(digest: string, signal?: AbortSignal): Promise<boolean> {
+    const res = await this.call({ method: 'HEAD', url: `${this.base()}/blobs/${digest}`, signal });
+    res.body.resume();
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw new NscopeError('failed', `${this.registry}: checking blob ${digest}: HTTP ${res.status}`);
+  }
+
+  /** Asks the registry to link a blob it has in `from` (cross-repository mount); false when it starts an upload instead. */
+  async mount(digest: string, from: string, signal?: AbortSignal): Promise<boolean> {
+    const res = await this.call({ method: 'POST', url: `${this.base()}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, headers: { 'Content-Length': '0' }, body: Buffer.alloc(0), signal });
+    res.body.resume();
+    if (res.status === 201) return true;
+    if (res.status === 202) {
+      // an upload session was opened instead: cancel it, the caller uploads in its own session
+      const loc = header(res, 'location');
+      if (loc) void this.call({ method: 'DELETE', url: new URL(loc, this.endpoint!.url).toString(), signal }).then((r) => r.body.resume(), () => undefined);
+      return false;
+    }
+    return false;
+  }
+
+  /**
+   * Uploads a blob: one PUT when it is small, else PATCH chunks of `chunk`
+   * bytes then a closing PUT with the digest. `open(start, end)` gives the
+   * bytes [start, end) as a stream.
+   */
+  async upload(digest: string, size: number, open: (start: number, end: number) => Readable, opts: { chunk: number; signal?: AbortSignal; progress?: (sent: number) => void }): Promise<void> {
+    const start = await this.call({ method: 'POST', url: `${this.base()}/blobs/uploads/`, headers: { 'Content-Length': '0' }, body: Buffer.alloc(0), signal: opts.signal });
+    if (start.status !== 202) throw await failure(start, `starting the upload of ${digest}`, this.registry);
+    start.body.resume();
+    let loc = this.location(start);
+    const withDigest = (u: string) => { const x = new URL(u); x.searchParams.set('digest', digest); return x.toString(); };
+    if (size <= opts.chunk) {
+      const res = await this.call({ method: 'PUT', url: withDigest(loc), headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) }, body: open(0, size), signal: opts.signal });
+      if (res.status !== 201) throw await failure(res, `uploading ${digest}`, this.registry);
+      res.body.resume();
+      opts.progress?.(size);
+      return;
+    }
+    for (let at = 0; at < size; at += opts.chunk) {
+      const end = Math.min(size, at + opts.chunk);
+      const res = await this.call({
+        method: 'PATCH', url: loc, signal: opts.signal, body: open(at, end),
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(end - at), 'Content-Range': `${at}-${end - 1}` },
+      });
+      if (res.status !== 202) throw await failure(res, `uploading ${digest} (bytes ${at}-${end - 1})`, this.registry);
+      res.body.resume();
+      loc = this.location(res);
+      opts.progress?.(end);
+    }
+    const done = await this.call({ method: 'PUT', url: withDigest(loc), headers: { 'Content-Length': '0' }, body: Buffer.alloc(0), signal: opts.signal });
+    if (done.status !== 201) throw await failure(done, `finishing the upload of ${digest}`, this.registry);
+    done.body.resume();
+  }
+
+  async putManifest(reference: string, bytes: Buffer, mediaType: string, signal?: AbortSignal): Promise<string | undefined> {
+    const res = await this.call({ method: 'PUT', url: `${this.base()}/manifests/${reference}`, headers: { 'Content-Type': mediaType, 'Content-Length': String(bytes.length) }, body: bytes, signal });
+    if (res.status !== 201 && res.status !== 200) throw await failure(res, `manifest ${reference}`, this.registry);
+    res.body.resume();
+    return header(res, 'docker-content-digest');
+  }
+
+  /** An upload Location, made absolute against the endpoint (registries often answer with a path). */
+  private location(res: HttpResponse): string {
+    const loc = header(res, 'location');
+    if (!loc) throw new NscopeError('failed', `${this.registry}: an upload answer without a Location`);
+    const u = new URL(loc, this.endpoint!.url);
+    if (u.origin !== new URL(this.endpoint!.url).origin) throw new NscopeError('failed', `${this.registry}: upload location on another host (${u.host}) refused`);
+    return u.toString();
+  }
+
+  /** The refresh token the registry gave at login, if any. */
+  get refreshToken(): string | undefined { return this.authorizer?.refreshToken; }
+
+  /** For login: checks the credentials by getting a token (or a 200 from /v2/ with basic auth). */
+  async login(signal?: AbortSignal): Promise<void> {
+    let ep: Endpoint | undefined;
+    const tried: string[] = [];
+    for (const e of endpointsFor(this.registry, this.settings)) {
+      try {
+        const res = await send({ method: 'GET', url: `${e.url}/v2/`, signal }, e.tls);
+        res.body.resume();
+        if (res.status === 200) return; // a registry without authentication: nothing to check
+        if (res.status !== 401) { tried.push(`${e.url}: HTTP ${res.status}`); continue; }
+        ep = e;
+        this.authorizer = new Authorizer(this.registry, this.auth, e);
+        const h = await this.authorizer.answer(header(res, 'www-authenticate'), [], signal, true);
+        const again = await send({ method: 'GET', url: `${e.url}/v2/`, signal, headers: { Authorization: h } }, e.tls);
+        again.body.resume();
+        if (again.status === 401 || again.status === 403) throw unauthorized(this.registry, 'incorrect username or password');
+        if (again.status !== 200) throw new NscopeError('failed', `${this.registry}: /v2/ answered HTTP ${again.status}`);
+        return;
+      } catch (err) {
+        if (signal?.aborted || err instanceof NscopeError) throw err;
+        tried.push(`${e.url}: ${describeNet(err)}`);
+      }
+    }
+    if (!ep) throw new NscopeError('failed', `cannot reach registry ${this.registry}: ${tried.join('; ')}`);
+  }
+}
+
+function header(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function failure(res: HttpResponse, what: string, registry: string): Promise<NscopeError> {
+  const e = await errorText(res);
+  return new NscopeError(res.status === 404 ? 'not_found' : 'failed', `${registry}: ${what}: ${e.message}`);
+}
+
+/** A network error in one line: "connection refused", "certificate signed by unknown authority"… */
+export function describeNet(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'no such host';
+    case 'ECONNRESET': return 'connection reset';
+    case 'ETIMEDOUT': return 'timed out';
+    case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+      return `x509: certificate signed by unknown authority (${err.code}); put its CA in the certs dir (HOST:PORT/ca.crt) or mark the registry insecure`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `x509: certificate is not valid for this host`;
+    case 'EPROTO': return `TLS handshake failed (${(err.message ?? '').slice(0, 120)})`;
+    default: return err instanceof NscopeError ? err.message : (err?.message ?? String(e)).slice(0, 200);
+  }
+}

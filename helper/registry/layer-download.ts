@@ -1,0 +1,112 @@
+// One layer blob from a registry into the store, in one pass: the bytes are
+// hashed, appended to a partial file (which becomes the store's blob), and
+// fed to the unpacker as they arrive — no temporary tarball, no second read.
+// The layer directory is put in place only once the whole blob came and its
+// digest and size are the descriptor's, so a corrupted or cut download
+// leaves no layer. A download cut by the network keeps its partial file and
+// resumes with Range the next time; a bad blob or a cancellation removes it.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Readable } from 'stream';
+import { NscopeError } from '../errors';
+import type { Descriptor } from '../images/oci';
+import type { ImageStore } from '../images/store';
+import type { RegistryClient } from './client';
+
+export type LayerStatus = 'Downloading' | 'Verifying Checksum' | 'Extracting';
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  /** bytes so far of `total` (throttled by the caller) */
+  progress?: (status: LayerStatus, current: number, total: number) => void;
+}
+
+/** A failure the next attempt cannot fix by resuming: the partial bytes are wrong or unwanted. */
+class BadBlob extends NscopeError {}
+
+export function partialDir(store: ImageStore): string {
+  return path.join(store.layoutDir, '.partial');
+}
+
+/**
+ * Makes the blob `desc` and its unpacked layer `diffId` present in the
+ * store. Returns 'exists' when both already were.
+ */
+export async function downloadLayer(client: RegistryClient, store: ImageStore, desc: Descriptor, diffId: string, label: string, opts: DownloadOptions = {}): Promise<'exists' | 'pulled'> {
+  const haveBlob = store.blobs.has(desc.digest);
+  if (haveBlob && store.layers.has(diffId)) return 'exists';
+  if (haveBlob) {
+    // the blob is here (another image's) but not its unpacked layer: unpack from disk
+    opts.progress?.('Extracting', desc.size, desc.size);
+    await store.layers.ensure(diffId, store.blobs.path(desc.digest), label);
+    return 'pulled';
+  }
+  const dir = partialDir(store);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const partial = path.join(dir, desc.digest.slice(7));
+  let have = 0;
+  try { have = fs.statSync(partial).size; } catch { /* none yet */ }
+  if (have >= desc.size) { fs.rmSync(partial, { force: true }); have = 0; }
+
+  const res = await client.blob(desc.digest, have, opts.signal);
+  if (res.status === 200 && have > 0) have = 0; // the registry ignored Range: start over
+  const fd = fs.openSync(partial, have > 0 ? 'a' : 'w', 0o600);
+  let finished = false;
+  let keep = true;
+  const hash = createHash('sha256');
+  async function* bytes(): AsyncGenerator<Buffer> {
+    let n = 0;
+    if (have > 0) {
+      for await (const b of fs.createReadStream(partial, { start: 0, end: have - 1, highWaterMark: 1 << 20 })) {
+        hash.update(b as Buffer);
+        n += (b as Buffer).length;
+        yield b as Buffer;
+      }
+    }
+    for await (const chunk of res.body) {
+      const b = chunk as Buffer;
+      n += b.length;
+      if (n > desc.size) throw new BadBlob('invalid', `${label}: the registry sent more than the ${desc.size} bytes its descriptor says`);
+      hash.update(b);
+      fs.writeSync(fd, b);
+      opts.progress?.('Downloading', n, desc.size);
+      yield b;
+    }
+    if (n < desc.size) throw new NscopeError('failed', `${label}: the download ended after ${n} of ${desc.size} bytes`);
+    opts.progress?.('Verifying Checksum', n, desc.size);
+    const got = `sha256:${hash.digest('hex')}`;
+    if (got !== desc.digest) throw new BadBlob('invalid', `${label}: digest mismatch: the registry sent content with digest ${got}, expected ${desc.digest}; nothing was stored`);
+    finished = true;
+  }
+  const input = Readable.from(bytes(), { objectMode: false });
+  const drain = async () => {
+    // the unpacker may stop at the tar's end marker: the rest must still be read and checked
+    if (!finished) for await (const _ of input) { /* hashed and written by bytes() */ }
+    if (!finished) throw new NscopeError('failed', `${label}: the download did not complete`);
+    opts.progress?.('Extracting', desc.size, desc.size);
+  };
+  try {
+    await store.layers.fromStream(diffId, input, label, drain);
+    fs.closeSync(fd);
+    store.blobs.adopt(partial, desc.digest);
+    keep = false;
+    return 'pulled';
+  } catch (e) {
+    try { fs.closeSync(fd); } catch { /* closed */ }
+    if (e instanceof BadBlob || (e instanceof NscopeError && e.code === 'invalid') || opts.signal?.aborted) keep = false;
+    throw opts.signal?.aborted ? new NscopeError('failed', 'cancelled') : e;
+  } finally {
+    res.body.destroy();
+    input.destroy();
+    if (!keep) fs.rmSync(partial, { force: true });
+  }
+}
+
+/** Whether a failed download is worth retrying (a network cut, a 5xx), not a bad blob or a refusal. */
+export function retryable(e: unknown): boolean {
+  if (e instanceof BadBlob) return false;
+  if (e instanceof NscopeError) return e.code === 'failed' && e.message !== 'cancelled' && !/digest mismatch|not a|unsupported/.test(e.message);
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNABORTED';
+}

@@ -18,6 +18,12 @@ const GLOBAL_FLAGS: Flag[] = [
   { name: 'version', help: 'Print the version and exit' },
 ];
 
+function registryConfig(v: string | undefined): 'none' | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'none') throw new UsageError(`--registry-config: only "none" is accepted (got "${v}")`);
+  return v;
+}
+
 /** The commands that are not clients of a running helper. */
 const HELPER_COMMANDS: Record<string, Command> = {
   daemon: {
@@ -30,12 +36,13 @@ const HELPER_COMMANDS: Record<string, Command> = {
       { name: 'runtime-roots', takesValue: true, value: 'dir', help: "Where nscope-runtime records its --root dirs, to show the containers engines run with it (default /run/nscope-runtime-roots; 'none': show none)" },
       { name: 'insecure-registry', takesValue: true, repeat: true, value: 'host', help: 'A registry (HOST[:PORT] or CIDR) reached over plain HTTP or unverified TLS; localhost always is' },
       { name: 'registry-mirror', takesValue: true, repeat: true, value: 'url', help: 'A mirror of Docker Hub, tried first' },
+      { name: 'registry-config', takesValue: true, value: 'none', help: "'none': ignore /etc/docker/daemon.json and /etc/containers/registries.conf (read by default for insecure registries and mirrors)" },
       { name: 'certs-dir', takesValue: true, value: 'dir', help: "Registries' CAs and client certificates, Docker's certs.d layout (default /etc/docker/certs.d)" },
     ],
     usage: 'daemon [OPTIONS]',
     async run(p, ctx) {
       const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent'), runtimeRoots: str(p, 'runtime-roots'),
-        insecureRegistries: list(p, 'insecure-registry'), registryMirrors: list(p, 'registry-mirror'), certsDir: str(p, 'certs-dir') });
+        insecureRegistries: list(p, 'insecure-registry'), registryMirrors: list(p, 'registry-mirror'), certsDir: str(p, 'certs-dir'), registryConfig: registryConfig(str(p, 'registry-config')) });
       process.stderr.write(`nscope helper listening (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

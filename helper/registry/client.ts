@@ -31,7 +31,8 @@ export class RegistryClient {
     this.scopes = [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`, ...extraPull.filter((r) => r !== repository).map((r) => `repository:${r}:pull`)];
   }
 
-  private base(): string { return `${this.endpoint!.url}/v2/${this.repository}`; }
+  /** Paths are relative to the endpoint, which is known only once connect() has found one. */
+  private base(): string { return `/v2/${this.repository}`; }
 
   /** Finds the first endpoint that answers /v2/ (200, or 401 with a challenge) and remembers it. */
   async connect(signal?: AbortSignal): Promise<Endpoint> {
@@ -59,6 +60,7 @@ export class RegistryClient {
   /** A request with the repository's authorization; a 401 is answered once, then it is the caller's error. */
   async call(req: HttpRequest): Promise<HttpResponse> {
     await this.connect(req.signal);
+    if (req.url.startsWith('/')) req = { ...req, url: `${this.endpoint!.url}${req.url}` };
     const a = this.authorizer!;
     const withAuth = (h: string | undefined): HttpRequest => ({ ...req, headers: { ...req.headers, ...(h ? { Authorization: h } : {}) } });
     let res = await send(withAuth(a.header(this.scopes)), this.endpoint!.tls);

@@ -7,7 +7,7 @@ import { DEFAULT_ROOT, DEFAULT_SOCKET, type NscopeEvent } from '../protocol';
 import { ChangeEvents } from '../runtime/changes-events';
 import { ContainerManager } from '../runtime/manager';
 import { EngineContainers } from '../runtime/engine-containers';
-import { defaultSettings } from '../registry/settings';
+import { loadSettings } from '../registry/settings';
 import { HelperServer } from './server';
 
 export interface DaemonOptions {
@@ -20,6 +20,8 @@ export interface DaemonOptions {
   registryMirrors?: string[];
   /** Docker's certs.d layout of extra CAs and client certificates (default /etc/docker/certs.d) */
   certsDir?: string;
+  /** 'none': read neither /etc/docker/daemon.json nor /etc/containers/registries.conf (the flags only) */
+  registryConfig?: 'none';
 }
 
 export const VERSION = '0.1.0';
@@ -34,7 +36,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
   const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines });
   let server: HelperServer | undefined;
-  const registry = { ...defaultSettings(), insecure: o.insecureRegistries ?? [], mirrors: o.registryMirrors ?? [], ...(o.certsDir ? { certsDir: o.certsDir } : {}) };
+  const registry = loadSettings({ insecure: o.insecureRegistries, mirrors: o.registryMirrors, certsDir: o.certsDir, daemonJson: o.registryConfig, registriesConf: o.registryConfig });
   const services = {
     root, socket, version: VERSION, images, containers, cgroups, engines, registry,
     emitImage: (type: 'image.added' | 'image.removed', id: string, name: string) =>

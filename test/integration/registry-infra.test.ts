@@ -76,6 +76,16 @@ describe('registry test infrastructure', { skip }, () => {
     assert.notEqual(multi.manifests[0].layers[0].digest, multi.manifests[1].layers[0].digest);
   });
 
+  test('the busybox fixture runs: its layer unpacked and chrooted into, sh -c echo', async () => {
+    const bb = makeImageLayout(path.join(work, 'bb'), busyboxImage());
+    const rootfs = path.join(work, 'bb-rootfs');
+    fs.mkdirSync(rootfs);
+    const l = bb.manifests[0].layers[0];
+    assert.equal((await runCommand('tar', ['-x', '-z', '-C', rootfs, '-f', path.join(bb.dir, 'blobs', 'sha256', l.digest.slice(7))])).code, 0);
+    const r = await runCommand('chroot', [rootfs, '/bin/sh', '-c', 'echo ran; cat /dev/null; true']);
+    assert.equal(r.stdout, 'ran\n', r.stderr);
+  });
+
   test('plain: skopeo pushes the fixtures and reads them back digest for digest; corruptBlob keeps the size', async () => {
     const reg = await startRegistry({ mode: 'plain' });
     try {

@@ -23,6 +23,8 @@ export class BenchDaemon {
   readonly cgroupParent: string;
   proc?: ChildProcess;
   stderr = '';
+  /** extra `nscope daemon` flags (bench/pull.ts: how to reach its registry) */
+  extraArgs: string[] = [];
   private clients: HelperClient[] = [];
 
   constructor(readonly tag: string, parentDir = os.tmpdir()) {
@@ -34,7 +36,7 @@ export class BenchDaemon {
 
   async start(): Promise<void> {
     const bin = path.join(REPO, 'bin', 'nscope');
-    const p = spawn(process.execPath, [bin, 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent],
+    const p = spawn(process.execPath, [bin, 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, ...this.extraArgs],
       // its own process group: a Ctrl-C meant for the benchmark must not kill it before the clean-up
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     p.stderr!.on('data', (d) => { this.stderr += d; });

@@ -36,7 +36,12 @@ export function parseChallenges(header: string): Challenge[] {
         i++;
         while (i < s.length && s[i] !== '"') { if (s[i] === '\\' && i + 1 < s.length) i++; val += s[i++]; }
         i++;
-      } else val = token();
+      } else {
+        // unquoted: lenient up to the next comma or blank (a bare URL is not an RFC token, but servers send them)
+        const m = /^[^,\s]*/.exec(s.slice(i))!;
+        val = m[0];
+        i += val.length;
+      }
       params[key.toLowerCase()] = val;
       ws();
       // the next thing is either another parameter or the next challenge's scheme (a token not followed by '=')

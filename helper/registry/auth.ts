@@ -97,8 +97,10 @@ export class Authorizer {
   private async fetchToken(ch: Challenge, scopes: string[], signal: AbortSignal | undefined, offline: boolean): Promise<TokenAnswer> {
     let realm: URL;
     try { realm = new URL(ch.params.realm ?? ''); } catch { throw unauthorized(this.registry, `the token realm "${oneLine(ch.params.realm ?? '')}" is not a URL`); }
-    const own = realm.host === new URL(this.endpoint.url).host;
-    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && own)) {
+    const ep = new URL(this.endpoint.url);
+    // the same machine (another port: a token service beside the registry) is trusted as the registry is
+    const own = realm.hostname === ep.hostname;
+    if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && (own || ep.protocol === 'http:'))) {
       throw unauthorized(this.registry, `refusing the token realm ${realm.origin}: credentials go to another host over https only`);
     }
     const tls = own ? this.endpoint.tls : { verify: true };

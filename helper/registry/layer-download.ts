@@ -12,7 +12,7 @@ import { Readable } from 'stream';
 import { NscopeError } from '../errors';
 import type { Descriptor } from '../images/oci';
 import type { ImageStore } from '../images/store';
-import type { RegistryClient } from './client';
+import { describeNet, type RegistryClient } from './client';
 
 export type LayerStatus = 'Downloading' | 'Verifying Checksum' | 'Extracting';
 
@@ -95,7 +95,10 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
   } catch (e) {
     try { fs.closeSync(fd); } catch { /* closed */ }
     if (e instanceof BadBlob || (e instanceof NscopeError && e.code === 'invalid') || opts.signal?.aborted) keep = false;
-    throw opts.signal?.aborted ? new NscopeError('failed', 'cancelled') : e;
+    if (opts.signal?.aborted) throw new NscopeError('failed', 'cancelled');
+    if (e instanceof NscopeError) throw e;
+    // a network error: the bytes so far stay for the next attempt
+    throw Object.assign(new NscopeError('failed', `${label}: download interrupted (${describeNet(e)}); pull again to resume`), { code: 'failed', cause: e });
   } finally {
     res.body.destroy();
     input.destroy();

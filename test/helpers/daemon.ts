@@ -67,7 +67,7 @@ export class TestDaemon {
   }
 
   /** Runs the real CLI against this daemon. */
-  cli(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+  cli(args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
     return runCommand(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', this.socket, ...args], opts);
   }
 

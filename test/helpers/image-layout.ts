@@ -205,7 +205,8 @@ export function standardImage(opts: { zstd?: boolean; platform?: Platform } = {}
         'etc/motd': 'layer 2\n',
         'old/gone.txt': { whiteout: true },
         'data/new.txt': 'added by layer 2\n',
-        'data/new.hardlink': { hardlink: 'data/new.txt' },
+        // sorted after its target: a tar's hardlink must come after the file it names
+        'data/new.txt.link': { hardlink: 'data/new.txt' },
       },
     },
     {

@@ -10,6 +10,7 @@ import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { imageExport, imageLayers } from './commit-commands';
 import { STATS } from './stats';
+import { LOGIN, LOGOUT } from './login-commands';
 
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
@@ -232,6 +233,8 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   stats: STATS,
+  login: LOGIN,
+  logout: LOGOUT,
   images: {
     summary: 'List images', group: 'Images',
     flags: [FORMAT, QUIET_IMAGES], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),

@@ -5,12 +5,12 @@ import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
 import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
 import { ago, humanSize, shortId, table } from './format';
+import { LOGIN, LOGOUT } from './login-commands';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { imageExport, imageLayers } from './commit-commands';
 import { STATS } from './stats';
-import { LOGIN, LOGOUT } from './login-commands';
 
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
@@ -233,8 +233,6 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   stats: STATS,
-  login: LOGIN,
-  logout: LOGOUT,
   images: {
     summary: 'List images', group: 'Images',
     flags: [FORMAT, QUIET_IMAGES], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),
@@ -301,6 +299,8 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  login: LOGIN,
+  logout: LOGOUT,
 };
 
 async function listImages(p: Parsed, ctx: Ctx): Promise<number> {

@@ -5,6 +5,7 @@ import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
 import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
 import { ago, humanSize, shortId, table } from './format';
+import { LOGIN, LOGOUT } from './login-commands';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
@@ -318,6 +319,8 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  login: LOGIN,
+  logout: LOGOUT,
 };
 
 async function listImages(p: Parsed, ctx: Ctx): Promise<number> {

@@ -74,13 +74,29 @@ export async function saveCredentials(registry: string, auth: RegistryAuth, opts
       for (const k of keysFor(f.auths, reg, key)) delete f.auths[k];
       writeAuthFile(f);
     }
+    dropShadowing(env, reg, key, file);
     return { where: helperProgram(helper) };
   }
   // one entry per registry: other spellings of the same host would shadow or contradict it
   for (const k of keysFor(f.auths, reg, key)) delete f.auths[k];
   f.auths[key] = encodeEntry(auth);
   writeAuthFile(f);
+  dropShadowing(env, reg, key, file);
   return { where: file };
+}
+
+/**
+ * auth.json is read before config.json: an older entry there for this
+ * registry (a podman login) would hide the one just saved, so it goes.
+ */
+function dropShadowing(env: NodeJS.ProcessEnv, reg: string, key: string, saved: string): void {
+  const file = containersAuthFile(env);
+  if (!file || file === saved) return;
+  const f = readAuthFile(file);
+  const keys = f ? keysFor(f.auths, reg, key) : [];
+  if (!f || !keys.length) return;
+  for (const k of keys) delete f.auths[k];
+  writeAuthFile(f);
 }
 
 /** Forgets the credentials of `registry` everywhere they are kept; returns the places they were removed from. */

@@ -131,6 +131,14 @@ test('saveCredentials writes config.json 0600 in a 0700 dir, atomically, keeping
   assert.deepEqual(fs.readdirSync(path.dirname(s.config)), ['config.json']);
 });
 
+test('saveCredentials drops an older auth.json entry that would hide the new login', async (t) => {
+  const s = sandbox(); t.after(s.cleanup);
+  writeJson(s.authJson, { auths: { 'r.example': { auth: b64('old:old') }, 'other.example': { auth: b64('o:o') } } });
+  await saveCredentials('r.example', { username: 'new', password: 'new' }, { env: s.env });
+  assert.deepEqual(await credentialsFor('r.example', { env: s.env }), { username: 'new', password: 'new' });
+  assert.deepEqual(readJson(s.authJson), { auths: { 'other.example': { auth: b64('o:o') } } });
+});
+
 test('a symlinked config.json stays a symlink', async (t) => {
   const s = sandbox(); t.after(s.cleanup);
   const real = path.join(s.dir, 'dotfiles', 'docker.json');

@@ -80,11 +80,13 @@ export async function pullImage(store: ImageStore, settings: RegistrySettings, r
   }
 
   const release = store.hold([manifest.config.digest, ...manifest.layers.map((l) => l.digest), ...diffIds]);
+  let ok = false;
   try {
     if (name !== undefined ? store.hasManifest(name, manifestDigest) && layersPresent(store, manifest.layers, diffIds) : false) {
       const image = store.addPulled(name, { bytes: manifestBytes, mediaType: manifestMedia }, configBytes, origin);
       say({ kind: 'status', status: `Digest: ${topDigest}` });
       say({ kind: 'status', status: `Status: Image is up to date for ${shown}` });
+      ok = true;
       return { image, digest: topDigest, ref: shown, upToDate: true };
     }
     await eachLimited(manifest.layers.map((l, i) => ({ l, diffId: diffIds[i] })), opts.parallel ?? 3, async ({ l, diffId }) => {
@@ -93,9 +95,12 @@ export async function pullImage(store: ImageStore, settings: RegistrySettings, r
     const image = store.addPulled(name, { bytes: manifestBytes, mediaType: manifestMedia }, configBytes, origin);
     say({ kind: 'status', status: `Digest: ${topDigest}` });
     say({ kind: 'status', status: `Status: Downloaded newer image for ${shown}` });
+    ok = true;
     return { image, digest: topDigest, ref: shown, upToDate: false };
   } finally {
     release();
+    // a failed or cancelled pull keeps no layer that no image refers to (a cut download's partial blob stays, to resume)
+    if (!ok) { try { store.gc(); } catch { /* the pull's own error matters more */ } }
   }
 }
 

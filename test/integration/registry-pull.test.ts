@@ -190,7 +190,14 @@ describe('pull and push against a plain registry', { skip }, () => {
     try {
       const sock = await openStream(d.socket, { kind: 'pull', ref: `${slow.host}/team/slow:slow` });
       const lines: TransferLine[] = [];
-      sock.on('data', (b: Buffer) => { for (const t of b.toString().split('\n').filter(Boolean)) { try { lines.push(JSON.parse(t)); } catch { /* a cut line */ } } });
+      let buf = '';
+      sock.on('data', (b: Buffer) => {
+        buf += b.toString();
+        const parts = buf.split('\n');
+        buf = parts.pop()!;
+        for (const t of parts.filter(Boolean)) lines.push(JSON.parse(t));
+      });
+      sock.resume(); // openStream hands the socket over paused
       await slow.waitForBlobBytes(100_000, 20_000);
       sock.destroy();
       // the helper notices, stops the downloads and cleans up

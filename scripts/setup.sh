@@ -14,6 +14,8 @@ command -v tmux >/dev/null 2>&1 || need_apt="$need_apt tmux"
 [ -f /usr/include/seccomp.h ] || need_apt="$need_apt libseccomp-dev"
 # skopeo reads `nscope image export` archives in the tests (oci-archive:FILE)
 command -v skopeo >/dev/null 2>&1 || need_apt="$need_apt skopeo"
+# pulled images may have zstd-compressed layers: the unpacker reads them through zstd
+command -v zstd >/dev/null 2>&1 || need_apt="$need_apt zstd"
 if [ -n "$need_apt" ]; then
   pkgs=$(echo "$need_apt" | sed 's/g++/g++ build-essential/')
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null

@@ -14,6 +14,7 @@
 import { randomBytes, createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 import type { Readable } from 'stream';
 import { invalid, NscopeError } from '../errors';
 import { native } from '../native';
@@ -47,6 +48,8 @@ export interface UnpackOptions {
    */
   beforeCommit?: () => Promise<void>;
 }
+
+const writeAsync = promisify(fs.write) as (fd: number, b: Buffer, off: number, len: number) => Promise<{ bytesWritten: number }>;
 
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
@@ -219,12 +222,15 @@ async function writeFile(root: string, rel: string[], dst: string, e: TarEntry):
     fd = fs.openSync(dst, flags, 0o600);
   }
   let n = 0;
+  // one write in flight on the thread pool while the next chunk is read and hashed here
+  let pending: Promise<void> = Promise.resolve();
   try {
     for await (const chunk of e.body.chunks()) {
-      let off = 0;
-      while (off < chunk.length) off += fs.writeSync(fd, chunk, off);
+      await pending;
+      pending = writeAll(fd, chunk);
       n += chunk.length;
     }
+    await pending;
     // owner first: chown clears setuid/setgid and file capabilities, so mode and xattrs come after it
     fs.fchownSync(fd, e.uid, e.gid);
     fs.fchmodSync(fd, e.mode);
@@ -234,6 +240,11 @@ async function writeFile(root: string, rel: string[], dst: string, e: TarEntry):
   setXattrs(dst, e);
   fs.lutimesSync(dst, e.mtime, e.mtime);
   return n;
+}
+
+async function writeAll(fd: number, b: Buffer): Promise<void> {
+  let off = 0;
+  while (off < b.length) off += (await writeAsync(fd, b, off, b.length - off)).bytesWritten;
 }
 
 function applyMeta(dst: string, e: TarEntry): void {

@@ -51,7 +51,11 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
 
   const res = await client.blob(desc.digest, have, opts.signal);
   if (res.status === 200 && have > 0) have = 0; // the registry ignored Range: start over
-  const fd = fs.openSync(partial, have > 0 ? 'a' : 'w', 0o600);
+  // written on the thread pool (the other core), in order, while this thread hashes and unpacks
+  const out = fs.createWriteStream(partial, { flags: have > 0 ? 'a' : 'w', mode: 0o600 });
+  let writeError: Error | undefined;
+  out.on('error', (e) => { writeError = e; });
+  const closeOut = () => new Promise<void>((resolve) => { if (out.closed) resolve(); else out.end(() => resolve()); });
   let finished = false;
   let keep = true;
   const hash = createHash('sha256');
@@ -69,7 +73,8 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
       n += b.length;
       if (n > desc.size) throw new BadBlob('invalid', `${label}: the registry sent more than the ${desc.size} bytes its descriptor says`);
       hash.update(b);
-      fs.writeSync(fd, b);
+      if (writeError) throw new NscopeError('failed', `${label}: writing ${partial}: ${writeError.message}`);
+      out.write(b);
       opts.progress?.('Downloading', n, desc.size);
       yield b;
     }
@@ -88,12 +93,13 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
   };
   try {
     await store.layers.fromStream(diffId, input, label, drain);
-    fs.closeSync(fd);
+    await closeOut();
+    if (writeError) throw new NscopeError('failed', `${label}: writing ${partial}: ${writeError.message}`);
     store.blobs.adopt(partial, desc.digest);
     keep = false;
     return 'pulled';
   } catch (e) {
-    try { fs.closeSync(fd); } catch { /* closed */ }
+    await closeOut();
     if (e instanceof BadBlob || (e instanceof NscopeError && e.code === 'invalid') || opts.signal?.aborted) keep = false;
     if (opts.signal?.aborted) throw new NscopeError('failed', 'cancelled');
     if (e instanceof NscopeError) throw e;

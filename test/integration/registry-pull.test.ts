@@ -158,7 +158,9 @@ describe('pull and push against a plain registry', { skip }, () => {
       assert.match(r.stdout, /Retrying/);
       const ranged = once.requests.filter((q) => q.path.endsWith(big.digest) && q.range);
       assert.equal(ranged.length, 1, JSON.stringify(once.requests));
-      assert.equal(ranged[0].range, `bytes=${Math.floor(big.size / 2)}-`);
+      // from what had been written when the cut came (bytes still in the socket's buffer are asked for again)
+      const from = Number(/^bytes=(\d+)-$/.exec(ranged[0].range ?? '')?.[1]);
+      assert.ok(from > 0 && from <= Math.floor(big.size / 2), ranged[0].range);
       assert.equal(ranged[0].status, 206);
     } finally { await once.stop(); }
     await d.cli(['image', 'rm', `${once.host}/team/cut:cut`]);

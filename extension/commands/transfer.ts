@@ -41,7 +41,8 @@ export function runTransfer(conn: Connection, t: Transfer): Thenable<TransferDon
         percent = Math.max(percent, now);
       };
       const reader = transferLineReader((line) => {
-        if (line.kind === 'done' || line.kind === 'error') { end ??= line; return; }
+        // the last line: nothing follows it, so the notification need not wait for the helper's close
+        if (line.kind === 'done' || line.kind === 'error') { end ??= line; sock.destroy(); return; }
         tally.apply(line);
         if (!timer) timer = setTimeout(report, Math.max(0, last + REPORT_EVERY_MS - Date.now()));
       });

@@ -9,6 +9,7 @@ import { registerImageActionCommands } from './commands/image-actions';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerRunCommand } from './commands/run';
 import { registerLimitCommand } from './commands/limits';
+import { registerRegistryCommands } from './commands/registry';
 import { registerShellCommand } from './commands/shell';
 import { Connection } from './connection';
 import { ChangeDecorations } from './decorations';
@@ -50,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ...registerLifecycleCommands(conn),
     registerRunCommand(conn),
     ...registerImageActionCommands(conn),
+    ...registerRegistryCommands(conn, images),
     registerShellCommand(conn, context.globalState),
     registerLimitCommand(conn),
     FileProvider.register(conn),

@@ -29,3 +29,9 @@ export function oneLine(e: unknown): string {
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
+
+/** "sha256:0123456789ab": a digest short enough for a row, still recognizably a digest. */
+export function shortDigest(digest: string): string {
+  const [alg, hex] = digest.includes(':') ? digest.split(':', 2) : ['sha256', digest];
+  return `${alg}:${hex.slice(0, 12)}`;
+}

@@ -1,18 +1,19 @@
 // nscope.images: the image store, each image's layers (bottom first) with
 // their sizes and the command that made them. A layer's children are either
 // its own changes (A/C/D against the layers below it) or, with the view's
-// toggle, the cumulative tree: the image as it is up to that layer.
+// toggle, the cumulative tree: the image as it is up to that layer. A pulled
+// image's first child (and tooltip) says where it came from.
 import * as vscode from 'vscode';
-import type { ImageSummaryInfo } from '../../helper/protocol/types';
+import type { ImageOrigin, ImageSummaryInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
-import { formatBytes, shortId } from '../format';
+import { formatBytes, shortDigest, shortId } from '../format';
 import { layerChanges } from './changes';
 import { layerTree, type TreeCut } from './layer-tree';
-import { Node, TreeProvider } from './tree';
+import { LeafNode, Node, TreeProvider } from './tree';
 
 /** The context key the view title's toggle reads (package.json `when`). */
 export const CUMULATIVE_KEY = 'nscope.images.cumulative';
-const UNNAMED = '<none>:<none>';
+export const UNNAMED = '<none>:<none>';
 
 export class ImagesProvider extends TreeProvider {
   /** a layer's children: the merged tree up to it (true) or its own changes (false) */
@@ -41,6 +42,7 @@ export class ImageNode extends Node {
     this.iconPath = new vscode.ThemeIcon('package');
     this.description = `${shortId(image.id)} · ${formatBytes(image.size)} · ${image.layers} layer${image.layers === 1 ? '' : 's'}`;
     this.tooltip = `${image.name}\nid ${image.id}\nmanifest ${image.digest}${image.created ? `\ncreated ${image.created}` : ''}\n`
+      + (image.origin ? `pulled from ${originRef(image.origin)}\n` : '')
       + 'its layers are unpacked directories; a container of it stacks them read-only as overlay lowerdirs';
   }
 
@@ -50,7 +52,8 @@ export class ImageNode extends Node {
   override async children(): Promise<Node[]> {
     const d = await this.conn.request('image.inspect', { ref: this.ref });
     const dirs = d.layers.map((l) => l.dir);
-    return d.layers.map((l, i) => {
+    const origin = this.image.origin ? [originNode(this.image.origin, `${this.id}:origin`)] : [];
+    return [...origin, ...d.layers.map((l, i) => {
       const n = new LayerNode(this.conn, { image: this.ref, layer: i, dirs }, this.cumulative, `${this.id}:${i}`);
       const sizes = `${formatBytes(l.size)} blob${l.unpackedSize !== undefined ? ` · ${formatBytes(l.unpackedSize)} unpacked` : ''}`;
       n.description = `${shortId(l.diffId)} · ${sizes}${l.createdBy ? ` · ${l.createdBy}` : ''}`;
@@ -59,8 +62,22 @@ export class ImageNode extends Node {
         + `${l.dir ? `\nlowerdir ${l.dir}` : ''}\n${shows}`;
       n.contextValue = 'layer';
       return n;
-    });
+    })];
   }
+}
+
+/** "127.0.0.1:5000/team/app@sha256:0123456789ab": where it came from, and which manifest exactly */
+function originRef(o: ImageOrigin): string {
+  return `${o.registry}/${o.repository}@${shortDigest(o.digest)}`;
+}
+
+/** The first child of a pulled image: the registry and repository, the tag asked for and the digest it resolved to. */
+function originNode(o: ImageOrigin, id: string): Node {
+  const n = new LeafNode(`Pulled from ${o.registry}/${o.repository}${o.tag ? `:${o.tag}` : ''}`, 'cloud', id);
+  n.description = shortDigest(o.digest);
+  n.tooltip = `registry ${o.registry}\nrepository ${o.repository}${o.tag ? `\ntag ${o.tag}` : ''}\ndigest ${o.digest}`;
+  n.contextValue = 'origin';
+  return n;
 }
 
 /** A layer; its children are its own changes, or the merged tree up to it. */

@@ -8,7 +8,7 @@
 // until they expire. Credentials never appear in errors or logs.
 import { NscopeError } from '../errors';
 import type { RegistryAuth } from '../protocol/types/registry';
-import { errorText, oneLine, readBody, send } from './http';
+import { errorText, oneLine, readBody, send, type AgentPool } from './http';
 import type { Endpoint } from './settings';
 
 export interface Challenge { scheme: string; params: Record<string, string> }
@@ -68,7 +68,7 @@ export class Authorizer {
   /** the refresh token a login obtained (offline_token) */
   refreshToken?: string;
 
-  constructor(private readonly registry: string, private readonly auth: RegistryAuth | undefined, private readonly endpoint: Endpoint) {}
+  constructor(private readonly registry: string, private readonly auth: RegistryAuth | undefined, private readonly endpoint: Endpoint, private readonly pool?: AgentPool) {}
 
   /** The Authorization header to send for `scopes`, if one is known already. */
   header(scopes: string[]): string | undefined {
@@ -113,13 +113,13 @@ export class Authorizer {
       q.set('grant_type', 'refresh_token');
       q.set('refresh_token', a.identitytoken);
       q.set('client_id', 'nscope');
-      res = await send({ method: 'POST', url: realm.toString(), signal, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from(q.toString()) }, tls);
+      res = await send({ method: 'POST', url: realm.toString(), signal, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from(q.toString()) }, tls, this.pool);
     } else {
       for (const [k, v] of new URLSearchParams(realm.search)) if (!q.has(k)) q.set(k, v);
       if (offline) { q.set('offline_token', 'true'); q.set('client_id', 'nscope'); }
       const url = new URL(realm.toString());
       url.search = q.toString();
-      res = await send({ method: 'GET', url: url.toString(), signal, headers: hasPassword(a) ? { Authorization: basic(a) } : {} }, tls);
+      res = await send({ method: 'GET', url: url.toString(), signal, headers: hasPassword(a) ? { Authorization: basic(a) } : {} }, tls, this.pool);
     }
     if (res.status === 401 || res.status === 403) {
       const e = await errorText(res);

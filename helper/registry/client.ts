@@ -7,7 +7,7 @@ import type { Readable } from 'stream';
 import { NscopeError, notFound } from '../errors';
 import type { RegistryAuth } from '../protocol/types/registry';
 import { Authorizer, unauthorized } from './auth';
-import { errorText, readBody, send, type HttpRequest, type HttpResponse } from './http';
+import { AgentPool, errorText, readBody, send, type HttpRequest, type HttpResponse } from './http';
 import { endpointsFor, type Endpoint, type RegistrySettings } from './settings';
 
 export type Access = 'pull' | 'push';
@@ -18,6 +18,7 @@ export class RegistryClient {
   private endpoint?: Endpoint;
   private authorizer?: Authorizer;
   private readonly scopes: string[];
+  private readonly pool = new AgentPool();
 
   constructor(
     readonly registry: string,
@@ -40,11 +41,11 @@ export class RegistryClient {
     const tried: string[] = [];
     for (const ep of endpointsFor(this.registry, this.settings)) {
       try {
-        const res = await send({ method: 'GET', url: `${ep.url}/v2/`, signal }, ep.tls);
+        const res = await send({ method: 'GET', url: `${ep.url}/v2/`, signal }, ep.tls, this.pool);
         res.body.resume();
         if (res.status === 200 || res.status === 401) {
           this.endpoint = ep;
-          this.authorizer = new Authorizer(this.registry, this.auth, ep);
+          this.authorizer = new Authorizer(this.registry, this.auth, ep, this.pool);
           if (res.status === 401) await this.authorizer.answer(header(res, 'www-authenticate'), this.scopes, signal);
           return ep;
         }
@@ -63,11 +64,11 @@ export class RegistryClient {
     if (req.url.startsWith('/')) req = { ...req, url: `${this.endpoint!.url}${req.url}` };
     const a = this.authorizer!;
     const withAuth = (h: string | undefined): HttpRequest => ({ ...req, headers: { ...req.headers, ...(h ? { Authorization: h } : {}) } });
-    let res = await send(withAuth(a.header(this.scopes)), this.endpoint!.tls);
+    let res = await send(withAuth(a.header(this.scopes)), this.endpoint!.tls, this.pool);
     if (res.status === 401 && (req.body === undefined || Buffer.isBuffer(req.body))) {
       res.body.resume();
       const h = await a.answer(header(res, 'www-authenticate'), this.scopes, req.signal);
-      res = await send(withAuth(h), this.endpoint!.tls);
+      res = await send(withAuth(h), this.endpoint!.tls, this.pool);
     }
     if (res.status === 401 || res.status === 403) {
       const e = await errorText(res);
@@ -171,6 +172,11 @@ export class RegistryClient {
     return u.toString();
   }
 
+  /** Closes the transfer's connections (idle keep-alive ones and any still open). */
+  close(): void {
+    this.pool.close();
+  }
+
   /** The refresh token the registry gave at login, if any. */
   get refreshToken(): string | undefined { return this.authorizer?.refreshToken; }
 
@@ -180,14 +186,14 @@ export class RegistryClient {
     const tried: string[] = [];
     for (const e of endpointsFor(this.registry, this.settings)) {
       try {
-        const res = await send({ method: 'GET', url: `${e.url}/v2/`, signal }, e.tls);
+        const res = await send({ method: 'GET', url: `${e.url}/v2/`, signal }, e.tls, this.pool);
         res.body.resume();
         if (res.status === 200) return; // a registry without authentication: nothing to check
         if (res.status !== 401) { tried.push(`${e.url}: HTTP ${res.status}`); continue; }
         ep = e;
-        this.authorizer = new Authorizer(this.registry, this.auth, e);
+        this.authorizer = new Authorizer(this.registry, this.auth, e, this.pool);
         const h = await this.authorizer.answer(header(res, 'www-authenticate'), [], signal, true);
-        const again = await send({ method: 'GET', url: `${e.url}/v2/`, signal, headers: { Authorization: h } }, e.tls);
+        const again = await send({ method: 'GET', url: `${e.url}/v2/`, signal, headers: { Authorization: h } }, e.tls, this.pool);
         again.body.resume();
         if (again.status === 401 || again.status === 403) throw unauthorized(this.registry, 'incorrect username or password');
         if (again.status !== 200) throw new NscopeError('failed', `${this.registry}: /v2/ answered HTTP ${again.status}`);

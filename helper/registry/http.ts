@@ -31,34 +31,41 @@ const MAX_REDIRECTS = 5;
 const CONNECT_TIMEOUT_MS = 30_000;
 const IDLE_TIMEOUT_MS = 60_000;
 
-const agents = new Map<string, http.Agent>();
+/**
+ * Keep-alive connections for one transfer (a pull's layers come in parallel
+ * from one host); closed when it ends, so nothing of a finished or cancelled
+ * pull stays connected.
+ */
+export class AgentPool {
+  private readonly agents = new Map<string, http.Agent>();
 
-function agentFor(url: URL, tls: Endpoint['tls']): http.Agent {
-  const key = `${url.protocol}//${url.host}|${tls?.verify === false ? 'noverify' : 'verify'}|${tls?.ca?.length ?? 0}|${tls?.cert ? 'cert' : ''}`;
-  let a = agents.get(key);
-  if (!a) {
-    a = url.protocol === 'https:'
-      ? new https.Agent({ keepAlive: true, maxSockets: 8, ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.verify !== false })
-      : new http.Agent({ keepAlive: true, maxSockets: 8 });
-    agents.set(key, a);
+  get(url: URL, tls: Endpoint['tls']): http.Agent {
+    const key = `${url.protocol}//${url.host}|${tls?.verify === false ? 'noverify' : 'verify'}|${tls?.ca?.length ?? 0}|${tls?.cert ? 'cert' : ''}`;
+    let a = this.agents.get(key);
+    if (!a) {
+      a = url.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 8, ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.verify !== false })
+        : new http.Agent({ keepAlive: true, maxSockets: 8 });
+      this.agents.set(key, a);
+    }
+    return a;
   }
-  return a;
+
+  close(): void {
+    for (const a of this.agents.values()) a.destroy();
+    this.agents.clear();
+  }
 }
 
-/** Closes idle keep-alive connections (the daemon's shutdown, tests). */
-export function closeAgents(): void {
-  for (const a of agents.values()) a.destroy();
-  agents.clear();
-}
-
-function once(req: HttpRequest, url: URL, tls: Endpoint['tls']): Promise<http.IncomingMessage> {
+function once(req: HttpRequest, url: URL, tls: Endpoint['tls'], pool: AgentPool | undefined): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (req.signal?.aborted) { reject(aborted()); return; }
     const mod = url.protocol === 'https:' ? https : http;
     const r = mod.request(url, {
       method: req.method,
       headers: { 'User-Agent': 'nscope', ...req.headers },
-      agent: agentFor(url, tls),
+      // no pool: a one-off connection with the endpoint's TLS material
+      ...(pool ? { agent: pool.get(url, tls) } : { agent: false, ca: tls?.ca, cert: tls?.cert, key: tls?.key, rejectUnauthorized: tls?.verify !== false }),
       timeout: CONNECT_TIMEOUT_MS,
     });
     const onAbort = () => r.destroy(aborted());
@@ -89,12 +96,12 @@ export function aborted(): NscopeError {
  * when `follow` is not false; the Authorization header goes only to the
  * origin it was made for.
  */
-export async function send(req: HttpRequest, tls: Endpoint['tls']): Promise<HttpResponse> {
+export async function send(req: HttpRequest, tls: Endpoint['tls'], pool?: AgentPool): Promise<HttpResponse> {
   let url = new URL(req.url);
   const origin = url.origin;
   let headers = req.headers ?? {};
   for (let hop = 0; ; hop++) {
-    const res = await once({ ...req, headers }, url, tls);
+    const res = await once({ ...req, headers }, url, tls, pool);
     const loc = res.headers.location;
     const redirect = [301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && loc && req.follow !== false && (req.method === 'GET' || req.method === 'HEAD');
     if (!redirect) return { status: res.statusCode ?? 0, headers: res.headers, url: url.toString(), body: res };

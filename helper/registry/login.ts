@@ -15,6 +15,10 @@ export async function login(settings: RegistrySettings, server: unknown, auth: u
   if (a.username.length > 1024 || a.password.length > 16384 || /[\0\n\r]/.test(a.username)) throw invalid('login: username or password too long or with control characters');
   const registry = normalizeRegistry(server);
   const client = new RegistryClient(registry, '', settings, { username: a.username, password: a.password }, 'pull');
-  await client.login();
+  try {
+    await client.login();
+  } finally {
+    client.close();
+  }
   return { status: 'Login Succeeded', ...(client.refreshToken ? { identitytoken: client.refreshToken } : {}) };
 }

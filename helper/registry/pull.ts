@@ -12,7 +12,7 @@ import { RegistryClient } from './client';
 import { readBody } from './http';
 import { downloadLayer, retryable } from './layer-download';
 import { ACCEPT, choosePlatform, formatPlatform, parseManifest, parsePlatform } from './manifest';
-import { formatReference, parseReference, storeName } from './reference';
+import { formatReference, parseReference, storeName, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
 
 export interface PullOptions {
@@ -36,11 +36,20 @@ export const shortDigest = (d: string) => d.slice(7, 19);
 
 export async function pullImage(store: ImageStore, settings: RegistrySettings, refText: string, opts: PullOptions = {}): Promise<PullResult> {
   const ref = parseReference(refText);
+  parsePlatform(opts.platform); // a bad --platform is refused before any connection
+  const client = new RegistryClient(ref.registry, ref.repository, settings, opts.auth, 'pull');
+  try {
+    return await pullWith(client, store, ref, opts);
+  } finally {
+    client.close();
+  }
+}
+
+async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageReference, opts: PullOptions): Promise<PullResult> {
   const want = parsePlatform(opts.platform);
   const name = storeName(ref);
   const shown = formatReference(ref);
   const say = (line: TransferLine) => opts.progress?.(line);
-  const client = new RegistryClient(ref.registry, ref.repository, settings, opts.auth, 'pull');
   say({ kind: 'status', status: `${ref.tag ?? ref.digest}: Pulling from ${ref.repository}` });
 
   // the manifest, by tag or digest; a digest reference is checked against the bytes

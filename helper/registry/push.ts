@@ -10,7 +10,7 @@ import type { ImageStore } from '../images/store';
 import type { RegistryAuth, TransferLine } from '../protocol/types/registry';
 import { RegistryClient } from './client';
 import { eachLimited, shortDigest } from './pull';
-import { formatReference, parseReference } from './reference';
+import { formatReference, parseReference, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
 
 export interface PushOptions {
@@ -32,10 +32,19 @@ export async function pushImage(store: ImageStore, settings: RegistrySettings, r
   const from = local.origin && local.origin.registry === dest.registry && local.origin.repository !== dest.repository ? local.origin.repository : undefined;
   const client = new RegistryClient(dest.registry, dest.repository, settings, opts.auth, 'push', from ? [from] : []);
   say({ kind: 'status', status: `The push refers to repository [${shown.replace(/:[^/:]*$/, '')}]` });
+  try {
+    return await pushWith(client, store, local, dest, shown, from, opts);
+  } finally {
+    client.close();
+  }
+}
+
+async function pushWith(client: RegistryClient, store: ImageStore, local: ReturnType<ImageStore['manifestOf']>, dest: ImageReference, shown: string, from: string | undefined, opts: PushOptions): Promise<{ ref: string; digest: string }> {
+  const say = (line: TransferLine) => opts.progress?.(line);
   await client.connect(opts.signal);
 
   const blobs: Descriptor[] = [...local.manifest.layers, local.manifest.config];
-  for (const b of blobs) if (!store.blobs.has(b.digest)) throw invalid(`push: ${refText}: blob ${b.digest} is not in the store`);
+  for (const b of blobs) if (!store.blobs.has(b.digest)) throw invalid(`push: ${shown}: blob ${b.digest} is not in the store`);
   for (const l of local.manifest.layers) say({ kind: 'progress', id: shortDigest(l.digest), status: 'Preparing' });
   await eachLimited(blobs, 3, async (b) => {
     const id = shortDigest(b.digest);

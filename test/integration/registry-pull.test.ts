@@ -212,6 +212,42 @@ describe('pull and push against a plain registry', { skip }, () => {
     } finally { await slow.stop(); }
   });
 
+  test('two pulls of the same image at once download each blob once', async () => {
+    const layout = makeImageLayout(path.join(work, 'twice'), uniqueImage(), 'twice');
+    await pushLayout(reg, layout, 'team/twice', 'twice');
+    const proxy = await throttlingProxy(reg.host, { bytesPerSecond: 2_000_000 });
+    try {
+      const [a, b] = await Promise.all([d.cli(['pull', `${proxy.host}/team/twice:twice`]), d.cli(['pull', `${proxy.host}/team/twice:twice`])]);
+      assert.equal(a.code, 0, a.stderr);
+      assert.equal(b.code, 0, b.stderr);
+      // the proxy records a request once its response is through: give the last ones a moment
+      const layers = layout.manifests[0].layers;
+      for (let i = 0; i < 50 && !layers.every((l) => proxy.requests.some((q) => q.path.endsWith(l.digest))); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const l of layers) {
+        const gets = proxy.requests.filter((q) => q.method === 'GET' && q.path.endsWith(l.digest));
+        assert.equal(gets.length, 1, `${l.digest}: ${gets.length} downloads`);
+      }
+    } finally { await proxy.stop(); }
+  });
+
+  test('a Docker Hub mirror: a docker.io reference is pulled from it (and only from it)', async () => {
+    const layout = makeImageLayout(path.join(work, 'mirrored'), uniqueImage(), '1');
+    await pushLayout(reg, layout, 'library/mirrored-test', '1');
+    const m = new TestDaemon('regmirror');
+    m.extraArgs = ['--registry-mirror', reg.url, '--registry-config', 'none'];
+    await m.start();
+    try {
+      const r = await m.cli(['pull', 'mirrored-test:1']);
+      assert.equal(r.code, 0, r.stderr);
+      const [img] = JSON.parse((await m.cli(['image', 'inspect', 'mirrored-test:1'])).stdout);
+      assert.equal(img.digest, layout.digest);
+      assert.equal(img.origin.registry, 'docker.io');
+      assert.equal(img.origin.repository, 'library/mirrored-test');
+    } finally {
+      assert.deepEqual(await m.cleanup(), []);
+    }
+  });
+
   test('push: skopeo reads back the same manifest; layers the repository has are skipped, others mounted', async () => {
     const src = `${reg.host}/team/standard:v1`;
     await d.cli(['pull', '-q', src]);

@@ -7,6 +7,8 @@ import { systemHandlers } from './handlers/system';
 import { layerHandlers } from './handlers/layers';
 import { diffHandlers } from './handlers/diff';
 import { kernelHandlers } from './handlers/kernel';
+import { networkHandlers } from './handlers/network';
+import { volumeHandlers } from './handlers/volumes';
 import type { Handlers, HelperServices } from './handlers/types';
 
 export type { Handlers, HelperServices } from './handlers/types';
@@ -20,5 +22,7 @@ export function makeHandlers(s: HelperServices): Handlers {
     ...layerHandlers(s),
     ...diffHandlers(s),
     ...kernelHandlers(s),
+    ...networkHandlers(s),
+    ...volumeHandlers(s),
   };
 }

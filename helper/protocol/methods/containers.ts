@@ -6,7 +6,8 @@ export interface ContainerMethods {
   'container.start': { params: { id: string }; result: { id: string } };
   'container.stop': { params: { id: string; timeout?: number }; result: { id: string } };
   'container.kill': { params: { id: string; signal?: string | number }; result: { id: string } };
-  'container.remove': { params: { id: string; force?: boolean }; result: { id: string } };
+  /** `volumes`: also the container's anonymous volumes (rm -v) */
+  'container.remove': { params: { id: string; force?: boolean; volumes?: boolean }; result: { id: string } };
   'container.list': { params: { all?: boolean }; result: ContainerSummary[] };
   'container.inspect': { params: { id: string }; result: ContainerDetail };
   'container.wait': { params: { id: string }; result: ExitStatus };

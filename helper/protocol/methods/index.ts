@@ -8,12 +8,13 @@ import type { ImageMethods } from './images';
 import type { KernelMethods } from './kernel';
 import type { LayerMethods } from './layers';
 import type { NamespaceMethods } from './namespaces';
+import type { NetworkMethods, VolumeMethods } from './network';
 import type { StreamMethods } from './streams';
 import type { SystemMethods } from './system';
 
-export type { ContainerMethods, DiffMethods, ExecMethods, ImageMethods, KernelMethods, LayerMethods, NamespaceMethods, StreamMethods, SystemMethods };
+export type { ContainerMethods, DiffMethods, ExecMethods, ImageMethods, KernelMethods, LayerMethods, NamespaceMethods, NetworkMethods, StreamMethods, SystemMethods, VolumeMethods };
 
-export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods & LayerMethods & DiffMethods & KernelMethods;
+export type Methods = ContainerMethods & ImageMethods & SystemMethods & StreamMethods & ExecMethods & NamespaceMethods & LayerMethods & DiffMethods & KernelMethods & NetworkMethods & VolumeMethods;
 export type MethodName = keyof Methods;
 export type Params<M extends MethodName> = Methods[M]['params'];
 export type Result<M extends MethodName> = Methods[M]['result'];

@@ -42,7 +42,7 @@ export interface RunOptions extends LimitArgs {
   workdir?: string;
   /** USER[:GROUP], names or numbers */
   user?: string;
-  /** HOST:CONTAINER[:ro] bind mounts */
+  /** HOST:CONTAINER[:ro] bind mounts, NAME:CONTAINER[:ro|nocopy] named volumes, /CONTAINER anonymous volumes */
   volumes?: string[];
   /** Removes the container when it exits */
   rm?: boolean;
@@ -57,8 +57,23 @@ export interface RunOptions extends LimitArgs {
   readOnly?: boolean;
   capAdd?: string[];
   capDrop?: string[];
-  /** 'private' (default: a new namespace), 'host', 'none' (network only), or a /proc/PID/ns/X path to join */
+  /**
+   * `bridge` (the default network "nscope"), a network's name, `none` (only lo),
+   * `host`, `container:ID`, or a /proc/PID/ns/net path to join ('private' = none)
+   */
   net?: string;
+  /** -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|udp] */
+  publish?: string[];
+  /** -P: every port the image EXPOSEs, to a free host port */
+  publishAll?: boolean;
+  /** --network-alias: more names on a user-defined network */
+  networkAliases?: string[];
+  /** --mount type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…] (Docker's syntax) */
+  mounts?: string[];
+  /** --tmpfs /path[:size=…,mode=…] */
+  tmpfs?: string[];
+  /** lxcfs's /proc files over the container's, so free/nproc show its limits */
+  lxcfs?: boolean;
   pid?: string;
   ipc?: string;
   uts?: string;
@@ -122,6 +137,12 @@ export interface ContainerDetail extends ContainerSummary {
   spec: unknown;
   /** The confinement the container got, as its spec asks for it. */
   security: ContainerSecurity;
+  /** its networks while it runs (none with --network none/host/container:) */
+  networks?: import('./network').ContainerNetwork[];
+  /** published ports, as asked (-p, -P) and as bound */
+  ports?: import('./network').PortMapping[];
+  /** volumes, binds and tmpfs mounts */
+  mounts?: import('./volumes').MountInfo[];
 }
 
 export interface ExitStatus { exitCode: number; signal?: number; oomKilled: boolean; finishedAt?: string; error?: string }

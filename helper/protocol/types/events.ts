@@ -4,7 +4,9 @@ export type EventType =
   | 'container.removed' | 'container.updated'
   /** files changed in a running container's rw layer (at most about one a second per container) */
   | 'container.changed'
-  | 'image.added' | 'image.removed';
+  | 'image.added' | 'image.removed'
+  | 'network.created' | 'network.removed' | 'network.connected' | 'network.disconnected'
+  | 'volume.created' | 'volume.removed';
 
 export interface NscopeEvent {
   type: EventType;

@@ -15,3 +15,5 @@ export * from './diff';
 export * from './kernel';
 export * from './security';
 export * from './registry';
+export * from './network';
+export * from './volumes';

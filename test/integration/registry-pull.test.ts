@@ -15,7 +15,10 @@ import type { TransferLine } from '../../helper/protocol/types/registry';
 import { TestDaemon } from '../helpers/daemon';
 import { busyboxImage, makeImageLayout, standardImage, twoPlatformImage, type ImageLayout, type ImageSpec } from '../helpers/image-layout';
 import { corruptBlob, startRegistry, type TestRegistry } from '../helpers/registry';
-import { cuttingProxy, throttlingProxy } from '../helpers/registry-proxy';
+import { cuttingProxy, startProxy, throttlingProxy } from '../helpers/registry-proxy';
+import { ImageStore } from '../../helper/images/store';
+import { pushImage } from '../../helper/registry/push';
+import { loadSettings } from '../../helper/registry/settings';
 import { pushLayout, skopeoInspect } from '../helpers/skopeo';
 
 const have = (cmd: string) => ['/usr/bin', '/usr/sbin', '/bin'].some((d) => fs.existsSync(path.join(d, cmd)));
@@ -245,6 +248,25 @@ describe('pull and push against a plain registry', { skip }, () => {
       assert.equal(img.origin.repository, 'library/mirrored-test');
     } finally {
       assert.deepEqual(await m.cleanup(), []);
+    }
+  });
+
+  test('push in chunks (PATCH with Content-Range, then PUT with the digest): the registry has the same bytes', async () => {
+    // the store and push code in this process, with a chunk far below the 32 MiB default
+    const root = fs.mkdtempSync(path.join(work, 'chunked-'));
+    const store = new ImageStore(root);
+    await store.buildFromHost('chunked', ['sh', 'ls', 'cat']);
+    const local = store.inspect('chunked');
+    const proxy = await startProxy(reg.host);
+    try {
+      const r = await pushImage(store, loadSettings({ daemonJson: 'none', registriesConf: 'none' }), 'chunked', `${proxy.host}/team/chunked:1`, { chunk: 256 * 1024 });
+      assert.equal(r.digest, local.digest);
+      const patches = proxy.requests.filter((q) => q.method === 'PATCH');
+      assert.ok(patches.length >= Math.floor(local.layers[0].size / (256 * 1024)), `${patches.length} PATCH requests for ${local.layers[0].size} bytes`);
+      const back = await skopeoInspect(reg, `${reg.host}/team/chunked:1`);
+      assert.equal(back.digest, local.digest);
+    } finally {
+      await proxy.stop();
     }
   });
 

@@ -56,6 +56,7 @@ const EXEC_FLAGS: Flag[] = [
 const TIME: Flag = { name: 'time', short: 't', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal to work before killing the container (default 10)' };
 
 const QUIET_IMAGES: Flag = { name: 'quiet', short: 'q', help: 'Only show image IDs' };
+const DIGESTS: Flag = { name: 'digests', help: 'Show the registry digest a pulled image was pulled by' };
 
 export const COMMANDS: Record<string, Command> = {
   exec: {
@@ -248,12 +249,12 @@ export const COMMANDS: Record<string, Command> = {
   tag: TAG,
   images: {
     summary: 'List images', group: 'Images',
-    flags: [FORMAT, QUIET_IMAGES], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),
+    flags: [FORMAT, QUIET_IMAGES, DIGESTS], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),
   },
   image: {
     summary: 'Manage images', group: 'Images',
     flags: [
-      FORMAT, QUIET_IMAGES,
+      FORMAT, QUIET_IMAGES, DIGESTS,
       { name: 'name', takesValue: true, help: 'import: name the imported image NAME[:TAG] (an archive of one image)' },
       { name: 'force', short: 'f', help: 'rm: remove an image a container uses, or every name of an image ID' },
       { name: 'changes', takesValue: true, value: 'layer', help: "layers: list one layer's own changes (its index or digest)" },
@@ -327,10 +328,14 @@ async function listImages(p: Parsed, ctx: Ctx): Promise<number> {
   const imgs: ImageSummaryInfo[] = await (await ctx.client()).request('image.list', {});
   if (wantsJson(p)) json(imgs);
   else if (bool(p, 'quiet')) process.stdout.write(imgs.map((i) => shortId(i.id) + '\n').join(''));
-  else process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], imgs.map((i) => {
-    const k = i.name.lastIndexOf(':');
-    return [i.name.slice(0, k), i.name.slice(k + 1), shortId(i.id), i.created ? `${ago(i.created)} ago` : '', humanSize(i.size)];
-  })));
+  else {
+    // as `docker images --digests`: the digest column says what the registry calls it ("<none>" if it came from elsewhere)
+    const digests = bool(p, 'digests');
+    process.stdout.write(table(['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'], imgs.map((i) => {
+      const k = i.name.lastIndexOf(':');
+      return [i.name.slice(0, k), i.name.slice(k + 1), ...(digests ? [i.origin?.digest ?? '<none>'] : []), shortId(i.id), i.created ? `${ago(i.created)} ago` : '', humanSize(i.size)];
+    })));
+  }
   return 0;
 }
 

@@ -84,6 +84,8 @@ describe('pull and push against a plain registry', { skip }, () => {
     assert.deepEqual(img.origin, { registry: reg.host, repository: 'team/standard', digest: standard.digest, tag: 'v1' });
     assert.equal(img.layers.length, 4);
     assert.deepEqual(img.config.rootfs.diff_ids, standard.manifests[0].layers.map((l) => l.diffId));
+    const listed = await d.cli(['images', '--digests']);
+    assert.match(listed.stdout, new RegExp(`${reg.host}/team/standard\\s+v1\\s+${standard.digest}`));
     const again = await d.cli(['pull', ref]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /Image is up to date/);

@@ -81,7 +81,7 @@ test('create + start, kill -s, inspect, top', async () => {
 });
 
 test('errors are one line and a non-zero exit', async () => {
-  for (const args of [['start', 'nosuch'], ['run', 'nosuchimage', 'true'], ['run', '--memory', '1x', 'host', 'true'], ['run', 'host', 'nosuchprog'], ['image', 'rm', 'nosuch']]) {
+  for (const args of [['start', 'nosuch'], ['run', '--pull', 'never', 'nosuchimage', 'true'], ['run', '--memory', '1x', 'host', 'true'], ['run', 'host', 'nosuchprog'], ['image', 'rm', 'nosuch']]) {
     const r = await d.cli(args);
     assert.notEqual(r.code, 0, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);

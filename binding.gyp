@@ -14,6 +14,13 @@
       "libraries": ["-lseccomp"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
+    },
+    {
+      "target_name": "nscope-runtime-front",
+      "type": "executable",
+      "sources": ["native/runtime-front/front.c"],
+      "defines": ["_GNU_SOURCE"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     }
   ]
 }

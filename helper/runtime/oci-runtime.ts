@@ -9,7 +9,8 @@ import { resolveCgroupsPath } from '../cgroups/paths';
 import { validateResources } from '../cgroups/validate';
 import type { Cgroup } from '../cgroups/types';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
-import { readJson, writeJsonAtomic } from '../lib/atomic';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../lib/atomic';
+import { freezerFile } from '../rootfs/commit-freeze';
 import { makeFifo, releaseFifo } from './fifo';
 import { runHooks } from './hooks';
 import { buildPlan } from './plan';
@@ -167,6 +168,7 @@ export class OciRuntime {
       const st: RuntimeState = { ...pending, pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method };
       writeJsonAtomic(p.state, st);
       const state = this.state(id);
+      writeFrontFiles(p.dir, { st, state, fifo: p.fifo, cgroupDirs: cg.procsFiles().map((f) => path.dirname(f)), version: driver.version, spec });
       try {
         await runHooks('prestart', spec.hooks?.prestart, state);
         await runHooks('createRuntime', spec.hooks?.createRuntime, state);
@@ -278,6 +280,25 @@ export class OciRuntime {
     if (!fs.existsSync(this.root)) return [];
     return fs.readdirSync(this.root).filter((id) => ID_RE.test(id)).flatMap((id) => { try { return [this.state(id)]; } catch { return []; } });
   }
+}
+
+/**
+ * What the native front door (native/runtime-front/front.c) answers
+ * start/state/kill/delete from without starting Node: `fast` (one "key value"
+ * per line) and `state.tpl` (state's JSON with @STATUS@ and @PID@ to fill in).
+ */
+function writeFrontFiles(dir: string, o: { st: RuntimeState; state: OciState; fifo: string; cgroupDirs: string[]; version: 1 | 2; spec: Spec }): void {
+  const lines = [`pid ${o.st.pid}`, `start ${o.st.pidStart ?? 0}`, `fifo ${o.fifo}`];
+  const freezer = freezerFile(`/${o.st.cgroupRel}`, o.version);
+  if (freezer) lines.push(`freezer ${freezer}`, `freeze-v2 ${o.version === 2 ? 1 : 0}`);
+  for (const d of o.cgroupDirs) lines.push(`cgroup ${d}`);
+  if (o.spec.hooks?.poststart?.length) lines.push('hook poststart');
+  if (o.spec.hooks?.poststop?.length) lines.push('hook poststop');
+  // a path with a newline cannot be one line: then there is no `fast`, and Node answers every call
+  if (lines.some((l) => l.includes('\n'))) return;
+  const tpl = JSON.stringify({ ...o.state, status: '@STATUS@', pid: '@PID@' }, null, 2).replace('"@PID@"', '@PID@') + '\n';
+  writeFileAtomic(path.join(dir, 'state.tpl'), tpl);
+  writeFileAtomic(path.join(dir, 'fast'), lines.join('\n') + '\n');
 }
 
 function writePidFile(file: string, pid: number) {

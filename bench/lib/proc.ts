@@ -119,6 +119,7 @@ export function runCmd(argv: string[], opts: { input?: string; timeoutMs?: numbe
     const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60000);
     p.on('error', (e) => { clearTimeout(t); resolve({ code: -1, stdout, stderr: stderr + e.message }); });
     p.on('close', (code) => { clearTimeout(t); resolve({ code: code ?? -1, stdout, stderr }); });
+    p.stdin!.on('error', () => { /* it did not read its input */ });
     p.stdin!.end(opts.input ?? '');
   });
 }

@@ -572,3 +572,58 @@ test('--systemd-cgroup: "slice:prefix:name" becomes the cgroup systemd would mak
   assert.match((await rt(['--rootless=true', 'list'])).stderr, /does not run rootless/);
   assert.equal((await rt(['--rootless', 'auto', '--debug', '--criu', 'criu', 'list'])).code, 0);
 });
+
+// bin/nscope-runtime run as a program goes through the native front door
+// (native/runtime-front/front.c) for start/state/kill/delete: its answers must
+// be the Node runtime's, byte for byte where engines parse them.
+const front = (args: string[]) => run(NSR()[0], ['--root', root(), ...args]);
+
+test('the native front door: state, start, kill and delete answer as the Node runtime does', async () => {
+  const b = bundle('front');
+  assert.equal((await rt(['create', '--bundle', b, 'front'])).code, 0);
+  assert.ok(fs.existsSync(path.join(root(), 'front', 'fast')), 'create leaves the front door its files');
+  const viaNode = await rt(['state', 'front']);
+  const viaFront = await front(['state', 'front']);
+  assert.equal(viaFront.code, 0, viaFront.stderr);
+  assert.equal(viaFront.stdout, viaNode.stdout, 'the same JSON, the same layout');
+  assert.equal(JSON.parse(viaFront.stdout).status, 'created');
+  assert.equal((await front(['start', 'front'])).code, 0);
+  assert.equal(JSON.parse((await front(['state', 'front'])).stdout).status, 'running');
+  assert.equal(JSON.parse((await rt(['state', 'front'])).stdout).status, 'running');
+  const early = await front(['delete', 'front']);
+  assert.notEqual(early.code, 0, 'a running container is not deleted without --force');
+  assert.match(early.stderr, /cannot delete container "front" that is not stopped: running/);
+  assert.equal((await front(['kill', 'front', 'SIGKILL'])).code, 0);
+  await waitFor(async () => JSON.parse((await front(['state', 'front'])).stdout).status === 'stopped', 5000, 'the kill');
+  const st = JSON.parse((await front(['state', 'front'])).stdout);
+  assert.equal(st.pid, 0);
+  const log = path.join(dir, 'front-log.json');
+  const again = await run(NSR()[0], ['--root', root(), '--log', log, '--log-format', 'json', 'kill', 'front', 'TERM']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^nscope-runtime: front: container not running\n$/);
+  const line = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').pop()!);
+  assert.equal(line.level, 'error');
+  assert.equal(line.msg, 'front: container not running');
+  assert.match(line.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.equal((await front(['delete', 'front'])).code, 0);
+  assert.ok(!fs.existsSync(path.join(root(), 'front')));
+  assert.deepEqual(cgroupDirs(`${parent}/front`), [], 'its cgroup is gone');
+  const gone = await front(['delete', 'front']);
+  assert.equal(gone.code, 1);
+  assert.match(gone.stderr, /container "front" does not exist/);
+  assert.equal((await front(['delete', '--force', 'front'])).code, 0, 'delete --force of a container that is not there succeeds');
+});
+
+test('the native front door hands over what it does not answer: hooks, --all, unknown flags', async () => {
+  const marker = path.join(dir, 'poststart-ran');
+  const b = bundle('front-hooks', (s) => { s.hooks = { poststart: [{ path: '/bin/sh', args: ['sh', '-c', `echo ran > ${marker}`] }] }; });
+  assert.equal((await rt(['create', '--bundle', b, 'front-hooks'])).code, 0);
+  assert.equal((await front(['start', 'front-hooks'])).code, 0);
+  assert.equal(fs.readFileSync(marker, 'utf8').trim(), 'ran', 'the poststart hook ran (Node did the start)');
+  assert.equal((await front(['kill', '--all', 'front-hooks', 'KILL'])).code, 0);
+  await waitFor(async () => JSON.parse((await front(['state', 'front-hooks'])).stdout).status === 'stopped', 5000, 'the kill');
+  assert.equal((await front(['delete', 'front-hooks'])).code, 0);
+  const v = await front(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /nscope-runtime version/);
+});

@@ -5,6 +5,8 @@
 //    holds the capabilities, seccomp mode and no_new_privs the Security node
 //    shows, uid_map and gid_map its user namespace's mapping). environ, mem, maps, fd/,
 //    root/, … are refused: they hold secrets or reach into a process;
+//  - /proc/PID/net/dev: the interfaces of the process's network namespace and
+//    their counters (0444 too), what a container's Network node lists;
 //  - /proc/PID/ns and /proc/PID/ns/TYPE: only readlink(2) of the links (the
 //    inodes namespace.list reports anyway), never a path through them;
 //  - the control files of a live nscope container's cgroup (its limits,
@@ -20,6 +22,8 @@ import { NS_LINKS, nsLinkText, nsListing } from '../namespaces/links';
 import { MAX_KERNEL_READ, type KernelReadResult } from '../protocol/types/kernel';
 
 const PROC_FILES = ['status', 'stat', 'statm', 'cgroup', 'mountinfo', 'cmdline', 'uid_map', 'gid_map'];
+/** /proc/PID/net/FILE: the interface list only (tcp, unix, … would list every socket's peers) */
+const PROC_NET_FILES = ['dev'];
 /** well-known /proc/PID entries refused with a reason (others get the generic refusal) */
 const PROC_SECRETS: Record<string, string> = {
   environ: 'it holds the process\'s environment (passwords, tokens)',
@@ -39,7 +43,7 @@ const CONTAINER_ID = /^[0-9a-f]{64}$/;
 const CGROUP_FILE = /^([a-z][a-z0-9_]*\.[a-z0-9_.]+|tasks)$/;
 const HIERARCHY = /^[a-z0-9_=,.-]+$/;
 
-const ALLOWED = `/proc/PID/{${PROC_FILES.join(',')}}, /proc/PID/ns[/TYPE], or a control file of an nscope container's cgroup`;
+const ALLOWED = `/proc/PID/{${PROC_FILES.join(',')}}, /proc/PID/net/{${PROC_NET_FILES.join(',')}}, /proc/PID/ns[/TYPE], or a control file of an nscope container's cgroup`;
 
 export interface KernelReadEnv {
   cgroupVersion: 1 | 2;
@@ -86,6 +90,7 @@ function classify(p: string, env: KernelReadEnv): Source {
     }
     if (PROC_SECRETS[entry]) throw refuse(p, `not readable through nscope: ${PROC_SECRETS[entry]}`);
     if (parts.length === 3 && PROC_FILES.includes(entry)) return { kind: 'proc', pid, file: entry };
+    if (entry === 'net' && parts.length === 4 && PROC_NET_FILES.includes(parts[3])) return { kind: 'proc', pid, file: `net/${parts[3]}` };
     throw refuse(p, `not a kernel source nscope shows (allowed: ${ALLOWED})`);
   }
   if (p.startsWith(`${CGROUP_ROOT}/`)) {

@@ -62,6 +62,18 @@ test('a process\'s /proc files read back as the kernel has them', async () => {
   assert.match((await read(`/proc/${pid}/mountinfo`)).text.split('\n')[0], / \/ .* - overlay overlay .*lowerdir=.*,upperdir=.*rw,workdir=/);
 });
 
+test('/proc/PID/net/dev lists the interfaces of the container\'s own network namespace, nothing else in net/', async () => {
+  const r = await read(`/proc/${pid}/net/dev`);
+  assert.equal(r.kind, 'file');
+  // the counters move between two reads: compare the interfaces, which are the container's own (lo at least), not the host's
+  const names = (t: string) => t.split('\n').filter((l) => /^\s*[^\s|]+:/.test(l)).map((l) => l.split(':')[0].trim());
+  assert.deepEqual(names(r.text), names(fs.readFileSync(`/proc/${pid}/net/dev`, 'utf8')));
+  assert.ok(names(r.text).includes('lo'));
+  assert.notDeepEqual(names(r.text), names(fs.readFileSync('/proc/self/net/dev', 'utf8')));
+  await refused(`/proc/${pid}/net/tcp`, 'forbidden', /not a kernel source nscope shows/);
+  await refused(`/proc/${pid}/net`, 'forbidden', /not a kernel source nscope shows/);
+});
+
 test('the container\'s cgroup control files read back as the kernel has them', async () => {
   for (const [ctl, file, want] of [['memory', 'memory.limit_in_bytes', String(64 * 2 ** 20)], ['pids', 'pids.max', '40']]) {
     const f = cgroupFile(d.cgroupParent, id, ctl, file);

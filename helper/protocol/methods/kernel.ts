@@ -3,7 +3,7 @@ import type { KernelReadResult } from '../types/kernel';
 
 export interface KernelMethods {
   /**
-   * One kernel source, read-only: `/proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline,uid_map,gid_map}`,
+   * One kernel source, read-only: `/proc/PID/{status,stat,statm,cgroup,mountinfo,cmdline,uid_map,gid_map}`, `/proc/PID/net/dev`,
    * `/proc/PID/ns` and `/proc/PID/ns/TYPE`, and the control files of an nscope
    * container's cgroup (`/sys/fs/cgroup/[HIERARCHY/]PARENT/ID/FILE`).
    */

@@ -100,10 +100,10 @@ describe('VS Code: a container\'s Network and Volumes, the Networks and Volumes 
     await row.waitFor({ timeout: UI });
     // openExternal ends in window.open in the browser: catch the URL instead of opening a tab
     await page.evaluate('(() => { window.__nscopeOpened = []; window.open = (u) => { window.__nscopeOpened.push(String(u)); return null; }; })()');
+    await vs.screenshot('network-view-3-port'); // (it moves the mouse away: hover after it)
     await row.hover();
     const open = row.locator('.action-label[aria-label="Open in Browser"]');
     await open.waitFor({ timeout: UI });
-    await vs.screenshot('network-view-3-port');
     await open.click();
     // code-server may route localhost through its own port proxy (/proxy/PORT/): either way, this port
     const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });

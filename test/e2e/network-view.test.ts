@@ -68,6 +68,11 @@ describe('VS Code: a container\'s Network and Volumes, the Networks and Volumes 
     await network.click();
     // what the kernel lists in the container's network namespace, read through kernel.read
     await named('Containers', 'lo').waitFor({ timeout: UI });
+    // and its kernel source is that file, as the kernel has it for the container's netns
+    await vs.contextMenu(named('Containers', 'lo'), 'Reveal Kernel Source');
+    await page.locator('.tabs-container .tab', { hasText: /^\s*dev\b/ }).first().waitFor({ timeout: UI });
+    await waitFor(async () => /^\s*lo:/m.test(await page.locator('.editor-instance .monaco-editor:visible .view-lines').first().innerText()), UI, 'net/dev in the editor');
+    await vs.runCommand('View: Close All Editors');
     await vs.row('Containers', /^\s*Volumes/).click();
     await vs.screenshot('network-view-1-container');
     if (noVolumes) await vs.row('Containers', 'no volumes or bind mounts').waitFor({ timeout: UI });

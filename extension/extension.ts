@@ -9,8 +9,10 @@ import { registerImageActionCommands } from './commands/image-actions';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerRunCommand } from './commands/run';
 import { registerLimitCommand } from './commands/limits';
+import { registerNetworkCommands } from './commands/networks';
 import { registerRegistryCommands } from './commands/registry';
 import { registerShellCommand } from './commands/shell';
+import { registerVolumeCommands } from './commands/volumes';
 import { Connection } from './connection';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
@@ -19,6 +21,8 @@ import { createStatusItem } from './status';
 import { ContainersProvider } from './views/containers';
 import { ImagesProvider } from './views/images';
 import { NamespacesProvider } from './views/namespaces';
+import { NetworksProvider } from './views/networks';
+import { VolumesProvider } from './views/volumes';
 
 export interface NscopeApi {
   connection: Connection;
@@ -30,21 +34,30 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
   const containers = new ContainersProvider(conn);
   const images = new ImagesProvider(conn);
   const namespaces = new NamespacesProvider(conn);
-  const refreshAll = () => { containers.refresh(); images.refresh(); namespaces.refresh(); };
+  const networks = new NetworksProvider(conn);
+  const volumes = new VolumesProvider(conn);
+  const refreshAll = () => { containers.refresh(); images.refresh(); namespaces.refresh(); networks.refresh(); volumes.refresh(); };
 
   context.subscriptions.push(
-    conn, containers, images, namespaces,
+    conn, containers, images, namespaces, networks, volumes,
     vscode.window.createTreeView('nscope.containers', { treeDataProvider: containers, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.images', { treeDataProvider: images, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.namespaces', { treeDataProvider: namespaces, showCollapseAll: true }),
+    vscode.window.createTreeView('nscope.networks', { treeDataProvider: networks, showCollapseAll: true }),
+    vscode.window.createTreeView('nscope.volumes', { treeDataProvider: volumes, showCollapseAll: true }),
     createStatusItem(conn),
     conn.onDidChangeState(refreshAll),
     // the views follow the helper's events, no polling
     conn.onEvent((e) => {
       if (e.type.startsWith('image.')) { images.refresh(); return; }
       if (e.type === 'container.changed') { containers.refreshChanges(e.id); return; }
+      // a volume's size and users show in its view only
+      if (e.type.startsWith('volume.')) { volumes.refresh(); return; }
+      // a network event changes its view and the Network nodes of the containers on it
+      if (e.type.startsWith('network.')) { networks.refresh(); containers.refresh(); return; }
       containers.refresh();
-      if (e.type !== 'container.updated') namespaces.refresh();
+      // a container that comes or goes changes who is attached to a network and who uses a volume
+      if (e.type !== 'container.updated') { namespaces.refresh(); networks.refresh(); volumes.refresh(); }
     }),
     vscode.commands.registerCommand('nscope.refresh', async () => { await conn.reconnect(); refreshAll(); }),
     ...registerHelperCommands(conn, context.extensionPath),
@@ -54,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ...registerRegistryCommands(conn, images),
     registerShellCommand(conn, context.globalState),
     registerLimitCommand(conn),
+    ...registerNetworkCommands(conn),
+    ...registerVolumeCommands(conn),
     FileProvider.register(conn),
     ChangeDecorations.register(),
     ...registerChangeCommands(conn),

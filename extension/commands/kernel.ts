@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Connection } from '../connection';
 import { kernelUri } from '../fs/kernel-provider';
 import { LIMIT_KINDS, limitCgroupFile } from '../limits';
-import { cgroupFile, nsDir, procCgroup, procMountinfo, procStatus, procUidMap } from '../views/kernel-sources';
+import { cgroupFile, nsDir, procCgroup, procMountinfo, procNetDev, procStatus, procUidMap } from '../views/kernel-sources';
 import { Node } from '../views/tree';
 import { guarded } from './errors';
 import { containerArg } from './pick';
@@ -44,6 +44,7 @@ async function pickSource(conn: Connection, arg: unknown): Promise<string | unde
     { label: procUidMap(d.pid), description: 'its user namespace\'s uid map (the identity map in the host\'s)' },
     { label: procMountinfo(d.pid), description: 'its mount table; the first line is the root overlay (lowerdir, upperdir, workdir)' },
     { label: procCgroup(d.pid), description: 'its cgroup in each hierarchy' },
+    { label: procNetDev(d.pid), description: 'the interfaces of its network namespace, with their counters' },
     { label: cgroupFile(d, 'pids', 'cgroup.procs'), description: 'the processes in its cgroup' },
     ...LIMIT_KINDS.map((k) => ({ label: limitCgroupFile(k, d), description: `its ${k} limit` })),
   ];

@@ -1,12 +1,15 @@
 // nscope.containers: every container with its state, and below it the
-// kernel objects it is made of: processes, namespaces, cgroup limits and
-// the overlay layers of its root, and its confinement (security.ts).
+// kernel objects it is made of: processes, namespaces, its network
+// (container-network.ts), cgroup limits, the overlay layers of its root, its
+// volumes (container-volumes.ts) and its confinement (security.ts).
 import * as vscode from 'vscode';
 import type { ContainerDetail, ContainerEngine, ContainerSummary, ImageLayerInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
 import { ChangesNode } from './changes';
+import { NetworkGroupNode } from './container-network';
+import { VolumesGroupNode } from './container-volumes';
 import { cgroupDirs, cgroupFile, nsDir, nsLink, procCgroup, procMountinfo, procStatus, setKernelSource } from './kernel-sources';
 import { SecurityNode } from './security';
 import { LeafNode, Node, TreeProvider } from './tree';
@@ -67,8 +70,9 @@ export class ContainerNode extends Node {
   override async children(): Promise<Node[]> {
     const detail = await this.conn.request('container.inspect', { id: this.c.id });
     const groups: Node[] = [];
-    if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this));
-    groups.push(new SecurityNode(this.id!, detail), new LimitsNode(this, detail), new LayersNode(this, detail), new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
+    if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this), new NetworkGroupNode(this, detail));
+    groups.push(new SecurityNode(this.id!, detail), new LimitsNode(this, detail), new LayersNode(this, detail), new VolumesGroupNode(this, detail, this.running));
+    groups.push(new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
     return groups;
   }
 }

@@ -25,6 +25,10 @@ export const procUidMap = (pid: number) => `/proc/${pid}/uid_map`;
 export const procGidMap = (pid: number) => `/proc/${pid}/gid_map`;
 export const nsDir = (pid: number) => `/proc/${pid}/ns`;
 export const nsLink = (pid: number, type: string) => `/proc/${pid}/ns/${type}`;
+/** the interfaces of the process's network namespace, with their counters */
+export const procNetDev = (pid: number) => `/proc/${pid}/net/dev`;
+/** a host network interface (a veth's host side, a bridge) as the kernel's sysfs shows it */
+export const sysClassNet = (ifname: string) => `/sys/class/net/${ifname}`;
 
 /** A control file of a container's cgroup: in the `controller` hierarchy on v1, the one hierarchy on v2. */
 export function cgroupFile(d: Pick<ContainerDetail, 'cgroup'>, controller: string, file: string): string {

@@ -5,6 +5,10 @@
 //    holds the capabilities, seccomp mode and no_new_privs the Security node
 //    shows, uid_map and gid_map its user namespace's mapping). environ, mem, maps, fd/,
 //    root/, … are refused: they hold secrets or reach into a process;
+//  - /proc/PID/net/dev: the interfaces of the process's network namespace and
+//    their counters (0444 too), what a container's Network node lists;
+//  - /sys/class/net/NAME: a host interface (a veth's host side, a bridge) as
+//    text nscope writes from its attribute files, readable by everyone anyway;
 //  - /proc/PID/ns and /proc/PID/ns/TYPE: only readlink(2) of the links (the
 //    inodes namespace.list reports anyway), never a path through them;
 //  - the control files of a live nscope container's cgroup (its limits,
@@ -16,10 +20,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { invalid, notFound, NscopeError } from '../errors';
+import { IFNAME, netdevListing } from '../lib/netdev';
 import { NS_LINKS, nsLinkText, nsListing } from '../namespaces/links';
 import { MAX_KERNEL_READ, type KernelReadResult } from '../protocol/types/kernel';
 
 const PROC_FILES = ['status', 'stat', 'statm', 'cgroup', 'mountinfo', 'cmdline', 'uid_map', 'gid_map'];
+/** /proc/PID/net/FILE: the interface list only (tcp, unix, … would list every socket's peers) */
+const PROC_NET_FILES = ['dev'];
 /** well-known /proc/PID entries refused with a reason (others get the generic refusal) */
 const PROC_SECRETS: Record<string, string> = {
   environ: 'it holds the process\'s environment (passwords, tokens)',
@@ -39,7 +46,7 @@ const CONTAINER_ID = /^[0-9a-f]{64}$/;
 const CGROUP_FILE = /^([a-z][a-z0-9_]*\.[a-z0-9_.]+|tasks)$/;
 const HIERARCHY = /^[a-z0-9_=,.-]+$/;
 
-const ALLOWED = `/proc/PID/{${PROC_FILES.join(',')}}, /proc/PID/ns[/TYPE], or a control file of an nscope container's cgroup`;
+const ALLOWED = `/proc/PID/{${PROC_FILES.join(',')}}, /proc/PID/net/{${PROC_NET_FILES.join(',')}}, /proc/PID/ns[/TYPE], /sys/class/net/NAME, or a control file of an nscope container's cgroup`;
 
 export interface KernelReadEnv {
   cgroupVersion: 1 | 2;
@@ -50,6 +57,7 @@ export interface KernelReadEnv {
 type Source =
   | { kind: 'proc'; pid: number; file: string }
   | { kind: 'ns'; pid: number; type?: string }
+  | { kind: 'netdev'; name: string }
   | { kind: 'cgroup'; id: string; hierarchy?: string; rel: string; file: string };
 
 const refuse = (p: string, why: string) => new NscopeError('forbidden', `kernel.read: ${p}: ${why}`);
@@ -86,7 +94,12 @@ function classify(p: string, env: KernelReadEnv): Source {
     }
     if (PROC_SECRETS[entry]) throw refuse(p, `not readable through nscope: ${PROC_SECRETS[entry]}`);
     if (parts.length === 3 && PROC_FILES.includes(entry)) return { kind: 'proc', pid, file: entry };
+    if (entry === 'net' && parts.length === 4 && PROC_NET_FILES.includes(parts[3])) return { kind: 'proc', pid, file: `net/${parts[3]}` };
     throw refuse(p, `not a kernel source nscope shows (allowed: ${ALLOWED})`);
+  }
+  if (parts[0] === 'sys' && parts[1] === 'class' && parts[2] === 'net' && parts.length === 4) {
+    if (!IFNAME.test(parts[3])) throw refuse(p, `"${parts[3]}" is not a network interface name`);
+    return { kind: 'netdev', name: parts[3] };
   }
   if (p.startsWith(`${CGROUP_ROOT}/`)) {
     const rest = parts.slice(3);
@@ -170,6 +183,11 @@ export function readKernelSource(raw: unknown, env: KernelReadEnv): KernelReadRe
       if (realpath(dir) !== dir) throw refuse(p, `${dir} is not a process directory`);
       const text = src.type ? nsLinkText(src.pid, src.type) : nsListing(src.pid);
       return result(p, p, src.type ? 'namespace' : 'namespaces', Buffer.from(text));
+    }
+    case 'netdev': {
+      let text: string;
+      try { text = netdevListing(src.name); } catch (e) { throw errnoMessage(p, e); }
+      return result(p, realpath(p), 'interface', Buffer.from(text));
     }
     case 'proc': {
       const resolved = realpath(p);

@@ -62,6 +62,31 @@ test('a process\'s /proc files read back as the kernel has them', async () => {
   assert.match((await read(`/proc/${pid}/mountinfo`)).text.split('\n')[0], / \/ .* - overlay overlay .*lowerdir=.*,upperdir=.*rw,workdir=/);
 });
 
+test('/proc/PID/net/dev lists the interfaces of the container\'s own network namespace, nothing else in net/', async () => {
+  const r = await read(`/proc/${pid}/net/dev`);
+  assert.equal(r.kind, 'file');
+  // the counters move between two reads: compare the interfaces, which are the container's own (lo at least), not the host's
+  const names = (t: string) => t.split('\n').filter((l) => /^\s*[^\s|]+:/.test(l)).map((l) => l.split(':')[0].trim());
+  assert.deepEqual(names(r.text), names(fs.readFileSync(`/proc/${pid}/net/dev`, 'utf8')));
+  assert.ok(names(r.text).includes('lo'));
+  assert.notDeepEqual(names(r.text), names(fs.readFileSync('/proc/self/net/dev', 'utf8')));
+  await refused(`/proc/${pid}/net/tcp`, 'forbidden', /not a kernel source nscope shows/);
+  await refused(`/proc/${pid}/net`, 'forbidden', /not a kernel source nscope shows/);
+});
+
+test('/sys/class/net/NAME: a host interface as text from its attribute files; a name that is not one is refused', async () => {
+  const r = await read('/sys/class/net/lo');
+  assert.equal(r.kind, 'interface');
+  assert.equal(r.resolved, fs.realpathSync('/sys/class/net/lo'));
+  assert.match(r.text, new RegExp(`^/sys/class/net/lo/ifindex:${fs.readFileSync('/sys/class/net/lo/ifindex', 'utf8').trim()}$`, 'm'));
+  assert.match(r.text, /^\/sys\/class\/net\/lo\/address:00:00:00:00:00:00$/m);
+  assert.match(r.text, /^\/sys\/class\/net\/lo\/statistics\/rx_bytes:\d+$/m);
+  await refused('/sys/class/net/nscope-no-such', 'not_found', /no such file/);
+  await refused('/sys/class/net/lo/address', 'forbidden', /not a kernel source nscope shows/);
+  await refused('/sys/class/net/a b', 'forbidden', /not a network interface name/);
+  await refused('/sys/class/net', 'forbidden', /not a kernel source nscope shows/);
+});
+
 test('the container\'s cgroup control files read back as the kernel has them', async () => {
   for (const [ctl, file, want] of [['memory', 'memory.limit_in_bytes', String(64 * 2 ** 20)], ['pids', 'pids.max', '40']]) {
     const f = cgroupFile(d.cgroupParent, id, ctl, file);

@@ -7,9 +7,11 @@
  * - 'file': the bytes the kernel gave for the file, as they are;
  * - 'namespace': `/proc/PID/ns/TYPE` is a magic link, not a file: text nscope
  *   writes from readlink(2) (what `readlink` and `ls -ln /proc/PID/ns` show);
- * - 'namespaces': `/proc/PID/ns` itself, the same listing.
+ * - 'namespaces': `/proc/PID/ns` itself, the same listing;
+ * - 'interface': `/sys/class/net/NAME`, a directory of attribute files: text
+ *   nscope writes from them (what `grep .` over them prints).
  */
-export type KernelSourceKind = 'file' | 'namespace' | 'namespaces';
+export type KernelSourceKind = 'file' | 'namespace' | 'namespaces' | 'interface';
 
 export interface KernelReadResult {
   /** the path asked for */

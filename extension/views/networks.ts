@@ -1,0 +1,67 @@
+// nscope.networks: the helper's networks (CNI bridge networks), each with
+// its subnet and bridge, the default one marked; below it the containers
+// attached now with their address and host-side veth. A helper without
+// networking answers `unsupported`: the view is empty and its welcome
+// content says why (the `nscope.networks.unsupported` context key).
+import * as vscode from 'vscode';
+import type { NetworkEndpoint, NetworkSummary } from '../../helper/protocol/types';
+import type { Connection } from '../connection';
+import { shortId } from '../format';
+import { networkDescription } from '../network-format';
+import { isUnsupported } from '../unsupported';
+import { setKernelSource, sysClassNet } from './kernel-sources';
+import { LeafNode, Node, TreeProvider } from './tree';
+
+export const NETWORKS_UNSUPPORTED_KEY = 'nscope.networks.unsupported';
+
+export class NetworksProvider extends TreeProvider {
+  private unsupported?: boolean;
+
+  protected async roots(): Promise<Node[]> {
+    let list: NetworkSummary[];
+    try {
+      list = await this.conn.request('network.list', {});
+      this.setUnsupported(false);
+    } catch (e) {
+      if (!isUnsupported(e)) throw e;
+      this.setUnsupported(true);
+      return [];
+    }
+    // the default network first, then by name
+    list.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
+    return list.map((n) => new NetworkNode(this.conn, n));
+  }
+
+  private setUnsupported(on: boolean): void {
+    if (this.unsupported === on) return;
+    this.unsupported = on;
+    void vscode.commands.executeCommand('setContext', NETWORKS_UNSUPPORTED_KEY, on);
+  }
+}
+
+export class NetworkNode extends Node {
+  constructor(readonly conn: Connection, readonly net: NetworkSummary) {
+    super(net.name, net.containers.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    this.id = `network:${net.name}`;
+    // the default network is marked by colour (and "default" in its description), not by another shape
+    this.iconPath = net.isDefault ? new vscode.ThemeIcon('type-hierarchy', new vscode.ThemeColor('charts.blue')) : new vscode.ThemeIcon('type-hierarchy');
+    this.description = networkDescription(net);
+    this.tooltip = `${net.name}${net.isDefault ? ' (the default network: --network bridge)' : ''}\nid ${shortId(net.id)} · driver ${net.driver}\nsubnet ${net.subnet} · gateway ${net.gateway}\nbridge ${net.bridge} on the host (${sysClassNet(net.bridge)})${net.created ? `\ncreated ${net.created}` : ''}`;
+    // menus match `network` and `network.default` (the default one cannot be removed); the bridge is its kernel source
+    setKernelSource(this, net.isDefault ? 'network.default' : 'network', net.bridge ? sysClassNet(net.bridge) : undefined);
+  }
+
+  override async children(): Promise<Node[]> {
+    const d = await this.conn.request('network.inspect', { name: this.net.name });
+    if (!d.endpoints.length) return [new LeafNode('no containers attached', 'info', `${this.id}:none`)];
+    return [...d.endpoints].sort((a, b) => a.containerName.localeCompare(b.containerName)).map((e) => endpointNode(this.id!, e));
+  }
+}
+
+function endpointNode(parentId: string, e: NetworkEndpoint): Node {
+  const n = new LeafNode(e.containerName, 'vm', `${parentId}:${e.container}`);
+  n.description = [e.address, e.ifname, e.hostVeth ? `host ${e.hostVeth}` : ''].filter(Boolean).join(' · ');
+  n.tooltip = `container ${e.containerName} (${shortId(e.container)})\n${e.ifname} ${e.address}${e.mac ? ` · mac ${e.mac}` : ''}${e.hostVeth ? `\nthe host side of its veth pair: ${sysClassNet(e.hostVeth)}` : ''}`;
+  setKernelSource(n, 'endpoint', e.hostVeth ? sysClassNet(e.hostVeth) : undefined);
+  return n;
+}

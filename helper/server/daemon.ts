@@ -22,6 +22,9 @@ export interface DaemonOptions {
   certsDir?: string;
   /** 'none': read neither /etc/docker/daemon.json nor /etc/containers/registries.conf (the flags only) */
   registryConfig?: 'none';
+  /** --lxcfs: every container gets lxcfs's /proc files; --lxcfs-dir: where lxcfs is mounted */
+  lxcfs?: boolean;
+  lxcfsDir?: string;
 }
 
 export const VERSION = '0.1.0';
@@ -34,7 +37,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   const cgroups = detectCgroups();
   const images = new ImageStore(root);
   const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
-  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines });
+  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines, lxcfs: o.lxcfs, lxcfsDir: o.lxcfsDir });
   let server: HelperServer | undefined;
   const registry = loadSettings({ insecure: o.insecureRegistries, mirrors: o.registryMirrors, certsDir: o.certsDir, daemonJson: o.registryConfig, registriesConf: o.registryConfig });
   const services = {

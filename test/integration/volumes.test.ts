@@ -159,3 +159,14 @@ test('volume events and a volume created on first use', async () => {
   stop();
   assert.deepEqual(seen, ['volume.created evv', 'volume.removed evv']);
 });
+
+test('--userns=auto: a fresh volume is owned so the container\'s root owns it, its copy shifted like the layers', async () => {
+  const r = await cli(['run', '--rm', '--userns', 'auto', '-v', 'uvol:/data', 'data', 'sh', '-c', 'stat -c "%u:%g" /data /data/a; echo w > /data/new && stat -c "%u:%g" /data/new']);
+  assert.equal(r.stdout, '0:0\n1000:1001\n0:0\n');
+  const data = path.join(d.root, 'volumes', 'uvol', '_data');
+  const top = fs.statSync(data);
+  assert.ok(top.uid > 65535 && fs.statSync(path.join(data, 'a')).uid === top.uid + 1000, 'host ids are the mapped ones');
+  const nc = await cli(['run', '--rm', '--userns', 'auto', '-v', 'uvol2:/data:nocopy', 'data', 'sh', '-c', 'touch /data/x && stat -c "%u:%g" /data/x']);
+  assert.equal(nc.stdout, '0:0\n');
+  await cli(['volume', 'rm', 'uvol', 'uvol2']);
+});

@@ -35,6 +35,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   const socket = o.socket ?? DEFAULT_SOCKET;
   fs.mkdirSync(root, { recursive: true, mode: 0o711 });
   const cgroups = detectCgroups();
+  if (o.lxcfsDir !== undefined && !o.lxcfsDir.startsWith('/')) throw new Error(`--lxcfs-dir: "${o.lxcfsDir}" must be an absolute path`);
   const images = new ImageStore(root);
   const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
   const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines, lxcfs: o.lxcfs, lxcfsDir: o.lxcfsDir });

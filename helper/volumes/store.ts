@@ -2,8 +2,7 @@
 // layout, so tools that know it find the data) beside <name>/volume.json, the
 // volume's own record. The directory tree is the truth: a restarted helper
 // lists what is there. Which containers use a volume is asked of the
-// container records (a stopped container still counts, as in Docker), plus
-// the creates in progress that hold it.
+// container records (a stopped container still counts, as in Docker).
 import * as fs from 'fs';
 import * as path from 'path';
 import { conflict, notFound, NscopeError } from '../errors';
@@ -18,9 +17,6 @@ export interface VolumeEvents { (type: 'volume.created' | 'volume.removed', name
 
 export class VolumeStore {
   readonly dir: string;
-  /** volume name -> ids of creates in progress that will mount it */
-  private readonly holds = new Map<string, Set<string>>();
-
   constructor(root: string, private readonly usersOf: (name: string) => string[], private readonly emit: VolumeEvents = () => undefined) {
     this.dir = path.join(root, 'volumes');
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -71,24 +67,9 @@ export class VolumeStore {
     return out;
   }
 
-  /** Containers using it (names), and creates in progress (ids). */
+  /** Names of the containers using it (a create in progress is one: its record exists before its volumes are made). */
   users(name: string): string[] {
-    return [...this.usersOf(name), ...(this.holds.get(name) ?? [])];
-  }
-
-  /** A create in progress will mount these volumes: no `volume rm` takes them meanwhile. Returns the release. */
-  hold(names: string[], holder: string): () => void {
-    for (const n of names) {
-      if (!this.holds.has(n)) this.holds.set(n, new Set());
-      this.holds.get(n)!.add(holder);
-    }
-    return () => {
-      for (const n of names) {
-        const s = this.holds.get(n);
-        s?.delete(holder);
-        if (s && !s.size) this.holds.delete(n);
-      }
-    };
+    return this.usersOf(name);
   }
 
   /**

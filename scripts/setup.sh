@@ -16,6 +16,9 @@ command -v tmux >/dev/null 2>&1 || need_apt="$need_apt tmux"
 command -v skopeo >/dev/null 2>&1 || need_apt="$need_apt skopeo"
 # pulled images may have zstd-compressed layers: the unpacker reads them through zstd
 command -v zstd >/dev/null 2>&1 || need_apt="$need_apt zstd"
+# --lxcfs binds lxcfs's /proc files; the tests start their own lxcfs on a directory of theirs
+# (the package's service, where an init starts it, serves /var/lib/lxcfs and is left alone)
+command -v lxcfs >/dev/null 2>&1 || need_apt="$need_apt lxcfs"
 if [ -n "$need_apt" ]; then
   pkgs=$(echo "$need_apt" | sed 's/g++/g++ build-essential/')
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null

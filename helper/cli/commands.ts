@@ -11,6 +11,7 @@ import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { imageExport, imageLayers } from './commit-commands';
 import { STATS } from './stats';
+import { VOLUME } from './volume-commands';
 import { PLATFORM, PULL, PULL_FLAGS, PUSH, PullFailed, TAG, tagImage, withPull } from './pull-commands';
 
 function statusText(c: ContainerSummary): string {
@@ -174,8 +175,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   rm: {
     summary: 'Remove one or more containers', group: 'Containers',
-    flags: [{ name: 'force', short: 'f', help: 'Force the removal of a running container (uses SIGKILL)' }], min: 1, usage: 'rm [OPTIONS] CONTAINER...',
-    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.remove', { id, force: bool(p, 'force') }); process.stdout.write(id + '\n'); }),
+    flags: [{ name: 'force', short: 'f', help: 'Force the removal of a running container (uses SIGKILL)' }, { name: 'volumes', short: 'v', help: 'Remove the anonymous volumes of the container too' }], min: 1, usage: 'rm [OPTIONS] CONTAINER...',
+    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.remove', { id, force: bool(p, 'force'), volumes: bool(p, 'volumes') }); process.stdout.write(id + '\n'); }),
   },
   wait: {
     summary: 'Block until one or more containers stop, then print their exit codes', group: 'Containers',
@@ -320,6 +321,7 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  volume: VOLUME,
   login: LOGIN,
   logout: LOGOUT,
 };

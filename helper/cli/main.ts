@@ -37,12 +37,15 @@ const HELPER_COMMANDS: Record<string, Command> = {
       { name: 'insecure-registry', takesValue: true, repeat: true, value: 'host', help: 'A registry (HOST[:PORT] or CIDR) reached over plain HTTP or unverified TLS; localhost always is' },
       { name: 'registry-mirror', takesValue: true, repeat: true, value: 'url', help: 'A mirror of Docker Hub, tried first' },
       { name: 'registry-config', takesValue: true, value: 'none', help: "'none': ignore /etc/docker/daemon.json and /etc/containers/registries.conf (read by default for insecure registries and mirrors)" },
+      { name: 'lxcfs', help: 'Every container gets lxcfs\'s /proc files (as with run --lxcfs)' },
+      { name: 'lxcfs-dir', takesValue: true, value: 'dir', help: 'Where lxcfs is mounted (default /var/lib/lxcfs)' },
       { name: 'certs-dir', takesValue: true, value: 'dir', help: "Registries' CAs and client certificates, Docker's certs.d layout (default /etc/docker/certs.d)" },
     ],
     usage: 'daemon [OPTIONS]',
     async run(p, ctx) {
       const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent'), runtimeRoots: str(p, 'runtime-roots'),
-        insecureRegistries: list(p, 'insecure-registry'), registryMirrors: list(p, 'registry-mirror'), certsDir: str(p, 'certs-dir'), registryConfig: registryConfig(str(p, 'registry-config')) });
+        insecureRegistries: list(p, 'insecure-registry'), registryMirrors: list(p, 'registry-mirror'), certsDir: str(p, 'certs-dir'), registryConfig: registryConfig(str(p, 'registry-config')),
+        lxcfs: bool(p, 'lxcfs'), lxcfsDir: str(p, 'lxcfs-dir') });
       process.stderr.write(`nscope helper listening (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -31,6 +31,8 @@ import { ExecSessions, type ExecSession } from './exec';
 import type { EngineContainers } from './engine-containers';
 import type { ContainerRecord } from './record';
 import { RunDir } from './run-dir';
+import { DEFAULT_LXCFS_DIR } from '../volumes/lxcfs';
+import { VolumeStore } from '../volumes/store';
 
 export interface ManagerOptions {
   root: string;
@@ -40,11 +42,16 @@ export interface ManagerOptions {
   cgroupParent?: string;
   /** the containers engines run with nscope-runtime: a ref that names one of them gets its engine's refusal, not "No such container" */
   engines?: EngineContainers;
+  /** lxcfs's mount point (default /var/lib/lxcfs), and whether every container gets its files (the helper's --lxcfs) */
+  lxcfsDir?: string;
+  lxcfs?: boolean;
 }
 
 export class ContainerManager extends EventEmitter {
   readonly execs = new ExecSessions();
   private readonly ctx: ContainerContext;
+  /** the volumes (a container's use of one is in its record) */
+  readonly volumes: VolumeStore;
 
   /** the containers engines run with nscope-runtime (engine-containers.ts) */
   private readonly engines?: EngineContainers;
@@ -55,6 +62,9 @@ export class ContainerManager extends EventEmitter {
     const cgroupMounts = containerCgroupMounts();
     const dir = path.join(opts.root, 'containers');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.volumes = new VolumeStore(opts.root, (name) => [...this.ctx.records.values()].filter((r) => r.volumes?.some((v) => v.name === name)).map((r) => r.name),
+      (type, name) => this.emit('event', { type, id: name, name, time: new Date().toISOString() }));
+    this.volumes.sweep();
     this.ctx = {
       root: opts.root,
       dir,
@@ -69,6 +79,8 @@ export class ContainerManager extends EventEmitter {
       find: (ref) => this.find(ref),
       exits: { waiters: new Map(), watchers: new Map(), exiting: new Map() },
       idmapLayers: process.env.NSCOPE_USERNS_IDMAP !== '0',
+      volumes: this.volumes,
+      lxcfs: { dir: opts.lxcfsDir ?? DEFAULT_LXCFS_DIR, byDefault: !!opts.lxcfs },
     };
   }
 
@@ -111,7 +123,7 @@ export class ContainerManager extends EventEmitter {
   wait(ref: string): Promise<ExitStatus> { return wait(this.ctx, ref); }
   kill(ref: string, signal: string | number = 'SIGKILL'): { id: string } { return kill(this.ctx, ref, signal); }
   stop(ref: string, timeout?: number): Promise<{ id: string }> { return stop(this.ctx, ref, timeout); }
-  remove(ref: string, force = false): Promise<{ id: string }> { return remove(this.ctx, ref, force); }
+  remove(ref: string, force = false, volumes = false): Promise<{ id: string }> { return remove(this.ctx, ref, force, volumes); }
   update(ref: string, args: LimitArgs): { id: string; limits: Limits } { return update(this.ctx, ref, args); }
   exec(o: ExecOptions): Promise<ExecSession> { return exec(this.ctx, o); }
   attachSocket(ref: string): string { return attachSocket(this.ctx, ref); }

@@ -7,7 +7,7 @@ import type { RunOptions } from '../protocol/types';
 import { readLayeredFile } from '../rootfs/lookup';
 import { applySecurity, parseSecurityOpts } from '../security/security-opts';
 import { ALL_CAPS, capNumber } from './capabilities';
-import { defaultSpec, type Namespace, type NamespaceType, type Spec } from './spec';
+import { defaultSpec, type Mount, type Namespace, type NamespaceType, type Spec } from './spec';
 import type { IdMap } from '../lib/idmap';
 
 export interface ImageConfigLike {
@@ -88,9 +88,11 @@ export interface SpecInputs {
   containerPid: (ref: string) => number;
   /** --userns=auto: the container's own user namespace with these mappings */
   idMap?: IdMap;
+  /** volumes, binds, tmpfs and lxcfs mounts, checked and planned by volumes/container-mounts.ts */
+  mounts?: Mount[];
 }
 
-export function specFromOptions({ opts, image, layers, hostname, containerPid, idMap }: SpecInputs): Spec {
+export function specFromOptions({ opts, image, layers, hostname, containerPid, idMap, mounts }: SpecInputs): Spec {
   const spec = defaultSpec();
   const proc = spec.process;
   const security = parseSecurityOpts(opts.securityOpt);
@@ -156,18 +158,8 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
 
   if (opts.readOnly) spec.root.readonly = true;
 
-  // Volumes: HOST:CONTAINER[:ro|rw]
-  for (const v of opts.volumes ?? []) {
-    const parts = String(v).split(':');
-    if (parts.length < 2 || parts.length > 3) throw invalid(`-v: "${v}" is not HOST:CONTAINER[:ro]`);
-    const [src, dst, mode = 'rw'] = parts;
-    if (!src.startsWith('/')) throw invalid(`-v: "${src}": named volumes are not supported; give an absolute host path`);
-    if (!dst.startsWith('/')) throw invalid(`-v: "${dst}": the container path must be absolute`);
-    if (mode !== 'ro' && mode !== 'rw') throw invalid(`-v: "${mode}": mode must be ro or rw`);
-    if (!fs.existsSync(src)) throw invalid(`-v: host path ${src} does not exist`);
-    if (path.posix.normalize(dst) === '/') throw invalid('-v: cannot mount over the container\'s /');
-    spec.mounts!.push({ destination: path.posix.normalize(dst), type: 'bind', source: src, options: ['rbind', mode === 'ro' ? 'ro' : 'rw', 'rprivate'] });
-  }
+  // -v, --mount, --tmpfs, the image's VOLUMEs, lxcfs: after the defaults, so they cover them
+  spec.mounts!.push(...(mounts ?? []));
   spec.annotations = { ...(opts.labels ?? {}) };
   applySecurity(spec, security, !!opts.privileged);
   return spec;

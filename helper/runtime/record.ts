@@ -3,6 +3,8 @@
 import * as path from 'path';
 import type { ContainerStatus, ExitStatus, Limits } from '../protocol/types';
 import type { IdMap } from '../lib/idmap';
+import type { MountInfo } from '../protocol/types/volumes';
+import type { VolumeUse } from '../volumes/container-mounts';
 
 export interface ContainerRecord {
   id: string;
@@ -30,6 +32,10 @@ export interface ContainerRecord {
   interactive?: boolean;
   /** --userns=auto: its user namespace's mappings (the host ids its rw layer is owned by) */
   idMap?: IdMap;
+  /** its volumes, binds and tmpfs mounts (inspect's Mounts) */
+  mounts?: MountInfo[];
+  /** the volumes it uses: they are not removed while it exists; its anonymous ones go with `rm -v` */
+  volumes?: VolumeUse[];
 }
 
 /**

@@ -22,6 +22,9 @@ export interface DaemonOptions {
   certsDir?: string;
   /** 'none': read neither /etc/docker/daemon.json nor /etc/containers/registries.conf (the flags only) */
   registryConfig?: 'none';
+  /** --lxcfs: every container gets lxcfs's /proc files; --lxcfs-dir: where lxcfs is mounted */
+  lxcfs?: boolean;
+  lxcfsDir?: string;
 }
 
 export const VERSION = '0.1.0';
@@ -32,9 +35,10 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   const socket = o.socket ?? DEFAULT_SOCKET;
   fs.mkdirSync(root, { recursive: true, mode: 0o711 });
   const cgroups = detectCgroups();
+  if (o.lxcfsDir !== undefined && !o.lxcfsDir.startsWith('/')) throw new Error(`--lxcfs-dir: "${o.lxcfsDir}" must be an absolute path`);
   const images = new ImageStore(root);
   const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
-  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines });
+  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines, lxcfs: o.lxcfs, lxcfsDir: o.lxcfsDir });
   let server: HelperServer | undefined;
   const registry = loadSettings({ insecure: o.insecureRegistries, mirrors: o.registryMirrors, certsDir: o.certsDir, daemonJson: o.registryConfig, registriesConf: o.registryConfig });
   const services = {

@@ -14,6 +14,7 @@ import type { ExecSessions } from '../exec';
 import type { ContainerCgroupMount } from '../plan';
 import { containerPaths, type ContainerRecord } from '../record';
 import type { RunDir } from '../run-dir';
+import type { VolumeStore } from '../../volumes/store';
 
 export interface ContainerContext {
   /** the daemon's state root */
@@ -45,6 +46,9 @@ export interface ContainerContext {
    * each range shifted copies. NSCOPE_USERNS_IDMAP=0 asks for copies.
    */
   idmapLayers: boolean;
+  readonly volumes: VolumeStore;
+  /** where lxcfs is mounted, and whether containers get it without --lxcfs (the helper's --lxcfs) */
+  readonly lxcfs: { dir: string; byDefault: boolean };
 }
 
 export function pathsOf(ctx: ContainerContext, id: string, ephemeral = false) {

@@ -23,6 +23,7 @@ import type { Spec } from '../spec';
 import { ttyDimension } from '../tty-size';
 import { allocateIdMap, parseUserns, releaseIdMap } from '../userns';
 import { checkRunOptions } from '../validate-options';
+import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
 import { onExit } from './exit';
 
@@ -40,7 +41,11 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   // taken and recorded with no await in between: two creates never get the same range
   const userns = parseUserns(opts.userns);
   const idMap = userns ? allocateIdMap(userns.size, pathsOf(ctx, id).dir, [...ctx.records.values()].flatMap((x) => x.idMap ?? [])) : undefined;
-  const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap });
+  const planned = planMounts(ctx.volumes, {
+    volumes: opts.volumes, mounts: opts.mounts, tmpfs: opts.tmpfs, imageVolumes: cfg.Volumes,
+    lxcfs: opts.lxcfs ?? ctx.lxcfs.byDefault, lxcfsDir: ctx.lxcfs.dir,
+  });
+  const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
   const cgroupRel = `${ctx.cgroupParent}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
   spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
@@ -52,10 +57,12 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
     labels: opts.labels ?? {}, stopSignal: cfg.StopSignal, tty: !!opts.tty, interactive: !!opts.interactive,
     ...(idMap ? { idMap } : {}),
+    ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
   };
   spec.process.terminal = !!opts.tty;
   const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
   let cg: Cgroup | undefined;
+  let madeVolumes: string[] = [];
   try {
     fs.mkdirSync(p.dir, { mode: 0o700 });
     fs.mkdirSync(p.run, { mode: 0o700 });
@@ -67,6 +74,11 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     for (const d of [rootfs.upper, rootfs.work]) fs.mkdirSync(d, { mode: 0o755 });
     if (idMap) giveToUserns(ctx, r, cg, rootfs.upper);
     makeRunDir(ctx, r);
+    // the record is in ctx.records from here: `volume rm` sees this container as a user
+    madeVolumes = await prepareVolumes(ctx.volumes, planned.volumes, {
+      layers: image.layerDirs, scratch: p.run, idMap,
+      busy: (n) => [...ctx.records.values()].some((x) => x.id !== id && x.status === 'running' && x.volumes?.some((v) => v.name === n)),
+    });
     const shim = await spawn(ctx, r, spec, cg, term);
     r.pid = shim.pid;
     r.pidStart = procStartTime(shim.pid) ?? undefined;
@@ -79,6 +91,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     releaseIdMap(idMap);
     if (cg) await cg.destroy().catch(() => undefined);
     for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true });
+    for (const n of madeVolumes) ctx.volumes.destroy(n);
     throw e;
   }
   emitEvent(ctx, 'container.created', r);

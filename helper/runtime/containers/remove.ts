@@ -7,7 +7,7 @@ import { releaseIdMap } from '../userns';
 import { cgroup, type ContainerContext, emitEvent, paths } from './context';
 import { wait } from './wait';
 
-export async function remove(ctx: ContainerContext, ref: string, force = false): Promise<{ id: string }> {
+export async function remove(ctx: ContainerContext, ref: string, force = false, volumes = false): Promise<{ id: string }> {
   const r = ctx.find(ref);
   if (r.status !== 'exited') {
     // a created container's init only waits for start: it goes without force, as in Docker and runc
@@ -19,11 +19,12 @@ export async function remove(ctx: ContainerContext, ref: string, force = false):
   // let the exit handling finish first: its events come before "removed"
   await ctx.exits.exiting.get(r.id);
   if (!ctx.records.has(r.id)) return { id: r.id }; // auto-removed meanwhile
-  await removeExited(ctx, r);
+  await removeExited(ctx, r, volumes);
   return { id: r.id };
 }
 
-export async function removeExited(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+/** `volumes` (rm -v), or a --rm container: its anonymous volumes go too (named ones never), as in Docker. */
+export async function removeExited(ctx: ContainerContext, r: ContainerRecord, volumes = false): Promise<void> {
   if (!ctx.records.has(r.id)) return;
   ctx.records.delete(r.id);
   await cgroup(ctx, r).destroy().catch(() => undefined);
@@ -33,4 +34,13 @@ export async function removeExited(ctx: ContainerContext, r: ContainerRecord): P
   if (r.idMap) await removeShiftedLayers(ctx.root, r.idMap);
   releaseIdMap(r.idMap);
   emitEvent(ctx, 'container.removed', r);
+  if (volumes || r.autoRemove) removeAnonymousVolumes(ctx, r);
+}
+
+function removeAnonymousVolumes(ctx: ContainerContext, r: ContainerRecord): void {
+  for (const v of r.volumes ?? []) {
+    // an anonymous volume that another container mounts by its name stays
+    if (!v.anonymous || ctx.volumes.users(v.name).length) continue;
+    try { ctx.volumes.destroy(v.name); } catch (e) { process.stderr.write(`nscope: warning: ${(e as Error).message}\n`); }
+  }
 }

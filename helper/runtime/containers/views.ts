@@ -44,7 +44,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     ...summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
     rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
-    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
+    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
   };
 }
 

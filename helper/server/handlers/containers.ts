@@ -10,7 +10,7 @@ export function containerHandlers(s: HelperServices): AreaHandlers<keyof Contain
     'container.start': (p) => { refuseEngine(s, obj(p).id, 'start'); return c.start(p.id); },
     'container.stop': (p) => { refuseEngine(s, obj(p).id, 'stop'); return c.stop(p.id, p.timeout); },
     'container.kill': (p) => { refuseEngine(s, obj(p).id, 'kill'); return c.kill(p.id, p.signal ?? 'SIGKILL'); },
-    'container.remove': (p) => { refuseEngine(s, obj(p).id, 'remove'); return c.remove(p.id, !!p.force); },
+    'container.remove': (p) => { refuseEngine(s, obj(p).id, 'remove'); return c.remove(p.id, !!p.force, !!p.volumes); },
     'container.list': (p) => [...c.list(!!obj(p).all), ...e.list(!!p.all)],
     'container.inspect': (p) => routed(s, obj(p).id, (id) => e.inspect(id), () => c.inspect(p.id)),
     'container.wait': (p) => c.wait(obj(p).id),

@@ -1,0 +1,115 @@
+// A container's mounts from its run options and its image: the -v, --mount
+// and --tmpfs requests, an anonymous volume for each VOLUME of the image no
+// request covers, and lxcfs's files. planMounts() decides (and checks) it
+// all without touching the disk; prepareVolumes() then makes the volumes
+// and fills the empty ones with the image's content (copy-data.ts).
+import * as fs from 'fs';
+import * as path from 'path';
+import { invalid } from '../errors';
+import type { IdMap } from '../lib/idmap';
+import type { MountInfo } from '../protocol/types/volumes';
+import type { Mount } from '../runtime/spec';
+import { copyImageData, giveToMappedRoot, isEmptyDir } from './copy-data';
+import { lxcfsMounts } from './lxcfs';
+import { checkTarget, parseMountRequests, type MountRequest } from './mount-options';
+import { anonymousVolumeName } from './names';
+import type { VolumeStore } from './store';
+
+/** One volume a container mounts, as its record keeps it. */
+export interface VolumeUse { name: string; target: string; anonymous: boolean; noCopy: boolean; labels?: Record<string, string> }
+
+export interface PlannedMounts {
+  /** for the OCI spec, parents before children */
+  specMounts: Mount[];
+  /** what inspect shows */
+  infos: MountInfo[];
+  volumes: VolumeUse[];
+}
+
+export interface MountInputs {
+  volumes?: string[]; mounts?: string[]; tmpfs?: string[]; lxcfs?: boolean;
+  /** the image config's Volumes ({"/data": {}}) */
+  imageVolumes?: Record<string, unknown>;
+  /** where lxcfs is mounted, when --lxcfs (or the helper's default) asks for it */
+  lxcfsDir?: string;
+}
+
+/** Shallow targets first: a mount inside another volume goes on top of it, not under it. */
+const depth = (p: string) => p.split('/').length;
+
+export function planMounts(store: VolumeStore, inp: MountInputs): PlannedMounts {
+  const reqs = parseMountRequests(inp);
+  const covered = new Set(reqs.map((r) => r.target));
+  const imageVolumes = inp.imageVolumes && typeof inp.imageVolumes === 'object' ? Object.keys(inp.imageVolumes) : [];
+  if (imageVolumes.length > 256) throw invalid(`the image declares too many volumes (${imageVolumes.length})`);
+  for (const v of imageVolumes) {
+    const target = checkTarget('image VOLUME', v, 'volume');
+    if (covered.has(target)) continue;
+    covered.add(target);
+    reqs.push({ type: 'volume', target, readOnly: false, noCopy: false, flag: 'VOLUME' });
+  }
+  reqs.sort((a, b) => depth(a.target) - depth(b.target));
+  const out: PlannedMounts = { specMounts: [], infos: [], volumes: [] };
+  for (const r of reqs) addRequest(store, r, out);
+  if (inp.lxcfs) {
+    const lx = lxcfsMounts(inp.lxcfsDir!);
+    out.specMounts.push(...lx);
+    for (const m of lx) out.infos.push({ type: 'bind', source: m.source, destination: m.destination, readOnly: true });
+  }
+  return out;
+}
+
+function addRequest(store: VolumeStore, r: MountRequest, out: PlannedMounts): void {
+  const rw = r.readOnly ? 'ro' : 'rw';
+  if (r.type === 'bind') {
+    if (!fs.existsSync(r.source!)) throw invalid(`${r.flag}: invalid mount config for type "bind": bind source path does not exist: ${r.source}`);
+    out.specMounts.push({ destination: r.target, type: 'bind', source: r.source, options: [r.nonRecursive ? 'bind' : 'rbind', rw, r.propagation ?? 'rprivate'] });
+    out.infos.push({ type: 'bind', source: r.source, destination: r.target, readOnly: r.readOnly });
+  } else if (r.type === 'tmpfs') {
+    out.specMounts.push({ destination: r.target, type: 'tmpfs', source: 'tmpfs', options: r.tmpfsOptions ?? ['nosuid', 'nodev', 'noexec'] });
+    out.infos.push({ type: 'tmpfs', destination: r.target, readOnly: r.readOnly });
+  } else {
+    const anonymous = r.source === undefined;
+    const name = r.source ?? anonymousVolumeName();
+    const data = store.dataDir(name);
+    out.specMounts.push({ destination: r.target, type: 'bind', source: data, options: ['rbind', rw, 'rprivate'] });
+    out.infos.push({ type: 'volume', name, source: data, destination: r.target, readOnly: r.readOnly });
+    out.volumes.push({ name, target: r.target, anonymous, noCopy: r.noCopy, ...(r.labels ? { labels: r.labels } : {}) });
+  }
+}
+
+export interface PrepareInputs {
+  /** the image's layer directories, bottom to top */
+  layers: string[];
+  /** a private scratch directory (the container's run dir) */
+  scratch: string;
+  /** --userns=auto: a fresh volume is given to the container's ids */
+  idMap?: IdMap;
+  /** is the volume mounted by a running container other than this one? (then it is never written to here) */
+  busy: (name: string) => boolean;
+}
+
+/**
+ * Makes the volumes that do not exist yet and copies the image's content
+ * into the empty ones. Returns the names it made, for the caller to remove
+ * if the create fails after all.
+ */
+export async function prepareVolumes(store: VolumeStore, vols: VolumeUse[], inp: PrepareInputs): Promise<string[]> {
+  const made: string[] = [];
+  try {
+    for (const [i, v] of vols.entries()) {
+      const { created } = store.create(v.name, v.labels ?? {}, v.anonymous);
+      if (created) made.push(v.name);
+      const data = store.dataDir(v.name);
+      // an existing volume of another user namespace keeps its owners: the ids are the host's, as with Docker's userns-remap
+      if (!created && inp.idMap && !isEmptyDir(data)) continue;
+      const copy = !v.noCopy && isEmptyDir(data) && !inp.busy(v.name);
+      const copied = copy && await copyImageData(inp.layers, v.target, data, path.join(inp.scratch, `copydata-${i}`), inp.idMap);
+      if (!copied && created && inp.idMap) giveToMappedRoot(data, inp.idMap);
+    }
+  } catch (e) {
+    for (const n of made) store.destroy(n);
+    throw e;
+  }
+  return made;
+}

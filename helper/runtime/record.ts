@@ -3,6 +3,7 @@
 import * as path from 'path';
 import type { ContainerStatus, ExitStatus, Limits } from '../protocol/types';
 import type { IdMap } from '../lib/idmap';
+import type { NetworkRequest } from '../network/request';
 
 export interface ContainerRecord {
   id: string;
@@ -30,6 +31,8 @@ export interface ContainerRecord {
   interactive?: boolean;
   /** --userns=auto: its user namespace's mappings (the host ids its rw layer is owned by) */
   idMap?: IdMap;
+  /** its own netns's networks and published ports (absent: the host's or another container's netns) */
+  network?: NetworkRequest;
 }
 
 /**

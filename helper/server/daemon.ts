@@ -22,6 +22,9 @@ export interface DaemonOptions {
   certsDir?: string;
   /** 'none': read neither /etc/docker/daemon.json nor /etc/containers/registries.conf (the flags only) */
   registryConfig?: 'none';
+  /** the default network's bridge (default nscope0) and subnet (default: the first free /16 from 10.88.0.0) */
+  defaultNetworkBridge?: string;
+  defaultSubnet?: string;
 }
 
 export const VERSION = '0.1.0';
@@ -34,7 +37,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   const cgroups = detectCgroups();
   const images = new ImageStore(root);
   const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
-  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines });
+  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines,
+    network: { bridge: o.defaultNetworkBridge, subnet: o.defaultSubnet } });
   let server: HelperServer | undefined;
   const registry = loadSettings({ insecure: o.insecureRegistries, mirrors: o.registryMirrors, certsDir: o.certsDir, daemonJson: o.registryConfig, registriesConf: o.registryConfig });
   const services = {

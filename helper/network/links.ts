@@ -1,0 +1,46 @@
+// The host-side pieces nscope makes beside the plugins, through iproute2:
+// a pinned network namespace (`ip netns attach`, a bind mount in /run/netns,
+// as Podman and CRI pin theirs) and a network's bridge going with it.
+//
+// Why pin: the bridge plugin's DEL tears down the masquerade rules of the
+// addresses it finds on the interface inside the netns. Once the container's
+// last process has exited its netns is gone, and DEL would then release the
+// address but leave the NAT chain behind. A pinned netns outlives the
+// container until nscope has run DEL, even across a helper restart.
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import { NscopeError } from '../errors';
+
+function ip(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('ip', args, { timeout: 10000 }, (err, stdout, stderr) => {
+      if (err) reject(new NscopeError('failed', `ip ${args.join(' ')}: ${(stderr || err.message).trim().split('\n')[0]}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+export const netnsName = (containerId: string) => `nscope-${containerId}`;
+export const netnsPath = (containerId: string) => `/run/netns/${netnsName(containerId)}`;
+
+export async function pinNetns(containerId: string, pid: number): Promise<string> {
+  const p = netnsPath(containerId);
+  if (fs.existsSync(p)) await unpinNetns(containerId);
+  await ip(['netns', 'attach', netnsName(containerId), String(pid)]);
+  return p;
+}
+
+export async function unpinNetns(containerId: string): Promise<void> {
+  if (!fs.existsSync(netnsPath(containerId))) return;
+  await ip(['netns', 'delete', netnsName(containerId)]);
+}
+
+export async function deleteLink(name: string): Promise<void> {
+  if (!fs.existsSync(`/sys/class/net/${name}`)) return;
+  await ip(['link', 'delete', name]);
+}
+
+/** The host side of a container's veth: the bridge port whose peer is the container's interface. */
+export function hostVethOf(result: { interfaces?: { name: string; sandbox?: string }[] }, bridge: string): string | undefined {
+  return result.interfaces?.find((i) => !i.sandbox && i.name !== bridge)?.name;
+}

@@ -16,6 +16,13 @@ command -v tmux >/dev/null 2>&1 || need_apt="$need_apt tmux"
 command -v skopeo >/dev/null 2>&1 || need_apt="$need_apt skopeo"
 # pulled images may have zstd-compressed layers: the unpacker reads them through zstd
 command -v zstd >/dev/null 2>&1 || need_apt="$need_apt zstd"
+# networks: the CNI plugins (bridge, host-local, portmap, firewall, loopback),
+# the iptables they program and iproute2's `ip netns` that pins netns
+[ -x /usr/lib/cni/bridge ] || need_apt="$need_apt containernetworking-plugins"
+command -v iptables >/dev/null 2>&1 || need_apt="$need_apt iptables"
+command -v ip >/dev/null 2>&1 || need_apt="$need_apt iproute2"
+# the network tests run busybox httpd and nc in containers, and curl on the host
+command -v busybox >/dev/null 2>&1 || need_apt="$need_apt busybox-static"
 if [ -n "$need_apt" ]; then
   pkgs=$(echo "$need_apt" | sed 's/g++/g++ build-essential/')
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null

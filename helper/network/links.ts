@@ -20,7 +20,8 @@ function ip(args: string[]): Promise<string> {
   });
 }
 
-export const netnsName = (containerId: string) => `nscope-${containerId}`;
+/** 12 hex digits, as Docker's short ids: /run/netns names show in the host's mount table, the full id stays out of it */
+export const netnsName = (containerId: string) => `nscope-${containerId.slice(0, 12)}`;
 export const netnsPath = (containerId: string) => `/run/netns/${netnsName(containerId)}`;
 
 export async function pinNetns(containerId: string, pid: number): Promise<string> {

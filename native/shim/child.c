@@ -81,7 +81,10 @@ static void do_mount(int rootfd, const char *src, const char *dst, const char *t
     snprintf(parent, sizeof(parent), "%s", dst);
     char *slash = strrchr(parent, '/');
     if (slash) { *slash = '\0'; CHECK(mkdir_in_root(rootfd, parent, 0755), "mkdir %s: %s", parent, strerror(errno)); }
-    int f = open_in_root(rootfd, dst, O_CREAT | O_WRONLY, 0);
+    /* an existing file is only looked up: opening it for writing would copy it
+     * up into the rw layer (/etc/hosts of the init layer, bind-mounted over) */
+    int f = open_in_root(rootfd, dst, O_PATH, 0);
+    if (f < 0) f = open_in_root(rootfd, dst, O_CREAT | O_WRONLY, 0);
     if (f < 0 && errno != EISDIR) die("create mount point %s: %s", dst, strerror(errno));
     if (f >= 0) close(f);
   } else {

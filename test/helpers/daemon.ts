@@ -110,7 +110,7 @@ export class TestDaemon {
     await this.waitExit();
     for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(this.dir)) leaks.push(`mount: ${line}`);
     for (const d of cgroupDirs(this.cgroupParent)) leaks.push(`cgroup: ${d}`);
-    for (const id of ids) if (fs.existsSync(`/run/netns/nscope-${id}`)) leaks.push(`netns: nscope-${id}`);
+    for (const id of ids) if (fs.existsSync(`/run/netns/nscope-${id.slice(0, 12)}`)) leaks.push(`netns: nscope-${id.slice(0, 12)}`);
     // the bridges are the daemon's to keep (as Docker keeps docker0); the test's to remove
     for (const b of bridges) if (fs.existsSync(`/sys/class/net/${b}`)) { try { execFileSync('ip', ['link', 'delete', b]); } catch { leaks.push(`bridge: ${b}`); } }
     for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {

@@ -121,7 +121,7 @@ test('two containers on a user network reach each other by address and by name; 
   assert.ok(!natRules().includes(srv), 'no NAT rule names it');
   assert.ok(!filterRules().includes(srv), 'no filter rule names it');
   assert.ok(!fs.existsSync(ipamFile(netName, addr)), 'address released');
-  assert.ok(!fs.existsSync(`/run/netns/nscope-${srv}`), 'netns unpinned');
+  assert.ok(!fs.existsSync(`/run/netns/nscope-${srv.slice(0, 12)}`), 'netns unpinned');
   // the client's /etc/hosts forgot it
   assert.doesNotMatch(await execOut(cli, ['cat', '/etc/hosts']), new RegExp(`srv-${tag}`));
   assert.equal((await d.cli(['rm', '-f', cli])).code, 0);
@@ -147,7 +147,7 @@ test('-p 127.0.0.1:PORT:80 is answered from the host; nscope port lists it; a ta
   const second = (await c.request('container.list', { all: true })).find((x) => x.name === `pub2-${tag}`)!;
   assert.equal(second.status, 'created');
   assert.ok(!natRules().includes(second.id));
-  assert.ok(!fs.existsSync(`/run/netns/nscope-${second.id}`));
+  assert.ok(!fs.existsSync(`/run/netns/nscope-${second.id.slice(0, 12)}`));
   // the first still answers
   assert.match(await get(`http://127.0.0.1:${port}/`), /hello from/);
 
@@ -230,7 +230,7 @@ test('a container that exits while the helper is down (kill -9) has its network 
   assert.ok(natRules().includes(id));
   await d.start();
   c = await d.client();
-  await waitFor(() => !natRules().includes(id) && !fs.existsSync(`/run/netns/nscope-${id}`) && !fs.existsSync(ipamFile('nscope', addr)), 10000, 'the network clean-up');
+  await waitFor(() => !natRules().includes(id) && !fs.existsSync(`/run/netns/nscope-${id.slice(0, 12)}`) && !fs.existsSync(ipamFile('nscope', addr)), 10000, 'the network clean-up');
   assert.ok(!filterRules().includes(id));
   assert.equal((await c.request('container.inspect', { id })).status, 'exited');
   await d.cli(['rm', id]);

@@ -48,11 +48,14 @@ export function conflistOf(root: string, n: NetworkMeta): ConfList {
 /**
  * The list one attachment runs with: portmap only when it has ports to map
  * (it would add nothing, and every plugin is a process started), the
+ * firewall only where the host's FORWARD policy drops (its ADD and DEL
+ * are some 45 ms of iptables calls, most of a start's network set-up;
+ * with policy ACCEPT its rules change nothing), the
  * default route only on eth0 (a second network adds an address, not a
  * second default route, which the kernel would refuse as existing).
  */
-export function attachmentList(base: ConfList, o: { ports: boolean; primary: boolean }): ConfList {
-  const plugins: PluginConf[] = base.plugins.filter((p) => p.type !== 'portmap' || o.ports).map((p) => {
+export function attachmentList(base: ConfList, o: { ports: boolean; primary: boolean; firewall: boolean }): ConfList {
+  const plugins: PluginConf[] = base.plugins.filter((p) => (p.type !== 'portmap' || o.ports) && (p.type !== 'firewall' || o.firewall)).map((p) => {
     if (p.type !== 'bridge' || o.primary) return p;
     const ipam = { ...(p.ipam as Record<string, unknown>) };
     delete ipam.routes;

@@ -21,6 +21,18 @@ function ip(args: string[]): Promise<string> {
 }
 
 /** 12 hex digits, as Docker's short ids: /run/netns names show in the host's mount table, the full id stays out of it */
+/**
+ * Whether the host's FORWARD chain drops by default (Docker sets it so when
+ * it starts): then containers need the firewall plugin's ACCEPT rules, even
+ * between two of them on one bridge when br_netfilter is loaded. Asked at
+ * every start, since another engine may have changed it meanwhile.
+ */
+export function forwardDrops(): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('iptables', ['-w', '-S', 'FORWARD'], { timeout: 10000 }, (err, stdout) => resolve(err ? true : !/^-P FORWARD ACCEPT$/m.test(stdout)));
+  });
+}
+
 export const netnsName = (containerId: string) => `nscope-${containerId.slice(0, 12)}`;
 export const netnsPath = (containerId: string) => `/run/netns/${netnsName(containerId)}`;
 

@@ -21,7 +21,7 @@ import type { ContainerNetwork, NetworkEndpoint, NscopeEvent, PortMapping } from
 import { addList, checkList, type CniCall, type CniResult, type ConfList, delList } from './cni';
 import { attachmentList, type NetworkMeta } from './conflist';
 import { etcFiles, hostsText, type HostsEntry, rewriteInPlace } from './etc-files';
-import { hostVethOf, pinNetns, unpinNetns } from './links';
+import { forwardDrops, hostVethOf, pinNetns, unpinNetns } from './links';
 import { allocatePorts } from './ports';
 import type { NetworkRequest } from './request';
 import { type DefaultNetworkOptions, NetworkStore } from './store';
@@ -83,15 +83,18 @@ export class Networking {
   /** At start, before the program runs: lo up, then each network (ports checked first). Fails leaving nothing added. */
   up(c: NetContainer, pid: number, req: NetworkRequest): Promise<void> {
     return this.serial(c.id, async () => {
-      await addList({ cniVersion: '1.0.0', name: 'lo', plugins: [{ type: 'loopback' }] }, { containerId: c.id, netns: `/proc/${pid}/ns/net`, ifname: 'lo' });
-      if (!req.networks.length) return;
+      // lo is independent of the rest: brought up beside it
+      const lo = addList({ cniVersion: '1.0.0', name: 'lo', plugins: [{ type: 'loopback' }] }, { containerId: c.id, netns: `/proc/${pid}/ns/net`, ifname: 'lo' });
+      lo.catch(() => undefined);
+      if (!req.networks.length) { await lo; return; }
       const metas = req.networks.map((n) => this.store.get(n.name));
-      const ports = await allocatePorts(req.ports, this.portsInUse(c.id));
+      const [ports, firewall] = await Promise.all([allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops()]);
       const state: NetState = { netns: '', attachments: [] };
       this.live.set(c.id, { c, state });
       try {
         state.netns = await pinNetns(c.id, pid);
-        for (const [i, m] of metas.entries()) await this.attach(c, state, m, `eth${i}`, i === 0 ? ports : [], req.networks[i].aliases);
+        for (const [i, m] of metas.entries()) await this.attach(c, state, m, `eth${i}`, i === 0 ? ports : [], req.networks[i].aliases, firewall);
+        await lo;
       } catch (e) {
         await this.teardown(c, state);
         throw e;
@@ -126,8 +129,8 @@ export class Networking {
     return { containerId: c.id, netns: fs.existsSync(state.netns) ? state.netns : '', ifname: a.ifname, runtimeConfig: { portMappings } };
   }
 
-  private async attach(c: NetContainer, state: NetState, m: NetworkMeta, ifname: string, ports: PortMapping[], aliases: string[]): Promise<void> {
-    const a: Attachment = { network: m.name, ifname, list: attachmentList(this.store.conflist(m), { ports: ports.length > 0, primary: ifname === 'eth0' }), ports, aliases };
+  private async attach(c: NetContainer, state: NetState, m: NetworkMeta, ifname: string, ports: PortMapping[], aliases: string[], firewall: boolean): Promise<void> {
+    const a: Attachment = { network: m.name, ifname, list: attachmentList(this.store.conflist(m), { ports: ports.length > 0, primary: ifname === 'eth0', firewall }), ports, aliases };
     state.attachments.push(a);
     this.save(c, state);
     try {
@@ -160,7 +163,7 @@ export class Networking {
       if (aliases.length && m.isDefault) throw invalid('--alias: network-scoped aliases are supported only for containers in user-defined networks');
       let n = 0;
       while (l.state.attachments.some((a) => a.ifname === `eth${n}`)) n++;
-      await this.attach(c, l.state, m, `eth${n}`, [], aliases);
+      await this.attach(c, l.state, m, `eth${n}`, [], aliases, await forwardDrops());
       this.refreshHosts(c, [m, ...this.networksOf(c.id)]);
     });
   }

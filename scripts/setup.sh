@@ -19,6 +19,13 @@ command -v zstd >/dev/null 2>&1 || need_apt="$need_apt zstd"
 # --lxcfs binds lxcfs's /proc files; the tests start their own lxcfs on a directory of theirs
 # (the package's service, where an init starts it, serves /var/lib/lxcfs and is left alone)
 command -v lxcfs >/dev/null 2>&1 || need_apt="$need_apt lxcfs"
+# networks: the CNI plugins (bridge, host-local, portmap, firewall, loopback),
+# the iptables they program and iproute2's `ip netns` that pins netns
+[ -x /usr/lib/cni/bridge ] || need_apt="$need_apt containernetworking-plugins"
+command -v iptables >/dev/null 2>&1 || need_apt="$need_apt iptables"
+command -v ip >/dev/null 2>&1 || need_apt="$need_apt iproute2"
+# the network tests run busybox httpd and nc in containers, and curl on the host
+command -v busybox >/dev/null 2>&1 || need_apt="$need_apt busybox-static"
 if [ -n "$need_apt" ]; then
   pkgs=$(echo "$need_apt" | sed 's/g++/g++ build-essential/')
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null

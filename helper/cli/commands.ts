@@ -25,7 +25,7 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
     const sock = await openStream(ctx.socket, { kind: 'attach', id });
     const waited = c.request('container.wait', { id });
     waited.catch(() => undefined);
-    await c.request('container.start', { id });
+    try { await c.request('container.start', { id }); } catch (e) { sock.destroy(); process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
     await pumpTerminal(sock, { ...term, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
     const exit = await waited;
     if (exit.error) process.stderr.write(`nscope: ${exit.error}\n`);
@@ -38,7 +38,16 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   const printed = printLogStream(stream);
-  await c.request('container.start', { id });
+  try {
+    await c.request('container.start', { id });
+  } catch (e) {
+    // nothing will come: let go of the stream and the signals so the process can end
+    stream.destroy();
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+    process.stderr.write(`nscope: ${(e as Error).message}\n`);
+    return 125;
+  }
   const exit = await waited;
   await printed;
   if (exit.error) process.stderr.write(`nscope: ${exit.error}\n`);
@@ -109,7 +118,8 @@ export const COMMANDS: Record<string, Command> = {
         return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /permission denied/.test((e as Error).message) ? 126 : 125;
       }
       if (bool(p, 'detach')) {
-        await c.request('container.start', { id: created.id });
+        // a start that fails (a port taken) exits 125 as Docker's does
+        try { await c.request('container.start', { id: created.id }); } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
         process.stdout.write(created.id + '\n');
         return 0;
       }

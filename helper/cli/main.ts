@@ -8,6 +8,7 @@ import { COMMANDS } from './commands';
 import type { Command, Ctx, Flag } from './command';
 import { COMMIT_COMMANDS } from './commit-commands';
 import { DIFF_COMMANDS } from './diff-commands';
+import { NETWORK_COMMANDS } from './network-commands';
 import { commandHelp, mainHelp } from './help';
 
 const VERSION = 'nscope 0.1.0';
@@ -39,13 +40,16 @@ const HELPER_COMMANDS: Record<string, Command> = {
       { name: 'registry-config', takesValue: true, value: 'none', help: "'none': ignore /etc/docker/daemon.json and /etc/containers/registries.conf (read by default for insecure registries and mirrors)" },
       { name: 'lxcfs', help: 'Every container gets lxcfs\'s /proc files (as with run --lxcfs)' },
       { name: 'lxcfs-dir', takesValue: true, value: 'dir', help: 'Where lxcfs is mounted (default /var/lib/lxcfs)' },
+      { name: 'default-network-bridge', takesValue: true, value: 'name', help: 'The bridge of the default network "nscope" (default nscope0)' },
+      { name: 'default-subnet', takesValue: true, value: 'cidr', help: 'The subnet of the default network (default: the first /16 from 10.88.0.0 up that the host does not route)' },
       { name: 'certs-dir', takesValue: true, value: 'dir', help: "Registries' CAs and client certificates, Docker's certs.d layout (default /etc/docker/certs.d)" },
     ],
     usage: 'daemon [OPTIONS]',
     async run(p, ctx) {
       const d = await startDaemon({ socket: str(p, 'socket') ?? ctx.socket, root: str(p, 'root'), group: str(p, 'group'), cgroupParent: str(p, 'cgroup-parent'), runtimeRoots: str(p, 'runtime-roots'),
         insecureRegistries: list(p, 'insecure-registry'), registryMirrors: list(p, 'registry-mirror'), certsDir: str(p, 'certs-dir'), registryConfig: registryConfig(str(p, 'registry-config')),
-        lxcfs: bool(p, 'lxcfs'), lxcfsDir: str(p, 'lxcfs-dir') });
+        lxcfs: bool(p, 'lxcfs'), lxcfsDir: str(p, 'lxcfs-dir'),
+        defaultNetworkBridge: str(p, 'default-network-bridge'), defaultSubnet: str(p, 'default-subnet') });
       process.stderr.write(`nscope helper listening (pid ${process.pid})\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -74,7 +78,7 @@ const HELPER_COMMANDS: Record<string, Command> = {
   },
 };
 
-const ALL: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...HELPER_COMMANDS };
+const ALL: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS };
 
 /** Every command by name, for tests that walk the table. */
 export const ALL_COMMANDS: Readonly<Record<string, Command>> = ALL;

@@ -26,7 +26,11 @@ import {
   cgroupOf, type ContainerLayersView, counts, freezeMarker, imageInUse, initPid, inspect, layers, logPath, logs, runningRefs, stats,
   summary, top,
 } from './containers/views';
+import { connect, disconnect, ports } from './containers/network';
 import { wait } from './containers/wait';
+import { Networking } from '../network/networking';
+import type { DefaultNetworkOptions } from '../network/store';
+import type { PortMapping } from '../protocol/types';
 import { ExecSessions, type ExecSession } from './exec';
 import type { EngineContainers } from './engine-containers';
 import type { ContainerRecord } from './record';
@@ -45,6 +49,8 @@ export interface ManagerOptions {
   /** lxcfs's mount point (default /var/lib/lxcfs), and whether every container gets its files (the helper's --lxcfs) */
   lxcfsDir?: string;
   lxcfs?: boolean;
+  /** the default network's bridge and subnet (daemon flags) */
+  network?: DefaultNetworkOptions;
 }
 
 export class ContainerManager extends EventEmitter {
@@ -75,6 +81,7 @@ export class ContainerManager extends EventEmitter {
       cgroupParent: opts.cgroupParent ?? 'nscope',
       cgroupMounts,
       execs: this.execs,
+      net: new Networking(opts.root, opts.network ?? {}, this),
       events: this,
       find: (ref) => this.find(ref),
       exits: { waiters: new Map(), watchers: new Map(), exiting: new Map() },
@@ -128,6 +135,13 @@ export class ContainerManager extends EventEmitter {
   exec(o: ExecOptions): Promise<ExecSession> { return exec(this.ctx, o); }
   attachSocket(ref: string): string { return attachSocket(this.ctx, ref); }
   resize(ref: string, rows: number, cols: number): { id: string } { return resize(this.ctx, ref, rows, cols); }
+
+  // ---- networks (containers/network.ts; the rest in ../network/) ----
+
+  get networking(): Networking { return this.ctx.net; }
+  networkConnect(network: string, ref: string, aliases?: string[]): Promise<{ network: string; container: string }> { return connect(this.ctx, network, ref, aliases); }
+  networkDisconnect(network: string, ref: string): Promise<{ network: string; container: string }> { return disconnect(this.ctx, network, ref); }
+  ports(ref: string): PortMapping[] { return ports(this.ctx, ref); }
 
   // ---- views (containers/views.ts, containers/exec.ts) ----
 

@@ -5,6 +5,7 @@ import type { ContainerStatus, ExitStatus, Limits } from '../protocol/types';
 import type { IdMap } from '../lib/idmap';
 import type { MountInfo } from '../protocol/types/volumes';
 import type { VolumeUse } from '../volumes/container-mounts';
+import type { NetworkRequest } from '../network/request';
 
 export interface ContainerRecord {
   id: string;
@@ -36,6 +37,8 @@ export interface ContainerRecord {
   mounts?: MountInfo[];
   /** the volumes it uses: they are not removed while it exists; its anonymous ones go with `rm -v` */
   volumes?: VolumeUse[];
+  /** its own netns's networks and published ports (absent: the host's or another container's netns) */
+  network?: NetworkRequest;
 }
 
 /**

@@ -25,6 +25,9 @@ export interface DaemonOptions {
   /** --lxcfs: every container gets lxcfs's /proc files; --lxcfs-dir: where lxcfs is mounted */
   lxcfs?: boolean;
   lxcfsDir?: string;
+  /** the default network's bridge (default nscope0) and subnet (default: the first free /16 from 10.88.0.0) */
+  defaultNetworkBridge?: string;
+  defaultSubnet?: string;
 }
 
 export const VERSION = '0.1.0';
@@ -38,7 +41,8 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
   if (o.lxcfsDir !== undefined && !o.lxcfsDir.startsWith('/')) throw new Error(`--lxcfs-dir: "${o.lxcfsDir}" must be an absolute path`);
   const images = new ImageStore(root);
   const engines = new EngineContainers(cgroups, o.runtimeRoots === 'none' ? null : o.runtimeRoots);
-  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines, lxcfs: o.lxcfs, lxcfsDir: o.lxcfsDir });
+  const containers = new ContainerManager({ root, images, cgroups, cgroupParent: o.cgroupParent, engines, lxcfs: o.lxcfs, lxcfsDir: o.lxcfsDir,
+    network: { bridge: o.defaultNetworkBridge, subnet: o.defaultSubnet } });
   let server: HelperServer | undefined;
   const registry = loadSettings({ insecure: o.insecureRegistries, mirrors: o.registryMirrors, certsDir: o.certsDir, daemonJson: o.registryConfig, registriesConf: o.registryConfig });
   const services = {

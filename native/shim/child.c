@@ -81,7 +81,9 @@ static void do_mount(int rootfd, const char *src, const char *dst, const char *t
     snprintf(parent, sizeof(parent), "%s", dst);
     char *slash = strrchr(parent, '/');
     if (slash) { *slash = '\0'; CHECK(mkdir_in_root(rootfd, parent, 0755), "mkdir %s: %s", parent, strerror(errno)); }
-    /* an existing file is used as it is: it may be on a read-only file system (sysfs, for lxcfs's cpu/online) */
+    /* an existing file is only looked up, never opened for writing: it may be on a
+     * read-only file system (sysfs, for lxcfs's cpu/online), and opening it would copy
+     * it up into the rw layer (/etc/hosts of the init layer, bind-mounted over) */
     int f = open_in_root(rootfd, dst, O_PATH, 0);
     if (f < 0) f = open_in_root(rootfd, dst, O_CREAT | O_WRONLY, 0);
     if (f < 0 && errno != EISDIR) die("create mount point %s: %s", dst, strerror(errno));

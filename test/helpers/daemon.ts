@@ -1,7 +1,8 @@
 // A real helper daemon for a test: its own socket, state root and cgroup
 // parent under a temp dir, started as a separate process (so it can be
 // killed -9) and cleaned up completely afterwards.
-import { spawn, type ChildProcess } from 'child_process';
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -27,6 +28,12 @@ export class TestDaemon {
   readonly root: string;
   readonly socket: string;
   readonly cgroupParent: string;
+  /**
+   * The default network's bridge and subnet, this daemon's own: tests run
+   * side by side and none may touch another's bridge (or the host's nscope0).
+   */
+  readonly bridge: string;
+  readonly subnet: string;
   proc?: ChildProcess;
   private clients: HelperClient[] = [];
   stderr = '';
@@ -44,11 +51,13 @@ export class TestDaemon {
     this.root = path.join(this.dir, 'root');
     this.socket = path.join(this.dir, 'nscope.sock');
     this.cgroupParent = cgroupName(name);
+    this.bridge = `nst${crypto.randomBytes(5).toString('hex')}`;
+    this.subnet = freeTestSubnet();
   }
 
   async start(): Promise<void> {
     this.stderr = '';
-    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, ...(this.showEngines ? [] : ['--runtime-roots', 'none']), ...this.extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, '--default-network-bridge', this.bridge, '--default-subnet', this.subnet, ...(this.showEngines ? [] : ['--runtime-roots', 'none']), ...this.extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (d) => { this.stderr += d; });
     this.proc = p;
     const deadline = Date.now() + 15000;
@@ -84,10 +93,16 @@ export class TestDaemon {
   /** Removes every container, stops the daemon, removes the state dir; asserts nothing leaked. */
   async cleanup(): Promise<string[]> {
     const leaks: string[] = [];
+    const bridges = new Set([this.bridge]);
+    const ids: string[] = [];
     try {
       if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) {
         const c = await this.client();
-        for (const ct of await c.request('container.list', { all: true })) await c.request('container.remove', { id: ct.id, force: true }).catch(() => undefined);
+        for (const ct of await c.request('container.list', { all: true })) { ids.push(ct.id); await c.request('container.remove', { id: ct.id, force: true }).catch(() => undefined); }
+        for (const n of await c.request('network.list', {})) {
+          bridges.add(n.bridge);
+          if (!n.isDefault) await c.request('network.remove', { name: n.name }).catch(() => undefined);
+        }
       }
     } catch { /* daemon gone */ }
     for (const c of this.clients) c.close();
@@ -95,11 +110,29 @@ export class TestDaemon {
     await this.waitExit();
     for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(this.dir)) leaks.push(`mount: ${line}`);
     for (const d of cgroupDirs(this.cgroupParent)) leaks.push(`cgroup: ${d}`);
+    for (const id of ids) if (fs.existsSync(`/run/netns/nscope-${id.slice(0, 12)}`)) leaks.push(`netns: nscope-${id.slice(0, 12)}`);
+    // the bridges are the daemon's to keep (as Docker keeps docker0); the test's to remove
+    for (const b of bridges) if (fs.existsSync(`/sys/class/net/${b}`)) { try { execFileSync('ip', ['link', 'delete', b]); } catch { leaks.push(`bridge: ${b}`); } }
     for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
       try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.root)) leaks.push(`process ${pid}`); } catch { /* gone */ }
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
     return leaks;
+  }
+}
+
+/**
+ * A random /24 in 10.200.0.0-10.249.255.0 that no route or interface of the
+ * host covers: each test daemon's default network, unlikely to meet another
+ * one's (the daemon refuses a subnet the host routes).
+ */
+export function freeTestSubnet(): string {
+  const used = fs.readFileSync('/proc/net/route', 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 8)
+    .map((f) => [f[1], f[7]].map((h) => Number.parseInt(h.match(/../g)!.reverse().join(''), 16) >>> 0)).filter(([, m]) => m !== 0);
+  for (;;) {
+    const [a, b] = crypto.randomBytes(2);
+    const base = ((10 << 24) >>> 0) + ((200 + (a % 50)) << 16) + (b << 8);
+    if (!used.some(([net, m]) => ((base & m) >>> 0) === net || ((net & 0xffffff00) >>> 0) === base)) return `10.${200 + (a % 50)}.${b}.0/24`;
   }
 }
 

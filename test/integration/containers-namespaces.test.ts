@@ -34,9 +34,9 @@ test('PID: the command is PID 1 and /proc lists only the container\'s processes'
   assert.ok(pids.every((p) => p < 10));
 });
 
-test('NET: only lo in the network namespace', async () => {
+test('NET: --network none: only lo in the network namespace', async () => {
   const c = await d.client();
-  const r = await runToExit(c, { image: 'host', cmd: ['cat', '/proc/net/dev'] });
+  const r = await runToExit(c, { image: 'host', net: 'none', cmd: ['cat', '/proc/net/dev'] });
   const ifaces = r.stdout.split('\n').slice(2).filter(Boolean).map((l) => l.split(':')[0].trim());
   assert.deepEqual(ifaces, ['lo']);
 });

@@ -16,6 +16,8 @@ export interface NscopeEvent {
   time: string;
   exitCode?: number;
   limits?: unknown;
+  /** network.connected/disconnected: the container's id (id and name are the network's) */
+  container?: string;
 }
 
 export const EVENT_METHOD = 'event';

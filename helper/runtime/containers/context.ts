@@ -10,6 +10,7 @@ import type { ImageStore } from '../../images/store';
 import type { ExitStatus, NscopeEvent } from '../../protocol/types';
 import { writeJsonAtomic } from '../../lib/atomic';
 import { rootfsLayout } from '../../rootfs/layout';
+import type { Networking } from '../../network/networking';
 import type { ExecSessions } from '../exec';
 import type { ContainerCgroupMount } from '../plan';
 import { containerPaths, type ContainerRecord } from '../record';
@@ -30,6 +31,8 @@ export interface ContainerContext {
   /** the host's cgroup hierarchies as containers mount them (the mount table does not change under us) */
   readonly cgroupMounts: ContainerCgroupMount[];
   readonly execs: ExecSessions;
+  /** CNI networks: ADD at start, DEL at exit (../../network/networking.ts) */
+  readonly net: Networking;
   /** where container.* and image.* events go (the ContainerManager) */
   readonly events: EventEmitter;
   /** By full id, unique id prefix, or name (ContainerManager.find). */

@@ -10,6 +10,8 @@ import { toHostId } from '../../lib/idmap';
 import { procStartTime } from '../../lib/procinfo';
 import type { NscopeEvent, RunOptions } from '../../protocol/types';
 import { shiftedLayerPaths, shiftedLayers, shiftOwners } from '../../rootfs/idmap-copy';
+import { etcMounts, writeEtcFiles } from '../../network/etc-files';
+import { networkRequest } from '../../network/request';
 import { writeInitLayer } from '../../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../../rootfs/layout';
 import { makeFifo } from '../fifo';
@@ -45,7 +47,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     volumes: opts.volumes, mounts: opts.mounts, tmpfs: opts.tmpfs, imageVolumes: cfg.Volumes,
     lxcfs: opts.lxcfs ?? ctx.lxcfs.byDefault, lxcfsDir: ctx.lxcfs.dir,
   });
-  const spec = specFromOptions({ opts, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
+  const net = networkRequest(ctx.net.store, opts, cfg.ExposedPorts);
+  const spec = specFromOptions({ opts: { ...opts, net: net.namespace }, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
   const cgroupRel = `${ctx.cgroupParent}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
   spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
@@ -58,7 +61,10 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     labels: opts.labels ?? {}, stopSignal: cfg.StopSignal, tty: !!opts.tty, interactive: !!opts.interactive,
     ...(idMap ? { idMap } : {}),
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
+    ...(net.request ? { network: net.request } : {}),
   };
+  // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper
+  if (net.request?.networks.length) spec.mounts!.push(...etcMounts(p.dir));
   spec.process.terminal = !!opts.tty;
   const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
   let cg: Cgroup | undefined;
@@ -66,6 +72,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   try {
     fs.mkdirSync(p.dir, { mode: 0o700 });
     fs.mkdirSync(p.run, { mode: 0o700 });
+    if (net.request?.networks.length) writeEtcFiles(p.dir, hostname, idMap ? { uid: toHostId(idMap.uid, 0), gid: toHostId(idMap.gid, 0) } : undefined);
     ctx.records.set(id, r);
     // config.json first: after a crash from here until state.json exists,
     // recover() finds the cgroup to remove in it

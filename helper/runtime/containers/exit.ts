@@ -7,6 +7,7 @@ import { isSameProcess } from '../../lib/procinfo';
 import type { ExitStatus } from '../../protocol/types';
 import type { ContainerRecord } from '../record';
 import { cgroup, type ContainerContext, emitEvent, paths, save } from './context';
+import { netContainer } from './network';
 import { removeExited } from './remove';
 
 export function onExit(ctx: ContainerContext, id: string): Promise<void> {
@@ -46,6 +47,7 @@ async function handleExit(ctx: ContainerContext, r: ContainerRecord): Promise<vo
   if (!r.autoRemove) save(ctx, r);
   if (oomKilled) emitEvent(ctx, 'container.oom', r);
   emitEvent(ctx, 'container.exited', r, { exitCode: exit.exitCode });
+  await ctx.net.down(netContainer(ctx, r));
   // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
   if (r.autoRemove) await removeExited(ctx, r).catch(() => undefined);
   else await cg.destroy().catch(() => undefined);

@@ -11,6 +11,7 @@ import { reserveAgain } from '../userns';
 import { type ContainerContext, pathsOf } from './context';
 import { makeRunDir } from './create';
 import { stopWatching, sweepDeadInits, watchRecovered } from './exit';
+import { netContainer } from './network';
 import { freezeMarker } from './views';
 
 /** Finds every container on disk again (after a restart or kill -9) and reconciles its state. */
@@ -43,6 +44,8 @@ export function recover(ctx: ContainerContext): void {
       try { thawCgroup(`/${r.cgroupRel}`, ctx.cgroups.version); } catch { /* no cgroup any more */ }
       fs.rmSync(freezeMarker(ctx, r.id), { force: true });
     }
+    // networks: DEL for one that exited, CHECK for one that runs (one that died meanwhile gets DEL from its exit handling)
+    ctx.net.recover(netContainer(ctx, r), r.status !== 'exited');
     if (r.status === 'exited') continue;
     watchRecovered(ctx, r);
   }

@@ -5,6 +5,7 @@ import { removeShiftedLayers } from '../../rootfs/idmap-copy';
 import type { ContainerRecord } from '../record';
 import { releaseIdMap } from '../userns';
 import { cgroup, type ContainerContext, emitEvent, paths } from './context';
+import { netContainer } from './network';
 import { wait } from './wait';
 
 export async function remove(ctx: ContainerContext, ref: string, force = false, volumes = false): Promise<{ id: string }> {
@@ -27,6 +28,8 @@ export async function remove(ctx: ContainerContext, ref: string, force = false, 
 export async function removeExited(ctx: ContainerContext, r: ContainerRecord, volumes = false): Promise<void> {
   if (!ctx.records.has(r.id)) return;
   ctx.records.delete(r.id);
+  // nothing, unless its exit handling could not DEL (a helper restarted meanwhile)
+  await ctx.net.down(netContainer(ctx, r));
   await cgroup(ctx, r).destroy().catch(() => undefined);
   const p = paths(ctx, r);
   // in libuv's threads: a big rw layer must not hold up other requests

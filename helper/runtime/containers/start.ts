@@ -10,11 +10,23 @@ import type { Spec } from '../spec';
 import { type ContainerContext, emitEvent, paths, save } from './context';
 import { giveToUserns, spawn } from './create';
 import { onExit } from './exit';
+import { netContainer } from './network';
+import { remove } from './remove';
 
 export async function start(ctx: ContainerContext, ref: string): Promise<{ id: string }> {
   const r = ctx.find(ref);
   if (r.status === 'running') return { id: r.id };
   if (r.status === 'exited') await recreate(ctx, r);
+  // its network before its program: the init waits on the fifo until then
+  if (r.network && r.status === 'created') {
+    try {
+      await ctx.net.up(netContainer(ctx, r), r.pid!, r.network);
+    } catch (e) {
+      // as Docker's daemon: an auto-removed container whose start failed goes; another stays created
+      if (r.autoRemove) await remove(ctx, r.id, true).catch(() => undefined);
+      throw e;
+    }
+  }
   await releaseFifo(paths(ctx, r).fifo, r.pid!, r.pidStart);
   if (r.status === 'created') {
     r.status = 'running';

@@ -45,6 +45,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
     namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
+    networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
   };
 }
 

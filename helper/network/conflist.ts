@@ -1,0 +1,65 @@
+// The CNI configuration list of an nscope network: a bridge with the
+// gateway address on it and masquerading for traffic that leaves the host,
+// host-local IPAM keeping its allocations under nscope's root (so they
+// survive a helper restart), portmap for published ports and firewall for
+// hosts whose FORWARD policy is DROP (Docker sets it so).
+import * as path from 'path';
+import type { ConfList, PluginConf } from './cni';
+
+export interface NetworkMeta {
+  name: string;
+  id: string;
+  subnet: string;
+  gateway: string;
+  bridge: string;
+  created: string;
+  isDefault: boolean;
+  labels: Record<string, string>;
+}
+
+/** host-local keeps one directory per network name below this (its lock, last address, a file per address). */
+export const ipamDir = (root: string) => path.join(root, 'networks', 'ipam');
+
+export function conflistOf(root: string, n: NetworkMeta): ConfList {
+  return {
+    cniVersion: '1.0.0',
+    name: n.name,
+    plugins: [
+      {
+        type: 'bridge', bridge: n.bridge, isGateway: true, ipMasq: true,
+        // a container reaching its own published port through the host goes out and back in on the same port
+        hairpinMode: true,
+        ipam: {
+          type: 'host-local', dataDir: ipamDir(root),
+          ranges: [[{ subnet: n.subnet, gateway: n.gateway }]],
+          routes: [{ dst: '0.0.0.0/0' }],
+        },
+      },
+      // snat (its default) masquerades hairpin and 127.0.0.1-sourced traffic
+      // and sets route_localnet on the bridge, without which the kernel drops
+      // packets from 127.0.0.1 that DNAT sent out to the bridge: that is what
+      // makes `curl 127.0.0.1:PORT` on the host reach the container
+      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      { type: 'firewall', backend: 'iptables' },
+    ],
+  };
+}
+
+/**
+ * The list one attachment runs with: portmap only when it has ports to map
+ * (it would add nothing, and every plugin is a process started), the
+ * firewall only where the host's FORWARD policy drops (its ADD and DEL
+ * are some 45 ms of iptables calls, most of a start's network set-up;
+ * with policy ACCEPT its rules change nothing), the
+ * default route only on eth0 (a second network adds an address, not a
+ * second default route, which the kernel would refuse as existing).
+ */
+export function attachmentList(base: ConfList, o: { ports: boolean; primary: boolean; firewall: boolean }): ConfList {
+  const plugins: PluginConf[] = base.plugins.filter((p) => (p.type !== 'portmap' || o.ports) && (p.type !== 'firewall' || o.firewall)).map((p) => {
+    if (p.type !== 'bridge' || o.primary) return p;
+    const ipam = { ...(p.ipam as Record<string, unknown>) };
+    delete ipam.routes;
+    return { ...p, ipam };
+  });
+  return { ...base, plugins };
+}

@@ -1,0 +1,78 @@
+// /etc/resolv.conf, /etc/hosts and /etc/hostname of a container with a
+// network, as Docker makes them: files in the container's directory,
+// bind-mounted over the container's (spec.mounts), rewritten in place
+// (open + truncate, never rename: a bind mount holds the inode it was
+// made on, a renamed-over file would no longer be what the container sees).
+import * as fs from 'fs';
+import * as path from 'path';
+
+export const etcFiles = (dir: string) => ({
+  hosts: path.join(dir, 'hosts'),
+  resolv: path.join(dir, 'resolv.conf'),
+  hostname: path.join(dir, 'hostname'),
+});
+
+const LOOPBACK_NS = /^\s*nameserver\s+(127\.\S*|::1)\s*$/;
+
+/**
+ * The host's resolv.conf for a container. A loopback resolver (systemd-
+ * resolved's 127.0.0.53, a local dnsmasq) is not reachable from another
+ * network namespace: as Docker does, systemd-resolved's own upstream list
+ * (/run/systemd/resolve/resolv.conf) is used when the stub is configured,
+ * loopback nameservers are dropped, search and options kept; and when no
+ * nameserver is left, Docker's fallback, Google's public resolvers
+ * 8.8.8.8 and 8.8.4.4, is written, with a comment saying so.
+ */
+export function containerResolvConf(): string {
+  const read = (f: string) => { try { return fs.readFileSync(f, 'utf8'); } catch { return undefined; } };
+  let text = read('/etc/resolv.conf') ?? '';
+  if (/^\s*nameserver\s+127\.0\.0\.53\s*$/m.test(text)) text = read('/run/systemd/resolve/resolv.conf') ?? text;
+  const lines = text.split('\n').filter((l) => !LOOPBACK_NS.test(l));
+  let out = lines.join('\n').replace(/\n*$/, '\n');
+  if (!lines.some((l) => /^\s*nameserver\s/.test(l))) {
+    out += '# the host has only loopback resolvers, unreachable from here: Docker\'s fallback\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n';
+  }
+  return out;
+}
+
+export interface HostsEntry { address: string; names: string[] }
+
+/** localhost lines, the container's own address(es), then its peers on user-defined networks. */
+export function hostsText(hostname: string, own: HostsEntry[], peers: HostsEntry[]): string {
+  const lines = [
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'ff00::0\tip6-mcastprefix',
+    'ff02::1\tip6-allnodes',
+    'ff02::2\tip6-allrouters',
+  ];
+  if (!own.length) lines[0] += ` ${hostname}`;
+  for (const e of [...own, ...peers]) lines.push(`${e.address}\t${[...new Set(e.names)].join(' ')}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Same inode, new content (see the top of this file). */
+export function rewriteInPlace(file: string, text: string): void {
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW, 0o644);
+  try { fs.writeSync(fd, text); } finally { fs.closeSync(fd); }
+}
+
+/** The files at create time (hosts without an address yet) and their mounts for the spec. */
+export function writeEtcFiles(dir: string, hostname: string, owner?: { uid?: number; gid?: number }): void {
+  const f = etcFiles(dir);
+  rewriteInPlace(f.hosts, hostsText(hostname, [], []));
+  rewriteInPlace(f.resolv, containerResolvConf());
+  rewriteInPlace(f.hostname, `${hostname}\n`);
+  // --userns=auto: its root owns them, as root owns them in any other container
+  if (owner?.uid !== undefined && owner.gid !== undefined) for (const file of Object.values(f)) fs.chownSync(file, owner.uid, owner.gid);
+}
+
+export function etcMounts(dir: string): { destination: string; type: string; source: string; options: string[] }[] {
+  const f = etcFiles(dir);
+  return [
+    { destination: '/etc/resolv.conf', type: 'bind', source: f.resolv, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hosts', type: 'bind', source: f.hosts, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/hostname', type: 'bind', source: f.hostname, options: ['rbind', 'rprivate'] },
+  ];
+}

@@ -1,0 +1,291 @@
+// A container's life on its networks: ADD when it starts (its netns exists,
+// its program waits on the exec fifo, so it never runs without its network),
+// DEL when it exits or is removed, CHECK when the helper starts again and
+// DEL for what died while the helper was away; connect/disconnect while it
+// runs. What was added is kept in the container's directory
+// (networks.json: the exact list run and each ADD's result), written
+// before each ADD, so a helper killed at any point can DEL it later.
+//
+// Names: on a user-defined network containers find each other through
+// /etc/hosts, which the helper keeps current in every attached container on
+// start, exit, connect and disconnect. Chosen over a DNS server (Docker's
+// embedded one, CNI's dnsname with dnsmasq) because it needs no process per
+// network and works with every libc and static program; the cost is that a
+// container's own edits to /etc/hosts are overwritten.
+import type { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as path from 'path';
+import { conflict, describe, invalid, notFound } from '../errors';
+import { readJson, writeJsonAtomic } from '../lib/atomic';
+import type { ContainerNetwork, NetworkEndpoint, NscopeEvent, PortMapping } from '../protocol/types';
+import { addList, checkList, type CniCall, type CniResult, type ConfList, delList } from './cni';
+import { attachmentList, type NetworkMeta } from './conflist';
+import { etcFiles, hostsText, type HostsEntry, rewriteInPlace } from './etc-files';
+import { forwardDrops, hostVethOf, pinNetns, unpinNetns } from './links';
+import { allocatePorts } from './ports';
+import type { NetworkRequest } from './request';
+import { type DefaultNetworkOptions, NetworkStore } from './store';
+
+export interface Attachment {
+  network: string;
+  ifname: string;
+  list: ConfList;
+  ports: PortMapping[];
+  aliases: string[];
+  /** absent while its ADD runs (a crash then leaves it for DEL) */
+  result?: CniResult;
+}
+
+interface NetState { netns: string; attachments: Attachment[] }
+
+/** What the network side knows of a container (the runtime's record, narrowed). */
+export interface NetContainer {
+  id: string;
+  name: string;
+  hostname: string;
+  /** its directory: networks.json, hosts, resolv.conf, hostname */
+  dir: string;
+}
+
+interface Live { c: NetContainer; state: NetState }
+
+const stateFile = (dir: string) => path.join(dir, 'networks.json');
+const warn = (msg: string) => process.stderr.write(`nscope: warning: ${msg}\n`);
+
+export class Networking {
+  readonly store: NetworkStore;
+  /** containers with something added, by id */
+  private readonly live = new Map<string, Live>();
+  /** one network operation at a time per container */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(root: string, defaults: DefaultNetworkOptions, private readonly events: EventEmitter) {
+    this.store = new NetworkStore(root, defaults);
+  }
+
+  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const settled = next.catch(() => undefined);
+    this.locks.set(id, settled);
+    void settled.then(() => { if (this.locks.get(id) === settled) this.locks.delete(id); });
+    return next;
+  }
+
+  private emit(type: NscopeEvent['type'], m: NetworkMeta, container?: NetContainer): void {
+    this.events.emit('event', { type, id: m.id, name: m.name, time: new Date().toISOString(), ...(container ? { container: container.id } : {}) } satisfies NscopeEvent);
+  }
+
+  private save(c: NetContainer, state: NetState): void { writeJsonAtomic(stateFile(c.dir), state); }
+
+  // ---- start, exit ----
+
+  /** At start, before the program runs: lo up, then each network (ports checked first). Fails leaving nothing added. */
+  up(c: NetContainer, pid: number, req: NetworkRequest): Promise<void> {
+    return this.serial(c.id, async () => {
+      // lo is independent of the rest: brought up beside it
+      const lo = addList({ cniVersion: '1.0.0', name: 'lo', plugins: [{ type: 'loopback' }] }, { containerId: c.id, netns: `/proc/${pid}/ns/net`, ifname: 'lo' });
+      lo.catch(() => undefined);
+      if (!req.networks.length) { await lo; return; }
+      const metas = req.networks.map((n) => this.store.get(n.name));
+      const [ports, firewall] = await Promise.all([allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops()]);
+      const state: NetState = { netns: '', attachments: [] };
+      this.live.set(c.id, { c, state });
+      try {
+        state.netns = await pinNetns(c.id, pid);
+        for (const [i, m] of metas.entries()) await this.attach(c, state, m, `eth${i}`, i === 0 ? ports : [], req.networks[i].aliases, firewall);
+        await lo;
+      } catch (e) {
+        await this.teardown(c, state);
+        throw e;
+      }
+      this.refreshHosts(c, metas);
+    });
+  }
+
+  /** At exit or remove (or for what recover found): DEL everything, in reverse. Never throws: what fails is warned about. */
+  down(c: NetContainer): Promise<void> {
+    return this.serial(c.id, async () => {
+      const state = this.live.get(c.id)?.state ?? readJson<NetState>(stateFile(c.dir));
+      if (!state) return;
+      const metas = state.attachments.map((a) => { try { return this.store.get(a.network); } catch { return undefined; } }).filter((m): m is NetworkMeta => !!m);
+      await this.teardown(c, state);
+      this.refreshHosts(c, metas, false);
+    });
+  }
+
+  private async teardown(c: NetContainer, state: NetState): Promise<void> {
+    for (const a of [...state.attachments].reverse()) {
+      await this.detach(c, state, a).catch((e) => warn(`container ${c.name}: network ${a.network}: ${describe(e)}`));
+    }
+    await unpinNetns(c.id).catch((e) => warn(`container ${c.name}: ${describe(e)}`));
+    fs.rmSync(stateFile(c.dir), { force: true });
+    this.live.delete(c.id);
+  }
+
+  private call(c: NetContainer, state: NetState, a: Attachment): CniCall {
+    const portMappings = a.ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp ?? '' }));
+    // a netns that is gone (a reboot) is passed as "": the plugins then release what is outside it (address, rules)
+    return { containerId: c.id, netns: fs.existsSync(state.netns) ? state.netns : '', ifname: a.ifname, runtimeConfig: { portMappings } };
+  }
+
+  private async attach(c: NetContainer, state: NetState, m: NetworkMeta, ifname: string, ports: PortMapping[], aliases: string[], firewall: boolean): Promise<void> {
+    const a: Attachment = { network: m.name, ifname, list: attachmentList(this.store.conflist(m), { ports: ports.length > 0, primary: ifname === 'eth0', firewall }), ports, aliases };
+    state.attachments.push(a);
+    this.save(c, state);
+    try {
+      a.result = await addList(a.list, this.call(c, state, a));
+    } catch (e) {
+      await this.detach(c, state, a).catch(() => undefined);
+      throw e;
+    }
+    this.save(c, state);
+    this.emit('network.connected', m, c);
+  }
+
+  private async detach(c: NetContainer, state: NetState, a: Attachment): Promise<void> {
+    try {
+      await delList(a.list, this.call(c, state, a), a.result);
+    } finally {
+      state.attachments = state.attachments.filter((x) => x !== a);
+      if (state.attachments.length) this.save(c, state);
+    }
+    if (a.result) { try { this.emit('network.disconnected', this.store.get(a.network), c); } catch { /* network gone */ } }
+  }
+
+  // ---- connect, disconnect (running containers) ----
+
+  connect(c: NetContainer, m: NetworkMeta, aliases: string[]): Promise<void> {
+    return this.serial(c.id, async () => {
+      const l = this.live.get(c.id);
+      if (!l) throw conflict(`container ${c.name} has no network of its own to connect (--network none, host or container:)`);
+      if (l.state.attachments.some((a) => a.network === m.name)) throw conflict(`endpoint with name ${c.name} already exists in network ${m.name}`);
+      if (aliases.length && m.isDefault) throw invalid('--alias: network-scoped aliases are supported only for containers in user-defined networks');
+      let n = 0;
+      while (l.state.attachments.some((a) => a.ifname === `eth${n}`)) n++;
+      await this.attach(c, l.state, m, `eth${n}`, [], aliases, await forwardDrops());
+      this.refreshHosts(c, [m, ...this.networksOf(c.id)]);
+    });
+  }
+
+  disconnect(c: NetContainer, m: NetworkMeta): Promise<void> {
+    return this.serial(c.id, async () => {
+      const l = this.live.get(c.id);
+      const a = l?.state.attachments.find((x) => x.network === m.name);
+      if (!l || !a) throw notFound(`container ${c.name} is not connected to network ${m.name}`);
+      await this.detach(c, l.state, a);
+      this.refreshHosts(c, [m, ...this.networksOf(c.id)]);
+    });
+  }
+
+  // ---- the helper's start ----
+
+  /**
+   * What a container left in networks.json, found again. `running`: the
+   * helper's record says it runs and its init is alive (CHECK, then kept);
+   * else DEL now. A container that exited while the helper was away is
+   * `running: false` here or goes through down() from its exit handling.
+   */
+  recover(c: NetContainer, running: boolean): void {
+    const state = readJson<NetState>(stateFile(c.dir));
+    if (!state) return;
+    if (!running) { void this.down(c); return; }
+    this.live.set(c.id, { c, state });
+    void this.serial(c.id, async () => {
+      for (const a of state.attachments) {
+        if (!a.result) continue;
+        await checkList(a.list, this.call(c, state, a), a.result).catch((e) => warn(`container ${c.name}: network ${a.network}: CHECK: ${describe(e)}`));
+      }
+    });
+  }
+
+  // ---- networks ----
+
+  create(o: { name: string; subnet?: string; gateway?: string; labels?: Record<string, string> }): NetworkMeta {
+    const m = this.store.create(o);
+    this.emit('network.created', m);
+    return m;
+  }
+
+  /** Refused for the default network and while containers are attached (named, as Docker names them). */
+  async remove(ref: string): Promise<NetworkMeta> {
+    const m = this.store.get(ref);
+    if (m.isDefault) throw conflict(`${m.name} is a pre-defined network and cannot be removed`);
+    const users = this.attached(m.name);
+    if (users.length) throw conflict(`error while removing network: network ${m.name} id ${m.id.slice(0, 12)} has active endpoints (containers ${users.map((u) => u.name).join(', ')})`);
+    await this.store.remove(m);
+    this.emit('network.removed', m);
+    return m;
+  }
+
+  // ---- views ----
+
+  private networksOf(id: string): NetworkMeta[] {
+    return (this.live.get(id)?.state.attachments ?? []).flatMap((a) => { try { return [this.store.get(a.network)]; } catch { return []; } });
+  }
+
+  /** ids of the containers attached to a network now */
+  attached(name: string): NetContainer[] {
+    return [...this.live.values()].filter((l) => l.state.attachments.some((a) => a.network === name && a.result)).map((l) => l.c);
+  }
+
+  portsInUse(except?: string): PortMapping[] {
+    return [...this.live.values()].filter((l) => l.c.id !== except).flatMap((l) => l.state.attachments.flatMap((a) => a.ports));
+  }
+
+  ports(id: string): PortMapping[] { return (this.live.get(id)?.state.attachments ?? []).flatMap((a) => a.ports); }
+
+  containerNetworks(id: string): ContainerNetwork[] {
+    return (this.live.get(id)?.state.attachments ?? []).filter((a) => a.result).map((a) => {
+      const ip = a.result!.ips?.[0];
+      const bridge = (a.list.plugins.find((p) => p.type === 'bridge')?.bridge as string | undefined);
+      const iface = ip?.interface !== undefined ? a.result!.interfaces?.[ip.interface] : undefined;
+      return {
+        network: a.network, ifname: a.ifname, address: ip?.address ?? '', gateway: ip?.gateway, mac: iface?.mac,
+        hostVeth: bridge ? hostVethOf(a.result!, bridge) : undefined, bridge, aliases: a.aliases,
+      };
+    });
+  }
+
+  endpoints(name: string): NetworkEndpoint[] {
+    return [...this.live.values()].flatMap((l) => this.containerNetworks(l.c.id).filter((n) => n.network === name).map((n) => ({
+      container: l.c.id, containerName: l.c.name, ifname: n.ifname, address: n.address, mac: n.mac, hostVeth: n.hostVeth,
+    })));
+  }
+
+  // ---- /etc/hosts ----
+
+  /** The container's own hosts file and those of everyone on the same user-defined networks. */
+  private refreshHosts(c: NetContainer, touched: NetworkMeta[], self = true): void {
+    const ids = new Set(self ? [c.id] : []);
+    for (const m of touched) if (!m.isDefault) for (const x of this.attached(m.name)) ids.add(x.id);
+    ids.delete(self ? '' : c.id);
+    for (const id of ids) {
+      const x = this.live.get(id)?.c ?? (id === c.id ? c : undefined);
+      if (!x) continue;
+      try { rewriteInPlace(etcFiles(x.dir).hosts, this.hostsOf(x)); } catch (e) { warn(`container ${x.name}: /etc/hosts: ${describe(e)}`); }
+    }
+  }
+
+  private hostsOf(c: NetContainer): string {
+    const mine = this.live.get(c.id)?.state.attachments.filter((a) => a.result) ?? [];
+    const addr = (a: Attachment) => (a.result!.ips?.[0]?.address ?? '').split('/')[0];
+    const own: HostsEntry[] = mine.filter((a) => addr(a)).map((a) => {
+      const user = !this.isDefault(a.network);
+      return { address: addr(a), names: [c.hostname, ...(user ? [c.name, ...a.aliases] : [])] };
+    });
+    const peers: HostsEntry[] = [];
+    for (const a of mine) {
+      if (this.isDefault(a.network)) continue;
+      for (const l of this.live.values()) {
+        if (l.c.id === c.id) continue;
+        for (const b of l.state.attachments) {
+          if (b.network === a.network && b.result && addr(b)) peers.push({ address: addr(b), names: [l.c.name, ...b.aliases, l.c.id.slice(0, 12)] });
+        }
+      }
+    }
+    return hostsText(c.hostname, own, peers);
+  }
+
+  private isDefault(name: string): boolean { try { return this.store.get(name).isDefault; } catch { return false; } }
+}

@@ -1,0 +1,46 @@
+// What a container asks of the network at create time (RunOptions.net,
+// publish, publishAll, networkAliases), checked and kept in its record so a
+// restart attaches it the same way.
+import { invalid } from '../errors';
+import type { PortMapping, RunOptions } from '../protocol/types';
+import { exposedMappings, parsePublish } from './ports';
+import { checkNetworkName, type NetworkStore } from './store';
+
+export interface NetworkRequest {
+  /** the networks in order: the first is eth0, then eth1, … */
+  networks: { name: string; aliases: string[] }[];
+  /** as asked: hostPort 0 is picked at each start */
+  ports: PortMapping[];
+}
+
+/**
+ * `namespace`: the value options.ts's namespaceFor gets (none = a new,
+ * private netns); `request`: what start does in it (absent: nothing, the
+ * netns is the host's or another container's).
+ */
+export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: Record<string, unknown> | undefined): { namespace: string; request?: NetworkRequest } {
+  const v = opts.net === undefined || opts.net === '' ? 'bridge' : opts.net;
+  if (typeof v !== 'string') throw invalid('--network: must be a string');
+  for (const [k, a] of [['publish', opts.publish], ['networkAliases', opts.networkAliases]] as const) {
+    if (a !== undefined && (!Array.isArray(a) || a.some((x) => typeof x !== 'string'))) throw invalid(`${k}: must be a list of strings`);
+  }
+  const aliases = (opts.networkAliases ?? []).map((a) => {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(a)) throw invalid(`--network-alias: "${a.slice(0, 64)}" is not a valid host name`);
+    return a;
+  });
+  const publishing = !!(opts.publish?.length || opts.publishAll);
+  const own = v === 'bridge' || (!['none', 'private', 'host'].includes(v) && !v.startsWith('container:') && !v.startsWith('/'));
+  if (!own) {
+    if (publishing) throw invalid(`conflicting options: port publishing and the container type network mode (--network ${v})`);
+    if (aliases.length) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
+    return v === 'none' || v === 'private' ? { namespace: 'none', request: { networks: [], ports: [] } } : { namespace: v };
+  }
+  const meta = store.get(v === 'bridge' ? v : checkNetworkName(v));
+  if (aliases.length && meta.isDefault) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
+  const ports: PortMapping[] = [];
+  for (const m of [...(opts.publish ?? []).map(parsePublish), ...(opts.publishAll ? exposedMappings(exposed) : [])]) {
+    // -P and -p for the same port: the -p one (given first) wins, as in Docker
+    if (!ports.some((p) => p.containerPort === m.containerPort && p.protocol === m.protocol && p.hostIp === m.hostIp && (!m.hostPort || p.hostPort === m.hostPort))) ports.push(m);
+  }
+  return { namespace: 'none', request: { networks: [{ name: meta.name, aliases }], ports } };
+}

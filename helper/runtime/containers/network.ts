@@ -1,0 +1,42 @@
+// The container side of networking (the work is in ../../network/): what a
+// record is to the network code, and the verbs `network connect/disconnect`
+// and `port` that name a container.
+import { conflict } from '../../errors';
+import type { NetContainer } from '../../network/networking';
+import type { PortMapping } from '../../protocol/types';
+import type { ContainerRecord } from '../record';
+import { type ContainerContext, paths, save } from './context';
+
+export function netContainer(ctx: ContainerContext, r: ContainerRecord): NetContainer {
+  return { id: r.id, name: r.name, hostname: r.hostname, dir: paths(ctx, r).dir };
+}
+
+function running(ctx: ContainerContext, ref: string): ContainerRecord {
+  const r = ctx.find(ref);
+  if (r.status !== 'running') throw conflict(`container ${r.name} is not running`);
+  if (!r.network?.networks.length) throw conflict(`container ${r.name} has no network of its own (it runs with --network none, host or container:)`);
+  return r;
+}
+
+/** Attached now and, as in Docker, again on every later start. */
+export async function connect(ctx: ContainerContext, network: string, ref: string, aliases: string[] = []): Promise<{ network: string; container: string }> {
+  const m = ctx.net.store.get(network);
+  const r = running(ctx, ref);
+  await ctx.net.connect(netContainer(ctx, r), m, aliases);
+  r.network!.networks.push({ name: m.name, aliases });
+  save(ctx, r);
+  return { network: m.name, container: r.id };
+}
+
+export async function disconnect(ctx: ContainerContext, network: string, ref: string): Promise<{ network: string; container: string }> {
+  const m = ctx.net.store.get(network);
+  const r = running(ctx, ref);
+  await ctx.net.disconnect(netContainer(ctx, r), m);
+  r.network!.networks = r.network!.networks.filter((n) => n.name !== m.name);
+  save(ctx, r);
+  return { network: m.name, container: r.id };
+}
+
+export function ports(ctx: ContainerContext, ref: string): PortMapping[] {
+  return ctx.net.ports(ctx.find(ref).id);
+}

@@ -113,7 +113,9 @@ export class ContainerManager extends EventEmitter {
 
   list(all = false): ContainerSummary[] {
     return [...this.ctx.records.values()]
-      .filter((r) => all || r.status === 'running')
+      // an exited --rm container is on its way out (its waiters were answered before its removal, which
+      // may still be tearing down its network): as Docker, it is no longer listed
+      .filter((r) => (all || r.status === 'running') && !(r.autoRemove && r.status === 'exited'))
       .sort((a, b) => b.created.localeCompare(a.created))
       .map((r) => summary(r));
   }
@@ -121,7 +123,7 @@ export class ContainerManager extends EventEmitter {
   // ---- the daemon's start and stop (containers/recover.ts) ----
 
   recover(): void { recover(this.ctx); }
-  close(): void { close(this.ctx); }
+  close(): Promise<void> { return close(this.ctx); }
 
   // ---- lifecycle verbs (containers/<verb>.ts) ----
 

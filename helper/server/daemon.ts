@@ -61,7 +61,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
     server,
     async close() {
       changes.close();
-      containers.close();
+      await containers.close();
       await server!.close();
     },
   };

@@ -53,7 +53,7 @@ test('free, /proc/meminfo, /proc/cpuinfo and cpu/online show a --memory 64m --cp
   await waitFor(() => mounted(), 10000, 'lxcfs mounted');
   const r = await d.cli(['run', '--rm', '--lxcfs', '--memory', '64m', '--cpus', '1', 'host', 'sh', '-c',
     'free -m | grep ^Mem:; grep MemTotal /proc/meminfo; grep -c ^processor /proc/cpuinfo; cat /sys/devices/system/cpu/online']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
   const [mem, total, cpus, online] = r.stdout.trim().split('\n');
   assert.equal(mem.split(/\s+/)[1], '64', `free -m: ${mem}`);
   assert.match(total, /^MemTotal:\s+65536 kB$/);

@@ -52,8 +52,12 @@ export function recover(ctx: ContainerContext): void {
   sweepDeadInits(ctx);
 }
 
-export function close(ctx: ContainerContext): void {
+export async function close(ctx: ContainerContext): Promise<void> {
   stopWatching(ctx);
+  // exits being handled finish first (an --rm container's removal, its network's teardown):
+  // stopping half-way would leave its cgroup and veth for the next start to find
+  const pending = [...ctx.exits.exiting.values()];
+  if (pending.length) await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, 10_000).unref())]);
   // running containers keep their cgroups (and so the parent): only an empty parent goes
   try { ctx.cgroups.pruneEmpty(ctx.cgroupParent); } catch { /* still in use */ }
   // Their monitors write exit files on the tmpfs: it stays while any runs.

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     const layerDirs = await imageLayerDirs(c);
 
     // ---- the nscope container ----
-    const { id: nsId } = await c.request('container.create', { image: 'host', cmd: ['/bin/sleep', '3600'] });
+    const { id: nsId } = await c.request('container.create', { image: 'host', cmd: ['/bin/sleep', '3600'], net: 'none' });
     await c.request('container.start', { id: nsId });
     const detail = await c.request('container.inspect', { id: nsId });
     const pid = detail.pid;

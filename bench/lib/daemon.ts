@@ -1,12 +1,13 @@
 // A private nscope daemon for a benchmark: its own socket, state root and
 // cgroup parent under a temp dir, cleaned up completely afterwards
 // (the same shape as test/helpers/daemon.ts).
-import { spawn, type ChildProcess } from 'child_process';
+import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HelperClient } from '../../helper/protocol/client';
+import { freeTestSubnet } from '../../test/helpers/daemon';
 
 /** The checkout: the nearest directory above this (bundled) file with package.json and binding.gyp. */
 export const REPO = ((): string => {
@@ -27,6 +28,10 @@ export class BenchDaemon {
   extraArgs: string[] = [];
   private clients: HelperClient[] = [];
 
+  /** the default network's bridge and subnet, the bench's own (never the host's nscope0) */
+  readonly bridge = `nsb${crypto.randomBytes(5).toString('hex')}`;
+  readonly subnet = freeTestSubnet();
+
   constructor(readonly tag: string, parentDir = os.tmpdir()) {
     this.dir = fs.mkdtempSync(path.join(parentDir, `nscope-bench-`));
     this.root = path.join(this.dir, 'root');
@@ -36,7 +41,7 @@ export class BenchDaemon {
 
   async start(): Promise<void> {
     const bin = path.join(REPO, 'bin', 'nscope');
-    const p = spawn(process.execPath, [bin, 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, ...this.extraArgs],
+    const p = spawn(process.execPath, [bin, 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, '--default-network-bridge', this.bridge, '--default-subnet', this.subnet, ...this.extraArgs],
       // its own process group: a Ctrl-C meant for the benchmark must not kill it before the clean-up
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     p.stderr!.on('data', (d) => { this.stderr += d; });
@@ -78,6 +83,8 @@ export class BenchDaemon {
       clearTimeout(t);
     }
     for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(this.dir)) leaks.push(`mount: ${line}`);
+    // the daemon keeps its bridge (as Docker keeps docker0): the bench's to remove
+    if (fs.existsSync(`/sys/class/net/${this.bridge}`)) { try { execFileSync('ip', ['link', 'delete', this.bridge]); } catch { leaks.push(`bridge: ${this.bridge}`); } }
     for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
       try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.root)) leaks.push(`process ${pid}`); } catch { /* gone */ }
     }

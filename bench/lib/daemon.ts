@@ -1,13 +1,13 @@
 // A private nscope daemon for a benchmark: its own socket, state root and
 // cgroup parent under a temp dir, cleaned up completely afterwards
 // (the same shape as test/helpers/daemon.ts).
-import { execFileSync, spawn, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HelperClient } from '../../helper/protocol/client';
-import { freeTestSubnet } from '../../test/helpers/daemon';
+import { freeTestSubnet, removeBridge } from '../../test/helpers/daemon';
 
 /** The checkout: the nearest directory above this (bundled) file with package.json and binding.gyp. */
 export const REPO = ((): string => {
@@ -84,7 +84,7 @@ export class BenchDaemon {
     }
     for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes(this.dir)) leaks.push(`mount: ${line}`);
     // the daemon keeps its bridge (as Docker keeps docker0): the bench's to remove
-    if (fs.existsSync(`/sys/class/net/${this.bridge}`)) { try { execFileSync('ip', ['link', 'delete', this.bridge]); } catch { leaks.push(`bridge: ${this.bridge}`); } }
+    leaks.push(...removeBridge(this.bridge));
     for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
       try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.root)) leaks.push(`process ${pid}`); } catch { /* gone */ }
     }

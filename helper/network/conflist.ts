@@ -1,5 +1,6 @@
 // The CNI configuration list of an nscope network: a bridge with the
-// gateway address on it and masquerading for traffic that leaves the host,
+// gateway address on it (masquerading for traffic that leaves the host is
+// the network's one rule: masquerade.ts),
 // host-local IPAM keeping its allocations under nscope's root (so they
 // survive a helper restart), portmap for published ports and firewall for
 // hosts whose FORWARD policy is DROP (Docker sets it so).
@@ -26,7 +27,8 @@ export function conflistOf(root: string, n: NetworkMeta): ConfList {
     name: n.name,
     plugins: [
       {
-        type: 'bridge', bridge: n.bridge, isGateway: true, ipMasq: true,
+        // masquerading is one rule per network (masquerade.ts), not the plugin's chain per container
+        type: 'bridge', bridge: n.bridge, isGateway: true, ipMasq: false,
         // a container reaching its own published port through the host goes out and back in on the same port
         hairpinMode: true,
         ipam: {

@@ -15,6 +15,7 @@
 import type { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ensureMasquerade, removeMasquerade } from './masquerade';
 import { conflict, describe, invalid, notFound } from '../errors';
 import { readJson, writeJsonAtomic } from '../lib/atomic';
 import type { ContainerNetwork, NetworkEndpoint, NscopeEvent, PortMapping } from '../protocol/types';
@@ -80,6 +81,20 @@ export class Networking {
 
   // ---- start, exit ----
 
+  /** networks whose masquerade rule this helper has made sure of (once per network and helper run) */
+  private readonly masqueraded = new Map<string, Promise<void>>();
+
+  private masquerade(m: NetworkMeta): Promise<void> {
+    const key = `${m.name} ${m.subnet} ${m.bridge}`;
+    let p = this.masqueraded.get(m.name);
+    if (!p || (p as Promise<void> & { key?: string }).key !== key) {
+      p = Object.assign(ensureMasquerade(m), { key });
+      p.catch(() => this.masqueraded.delete(m.name));
+      this.masqueraded.set(m.name, p);
+    }
+    return p;
+  }
+
   /** At start, before the program runs: lo up, then each network (ports checked first). Fails leaving nothing added. */
   up(c: NetContainer, pid: number, req: NetworkRequest): Promise<void> {
     return this.serial(c.id, async () => {
@@ -88,11 +103,14 @@ export class Networking {
       lo.catch(() => undefined);
       if (!req.networks.length) { await lo; return; }
       const metas = req.networks.map((n) => this.store.get(n.name));
-      const [ports, firewall] = await Promise.all([allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops()]);
       const state: NetState = { netns: '', attachments: [] };
       this.live.set(c.id, { c, state });
       try {
-        state.netns = await pinNetns(c.id, pid);
+        // what does not depend on the rest, at once: each is a process or two of its own
+        const pinned = pinNetns(c.id, pid).then((p) => { state.netns = p; });
+        const [ports, firewall] = await Promise.all([
+          allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops(), pinned, ...metas.map((m) => this.masquerade(m)),
+        ]).catch(async (e) => { await pinned.catch(() => undefined); throw e; });
         for (const [i, m] of metas.entries()) await this.attach(c, state, m, `eth${i}`, i === 0 ? ports : [], req.networks[i].aliases, firewall);
         await lo;
       } catch (e) {
@@ -214,6 +232,8 @@ export class Networking {
     const users = this.attached(m.name);
     if (users.length) throw conflict(`error while removing network: network ${m.name} id ${m.id.slice(0, 12)} has active endpoints (containers ${users.map((u) => u.name).join(', ')})`);
     await this.store.remove(m);
+    await removeMasquerade(m);
+    this.masqueraded.delete(m.name);
     this.emit('network.removed', m);
     return m;
   }

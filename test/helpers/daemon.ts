@@ -112,7 +112,7 @@ export class TestDaemon {
     for (const d of cgroupDirs(this.cgroupParent)) leaks.push(`cgroup: ${d}`);
     for (const id of ids) if (fs.existsSync(`/run/netns/nscope-${id.slice(0, 12)}`)) leaks.push(`netns: nscope-${id.slice(0, 12)}`);
     // the bridges are the daemon's to keep (as Docker keeps docker0); the test's to remove
-    for (const b of bridges) if (fs.existsSync(`/sys/class/net/${b}`)) { try { execFileSync('ip', ['link', 'delete', b]); } catch { leaks.push(`bridge: ${b}`); } }
+    for (const b of bridges) leaks.push(...removeBridge(b));
     for (const pid of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
       try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(this.root)) leaks.push(`process ${pid}`); } catch { /* gone */ }
     }
@@ -134,6 +134,25 @@ export function freeTestSubnet(): string {
     const base = ((10 << 24) >>> 0) + ((200 + (a % 50)) << 16) + (b << 8);
     if (!used.some(([net, m]) => ((base & m) >>> 0) === net || ((net & 0xffffff00) >>> 0) === base)) return `10.${200 + (a % 50)}.${b}.0/24`;
   }
+}
+
+/**
+ * Removes a bridge a daemon kept and its network's masquerade rule (the
+ * daemon's network keeps both, as Docker keeps docker0's); returns what could
+ * not be removed.
+ */
+export function removeBridge(bridge: string): string[] {
+  const leaks: string[] = [];
+  let rules = '';
+  try { rules = execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING'], { encoding: 'utf8' }); } catch { /* no iptables */ }
+  for (const line of rules.split('\n')) {
+    if (!line.startsWith('-A POSTROUTING ') || !line.includes(` ! -o ${bridge} `)) continue;
+    // iptables -S quotes the comment: the rule is given back as words, quotes removed
+    const words = line.slice(3).match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"(.*)"$/, '$1'));
+    try { execFileSync('iptables', ['-w', '-t', 'nat', '-D', ...words]); } catch { leaks.push(`nat rule: ${line}`); }
+  }
+  if (fs.existsSync(`/sys/class/net/${bridge}`)) { try { execFileSync('ip', ['link', 'delete', bridge]); } catch { leaks.push(`bridge: ${bridge}`); } }
+  return leaks;
 }
 
 export function cgroupDirs(name: string): string[] {

@@ -115,7 +115,7 @@ test('two containers on a user network reach each other by address and by name; 
 
   const veth = srvInfo.networks![0].hostVeth!;
   assert.ok(fs.existsSync(`/sys/class/net/${veth}`));
-  assert.ok(natRules().includes(srv), 'the masquerade chain names the container');
+  assert.match(natRules(), new RegExp(`-A POSTROUTING -s ${subnet.replace(/[./]/g, '\\$&')} ! -o ${inspected.bridge} .*nscope network ${netName}.* -j MASQUERADE`), "the network's masquerade rule");
   assert.equal((await d.cli(['rm', '-f', srv])).code, 0);
   assert.ok(!fs.existsSync(`/sys/class/net/${veth}`), 'veth gone');
   assert.ok(!natRules().includes(srv), 'no NAT rule names it');
@@ -128,6 +128,7 @@ test('two containers on a user network reach each other by address and by name; 
   const bridge = inspected.bridge as string;
   assert.equal((await d.cli(['network', 'rm', netName])).code, 0);
   assert.ok(!fs.existsSync(`/sys/class/net/${bridge}`), 'the network\'s bridge goes with it');
+  assert.ok(!natRules().includes(`! -o ${bridge} `), 'and its masquerade rule');
   assert.ok(!fs.existsSync(path.join(d.root, 'networks', `${netName}.conflist`)));
 });
 

@@ -60,6 +60,8 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
   uiTest('Kill, then Restart from the context menu: exited, then running again with a new init', async () => {
     const id = (await containerId('cmd-web'))!;
     const pid = (await client.request('container.inspect', { id })).pid;
+    // the menu is the row's as it is drawn: wait until it shows the start (a network to set up first)
+    await vs.row('Containers', /cmd-web.*running/).waitFor({ timeout: UI });
     await vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Kill');
     await waitFor(async () => (await client.request('container.inspect', { id })).status === 'exited', 10000, 'exited');
     await vs.row('Containers', /cmd-web.*exited/).waitFor({ timeout: UI });

@@ -37,7 +37,7 @@ export class NetworkGroupNode extends Node {
     // the kernel's order (lo first, as `ip link` lists them), then any the helper knows that the read missed
     const names = [...(counters?.map((c) => c.name) ?? []), ...nets.map((n) => n.ifname)].filter((x, i, a) => a.indexOf(x) === i);
     const out: Node[] = names.map((name) => new InterfaceNode(this.id!, name, nets.find((n) => n.ifname === name), counters?.find((c) => c.name === name), this.kernelSource));
-    out.push(...(this.detail.ports ?? []).map((p) => new PortNode(this.id!, p)));
+    out.push(...(this.detail.ports ?? []).map((p) => new PortNode(this.id!, p, this.detail.id)));
     if (!out.length) out.push(new LeafNode('no interfaces known', 'info', `${this.id}:none`));
     return out;
   }
@@ -95,11 +95,12 @@ class InterfaceNode extends Node {
 
 /** A published port: "Open in Browser" (TCP) and "Copy Address" act on it. */
 export class PortNode extends Node {
-  constructor(parentId: string, readonly port: PortMapping) {
+  constructor(parentId: string, readonly port: PortMapping, containerId?: string) {
     super(portLabel(port), C.None);
     this.id = `${parentId}:port:${port.protocol}:${port.hostIp ?? ''}:${port.hostPort}`;
     this.iconPath = new vscode.ThemeIcon('plug');
-    this.contextValue = `port.${port.protocol}`;
+    // its kernel source: the DNAT rules portmap set for the container (iptables-save's text)
+    setKernelSource(this, `port.${port.protocol}`, containerId ? `/netfilter/nat/${containerId}` : undefined);
     this.description = port.protocol === 'tcp' ? portUrl(port) : 'udp';
     this.tooltip = `published port: ${port.hostIp || 'every host address'} port ${port.hostPort} is forwarded to the container's port ${port.containerPort}/${port.protocol}`
       + '\n(kernel DNAT rules set by the CNI portmap plugin, no proxy process in between)';

@@ -140,6 +140,13 @@ test('-p 127.0.0.1:PORT:80 is answered from the host; nscope port lists it; a ta
   assert.equal((await d.cli(['port', id, '80'])).stdout, `127.0.0.1:${port}\n`);
   const info = await c.request('container.inspect', { id });
   assert.deepEqual(info.ports, [{ hostIp: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' }]);
+  // its kernel source: the DNAT rule portmap set, to the container's address and port
+  const rules = await c.request('kernel.read', { path: `/netfilter/nat/${id}` });
+  assert.equal(rules.kind, 'netfilter');
+  const text = Buffer.from(rules.data, 'base64').toString();
+  const addr = info.networks![0].address.replace(/\/\d+$/, '');
+  assert.match(text, new RegExp(`--dport ${port} .*-j DNAT --to-destination ${addr.replace(/\./g, '\\.')}:80`));
+  await assert.rejects(c.request('kernel.read', { path: `/netfilter/nat/${'0'.repeat(64)}` }), /no such container/);
 
   // the same port again: Docker's words, exit 125, nothing of the second container left on the network
   const again = await d.cli(['run', '-d', '--name', `pub2-${tag}`, '-p', `127.0.0.1:${port}:80`, IMAGE, 'sleep', '60']);

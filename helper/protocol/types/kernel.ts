@@ -11,7 +11,7 @@
  * - 'interface': `/sys/class/net/NAME`, a directory of attribute files: text
  *   nscope writes from them (what `grep .` over them prints).
  */
-export type KernelSourceKind = 'file' | 'namespace' | 'namespaces' | 'interface';
+export type KernelSourceKind = 'file' | 'namespace' | 'namespaces' | 'interface' | 'netfilter';
 
 export interface KernelReadResult {
   /** the path asked for */

@@ -6,3 +6,31 @@ import { HelperError } from '../helper/protocol/client';
 export function isUnsupported(e: unknown): boolean {
   return e instanceof HelperError && e.kind === 'unsupported';
 }
+
+/**
+ * A view's list from the helper, or undefined when the helper has no such
+ * area; keeps the view's `unsupported` context key (its welcome content and
+ * title buttons) in step.
+ */
+export class AreaProbe {
+  private unsupported?: boolean;
+  constructor(private readonly contextKey: string, private readonly setContext: (key: string, on: boolean) => unknown) {}
+
+  async list<T>(request: () => Promise<T[]>): Promise<T[] | undefined> {
+    try {
+      const list = await request();
+      this.set(false);
+      return list;
+    } catch (e) {
+      if (!isUnsupported(e)) throw e;
+      this.set(true);
+      return undefined;
+    }
+  }
+
+  private set(on: boolean): void {
+    if (this.unsupported === on) return;
+    this.unsupported = on;
+    void this.setContext(this.contextKey, on);
+  }
+}

@@ -8,34 +8,21 @@ import type { NetworkEndpoint, NetworkSummary } from '../../helper/protocol/type
 import type { Connection } from '../connection';
 import { shortId } from '../format';
 import { networkDescription } from '../network-format';
-import { isUnsupported } from '../unsupported';
+import { AreaProbe } from '../unsupported';
 import { setKernelSource, sysClassNet } from './kernel-sources';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 export const NETWORKS_UNSUPPORTED_KEY = 'nscope.networks.unsupported';
 
 export class NetworksProvider extends TreeProvider {
-  private unsupported?: boolean;
+  private readonly probe = new AreaProbe(NETWORKS_UNSUPPORTED_KEY, (k, on) => vscode.commands.executeCommand('setContext', k, on));
 
   protected async roots(): Promise<Node[]> {
-    let list: NetworkSummary[];
-    try {
-      list = await this.conn.request('network.list', {});
-      this.setUnsupported(false);
-    } catch (e) {
-      if (!isUnsupported(e)) throw e;
-      this.setUnsupported(true);
-      return [];
-    }
+    const list = await this.probe.list(() => this.conn.request('network.list', {}));
+    if (!list) return [];
     // the default network first, then by name
     list.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
     return list.map((n) => new NetworkNode(this.conn, n));
-  }
-
-  private setUnsupported(on: boolean): void {
-    if (this.unsupported === on) return;
-    this.unsupported = on;
-    void vscode.commands.executeCommand('setContext', NETWORKS_UNSUPPORTED_KEY, on);
   }
 }
 

@@ -7,33 +7,20 @@ import * as vscode from 'vscode';
 import type { VolumeSummary } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { volumeDescription } from '../network-format';
-import { isUnsupported } from '../unsupported';
+import { AreaProbe } from '../unsupported';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 export const VOLUMES_UNSUPPORTED_KEY = 'nscope.volumes.unsupported';
 
 export class VolumesProvider extends TreeProvider {
-  private unsupported?: boolean;
+  private readonly probe = new AreaProbe(VOLUMES_UNSUPPORTED_KEY, (k, on) => vscode.commands.executeCommand('setContext', k, on));
 
   protected async roots(): Promise<Node[]> {
-    let list: VolumeSummary[];
-    try {
-      list = await this.conn.request('volume.list', { size: true });
-      this.setUnsupported(false);
-    } catch (e) {
-      if (!isUnsupported(e)) throw e;
-      this.setUnsupported(true);
-      return [];
-    }
+    const list = await this.probe.list(() => this.conn.request('volume.list', { size: true }));
+    if (!list) return [];
     // named ones first: anonymous names are 64 hex digits, of little use to sort by
     list.sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || a.name.localeCompare(b.name));
     return list.map((v) => new VolumeNode(this.conn, v));
-  }
-
-  private setUnsupported(on: boolean): void {
-    if (this.unsupported === on) return;
-    this.unsupported = on;
-    void vscode.commands.executeCommand('setContext', VOLUMES_UNSUPPORTED_KEY, on);
   }
 }
 

@@ -54,7 +54,8 @@ export XDG_CONFIG_HOME="$DIR/xdg/config" XDG_DATA_HOME="$DIR/xdg/data" XDG_CACHE
 # file alone is not trusted: after a reboot that pid may be anybody's
 if [ -f "$DIR/code-server.pid" ]; then
   old=$(cat "$DIR/code-server.pid")
-  if [ -n "$old" ] && tr '\0' '\n' < "/proc/$old/cmdline" 2>/dev/null | grep -qxF "$DIR/data"; then
+  # (the braces: a redirection from a pid that is gone fails in the shell itself, before 2> applies)
+  if [ -n "$old" ] && { tr '\0' '\n' < "/proc/$old/cmdline"; } 2>/dev/null | grep -qxF "$DIR/data"; then
     kill -TERM "-$old" 2>/dev/null || true
     for i in $(seq 1 50); do kill -0 "-$old" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "-$old" 2>/dev/null || true

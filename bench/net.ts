@@ -14,7 +14,6 @@
 //
 //   node dist/bench/net.js [--rounds N (5)] [--mb MB (256)] [--conns N (1000)] [--runs N (20)] [--no-docker] [--out FILE]
 import { execFileSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -22,6 +21,7 @@ import * as path from 'path';
 import { runCommand } from '../test/helpers/command';
 import { haveDocker, DOCKER } from '../test/helpers/dockerd';
 import { BenchDaemon, randomTag, REPO } from './lib/daemon';
+import { freeTestSubnet } from '../test/helpers/daemon';
 import { fmt, mdTable, summarize } from './lib/stats';
 import { shuffled } from './lib/rounds';
 import { spawn } from 'child_process';
@@ -83,12 +83,6 @@ function freePort(): Promise<number> {
   return new Promise((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
 }
 
-/** A random /24 in 10.200-249.x that the host does not route (as the tests pick theirs). */
-function freeSubnet(): string {
-  const routes = execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' });
-  for (;;) { const [a, b] = crypto.randomBytes(2); const s = `10.${200 + (a % 50)}.${b}`; if (!routes.includes(`${s}.`)) return `${s}.0/24`; }
-}
-
 interface PrivateDockerd { sock: string; stop(): Promise<void> }
 
 /** A dockerd of the bench's own: its own data root and bridge (made here), the userland proxy on, the host's iptables untouched. */
@@ -130,9 +124,8 @@ async function main(): Promise<void> {
   fs.chmodSync(work, 0o755);
   const server = path.join(work, 'net-server');
   execFileSync('gcc', ['-static', '-O2', '-o', server, path.join(REPO, 'bench', 'fixtures', 'net-server.c')]);
-  const bridge = `nsb${tag}`;
+  // its own bridge and subnet (BenchDaemon's), removed with its masquerade rule by d.cleanup()
   const d = new BenchDaemon(tag);
-  d.extraArgs = ['--default-network-bridge', bridge, '--default-subnet', freeSubnet()];
   let docker: PrivateDockerd | undefined;
   const dockerBridge = `nsbd${tag}`;
   try {
@@ -151,7 +144,7 @@ async function main(): Promise<void> {
     if (o.docker && haveDocker()) {
       const ddir = path.join(work, 'docker');
       fs.mkdirSync(ddir);
-      docker = await startDocker(ddir, dockerBridge, freeSubnet());
+      docker = await startDocker(ddir, dockerBridge, freeTestSubnet());
       const dk = (args: string[], input?: Buffer) => runCommand(DOCKER, ['-H', `unix://${docker!.sock}`, ...args], { input, timeoutMs: 120000 });
       const layer = (await c.request('image.inspect', { ref: 'netbench' })).layers as unknown as { dir: string }[];
       const imp = await dk(['import', '-', 'netbench'], execFileSync('tar', ['-C', layer[0].dir, '-c', '.'], { maxBuffer: 1 << 30 }));
@@ -208,7 +201,6 @@ async function main(): Promise<void> {
   } finally {
     await docker?.stop().catch((e) => process.stderr.write(`docker stop: ${e}\n`));
     const leaks = await d.cleanup();
-    try { execFileSync('ip', ['link', 'delete', bridge]); } catch { /* never made */ }
     fs.rmSync(work, { recursive: true, force: true });
     if (leaks.length) process.stderr.write(`leaked: ${leaks.join(', ')}\n`);
   }

@@ -28,10 +28,17 @@ function ip(args: string[]): Promise<string> {
  * every start, since another engine may have changed it meanwhile.
  */
 export function forwardDrops(): Promise<boolean> {
-  return new Promise((resolve) => {
+  // asked again after 2 s: a burst of starts (a compose-like `up`) asks iptables once, not per container
+  const now = Date.now();
+  if (forwardAnswer && now - forwardAnswer.at < 2000) return forwardAnswer.drops;
+  const drops = new Promise<boolean>((resolve) => {
     execFile('iptables', ['-w', '-S', 'FORWARD'], { timeout: 10000 }, (err, stdout) => resolve(err ? true : !/^-P FORWARD ACCEPT$/m.test(stdout)));
   });
+  forwardAnswer = { at: now, drops };
+  return drops;
 }
+
+let forwardAnswer: { at: number; drops: Promise<boolean> } | undefined;
 
 export const netnsName = (containerId: string) => `nscope-${containerId.slice(0, 12)}`;
 export const netnsPath = (containerId: string) => `/run/netns/${netnsName(containerId)}`;

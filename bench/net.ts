@@ -12,7 +12,7 @@
 //   create+start+wait on a warm connection.
 // Rounds run the paths in random order; medians go to bench/results/net.md. Reported, never asserted.
 //
-//   node dist/bench/net.js [--rounds N (5)] [--mb MB (256)] [--conns N (1000)] [--runs N (20)] [--no-docker] [--out FILE]
+//   node dist/bench/net.js [--rounds N (5)] [--mb MB (256)] [--conns N (1000)] [--runs N (20)] [--no-docker] [--no-podman] [--out FILE]
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
@@ -22,14 +22,15 @@ import { runCommand } from '../test/helpers/command';
 import { haveDocker, DOCKER } from '../test/helpers/dockerd';
 import { BenchDaemon, randomTag, REPO } from './lib/daemon';
 import { freeTestSubnet } from '../test/helpers/daemon';
+import { podmanNetworkSetup } from './lib/podman-net';
 import { fmt, mdTable, summarize } from './lib/stats';
 import { shuffled } from './lib/rounds';
 import { spawn } from 'child_process';
 
-interface Options { rounds: number; mb: number; conns: number; runs: number; docker: boolean; out: string }
+interface Options { rounds: number; mb: number; conns: number; runs: number; docker: boolean; podman: boolean; out: string }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { rounds: 5, mb: 256, conns: 1000, runs: 20, docker: true, out: path.join(REPO, 'bench', 'results', 'net.md') };
+  const o: Options = { rounds: 5, mb: 256, conns: 1000, runs: 20, docker: true, podman: true, out: path.join(REPO, 'bench', 'results', 'net.md') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => { const v = Number(argv[++i]); if (!Number.isInteger(v) || v < 1) throw new Error(`${a}: a positive integer, please`); return v; };
@@ -38,6 +39,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--conns') o.conns = num();
     else if (a === '--runs') o.runs = num();
     else if (a === '--no-docker') o.docker = false;
+    else if (a === '--no-podman') o.podman = false;
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else throw new Error(`unknown option ${a}`);
   }
@@ -187,12 +189,17 @@ async function main(): Promise<void> {
     }
     const sn = summarize(setup.none);
     const sb = summarize(setup.bridge);
+    // Podman's own figure (netavark), the same way: bridge vs none, podman's CLI around each
+    const pn = o.podman ? await podmanNetworkSetup(work, path.join(REPO, 'bin', 'nscope-runtime'), Math.min(o.runs, 10)) : 'left out (--no-podman)';
+    const podmanLine = typeof pn === 'string' ? `Podman: ${pn}.`
+      : `\`podman run --rm … true\` (netavark, nscope-runtime as its runtime), ${pn.none.length} runs each: --network none ${fmt(summarize(pn.none).median)} ms, a bridge network ${fmt(summarize(pn.bridge).median)} ms: networking adds ${fmt(summarize(pn.bridge).median - summarize(pn.none).median)} ms.`;
     const md = [
       '# Networking (bench/net.ts)', '',
       `${new Date().toISOString()}, ${os.cpus().length} CPUs, kernel ${os.release()}; ${o.rounds} rounds of ${o.mb} MB and ${o.conns} sequential connections per path, medians.`, '',
       mdTable(['path (client on the host)', 'MB/s', 'vs direct', 'connections/s', 'vs direct'], rows), '',
       dockerNote, '',
-      `\`run --rm true\` (create + start + wait, warm client), ${o.runs} runs each: --network none ${fmt(sn.median)} ms, bridge ${fmt(sb.median)} ms: networking adds ${fmt(sb.median - sn.median)} ms (p90 ${fmt(sn.p90)} / ${fmt(sb.p90)}). Podman not measured here.`, '',
+      `\`run --rm true\` (create + start + wait, warm client), ${o.runs} runs each: --network none ${fmt(sn.median)} ms, bridge ${fmt(sb.median)} ms: networking adds ${fmt(sb.median - sn.median)} ms (p90 ${fmt(sn.p90)} / ${fmt(sb.p90)}).`, '',
+      podmanLine, '',
     ].join('\n');
     process.stdout.write(md);
     fs.mkdirSync(path.dirname(o.out), { recursive: true });

@@ -98,10 +98,8 @@ export class Networking {
   /** At start, before the program runs: lo up, then each network (ports checked first). Fails leaving nothing added. */
   up(c: NetContainer, pid: number, req: NetworkRequest): Promise<void> {
     return this.serial(c.id, async () => {
-      // lo is independent of the rest: brought up beside it
-      const lo = addList({ cniVersion: '1.0.0', name: 'lo', plugins: [{ type: 'loopback' }] }, { containerId: c.id, netns: `/proc/${pid}/ns/net`, ifname: 'lo' });
-      lo.catch(() => undefined);
-      if (!req.networks.length) { await lo; return; }
+      // lo is up already: the shim brings it up in every new network namespace (plan.ts, op loup)
+      if (!req.networks.length) return;
       const metas = req.networks.map((n) => this.store.get(n.name));
       const state: NetState = { netns: '', attachments: [] };
       this.live.set(c.id, { c, state });
@@ -112,7 +110,6 @@ export class Networking {
           allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops(), pinned, ...metas.map((m) => this.masquerade(m)),
         ]).catch(async (e) => { await pinned.catch(() => undefined); throw e; });
         for (const [i, m] of metas.entries()) await this.attach(c, state, m, `eth${i}`, i === 0 ? ports : [], req.networks[i].aliases, firewall);
-        await lo;
       } catch (e) {
         await this.teardown(c, state);
         throw e;

@@ -243,6 +243,8 @@ export function buildPlan(inp: PlanInputs): Plan {
   for (const p of linux.readonlyPaths ?? []) op('readonly', checkPath('linux.readonlyPaths', p));
   if (spec.root?.readonly) op('rootro');
 
+  // a new network namespace (not one joined) gets lo up, as runc gives it: no process needed for it
+  if (cloneFlags & CLONE_FLAGS.network) op('loup');
   if (spec.hostname !== undefined && spec.hostname !== '') {
     // a new UTS namespace, or one joined by path (as runc: it sets that namespace's name); never the host's
     if (!seen.has('uts')) throw invalid('hostname: needs a UTS namespace of the container (linux.namespaces has none: it would rename the host)');

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <net/if.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -221,6 +222,19 @@ static void do_rlimit(const char *res, const char *soft, const char *hard) {
   (void)setrlimit(r, &want);
 }
 
+/* A new network namespace starts with lo down; up, as runc does (Docker's --network none has it). */
+static void do_lo_up(void) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket for lo: %s", strerror(errno));
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof(ifr));
+  snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+  CHECK(ioctl(s, SIOCGIFFLAGS, &ifr), "SIOCGIFFLAGS lo: %s", strerror(errno));
+  ifr.ifr_flags |= IFF_UP;
+  CHECK(ioctl(s, SIOCSIFFLAGS, &ifr), "SIOCSIFFLAGS lo: %s", strerror(errno));
+  close(s);
+}
+
 static void do_sysctl(const char *key, const char *value) {
   char path[512] = "/proc/sys/";
   size_t o = strlen(path);
@@ -428,6 +442,8 @@ void child_main(struct plan *p, int errfd) {
       do_readonly(a[0]);
     } else if (!strcmp(n, "rootro")) {
       CHECK(mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL), "remount / read-only: %s", strerror(errno));
+    } else if (!strcmp(n, "loup")) {
+      do_lo_up();
     } else if (!strcmp(n, "hostname")) {
       CHECK(sethostname(a[0], strlen(a[0])), "sethostname: %s", strerror(errno));
     } else if (!strcmp(n, "domainname")) {

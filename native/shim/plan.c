@@ -21,7 +21,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
   {"mknod", 4}, {"symlink", 2}, {"mkdir", 2}, {"mask", 1}, {"readonly", 1},
-  {"rootro", 0}, {"hostname", 1}, {"domainname", 1}, {"sysctl", 2},
+  {"rootro", 0}, {"loup", 0}, {"hostname", 1}, {"domainname", 1}, {"sysctl", 2},
   {"rlimit", 3}, {"oomscore", 1}, {"chdir", 1}, {"setgroups", 1},
   {"setuid", 2}, {"caps", 5}, {"nonewprivs", 0}, {"umask", 1},
   {"env", 1}, {"arg", 1}, {"keyring", 0}, {"mountfd", 0}, {"userroot", 0},

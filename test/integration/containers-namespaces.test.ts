@@ -39,6 +39,9 @@ test('NET: --network none: only lo in the network namespace', async () => {
   const r = await runToExit(c, { image: 'host', net: 'none', cmd: ['cat', '/proc/net/dev'] });
   const ifaces = r.stdout.split('\n').slice(2).filter(Boolean).map((l) => l.split(':')[0].trim());
   assert.deepEqual(ifaces, ['lo']);
+  // and lo is up, as runc and Docker leave it (IFF_UP = 0x1 in its flags)
+  const flags = await runToExit(c, { image: 'host', net: 'none', cmd: ['cat', '/sys/class/net/lo/flags'] });
+  assert.equal(Number(flags.stdout.trim()) & 1, 1, `lo flags ${flags.stdout}`);
 });
 
 test('IPC: System V objects of the host are invisible in the container', async () => {

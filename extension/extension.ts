@@ -12,11 +12,13 @@ import { registerLimitCommand } from './commands/limits';
 import { registerNetworkCommands } from './commands/networks';
 import { registerRegistryCommands } from './commands/registry';
 import { registerShellCommand } from './commands/shell';
+import { registerStatsCommand } from './commands/stats';
 import { registerVolumeCommands } from './commands/volumes';
 import { Connection } from './connection';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
 import { KernelProvider } from './fs/kernel-provider';
+import { StatsPanels } from './stats/panel';
 import { createStatusItem } from './status';
 import { ContainersProvider } from './views/containers';
 import { ImagesProvider } from './views/images';
@@ -27,6 +29,7 @@ import { VolumesProvider } from './views/volumes';
 export interface NscopeApi {
   connection: Connection;
   containers: ContainersProvider;
+  stats: StatsPanels;
 }
 
 export function activate(context: vscode.ExtensionContext): NscopeApi {
@@ -36,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
   const namespaces = new NamespacesProvider(conn);
   const networks = new NetworksProvider(conn);
   const volumes = new VolumesProvider(conn);
+  const stats = new StatsPanels(conn, context.extensionUri);
   const refreshAll = () => { containers.refresh(); images.refresh(); namespaces.refresh(); networks.refresh(); volumes.refresh(); };
 
   context.subscriptions.push(
@@ -67,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ...registerRegistryCommands(conn, images),
     registerShellCommand(conn, context.globalState),
     registerLimitCommand(conn),
+    stats, registerStatsCommand(conn, stats),
     ...registerNetworkCommands(conn),
     ...registerVolumeCommands(conn),
     FileProvider.register(conn),
@@ -79,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) void conn.restart(); }),
   );
   conn.start();
-  return { connection: conn, containers };
+  return { connection: conn, containers, stats };
 }
 
 export function deactivate(): void { /* everything is in context.subscriptions */ }

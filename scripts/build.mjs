@@ -38,6 +38,10 @@ for (const f of [...find('test', /\.test\.ts$/), ...find('bench', /\.ts$/)]) {
 }
 const present = Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))));
 await build({ ...common, entryPoints: present, outdir: join(root, 'dist') });
+// The stats panel's script runs in the webview (a browser), not in Node: a bundle of its own.
+if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
+  await build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', external: [], entryPoints: { 'stats-webview': 'extension/stats/webview/main.ts' }, outdir: join(root, 'dist') });
+}
 
 // nscope-runtime starts once per engine call (create, start, delete…): its start-up counts.
 // esbuild turns each `import * as fs from 'fs'` into `__toESM(require("fs"))`, a fresh object

@@ -73,6 +73,11 @@ export interface CgroupStats {
   /** Inactive page cache; memoryUsage - this is what `docker stats` shows as usage. */
   memoryInactiveFile?: number;
   cpuUsageNs: number;
+  /** CPU time per CPU in ns (v1 cpuacct.usage_percpu; v2 has no such file). */
+  cpuPerCoreNs?: number[];
+  /** Bytes read from / written to block devices (v1 blkio throttle counters, v2 io.stat); absent without the controller. */
+  blockRead?: number;
+  blockWrite?: number;
   pidsCurrent: number;
   pidsLimit: number | null;
   /** Processes the OOM killer killed in this cgroup (and, on v2, its descendants). */

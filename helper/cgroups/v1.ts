@@ -6,6 +6,7 @@
 // out of the daemon's systemd unit, so stopping the service does not kill it.
 import * as path from 'path';
 import { NscopeError, invalid } from '../errors';
+import { parseBlkioServiceBytes, parsePerCpu } from './block-io';
 import * as io from './fsio';
 import type { CgroupMount } from './mountinfo';
 import { normalizeRel } from './paths';
@@ -262,12 +263,20 @@ class V1Cgroup implements Cgroup {
     const num = (dir: string | undefined, f: string) => (dir ? io.readNumOpt(path.join(dir, f)) : undefined);
     const oom = mem ? io.readKeyed(path.join(mem, 'memory.oom_control')) : undefined;
     const mstat = mem ? io.readKeyed(path.join(mem, 'memory.stat')) : undefined;
+    const blkio = this.dir('blkio');
+    const blockText = blkio ? io.readOpt(path.join(blkio, 'blkio.throttle.io_service_bytes')) : undefined;
+    const block = blockText === undefined ? undefined : parseBlkioServiceBytes(blockText);
+    const acct = this.dir('cpuacct');
+    const perCpu = acct ? io.readOpt(path.join(acct, 'cpuacct.usage_percpu')) : undefined;
     return {
       memoryUsage: num(mem, 'memory.usage_in_bytes') ?? 0,
       memoryLimit: limits.memoryLimit,
       memoryMaxUsage: num(mem, 'memory.max_usage_in_bytes'),
       memoryInactiveFile: mstat?.get('total_inactive_file'),
-      cpuUsageNs: num(this.dir('cpuacct'), 'cpuacct.usage') ?? 0,
+      cpuUsageNs: num(acct, 'cpuacct.usage') ?? 0,
+      cpuPerCoreNs: perCpu === undefined ? undefined : parsePerCpu(perCpu),
+      blockRead: block?.read,
+      blockWrite: block?.write,
       pidsCurrent: num(this.dir('pids'), 'pids.current') ?? this.pids().length,
       pidsLimit: limits.pidsLimit,
       oomKills: oom?.get('oom_kill') ?? 0,

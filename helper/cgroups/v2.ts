@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NscopeError, invalid } from '../errors';
+import { parseIoStat } from './block-io';
 import * as io from './fsio';
 import { normalizeRel } from './paths';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupStats, LinuxResources, OpenOptions } from './types';
@@ -247,12 +248,16 @@ class V2Cgroup implements Cgroup {
     const cpu = io.readKeyed(this.f('cpu.stat'));
     const events = io.readKeyed(this.f('memory.events'));
     const mstat = io.readKeyed(this.f('memory.stat'));
+    const ioText = io.readOpt(this.f('io.stat'));
+    const block = ioText === undefined ? undefined : parseIoStat(ioText);
     return {
       memoryUsage: io.readNumOpt(this.f('memory.current')) ?? 0,
       memoryLimit: limits.memoryLimit,
       memoryMaxUsage: io.readNumOpt(this.f('memory.peak')),
       memoryInactiveFile: mstat?.get('inactive_file'),
       cpuUsageNs: (cpu?.get('usage_usec') ?? 0) * 1000,
+      blockRead: block?.read,
+      blockWrite: block?.write,
       pidsCurrent: io.readNumOpt(this.f('pids.current')) ?? this.pids().length,
       pidsLimit: limits.pidsLimit,
       // memory.events counts the subtree (memory.events.local would not).

@@ -54,17 +54,21 @@ async function sample(c: HelperClient, ts: Target[], prev: Map<string, Sample>):
   }));
 }
 
+/** "in / out" as docker stats shows NET I/O and BLOCK I/O; -- where the helper could not tell */
+const pair = (a: number | undefined, b: number | undefined) => `${a === undefined ? '--' : formatBytes(a)} / ${b === undefined ? '--' : formatBytes(b)}`;
+
 const percent = (v: number | null) => (v === null ? '--' : `${v.toFixed(2)}%`);
 
 function render(rows: Sample[], noTrunc: boolean): string {
-  return table(['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'PIDS', 'CPU TIME', 'OOM KILLS'], rows.map((r) => {
+  return table(['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS', 'CPU TIME', 'OOM KILLS'], rows.map((r) => {
     const id = noTrunc ? r.id : shortId(r.id);
     const s = r.stats;
-    if (!s) return [id, r.name, '--', '-- / --', '--', '--', '--', '--'];
+    if (!s) return [id, r.name, '--', '-- / --', '--', '-- / --', '-- / --', '--', '--', '--'];
     return [
       id, r.name, percent(r.cpuPercent),
       `${formatBytes(s.memoryUsage)} / ${s.memoryLimit === null ? 'unlimited' : formatBytes(s.memoryLimit)}`,
       percent(s.memoryLimit ? (s.memoryUsage / s.memoryLimit) * 100 : null),
+      pair(s.netRx, s.netTx), pair(s.blockRead, s.blockWrite),
       `${s.pidsCurrent}${s.pidsLimit === null ? '' : ' / ' + s.pidsLimit}`,
       `${(s.cpuUsageNs / 1e9).toFixed(2)}s`, String(s.oomKills),
     ];

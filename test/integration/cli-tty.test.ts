@@ -21,13 +21,13 @@ after(async () => {
 });
 
 /**
- * The CLI in a 100x30 tmux pane, its exit code written to `exitFile`.
+ * The CLI in a 100x30 tmux pane (or `cols` wide), its exit code written to `exitFile`.
  * `zeroSize`: a terminal that reports 0x0 (`stty rows 0 cols 0` makes the
  * pane's pty one): Docker sends no size then, and the console keeps its default, 24x80.
  */
-async function inTmux(args: string[], exitFile: string, o: { zeroSize?: boolean } = {}) {
+async function inTmux(args: string[], exitFile: string, o: { zeroSize?: boolean; cols?: number } = {}) {
   const cmd = `${o.zeroSize ? 'stty rows 0 cols 0; ' : ''}node ${path.join(REPO, 'bin', 'nscope')} --socket ${d.socket} ${args.join(' ')}; echo $? > ${exitFile}; sleep 30`;
-  tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', cmd);
+  tmux('new-session', '-d', '-s', session, '-x', String(o.cols ?? 100), '-y', '30', cmd);
 }
 
 /** The exit code the pane's command wrote, once it has. */
@@ -99,7 +99,8 @@ test('stats on a terminal: redrawn in place with the cursor hidden; Ctrl-C exits
   const run = await d.cli(['run', '-d', '--name', 'busy', 'host', 'sh', '-c', 'while :; do :; done']);
   assert.equal(run.code, 0, run.stderr);
   const exitFile = path.join(d.dir, 'stats-exit');
-  await inTmux(['stats', 'busy'], exitFile);
+  // wide enough for docker stats' ten columns on one line
+  await inTmux(['stats', 'busy'], exitFile, { cols: 160 });
   const cpuTime = () => screen().match(/busy\s.*?\s(\d+\.\d\d)s\s/)?.[1];
   await waitFor(() => cpuTime() !== undefined, 10000, `a stats row in\n${screen()}`);
   const first = cpuTime();

@@ -165,8 +165,9 @@ test('stats --no-stream prints one table and exits; --format json one array on o
   const once = await d.cli(['stats', '--no-stream', 'st1']);
   assert.equal(once.code, 0, once.stderr);
   assert.equal(blocks(once.stdout).length, 1, once.stdout);
-  assert.match(once.stdout, /^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+PIDS/);
-  assert.match(once.stdout, /st1\s+\d+\.\d\d%\s+[\d.]+ \w?i?B \/ 64 MiB/);
+  assert.match(once.stdout, /^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS/);
+  // NET I/O and BLOCK I/O as docker stats shows them: "in / out"
+  assert.match(once.stdout, /st1\s+\d+\.\d\d%\s+[\d.]+ \w?i?B \/ 64 MiB\s+[\d.]+%\s+[\d.]+ \w?i?B \/ [\d.]+ \w?i?B\s+[\d.]+ \w?i?B \/ [\d.]+ \w?i?B\s+\d+/);
   // no names: the running containers
   assert.match((await d.cli(['stats', '--no-stream'])).stdout, /st1/);
   const j = await d.cli(['stats', '--no-stream', '--format', 'json', 'st1']);
@@ -176,6 +177,8 @@ test('stats --no-stream prints one table and exits; --format json one array on o
   assert.equal(e.name, 'st1');
   assert.equal(e.memoryLimit, 64 * 1024 * 1024);
   assert.equal(typeof e.cpuPercent, 'number');
+  assert.equal(typeof e.netRx, 'number');
+  assert.equal(typeof e.blockWrite, 'number');
   const missing = await d.cli(['stats', '--no-stream', 'st1', 'nosuch']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /nosuch/);

@@ -156,6 +156,35 @@ export interface ContainerStats {
   pidsCurrent: number;
   pidsLimit: number | null;
   oomKills: number;
+  /** CPU time per CPU in ns, where the cgroup tells (v1) */
+  cpuPerCoreNs?: number[];
+  /** bytes over the container's interfaces other than lo, since they were made */
+  netRx?: number;
+  netTx?: number;
+  /** bytes read from / written to block devices by the cgroup */
+  blockRead?: number;
+  blockWrite?: number;
+}
+
+/**
+ * One line of a `stream.open` kind `stats` (./streams.ts): a JSON object per
+ * interval. Counters are totals, rates are left to the reader (time is ms
+ * since the epoch); cpuPercent is Docker's (100 = one busy CPU), null on the
+ * first line, which has no previous sample to compare with.
+ */
+export interface StatsLine {
+  time: number;
+  cpuPercent: number | null;
+  /** per CPU, 100 = that CPU fully busy (v1 only) */
+  cpuPerCore?: number[];
+  memoryUsage: number;
+  memoryLimit: number | null;
+  pids: number;
+  pidsLimit: number | null;
+  netRx: number;
+  netTx: number;
+  blockRead: number;
+  blockWrite: number;
 }
 
 export interface LogEntry { log: string; stream: 'stdout' | 'stderr'; time: string }

@@ -29,7 +29,10 @@ export type StreamOpenParams =
   // `pull`/`push`: the bytes are TransferLine JSON lines (./registry.ts); closing the connection cancels.
   // `platform` is "os/arch[/variant]" (default: this host's); `dest` a reference to push to (default `ref`).
   | { kind: 'pull'; ref: string; platform?: string; auth?: RegistryAuth }
-  | { kind: 'push'; ref: string; dest?: string; auth?: RegistryAuth };
+  | { kind: 'push'; ref: string; dest?: string; auth?: RegistryAuth }
+  // `stats`: a StatsLine (./containers.ts) JSON line every `intervalMs` (default 1000) while the
+  // container runs; the server ends the stream when it exits, the client by closing.
+  | { kind: 'stats'; id: string; intervalMs?: number };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

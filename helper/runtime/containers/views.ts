@@ -4,6 +4,7 @@ import * as path from 'path';
 import { conflict, invalid } from '../../errors';
 import { readJson } from '../../lib/atomic';
 import { isSameProcess, procCmdline, procStatus } from '../../lib/procinfo';
+import { readNetDev } from '../../lib/proc-net-dev';
 import type { ContainerDetail, ContainerStats, ContainerStatus, ContainerSummary, LiveSecurity, LogEntry, ProcessInfo } from '../../protocol/types';
 import type { ContainerLayers } from '../../rootfs/layout';
 import { readLiveSecurity } from '../../security/live';
@@ -61,7 +62,14 @@ export function stats(ctx: ContainerContext, ref: string): ContainerStats {
   const r = ctx.find(ref);
   if (r.status === 'exited') throw conflict(`container ${r.name} is not running`);
   const s = cgroup(ctx, r).stats();
-  return { memoryUsage: s.memoryUsage, memoryLimit: s.memoryLimit, cpuUsageNs: s.cpuUsageNs, pidsCurrent: s.pidsCurrent, pidsLimit: s.pidsLimit, oomKills: s.oomKills };
+  // the init's /proc/PID/net/dev is its network namespace's; checked after reading, as the pid may be reused
+  const net = r.pid ? readNetDev(r.pid) : undefined;
+  const ours = net && isSameProcess(r.pid, r.pidStart);
+  return {
+    memoryUsage: s.memoryUsage, memoryLimit: s.memoryLimit, cpuUsageNs: s.cpuUsageNs, pidsCurrent: s.pidsCurrent, pidsLimit: s.pidsLimit, oomKills: s.oomKills,
+    cpuPerCoreNs: s.cpuPerCoreNs, blockRead: s.blockRead, blockWrite: s.blockWrite,
+    netRx: ours ? net.rx : undefined, netTx: ours ? net.tx : undefined,
+  };
 }
 
 export function top(ctx: ContainerContext, ref: string): ProcessInfo[] {

@@ -6,6 +6,7 @@ import { openAttachStream } from './attach';
 import { openExecStream } from './exec';
 import { openExportStream } from './export';
 import { openLogStream } from './logs';
+import { openStatsStream } from './stats';
 import { openPullStream, openPushStream } from './transfer';
 import type { OpenedStream, StreamKind, StreamOpener, StreamOpenParams, StreamServices } from './types';
 
@@ -18,6 +19,7 @@ const OPENERS: { [K in StreamKind]: StreamOpener<K> } = {
   export: openExportStream,
   pull: openPullStream,
   push: openPushStream,
+  stats: openStatsStream,
 };
 
 /** Validates the request, starts what it asks for, and returns the pump. */

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { runCommand } from '../../test/helpers/command';
 import { havePodman } from '../../test/helpers/podman';
+import { ruleWords } from '../../test/helpers/iptables';
 import { freeTestSubnet } from '../../test/helpers/daemon';
 import { shuffled } from './rounds';
 
@@ -23,8 +24,7 @@ function removeNewChains(before: Record<string, Set<string>>): void {
     if (!added.length) continue;
     for (const line of execFileSync('iptables-save', ['-t', table], { encoding: 'utf8' }).split('\n')) {
       if (!line.startsWith('-A ') || !added.some((c) => line.includes(`-j ${c}`)) || added.some((c) => line.startsWith(`-A ${c} `))) continue;
-      const words = line.slice(3).match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"(.*)"$/, '$1'));
-      try { execFileSync('iptables', ['-w', '-t', table, '-D', ...words]); } catch { /* gone */ }
+      try { execFileSync('iptables', ['-w', '-t', table, '-D', ...ruleWords(line)]); } catch { /* gone */ }
     }
     for (const c of added) { try { execFileSync('iptables', ['-w', '-t', table, '-F', c]); execFileSync('iptables', ['-w', '-t', table, '-X', c]); } catch { /* still used */ } }
   }

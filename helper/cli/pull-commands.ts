@@ -3,6 +3,7 @@
 // as the user, in the user's own files, and sent with the request.
 import type { Socket } from 'net';
 import { openStream } from '../protocol/client';
+import type { StreamOpenParams } from '../protocol/types/streams';
 import type { PullPolicy, TransferLine } from '../protocol/types/registry';
 import { credentialsFor } from '../registry/credentials';
 import { parseReference } from '../registry/reference';
@@ -93,20 +94,30 @@ async function authFor(ref: string) {
 }
 
 /** Pulls `ref` showing progress on `out`; returns the exit code (errors printed in one line). */
-export async function pullWithProgress(ctx: Ctx, ref: string, opts: { platform?: string; quiet?: boolean; out?: NodeJS.WriteStream } = {}): Promise<number> {
-  const out = opts.out ?? process.stdout;
-  const sock = await openStream(ctx.socket, { kind: 'pull', ref, platform: opts.platform, auth: await authFor(ref) });
-  const view = new ProgressView(out, !!opts.quiet);
+/**
+ * Runs a pull or push stream showing its progress on `out`; Ctrl-C closes
+ * the stream (the helper cancels). Returns the exit code, the error printed
+ * in one line; `done` is told the last line when it succeeded.
+ */
+async function transfer(ctx: Ctx, params: StreamOpenParams, o: { out: NodeJS.WriteStream; quiet: boolean; done: (l: Extract<TransferLine, { kind: 'done' }>) => void }): Promise<number> {
+  const sock = await openStream(ctx.socket, params);
+  const view = new ProgressView(o.out, o.quiet);
   const stop = () => sock.destroy();
   process.once('SIGINT', stop);
   try {
     const last = await readTransfer(sock, (l) => view.line(l));
     if (last.kind === 'error') { process.stderr.write(`nscope: ${last.message}\n`); return 1; }
-    if (last.kind === 'done') out.write(`${last.ref}\n`);
+    if (last.kind === 'done') o.done(last);
     return 0;
   } finally {
     process.off('SIGINT', stop);
   }
+}
+
+/** Pulls `ref` showing progress on `out`; returns the exit code (errors printed in one line). */
+export async function pullWithProgress(ctx: Ctx, ref: string, opts: { platform?: string; quiet?: boolean; out?: NodeJS.WriteStream } = {}): Promise<number> {
+  const out = opts.out ?? process.stdout;
+  return transfer(ctx, { kind: 'pull', ref, platform: opts.platform, auth: await authFor(ref) }, { out, quiet: !!opts.quiet, done: (l) => out.write(`${l.ref}\n`) });
 }
 
 export const PLATFORM = { name: 'platform', takesValue: true, value: 'os/arch[/variant]', help: "Pull this platform's image from a multi-platform index (default: this host's)" };
@@ -128,19 +139,10 @@ export const PUSH: Command = {
   async run(p, ctx) {
     const [ref, dest, ...extra] = p.positionals;
     if (extra.length) throw new UsageError('usage: nscope push [OPTIONS] NAME[:TAG] [DESTINATION]');
-    const target = dest ?? ref;
-    const sock = await openStream(ctx.socket, { kind: 'push', ref, dest, auth: await authFor(target) });
-    const view = new ProgressView(process.stdout, bool(p, 'quiet'));
-    const stop = () => sock.destroy();
-    process.once('SIGINT', stop);
-    try {
-      const last = await readTransfer(sock, (l) => view.line(l));
-      if (last.kind === 'error') { process.stderr.write(`nscope: ${last.message}\n`); return 1; }
-      if (last.kind === 'done' && bool(p, 'quiet')) process.stdout.write(`${last.ref}@${last.digest}\n`);
-      return 0;
-    } finally {
-      process.off('SIGINT', stop);
-    }
+    const quiet = bool(p, 'quiet');
+    return transfer(ctx, { kind: 'push', ref, dest, auth: await authFor(dest ?? ref) }, {
+      out: process.stdout, quiet, done: (l) => { if (quiet) process.stdout.write(`${l.ref}@${l.digest}\n`); },
+    });
   },
 };
 

@@ -12,6 +12,9 @@ function iptables(args: string[]): Promise<boolean> {
   });
 }
 
+/** What makes one rule: a network renamed or re-addressed is another. */
+export const masqueradeKey = (m: NetworkMeta) => `${m.name} ${m.subnet} ${m.bridge}`;
+
 function rule(m: NetworkMeta): string[] {
   return ['POSTROUTING', '-s', m.subnet, '!', '-o', m.bridge, '-m', 'comment', '--comment', `nscope network ${m.name}`, '-j', 'MASQUERADE'];
 }

@@ -15,10 +15,10 @@
 import type { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ensureMasquerade, removeMasquerade } from './masquerade';
 import { conflict, describe, invalid, notFound } from '../errors';
 import { readJson, writeJsonAtomic } from '../lib/atomic';
 import type { ContainerNetwork, NetworkEndpoint, NscopeEvent, PortMapping } from '../protocol/types';
+import { ensureMasquerade, masqueradeKey, removeMasquerade } from './masquerade';
 import { addList, checkList, type CniCall, type CniResult, type ConfList, delList } from './cni';
 import { attachmentList, type NetworkMeta } from './conflist';
 import { etcFiles, hostsText, type HostsEntry, rewriteInPlace } from './etc-files';
@@ -81,16 +81,16 @@ export class Networking {
 
   // ---- start, exit ----
 
-  /** networks whose masquerade rule this helper has made sure of (once per network and helper run) */
+  /** the masquerade rules this helper has made sure of, by network name, subnet and bridge (once per helper run) */
   private readonly masqueraded = new Map<string, Promise<void>>();
 
   private masquerade(m: NetworkMeta): Promise<void> {
-    const key = `${m.name} ${m.subnet} ${m.bridge}`;
-    let p = this.masqueraded.get(m.name);
-    if (!p || (p as Promise<void> & { key?: string }).key !== key) {
-      p = Object.assign(ensureMasquerade(m), { key });
-      p.catch(() => this.masqueraded.delete(m.name));
-      this.masqueraded.set(m.name, p);
+    const key = masqueradeKey(m);
+    let p = this.masqueraded.get(key);
+    if (!p) {
+      p = ensureMasquerade(m);
+      p.catch(() => this.masqueraded.delete(key));
+      this.masqueraded.set(key, p);
     }
     return p;
   }
@@ -230,7 +230,7 @@ export class Networking {
     if (users.length) throw conflict(`error while removing network: network ${m.name} id ${m.id.slice(0, 12)} has active endpoints (containers ${users.map((u) => u.name).join(', ')})`);
     await this.store.remove(m);
     await removeMasquerade(m);
-    this.masqueraded.delete(m.name);
+    this.masqueraded.delete(masqueradeKey(m));
     this.emit('network.removed', m);
     return m;
   }

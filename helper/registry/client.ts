@@ -29,14 +29,18 @@ export class RegistryClient {
     /** other repositories read from (cross-repository mounts) */
     extraPull: string[] = [],
   ) {
-    this.scopes = [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`, ...extraPull.filter((r) => r !== repository).map((r) => `repository:${r}:pull`)];
+    // no repository (login): a token for the registry itself, no scope
+    this.scopes = repository === '' ? [] : [`repository:${repository}:${access === 'push' ? 'pull,push' : 'pull'}`, ...extraPull.filter((r) => r !== repository).map((r) => `repository:${r}:pull`)];
   }
 
   /** Paths are relative to the endpoint, which is known only once connect() has found one. */
   private base(): string { return `/v2/${this.repository}`; }
 
-  /** Finds the first endpoint that answers /v2/ (200, or 401 with a challenge) and remembers it. */
-  async connect(signal?: AbortSignal): Promise<Endpoint> {
+  /**
+   * Finds the first endpoint that answers /v2/ (200, or 401 with a challenge)
+   * and remembers it; `offline` asks the token service for a refresh token too (login).
+   */
+  async connect(signal?: AbortSignal, offline = false): Promise<Endpoint> {
     if (this.endpoint) return this.endpoint;
     const tried: string[] = [];
     for (const ep of endpointsFor(this.registry, this.settings)) {
@@ -46,7 +50,7 @@ export class RegistryClient {
         if (res.status === 200 || res.status === 401) {
           this.endpoint = ep;
           this.authorizer = new Authorizer(this.registry, this.auth, ep, this.pool);
-          if (res.status === 401) await this.authorizer.answer(header(res, 'www-authenticate'), this.scopes, signal);
+          if (res.status === 401) await this.authorizer.answer(header(res, 'www-authenticate'), this.scopes, signal, offline);
           return ep;
         }
         tried.push(`${ep.url}: HTTP ${res.status}`);
@@ -182,28 +186,13 @@ export class RegistryClient {
 
   /** For login: checks the credentials by getting a token (or a 200 from /v2/ with basic auth). */
   async login(signal?: AbortSignal): Promise<void> {
-    let ep: Endpoint | undefined;
-    const tried: string[] = [];
-    for (const e of endpointsFor(this.registry, this.settings)) {
-      try {
-        const res = await send({ method: 'GET', url: `${e.url}/v2/`, signal }, e.tls, this.pool);
-        res.body.resume();
-        if (res.status === 200) return; // a registry without authentication: nothing to check
-        if (res.status !== 401) { tried.push(`${e.url}: HTTP ${res.status}`); continue; }
-        ep = e;
-        this.authorizer = new Authorizer(this.registry, this.auth, e, this.pool);
-        const h = await this.authorizer.answer(header(res, 'www-authenticate'), [], signal, true);
-        const again = await send({ method: 'GET', url: `${e.url}/v2/`, signal, headers: { Authorization: h } }, e.tls, this.pool);
-        again.body.resume();
-        if (again.status === 401 || again.status === 403) throw unauthorized(this.registry, 'incorrect username or password');
-        if (again.status !== 200) throw new NscopeError('failed', `${this.registry}: /v2/ answered HTTP ${again.status}`);
-        return;
-      } catch (err) {
-        if (signal?.aborted || err instanceof NscopeError) throw err;
-        tried.push(`${e.url}: ${describeNet(err)}`);
-      }
-    }
-    if (!ep) throw new NscopeError('failed', `cannot reach registry ${this.registry}: ${tried.join('; ')}`);
+    const ep = await this.connect(signal, true);
+    const h = this.authorizer!.header(this.scopes);
+    if (!h) return; // /v2/ answered 200: a registry without authentication, nothing to check
+    const again = await send({ method: 'GET', url: `${ep.url}/v2/`, signal, headers: { Authorization: h } }, ep.tls, this.pool);
+    again.body.resume();
+    if (again.status === 401 || again.status === 403) throw unauthorized(this.registry, 'incorrect username or password');
+    if (again.status !== 200) throw new NscopeError('failed', `${this.registry}: /v2/ answered HTTP ${again.status}`);
   }
 }
 

@@ -115,7 +115,8 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
 /** Whether a failed download is worth retrying (a network cut, a 5xx), not a bad blob or a refusal. */
 export function retryable(e: unknown): boolean {
   if (e instanceof BadBlob) return false;
-  if (e instanceof NscopeError) return e.code === 'failed' && e.message !== 'cancelled' && !/digest mismatch|not a|unsupported/.test(e.message);
+  // refusals (bad content, bad input) are 'invalid' or 'unauthorized'; a cancellation is the caller's signal, checked first
+  if (e instanceof NscopeError) return e.code === 'failed' && e.message !== 'cancelled';
   const code = (e as NodeJS.ErrnoException)?.code;
   return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNABORTED';
 }

@@ -6,8 +6,9 @@
 // that host. A reference that breaks the grammar is "invalid reference
 // format", as Docker says, never "not found".
 import { invalid } from '../errors';
+import { DOCKER_HUB, normalizeRegistry as hostOf } from './names';
 
-export const DOCKER_HUB = 'docker.io';
+export { DOCKER_HUB };
 
 export interface ImageReference {
   /** "docker.io", "127.0.0.1:5000", "[::1]:5000" */
@@ -88,15 +89,16 @@ export function formatReference(r: ImageReference): string {
 }
 
 /**
- * The registry a user names in `login`/`logout`: "docker.io", "index.docker.io",
- * "https://index.docker.io/v1/" all mean Docker Hub; "https://host:5000/" is "host:5000".
+ * The registry a user names in `login` (names.ts reads every spelling: Docker
+ * Hub's four, URLs reduced to host[:port]); none is Docker Hub. A bad one is
+ * the caller's error, "invalid registry".
  */
 export function normalizeRegistry(server: string | undefined): string {
   if (server === undefined || server === '') return DOCKER_HUB;
-  if (typeof server !== 'string' || server.length > 300 || /[\s\0]/.test(server)) throw invalid(`invalid registry "${String(server).slice(0, 80)}"`);
-  let s = server.replace(/^https?:\/\//, '');
-  s = s.replace(/\/.*$/, '');
-  if (s === 'index.docker.io' || s === 'registry-1.docker.io' || s === 'registry.hub.docker.com') s = DOCKER_HUB;
-  if (!HOST.test(s)) throw invalid(`invalid registry "${server}": a host name or address with an optional port`);
-  return s;
+  if (typeof server !== 'string' || server.length > 300 || server.includes('\0')) throw invalid(`invalid registry "${String(server).slice(0, 80)}"`);
+  try {
+    return hostOf(server);
+  } catch (e) {
+    throw invalid(`invalid registry: ${(e as Error).message}`);
+  }
 }

@@ -6,6 +6,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ruleWords } from './iptables';
 import { HelperClient } from '../../helper/protocol/client';
 import { cgroupName } from './run-scope';
 import { runCommand, type CommandResult } from './command';
@@ -147,9 +148,7 @@ export function removeBridge(bridge: string): string[] {
   try { rules = execFileSync('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING'], { encoding: 'utf8' }); } catch { /* no iptables */ }
   for (const line of rules.split('\n')) {
     if (!line.startsWith('-A POSTROUTING ') || !line.includes(` ! -o ${bridge} `)) continue;
-    // iptables -S quotes the comment: the rule is given back as words, quotes removed
-    const words = line.slice(3).match(/"[^"]*"|\S+/g)!.map((w) => w.replace(/^"(.*)"$/, '$1'));
-    try { execFileSync('iptables', ['-w', '-t', 'nat', '-D', ...words]); } catch { leaks.push(`nat rule: ${line}`); }
+    try { execFileSync('iptables', ['-w', '-t', 'nat', '-D', ...ruleWords(line)]); } catch { leaks.push(`nat rule: ${line}`); }
   }
   if (fs.existsSync(`/sys/class/net/${bridge}`)) { try { execFileSync('ip', ['link', 'delete', bridge]); } catch { leaks.push(`bridge: ${bridge}`); } }
   return leaks;

@@ -7,6 +7,7 @@ import type { ContainerDetail, ContainerEngine, ContainerSummary, ImageLayerInfo
 import type { Connection } from '../connection';
 import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
+import { RecentStats, sparklineMarkdown } from '../stats/recent';
 import { ChangesNode } from './changes';
 import { NetworkGroupNode } from './container-network';
 import { VolumesGroupNode } from './container-volumes';
@@ -20,6 +21,25 @@ const C = vscode.TreeItemCollapsibleState;
 export class ContainersProvider extends TreeProvider {
   /** the Changes node last expanded per container id: what container.changed refreshes */
   private readonly expandedChanges = new Map<string, ChangesNode>();
+  /** what the sparklines of running containers' tooltips draw */
+  private readonly recent = new RecentStats(this.conn);
+
+  /** A running container's tooltip, on hover: its summary and the last minute of CPU and memory. */
+  async resolveTreeItem(item: vscode.TreeItem, n: Node): Promise<vscode.TreeItem> {
+    if (!(n instanceof ContainerNode) || item.tooltip) return item;
+    const md = new vscode.MarkdownString(n.summary.value);
+    try {
+      const spark = sparklineMarkdown(await this.recent.recent(n.c.id));
+      if (spark) md.appendMarkdown(spark);
+    } catch { /* no stats: the summary alone */ }
+    item.tooltip = md;
+    return item;
+  }
+
+  override dispose(): void {
+    this.recent.dispose();
+    super.dispose();
+  }
 
   protected async roots(): Promise<Node[]> {
     const list = await this.conn.request('container.list', { all: true });
@@ -42,6 +62,9 @@ export class ContainersProvider extends TreeProvider {
 }
 
 export class ContainerNode extends Node {
+  /** the tooltip without the stats */
+  readonly summary: vscode.MarkdownString;
+
   constructor(readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void) {
     super(c.name, C.Collapsed);
     this.id = `container:${c.id}`;
@@ -58,7 +81,9 @@ export class ContainerNode extends Node {
     md.appendMarkdown(`command \`${c.command.join(' ')}\`\n\n`);
     if (this.pid) md.appendMarkdown(`init process \`${procStatus(this.pid)}\` on the host\n\n`);
     else md.appendMarkdown('not running: no processes, namespaces or cgroup in the kernel; its layers stay on disk\n\n');
-    this.tooltip = md;
+    // a running container's tooltip is made on hover, with its sparklines (ContainersProvider.resolveTreeItem)
+    this.summary = md;
+    if (!this.running) this.tooltip = md;
     // the contextValue stays `container.STATE` (menus match it with ==): running and created imply a kernel source
     this.kernelSource = this.pid ? procStatus(this.pid) : undefined;
   }

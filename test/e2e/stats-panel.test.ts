@@ -89,6 +89,18 @@ describe('VS Code: Show Stats', { skip, timeout: 300000 }, () => {
     assert.equal(await f.locator('#form-error').innerText(), '');
   });
 
+  uiTest('the container\'s tooltip: the last minute of CPU and memory as sparklines', async () => {
+    const row = vs.row('Containers', /stats-web.*running/);
+    await vs.page.mouse.move(5, 5);
+    await row.hover();
+    const hover = vs.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: /memory/ });
+    await hover.first().waitFor({ timeout: UI });
+    const text = await hover.first().innerText();
+    assert.match(text, /CPU [▁▂▃▄▅▆▇█]{2,} [\d.]+ %/);
+    assert.match(text, /memory [▁▂▃▄▅▆▇█]{2,} .*\/ 128 MiB/);
+    await vs.page.mouse.move(5, 5);
+  });
+
   uiTest('closing the panel closes its stream', async () => {
     const open = helperConnections();
     // the tab's own close button: a click in the tab gives the webview the keyboard, and the palette may not open from there

@@ -5,10 +5,14 @@
 //             is dropped: a pull interrupted mid-blob. Later ones pass whole.
 //   throttle  blob bodies go out at `bytesPerSecond`: a download slow enough
 //             for a test to cancel it half-way (waitForBlobBytes tells when).
+//   redirect  blob GETs answered with a 307 to a blob store of another
+//             origin (as registries on object storage do), which serves the
+//             registry's stored file and records what each request carried.
 // It works at the HTTP level, not on raw TCP: only there is it known where a
 // blob's body starts, whatever the framing or keep-alive reuse. Requests go
 // upstream unchanged (Host included, so the registry's Location headers
 // point back through the proxy). Listens on 127.0.0.1, a free port.
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,7 +25,11 @@ export interface ProxyOptions {
   digest?: string;
   /** blob bodies at most this fast */
   bytesPerSecond?: number;
+  /** blob GETs redirected to a store of its own serving this file of a digest */
+  redirectBlobsTo?: (digest: string) => string;
 }
+
+export interface BlobStoreRequest { path: string; authorization?: string; range?: string; status: number }
 
 export interface ProxiedRequest { method: string; path: string; status: number; range?: string; bytes: number; cut: boolean }
 
@@ -34,6 +42,8 @@ export interface RegistryProxy {
   readonly cuts: number;
   /** blob body bytes sent to clients so far */
   readonly blobBytes: number;
+  /** the redirect mode's blob store: its origin, and the requests it served */
+  blobStore?: { url: string; requests: BlobStoreRequest[] };
   /** resolves once `n` bytes of blob body have gone out */
   waitForBlobBytes(n: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -56,9 +66,17 @@ export async function startProxy(targetHost: string, o: ProxyOptions = {}): Prom
   // a new connection upstream per request: nothing the registry keeps open outlives stop()
   const agent = new http.Agent({ keepAlive: false });
 
+  const store = o.redirectBlobsTo ? await startBlobStore(o.redirectBlobsTo) : undefined;
+
   const server = http.createServer((req, res) => {
     const pathOnly = (req.url ?? '/').split('?')[0];
     const blob = req.method === 'GET' ? BLOB_GET.exec(pathOnly) : null;
+    if (blob && store) {
+      requests.push({ method: 'GET', path: req.url ?? '', status: 307, bytes: 0, cut: false });
+      res.writeHead(307, { Location: `${store.url}/blobs/${blob[1]}?X-Signature=test`, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
     const up = http.request({ host: targetName, port: targetPort, method: req.method, path: req.url, headers: req.headers, agent }, async (ur) => {
       const status = ur.statusCode ?? 502;
       const record: ProxiedRequest = { method: req.method ?? '', path: req.url ?? '', status, range: req.headers.range, bytes: 0, cut: false };
@@ -111,6 +129,7 @@ export async function startProxy(targetHost: string, o: ProxyOptions = {}): Prom
     host: `127.0.0.1:${port}`,
     url: `http://127.0.0.1:${port}`,
     requests,
+    blobStore: store && { url: store.url, requests: store.requests },
     get cuts() { return cuts; },
     get blobBytes() { return blobBytes; },
     waitForBlobBytes: (n, timeoutMs = 30000) => new Promise<void>((resolve, reject) => {
@@ -120,8 +139,29 @@ export async function startProxy(targetHost: string, o: ProxyOptions = {}): Prom
     }),
     stop: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
-      server.close(() => { agent.destroy(); resolve(); });
+      server.close(() => { agent.destroy(); if (store) store.stop().then(resolve); else resolve(); });
     }),
+  };
+}
+
+/** Another origin (its own port) serving blobs as a pre-signed URL would: no credentials needed, the ones sent recorded. */
+async function startBlobStore(fileOf: (digest: string) => string): Promise<{ url: string; requests: BlobStoreRequest[]; stop(): Promise<void> }> {
+  const requests: BlobStoreRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const m = /^\/blobs\/(sha256:[0-9a-f]{64})$/.exec((req.url ?? '').split('?')[0]);
+    let data: Buffer | undefined;
+    try { data = m ? fs.readFileSync(fileOf(m[1])) : undefined; } catch { /* not stored */ }
+    const status = data ? 200 : 404;
+    requests.push({ path: req.url ?? '', authorization: req.headers.authorization, range: req.headers.range, status });
+    res.writeHead(status, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(data?.length ?? 0) });
+    res.end(data);
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', () => resolve()); });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
 

@@ -14,7 +14,7 @@ import { openStream } from '../../helper/protocol/client';
 import type { TransferLine } from '../../helper/protocol/types/registry';
 import { TestDaemon } from '../helpers/daemon';
 import { busyboxImage, makeImageLayout, standardImage, twoPlatformImage, type ImageLayout, type ImageSpec } from '../helpers/image-layout';
-import { corruptBlob, startRegistry, type TestRegistry } from '../helpers/registry';
+import { blobPath, corruptBlob, startRegistry, type TestRegistry } from '../helpers/registry';
 import { cuttingProxy, startProxy, throttlingProxy } from '../helpers/registry-proxy';
 import { ImageStore } from '../../helper/images/store';
 import { pushImage } from '../../helper/registry/push';
@@ -368,5 +368,25 @@ describe('credentials: TLS with basic auth, and token auth', { skip }, () => {
     const [img] = JSON.parse((await d.cli(['image', 'inspect', `${tok.host}/private/busybox`], { env })).stdout);
     assert.equal(back.digest, img.digest);
     assert.ok(tok.token!.requests.some((q) => q.account === tok.user && q.granted.some((g) => g.actions.includes('push'))));
+  });
+
+  test('blobs redirected to another origin (a registry on object storage): followed, without the registry\'s token', async () => {
+    // a layer of its own, so it is downloaded (not already in the store from the tests above)
+    const own = makeImageLayout(path.join(work, 'redirected'), uniqueImage(), 'latest');
+    await pushLayout(tok, own, 'private/redirected', 'latest');
+    const proxy = await startProxy(tok.host, { redirectBlobsTo: (digest) => blobPath(tok, digest) });
+    try {
+      const login = await d.cli(['login', '-u', tok.user!, '--password-stdin', proxy.host], { env, input: tok.password! });
+      assert.equal(login.code, 0, login.stderr);
+      const pulled = await d.cli(['pull', `${proxy.host}/private/redirected`], { env });
+      assert.equal(pulled.code, 0, pulled.stderr);
+      const served = proxy.blobStore!.requests;
+      for (const l of own.manifests[0].layers) assert.ok(served.some((q) => q.path.includes(l.digest) && q.status === 200), `${l.digest} from the blob store`);
+      // the registry's token (the user's, for a private repository) never reached the store
+      assert.ok(proxy.requests.some((q) => q.status === 307));
+      assert.deepEqual(served.filter((q) => q.authorization), []);
+      const [img] = JSON.parse((await d.cli(['image', 'inspect', `${proxy.host}/private/redirected`], { env })).stdout);
+      assert.ok(img, "the pulled image");
+    } finally { await proxy.stop(); }
   });
 });

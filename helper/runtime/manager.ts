@@ -18,6 +18,7 @@ import type { ContainerContext } from './containers/context';
 import { create } from './containers/create';
 import { exec, readContainerFile, shells } from './containers/exec';
 import { close, recover } from './containers/recover';
+import { ShimStandby } from './shim-standby';
 import { remove } from './containers/remove';
 import { start } from './containers/start';
 import { kill, stop } from './containers/stop';
@@ -88,6 +89,7 @@ export class ContainerManager extends EventEmitter {
       idmapLayers: process.env.NSCOPE_USERNS_IDMAP !== '0',
       volumes: this.volumes,
       lxcfs: { dir: opts.lxcfsDir ?? DEFAULT_LXCFS_DIR, byDefault: !!opts.lxcfs },
+      shims: new ShimStandby(),
     };
   }
 

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { NscopeError } from '../errors';
 import { native, shimPath } from '../native';
+import type { ShimStandby } from './shim-standby';
 
 export interface ShimHandle {
   pid: number;          // the container init's pid on the host
@@ -15,9 +16,10 @@ export interface ShimHandle {
   exited: Promise<{ exitCode: number; signal: number } | null>;
 }
 
-export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean } = {}): Promise<ShimHandle> {
+/** `standby`: the daemon's shim spawned ahead of need, taken when the stdio is not inherited. */
+export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean; standby?: ShimStandby } = {}): Promise<ShimHandle> {
   const io = opts.inheritStdio ? 'inherit' : 'null';
-  const { pid: spawned, fds } = native().spawnShim(shimPath(), [planFile], [io, io, io, 'out']);
+  const { pid: spawned, fds } = opts.standby && !opts.inheritStdio ? opts.standby.take(planFile) : native().spawnShim(shimPath(), [planFile], [io, io, io, 'out']);
   const status = new net.Socket({ fd: fds[3], readable: true, writable: false });
 
   let buf = '';

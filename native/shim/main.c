@@ -61,9 +61,28 @@ static void record_exit(int wstatus, const char *exec_error) {
   status("exit %s %s\n", c, s);
 }
 
+/* --standby: the daemon spawns a shim before it is needed and hands it a
+ * plan's path on fd 4 when a container is made, so a create waits for
+ * neither the spawn nor the loading of this program. EOF (the daemon closed
+ * its pool or went away) ends it quietly. */
+static char *standby_plan(void) {
+  static char path[4096];
+  size_t n = 0;
+  while (n + 1 < sizeof(path)) {
+    ssize_t r = read(4, path + n, 1);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 || path[n] == '\n') break;
+    n++;
+  }
+  close(4);
+  path[n] = '\0';
+  return n ? path : NULL;
+}
+
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
-  if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim exec PLANFILE\n"); return 2; }
+  if (argc == 2 && !strcmp(argv[1], "--standby") && !(argv[1] = standby_plan())) return 0;
+  if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim --standby (plan path on fd 4) | nscope-shim exec PLANFILE\n"); return 2; }
   if (fcntl(g_status, F_GETFD) < 0) g_status = -1;
   char err[512];
   if (plan_load(argv[1], &g_plan, err, sizeof(err)) != 0) { status("error %s%s\n", err, ""); return 1; }

@@ -16,6 +16,7 @@ import type { ContainerCgroupMount } from '../plan';
 import { containerPaths, type ContainerRecord } from '../record';
 import type { RunDir } from '../run-dir';
 import type { VolumeStore } from '../../volumes/store';
+import type { ShimStandby } from '../shim-standby';
 
 export interface ContainerContext {
   /** the daemon's state root */
@@ -52,6 +53,8 @@ export interface ContainerContext {
   readonly volumes: VolumeStore;
   /** where lxcfs is mounted, and whether containers get it without --lxcfs (the helper's --lxcfs) */
   readonly lxcfs: { dir: string; byDefault: boolean };
+  /** the shim spawned ahead of the next create (../shim-standby.ts) */
+  readonly shims: ShimStandby;
 }
 
 export function pathsOf(ctx: ContainerContext, id: string, ephemeral = false) {

@@ -143,7 +143,7 @@ export async function spawn(ctx: ContainerContext, r: ContainerRecord, spec: Spe
   if (r.idMap && !ctx.idmapLayers) await useShiftedLayers(ctx, r);
   writePlan(ctx, r, spec, cg, term);
   try {
-    return await spawnShim(p.plan);
+    return await spawnShim(p.plan, { standby: ctx.shims });
   } catch (e) {
     if (!r.idMap || !ctx.idmapLayers || !/idmapped mount:/.test((e as Error).message)) throw e;
     process.stderr.write(`nscope: warning: ${(e as Error).message}; containers with --userns=auto get copies of their image layers instead\n`);
@@ -151,7 +151,7 @@ export async function spawn(ctx: ContainerContext, r: ContainerRecord, spec: Spe
     for (const f of [p.plan, p.fifo, p.ctl]) fs.rmSync(f, { force: true });
     await useShiftedLayers(ctx, r);
     writePlan(ctx, r, spec, cg, term);
-    return spawnShim(p.plan);
+    return spawnShim(p.plan, { standby: ctx.shims });
   }
 }
 

@@ -54,6 +54,7 @@ export function recover(ctx: ContainerContext): void {
 
 export async function close(ctx: ContainerContext): Promise<void> {
   stopWatching(ctx);
+  ctx.shims.close();
   // exits being handled finish first (an --rm container's removal, its network's teardown):
   // stopping half-way would leave its cgroup and veth for the next start to find
   const pending = [...ctx.exits.exiting.values()];

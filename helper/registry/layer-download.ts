@@ -22,6 +22,9 @@ export interface DownloadOptions {
   progress?: (status: LayerStatus, current: number, total: number) => void;
 }
 
+/** how much of a download is gathered before it is written and inflated */
+const BATCH_BYTES = 1 << 20;
+
 /** A failure the next attempt cannot fix by resuming: the partial bytes are wrong or unwanted. */
 class BadBlob extends NscopeError {}
 
@@ -68,16 +71,35 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
         yield b as Buffer;
       }
     }
-    for await (const chunk of res.body) {
-      const b = chunk as Buffer;
-      n += b.length;
-      if (n > desc.size) throw new BadBlob('invalid', `${label}: the registry sent more than the ${desc.size} bytes its descriptor says`);
-      hash.update(b);
+    // the socket's chunks (16–64 KiB) gathered into batches: each batch is one write of the
+    // partial file and one step of the inflater, each a trip to the thread pool
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = (): Buffer => {
+      const b = batch.length === 1 ? batch[0] : Buffer.concat(batch, batched);
+      batch = [];
+      batched = 0;
       if (writeError) throw new NscopeError('failed', `${label}: writing ${partial}: ${writeError.message}`);
       out.write(b);
       opts.progress?.('Downloading', n, desc.size);
-      yield b;
+      return b;
+    };
+    try {
+      for await (const chunk of res.body) {
+        const b = chunk as Buffer;
+        if (n + b.length > desc.size) throw new BadBlob('invalid', `${label}: the registry sent more than the ${desc.size} bytes its descriptor says`);
+        n += b.length;
+        hash.update(b);
+        batch.push(b);
+        batched += b.length;
+        if (batched >= BATCH_BYTES) yield flush();
+      }
+    } catch (e) {
+      // a cut connection: what came before the cut is kept for the Range of the next attempt
+      if (batched && !(e instanceof BadBlob)) flush();
+      throw e;
     }
+    if (batched) yield flush();
     if (n < desc.size) throw new NscopeError('failed', `${label}: the download ended after ${n} of ${desc.size} bytes`);
     opts.progress?.('Verifying Checksum', n, desc.size);
     const got = `sha256:${hash.digest('hex')}`;

@@ -12,6 +12,10 @@ export interface NativeAddon {
   mountTmpfs(target: string, options: string): void;
   /** umount2(TARGET, UMOUNT_NOFOLLOW | (detach ? MNT_DETACH : 0)) */
   umount(target: string, detach: boolean): void;
+  /** mount -t overlay with `options` (lowerdir=…,upperdir=…,workdir=…), nosuid,nodev. */
+  mountOverlay(target: string, options: string): void;
+  /** chroot + chdir("/"): the files worker's alone (it changes the whole process). */
+  chroot(dir: string): void;
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];

@@ -134,6 +134,31 @@ Napi::Value MountTmpfs(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// mountOverlay(target, options): a stopped container's root assembled in the
+// daemon's mount namespace for a copy into or out of it (helper/files/), nosuid
+// and nodev as the container's own; unmounted when the copy is done.
+Napi::Value MountOverlay(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 2)) return env.Undefined();
+  std::string target = info[0].As<Napi::String>();
+  std::string opts = info[1].As<Napi::String>();
+  if (mount("overlay", target.c_str(), "overlay", MS_NOSUID | MS_NODEV, opts.c_str()) != 0)
+    return ThrowErrno(env, "mount", errno, target);
+  return env.Undefined();
+}
+
+// chroot(path) + chdir("/"): for the files worker process alone (a process of
+// its own that copies into or out of a container), never the daemon: every
+// path it opens afterwards, symlinks included, resolves inside the container.
+Napi::Value Chroot(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 1)) return env.Undefined();
+  std::string dir = info[0].As<Napi::String>();
+  if (chroot(dir.c_str()) != 0) return ThrowErrno(env, "chroot", errno, dir);
+  if (chdir("/") != 0) return ThrowErrno(env, "chdir", errno, "/");
+  return env.Undefined();
+}
+
 // umount(target, detach): detach = MNT_DETACH. Never follows a final symlink.
 Napi::Value Umount(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -698,6 +723,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mknod", Napi::Function::New(env, Mknod));
   exports.Set("mountTmpfs", Napi::Function::New(env, MountTmpfs));
   exports.Set("umount", Napi::Function::New(env, Umount));
+  exports.Set("mountOverlay", Napi::Function::New(env, MountOverlay));
+  exports.Set("chroot", Napi::Function::New(env, Chroot));
   exports.Set("lsetxattr", Napi::Function::New(env, LSetXattr));
   exports.Set("lgetxattr", Napi::Function::New(env, LGetXattr));
   exports.Set("llistxattr", Napi::Function::New(env, LListXattr));

@@ -31,6 +31,8 @@ const common = {
 const entries = {
   'cli': 'helper/cli/main.ts',
   'runtime-cli': 'helper/cli/runtime-main.ts',
+  // the process that copies into and out of a container, chrooted into it (helper/files/worker.ts)
+  'files-worker': 'helper/files/worker-main.ts',
 };
 if (existsSync(join(root, 'extension/extension.ts'))) entries['extension'] = 'extension/extension.ts';
 for (const f of [...find('test', /\.test\.ts$/), ...find('bench', /\.ts$/)]) {

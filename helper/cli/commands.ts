@@ -1,4 +1,5 @@
 // `nscope` commands that talk to the helper (everything but `daemon`).
+import { cpCommand } from './cp-command';
 import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
 import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
@@ -69,6 +70,7 @@ const QUIET_IMAGES: Flag = { name: 'quiet', short: 'q', help: 'Only show image I
 const DIGESTS: Flag = { name: 'digests', help: 'Show the registry digest a pulled image was pulled by' };
 
 export const COMMANDS: Record<string, Command> = {
+  cp: cpCommand,
   exec: {
     summary: 'Execute a command in a running container', group: 'Containers',
     flags: EXEC_FLAGS, stop: true, min: 2, usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',

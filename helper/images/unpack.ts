@@ -98,8 +98,21 @@ export async function layerDiffId(input: Readable, label: string): Promise<strin
   return `sha256:${h.digest('hex')}`;
 }
 
+/**
+ * How an archive that is not an image layer is unpacked (`nscope cp` into a
+ * container, helper/files/): its owners mapped, its top entry renamed, and
+ * `.wh.` names refused rather than taken for whiteouts (outside a layer
+ * there is nothing beneath to hide).
+ */
+export interface ExtractOptions {
+  owner?: (uid: number, gid: number) => [number, number];
+  /** the entry's path components, renamed (null: the entry is refused) */
+  rename?: (parts: string[]) => string[] | null;
+  noWhiteouts?: boolean;
+}
+
 /** The unpack proper, into an existing empty directory `root`. */
-export async function unpackInto(input: Readable, root: string, label: string): Promise<UnpackResult> {
+export async function unpackInto(input: Readable, root: string, label: string, opts: ExtractOptions = {}): Promise<UnpackResult> {
   const tar = readTar(input, { label });
   const dirTimes: Array<[string, number]> = [];
   let size = 0;
@@ -108,7 +121,7 @@ export async function unpackInto(input: Readable, root: string, label: string): 
     entries++;
     const where = `${label}: entry "${e.name}"`;
     try {
-      size += await unpackEntry(root, e, where, dirTimes);
+      size += await unpackEntry(root, e, where, dirTimes, opts);
     } catch (err) {
       if (err instanceof NscopeError) throw err;
       if (err instanceof InRootError) throw invalid(`${where}: ${err.message}`);
@@ -123,14 +136,20 @@ export async function unpackInto(input: Readable, root: string, label: string): 
 }
 
 /** Creates one entry; returns the bytes of file content written. */
-async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: Array<[string, number]>): Promise<number> {
-  const parts = cleanEntryPath(e.name);
+async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: Array<[string, number]>, opts: ExtractOptions): Promise<number> {
+  let parts = cleanEntryPath(e.name);
   if (parts === null) throw invalid(`${where} escapes the layer`);
+  if (opts.rename) {
+    parts = opts.rename(parts);
+    if (parts === null) throw invalid(`${where} is not beneath the archive's first entry`);
+  }
+  if (opts.owner) [e.uid, e.gid] = opts.owner(e.uid, e.gid);
   if (parts.length === 0) return 0; // the layer root itself: its mode stays ours (0755)
   const base = parts[parts.length - 1];
   const dirParts = parts.slice(0, -1);
 
   // OCI whiteouts
+  if (base.startsWith(WH) && opts.noWhiteouts) throw invalid(`${where}: a name starting with ${WH} is an image layer's whiteout, not a file to copy`);
   if (base.startsWith(WH)) {
     const dir = resolveDirInRoot(root, dirParts, true)!;
     const dirPath = path.join(root, ...dir);
@@ -181,7 +200,8 @@ async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: A
       fs.symlinkSync(e.linkname, dst);
       break;
     case 'hardlink': {
-      const t = cleanEntryPath(e.linkname);
+      let t = cleanEntryPath(e.linkname);
+      if (t && opts.rename) t = opts.rename(t);
       if (t === null || t.length === 0) throw invalid(`${where}: hardlink target "${e.linkname}" is outside the layer`);
       const tdir = resolveDirInRoot(root, t.slice(0, -1), false);
       const tpath = tdir && path.join(root, ...tdir, t[t.length - 1]);

@@ -19,6 +19,7 @@ import { create } from './containers/create';
 import { exec, readContainerFile, shells } from './containers/exec';
 import { close, recover } from './containers/recover';
 import { ShimStandby } from './shim-standby';
+import { copyRoot, type CopyRoot } from './containers/copy-root';
 import { remove } from './containers/remove';
 import { start } from './containers/start';
 import { kill, stop } from './containers/stop';
@@ -160,6 +161,8 @@ export class ContainerManager extends EventEmitter {
   runningRefs(): { id: string; name: string; pid: number }[] { return runningRefs(this.ctx); }
   initPid(ref: string): number { return initPid(this.ctx, ref); }
   layers(ref: string): ContainerLayersView { return layers(this.ctx, ref); }
+  /** where a copy into or out of the container works (containers/copy-root.ts) */
+  copyRoot(ref: string): CopyRoot { return copyRoot(this.ctx, ref); }
   cgroupOf(ref: string): { version: 1 | 2; path: string } { return cgroupOf(this.ctx, ref); }
   freezeMarker(ref: string): string { return freezeMarker(this.ctx, ref); }
   counts(): { total: number; running: number } { return counts(this.ctx); }

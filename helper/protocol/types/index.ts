@@ -17,3 +17,4 @@ export * from './security';
 export * from './registry';
 export * from './network';
 export * from './volumes';
+export * from './files';

@@ -32,7 +32,13 @@ export type StreamOpenParams =
   | { kind: 'push'; ref: string; dest?: string; auth?: RegistryAuth }
   // `stats`: a StatsLine (./containers.ts) JSON line every `intervalMs` (default 1000) while the
   // container runs; the server ends the stream when it exits, the client by closing.
-  | { kind: 'stats'; id: string; intervalMs?: number };
+  | { kind: 'stats'; id: string; intervalMs?: number }
+  // `cp-out`: the path as a tar (its top entry named as the path's base name); the result's `stat` says what it is.
+  // `cp-in`: the client sends a tar and half-closes; the server answers one CopyInDone JSON line (./files.ts).
+  // With `src` (the archive's top entry, a local file or directory), docker cp's rules place it at `path`;
+  // without, the archive's entries go into the directory `path`. `archive`: keep the archive's owners.
+  | { kind: 'cp-out'; id: string; path: string; follow?: boolean }
+  | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

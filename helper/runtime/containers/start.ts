@@ -8,6 +8,7 @@ import { resourcesFromLimits } from '../limits';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
 import { type ContainerContext, emitEvent, paths, save } from './context';
+import { copyInProgress } from './copy-root';
 import { giveToUserns, spawn } from './create';
 import { onExit } from './exit';
 import { netContainer } from './network';
@@ -16,6 +17,7 @@ import { remove } from './remove';
 export async function start(ctx: ContainerContext, ref: string): Promise<{ id: string }> {
   const r = ctx.find(ref);
   if (r.status === 'running') return { id: r.id };
+  if (copyInProgress(r.id)) throw conflict(`container ${r.name}: a copy into or out of it is in progress; start it when it is done`);
   if (r.status === 'exited') await recreate(ctx, r);
   // its network before its program: the init waits on the fifo until then
   if (r.network && r.status === 'created') {

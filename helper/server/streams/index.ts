@@ -3,6 +3,7 @@
 // protocol, so a kind without a pump fails to compile.
 import { invalid } from '../../errors';
 import { openAttachStream } from './attach';
+import { openCopyInStream, openCopyOutStream } from './copy';
 import { openExecStream } from './exec';
 import { openExportStream } from './export';
 import { openLogStream } from './logs';
@@ -20,6 +21,8 @@ const OPENERS: { [K in StreamKind]: StreamOpener<K> } = {
   pull: openPullStream,
   push: openPushStream,
   stats: openStatsStream,
+  'cp-out': openCopyOutStream,
+  'cp-in': openCopyInStream,
 };
 
 /** Validates the request, starts what it asks for, and returns the pump. */

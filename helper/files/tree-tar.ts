@@ -1,0 +1,96 @@
+// A file or a directory tree as a tar stream, the way `docker cp` archives
+// it: the top entry named `name` (the source's base name), everything below
+// it relative to that; owners, modes, mtimes and symlinks as they are,
+// hardlinks within the tree as hardlink entries; sockets skipped, as tar does. Used on both ends of `nscope
+// cp`: by the files worker inside a container's root (../files/worker.ts),
+// and by the CLI for the host side of a copy into a container. Read with
+// plain fs calls: the caller has made `src` safe to read (the worker runs
+// chrooted into the container; the CLI reads its own user's files).
+import * as fs from 'fs';
+import * as path from 'path';
+import { TarWriter, type TarWriteEntry } from '../images/tar-writer';
+import type { EntryType } from '../images/tar-header';
+
+const CHUNK = 1 << 20;
+
+export interface TreeTarOptions {
+  /** the owners written for a file's uid/gid (e.g. host ids back to the container's) */
+  owner?: (uid: number, gid: number) => [number, number];
+  /** follow a symlink at `src` itself (-L) */
+  follow?: boolean;
+}
+
+function typeOf(st: fs.Stats): EntryType | null {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  return null; // sockets: tar has no type for them, as GNU tar skips them
+}
+
+/**
+ * `src` (and what is below it) as tar bytes under the name `name`, in
+ * pieces of at most about a MiB, with the end-of-archive marker: the
+ * consumer writes each piece where it likes, at its own pace.
+ */
+export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Generator<Buffer> {
+  let pending: Buffer[] = [];
+  // copies: the writer's pieces may be views of a buffer reused for the next read
+  const w = new TarWriter((b) => { pending.push(Buffer.from(b)); });
+  const take = () => { const out = pending; pending = []; return out; };
+  const links = new Map<string, string>();
+  const stack: { file: string; entry: string; top: boolean }[] = [{ file: src, entry: name, top: true }];
+  while (stack.length) {
+    const { file, entry, top } = stack.pop()!;
+    const st = top && o.follow ? fs.statSync(file) : fs.lstatSync(file);
+    const type = typeOf(st);
+    if (!type) continue;
+    const [uid, gid] = o.owner ? o.owner(st.uid, st.gid) : [st.uid, st.gid];
+    const base = { name: entry, mode: st.mode & 0o7777, uid, gid, mtime: Math.floor(st.mtimeMs / 1000) };
+    if (type !== 'dir' && st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      const first = links.get(key);
+      if (first !== undefined) { w.add({ ...base, type: 'hardlink', linkname: first }); continue; }
+      links.set(key, entry);
+    }
+    switch (type) {
+      case 'file': yield* fileBody(w, file, { ...base, type }, st.size, take); break;
+      case 'symlink': w.add({ ...base, type, linkname: fs.readlinkSync(file) }); break;
+      case 'char': case 'block':
+        w.add({ ...base, type, devmajor: (st.rdev >> 8) & 0xfff, devminor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00) });
+        break;
+      case 'fifo': w.add({ ...base, type }); break;
+      case 'dir': {
+        w.add({ ...base, type });
+        // pushed in reverse: taken in name order
+        const children = fs.readdirSync(file).sort().reverse();
+        for (const c of children) stack.push({ file: path.join(file, c), entry: `${entry}/${c}`, top: false });
+      }
+    }
+    if (pending.length) yield* take();
+  }
+  w.finish();
+  yield* take();
+}
+
+/** A file's body, exactly `size` bytes: one that shrank meanwhile is padded with zeros, one that grew is cut (a running container may write to it). */
+function* fileBody(w: TarWriter, file: string, e: TarWriteEntry, size: number, take: () => Buffer[]): Generator<Buffer> {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    w.beginFile(e, size);
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(size, 1)));
+    let left = size;
+    while (left > 0) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, left), null);
+      if (n === 0) { w.body(Buffer.alloc(left)); break; }
+      w.body(buf.subarray(0, n));
+      left -= n;
+      yield* take();
+    }
+    w.endFile();
+  } finally {
+    fs.closeSync(fd);
+  }
+}

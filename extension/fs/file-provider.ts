@@ -1,15 +1,18 @@
-// A read-only FileSystemProvider over the helper's file.stat / file.read /
-// file.list, for `nscope-image:` and `nscope-container:` URIs (file-uri.ts):
-// the diff editor's two sides of a change and a layer's files. The container
-// side is read-only too: writing into a running container's rw layer behind
-// its processes' backs is not something an editor tab should do. Files are read in MAX_READ (8 MiB)
+// The FileSystemProvider of `nscope-image:` and `nscope-container:` URIs
+// (file-uri.ts): the diff editor's two sides of a change, a layer's files,
+// and a container's own files, which are writable: a save, a new file or
+// folder, a delete or a rename is done by the helper's files worker inside
+// the container's root (helper/files/worker.ts: atomically, owner and mode
+// kept, never through a symlink out of the container), running or stopped.
+// Images and single layers stay read-only. Files are read in MAX_READ (8 MiB)
 // chunks; a file larger than MAX_OPEN is refused with a readable message
 // rather than held in memory. Binary content is left to VS Code, which shows
 // its own "binary file" notice.
 import * as vscode from 'vscode';
-import { MAX_READ, type FileInfo } from '../../helper/protocol/types';
+import type * as net from 'node:net';
+import { MAX_READ, type CopyInDone, type FileInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
-import { HelperError } from '../../helper/protocol/client';
+import { HelperError, openStream } from '../../helper/protocol/client';
 import { formatBytes, oneLine } from '../format';
 import { CONTAINER_SCHEME, IMAGE_SCHEME, parseFileUri } from './file-uri';
 
@@ -23,15 +26,28 @@ function fileType(i: FileInfo): vscode.FileType {
   return vscode.FileType.Unknown;
 }
 
-function toStat(i: FileInfo): vscode.FileStat {
+function toStat(i: FileInfo, writable: boolean): vscode.FileStat {
   const t = Date.parse(i.mtime) || 0;
-  return { type: fileType(i), ctime: t, mtime: t, size: i.size, permissions: vscode.FilePermission.Readonly };
+  return { type: fileType(i), ctime: t, mtime: t, size: i.size, permissions: writable ? undefined : vscode.FilePermission.Readonly };
 }
 
-/** Helper errors as FileSystemErrors: "not found" ones as FileNotFound (an editor shows them as such). */
-function fsError(e: unknown, uri: vscode.Uri): Error {
+/** The container a writable URI names (a container's own files, not one of its layers), or a NoPermissions error. */
+function writableContainer(uri: vscode.Uri): { container: string; path: string } {
+  const ref = parseFileUri(uri);
+  const src = ref.source as { container?: string; view?: string };
+  if (uri.scheme !== CONTAINER_SCHEME || !src.container || src.view !== 'container' || ref.empty) {
+    throw vscode.FileSystemError.NoPermissions(`${uri.path}: images and single layers are read-only`);
+  }
+  return { container: src.container, path: ref.path };
+}
+
+/** Helper errors as FileSystemErrors: "not found" ones as FileNotFound, "exists" as FileExists (an editor acts on those). */
+function fsError(e: unknown, uri: vscode.Uri, kind?: string): Error {
   const msg = oneLine(e);
-  if ((e instanceof HelperError && e.kind === 'not_found') || /no such file|ENOENT/i.test(msg)) return vscode.FileSystemError.FileNotFound(uri);
+  const k = kind ?? (e instanceof HelperError ? e.kind : undefined);
+  if (k === 'not_found' || /no such file|ENOENT/i.test(msg)) return vscode.FileSystemError.FileNotFound(uri);
+  if (k === 'conflict' && / exists$/.test(msg)) return vscode.FileSystemError.FileExists(uri);
+  if (k === 'invalid' || k === 'forbidden' || /read-only|permission denied/i.test(msg)) return vscode.FileSystemError.NoPermissions(`${uri.path}: ${msg}`);
   return vscode.FileSystemError.Unavailable(`${uri.path}: ${msg}`);
 }
 
@@ -61,8 +77,9 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
 
   static register(conn: Connection): vscode.Disposable {
     const p = new FileProvider(conn);
-    const opts = { isReadonly: true, isCaseSensitive: true };
-    return vscode.Disposable.from(p, vscode.workspace.registerFileSystemProvider(IMAGE_SCHEME, p, opts), vscode.workspace.registerFileSystemProvider(CONTAINER_SCHEME, p, opts));
+    return vscode.Disposable.from(p,
+      vscode.workspace.registerFileSystemProvider(IMAGE_SCHEME, p, { isReadonly: true, isCaseSensitive: true }),
+      vscode.workspace.registerFileSystemProvider(CONTAINER_SCHEME, p, { isCaseSensitive: true }));
   }
 
   watch(): vscode.Disposable { return new vscode.Disposable(() => undefined); }
@@ -70,8 +87,9 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const ref = parseFileUri(uri);
     if (ref.empty) return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
+    const writable = uri.scheme === CONTAINER_SCHEME && (ref.source as { view?: string }).view === 'container';
     try {
-      return toStat(await this.conn.request('file.stat', { ...ref.source, path: ref.path }));
+      return toStat(await this.conn.request('file.stat', { ...ref.source, path: ref.path }), writable);
     } catch (e) { throw fsError(e, uri); }
   }
 
@@ -107,11 +125,46 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     return new Uint8Array(Buffer.concat(chunks));
   }
 
-  // read-only: VS Code does not offer to write (isReadonly), these only satisfy the interface
-  createDirectory(uri: vscode.Uri): never { throw vscode.FileSystemError.NoPermissions(uri); }
-  writeFile(uri: vscode.Uri): never { throw vscode.FileSystemError.NoPermissions(uri); }
-  delete(uri: vscode.Uri): never { throw vscode.FileSystemError.NoPermissions(uri); }
-  rename(uri: vscode.Uri): never { throw vscode.FileSystemError.NoPermissions(uri); }
+  async writeFile(uri: vscode.Uri, content: Uint8Array, opts: { create: boolean; overwrite: boolean }): Promise<void> {
+    const { container, path } = writableContainer(uri);
+    let sock: net.Socket;
+    try {
+      sock = await openStream(this.conn.socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite });
+    } catch (e) { throw fsError(e, uri); }
+    const reply = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (d: string) => { text += d; });
+      sock.on('end', () => resolve(text));
+      sock.on('error', reject);
+      sock.resume();
+      sock.end(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+    }).catch((e) => { throw fsError(e, uri); });
+    let done: CopyInDone;
+    try { done = JSON.parse(reply.trim().split('\n').pop() ?? '') as CopyInDone; } catch { throw vscode.FileSystemError.Unavailable(`${uri.path}: the helper closed the write without an answer`); }
+    if ('error' in done) throw fsError(new Error(done.error), uri, done.kind);
+    this.emitter.fire([{ type: opts.create ? vscode.FileChangeType.Created : vscode.FileChangeType.Changed, uri }]);
+  }
+
+  async createDirectory(uri: vscode.Uri): Promise<void> {
+    const { container, path } = writableContainer(uri);
+    try { await this.conn.request('file.mkdir', { container, path }); } catch (e) { throw fsError(e, uri); }
+    this.emitter.fire([{ type: vscode.FileChangeType.Created, uri }]);
+  }
+
+  async delete(uri: vscode.Uri, opts: { recursive: boolean }): Promise<void> {
+    const { container, path } = writableContainer(uri);
+    try { await this.conn.request('file.delete', { container, path, recursive: opts.recursive }); } catch (e) { throw fsError(e, uri); }
+    this.emitter.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+  }
+
+  async rename(from: vscode.Uri, to: vscode.Uri, opts: { overwrite: boolean }): Promise<void> {
+    const a = writableContainer(from);
+    const b = writableContainer(to);
+    if (a.container !== b.container) throw vscode.FileSystemError.NoPermissions('a rename stays within one container');
+    try { await this.conn.request('file.rename', { container: a.container, path: a.path, to: b.path, overwrite: opts.overwrite }); } catch (e) { throw fsError(e, from); }
+    this.emitter.fire([{ type: vscode.FileChangeType.Deleted, uri: from }, { type: vscode.FileChangeType.Created, uri: to }]);
+  }
 
   dispose(): void { this.subscription.dispose(); this.emitter.dispose(); }
 }

@@ -22,7 +22,8 @@ import type { CopyStat } from '../protocol/types/files';
 import { treeTar } from './tree-tar';
 
 export interface FilesJob {
-  op: 'out' | 'in';
+  /** out/in: `nscope cp`; write/mkdir/delete/rename: the editor's file operations */
+  op: 'out' | 'in' | 'write' | 'mkdir' | 'delete' | 'rename';
   /** the directory to chroot into */
   root: string;
   /** the path in the container */
@@ -35,6 +36,13 @@ export interface FilesJob {
   archive?: boolean;
   /** the container's user namespace: its ids on the host */
   ids?: IdMap;
+  /** write: make the file if missing / replace it if there */
+  create?: boolean;
+  overwrite?: boolean;
+  /** delete: a directory with what is in it */
+  recursive?: boolean;
+  /** rename: the new path */
+  to?: string;
 }
 
 /** Paths a copy never writes: the kernel's, not files. */
@@ -127,6 +135,91 @@ async function copyIn(job: FilesJob): Promise<void> {
   await unpackInto(Readable.from(readStdin()), dir, `copy into ${job.path}`, { owner, rename, noWhiteouts: true });
 }
 
+/** The container root's ids on the host: what a new file or directory is owned by. */
+function rootIds(job: FilesJob): [number, number] {
+  const u = toHostId(job.ids?.uid, 0);
+  const g = toHostId(job.ids?.gid, 0);
+  if (u === undefined || g === undefined) throw invalid('the container\'s user namespace maps no root');
+  return [u, g];
+}
+
+/** The real path of `p`'s parent (symlinks resolved, inside the root), refused where a copy may not write. */
+function writableParent(p: string): string {
+  const abs = path.posix.resolve('/', p);
+  if (abs === '/') throw invalid('/ itself cannot be written, removed or renamed');
+  const dir = fs.realpathSync(path.posix.dirname(abs));
+  const target = path.posix.join(dir, path.posix.basename(abs));
+  refuseKernelTree(target);
+  try { fs.accessSync(dir, fs.constants.W_OK); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EROFS') throw invalid(`${path.posix.dirname(abs)} is on a read-only mount in the container`);
+  }
+  return target;
+}
+
+async function writeFile(job: FilesJob): Promise<void> {
+  const target = writableParent(job.path);
+  let st: fs.Stats | undefined;
+  try { st = fs.lstatSync(target); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
+  if (st && st.isSymbolicLink()) {
+    // an editor saves the file a link names: write where it points, resolved inside the container
+    job = { ...job, path: fs.realpathSync(target) };
+    return writeFile(job);
+  }
+  if (st && !st.isFile()) throw new NscopeError(st.isDirectory() ? 'conflict' : 'invalid', `${job.path} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}: not written`);
+  if (st && job.overwrite === false) throw new NscopeError('conflict', `${job.path} exists`);
+  if (!st && job.create === false) throw new NscopeError('not_found', `no such file: ${job.path}`);
+  const [uid, gid] = st ? [st.uid, st.gid] : rootIds(job);
+  const mode = st ? st.mode & 0o7777 : 0o644;
+  // the new content goes to a file of its own next to the target, renamed over it when complete:
+  // a reader in the container sees the old file or the new one, never half of it
+  const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.nscope-${process.pid}`);
+  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  try {
+    for await (const b of process.stdin) {
+      const buf = b as Buffer;
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(fd, buf, off);
+    }
+    fs.fchownSync(fd, uid, gid);
+    fs.fchmodSync(fd, mode);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    try { fs.closeSync(fd); } catch { /* closed */ }
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function makeDir(job: FilesJob): void {
+  const target = writableParent(job.path);
+  try { fs.mkdirSync(target, 0o755); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new NscopeError('conflict', `${job.path} exists`);
+    throw e;
+  }
+  const [uid, gid] = rootIds(job);
+  fs.chownSync(target, uid, gid);
+}
+
+function remove(job: FilesJob): void {
+  const target = writableParent(job.path);
+  const st = fs.lstatSync(target);
+  if (st.isDirectory() && !job.recursive && fs.readdirSync(target).length) throw new NscopeError('conflict', `${job.path} is a directory that is not empty`);
+  // a symlink is removed, not what it names; rmSync follows none
+  fs.rmSync(target, { recursive: st.isDirectory(), force: false });
+}
+
+function rename(job: FilesJob): void {
+  if (typeof job.to !== 'string' || !job.to) throw invalid('rename: no new path given');
+  const from = writableParent(job.path);
+  const to = writableParent(job.to);
+  fs.lstatSync(from);
+  let exists = false;
+  try { fs.lstatSync(to); exists = true; } catch { /* free */ }
+  if (exists && !job.overwrite) throw new NscopeError('conflict', `${job.to} exists`);
+  fs.renameSync(from, to);
+}
+
 async function* readStdin(): AsyncGenerator<Buffer> {
   for await (const b of process.stdin) yield b as Buffer;
 }
@@ -137,10 +230,16 @@ export async function runJob(job: FilesJob): Promise<void> {
   try {
     if (job.op === 'out') copyOut(job);
     else if (job.op === 'in') { await copyIn(job); status({ ok: true }); }
+    else if (job.op === 'write') { await writeFile(job); status({ ok: true }); }
+    else if (job.op === 'mkdir') { makeDir(job); status({ ok: true }); }
+    else if (job.op === 'delete') { remove(job); status({ ok: true }); }
+    else if (job.op === 'rename') { rename(job); status({ ok: true }); }
     else throw invalid(`unknown files job "${String(job.op)}"`);
   } catch (e) {
     const msg = e instanceof NscopeError ? e.message : describe(e, job.path);
-    status({ error: msg, kind: e instanceof NscopeError ? e.code : 'failed' });
+    const code = (e as NodeJS.ErrnoException).code;
+    const kind = e instanceof NscopeError ? e.code : code === 'ENOENT' ? 'not_found' : code === 'EEXIST' || code === 'ENOTEMPTY' ? 'conflict' : 'failed';
+    status({ error: msg, kind });
     process.exitCode = 1;
   }
 }

@@ -15,4 +15,13 @@ export interface DiffMethods {
   'file.stat': { params: FileSource & { path: string; nofollow?: boolean }; result: FileInfo };
   /** Up to `length` (default and at most MAX_READ) bytes of a regular file from `offset`, symlinks followed inside the view's root. */
   'file.read': { params: FileSource & { path: string; offset?: number; length?: number }; result: FileReadResult };
+  /**
+   * The editor's changes to a container's files (its root as the container sees it,
+   * running or stopped; writes go through stream kind `file-write`): a new directory
+   * (owned by the container's root), a removal (`recursive` for a directory that is not
+   * empty), a rename (`overwrite` to replace what is at `to`).
+   */
+  'file.mkdir': { params: { container: string; path: string }; result: { ok: true } };
+  'file.delete': { params: { container: string; path: string; recursive?: boolean }; result: { ok: true } };
+  'file.rename': { params: { container: string; path: string; to: string; overwrite?: boolean }; result: { ok: true } };
 }

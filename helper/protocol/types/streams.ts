@@ -38,7 +38,10 @@ export type StreamOpenParams =
   // With `src` (the archive's top entry, a local file or directory), docker cp's rules place it at `path`;
   // without, the archive's entries go into the directory `path`. `archive`: keep the archive's owners.
   | { kind: 'cp-out'; id: string; path: string; follow?: boolean }
-  | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean };
+  | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean }
+  // `file-write`: the client sends a file's new content and half-closes; it replaces the file at `path` atomically
+  // (owner and mode kept; a new one the container root's, 0644), answered as cp-in. `create`/`overwrite` false refuse.
+  | { kind: 'file-write'; id: string; path: string; create?: boolean; overwrite?: boolean };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

@@ -5,7 +5,14 @@ import { diffContainer } from '../../rootfs/container-diff';
 import { listDir, readFile, statPath } from '../../rootfs/read';
 import { viewOf } from '../../rootfs/views';
 import { routed } from './engine-route';
+import { editFiles } from '../../files/edit';
 import { obj, type AreaHandlers, type HelperServices } from './types';
+import { invalid } from '../../errors';
+
+const str = (v: unknown, what: string): string => {
+  if (typeof v !== 'string' || !v) throw invalid(`${what}: a non-empty string is expected`);
+  return v;
+};
 
 export function diffHandlers(s: HelperServices): AreaHandlers<keyof DiffMethods> {
   const view = (p: FileSource) => viewOf(s.containers, s.images, p);
@@ -14,5 +21,8 @@ export function diffHandlers(s: HelperServices): AreaHandlers<keyof DiffMethods>
     'file.list': (p) => listDir(view(obj(p)), p.path),
     'file.stat': (p) => statPath(view(obj(p)), p.path, !!p.nofollow),
     'file.read': (p) => readFile(view(obj(p)), p.path, p.offset ?? 0, p.length ?? undefined),
+    'file.mkdir': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'mkdir', path: str(p.path, 'path') }); return { ok: true }; },
+    'file.delete': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'delete', path: str(p.path, 'path'), recursive: !!p.recursive }); return { ok: true }; },
+    'file.rename': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'rename', path: str(p.path, 'path'), to: str(p.to, 'to'), overwrite: !!p.overwrite }); return { ok: true }; },
   };
 }

@@ -3,7 +3,7 @@
 // protocol, so a kind without a pump fails to compile.
 import { invalid } from '../../errors';
 import { openAttachStream } from './attach';
-import { openCopyInStream, openCopyOutStream } from './copy';
+import { openCopyInStream, openCopyOutStream, openFileWriteStream } from './copy';
 import { openExecStream } from './exec';
 import { openExportStream } from './export';
 import { openLogStream } from './logs';
@@ -23,6 +23,7 @@ const OPENERS: { [K in StreamKind]: StreamOpener<K> } = {
   stats: openStatsStream,
   'cp-out': openCopyOutStream,
   'cp-in': openCopyInStream,
+  'file-write': openFileWriteStream,
 };
 
 /** Validates the request, starts what it asks for, and returns the pump. */

@@ -1,0 +1,101 @@
+// The editor's file operations on containers (VS Code's writable
+// nscope-container: files), through the protocol as the extension sends
+// them: a save replaces the file atomically with its owner and mode kept, a
+// new file is the container root's, mkdir/rename/delete, a symlink the
+// container holds never leads outside it, and the refusals say why.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { HelperError, openStream, type HelperClient } from '../../helper/protocol/client';
+import type { CopyInDone } from '../../helper/protocol/types';
+import { startWithImage, type TestDaemon } from '../helpers/daemon';
+
+describe('file edits in a container', () => {
+  let d: TestDaemon;
+  let c: HelperClient;
+  const sh = async (script: string) => {
+    const r = await d.cli(['exec', 'ed', 'sh', '-c', script]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const write = async (path: string, content: string, o: { create?: boolean; overwrite?: boolean } = {}, id = 'ed'): Promise<CopyInDone> => {
+    const sock = await openStream(d.socket, { kind: 'file-write', id, path, create: o.create ?? true, overwrite: o.overwrite ?? true });
+    return new Promise((resolve, reject) => {
+      let text = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (x: string) => { text += x; });
+      sock.on('end', () => resolve(JSON.parse(text.trim()) as CopyInDone));
+      sock.on('error', reject);
+      sock.resume();
+      sock.end(content);
+    });
+  };
+
+  before(async () => {
+    d = await startWithImage('fedit');
+    c = await d.client();
+    const r = await d.cli(['run', '-d', '--name', 'ed', '--network', 'none', '--tmpfs', '/scratch', '-v', 'edvol:/vol:ro', 'host', 'sleep', '600']);
+    assert.equal(r.code, 0, r.stderr);
+    await sh('echo "Welcome" > /etc/motd && chown 12:34 /etc/motd && chmod 640 /etc/motd');
+  });
+
+  after(async () => {
+    c?.close();
+    assert.deepEqual(d ? await d.cleanup() : [], []);
+  });
+
+  test('a save replaces the file with its owner and mode kept; a new file is the container root\'s', async () => {
+    assert.deepEqual(await write('/etc/motd', 'edited in VS Code\n'), { ok: true });
+    assert.equal(await sh('cat /etc/motd; stat -c "%u:%g %a" /etc/motd'), 'edited in VS Code\n12:34 640\n');
+    assert.deepEqual(await write('/root/new.txt', 'fresh'), { ok: true });
+    assert.equal(await sh('stat -c "%u:%g %a" /root/new.txt'), '0:0 644\n');
+    // no temp file left next to it
+    assert.doesNotMatch(await sh('ls -a /etc /root'), /nscope-/);
+    // the change is in the container's diff
+    const { changes } = await c.request('container.diff', { id: 'ed' });
+    assert.ok(changes.some((x) => x.path === '/etc/motd'));
+    // into a tmpfs of the container's own mount namespace
+    assert.deepEqual(await write('/scratch/t.txt', 'on tmpfs'), { ok: true });
+    assert.equal(await sh('cat /scratch/t.txt'), 'on tmpfs');
+  });
+
+  test('create/overwrite false refuse as an editor expects; mkdir, rename, delete', async () => {
+    assert.equal((await write('/etc/motd', 'x', { create: true, overwrite: false }) as { kind?: string }).kind, 'conflict');
+    assert.equal((await write('/etc/none', 'x', { create: false, overwrite: true }) as { kind?: string }).kind, 'not_found');
+    await c.request('file.mkdir', { container: 'ed', path: '/root/site' });
+    assert.equal(await sh('stat -c "%F %u" /root/site'), 'directory 0\n');
+    await write('/root/site/index.html', '<h1>hi</h1>');
+    await c.request('file.rename', { container: 'ed', path: '/root/site/index.html', to: '/root/site/home.html' });
+    assert.equal(await sh('ls /root/site'), 'home.html\n');
+    await assert.rejects(c.request('file.delete', { container: 'ed', path: '/root/site' }), /not empty/);
+    await c.request('file.delete', { container: 'ed', path: '/root/site', recursive: true });
+    assert.doesNotMatch(await sh('ls /root'), /site/);
+    await assert.rejects(c.request('file.mkdir', { container: 'ed', path: '/root' }), (e: unknown) => e instanceof HelperError && /exists/.test(e.message));
+  });
+
+  test('a symlink to / in the container is followed inside it; the kernel\'s trees, read-only mounts and images refused', async () => {
+    await sh('ln -s / /tmp/root-link');
+    const marker = `/nscope-edit-${process.pid}`;
+    assert.deepEqual(await write(`/tmp/root-link${marker}`, 'inside'), { ok: true });
+    assert.ok(!fs.existsSync(marker), 'nothing written on the host\'s /');
+    assert.equal(await sh(`cat ${marker}`), 'inside');
+    const proc = await write('/proc/sys/kernel/hostname', 'x');
+    assert.match((proc as { error: string }).error, /kernel's files/);
+    const ro = await write('/vol/x', 'x');
+    assert.match((ro as { error: string }).error, /read-only/);
+    await assert.rejects(openStream(d.socket, { kind: 'file-write', id: 'no-such-box', path: '/x' }), /No such container/);
+  });
+
+  test('a stopped container is written through its rw layer', async () => {
+    const r = await d.cli(['run', '--name', 'off', '--network', 'none', 'host', 'true']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await write('/etc/motd', 'while stopped\n', {}, 'off'), { ok: true });
+    const { changes } = await c.request('container.diff', { id: 'off' });
+    assert.ok(changes.some((x) => x.path === '/etc/motd'));
+    const out = await d.cli(['start', '-a', 'off']);
+    void out;
+    assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes('/copy-'));
+    const rm = await d.cli(['rm', '-f', 'off']);
+    assert.equal(rm.code, 0, rm.stderr);
+  });
+});

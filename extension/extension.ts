@@ -17,6 +17,8 @@ import { registerVolumeCommands } from './commands/volumes';
 import { Connection } from './connection';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
+import { FileDrop, registerFileCommands } from './commands/files';
+import { ContainerFileBadges } from './views/files';
 import { KernelProvider } from './fs/kernel-provider';
 import { StatsPanels } from './stats/panel';
 import { createStatusItem } from './status';
@@ -40,11 +42,12 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
   const networks = new NetworksProvider(conn);
   const volumes = new VolumesProvider(conn);
   const stats = new StatsPanels(conn, context.extensionUri);
+  const files = new FileProvider(conn);
   const refreshAll = () => { containers.refresh(); images.refresh(); namespaces.refresh(); networks.refresh(); volumes.refresh(); };
 
   context.subscriptions.push(
     conn, containers, images, namespaces, networks, volumes,
-    vscode.window.createTreeView('nscope.containers', { treeDataProvider: containers, showCollapseAll: true }),
+    vscode.window.createTreeView('nscope.containers', { treeDataProvider: containers, showCollapseAll: true, dragAndDropController: new FileDrop(files, (n) => containers.refresh(n)) }),
     vscode.window.createTreeView('nscope.images', { treeDataProvider: images, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.namespaces', { treeDataProvider: namespaces, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.networks', { treeDataProvider: networks, showCollapseAll: true }),
@@ -74,7 +77,9 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     stats, registerStatsCommand(conn, stats),
     ...registerNetworkCommands(conn),
     ...registerVolumeCommands(conn),
-    FileProvider.register(conn),
+    FileProvider.register(conn, files),
+    registerFileCommands(conn, files, (n) => containers.refresh(n)),
+    vscode.window.registerFileDecorationProvider(new ContainerFileBadges(conn)),
     ChangeDecorations.register(),
     ...registerChangeCommands(conn),
     ...registerInspectCommands(conn),

@@ -75,8 +75,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     if (changed.length) this.emitter.fire(changed);
   }
 
-  static register(conn: Connection): vscode.Disposable {
-    const p = new FileProvider(conn);
+  static register(conn: Connection, p = new FileProvider(conn)): vscode.Disposable {
     return vscode.Disposable.from(p,
       vscode.workspace.registerFileSystemProvider(IMAGE_SCHEME, p, { isReadonly: true, isCaseSensitive: true }),
       vscode.workspace.registerFileSystemProvider(CONTAINER_SCHEME, p, { isCaseSensitive: true }));
@@ -125,11 +124,12 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     return new Uint8Array(Buffer.concat(chunks));
   }
 
-  async writeFile(uri: vscode.Uri, content: Uint8Array, opts: { create: boolean; overwrite: boolean }): Promise<void> {
+  /** `mode`: a new file's permission bits (an upload keeps the host file's); an existing file keeps its own. */
+  async writeFile(uri: vscode.Uri, content: Uint8Array, opts: { create: boolean; overwrite: boolean }, mode?: number): Promise<void> {
     const { container, path } = writableContainer(uri);
     let sock: net.Socket;
     try {
-      sock = await openStream(this.conn.socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite });
+      sock = await openStream(this.conn.socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite, mode });
     } catch (e) { throw fsError(e, uri); }
     const reply = await new Promise<string>((resolve, reject) => {
       let text = '';

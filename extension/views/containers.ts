@@ -9,6 +9,7 @@ import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
 import { RecentStats, sparklineMarkdown } from '../stats/recent';
 import { ChangesNode } from './changes';
+import { FilesNode } from './files';
 import { NetworkGroupNode } from './container-network';
 import { VolumesGroupNode } from './container-volumes';
 import { cgroupDirs, cgroupFile, nsDir, nsLink, procCgroup, procMountinfo, procStatus, setKernelSource } from './kernel-sources';
@@ -98,6 +99,7 @@ export class ContainerNode extends Node {
     if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this), new NetworkGroupNode(this, detail));
     groups.push(new SecurityNode(this.id!, detail), new LimitsNode(this, detail), new LayersNode(this, detail), new VolumesGroupNode(this, detail, this.running));
     groups.push(new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
+    if (!this.c.engine) groups.push(new FilesNode(this.conn, { container: this.c.id, name: this.c.name }, this.id!));
     return groups;
   }
 }

@@ -3,6 +3,7 @@
 // its own changes (A/C/D against the layers below it) or, with the view's
 // toggle, the cumulative tree: the image as it is up to that layer. A pulled
 // image's first child (and tooltip) says where it came from.
+import { FilesNode } from './files';
 import * as vscode from 'vscode';
 import type { ImageOrigin, ImageSummaryInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
@@ -62,7 +63,7 @@ export class ImageNode extends Node {
         + `${l.dir ? `\nlowerdir ${l.dir}` : ''}\n${shows}`;
       n.contextValue = 'layer';
       return n;
-    })];
+    }), new FilesNode(this.conn, { image: this.ref }, this.id!)];
   }
 }
 

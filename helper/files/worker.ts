@@ -39,6 +39,8 @@ export interface FilesJob {
   /** write: make the file if missing / replace it if there */
   create?: boolean;
   overwrite?: boolean;
+  /** write: a new file's permission bits */
+  mode?: number;
   /** delete: a directory with what is in it */
   recursive?: boolean;
   /** rename: the new path */
@@ -169,7 +171,7 @@ async function writeFile(job: FilesJob): Promise<void> {
   if (st && job.overwrite === false) throw new NscopeError('conflict', `${job.path} exists`);
   if (!st && job.create === false) throw new NscopeError('not_found', `no such file: ${job.path}`);
   const [uid, gid] = st ? [st.uid, st.gid] : rootIds(job);
-  const mode = st ? st.mode & 0o7777 : 0o644;
+  const mode = st ? st.mode & 0o7777 : (job.mode ?? 0o644) & 0o7777;
   // the new content goes to a file of its own next to the target, renamed over it when complete:
   // a reader in the container sees the old file or the new one, never half of it
   const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.nscope-${process.pid}`);

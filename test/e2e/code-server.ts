@@ -38,6 +38,7 @@ export interface Locator {
   inputValue(): Promise<string>;
   innerText(): Promise<string>;
   getAttribute(name: string): Promise<string | null>;
+  isVisible(): Promise<boolean>;
   count(): Promise<number>;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   first(): Locator;

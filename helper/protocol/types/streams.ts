@@ -41,7 +41,8 @@ export type StreamOpenParams =
   | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean }
   // `file-write`: the client sends a file's new content and half-closes; it replaces the file at `path` atomically
   // (owner and mode kept; a new one the container root's, 0644), answered as cp-in. `create`/`overwrite` false refuse.
-  | { kind: 'file-write'; id: string; path: string; create?: boolean; overwrite?: boolean };
+  // `mode`: a new file's permission bits (default 0644; an existing file keeps its own).
+  | { kind: 'file-write'; id: string; path: string; create?: boolean; overwrite?: boolean; mode?: number };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

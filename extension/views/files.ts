@@ -1,0 +1,119 @@
+// The Files node under a container (its files as it sees them, writable:
+// nscope-container: URIs, fs/file-provider.ts) and under an image (its layers
+// merged, read-only: nscope-image: URIs). Each entry is listed lazily with
+// file.list, named with the layer it comes from (an image layer's index, or
+// the container's own rw/init layer), and badged A/M/D against the image by
+// ContainerFileBadges (the container's diff, reloaded on container.changed).
+// Files open in an editor; a folder of a container takes files dropped on it
+// (views/file-drop.ts) and every entry can be downloaded (commands/files.ts).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ChangeKind, FileInfo } from '../../helper/protocol/types';
+import type { Connection } from '../connection';
+import { formatBytes } from '../format';
+import { CONTAINER_SCHEME, containerUri, imageUri, parseFileUri } from '../fs/file-uri';
+import { fileIcon } from './changes';
+import { LeafNode, Node } from './tree';
+
+/** An entry list larger than this shows its first ones and says how many more. */
+const MAX_ENTRIES = 1000;
+
+export type FilesOwner = { container: string; name: string } | { image: string };
+
+function uriOf(owner: FilesOwner, p: string): vscode.Uri {
+  return 'container' in owner ? containerUri({ container: owner.container, path: p }) : imageUri({ image: owner.image, path: p });
+}
+
+function layerWord(f: FileInfo['from']): string {
+  return f.layer === 'rw' ? 'rw layer' : f.layer === 'init' ? 'init layer' : `layer ${f.layer}`;
+}
+
+async function entries(conn: Connection, owner: FilesOwner, dir: string, parentId: string): Promise<Node[]> {
+  const src = 'container' in owner ? { container: owner.container, view: 'container' as const } : { image: owner.image, view: 'image' as const };
+  const r = await conn.request('file.list', { ...src, path: dir });
+  const list: Node[] = r.entries.slice(0, MAX_ENTRIES).map((e) => new FileEntryNode(conn, owner, path.posix.join(dir, e.name), e, parentId));
+  if (r.entries.length > MAX_ENTRIES) list.push(new LeafNode(`… ${r.entries.length - MAX_ENTRIES} more`, 'ellipsis', `${parentId}:more`));
+  return list;
+}
+
+export class FilesNode extends Node {
+  constructor(readonly conn: Connection, readonly owner: FilesOwner, parentId: string) {
+    super('Files', vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `${parentId}:files`;
+    this.iconPath = new vscode.ThemeIcon('files');
+    const writable = 'container' in owner;
+    this.contextValue = writable ? 'files.container' : 'files.image';
+    this.resourceUri = uriOf(owner, '/');
+    this.description = writable ? 'as the container sees them' : 'read-only';
+    this.tooltip = writable
+      ? 'The container\'s files: open, edit and save, drop files from the Explorer or the desktop on a folder to copy them in, Download… to copy out (done by the helper inside the container\'s root)'
+      : 'The image\'s layers merged, as a container of it starts: read-only';
+  }
+
+  override children(): Promise<Node[]> { return entries(this.conn, this.owner, '/', this.id!); }
+}
+
+export class FileEntryNode extends Node {
+  constructor(readonly conn: Connection, readonly owner: FilesOwner, readonly path: string, readonly info: FileInfo, parentId: string) {
+    super(info.name, info.type === 'dir' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    this.id = `${parentId}/${info.name}`;
+    this.resourceUri = uriOf(owner, this.path);
+    this.iconPath = fileIcon(info.type === 'whiteout' ? undefined : info.type);
+    const writable = 'container' in owner;
+    this.contextValue = `file.${info.type === 'dir' ? 'dir' : 'file'}.${writable ? 'container' : 'image'}`;
+    this.description = `${info.type === 'dir' ? '' : `${formatBytes(info.size)} · `}${layerWord(info.from)}`;
+    this.tooltip = `${this.path}${info.target ? ` → ${info.target}` : ''}\n${info.type}, mode ${(info.mode & 0o7777).toString(8)}, ${info.uid}:${info.gid}, from the ${layerWord(info.from)}`;
+    if (info.type === 'file' || info.type === 'symlink') this.command = { command: 'vscode.open', title: 'Open', arguments: [this.resourceUri] };
+  }
+
+  override children(): Promise<Node[]> { return entries(this.conn, this.owner, this.path, this.id!); }
+}
+
+const LOOK: Record<ChangeKind, { badge: string; color: string; tooltip: string }> = {
+  A: { badge: 'A', color: 'gitDecoration.addedResourceForeground', tooltip: 'Added in the container' },
+  C: { badge: 'M', color: 'gitDecoration.modifiedResourceForeground', tooltip: 'Modified in the container' },
+  D: { badge: 'D', color: 'gitDecoration.deletedResourceForeground', tooltip: 'Deleted in the container' },
+};
+
+/**
+ * A/M/D on a container's files (its diff against the image), for the Files
+ * node and open editors. The diff is loaded once per container when one of
+ * its files is first decorated, and again when the helper says the
+ * container changed.
+ */
+export class ContainerFileBadges implements vscode.FileDecorationProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri | vscode.Uri[] | undefined>();
+  readonly onDidChangeFileDecorations = this.emitter.event;
+  private readonly diffs = new Map<string, Promise<Map<string, ChangeKind>>>();
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly conn: Connection) {
+    this.sub = conn.onEvent((e) => {
+      if (e.type === 'container.changed' || e.type === 'container.removed') {
+        // both the id and the name may be in URIs
+        this.diffs.delete(e.id);
+        if (e.name) this.diffs.delete(e.name);
+        this.emitter.fire(undefined);
+      }
+    });
+  }
+
+  async provideFileDecoration(uri: vscode.Uri): Promise<vscode.FileDecoration | undefined> {
+    if (uri.scheme !== CONTAINER_SCHEME || uri.query) return undefined;
+    let ref;
+    try { ref = parseFileUri(uri); } catch { return undefined; }
+    const container = (ref.source as { container?: string }).container;
+    if (!container) return undefined;
+    let diff = this.diffs.get(container);
+    if (!diff) {
+      diff = this.conn.request('container.diff', { id: container }).then((r) => new Map(r.changes.map((c) => [c.path, c.kind])), () => new Map());
+      this.diffs.set(container, diff);
+    }
+    const kind = (await diff).get(ref.path);
+    if (!kind) return undefined;
+    const look = LOOK[kind];
+    return new vscode.FileDecoration(look.badge, look.tooltip, new vscode.ThemeColor(look.color));
+  }
+
+  dispose(): void { this.sub.dispose(); this.emitter.dispose(); }
+}

@@ -1,0 +1,100 @@
+// A container's files in a real VS Code (code-server + Chromium) against a
+// real helper: the Files node lists them, /etc/motd opens in an editor, is
+// edited and saved (the helper writes it inside the container), `nscope exec
+// cat` shows the new text and the Changes node marks it; Upload… copies a
+// host folder in (modes kept) and Download… copies a container folder out.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { HelperClient } from '../../helper/protocol/client';
+import { waitFor } from '../helpers/containers';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
+
+const skip = e2eUnavailable();
+
+describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
+  let daemon: TestDaemon;
+  let client: HelperClient;
+  let vs: VsCode;
+  let page: Page;
+  let id = '';
+  let local = '';
+  const uiTest = screenshotOnFailure(test, () => vs);
+  const exec = async (...cmd: string[]) => (await daemon.cli(['exec', 'files-web', ...cmd])).stdout;
+
+  /** Answers code-server's simple file dialog with `p` and presses its `ok` button. */
+  const pick = async (title: RegExp, p: string, ok: string) => {
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: title }).waitFor({ timeout: UI });
+    // the dialog fills in its start folder on its own, shortly after opening: type once it has
+    await waitFor(async () => (await input.inputValue()).startsWith('/'), UI, 'the file dialog\'s start folder');
+    await waitFor(async () => {
+      if ((await input.inputValue()) !== p) await input.fill(p);
+      return (await input.inputValue()) === p;
+    }, UI, `${p} in the file dialog`);
+    // the dialog may still be taking in the typed path: press its button until it closes
+    const widget = page.locator('.quick-input-widget', { hasText: title });
+    await waitFor(async () => {
+      if (!(await widget.isVisible())) return true;
+      await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).first().click();
+      await new Promise((r) => setTimeout(r, 500));
+      return !(await widget.isVisible());
+    }, UI, `the file dialog accepting ${p}`);
+  };
+
+  before(async () => {
+    daemon = await startWithImage('e2e-files');
+    client = await daemon.client();
+    ({ id } = await client.request('container.create', { image: 'host', name: 'files-web', cmd: ['sh', '-c', 'echo Welcome > /etc/motd; sleep 600'] }));
+    await client.request('container.start', { id });
+    await waitFor(async () => (await client.request('container.diff', { id })).changes.some((c) => c.path === '/etc/motd'), 10000, 'the container\'s motd');
+    local = path.join(daemon.dir, 'host-side');
+    fs.mkdirSync(path.join(local, 'upload', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(local, 'upload', 'sub', 'a.txt'), 'from the host\n');
+    fs.writeFileSync(path.join(local, 'upload', 'run.sh'), '#!/bin/sh\necho run\n', { mode: 0o755 });
+    fs.mkdirSync(path.join(local, 'downloads'));
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
+    page = vs.page;
+  });
+
+  after(async () => { assert.deepEqual(await endSuite(vs, daemon, 'files-last'), []); });
+
+  uiTest('/etc/motd opened from the Files node, edited and saved: exec cat shows it, Changes marks it', async () => {
+    await vs.openNscope(460);
+    await vs.row('Containers', /files-web.*running/).click();
+    await vs.row('Containers', /^Files/).click();
+    await vs.row('Containers', /^etc\s*rw layer/).click();
+    await vs.row('Containers', /^motd\s*\d/).click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('.view-lines', { hasText: 'Welcome' }).waitFor({ timeout: UI });
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('edited from VS Code');
+    await page.keyboard.press('Control+S');
+    await waitFor(async () => (await exec('cat', '/etc/motd')).includes('edited from VS Code'), UI, 'the saved text in the container');
+    assert.equal(await exec('cat', '/etc/motd'), 'Welcome\nedited from VS Code');
+    // the tab is no longer dirty: the save went through
+    await page.locator('.tab.dirty', { hasText: 'motd' }).waitFor({ state: 'detached', timeout: UI });
+    await vs.row('Containers', /^Changes/).click();
+    await vs.row('Containers', /^motd\s*\/etc\//).waitFor({ timeout: UI });
+    await vs.screenshot('files-1-saved');
+  });
+
+  uiTest('Upload… copies a host folder in with its modes; Download… copies a container folder out', async () => {
+    await vs.contextMenu(vs.row('Containers', /^Files/), 'Upload…');
+    await pick(/Copy into/, path.join(local, 'upload'), 'Upload');
+    await waitFor(async () => (await exec('cat', '/upload/sub/a.txt')) === 'from the host\n', UI, 'the uploaded folder in the container');
+    assert.equal((await exec('stat', '-c', '%a %u', '/upload/run.sh')).trim(), '755 0');
+    await vs.contextMenu(vs.row('Containers', /^etc\s*rw layer/), 'Download…');
+    await pick(/Download/, path.join(local, 'downloads'), 'Download Here');
+    const got = path.join(local, 'downloads', 'etc', 'motd');
+    const tree = () => (fs.readdirSync(local, { recursive: true }) as string[]).join(' ');
+    try {
+      await waitFor(() => fs.existsSync(got) && fs.readFileSync(got, 'utf8').includes('edited from VS Code'), UI, 'the downloaded folder on the host');
+    } catch (e) { throw new Error(`${(e as Error).message}; on the host: ${tree()}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '')}`); }
+    assert.ok(fs.existsSync(path.join(local, 'downloads', 'etc', 'hostname')));
+    await vs.screenshot('files-2-transfers');
+  });
+});

@@ -25,7 +25,7 @@ function uriOf(owner: FilesOwner, p: string): vscode.Uri {
 }
 
 function layerWord(f: FileInfo['from']): string {
-  return f.layer === 'rw' ? 'rw layer' : f.layer === 'init' ? 'init layer' : `layer ${f.layer}`;
+  return f.layer === 'rw' ? 'rw layer' : f.layer === 'init' ? 'init layer' : f.layer === 'mount' ? 'mount' : `layer ${f.layer}`;
 }
 
 async function entries(conn: Connection, owner: FilesOwner, dir: string, parentId: string): Promise<Node[]> {

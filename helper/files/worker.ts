@@ -19,11 +19,12 @@ import { unpackInto } from '../images/unpack';
 import { toContainerId, toHostId, type IdMap } from '../lib/idmap';
 import { native } from '../native';
 import type { CopyStat } from '../protocol/types/files';
+import { MAX_READ, type FileInfo } from '../protocol/types/diff';
 import { treeTar } from './tree-tar';
 
 export interface FilesJob {
   /** out/in: `nscope cp`; write/mkdir/delete/rename: the editor's file operations */
-  op: 'out' | 'in' | 'write' | 'mkdir' | 'delete' | 'rename';
+  op: 'out' | 'in' | 'write' | 'mkdir' | 'delete' | 'rename' | 'list' | 'stat' | 'read';
   /** the directory to chroot into */
   root: string;
   /** the path in the container */
@@ -45,6 +46,10 @@ export interface FilesJob {
   recursive?: boolean;
   /** rename: the new path */
   to?: string;
+  /** stat: do not follow a final symlink; read: where and how much (at most MAX_READ) */
+  nofollow?: boolean;
+  offset?: number;
+  length?: number;
 }
 
 /** Paths a copy never writes: the kernel's, not files. */
@@ -222,6 +227,43 @@ function rename(job: FilesJob): void {
   fs.renameSync(from, to);
 }
 
+/** One entry as the file views describe it, owners as the container sees them; `from` a mount. */
+function infoOf(job: FilesJob, p: string, st: fs.Stats): FileInfo {
+  const type: FileInfo['type'] = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : st.isCharacterDevice() ? 'char'
+    : st.isBlockDevice() ? 'block' : st.isFIFO() ? 'fifo' : 'socket';
+  const info: FileInfo = {
+    name: path.posix.basename(p) || '/', path: p, type, size: st.size, mode: st.mode & 0o7777,
+    uid: toContainerId(job.ids?.uid, st.uid), gid: toContainerId(job.ids?.gid, st.gid),
+    mtime: new Date(Math.floor(st.mtimeMs)).toISOString(), from: { layer: 'mount' },
+  };
+  if (type === 'symlink') info.target = fs.readlinkSync(p);
+  return info;
+}
+
+function readOps(job: FilesJob): object {
+  const p = path.posix.resolve('/', job.path);
+  if (job.op === 'stat') return infoOf(job, job.nofollow ? p : fs.realpathSync(p), job.nofollow ? fs.lstatSync(p) : fs.statSync(p));
+  if (job.op === 'list') {
+    const dir = fs.realpathSync(p);
+    const names = fs.readdirSync(dir).sort();
+    if (names.length > 100_000) throw invalid(`${job.path}: more than 100000 entries`);
+    return { path: dir, entries: names.map((n) => { const q = path.posix.join(dir, n); try { return infoOf(job, q, fs.lstatSync(q)); } catch { return null; } }).filter(Boolean) };
+  }
+  // read: a regular file only (a fifo would block, a device is not a file to show)
+  const real = fs.realpathSync(p);
+  const st = fs.statSync(real);
+  if (!st.isFile()) throw invalid(`${job.path} is not a regular file`);
+  const offset = Math.max(0, Math.floor(job.offset ?? 0));
+  const length = Math.min(MAX_READ, Math.max(0, Math.floor(job.length ?? MAX_READ)));
+  const fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    const buf = Buffer.alloc(Math.min(length, Math.max(0, st.size - offset)));
+    let n = 0;
+    while (n < buf.length) { const r = fs.readSync(fd, buf, n, buf.length - n, offset + n); if (!r) break; n += r; }
+    return { info: infoOf(job, real, st), offset, length: n, size: st.size, data: buf.subarray(0, n).toString('base64'), eof: offset + n >= st.size };
+  } finally { fs.closeSync(fd); }
+}
+
 async function* readStdin(): AsyncGenerator<Buffer> {
   for await (const b of process.stdin) yield b as Buffer;
 }
@@ -236,6 +278,7 @@ export async function runJob(job: FilesJob): Promise<void> {
     else if (job.op === 'mkdir') { makeDir(job); status({ ok: true }); }
     else if (job.op === 'delete') { remove(job); status({ ok: true }); }
     else if (job.op === 'rename') { rename(job); status({ ok: true }); }
+    else if (job.op === 'list' || job.op === 'stat' || job.op === 'read') status({ ok: true, result: readOps(job) });
     else throw invalid(`unknown files job "${String(job.op)}"`);
   } catch (e) {
     const msg = e instanceof NscopeError ? e.message : describe(e, job.path);

@@ -51,6 +51,9 @@ export interface UnpackOptions {
 
 const writeAsync = promisify(fs.write) as (fd: number, b: Buffer, off: number, len: number) => Promise<{ bytesWritten: number }>;
 
+/** bodies up to this size are written without the thread pool */
+const SMALL_FILE = 64 * 1024;
+
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
 function tmpNextTo(target: string): string {
@@ -247,18 +250,21 @@ async function writeFile(root: string, rel: string[], dst: string, e: TarEntry):
   try {
     for await (const chunk of e.body.chunks()) {
       await pending;
-      pending = writeAll(fd, chunk);
+      // a small file's body is written here at once: a trip to the thread pool costs more than the write
+      if (e.size <= SMALL_FILE) { let off = 0; while (off < chunk.length) off += fs.writeSync(fd, chunk, off); }
+      else pending = writeAll(fd, chunk);
       n += chunk.length;
     }
     await pending;
     // owner first: chown clears setuid/setgid and file capabilities, so mode and xattrs come after it
     fs.fchownSync(fd, e.uid, e.gid);
     fs.fchmodSync(fd, e.mode);
+    fs.futimesSync(fd, e.mtime, e.mtime);
   } finally {
     fs.closeSync(fd);
   }
+  // xattrs last but the times stay: setting an xattr does not change mtime
   setXattrs(dst, e);
-  fs.lutimesSync(dst, e.mtime, e.mtime);
   return n;
 }
 

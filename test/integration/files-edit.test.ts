@@ -57,6 +57,12 @@ describe('file edits in a container', () => {
     // into a tmpfs of the container's own mount namespace
     assert.deepEqual(await write('/scratch/t.txt', 'on tmpfs'), { ok: true });
     assert.equal(await sh('cat /scratch/t.txt'), 'on tmpfs');
+    // and the file views read it there too: a tmpfs is in no layer
+    const ls = await c.request('file.list', { container: 'ed', view: 'container', path: '/scratch' });
+    assert.deepEqual(ls.entries.map((e) => [e.name, e.from.layer]), [['t.txt', 'mount']]);
+    const read = await c.request('file.read', { container: 'ed', view: 'container', path: '/scratch/t.txt' });
+    assert.equal(Buffer.from(read.data, 'base64').toString(), 'on tmpfs');
+    assert.equal((await c.request('file.stat', { container: 'ed', view: 'container', path: '/scratch/t.txt' })).size, 8);
   });
 
   test('create/overwrite false refuse as an editor expects; mkdir, rename, delete', async () => {

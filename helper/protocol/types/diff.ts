@@ -64,8 +64,8 @@ export interface FileSource {
 
 /** The layer an entry comes from (its topmost layer in a merged view). */
 export interface FileLayer {
-  /** an image layer's index (0 = bottom), or a container's own 'init' / 'rw' layer */
-  layer: number | 'init' | 'rw';
+  /** an image layer's index (0 = bottom), a container's own 'init' / 'rw' layer, or 'mount': a volume, bind or tmpfs of a running container, read in its mount namespace */
+  layer: number | 'init' | 'rw' | 'mount';
   diffId?: string;
   /** the layer's (compressed) blob digest, when the image is in the store */
   digest?: string;

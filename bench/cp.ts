@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
     const med = (k: string) => summarize(samples[k]).median;
     const rows: [string, string][] = [
-      ['tar', `\`tar -C SRC -cf - . | tar -C DST -xf -\` (host to host: the floor)`],
+      ['tar', '`tar -C SRC -cf - . \\| tar -C DST -xf -` (host to host: the floor)'],
       ['nscope-in', '`nscope cp SRC box:/dst` (CLI process included)'],
       ['nscope-out', '`nscope cp box:/dst OUT`'],
       ['docker-in', '`docker cp SRC box:/dst` (private dockerd, overlay2)'],

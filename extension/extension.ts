@@ -15,6 +15,7 @@ import { registerShellCommand } from './commands/shell';
 import { registerStatsCommand } from './commands/stats';
 import { registerVolumeCommands } from './commands/volumes';
 import { Connection } from './connection';
+import { startLanguageClient } from './language/client';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
 import { FileDrop, registerFileCommands } from './commands/files';
@@ -89,6 +90,8 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) void conn.restart(); }),
   );
   conn.start();
+  const language = startLanguageClient(context, conn);
+  context.subscriptions.push({ dispose: () => { void language.stop(); } });
   return { connection: conn, containers, stats };
 }
 

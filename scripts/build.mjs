@@ -33,6 +33,8 @@ const entries = {
   'runtime-cli': 'helper/cli/runtime-main.ts',
   // the process that copies into and out of a container, chrooted into it (helper/files/worker.ts)
   'files-worker': 'helper/files/worker-main.ts',
+  // the Containerfile language server, started by the extension over stdio (language/server.ts)
+  'language-server': 'language/main.ts',
 };
 if (existsSync(join(root, 'extension/extension.ts'))) entries['extension'] = 'extension/extension.ts';
 for (const f of [...find('test', /\.test\.ts$/), ...find('bench', /\.ts$/)]) {

@@ -30,8 +30,9 @@ test('npm run package: a small .vsix of dist/extension.js, package.json, README 
   const files = entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
   assert.ok(entries.some((e) => e.name === 'extension.vsixmanifest'), 'a VSIX manifest');
   // dist/stats-webview.js: the script of the Show Stats panel, loaded by its webview
-  for (const f of ['dist/extension.js', 'dist/stats-webview.js', 'package.json', 'readme.md', 'media/nscope.svg']) assert.ok(files.includes(f), `${f} is packaged: ${files.join(' ')}`);
-  const stray = files.filter((f) => !/^(package\.json|readme\.md|dist\/(extension|stats-webview)\.js|media\/[\w./-]+\.(md|svg|png))$/.test(f));
+  // dist/language-server.js: the Containerfile language server the extension starts
+  for (const f of ['dist/extension.js', 'dist/stats-webview.js', 'dist/language-server.js', 'package.json', 'readme.md', 'media/nscope.svg']) assert.ok(files.includes(f), `${f} is packaged: ${files.join(' ')}`);
+  const stray = files.filter((f) => !/^(package\.json|readme\.md|dist\/(extension|stats-webview|language-server)\.js|media\/[\w./-]+\.(md|svg|png))$/.test(f));
   assert.deepEqual(stray, [], 'only the bundles, the manifest, the README and media');
   assert.deepEqual(files.filter((f) => /node_modules|\.node$|^build\/|\.(ts|map)$/.test(f)), [], 'no dependencies, native builds, sources or maps');
 

@@ -1,0 +1,46 @@
+// The Containerfile language server in a real VS Code (code-server +
+// Chromium): a Containerfile with a mistyped instruction and a FROM of an
+// image the helper does not have gets its diagnostics in the Problems panel,
+// from the server the extension starts (dist/language-server.js) and the
+// local images it asks the helper for.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { E2E_OUT, e2eUnavailable, endSuite, screenshotOnFailure, UI, VsCode } from './code-server';
+
+const skip = e2eUnavailable();
+
+describe('VS Code: the Containerfile language server', { skip, timeout: 300000 }, () => {
+  let daemon: TestDaemon;
+  let vs: VsCode;
+  const uiTest = screenshotOnFailure(test, () => vs);
+
+  before(async () => {
+    daemon = await startWithImage('e2e-language');
+    vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
+  });
+
+  after(async () => { assert.deepEqual(await endSuite(vs, daemon, 'language-last'), []); });
+
+  uiTest('diagnostics for a bad instruction and an image that is not local, in the Problems panel', async () => {
+    const file = path.join(vs.tmp, 'workspace', 'Containerfile');
+    fs.writeFileSync(file, 'FROM host AS build\nRUNN echo typo\nFROM nosuchimage:1\nCOPY --from=build /bin/sh /sh\n');
+    const page = vs.page;
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('Containerfile');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Containerfile' }).first().waitFor({ timeout: UI });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab', { hasText: 'Containerfile' }).waitFor({ timeout: UI });
+    // the squiggle under the mistyped instruction
+    await page.locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: UI });
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: 'unknown instruction "RUNN": did you mean RUN?' }).first().waitFor({ timeout: UI });
+    // `host` is local (the helper said so): only the other FROM is reported
+    await problems.locator('.monaco-list-row', { hasText: '"nosuchimage:1" is not a local image' }).first().waitFor({ timeout: UI });
+    assert.equal(await problems.locator('.monaco-list-row', { hasText: '"host" is not a local image' }).count(), 0);
+    await vs.screenshot('language-1-problems');
+  });
+});

@@ -12,6 +12,7 @@ import { conflict } from '../../errors';
 import type { IdMap } from '../../lib/idmap';
 import { isSameProcess } from '../../lib/procinfo';
 import { native } from '../../native';
+import { parseMountinfo } from '../../lib/mountinfo';
 import { emitEvent, layout, paths, type ContainerContext } from './context';
 
 export interface CopyRoot {
@@ -63,4 +64,14 @@ export function copyRoot(ctx: ContainerContext, ref: string): CopyRoot {
       if (wrote) emitEvent(ctx, 'container.changed', r);
     },
   };
+}
+
+/** Unmounts the copy mounts (`<run>/<id>/copy-XXXXXXXX`) a helper that died mid-copy left behind. */
+export function unmountStaleCopies(runPath: string): void {
+  let text = '';
+  try { text = fs.readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return; }
+  for (const m of parseMountinfo(text).reverse()) {
+    if (!m.mountPoint.startsWith(`${runPath}/`) || !/\/copy-[0-9a-f]{8}$/.test(m.mountPoint)) continue;
+    try { native().umount(m.mountPoint, true); fs.rmdirSync(m.mountPoint); } catch { /* gone */ }
+  }
 }

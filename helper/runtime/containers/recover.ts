@@ -13,9 +13,12 @@ import { makeRunDir } from './create';
 import { stopWatching, sweepDeadInits, watchRecovered } from './exit';
 import { netContainer } from './network';
 import { freezeMarker } from './views';
+import { unmountStaleCopies } from './copy-root';
 
 /** Finds every container on disk again (after a restart or kill -9) and reconciles its state. */
 export function recover(ctx: ContainerContext): void {
+  // a copy's overlay left mounted by a helper that died mid-copy: down before anything below is removed
+  unmountStaleCopies(ctx.run.path);
   const ids = new Set(fs.readdirSync(ctx.dir));
   // runtime dirs of containers that are gone (removed while the helper was down)
   for (const id of fs.readdirSync(ctx.run.path)) if (!ids.has(id) && !id.startsWith('.')) fs.rmSync(path.join(ctx.run.path, id), { recursive: true, force: true });

@@ -7,9 +7,11 @@ import { releaseIdMap } from '../userns';
 import { cgroup, type ContainerContext, emitEvent, paths } from './context';
 import { netContainer } from './network';
 import { wait } from './wait';
+import { copyInProgress } from './copy-root';
 
 export async function remove(ctx: ContainerContext, ref: string, force = false, volumes = false): Promise<{ id: string }> {
   const r = ctx.find(ref);
+  if (copyInProgress(r.id)) throw conflict(`cannot remove container ${r.name}: a copy into or out of it is in progress`);
   if (r.status !== 'exited') {
     // a created container's init only waits for start: it goes without force, as in Docker and runc
     if (!force && r.status === 'running') throw conflict(`cannot remove container ${r.name}: it is running; stop it first or force the removal`);

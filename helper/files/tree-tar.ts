@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TarWriter, type TarWriteEntry } from '../images/tar-writer';
 import type { EntryType } from '../images/tar-header';
+import { fileType } from '../images/layers-info-walk';
 
 const CHUNK = 1 << 20;
 
@@ -21,13 +22,8 @@ export interface TreeTarOptions {
 }
 
 function typeOf(st: fs.Stats): EntryType | null {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'dir';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isFIFO()) return 'fifo';
-  if (st.isCharacterDevice()) return 'char';
-  if (st.isBlockDevice()) return 'block';
-  return null; // sockets: tar has no type for them, as GNU tar skips them
+  const t = fileType(st);
+  return t === 'socket' ? null : t; // tar has no type for sockets: GNU tar skips them too
 }
 
 /**

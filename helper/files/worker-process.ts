@@ -6,6 +6,7 @@ import * as path from 'path';
 import { NscopeError, type ErrorCode } from '../errors';
 import { packageRoot } from '../native';
 import type { FilesJob } from './worker';
+import { lineQueue } from '../lib/line-queue';
 
 const WORKER = () => path.join(packageRoot(), 'dist', 'files-worker.js');
 
@@ -14,35 +15,20 @@ export interface Worker { child: ChildProcess; next(): Promise<Record<string, un
 /** Starts the worker for `job`; its status lines come from next(). */
 export function startWorker(job: FilesJob): Worker {
   const child = spawn(process.execPath, [WORKER(), JSON.stringify(job)], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let buf = '';
-  let ended = false;
-  let wake: (() => void) | undefined;
-  const status = child.stdio[3] as NodeJS.ReadableStream;
-  status.setEncoding('utf8');
-  status.on('data', (d: string) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); }
-    wake?.();
-  });
-  status.on('end', () => { ended = true; wake?.(); });
+  const pipe = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+  const status = lineQueue(pipe);
+  // not started (no node?): its pipe is closed, next() says so
+  child.on('error', () => pipe.destroy());
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => { if (stderr.length < 4000) stderr += d; });
-  child.on('error', () => { ended = true; wake?.(); });
   return {
     child,
     next: async () => {
-      for (;;) {
-        if (lines.length) return JSON.parse(lines.shift()!) as Record<string, unknown>;
-        if (ended) {
-          const why = stderr.trim().split('\n').filter(Boolean).pop();
-          return why ? { error: `copy: ${why}` } : null;
-        }
-        await new Promise<void>((r) => { wake = r; });
-        wake = undefined;
-      }
+      const line = await status.next();
+      if (line !== null) return JSON.parse(line) as Record<string, unknown>;
+      const why = stderr.trim().split('\n').filter(Boolean).pop();
+      return why ? { error: `copy: ${why}` } : null;
     },
   };
 }
@@ -50,7 +36,6 @@ export function startWorker(job: FilesJob): Worker {
 export function failure(line: Record<string, unknown> | null): NscopeError {
   return new NscopeError(((line?.kind as ErrorCode) ?? 'failed'), String(line?.error ?? 'copy: the files worker ended without a word'));
 }
-
 
 /** Runs a job that needs no bytes in or out; resolves with its last status line, throws its error. */
 export async function runWorker(job: FilesJob, input?: Buffer): Promise<Record<string, unknown>> {

@@ -21,6 +21,7 @@ import { native } from '../native';
 import type { CopyStat } from '../protocol/types/files';
 import { MAX_READ, type FileInfo } from '../protocol/types/diff';
 import { treeTar } from './tree-tar';
+import { fileType } from '../images/layers-info-walk';
 
 export interface FilesJob {
   /** out/in: `nscope cp`; write/mkdir/delete/rename: the editor's file operations */
@@ -229,8 +230,7 @@ function rename(job: FilesJob): void {
 
 /** One entry as the file views describe it, owners as the container sees them; `from` a mount. */
 function infoOf(job: FilesJob, p: string, st: fs.Stats): FileInfo {
-  const type: FileInfo['type'] = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : st.isCharacterDevice() ? 'char'
-    : st.isBlockDevice() ? 'block' : st.isFIFO() ? 'fifo' : 'socket';
+  const type: FileInfo['type'] = fileType(st);
   const info: FileInfo = {
     name: path.posix.basename(p) || '/', path: p, type, size: st.size, mode: st.mode & 0o7777,
     uid: toContainerId(job.ids?.uid, st.uid), gid: toContainerId(job.ids?.gid, st.gid),

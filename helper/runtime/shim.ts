@@ -7,6 +7,7 @@ import * as net from 'net';
 import { NscopeError } from '../errors';
 import { native, shimPath } from '../native';
 import type { ShimStandby } from './shim-standby';
+import { lineQueue } from '../lib/line-queue';
 
 export interface ShimHandle {
   pid: number;          // the container init's pid on the host
@@ -22,28 +23,7 @@ export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean
   const { pid: spawned, fds } = opts.standby && !opts.inheritStdio ? opts.standby.take(planFile) : native().spawnShim(shimPath(), [planFile], [io, io, io, 'out']);
   const status = new net.Socket({ fd: fds[3], readable: true, writable: false });
 
-  let buf = '';
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  let ended = false;
-  status.setEncoding('utf8');
-  status.on('data', (chunk: string) => {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); }
-    wake?.();
-  });
-  status.on('end', () => { ended = true; wake?.(); });
-  status.on('error', () => { ended = true; wake?.(); });
-
-  const next = async (): Promise<string | null> => {
-    for (;;) {
-      if (lines.length) return lines.shift()!;
-      if (ended) return null;
-      await new Promise<void>((r) => { wake = r; });
-      wake = undefined;
-    }
-  };
+  const { next } = lineQueue(status);
 
   const first = await next();
   if (!first || !first.startsWith('ok ')) {

@@ -1,4 +1,5 @@
 // `nscope` commands that talk to the helper (everything but `daemon`).
+import { buildCommand } from './build-command';
 import { cpCommand } from './cp-command';
 import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
@@ -70,6 +71,7 @@ const QUIET_IMAGES: Flag = { name: 'quiet', short: 'q', help: 'Only show image I
 const DIGESTS: Flag = { name: 'digests', help: 'Show the registry digest a pulled image was pulled by' };
 
 export const COMMANDS: Record<string, Command> = {
+  build: buildCommand,
   cp: cpCommand,
   exec: {
     summary: 'Execute a command in a running container', group: 'Containers',

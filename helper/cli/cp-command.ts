@@ -12,7 +12,9 @@ import * as path from 'path';
 import { unpackInto } from '../images/unpack';
 import { treeTar } from '../files/tree-tar';
 import { openStreamWithResult } from '../protocol/client';
-import type { CopyInDone } from '../protocol/types';
+import type { CopyInDone, StreamOpenParams } from '../protocol/types';
+
+type StreamParamsOf<K extends StreamOpenParams['kind']> = Extract<StreamOpenParams, { kind: K }>;
 import { bool, UsageError, type Parsed } from './args';
 import type { Command, Ctx } from './command';
 
@@ -86,7 +88,12 @@ async function copyIn(ctx: Ctx, src: string, to: Location & { container: string 
     if (!contents) params = { src: { name, type } };
     body = treeTar(abs, name, { follow });
   }
-  const { sock } = await openStreamWithResult(ctx.socket, { kind: 'cp-in', id: to.container, path: to.path, archive: bool(p, 'archive'), ...params });
+  await sendArchive(ctx.socket, { kind: 'cp-in', id: to.container, path: to.path, archive: bool(p, 'archive'), ...params }, body);
+}
+
+/** Sends a tar into a container on a `cp-in` stream and waits for the helper's word that it is in place. */
+export async function sendArchive(socket: string, params: StreamParamsOf<'cp-in'>, body: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+  const { sock } = await openStreamWithResult(socket, params);
   let reply = '';
   sock.setEncoding('utf8');
   sock.on('data', (d: string) => { reply += d; });

@@ -19,6 +19,10 @@ export interface TreeTarOptions {
   owner?: (uid: number, gid: number) => [number, number];
   /** follow a symlink at `src` itself (-L) */
   follow?: boolean;
+  /** every file's and directory's permission bits (a build's COPY --chmod) */
+  mode?: number;
+  /** leave out an entry (a build context's .dockerignore): its path relative to `src` */
+  skip?: (rel: string) => boolean;
 }
 
 function typeOf(st: fs.Stats): EntryType | null {
@@ -44,7 +48,8 @@ export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Gen
     const type = typeOf(st);
     if (!type) continue;
     const [uid, gid] = o.owner ? o.owner(st.uid, st.gid) : [st.uid, st.gid];
-    const base = { name: entry, mode: st.mode & 0o7777, uid, gid, mtime: Math.floor(st.mtimeMs / 1000) };
+    const mode = o.mode !== undefined && (type === 'file' || type === 'dir') ? o.mode : st.mode & 0o7777;
+    const base = { name: entry, mode, uid, gid, mtime: Math.floor(st.mtimeMs / 1000) };
     if (type !== 'dir' && st.nlink > 1) {
       const key = `${st.dev}:${st.ino}`;
       const first = links.get(key);
@@ -62,7 +67,11 @@ export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Gen
         w.add({ ...base, type });
         // pushed in reverse: taken in name order
         const children = fs.readdirSync(file).sort().reverse();
-        for (const c of children) stack.push({ file: path.join(file, c), entry: `${entry}/${c}`, top: false });
+        for (const c of children) {
+          const child = { file: path.join(file, c), entry: `${entry}/${c}`, top: false };
+          if (o.skip?.(path.relative(src, child.file))) continue;
+          stack.push(child);
+        }
       }
     }
     if (pending.length) yield* take();

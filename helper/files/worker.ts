@@ -36,6 +36,8 @@ export interface FilesJob {
   src?: { name: string; type: 'file' | 'dir' | 'other' };
   /** in: keep the archive's owners (-a); else everything is the container's root's */
   archive?: boolean;
+  /** in, without src: make `path` and its missing parents first (a build's COPY) */
+  parents?: boolean;
   /** the container's user namespace: its ids on the host */
   ids?: IdMap;
   /** write: make the file if missing / replace it if there */
@@ -110,6 +112,16 @@ async function copyIn(job: FilesJob): Promise<void> {
   // where the archive goes, and what its top entry becomes there (docker cp's rules)
   let dir: string;
   let rename: ((parts: string[]) => string[] | null) | undefined;
+  if (!job.src && job.parents && !st) {
+    // a build's COPY: the destination folder and its missing parents are made, the container root's
+    const [uid, gid] = rootIds(job);
+    let at = '/';
+    for (const part of dest.split('/').filter(Boolean)) {
+      at = path.posix.join(at, part);
+      try { fs.mkdirSync(at, 0o755); fs.chownSync(at, uid, gid); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+    }
+    st = fs.statSync(dest);
+  }
   if (!job.src) {
     if (!st?.isDirectory()) throw invalid(`${job.path}: ${st ? 'not a directory' : 'no such directory'} (an archive on stdin goes into a directory)`);
     dir = dest;

@@ -38,7 +38,8 @@ export type StreamOpenParams =
   // With `src` (the archive's top entry, a local file or directory), docker cp's rules place it at `path`;
   // without, the archive's entries go into the directory `path`. `archive`: keep the archive's owners.
   | { kind: 'cp-out'; id: string; path: string; follow?: boolean }
-  | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean }
+  // `parents` (without `src`): the directory `path` and its missing parents are made first, as a build's COPY does.
+  | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean; parents?: boolean }
   // `file-write`: the client sends a file's new content and half-closes; it replaces the file at `path` atomically
   // (owner and mode kept; a new one the container root's, 0644), answered as cp-in. `create`/`overwrite` false refuse.
   // `mode`: a new file's permission bits (default 0644; an existing file keeps its own).

@@ -50,7 +50,7 @@ export async function openCopyInStream(p: StreamParams<'cp-in'>, s: StreamServic
     throw new NscopeError('invalid', 'cp: src must be { name, type: file|dir|other }');
   }
   const where = jobRoot(p, s);
-  const w = startWorker({ op: 'in', root: where.root, path: p.path, src: p.src, archive: !!p.archive, ids: where.ids });
+  const w = startWorker({ op: 'in', root: where.root, path: p.path, src: p.src, archive: !!p.archive, parents: !!p.parents && !p.src, ids: where.ids });
   const first = await w.next();
   if (!first || !first.ready) { w.child.kill(); where.release(false); throw failure(first); }
   return relayIn(w, where);

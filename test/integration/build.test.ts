@@ -1,0 +1,103 @@
+// `nscope build` against a real helper: a two-stage Containerfile with ARG,
+// ENV, WORKDIR, COPY (.dockerignore, --chmod, --chown, --from), ADD of a local
+// tar and RUN; the image runs; the layer cache hits on a rebuild and misses
+// after a context file changes; --target, --no-cache; a failing RUN names its
+// step and exit code and leaves no container behind.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startWithImage, type TestDaemon } from '../helpers/daemon';
+
+const CONTAINERFILE = `ARG GREETING=hello
+FROM host AS build
+ARG GREETING
+WORKDIR /src
+COPY app.sh .
+RUN echo "$GREETING from RUN" > /src/out.txt
+FROM host
+ENV MODE=prod
+WORKDIR /app
+COPY --from=build /src/out.txt ./
+COPY conf /app/conf
+COPY --chmod=700 --chown=12:34 app.sh run.sh
+ADD files.tar /unpacked/
+CMD ["cat", "/app/out.txt"]
+`;
+
+describe('nscope build', () => {
+  let d: TestDaemon;
+  let ctx: string;
+  let env: NodeJS.ProcessEnv;
+  const build = (args: string[]) => d.cli(['build', ...args], { env });
+  const run = async (...cmd: string[]) => { const r = await d.cli(['run', '--rm', '--network', 'none', ...cmd]); assert.equal(r.code, 0, r.stderr); return r.stdout; };
+
+  before(async () => {
+    d = await startWithImage('build');
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-build-'));
+    env = { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache') };
+    ctx = path.join(work, 'ctx');
+    fs.mkdirSync(path.join(ctx, 'conf'), { recursive: true });
+    fs.writeFileSync(path.join(ctx, 'app.sh'), 'echo app\n');
+    fs.writeFileSync(path.join(ctx, 'conf', 'a.conf'), 'a=1\n');
+    fs.writeFileSync(path.join(ctx, 'conf', 'secret.key'), 'do not ship\n');
+    fs.writeFileSync(path.join(ctx, '.dockerignore'), '**/*.key\n');
+    fs.mkdirSync(path.join(work, 'tarred'));
+    fs.writeFileSync(path.join(work, 'tarred', 'inside.txt'), 'from the tar\n');
+    execFileSync('tar', ['-C', path.join(work, 'tarred'), '-cf', path.join(ctx, 'files.tar'), 'inside.txt']);
+    fs.writeFileSync(path.join(ctx, 'Containerfile'), CONTAINERFILE);
+  });
+
+  after(async () => {
+    fs.rmSync(path.dirname(ctx), { recursive: true, force: true });
+    assert.deepEqual(d ? await d.cleanup() : [], []);
+  });
+
+  test('a two-stage build: each instruction applied, the image runs', async () => {
+    const r = await build(['-t', 'demo:1', '--build-arg', 'GREETING=hi', ctx]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /Step 1\/13 : FROM host AS build/);
+    assert.match(r.stdout, /Successfully built [0-9a-f]{12}\nSuccessfully tagged demo:1\n$/);
+    assert.equal(await run('demo:1'), 'hi from RUN\n');
+    const seen = await run('demo:1', 'sh', '-c', 'pwd; echo $MODE; ls /app/conf; stat -c "%a %u:%g" /app/run.sh; cat /unpacked/inside.txt');
+    assert.equal(seen, '/app\nprod\na.conf\n700 12:34\nfrom the tar\n');
+    // a history entry per step, naming the Containerfile's line
+    const [img] = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout);
+    assert.ok(JSON.stringify(img.config).includes('Containerfile:12'), 'the COPY --chmod line in the history');
+  });
+
+  test('the layer cache: an unchanged rebuild hits every step, a changed context file misses from its COPY on', async () => {
+    const again = await build(['-t', 'demo:2', '--build-arg', 'GREETING=hi', ctx]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 6);
+    const first = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout)[0].id;
+    assert.equal(JSON.parse((await d.cli(['image', 'inspect', 'demo:2'])).stdout)[0].id, first, 'the same image');
+    fs.writeFileSync(path.join(ctx, 'conf', 'a.conf'), 'a=2\n');
+    const changed = await build(['-t', 'demo:3', '--build-arg', 'GREETING=hi', ctx]);
+    assert.equal(changed.code, 0, changed.stderr);
+    // the first stage and the second stage's COPY --from still hit; COPY conf and what follows run again
+    assert.equal((changed.stdout.match(/Using cache/g) ?? []).length, 3);
+    assert.equal(await run('demo:3', 'cat', '/app/conf/a.conf'), 'a=2\n');
+    const none = await build(['--no-cache', '-q', '--build-arg', 'GREETING=hi', ctx]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.doesNotMatch(none.stdout, /Using cache/);
+    assert.match(none.stdout.trim(), /^sha256:[0-9a-f]{64}$/);
+  });
+
+  test('--target stops at a stage; a failing RUN names its step and leaves no container', async () => {
+    const t = await build(['--target', 'build', '-t', 'stage:1', '--build-arg', 'GREETING=yo', ctx]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.equal(await run('stage:1', 'cat', '/src/out.txt'), 'yo from RUN\n');
+    const bad = path.join(path.dirname(ctx), 'bad');
+    fs.mkdirSync(bad);
+    fs.writeFileSync(path.join(bad, 'Containerfile'), 'FROM host\nRUN echo before\nRUN exit 3\n');
+    const r = await build([bad]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3 \(Containerfile:3, step 3\)/);
+    assert.equal((await d.cli(['ps', '-aq'])).stdout.trim(), '', 'no container left');
+    const missing = await build(['-f', path.join(bad, 'nope'), bad]);
+    assert.equal(missing.code, 2);
+  });
+});

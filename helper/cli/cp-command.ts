@@ -12,9 +12,8 @@ import * as path from 'path';
 import { unpackInto } from '../images/unpack';
 import { treeTar } from '../files/tree-tar';
 import { openStreamWithResult } from '../protocol/client';
-import type { CopyInDone, StreamOpenParams } from '../protocol/types';
+import { sendArchive } from '../files/send-archive';
 
-type StreamParamsOf<K extends StreamOpenParams['kind']> = Extract<StreamOpenParams, { kind: K }>;
 import { bool, UsageError, type Parsed } from './args';
 import type { Command, Ctx } from './command';
 
@@ -89,25 +88,6 @@ async function copyIn(ctx: Ctx, src: string, to: Location & { container: string 
     body = treeTar(abs, name, { follow });
   }
   await sendArchive(ctx.socket, { kind: 'cp-in', id: to.container, path: to.path, archive: bool(p, 'archive'), ...params }, body);
-}
-
-/** Sends a tar into a container on a `cp-in` stream and waits for the helper's word that it is in place. */
-export async function sendArchive(socket: string, params: StreamParamsOf<'cp-in'>, body: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
-  const { sock } = await openStreamWithResult(socket, params);
-  let reply = '';
-  sock.setEncoding('utf8');
-  sock.on('data', (d: string) => { reply += d; });
-  const ended = once(sock, 'end');
-  sock.resume();
-  for await (const b of body) {
-    if (sock.destroyed) break;
-    if (!sock.write(b)) await Promise.race([once(sock, 'drain'), ended]);
-  }
-  sock.end();
-  await ended;
-  let done: CopyInDone;
-  try { done = JSON.parse(reply.trim().split('\n').pop() ?? '') as CopyInDone; } catch { throw new Error('the helper closed the copy without saying how it ended'); }
-  if ('error' in done) throw new Error(done.error);
 }
 
 export const cpCommand: Command = {

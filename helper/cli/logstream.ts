@@ -3,7 +3,8 @@
 import type { Readable } from 'stream';
 import type { LogEntry } from '../protocol';
 
-export function printLogStream(sock: Readable, opts: { timestamps?: boolean } = {}): Promise<void> {
+/** `write`: where the entries go instead of our stdout/stderr (a build's progress, VS Code's output). */
+export function printLogStream(sock: Readable, opts: { timestamps?: boolean; write?: (text: string, stream: 'stdout' | 'stderr') => void } = {}): Promise<void> {
   return new Promise((resolve) => {
     let buf = '';
     const flush = (line: string) => {
@@ -11,7 +12,8 @@ export function printLogStream(sock: Readable, opts: { timestamps?: boolean } = 
       let e: LogEntry;
       try { e = JSON.parse(line); } catch { return; }
       const text = opts.timestamps ? `${e.time} ${e.log}` : e.log;
-      (e.stream === 'stderr' ? process.stderr : process.stdout).write(text);
+      if (opts.write) opts.write(text, e.stream);
+      else (e.stream === 'stderr' ? process.stderr : process.stdout).write(text);
     };
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {

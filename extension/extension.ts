@@ -19,6 +19,7 @@ import { startLanguageClient } from './language/client';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
 import { FileDrop, registerFileCommands } from './commands/files';
+import { registerBuildCommand } from './commands/build';
 import { ContainerFileBadges } from './views/files';
 import { KernelProvider } from './fs/kernel-provider';
 import { StatsPanels } from './stats/panel';
@@ -44,12 +45,14 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
   const volumes = new VolumesProvider(conn);
   const stats = new StatsPanels(conn, context.extensionUri);
   const files = new FileProvider(conn);
+  const imagesView = vscode.window.createTreeView('nscope.images', { treeDataProvider: images, showCollapseAll: true });
   const refreshAll = () => { containers.refresh(); images.refresh(); namespaces.refresh(); networks.refresh(); volumes.refresh(); };
 
   context.subscriptions.push(
     conn, containers, images, namespaces, networks, volumes,
     vscode.window.createTreeView('nscope.containers', { treeDataProvider: containers, showCollapseAll: true, dragAndDropController: new FileDrop(files, (n) => containers.refresh(n)) }),
-    vscode.window.createTreeView('nscope.images', { treeDataProvider: images, showCollapseAll: true }),
+    imagesView,
+    registerBuildCommand(conn, images, imagesView),
     vscode.window.createTreeView('nscope.namespaces', { treeDataProvider: namespaces, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.networks', { treeDataProvider: networks, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.volumes', { treeDataProvider: volumes, showCollapseAll: true }),

@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { E2E_OUT, e2eUnavailable, endSuite, screenshotOnFailure, UI, VsCode } from './code-server';
 
 const skip = e2eUnavailable();
 
-describe('VS Code: the Containerfile language server', { skip, timeout: 300000 }, () => {
+describe('VS Code: the Containerfile language server, and Build Image', { skip, timeout: 300000 }, () => {
   let daemon: TestDaemon;
   let vs: VsCode;
   const uiTest = screenshotOnFailure(test, () => vs);
@@ -42,5 +43,25 @@ describe('VS Code: the Containerfile language server', { skip, timeout: 300000 }
     await problems.locator('.monaco-list-row', { hasText: '"nosuchimage:1" is not a local image' }).first().waitFor({ timeout: UI });
     assert.equal(await problems.locator('.monaco-list-row', { hasText: '"host" is not a local image' }).count(), 0);
     await vs.screenshot('language-1-problems');
+  });
+
+  uiTest('Build Image… from the Explorer on a two-stage Dockerfile: the image is selected in the Images view and runs', async () => {
+    const page = vs.page;
+    fs.writeFileSync(path.join(vs.tmp, 'workspace', 'Dockerfile'), 'FROM host AS build\nRUN echo built-in-stage-one > /made.txt\nFROM host\nCOPY --from=build /made.txt /made.txt\nCMD ["cat", "/made.txt"]\n');
+    await page.keyboard.press('Control+Shift+E');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Dockerfile$/ }).first();
+    await row.waitFor({ timeout: UI });
+    await vs.contextMenu(row, 'Build Image…');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: /Build Image from Dockerfile/ }).waitFor({ timeout: UI });
+    await input.fill('e2e-built:1');
+    await page.keyboard.press('Enter');
+    // selected in the Images view once built
+    const built = vs.row('Images', 'e2e-built:1');
+    await built.waitFor({ timeout: 120000 });
+    await waitFor(async () => (await built.getAttribute('aria-selected')) === 'true', UI, 'the new image selected');
+    const r = await daemon.cli(['run', '--rm', '--network', 'none', 'e2e-built:1']);
+    assert.equal(r.stdout, 'built-in-stage-one\n', r.stderr);
+    await vs.screenshot('language-2-built');
   });
 });

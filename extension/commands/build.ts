@@ -1,0 +1,62 @@
+// Build Image… on a Containerfile or Dockerfile (the Explorer's context menu,
+// the editor's title, the palette): the same build as `nscope build`
+// (helper/build/build.ts) run from the extension over its helper connection,
+// its progress in the "nscope build" output channel; the new image is then
+// selected in the Images view.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { buildContainerfile } from '../../helper/build/build';
+import { credentialsFor } from '../../helper/registry/credentials';
+import type { Connection } from '../connection';
+import { referenceProblem, registryOf } from '../image-reference';
+import type { ImagesProvider } from '../views/images';
+import { ImageNode } from '../views/images';
+import type { Node } from '../views/tree';
+import { guarded } from './errors';
+import { runTransfer } from './transfer';
+
+export function registerBuildCommand(conn: Connection, images: ImagesProvider, view: vscode.TreeView<Node>): vscode.Disposable {
+  let channel: vscode.OutputChannel | undefined;
+  return vscode.Disposable.from(
+    { dispose: () => channel?.dispose() },
+    vscode.commands.registerCommand('nscope.buildImage', guarded('build', async (arg?: unknown) => {
+      const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+      if (!uri || uri.scheme !== 'file') { void vscode.window.showInformationMessage('Build Image… works on a Containerfile or Dockerfile on disk.'); return; }
+      const context = path.dirname(uri.fsPath);
+      const tag = (await vscode.window.showInputBox({
+        title: `Build Image from ${path.basename(uri.fsPath)}`, prompt: 'The image\'s name[:tag]',
+        value: `${path.basename(context).toLowerCase().replace(/[^a-z0-9._-]+/g, '-') || 'image'}:latest`,
+        validateInput: (s) => referenceProblem(s, { digest: false }), ignoreFocusOut: true,
+      }))?.trim();
+      if (!tag) return;
+      channel ??= vscode.window.createOutputChannel('nscope build');
+      const out = channel;
+      out.show(true);
+      out.appendLine(`$ nscope build -t ${tag} -f ${uri.fsPath} ${context}`);
+      let id: string;
+      try {
+        id = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `nscope: building ${tag}` }, () => buildContainerfile(
+          { context, file: uri.fsPath, tags: [tag], buildArgs: [] },
+          {
+            client: conn, socket: conn.socketPath, write: (t) => out.append(t),
+            pull: async (ref) => {
+              const auth = await credentialsFor(registryOf(ref));
+              return !!(await runTransfer(conn, { title: `nscope: pulling ${ref}`, registry: registryOf(ref), params: { kind: 'pull', ref, ...(auth ? { auth } : {}) } }));
+            },
+          },
+        ));
+      } catch (e) {
+        out.appendLine(`error: ${(e as Error).message}`);
+        throw e;
+      }
+      images.refresh();
+      // the new image, selected in its view once the view has it
+      for (let i = 0; i < 50; i++) {
+        const node = (await images.getChildren()).find((n) => n instanceof ImageNode && n.image.id === id && n.image.name === tag);
+        if (node) { await view.reveal(node, { select: true, focus: false }); break; }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      void vscode.window.showInformationMessage(`nscope: built ${tag}`);
+    })),
+  );
+}

@@ -10,7 +10,7 @@ import { credentialsFor } from '../../helper/registry/credentials';
 import type { Connection } from '../connection';
 import { referenceProblem, registryOf } from '../image-reference';
 import type { ImagesProvider } from '../views/images';
-import { ImageNode } from '../views/images';
+import { ImageNode, LayerNode } from '../views/images';
 import type { Node } from '../views/tree';
 import { guarded } from './errors';
 import { runTransfer } from './transfer';
@@ -19,6 +19,16 @@ export function registerBuildCommand(conn: Connection, images: ImagesProvider, v
   let channel: vscode.OutputChannel | undefined;
   return vscode.Disposable.from(
     { dispose: () => channel?.dispose() },
+    // a layer `nscope build` made: the Containerfile line, found in the workspace by its path in the build context
+    vscode.commands.registerCommand('nscope.openBuildLine', guarded('open the Containerfile line', async (n?: unknown) => {
+      const by = n instanceof LayerNode ? n.builtBy : undefined;
+      if (!by) return;
+      const found = await vscode.workspace.findFiles(`**/${by.file}`, '**/node_modules/**', 20);
+      if (!found.length) { void vscode.window.showInformationMessage(`${by.file} (line ${by.line}) is not in this workspace`); return; }
+      const doc = await vscode.workspace.openTextDocument(found[0]);
+      const at = new vscode.Position(Math.max(0, by.line - 1), 0);
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(at, at) });
+    })),
     vscode.commands.registerCommand('nscope.buildImage', guarded('build', async (arg?: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
       if (!uri || uri.scheme !== 'file') { void vscode.window.showInformationMessage('Build Image… works on a Containerfile or Dockerfile on disk.'); return; }

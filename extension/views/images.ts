@@ -62,6 +62,13 @@ export class ImageNode extends Node {
       n.tooltip = `digest ${l.digest}\ndiff_id ${l.diffId}${l.mediaType ? `\n${l.mediaType}` : ''}${l.createdBy ? `\n${l.createdBy}` : ''}`
         + `${l.dir ? `\nlowerdir ${l.dir}` : ''}\n${shows}`;
       n.contextValue = 'layer';
+      const made = /^(.+):(\d+)$/.exec(l.comment ?? '');
+      if (made) {
+        // `nscope build` wrote which line made it: Open Containerfile Line goes there
+        n.tooltip += `\nmade by ${made[1]} line ${made[2]}`;
+        n.contextValue = 'layer.built';
+        n.builtBy = { file: made[1], line: Number(made[2]) };
+      }
       return n;
     }), new FilesNode(this.conn, { image: this.ref }, this.id!)];
   }
@@ -83,6 +90,9 @@ function originNode(o: ImageOrigin, id: string): Node {
 
 /** A layer; its children are its own changes, or the merged tree up to it. */
 export class LayerNode extends Node {
+  /** the Containerfile (relative to its build context) and line that made the layer, when `nscope build` did */
+  builtBy?: { file: string; line: number };
+
   constructor(readonly conn: Connection, readonly cut: TreeCut, readonly cumulative: boolean, id: string) {
     super(`layer ${cut.layer}`, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = id;

@@ -42,6 +42,8 @@ export interface LayerDetail {
   size: number;
   unpackedSize: number;
   createdBy?: string;
+  /** the history entry's comment (a build's "Containerfile:LINE") */
+  comment?: string;
   /** the unpacked layer directory */
   dir: string;
 }
@@ -198,7 +200,7 @@ export class ImageStore {
   inspect(ref: string): ImageDetail {
     const img = this.find(ref).images[0];
     // history entries with empty_layer have no layer: the others pair up with the layers in order
-    const createdBy = (img.config.history ?? []).filter((h) => !h.empty_layer).map((h) => h.created_by);
+    const withLayer = (img.config.history ?? []).filter((h) => !h.empty_layer);
     const { layers: _n, ...sum } = this.summary(img);
     return {
       ...sum,
@@ -208,7 +210,7 @@ export class ImageStore {
         const diffId = img.config.rootfs.diff_ids[i];
         return {
           digest: l.digest, diffId, mediaType: l.mediaType, size: l.size,
-          unpackedSize: this.layers.size(diffId), createdBy: createdBy[i], dir: this.layers.path(diffId),
+          unpackedSize: this.layers.size(diffId), createdBy: withLayer[i]?.created_by, comment: withLayer[i]?.comment, dir: this.layers.path(diffId),
         };
       }),
     };

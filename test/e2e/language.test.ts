@@ -62,6 +62,15 @@ describe('VS Code: the Containerfile language server, and Build Image', { skip, 
     await waitFor(async () => (await built.getAttribute('aria-selected')) === 'true', UI, 'the new image selected');
     const r = await daemon.cli(['run', '--rm', '--network', 'none', 'e2e-built:1']);
     assert.equal(r.stdout, 'built-in-stage-one\n', r.stderr);
+    // its layers name the line that made them; the inline action opens it
+    // (label and description run together in the row's text: "layer 1" then the 12-digit id)
+    const layer = vs.row('Images', /^layer 1[0-9a-f]{12}\s/);
+    if (!(await layer.isVisible())) await built.click();
+    await layer.waitFor({ timeout: UI });
+    await layer.hover();
+    await layer.locator('.action-label[aria-label="Open Containerfile Line"]').click();
+    await page.locator('.tab.active', { hasText: 'Dockerfile' }).waitFor({ timeout: UI });
+    await page.locator('.statusbar-item', { hasText: /Ln 4, Col 1/ }).first().waitFor({ timeout: UI });
     await vs.screenshot('language-2-built');
   });
 });

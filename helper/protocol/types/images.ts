@@ -21,6 +21,8 @@ export interface ImageLayerInfo {
   size: number;
   unpackedSize?: number;
   createdBy?: string;
+  /** the history entry's comment: `nscope build` writes the Containerfile and line that made the layer ("Containerfile:12") */
+  comment?: string;
   /** the unpacked layer's directory on the helper's host: an overlay lowerdir of the image's containers */
   dir?: string;
 }

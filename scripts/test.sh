@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup-e2e.sh  # code-server + Chromium for test/e2e (real VS Code)
 ./scripts/setup-engines.sh  # containerd, Docker, Podman for test/integration/engine-*.test.ts
 ./scripts/setup-registry.sh  # docker-registry, skopeo, htpasswd, openssl, zstd for the registry tests (test/helpers/registry.ts)
+./scripts/setup-ssh.sh  # OpenSSH for the several-hosts tests (each starts its own sshd on 127.0.0.1)
 ./scripts/setup-validation.sh  # runtime-tools' validation programs, where their sources are (test/oci-validation/README.md)
 npm run --silent typecheck
 # The run's own temp space and cgroup names (test/helpers/run-scope.ts): the

@@ -10,12 +10,16 @@ import { COMMIT_COMMANDS } from './commit-commands';
 import { DIFF_COMMANDS } from './diff-commands';
 import { NETWORK_COMMANDS } from './network-commands';
 import { commandHelp, mainHelp } from './help';
+import { resolveHost } from './contexts';
+import { HOST_COMMANDS } from './host-commands';
 
 const VERSION = 'nscope 0.1.0';
 
 /** Flags before the command. `-H` is Docker's shorthand for its daemon's address. */
 const GLOBAL_FLAGS: Flag[] = [
   { name: 'socket', short: 'H', takesValue: true, value: 'path', help: `The helper's socket (default $NSCOPE_SOCKET, else ${DEFAULT_SOCKET})` },
+  { name: 'host', takesValue: true, value: 'url', help: 'The helper to talk to: ssh://[user@]host[:port][/socket] or unix:///path (default $NSCOPE_HOST, else the current context)' },
+  { name: 'context', takesValue: true, value: 'name', help: 'A context (nscope context ls) to talk to (default $NSCOPE_CONTEXT, else the current one)' },
   { name: 'version', help: 'Print the version and exit' },
 ];
 
@@ -78,7 +82,7 @@ const HELPER_COMMANDS: Record<string, Command> = {
   },
 };
 
-const ALL: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS };
+const ALL: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS };
 
 /** Every command by name, for tests that walk the table. */
 export const ALL_COMMANDS: Readonly<Record<string, Command>> = ALL;
@@ -93,8 +97,10 @@ export async function main(argv: string[]): Promise<number> {
   const g = parseArgs(argv, GLOBAL_FLAGS, { stopAtFirstPositional: true, help: true });
   if (g.help) { process.stdout.write(mainHelp('nscope', ALL, GLOBAL_FLAGS)); return 0; }
   if (bool(g, 'version')) { process.stdout.write(`${VERSION}\n`); return 0; }
-  const socket = str(g, 'socket') ?? (process.env.NSCOPE_SOCKET || DEFAULT_SOCKET);
   const [name, ...rest] = g.positionals;
+  // dial-stdio and the daemon are about this machine's socket; every other command about the helper chosen
+  const local = name === 'dial-stdio' || name === 'daemon' || name === 'context';
+  const socket = local ? (str(g, 'socket') ?? (process.env.NSCOPE_SOCKET || DEFAULT_SOCKET)) : resolveHost({ host: str(g, 'host'), socket: str(g, 'socket'), context: str(g, 'context') }, DEFAULT_SOCKET);
   if (!name) { process.stdout.write(mainHelp('nscope', ALL, GLOBAL_FLAGS)); return 0; }
   const cmd = command(name);
   // --help (and -h where the command has no -h of its own) anywhere among the

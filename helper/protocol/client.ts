@@ -1,6 +1,7 @@
 // The typed client every nscope front end uses (CLI, VS Code extension):
 // JSON-RPC 2.0 over newline-delimited JSON on the helper's Unix socket.
 import * as net from 'net';
+import { dialSsh, HostError, parseHost, type HostAddress } from './host';
 import { JSONRPCClient, JSONRPCErrorException, JSONRPCServer, JSONRPCServerAndClient } from 'json-rpc-2.0';
 import { EVENT_METHOD, type NscopeEvent } from './types/events';
 import type { MethodName, Params, Result } from './methods';
@@ -18,7 +19,16 @@ function toHelperError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+/** `socketPath`: a socket path, or a host URL (./host.ts): over ssh, a `dial-stdio` relay stands for the socket. */
 function connect(socketPath: string): Promise<net.Socket> {
+  if (/^[a-z]+:\/\//.test(socketPath)) {
+    let h: HostAddress;
+    try { h = parseHost(socketPath); } catch (e) { return Promise.reject(new HelperError((e as Error).message, -32004, 'invalid')); }
+    if (h.kind === 'unix') socketPath = h.path;
+    else {
+      return Promise.resolve(dialSsh(h) as unknown as net.Socket);
+    }
+  }
   return new Promise((resolve, reject) => {
     const sock = net.connect({ path: socketPath, allowHalfOpen: true });
     sock.once('connect', () => { sock.removeListener('error', reject); resolve(sock); });
@@ -67,7 +77,8 @@ export class HelperClient {
       this.endpoint.rejectAllPendingRequests(this.closedError.message);
       this.onClose?.();
     });
-    sock.on('error', () => undefined);
+    // an ssh transport that fails says why (./host.ts): that is the error of every pending request
+    sock.on('error', (e) => { if (e instanceof HostError) this.closedError ??= new HelperError(e.message, -32004, 'unavailable'); });
     sock.on('end', () => sock.end());
   }
 

@@ -1,0 +1,101 @@
+// Several hosts (issue 14): the CLI talking to a helper over ssh — a real
+// OpenSSH server on 127.0.0.1 started here, `ssh … nscope dial-stdio` per
+// connection — with --host, NSCOPE_HOST and contexts; run, exec, logs and cp
+// (streams) through it; and the errors a user meets (an unreachable host, a
+// bad URL, an unknown context).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseHost } from '../../helper/protocol/host';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd';
+
+const skip = sshdUnavailable();
+
+test('host URLs: unix, ssh with user, port and socket; refusals', () => {
+  assert.deepEqual(parseHost('unix:///run/x.sock'), { kind: 'unix', path: '/run/x.sock' });
+  assert.deepEqual(parseHost('/run/x.sock'), { kind: 'unix', path: '/run/x.sock' });
+  assert.deepEqual(parseHost('ssh://me@box:2222/run/n.sock'), { kind: 'ssh', host: 'box', user: 'me', port: 2222, socket: '/run/n.sock' });
+  assert.deepEqual(parseHost('ssh://box'), { kind: 'ssh', host: 'box', user: undefined, port: undefined, socket: undefined });
+  assert.throws(() => parseHost('ftp://box'), /unsupported scheme ftp/);
+  assert.throws(() => parseHost('ssh://me:pw@box'), /password/);
+  assert.throws(() => parseHost('box'), /not a host URL/);
+});
+
+describe('nscope over ssh', { skip }, () => {
+  let d: TestDaemon;
+  let sshd: TestSshd;
+  let env: NodeJS.ProcessEnv;
+  let url: string;
+  let work: string;
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => d.cli(args, { env: { ...env, ...extra } });
+
+  before(async () => {
+    d = await startWithImage('hosts');
+    sshd = await startSshd();
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-hosts-'));
+    env = { ...process.env, NSCOPE_SSH_OPTS: `-F ${sshd.clientConfig}`, NSCOPE_REMOTE_COMMAND: path.join(REPO, 'bin', 'nscope'), NSCOPE_CONFIG: path.join(work, 'config') };
+    url = `ssh://root@127.0.0.1:${sshd.port}${d.socket}`;
+  });
+
+  after(async () => {
+    await sshd?.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+    assert.deepEqual(d ? await d.cleanup() : [], []);
+  });
+
+  // d.cli passes --socket: these go through runCommand without it
+  const remote = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const { runCommand } = await import('../helpers/command');
+    return runCommand(process.execPath, [path.join(REPO, 'bin', 'nscope'), ...args], { env: { ...env, ...extra } });
+  };
+
+  test('--host ssh://…: run, ps, logs, exec and cp through the remote helper', async () => {
+    const run = await remote(['--host', url, 'run', '--rm', '--network', 'none', 'host', 'echo', 'over ssh']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'over ssh\n');
+    const bg = await remote(['--host', url, 'run', '-d', '--name', 'far', '--network', 'none', 'host', 'sh', '-c', 'echo started; sleep 600']);
+    assert.equal(bg.code, 0, bg.stderr);
+    assert.match((await remote(['--host', url, 'ps'])).stdout, /far/);
+    assert.match((await remote(['--host', url, 'logs', 'far'])).stdout, /started/);
+    const ex = await remote(['--host', url, 'exec', 'far', 'cat', '/etc/hostname']);
+    assert.equal(ex.code, 0, ex.stderr);
+    fs.writeFileSync(path.join(work, 'f.txt'), 'copied over ssh');
+    const cp = await remote(['--host', url, 'cp', path.join(work, 'f.txt'), 'far:/tmp/']);
+    assert.equal(cp.code, 0, cp.stderr);
+    assert.equal((await cli(['exec', 'far', 'cat', '/tmp/f.txt'])).stdout, 'copied over ssh');
+  });
+
+  test('NSCOPE_HOST, and contexts: create, ls, use, inspect, rm', async () => {
+    assert.match((await remote(['ps'], { NSCOPE_HOST: url })).stdout, /far/);
+    const created = await remote(['context', 'create', 'lab', '--host', url, '--description', 'the test helper']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(fs.statSync(path.join(work, 'config', 'contexts.json')).mode & 0o777, 0o600);
+    assert.match((await remote(['--context', 'lab', 'ps'])).stdout, /far/);
+    assert.equal((await remote(['context', 'use', 'lab'])).code, 0);
+    const ls = await remote(['context', 'ls']);
+    assert.match(ls.stdout, /^lab \*\s+the test helper\s+ssh:\/\//m);
+    assert.match((await remote(['ps'])).stdout, /far/, 'the current context is used');
+    assert.equal(JSON.parse((await remote(['context', 'inspect'])).stdout)[0].host, url);
+    assert.equal((await remote(['context', 'use', 'default'])).code, 0);
+    assert.equal((await remote(['context', 'rm', 'lab'])).code, 0);
+    const gone = await remote(['--context', 'lab', 'ps']);
+    assert.equal(gone.code, 2);
+    assert.match(gone.stderr, /context "lab" not found/);
+  });
+
+  test('errors in one line: an unreachable host, a bad URL, a remote without the helper', async () => {
+    const down = await remote(['--host', 'ssh://root@127.0.0.1:1', 'ps']);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^nscope: ssh: connect to host 127\.0\.0\.1 port 1: Connection refused/);
+    assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
+    const bad = await remote(['--host', 'http://x', 'ps']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unsupported scheme http/);
+    const noHelper = await remote(['--host', `ssh://root@127.0.0.1:${sshd.port}/nonexistent.sock`, 'ps']);
+    assert.equal(noHelper.code, 1);
+    assert.match(noHelper.stderr, /cannot connect to the nscope helper at \/nonexistent\.sock/);
+  });
+});

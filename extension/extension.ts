@@ -16,6 +16,7 @@ import { registerStatsCommand } from './commands/stats';
 import { registerVolumeCommands } from './commands/volumes';
 import { Connection } from './connection';
 import { startLanguageClient } from './language/client';
+import { registerHostCommands } from './hosts';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
 import { FileDrop, registerFileCommands } from './commands/files';
@@ -57,6 +58,8 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     vscode.window.createTreeView('nscope.networks', { treeDataProvider: networks, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.volumes', { treeDataProvider: volumes, showCollapseAll: true }),
     createStatusItem(conn),
+    registerHostCommands(conn),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.hosts')) refreshAll(); }),
     conn.onDidChangeState(refreshAll),
     // the views follow the helper's events, no polling
     conn.onEvent((e) => {

@@ -1,6 +1,7 @@
 // The status bar item: connected (with the helper's version) or not (and why).
 import * as vscode from 'vscode';
 import type { Connection } from './connection';
+import { currentHostName } from './hosts';
 
 export function createStatusItem(conn: Connection): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('nscope.status', vscode.StatusBarAlignment.Left, 10);
@@ -8,10 +9,10 @@ export function createStatusItem(conn: Connection): vscode.Disposable {
   const update = () => {
     switch (conn.state) {
       case 'connected':
-        item.text = '$(vm-running) nscope';
-        item.tooltip = `nscope: connected to the helper ${conn.helperVersion} at ${conn.socketPath}`;
+        item.text = currentHostName(conn) === 'local' ? '$(vm-running) nscope' : `$(remote) nscope: ${currentHostName(conn)}`;
+        item.tooltip = `nscope: connected to the helper ${conn.helperVersion} at ${conn.socketPath}\nClick to switch host`;
         item.backgroundColor = undefined;
-        item.command = 'workbench.view.extension.nscope';
+        item.command = 'nscope.switchHost';
         break;
       case 'connecting':
         item.text = '$(sync~spin) nscope';

@@ -1,0 +1,364 @@
+// `nscope build` and VS Code's Build Image: a Containerfile built by the client with the helper's own
+// verbs, so it works the same against a local or a remote helper: RUN is a
+// container made on the current image, started, waited for and committed; COPY
+// and ADD are a created container the context's files are copied into (the
+// `cp-in` stream, inside the container's root) and committed; ENV, LABEL,
+// WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, VOLUME and STOPSIGNAL ride on the
+// next commit as its changes. Every step's image is kept, named
+// nscope-build-cache:KEY, where KEY hashes the parent image, the pending
+// changes, the instruction as expanded and, for COPY/ADD, the bytes copied:
+// the layer cache (~/.cache/nscope/build-cache.json) finds it again on an
+// unchanged rebuild. One parser (language/containerfile.ts) for this and the
+// language server.
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Readable } from 'stream';
+import { expandVariables, parseContainerfile, splitWords, stagesOf, type Instruction } from '../../language/containerfile';
+import { uncompressed } from '../images/decompress';
+import { treeTar } from '../files/tree-tar';
+import { openStream, openStreamWithResult, type HelperClient } from '../protocol/client';
+import type { RunOptions } from '../protocol/types';
+import { printLogStream } from '../cli/logstream';
+import { sendArchive } from '../files/send-archive';
+import { parseDockerignore } from './dockerignore';
+
+const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL']);
+const CACHE_NAME = 'nscope-build-cache';
+
+export class BuildError extends Error {}
+
+interface ImageConfig { Env?: string[]; WorkingDir?: string; User?: string; Shell?: string[] }
+
+/** The build's state within a stage: the image so far and what the next commit adds to its config. */
+interface StageState {
+  image: string;
+  pending: string[];
+  env: Map<string, string>;
+  args: Map<string, string>;
+  workdir: string;
+  user: string;
+  shell: string[];
+}
+
+function cacheFile(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'nscope', 'build-cache.json');
+}
+
+function loadCache(): Record<string, string> {
+  try { return JSON.parse(fs.readFileSync(cacheFile(), 'utf8')) as Record<string, string>; } catch { return {}; }
+}
+
+function saveCache(cache: Record<string, string>): void {
+  const f = cacheFile();
+  fs.mkdirSync(path.dirname(f), { recursive: true });
+  fs.writeFileSync(`${f}.tmp`, JSON.stringify(cache));
+  fs.renameSync(`${f}.tmp`, f);
+}
+
+const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
+const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+/** The tar bytes of the context's sources of a COPY/ADD, their digest, and where they go. */
+interface CopyPlan { dest: string; archives: { bytes: Buffer[]; extract: boolean }[]; digest: string }
+
+export interface BuildOptions {
+  context: string;
+  file?: string;
+  tags: string[];
+  /** NAME=VALUE, or NAME (its value from the environment) */
+  buildArgs: string[];
+  noCache?: boolean;
+  target?: string;
+  network?: string;
+  /** only the image ID at the end */
+  quiet?: boolean;
+}
+
+/** Where a build talks: the helper, and where its progress lines go. */
+export interface BuildIO {
+  client: Pick<HelperClient, 'request'>;
+  socket: string;
+  write(text: string): void;
+  /** pulls a base image that is not local; false if it could not be */
+  pull(ref: string): Promise<boolean>;
+}
+
+/** Builds; returns the image's id. Bad input throws BuildError (or UsageError for the options). */
+export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<string> {
+  const contextDir = path.resolve(o.context);
+  if (!fs.statSync(contextDir, { throwIfNoEntry: false })?.isDirectory()) throw new BuildError(`${o.context}: the build context must be a directory`);
+  const file = o.file ? path.resolve(o.file) : ['Containerfile', 'Dockerfile'].map((f) => path.join(contextDir, f)).find((f) => fs.existsSync(f));
+  if (!file || !fs.existsSync(file)) throw new BuildError(`no Containerfile or Dockerfile in ${contextDir} (or give -f FILE)`);
+  const quiet = !!o.quiet;
+  const say = (s: string) => { if (!quiet) io.write(s); };
+  const parsed = parseContainerfile(fs.readFileSync(file, 'utf8'));
+  if (parsed.errors.length) throw new BuildError(`${path.basename(file)}:${parsed.errors[0].range.start.line + 1}: ${parsed.errors[0].message}`);
+  const stages = stagesOf(parsed);
+  if (!stages.length) throw new BuildError(`${path.basename(file)}: no FROM`);
+  const target = o.target;
+  const last = target === undefined ? stages.length - 1 : stages.findIndex((s) => s.name === target.toLowerCase());
+  if (last < 0) throw new BuildError(`--target ${target}: no stage of that name`);
+  const buildArgs = new Map(o.buildArgs.map((a) => { const i = a.indexOf('='); return i < 0 ? [a, process.env[a] ?? ''] : [a.slice(0, i), a.slice(i + 1)]; }));
+  const ignore = parseDockerignore(fs.existsSync(path.join(contextDir, '.dockerignore')) ? fs.readFileSync(path.join(contextDir, '.dockerignore'), 'utf8') : '');
+  const globalArgs = new Map<string, string>();
+  for (const ins of parsed.instructions) {
+    if (ins.keyword === 'FROM') break;
+    if (ins.keyword === 'ARG') for (const w of splitWords(ins.args, parsed.escape)) { const [k, ...v] = w.value.split('='); globalArgs.set(k, buildArgs.get(k) ?? v.join('=')); }
+  }
+  const c = io.client;
+  const noCache = !!o.noCache;
+  const cache = loadCache();
+  const steps = stages.slice(0, last + 1).reduce((n, s) => n + 1 + s.instructions.length, 0);
+  let step = 0;
+  const images: string[] = [];
+  const containers: string[] = [];
+  const fileName = path.relative(contextDir, file) || path.basename(file);
+
+  /** A container on `st.image`, committed with the pending changes after `fill` (the step's work), kept in the cache. */
+  const commitStep = async (st: StageState, key: string, ins: Instruction | undefined, fill: (id: string) => Promise<void>, run?: string[]) => {
+    // a RUN's environment: the build's ARGs, then the image's and the ENVs so far (those win, as in Docker)
+    const env = [...(run ? [...st.args] : []), ...st.env].map(([k, v]) => `${k}=${v}`);
+    const id = await holder(c, {
+      image: st.image, env, workdir: st.workdir || undefined, user: st.user || undefined,
+      net: run ? (o.network ?? 'bridge') : 'none', ...(run ? { cmd: run, entrypoint: [] } : {}),
+    });
+    containers.push(id);
+    await fill(id);
+    const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, pause: false });
+    await c.request('container.remove', { id, force: true });
+    containers.splice(containers.indexOf(id), 1);
+    cache[key] = r.id;
+    saveCache(cache);
+    st.image = r.id;
+    st.pending = [];
+  };
+  /** The cached image of `key`, if it is still there. */
+  const cached = async (key: string): Promise<string | undefined> => {
+    if (noCache || !cache[key]) return undefined;
+    try { return (await c.request('image.inspect', { ref: cache[key] })).id; } catch { delete cache[key]; return undefined; }
+  };
+
+  try {
+    for (const stage of stages.slice(0, last + 1)) {
+      say(`Step ${++step}/${steps} : FROM ${stage.from.args}\n`);
+      const base = expandVariables(splitWords(stage.from.args, parsed.escape)[0]?.value ?? '', (n) => globalArgs.get(n));
+      const earlier = stages.findIndex((s) => s.name === base.toLowerCase() && s.index < stage.index);
+      let baseId: string;
+      if (earlier >= 0) baseId = images[earlier];
+      else if (base === 'scratch') throw new BuildError('FROM scratch: not supported by nscope build yet (start from an image)');
+      else {
+        try { baseId = (await c.request('image.inspect', { ref: base })).id; } catch {
+          if (!(await io.pull(base))) throw new BuildError(`FROM ${base}: not a local image and it could not be pulled`);
+          baseId = (await c.request('image.inspect', { ref: base })).id;
+        }
+      }
+      const cfg = ((await c.request('image.inspect', { ref: baseId })).config as { config?: ImageConfig })?.config ?? {};
+      const st: StageState = {
+        image: baseId, pending: [], args: new Map(), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'],
+        env: new Map((cfg.Env ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i), e.slice(i + 1)] as [string, string]; })),
+      };
+      say(` ---> ${shortId(baseId)}\n`);
+      const lookup = (n: string) => st.args.get(n) ?? st.env.get(n);
+      for (const ins of stage.instructions) {
+        say(`Step ${++step}/${steps} : ${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}\n`);
+        const expanded = expandVariables(ins.args, lookup, parsed.escape);
+        switch (ins.keyword) {
+          case 'ARG':
+            for (const w of splitWords(ins.args, parsed.escape)) {
+              const [k, ...v] = w.value.split('=');
+              st.args.set(k, buildArgs.get(k) ?? globalArgs.get(k) ?? expandVariables(v.join('='), lookup, parsed.escape));
+            }
+            break;
+          case 'SHELL':
+            if (!ins.json) throw new BuildError(`${fileName}:${ins.range.start.line + 1}: SHELL takes the JSON form: SHELL ["/bin/sh", "-c"]`);
+            st.shell = ins.json;
+            break;
+          case 'RUN': {
+            const script = ins.heredocs.length ? ins.heredocs.map((h) => h.body).join('') : ins.args;
+            const cmd = ins.json ?? [...st.shell, script];
+            const key = hash(st.image, ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]));
+            const hit = await cached(key);
+            if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
+            await commitStep(st, key, ins, async (id) => {
+              const out = quiet ? undefined : await openStream(io.socket, { kind: 'logs', id, follow: true });
+              const printed = out ? printLogStream(out, { write: (text) => io.write(text) }) : Promise.resolve();
+              const waited = c.request('container.wait', { id });
+              await c.request('container.start', { id });
+              const { exitCode } = await waited;
+              await printed;
+              if (exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${exitCode} (${fileName}:${ins.range.start.line + 1}, step ${step})`);
+            }, cmd);
+            say(` ---> ${shortId(st.image)}\n`);
+            break;
+          }
+          case 'COPY': case 'ADD': {
+            const plan = await planCopy(c, io.socket, ins, expanded, parsed.escape, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st);
+            const key = hash(st.image, ...st.pending, ins.keyword, plan.dest, plan.digest);
+            const hit = await cached(key);
+            if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
+            await commitStep(st, key, ins, async (id) => {
+              for (const a of plan.archives) {
+                await sendArchive(io.socket, { kind: 'cp-in', id, path: a.extract ? plan.dest : plan.dest, archive: true, parents: true }, a.bytes);
+              }
+            });
+            say(` ---> ${shortId(st.image)}\n`);
+            break;
+          }
+          default:
+            if (CONFIG_CHANGES.has(ins.keyword)) {
+              const value = ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' ? ins.args : expanded;
+              if (ins.keyword === 'WORKDIR') st.workdir = path.posix.resolve(st.workdir || '/', value);
+              if (ins.keyword === 'USER') st.user = value;
+              if (ins.keyword === 'ENV') {
+                const words = splitWords(value, parsed.escape);
+                const kv = words.length >= 2 && !words[0].value.includes('=') ? [[words[0].value, value.slice(words[0].end).trim()]] : words.map((w) => { const i = w.value.indexOf('='); return [w.value.slice(0, i), w.value.slice(i + 1)]; });
+                for (const [k, v] of kv) st.env.set(k, v);
+              }
+              st.pending.push(`${ins.keyword} ${ins.keyword === 'WORKDIR' ? st.workdir : value}`);
+              say(' ---> (config: applied with the next layer)\n');
+            } else if (['HEALTHCHECK', 'ONBUILD', 'MAINTAINER'].includes(ins.keyword)) {
+              say(` ---> ${ins.keyword} is not recorded by nscope build yet: skipped\n`);
+            } else {
+              throw new BuildError(`${fileName}:${ins.range.start.line + 1}: unknown instruction ${ins.keyword}`);
+            }
+        }
+      }
+      if (st.pending.length) {
+        const key = hash(st.image, ...st.pending, 'CONFIG');
+        const hit = await cached(key);
+        if (hit) { st.image = hit; st.pending = []; } else await commitStep(st, key, undefined, async () => undefined);
+      }
+      images[stage.index] = st.image;
+    }
+  } finally {
+    for (const id of containers) await c.request('container.remove', { id, force: true }).catch(() => undefined);
+  }
+  const id = images[last];
+  for (const t of o.tags) await c.request('image.tag', { ref: id, name: t });
+  if (quiet) io.write(`${id}\n`);
+  else {
+    say(`Successfully built ${shortId(id)}\n`);
+    for (const t of o.tags) say(`Successfully tagged ${t}\n`);
+  }
+  return id;
+}
+
+/** What a COPY/ADD puts where: the tars of its sources (from the context or another stage) and their digest. */
+async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: Instruction, expanded: string, escape: string, contextDir: string, ignore: (rel: string) => boolean,
+  earlier: (readonly [string | undefined, string])[], st: StageState): Promise<CopyPlan> {
+  const where = `${ins.keyword} (line ${ins.range.start.line + 1})`;
+  const words = ins.json ?? splitWords(expanded, escape).map((w) => w.value);
+  if (words.length < 2) throw new BuildError(`${where}: a source and a destination are needed`);
+  const sources = words.slice(0, -1);
+  const raw = words[words.length - 1];
+  // "." and a trailing "/" (or "/.") name a folder: what is copied goes into it
+  const isDir = raw === '.' || raw.endsWith('/') || raw.endsWith('/.');
+  let dest = path.posix.resolve(st.workdir || '/', raw);
+  if (isDir && dest !== '/') dest += '/';
+  const flag = (n: string) => ins.flags.find((f) => f.name === n)?.value;
+  const chown = flag('chown');
+  let owner: ((u: number, g: number) => [number, number]) | undefined = () => [0, 0];
+  if (chown !== undefined) {
+    const m = /^(\d+)(?::(\d+))?$/.exec(chown);
+    if (!m) throw new BuildError(`${where}: --chown=${chown}: numeric UID[:GID] only`);
+    owner = () => [Number(m[1]), Number(m[2] ?? m[1])];
+  }
+  const chmod = flag('chmod');
+  if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) throw new BuildError(`${where}: --chmod=${chmod}: an octal mode is expected`);
+  const mode = chmod === undefined ? undefined : parseInt(chmod, 8);
+  const h = createHash('sha256');
+  const archives: CopyPlan['archives'] = [];
+  const collect = (gen: Iterable<Buffer>) => { const bytes: Buffer[] = []; for (const b of gen) { h.update(b); bytes.push(b); } return bytes; };
+  const from = flag('from');
+  if (from !== undefined) {
+    const stage = earlier.find(([n], i) => n === from.toLowerCase() || String(i) === from);
+    const image = stage?.[1] ?? from;
+    for (const src of sources) {
+      const id = await holder(c, { image, net: 'none' });
+      try {
+        const { sock, result } = await openStreamWithResult(socket, { kind: 'cp-out', id, path: src });
+        const bytes: Buffer[] = [];
+        for await (const b of sock) { h.update(b as Buffer); bytes.push(b as Buffer); }
+        // the top entry is the source's name: a directory's contents go to dest, a file into it or as it
+        const isDir = result.stat?.type === 'dir';
+        archives.push({ bytes: await renameTop(bytes, result.stat?.name ?? path.posix.basename(src), isDir || dest.endsWith('/') ? (isDir ? null : undefined) : path.posix.basename(dest)), extract: true });
+        if (!isDir && !dest.endsWith('/')) dest = path.posix.dirname(dest);
+      } finally { await c.request('container.remove', { id, force: true }).catch(() => undefined); }
+    }
+    return { dest, archives, digest: h.digest('hex') };
+  }
+  const multiple = sources.length > 1;
+  if (multiple && !dest.endsWith('/')) throw new BuildError(`${where}: with more than one source, the destination must end with /`);
+  let intoDir = dest;
+  for (const src of sources) {
+    if (ins.keyword === 'ADD' && /^(https?:\/\/|git@)/.test(src)) throw new BuildError(`${where}: ADD of a URL is not supported by nscope build yet`);
+    const rel = path.posix.normalize(src.replace(/^\/+/, ''));
+    if (rel === '..' || rel.startsWith('../')) throw new BuildError(`${where}: "${src}" is outside the build context`);
+    const abs = path.join(contextDir, rel);
+    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    if (!st || (rel !== '.' && ignore(rel))) throw new BuildError(`${where}: "${src}" is not in the build context${st ? ' (.dockerignore leaves it out)' : ''}`);
+    const skip = (r: string) => ignore(path.posix.join(rel === '.' ? '' : rel, r).replace(/^\//, ''));
+    if (ins.keyword === 'ADD' && st.isFile() && /\.(tar|tar\.gz|tgz|tar\.zst|tar\.xz)$/.test(rel) && !/\.xz$/.test(rel)) {
+      // a local archive is unpacked at the destination
+      const { stream } = await uncompressed(fs.createReadStream(abs), where);
+      archives.push({ bytes: collect(await readAll(stream)), extract: true });
+    } else if (st.isDirectory()) {
+      archives.push({ bytes: collect(treeTar(abs, '.', { owner, mode, skip })), extract: true });
+    } else if (dest.endsWith('/')) {
+      archives.push({ bytes: collect(treeTar(abs, path.basename(abs), { owner, mode })), extract: true });
+    } else {
+      intoDir = path.posix.dirname(dest);
+      archives.push({ bytes: collect(treeTar(abs, path.posix.basename(dest), { owner, mode })), extract: true });
+    }
+  }
+  return { dest: intoDir, archives, digest: h.digest('hex') };
+}
+
+/**
+ * A container that is created and never started, to copy into or out of: the
+ * runtime checks at create that its command exists, so the image's own
+ * command is tried first, then /bin/sh.
+ */
+async function holder(c: Pick<HelperClient, 'request'>, o: RunOptions): Promise<string> {
+  if (o.cmd) return (await c.request('container.create', o)).id;
+  try { return (await c.request('container.create', o)).id; } catch (first) {
+    try { return (await c.request('container.create', { ...o, cmd: ['/bin/sh'], entrypoint: [] })).id; } catch { throw first; }
+  }
+}
+
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for await (const b of stream) out.push(b as Buffer);
+  return [Buffer.concat(out)];
+}
+
+/**
+ * The archive with its top entry `top` renamed to `to` (a string), or dropped
+ * so its contents are at the top (null); undefined keeps it. Rewrites ustar
+ * names by re-reading and re-writing the archive.
+ */
+async function renameTop(bytes: Buffer[], top: string, to: string | null | undefined): Promise<Buffer[]> {
+  if (to === undefined) return bytes;
+  const { readTar } = await import('../images/tar-reader');
+  const { TarWriter } = await import('../images/tar-writer');
+  const out: Buffer[] = [];
+  const w = new TarWriter((b) => out.push(Buffer.from(b)));
+  for await (const e of readTar(Readable.from(bytes))) {
+    const parts = e.name.replace(/\/$/, '').split('/').filter((x) => x && x !== '.');
+    if (parts[0] !== top) continue;
+    const rest = parts.slice(1);
+    const name = to === null ? (rest.length ? rest.join('/') : '.') : [to, ...rest].join('/');
+    const linkname = e.type === 'hardlink' ? (() => { const lp = e.linkname.split('/').filter(Boolean); return to === null ? lp.slice(1).join('/') : [to, ...lp.slice(1)].join('/'); })() : e.linkname;
+    const meta = { name, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: Math.floor(e.mtime), linkname, devmajor: e.devmajor, devminor: e.devminor };
+    if (e.type === 'file') {
+      const body: Buffer[] = [];
+      for await (const b of e.body.chunks()) body.push(Buffer.from(b));
+      w.add(meta, Buffer.concat(body));
+    } else w.add(meta);
+  }
+  w.finish();
+  return out;
+}

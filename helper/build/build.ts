@@ -3,7 +3,7 @@
 // container made on the current image, started, waited for and committed; COPY
 // and ADD are a created container the context's files are copied into (the
 // `cp-in` stream, inside the container's root) and committed; ENV, LABEL,
-// WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, VOLUME and STOPSIGNAL ride on the
+// WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, VOLUME, STOPSIGNAL and HEALTHCHECK ride on the
 // next commit as its changes. Every step's image is kept, named
 // nscope-build-cache:KEY, where KEY hashes the parent image, the pending
 // changes, the instruction as expanded and, for COPY/ADD, the bytes copied:
@@ -24,7 +24,7 @@ import { printLogStream } from '../cli/logstream';
 import { sendArchive } from '../files/send-archive';
 import { parseDockerignore } from './dockerignore';
 
-const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL']);
+const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK']);
 const CACHE_NAME = 'nscope-build-cache';
 
 export class BuildError extends Error {}
@@ -209,7 +209,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           }
           default:
             if (CONFIG_CHANGES.has(ins.keyword)) {
-              const value = ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' ? ins.args : expanded;
+              const flags = ins.flags.map((f) => `--${f.name}=${f.value ?? ''} `).join('');
+              const value = ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' ? ins.args : ins.keyword === 'HEALTHCHECK' ? `${flags}${ins.args}` : expanded;
               if (ins.keyword === 'WORKDIR') st.workdir = path.posix.resolve(st.workdir || '/', value);
               if (ins.keyword === 'USER') st.user = value;
               if (ins.keyword === 'ENV') {
@@ -219,7 +220,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
               }
               st.pending.push(`${ins.keyword} ${ins.keyword === 'WORKDIR' ? st.workdir : value}`);
               say(' ---> (config: applied with the next layer)\n');
-            } else if (['HEALTHCHECK', 'ONBUILD', 'MAINTAINER'].includes(ins.keyword)) {
+            } else if (['ONBUILD', 'MAINTAINER'].includes(ins.keyword)) {
               say(` ---> ${ins.keyword} is not recorded by nscope build yet: skipped\n`);
             } else {
               throw new BuildError(`${fileName}:${ins.range.start.line + 1}: unknown instruction ${ins.keyword}`);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { invalid } from '../errors';
 import type { OciContainerConfig } from '../images/oci';
 
-export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
+export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -197,6 +197,24 @@ export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefi
         out.Volumes = vols;
         break;
       }
+      case 'HEALTHCHECK': {
+        // Docker's image config: Test ["NONE"] | ["CMD", …] | ["CMD-SHELL", "…"], durations in nanoseconds
+        if (/^NONE$/i.test(rest)) { out.Healthcheck = { Test: ['NONE'] }; break; }
+        const hc: Record<string, unknown> = {};
+        let body = rest;
+        for (let m = /^--([a-z-]+)=(\S+)\s+/.exec(body); m; m = /^--([a-z-]+)=(\S+)\s+/.exec(body)) {
+          const key = { interval: 'Interval', timeout: 'Timeout', 'start-period': 'StartPeriod', 'start-interval': 'StartInterval', retries: 'Retries' }[m[1]];
+          if (!key) throw invalid(`${what}: unknown HEALTHCHECK option --${m[1]}`);
+          hc[key] = key === 'Retries' ? Number(m[2]) : durationNs(m[2], what);
+          if (key === 'Retries' && !(Number.isInteger(hc[key]) && (hc[key] as number) >= 0)) throw invalid(`${what}: --retries takes a count`);
+          body = body.slice(m[0].length);
+        }
+        const cmd = /^CMD\s+([\s\S]+)$/i.exec(body.trim());
+        if (!cmd) throw invalid(`${what}: HEALTHCHECK takes [OPTIONS] CMD command, or NONE`);
+        const exec = execForm(cmd[1].trim());
+        out.Healthcheck = { Test: exec ? ['CMD', ...exec] : ['CMD-SHELL', cmd[1].trim()], ...hc };
+        break;
+      }
       case 'STOPSIGNAL': {
         const words = shellWords(rest, env, true, what);
         if (words.length !== 1 || !/^(SIG)?[A-Z0-9+-]+$|^\d+$/i.test(words[0])) throw invalid(`${what}: STOPSIGNAL takes one signal name or number`);
@@ -206,4 +224,18 @@ export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefi
     }
   }
   return out;
+}
+
+/** "30s", "1m30s", "500ms", "2h" as nanoseconds (Go's time.ParseDuration, the units Docker takes). */
+function durationNs(s: string, what: string): number {
+  const unit: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+  let total = 0;
+  let rest = s;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
+    if (!m) throw invalid(`${what}: "${s}" is not a duration (e.g. 30s, 1m30s)`);
+    total += Number(m[1]) * unit[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return Math.round(total);
 }

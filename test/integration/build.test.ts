@@ -25,6 +25,7 @@ COPY conf /app/conf
 COPY --chmod=700 --chown=12:34 app.sh run.sh
 ADD files.tar /unpacked/
 CMD ["cat", "/app/out.txt"]
+HEALTHCHECK --interval=30s --retries=3 CMD cat /app/out.txt
 `;
 
 describe('nscope build', () => {
@@ -58,7 +59,7 @@ describe('nscope build', () => {
   test('a two-stage build: each instruction applied, the image runs', async () => {
     const r = await build(['-t', 'demo:1', '--build-arg', 'GREETING=hi', ctx]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /Step 1\/13 : FROM host AS build/);
+    assert.match(r.stdout, /Step 1\/14 : FROM host AS build/);
     assert.match(r.stdout, /Successfully built [0-9a-f]{12}\nSuccessfully tagged demo:1\n$/);
     assert.equal(await run('demo:1'), 'hi from RUN\n');
     const seen = await run('demo:1', 'sh', '-c', 'pwd; echo $MODE; ls /app/conf; stat -c "%a %u:%g" /app/run.sh; cat /unpacked/inside.txt');
@@ -66,6 +67,7 @@ describe('nscope build', () => {
     // a history entry per step, naming the Containerfile's line
     const [img] = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout);
     assert.ok(JSON.stringify(img.config).includes('Containerfile:12'), 'the COPY --chmod line in the history');
+    assert.deepEqual(img.config.config.Healthcheck, { Test: ['CMD-SHELL', 'cat /app/out.txt'], Interval: 30e9, Retries: 3 });
   });
 
   test('the layer cache: an unchanged rebuild hits every step, a changed context file misses from its COPY on', async () => {

@@ -56,7 +56,7 @@ test('WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL', () => {
 
 test('bad changes: one line naming the change and what is wrong', () => {
   const bad: Array<[string, RegExp]> = [
-    ['RUN apt-get update', /^--change "RUN apt-get update": RUN cannot be used with commit \(only CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR\)$/],
+    ['RUN apt-get update', /^--change "RUN apt-get update": RUN cannot be used with commit \(only CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR\)$/],
     ['FROM scratch', /FROM cannot be used with commit/],
     ['CMD', /^--change "CMD": CMD needs an argument$/],
     ['   ', /empty instruction/],
@@ -70,6 +70,9 @@ test('bad changes: one line naming the change and what is wrong', () => {
     ['EXPOSE 90-80', /"90-80" is not a port/],
     ['VOLUME relative', /volume "relative" is not an absolute path/],
     ['STOPSIGNAL TERM KILL', /STOPSIGNAL takes one signal/],
+    ['HEALTHCHECK --every=5s CMD true', /unknown HEALTHCHECK option --every/],
+    ['HEALTHCHECK --interval=5x CMD true', /"5x" is not a duration/],
+    ['HEALTHCHECK true', /HEALTHCHECK takes \[OPTIONS\] CMD command, or NONE/],
   ];
   for (const [change, re] of bad) assert.throws(() => applyChanges(base, [change]), (e: Error) => re.test(e.message) && !e.message.includes('\n'), change);
   assert.throws(() => applyChanges(base, 'CMD x' as unknown as string[]), /changes: must be a list/);

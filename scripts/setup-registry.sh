@@ -15,22 +15,7 @@ command -v skopeo >/dev/null 2>&1 || need="$need skopeo"
 command -v htpasswd >/dev/null 2>&1 || need="$need apache2-utils"
 command -v openssl >/dev/null 2>&1 || need="$need openssl"
 command -v zstd >/dev/null 2>&1 || need="$need zstd"
-if [ -n "$need" ]; then
-  # policy-rc.d exit 101 = "action forbidden": invoke-rc.d then does not start
-  # the service the package installs. Ours only while we install, and only if
-  # the machine has none of its own (which we leave as it is).
-  ours=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 0755 /usr/sbin/policy-rc.d
-    ours=1
-  fi
-  apt-get update -qq
-  rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null || rc=$?
-  [ -z "$ours" ] || rm -f /usr/sbin/policy-rc.d
-  [ "$rc" -eq 0 ] || exit "$rc"
-fi
+[ -z "$need" ] || "$(dirname "$0")/apt-install-no-start.sh" $need
 # Where systemd runs, a unit the package enabled would start at the next boot
 # (or was started where policy-rc.d was not honoured): stopped and disabled.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then

@@ -6,17 +6,7 @@
 # the host's is left as it is. Idempotent.
 set -eu
 if ! [ -x /usr/sbin/sshd ] || ! command -v ssh-keygen >/dev/null 2>&1; then
-  ours=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 0755 /usr/sbin/policy-rc.d
-    ours=1
-  fi
-  apt-get update -qq
-  rc=0
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client >/dev/null || rc=$?
-  [ -z "$ours" ] || rm -f /usr/sbin/policy-rc.d
-  [ "$rc" -eq 0 ] || exit "$rc"
+  "$(dirname "$0")/apt-install-no-start.sh" openssh-server openssh-client
   # installed by us: the package's unit stays off (where systemd runs, it would start at the next boot)
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl disable --now ssh >/dev/null 2>&1 || true

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PrivatePodman, havePodman } from '../test/helpers/podman';
+import { removeCgroups } from './lib/cgroups';
 import { BenchDaemon, randomTag, REPO } from './lib/daemon';
 import { fmt, mdTable, summarize } from './lib/stats';
 
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-bench-build-'));
   const daemon = new BenchDaemon(randomTag());
-  const podman = podmanOn && havePodman() ? new PrivatePodman(path.join(work, 'podman'), `nscope-bench-build-${randomTag()}`) : undefined;
+  const podmanCgroup = `nscope-bench-build-${randomTag()}`;
+  const podman = podmanOn && havePodman() ? new PrivatePodman(path.join(work, 'podman'), podmanCgroup) : undefined;
   const runtime = path.join(REPO, 'bin', 'nscope-runtime');
   try {
     // the context and the base image
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
     process.stdout.write(md);
   } finally {
     const leaks = await daemon.cleanup();
-    if (podman) await podman.stop(runtime).catch(() => undefined);
+    if (podman) { await podman.stop(runtime).catch(() => undefined); leaks.push(...removeCgroups(podmanCgroup)); }
     fs.rmSync(work, { recursive: true, force: true });
     if (leaks.length) process.stderr.write(`bench: left behind: ${leaks.join('; ')}\n`);
   }

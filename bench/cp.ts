@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PrivateDocker, haveDocker } from '../test/helpers/dockerd';
+import { removeCgroups } from './lib/cgroups';
 import { BenchDaemon, randomTag, REPO } from './lib/daemon';
 import { fmt, mdTable, summarize } from './lib/stats';
 import { shuffled } from './lib/rounds';
@@ -60,9 +61,12 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-bench-cp-'));
   const daemon = new BenchDaemon(randomTag());
   let docker: PrivateDocker | undefined;
+  const dockerCgroup = `nscope-bench-cp-${randomTag()}`;
   const cleanup = async () => {
     const leaks = await daemon.cleanup();
     await docker?.stop().catch(() => undefined);
+    // dockerd's cgroup parent outlives it
+    if (docker) leaks.push(...removeCgroups(dockerCgroup));
     fs.rmSync(work, { recursive: true, force: true });
     if (leaks.length) process.stderr.write(`bench: left behind: ${leaks.join('; ')}\n`);
   };
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
     await c.request('image.host', { name: 'host', programs: ['sh', 'sleep', 'rm'] });
     nscope(['run', '-d', '--name', 'box', '--network', 'none', 'host', 'sleep', '1d']);
     if (o.docker && haveDocker()) {
-      docker = new PrivateDocker(path.join(work, 'docker'), `nscope-bench-cp-${randomTag()}`, {});
+      docker = new PrivateDocker(path.join(work, 'docker'), dockerCgroup, {});
       fs.mkdirSync(docker.dir);
       await docker.start();
       const rootfs = path.join(work, 'bb');

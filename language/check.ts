@@ -11,7 +11,7 @@ import { closest, INSTRUCTIONS, PREDEFINED_ARGS } from './instructions';
 export interface CheckContext {
   /** names of the local images ("host:latest", "docker.io/library/alpine:3.19"); undefined: unknown */
   images?: Set<string>;
-  /** whether `rel` (relative to the build context) exists; undefined: not checked */
+  /** whether `rel` (relative to the build context; may be a glob) exists or matches; undefined: not checked */
   exists?: (rel: string) => boolean;
 }
 
@@ -149,8 +149,8 @@ function checkCopy(ins: Instruction, escape: string, stage: number, stageNames: 
     const rel = path.posix.normalize(src.replace(/^\/+/, ''));
     const range = ins.json ? ins.argsRange : argsSubrange(ins, w.start, w.end);
     if (rel === '..' || rel.startsWith('../')) { out.push(diag(range, `"${src}" is outside the build context`, DiagnosticSeverity.Error)); continue; }
-    if (/[*?[]/.test(rel) || !ctx.exists) continue;
-    if (!ctx.exists(rel)) out.push(diag(range, `"${src}" is not in the build context (the Containerfile's folder)`, DiagnosticSeverity.Warning));
+    if (!ctx.exists || ctx.exists(rel)) continue;
+    out.push(diag(range, /[*?[]/.test(rel) ? `"${src}" matches nothing in the build context (the Containerfile's folder)` : `"${src}" is not in the build context (the Containerfile's folder)`, DiagnosticSeverity.Warning));
   }
   return out;
 }

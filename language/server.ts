@@ -5,7 +5,6 @@
 // local image names come from the client through the custom request
 // `nscope/images` (the extension asks its own connection), so the server
 // needs no socket, no privileges, and works the same with a remote helper.
-import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import {
@@ -14,6 +13,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkContainerfile } from './check';
+import { existsInContext } from './context-files';
 import { parseContainerfile, stagesOf, type Range } from './containerfile';
 import { INSTRUCTIONS } from './instructions';
 
@@ -44,7 +44,7 @@ export function startServer(conn: Connection): void {
     const names = await localImages();
     const diagnostics = checkContainerfile(doc.getText(), {
       images: names ? new Set(names) : undefined,
-      exists: contextDir ? (rel) => fs.existsSync(path.join(contextDir!, rel)) : undefined,
+      exists: contextDir ? (rel) => existsInContext(contextDir!, rel) : undefined,
     });
     await conn.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   };

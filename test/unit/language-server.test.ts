@@ -71,6 +71,8 @@ describe('Containerfile language server (over the protocol)', () => {
       'FROM Bad//Ref', // 8: invalid reference
       'CMD [\'sh\']', // 9: not JSON
       'MAINTAINER me', // 10: deprecated
+      'COPY *.sh a?p.sh /x/', // 11: globs that match app.sh: nothing
+      'COPY *.nope /x/', // 12: a glob that matches nothing
     ].join('\n'));
     const m = messages(diags);
     const has = (line: number, re: RegExp) => assert.ok(m.some((x) => x.startsWith(`${line}:`) && re.test(x)), `line ${line} ${re}: ${m.join(' | ')}`);
@@ -87,6 +89,8 @@ describe('Containerfile language server (over the protocol)', () => {
     has(8, /invalid reference format/);
     has(9, /not a JSON array/);
     has(10, /deprecated/);
+    assert.ok(!m.some((x) => x.startsWith('11:')), m.join(' | '));
+    has(12, /"\*\.nope" matches nothing in the build context/);
   });
 
   test('completion: instructions, flags, local images in FROM, stage names after --from=', async () => {

@@ -1,0 +1,162 @@
+// nscope-runtime as Kubernetes reaches it: containerd's CRI plugin with a
+// RuntimeClass handler `nscope` (runc shim v2, BinaryName = nscope-runtime),
+// driven over the CRI gRPC API as the kubelet drives it: a pod sandbox (its
+// pause process), an app container that joins the pod's pid and ipc
+// namespaces by path (/proc/PID/ns/*), linux.resources from the CRI, exec,
+// stop with the exit code, removal. runc, the second handler, is the control.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { haveContainerd } from '../helpers/containerd';
+import { CRI_IMAGE, CriContainerd, criClient, type CriClient, type Handler } from '../helpers/cri';
+import { runCommand } from '../helpers/command';
+import { waitFor } from '../helpers/containers';
+import { removeCgroupTree } from '../helpers/daemon';
+import { assertNothingLeft } from '../helpers/engines';
+import { cgroupName } from '../helpers/run-scope';
+
+const skip = haveContainerd() ? false : 'containerd is not installed (scripts/setup-engines.sh installs it)';
+let dir: string;
+let parent: string;
+let engine: CriContainerd;
+let cri: CriClient;
+
+before(async () => {
+  if (skip) return;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-cri-'));
+  fs.chmodSync(dir, 0o755);
+  parent = cgroupName('cri');
+  engine = new CriContainerd(dir);
+  await engine.start();
+  cri = criClient(engine.socket);
+  await engine.importImage();
+  // the CRI plugin learns of the import from containerd's events
+  await waitFor(async () => !!(await cri.image('ImageStatus', { image: { image: CRI_IMAGE } })).image, 10000, 'the CRI to see the image');
+});
+
+after(async () => {
+  if (skip) return;
+  try {
+    // what a failed test left goes first, through the CRI
+    for (const p of await pods()) {
+      await cri.runtime('StopPodSandbox', { pod_sandbox_id: p }).catch(() => undefined);
+      await cri.runtime('RemovePodSandbox', { pod_sandbox_id: p }).catch(() => undefined);
+    }
+    cri.close();
+    await engine.stop();
+    assertNothingLeft(dir);
+    await removeCgroupTree(parent);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Every container containerd holds (sandboxes among them: the CRI refuses the others). */
+async function pods(): Promise<string[]> {
+  const r = await engine.ctr(['containers', 'ls', '-q']);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+const podConfig = (h: Handler) => ({
+  metadata: { name: `pod-${h}`, uid: `uid-${h}`, namespace: 'nscope-test', attempt: 0 },
+  log_directory: path.join(dir, 'logs', h),
+  labels: { test: 'engine-cri' },
+  annotations: { 'nscope.test/handler': h },
+  // the node's network: no CNI plugin runs, nothing of the host's network changes
+  linux: { cgroup_parent: `/${parent}`, security_context: { namespace_options: { network: 'NODE', pid: 'POD', ipc: 'POD' } } },
+});
+
+const info = (r: Record<string, any>) => JSON.parse(r.info.info) as { pid: number };
+const ns = (pid: number, kind: string) => fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
+const memLimit = (pid: number) => {
+  const rel = /^\d+:memory:(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? /^0::(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))![1];
+  const v1 = path.join('/sys/fs/cgroup/memory', rel, 'memory.limit_in_bytes');
+  return Number(fs.readFileSync(fs.existsSync(v1) ? v1 : path.join('/sys/fs/cgroup', rel, 'memory.max'), 'utf8'));
+};
+
+async function podLifecycle(h: Handler): Promise<void> {
+  const root = engine.runtimeRoot(h);
+  const config = podConfig(h);
+  const pod = (await cri.runtime('RunPodSandbox', { config, runtime_handler: h })).pod_sandbox_id as string;
+  const ps = await cri.runtime('PodSandboxStatus', { pod_sandbox_id: pod, verbose: true });
+  assert.equal(ps.status.state, 'SANDBOX_READY');
+  assert.equal(ps.status.runtime_handler, h);
+  const pause = info(ps).pid;
+  assert.equal(fs.readFileSync(`/proc/${pause}/cmdline`, 'utf8'), '/bin/busybox\0sleep\x002147483647\0', 'the pause process runs');
+  assert.ok(fs.existsSync(path.join(root, pod)), `${h}'s root holds the sandbox`);
+
+  const MiB64 = 64 * 1024 * 1024;
+  const ctr = (await cri.runtime('CreateContainer', {
+    pod_sandbox_id: pod,
+    sandbox_config: config,
+    config: {
+      metadata: { name: 'app', attempt: 0 },
+      image: { image: CRI_IMAGE },
+      // TERM ends it with 7, after the current `sleep 1`: StopContainer must bring back 7
+      command: ['/bin/sh', '-c', 'trap "exit 7" TERM; echo started; while true; do sleep 1; done'],
+      envs: [{ key: 'GREETING', value: 'hi' }],
+      annotations: { 'nscope.test/container': 'app' },
+      log_path: 'app.log',
+      linux: { resources: { memory_limit_in_bytes: MiB64, cpu_shares: 512 } },
+    },
+  })).container_id as string;
+  assert.equal((await cri.runtime('ContainerStatus', { container_id: ctr })).status.state, 'CONTAINER_CREATED');
+  await cri.runtime('StartContainer', { container_id: ctr });
+  const cs = await cri.runtime('ContainerStatus', { container_id: ctr, verbose: true });
+  assert.equal(cs.status.state, 'CONTAINER_RUNNING');
+  assert.ok(fs.existsSync(path.join(root, ctr)), `${h}'s root holds the container`);
+  const app = info(cs).pid;
+  // the app joined the pod's namespaces (the spec names them by /proc/<pause>/ns/* path), not new ones
+  for (const kind of ['pid', 'ipc']) assert.equal(ns(app, kind), ns(pause, kind), `${kind} namespace shared with the pause`);
+  assert.equal(ns(app, 'net'), ns(process.pid, 'net'), 'the node\'s network');
+  assert.notEqual(ns(app, 'mnt'), ns(pause, 'mnt'), 'a mount namespace of its own');
+  assert.equal(memLimit(app), MiB64, 'linux.resources.memory from the CRI');
+  // what the runtime keeps of the spec's annotations: the CRI's own and those the handler lets through
+  const state = JSON.parse((await runCommand(engine.runtimeBinary(h), ['--root', root, 'state', ctr])).stdout);
+  assert.equal(state.annotations['io.kubernetes.cri.container-type'], 'container');
+  assert.equal(state.annotations['io.kubernetes.cri.sandbox-id'], pod);
+  assert.equal(state.annotations['nscope.test/container'], 'app');
+  const sandboxState = JSON.parse((await runCommand(engine.runtimeBinary(h), ['--root', root, 'state', pod])).stdout);
+  assert.equal(sandboxState.annotations['io.kubernetes.cri.container-type'], 'sandbox');
+  assert.equal(sandboxState.annotations['nscope.test/handler'], h);
+  assert.equal(sandboxState.status, 'running');
+
+  const echo = await cri.runtime('ExecSync', { container_id: ctr, cmd: ['echo', 'hi'], timeout: 10 });
+  assert.equal(echo.stdout.toString(), 'hi\n');
+  assert.equal(echo.exit_code, 0);
+  const fail = await cri.runtime('ExecSync', { container_id: ctr, cmd: ['sh', '-c', 'echo $GREETING >&2; exit 3'], timeout: 10 });
+  assert.equal(fail.stderr.toString(), 'hi\n');
+  assert.equal(fail.exit_code, 3);
+  // the pause is PID 1 of the pod's pid namespace, seen from the app
+  const one = await cri.runtime('ExecSync', { container_id: ctr, cmd: ['cat', '/proc/1/cmdline'], timeout: 10 });
+  assert.equal(one.stdout.toString(), '/bin/busybox\0sleep\x002147483647\0');
+
+  await cri.runtime('StopContainer', { container_id: ctr, timeout: 10 });
+  const stopped = (await cri.runtime('ContainerStatus', { container_id: ctr })).status;
+  assert.equal(stopped.state, 'CONTAINER_EXITED');
+  assert.equal(stopped.exit_code, 7, 'the TERM trap\'s exit code');
+  assert.match(fs.readFileSync(path.join(config.log_directory, 'app.log'), 'utf8'), /stdout F started/);
+  await cri.runtime('RemoveContainer', { container_id: ctr });
+  assert.ok(!fs.existsSync(path.join(root, ctr)), 'the container\'s state is gone');
+  assert.ok(fs.existsSync(`/proc/${pause}`), 'the pod outlives its container');
+
+  await cri.runtime('StopPodSandbox', { pod_sandbox_id: pod });
+  await waitFor(() => !fs.existsSync(`/proc/${pause}`), 10000, 'the pause to exit');
+  await cri.runtime('RemovePodSandbox', { pod_sandbox_id: pod });
+  assert.deepEqual(fs.readdirSync(root), [], `${h}'s root is empty`);
+  for (const id of [pod, ctr]) assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(id), `no mount of ${id} left`);
+  assert.equal((await cri.runtime('ListContainers', { filter: { pod_sandbox_id: pod } })).containers.length, 0);
+}
+
+test('CRI Version: containerd serves runtime.v1', { skip }, async () => {
+  const v = await cri.runtime('Version', { version: 'v1' });
+  assert.equal(v.runtime_name, 'containerd');
+  assert.equal(v.runtime_api_version, 'v1');
+});
+
+// runc first: if the control fails, the host is at fault, not nscope-runtime
+test('runtime_handler runc (the control): pod, container, exec, stop with its exit code, removal', { skip }, () => podLifecycle('runc'));
+
+test('runtime_handler nscope (RuntimeClass): pod, container, exec, stop with its exit code, removal', { skip }, () => podLifecycle('nscope'));

@@ -2,15 +2,16 @@
 // its CRI plugin on, a RuntimeClass handler `nscope` (the runc shim v2 with
 // BinaryName = bin/nscope-runtime) beside `runc`, and a small CRI client over
 // gRPC (@grpc/grpc-js; the messages from test/cri/api-subset.proto, read at
-// run time from the checkout, not bundled). Pods use the node's network, so
-// no CNI configuration is needed and no bridge or iptables rule is made.
+// run time from the checkout, not bundled). Pods use the node's network or a
+// bridge of the test's own (Debian's CNI plugins; no iptables rule is made).
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PrivateContainerd, RUNTIME } from './containerd';
-import { REPO } from './daemon';
+import { freeTestSubnet, REPO } from './daemon';
 import { busyboxImage, makeImageLayout } from './image-layout';
 
 /** The one image of the CRI tests: busybox-static, whose own command is a pause (sleep forever). */
@@ -23,6 +24,9 @@ export type Handler = typeof HANDLERS[number];
 
 export class CriContainerd extends PrivateContainerd {
   protected override namespace = 'k8s.io';
+  /** The pod network's bridge and subnet, this test's own (removed by removeBridge after stop). */
+  readonly bridge = `nst${crypto.randomBytes(5).toString('hex')}`;
+  readonly subnet = freeTestSubnet();
 
   /** The runtime's state root for a handler: the shim passes `--root <Root>/k8s.io`. */
   runtimeRoot(h: Handler): string {
@@ -47,6 +51,7 @@ export class CriContainerd extends PrivateContainerd {
       `  Root = "${path.join(this.dir, `root-${h}`)}"`,
     ];
     for (const d of ['cni/bin', 'cni/net.d', 'opt']) fs.mkdirSync(path.join(this.dir, d), { recursive: true });
+    this.writeCni();
     return [
       ...super.config([]),
       // the opt plugin would make /opt/containerd on the host
@@ -55,6 +60,8 @@ export class CriContainerd extends PrivateContainerd {
       `  sandbox_image = "${CRI_IMAGE}"`,
       // no AppArmor profile loaded host-wide; the stream server (exec/attach over HTTP) on loopback only
       '  disable_apparmor = true',
+      // pods' network namespaces pinned under the state dir, not in the host's /var/run/netns
+      '  netns_mounts_under_state_dir = true',
       // the pause gets oom_score_adj -998, which needs CAP_SYS_RESOURCE: this project's machines
       // give root none (runc and nscope-runtime both fail "oom_score_adj: Permission denied");
       // containerd's own switch for such hosts keeps it no lower than containerd's
@@ -69,6 +76,26 @@ export class CriContainerd extends PrivateContainerd {
       '  snapshotter = "overlayfs"',
       ...HANDLERS.flatMap((h) => handler(h, this.runtimeBinary(h))),
     ];
+  }
+
+  /**
+   * The pod network (pods with network POD): Debian's CNI plugins linked into a bin dir of
+   * the test's own, one bridge conflist with a private bridge name and subnet, addresses kept
+   * in the test's dir; no gateway, no masquerading, no port maps: no iptables rule is made.
+   */
+  private writeCni(): void {
+    for (const p of ['bridge', 'host-local', 'loopback']) {
+      const link = path.join(this.dir, 'cni/bin', p);
+      if (!fs.existsSync(link)) fs.symlinkSync(path.join('/usr/lib/cni', p), link);
+    }
+    fs.writeFileSync(path.join(this.dir, 'cni/net.d', '10-nscope-cri.conflist'), JSON.stringify({
+      cniVersion: '1.0.0',
+      name: `nscope-cri-${this.bridge}`,
+      plugins: [{
+        type: 'bridge', bridge: this.bridge, isGateway: false, ipMasq: false,
+        ipam: { type: 'host-local', ranges: [[{ subnet: this.subnet }]], dataDir: path.join(this.dir, 'cni/ipam') },
+      }],
+    }));
   }
 
   /** Imports the busybox image into the k8s.io namespace (an OCI archive made here: no registry, no internet). */

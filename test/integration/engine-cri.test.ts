@@ -13,7 +13,7 @@ import { haveContainerd } from '../helpers/containerd';
 import { CRI_IMAGE, CriContainerd, criClient, type CriClient, type Handler } from '../helpers/cri';
 import { runCommand } from '../helpers/command';
 import { waitFor } from '../helpers/containers';
-import { removeCgroupTree } from '../helpers/daemon';
+import { removeBridge, removeCgroupTree } from '../helpers/daemon';
 import { assertNothingLeft } from '../helpers/engines';
 import { cgroupName } from '../helpers/run-scope';
 
@@ -40,13 +40,14 @@ after(async () => {
   if (skip) return;
   try {
     // what a failed test left goes first, through the CRI
-    for (const p of await pods()) {
+    for (const p of engine && cri ? await containerIds() : []) {
       await cri.runtime('StopPodSandbox', { pod_sandbox_id: p }).catch(() => undefined);
       await cri.runtime('RemovePodSandbox', { pod_sandbox_id: p }).catch(() => undefined);
     }
-    cri.close();
-    await engine.stop();
+    cri?.close();
+    await engine?.stop();
     assertNothingLeft(dir);
+    assert.deepEqual(removeBridge(engine.bridge), [], 'the pod network\'s bridge removed');
     await removeCgroupTree(parent);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -54,21 +55,29 @@ after(async () => {
 });
 
 /** Every container containerd holds (sandboxes among them: the CRI refuses the others). */
-async function pods(): Promise<string[]> {
+async function containerIds(): Promise<string[]> {
   const r = await engine.ctr(['containers', 'ls', '-q']);
   return r.stdout.split('\n').filter(Boolean);
 }
 
-const podConfig = (h: Handler) => ({
-  metadata: { name: `pod-${h}`, uid: `uid-${h}`, namespace: 'nscope-test', attempt: 0 },
-  log_directory: path.join(dir, 'logs', h),
+/** The node's network (no CNI plugin runs, the host's uts too), or the pod's own on the test's bridge. */
+type Net = 'NODE' | 'POD';
+
+const podConfig = (h: Handler, net: Net) => ({
+  metadata: { name: `pod-${h}-${net}`, uid: `uid-${h}-${net}`, namespace: 'nscope-test', attempt: 0 },
+  // a hostname needs the pod's own uts namespace: runc and nscope-runtime refuse to rename the node
+  hostname: net === 'POD' ? `pod-${h}` : '',
+  log_directory: path.join(dir, 'logs', `${h}-${net}`),
   labels: { test: 'engine-cri' },
   annotations: { 'nscope.test/handler': h },
-  // the node's network: no CNI plugin runs, nothing of the host's network changes
-  linux: { cgroup_parent: `/${parent}`, security_context: { namespace_options: { network: 'NODE', pid: 'POD', ipc: 'POD' } } },
+  linux: { cgroup_parent: `/${parent}`, security_context: { namespace_options: { network: net, pid: 'POD', ipc: 'POD' } } },
 });
 
-const info = (r: Record<string, any>) => JSON.parse(r.info.info) as { pid: number };
+const info = (r: Record<string, any>) => JSON.parse(r.info.info) as { pid: number; runtimeSpec: { linux: { namespaces: { type: string; path?: string }[] } } };
+const cniCache = () => { try { return fs.readdirSync('/var/lib/cni/results'); } catch { return []; } };
+const inSubnet = (ip: string, cidr: string) => ip.split('.').slice(0, 3).join('.') === cidr.split('.').slice(0, 3).join('.');
+/** The cgroup directories of a sandbox or container below the pods' cgroup parent, in every hierarchy. */
+const cgroupsOf = (id: string) => fs.readdirSync('/sys/fs/cgroup').map((c) => path.join('/sys/fs/cgroup', c, parent, id)).filter((p) => fs.existsSync(p));
 const ns = (pid: number, kind: string) => fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
 const memLimit = (pid: number) => {
   const rel = /^\d+:memory:(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? /^0::(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))![1];
@@ -76,9 +85,9 @@ const memLimit = (pid: number) => {
   return Number(fs.readFileSync(fs.existsSync(v1) ? v1 : path.join('/sys/fs/cgroup', rel, 'memory.max'), 'utf8'));
 };
 
-async function podLifecycle(h: Handler): Promise<void> {
+async function podLifecycle(h: Handler, net: Net): Promise<void> {
   const root = engine.runtimeRoot(h);
-  const config = podConfig(h);
+  const config = podConfig(h, net);
   const pod = (await cri.runtime('RunPodSandbox', { config, runtime_handler: h })).pod_sandbox_id as string;
   const ps = await cri.runtime('PodSandboxStatus', { pod_sandbox_id: pod, verbose: true });
   assert.equal(ps.status.state, 'SANDBOX_READY');
@@ -86,6 +95,13 @@ async function podLifecycle(h: Handler): Promise<void> {
   const pause = info(ps).pid;
   assert.equal(fs.readFileSync(`/proc/${pause}/cmdline`, 'utf8'), '/bin/busybox\0sleep\x002147483647\0', 'the pause process runs');
   assert.ok(fs.existsSync(path.join(root, pod)), `${h}'s root holds the sandbox`);
+  if (net === 'POD') {
+    // containerd made and pinned the pod's netns itself: the pause must have joined that one, by path
+    const pinned = info(ps).runtimeSpec.linux.namespaces.find((n) => n.type === 'network')?.path ?? '';
+    assert.ok(pinned.startsWith(dir), `the netns is pinned in the test's dir: ${pinned}`);
+    assert.equal(ns(pause, 'net'), `net:[${fs.statSync(pinned).ino}]`, 'the pause is in the pinned netns');
+    assert.ok(inSubnet(ps.status.network.ip, engine.subnet), `a pod IP from the bridge's subnet: ${ps.status.network.ip}`);
+  }
 
   const MiB64 = 64 * 1024 * 1024;
   const ctr = (await cri.runtime('CreateContainer', {
@@ -109,10 +125,14 @@ async function podLifecycle(h: Handler): Promise<void> {
   assert.ok(fs.existsSync(path.join(root, ctr)), `${h}'s root holds the container`);
   const app = info(cs).pid;
   // the app joined the pod's namespaces (the spec names them by /proc/<pause>/ns/* path), not new ones
-  for (const kind of ['pid', 'ipc']) assert.equal(ns(app, kind), ns(pause, kind), `${kind} namespace shared with the pause`);
-  assert.equal(ns(app, 'net'), ns(process.pid, 'net'), 'the node\'s network');
+  for (const kind of ['pid', 'ipc', 'net', 'uts']) assert.equal(ns(app, kind), ns(pause, kind), `${kind} namespace shared with the pause`);
+  assert.equal(ns(app, 'net') === ns(process.pid, 'net'), net === 'NODE', 'the node\'s network, or the pod\'s own');
   assert.notEqual(ns(app, 'mnt'), ns(pause, 'mnt'), 'a mount namespace of its own');
   assert.equal(memLimit(app), MiB64, 'linux.resources.memory from the CRI');
+  assert.ok(cgroupsOf(ctr).length > 0 && cgroupsOf(pod).length > 0, 'cgroups below the pod\'s cgroup_parent');
+  // the kubelet's in-place resize: the shim calls the runtime's `update --resources -`
+  await cri.runtime('UpdateContainerResources', { container_id: ctr, linux: { memory_limit_in_bytes: 2 * MiB64, cpu_shares: 256 } });
+  assert.equal(memLimit(app), 2 * MiB64, 'UpdateContainerResources reached the cgroup');
   // what the runtime keeps of the spec's annotations: the CRI's own and those the handler lets through
   const state = JSON.parse((await runCommand(engine.runtimeBinary(h), ['--root', root, 'state', ctr])).stdout);
   assert.equal(state.annotations['io.kubernetes.cri.container-type'], 'container');
@@ -129,6 +149,8 @@ async function podLifecycle(h: Handler): Promise<void> {
   const fail = await cri.runtime('ExecSync', { container_id: ctr, cmd: ['sh', '-c', 'echo $GREETING >&2; exit 3'], timeout: 10 });
   assert.equal(fail.stderr.toString(), 'hi\n');
   assert.equal(fail.exit_code, 3);
+  const hostname = (await cri.runtime('ExecSync', { container_id: ctr, cmd: ['cat', '/proc/sys/kernel/hostname'], timeout: 10 })).stdout.toString();
+  assert.equal(hostname, net === 'POD' ? `pod-${h}\n` : `${os.hostname()}\n`, 'the pod\'s uts namespace, or the node\'s');
   // the pause is PID 1 of the pod's pid namespace, seen from the app
   const one = await cri.runtime('ExecSync', { container_id: ctr, cmd: ['cat', '/proc/1/cmdline'], timeout: 10 });
   assert.equal(one.stdout.toString(), '/bin/busybox\0sleep\x002147483647\0');
@@ -147,6 +169,9 @@ async function podLifecycle(h: Handler): Promise<void> {
   await cri.runtime('RemovePodSandbox', { pod_sandbox_id: pod });
   assert.deepEqual(fs.readdirSync(root), [], `${h}'s root is empty`);
   for (const id of [pod, ctr]) assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(id), `no mount of ${id} left`);
+  for (const id of [pod, ctr]) assert.deepEqual(cgroupsOf(id), [], `the cgroups of ${id} are gone`);
+  // libcni's result cache (the host's /var/lib/cni) keeps nothing of the pod
+  assert.deepEqual(cniCache().filter((f) => f.includes(pod)), [], 'the CNI result cache of the pod is gone');
   assert.equal((await cri.runtime('ListContainers', { filter: { pod_sandbox_id: pod } })).containers.length, 0);
 }
 
@@ -157,6 +182,8 @@ test('CRI Version: containerd serves runtime.v1', { skip }, async () => {
 });
 
 // runc first: if the control fails, the host is at fault, not nscope-runtime
-test('runtime_handler runc (the control): pod, container, exec, stop with its exit code, removal', { skip }, () => podLifecycle('runc'));
-
-test('runtime_handler nscope (RuntimeClass): pod, container, exec, stop with its exit code, removal', { skip }, () => podLifecycle('nscope'));
+for (const net of ['NODE', 'POD'] as const) {
+  for (const h of ['runc', 'nscope'] as const) {
+    test(`runtime_handler ${h}${h === 'runc' ? ' (the control)' : ' (RuntimeClass)'}, network ${net}: pod, container, exec, stop with its exit code, removal`, { skip }, () => podLifecycle(h, net));
+  }
+}

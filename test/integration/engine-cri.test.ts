@@ -60,7 +60,11 @@ async function containerIds(): Promise<string[]> {
   return r.stdout.split('\n').filter(Boolean);
 }
 
-/** The node's network (no CNI plugin runs, the host's uts too), or the pod's own on the test's bridge. */
+/**
+ * The node's network (no CNI plugin runs, the host's uts too) with one pid namespace for the
+ * pod (shareProcessNamespace), or the kubelet's defaults: the pod's own network (on the
+ * test's bridge), uts and ipc, a pid namespace per container.
+ */
 type Net = 'NODE' | 'POD';
 
 const podConfig = (h: Handler, net: Net) => ({
@@ -70,14 +74,20 @@ const podConfig = (h: Handler, net: Net) => ({
   log_directory: path.join(dir, 'logs', `${h}-${net}`),
   labels: { test: 'engine-cri' },
   annotations: { 'nscope.test/handler': h },
-  linux: { cgroup_parent: `/${parent}`, security_context: { namespace_options: { network: net, pid: 'POD', ipc: 'POD' } } },
+  linux: {
+    // one level per pod below the parent, as the kubelet's /kubepods/<qos>/pod<uid>: the runtime makes the path
+    cgroup_parent: `/${parent}/pod-${h}-${net}`,
+    security_context: { namespace_options: { network: net, pid: net === 'POD' ? 'CONTAINER' : 'POD', ipc: 'POD' } },
+    // namespaced sysctls of the pod's own net and ipc namespaces (the node's net is not for a pod to change)
+    sysctls: net === 'POD' ? { 'net.ipv4.ip_unprivileged_port_start': '80', 'kernel.shm_rmid_forced': '1' } : {},
+  },
 });
 
 const info = (r: Record<string, any>) => JSON.parse(r.info.info) as { pid: number; runtimeSpec: { linux: { namespaces: { type: string; path?: string }[] } } };
 const cniCache = () => { try { return fs.readdirSync('/var/lib/cni/results'); } catch { return []; } };
 const inSubnet = (ip: string, cidr: string) => ip.split('.').slice(0, 3).join('.') === cidr.split('.').slice(0, 3).join('.');
 /** The cgroup directories of a sandbox or container below the pods' cgroup parent, in every hierarchy. */
-const cgroupsOf = (id: string) => fs.readdirSync('/sys/fs/cgroup').map((c) => path.join('/sys/fs/cgroup', c, parent, id)).filter((p) => fs.existsSync(p));
+const cgroupsOf = (id: string, cgroupParent: string) => fs.readdirSync('/sys/fs/cgroup').map((c) => path.join('/sys/fs/cgroup', c, cgroupParent, id)).filter((p) => fs.existsSync(p));
 const ns = (pid: number, kind: string) => fs.readlinkSync(`/proc/${pid}/ns/${kind}`);
 const memLimit = (pid: number) => {
   const rel = /^\d+:memory:(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? /^0::(.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'))![1];
@@ -115,7 +125,8 @@ async function podLifecycle(h: Handler, net: Net): Promise<void> {
       envs: [{ key: 'GREETING', value: 'hi' }],
       annotations: { 'nscope.test/container': 'app' },
       log_path: 'app.log',
-      linux: { resources: { memory_limit_in_bytes: MiB64, cpu_shares: 512 } },
+      // the kubelet repeats the pod's namespace options per container: the pid one is decided here
+      linux: { resources: { memory_limit_in_bytes: MiB64, cpu_shares: 512 }, security_context: { namespace_options: config.linux.security_context.namespace_options } },
     },
   })).container_id as string;
   assert.equal((await cri.runtime('ContainerStatus', { container_id: ctr })).status.state, 'CONTAINER_CREATED');
@@ -125,11 +136,12 @@ async function podLifecycle(h: Handler, net: Net): Promise<void> {
   assert.ok(fs.existsSync(path.join(root, ctr)), `${h}'s root holds the container`);
   const app = info(cs).pid;
   // the app joined the pod's namespaces (the spec names them by /proc/<pause>/ns/* path), not new ones
-  for (const kind of ['pid', 'ipc', 'net', 'uts']) assert.equal(ns(app, kind), ns(pause, kind), `${kind} namespace shared with the pause`);
+  for (const kind of ['ipc', 'net', 'uts']) assert.equal(ns(app, kind), ns(pause, kind), `${kind} namespace shared with the pause`);
+  assert.equal(ns(app, 'pid') === ns(pause, 'pid'), net === 'NODE', 'the pod\'s pid namespace, or the container\'s own');
   assert.equal(ns(app, 'net') === ns(process.pid, 'net'), net === 'NODE', 'the node\'s network, or the pod\'s own');
   assert.notEqual(ns(app, 'mnt'), ns(pause, 'mnt'), 'a mount namespace of its own');
   assert.equal(memLimit(app), MiB64, 'linux.resources.memory from the CRI');
-  assert.ok(cgroupsOf(ctr).length > 0 && cgroupsOf(pod).length > 0, 'cgroups below the pod\'s cgroup_parent');
+  assert.ok(cgroupsOf(ctr, config.linux.cgroup_parent).length > 0 && cgroupsOf(pod, config.linux.cgroup_parent).length > 0, 'cgroups below the pod\'s cgroup_parent');
   // the kubelet's in-place resize: the shim calls the runtime's `update --resources -`
   await cri.runtime('UpdateContainerResources', { container_id: ctr, linux: { memory_limit_in_bytes: 2 * MiB64, cpu_shares: 256 } });
   assert.equal(memLimit(app), 2 * MiB64, 'UpdateContainerResources reached the cgroup');
@@ -151,9 +163,16 @@ async function podLifecycle(h: Handler, net: Net): Promise<void> {
   assert.equal(fail.exit_code, 3);
   const hostname = (await cri.runtime('ExecSync', { container_id: ctr, cmd: ['cat', '/proc/sys/kernel/hostname'], timeout: 10 })).stdout.toString();
   assert.equal(hostname, net === 'POD' ? `pod-${h}\n` : `${os.hostname()}\n`, 'the pod\'s uts namespace, or the node\'s');
-  // the pause is PID 1 of the pod's pid namespace, seen from the app
+  // PID 1 is the pause in the pod's pid namespace, the app itself in its own
   const one = await cri.runtime('ExecSync', { container_id: ctr, cmd: ['cat', '/proc/1/cmdline'], timeout: 10 });
-  assert.equal(one.stdout.toString(), '/bin/busybox\0sleep\x002147483647\0');
+  assert.equal(one.stdout.toString(), net === 'NODE' ? '/bin/busybox\0sleep\x002147483647\0' : fs.readFileSync(`/proc/${app}/cmdline`, 'utf8'));
+  if (net === 'POD') {
+    const sysctl = await cri.runtime('ExecSync', { container_id: ctr, cmd: ['cat', '/proc/sys/net/ipv4/ip_unprivileged_port_start', '/proc/sys/kernel/shm_rmid_forced'], timeout: 10 });
+    assert.equal(sysctl.stdout.toString(), '80\n1\n', 'the pod\'s sysctls, in the namespaces the app shares');
+  }
+  // the shim reads the stats from the cgroup nscope-runtime put the init in
+  const stats = (await cri.runtime('ContainerStats', { container_id: ctr })).stats;
+  assert.ok(stats.memory.working_set_bytes.value > 0 && stats.cpu.usage_core_nano_seconds.value > 0, JSON.stringify(stats));
 
   await cri.runtime('StopContainer', { container_id: ctr, timeout: 10 });
   const stopped = (await cri.runtime('ContainerStatus', { container_id: ctr })).status;
@@ -169,7 +188,7 @@ async function podLifecycle(h: Handler, net: Net): Promise<void> {
   await cri.runtime('RemovePodSandbox', { pod_sandbox_id: pod });
   assert.deepEqual(fs.readdirSync(root), [], `${h}'s root is empty`);
   for (const id of [pod, ctr]) assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(id), `no mount of ${id} left`);
-  for (const id of [pod, ctr]) assert.deepEqual(cgroupsOf(id), [], `the cgroups of ${id} are gone`);
+  for (const id of [pod, ctr]) assert.deepEqual(cgroupsOf(id, config.linux.cgroup_parent), [], `the cgroups of ${id} are gone`);
   // libcni's result cache (the host's /var/lib/cni) keeps nothing of the pod
   assert.deepEqual(cniCache().filter((f) => f.includes(pod)), [], 'the CNI result cache of the pod is gone');
   assert.equal((await cri.runtime('ListContainers', { filter: { pod_sandbox_id: pod } })).containers.length, 0);

@@ -1,9 +1,10 @@
 // nscope-runtime as Kubernetes reaches it: containerd's CRI plugin with a
 // RuntimeClass handler `nscope` (runc shim v2, BinaryName = nscope-runtime),
 // driven over the CRI gRPC API as the kubelet drives it: a pod sandbox (its
-// pause process), an app container that joins the pod's pid and ipc
-// namespaces by path (/proc/PID/ns/*), linux.resources from the CRI, exec,
-// stop with the exit code, removal. runc, the second handler, is the control.
+// pause process), an app container that joins the pod's namespaces by path
+// (/proc/PID/ns/*), linux.resources, sysctls and annotations from the CRI,
+// exec, stats, stop with the exit code, removal; security contexts compared
+// with what runc gives. runc, the second handler, is the control.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -26,18 +26,27 @@ export class PrivateContainerd {
     this.runcRoot = path.join(dir, 'runc');
   }
 
-  async start(): Promise<void> {
-    const config = path.join(this.dir, 'config.toml');
-    // the CRI plugin and the snapshotters the tests do not use stay off: a fast start, nothing of the host touched
-    fs.writeFileSync(config, [
+  /** The namespace `ctr` works in (the CRI plugin's is k8s.io). */
+  protected namespace = 'nscope-test';
+
+  /** config.toml: own root, state and sockets; the plugins in `disabled` off. */
+  protected config(disabled = ['io.containerd.grpc.v1.cri']): string[] {
+    // the snapshotters the tests do not use stay off: a fast start, nothing of the host touched
+    const off = [...disabled, 'io.containerd.snapshotter.v1.btrfs', 'io.containerd.snapshotter.v1.zfs', 'io.containerd.snapshotter.v1.devmapper', 'io.containerd.snapshotter.v1.aufs'];
+    return [
       'version = 2',
       `root = "${path.join(this.dir, 'root')}"`,
       `state = "${path.join(this.dir, 'state')}"`,
-      'disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]',
+      `disabled_plugins = ${JSON.stringify(off)}`,
       '[grpc]', `  address = "${this.socket}"`,
       '[ttrpc]', `  address = "${this.socket}.ttrpc"`,
       '[debug]', `  address = "${path.join(this.dir, 'debug.sock')}"`,
-    ].join('\n') + '\n');
+    ];
+  }
+
+  async start(): Promise<void> {
+    const config = path.join(this.dir, 'config.toml');
+    fs.writeFileSync(config, this.config().join('\n') + '\n');
     const p = spawn('containerd', ['--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (d) => { this.log += d; });
     this.proc = p;
@@ -45,9 +54,9 @@ export class PrivateContainerd {
     if (p.exitCode !== null) throw new Error(`containerd exited: ${this.log.slice(-2000)}`);
   }
 
-  /** `ctr` against this containerd, in namespace nscope-test. */
+  /** `ctr` against this containerd, in its namespace (nscope-test). */
   ctr(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
-    return runCommand('ctr', ['--address', this.socket, '--namespace', 'nscope-test', ...args], opts);
+    return runCommand('ctr', ['--address', this.socket, '--namespace', this.namespace, ...args], opts);
   }
 
   /** `ctr run` with nscope-runtime as the runc binary, on a rootfs directory, in the given cgroup. */

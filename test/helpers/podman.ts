@@ -17,8 +17,29 @@ export class PrivatePodman {
       '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay', '--runtime', runtime];
   }
 
+  /**
+   * Podman runs in a directory of the test's own: conmon 2.1.6 writes its OOM
+   * marker (`oom`) into the working directory it inherits from podman, not into
+   * the bundle where Podman 4.3 reads it (see oomMarker).
+   */
   podman(runtime: string, args: string[], opts: { input?: Buffer | string; timeoutMs?: number } = {}): Promise<CommandResult> {
-    return runCommand('podman', [...this.globals(runtime), ...args], opts);
+    fs.mkdirSync(this.cwd, { recursive: true });
+    return runCommand('podman', [...this.globals(runtime), ...args], { ...opts, cwd: this.cwd });
+  }
+
+  private get cwd(): string { return path.join(this.dir, 'cwd'); }
+
+  /**
+   * Whether conmon has seen an OOM kill in a container's memory cgroup since
+   * the last call: the marker it writes (and removes it). This Podman reads
+   * `OOMKilled` from the bundle, where this conmon never writes, so it says
+   * false under any runtime; the marker is what the runtime can be held to.
+   */
+  takeOomMarker(): boolean {
+    const marker = path.join(this.cwd, 'oom');
+    if (!fs.existsSync(marker)) return false;
+    fs.rmSync(marker);
+    return true;
   }
 
   /** Every container gone, the store's mounts undone. */

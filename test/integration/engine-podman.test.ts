@@ -69,9 +69,13 @@ matrix('-d, ps, logs; stop honoured (0) and ignored (137); kill; restart; rm -f'
   await pm(rt, ['rm', '-f', deaf, killed]);
 });
 
-matrix('--memory (an OOM kill is 137), --pids-limit, --cpus', skip, () => runtimes, async (rt) => {
+matrix('--memory (an OOM kill is 137 and reaches conmon), --pids-limit, --cpus', skip, () => runtimes, async (rt) => {
+  engine.takeOomMarker();
   const r = await run(rt, ['--rm', '-m', '16m', '--memory-swap', '16m', IMAGE, 'sh', '-c', 'x=a; while :; do x="$x$x"; done']);
   assert.equal(r.code, 137);
+  assert.ok(engine.takeOomMarker(), "conmon saw the OOM kill in the container's memory cgroup (its oom marker)");
+  assert.equal((await run(rt, ['--rm', '-m', '16m', IMAGE, 'true'])).code, 0);
+  assert.ok(!engine.takeOomMarker(), 'no oom marker without an OOM kill');
   const pids = await run(rt, ['--rm', '--pids-limit', '5', IMAGE, 'sh', '-c', 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait']);
   assert.match(pids.stderr, /Cannot fork|Resource temporarily unavailable/);
   const cpus = name(rt, 'cpus');

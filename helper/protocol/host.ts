@@ -43,13 +43,22 @@ function words(s: string | undefined): string[] {
   return (s ?? '').match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^(["'])(.*)\1$/, '$2')) ?? [];
 }
 
+/**
+ * One word for the remote shell: ssh joins the remote command's words with
+ * spaces and the remote login shell parses the result, so a socket path from a
+ * host URL (`%20`, `;`, `$(…)` decoded) is single-quoted to stay one plain word.
+ */
+export function shellQuote(w: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The ssh command line that reaches the remote helper. */
 export function sshArgs(h: Extract<HostAddress, { kind: 'ssh' }>): string[] {
   const remote = words(process.env.NSCOPE_REMOTE_COMMAND || 'nscope');
   return [
     ...words(process.env.NSCOPE_SSH_OPTS), '-o', 'BatchMode=yes', '-T',
     ...(h.port ? ['-p', String(h.port)] : []), ...(h.user ? ['-l', h.user] : []),
-    '--', h.host, ...remote, ...(h.socket ? ['--socket', h.socket] : []), 'dial-stdio',
+    '--', h.host, ...remote, ...(h.socket ? ['--socket', shellQuote(h.socket)] : []), 'dial-stdio',
   ];
 }
 

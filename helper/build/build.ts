@@ -22,6 +22,7 @@ import { openStream, openStreamWithResult, type HelperClient } from '../protocol
 import type { RunOptions } from '../protocol/types';
 import { printLogStream } from '../cli/logstream';
 import { sendArchive } from '../files/send-archive';
+import { resolvePathInRoot } from '../images/in-root';
 import { parseDockerignore } from './dockerignore';
 
 const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK']);
@@ -298,9 +299,13 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
     if (ins.keyword === 'ADD' && /^(https?:\/\/|git@)/.test(src)) throw new BuildError(`${where}: ADD of a URL is not supported by nscope build yet`);
     const rel = path.posix.normalize(src.replace(/^\/+/, ''));
     if (rel === '..' || rel.startsWith('../')) throw new BuildError(`${where}: "${src}" is outside the build context`);
-    const abs = path.join(contextDir, rel);
-    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
-    if (!st || (rel !== '.' && ignore(rel))) throw new BuildError(`${where}: "${src}" is not in the build context${st ? ' (.dockerignore leaves it out)' : ''}`);
+    // symlinks on the way are followed inside the context, as if it were "/" (as BuildKit does)
+    let real: string[] | null;
+    try { real = resolvePathInRoot(contextDir, rel.split('/')); } catch (e) { throw new BuildError(`${where}: "${src}": ${(e as Error).message}`); }
+    const abs = real ? path.join(contextDir, ...real) : path.join(contextDir, rel);
+    const st = real ? fs.lstatSync(abs, { throwIfNoEntry: false }) : undefined;
+    const ignored = rel !== '.' && (ignore(rel) || (!!real?.length && ignore(real.join('/'))));
+    if (!st || ignored) throw new BuildError(`${where}: "${src}" is not in the build context${st ? ' (.dockerignore leaves it out)' : ''}`);
     const skip = (r: string) => ignore(path.posix.join(rel === '.' ? '' : rel, r).replace(/^\//, ''));
     if (ins.keyword === 'ADD' && st.isFile() && /\.(tar|tar\.gz|tgz|tar\.zst|tar\.xz)$/.test(rel) && !/\.xz$/.test(rel)) {
       // a local archive is unpacked at the destination
@@ -309,7 +314,7 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
     } else if (st.isDirectory()) {
       archives.push({ bytes: collect(treeTar(abs, '.', { owner, mode, skip })), extract: true });
     } else if (dest.endsWith('/')) {
-      archives.push({ bytes: collect(treeTar(abs, path.basename(abs), { owner, mode })), extract: true });
+      archives.push({ bytes: collect(treeTar(abs, path.posix.basename(rel), { owner, mode })), extract: true });
     } else {
       intoDir = path.posix.dirname(dest);
       archives.push({ bytes: collect(treeTar(abs, path.posix.basename(dest), { owner, mode })), extract: true });

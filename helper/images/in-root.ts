@@ -80,3 +80,29 @@ export function resolveDirInRoot(root: string, parts: string[], create: boolean)
   }
   return done;
 }
+
+/**
+ * Resolves a whole path `parts` inside `root`, following symlinks in every
+ * component, the last one included, clamped to the root as above: the real
+ * path as components, or null where something is missing. `nscope build`
+ * takes COPY/ADD sources from the build context with it, as BuildKit does: a
+ * link in the context (`root -> /`) leads to the context's own root, never to
+ * the host's files.
+ */
+export function resolvePathInRoot(root: string, parts: string[]): string[] | null {
+  let todo = parts.filter((p) => p !== '' && p !== '.');
+  for (let links = 0; ; links++) {
+    if (!todo.length) return [];
+    const dir = resolveDirInRoot(root, todo.slice(0, -1), false);
+    if (!dir) return null;
+    const last = todo[todo.length - 1];
+    if (last === '..') { todo = dir.slice(0, -1); continue; }
+    const p = path.join(root, ...dir, last);
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) return null;
+    if (!st.isSymbolicLink()) return [...dir, last];
+    if (links >= MAX_LINKS) throw new InRootError(`too many levels of symbolic links at "${[...dir, last].join('/')}"`);
+    const target = fs.readlinkSync(p);
+    todo = [...(target.startsWith('/') ? [] : dir), ...target.split('/')].filter((x) => x !== '' && x !== '.');
+  }
+}

@@ -120,6 +120,13 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Entry point used by bin/nscope. */
 export function cli(argv: string[]): void {
+  // A reader that went away (`nscope logs web | head`) ends the command quietly,
+  // as SIGPIPE ends a C program, instead of an unhandled EPIPE and its stack.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`nscope: standard output: ${e.message}\n`);
+    process.exit(1);
+  });
   main(argv).then(
     (code) => { process.exitCode = code; },
     (e: Error) => {

@@ -219,3 +219,16 @@ test('stats --format json streams one JSON array per refresh; without names it f
   assert.ok(docs().length >= 2);
   await d.cli(['rm', '-f', 'late']);
 });
+
+test('a reader that goes away (`| head -1`) ends the command quietly: no EPIPE stack, exit 0, --rm still removes', async () => {
+  const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'run', '--rm', '--network', 'none', 'host', 'sh', '-c',
+    'i=0; while [ $i -lt 50000 ]; do echo line $i; i=$((i+1)); done'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  p.stderr.on('data', (b) => { stderr += b; });
+  // the first chunk read, the pipe's reading end is closed, as head does
+  await new Promise<void>((resolve) => p.stdout.once('data', () => { p.stdout.destroy(); resolve(); }));
+  const code = await new Promise<number | null>((resolve) => p.on('close', (c) => resolve(c)));
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+  await waitFor(async () => JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length === 0, 20000);
+});

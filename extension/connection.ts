@@ -1,7 +1,10 @@
-// The connection to the helper: one HelperClient subscribed to events,
+// A connection to one helper: one HelperClient subscribed to events,
 // re-established with backoff whenever the helper goes away (restart,
-// crash, not started yet), and its state published to the status bar and
-// to the `nscope.state` context key that picks the views' welcome content.
+// crash, not started yet). The extension's own (`nscope.socketPath`, the
+// "local" host) publishes its state to the status bar and to the
+// `nscope.state` context key that picks the views' welcome content; the
+// other hosts' (host-connections.ts) show theirs on their root nodes only,
+// and open only when that node is first expanded (open()).
 import * as vscode from 'vscode';
 import { DEFAULT_SOCKET, type NscopeEvent } from '../helper/protocol/types';
 import type { MethodName, Params, Result } from '../helper/protocol/methods';
@@ -25,6 +28,7 @@ export class Connection implements vscode.Disposable {
   reason = '';
   socketPath = '';
   helperVersion = '';
+  private started = false;
 
   private readonly stateEmitter = new vscode.EventEmitter<ConnectionState>();
   readonly onDidChangeState = this.stateEmitter.event;
@@ -32,25 +36,44 @@ export class Connection implements vscode.Disposable {
   /** helper events (container created/started/exited/updated/removed, image added/removed) */
   readonly onEvent = this.eventEmitter.event;
 
-  constructor() {
-    this.socketPath = configuredSocket();
+  /**
+   * `address`: where the helper is, read again on every reconnect (the local
+   * one follows `nscope.socketPath`); `hostName`: the `nscope.hosts` entry it
+   * serves, undefined for the extension's own helper — it is the authority
+   * of the file URIs of that host's containers and images (fs/file-uri.ts),
+   * and only the own helper sets the `nscope.state` context key.
+   */
+  constructor(private readonly address: () => string = configuredSocket, readonly hostName?: string) {
+    this.socketPath = address();
   }
 
+  /** Whether start() was called: a host's connection stays idle until its node is expanded. */
+  get isStarted(): boolean { return this.started; }
+
   start(): void {
-    void vscode.commands.executeCommand('setContext', 'nscope.state', this.state);
+    this.started = true;
+    this.publish();
     void this.connectNow();
+  }
+
+  /** Starts the connection if it is idle; resolves when the attempt under way (if any) has ended. */
+  open(): Promise<void> {
+    if (!this.started) this.start();
+    return this.attempt ?? Promise.resolve();
   }
 
   /** Reconnects at once (refresh button, settings change, status bar click). */
   reconnect(): Promise<void> {
-    this.socketPath = configuredSocket();
+    this.started = true;
+    this.socketPath = this.address();
     if (this.state === 'connected' && this.client) return Promise.resolve();
     return this.connectNow();
   }
 
   /** Drops the current connection (e.g. the socket setting changed) and connects again. */
   restart(): Promise<void> {
-    this.socketPath = configuredSocket();
+    this.started = true;
+    this.socketPath = this.address();
     const c = this.client;
     this.client = undefined;
     if (c) { c.onClose = undefined; c.close(); }
@@ -115,9 +138,13 @@ export class Connection implements vscode.Disposable {
   private setState(s: ConnectionState): void {
     const changed = s !== this.state;
     this.state = s;
-    void vscode.commands.executeCommand('setContext', 'nscope.state', s);
+    this.publish();
     // a failed retry in the same state changes nothing the user sees
     if (changed || s === 'connected') this.stateEmitter.fire(s);
+  }
+
+  private publish(): void {
+    if (this.hostName === undefined) void vscode.commands.executeCommand('setContext', 'nscope.state', this.state);
   }
 
   dispose(): void {

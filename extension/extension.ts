@@ -15,6 +15,7 @@ import { registerShellCommand } from './commands/shell';
 import { registerStatsCommand } from './commands/stats';
 import { registerVolumeCommands } from './commands/volumes';
 import { Connection } from './connection';
+import { HostConnections } from './host-connections';
 import { startLanguageClient } from './language/client';
 import { registerHostCommands } from './hosts';
 import { ChangeDecorations } from './decorations';
@@ -33,72 +34,84 @@ import { VolumesProvider } from './views/volumes';
 
 export interface NscopeApi {
   connection: Connection;
+  hosts: HostConnections;
   containers: ContainersProvider;
   stats: StatsPanels;
 }
 
 export function activate(context: vscode.ExtensionContext): NscopeApi {
+  // the extension's own helper (nscope.socketPath), and one connection per nscope.hosts entry
   const conn = new Connection();
-  const containers = new ContainersProvider(conn);
-  const images = new ImagesProvider(conn);
-  const namespaces = new NamespacesProvider(conn);
-  const networks = new NetworksProvider(conn);
-  const volumes = new VolumesProvider(conn);
-  const stats = new StatsPanels(conn, context.extensionUri);
-  const files = new FileProvider(conn);
+  const hosts = new HostConnections(conn);
+  const containers = new ContainersProvider(hosts);
+  const images = new ImagesProvider(hosts);
+  const namespaces = new NamespacesProvider(hosts);
+  const networks = new NetworksProvider(hosts);
+  const volumes = new VolumesProvider(hosts);
+  const stats = new StatsPanels(context.extensionUri);
+  const files = new FileProvider(hosts);
   const imagesView = vscode.window.createTreeView('nscope.images', { treeDataProvider: images, showCollapseAll: true });
-  const refreshAll = () => { containers.refresh(); images.refresh(); namespaces.refresh(); networks.refresh(); volumes.refresh(); };
+  const views = [containers, images, namespaces, networks, volumes];
+  const refreshAll = () => { for (const v of views) v.refresh(); };
 
   context.subscriptions.push(
-    conn, containers, images, namespaces, networks, volumes,
+    conn, hosts, containers, images, namespaces, networks, volumes,
     vscode.window.createTreeView('nscope.containers', { treeDataProvider: containers, showCollapseAll: true, dragAndDropController: new FileDrop(files, (n) => containers.refresh(n)) }),
     imagesView,
-    registerBuildCommand(conn, images, imagesView),
+    registerBuildCommand(hosts, images, imagesView),
     vscode.window.createTreeView('nscope.namespaces', { treeDataProvider: namespaces, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.networks', { treeDataProvider: networks, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.volumes', { treeDataProvider: volumes, showCollapseAll: true }),
     createStatusItem(conn),
     registerHostCommands(conn),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.hosts')) refreshAll(); }),
-    conn.onDidChangeState(refreshAll),
-    // the views follow the helper's events, no polling
-    conn.onEvent((e) => {
-      if (e.type.startsWith('image.')) { images.refresh(); return; }
-      if (e.type === 'container.changed') { containers.refreshChanges(e.id); return; }
+    // a host added to or removed from nscope.hosts (a removed one's connection is closed)
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.hosts')) { hosts.sync(); refreshAll(); } }),
+    hosts.onDidChangeHosts(refreshAll),
+    // a host's state shows on its root (and decides its subtree); the only host's, on the whole view
+    hosts.onDidChangeState((c) => { for (const v of views) v.refreshHost(c); }),
+    // the views follow each helper's events, no polling; one host's events reload that host's subtree only
+    hosts.onEvent(({ conn: c, event: e }) => {
+      if (e.type.startsWith('image.')) { images.refreshHost(c); return; }
+      if (e.type === 'container.changed') { containers.refreshChanges(c, e.id); return; }
       // a volume's size and users show in its view only
-      if (e.type.startsWith('volume.')) { volumes.refresh(); return; }
+      if (e.type.startsWith('volume.')) { volumes.refreshHost(c); return; }
       // a network event changes its view and the Network nodes of the containers on it
-      if (e.type.startsWith('network.')) { networks.refresh(); containers.refresh(); return; }
-      containers.refresh();
+      if (e.type.startsWith('network.')) { networks.refreshHost(c); containers.refreshHost(c); return; }
+      containers.refreshHost(c);
       // a container that comes or goes changes who is attached to a network and who uses a volume
-      if (e.type !== 'container.updated') { namespaces.refresh(); networks.refresh(); volumes.refresh(); }
+      if (e.type !== 'container.updated') { namespaces.refreshHost(c); networks.refreshHost(c); volumes.refreshHost(c); }
     }),
-    vscode.commands.registerCommand('nscope.refresh', async () => { await conn.reconnect(); refreshAll(); }),
+    vscode.commands.registerCommand('nscope.refresh', async () => {
+      // every host the user has opened, at once rather than after its backoff
+      await Promise.all(hosts.list().filter((h) => h.conn === conn || h.conn.isStarted).map((h) => h.conn.reconnect()));
+      refreshAll();
+    }),
     ...registerHelperCommands(conn, context.extensionPath),
-    ...registerLifecycleCommands(conn),
-    registerRunCommand(conn),
-    ...registerImageActionCommands(conn),
-    ...registerRegistryCommands(conn, images),
-    registerShellCommand(conn, context.globalState),
-    registerLimitCommand(conn),
-    stats, registerStatsCommand(conn, stats),
-    ...registerNetworkCommands(conn),
-    ...registerVolumeCommands(conn),
-    FileProvider.register(conn, files),
-    registerFileCommands(conn, files, (n) => containers.refresh(n)),
-    vscode.window.registerFileDecorationProvider(new ContainerFileBadges(conn)),
+    ...registerLifecycleCommands(hosts),
+    registerRunCommand(hosts),
+    ...registerImageActionCommands(hosts),
+    ...registerRegistryCommands(hosts, images),
+    registerShellCommand(hosts, context.globalState),
+    registerLimitCommand(hosts),
+    stats, registerStatsCommand(hosts, stats),
+    ...registerNetworkCommands(hosts),
+    ...registerVolumeCommands(hosts),
+    FileProvider.register(files),
+    registerFileCommands(hosts, files, (n) => containers.refresh(n)),
+    vscode.window.registerFileDecorationProvider(new ContainerFileBadges(hosts)),
     ChangeDecorations.register(),
-    ...registerChangeCommands(conn),
-    ...registerInspectCommands(conn),
-    KernelProvider.register(conn),
-    registerKernelCommand(conn),
+    ...registerChangeCommands(hosts),
+    ...registerInspectCommands(hosts),
+    KernelProvider.register(hosts),
+    registerKernelCommand(hosts),
     ...registerImageViewCommands(images, context.globalState),
-    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) void conn.restart(); }),
+    // the own helper moved (Switch Host…): a host entry at its new address is no longer shown twice
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) { void conn.restart(); hosts.sync(); } }),
   );
   conn.start();
   const language = startLanguageClient(context, conn);
   context.subscriptions.push({ dispose: () => { void language.stop(); } });
-  return { connection: conn, containers, stats };
+  return { connection: conn, hosts, containers, stats };
 }
 
 export function deactivate(): void { /* everything is in context.subscriptions */ }

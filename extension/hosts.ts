@@ -1,9 +1,10 @@
 // Several hosts: the helpers the user names in `nscope.hosts` ({ name, host },
 // host an ssh:// or unix:// URL, helper/protocol/host.ts) and the local one.
-// Switch Host… points the whole extension — every view, shell, limit, diff,
-// file and stats panel — at one of them (`nscope.socketPath` takes a host
-// URL; the connection and every stream go over `ssh … nscope dial-stdio`).
-// Add Host… and Remove Host edit the setting.
+// The views show them all, one root each (host-connections.ts). Switch Host…
+// makes one of them the extension's own helper (`nscope.socketPath` takes a
+// host URL; the connection and every stream go over `ssh … nscope
+// dial-stdio`): the status bar's, the language server's, and the one root
+// when no other hosts are left. Add Host… and Remove Host edit the setting.
 import * as vscode from 'vscode';
 import { DEFAULT_SOCKET } from '../helper/protocol';
 import { parseHost } from '../helper/protocol/host';

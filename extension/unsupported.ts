@@ -7,6 +7,11 @@ export function isUnsupported(e: unknown): boolean {
   return e instanceof HelperError && e.kind === 'unsupported';
 }
 
+/** A list from a helper, or undefined when it has no such area (a host's subtree says so in a leaf). */
+export async function orUnsupported<T>(request: () => Promise<T[]>): Promise<T[] | undefined> {
+  try { return await request(); } catch (e) { if (isUnsupported(e)) return undefined; throw e; }
+}
+
 /**
  * A view's list from the helper, or undefined when the helper has no such
  * area; keeps the view's `unsupported` context key (its welcome content and

@@ -2,12 +2,13 @@
 // the editor's title, the palette): the same build as `nscope build`
 // (helper/build/build.ts) run from the extension over its helper connection,
 // its progress in the "nscope build" output channel; the new image is then
-// selected in the Images view.
+// selected in the Images view. With several hosts, the one to build on is
+// asked (the context is sent from this machine, as `nscope build` sends it).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildContainerfile } from '../../helper/build/build';
 import { credentialsFor } from '../../helper/registry/credentials';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { referenceProblem, registryOf } from '../image-reference';
 import type { ImagesProvider } from '../views/images';
 import { ImageNode, LayerNode } from '../views/images';
@@ -15,7 +16,7 @@ import type { Node } from '../views/tree';
 import { guarded } from './errors';
 import { runTransfer } from './transfer';
 
-export function registerBuildCommand(conn: Connection, images: ImagesProvider, view: vscode.TreeView<Node>): vscode.Disposable {
+export function registerBuildCommand(hosts: HostConnections, images: ImagesProvider, view: vscode.TreeView<Node>): vscode.Disposable {
   let channel: vscode.OutputChannel | undefined;
   return vscode.Disposable.from(
     { dispose: () => channel?.dispose() },
@@ -32,6 +33,8 @@ export function registerBuildCommand(conn: Connection, images: ImagesProvider, v
     vscode.commands.registerCommand('nscope.buildImage', guarded('build', async (arg?: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
       if (!uri || uri.scheme !== 'file') { void vscode.window.showInformationMessage('Build Image… works on a Containerfile or Dockerfile on disk.'); return; }
+      const conn = await hosts.pick(`Build Image from ${path.basename(uri.fsPath)}`);
+      if (!conn) return;
       const context = path.dirname(uri.fsPath);
       const tag = (await vscode.window.showInputBox({
         title: `Build Image from ${path.basename(uri.fsPath)}`, prompt: 'The image\'s name[:tag]',
@@ -59,10 +62,10 @@ export function registerBuildCommand(conn: Connection, images: ImagesProvider, v
         out.appendLine(`error: ${(e as Error).message}`);
         throw e;
       }
-      images.refresh();
+      images.refreshHost(conn);
       // the new image, selected in its view once the view has it
       for (let i = 0; i < 50; i++) {
-        const node = (await images.getChildren()).find((n) => n instanceof ImageNode && n.image.id === id && n.image.name === tag);
+        const node = (await images.rootsOf(conn)).find((n) => n instanceof ImageNode && n.image.id === id && n.image.name === tag);
         if (node) { await view.reveal(node, { select: true, focus: false }); break; }
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -4,14 +4,15 @@
 // against an empty left side, a deleted one against an empty right side.
 import * as vscode from 'vscode';
 import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { ContainerChangeNode, hasContent } from '../views/changes';
 import { guarded } from './errors';
 import { containerArg } from './pick';
 
-export function registerChangeCommands(conn: Connection): vscode.Disposable[] {
+export function registerChangeCommands(hosts: HostConnections): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('nscope.openChange', guarded('open change', async (arg?: unknown) => {
-      const node = arg instanceof ContainerChangeNode ? arg : await pickChange(conn, arg);
+      const node = arg instanceof ContainerChangeNode ? arg : await pickChange(hosts, arg);
       if (!node) return;
       if (!hasContent(node.change.type)) {
         void vscode.window.showInformationMessage(`nscope: ${node.change.path} is a ${node.change.type}; it has no content to compare`);
@@ -24,7 +25,9 @@ export function registerChangeCommands(conn: Connection): vscode.Disposable[] {
 }
 
 /** From the palette: a container, then one of its changed files. */
-async function pickChange(conn: Connection, arg: unknown): Promise<ContainerChangeNode | undefined> {
+async function pickChange(hosts: HostConnections, arg: unknown): Promise<ContainerChangeNode | undefined> {
+  const conn: Connection | undefined = await hosts.forCommand(arg, 'Open Change');
+  if (!conn) return undefined;
   const c = await containerArg(conn, arg, ['created', 'running', 'exited'], 'Container whose change to open');
   if (!c) return undefined;
   const d = await conn.request('container.diff', { id: c.id });
@@ -34,5 +37,5 @@ async function pickChange(conn: Connection, arg: unknown): Promise<ContainerChan
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(files.map((x) => ({ label: x.path, description: x.kind, x })), { placeHolder: `Change in ${c.name} to open`, matchOnDescription: true });
-  return pick && new ContainerChangeNode(c, pick.x);
+  return pick && new ContainerChangeNode({ ...c, host: conn.hostName }, pick.x);
 }

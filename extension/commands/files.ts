@@ -2,7 +2,7 @@
 // dropped on a container's folder in the Containers view: the transfers are
 // fs/file-transfer.ts's.
 import * as vscode from 'vscode';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { download, upload } from '../fs/file-transfer';
 import type { FileProvider } from '../fs/file-provider';
 import { FileEntryNode, FilesNode } from '../views/files';
@@ -51,7 +51,7 @@ export class FileDrop implements vscode.TreeDragAndDropController<Node> {
   }
 }
 
-export function registerFileCommands(conn: Connection, provider: FileProvider, refresh: (n: Node) => void): vscode.Disposable {
+export function registerFileCommands(hosts: HostConnections, provider: FileProvider, refresh: (n: Node) => void): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('nscope.downloadFile', async (n?: Node) => {
       const uri = n instanceof FilesNode || n instanceof FileEntryNode ? n.resourceUri : undefined;
@@ -59,7 +59,7 @@ export function registerFileCommands(conn: Connection, provider: FileProvider, r
       const dest = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Download Here', title: `Download ${uri.path} to…` });
       if (!dest?.[0]) return;
       try {
-        const where = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${uri.path}` }, () => download(conn, uri, dest[0].fsPath));
+        const where = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${uri.path}` }, () => download(hosts.forUri(uri), uri, dest[0].fsPath));
         void vscode.window.showInformationMessage(`Downloaded to ${where}`);
       } catch (e) {
         void vscode.window.showErrorMessage(`Download failed: ${oneLine(e)}`);

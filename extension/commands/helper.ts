@@ -1,10 +1,12 @@
 // The welcome content's buttons: start the helper in a terminal with sudo,
-// fix "permission denied" with the nscope group; and reconnect.
+// fix "permission denied" with the nscope group; and reconnect (a host's
+// root node: Retry).
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { DEFAULT_SOCKET } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
+import { hostOf } from '../host-connections';
 
 /** bin/nscope of the checkout the extension runs from, else `nscope` on the PATH. */
 export function nscopeBin(extensionPath: string): string {
@@ -35,5 +37,7 @@ export function registerHelperCommands(conn: Connection, extensionPath: string):
       t.sendText(`${sudo()}groupadd -f nscope && ${sudo()}usermod -aG nscope "$USER" && echo "Added $USER to the nscope group: restart the helper, then log out and in again (or reload this window after 'newgrp nscope')."`);
     }),
     vscode.commands.registerCommand('nscope.reconnect', () => conn.restart()),
+    // a host root's Retry: that host's connection at once, not after its backoff
+    vscode.commands.registerCommand('nscope.retryHost', (arg?: unknown) => (hostOf(arg) ?? conn).restart()),
   ];
 }

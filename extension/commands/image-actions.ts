@@ -1,7 +1,7 @@
 // Images from the explorer: commit a container, import an archive, build
 // the host image, remove one. Long work shows a progress notification.
 import * as vscode from 'vscode';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { ImageNode } from '../views/images';
 import { containerArg } from './pick';
 import { guarded } from './errors';
@@ -10,9 +10,11 @@ const REF = /^[a-z0-9][a-z0-9._\/-]{0,127}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$
 const validRef = (s: string) => (REF.test(s) ? undefined : 'an image name like web or web:v2 (lower case, digits, . _ - /)');
 const notify = <T>(title: string, p: () => Promise<T>) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, p);
 
-export function registerImageActionCommands(conn: Connection): vscode.Disposable[] {
+export function registerImageActionCommands(hosts: HostConnections): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('nscope.commit', guarded('commit', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Commit to Image');
+      if (!conn) return;
       const c = await containerArg(conn, arg, ['running', 'created', 'exited'], 'Container to commit');
       if (!c) return;
       const name = await vscode.window.showInputBox({ title: `Commit ${c.name}`, prompt: 'New image name[:tag]', value: `${c.name.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}:latest`, validateInput: validRef, ignoreFocusOut: true });
@@ -23,6 +25,8 @@ export function registerImageActionCommands(conn: Connection): vscode.Disposable
       void vscode.window.showInformationMessage(`nscope: ${c.name} committed as ${r.name}${r.warnings?.length ? ` (${r.warnings.join('; ')})` : ''}`);
     })),
     vscode.commands.registerCommand('nscope.importImage', guarded('import', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Import Image');
+      if (!conn) return;
       let file = arg instanceof vscode.Uri ? arg : undefined;
       if (!file) {
         const picked = await vscode.window.showOpenDialog({ title: 'Import an image: an OCI layout tar or a docker save tar', canSelectMany: false, filters: { 'Image archives': ['tar'], 'All files': ['*'] }, openLabel: 'Import' });
@@ -33,7 +37,9 @@ export function registerImageActionCommands(conn: Connection): vscode.Disposable
       const images = await notify(`nscope: importing ${file.fsPath}`, () => conn.request('image.import', { file: file!.fsPath }));
       void vscode.window.showInformationMessage(`nscope: imported ${images.map((i) => i.name).join(', ')}`);
     })),
-    vscode.commands.registerCommand('nscope.hostImage', guarded('host image', async () => {
+    vscode.commands.registerCommand('nscope.hostImage', guarded('host image', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Build Host Image');
+      if (!conn) return;
       const name = await vscode.window.showInputBox({ title: 'Build Host Image', prompt: 'Image name', value: 'host', validateInput: validRef, ignoreFocusOut: true });
       if (!name) return;
       const programs = await vscode.window.showInputBox({ title: 'Build Host Image', prompt: 'Programs from this machine (empty: sh and the basic tools)', placeHolder: 'sh ls cat ps curl', ignoreFocusOut: true });
@@ -43,6 +49,8 @@ export function registerImageActionCommands(conn: Connection): vscode.Disposable
       void vscode.window.showInformationMessage(`nscope: built ${img.name}`);
     })),
     vscode.commands.registerCommand('nscope.removeImage', guarded('remove image', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Remove Image');
+      if (!conn) return;
       let ref = arg instanceof ImageNode ? arg.ref : typeof arg === 'string' ? arg : undefined;
       if (!ref) ref = (await vscode.window.showQuickPick((await conn.request('image.list', {})).map((i) => i.name), { placeHolder: 'Image to remove' })) ?? undefined;
       if (!ref) return;

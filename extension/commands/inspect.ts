@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { LogEntry } from '../../helper/protocol/types';
 import { openStream } from '../../helper/protocol/client';
 import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { oneLine } from '../format';
 import { guarded } from './errors';
 import { containerArg } from './pick';
@@ -14,23 +15,28 @@ import { containerArg } from './pick';
 const INSPECT_SCHEME = 'nscope-inspect';
 const ANY = ['created', 'running', 'exited'] as const;
 
-export function registerInspectCommands(conn: Connection): vscode.Disposable[] {
-  const inspect = new InspectDocuments(conn);
-  const logs = new LogChannels(conn);
+export function registerInspectCommands(hosts: HostConnections): vscode.Disposable[] {
+  const inspect = new InspectDocuments(hosts);
+  const logs = new LogChannels();
   return [
     inspect, logs,
     vscode.workspace.registerTextDocumentContentProvider(INSPECT_SCHEME, inspect),
     vscode.commands.registerCommand('nscope.inspect', guarded('inspect', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Inspect');
+      if (!conn) return;
       const c = await containerArg(conn, arg, [...ANY], 'Container to inspect');
       if (!c) return;
-      const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, path: `/${c.name}.json`, query: c.id });
+      // the authority: the host (as file URIs have it, fs/file-uri.ts)
+      const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, authority: conn.hostName ?? '', path: `/${c.name}.json`, query: c.id });
       inspect.changed(uri);
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true }); // a .json path: JSON highlighting
     })),
     vscode.commands.registerCommand('nscope.logs', guarded('logs', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Show Logs');
+      if (!conn) return;
       const c = await containerArg(conn, arg, [...ANY], 'Container whose log to show');
-      if (c) await logs.show(c.id, c.name);
+      if (c) await logs.show(conn, c.id, c.name);
     })),
   ];
 }
@@ -38,11 +44,11 @@ export function registerInspectCommands(conn: Connection): vscode.Disposable[] {
 class InspectDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly hosts: HostConnections) {}
   changed(uri: vscode.Uri): void { this.emitter.fire(uri); }
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     try {
-      return JSON.stringify(await this.conn.request('container.inspect', { id: uri.query }), null, 2) + '\n';
+      return JSON.stringify(await this.hosts.forUri(uri).request('container.inspect', { id: uri.query }), null, 2) + '\n';
     } catch (e) {
       return JSON.stringify({ error: oneLine(e) }, null, 2) + '\n';
     }
@@ -50,23 +56,23 @@ class InspectDocuments implements vscode.TextDocumentContentProvider, vscode.Dis
   dispose(): void { this.emitter.dispose(); }
 }
 
-/** One output channel per container; showing it again starts the log over. */
+/** One output channel per container (of a host); showing it again starts the log over. */
 class LogChannels implements vscode.Disposable {
   private readonly open = new Map<string, { channel: vscode.OutputChannel; sock?: net.Socket }>();
-  constructor(private readonly conn: Connection) {}
 
-  async show(id: string, name: string): Promise<void> {
-    let entry = this.open.get(id);
+  async show(conn: Connection, id: string, name: string): Promise<void> {
+    const key = `${conn.hostName ?? ''}\0${id}`;
+    let entry = this.open.get(key);
     if (!entry) {
-      entry = { channel: vscode.window.createOutputChannel(`nscope: ${name}`) };
-      this.open.set(id, entry);
+      entry = { channel: vscode.window.createOutputChannel(`nscope: ${name}${conn.hostName ? ` on ${conn.hostName}` : ''}`) };
+      this.open.set(key, entry);
     }
     entry.sock?.destroy();
     entry.sock = undefined;
     const { channel } = entry;
     channel.clear();
     channel.show(true);
-    const sock = await openStream(this.conn.socketPath, { kind: 'logs', id, follow: true });
+    const sock = await openStream(conn.socketPath, { kind: 'logs', id, follow: true });
     entry.sock = sock;
     let rest = '';
     sock.setEncoding('utf8');

@@ -4,6 +4,7 @@
 // container, then one of its kernel sources.
 import * as vscode from 'vscode';
 import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { kernelUri } from '../fs/kernel-provider';
 import { LIMIT_KINDS, limitCgroupFile } from '../limits';
 import { cgroupFile, nsDir, procCgroup, procMountinfo, procNetDev, procStatus, procUidMap } from '../views/kernel-sources';
@@ -11,8 +12,11 @@ import { Node } from '../views/tree';
 import { guarded } from './errors';
 import { containerArg } from './pick';
 
-export function registerKernelCommand(conn: Connection): vscode.Disposable {
+export function registerKernelCommand(hosts: HostConnections): vscode.Disposable {
   return vscode.commands.registerCommand('nscope.revealKernelSource', guarded('reveal kernel source', async (arg?: unknown) => {
+    // the kernel of the node's host
+    const conn = await hosts.forCommand(arg, 'Reveal Kernel Source');
+    if (!conn) return;
     let source: string | undefined;
     if (arg instanceof Node) {
       source = arg.kernelSource;
@@ -24,7 +28,7 @@ export function registerKernelCommand(conn: Connection): vscode.Disposable {
       source = typeof arg === 'string' ? arg : await pickSource(conn, arg);
     }
     if (!source) return;
-    const doc = await vscode.workspace.openTextDocument(kernelUri(source));
+    const doc = await vscode.workspace.openTextDocument(kernelUri(source, conn.hostName));
     await vscode.window.showTextDocument(doc, { preview: true });
   }));
 }

@@ -1,23 +1,29 @@
 // start, stop, restart, kill, remove on a container node (or a picked
 // container). An exited container starts again on its rw layer, as in Docker.
 import * as vscode from 'vscode';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { containerArg } from './pick';
 import { guarded } from './errors';
 
-export function registerLifecycleCommands(conn: Connection): vscode.Disposable[] {
+export function registerLifecycleCommands(hosts: HostConnections): vscode.Disposable[] {
   const progress = <T>(title: string, p: Promise<T>) =>
     vscode.window.withProgress({ location: { viewId: 'nscope.containers' }, title }, () => p);
   return [
     vscode.commands.registerCommand('nscope.start', guarded('start', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Start');
+      if (!conn) return;
       const c = await containerArg(conn, arg, ['created', 'exited'], 'Container to start');
       if (c) await progress(`Starting ${c.name}`, conn.request('container.start', { id: c.id }));
     })),
     vscode.commands.registerCommand('nscope.stop', guarded('stop', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Stop');
+      if (!conn) return;
       const c = await containerArg(conn, arg, ['running'], 'Container to stop');
       if (c) await progress(`Stopping ${c.name}`, conn.request('container.stop', { id: c.id }));
     })),
     vscode.commands.registerCommand('nscope.restart', guarded('restart', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Restart');
+      if (!conn) return;
       const c = await containerArg(conn, arg, ['running', 'exited'], 'Container to restart');
       if (!c) return;
       await progress(`Restarting ${c.name}`, (async () => {
@@ -26,10 +32,14 @@ export function registerLifecycleCommands(conn: Connection): vscode.Disposable[]
       })());
     })),
     vscode.commands.registerCommand('nscope.kill', guarded('kill', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Kill');
+      if (!conn) return;
       const c = await containerArg(conn, arg, ['running'], 'Container to kill');
       if (c) await conn.request('container.kill', { id: c.id, signal: 'SIGKILL' });
     })),
     vscode.commands.registerCommand('nscope.remove', guarded('remove', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Remove');
+      if (!conn) return;
       const c = await containerArg(conn, arg, ['created', 'running', 'exited'], 'Container to remove');
       if (!c) return;
       if (c.status === 'running') {

@@ -1,7 +1,7 @@
 // nscope.editLimit: change a live container's memory, cpus, pids or cpuset
 // limit from its Limits node; the tree follows from the helper's event.
 import * as vscode from 'vscode';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { LIMIT_KINDS, limitArgs, limitInputValue, validateLimit, type LimitKind } from '../limits';
 import { ContainerNode, LimitNode } from '../views/containers';
 import { containerArg } from './pick';
@@ -14,8 +14,10 @@ const EXAMPLES: Record<LimitKind, string> = {
   cpuset: 'CPUs it may run on: 0, 0-1, 0,2',
 };
 
-export function registerLimitCommand(conn: Connection): vscode.Disposable {
+export function registerLimitCommand(hosts: HostConnections): vscode.Disposable {
   return vscode.commands.registerCommand('nscope.editLimit', guarded('edit limit', async (arg?: unknown) => {
+    const conn = await hosts.forCommand(arg, 'Edit Limit');
+    if (!conn) return;
     let id: string;
     let name: string;
     let kind: LimitKind | undefined;

@@ -3,16 +3,18 @@
 // attached, and says which), and on a published port Open in Browser and
 // Copy Address.
 import * as vscode from 'vscode';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { checkNetworkName, checkSubnet, portAddress, portUrl } from '../network-format';
 import { PortNode } from '../views/container-network';
 import { NetworkNode } from '../views/networks';
 import { guarded } from './errors';
 
-export function registerNetworkCommands(conn: Connection): vscode.Disposable[] {
+export function registerNetworkCommands(hosts: HostConnections): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('nscope.createNetwork', guarded('create network', async () => {
+    vscode.commands.registerCommand('nscope.createNetwork', guarded('create network', async (arg?: unknown) => {
       const title = 'Create Network';
+      const conn = await hosts.forCommand(arg, title);
+      if (!conn) return;
       const name = await vscode.window.showInputBox({ title, prompt: 'Network name', placeHolder: 'backend', validateInput: checkNetworkName, ignoreFocusOut: true });
       if (!name) return;
       const subnet = await vscode.window.showInputBox({ title, prompt: 'Subnet (optional: empty lets the helper pick one free on this host)', placeHolder: '10.89.0.0/24', validateInput: checkSubnet, ignoreFocusOut: true });
@@ -21,6 +23,8 @@ export function registerNetworkCommands(conn: Connection): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`nscope: created network ${n.name} (${n.subnet}, bridge ${n.bridge})`);
     })),
     vscode.commands.registerCommand('nscope.removeNetwork', guarded('remove network', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Remove Network');
+      if (!conn) return;
       let name = arg instanceof NetworkNode ? arg.net.name : typeof arg === 'string' ? arg : undefined;
       if (!name) {
         const names = (await conn.request('network.list', {})).filter((n) => !n.isDefault).map((n) => n.name);

@@ -4,17 +4,19 @@
 // never reads a user's files) and sent with the stream.
 import * as vscode from 'vscode';
 import { credentialsFor } from '../../helper/registry/credentials';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { shortDigest } from '../format';
 import { referenceProblem, registryOf } from '../image-reference';
 import { ImageNode, UNNAMED } from '../views/images';
 import { guarded } from './errors';
 import { runTransfer } from './transfer';
 
-export function registerRegistryCommands(conn: Connection, images: { refresh(): void }): vscode.Disposable[] {
+export function registerRegistryCommands(hosts: HostConnections, images: { refresh(): void }): vscode.Disposable[] {
   return [
     // a string argument is the reference (keybindings, links, tests): no input box then
     vscode.commands.registerCommand('nscope.pullImage', guarded('pull', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Pull Image');
+      if (!conn) return;
       const typed = typeof arg === 'string' ? arg : await vscode.window.showInputBox({
         title: 'Pull Image', prompt: 'Image reference: [registry/]repository[:tag|@digest]',
         placeHolder: 'alpine:3.19 or 127.0.0.1:5000/team/app:1.0', validateInput: (s) => referenceProblem(s), ignoreFocusOut: true,
@@ -29,6 +31,8 @@ export function registerRegistryCommands(conn: Connection, images: { refresh(): 
       void vscode.window.showInformationMessage(`nscope: pulled ${done.ref} (${shortDigest(done.digest)})`);
     })),
     vscode.commands.registerCommand('nscope.pushImage', guarded('push', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Push Image');
+      if (!conn) return;
       const image = arg instanceof ImageNode ? arg.image
         : (await vscode.window.showQuickPick((await conn.request('image.list', {})).map((i) => ({ label: i.name, image: i })), { placeHolder: 'Image to push' }))?.image;
       if (!image) return;

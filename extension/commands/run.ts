@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { LimitArgs, RunOptions } from '../../helper/protocol/types';
 import { splitCommand } from '../command-line';
 import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { limitArgs, validateLimit, type LimitKind } from '../limits';
 import { ImageNode } from '../views/images';
 import { guarded } from './errors';
@@ -33,8 +34,10 @@ async function askLimit(kind: LimitKind, prompt: string, step: string): Promise<
   return v.trim() === '' ? {} : limitArgs(kind, v);
 }
 
-export function registerRunCommand(conn: Connection): vscode.Disposable {
+export function registerRunCommand(hosts: HostConnections): vscode.Disposable {
   return vscode.commands.registerCommand('nscope.run', guarded('run', async (arg?: unknown) => {
+    const conn = await hosts.forCommand(arg, 'Run Container');
+    if (!conn) return;
     const image = await pickImage(conn, arg);
     if (!image) return;
     const detail = await conn.request('image.inspect', { ref: image });

@@ -2,7 +2,7 @@
 // those who can log in (both asked only when there is a choice, remembered
 // per image), then open a terminal bridged to a TTY exec.
 import * as vscode from 'vscode';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { ShellPty } from '../terminal/shell-pty';
 import { containerArg } from './pick';
 import { guarded } from './errors';
@@ -21,8 +21,10 @@ async function pickUser(name: string, image: string, users: string[], memento: v
   return pick.label;
 }
 
-export function registerShellCommand(conn: Connection, memento: vscode.Memento): vscode.Disposable {
+export function registerShellCommand(hosts: HostConnections, memento: vscode.Memento): vscode.Disposable {
   return vscode.commands.registerCommand('nscope.openShell', guarded('open shell', async (arg?: unknown) => {
+    const conn = await hosts.forCommand(arg, 'Open Shell in Container');
+    if (!conn) return;
     const c = await containerArg(conn, arg, ['running'], 'Container to open a shell in');
     if (!c) return;
     if (c.status !== 'running') throw new Error(`${c.name} is not running`);
@@ -44,7 +46,8 @@ export function registerShellCommand(conn: Connection, memento: vscode.Memento):
     if (user === undefined) return;
     const pty = new ShellPty(conn, { id: c.id, name: c.name, shell, user: user === 'root' ? undefined : user });
     const who = user === 'root' ? '' : ` (${user})`;
-    const term = vscode.window.createTerminal({ name: `${c.name}: ${shell.split('/').pop()}${who}`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
+    const on = conn.hostName ? ` on ${conn.hostName}` : '';
+    const term = vscode.window.createTerminal({ name: `${c.name}${on}: ${shell.split('/').pop()}${who}`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
     term.show();
   }));
 }

@@ -7,11 +7,13 @@
 // Images and single layers stay read-only. Files are read in MAX_READ (8 MiB)
 // chunks; a file larger than MAX_OPEN is refused with a readable message
 // rather than held in memory. Binary content is left to VS Code, which shows
-// its own "binary file" notice.
+// its own "binary file" notice. The URI's authority names the host whose
+// helper does it (file-uri.ts).
 import * as vscode from 'vscode';
 import type * as net from 'node:net';
 import { MAX_READ, type CopyInDone, type FileInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { HelperError, openStream } from '../../helper/protocol/client';
 import { formatBytes, oneLine } from '../format';
 import { CONTAINER_SCHEME, IMAGE_SCHEME, parseFileUri } from './file-uri';
@@ -57,17 +59,17 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
 
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly conn: Connection) {
+  constructor(private readonly hosts: HostConnections) {
     // an open container file follows the container's writes: the helper says which container changed
-    this.subscription = conn.onEvent((e) => {
-      if (e.type === 'container.changed') this.containerChanged(e.id, e.name ?? '');
+    this.subscription = hosts.onEvent(({ conn, event: e }) => {
+      if (e.type === 'container.changed') this.containerChanged(conn, e.id, e.name ?? '');
     });
   }
 
-  private containerChanged(id: string, name: string): void {
+  private containerChanged(conn: Connection, id: string, name: string): void {
     const changed: vscode.FileChangeEvent[] = [];
     for (const doc of vscode.workspace.textDocuments) {
-      if (doc.uri.scheme !== CONTAINER_SCHEME) continue;
+      if (doc.uri.scheme !== CONTAINER_SCHEME || this.hosts.byName(doc.uri.authority) !== conn) continue;
       let owner: string | undefined;
       try { owner = (parseFileUri(doc.uri).source as { container?: string }).container; } catch { continue; }
       if (owner && (owner === id || owner === name || (owner.length >= 12 && id.startsWith(owner)))) changed.push({ type: vscode.FileChangeType.Changed, uri: doc.uri });
@@ -75,7 +77,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     if (changed.length) this.emitter.fire(changed);
   }
 
-  static register(conn: Connection, p = new FileProvider(conn)): vscode.Disposable {
+  static register(p: FileProvider): vscode.Disposable {
     return vscode.Disposable.from(p,
       vscode.workspace.registerFileSystemProvider(IMAGE_SCHEME, p, { isReadonly: true, isCaseSensitive: true }),
       vscode.workspace.registerFileSystemProvider(CONTAINER_SCHEME, p, { isCaseSensitive: true }));
@@ -88,7 +90,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     if (ref.empty) return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
     const writable = uri.scheme === CONTAINER_SCHEME && (ref.source as { view?: string }).view === 'container';
     try {
-      return toStat(await this.conn.request('file.stat', { ...ref.source, path: ref.path }), writable);
+      return toStat(await this.hosts.forUri(uri).request('file.stat', { ...ref.source, path: ref.path }), writable);
     } catch (e) { throw fsError(e, uri); }
   }
 
@@ -96,7 +98,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     const ref = parseFileUri(uri);
     if (ref.empty) return [];
     try {
-      const r = await this.conn.request('file.list', { ...ref.source, path: ref.path });
+      const r = await this.hosts.forUri(uri).request('file.list', { ...ref.source, path: ref.path });
       return r.entries.map((e) => [e.name, fileType(e)]);
     } catch (e) { throw fsError(e, uri); }
   }
@@ -105,8 +107,10 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     const ref = parseFileUri(uri);
     if (ref.empty) return new Uint8Array(0);
     const src = { ...ref.source, path: ref.path };
+    let conn: Connection;
+    try { conn = this.hosts.forUri(uri); } catch (e) { throw fsError(e, uri); }
     let first;
-    try { first = await this.conn.request('file.read', { ...src, offset: 0, length: MAX_READ }); } catch (e) { throw fsError(e, uri); }
+    try { first = await conn.request('file.read', { ...src, offset: 0, length: MAX_READ }); } catch (e) { throw fsError(e, uri); }
     if (first.size > MAX_OPEN) {
       throw vscode.FileSystemError.Unavailable(`${ref.path} is ${formatBytes(first.size)}; nscope opens files up to ${formatBytes(MAX_OPEN)}`);
     }
@@ -115,7 +119,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     let eof = first.eof;
     while (!eof && offset < first.size) {
       let r;
-      try { r = await this.conn.request('file.read', { ...src, offset, length: MAX_READ }); } catch (e) { throw fsError(e, uri); }
+      try { r = await conn.request('file.read', { ...src, offset, length: MAX_READ }); } catch (e) { throw fsError(e, uri); }
       if (!r.length) break;
       chunks.push(Buffer.from(r.data, 'base64'));
       offset += r.length;
@@ -129,7 +133,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     const { container, path } = writableContainer(uri);
     let sock: net.Socket;
     try {
-      sock = await openStream(this.conn.socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite, mode });
+      sock = await openStream(this.hosts.forUri(uri).socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite, mode });
     } catch (e) { throw fsError(e, uri); }
     const reply = await new Promise<string>((resolve, reject) => {
       let text = '';
@@ -148,21 +152,21 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
 
   async createDirectory(uri: vscode.Uri): Promise<void> {
     const { container, path } = writableContainer(uri);
-    try { await this.conn.request('file.mkdir', { container, path }); } catch (e) { throw fsError(e, uri); }
+    try { await this.hosts.forUri(uri).request('file.mkdir', { container, path }); } catch (e) { throw fsError(e, uri); }
     this.emitter.fire([{ type: vscode.FileChangeType.Created, uri }]);
   }
 
   async delete(uri: vscode.Uri, opts: { recursive: boolean }): Promise<void> {
     const { container, path } = writableContainer(uri);
-    try { await this.conn.request('file.delete', { container, path, recursive: opts.recursive }); } catch (e) { throw fsError(e, uri); }
+    try { await this.hosts.forUri(uri).request('file.delete', { container, path, recursive: opts.recursive }); } catch (e) { throw fsError(e, uri); }
     this.emitter.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
   }
 
   async rename(from: vscode.Uri, to: vscode.Uri, opts: { overwrite: boolean }): Promise<void> {
     const a = writableContainer(from);
     const b = writableContainer(to);
-    if (a.container !== b.container) throw vscode.FileSystemError.NoPermissions('a rename stays within one container');
-    try { await this.conn.request('file.rename', { container: a.container, path: a.path, to: b.path, overwrite: opts.overwrite }); } catch (e) { throw fsError(e, from); }
+    if (a.container !== b.container || from.authority !== to.authority) throw vscode.FileSystemError.NoPermissions('a rename stays within one container');
+    try { await this.hosts.forUri(from).request('file.rename', { container: a.container, path: a.path, to: b.path, overwrite: opts.overwrite }); } catch (e) { throw fsError(e, from); }
     this.emitter.fire([{ type: vscode.FileChangeType.Deleted, uri: from }, { type: vscode.FileChangeType.Created, uri: to }]);
   }
 

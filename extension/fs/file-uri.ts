@@ -11,6 +11,9 @@
 // Both are read-only. `empty=1` is a file that does not exist on that side of
 // a diff (an added file's left, a deleted file's right): it reads as nothing.
 // An image name may hold '/' (registry/repo:tag): in its segment it is "%2F".
+// The authority names the host (an `nscope.hosts` entry) whose helper has the
+// image or container: `nscope-container://lab/ID/etc/passwd`; none is the
+// extension's own helper, so its URIs are what they were before several hosts.
 import * as vscode from 'vscode';
 import type { FileSource } from '../../helper/protocol/types';
 
@@ -24,24 +27,26 @@ export interface FileRef {
   path: string;
   /** the side of a diff where the file does not exist */
   empty?: boolean;
+  /** the host whose helper reads it: an `nscope.hosts` name, '' for the extension's own */
+  host: string;
 }
 
 const encodeSegment = (s: string) => s.replace(/%/g, '%25').replace(/\//g, '%2F');
 const decodeSegment = (s: string) => s.replace(/%2F/gi, '/').replace(/%25/g, '%');
 
-function uri(scheme: string, owner: string, p: string, query: Record<string, string | number | undefined | false>): vscode.Uri {
+function uri(scheme: string, host: string | undefined, owner: string, p: string, query: Record<string, string | number | undefined | false>): vscode.Uri {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== false) q.set(k, String(v));
   const file = p.startsWith('/') ? p : `/${p}`;
-  return vscode.Uri.from({ scheme, path: `/${encodeSegment(owner)}${file === '/' ? '' : file}`, query: q.toString() });
+  return vscode.Uri.from({ scheme, authority: host ?? '', path: `/${encodeSegment(owner)}${file === '/' ? '' : file}`, query: q.toString() });
 }
 
-export function imageUri(o: { image: string; path: string; layer?: number; upTo?: number; container?: string; empty?: boolean }): vscode.Uri {
-  return uri(IMAGE_SCHEME, o.image, o.path, { container: o.container, layer: o.layer, upto: o.upTo, empty: o.empty && '1' });
+export function imageUri(o: { image: string; path: string; layer?: number; upTo?: number; container?: string; empty?: boolean; host?: string }): vscode.Uri {
+  return uri(IMAGE_SCHEME, o.host, o.image, o.path, { container: o.container, layer: o.layer, upto: o.upTo, empty: o.empty && '1' });
 }
 
-export function containerUri(o: { container: string; path: string; layer?: 'init' | 'rw' | number; empty?: boolean }): vscode.Uri {
-  return uri(CONTAINER_SCHEME, o.container, o.path, { layer: o.layer, empty: o.empty && '1' });
+export function containerUri(o: { container: string; path: string; layer?: 'init' | 'rw' | number; empty?: boolean; host?: string }): vscode.Uri {
+  return uri(CONTAINER_SCHEME, o.host, o.container, o.path, { layer: o.layer, empty: o.empty && '1' });
 }
 
 const layerOf = (s: string) => (/^\d+$/.test(s) ? Number(s) : s);
@@ -52,7 +57,7 @@ export function parseFileUri(u: vscode.Uri): FileRef {
   if (!m) throw vscode.FileSystemError.FileNotFound(u);
   const owner = decodeSegment(m[1]);
   const q = new URLSearchParams(u.query);
-  const ref: FileRef = { source: {}, path: m[2] || '/' };
+  const ref: FileRef = { source: {}, path: m[2] || '/', host: u.authority };
   if (q.get('empty') === '1') ref.empty = true;
   const layer = q.get('layer');
   const upTo = q.get('upto');

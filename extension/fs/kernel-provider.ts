@@ -5,16 +5,18 @@
 // real file. Kernel files have no meaningful size or mtime (stat says 0 or
 // 4096): stat reads the file, and readFile reuses that read for a moment, so
 // opening one costs one round trip; every stat after that reads it afresh.
+// The authority names the host whose kernel it is (fs/file-uri.ts says how).
 import * as vscode from 'vscode';
 import { HelperError } from '../../helper/protocol/client';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { oneLine } from '../format';
 
 export const KERNEL_SCHEME = 'nscope-kernel';
 const FRESH_MS = 1000;
 
-export function kernelUri(path: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: KERNEL_SCHEME, path });
+/** `host`: the `nscope.hosts` name whose helper reads it (the authority), none for the extension's own. */
+export function kernelUri(path: string, host?: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: KERNEL_SCHEME, authority: host ?? '', path });
 }
 
 function fsError(e: unknown, uri: vscode.Uri): Error {
@@ -28,18 +30,18 @@ export class KernelProvider implements vscode.FileSystemProvider, vscode.Disposa
   readonly onDidChangeFile = this.emitter.event;
   private readonly recent = new Map<string, { at: number; data: Uint8Array }>();
 
-  constructor(private readonly conn: Connection) {}
+  constructor(private readonly hosts: HostConnections) {}
 
-  static register(conn: Connection): vscode.Disposable {
-    const p = new KernelProvider(conn);
+  static register(hosts: HostConnections): vscode.Disposable {
+    const p = new KernelProvider(hosts);
     return vscode.Disposable.from(p, vscode.workspace.registerFileSystemProvider(KERNEL_SCHEME, p, { isReadonly: true, isCaseSensitive: true }));
   }
 
   private async read(uri: vscode.Uri): Promise<Uint8Array> {
     try {
-      const r = await this.conn.request('kernel.read', { path: uri.path });
+      const r = await this.hosts.forUri(uri).request('kernel.read', { path: uri.path });
       const data = new Uint8Array(Buffer.from(r.data, 'base64'));
-      this.recent.set(uri.path, { at: Date.now(), data });
+      this.recent.set(uri.toString(), { at: Date.now(), data });
       return data;
     } catch (e) {
       throw fsError(e, uri);
@@ -53,8 +55,8 @@ export class KernelProvider implements vscode.FileSystemProvider, vscode.Disposa
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    const hit = this.recent.get(uri.path);
-    this.recent.delete(uri.path);
+    const hit = this.recent.get(uri.toString());
+    this.recent.delete(uri.toString());
     if (hit && Date.now() - hit.at < FRESH_MS) return hit.data;
     return this.read(uri);
   }

@@ -103,23 +103,26 @@ class StatsPanel {
 }
 
 export class StatsPanels implements vscode.Disposable {
+  /** by container id; by `HOST/ID` for the containers of an `nscope.hosts` entry */
   private readonly open = new Map<string, StatsPanel>();
 
-  constructor(private readonly conn: Connection, private readonly extensionUri: vscode.Uri) {}
+  constructor(private readonly extensionUri: vscode.Uri) {}
 
-  show(id: string, name: string): void {
-    const existing = this.open.get(id);
+  /** A container's panel, its stream and limits over `conn`, its host's connection. */
+  show(conn: Connection, id: string, name: string): void {
+    const key = conn.hostName ? `${conn.hostName}/${id}` : id;
+    const existing = this.open.get(key);
     if (existing) { existing.panel.reveal(); return; }
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
-    const panel = vscode.window.createWebviewPanel('nscope.stats', `Stats: ${name}`, vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel('nscope.stats', `Stats: ${name}${conn.hostName ? ` on ${conn.hostName}` : ''}`, vscode.ViewColumn.Active, {
       enableScripts: true,
       // the charts keep their five minutes while the tab is in the background
       retainContextWhenHidden: true,
       localResourceRoots: [dist],
     });
-    const p = new StatsPanel(panel, this.conn, id, name, vscode.Uri.joinPath(dist, 'stats-webview.js'));
-    this.open.set(id, p);
-    panel.onDidDispose(() => { p.dispose(); this.open.delete(id); });
+    const p = new StatsPanel(panel, conn, id, name, vscode.Uri.joinPath(dist, 'stats-webview.js'));
+    this.open.set(key, p);
+    panel.onDidDispose(() => { p.dispose(); this.open.delete(key); });
   }
 
   /** For the tests: the containers whose panel is open. */

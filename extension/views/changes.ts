@@ -45,8 +45,8 @@ abstract class ChangeItem extends Node {
   }
 }
 
-/** The container a change belongs to: its id, name and image, and its rw layer's directory when known. */
-export type ChangeOwner = Pick<ContainerSummary, 'id' | 'name' | 'image'> & { upper?: string };
+/** The container a change belongs to: its id, name and image, its rw layer's directory when known, its host (fs/file-uri.ts). */
+export type ChangeOwner = Pick<ContainerSummary, 'id' | 'name' | 'image'> & { upper?: string; host?: string };
 
 /** One change of a container's rw layer against its image. */
 export class ContainerChangeNode extends ChangeItem {
@@ -68,15 +68,16 @@ export class ContainerChangeNode extends ChangeItem {
   /** The diff editor's two sides: the image's version and the container's now. */
   sides(): { left: vscode.Uri; right: vscode.Uri; title: string } {
     const p = this.change.path;
-    const left = imageUri({ image: this.owner.image, container: this.owner.id, path: p, empty: this.change.kind === 'A' });
-    const right = containerUri({ container: this.owner.id, path: p, empty: this.change.kind === 'D' });
-    return { left, right, title: `${path.posix.basename(p)} (${this.owner.name}: image ↔ container)` };
+    const host = this.owner.host;
+    const left = imageUri({ image: this.owner.image, container: this.owner.id, path: p, empty: this.change.kind === 'A', host });
+    const right = containerUri({ container: this.owner.id, path: p, empty: this.change.kind === 'D', host });
+    return { left, right, title: `${path.posix.basename(p)} (${this.owner.name}${host ? ` on ${host}` : ''}: image ↔ container)` };
   }
 }
 
 /** One change a layer makes to the layers below it. */
 export class LayerChangeNode extends ChangeItem {
-  constructor(readonly image: string, readonly layer: number, readonly change: LayerChangeInfo, layerDir?: string) {
+  constructor(readonly image: string, readonly layer: number, readonly change: LayerChangeInfo, layerDir?: string, host?: string) {
     super(change.path, change.kind, change.type, `image:${image}:${layer}`, false);
     this.contextValue = `layerChange.${change.kind}`;
     const lines = [`${change.path} — ${KIND_WORD[change.kind]} by layer ${layer}${change.type ? `, ${change.type}` : ''}`];
@@ -86,7 +87,7 @@ export class LayerChangeNode extends ChangeItem {
     if (layerDir) lines.push(`${change.kind === 'D' ? 'whiteout ' : ''}${layerDir}${change.path}${change.kind === 'D' ? '' : ' (in the layer\'s directory, an overlay lowerdir)'}`);
     this.tooltip = lines.join('\n');
     if (change.kind !== 'D' && change.type === 'file') {
-      const uri = imageUri({ image, layer, path: change.path });
+      const uri = imageUri({ image, layer, path: change.path, host });
       this.command = { command: 'vscode.open', title: 'Open File', arguments: [uri, { preview: true }, `${path.posix.basename(change.path)} (${image} layer ${layer})`] };
     }
   }
@@ -107,7 +108,7 @@ export function capped(items: Node[], total: number, idPrefix: string, what: str
 /** A container's Changes node; `detail` names its rw layer and, while it runs, the overlay mount. */
 export class ChangesNode extends Node {
   /** `onExpanded`: told when its children load, i.e. it is expanded in the tree */
-  constructor(readonly conn: Connection, readonly container: ContainerSummary, parentId: string, private readonly detail?: ContainerDetail, private readonly onExpanded?: (n: ChangesNode) => void) {
+  constructor(override readonly conn: Connection, readonly container: ContainerSummary, parentId: string, private readonly detail?: ContainerDetail, private readonly onExpanded?: (n: ChangesNode) => void) {
     super('Changes', vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `${parentId}:changes`;
     this.iconPath = new vscode.ThemeIcon('diff');
@@ -120,7 +121,7 @@ export class ChangesNode extends Node {
   override async children(): Promise<Node[]> {
     this.onExpanded?.(this);
     const d = await this.conn.request('container.diff', { id: this.container.id, details: true });
-    const owner: ChangeOwner = { id: this.container.id, name: this.container.name, image: this.container.image, upper: this.detail?.rootfs.upper };
+    const owner: ChangeOwner = { id: this.container.id, name: this.container.name, image: this.container.image, upper: this.detail?.rootfs.upper, host: this.conn.hostName };
     const items = d.changes.slice(0, MAX_ITEMS).map((c) => new ContainerChangeNode(owner, c));
     return capped(items, d.changes.length, this.id!, 'changes');
   }
@@ -129,5 +130,5 @@ export class ChangesNode extends Node {
 /** The changes of one image layer (the first page of image.layerChanges); `layerDir`: the layer's directory, for tooltips. */
 export async function layerChanges(conn: Connection, image: string, layer: number, idPrefix: string, layerDir?: string): Promise<Node[]> {
   const r = await conn.request('image.layerChanges', { ref: image, layer, limit: MAX_ITEMS });
-  return capped(r.changes.map((c) => new LayerChangeNode(image, r.layer, c, layerDir)), r.total, idPrefix, 'changes');
+  return capped(r.changes.map((c) => new LayerChangeNode(image, r.layer, c, layerDir, conn.hostName)), r.total, idPrefix, 'changes');
 }

@@ -20,17 +20,23 @@ import { ranges } from './security';
 const C = vscode.TreeItemCollapsibleState;
 
 export class ContainersProvider extends TreeProvider {
-  /** the Changes node last expanded per container id: what container.changed refreshes */
-  private readonly expandedChanges = new Map<string, ChangesNode>();
-  /** what the sparklines of running containers' tooltips draw */
-  private readonly recent = new RecentStats(this.conn);
+  /** the Changes node last expanded per host and container id: what container.changed refreshes */
+  private readonly expandedChanges = new Map<Connection, Map<string, ChangesNode>>();
+  /** what the sparklines of running containers' tooltips draw, per host (each host's stats streams are its own) */
+  private readonly recent = new Map<Connection, RecentStats>();
+
+  private recentOf(conn: Connection): RecentStats {
+    let r = this.recent.get(conn);
+    if (!r) { r = new RecentStats(conn); this.recent.set(conn, r); }
+    return r;
+  }
 
   /** A running container's tooltip, on hover: its summary and the last minute of CPU and memory. */
   async resolveTreeItem(item: vscode.TreeItem, n: Node): Promise<vscode.TreeItem> {
     if (!(n instanceof ContainerNode) || item.tooltip) return item;
     const md = new vscode.MarkdownString(n.summary.value);
     try {
-      const spark = sparklineMarkdown(await this.recent.recent(n.c.id));
+      const spark = sparklineMarkdown(await this.recentOf(n.conn).recent(n.c.id));
       if (spark) md.appendMarkdown(spark);
     } catch { /* no stats: the summary alone */ }
     item.tooltip = md;
@@ -38,17 +44,23 @@ export class ContainersProvider extends TreeProvider {
   }
 
   override dispose(): void {
-    this.recent.dispose();
+    for (const r of this.recent.values()) r.dispose();
     super.dispose();
   }
 
-  protected async roots(): Promise<Node[]> {
-    const list = await this.conn.request('container.list', { all: true });
+  protected async roots(conn: Connection): Promise<Node[]> {
+    const list = await conn.request('container.list', { all: true });
     const rank = (c: ContainerSummary) => (c.status === 'running' ? 0 : c.status === 'created' ? 1 : 2);
     list.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
     const ids = new Set(list.map((c) => c.id));
-    for (const id of this.expandedChanges.keys()) if (!ids.has(id)) this.expandedChanges.delete(id);
-    return list.map((c) => new ContainerNode(this.conn, c, (n) => this.expandedChanges.set(c.id, n)));
+    const expanded = this.expandedChanges.get(conn) ?? new Map<string, ChangesNode>();
+    this.expandedChanges.set(conn, expanded);
+    for (const id of expanded.keys()) if (!ids.has(id)) expanded.delete(id);
+    // a host that left the setting takes its nodes and stats streams with it
+    const live = new Set(this.hosts.list().map((h) => h.conn));
+    for (const c of this.expandedChanges.keys()) if (!live.has(c)) this.expandedChanges.delete(c);
+    for (const [c, r] of this.recent) if (!live.has(c)) { r.dispose(); this.recent.delete(c); }
+    return list.map((c) => new ContainerNode(conn, c, (n) => expanded.set(c.id, n)));
   }
 
   /**
@@ -56,8 +68,8 @@ export class ContainersProvider extends TreeProvider {
    * it was expanded (a collapsed one loads afresh when opened). The node must
    * be the very object the tree holds: a stale one is ignored by VS Code.
    */
-  refreshChanges(id: string): void {
-    const n = this.expandedChanges.get(id);
+  refreshChanges(conn: Connection, id: string): void {
+    const n = this.expandedChanges.get(conn)?.get(id);
     if (n) this.refresh(n);
   }
 }
@@ -66,7 +78,7 @@ export class ContainerNode extends Node {
   /** the tooltip without the stats */
   readonly summary: vscode.MarkdownString;
 
-  constructor(readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void) {
+  constructor(override readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void) {
     super(c.name, C.Collapsed);
     this.id = `container:${c.id}`;
     // an engine's container: `engine.STATE`, so the lifecycle menus (matched on `container.`) are not offered

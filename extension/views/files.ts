@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChangeKind, FileInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { formatBytes } from '../format';
 import { CONTAINER_SCHEME, containerUri, imageUri, parseFileUri } from '../fs/file-uri';
 import { fileIcon } from './changes';
@@ -20,8 +21,9 @@ const MAX_ENTRIES = 1000;
 
 export type FilesOwner = { container: string; name: string } | { image: string };
 
-function uriOf(owner: FilesOwner, p: string): vscode.Uri {
-  return 'container' in owner ? containerUri({ container: owner.container, path: p }) : imageUri({ image: owner.image, path: p });
+function uriOf(conn: Connection, owner: FilesOwner, p: string): vscode.Uri {
+  const host = conn.hostName;
+  return 'container' in owner ? containerUri({ container: owner.container, path: p, host }) : imageUri({ image: owner.image, path: p, host });
 }
 
 function layerWord(f: FileInfo['from']): string {
@@ -37,13 +39,13 @@ async function entries(conn: Connection, owner: FilesOwner, dir: string, parentI
 }
 
 export class FilesNode extends Node {
-  constructor(readonly conn: Connection, readonly owner: FilesOwner, parentId: string) {
+  constructor(override readonly conn: Connection, readonly owner: FilesOwner, parentId: string) {
     super('Files', vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `${parentId}:files`;
     this.iconPath = new vscode.ThemeIcon('files');
     const writable = 'container' in owner;
     this.contextValue = writable ? 'files.container' : 'files.image';
-    this.resourceUri = uriOf(owner, '/');
+    this.resourceUri = uriOf(conn, owner, '/');
     this.description = writable ? 'as the container sees them' : 'read-only';
     this.tooltip = writable
       ? 'The container\'s files: open, edit and save, drop files from the Explorer or the desktop on a folder to copy them in, Download… to copy out (done by the helper inside the container\'s root)'
@@ -54,10 +56,10 @@ export class FilesNode extends Node {
 }
 
 export class FileEntryNode extends Node {
-  constructor(readonly conn: Connection, readonly owner: FilesOwner, readonly path: string, readonly info: FileInfo, parentId: string) {
+  constructor(override readonly conn: Connection, readonly owner: FilesOwner, readonly path: string, readonly info: FileInfo, parentId: string) {
     super(info.name, info.type === 'dir' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `${parentId}/${info.name}`;
-    this.resourceUri = uriOf(owner, this.path);
+    this.resourceUri = uriOf(conn, owner, this.path);
     this.iconPath = fileIcon(info.type === 'whiteout' ? undefined : info.type);
     const writable = 'container' in owner;
     this.contextValue = `file.${info.type === 'dir' ? 'dir' : 'file'}.${writable ? 'container' : 'image'}`;
@@ -79,7 +81,7 @@ const LOOK: Record<ChangeKind, { badge: string; color: string; tooltip: string }
  * A/M/D on a container's files (its diff against the image), for the Files
  * node and open editors. The diff is loaded once per container when one of
  * its files is first decorated, and again when the helper says the
- * container changed.
+ * container changed. Per host: the key is the URI's authority and the container.
  */
 export class ContainerFileBadges implements vscode.FileDecorationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri | vscode.Uri[] | undefined>();
@@ -87,12 +89,13 @@ export class ContainerFileBadges implements vscode.FileDecorationProvider, vscod
   private readonly diffs = new Map<string, Promise<Map<string, ChangeKind>>>();
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly conn: Connection) {
-    this.sub = conn.onEvent((e) => {
+  constructor(private readonly hosts: HostConnections) {
+    this.sub = hosts.onEvent(({ conn, event: e }) => {
       if (e.type === 'container.changed' || e.type === 'container.removed') {
         // both the id and the name may be in URIs
-        this.diffs.delete(e.id);
-        if (e.name) this.diffs.delete(e.name);
+        const host = conn.hostName ?? '';
+        this.diffs.delete(`${host}\0${e.id}`);
+        if (e.name) this.diffs.delete(`${host}\0${e.name}`);
         this.emitter.fire(undefined);
       }
     });
@@ -104,10 +107,13 @@ export class ContainerFileBadges implements vscode.FileDecorationProvider, vscod
     try { ref = parseFileUri(uri); } catch { return undefined; }
     const container = (ref.source as { container?: string }).container;
     if (!container) return undefined;
-    let diff = this.diffs.get(container);
+    const conn = this.hosts.byName(uri.authority);
+    if (!conn) return undefined;
+    const key = `${uri.authority}\0${container}`;
+    let diff = this.diffs.get(key);
     if (!diff) {
-      diff = this.conn.request('container.diff', { id: container }).then((r) => new Map(r.changes.map((c) => [c.path, c.kind])), () => new Map());
-      this.diffs.set(container, diff);
+      diff = conn.request('container.diff', { id: container }).then((r) => new Map(r.changes.map((c) => [c.path, c.kind])), () => new Map());
+      this.diffs.set(key, diff);
     }
     const kind = (await diff).get(ref.path);
     if (!kind) return undefined;

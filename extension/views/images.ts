@@ -28,15 +28,15 @@ export class ImagesProvider extends TreeProvider {
     this.refresh();
   }
 
-  protected async roots(): Promise<Node[]> {
-    const list = await this.conn.request('image.list', {});
+  protected async roots(conn: Connection): Promise<Node[]> {
+    const list = await conn.request('image.list', {});
     list.sort((a, b) => a.name.localeCompare(b.name));
-    return list.map((i) => new ImageNode(this.conn, i, this.cumulative));
+    return list.map((i) => new ImageNode(conn, i, this.cumulative));
   }
 }
 
 export class ImageNode extends Node {
-  constructor(readonly conn: Connection, readonly image: ImageSummaryInfo, readonly cumulative: boolean) {
+  constructor(override readonly conn: Connection, readonly image: ImageSummaryInfo, readonly cumulative: boolean) {
     super(image.name, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `image:${image.name}:${image.id}`;
     this.contextValue = 'image';
@@ -93,7 +93,7 @@ export class LayerNode extends Node {
   /** the Containerfile (relative to its build context) and line that made the layer, when `nscope build` did */
   builtBy?: { file: string; line: number };
 
-  constructor(readonly conn: Connection, readonly cut: TreeCut, readonly cumulative: boolean, id: string) {
+  constructor(override readonly conn: Connection, readonly cut: TreeCut, readonly cumulative: boolean, id: string) {
     super(`layer ${cut.layer}`, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = id;
     this.iconPath = new vscode.ThemeIcon('layers');

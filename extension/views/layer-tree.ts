@@ -16,7 +16,7 @@ import { Node } from './tree';
 export interface TreeCut { image: string; layer: number; dirs: (string | undefined)[] }
 
 class TreeEntryNode extends Node {
-  constructor(readonly conn: Connection, readonly cut: TreeCut, readonly entry: LayerTreeEntry, private readonly idPrefix: string) {
+  constructor(override readonly conn: Connection, readonly cut: TreeCut, readonly entry: LayerTreeEntry, private readonly idPrefix: string) {
     super(entry.name, entry.type === 'dir' && entry.children ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `${idPrefix}:tree:${entry.path}`;
     this.contextValue = entry.change ? `layerEntry.${entry.change}` : 'layerEntry';
@@ -31,7 +31,7 @@ class TreeEntryNode extends Node {
     if (dir) lines.push(`${dir}${entry.path} (layer ${entry.layer}'s directory, an overlay lowerdir)`);
     this.tooltip = lines.join('\n');
     if (entry.type === 'file') {
-      const uri = imageUri({ image: cut.image, upTo: cut.layer, path: entry.path });
+      const uri = imageUri({ image: cut.image, upTo: cut.layer, path: entry.path, host: conn.hostName });
       this.command = { command: 'vscode.open', title: 'Open File', arguments: [uri, { preview: true }, `${entry.name} (${cut.image} up to layer ${cut.layer})`] };
     }
   }

@@ -10,16 +10,16 @@ import { ranges } from './security';
 const ORDER: NsType[] = ['mnt', 'pid', 'net', 'ipc', 'uts', 'cgroup', 'user', 'time'];
 
 export class NamespacesProvider extends TreeProvider {
-  protected async roots(): Promise<Node[]> {
-    const all = await this.conn.request('namespace.list', {});
+  protected async roots(conn: Connection): Promise<Node[]> {
+    const all = await conn.request('namespace.list', {});
     const byType = new Map<NsType, NamespaceInfo[]>();
     for (const ns of all) byType.set(ns.type, [...(byType.get(ns.type) ?? []), ns]);
-    return ORDER.filter((t) => byType.has(t)).map((t) => new TypeNode(this.conn, t, byType.get(t)!));
+    return ORDER.filter((t) => byType.has(t)).map((t) => new TypeNode(conn, t, byType.get(t)!));
   }
 }
 
 class TypeNode extends Node {
-  constructor(readonly conn: Connection, readonly type: NsType, readonly list: NamespaceInfo[]) {
+  constructor(override readonly conn: Connection, readonly type: NsType, readonly list: NamespaceInfo[]) {
     super(type, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `nstype:${type}`;
     this.contextValue = 'namespaceType';

@@ -8,26 +8,28 @@ import type { NetworkEndpoint, NetworkSummary } from '../../helper/protocol/type
 import type { Connection } from '../connection';
 import { shortId } from '../format';
 import { networkDescription } from '../network-format';
-import { AreaProbe } from '../unsupported';
+import { AreaProbe, orUnsupported } from '../unsupported';
 import { setKernelSource, sysClassNet } from './kernel-sources';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 export const NETWORKS_UNSUPPORTED_KEY = 'nscope.networks.unsupported';
+const UNSUPPORTED_TEXT = 'this helper has no networking yet';
 
 export class NetworksProvider extends TreeProvider {
   private readonly probe = new AreaProbe(NETWORKS_UNSUPPORTED_KEY, (k, on) => vscode.commands.executeCommand('setContext', k, on));
 
-  protected async roots(): Promise<Node[]> {
-    const list = await this.probe.list(() => this.conn.request('network.list', {}));
-    if (!list) return [];
+  protected async roots(conn: Connection): Promise<Node[]> {
+    // the view's welcome content and title buttons follow the extension's own helper; another host says it in its subtree
+    const list = conn === this.conn ? await this.probe.list(() => conn.request('network.list', {})) : await orUnsupported(() => conn.request('network.list', {}));
+    if (!list) return this.hosts.several ? [new LeafNode(UNSUPPORTED_TEXT, 'info')] : [];
     // the default network first, then by name
     list.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.name.localeCompare(b.name));
-    return list.map((n) => new NetworkNode(this.conn, n));
+    return list.map((n) => new NetworkNode(conn, n));
   }
 }
 
 export class NetworkNode extends Node {
-  constructor(readonly conn: Connection, readonly net: NetworkSummary) {
+  constructor(override readonly conn: Connection, readonly net: NetworkSummary) {
     super(net.name, net.containers.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `network:${net.name}`;
     // the default network is marked by colour (and "default" in its description), not by another shape

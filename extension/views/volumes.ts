@@ -7,25 +7,27 @@ import * as vscode from 'vscode';
 import type { VolumeSummary } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
 import { volumeDescription } from '../network-format';
-import { AreaProbe } from '../unsupported';
+import { AreaProbe, orUnsupported } from '../unsupported';
 import { LeafNode, Node, TreeProvider } from './tree';
 
 export const VOLUMES_UNSUPPORTED_KEY = 'nscope.volumes.unsupported';
+const UNSUPPORTED_TEXT = 'this helper has no named volumes yet';
 
 export class VolumesProvider extends TreeProvider {
   private readonly probe = new AreaProbe(VOLUMES_UNSUPPORTED_KEY, (k, on) => vscode.commands.executeCommand('setContext', k, on));
 
-  protected async roots(): Promise<Node[]> {
-    const list = await this.probe.list(() => this.conn.request('volume.list', { size: true }));
-    if (!list) return [];
+  protected async roots(conn: Connection): Promise<Node[]> {
+    // the view's welcome content and title buttons follow the extension's own helper; another host says it in its subtree
+    const list = conn === this.conn ? await this.probe.list(() => conn.request('volume.list', { size: true })) : await orUnsupported(() => conn.request('volume.list', { size: true }));
+    if (!list) return this.hosts.several ? [new LeafNode(UNSUPPORTED_TEXT, 'info')] : [];
     // named ones first: anonymous names are 64 hex digits, of little use to sort by
     list.sort((a, b) => Number(a.anonymous) - Number(b.anonymous) || a.name.localeCompare(b.name));
-    return list.map((v) => new VolumeNode(this.conn, v));
+    return list.map((v) => new VolumeNode(conn, v));
   }
 }
 
 export class VolumeNode extends Node {
-  constructor(readonly conn: Connection, readonly volume: VolumeSummary) {
+  constructor(override readonly conn: Connection, readonly volume: VolumeSummary) {
     super(volume.name, volume.users.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `volume:${volume.name}`;
     this.contextValue = volume.anonymous ? 'volume.anonymous' : 'volume';

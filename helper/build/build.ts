@@ -4,7 +4,10 @@
 // and ADD are a created container the context's files are copied into (the
 // `cp-in` stream, inside the container's root) and committed; ENV, LABEL,
 // WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, VOLUME, STOPSIGNAL and HEALTHCHECK ride on the
-// next commit as its changes. Every step's image is kept, named
+// next commit as its changes (those that end a stage: an image.create, no
+// layer). FROM scratch starts on an empty image (image.create, no parent);
+// the holders of COPY/ADD look their command up only at start, so an image
+// with no shell takes a COPY. Every step's image is kept, named
 // nscope-build-cache:KEY, where KEY hashes the parent image, the pending
 // changes, the instruction as expanded and, for COPY/ADD, the bytes copied:
 // the layer cache (~/.cache/nscope/build-cache.json) finds it again on an

@@ -56,6 +56,20 @@ const SMALL_FILE = 64 * 1024;
 
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
+/**
+ * The process's umask, read once when this module loads: before the files
+ * worker chroots into a container (whose /proc/self/status, if any, is not
+ * ours to trust), and read rather than set and set back, as the daemon's
+ * thread pool may be making another request's files meanwhile.
+ */
+const UMASK = ((): number => {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return parseInt(m[1], 8);
+  } catch { /* no /proc */ }
+  return 0o777; // unknown: every file gets its chmod after it is made
+})();
+
 function tmpNextTo(target: string): string {
   return path.join(path.dirname(target), `.tmp-${path.basename(target)}-${randomBytes(6).toString('hex')}`);
 }
@@ -131,8 +145,7 @@ interface UnpackState {
 /** The unpack proper, into an existing empty directory `root`. */
 export async function unpackInto(input: Readable, root: string, label: string, opts: ExtractOptions = {}): Promise<UnpackResult> {
   const tar = readTar(input, { label, digest: !opts.noDigest });
-  const umask = process.umask(0o022);
-  process.umask(umask);
+  const umask = UMASK;
   const rootFd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
   const st: UnpackState = { root, rootFd, dirs: new ResolvedDirs(root), dirTimes: [], umask, opts };
   const { dirTimes } = st;

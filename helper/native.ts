@@ -20,7 +20,8 @@ export interface NativeAddon {
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
   /** Opens `rel` resolved inside `root` (openat2 RESOLVE_IN_ROOT); caller closes the fd. */
-  openInRoot(root: string, rel: string, flags: number): number;
+  /** `root`: a directory's path, or an open fd of it; `mode`: a created file's */
+  openInRoot(root: string | number, rel: string, flags: number, mode?: number): number;
   /**
    * Starts nscope-shim (posix_spawn, new session): our child, to collect with reap(pid). stdio[i] is the shim's fd i:
    * 'null', 'inherit' (0-2 only), 'in' (we write), 'out' (we read) or a number K (a copy of our fd K); fds[i] is our end or -1.

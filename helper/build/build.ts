@@ -4,7 +4,10 @@
 // and ADD are a created container the context's files are copied into (the
 // `cp-in` stream, inside the container's root) and committed; ENV, LABEL,
 // WORKDIR, USER, CMD, ENTRYPOINT, EXPOSE, VOLUME, STOPSIGNAL and HEALTHCHECK ride on the
-// next commit as its changes. Every step's image is kept, named
+// next commit as its changes (those that end a stage: an image.create, no
+// layer). FROM scratch starts on an empty image (image.create, no parent);
+// the holders of COPY/ADD look their command up only at start, so an image
+// with no shell takes a COPY. Every step's image is kept, named
 // nscope-build-cache:KEY, where KEY hashes the parent image, the pending
 // changes, the instruction as expanded and, for COPY/ADD, the bytes copied:
 // the layer cache (~/.cache/nscope/build-cache.json) finds it again on an
@@ -35,6 +38,8 @@ interface ImageConfig { Env?: string[]; WorkingDir?: string; User?: string; Shel
 /** The build's state within a stage: the image so far and what the next commit adds to its config. */
 interface StageState {
   image: string;
+  /** FROM scratch: the empty image's ID (the cache keys its steps as "scratch", no parent) */
+  scratch?: string;
   pending: string[];
   env: Map<string, string>;
   args: Map<string, string>;
@@ -60,6 +65,8 @@ function saveCache(cache: Record<string, string>): void {
 }
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
+/** What a step's cache key starts with: the image so far, or "scratch" for an empty stage. */
+const parentKey = (st: StageState) => (st.image === st.scratch ? 'scratch' : st.image);
 const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 /** The tar bytes of the context's sources of a COPY/ADD, their digest, and where they go. */
@@ -125,6 +132,11 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     const id = await holder(c, {
       image: st.image, env, workdir: st.workdir || undefined, user: st.user || undefined,
       net: run ? (o.network ?? 'bridge') : 'none', ...(run ? { cmd: run, entrypoint: [] } : {}),
+    }).catch((e: Error) => {
+      // a RUN whose program is not in the image (FROM scratch has no /bin/sh): the runtime refuses it at create
+      if (!run || !ins) throw e;
+      const hint = st.scratch ? ' (a FROM scratch stage has no shell: COPY one in first, or use RUN ["PROGRAM", …])' : '';
+      throw new BuildError(`RUN (${fileName}:${ins.range.start.line + 1}, step ${step}): ${e.message}${hint}`);
     });
     containers.push(id);
     await fill(id);
@@ -148,9 +160,12 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       const base = expandVariables(splitWords(stage.from.args, parsed.escape)[0]?.value ?? '', (n) => globalArgs.get(n));
       const earlier = stages.findIndex((s) => s.name === base.toLowerCase() && s.index < stage.index);
       let baseId: string;
+      let scratch: string | undefined;
       if (earlier >= 0) baseId = images[earlier];
-      else if (base === 'scratch') throw new BuildError('FROM scratch: not supported by nscope build yet (start from an image)');
-      else {
+      else if (base === 'scratch') {
+        // as Docker: no parent layers; an empty image of the host's platform for the steps to build on
+        baseId = scratch = (await c.request('image.create', { name: `${CACHE_NAME}:scratch` })).id;
+      } else {
         try { baseId = (await c.request('image.inspect', { ref: base })).id; } catch {
           if (!(await io.pull(base))) throw new BuildError(`FROM ${base}: not a local image and it could not be pulled`);
           baseId = (await c.request('image.inspect', { ref: base })).id;
@@ -158,7 +173,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       }
       const cfg = ((await c.request('image.inspect', { ref: baseId })).config as { config?: ImageConfig })?.config ?? {};
       const st: StageState = {
-        image: baseId, pending: [], args: new Map(), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'],
+        image: baseId, scratch, pending: [], args: new Map(), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'],
         env: new Map((cfg.Env ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i), e.slice(i + 1)] as [string, string]; })),
       };
       say(` ---> ${shortId(baseId)}\n`);
@@ -180,7 +195,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           case 'RUN': {
             const script = ins.heredocs.length ? ins.heredocs.map((h) => h.body).join('') : ins.args;
             const cmd = ins.json ?? [...st.shell, script];
-            const key = hash(st.image, ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]));
+            const key = hash(parentKey(st), ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]));
             const hit = await cached(key);
             if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
             await commitStep(st, key, ins, async (id) => {
@@ -197,7 +212,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           }
           case 'COPY': case 'ADD': {
             const plan = await planCopy(c, io.socket, ins, expanded, parsed.escape, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st);
-            const key = hash(st.image, ...st.pending, ins.keyword, plan.dest, plan.digest);
+            const key = hash(parentKey(st), ...st.pending, ins.keyword, plan.dest, plan.digest);
             const hit = await cached(key);
             if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
             await commitStep(st, key, ins, async (id) => {
@@ -229,9 +244,16 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
         }
       }
       if (st.pending.length) {
-        const key = hash(st.image, ...st.pending, 'CONFIG');
+        // config alone makes no layer (Docker's empty_layer history entry): FROM scratch + CMD is an image of zero layers
+        const key = hash(parentKey(st), ...st.pending, 'CONFIG');
         const hit = await cached(key);
-        if (hit) { st.image = hit; st.pending = []; } else await commitStep(st, key, undefined, async () => undefined);
+        if (hit) st.image = hit;
+        else {
+          const r = await c.request('image.create', { name: `${CACHE_NAME}:${key.slice(0, 16)}`, parent: st.image, changes: st.pending, message: fileName });
+          cache[key] = st.image = r.id;
+          saveCache(cache);
+        }
+        st.pending = [];
       }
       images[stage.index] = st.image;
     }
@@ -324,14 +346,16 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
 }
 
 /**
- * A container that is created and never started, to copy into or out of: the
- * runtime checks at create that its command exists, so the image's own
- * command is tried first, then /bin/sh.
+ * A container to run a RUN in (`o.cmd`), or one created and never started to
+ * copy into or out of: its command is looked up only at start (the image may
+ * have no shell, e.g. FROM scratch); an image with no command at all gets
+ * /bin/sh as a placeholder that never runs.
  */
 async function holder(c: Pick<HelperClient, 'request'>, o: RunOptions): Promise<string> {
   if (o.cmd) return (await c.request('container.create', o)).id;
-  try { return (await c.request('container.create', o)).id; } catch (first) {
-    try { return (await c.request('container.create', { ...o, cmd: ['/bin/sh'], entrypoint: [] })).id; } catch { throw first; }
+  const held = { ...o, lookupAtStart: true };
+  try { return (await c.request('container.create', held)).id; } catch (first) {
+    try { return (await c.request('container.create', { ...held, cmd: ['/bin/sh'], entrypoint: [] })).id; } catch { throw first; }
   }
 }
 

@@ -67,7 +67,7 @@ async function copyOut(ctx: Ctx, from: Location & { container: string }, dest: s
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   const owner = bool(p, 'archive') ? undefined : (): [number, number] => [uid, gid];
-  await unpackInto(sock, into, `copy from ${from.container}:${from.path}`, { owner, rename, noWhiteouts: true });
+  await unpackInto(sock, into, `copy from ${from.container}:${from.path}`, { owner, rename, noWhiteouts: true, noDigest: true });
 }
 
 async function copyIn(ctx: Ctx, src: string, to: Location & { container: string }, p: Parsed): Promise<void> {

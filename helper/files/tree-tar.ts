@@ -13,6 +13,37 @@ import type { EntryType } from '../images/tar-header';
 import { fileType } from '../images/layers-info-walk';
 
 const CHUNK = 1 << 20;
+/**
+ * What the consumer gets at a time: a tree of small files comes out as 256
+ * KiB pieces, not one small piece per entry (a write, a wake-up of the
+ * daemon's relay and a socket write per file otherwise).
+ */
+const BATCH = 256 << 10;
+
+/** The writer's output copied into BATCH-sized buffers; full ones are taken as they fill. */
+class Batches {
+  private buf = Buffer.allocUnsafe(BATCH);
+  private used = 0;
+  private full: Buffer[] = [];
+
+  add(b: Buffer): void {
+    let off = 0;
+    while (off < b.length) {
+      const n = b.copy(this.buf, this.used, off);
+      this.used += n;
+      off += n;
+      if (this.used === BATCH) { this.full.push(this.buf); this.buf = Buffer.allocUnsafe(BATCH); this.used = 0; }
+    }
+  }
+
+  /** the full buffers so far; with `all`, what is in the last one too */
+  take(all = false): Buffer[] {
+    const out = this.full;
+    this.full = [];
+    if (all && this.used) { out.push(this.buf.subarray(0, this.used)); this.buf = Buffer.allocUnsafe(BATCH); this.used = 0; }
+    return out;
+  }
+}
 
 export interface TreeTarOptions {
   /** the owners written for a file's uid/gid (e.g. host ids back to the container's) */
@@ -32,14 +63,14 @@ function typeOf(st: fs.Stats): EntryType | null {
 
 /**
  * `src` (and what is below it) as tar bytes under the name `name`, in
- * pieces of at most about a MiB, with the end-of-archive marker: the
- * consumer writes each piece where it likes, at its own pace.
+ * pieces of 256 KiB (the last one shorter), with the end-of-archive marker:
+ * the consumer writes each piece where it likes, at its own pace.
  */
 export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Generator<Buffer> {
-  let pending: Buffer[] = [];
   // copies: the writer's pieces may be views of a buffer reused for the next read
-  const w = new TarWriter((b) => { pending.push(Buffer.from(b)); });
-  const take = () => { const out = pending; pending = []; return out; };
+  const batches = new Batches();
+  const w = new TarWriter((b) => batches.add(b), { digest: false });
+  const take = () => batches.take();
   const links = new Map<string, string>();
   const stack: { file: string; entry: string; top: boolean }[] = [{ file: src, entry: name, top: true }];
   while (stack.length) {
@@ -74,10 +105,10 @@ export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Gen
         }
       }
     }
-    if (pending.length) yield* take();
+    yield* take();
   }
   w.finish();
-  yield* take();
+  yield* batches.take(true);
 }
 
 /** A file's body, exactly `size` bytes: one that shrank meanwhile is padded with zeros, one that grew is cut (a running container may write to it). */

@@ -152,7 +152,7 @@ async function copyIn(job: FilesJob): Promise<void> {
     if (hu === undefined || hg === undefined) throw invalid(`owner ${cu}:${cg} is not mapped in the container's user namespace`);
     return [hu, hg];
   };
-  await unpackInto(Readable.from(readStdin()), dir, `copy into ${job.path}`, { owner, rename, noWhiteouts: true });
+  await unpackInto(Readable.from(readStdin()), dir, `copy into ${job.path}`, { owner, rename, noWhiteouts: true, noDigest: true });
 }
 
 /** The container root's ids on the host: what a new file or directory is owned by. */

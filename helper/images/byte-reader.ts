@@ -64,6 +64,11 @@ export class ByteReader {
     return this.take(Math.min(n, this.have, this.bufs[0]?.length ?? 0));
   }
 
+  /** Exactly `n` bytes if they are buffered already (no await), else undefined. */
+  takeBuffered(n: number): Buffer | undefined {
+    return this.have >= n ? this.take(n) : undefined;
+  }
+
   /** Skips `n` bytes; returns how many were really there. */
   async skip(n: number): Promise<number> {
     let left = n;

@@ -22,6 +22,8 @@ export interface TarBody {
   readAll(limit?: number): Promise<Buffer>;
   /** Explicitly skip the body (also done automatically when iteration moves on). */
   skip(): Promise<void>;
+  /** The whole body if it has arrived already and is unread (a small file's, mostly), else undefined: taken at once, no await. */
+  buffered(): Buffer | undefined;
 }
 
 export interface TarEntry {
@@ -54,11 +56,13 @@ const NAME_LIMIT = 64 * 1024;
 export interface TarReaderOptions {
   /** names the archive in errors, e.g. `layer sha256:ab12…` */
   label?: string;
+  /** false: no sha256 of the stream (an archive that is not a layer); `digest` is then not available */
+  digest?: boolean;
 }
 
 export class TarReader implements AsyncIterable<TarEntry> {
   private readonly label: string;
-  private hash = createHash('sha256');
+  private readonly hash?: ReturnType<typeof createHash>;
   private digestHex?: string;
   private totalBytes = 0;
   private compressionKind?: Compression;
@@ -66,6 +70,7 @@ export class TarReader implements AsyncIterable<TarEntry> {
 
   constructor(private readonly input: Readable, opts: TarReaderOptions = {}) {
     this.label = opts.label ?? 'tar';
+    if (opts.digest !== false) this.hash = createHash('sha256');
   }
 
   /** sha256 of the uncompressed stream ("sha256:…"): the layer's diff_id. Valid once iteration has finished. */
@@ -89,12 +94,12 @@ export class TarReader implements AsyncIterable<TarEntry> {
     try {
       const { stream, compression } = await uncompressed(this.input, this.label);
       this.compressionKind = compression;
-      const r = new ByteReader(stream, (b) => { this.hash.update(b); this.totalBytes += b.length; });
+      const r = new ByteReader(stream, (b) => { this.hash?.update(b); this.totalBytes += b.length; });
       try {
         yield* this.entries(r);
         // read what follows the end marker too: the diff_id covers the whole stream
         await r.drain();
-        this.digestHex = this.hash.digest('hex');
+        this.digestHex = this.hash?.digest('hex');
       } finally {
         await r.close();
       }
@@ -246,6 +251,12 @@ export class TarReader implements AsyncIterable<TarEntry> {
     }
     const api: TarBody = {
       chunks,
+      buffered() {
+        if (taken) return undefined;
+        const b = r.takeBuffered(left);
+        if (b) { taken = true; left = 0; }
+        return b;
+      },
       async readAll(limit = 64 << 20) {
         if (size > limit) throw invalid(`entry "${name}" is too large to read in memory (${size} bytes)`);
         const parts: Buffer[] = [];

@@ -25,18 +25,20 @@ const ZERO = Buffer.alloc(BLOCK);
 const isAscii = (s: string) => /^[\x01-\x7f]*$/.test(s);
 
 export class TarWriter {
-  private hash = createHash('sha256');
+  private readonly hash?: ReturnType<typeof createHash>;
   private written = 0;
   private finished = false;
   /** a file begun with beginFile(): bytes of body still expected, and its size */
   private bodyLeft = 0;
   private bodySize = -1;
 
-  /** `sink` receives the archive bytes in order. */
-  constructor(private readonly sink: (b: Buffer) => void) {}
+  /** `sink` receives the archive bytes in order; `digest: false` for an archive that needs none (no sha256 over every byte). */
+  constructor(private readonly sink: (b: Buffer) => void, opts: { digest?: boolean } = {}) {
+    if (opts.digest !== false) this.hash = createHash('sha256');
+  }
 
   private out(b: Buffer): void {
-    this.hash.update(b);
+    this.hash?.update(b);
     this.written += b.length;
     this.sink(b);
   }
@@ -190,7 +192,10 @@ export class TarWriter {
   }
 
   /** "sha256:…" of everything written so far (the diff_id once finished). */
-  get digest(): string { return `sha256:${this.hash.copy().digest('hex')}`; }
+  get digest(): string {
+    if (!this.hash) throw new Error('tar writer: made with digest: false');
+    return `sha256:${this.hash.copy().digest('hex')}`;
+  }
   get size(): number { return this.written; }
 }
 

@@ -19,7 +19,7 @@ import type { Readable } from 'stream';
 import { invalid, NscopeError } from '../errors';
 import { native } from '../native';
 import { uncompressed } from './decompress';
-import { cleanEntryPath, InRootError, resolveDirInRoot, symlinkStaysInside } from './in-root';
+import { cleanEntryPath, InRootError, ResolvedDirs, symlinkStaysInside } from './in-root';
 import { readTar, type TarEntry } from './tar-reader';
 
 const S_IFCHR = 0o020000;
@@ -55,6 +55,20 @@ const writeAsync = promisify(fs.write) as (fd: number, b: Buffer, off: number, l
 const SMALL_FILE = 64 * 1024;
 
 const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
+
+/**
+ * The process's umask, read once when this module loads: before the files
+ * worker chroots into a container (whose /proc/self/status, if any, is not
+ * ours to trust), and read rather than set and set back, as the daemon's
+ * thread pool may be making another request's files meanwhile.
+ */
+const UMASK = ((): number => {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (m) return parseInt(m[1], 8);
+  } catch { /* no /proc */ }
+  return 0o777; // unknown: every file gets its chmod after it is made
+})();
 
 function tmpNextTo(target: string): string {
   return path.join(path.dirname(target), `.tmp-${path.basename(target)}-${randomBytes(6).toString('hex')}`);
@@ -112,34 +126,56 @@ export interface ExtractOptions {
   /** the entry's path components, renamed (null: the entry is refused) */
   rename?: (parts: string[]) => string[] | null;
   noWhiteouts?: boolean;
+  /** not a layer, so no diff_id: no sha256 over every byte (the result's diffId is '') */
+  noDigest?: boolean;
+}
+
+/** What one unpack keeps across its entries. */
+interface UnpackState {
+  root: string;
+  /** the root, opened once: every file is opened beneath it (openat2) */
+  rootFd: number;
+  dirs: ResolvedDirs;
+  dirTimes: Array<[string, number]>;
+  /** the process's umask: the permission bits it takes from a file made with the entry's mode */
+  umask: number;
+  opts: ExtractOptions;
 }
 
 /** The unpack proper, into an existing empty directory `root`. */
 export async function unpackInto(input: Readable, root: string, label: string, opts: ExtractOptions = {}): Promise<UnpackResult> {
-  const tar = readTar(input, { label });
-  const dirTimes: Array<[string, number]> = [];
+  const tar = readTar(input, { label, digest: !opts.noDigest });
+  const umask = UMASK;
+  const rootFd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  const st: UnpackState = { root, rootFd, dirs: new ResolvedDirs(root), dirTimes: [], umask, opts };
+  const { dirTimes } = st;
   let size = 0;
   let entries = 0;
-  for await (const e of tar) {
-    entries++;
-    const where = `${label}: entry "${e.name}"`;
-    try {
-      size += await unpackEntry(root, e, where, dirTimes, opts);
-    } catch (err) {
-      if (err instanceof NscopeError) throw err;
-      if (err instanceof InRootError) throw invalid(`${where}: ${err.message}`);
-      throw new NscopeError('failed', `${where}: ${(err as Error).message}`);
+  try {
+    for await (const e of tar) {
+      entries++;
+      const where = `${label}: entry "${e.name}"`;
+      try {
+        size += await unpackEntry(st, e, where);
+      } catch (err) {
+        if (err instanceof NscopeError) throw err;
+        if (err instanceof InRootError) throw invalid(`${where}: ${err.message}`);
+        throw new NscopeError('failed', `${where}: ${(err as Error).message}`);
+      }
     }
+  } finally {
+    fs.closeSync(rootFd);
   }
   // directory times last: creating the children changed them; the deepest were recorded last
   for (let i = dirTimes.length - 1; i >= 0; i--) {
     try { fs.lutimesSync(dirTimes[i][0], dirTimes[i][1], dirTimes[i][1]); } catch { /* replaced or removed by a later entry */ }
   }
-  return { diffId: tar.digest, size, entries };
+  return { diffId: opts.noDigest ? '' : tar.digest, size, entries };
 }
 
 /** Creates one entry; returns the bytes of file content written. */
-async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: Array<[string, number]>, opts: ExtractOptions): Promise<number> {
+async function unpackEntry(st: UnpackState, e: TarEntry, where: string): Promise<number> {
+  const { root, dirs, opts } = st;
   let parts = cleanEntryPath(e.name);
   if (parts === null) throw invalid(`${where} escapes the layer`);
   if (opts.rename) {
@@ -154,7 +190,7 @@ async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: A
   // OCI whiteouts
   if (base.startsWith(WH) && opts.noWhiteouts) throw invalid(`${where}: a name starting with ${WH} is an image layer's whiteout, not a file to copy`);
   if (base.startsWith(WH)) {
-    const dir = resolveDirInRoot(root, dirParts, true)!;
+    const dir = dirs.resolve(dirParts, true)!;
     const dirPath = path.join(root, ...dir);
     if (base === OPAQUE) {
       native().lsetxattr(dirPath, 'trusted.overlay.opaque', Buffer.from('y'));
@@ -164,7 +200,7 @@ async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: A
     const hidden = base.slice(WH.length);
     if (hidden === '' || hidden === '.' || hidden === '..') throw invalid(`${where}: invalid whiteout`);
     const dst = path.join(dirPath, hidden);
-    removeExisting(dst);
+    removeExisting(st, dst);
     native().mknod(dst, S_IFCHR | 0, 0, 0);
     return 0;
   }
@@ -182,83 +218,118 @@ async function unpackEntry(root: string, e: TarEntry, where: string, dirTimes: A
     throw invalid(`${where}: invalid symlink "${e.name}" -> "${e.linkname}" (it points outside the layer)`);
   }
 
-  const dir = resolveDirInRoot(root, dirParts, true)!;
+  const dir = dirs.resolve(dirParts, true)!;
   const rel = [...dir, base];
   const dst = path.join(root, ...rel);
 
-  // an existing path is replaced, except a directory by a directory (their contents merge, as tar does)
-  let existing: fs.Stats | undefined;
-  try { existing = fs.lstatSync(dst); } catch (err) { if (errCode(err) !== 'ENOENT') throw err; }
-  if (existing && !(existing.isDirectory() && e.type === 'dir')) { removeExisting(dst); existing = undefined; }
+  // Made with O_EXCL / EEXIST first, an existing path looked at only then (most
+  // entries are new: one syscall, not an lstat that fails first). An existing
+  // path is replaced, except a directory by a directory (their contents merge, as tar does).
+  const replaceExisting = (): boolean => {
+    const existing = fs.lstatSync(dst, { throwIfNoEntry: false });
+    if (existing?.isDirectory() && e.type === 'dir') return false;
+    removeExisting(st, dst);
+    return true;
+  };
+  const made = (make: () => void): boolean => {
+    try { make(); return true; } catch (err) {
+      if (errCode(err) !== 'EEXIST') throw err;
+      if (!replaceExisting()) return false;
+      make();
+      return true;
+    }
+  };
 
-  let written = 0;
   switch (e.type) {
     case 'file':
-      written = await writeFile(root, rel, dst, e);
-      return written;
+      return writeFile(st, rel, dst, e, replaceExisting);
     case 'dir':
-      if (!existing) fs.mkdirSync(dst, 0o700);
+      made(() => fs.mkdirSync(dst, 0o700));
       break;
     case 'symlink':
-      fs.symlinkSync(e.linkname, dst);
+      made(() => fs.symlinkSync(e.linkname, dst));
       break;
     case 'hardlink': {
       let t = cleanEntryPath(e.linkname);
       if (t && opts.rename) t = opts.rename(t);
       if (t === null || t.length === 0) throw invalid(`${where}: hardlink target "${e.linkname}" is outside the layer`);
-      const tdir = resolveDirInRoot(root, t.slice(0, -1), false);
+      const tdir = dirs.resolve(t.slice(0, -1), false);
       const tpath = tdir && path.join(root, ...tdir, t[t.length - 1]);
-      let st: fs.Stats | undefined;
-      try { if (tpath) st = fs.lstatSync(tpath); } catch { /* missing */ }
-      if (!tpath || !st) throw invalid(`${where}: hardlink target "${e.linkname}" does not exist in the layer`);
-      if (st.isDirectory()) throw invalid(`${where}: hardlink target "${e.linkname}" is a directory`);
-      fs.linkSync(tpath, dst);
+      const tst = tpath ? fs.lstatSync(tpath, { throwIfNoEntry: false }) : undefined;
+      if (!tpath || !tst) throw invalid(`${where}: hardlink target "${e.linkname}" does not exist in the layer`);
+      if (tst.isDirectory()) throw invalid(`${where}: hardlink target "${e.linkname}" is a directory`);
+      // a link to itself (the same name twice): already there
+      if (tpath !== dst) made(() => fs.linkSync(tpath, dst));
       return 0; // same inode: its owner, mode and times are the target's
     }
     case 'fifo':
-      native().mknod(dst, S_IFIFO | 0o600, 0, 0);
+      made(() => native().mknod(dst, S_IFIFO | 0o600, 0, 0));
       break;
     case 'char':
-      native().mknod(dst, S_IFCHR | 0, 0, 0); // only 0/0 (a whiteout) gets here
+      made(() => native().mknod(dst, S_IFCHR | 0, 0, 0)); // only 0/0 (a whiteout) gets here
       break;
   }
   applyMeta(dst, e);
-  if (e.type === 'dir') dirTimes.push([dst, e.mtime]);
+  if (e.type === 'dir') st.dirTimes.push([dst, e.mtime]);
   else fs.lutimesSync(dst, e.mtime, e.mtime);
   return 0;
 }
 
-function removeExisting(p: string): void {
+/** Removes what is at `p`; the directories resolved so far may have gone with it. */
+function removeExisting(st: UnpackState, p: string): void {
+  st.dirs.clear();
   fs.rmSync(p, { recursive: true, force: true });
 }
 
-/** Body of a regular file, written through an fd opened inside the root by the kernel (openat2 RESOLVE_IN_ROOT). */
-async function writeFile(root: string, rel: string[], dst: string, e: TarEntry): Promise<number> {
+/**
+ * Body of a regular file, written through an fd opened inside the root by the
+ * kernel (openat2 RESOLVE_IN_ROOT). Made with its permission bits at once
+ * when the umask leaves them as they are and there are no setuid/setgid/sticky
+ * bits (chown would clear those): no chmod afterwards.
+ */
+async function writeFile(st: UnpackState, rel: string[], dst: string, e: TarEntry, replaceExisting: () => boolean): Promise<number> {
   const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
   const flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+  const direct = (e.mode & 0o7000) === 0 && (e.mode & st.umask) === 0;
+  const createMode = direct ? e.mode : 0o600;
+  const open = (): number => {
+    try {
+      return native().openInRoot(st.rootFd, rel.join('/'), flags, createMode);
+    } catch (err) {
+      // kernels before 5.6 have no openat2: the lstat-checked parent path is then the only fence
+      if (errCode(err) !== 'ENOSYS') throw err;
+      return fs.openSync(dst, flags, createMode);
+    }
+  };
   let fd: number;
-  try {
-    fd = native().openInRoot(root, rel.join('/'), flags);
-  } catch (err) {
-    // kernels before 5.6 have no openat2: the lstat-checked parent path is then the only fence
-    if (errCode(err) !== 'ENOSYS') throw err;
-    fd = fs.openSync(dst, flags, 0o600);
+  try { fd = open(); } catch (err) {
+    if (errCode(err) !== 'EEXIST') throw err;
+    replaceExisting();
+    fd = open();
   }
   let n = 0;
-  // one write in flight on the thread pool while the next chunk is read and hashed here
-  let pending: Promise<void> = Promise.resolve();
   try {
-    for await (const chunk of e.body.chunks()) {
+    const whole = e.body.buffered();
+    if (whole) {
+      // a small file whose body has arrived already: written here at once, no trip through the async reader
+      let off = 0;
+      while (off < whole.length) off += fs.writeSync(fd, whole, off);
+      n = whole.length;
+    } else {
+      // one write in flight on the thread pool while the next chunk is read here
+      let pending: Promise<void> = Promise.resolve();
+      for await (const chunk of e.body.chunks()) {
+        await pending;
+        // a small file's body is written here at once: a trip to the thread pool costs more than the write
+        if (e.size <= SMALL_FILE) { let off = 0; while (off < chunk.length) off += fs.writeSync(fd, chunk, off); }
+        else pending = writeAll(fd, chunk);
+        n += chunk.length;
+      }
       await pending;
-      // a small file's body is written here at once: a trip to the thread pool costs more than the write
-      if (e.size <= SMALL_FILE) { let off = 0; while (off < chunk.length) off += fs.writeSync(fd, chunk, off); }
-      else pending = writeAll(fd, chunk);
-      n += chunk.length;
     }
-    await pending;
     // owner first: chown clears setuid/setgid and file capabilities, so mode and xattrs come after it
     fs.fchownSync(fd, e.uid, e.gid);
-    fs.fchmodSync(fd, e.mode);
+    if (!direct) fs.fchmodSync(fd, e.mode);
     fs.futimesSync(fd, e.mtime, e.mtime);
   } finally {
     fs.closeSync(fd);

@@ -83,6 +83,8 @@ export interface PlanInputs {
   seccompCacheDir?: string;
   /** no monitor: the shim exits once the container is created (nscope-runtime create, as runc) */
   detach?: boolean;
+  /** the command is looked up after the exec fifo is released (`start`), not during set-up */
+  lookupAtStart?: boolean;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -252,6 +254,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   }
   if (spec.domainname) op('domainname', spec.domainname);
   if (proc.oomScoreAdj !== undefined) op('oomscore', proc.oomScoreAdj);
+  if (inp.lookupAtStart) op('lazyexec');
   processOps(op, proc, sc.ops);
 
   return { buffer: encode(ops), cloneFlags };

@@ -39,6 +39,8 @@ export interface ContainerRecord {
   volumes?: VolumeUse[];
   /** its own netns's networks and published ports (absent: the host's or another container's netns) */
   network?: NetworkRequest;
+  /** RunOptions.lookupAtStart: its command is looked up when it starts */
+  lookupAtStart?: boolean;
 }
 
 /**

@@ -383,6 +383,7 @@ void child_main(struct plan *p, int errfd) {
   char *envp[1024];
   int argc = 0, envc = 0;
   int seccomp_late = 0, seccomp_ready = 0;
+  int lazy_exec = 0;
   char scerr[512];
 
   for (int k = 0; k < p->nops; k++) {
@@ -487,13 +488,18 @@ void child_main(struct plan *p, int errfd) {
       if (envc < 1023) envp[envc++] = (char *)a[0];
     } else if (!strcmp(n, "arg")) {
       if (argc < 1023) argv[argc++] = (char *)a[0];
+    } else if (!strcmp(n, "lazyexec")) {
+      lazy_exec = 1;
     }
   }
   argv[argc] = NULL;
   envp[envc] = NULL;
   if (argc == 0) die("exec: no command given");
   char pathbuf[4096];
-  const char *prog = find_program(argv[0], envp, pathbuf, sizeof(pathbuf));
+  /* lazyexec (a container made only to copy files into and commit, e.g. on a
+   * FROM scratch image with no shell): the command is looked up at `start`,
+   * as Docker does, so that create succeeds on a rootfs without it. */
+  const char *prog = lazy_exec ? NULL : find_program(argv[0], envp, pathbuf, sizeof(pathbuf));
 
   /* Set-up done: tell the shim, then wait for `start` (a reader on the fifo). */
   char ready[64];
@@ -513,6 +519,7 @@ void child_main(struct plan *p, int errfd) {
     close(fifofd);
   }
   /* no_new_privs: the filter is the last thing before execve */
+  if (!prog) prog = find_program(argv[0], envp, pathbuf, sizeof(pathbuf));
   if (seccomp_late && sc_load(p, scerr, sizeof(scerr)) != 0) die("%s", scerr);
   execve(prog, argv, envp);
   die("exec: %s: %s", argv[0], strerror(errno));

@@ -2,7 +2,10 @@
 // ENV, WORKDIR, COPY (.dockerignore, --chmod, --chown, --from), ADD of a local
 // tar and RUN; the image runs; the layer cache hits on a rebuild and misses
 // after a context file changes; --target, --no-cache; a failing RUN names its
-// step and exit code and leaves no container behind.
+// step and exit code and leaves no container behind. FROM scratch: COPY makes
+// the layers (busybox-static's /bin/busybox runs in it), a RUN with no shell
+// fails naming its step and leaves no layer, multi-stage COPY --from into
+// scratch, the cache hits; ENV/CMD alone make an image of zero layers.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -101,5 +104,73 @@ describe('nscope build', () => {
     assert.equal((await d.cli(['ps', '-aq'])).stdout.trim(), '', 'no container left');
     const missing = await build(['-f', path.join(bad, 'nope'), bad]);
     assert.equal(missing.code, 2);
+  });
+
+  describe('FROM scratch', () => {
+    let sctx: string;
+    const file = (name: string, text: string) => { fs.writeFileSync(path.join(sctx, name), text); return ['-f', path.join(sctx, name), sctx]; };
+    const imageIds = async () => (await (await d.client()).request('image.list', {})).map((i) => `${i.id} ${i.name}`).sort();
+    const inspect = async (ref: string) => JSON.parse((await d.cli(['image', 'inspect', ref])).stdout)[0];
+
+    before(() => {
+      sctx = path.join(path.dirname(ctx), 'scratch');
+      fs.mkdirSync(sctx);
+      // Debian's busybox-static: one static program, so it runs with no libraries in the image
+      fs.copyFileSync('/bin/busybox', path.join(sctx, 'busybox'));
+      fs.writeFileSync(path.join(sctx, 'hello.txt'), 'hello from the context\n');
+    });
+
+    test('COPY into scratch makes the layers; the image has the host\'s platform and runs; a rebuild hits the cache', async () => {
+      const args = file('Scratchfile', 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY hello.txt /etc/\nRUN ["/bin/busybox", "mkdir", "/made"]\nENV GREETING=hi\nCMD ["/bin/busybox", "echo", "hi"]\n');
+      const r = await build(['-t', 'tiny:1', ...args]);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.equal(await run('tiny:1'), 'hi\n');
+      assert.equal(await run('tiny:1', '/bin/busybox', 'sh', '-c', 'cat /etc/hello.txt; echo $GREETING; /bin/busybox ls / | /bin/busybox tr "\\n" " "'), 'hello from the context\nhi\nbin dev etc made proc sys ');
+      const img = await inspect('tiny:1');
+      const arch = ({ x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' } as Record<string, string>)[process.arch] ?? process.arch;
+      assert.equal(img.config.architecture, arch);
+      assert.equal(img.config.os, 'linux');
+      assert.equal(img.layers.length, 3, 'two COPYs and a RUN, no parent layers');
+      assert.deepEqual(img.config.config.Cmd, ['/bin/busybox', 'echo', 'hi']);
+      const again = await build(['-t', 'tiny:2', ...args]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 3);
+      assert.equal((await inspect('tiny:2')).id, img.id, 'the same image');
+    });
+
+    test('multi-stage: COPY --from a stage into a scratch final stage', async () => {
+      const r = await build(['-t', 'tiny:multi', ...file('Multifile', 'FROM host AS builder\nRUN mkdir -p /out && echo built > /out/result.txt\nFROM scratch\nCOPY --from=builder /out/result.txt /result.txt\nCOPY busybox /bin/\nCMD ["/bin/busybox", "cat", "/result.txt"]\n')]);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.equal(await run('tiny:multi'), 'built\n');
+      assert.equal((await inspect('tiny:multi')).layers.length, 2);
+    });
+
+    test('RUN in scratch with no shell fails naming its step and /bin/sh, and leaves no layer nor container', async () => {
+      const ok = await build(['-t', 'tiny:base', ...file('Basefile', 'FROM scratch\nCOPY hello.txt /hello.txt\n')]);
+      assert.equal(ok.code, 0, ok.stderr);
+      const before = await imageIds();
+      const r = await build(file('Runfile', 'FROM scratch\nCOPY hello.txt /hello.txt\nRUN echo no shell here\n'));
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr, /RUN \(Runfile:3, step 3\): exec: \/bin\/sh: No such file or directory \(a FROM scratch stage has no shell/);
+      assert.deepEqual(await imageIds(), before, 'no image or layer added');
+      assert.equal((await d.cli(['ps', '-aq'])).stdout.trim(), '', 'no container left');
+    });
+
+    test('FROM scratch with only ENV and CMD: an image of zero layers; running it fails clearly', async () => {
+      const r = await build(['-t', 'empty:1', ...file('Emptyfile', 'FROM scratch\nENV A=1\nCMD ["/hello"]\n')]);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const img = await inspect('empty:1');
+      assert.equal(img.layers.length, 0);
+      assert.deepEqual(img.config.config.Env, ['A=1']);
+      const ran = await d.cli(['run', '--rm', '--network', 'none', 'empty:1']);
+      assert.notEqual(ran.code, 0);
+      assert.match(ran.stderr, /exec: \/hello: No such file or directory/);
+      const bare = await build(['-t', 'empty:2', ...file('Barefile', 'FROM scratch\nLABEL a=b\n')]);
+      assert.equal(bare.code, 0, bare.stderr);
+      const none = await d.cli(['create', '--network', 'none', 'empty:2']);
+      assert.notEqual(none.code, 0);
+      assert.match(none.stderr, /no command specified/);
+      assert.equal((await d.cli(['ps', '-aq'])).stdout.trim(), '', 'no container left');
+    });
   });
 });

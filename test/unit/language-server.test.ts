@@ -93,6 +93,11 @@ describe('Containerfile language server (over the protocol)', () => {
     has(12, /"\*\.nope" matches nothing in the build context/);
   });
 
+  test('FROM scratch is the empty base, not an image to look up or pull', async () => {
+    const { diags } = await open('Scratch.Containerfile', 'FROM host AS build\nFROM scratch AS final\nCOPY --from=build /bin/sh /bin/sh\nCOPY app.sh /app.sh\nCMD ["/app.sh"]\n');
+    assert.deepEqual(messages(diags), []);
+  });
+
   test('completion: instructions, flags, local images in FROM, stage names after --from=', async () => {
     const { uri } = await open('Complete.Containerfile', 'FROM host AS base\nCO\nCOPY --\nFROM \nCOPY --from=\n');
     const at = async (line: number, character: number) => (await client.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as CompletionItem[];

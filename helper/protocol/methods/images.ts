@@ -12,6 +12,12 @@ export interface ImageMethods {
   /** `nscope image tag SOURCE TARGET`: another name for an image */
   'image.tag': { params: { ref: string; name: string }; result: ImageSummaryInfo };
   /**
+   * An image of `parent`'s layers with its config changed by `changes`
+   * (instructions as `container.commit` takes them), no new layer; with no
+   * parent, an empty image on the host's platform: a build's `FROM scratch`.
+   */
+  'image.create': { params: { name: string; parent?: string; changes?: string[]; message?: string }; result: ImageSummaryInfo };
+  /**
    * `nscope login`: checks the credentials against the registry (its /v2/
    * challenge and token service). The client stores them, not the helper.
    */

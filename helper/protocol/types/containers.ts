@@ -83,6 +83,12 @@ export interface RunOptions extends LimitArgs {
   securityOpt?: string[];
   /** `host` (default) or `auto[:size=N]`: a user namespace of its own mapping root to an unused range */
   userns?: string;
+  /**
+   * Look the command up at `start`, not at `create` (as Docker does): a
+   * container made only to copy files into or out of and commit (a build's
+   * COPY) can be made on an image with no shell, e.g. one built FROM scratch.
+   */
+  lookupAtStart?: boolean;
 }
 
 /** Who runs a container nscope did not create: an engine that drives nscope-runtime (see helper/runtime/engine-containers.ts). */

@@ -62,6 +62,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     ...(idMap ? { idMap } : {}),
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
     ...(net.request ? { network: net.request } : {}),
+    ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
   };
   // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper
   if (net.request?.networks.length) spec.mounts!.push(...etcMounts(p.dir));
@@ -171,7 +172,7 @@ function writePlan(ctx: ContainerContext, r: ContainerRecord, spec: Spec, cg: Cg
   const plan = buildPlan({
     spec, rootfs: rootfs.mountpoint, bundle: p.dir, overlay: overlayDirs(rootfs, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
     logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: ctx.cgroupMounts,
-    seccompCacheDir: ctx.run.seccompCache(), idmapLayers: !copies,
+    seccompCacheDir: ctx.run.seccompCache(), idmapLayers: !copies, lookupAtStart: r.lookupAtStart,
   });
   writePlanFile(p.plan, plan.buffer);
   makeFifo(p.fifo);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import type { ImageMethods } from '../../protocol';
 import { invalid } from '../../errors';
 import { login } from '../../registry/login';
+import { configImage } from '../../rootfs/config-image';
 import { openForPeer } from '../access';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
@@ -34,6 +35,11 @@ export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethod
     'image.tag': (p) => {
       if (typeof obj(p).name !== 'string') throw invalid('image.tag: name must be a string');
       const img = s.images.tagImage(p.ref, p.name);
+      s.emitImage('image.added', img.id, img.name);
+      return img;
+    },
+    'image.create': async (p) => {
+      const img = await configImage(s.images, obj(p));
       s.emitImage('image.added', img.id, img.name);
       return img;
     },

@@ -12,6 +12,7 @@ import type { ConnContext } from './context';
 import { toRpcError } from './errors';
 import { LineReader, sendLine } from './framing';
 import { makeHandlers, type HelperServices } from './handlers';
+import { obj } from './handlers/types';
 import { openStream, type OpenedStream } from './streams';
 
 export interface ServerOptions { socket: string; group: string }
@@ -29,7 +30,9 @@ export class HelperServer {
     for (const [name, fn] of Object.entries(handlers)) {
       this.rpc.addMethod(name, async (params, ctx) => {
         try {
-          return await (fn as (p: unknown, c: ConnContext) => unknown)(params, ctx);
+          // every method takes an object: absent or null params become {}, an array or a
+          // scalar is refused here, so no handler reads a field of null
+          return await (fn as (p: unknown, c: ConnContext) => unknown)(obj(params), ctx);
         } catch (e) {
           throw toRpcError(e);
         }

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO, TestDaemon } from '../helpers/daemon';
@@ -10,12 +11,12 @@ let d: TestDaemon;
 before(async () => { d = new TestDaemon('auth'); await d.start(); });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
-function asNobody(socket: string, groups?: number[]): Promise<string> {
+function asNobody(socket: string, groups?: number[], method = 'container.list', params: object = {}): Promise<string> {
   const script = `
     const net = require('net');
     const s = net.connect(${JSON.stringify(socket)});
     let out = '';
-    s.on('connect', () => s.write(JSON.stringify({jsonrpc:'2.0',id:1,method:'container.list',params:{}}) + '\\n'));
+    s.on('connect', () => s.write(JSON.stringify({jsonrpc:'2.0',id:1,method:${JSON.stringify(method)},params:${JSON.stringify(params)}}) + '\\n'));
     s.on('data', (d) => { out += d; if (out.includes('\\n')) { process.stdout.write(out); process.exit(0); } });
     s.on('close', () => { process.stdout.write(out); });
     s.on('error', (e) => { process.stdout.write('ERR ' + e.code); });`;
@@ -84,8 +85,45 @@ test('a member of the helper\'s group is allowed; the socket is 0660 root:GROUP'
     assert.deepEqual(msg.result, []);
     const refused = await asNobody(g.socket, [65533]);
     assert.equal(refused, 'ERR EACCES', 'the file mode already keeps non-members out');
+
+    // image.import reads a file as root for the member: only one the member could read itself
+    const home = path.join(g.dir, 'home');
+    fs.mkdirSync(home, { mode: 0o700 });
+    fs.writeFileSync(path.join(home, 'readable.tar'), 'x', { mode: 0o644 });
+    fs.writeFileSync(path.join(g.dir, 'secret.tar'), 'x', { mode: 0o600 });
+    fs.symlinkSync(path.join(home, 'readable.tar'), path.join(g.dir, 'link.tar'));
+    const importAs = async (file: string) => JSON.parse((await asNobody(g.socket, [gid], 'image.import', { file })).trim().split('\n')[0]);
+    for (const file of [path.join(g.dir, 'secret.tar'), path.join(home, 'readable.tar'), path.join(g.dir, 'link.tar')]) {
+      const msg = await importAs(file);
+      assert.match(msg.error?.message ?? '', /permission denied: uid 65534 cannot read/, file);
+      assert.equal(msg.error.data.kind, 'forbidden');
+    }
+    const devNode = await importAs('/dev/null');
+    assert.match(devNode.error.message, /not a regular file/);
   } finally {
     assert.deepEqual(await g.cleanup(), []);
     execFileSync('groupdel', [group]);
+  }
+});
+
+test('params that are not an object are refused by name before any handler reads them', async () => {
+  // raw lines: the typed client would not send these
+  const reply = (line: object) => new Promise<{ error?: { message: string; data?: { kind: string } } }>((resolve, reject) => {
+    const s = net.connect(d.socket);
+    let out = '';
+    s.on('connect', () => s.write(JSON.stringify(line) + '\n'));
+    s.on('data', (b) => { out += b; if (out.includes('\n')) { s.destroy(); resolve(JSON.parse(out.split('\n')[0])); } });
+    s.on('error', reject);
+  });
+  for (const params of [[1, 2], 'x', 5]) {
+    const r = await reply({ jsonrpc: '2.0', id: 1, method: 'container.top', params });
+    assert.equal(r.error?.message, 'params must be an object');
+    assert.equal(r.error?.data?.kind, 'invalid');
+  }
+  // null and absent params read as {}: the handler's own "which container?" error, not a TypeError
+  for (const line of [{ jsonrpc: '2.0', id: 1, method: 'container.top', params: null }, { jsonrpc: '2.0', id: 1, method: 'container.top' }]) {
+    const r = await reply(line);
+    assert.doesNotMatch(r.error?.message ?? '', /Cannot read properties/);
+    assert.ok(r.error, 'an error');
   }
 });

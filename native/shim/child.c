@@ -34,6 +34,9 @@
 #endif
 
 static int g_errfd = -1;
+/* what the process exits with if it dies before its program runs: 127 as a
+ * shell's "not found", 126 for a program found but not runnable (Docker's codes) */
+static int g_die_status = 127;
 
 static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 static void die(const char *fmt, ...) {
@@ -49,7 +52,7 @@ static void die(const char *fmt, ...) {
   msg[len++] = '\n';
   /* the shim may be gone (no monitor): no SIGPIPE for that; exec's is a pipe */
   if (send(g_errfd, msg, len, MSG_NOSIGNAL) < 0 && errno == ENOTSOCK && write(g_errfd, msg, len) < 0) { /* nobody to tell */ }
-  _exit(127);
+  _exit(g_die_status);
 }
 
 #define CHECK(expr, ...) do { if ((expr) < 0) die(__VA_ARGS__); } while (0)
@@ -316,7 +319,10 @@ static void do_caps(const char *b, const char *e, const char *p, const char *i, 
 /* execvp's lookup, but with the container's PATH rather than the shim's. */
 static const char *find_program(const char *prog, char *const envp[], char *out, size_t outlen) {
   if (strchr(prog, '/')) {
-    if (access(prog, X_OK) != 0) die("exec: %s: %s", prog, strerror(errno));
+    if (access(prog, X_OK) != 0) {
+      if (errno != ENOENT && errno != ENOTDIR) g_die_status = 126;
+      die("exec: %s: %s", prog, strerror(errno));
+    }
     return prog;
   }
   const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -334,6 +340,7 @@ static const char *find_program(const char *prog, char *const envp[], char *out,
     if (!colon) break;
     p = colon + 1;
   }
+  if (saw_eacces) g_die_status = 126;
   die("exec: \"%s\": %s", prog, saw_eacces ? "permission denied" : "executable file not found in $PATH");
 }
 
@@ -522,5 +529,6 @@ void child_main(struct plan *p, int errfd) {
   if (!prog) prog = find_program(argv[0], envp, pathbuf, sizeof(pathbuf));
   if (seccomp_late && sc_load(p, scerr, sizeof(scerr)) != 0) die("%s", scerr);
   execve(prog, argv, envp);
+  if (errno != ENOENT && errno != ENOTDIR) g_die_status = 126; /* a directory, no exec bit, a bad format */
   die("exec: %s: %s", argv[0], strerror(errno));
 }

@@ -89,6 +89,10 @@ test('errors are one line and a non-zero exit', async () => {
   }
   const r = await d.cli(['run', 'host', 'nosuchprog']);
   assert.equal(r.code, 127);
+  // found but not runnable (a directory): 126, as Docker's, for run and exec alike
+  const notProgram = await d.cli(['run', '--rm', '--network', 'none', 'host', '/etc']);
+  assert.equal(notProgram.code, 126, notProgram.stderr);
+  assert.match(notProgram.stderr, /exec: \/etc: Permission denied/);
   const bad = await d.cli(['frobnicate']);
   assert.equal(bad.code, 2);
 });

@@ -65,3 +65,25 @@ test('a helper killed while a commit held a container frozen: the next one thaws
   assert.ok(!fs.existsSync(path.join(path.dirname(info.rootfs.init), 'frozen-for-commit')));
   await c.request('container.remove', { id, force: true });
 });
+
+test('a helper killed half-way through removing an --rm container (its run dir gone, its dir not yet): the next one starts and drops it', async () => {
+  // what a SIGKILL between the two removals leaves: the state dir alone, no state.json, no run dir
+  const id = 'f'.repeat(64);
+  const half = path.join(d.root, 'containers', id);
+  fs.mkdirSync(path.join(half, 'rw'), { recursive: true });
+  // and one whose state.json is not JSON: reported, skipped, the others still recovered
+  const broken = path.join(d.root, 'containers', 'e'.repeat(64));
+  fs.mkdirSync(broken, { recursive: true });
+  fs.writeFileSync(path.join(broken, 'state.json'), '{"id": ');
+  const c0 = await d.client();
+  const { id: keep } = await c0.request('container.create', { image: 'host', name: 'kept', cmd: ['sleep', '60'] });
+  await c0.request('container.start', { id: keep });
+  d.kill9();
+  await d.waitExit();
+  await d.start();
+  const c = await d.client();
+  await waitFor(() => !fs.existsSync(half), 5000, 'the half-removed container dropped');
+  assert.equal((await c.request('container.inspect', { id: keep })).status, 'running');
+  await c.request('container.remove', { id: keep, force: true });
+  fs.rmSync(broken, { recursive: true, force: true });
+});

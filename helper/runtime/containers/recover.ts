@@ -23,36 +23,46 @@ export function recover(ctx: ContainerContext): void {
   // runtime dirs of containers that are gone (removed while the helper was down)
   for (const id of fs.readdirSync(ctx.run.path)) if (!ids.has(id) && !id.startsWith('.')) fs.rmSync(path.join(ctx.run.path, id), { recursive: true, force: true });
   for (const id of ids) {
-    // an auto-removed container's state is on the tmpfs
-    const ephemeral = fs.existsSync(pathsOf(ctx, id, true).config);
-    const p = pathsOf(ctx, id, ephemeral);
-    const r = readJson<ContainerRecord>(p.state);
-    if (!r?.pid) {
-      // The helper died while creating it (state.json is first written once
-      // the shim reports "ok"): kill what may have started, drop the rest.
-      // config.json, written before anything else, names its cgroup.
-      const cgroupsPath = readJson<Spec>(p.config)?.linux?.cgroupsPath;
-      const pid = Number(fs.readFileSync(p.pid, { encoding: 'utf8', flag: 'a+' }) || 0);
-      if (pid && procStartTime(pid) !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-      const gone = cgroupsPath ? ctx.cgroups.open(cgroupsPath).destroy().catch(() => undefined) : Promise.resolve();
-      void gone.then(() => { for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true }); });
-      continue;
+    // one container's broken state must not keep the daemon (and every other container) down
+    try { recoverOne(ctx, id); } catch (e) {
+      process.stderr.write(`nscope: container ${id}: not recovered: ${(e as Error).message}\n`);
     }
-    ctx.records.set(r.id, r);
-    if (r.idMap) reserveAgain(r.idMap, p.dir);
-    // after a reboot the tmpfs is empty: the init layer and mount point come back
-    if (!fs.existsSync(p.run)) makeRunDir(ctx, r);
-    // a commit that froze it did not live to thaw it
-    if (fs.existsSync(freezeMarker(ctx, r.id))) {
-      try { thawCgroup(`/${r.cgroupRel}`, ctx.cgroups.version); } catch { /* no cgroup any more */ }
-      fs.rmSync(freezeMarker(ctx, r.id), { force: true });
-    }
-    // networks: DEL for one that exited, CHECK for one that runs (one that died meanwhile gets DEL from its exit handling)
-    ctx.net.recover(netContainer(ctx, r), r.status !== 'exited');
-    if (r.status === 'exited') continue;
-    watchRecovered(ctx, r);
   }
   sweepDeadInits(ctx);
+}
+
+/** One container dir found again: dropped if its create never finished, else its state reconciled. */
+function recoverOne(ctx: ContainerContext, id: string): void {
+  // an auto-removed container's state is on the tmpfs
+  const ephemeral = fs.existsSync(pathsOf(ctx, id, true).config);
+  const p = pathsOf(ctx, id, ephemeral);
+  const r = readJson<ContainerRecord>(p.state);
+  if (!r?.pid) {
+    // The helper died while creating it (state.json is first written once
+    // the shim reports "ok"): kill what may have started, drop the rest.
+    // config.json, written before anything else, names its cgroup.
+    const cgroupsPath = readJson<Spec>(p.config)?.linux?.cgroupsPath;
+    // init.pid, its run dir too, may be missing: a kill -9 mid-create, or mid-removal of an --rm one
+    let pid = 0;
+    try { pid = Number(fs.readFileSync(p.pid, 'utf8')) || 0; } catch { /* none written */ }
+    if (pid && procStartTime(pid) !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    const gone = cgroupsPath ? ctx.cgroups.open(cgroupsPath).destroy().catch(() => undefined) : Promise.resolve();
+    void gone.then(() => { for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true }); });
+    return;
+  }
+  ctx.records.set(r.id, r);
+  if (r.idMap) reserveAgain(r.idMap, p.dir);
+  // after a reboot the tmpfs is empty: the init layer and mount point come back
+  if (!fs.existsSync(p.run)) makeRunDir(ctx, r);
+  // a commit that froze it did not live to thaw it
+  if (fs.existsSync(freezeMarker(ctx, r.id))) {
+    try { thawCgroup(`/${r.cgroupRel}`, ctx.cgroups.version); } catch { /* no cgroup any more */ }
+    fs.rmSync(freezeMarker(ctx, r.id), { force: true });
+  }
+  // networks: DEL for one that exited, CHECK for one that runs (one that died meanwhile gets DEL from its exit handling)
+  ctx.net.recover(netContainer(ctx, r), r.status !== 'exited');
+  if (r.status === 'exited') return;
+  watchRecovered(ctx, r);
 }
 
 export async function close(ctx: ContainerContext): Promise<void> {

@@ -35,6 +35,20 @@ export function checkBridgeName(name: string, what: string): string {
   return name;
 }
 
+/**
+ * Blocks a bridge's subnet must never overlap (RFC 6890): a bridge given
+ * 127.0.0.1 or an address of 0.0.0.0/8 would take part of the host's own
+ * loopback or "this host" addresses; link-local, multicast and the reserved
+ * 240/4 are not unicast networks a gateway can route.
+ */
+const SPECIAL_BLOCKS = [
+  { cidr: '0.0.0.0/8', what: '"this network"' },
+  { cidr: '127.0.0.0/8', what: 'loopback' },
+  { cidr: '169.254.0.0/16', what: 'link-local' },
+  { cidr: '224.0.0.0/4', what: 'multicast' },
+  { cidr: '240.0.0.0/4', what: 'reserved, and broadcast' },
+];
+
 export class NetworkStore {
   readonly dir: string;
   private readonly metas = new Map<string, NetworkMeta>();
@@ -98,6 +112,8 @@ export class NetworkStore {
       subnet = parseCidr(o.subnet, o.what);
       const clash = ours.find((m) => overlaps(parseCidr(m.subnet, 'subnet'), subnet));
       if (clash) throw conflict(`${o.what} ${o.subnet}: Pool overlaps with other one on this address space (network ${clash.name}, ${clash.subnet})`);
+      const special = SPECIAL_BLOCKS.find((b) => overlaps(parseCidr(b.cidr, 'block', 0, 32), subnet));
+      if (special) throw invalid(`${o.what} ${o.subnet}: overlaps ${special.cidr} (${special.what}), which no bridge may take`);
       const route = host.find((h) => overlaps(h, subnet));
       if (route) throw conflict(`${o.what} ${o.subnet}: overlaps ${formatCidr(route)}, which the host already routes`);
     } else {

@@ -250,6 +250,11 @@ test('network create checks what it is given', async () => {
     [['--subnet', '300.0.0.0/16', 'x2'], /not an IPv4 address/],
     [['--subnet', '10.240.0.0/24', '--gateway', '10.241.0.1', 'x3'], /not a host address/],
     [['--subnet', d.subnet, 'x4'], /overlaps/],
+    // a bridge must never take a loopback or "this host" address
+    [['--subnet', '127.0.0.0/24', 'x5'], /overlaps 127\.0\.0\.0\/8 \(loopback\)/],
+    [['--subnet', '0.0.0.0/8', 'x6'], /overlaps 0\.0\.0\.0\/8/],
+    [['--subnet', '169.254.0.0/16', 'x7'], /link-local/],
+    [['--subnet', '224.1.0.0/16', 'x8'], /multicast/],
     [['bad/name'], /invalid/],
     [['host'], /reserved/],
   ] as [string[], RegExp][]) {

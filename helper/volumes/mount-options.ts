@@ -41,8 +41,22 @@ export function checkTarget(flag: string, target: string, type: string): string 
   if (!target.startsWith('/')) throw invalid(`${flag}: invalid mount config for type "${type}": invalid mount path: '${target.slice(0, 200)}' mount path must be absolute`);
   const t = path.posix.normalize(target).replace(/\/+$/, '') || '/';
   if (t === '/') throw invalid(`${flag}: invalid mount config for type "${type}": invalid specification: destination can't be '/'`);
+  if ((t === '/proc' || t.startsWith('/proc/')) && !PROC_FILES_ALLOWED.has(t)) {
+    throw invalid(`${flag}: invalid mount config for type "${type}": invalid mount path: '${t.slice(0, 200)}' is inside the container's /proc, where only the kernel's proc is mounted`);
+  }
   return t;
 }
+
+/**
+ * What may be mounted over a file of the container's /proc (runc's list, for
+ * lxcfs-style views); anything else there would hide the kernel's proc the
+ * runtime and the program rely on (a volume on /proc left the init without
+ * its exec fifo and the user with "open exec fifo: No such file").
+ */
+const PROC_FILES_ALLOWED = new Set([
+  '/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
+  '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid',
+]);
 
 function checkBindSource(flag: string, source: string): string {
   if (source.length > MAX_PATH || source.includes('\0')) throw invalid(`${flag}: invalid bind source: too long or has a NUL byte`);

@@ -20,6 +20,11 @@ test('-v: hostile and malformed specs', () => {
   assert.throws(() => parseVolumeFlag('/y:rw'), /invalid spec: \/y:rw/);
   assert.throws(() => parseVolumeFlag('xx:y'), /mount path must be absolute/);
   assert.throws(() => parseVolumeFlag('xx:/'), /destination can't be '\/'/);
+  // the container's /proc is the kernel's: nothing over it, or under it but runc's lxcfs-style files
+  assert.throws(() => parseVolumeFlag('xx:/proc'), /'\/proc' is inside the container's \/proc/);
+  assert.throws(() => parseVolumeFlag('/tmp:/proc/sys/../self'), /'\/proc\/self' is inside/);
+  assert.throws(() => parseMountFlag('type=tmpfs,target=/proc/x'), /inside the container's \/proc/);
+  assert.equal(parseVolumeFlag('/tmp/m:/proc/meminfo:ro').target, '/proc/meminfo');
   assert.throws(() => parseVolumeFlag('/h:/d:nocopy'), /nocopy is for volumes/);
   assert.throws(() => parseVolumeFlag(':/d'), /invalid spec/);
   assert.throws(() => parseVolumeFlag('a:b:c:d'), /invalid spec/);

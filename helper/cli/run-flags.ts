@@ -9,6 +9,7 @@ import { terminalSize } from './exec';
 export const LIMIT_FLAGS: Flag[] = [
   { name: 'memory', short: 'm', takesValue: true, value: 'bytes', help: 'Memory limit (64m, 1g)' },
   { name: 'memory-swap', takesValue: true, value: 'bytes', help: 'Memory plus swap limit: -1 for unlimited swap (needs --memory)' },
+  { name: 'memory-reservation', takesValue: true, value: 'bytes', help: 'Memory soft limit: what the kernel reclaims down to under pressure (at least 6m, at most --memory)' },
   { name: 'cpus', takesValue: true, value: 'decimal', help: 'Number of CPUs (0.5)' },
   { name: 'cpu-shares', short: 'c', takesValue: true, value: 'int', help: 'CPU shares (relative weight, 2-262144)' },
   { name: 'pids-limit', takesValue: true, value: 'int', help: 'Limit on the number of processes (0 or -1: unlimited)' },
@@ -52,7 +53,7 @@ export const CREATE_FLAGS: Flag[] = [
 export function limitArgs(p: Parsed): LimitArgs {
   const out: LimitArgs = {};
   const m: [string, keyof LimitArgs][] = [
-    ['memory', 'memory'], ['memory-swap', 'memorySwap'], ['cpus', 'cpus'], ['cpu-shares', 'cpuShares'],
+    ['memory', 'memory'], ['memory-swap', 'memorySwap'], ['memory-reservation', 'memoryReservation'], ['cpus', 'cpus'], ['cpu-shares', 'cpuShares'],
     ['pids-limit', 'pidsLimit'], ['cpuset-cpus', 'cpusetCpus'], ['cpuset-mems', 'cpusetMems'],
   ];
   for (const [flag, key] of m) {

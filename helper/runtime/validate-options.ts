@@ -11,7 +11,7 @@ const FIELDS: Record<keyof RunOptions, Kind> = {
   capAdd: 'strings', capDrop: 'strings', net: 'string', pid: 'string', ipc: 'string', uts: 'string', cgroupns: 'string',
   labels: 'labels', securityOpt: 'strings', userns: 'string', tty: 'boolean', interactive: 'boolean', rows: 'number', cols: 'number',
   publish: 'strings', publishAll: 'boolean', networkAliases: 'strings', mounts: 'strings', tmpfs: 'strings', lxcfs: 'boolean', lookupAtStart: 'boolean',
-  memory: 'size', memorySwap: 'size', cpus: 'size', cpuShares: 'size', pidsLimit: 'size', cpusetCpus: 'string', cpusetMems: 'string',
+  memory: 'size', memorySwap: 'size', memoryReservation: 'size', cpus: 'size', cpuShares: 'size', pidsLimit: 'size', cpusetCpus: 'string', cpusetMems: 'string',
 };
 
 const MAX_STRING = 64 * 1024;

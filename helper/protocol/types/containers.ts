@@ -9,6 +9,8 @@ export interface Limits {
   memory?: number;
   /** memory + swap in bytes (Docker's --memory-swap); -1 = unlimited swap */
   memorySwap?: number;
+  /** soft limit in bytes (Docker's --memory-reservation: v1 memory.soft_limit_in_bytes, v2 memory.low); 0 = none */
+  memoryReservation?: number;
   /** CPUs, e.g. 0.5; -1 = unlimited */
   cpus?: number;
   /** relative weight (cpu.shares, 2..262144) */
@@ -23,6 +25,7 @@ export interface Limits {
 export interface LimitArgs {
   memory?: string | number;
   memorySwap?: string | number;
+  memoryReservation?: string | number;
   cpus?: string | number;
   cpuShares?: string | number;
   pidsLimit?: string | number;

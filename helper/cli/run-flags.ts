@@ -4,6 +4,7 @@ import type { LimitArgs, RunOptions } from '../protocol';
 import * as fs from 'fs';
 import { bool, list, str, UsageError, type Parsed } from './args';
 import type { Flag } from './command';
+import { envFromFlags } from './env-file';
 import { terminalSize } from './exec';
 
 export const LIMIT_FLAGS: Flag[] = [
@@ -22,7 +23,8 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'name', takesValue: true, help: 'Assign a name to the container' },
   // -h is --hostname, as in Docker: only --help asks run/create for usage
   { name: 'hostname', short: 'h', takesValue: true, help: 'Container host name' },
-  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE)' },
+  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE, or KEY alone for its value here)' },
+  { name: 'env-file', takesValue: true, repeat: true, help: 'Read in a file of environment variables (KEY=VALUE lines, KEY alone for its value here, # comments)' },
   { name: 'workdir', short: 'w', takesValue: true, help: 'Working directory inside the container' },
   { name: 'volume', short: 'v', takesValue: true, repeat: true, help: 'A volume or bind mount: NAME:CONTAINER[:ro|nocopy], HOST-PATH:CONTAINER[:ro], or CONTAINER alone (an anonymous volume)' },
   { name: 'mount', takesValue: true, repeat: true, help: 'A mount, Docker\'s syntax: type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…]' },
@@ -78,7 +80,7 @@ export function runOptions(p: Parsed): RunOptions {
     entrypoint: entry === undefined ? undefined : entry === '' ? [] : [entry],
     name: str(p, 'name'),
     hostname: str(p, 'hostname'),
-    env: list(p, 'env'),
+    env: envFromFlags(list(p, 'env-file'), list(p, 'env')),
     workdir: str(p, 'workdir'),
     volumes: list(p, 'volume'),
     mounts: list(p, 'mount'),

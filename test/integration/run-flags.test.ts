@@ -58,3 +58,17 @@ test('--memory-reservation sets the soft limit', async () => {
   assert.equal(ins.limits.memoryReservation, 32 << 20);
   assert.equal((await d.cli(['rm', '-f', id])).code, 0);
 });
+
+test('--env-file: read by the client, before -e; KEY alone takes the client\'s value', async () => {
+  const f = `${d.dir}/app.env`;
+  fs.writeFileSync(f, '# settings\nGREETING=hello world\nLEVEL=1\nFROM_CLIENT\nNOT_SET_ANYWHERE\n');
+  const r = await d.cli(['run', '--rm', '--env-file', f, '-e', 'LEVEL=2', '-e', 'ALSO', 'host', 'sh', '-c', 'echo "$GREETING|$LEVEL|$FROM_CLIENT|$ALSO|${NOT_SET_ANYWHERE-unset}"'],
+    { env: { ...process.env, FROM_CLIENT: 'client', ALSO: 'too' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hello world|2|client|too|unset\n');
+  // Node 20 itself looks for --env-file in the script's arguments too (nodejs/node#54232, fixed in 22):
+  // a missing file is its "node: FILE: not found" before nscope runs; `--env-file=FILE` the same
+  await refused(['run', '--rm', '--env-file', `${d.dir}/missing.env`, 'host', 'true'], /open .*missing\.env: no such file or directory|missing\.env: not found/);
+  fs.writeFileSync(f, 'BAD KEY=1\n');
+  await refused(['create', '--env-file', f, 'host', 'true'], /poorly formatted environment: variable 'BAD KEY' contains whitespaces/);
+});

@@ -47,6 +47,7 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'cgroupns', takesValue: true, help: 'Cgroup namespace: private (default) or host' },
   { name: 'userns', takesValue: true, help: 'User namespace: host (default), or auto[:size=N] for one of its own mapping root to an unused range' },
   { name: 'entrypoint', takesValue: true, help: "Overwrite the image's ENTRYPOINT ('' clears it)" },
+  { name: 'ulimit', takesValue: true, repeat: true, help: 'Ulimit options: NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 for unlimited)' },
   { name: 'label', short: 'l', takesValue: true, repeat: true, help: 'Set metadata on the container (KEY=VALUE)' },
   { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
   { name: 'interactive', short: 'i', help: 'Keep STDIN open (attach it)' },
@@ -106,6 +107,7 @@ export function runOptions(p: Parsed): RunOptions {
     cgroupns: str(p, 'cgroupns'),
     securityOpt: securityOpts(list(p, 'security-opt')),
     userns: str(p, 'userns'),
+    ulimits: list(p, 'ulimit'),
     labels: Object.keys(labels).length ? labels : undefined,
   };
 }

@@ -7,6 +7,7 @@ import type { RunOptions } from '../protocol/types';
 import { readLayeredFile } from '../rootfs/lookup';
 import { applySecurity, parseSecurityOpts } from '../security/security-opts';
 import { ALL_CAPS, capNumber } from './capabilities';
+import { applyUlimits } from './ulimits';
 import { defaultSpec, type Mount, type Namespace, type NamespaceType, type Spec } from './spec';
 import type { IdMap } from '../lib/idmap';
 
@@ -110,6 +111,7 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
   proc.cwd = path.posix.normalize(cwd);
   const user = opts.user || image.User;
   if (user) proc.user = resolveUser(user, layers);
+  proc.rlimits = applyUlimits(proc.rlimits, opts.ulimits);
 
   if (opts.privileged) {
     proc.capabilities = { bounding: [...ALL_CAPS], effective: [...ALL_CAPS], permitted: [...ALL_CAPS], inheritable: [], ambient: [] };

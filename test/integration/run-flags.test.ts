@@ -72,3 +72,25 @@ test('--env-file: read by the client, before -e; KEY alone takes the client\'s v
   fs.writeFileSync(f, 'BAD KEY=1\n');
   await refused(['create', '--env-file', f, 'host', 'true'], /poorly formatted environment: variable 'BAD KEY' contains whitespaces/);
 });
+
+test('--ulimit: the container\'s init and exec\'d processes get the limits; bad ones are refused by name', async () => {
+  const r = await d.cli(['run', '-d', '--ulimit', 'nofile=512:2048', '--ulimit', 'core=-1', '--ulimit', 'nproc=200:300', 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const limits = "echo $(ulimit -Sn) $(ulimit -Hn) $(ulimit -c) $(ulimit -Sp) $(ulimit -Hp)";
+  const init = fs.readFileSync(`/proc/${JSON.parse((await d.cli(['inspect', id])).stdout)[0].pid}/limits`, 'utf8');
+  assert.match(init, /Max open files\s+512\s+2048/);
+  assert.match(init, /Max core file size\s+unlimited\s+unlimited/);
+  assert.match(init, /Max processes\s+200\s+300/);
+  const e = await d.cli(['exec', id, 'sh', '-c', limits]);
+  assert.equal(e.stdout, '512 2048 unlimited 200 300\n', e.stderr);
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  assert.deepEqual(ins.spec.process.rlimits.find((x: { type: string }) => x.type === 'RLIMIT_NOFILE'), { type: 'RLIMIT_NOFILE', soft: 512, hard: 2048 });
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  const run = await d.cli(['run', '--rm', '--ulimit', 'stack=8388608:unlimited', 'host', 'sh', '-c', 'echo $(ulimit -Ss) $(ulimit -Hs)']);
+  assert.equal(run.stdout, '8192 unlimited\n', run.stderr);
+  await refused(['run', '--rm', '--ulimit', 'nofile=2048:1024', 'host', 'true'], /--ulimit nofile: ulimit soft limit must be less than or equal to hard limit: 2048 > 1024/);
+  await refused(['run', '--rm', '--ulimit', 'openfiles=10', 'host', 'true'], /invalid ulimit type: openfiles/);
+  await refused(['create', '--ulimit', 'nproc', 'host', 'true'], /invalid ulimit argument: nproc/);
+  await refused(['create', '--ulimit', 'nofile=unlimited', 'host', 'true'], /--ulimit nofile: unlimited is above the kernel's maximum/);
+});

@@ -84,6 +84,8 @@ export interface RunOptions extends LimitArgs {
   labels?: Record<string, string>;
   /** Docker's --security-opt: `seccomp=unconfined`, `seccomp=<profile JSON text>` (the CLI reads the file), `no-new-privileges[=true|false]` */
   securityOpt?: string[];
+  /** Docker's --ulimit NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 or unlimited), checked by the helper */
+  ulimits?: string[];
   /** `host` (default) or `auto[:size=N]`: a user namespace of its own mapping root to an unused range */
   userns?: string;
   /**

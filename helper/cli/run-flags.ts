@@ -47,11 +47,21 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'cgroupns', takesValue: true, help: 'Cgroup namespace: private (default) or host' },
   { name: 'userns', takesValue: true, help: 'User namespace: host (default), or auto[:size=N] for one of its own mapping root to an unused range' },
   { name: 'entrypoint', takesValue: true, help: "Overwrite the image's ENTRYPOINT ('' clears it)" },
+  { name: 'stop-signal', takesValue: true, help: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
+  { name: 'stop-timeout', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal before SIGKILL (default 10; -1: for ever)' },
   { name: 'ulimit', takesValue: true, repeat: true, help: 'Ulimit options: NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 for unlimited)' },
   { name: 'label', short: 'l', takesValue: true, repeat: true, help: 'Set metadata on the container (KEY=VALUE)' },
   { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
   { name: 'interactive', short: 'i', help: 'Keep STDIN open (attach it)' },
 ];
+
+/** An integer flag (a sign allowed); its range is the helper's to check. */
+function intFlag(p: Parsed, flag: string): number | undefined {
+  const v = str(p, flag);
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  return Number(v);
+}
 
 export function limitArgs(p: Parsed): LimitArgs {
   const out: LimitArgs = {};
@@ -108,6 +118,8 @@ export function runOptions(p: Parsed): RunOptions {
     securityOpt: securityOpts(list(p, 'security-opt')),
     userns: str(p, 'userns'),
     ulimits: list(p, 'ulimit'),
+    stopSignal: str(p, 'stop-signal'),
+    stopTimeout: intFlag(p, 'stop-timeout'),
     labels: Object.keys(labels).length ? labels : undefined,
   };
 }

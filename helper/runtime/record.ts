@@ -28,7 +28,10 @@ export interface ContainerRecord {
   cgroupRel: string;
   layers: string[];
   labels: Record<string, string>;
+  /** --stop-signal, else the image's STOPSIGNAL (absent: SIGTERM) */
   stopSignal?: string;
+  /** --stop-timeout in seconds (absent: 10; -1: stop waits for ever) */
+  stopTimeout?: number;
   tty?: boolean;
   interactive?: boolean;
   /** --userns=auto: its user namespace's mappings (the host ids its rw layer is owned by) */

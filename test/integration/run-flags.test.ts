@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, test } from 'node:test';
+import { waitFor } from '../helpers/containers';
 import { cgroupDirs, startWithImage, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
@@ -93,4 +94,67 @@ test('--ulimit: the container\'s init and exec\'d processes get the limits; bad 
   await refused(['run', '--rm', '--ulimit', 'openfiles=10', 'host', 'true'], /invalid ulimit type: openfiles/);
   await refused(['create', '--ulimit', 'nproc', 'host', 'true'], /invalid ulimit argument: nproc/);
   await refused(['create', '--ulimit', 'nofile=unlimited', 'host', 'true'], /--ulimit nofile: unlimited is above the kernel's maximum/);
+});
+
+/** Waits for `stop` to return and the container's exit code. */
+async function stopAndCode(ref: string): Promise<number> {
+  const s = await d.cli(['stop', ref]);
+  assert.equal(s.code, 0, s.stderr);
+  return Number((await d.cli(['wait', ref])).stdout.trim());
+}
+
+const TRAP_USR1 = 'trap "echo got-usr1; exit 7" USR1; echo ready; while :; do sleep 0.1; done';
+
+async function ready(ref: string): Promise<void> {
+  const deadline = Date.now() + 10000;
+  while (!(await d.cli(['logs', ref])).stdout.includes('ready')) {
+    if (Date.now() > deadline) throw new Error(`${ref} did not get ready`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('--stop-signal and --stop-timeout: used by stop and restart, shown by inspect; bad values refused', async () => {
+  const id = (await d.cli(['run', '-d', '--stop-signal', 'USR1', '--stop-timeout', '30', 'host', 'sh', '-c', TRAP_USR1])).stdout.trim();
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  assert.equal(ins.stopSignal, 'USR1');
+  assert.equal(ins.stopTimeout, 30);
+  await ready(id);
+  assert.equal(await stopAndCode(id), 7, 'the trap ran: stop sent SIGUSR1, not SIGTERM then SIGKILL');
+  assert.match((await d.cli(['logs', id])).stdout, /got-usr1/);
+  // restart is stop + start: the same signal
+  assert.equal((await d.cli(['start', id])).code, 0);
+  await waitFor(async () => ((await d.cli(['logs', id])).stdout.match(/ready/g) ?? []).length === 2, 10000, 'the second run');
+  assert.equal((await d.cli(['restart', id])).code, 0);
+  assert.equal(((await d.cli(['logs', id])).stdout.match(/got-usr1/g) ?? []).length, 2);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  // a program that ignores the stop signal is killed once --stop-timeout has passed
+  const deaf = (await d.cli(['run', '-d', '--stop-timeout', '1', 'host', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done'])).stdout.trim();
+  await ready(deaf);
+  assert.equal(await stopAndCode(deaf), 137);
+  assert.equal((await d.cli(['rm', deaf])).code, 0);
+  const defaults = JSON.parse((await d.cli(['inspect', (await d.cli(['create', '--name', 'defaults', 'host', 'true'])).stdout.trim()])).stdout)[0];
+  assert.equal(defaults.stopSignal, 'SIGTERM');
+  assert.equal(defaults.stopTimeout, 10);
+  assert.equal((await d.cli(['rm', 'defaults'])).code, 0);
+  await refused(['run', '--rm', '--stop-signal', 'SIGNOPE', 'host', 'true'], /--stop-signal: Invalid signal: SIGNOPE/);
+  await refused(['create', '--stop-signal', '99', 'host', 'true'], /--stop-signal: Invalid signal: 99/);
+  await refused(['create', '--stop-timeout', '-5', 'host', 'true'], /--stop-timeout: -5 is out of range/);
+  await refused(['create', '--stop-timeout', 'soon', 'host', 'true'], /invalid argument "soon" for "--stop-timeout" flag/);
+});
+
+test('the image\'s STOPSIGNAL is what stop sends when --stop-signal is not given', async () => {
+  const ctx = fs.mkdtempSync(`${d.dir}/ctx-`);
+  fs.writeFileSync(`${ctx}/Containerfile`, 'FROM host\nSTOPSIGNAL SIGUSR1\n');
+  const b = await d.cli(['build', '-t', 'usr1stop', ctx], { env: { ...process.env, XDG_CACHE_HOME: `${d.dir}/cache` } });
+  assert.equal(b.code, 0, b.stderr);
+  const id = (await d.cli(['run', '-d', 'usr1stop', 'sh', '-c', TRAP_USR1])).stdout.trim();
+  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].stopSignal, 'SIGUSR1');
+  await ready(id);
+  assert.equal(await stopAndCode(id), 7);
+  assert.equal((await d.cli(['rm', id])).code, 0);
+  // --stop-signal wins over the image's
+  const other = (await d.cli(['create', '--stop-signal', 'SIGINT', 'usr1stop', 'true'])).stdout.trim();
+  assert.equal(JSON.parse((await d.cli(['inspect', other])).stdout)[0].stopSignal, 'SIGINT');
+  assert.equal((await d.cli(['rm', other])).code, 0);
+  assert.equal((await d.cli(['image', 'rm', 'usr1stop'])).code, 0);
 });

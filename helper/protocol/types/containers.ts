@@ -84,6 +84,10 @@ export interface RunOptions extends LimitArgs {
   labels?: Record<string, string>;
   /** Docker's --security-opt: `seccomp=unconfined`, `seccomp=<profile JSON text>` (the CLI reads the file), `no-new-privileges[=true|false]` */
   securityOpt?: string[];
+  /** Docker's --stop-signal: what `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM) */
+  stopSignal?: string;
+  /** Docker's --stop-timeout: seconds `stop` waits before SIGKILL (default 10; -1 waits for ever) */
+  stopTimeout?: number;
   /** Docker's --ulimit NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 or unlimited), checked by the helper */
   ulimits?: string[];
   /** `host` (default) or `auto[:size=N]`: a user namespace of its own mapping root to an unused range */
@@ -144,6 +148,10 @@ export interface ContainerDetail extends ContainerSummary {
   /** an error from set-up or exec, e.g. `exec: "foo": executable file not found in $PATH` */
   error?: string;
   autoRemove: boolean;
+  /** what `stop` sends first (--stop-signal, else the image's STOPSIGNAL, else SIGTERM) */
+  stopSignal?: string;
+  /** seconds `stop` waits for it before SIGKILL (--stop-timeout; -1: for ever) */
+  stopTimeout?: number;
   /** The OCI runtime spec the container runs with (config.json). */
   spec: unknown;
   /** The confinement the container got, as its spec asks for it. */

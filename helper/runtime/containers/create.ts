@@ -24,6 +24,7 @@ import { spawnShim, writePlan as writePlanFile } from '../shim';
 import type { Spec } from '../spec';
 import { ttyDimension } from '../tty-size';
 import { allocateIdMap, parseUserns, releaseIdMap } from '../userns';
+import { checkStopSignal, checkStopTimeout } from '../stop-options';
 import { checkRunOptions } from '../validate-options';
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
@@ -36,6 +37,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => hasName(ctx, n));
   if (hasName(ctx, name)) throw conflict(`the container name "${name}" is already in use by container ${[...ctx.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);
   const limits = limitsFromArgs(opts);
+  const stopSignal = checkStopSignal(opts.stopSignal) ?? cfg0(image).StopSignal;
+  const stopTimeout = checkStopTimeout(opts.stopTimeout);
   const id = newId();
   const hostname = opts.hostname ?? id.slice(0, 12);
   if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
@@ -58,7 +61,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const r: ContainerRecord = {
     id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
-    labels: opts.labels ?? {}, stopSignal: cfg.StopSignal, tty: !!opts.tty, interactive: !!opts.interactive,
+    labels: opts.labels ?? {}, stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
     ...(idMap ? { idMap } : {}),
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
     ...(net.request ? { network: net.request } : {}),
@@ -186,6 +189,9 @@ export function makeRunDir(ctx: ContainerContext, r: ContainerRecord): void {
   for (const d of [l.mountpoint, l.init]) fs.mkdirSync(d, { mode: 0o755 });
   writeInitLayer(l.init, r.hostname);
 }
+
+/** The image's config (StopSignal, …), read before anything is made. */
+function cfg0(image: { config: { config?: { StopSignal?: string } } }): { StopSignal?: string } { return image.config.config ?? {}; }
 
 function hasName(ctx: ContainerContext, n: string) { for (const r of ctx.records.values()) if (r.name === n) return true; return false; }
 

@@ -2,6 +2,7 @@
 import { conflict, invalid } from '../../errors';
 import { isSameProcess } from '../../lib/procinfo';
 import { signalNumber } from '../signals';
+import { DEFAULT_STOP_TIMEOUT } from '../stop-options';
 import type { ContainerContext } from './context';
 import { wait } from './wait';
 
@@ -17,9 +18,11 @@ export async function stop(ctx: ContainerContext, ref: string, timeout?: number)
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0 || timeout > 86400)) throw invalid(`--time: ${timeout} is not between 0 and 86400 seconds`);
   if (r.status === 'exited') return { id: r.id };
   const exited = wait(ctx, r.id);
-  const t = timeout ?? 10;
-  if (t > 0) {
+  // stop --time, else the container's --stop-timeout; -1 waits for the stop signal to work, however long
+  const t = timeout ?? r.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
+  if (t !== 0) {
     try { process.kill(r.pid!, signalNumber(r.stopSignal ?? 'SIGTERM')); } catch { /* already gone */ }
+    if (t < 0) { await exited; return { id: r.id }; }
     const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), t * 1000).unref());
     if (await Promise.race([exited, timer]) !== 'timeout') return { id: r.id };
   }

@@ -10,6 +10,7 @@ import type { ContainerLayers } from '../../rootfs/layout';
 import { readLiveSecurity } from '../../security/live';
 import { securityOf } from '../../security/summary';
 import { readLog } from '../logs';
+import { DEFAULT_STOP_TIMEOUT } from '../stop-options';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
 import { cgroup, type ContainerContext, layout, paths } from './context';
@@ -45,7 +46,8 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     ...summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
     rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
-    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
+    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec,
+    stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
   };
 }

@@ -20,6 +20,7 @@ import { PLATFORM, PULL, PULL_FLAGS, PUSH, PullFailed, TAG, tagImage, withPull }
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
   if (c.status === 'created') return 'Created';
+  if (c.restarting) return `Restarting (${c.exitCode ?? '?'}) ${ago(c.finishedAt)} ago`;
   return `Exited (${c.exitCode ?? '?'})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
 }
 
@@ -247,8 +248,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   update: {
     summary: "Update the resource limits of one or more containers, live", group: 'Containers',
-    flags: LIMIT_FLAGS, min: 1, usage: 'update [OPTIONS] CONTAINER...',
-    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.update', { id, ...limitArgs(p) }); process.stdout.write(id + '\n'); }),
+    flags: [...LIMIT_FLAGS, { name: 'restart', takesValue: true, help: 'Restart policy to apply when a container exits: no, on-failure[:max-retries], always, unless-stopped' }], min: 1, usage: 'update [OPTIONS] CONTAINER...',
+    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.update', { id, ...limitArgs(p), restart: str(p, 'restart') }); process.stdout.write(id + '\n'); }),
   },
   top: {
     summary: 'Display the running processes of a container', group: 'Containers',

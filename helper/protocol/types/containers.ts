@@ -84,6 +84,8 @@ export interface RunOptions extends LimitArgs {
   labels?: Record<string, string>;
   /** Docker's --security-opt: `seccomp=unconfined`, `seccomp=<profile JSON text>` (the CLI reads the file), `no-new-privileges[=true|false]` */
   securityOpt?: string[];
+  /** Docker's --restart: no (default), on-failure[:N], always, unless-stopped */
+  restart?: string;
   /** Docker's --stop-signal: what `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM) */
   stopSignal?: string;
   /** Docker's --stop-timeout: seconds `stop` waits before SIGKILL (default 10; -1 waits for ever) */
@@ -129,6 +131,8 @@ export interface ContainerSummary {
   /** the container's first process, on the host */
   pid?: number;
   labels?: Record<string, string>;
+  /** exited, and its restart policy starts it again once the back-off has passed (Docker's "Restarting") */
+  restarting?: boolean;
   /** set when an engine (Docker, containerd, Podman) owns it: it is shown, its limits can change, its lifecycle is the engine's */
   engine?: ContainerEngine;
 }
@@ -152,6 +156,10 @@ export interface ContainerDetail extends ContainerSummary {
   stopSignal?: string;
   /** seconds `stop` waits for it before SIGKILL (--stop-timeout; -1: for ever) */
   stopTimeout?: number;
+  /** its restart policy as --restart takes it ("no", "on-failure:2", "always", …) */
+  restartPolicy?: string;
+  /** restarts by the policy since the user last started it (Docker's RestartCount) */
+  restartCount?: number;
   /** The OCI runtime spec the container runs with (config.json). */
   spec: unknown;
   /** The confinement the container got, as its spec asks for it. */

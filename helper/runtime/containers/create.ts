@@ -24,6 +24,7 @@ import { spawnShim, writePlan as writePlanFile } from '../shim';
 import type { Spec } from '../spec';
 import { ttyDimension } from '../tty-size';
 import { allocateIdMap, parseUserns, releaseIdMap } from '../userns';
+import { parseRestartPolicy } from '../restart-policy';
 import { checkStopSignal, checkStopTimeout } from '../stop-options';
 import { checkRunOptions } from '../validate-options';
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
@@ -39,6 +40,9 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const limits = limitsFromArgs(opts);
   const stopSignal = checkStopSignal(opts.stopSignal) ?? cfg0(image).StopSignal;
   const stopTimeout = checkStopTimeout(opts.stopTimeout);
+  const restartPolicy = opts.restart === undefined || opts.restart === '' ? undefined : parseRestartPolicy(opts.restart);
+  // Docker's CLI refuses this pair (an auto-removed container has nothing to restart)
+  if (restartPolicy && restartPolicy.name !== 'no' && opts.rm) throw invalid('conflicting options: cannot specify both --restart and --rm');
   const id = newId();
   const hostname = opts.hostname ?? id.slice(0, 12);
   if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
@@ -66,6 +70,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
     ...(net.request ? { network: net.request } : {}),
     ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
+    ...(restartPolicy && restartPolicy.name !== 'no' ? { restartPolicy, restartCount: 0 } : {}),
   };
   // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper
   if (net.request?.networks.length) spec.mounts!.push(...etcMounts(p.dir));

@@ -49,7 +49,8 @@ export function recover(ctx: ContainerContext): void {
     }
     // networks: DEL for one that exited, CHECK for one that runs (one that died meanwhile gets DEL from its exit handling)
     ctx.net.recover(netContainer(ctx, r), r.status !== 'exited');
-    if (r.status === 'exited') continue;
+    // as Docker's daemon at its start: `always` containers (and the others their policy restarts) come back
+    if (r.status === 'exited') { ctx.restarts.afterExit(ctx, r, 0, true); continue; }
     watchRecovered(ctx, r);
   }
   sweepDeadInits(ctx);
@@ -57,6 +58,7 @@ export function recover(ctx: ContainerContext): void {
 
 export async function close(ctx: ContainerContext): Promise<void> {
   stopWatching(ctx);
+  ctx.restarts.close();
   ctx.shims.close();
   // exits being handled finish first (an --rm container's removal, its network's teardown):
   // stopping half-way would leave its cgroup and veth for the next start to find

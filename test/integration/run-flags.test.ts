@@ -13,13 +13,17 @@ after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
 /** Runs the CLI and checks it was refused with `msg` and left no container or cgroup. */
 async function refused(args: string[], msg: RegExp): Promise<void> {
+  const kids = () => cgroupDirs(d.cgroupParent).flatMap((dir) => fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && /^[0-9a-f]{64}$/.test(e.name)).map((e) => `${dir}/${e.name}`)).sort();
   const before = JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length;
+  const cgroupsBefore = kids();
+  const mounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(d.dir)).length;
+  const mountsBefore = mounts();
   const r = await d.cli(args);
   assert.notEqual(r.code, 0, `${args.join(' ')} was accepted`);
   assert.match(r.stderr, msg);
   assert.equal(JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length, before, `${args.join(' ')} left a container`);
-  const kids = cgroupDirs(d.cgroupParent).flatMap((dir) => fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name));
-  assert.deepEqual(kids.filter((k) => /^[0-9a-f]{64}$/.test(k)), [], `${args.join(' ')} left a cgroup`);
+  assert.deepEqual(kids(), cgroupsBefore, `${args.join(' ')} left a cgroup`);
+  assert.equal(mounts(), mountsBefore, `${args.join(' ')} left a mount`);
 }
 
 test('--cpus out of range is refused with Docker\'s words; other numeric limits are range-checked', async () => {
@@ -157,4 +161,40 @@ test('the image\'s STOPSIGNAL is what stop sends when --stop-signal is not given
   assert.equal(JSON.parse((await d.cli(['inspect', other])).stdout)[0].stopSignal, 'SIGINT');
   assert.equal((await d.cli(['rm', other])).code, 0);
   assert.equal((await d.cli(['image', 'rm', 'usr1stop'])).code, 0);
+});
+
+test('--add-host, --dns, --dns-search, --dns-option: the container\'s /etc/hosts and /etc/resolv.conf', async () => {
+  const r = await d.cli(['run', '--rm', '--add-host', 'db.internal:10.1.2.3', '--add-host', 'six=[fd00::5]', '--dns', '192.0.2.53', '--dns', '2001:db8::53',
+    '--dns-search', 'example.com', '--dns-option', 'ndots:2', '--dns-option', 'edns0', 'host', 'sh', '-c', 'cat /etc/hosts; echo ---; cat /etc/resolv.conf']);
+  assert.equal(r.code, 0, r.stderr);
+  const [hosts, resolv] = r.stdout.split('---\n');
+  assert.match(hosts, /^10\.1\.2\.3\tdb\.internal$/m);
+  assert.match(hosts, /^fd00::5\tsix$/m);
+  assert.match(hosts, /^127\.0\.0\.1\tlocalhost$/m);
+  assert.equal(resolv, 'search example.com\nnameserver 192.0.2.53\nnameserver 2001:db8::53\noptions ndots:2 edns0\n');
+  // only what was given replaces the host's: here the search domains (none: ".")
+  const only = await d.cli(['run', '--rm', '--dns-search', '.', 'host', 'cat', '/etc/resolv.conf']);
+  assert.equal(only.code, 0, only.stderr);
+  assert.doesNotMatch(only.stdout, /^search /m);
+  assert.match(only.stdout, /^nameserver /m);
+  // --network none: the files are the container's own still
+  const none = await d.cli(['run', '--rm', '--network', 'none', '--add-host', 'db:10.9.9.9', '--dns', '192.0.2.1', 'host', 'sh', '-c', 'cat /etc/hosts /etc/resolv.conf']);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stdout, /^10\.9\.9\.9\tdb$/m);
+  assert.match(none.stdout, /^nameserver 192\.0\.2\.1$/m);
+  // kept across a restart of the container (its network attached again rewrites /etc/hosts)
+  const id = (await d.cli(['run', '-d', '--add-host', 'db:10.1.2.3', 'host', 'sleep', '60'])).stdout.trim();
+  assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+  assert.match((await d.cli(['exec', id, 'cat', '/etc/hosts'])).stdout, /^10\.1\.2\.3\tdb$/m);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  await refused(['run', '--rm', '--add-host', 'nocolon', 'host', 'true'], /bad format for add-host: "nocolon"/);
+  await refused(['run', '--rm', '--add-host', 'db:999.1.1.1', 'host', 'true'], /invalid IP address in add-host: "999\.1\.1\.1"/);
+  await refused(['run', '--rm', '--add-host', 'bad name:10.0.0.1', 'host', 'true'], /--add-host: "bad name" is not a valid host name/);
+  await refused(['run', '--rm', '--dns', 'dns.example', 'host', 'true'], /--dns: IP address is not correctly formatted: dns\.example/);
+  await refused(['run', '--rm', '--dns-search', 'bad domain', 'host', 'true'], /--dns-search: bad domain is not a valid domain/);
+  await refused(['run', '--rm', '--dns-option', 'ndots:2\nnameserver 6.6.6.6', 'host', 'true'], /--dns-option: [\s\S]* is not an option/);
+  const other = (await d.cli(['run', '-d', 'host', 'sleep', '60'])).stdout.trim();
+  await refused(['run', '--rm', '--network', `container:${other}`, '--add-host', 'db:10.0.0.1', 'host', 'true'], /conflicting options: custom host-to-IP mapping and the network mode/);
+  await refused(['run', '--rm', '--network', `container:${other}`, '--dns', '10.0.0.1', 'host', 'true'], /conflicting options: dns and the network mode/);
+  assert.equal((await d.cli(['rm', '-f', other])).code, 0);
 });

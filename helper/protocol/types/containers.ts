@@ -71,6 +71,12 @@ export interface RunOptions extends LimitArgs {
   publishAll?: boolean;
   /** --network-alias: more names on a user-defined network */
   networkAliases?: string[];
+  /** --add-host NAME:IP: lines of its /etc/hosts */
+  addHosts?: string[];
+  /** --dns, --dns-search, --dns-option: over the host's in its /etc/resolv.conf */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
   /** --mount type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…] (Docker's syntax) */
   mounts?: string[];
   /** --tmpfs /path[:size=…,mode=…] */

@@ -73,7 +73,9 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     ...(restartPolicy && restartPolicy.name !== 'no' ? { restartPolicy, restartCount: 0 } : {}),
   };
   // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper
-  if (net.request?.networks.length) spec.mounts!.push(...etcMounts(p.dir));
+  // (with --network none too when --add-host or --dns asks for lines of its own)
+  const etcFilesOwn = !!(net.request?.networks.length || net.request?.extraHosts || net.request?.dns);
+  if (etcFilesOwn) spec.mounts!.push(...etcMounts(p.dir));
   spec.process.terminal = !!opts.tty;
   const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
   let cg: Cgroup | undefined;
@@ -81,7 +83,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   try {
     fs.mkdirSync(p.dir, { mode: 0o700 });
     fs.mkdirSync(p.run, { mode: 0o700 });
-    if (net.request?.networks.length) writeEtcFiles(p.dir, hostname, idMap ? { uid: toHostId(idMap.uid, 0), gid: toHostId(idMap.gid, 0) } : undefined);
+    if (etcFilesOwn) writeEtcFiles(p.dir, hostname, idMap ? { uid: toHostId(idMap.uid, 0), gid: toHostId(idMap.gid, 0) } : undefined, { hosts: net.request?.extraHosts, dns: net.request?.dns });
     ctx.records.set(id, r);
     // config.json first: after a crash from here until state.json exists,
     // recover() finds the cgroup to remove in it

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { waitFor } from '../helpers/containers';
-import { cgroupDirs, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { cgroupDirs, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 before(async () => { d = await startWithImage('runflags'); });
@@ -197,4 +197,63 @@ test('--add-host, --dns, --dns-search, --dns-option: the container\'s /etc/hosts
   await refused(['run', '--rm', '--network', `container:${other}`, '--add-host', 'db:10.0.0.1', 'host', 'true'], /conflicting options: custom host-to-IP mapping and the network mode/);
   await refused(['run', '--rm', '--network', `container:${other}`, '--dns', '10.0.0.1', 'host', 'true'], /conflicting options: dns and the network mode/);
   assert.equal((await d.cli(['rm', '-f', other])).code, 0);
+});
+
+test('--shm-size: the size of the container\'s /dev/shm tmpfs', async () => {
+  const c = await d.client();
+  await c.request('image.host', { name: 'withdf', programs: [...TEST_PROGRAMS, 'df'] });
+  const r = await d.cli(['run', '--rm', '--shm-size', '128m', 'withdf', 'df', '-k', '/dev/shm']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\s131072\s+0\s+131072\s/);
+  const dflt = await d.cli(['run', '--rm', 'withdf', 'df', '-k', '/dev/shm']);
+  assert.match(dflt.stdout, /\s65536\s+0\s+65536\s/);
+  await refused(['run', '--rm', '--shm-size', 'lots', 'host', 'true'], /--shm-size: "lots" is not a size/);
+  assert.equal((await d.cli(['image', 'rm', 'withdf'])).code, 0);
+});
+
+test('--sysctl: namespaced ones set in the container (/proc/sys), the host\'s refused', async () => {
+  const r = await d.cli(['run', '--rm', '--sysctl', 'net.ipv4.ip_unprivileged_port_start=80', '--sysctl', 'kernel.shmmni=1234', '--sysctl', 'kernel.msgmax=4321',
+    'host', 'cat', '/proc/sys/net/ipv4/ip_unprivileged_port_start', '/proc/sys/kernel/shmmni', '/proc/sys/kernel/msgmax']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '80\n1234\n4321\n');
+  // the host's are untouched
+  assert.notEqual(fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8').trim(), '1234');
+  await refused(['run', '--rm', '--sysctl', 'kernel.pid_max=100000', 'host', 'true'], /--sysctl: sysctl "kernel\.pid_max" is not in a separate kernel namespace/);
+  await refused(['run', '--rm', '--sysctl', 'vm.swappiness=1', 'host', 'true'], /sysctl "vm\.swappiness" is not in a separate kernel namespace/);
+  await refused(['run', '--rm', '--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1', 'host', 'true'], /sysctl "net\.ipv4\.ip_forward" not allowed in host network namespace/);
+  await refused(['run', '--rm', '--ipc', 'host', '--sysctl', 'kernel.shmmax=1', 'host', 'true'], /sysctl "kernel\.shmmax" is not allowed as it conflicts with the OCI "ipc" namespace/);
+  await refused(['run', '--rm', '--sysctl', 'net.core.somaxconn', 'host', 'true'], /--sysctl: "net\.core\.somaxconn" is not KEY=VALUE/);
+  await refused(['run', '--rm', '--sysctl', '../../kernel.x=1', 'host', 'true'], /is not a sysctl name/);
+});
+
+test('--group-add: more groups for the container\'s process (GIDs and names in the image\'s /etc/group), exec too', async () => {
+  const r = await d.cli(['run', '--rm', '--group-add', '4242', '--group-add', 'nogroup', 'host', 'id', '-G']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split(' ').sort(), ['0', '4242', '65534']);
+  const id = (await d.cli(['run', '-d', '--user', 'nobody', '--group-add', '77', 'host', 'sleep', '60'])).stdout.trim();
+  assert.equal((await d.cli(['exec', id, 'id', '-G'])).stdout.trim(), '65534 77');
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  await refused(['run', '--rm', '--group-add', 'wheel', 'host', 'true'], /Unable to find group wheel: no matching entries in group file/);
+});
+
+test('--device: the host\'s node in the container, opened as its device cgroup allows (v1 devices.allow)', async () => {
+  const src = '/dev/loop-control';
+  if (!fs.existsSync(src)) return;
+  const r = await d.cli(['run', '--rm', '--device', `${src}:/dev/lc`, 'host', 'sh', '-c', 'stat -c "%F %t:%T %a" /dev/lc && dd if=/dev/lc count=0 2>&1 && echo opened']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /^character special file a:ed 600$/m);
+  assert.match(r.stdout, /opened/);
+  // without --device the same node, made in the container, cannot be opened: the cgroup's rules
+  const without = await d.cli(['run', '--rm', 'host', 'sh', '-c', 'mknod /dev/lc c 10 237 && dd if=/dev/lc count=0']);
+  assert.notEqual(without.code, 0);
+  assert.match(without.stderr + without.stdout, /Operation not permitted/);
+  // :w allows writing only
+  const wo = await d.cli(['run', '--rm', '--device', `${src}:/dev/lc:w`, 'host', 'sh', '-c', 'dd if=/dev/lc count=0']);
+  assert.notEqual(wo.code, 0);
+  assert.match(wo.stderr + wo.stdout, /Operation not permitted/);
+  await refused(['run', '--rm', '--device', '/dev/nope', 'host', 'true'], /error gathering device information while adding custom device "\/dev\/nope": no such file or directory/);
+  await refused(['run', '--rm', '--device', '/etc/passwd', 'host', 'true'], /error gathering device information while adding custom device "\/etc\/passwd": not a device node/);
+  await refused(['run', '--rm', '--device', '/dev/null:/dev/n:rwx', 'host', 'true'], /invalid device mode: rwx/);
+  await refused(['run', '--rm', '--device', '/dev/null:a:b:c', 'host', 'true'], /invalid device specification: \/dev\/null:a:b:c/);
+  await refused(['run', '--rm', '--device', '/dev/null:dev/n', 'host', 'true'], /--device: dev\/n is not an absolute path/);
 });

@@ -71,6 +71,14 @@ export interface RunOptions extends LimitArgs {
   publishAll?: boolean;
   /** --network-alias: more names on a user-defined network */
   networkAliases?: string[];
+  /** --shm-size: the /dev/shm tmpfs's size (default 64m) */
+  shmSize?: string | number;
+  /** --sysctl KEY=VALUE: only those of the container's own namespaces (net.* with its own netns, the IPC ones with its own IPC ns) */
+  sysctls?: string[];
+  /** --group-add: more groups for its process, GIDs or names in the image's /etc/group */
+  groupAdd?: string[];
+  /** --device HOST[:CONTAINER][:rwm]: a host device node in the container, allowed by its device cgroup */
+  devices?: string[];
   /** --add-host NAME:IP: lines of its /etc/hosts */
   addHosts?: string[];
   /** --dns, --dns-search, --dns-option: over the host's in its /etc/resolv.conf */

@@ -39,5 +39,6 @@ export function resourcesFromLimits(l: Limits): LinuxResources {
     cpuShares: l.cpuShares, pidsLimit: l.pidsLimit, cpusetCpus: l.cpusetCpus, cpusetMems: l.cpusetMems,
   });
   if (l.cpus !== undefined && l.cpus <= 0) res.cpu = { ...res.cpu, quota: -1, period: 100000 };
+  if (l.oomKillDisable) res.memory = { ...res.memory, disableOOMKiller: true };
   return res;
 }

@@ -257,3 +257,17 @@ test('--device: the host\'s node in the container, opened as its device cgroup a
   await refused(['run', '--rm', '--device', '/dev/null:a:b:c', 'host', 'true'], /invalid device specification: \/dev\/null:a:b:c/);
   await refused(['run', '--rm', '--device', '/dev/null:dev/n', 'host', 'true'], /--device: dev\/n is not an absolute path/);
 });
+
+test('--oom-kill-disable: the memory cgroup\'s OOM killer is off (cgroup v1), kept across a restart', async () => {
+  const id = (await d.cli(['run', '-d', '--memory', '32m', '--oom-kill-disable', 'host', 'sleep', '60'])).stdout.trim();
+  const file = `/sys/fs/cgroup/memory/${d.cgroupParent}/${id}/memory.oom_control`;
+  if (!fs.existsSync(file)) { await d.cli(['rm', '-f', id]); return; } // cgroup v2: no such switch, as with runc
+  assert.match(fs.readFileSync(file, 'utf8'), /^oom_kill_disable 1$/m);
+  assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+  assert.match(fs.readFileSync(file, 'utf8'), /^oom_kill_disable 1$/m);
+  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].limits.oomKillDisable, true);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  const plain = (await d.cli(['run', '-d', '--memory', '32m', 'host', 'sleep', '60'])).stdout.trim();
+  assert.match(fs.readFileSync(`/sys/fs/cgroup/memory/${d.cgroupParent}/${plain}/memory.oom_control`, 'utf8'), /^oom_kill_disable 0$/m);
+  assert.equal((await d.cli(['rm', '-f', plain])).code, 0);
+});

@@ -11,6 +11,8 @@ export interface Limits {
   memorySwap?: number;
   /** soft limit in bytes (Docker's --memory-reservation: v1 memory.soft_limit_in_bytes, v2 memory.low); 0 = none */
   memoryReservation?: number;
+  /** --oom-kill-disable: at its memory limit its processes wait instead of being killed (cgroup v1 only; v2 has no such switch) */
+  oomKillDisable?: boolean;
   /** CPUs, e.g. 0.5; -1 = unlimited */
   cpus?: number;
   /** relative weight (cpu.shares, 2..262144) */
@@ -71,6 +73,8 @@ export interface RunOptions extends LimitArgs {
   publishAll?: boolean;
   /** --network-alias: more names on a user-defined network */
   networkAliases?: string[];
+  /** --oom-kill-disable (cgroup v1): see Limits.oomKillDisable */
+  oomKillDisable?: boolean;
   /** --shm-size: the /dev/shm tmpfs's size (default 64m) */
   shmSize?: string | number;
   /** --sysctl KEY=VALUE: only those of the container's own namespaces (net.* with its own netns, the IPC ones with its own IPC ns) */

@@ -38,6 +38,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => hasName(ctx, n));
   if (hasName(ctx, name)) throw conflict(`the container name "${name}" is already in use by container ${[...ctx.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);
   const limits = limitsFromArgs(opts);
+  if (opts.oomKillDisable) limits.oomKillDisable = true;
   const stopSignal = checkStopSignal(opts.stopSignal) ?? cfg0(image).StopSignal;
   const stopTimeout = checkStopTimeout(opts.stopTimeout);
   const restartPolicy = opts.restart === undefined || opts.restart === '' ? undefined : parseRestartPolicy(opts.restart);

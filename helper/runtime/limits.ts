@@ -6,7 +6,12 @@ import type { LinuxResources } from '../cgroups/types';
 import type { LimitArgs, Limits } from '../protocol/types';
 
 /** Parses what the user typed into numbers; only the given fields are present. */
-export function limitsFromArgs(a: LimitArgs): Limits {
+export function limitsFromArgs(argsIn: LimitArgs): Limits {
+  // Docker's 0 for these is "not set" (the default; for update, unchanged), not a limit of 0
+  const a: LimitArgs = { ...argsIn };
+  for (const k of ['memory', 'memorySwap', 'memoryReservation', 'cpuShares'] as const) {
+    if (a[k] !== undefined && /^\s*0+\s*$/.test(String(a[k]))) delete a[k];
+  }
   // Docker's --cpus 0 means "no limit"; a negative count is out of range there
   // (not "no limit", as -1 was here: `--cpus -1` passed silently)
   const noCpuLimit = a.cpus !== undefined && /^\s*(0+(\.0*)?|\.0+)\s*$/.test(String(a.cpus));

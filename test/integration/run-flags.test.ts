@@ -271,3 +271,8 @@ test('--oom-kill-disable: the memory cgroup\'s OOM killer is off (cgroup v1), ke
   assert.match(fs.readFileSync(`/sys/fs/cgroup/memory/${d.cgroupParent}/${plain}/memory.oom_control`, 'utf8'), /^oom_kill_disable 0$/m);
   assert.equal((await d.cli(['rm', '-f', plain])).code, 0);
 });
+
+test('0 is Docker\'s "not set" for --memory, --memory-swap, --memory-reservation and --cpu-shares', async () => {
+  const r = await d.cli(['run', '--rm', '--memory', '0', '--memory-swap', '0', '--memory-reservation', '0', '--cpu-shares', '0', 'host', 'true']);
+  assert.equal(r.code, 0, r.stderr);
+});

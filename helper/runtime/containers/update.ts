@@ -15,6 +15,8 @@ export function update(ctx: ContainerContext, ref: string, args: LimitArgs, rest
   if (policy && policy.name !== 'no' && r.autoRemove) throw invalid('Restart policy cannot be updated because AutoRemove is enabled for the container');
   if (policy) {
     r.restartPolicy = policy;
+    // a restart waiting for its back-off goes with the policy that asked for it
+    if (policy.name === 'no') void ctx.restarts.cancel(ctx, r);
     if (Object.keys(change).length === 0) {
       save(ctx, r);
       emitEvent(ctx, 'container.updated', r, { limits: r.limits });

@@ -11,6 +11,7 @@ import { applyUlimits } from './ulimits';
 import { parseBytes } from '../cgroups/units';
 import { deviceFromFlag } from './devices';
 import { parseSysctls } from './sysctls';
+import { withInit } from './init-process';
 import { defaultSpec, type Mount, type Namespace, type NamespaceType, type Spec } from './spec';
 import type { IdMap } from '../lib/idmap';
 
@@ -198,6 +199,11 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
 
   // -v, --mount, --tmpfs, the image's VOLUMEs, lxcfs: after the defaults, so they cover them
   spec.mounts!.push(...(mounts ?? []));
+  if (opts.init) {
+    const init = withInit(proc.args);
+    spec.mounts!.push(init.mount);
+    proc.args = init.args;
+  }
   spec.annotations = { ...(opts.labels ?? {}) };
   applySecurity(spec, security, !!opts.privileged);
   return spec;

@@ -276,3 +276,19 @@ test('0 is Docker\'s "not set" for --memory, --memory-swap, --memory-reservation
   const r = await d.cli(['run', '--rm', '--memory', '0', '--memory-swap', '0', '--memory-reservation', '0', '--cpu-shares', '0', 'host', 'true']);
   assert.equal(r.code, 0, r.stderr);
 });
+
+test('--init: the host\'s docker-init is PID 1, so the stop signal reaches a program that has no handler for it', async (t) => {
+  const r = await d.cli(['run', '--rm', '--init', 'host', 'sh', '-c', 'cat /proc/1/comm; echo $$']);
+  if (/no statically linked init on this host/.test(r.stderr)) { t.skip('no docker-init or tini-static on this host'); return; }
+  assert.equal(r.code, 0, r.stderr);
+  const [comm, pid] = r.stdout.trim().split('\n');
+  assert.match(comm, /^(docker-init|tini-static)$/);
+  assert.notEqual(pid, '1');
+  // sleep as PID 1 ignores SIGTERM (no handler): stop had to SIGKILL it (137); under the init it dies of the TERM (143)
+  const id = (await d.cli(['run', '-d', '--init', '--stop-timeout', '60', 'host', 'sleep', '600'])).stdout.trim();
+  const ps = JSON.parse((await d.cli(['ps', '--format', 'json'])).stdout).find((c: { id: string }) => c.id === id);
+  assert.deepEqual(ps.command, ['sleep', '600'], 'ps shows the command, not the init');
+  assert.equal((await d.cli(['stop', id])).code, 0);
+  assert.equal((await d.cli(['wait', id])).stdout.trim(), '143');
+  assert.equal((await d.cli(['rm', id])).code, 0);
+});

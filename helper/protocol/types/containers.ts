@@ -73,6 +73,8 @@ export interface RunOptions extends LimitArgs {
   publishAll?: boolean;
   /** --network-alias: more names on a user-defined network */
   networkAliases?: string[];
+  /** --init: the host's docker-init (tini) as PID 1, the command its child */
+  init?: boolean;
   /** --oom-kill-disable (cgroup v1): see Limits.oomKillDisable */
   oomKillDisable?: boolean;
   /** --shm-size: the /dev/shm tmpfs's size (default 64m) */

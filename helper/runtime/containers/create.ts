@@ -64,7 +64,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const p = pathsOf(ctx, id, !!opts.rm);
   const rootfs = rootfsLayout(ctx.root, p.dir, image.layerDirs, p.run);
   const r: ContainerRecord = {
-    id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
+    // with --init the user's command, as Docker shows it (the init is in the spec)
+    id, name, image: image.name, imageId: image.id, command: opts.init ? spec.process.args.slice(2) : spec.process.args, created: new Date().toISOString(),
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
     labels: opts.labels ?? {}, stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
     ...(idMap ? { idMap } : {}),

@@ -13,14 +13,22 @@ const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,252})$/;
 // Docker's ValidateDNSSearch
 const DOMAIN = /^((([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z]|[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]))$/;
 
-/** `--add-host name:ip` (or name=ip); an IPv6 address may be in brackets. */
-export function parseExtraHost(v: string): HostsEntry {
+/**
+ * `--add-host name:ip` (or name=ip); an IPv6 address may be in brackets.
+ * `host-gateway` is the host's address on the default network (its bridge's,
+ * as Docker's is docker0's): `hostGateway` gives it.
+ */
+export function parseExtraHost(v: string, hostGateway?: () => string): HostsEntry {
   // the first '=' or ':' splits: an IPv6 address has ':' of its own, a name never does
   const m = /^([^:=]*)[:=](.*)$/.exec(v);
   if (!m || !m[1] || !m[2]) throw invalid(`bad format for add-host: "${v}"`);
   const name = m[1];
   const addr = m[2].replace(/^\[(.*)\]$/, '$1');
-  if (addr === 'host-gateway') throw invalid(`--add-host ${v}: host-gateway is not supported by nscope; give the address`);
+  if (addr === 'host-gateway') {
+    if (!HOST_NAME.test(name)) throw invalid(`--add-host: "${name.slice(0, 64)}" is not a valid host name`);
+    if (!hostGateway) throw invalid(`--add-host ${v}: host-gateway needs the default network`);
+    return { address: hostGateway(), names: [name] };
+  }
   if (!net.isIP(addr)) throw invalid(`invalid IP address in add-host: "${m[2]}"`);
   if (!HOST_NAME.test(name)) throw invalid(`--add-host: "${name.slice(0, 64)}" is not a valid host name`);
   return { address: addr, names: [name] };

@@ -36,7 +36,7 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
   });
   const publishing = !!(opts.publish?.length || opts.publishAll);
   const own = v === 'bridge' || (!['none', 'private', 'host'].includes(v) && !v.startsWith('container:') && !v.startsWith('/'));
-  const extraHosts = (opts.addHosts ?? []).map(parseExtraHost);
+  const extraHosts = (opts.addHosts ?? []).map((h) => parseExtraHost(h, () => store.get('bridge').gateway));
   const dns = parseDns(opts);
   const etc = { ...(extraHosts.length ? { extraHosts } : {}), ...(dns ? { dns } : {}) };
   if (!own && !(v === 'none' || v === 'private')) {

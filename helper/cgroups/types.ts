@@ -11,6 +11,8 @@ export interface LinuxResources {
     swap?: number;
     /** Soft limit in bytes (v1 soft_limit_in_bytes, v2 memory.low); -1 = none. */
     reservation?: number;
+    /** v1 memory.oom_control's oom_kill_disable (OCI disableOOMKiller); v2 has no such switch and ignores it, as runc does */
+    disableOOMKiller?: boolean;
   };
   cpu?: {
     /** Relative weight, v1 range 2..262144 (v2 weight is derived from it). */

@@ -57,10 +57,12 @@ export function hostMems(): number[] {
  * "no limit").
  */
 export function cpusToQuota(cpus: number | string, available = hostCpus().length, flag = '--cpus'): { quota: number; period: number } {
-  const n = typeof cpus === 'number' ? cpus : /^\s*\d*\.?\d+\s*$/.test(cpus) ? Number(cpus) : NaN;
+  // a sign is read (so -1 gets the range error Docker gives, not "not a number")
+  const n = typeof cpus === 'number' ? cpus : /^\s*-?\d*\.?\d+\s*$/.test(cpus) ? Number(cpus) : NaN;
   if (!Number.isFinite(n)) throw invalid(`${flag}: ${JSON.stringify(cpus)} is not a number of CPUs (e.g. 0.5 or 2)`);
   if (n < 0.01 || n > available) {
-    throw invalid(`${flag}: ${n} is out of range; this host has ${available} CPU${available === 1 ? '' : 's'}, so use 0.01..${available}`);
+    // Docker's daemon's words (verifyPlatformContainerResources), after the flag
+    throw invalid(`${flag}: ${n}: Range of CPUs is from 0.01 to ${available}.00, as there are only ${available} CPUs available`);
   }
   return { quota: Math.round(n * DEFAULT_CFS_PERIOD), period: DEFAULT_CFS_PERIOD };
 }
@@ -162,6 +164,7 @@ export function limitsToResources(u: UserLimits, host: HostInfo = { cpus: hostCp
   }
   if (isSet(u.memoryReservation)) {
     const r = parseBytes(u.memoryReservation!, '--memory-reservation');
+    if (r > 0 && r < MIN_MEMORY) throw invalid(`--memory-reservation: ${formatBytes(r)} is below the minimum of 6 MiB`);
     const mem = res.memory?.limit;
     if (mem !== undefined && mem !== -1 && r > mem) throw invalid(`--memory-reservation: ${formatBytes(r)} is above --memory ${formatBytes(mem)}`);
     (res.memory ??= {}).reservation = r;

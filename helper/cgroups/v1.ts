@@ -208,6 +208,7 @@ class V1Cgroup implements Cgroup {
       writeSwap();
     }
     if (m.reservation !== undefined) io.write(path.join(dir, 'memory.soft_limit_in_bytes'), String(m.reservation));
+    if (m.disableOOMKiller !== undefined) io.write(path.join(dir, 'memory.oom_control'), m.disableOOMKiller ? '1' : '0');
   }
 
   /**

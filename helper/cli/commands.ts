@@ -1,6 +1,7 @@
 // `nscope` commands that talk to the helper (everything but `daemon`).
 import { buildCommand } from './build-command';
 import { cpCommand } from './cp-command';
+import { envFromFlags } from './env-file';
 import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
 import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
@@ -19,6 +20,7 @@ import { PLATFORM, PULL, PULL_FLAGS, PUSH, PullFailed, TAG, tagImage, withPull }
 function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
   if (c.status === 'created') return 'Created';
+  if (c.restarting) return `Restarting (${c.exitCode ?? '?'}) ${ago(c.finishedAt)} ago`;
   return `Exited (${c.exitCode ?? '?'})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
 }
 
@@ -61,7 +63,8 @@ const EXEC_FLAGS: Flag[] = [
   { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
   { name: 'user', short: 'u', takesValue: true, help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { name: 'workdir', short: 'w', takesValue: true, help: 'Working directory inside the container' },
-  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE)' },
+  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE, or KEY alone for its value here)' },
+  { name: 'env-file', takesValue: true, repeat: true, help: 'Read in a file of environment variables (KEY=VALUE lines, KEY alone for its value here, # comments)' },
   { name: 'detach', short: 'd', help: 'Detached mode: run the command in the background (its output is discarded)' },
 ];
 
@@ -78,16 +81,17 @@ export const COMMANDS: Record<string, Command> = {
     flags: EXEC_FLAGS, stop: true, min: 2, usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
     async run(p, ctx) {
       const [id, ...cmd] = p.positionals;
+      const env = envFromFlags(list(p, 'env-file'), list(p, 'env'));
       if (bool(p, 'detach') && (bool(p, 'tty') || bool(p, 'interactive'))) throw new UsageError('exec -d: -i and -t need a client attached; leave them out');
       const c = await ctx.client();
       try {
         if (bool(p, 'detach')) {
           // as Docker: nothing printed, exit 0 once the process runs
-          const sock = await openStream(ctx.socket, { kind: 'exec', id, cmd, user: str(p, 'user'), workdir: str(p, 'workdir'), env: list(p, 'env'), detach: true });
+          const sock = await openStream(ctx.socket, { kind: 'exec', id, cmd, user: str(p, 'user'), workdir: str(p, 'workdir'), env, detach: true });
           sock.destroy();
           return 0;
         }
-        return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env: list(p, 'env') });
+        return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env });
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
         return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|No such container/.test((e as Error).message) ? 1 : 126;
@@ -244,8 +248,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   update: {
     summary: "Update the resource limits of one or more containers, live", group: 'Containers',
-    flags: LIMIT_FLAGS, min: 1, usage: 'update [OPTIONS] CONTAINER...',
-    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.update', { id, ...limitArgs(p) }); process.stdout.write(id + '\n'); }),
+    flags: [...LIMIT_FLAGS, { name: 'restart', takesValue: true, help: 'Restart policy to apply when a container exits: no, on-failure[:max-retries], always, unless-stopped' }], min: 1, usage: 'update [OPTIONS] CONTAINER...',
+    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.update', { id, ...limitArgs(p), restart: str(p, 'restart') }); process.stdout.write(id + '\n'); }),
   },
   top: {
     summary: 'Display the running processes of a container', group: 'Containers',

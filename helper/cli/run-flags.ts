@@ -4,11 +4,13 @@ import type { LimitArgs, RunOptions } from '../protocol';
 import * as fs from 'fs';
 import { bool, list, str, UsageError, type Parsed } from './args';
 import type { Flag } from './command';
+import { envFromFlags } from './env-file';
 import { terminalSize } from './exec';
 
 export const LIMIT_FLAGS: Flag[] = [
   { name: 'memory', short: 'm', takesValue: true, value: 'bytes', help: 'Memory limit (64m, 1g)' },
   { name: 'memory-swap', takesValue: true, value: 'bytes', help: 'Memory plus swap limit: -1 for unlimited swap (needs --memory)' },
+  { name: 'memory-reservation', takesValue: true, value: 'bytes', help: 'Memory soft limit: what the kernel reclaims down to under pressure (at least 6m, at most --memory)' },
   { name: 'cpus', takesValue: true, value: 'decimal', help: 'Number of CPUs (0.5)' },
   { name: 'cpu-shares', short: 'c', takesValue: true, value: 'int', help: 'CPU shares (relative weight, 2-262144)' },
   { name: 'pids-limit', takesValue: true, value: 'int', help: 'Limit on the number of processes (0 or -1: unlimited)' },
@@ -21,7 +23,8 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'name', takesValue: true, help: 'Assign a name to the container' },
   // -h is --hostname, as in Docker: only --help asks run/create for usage
   { name: 'hostname', short: 'h', takesValue: true, help: 'Container host name' },
-  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE)' },
+  { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE, or KEY alone for its value here)' },
+  { name: 'env-file', takesValue: true, repeat: true, help: 'Read in a file of environment variables (KEY=VALUE lines, KEY alone for its value here, # comments)' },
   { name: 'workdir', short: 'w', takesValue: true, help: 'Working directory inside the container' },
   { name: 'volume', short: 'v', takesValue: true, repeat: true, help: 'A volume or bind mount: NAME:CONTAINER[:ro|nocopy], HOST-PATH:CONTAINER[:ro], or CONTAINER alone (an anonymous volume)' },
   { name: 'mount', takesValue: true, repeat: true, help: 'A mount, Docker\'s syntax: type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…]' },
@@ -37,6 +40,10 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'network', takesValue: true, aliases: ['net'], help: 'Network: bridge (default: the network "nscope"), NAME, none (only lo), host, container:ID, or a /proc/PID/ns/net path' },
   { name: 'publish', short: 'p', takesValue: true, repeat: true, help: "Publish a container's port on the host: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|udp]" },
   { name: 'publish-all', short: 'P', help: "Publish every port the image EXPOSEs to a free host port" },
+  { name: 'add-host', takesValue: true, repeat: true, help: 'Add a custom host-to-IP mapping (host:ip) to /etc/hosts' },
+  { name: 'dns', takesValue: true, repeat: true, help: 'Set custom DNS servers' },
+  { name: 'dns-search', takesValue: true, repeat: true, help: 'Set custom DNS search domains' },
+  { name: 'dns-option', takesValue: true, repeat: true, help: 'Set DNS options' },
   { name: 'network-alias', takesValue: true, repeat: true, help: 'Another name the container has on a user-defined network' },
   { name: 'pid', takesValue: true, help: 'PID namespace: private (default), host, container:ID, or a path' },
   { name: 'ipc', takesValue: true, help: 'IPC namespace: private (default), host, container:ID, or a path' },
@@ -44,15 +51,33 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'cgroupns', takesValue: true, help: 'Cgroup namespace: private (default) or host' },
   { name: 'userns', takesValue: true, help: 'User namespace: host (default), or auto[:size=N] for one of its own mapping root to an unused range' },
   { name: 'entrypoint', takesValue: true, help: "Overwrite the image's ENTRYPOINT ('' clears it)" },
+  { name: 'restart', takesValue: true, help: 'Restart policy to apply when a container exits: no, on-failure[:max-retries], always, unless-stopped (default "no")' },
+  { name: 'stop-signal', takesValue: true, help: 'Signal to stop the container (default: the image\'s STOPSIGNAL, else SIGTERM)' },
+  { name: 'stop-timeout', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal before SIGKILL (default 10; -1: for ever)' },
+  { name: 'init', help: 'Run an init inside the container that forwards signals and reaps processes (the host\'s docker-init)' },
+  { name: 'oom-kill-disable', help: 'Disable OOM Killer: at its memory limit the container waits instead (cgroup v1; give --memory too)' },
+  { name: 'shm-size', takesValue: true, value: 'bytes', help: 'Size of /dev/shm (default 64m)' },
+  { name: 'sysctl', takesValue: true, repeat: true, help: 'Sysctl options of the container\'s own namespaces: net.* (not with --network host), kernel.msg*/sem/shm*, fs.mqueue.*' },
+  { name: 'group-add', takesValue: true, repeat: true, help: 'Add additional groups to join (GID or a name in the image\'s /etc/group)' },
+  { name: 'device', takesValue: true, repeat: true, help: 'Add a host device to the container: HOST[:CONTAINER][:PERMISSIONS] (PERMISSIONS: r, w, m; default rwm)' },
+  { name: 'ulimit', takesValue: true, repeat: true, help: 'Ulimit options: NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 for unlimited)' },
   { name: 'label', short: 'l', takesValue: true, repeat: true, help: 'Set metadata on the container (KEY=VALUE)' },
   { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
   { name: 'interactive', short: 'i', help: 'Keep STDIN open (attach it)' },
 ];
 
+/** An integer flag (a sign allowed); its range is the helper's to check. */
+function intFlag(p: Parsed, flag: string): number | undefined {
+  const v = str(p, flag);
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  return Number(v);
+}
+
 export function limitArgs(p: Parsed): LimitArgs {
   const out: LimitArgs = {};
   const m: [string, keyof LimitArgs][] = [
-    ['memory', 'memory'], ['memory-swap', 'memorySwap'], ['cpus', 'cpus'], ['cpu-shares', 'cpuShares'],
+    ['memory', 'memory'], ['memory-swap', 'memorySwap'], ['memory-reservation', 'memoryReservation'], ['cpus', 'cpus'], ['cpu-shares', 'cpuShares'],
     ['pids-limit', 'pidsLimit'], ['cpuset-cpus', 'cpusetCpus'], ['cpuset-mems', 'cpusetMems'],
   ];
   for (const [flag, key] of m) {
@@ -77,7 +102,7 @@ export function runOptions(p: Parsed): RunOptions {
     entrypoint: entry === undefined ? undefined : entry === '' ? [] : [entry],
     name: str(p, 'name'),
     hostname: str(p, 'hostname'),
-    env: list(p, 'env'),
+    env: envFromFlags(list(p, 'env-file'), list(p, 'env')),
     workdir: str(p, 'workdir'),
     volumes: list(p, 'volume'),
     mounts: list(p, 'mount'),
@@ -97,12 +122,26 @@ export function runOptions(p: Parsed): RunOptions {
     publish: list(p, 'publish'),
     publishAll: bool(p, 'publish-all') || undefined,
     networkAliases: list(p, 'network-alias'),
+    addHosts: list(p, 'add-host'),
+    dns: list(p, 'dns'),
+    dnsSearch: list(p, 'dns-search'),
+    dnsOptions: list(p, 'dns-option'),
     pid: str(p, 'pid'),
     ipc: str(p, 'ipc'),
     uts: str(p, 'uts'),
     cgroupns: str(p, 'cgroupns'),
     securityOpt: securityOpts(list(p, 'security-opt')),
     userns: str(p, 'userns'),
+    ulimits: list(p, 'ulimit'),
+    init: bool(p, 'init') || undefined,
+    oomKillDisable: bool(p, 'oom-kill-disable') || undefined,
+    shmSize: str(p, 'shm-size'),
+    sysctls: list(p, 'sysctl'),
+    groupAdd: list(p, 'group-add'),
+    devices: list(p, 'device'),
+    restart: str(p, 'restart'),
+    stopSignal: str(p, 'stop-signal'),
+    stopTimeout: intFlag(p, 'stop-timeout'),
     labels: Object.keys(labels).length ? labels : undefined,
   };
 }

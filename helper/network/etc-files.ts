@@ -5,6 +5,7 @@
 // made on, a renamed-over file would no longer be what the container sees).
 import * as fs from 'fs';
 import * as path from 'path';
+import { type DnsConfig, resolvConfWith } from './dns-options';
 
 export const etcFiles = (dir: string) => ({
   hosts: path.join(dir, 'hosts'),
@@ -37,8 +38,8 @@ export function containerResolvConf(): string {
 
 export interface HostsEntry { address: string; names: string[] }
 
-/** localhost lines, the container's own address(es), then its peers on user-defined networks. */
-export function hostsText(hostname: string, own: HostsEntry[], peers: HostsEntry[]): string {
+/** localhost lines, --add-host's (as Docker puts them), the container's own address(es), then its peers on user-defined networks. */
+export function hostsText(hostname: string, own: HostsEntry[], peers: HostsEntry[], extra: HostsEntry[] = []): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -48,7 +49,7 @@ export function hostsText(hostname: string, own: HostsEntry[], peers: HostsEntry
     'ff02::2\tip6-allrouters',
   ];
   if (!own.length) lines[0] += ` ${hostname}`;
-  for (const e of [...own, ...peers]) lines.push(`${e.address}\t${[...new Set(e.names)].join(' ')}`);
+  for (const e of [...extra, ...own, ...peers]) lines.push(`${e.address}\t${[...new Set(e.names)].join(' ')}`);
   return lines.join('\n') + '\n';
 }
 
@@ -59,10 +60,10 @@ export function rewriteInPlace(file: string, text: string): void {
 }
 
 /** The files at create time (hosts without an address yet) and their mounts for the spec. */
-export function writeEtcFiles(dir: string, hostname: string, owner?: { uid?: number; gid?: number }): void {
+export function writeEtcFiles(dir: string, hostname: string, owner?: { uid?: number; gid?: number }, extra?: { hosts?: HostsEntry[]; dns?: DnsConfig }): void {
   const f = etcFiles(dir);
-  rewriteInPlace(f.hosts, hostsText(hostname, [], []));
-  rewriteInPlace(f.resolv, containerResolvConf());
+  rewriteInPlace(f.hosts, hostsText(hostname, [], [], extra?.hosts));
+  rewriteInPlace(f.resolv, resolvConfWith(containerResolvConf(), extra?.dns));
   rewriteInPlace(f.hostname, `${hostname}\n`);
   // --userns=auto: its root owns them, as root owns them in any other container
   if (owner?.uid !== undefined && owner.gid !== undefined) for (const file of Object.values(f)) fs.chownSync(file, owner.uid, owner.gid);

@@ -46,6 +46,8 @@ export interface NetContainer {
   hostname: string;
   /** its directory: networks.json, hosts, resolv.conf, hostname */
   dir: string;
+  /** --add-host lines */
+  extraHosts?: HostsEntry[];
 }
 
 interface Live { c: NetContainer; state: NetState }
@@ -301,7 +303,7 @@ export class Networking {
         }
       }
     }
-    return hostsText(c.hostname, own, peers);
+    return hostsText(c.hostname, own, peers, c.extraHosts);
   }
 
   private isDefault(name: string): boolean { try { return this.store.get(name).isDefault; } catch { return false; } }

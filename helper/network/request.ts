@@ -5,12 +5,18 @@ import { invalid } from '../errors';
 import type { PortMapping, RunOptions } from '../protocol/types';
 import { exposedMappings, parsePublish } from './ports';
 import { checkNetworkName, type NetworkStore } from './store';
+import { type DnsConfig, parseDns, parseExtraHost } from './dns-options';
+import type { HostsEntry } from './etc-files';
 
 export interface NetworkRequest {
   /** the networks in order: the first is eth0, then eth1, … */
   networks: { name: string; aliases: string[] }[];
   /** as asked: hostPort 0 is picked at each start */
   ports: PortMapping[];
+  /** --add-host: lines of its /etc/hosts */
+  extraHosts?: HostsEntry[];
+  /** --dns, --dns-search, --dns-option: over the host's in its resolv.conf */
+  dns?: DnsConfig;
 }
 
 /**
@@ -21,7 +27,7 @@ export interface NetworkRequest {
 export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: Record<string, unknown> | undefined): { namespace: string; request?: NetworkRequest } {
   const v = opts.net === undefined || opts.net === '' ? 'bridge' : opts.net;
   if (typeof v !== 'string') throw invalid('--network: must be a string');
-  for (const [k, a] of [['publish', opts.publish], ['networkAliases', opts.networkAliases]] as const) {
+  for (const [k, a] of [['publish', opts.publish], ['networkAliases', opts.networkAliases], ['addHosts', opts.addHosts], ['dns', opts.dns], ['dnsSearch', opts.dnsSearch], ['dnsOptions', opts.dnsOptions]] as const) {
     if (a !== undefined && (!Array.isArray(a) || a.some((x) => typeof x !== 'string'))) throw invalid(`${k}: must be a list of strings`);
   }
   const aliases = (opts.networkAliases ?? []).map((a) => {
@@ -30,10 +36,18 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
   });
   const publishing = !!(opts.publish?.length || opts.publishAll);
   const own = v === 'bridge' || (!['none', 'private', 'host'].includes(v) && !v.startsWith('container:') && !v.startsWith('/'));
+  const extraHosts = (opts.addHosts ?? []).map((h) => parseExtraHost(h, () => store.get('bridge').gateway));
+  const dns = parseDns(opts);
+  const etc = { ...(extraHosts.length ? { extraHosts } : {}), ...(dns ? { dns } : {}) };
+  if (!own && !(v === 'none' || v === 'private')) {
+    // Docker's words for a joined namespace; with the host's, nscope has no files of its own to put them in
+    if (extraHosts.length) throw invalid(v === 'host' ? '--add-host: not with --network host (the container sees its image\'s /etc/hosts there)' : 'conflicting options: custom host-to-IP mapping and the network mode');
+    if (dns) throw invalid(v === 'host' ? '--dns: not with --network host (the container sees its image\'s /etc/resolv.conf there)' : 'conflicting options: dns and the network mode');
+  }
   if (!own) {
     if (publishing) throw invalid(`conflicting options: port publishing and the container type network mode (--network ${v})`);
     if (aliases.length) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
-    return v === 'none' || v === 'private' ? { namespace: 'none', request: { networks: [], ports: [] } } : { namespace: v };
+    return v === 'none' || v === 'private' ? { namespace: 'none', request: { networks: [], ports: [], ...etc } } : { namespace: v };
   }
   const meta = store.get(v === 'bridge' ? v : checkNetworkName(v));
   if (aliases.length && meta.isDefault) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
@@ -42,5 +56,5 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
     // -P and -p for the same port: the -p one (given first) wins, as in Docker
     if (!ports.some((p) => p.containerPort === m.containerPort && p.protocol === m.protocol && p.hostIp === m.hostIp && (!m.hostPort || p.hostPort === m.hostPort))) ports.push(m);
   }
-  return { namespace: 'none', request: { networks: [{ name: meta.name, aliases }], ports } };
+  return { namespace: 'none', request: { networks: [{ name: meta.name, aliases }], ports, ...etc } };
 }

@@ -6,14 +6,21 @@ import type { LinuxResources } from '../cgroups/types';
 import type { LimitArgs, Limits } from '../protocol/types';
 
 /** Parses what the user typed into numbers; only the given fields are present. */
-export function limitsFromArgs(a: LimitArgs): Limits {
-  // Docker's --cpus 0 means "no limit"
-  const noCpuLimit = a.cpus !== undefined && /^\s*-?0*(\.0*)?\s*$|^\s*-1\s*$/.test(String(a.cpus));
+export function limitsFromArgs(argsIn: LimitArgs): Limits {
+  // Docker's 0 for these is "not set" (the default; for update, unchanged), not a limit of 0
+  const a: LimitArgs = { ...argsIn };
+  for (const k of ['memory', 'memorySwap', 'memoryReservation', 'cpuShares'] as const) {
+    if (a[k] !== undefined && /^\s*0+\s*$/.test(String(a[k]))) delete a[k];
+  }
+  // Docker's --cpus 0 means "no limit"; a negative count is out of range there
+  // (not "no limit", as -1 was here: `--cpus -1` passed silently)
+  const noCpuLimit = a.cpus !== undefined && /^\s*(0+(\.0*)?|\.0+)\s*$/.test(String(a.cpus));
   const res = limitsToResources(noCpuLimit ? { ...a, cpus: undefined } : a);
   if (noCpuLimit) res.cpu = { ...res.cpu, quota: -1 };
   const out: Limits = {};
   if (res.memory?.limit !== undefined) out.memory = res.memory.limit;
   if (res.memory?.swap !== undefined) out.memorySwap = res.memory.swap;
+  if (res.memory?.reservation !== undefined) out.memoryReservation = res.memory.reservation;
   if (res.cpu?.quota !== undefined) out.cpus = quotaToCpus(res.cpu.quota, res.cpu.period) ?? -1;
   if (res.cpu?.shares !== undefined) out.cpuShares = res.cpu.shares;
   if (res.cpu?.cpus !== undefined) out.cpusetCpus = res.cpu.cpus;
@@ -33,9 +40,10 @@ export function mergeLimits(base: Limits, change: Limits): Limits {
 
 export function resourcesFromLimits(l: Limits): LinuxResources {
   const res = limitsToResources({
-    memory: l.memory, memorySwap: l.memorySwap, cpus: l.cpus === undefined || l.cpus <= 0 ? undefined : l.cpus,
+    memory: l.memory, memorySwap: l.memorySwap, memoryReservation: l.memoryReservation, cpus: l.cpus === undefined || l.cpus <= 0 ? undefined : l.cpus,
     cpuShares: l.cpuShares, pidsLimit: l.pidsLimit, cpusetCpus: l.cpusetCpus, cpusetMems: l.cpusetMems,
   });
   if (l.cpus !== undefined && l.cpus <= 0) res.cpu = { ...res.cpu, quota: -1, period: 100000 };
+  if (l.oomKillDisable) res.memory = { ...res.memory, disableOOMKiller: true };
   return res;
 }

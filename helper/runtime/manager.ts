@@ -22,6 +22,7 @@ import { ShimStandby } from './shim-standby';
 import { copyRoot, type CopyRoot } from './containers/copy-root';
 import { remove } from './containers/remove';
 import { start } from './containers/start';
+import { Restarts } from './containers/restart';
 import { kill, stop } from './containers/stop';
 import { update } from './containers/update';
 import {
@@ -86,11 +87,12 @@ export class ContainerManager extends EventEmitter {
       net: new Networking(opts.root, opts.network ?? {}, this),
       events: this,
       find: (ref) => this.find(ref),
-      exits: { waiters: new Map(), watchers: new Map(), exiting: new Map() },
+      exits: { waiters: new Map(), watchers: new Map(), exiting: new Map(), starting: new Map() },
       idmapLayers: process.env.NSCOPE_USERNS_IDMAP !== '0',
       volumes: this.volumes,
       lxcfs: { dir: opts.lxcfsDir ?? DEFAULT_LXCFS_DIR, byDefault: !!opts.lxcfs },
       shims: new ShimStandby(),
+      restarts: new Restarts((id) => start(this.ctx, id, { auto: true })),
     };
   }
 
@@ -133,10 +135,10 @@ export class ContainerManager extends EventEmitter {
   create(opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> { return create(this.ctx, opts); }
   start(ref: string): Promise<{ id: string }> { return start(this.ctx, ref); }
   wait(ref: string): Promise<ExitStatus> { return wait(this.ctx, ref); }
-  kill(ref: string, signal: string | number = 'SIGKILL'): { id: string } { return kill(this.ctx, ref, signal); }
+  kill(ref: string, signal: string | number = 'SIGKILL'): Promise<{ id: string }> { return kill(this.ctx, ref, signal); }
   stop(ref: string, timeout?: number): Promise<{ id: string }> { return stop(this.ctx, ref, timeout); }
   remove(ref: string, force = false, volumes = false): Promise<{ id: string }> { return remove(this.ctx, ref, force, volumes); }
-  update(ref: string, args: LimitArgs): { id: string; limits: Limits } { return update(this.ctx, ref, args); }
+  update(ref: string, args: LimitArgs, restart?: string): { id: string; limits: Limits } { return update(this.ctx, ref, args, restart); }
   exec(o: ExecOptions): Promise<ExecSession> { return exec(this.ctx, o); }
   attachSocket(ref: string): string { return attachSocket(this.ctx, ref); }
   resize(ref: string, rows: number, cols: number): { id: string } { return resize(this.ctx, ref, rows, cols); }

@@ -7,6 +7,11 @@ import type { RunOptions } from '../protocol/types';
 import { readLayeredFile } from '../rootfs/lookup';
 import { applySecurity, parseSecurityOpts } from '../security/security-opts';
 import { ALL_CAPS, capNumber } from './capabilities';
+import { applyUlimits } from './ulimits';
+import { parseBytes } from '../cgroups/units';
+import { deviceFromFlag } from './devices';
+import { parseSysctls } from './sysctls';
+import { withInit } from './init-process';
 import { defaultSpec, type Mount, type Namespace, type NamespaceType, type Spec } from './spec';
 import type { IdMap } from '../lib/idmap';
 
@@ -80,6 +85,18 @@ export function resolveUser(spec: string, layers: string[]): { uid: number; gid:
   return { uid, gid, additionalGids };
 }
 
+/** --group-add: a GID, or a group's name in the image's /etc/group (Docker's words when it is not there). */
+function groupId(g: string, layers: string[]): number {
+  if (/^\d+$/.test(g)) {
+    const n = Number(g);
+    if (n > 0xfffffffe) throw invalid(`--group-add: ${g}: id out of range`);
+    return n;
+  }
+  const ge = (readLayeredFile(layers, 'etc/group') ?? '').split('\n').map((l) => l.split(':')).find((x) => x.length >= 3 && x[0] === g);
+  if (!ge || !/^\d+$/.test(ge[2])) throw invalid(`Unable to find group ${g}: no matching entries in group file`);
+  return Number(ge[2]);
+}
+
 export interface SpecInputs {
   opts: RunOptions;
   image: ImageConfigLike;
@@ -110,6 +127,7 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
   proc.cwd = path.posix.normalize(cwd);
   const user = opts.user || image.User;
   if (user) proc.user = resolveUser(user, layers);
+  proc.rlimits = applyUlimits(proc.rlimits, opts.ulimits);
 
   if (opts.privileged) {
     proc.capabilities = { bounding: [...ALL_CAPS], effective: [...ALL_CAPS], permitted: [...ALL_CAPS], inheritable: [], ambient: [] };
@@ -158,8 +176,34 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
 
   if (opts.readOnly) spec.root.readonly = true;
 
+  spec.linux!.sysctl = parseSysctls(opts.sysctls, namespaces);
+  if (!spec.linux!.sysctl) delete spec.linux!.sysctl;
+  if (opts.shmSize !== undefined && opts.shmSize !== '') {
+    // Docker's: 0 is the default (64 MiB), the size in bytes otherwise
+    const n = parseBytes(opts.shmSize, '--shm-size');
+    if (n > 0) spec.mounts = spec.mounts!.map((m) => m.destination === '/dev/shm' ? { ...m, options: [...(m.options ?? []).filter((o) => !o.startsWith('size=')), `size=${n}`] } : m);
+  }
+  if (opts.groupAdd?.length) {
+    const gids = new Set(proc.user.additionalGids ?? []);
+    for (const g of opts.groupAdd) gids.add(groupId(g, layers));
+    proc.user.additionalGids = [...gids];
+  }
+  if (opts.devices?.length) {
+    if (idMap) throw invalid('--device cannot be combined with --userns=auto (its nodes would be bound from the host, and the device cgroup is the host\'s)');
+    for (const v of opts.devices) {
+      const { device, rule } = deviceFromFlag(v);
+      (spec.linux!.devices ??= []).push(device);
+      (spec.linux!.resources!.devices ??= []).push(rule);
+    }
+  }
+
   // -v, --mount, --tmpfs, the image's VOLUMEs, lxcfs: after the defaults, so they cover them
   spec.mounts!.push(...(mounts ?? []));
+  if (opts.init) {
+    const init = withInit(proc.args);
+    spec.mounts!.push(init.mount);
+    proc.args = init.args;
+  }
   spec.annotations = { ...(opts.labels ?? {}) };
   applySecurity(spec, security, !!opts.privileged);
   return spec;

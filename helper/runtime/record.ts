@@ -6,6 +6,7 @@ import type { IdMap } from '../lib/idmap';
 import type { MountInfo } from '../protocol/types/volumes';
 import type { VolumeUse } from '../volumes/container-mounts';
 import type { NetworkRequest } from '../network/request';
+import type { RestartPolicy } from './restart-policy';
 
 export interface ContainerRecord {
   id: string;
@@ -28,7 +29,10 @@ export interface ContainerRecord {
   cgroupRel: string;
   layers: string[];
   labels: Record<string, string>;
+  /** --stop-signal, else the image's STOPSIGNAL (absent: SIGTERM) */
   stopSignal?: string;
+  /** --stop-timeout in seconds (absent: 10; -1: stop waits for ever) */
+  stopTimeout?: number;
   tty?: boolean;
   interactive?: boolean;
   /** --userns=auto: its user namespace's mappings (the host ids its rw layer is owned by) */
@@ -39,6 +43,14 @@ export interface ContainerRecord {
   volumes?: VolumeUse[];
   /** its own netns's networks and published ports (absent: the host's or another container's netns) */
   network?: NetworkRequest;
+  /** --restart (absent: no) */
+  restartPolicy?: RestartPolicy;
+  /** restarts by the policy since the user last started it (inspect's RestartCount) */
+  restartCount?: number;
+  /** the user stopped or killed it: its policy does not restart it (but `always` at the daemon's start) */
+  manuallyStopped?: boolean;
+  /** exited, and its policy restarts it once the back-off has passed */
+  restarting?: boolean;
   /** RunOptions.lookupAtStart: its command is looked up when it starts */
   lookupAtStart?: boolean;
 }

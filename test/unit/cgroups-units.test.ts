@@ -56,8 +56,9 @@ test('cpusToQuota / quotaToCpus', () => {
   assert.deepEqual(cpusToQuota('1.5', 2), { quota: 150000, period: 100000 });
   assert.deepEqual(cpusToQuota(0.01, 2), { quota: 1000, period: 100000 });
   assert.deepEqual(cpusToQuota(2, 2), { quota: 200000, period: 100000 });
-  rejects(() => cpusToQuota(3, 2), /^--cpus: 3 is out of range; this host has 2 CPUs, so use 0\.01\.\.2$/);
-  rejects(() => cpusToQuota(0.001, 2), /--cpus: 0\.001 is out of range/);
+  rejects(() => cpusToQuota(3, 2), /^--cpus: 3: Range of CPUs is from 0\.01 to 2\.00, as there are only 2 CPUs available$/);
+  rejects(() => cpusToQuota('-1', 2), /^--cpus: -1: Range of CPUs is from 0\.01 to 2\.00/);
+  rejects(() => cpusToQuota(0.001, 2), /--cpus: 0\.001: Range of CPUs/);
   rejects(() => cpusToQuota(0, 2), /--cpus/);
   rejects(() => cpusToQuota('half', 2), /^--cpus: "half" is not a number of CPUs/);
   rejects(() => cpusToQuota(Number.NaN, 2), /--cpus/);

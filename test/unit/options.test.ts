@@ -63,6 +63,15 @@ test('users from the image\'s passwd and group files', () => {
 test('limits: parsed with the flag named; update merges', () => {
   assert.deepEqual(limitsFromArgs({ memory: '64m', cpus: '0.5', pidsLimit: '50' }), { memory: 64 << 20, cpus: 0.5, pidsLimit: 50 });
   assert.equal(limitsFromArgs({ cpus: '0' }).cpus, -1);
+  assert.equal(limitsFromArgs({ cpus: 0 }).cpus, -1);
+  // 0 is Docker's "not set" for memory, swap, reservation and shares
+  assert.deepEqual(limitsFromArgs({ memory: '0', memorySwap: 0, memoryReservation: '0', cpuShares: '0' }), {});
+  // -1 is out of range in Docker, not "no limit"
+  assert.throws(() => limitsFromArgs({ cpus: '-1' }), /^NscopeError: --cpus: -1: Range of CPUs is from 0\.01 to \d+\.00, as there are only \d+ CPUs available$/);
+  assert.throws(() => limitsFromArgs({ cpus: -0.5 }), /Range of CPUs/);
+  assert.equal(limitsFromArgs({ memory: '64m', memoryReservation: '32m' }).memoryReservation, 32 << 20);
+  assert.throws(() => limitsFromArgs({ memory: '64m', memoryReservation: '128m' }), /--memory-reservation: .* is above --memory/);
+  assert.throws(() => limitsFromArgs({ memoryReservation: '1m' }), /--memory-reservation: .* below the minimum of 6 MiB/);
   assert.throws(() => limitsFromArgs({ memory: '64q' }), /--memory/);
   assert.throws(() => limitsFromArgs({ pidsLimit: 'x' }), /--pids-limit/);
   assert.throws(() => limitsFromArgs({ memory: '1k' }), /--memory/);

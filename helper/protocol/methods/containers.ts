@@ -11,7 +11,7 @@ export interface ContainerMethods {
   'container.list': { params: { all?: boolean }; result: ContainerSummary[] };
   'container.inspect': { params: { id: string }; result: ContainerDetail };
   'container.wait': { params: { id: string }; result: ExitStatus };
-  'container.update': { params: { id: string } & LimitArgs; result: { id: string; limits: Limits } };
+  'container.update': { params: { id: string; restart?: string } & LimitArgs; result: { id: string; limits: Limits } };
   'container.top': { params: { id: string }; result: ProcessInfo[] };
   'container.stats': { params: { id: string }; result: ContainerStats };
   'container.logs': { params: { id: string; tail?: number }; result: LogEntry[] };

@@ -9,6 +9,10 @@ export interface Limits {
   memory?: number;
   /** memory + swap in bytes (Docker's --memory-swap); -1 = unlimited swap */
   memorySwap?: number;
+  /** soft limit in bytes (Docker's --memory-reservation: v1 memory.soft_limit_in_bytes, v2 memory.low); 0 = none */
+  memoryReservation?: number;
+  /** --oom-kill-disable: at its memory limit its processes wait instead of being killed (cgroup v1 only; v2 has no such switch) */
+  oomKillDisable?: boolean;
   /** CPUs, e.g. 0.5; -1 = unlimited */
   cpus?: number;
   /** relative weight (cpu.shares, 2..262144) */
@@ -23,6 +27,7 @@ export interface Limits {
 export interface LimitArgs {
   memory?: string | number;
   memorySwap?: string | number;
+  memoryReservation?: string | number;
   cpus?: string | number;
   cpuShares?: string | number;
   pidsLimit?: string | number;
@@ -68,6 +73,24 @@ export interface RunOptions extends LimitArgs {
   publishAll?: boolean;
   /** --network-alias: more names on a user-defined network */
   networkAliases?: string[];
+  /** --init: the host's docker-init (tini) as PID 1, the command its child */
+  init?: boolean;
+  /** --oom-kill-disable (cgroup v1): see Limits.oomKillDisable */
+  oomKillDisable?: boolean;
+  /** --shm-size: the /dev/shm tmpfs's size (default 64m) */
+  shmSize?: string | number;
+  /** --sysctl KEY=VALUE: only those of the container's own namespaces (net.* with its own netns, the IPC ones with its own IPC ns) */
+  sysctls?: string[];
+  /** --group-add: more groups for its process, GIDs or names in the image's /etc/group */
+  groupAdd?: string[];
+  /** --device HOST[:CONTAINER][:rwm]: a host device node in the container, allowed by its device cgroup */
+  devices?: string[];
+  /** --add-host NAME:IP: lines of its /etc/hosts */
+  addHosts?: string[];
+  /** --dns, --dns-search, --dns-option: over the host's in its /etc/resolv.conf */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
   /** --mount type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…] (Docker's syntax) */
   mounts?: string[];
   /** --tmpfs /path[:size=…,mode=…] */
@@ -81,6 +104,14 @@ export interface RunOptions extends LimitArgs {
   labels?: Record<string, string>;
   /** Docker's --security-opt: `seccomp=unconfined`, `seccomp=<profile JSON text>` (the CLI reads the file), `no-new-privileges[=true|false]` */
   securityOpt?: string[];
+  /** Docker's --restart: no (default), on-failure[:N], always, unless-stopped */
+  restart?: string;
+  /** Docker's --stop-signal: what `stop` sends first (default: the image's STOPSIGNAL, else SIGTERM) */
+  stopSignal?: string;
+  /** Docker's --stop-timeout: seconds `stop` waits before SIGKILL (default 10; -1 waits for ever) */
+  stopTimeout?: number;
+  /** Docker's --ulimit NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 or unlimited), checked by the helper */
+  ulimits?: string[];
   /** `host` (default) or `auto[:size=N]`: a user namespace of its own mapping root to an unused range */
   userns?: string;
   /**
@@ -120,6 +151,8 @@ export interface ContainerSummary {
   /** the container's first process, on the host */
   pid?: number;
   labels?: Record<string, string>;
+  /** exited, and its restart policy starts it again once the back-off has passed (Docker's "Restarting") */
+  restarting?: boolean;
   /** set when an engine (Docker, containerd, Podman) owns it: it is shown, its limits can change, its lifecycle is the engine's */
   engine?: ContainerEngine;
 }
@@ -139,6 +172,14 @@ export interface ContainerDetail extends ContainerSummary {
   /** an error from set-up or exec, e.g. `exec: "foo": executable file not found in $PATH` */
   error?: string;
   autoRemove: boolean;
+  /** what `stop` sends first (--stop-signal, else the image's STOPSIGNAL, else SIGTERM) */
+  stopSignal?: string;
+  /** seconds `stop` waits for it before SIGKILL (--stop-timeout; -1: for ever) */
+  stopTimeout?: number;
+  /** its restart policy as --restart takes it ("no", "on-failure:2", "always", …) */
+  restartPolicy?: string;
+  /** restarts by the policy since the user last started it (Docker's RestartCount) */
+  restartCount?: number;
   /** The OCI runtime spec the container runs with (config.json). */
   spec: unknown;
   /** The confinement the container got, as its spec asks for it. */

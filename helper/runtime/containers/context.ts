@@ -17,6 +17,7 @@ import { containerPaths, type ContainerRecord } from '../record';
 import type { RunDir } from '../run-dir';
 import type { VolumeStore } from '../../volumes/store';
 import type { ShimStandby } from '../shim-standby';
+import type { Restarts } from './restart';
 
 export interface ContainerContext {
   /** the daemon's state root */
@@ -43,6 +44,12 @@ export interface ContainerContext {
     readonly watchers: Map<string, fs.FSWatcher>;
     /** exit handling in progress (events, state, clean-up), by container id */
     readonly exiting: Map<string, Promise<void>>;
+    /**
+     * containers being started (their exec fifo released, by id, with the
+     * time): a program that ends at once is handled before start() has
+     * marked it running, and its run still counts (for its restart policy)
+     */
+    readonly starting: Map<string, string>;
     sweeper?: NodeJS.Timeout;
   };
   /**
@@ -53,6 +60,8 @@ export interface ContainerContext {
   readonly volumes: VolumeStore;
   /** where lxcfs is mounted, and whether containers get it without --lxcfs (the helper's --lxcfs) */
   readonly lxcfs: { dir: string; byDefault: boolean };
+  /** restart policies' pending restarts and back-off (./restart.ts) */
+  readonly restarts: Restarts;
   /** the shim spawned ahead of the next create (../shim-standby.ts) */
   readonly shims: ShimStandby;
 }

@@ -24,6 +24,8 @@ import { spawnShim, writePlan as writePlanFile } from '../shim';
 import type { Spec } from '../spec';
 import { ttyDimension } from '../tty-size';
 import { allocateIdMap, parseUserns, releaseIdMap } from '../userns';
+import { parseRestartPolicy } from '../restart-policy';
+import { checkStopSignal, checkStopTimeout } from '../stop-options';
 import { checkRunOptions } from '../validate-options';
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
@@ -36,6 +38,12 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => hasName(ctx, n));
   if (hasName(ctx, name)) throw conflict(`the container name "${name}" is already in use by container ${[...ctx.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);
   const limits = limitsFromArgs(opts);
+  if (opts.oomKillDisable) limits.oomKillDisable = true;
+  const stopSignal = checkStopSignal(opts.stopSignal) ?? cfg0(image).StopSignal;
+  const stopTimeout = checkStopTimeout(opts.stopTimeout);
+  const restartPolicy = opts.restart === undefined || opts.restart === '' ? undefined : parseRestartPolicy(opts.restart);
+  // Docker's CLI refuses this pair (an auto-removed container has nothing to restart)
+  if (restartPolicy && restartPolicy.name !== 'no' && opts.rm) throw invalid('conflicting options: cannot specify both --restart and --rm');
   const id = newId();
   const hostname = opts.hostname ?? id.slice(0, 12);
   if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
@@ -56,16 +64,20 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const p = pathsOf(ctx, id, !!opts.rm);
   const rootfs = rootfsLayout(ctx.root, p.dir, image.layerDirs, p.run);
   const r: ContainerRecord = {
-    id, name, image: image.name, imageId: image.id, command: spec.process.args, created: new Date().toISOString(),
+    // with --init the user's command, as Docker shows it (the init is in the spec)
+    id, name, image: image.name, imageId: image.id, command: opts.init ? spec.process.args.slice(2) : spec.process.args, created: new Date().toISOString(),
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
-    labels: opts.labels ?? {}, stopSignal: cfg.StopSignal, tty: !!opts.tty, interactive: !!opts.interactive,
+    labels: opts.labels ?? {}, stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
     ...(idMap ? { idMap } : {}),
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
     ...(net.request ? { network: net.request } : {}),
     ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
+    ...(restartPolicy && restartPolicy.name !== 'no' ? { restartPolicy, restartCount: 0 } : {}),
   };
   // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper
-  if (net.request?.networks.length) spec.mounts!.push(...etcMounts(p.dir));
+  // (with --network none too when --add-host or --dns asks for lines of its own)
+  const etcFilesOwn = !!(net.request?.networks.length || net.request?.extraHosts || net.request?.dns);
+  if (etcFilesOwn) spec.mounts!.push(...etcMounts(p.dir));
   spec.process.terminal = !!opts.tty;
   const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
   let cg: Cgroup | undefined;
@@ -73,7 +85,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   try {
     fs.mkdirSync(p.dir, { mode: 0o700 });
     fs.mkdirSync(p.run, { mode: 0o700 });
-    if (net.request?.networks.length) writeEtcFiles(p.dir, hostname, idMap ? { uid: toHostId(idMap.uid, 0), gid: toHostId(idMap.gid, 0) } : undefined);
+    if (etcFilesOwn) writeEtcFiles(p.dir, hostname, idMap ? { uid: toHostId(idMap.uid, 0), gid: toHostId(idMap.gid, 0) } : undefined, { hosts: net.request?.extraHosts, dns: net.request?.dns });
     ctx.records.set(id, r);
     // config.json first: after a crash from here until state.json exists,
     // recover() finds the cgroup to remove in it
@@ -186,6 +198,9 @@ export function makeRunDir(ctx: ContainerContext, r: ContainerRecord): void {
   for (const d of [l.mountpoint, l.init]) fs.mkdirSync(d, { mode: 0o755 });
   writeInitLayer(l.init, r.hostname);
 }
+
+/** The image's config (StopSignal, …), read before anything is made. */
+function cfg0(image: { config: { config?: { StopSignal?: string } } }): { StopSignal?: string } { return image.config.config ?? {}; }
 
 function hasName(ctx: ContainerContext, n: string) { for (const r of ctx.records.values()) if (r.name === n) return true; return false; }
 

@@ -33,6 +33,11 @@ async function handleExit(ctx: ContainerContext, r: ContainerRecord): Promise<vo
     : { exitCode: 255, oomKilled, finishedAt: new Date().toISOString(), error: 'the container\'s monitor was lost; exit status unknown' };
   ctx.exits.watchers.get(id)?.close();
   ctx.exits.watchers.delete(id);
+  // only a run that started goes again by its policy (not an init that died before `start`)
+  // (or one whose start is under way: a program that ends at once can be handled before start() marks it running)
+  const startingAt = ctx.exits.starting.get(id);
+  if (startingAt && r.status === 'created') { r.startedAt = startingAt; r.restarting = false; }
+  const ran = (r.status === 'running' || startingAt) && r.startedAt ? Math.max(0, Date.parse(exit.finishedAt ?? '') - Date.parse(r.startedAt)) || 0 : undefined;
   r.status = 'exited';
   r.exit = exit;
   r.finishedAt = exit.finishedAt;
@@ -51,6 +56,7 @@ async function handleExit(ctx: ContainerContext, r: ContainerRecord): Promise<vo
   // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
   if (r.autoRemove) await removeExited(ctx, r).catch(() => undefined);
   else await cg.destroy().catch(() => undefined);
+  if (ran !== undefined && ctx.records.has(id)) ctx.restarts.afterExit(ctx, r, ran);
 }
 
 /** A recovered container that has not exited as far as its record says: its exit, if it came meanwhile, or a watch for it. */

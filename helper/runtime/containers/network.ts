@@ -8,7 +8,7 @@ import type { ContainerRecord } from '../record';
 import { type ContainerContext, paths, save } from './context';
 
 export function netContainer(ctx: ContainerContext, r: ContainerRecord): NetContainer {
-  return { id: r.id, name: r.name, hostname: r.hostname, dir: paths(ctx, r).dir };
+  return { id: r.id, name: r.name, hostname: r.hostname, dir: paths(ctx, r).dir, extraHosts: r.network?.extraHosts };
 }
 
 function running(ctx: ContainerContext, ref: string): ContainerRecord {

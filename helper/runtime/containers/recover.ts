@@ -61,12 +61,14 @@ function recoverOne(ctx: ContainerContext, id: string): void {
   }
   // networks: DEL for one that exited, CHECK for one that runs (one that died meanwhile gets DEL from its exit handling)
   ctx.net.recover(netContainer(ctx, r), r.status !== 'exited');
-  if (r.status === 'exited') return;
+  // as Docker's daemon at its start: `always` containers (and the others their policy restarts) come back
+  if (r.status === 'exited') { ctx.restarts.afterExit(ctx, r, 0, true); return; }
   watchRecovered(ctx, r);
 }
 
 export async function close(ctx: ContainerContext): Promise<void> {
   stopWatching(ctx);
+  ctx.restarts.close();
   ctx.shims.close();
   // exits being handled finish first (an --rm container's removal, its network's teardown):
   // stopping half-way would leave its cgroup and veth for the next start to find

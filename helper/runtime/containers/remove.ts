@@ -12,10 +12,15 @@ import { copyInProgress } from './copy-root';
 export async function remove(ctx: ContainerContext, ref: string, force = false, volumes = false): Promise<{ id: string }> {
   const r = ctx.find(ref);
   if (copyInProgress(r.id)) throw conflict(`cannot remove container ${r.name}: a copy into or out of it is in progress`);
+  // Docker's words: waiting to be restarted by its policy, it goes only with force
+  if (ctx.restarts.pending(r.id) && !force) throw conflict(`You cannot remove a restarting container ${r.id}. Stop the container before attempting removal or force remove`);
+  await ctx.restarts.cancel(ctx, r);
   if (r.status !== 'exited') {
     // a created container's init only waits for start: it goes without force, as in Docker and runc
     if (!force && r.status === 'running') throw conflict(`cannot remove container ${r.name}: it is running; stop it first or force the removal`);
     const exited = wait(ctx, r.id);
+    // the user's kill: its restart policy must not start it again meanwhile
+    r.manuallyStopped = true;
     try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
     await exited;
   }

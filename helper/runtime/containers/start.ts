@@ -14,9 +14,18 @@ import { onExit } from './exit';
 import { netContainer } from './network';
 import { remove } from './remove';
 
-export async function start(ctx: ContainerContext, ref: string): Promise<{ id: string }> {
+/** `auto`: the daemon's restart by policy (restart.ts); else the user's start, which begins the policy afresh. */
+export async function start(ctx: ContainerContext, ref: string, opts: { auto?: boolean } = {}): Promise<{ id: string }> {
   const r = ctx.find(ref);
   if (r.status === 'running') return { id: r.id };
+  if (!opts.auto) {
+    await ctx.restarts.cancel(ctx, r);
+    // a restart that was already under way has started it
+    if ((r.status as ContainerRecord['status']) === 'running') return { id: r.id };
+    // as Docker's: a start by the user resets RestartCount and forgets the last stop
+    r.restartCount = 0;
+    r.manuallyStopped = false;
+  }
   if (copyInProgress(r.id)) throw conflict(`container ${r.name}: a copy into or out of it is in progress; start it when it is done`);
   if (r.status === 'exited') await recreate(ctx, r);
   // its network before its program: the init waits on the fifo until then
@@ -29,10 +38,17 @@ export async function start(ctx: ContainerContext, ref: string): Promise<{ id: s
       throw e;
     }
   }
-  await releaseFifo(paths(ctx, r).fifo, r.pid!, r.pidStart);
+  const startedAt = new Date().toISOString();
+  ctx.exits.starting.set(r.id, startedAt);
+  try {
+    await releaseFifo(paths(ctx, r).fifo, r.pid!, r.pidStart);
+  } finally {
+    ctx.exits.starting.delete(r.id);
+  }
   if (r.status === 'created') {
     r.status = 'running';
-    r.startedAt = new Date().toISOString();
+    r.restarting = false;
+    r.startedAt = startedAt;
     save(ctx, r);
     emitEvent(ctx, 'container.started', r);
   }

@@ -2,24 +2,41 @@
 import { conflict, invalid } from '../../errors';
 import { isSameProcess } from '../../lib/procinfo';
 import { signalNumber } from '../signals';
-import type { ContainerContext } from './context';
+import { DEFAULT_STOP_TIMEOUT } from '../stop-options';
+import type { ContainerRecord } from '../record';
+import { type ContainerContext, save } from './context';
 import { wait } from './wait';
 
-export function kill(ctx: ContainerContext, ref: string, signal: string | number = 'SIGKILL'): { id: string } {
+/** The user's kill: as Docker's, its restart policy does not bring it back (a restart waiting is called off). */
+export async function kill(ctx: ContainerContext, ref: string, signal: string | number = 'SIGKILL'): Promise<{ id: string }> {
   const r = ctx.find(ref);
+  const n = signalNumber(signal);
+  if (await ctx.restarts.cancel(ctx, r)) { markStopped(ctx, r); return { id: r.id }; }
   if (r.status === 'exited' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
-  process.kill(r.pid!, signalNumber(signal));
+  markStopped(ctx, r);
+  process.kill(r.pid!, n);
   return { id: r.id };
+}
+
+/** Remembered before the signal: the exit it causes must not be restarted by the policy. */
+function markStopped(ctx: ContainerContext, r: ContainerRecord): void {
+  if (r.manuallyStopped) return;
+  r.manuallyStopped = true;
+  if (ctx.records.has(r.id)) save(ctx, r);
 }
 
 export async function stop(ctx: ContainerContext, ref: string, timeout?: number): Promise<{ id: string }> {
   const r = ctx.find(ref);
   if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0 || timeout > 86400)) throw invalid(`--time: ${timeout} is not between 0 and 86400 seconds`);
+  await ctx.restarts.cancel(ctx, r);
+  markStopped(ctx, r);
   if (r.status === 'exited') return { id: r.id };
   const exited = wait(ctx, r.id);
-  const t = timeout ?? 10;
-  if (t > 0) {
+  // stop --time, else the container's --stop-timeout; -1 waits for the stop signal to work, however long
+  const t = timeout ?? r.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
+  if (t !== 0) {
     try { process.kill(r.pid!, signalNumber(r.stopSignal ?? 'SIGTERM')); } catch { /* already gone */ }
+    if (t < 0) { await exited; return { id: r.id }; }
     const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), t * 1000).unref());
     if (await Promise.race([exited, timer]) !== 'timeout') return { id: r.id };
   }

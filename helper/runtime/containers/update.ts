@@ -3,12 +3,26 @@ import { validateResources } from '../../cgroups/validate';
 import { invalid } from '../../errors';
 import type { LimitArgs, Limits } from '../../protocol/types';
 import { limitsFromArgs, mergeLimits, resourcesFromLimits } from '../limits';
+import { parseRestartPolicy } from '../restart-policy';
 import { cgroup, type ContainerContext, emitEvent, save } from './context';
 
-export function update(ctx: ContainerContext, ref: string, args: LimitArgs): { id: string; limits: Limits } {
+/** `restart`: a new restart policy (Docker's update --restart), for the container's next exits. */
+export function update(ctx: ContainerContext, ref: string, args: LimitArgs, restart?: string): { id: string; limits: Limits } {
   const r = ctx.find(ref);
   const change = limitsFromArgs(args);
-  if (Object.keys(change).length === 0) throw invalid('update: no limit given (--memory, --cpus, --pids-limit, --cpuset-cpus, ...)');
+  const policy = restart === undefined ? undefined : parseRestartPolicy(restart);
+  if (Object.keys(change).length === 0 && !policy) throw invalid('update: no limit given (--memory, --cpus, --pids-limit, --cpuset-cpus, --restart, ...)');
+  if (policy && policy.name !== 'no' && r.autoRemove) throw invalid('Restart policy cannot be updated because AutoRemove is enabled for the container');
+  if (policy) {
+    r.restartPolicy = policy;
+    // a restart waiting for its back-off goes with the policy that asked for it
+    if (policy.name === 'no') void ctx.restarts.cancel(ctx, r);
+    if (Object.keys(change).length === 0) {
+      save(ctx, r);
+      emitEvent(ctx, 'container.updated', r, { limits: r.limits });
+      return { id: r.id, limits: r.limits };
+    }
+  }
   const limits = mergeLimits(r.limits, change);
   const res = resourcesFromLimits(limits);
   validateResources(res);

@@ -10,6 +10,8 @@ import type { ContainerLayers } from '../../rootfs/layout';
 import { readLiveSecurity } from '../../security/live';
 import { securityOf } from '../../security/summary';
 import { readLog } from '../logs';
+import { formatRestartPolicy } from '../restart-policy';
+import { DEFAULT_STOP_TIMEOUT } from '../stop-options';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
 import { cgroup, type ContainerContext, layout, paths } from './context';
@@ -27,6 +29,7 @@ export function summary(r: ContainerRecord): ContainerSummary {
     id: r.id, name: r.name, image: r.image, imageId: r.imageId, command: r.command, status: r.status, created: r.created,
     startedAt: r.startedAt, finishedAt: r.finishedAt, exitCode: r.exit?.exitCode, signal: r.exit?.signal,
     oomKilled: r.exit?.oomKilled, pid: r.status === 'exited' ? undefined : r.pid, labels: r.labels,
+    ...(r.restarting && r.status === 'exited' ? { restarting: true } : {}),
   };
 }
 
@@ -45,7 +48,9 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     ...summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
     rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
-    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
+    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec,
+    stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
+    restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
   };
 }

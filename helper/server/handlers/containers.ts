@@ -1,4 +1,5 @@
 import type { ContainerMethods } from '../../protocol';
+import { invalid } from '../../errors';
 import { refuseEngine, routed } from './engine-route';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
@@ -14,7 +15,14 @@ export function containerHandlers(s: HelperServices): AreaHandlers<keyof Contain
     'container.list': (p) => [...c.list(!!obj(p).all), ...e.list(!!p.all)],
     'container.inspect': (p) => routed(s, obj(p).id, (id) => e.inspect(id), () => c.inspect(p.id)),
     'container.wait': (p) => c.wait(obj(p).id),
-    'container.update': (p) => { const { id, ...limits } = obj(p); return routed(s, id, (eid) => e.update(eid, limits), () => c.update(id, limits)); },
+    'container.update': (p) => {
+      const { id, restart, ...limits } = obj(p);
+      if (restart !== undefined && typeof restart !== 'string') throw invalid('update: "restart" must be a string');
+      return routed(s, id, (eid) => {
+        if (restart !== undefined) throw invalid('update --restart: a container an engine runs restarts as its engine says');
+        return e.update(eid, limits);
+      }, () => c.update(id, limits, restart));
+    },
     'container.top': (p) => routed(s, obj(p).id, (id) => e.top(id), () => c.top(p.id)),
     'container.stats': (p) => routed(s, obj(p).id, (id) => e.stats(id), () => c.stats(p.id)),
     'container.logs': (p) => c.logs(obj(p).id, p.tail),

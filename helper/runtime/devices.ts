@@ -1,0 +1,55 @@
+// `--device HOST[:CONTAINER][:PERMISSIONS]` (Docker's syntax and words): the
+// host's node, made again in the container (linux.devices) and allowed by
+// its device cgroup (linux.resources.devices; v1's devices.allow — on v2
+// nscope has no device filter, so there the node alone is what it takes).
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DeviceRule } from '../cgroups/types';
+import { invalid } from '../errors';
+import type { Spec } from './spec';
+
+export type LinuxDevice = NonNullable<NonNullable<Spec['linux']>['devices']>[number];
+
+/** Docker's validDeviceMode: r, w and m, each at most once. */
+function validMode(m: string): boolean {
+  return m.length > 0 && m.length <= 3 && /^[rwm]+$/.test(m) && new Set(m).size === m.length;
+}
+
+export function parseDeviceFlag(v: string): { src: string; dst: string; access: string } {
+  const arr = v.split(':');
+  if (arr.length > 3) throw invalid(`invalid device specification: ${v}`);
+  let access = 'rwm';
+  let dst = '';
+  if (arr.length === 3) {
+    if (!validMode(arr[2])) throw invalid(`invalid device mode: ${arr[2]}`);
+    access = arr[2];
+    dst = arr[1];
+  } else if (arr.length === 2) {
+    if (validMode(arr[1])) access = arr[1];
+    else dst = arr[1];
+  }
+  const src = arr[0];
+  if (!dst) dst = src;
+  for (const p of [src, dst]) if (!p.startsWith('/')) throw invalid(`--device: ${p} is not an absolute path`);
+  if (path.posix.normalize(dst) === '/dev' || dst.includes('\0')) throw invalid(`--device: ${dst} cannot be a device's path in the container`);
+  return { src, dst: path.posix.normalize(dst), access };
+}
+
+/** The host's node (its link followed, as Docker does) as a spec device and a cgroup rule. */
+export function deviceFromFlag(v: string): { device: LinuxDevice; rule: DeviceRule } {
+  const { src, dst, access } = parseDeviceFlag(v);
+  let st: fs.Stats;
+  try { st = fs.statSync(src); } catch (e) {
+    throw invalid(`error gathering device information while adding custom device "${src}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+  }
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) throw invalid(`error gathering device information while adding custom device "${src}": not a device node`);
+  const type = st.isCharacterDevice() ? 'c' : 'b';
+  // glibc's major()/minor() of a dev_t
+  const rdev = BigInt(st.rdev);
+  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  return {
+    device: { path: dst, type, major, minor, fileMode: st.mode & 0o777, uid: 0, gid: 0 },
+    rule: { allow: true, type, major, minor, access },
+  };
+}

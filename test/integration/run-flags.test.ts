@@ -1,0 +1,298 @@
+// The `nscope run`/`create` flags a Docker user expects, against a real
+// helper: each one's effect seen from inside the container, and a refused
+// value leaving nothing behind (no container, cgroup or mount).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import { waitFor } from '../helpers/containers';
+import { cgroupDirs, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
+
+let d: TestDaemon;
+before(async () => { d = await startWithImage('runflags'); });
+after(async () => { assert.deepEqual(await d.cleanup(), []); });
+
+/** Runs the CLI and checks it was refused with `msg` and left no container or cgroup. */
+async function refused(args: string[], msg: RegExp): Promise<void> {
+  const kids = () => cgroupDirs(d.cgroupParent).flatMap((dir) => fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && /^[0-9a-f]{64}$/.test(e.name)).map((e) => `${dir}/${e.name}`)).sort();
+  const before = JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length;
+  const cgroupsBefore = kids();
+  const mounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(d.dir)).length;
+  const mountsBefore = mounts();
+  const r = await d.cli(args);
+  assert.notEqual(r.code, 0, `${args.join(' ')} was accepted`);
+  assert.match(r.stderr, msg);
+  assert.equal(JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length, before, `${args.join(' ')} left a container`);
+  assert.deepEqual(kids(), cgroupsBefore, `${args.join(' ')} left a cgroup`);
+  assert.equal(mounts(), mountsBefore, `${args.join(' ')} left a mount`);
+}
+
+test('--cpus out of range is refused with Docker\'s words; other numeric limits are range-checked', async () => {
+  const n = Number(fs.readFileSync('/sys/devices/system/cpu/online', 'utf8').trim().split(',').reduce((a, p) => { const [x, y = x] = p.split('-').map(Number); return a + y - x + 1; }, 0));
+  const range = new RegExp(`Range of CPUs is from 0\\.01 to ${n}\\.00, as there are only ${n} CPUs available`);
+  await refused(['run', '--rm', '--cpus', '-1', 'host', 'true'], range);
+  await refused(['create', '--cpus', String(n + 1), 'host', 'true'], range);
+  await refused(['run', '--rm', '--cpus', '0.001', 'host', 'true'], range);
+  await refused(['run', '--rm', '--cpu-shares', '1', 'host', 'true'], /--cpu-shares: "1" is out of range; use 2\.\.262144/);
+  await refused(['run', '--rm', '--cpu-shares', '-5', 'host', 'true'], /--cpu-shares: "-5" is out of range/);
+  await refused(['run', '--rm', '--memory', '64m', '--memory-swap', '32m', 'host', 'true'], /--memory-swap: .* is below --memory/);
+  await refused(['run', '--rm', '--memory-swap', '64m', 'host', 'true'], /--memory-swap: needs --memory too/);
+  await refused(['run', '--rm', '--memory', '1m', 'host', 'true'], /--memory: .* below the minimum of 6 MiB/);
+  await refused(['run', '--rm', '--pids-limit', '-2', 'host', 'true'], /--pids-limit: -2 is out of range/);
+  await refused(['run', '--rm', '--pids-limit', '99999999', 'host', 'true'], /--pids-limit: 99999999 is out of range/);
+  await refused(['run', '--rm', '--cpuset-cpus', `0-${n + 3}`, 'host', 'true'], /--cpuset-cpus: CPU .* not online/);
+  await refused(['run', '--rm', '--cpuset-mems', '7', 'host', 'true'], /--cpuset-mems: memory node 7 is not online/);
+  await refused(['run', '--rm', '--memory', '64m', '--memory-reservation', '128m', 'host', 'true'], /--memory-reservation: .* is above --memory/);
+  // update checks the same way, and changes nothing
+  const id = (await d.cli(['run', '-d', 'host', 'sleep', '60'])).stdout.trim();
+  const u = await d.cli(['update', '--cpus', '-1', id]);
+  assert.notEqual(u.code, 0);
+  assert.match(u.stderr, range);
+  // --cpus 0 is "no limit", as in Docker
+  assert.equal((await d.cli(['update', '--cpus', '0', id])).code, 0);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+});
+
+test('--memory-reservation sets the soft limit', async () => {
+  const r = await d.cli(['run', '-d', '--memory', '64m', '--memory-reservation', '32m', 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const v1 = `/sys/fs/cgroup/memory/${d.cgroupParent}/${id}/memory.soft_limit_in_bytes`;
+  const v2 = `/sys/fs/cgroup/${d.cgroupParent}/${id}/memory.low`;
+  assert.equal(fs.readFileSync(fs.existsSync(v1) ? v1 : v2, 'utf8').trim(), String(32 << 20));
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  assert.equal(ins.limits.memoryReservation, 32 << 20);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+});
+
+test('--env-file: read by the client, before -e; KEY alone takes the client\'s value', async () => {
+  const f = `${d.dir}/app.env`;
+  fs.writeFileSync(f, '# settings\nGREETING=hello world\nLEVEL=1\nFROM_CLIENT\nNOT_SET_ANYWHERE\n');
+  const r = await d.cli(['run', '--rm', '--env-file', f, '-e', 'LEVEL=2', '-e', 'ALSO', 'host', 'sh', '-c', 'echo "$GREETING|$LEVEL|$FROM_CLIENT|$ALSO|${NOT_SET_ANYWHERE-unset}"'],
+    { env: { ...process.env, FROM_CLIENT: 'client', ALSO: 'too' } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'hello world|2|client|too|unset\n');
+  // Node 20 itself looks for --env-file in the script's arguments too (nodejs/node#54232, fixed in 22):
+  // a missing file is its "node: FILE: not found" before nscope runs; `--env-file=FILE` the same
+  await refused(['run', '--rm', '--env-file', `${d.dir}/missing.env`, 'host', 'true'], /open .*missing\.env: no such file or directory|missing\.env: not found/);
+  fs.writeFileSync(f, 'BAD KEY=1\n');
+  await refused(['create', '--env-file', f, 'host', 'true'], /poorly formatted environment: variable 'BAD KEY' contains whitespaces/);
+});
+
+test('--ulimit: the container\'s init and exec\'d processes get the limits; bad ones are refused by name', async () => {
+  const r = await d.cli(['run', '-d', '--ulimit', 'nofile=512:2048', '--ulimit', 'core=-1', '--ulimit', 'nproc=200:300', 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const limits = "echo $(ulimit -Sn) $(ulimit -Hn) $(ulimit -c) $(ulimit -Sp) $(ulimit -Hp)";
+  const init = fs.readFileSync(`/proc/${JSON.parse((await d.cli(['inspect', id])).stdout)[0].pid}/limits`, 'utf8');
+  assert.match(init, /Max open files\s+512\s+2048/);
+  assert.match(init, /Max core file size\s+unlimited\s+unlimited/);
+  assert.match(init, /Max processes\s+200\s+300/);
+  const e = await d.cli(['exec', id, 'sh', '-c', limits]);
+  assert.equal(e.stdout, '512 2048 unlimited 200 300\n', e.stderr);
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  assert.deepEqual(ins.spec.process.rlimits.find((x: { type: string }) => x.type === 'RLIMIT_NOFILE'), { type: 'RLIMIT_NOFILE', soft: 512, hard: 2048 });
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  const run = await d.cli(['run', '--rm', '--ulimit', 'stack=8388608:unlimited', 'host', 'sh', '-c', 'echo $(ulimit -Ss) $(ulimit -Hs)']);
+  assert.equal(run.stdout, '8192 unlimited\n', run.stderr);
+  await refused(['run', '--rm', '--ulimit', 'nofile=2048:1024', 'host', 'true'], /--ulimit nofile: ulimit soft limit must be less than or equal to hard limit: 2048 > 1024/);
+  await refused(['run', '--rm', '--ulimit', 'openfiles=10', 'host', 'true'], /invalid ulimit type: openfiles/);
+  await refused(['create', '--ulimit', 'nproc', 'host', 'true'], /invalid ulimit argument: nproc/);
+  await refused(['create', '--ulimit', 'nofile=unlimited', 'host', 'true'], /--ulimit nofile: unlimited is above the kernel's maximum/);
+});
+
+/** Waits for `stop` to return and the container's exit code. */
+async function stopAndCode(ref: string): Promise<number> {
+  const s = await d.cli(['stop', ref]);
+  assert.equal(s.code, 0, s.stderr);
+  return Number((await d.cli(['wait', ref])).stdout.trim());
+}
+
+const TRAP_USR1 = 'trap "echo got-usr1; exit 7" USR1; echo ready; while :; do sleep 0.1; done';
+
+async function ready(ref: string): Promise<void> {
+  const deadline = Date.now() + 10000;
+  while (!(await d.cli(['logs', ref])).stdout.includes('ready')) {
+    if (Date.now() > deadline) throw new Error(`${ref} did not get ready`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('--stop-signal and --stop-timeout: used by stop and restart, shown by inspect; bad values refused', async () => {
+  const id = (await d.cli(['run', '-d', '--stop-signal', 'USR1', '--stop-timeout', '30', 'host', 'sh', '-c', TRAP_USR1])).stdout.trim();
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  assert.equal(ins.stopSignal, 'USR1');
+  assert.equal(ins.stopTimeout, 30);
+  await ready(id);
+  assert.equal(await stopAndCode(id), 7, 'the trap ran: stop sent SIGUSR1, not SIGTERM then SIGKILL');
+  assert.match((await d.cli(['logs', id])).stdout, /got-usr1/);
+  // restart is stop + start: the same signal
+  assert.equal((await d.cli(['start', id])).code, 0);
+  await waitFor(async () => ((await d.cli(['logs', id])).stdout.match(/ready/g) ?? []).length === 2, 10000, 'the second run');
+  assert.equal((await d.cli(['restart', id])).code, 0);
+  assert.equal(((await d.cli(['logs', id])).stdout.match(/got-usr1/g) ?? []).length, 2);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  // a program that ignores the stop signal is killed once --stop-timeout has passed
+  const deaf = (await d.cli(['run', '-d', '--stop-timeout', '1', 'host', 'sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 0.1; done'])).stdout.trim();
+  await ready(deaf);
+  assert.equal(await stopAndCode(deaf), 137);
+  assert.equal((await d.cli(['rm', deaf])).code, 0);
+  const defaults = JSON.parse((await d.cli(['inspect', (await d.cli(['create', '--name', 'defaults', 'host', 'true'])).stdout.trim()])).stdout)[0];
+  assert.equal(defaults.stopSignal, 'SIGTERM');
+  assert.equal(defaults.stopTimeout, 10);
+  assert.equal((await d.cli(['rm', 'defaults'])).code, 0);
+  await refused(['run', '--rm', '--stop-signal', 'SIGNOPE', 'host', 'true'], /--stop-signal: Invalid signal: SIGNOPE/);
+  await refused(['create', '--stop-signal', '99', 'host', 'true'], /--stop-signal: Invalid signal: 99/);
+  await refused(['create', '--stop-timeout', '-5', 'host', 'true'], /--stop-timeout: -5 is out of range/);
+  await refused(['create', '--stop-timeout', 'soon', 'host', 'true'], /invalid argument "soon" for "--stop-timeout" flag/);
+});
+
+test('the image\'s STOPSIGNAL is what stop sends when --stop-signal is not given', async () => {
+  const ctx = fs.mkdtempSync(`${d.dir}/ctx-`);
+  fs.writeFileSync(`${ctx}/Containerfile`, 'FROM host\nSTOPSIGNAL SIGUSR1\n');
+  const b = await d.cli(['build', '-t', 'usr1stop', ctx], { env: { ...process.env, XDG_CACHE_HOME: `${d.dir}/cache` } });
+  assert.equal(b.code, 0, b.stderr);
+  const id = (await d.cli(['run', '-d', 'usr1stop', 'sh', '-c', TRAP_USR1])).stdout.trim();
+  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].stopSignal, 'SIGUSR1');
+  await ready(id);
+  assert.equal(await stopAndCode(id), 7);
+  assert.equal((await d.cli(['rm', id])).code, 0);
+  // --stop-signal wins over the image's
+  const other = (await d.cli(['create', '--stop-signal', 'SIGINT', 'usr1stop', 'true'])).stdout.trim();
+  assert.equal(JSON.parse((await d.cli(['inspect', other])).stdout)[0].stopSignal, 'SIGINT');
+  assert.equal((await d.cli(['rm', other])).code, 0);
+  assert.equal((await d.cli(['image', 'rm', 'usr1stop'])).code, 0);
+});
+
+test('--add-host, --dns, --dns-search, --dns-option: the container\'s /etc/hosts and /etc/resolv.conf', async () => {
+  const r = await d.cli(['run', '--rm', '--add-host', 'db.internal:10.1.2.3', '--add-host', 'six=[fd00::5]', '--dns', '192.0.2.53', '--dns', '2001:db8::53',
+    '--dns-search', 'example.com', '--dns-option', 'ndots:2', '--dns-option', 'edns0', 'host', 'sh', '-c', 'cat /etc/hosts; echo ---; cat /etc/resolv.conf']);
+  assert.equal(r.code, 0, r.stderr);
+  const [hosts, resolv] = r.stdout.split('---\n');
+  assert.match(hosts, /^10\.1\.2\.3\tdb\.internal$/m);
+  assert.match(hosts, /^fd00::5\tsix$/m);
+  assert.match(hosts, /^127\.0\.0\.1\tlocalhost$/m);
+  assert.equal(resolv, 'search example.com\nnameserver 192.0.2.53\nnameserver 2001:db8::53\noptions ndots:2 edns0\n');
+  // only what was given replaces the host's: here the search domains (none: ".")
+  const only = await d.cli(['run', '--rm', '--dns-search', '.', 'host', 'cat', '/etc/resolv.conf']);
+  assert.equal(only.code, 0, only.stderr);
+  assert.doesNotMatch(only.stdout, /^search /m);
+  assert.match(only.stdout, /^nameserver /m);
+  // --network none: the files are the container's own still
+  const none = await d.cli(['run', '--rm', '--network', 'none', '--add-host', 'db:10.9.9.9', '--dns', '192.0.2.1', 'host', 'sh', '-c', 'cat /etc/hosts /etc/resolv.conf']);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stdout, /^10\.9\.9\.9\tdb$/m);
+  assert.match(none.stdout, /^nameserver 192\.0\.2\.1$/m);
+  // kept across a restart of the container (its network attached again rewrites /etc/hosts)
+  const id = (await d.cli(['run', '-d', '--add-host', 'db:10.1.2.3', 'host', 'sleep', '60'])).stdout.trim();
+  assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+  assert.match((await d.cli(['exec', id, 'cat', '/etc/hosts'])).stdout, /^10\.1\.2\.3\tdb$/m);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  // host-gateway: the host's address on the default network, as Docker's is docker0's
+  const gw = await d.cli(['run', '--rm', '--add-host', 'gw:host-gateway', 'host', 'grep', 'gw', '/etc/hosts']);
+  assert.equal(gw.code, 0, gw.stderr);
+  assert.equal(gw.stdout, `${JSON.parse((await d.cli(['network', 'inspect', 'bridge'])).stdout)[0].gateway}\tgw\n`);
+  await refused(['run', '--rm', '--add-host', 'nocolon', 'host', 'true'], /bad format for add-host: "nocolon"/);
+  await refused(['run', '--rm', '--add-host', 'db:999.1.1.1', 'host', 'true'], /invalid IP address in add-host: "999\.1\.1\.1"/);
+  await refused(['run', '--rm', '--add-host', 'bad name:10.0.0.1', 'host', 'true'], /--add-host: "bad name" is not a valid host name/);
+  await refused(['run', '--rm', '--dns', 'dns.example', 'host', 'true'], /--dns: IP address is not correctly formatted: dns\.example/);
+  await refused(['run', '--rm', '--dns-search', 'bad domain', 'host', 'true'], /--dns-search: bad domain is not a valid domain/);
+  await refused(['run', '--rm', '--dns-option', 'ndots:2\nnameserver 6.6.6.6', 'host', 'true'], /--dns-option: [\s\S]* is not an option/);
+  const other = (await d.cli(['run', '-d', 'host', 'sleep', '60'])).stdout.trim();
+  await refused(['run', '--rm', '--network', `container:${other}`, '--add-host', 'db:10.0.0.1', 'host', 'true'], /conflicting options: custom host-to-IP mapping and the network mode/);
+  await refused(['run', '--rm', '--network', `container:${other}`, '--dns', '10.0.0.1', 'host', 'true'], /conflicting options: dns and the network mode/);
+  assert.equal((await d.cli(['rm', '-f', other])).code, 0);
+});
+
+test('--shm-size: the size of the container\'s /dev/shm tmpfs', async () => {
+  const c = await d.client();
+  await c.request('image.host', { name: 'withdf', programs: [...TEST_PROGRAMS, 'df'] });
+  const r = await d.cli(['run', '--rm', '--shm-size', '128m', 'withdf', 'df', '-k', '/dev/shm']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\s131072\s+0\s+131072\s/);
+  const dflt = await d.cli(['run', '--rm', 'withdf', 'df', '-k', '/dev/shm']);
+  assert.match(dflt.stdout, /\s65536\s+0\s+65536\s/);
+  await refused(['run', '--rm', '--shm-size', 'lots', 'host', 'true'], /--shm-size: "lots" is not a size/);
+  assert.equal((await d.cli(['image', 'rm', 'withdf'])).code, 0);
+});
+
+test('--sysctl: namespaced ones set in the container (/proc/sys), the host\'s refused', async () => {
+  const r = await d.cli(['run', '--rm', '--sysctl', 'net.ipv4.ip_unprivileged_port_start=80', '--sysctl', 'kernel.shmmni=1234', '--sysctl', 'kernel.msgmax=4321',
+    'host', 'cat', '/proc/sys/net/ipv4/ip_unprivileged_port_start', '/proc/sys/kernel/shmmni', '/proc/sys/kernel/msgmax']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '80\n1234\n4321\n');
+  // the host's are untouched
+  assert.notEqual(fs.readFileSync('/proc/sys/kernel/shmmni', 'utf8').trim(), '1234');
+  await refused(['run', '--rm', '--sysctl', 'kernel.pid_max=100000', 'host', 'true'], /--sysctl: sysctl "kernel\.pid_max" is not in a separate kernel namespace/);
+  await refused(['run', '--rm', '--sysctl', 'vm.swappiness=1', 'host', 'true'], /sysctl "vm\.swappiness" is not in a separate kernel namespace/);
+  await refused(['run', '--rm', '--network', 'host', '--sysctl', 'net.ipv4.ip_forward=1', 'host', 'true'], /sysctl "net\.ipv4\.ip_forward" not allowed in host network namespace/);
+  await refused(['run', '--rm', '--ipc', 'host', '--sysctl', 'kernel.shmmax=1', 'host', 'true'], /sysctl "kernel\.shmmax" is not allowed as it conflicts with the OCI "ipc" namespace/);
+  await refused(['run', '--rm', '--sysctl', 'net.core.somaxconn', 'host', 'true'], /--sysctl: "net\.core\.somaxconn" is not KEY=VALUE/);
+  await refused(['run', '--rm', '--sysctl', '../../kernel.x=1', 'host', 'true'], /is not a sysctl name/);
+});
+
+test('--group-add: more groups for the container\'s process (GIDs and names in the image\'s /etc/group), exec too', async () => {
+  const r = await d.cli(['run', '--rm', '--group-add', '4242', '--group-add', 'nogroup', 'host', 'id', '-G']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split(' ').sort(), ['0', '4242', '65534']);
+  const id = (await d.cli(['run', '-d', '--user', 'nobody', '--group-add', '77', 'host', 'sleep', '60'])).stdout.trim();
+  assert.equal((await d.cli(['exec', id, 'id', '-G'])).stdout.trim(), '65534 77');
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  await refused(['run', '--rm', '--group-add', 'wheel', 'host', 'true'], /Unable to find group wheel: no matching entries in group file/);
+});
+
+test('--device: the host\'s node in the container, opened as its device cgroup allows (v1 devices.allow)', async () => {
+  const src = '/dev/loop-control';
+  if (!fs.existsSync(src)) return;
+  const r = await d.cli(['run', '--rm', '--device', `${src}:/dev/lc`, 'host', 'sh', '-c', 'stat -c "%F %t:%T %a" /dev/lc && dd if=/dev/lc count=0 2>&1 && echo opened']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /^character special file a:ed 600$/m);
+  assert.match(r.stdout, /opened/);
+  // without --device the same node, made in the container, cannot be opened: the cgroup's rules
+  const without = await d.cli(['run', '--rm', 'host', 'sh', '-c', 'mknod /dev/lc c 10 237 && dd if=/dev/lc count=0']);
+  assert.notEqual(without.code, 0);
+  assert.match(without.stderr + without.stdout, /Operation not permitted/);
+  // :w allows writing only
+  const wo = await d.cli(['run', '--rm', '--device', `${src}:/dev/lc:w`, 'host', 'sh', '-c', 'dd if=/dev/lc count=0']);
+  assert.notEqual(wo.code, 0);
+  assert.match(wo.stderr + wo.stdout, /Operation not permitted/);
+  await refused(['run', '--rm', '--device', '/dev/nope', 'host', 'true'], /error gathering device information while adding custom device "\/dev\/nope": no such file or directory/);
+  await refused(['run', '--rm', '--device', '/etc/passwd', 'host', 'true'], /error gathering device information while adding custom device "\/etc\/passwd": not a device node/);
+  await refused(['run', '--rm', '--device', '/dev/null:/dev/n:rwx', 'host', 'true'], /invalid device mode: rwx/);
+  await refused(['run', '--rm', '--device', '/dev/null:a:b:c', 'host', 'true'], /invalid device specification: \/dev\/null:a:b:c/);
+  await refused(['run', '--rm', '--device', '/dev/null:dev/n', 'host', 'true'], /--device: dev\/n is not an absolute path/);
+});
+
+test('--oom-kill-disable: the memory cgroup\'s OOM killer is off (cgroup v1), kept across a restart', async () => {
+  const id = (await d.cli(['run', '-d', '--memory', '32m', '--oom-kill-disable', 'host', 'sleep', '60'])).stdout.trim();
+  const file = `/sys/fs/cgroup/memory/${d.cgroupParent}/${id}/memory.oom_control`;
+  if (!fs.existsSync(file)) { await d.cli(['rm', '-f', id]); return; } // cgroup v2: no such switch, as with runc
+  assert.match(fs.readFileSync(file, 'utf8'), /^oom_kill_disable 1$/m);
+  assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+  assert.match(fs.readFileSync(file, 'utf8'), /^oom_kill_disable 1$/m);
+  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].limits.oomKillDisable, true);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  const plain = (await d.cli(['run', '-d', '--memory', '32m', 'host', 'sleep', '60'])).stdout.trim();
+  assert.match(fs.readFileSync(`/sys/fs/cgroup/memory/${d.cgroupParent}/${plain}/memory.oom_control`, 'utf8'), /^oom_kill_disable 0$/m);
+  assert.equal((await d.cli(['rm', '-f', plain])).code, 0);
+});
+
+test('0 is Docker\'s "not set" for --memory, --memory-swap, --memory-reservation and --cpu-shares', async () => {
+  const r = await d.cli(['run', '--rm', '--memory', '0', '--memory-swap', '0', '--memory-reservation', '0', '--cpu-shares', '0', 'host', 'true']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('--init: the host\'s docker-init is PID 1, so the stop signal reaches a program that has no handler for it', async (t) => {
+  const r = await d.cli(['run', '--rm', '--init', 'host', 'sh', '-c', 'cat /proc/1/comm; echo $$']);
+  if (/no statically linked init on this host/.test(r.stderr)) { t.skip('no docker-init or tini-static on this host'); return; }
+  assert.equal(r.code, 0, r.stderr);
+  const [comm, pid] = r.stdout.trim().split('\n');
+  assert.match(comm, /^(docker-init|tini-static)$/);
+  assert.notEqual(pid, '1');
+  // sleep as PID 1 ignores SIGTERM (no handler): stop had to SIGKILL it (137); under the init it dies of the TERM (143)
+  const id = (await d.cli(['run', '-d', '--init', '--stop-timeout', '60', 'host', 'sleep', '600'])).stdout.trim();
+  const ps = JSON.parse((await d.cli(['ps', '--format', 'json'])).stdout).find((c: { id: string }) => c.id === id);
+  assert.deepEqual(ps.command, ['sleep', '600'], 'ps shows the command, not the init');
+  assert.equal((await d.cli(['stop', id])).code, 0);
+  assert.equal((await d.cli(['wait', id])).stdout.trim(), '143');
+  assert.equal((await d.cli(['rm', id])).code, 0);
+});

@@ -56,6 +56,8 @@ const char* ErrnoName(int e) {
     case EAGAIN: return "EAGAIN";
     case ERANGE: return "ERANGE";
     case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EBUSY: return "EBUSY";
+    case ENOSPC: return "ENOSPC";
     default: return "EUNKNOWN";
   }
 }

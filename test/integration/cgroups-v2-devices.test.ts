@@ -96,13 +96,15 @@ describe('cgroups v2: device filter (BPF_PROG_TYPE_CGROUP_DEVICE)', { skip: !isR
     const cg = create('defaults', DEFAULT_DEVICE_RULES);
     const sda = path.join(dir, 'sda-made-inside');
     const r = await tryIn(cg, {
-      null: rw('/dev/null'), zero: rd('/dev/zero'), urandom: rd('/dev/urandom'),
+      null: rw('/dev/null'), zero: rd('/dev/zero'), urandom: rd('/dev/urandom'), full: rw('/dev/full'), ptmx: rw('/dev/ptmx'),
       mknod: `mknod ${sda} b ${disk[0]} ${disk[1]}`, openMade: rd(sda), openDisk: rd(path.join(dir, 'disk')),
       kmsg: rd(path.join(dir, 'kmsg')),
     });
     assert.equal(r.null, 'ok');
     assert.equal(r.zero, 'ok');
     assert.equal(r.urandom, 'ok');
+    assert.equal(r.full, 'ok');
+    assert.equal(r.ptmx, 'ok', 'a new pty pair (c 5:2)');
     assert.equal(r.mknod, 'ok', 'c/b *:* m: mknod stays allowed');
     assert.match(r.openMade, EPERM);
     assert.match(r.openDisk, EPERM);

@@ -37,6 +37,11 @@ export interface NativeAddon {
   openBeneath(root: string, rel: string, flags: number): number;
   /** lstat of `rel` resolved like openBeneath, plus overlay xattrs and a symlink's target; null when absent. */
   lstatBeneath(root: string, rel: string): BeneathStat | null;
+  /**
+   * Loads a cgroup device program for `rules` (cgroups/devices.ts packDeviceRules) and attaches it to the
+   * cgroup v2 directory `cgroupDir`, replacing the device programs attached there before.
+   */
+  attachDeviceFilter(cgroupDir: string, rules: Int32Array): void;
 }
 
 export interface BeneathStat {

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <linux/bpf.h>
 #include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
@@ -55,6 +56,8 @@ const char* ErrnoName(int e) {
     case EAGAIN: return "EAGAIN";
     case ERANGE: return "ERANGE";
     case ENAMETOOLONG: return "ENAMETOOLONG";
+    case EBUSY: return "EBUSY";
+    case ENOSPC: return "ENOSPC";
     default: return "EUNKNOWN";
   }
 }
@@ -722,6 +725,141 @@ Napi::Value Reap(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, r == pid);
 }
 
+// ---- cgroup v2 device filter ----
+// cgroup v2 has no devices.allow/deny: the kernel asks a
+// BPF_PROG_TYPE_CGROUP_DEVICE program attached to the cgroup (and every
+// ancestor's) whether a device may be opened or made. The policy (which rules,
+// their order and normal form) is TypeScript's (helper/cgroups/devices.ts);
+// this only turns a packed rule list into instructions and attaches them.
+
+long Bpf(int cmd, union bpf_attr* a) { return syscall(SYS_bpf, cmd, a, sizeof(*a)); }
+
+// Raw instruction builders (the kernel's BPF_* macros live in a private header).
+bpf_insn Insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+  bpf_insn i{};
+  i.code = code; i.dst_reg = dst; i.src_reg = src; i.off = off; i.imm = imm;
+  return i;
+}
+bpf_insn LoadCtx(uint8_t dst, int16_t off) { return Insn(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_1, off, 0); }
+bpf_insn Alu(uint8_t op, uint8_t dst, int32_t imm) { return Insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm); }
+bpf_insn MovReg(uint8_t dst, uint8_t src) { return Insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0); }
+bpf_insn Jmp(uint8_t op, uint8_t dst, int32_t imm) { return Insn(BPF_JMP | op | BPF_K, dst, 0, 0, imm); }
+bpf_insn Exit() { return Insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+
+// rules: 5 int32 each, in OCI order: type (0 any, BPF_DEVCG_DEV_BLOCK/CHAR),
+// major (-1 any), minor (-1 any), access (BPF_DEVCG_ACC_* bits), allow (0/1).
+// The last rule that matches decides, nothing matching is denied: so the rules
+// are emitted last first, each returning at once when it matches. An allow
+// rule matches a request whose access bits are all in the rule's; a deny rule
+// one that asks for any of its bits (deny "w" must refuse an "rw" open, as v1 does).
+std::vector<bpf_insn> DeviceProgram(const int32_t* r, size_t n) {
+  std::vector<bpf_insn> p = {
+      LoadCtx(BPF_REG_2, 0), Alu(BPF_AND, BPF_REG_2, 0xffff),  // type
+      LoadCtx(BPF_REG_3, 0), Alu(BPF_RSH, BPF_REG_3, 16),      // access bits
+      LoadCtx(BPF_REG_4, 4), LoadCtx(BPF_REG_5, 8),            // major, minor
+  };
+  const int32_t all = BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
+  for (size_t k = n; k-- > 0;) {
+    const int32_t* x = r + 5 * k;
+    std::vector<size_t> skips;  // jumps to the next rule, patched once its start is known
+    auto skipUnless = [&](bpf_insn j) { skips.push_back(p.size()); p.push_back(j); };
+    if (x[0] != 0) skipUnless(Jmp(BPF_JNE, BPF_REG_2, x[0]));
+    if ((x[3] & all) != all) {
+      p.push_back(MovReg(BPF_REG_1, BPF_REG_3));
+      p.push_back(Alu(BPF_AND, BPF_REG_1, x[4] ? ~x[3] & all : x[3]));
+      skipUnless(Jmp(x[4] ? BPF_JNE : BPF_JEQ, BPF_REG_1, 0));
+    }
+    if (x[1] >= 0) skipUnless(Jmp(BPF_JNE, BPF_REG_4, x[1]));
+    if (x[2] >= 0) skipUnless(Jmp(BPF_JNE, BPF_REG_5, x[2]));
+    p.push_back(Alu(BPF_MOV, BPF_REG_0, x[4] ? 1 : 0));
+    p.push_back(Exit());
+    for (size_t j : skips) p[j].off = (int16_t)(p.size() - j - 1);
+    // A rule that matches everything hides the ones before it: stop here, as
+    // the verifier refuses unreachable instructions.
+    if (skips.empty()) return p;
+  }
+  p.push_back(Alu(BPF_MOV, BPF_REG_0, 0));
+  p.push_back(Exit());
+  return p;
+}
+
+// attachDeviceFilter(cgroupDir, rules: Int32Array): loads the program for
+// `rules` and makes it the cgroup's only device program of ours: attached
+// with BPF_F_ALLOW_MULTI next to what was there, then the previous ones
+// detached (found by BPF_PROG_QUERY: nothing else attaches to a container's
+// own cgroup). Between the two steps both run and both must allow: stricter
+// for a moment, never looser.
+Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 2)) return env.Undefined();
+  std::string dir = info[0].As<Napi::String>();
+  Napi::Int32Array rules = info[1].As<Napi::Int32Array>();
+  if (rules.ElementLength() % 5 != 0) {
+    Napi::TypeError::New(env, "attachDeviceFilter: rules must hold 5 numbers per rule").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<bpf_insn> prog = DeviceProgram(rules.Data(), rules.ElementLength() / 5);
+  union bpf_attr a{};
+  a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  a.insns = (uint64_t)(uintptr_t)prog.data();
+  a.insn_cnt = (uint32_t)prog.size();
+  a.license = (uint64_t)(uintptr_t)"MIT";
+  int pfd = (int)Bpf(BPF_PROG_LOAD, &a);
+  if (pfd < 0 && errno == EINVAL) {
+    // Load again with the verifier's log, for the error message.
+    int e = errno;
+    std::vector<char> log(16384);
+    a.log_level = 1;
+    a.log_buf = (uint64_t)(uintptr_t)log.data();
+    a.log_size = (uint32_t)log.size();
+    int again = (int)Bpf(BPF_PROG_LOAD, &a);
+    if (again >= 0) close(again);
+    Napi::Error err = ErrnoError(env, "bpf(BPF_PROG_LOAD)", e, "");
+    err.Set("message", Napi::String::New(env, std::string("bpf(BPF_PROG_LOAD): ") + std::strerror(e) + ": " + log.data()));
+    err.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (pfd < 0) return ThrowErrno(env, "bpf(BPF_PROG_LOAD)", errno);
+  int cg = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg < 0) { int e = errno; close(pfd); return ThrowErrno(env, "open", e, dir); }
+  uint32_t old[64];
+  union bpf_attr q{};
+  q.query.target_fd = cg;
+  q.query.attach_type = BPF_CGROUP_DEVICE;
+  q.query.prog_ids = (uint64_t)(uintptr_t)old;
+  q.query.prog_cnt = 64;
+  const char* failed = nullptr;
+  if (Bpf(BPF_PROG_QUERY, &q) != 0) failed = "bpf(BPF_PROG_QUERY)";
+  if (!failed) {
+    union bpf_attr at{};
+    at.target_fd = cg;
+    at.attach_bpf_fd = pfd;
+    at.attach_type = BPF_CGROUP_DEVICE;
+    at.attach_flags = BPF_F_ALLOW_MULTI;
+    if (Bpf(BPF_PROG_ATTACH, &at) != 0) failed = "bpf(BPF_PROG_ATTACH)";
+  }
+  for (uint32_t i = 0; !failed && i < q.query.prog_cnt; i++) {
+    union bpf_attr g{};
+    g.prog_id = old[i];
+    int ofd = (int)Bpf(BPF_PROG_GET_FD_BY_ID, &g);
+    if (ofd < 0 && errno == ENOENT) continue;  // went away meanwhile
+    if (ofd < 0) { failed = "bpf(BPF_PROG_GET_FD_BY_ID)"; break; }
+    union bpf_attr d{};
+    d.target_fd = cg;
+    d.attach_bpf_fd = ofd;
+    d.attach_type = BPF_CGROUP_DEVICE;
+    long rc = Bpf(BPF_PROG_DETACH, &d);
+    int e = errno;
+    close(ofd);
+    if (rc != 0 && e != ENOENT) { errno = e; failed = "bpf(BPF_PROG_DETACH)"; }
+  }
+  int e = errno;
+  close(cg);
+  close(pfd);  // the attachment holds the program now
+  if (failed) return ThrowErrno(env, failed, e, dir);
+  return env.Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reap", Napi::Function::New(env, Reap));
   exports.Set("spawnShim", Napi::Function::New(env, SpawnShim));
@@ -739,6 +877,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("walkTree", Napi::Function::New(env, WalkTree));
   exports.Set("openBeneath", Napi::Function::New(env, OpenBeneath));
   exports.Set("lstatBeneath", Napi::Function::New(env, LstatBeneath));
+  exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
   return exports;
 }
 

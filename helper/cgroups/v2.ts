@@ -6,8 +6,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NscopeError, invalid } from '../errors';
 import { parseIoStat } from './block-io';
+import { packDeviceRules } from './devices';
 import * as io from './fsio';
 import { normalizeRel } from './paths';
+import { native } from '../native';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupStats, LinuxResources, OpenOptions } from './types';
 import { any, validateResources } from './validate';
 
@@ -180,6 +182,21 @@ class V2Cgroup implements Cgroup {
     if (res.pids?.limit !== undefined) {
       const l = res.pids.limit;
       io.write(this.need('pids', 'pids.max', 'pids.limit'), l <= 0 ? 'max' : String(l));
+    }
+    if (res.devices?.length) this.applyDevices(res.devices);
+  }
+
+  /**
+   * v2 has no devices controller: without a device program any container
+   * with CAP_MKNOD could make and open /dev/sda. The rules become one
+   * program replacing the previous one (an update), as runc and crun do.
+   */
+  private applyDevices(rules: NonNullable<LinuxResources['devices']>): void {
+    try {
+      native().attachDeviceFilter(this.dir, packDeviceRules(rules));
+    } catch (err) {
+      const code = io.errnoCode(err);
+      throw new NscopeError('failed', `devices: cannot set the device filter of cgroup ${this.rel}: ${(err as Error).message}${code ? ` (${code})` : ''}`);
     }
   }
 

@@ -1,7 +1,7 @@
 // Several hosts (issue 14): the CLI talking to a helper over ssh — a real
 // OpenSSH server on 127.0.0.1 started here, `ssh … nscope dial-stdio` per
-// connection — with --host, NSCOPE_HOST and contexts; run, exec, logs and cp
-// (streams) through it; and the errors a user meets (an unreachable host, a
+// connection — with --host, NSCOPE_HOST and contexts; run, exec, logs, cp and
+// image import (streams) through it; and the errors a user meets (an unreachable host, a
 // bad URL, an unknown context).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -66,6 +66,24 @@ describe('nscope over ssh', { skip }, () => {
     const cp = await remote(['--host', url, 'cp', path.join(work, 'f.txt'), 'far:/tmp/']);
     assert.equal(cp.code, 0, cp.stderr);
     assert.equal((await cli(['exec', 'far', 'cat', '/tmp/f.txt'])).stdout, 'copied over ssh');
+  });
+
+  test('image import over ssh sends the archive, not its path: a file only this side can see is imported there', async () => {
+    const tar = path.join(work, 'host.tar');
+    assert.equal((await cli(['image', 'export', 'host', tar])).code, 0);
+    // the archive on a tmpfs in a mount namespace of the CLI's own: the helper (same machine, outside it)
+    // sees an empty directory at that path, as a remote helper would see nothing
+    const hidden = path.join(work, 'only-here');
+    fs.mkdirSync(hidden);
+    const { runCommand } = await import('../helpers/command');
+    const script = 'mount -t tmpfs tmpfs "$1" && cp "$2" "$1/" && shift 2 && exec "$@"';
+    const imp = await runCommand('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', hidden, tar,
+      process.execPath, path.join(REPO, 'bin', 'nscope'), '--host', url, 'image', 'import', '--name', 'sent:over-ssh', path.join(hidden, 'host.tar')], { env });
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(imp.stdout, /^Loaded image: sent:over-ssh \(/);
+    assert.deepEqual(fs.readdirSync(hidden), [], 'the helper\'s side never had the file');
+    assert.ok((await (await d.client()).request('image.list', {})).some((i) => i.name === 'sent:over-ssh'));
+    assert.equal((await cli(['image', 'rm', 'sent:over-ssh'])).code, 0);
   });
 
   test('NSCOPE_HOST, and contexts: create, ls, use, inspect, rm', async () => {

@@ -58,6 +58,15 @@ export interface FilesJob {
 /** Paths a copy never writes: the kernel's, not files. */
 const KERNEL_TREES = ['/proc', '/sys', '/dev'];
 
+/** What a non-file is, for a refusal the user can act on (a save over a device node must say it is one). */
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device node';
+  if (st.isFIFO()) return 'a fifo';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 function status(line: object): void {
   fs.writeSync(3, JSON.stringify(line) + '\n');
 }
@@ -185,7 +194,7 @@ async function writeFile(job: FilesJob): Promise<void> {
     job = { ...job, path: fs.realpathSync(target) };
     return writeFile(job);
   }
-  if (st && !st.isFile()) throw new NscopeError(st.isDirectory() ? 'conflict' : 'invalid', `${job.path} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}: not written`);
+  if (st && !st.isFile()) throw new NscopeError(st.isDirectory() ? 'conflict' : 'invalid', `${job.path} is ${kindOf(st)}: not written`);
   if (st && job.overwrite === false) throw new NscopeError('conflict', `${job.path} exists`);
   if (!st && job.create === false) throw new NscopeError('not_found', `no such file: ${job.path}`);
   const [uid, gid] = st ? [st.uid, st.gid] : rootIds(job);

@@ -11,6 +11,7 @@ import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
+import { answerFileDialog } from './file-dialog';
 
 const skip = e2eUnavailable();
 
@@ -24,32 +25,7 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
   const uiTest = screenshotOnFailure(test, () => vs);
   const exec = async (...cmd: string[]) => (await daemon.cli(['exec', 'files-web', ...cmd])).stdout;
 
-  /** Answers code-server's simple file dialog with `p` and presses its `ok` button. */
-  const pick = async (title: RegExp, p: string, ok: string) => {
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.locator('.quick-input-widget', { hasText: title }).waitFor({ timeout: UI });
-    // the dialog fills in its start folder on its own, shortly after opening: type once it has
-    await waitFor(async () => (await input.inputValue()).startsWith('/'), UI, 'the file dialog\'s start folder');
-    // typed with a trailing '/', the dialog moves into the folder itself: its button then
-    // takes that folder (without it, a quick click could take the start folder instead)
-    const typed = `${p}/`;
-    // the dialog's own late fill of its start folder can overwrite ours: wait until the typed
-    // path has stayed put for a moment
-    await waitFor(async () => {
-      if ((await input.inputValue()) !== typed) await input.fill(typed);
-      await new Promise((r) => setTimeout(r, 700));
-      return (await input.inputValue()) === typed;
-    }, UI, `${p} in the file dialog`);
-    // the dialog may still be taking in the typed path: press its button until it closes
-    const widget = page.locator('.quick-input-widget', { hasText: title });
-    await waitFor(async () => {
-      if (!(await widget.isVisible())) return true;
-      if ((await input.inputValue()) !== typed) { await input.fill(typed); return false; }
-      await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).first().click();
-      await new Promise((r) => setTimeout(r, 500));
-      return !(await widget.isVisible());
-    }, UI, `the file dialog accepting ${p}`);
-  };
+  const pick = (title: RegExp, p: string, ok: string) => answerFileDialog(page, title, p, ok);
 
   before(async () => {
     daemon = await startWithImage('e2e-files');

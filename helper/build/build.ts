@@ -99,6 +99,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   const contextDir = path.resolve(o.context);
   if (!fs.statSync(contextDir, { throwIfNoEntry: false })?.isDirectory()) throw new BuildError(`${o.context}: the build context must be a directory`);
   const file = o.file ? path.resolve(o.file) : ['Containerfile', 'Dockerfile'].map((f) => path.join(contextDir, f)).find((f) => fs.existsSync(f));
+  if (o.file && !fs.statSync(file!, { throwIfNoEntry: false })?.isFile()) throw new BuildError(`-f ${o.file}: no such file`);
   if (!file || !fs.existsSync(file)) throw new BuildError(`no Containerfile or Dockerfile in ${contextDir} (or give -f FILE)`);
   const quiet = !!o.quiet;
   const say = (s: string) => { if (!quiet) io.write(s); };
@@ -167,7 +168,10 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
         baseId = scratch = (await c.request('image.create', { name: `${CACHE_NAME}:scratch` })).id;
       } else {
         try { baseId = (await c.request('image.inspect', { ref: base })).id; } catch {
-          if (!(await io.pull(base))) throw new BuildError(`FROM ${base}: not a local image and it could not be pulled`);
+          // one line: the step and why the pull failed (the pull's own error, not a second line of it)
+          let pulled: boolean;
+          try { pulled = await io.pull(base); } catch (e) { throw new BuildError(`FROM ${base}: not a local image, and pulling it failed: ${(e as Error).message}`); }
+          if (!pulled) throw new BuildError(`FROM ${base}: not a local image and it could not be pulled`);
           baseId = (await c.request('image.inspect', { ref: base })).id;
         }
       }

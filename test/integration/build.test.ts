@@ -102,6 +102,14 @@ describe('nscope build', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3 \(Containerfile:3, step 3\)/);
     assert.equal((await d.cli(['ps', '-aq'])).stdout.trim(), '', 'no container left');
+    // again: step 2 comes from the cache, step 3 fails the same, and the layer store has not grown
+    const layers = () => fs.readdirSync(path.join(d.root, 'layers')).sort();
+    const had = layers();
+    const again = await build([bad]);
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /Using cache/);
+    assert.match(again.stderr, /returned a non-zero code: 3 \(Containerfile:3, step 3\)/);
+    assert.deepEqual(layers(), had, 'no layer left by the failing RUN');
     const missing = await build(['-f', path.join(bad, 'nope'), bad]);
     assert.equal(missing.code, 2);
   });

@@ -141,7 +141,9 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     });
     containers.push(id);
     await fill(id);
-    const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, pause: false });
+    // the history names the instruction (as BuildKit's does), not the holder container's command
+    const createdBy = ins ? [ins.keyword, ...ins.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ''}`), ins.args].join(' ') : undefined;
+    const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, createdBy, pause: false });
     await c.request('container.remove', { id, force: true });
     containers.splice(containers.indexOf(id), 1);
     cache[key] = r.id;

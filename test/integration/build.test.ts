@@ -70,6 +70,9 @@ describe('nscope build', () => {
     // a history entry per step, naming the Containerfile's line
     const [img] = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout);
     assert.ok(JSON.stringify(img.config).includes('Containerfile:12'), 'the COPY --chmod line in the history');
+    // created_by is the instruction, not the command of the container the step ran in
+    const entry = img.config.history.find((h: { comment?: string }) => h.comment === 'Containerfile:12');
+    assert.equal(entry.created_by, 'COPY --chmod=700 --chown=12:34 app.sh run.sh');
     assert.deepEqual(img.config.config.Healthcheck, { Test: ['CMD-SHELL', 'cat /app/out.txt'], Interval: 30e9, Retries: 3 });
   });
 

@@ -45,6 +45,8 @@ export interface FilesJob {
   overwrite?: boolean;
   /** write: a new file's permission bits */
   mode?: number;
+  /** write: the bytes the client announced; fewer or more and the file is left as it was (a cut upload ends the stream too) */
+  size?: number;
   /** delete: a directory with what is in it */
   recursive?: boolean;
   /** rename: the new path */
@@ -204,11 +206,15 @@ async function writeFile(job: FilesJob): Promise<void> {
   const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.nscope-${process.pid}`);
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
   try {
+    let got = 0;
     for await (const b of process.stdin) {
       const buf = b as Buffer;
+      got += buf.length;
+      if (job.size !== undefined && got > job.size) throw invalid(`${job.path}: more than the ${job.size} bytes announced; the file is left as it was`);
       let off = 0;
       while (off < buf.length) off += fs.writeSync(fd, buf, off);
     }
+    if (job.size !== undefined && got !== job.size) throw invalid(`${job.path}: the upload ended after ${got} of ${job.size} bytes; the file is left as it was`);
     fs.fchownSync(fd, uid, gid);
     fs.fchmodSync(fd, mode);
     fs.closeSync(fd);

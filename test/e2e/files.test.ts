@@ -37,6 +37,8 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     fs.mkdirSync(path.join(local, 'upload', 'sub'), { recursive: true });
     fs.writeFileSync(path.join(local, 'upload', 'sub', 'a.txt'), 'from the host\n');
     fs.writeFileSync(path.join(local, 'upload', 'run.sh'), '#!/bin/sh\necho run\n', { mode: 0o755 });
+    // larger than one read chunk (8 MiB): the upload streams it from disk
+    fs.writeFileSync(path.join(local, 'upload', 'big.bin'), Buffer.alloc(12 << 20, 7));
     fs.mkdirSync(path.join(local, 'downloads'));
     vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
     page = vs.page;
@@ -70,6 +72,7 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     await pick(/Copy into/, path.join(local, 'upload'), 'Upload');
     await waitFor(async () => (await exec('cat', '/upload/sub/a.txt')) === 'from the host\n', UI, 'the uploaded folder in the container');
     assert.equal((await exec('stat', '-c', '%a %u', '/upload/run.sh')).trim(), '755 0');
+    await waitFor(async () => (await exec('stat', '-c', '%s', '/upload/big.bin')).trim() === String(12 << 20), UI, 'the 12 MiB file whole in the container');
     await vs.contextMenu(vs.row('Containers', /^etc\s*rw layer/), 'Download…');
     await pick(/Download/, path.join(local, 'downloads'), 'Download Here');
     const got = path.join(local, 'downloads', 'etc', 'motd');

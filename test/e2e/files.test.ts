@@ -2,7 +2,9 @@
 // real helper: the Files node lists them, /etc/motd opens in an editor, is
 // edited and saved (the helper writes it inside the container), `nscope exec
 // cat` shows the new text and the Changes node marks it; Upload… copies a
-// host folder in (modes kept) and Download… copies a container folder out.
+// host folder in (modes kept; a 12 MiB file streamed), the open Changes node
+// takes the new files in from the container.changed event, and Download…
+// copies a container folder out.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -73,6 +75,8 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     await waitFor(async () => (await exec('cat', '/upload/sub/a.txt')) === 'from the host\n', UI, 'the uploaded folder in the container');
     assert.equal((await exec('stat', '-c', '%a %u', '/upload/run.sh')).trim(), '755 0');
     await waitFor(async () => (await exec('stat', '-c', '%s', '/upload/big.bin')).trim() === String(12 << 20), UI, 'the 12 MiB file whole in the container');
+    // the Changes node, open since the first test, takes in the uploaded files by itself (container.changed)
+    await vs.row('Containers', /^a\.txt\s*\/upload\/sub\//).waitFor({ timeout: UI });
     await vs.contextMenu(vs.row('Containers', /^etc\s*rw layer/), 'Download…');
     await pick(/Download/, path.join(local, 'downloads'), 'Download Here');
     const got = path.join(local, 'downloads', 'etc', 'motd');

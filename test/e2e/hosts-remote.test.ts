@@ -4,7 +4,7 @@
 // why and offers Start the Helper; the views' title actions still show (a
 // host is connected); and on lab's nodes everything goes to lab: Import
 // Image… streams the archive there, Open Shell runs in lab's container, Upload…
-// and Download… copy into and out of it.
+// and Download… copy into and out of it, Show Stats charts it.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -116,5 +116,22 @@ describe('VS Code: only a remote host', { skip, timeout: 300000 }, () => {
     const got = path.join(work, 'down', 'a-who');
     await waitFor(() => fs.existsSync(got) && fs.readFileSync(got, 'utf8') === 'on-lab\n', UI, 'lab\'s file downloaded to this machine');
     await vs.screenshot('hosts-remote-3-files');
+  });
+
+  uiTest('Show Stats on lab\'s container: its charts fill from lab\'s stats stream', async () => {
+    await vs.contextMenu(vs.row('Containers', /^far-web.*running/), 'Show Stats');
+    await page.locator('.tab', { hasText: 'Stats: far-web' }).waitFor({ timeout: UI });
+    // the webview is a frame of the page: its memory chart counts the samples it drew
+    const points = async () => {
+      for (const f of (page as unknown as { frames(): { evaluate<T>(e: string): Promise<T> }[] }).frames()) {
+        try {
+          const n = await f.evaluate<number | null>('(() => { const c = document.querySelector("[data-chart=memory]"); return c ? Number(c.dataset.points || 0) : null; })()');
+          if (n !== null) return n;
+        } catch { /* a frame going away */ }
+      }
+      return 0;
+    };
+    await waitFor(async () => (await points()) >= 2, UI, 'memory samples from lab in the webview');
+    await vs.screenshot('hosts-remote-4-stats');
   });
 });

@@ -197,6 +197,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           case 'SHELL':
             if (!ins.json) throw new BuildError(`${fileName}:${ins.range.start.line + 1}: SHELL takes the JSON form: SHELL ["/bin/sh", "-c"]`);
             st.shell = ins.json;
+            // and into the image's config, as Docker records it: the shell form of CMD/ENTRYPOINT below uses it too
+            st.pending.push(`SHELL ${JSON.stringify(ins.json)}`);
             break;
           case 'RUN': {
             const script = ins.heredocs.length ? ins.heredocs.map((h) => h.body).join('') : ins.args;

@@ -108,6 +108,10 @@ describe('VS Code: only a remote host', { skip, timeout: 300000 }, () => {
     await vs.contextMenu(vs.row('Containers', /^Files/), 'Upload…');
     await answerFileDialog(page, /Copy into/, path.join(work, 'up'), 'Upload');
     await waitFor(async () => (await exec('cat', '/up/note.txt')) === 'uploaded to lab\n', UI, 'the uploaded folder in lab\'s container');
+    // lab's diff: its Changes node lists the upload
+    await vs.row('Containers', /^Changes/).click();
+    await vs.row('Containers', /^note\.txt\s*\/up\//).waitFor({ timeout: UI });
+    await vs.row('Containers', /^Changes/).click();
 
     await vs.row('Containers', /^Files/).click();
     // a-who sorts first in /: in sight
@@ -116,6 +120,27 @@ describe('VS Code: only a remote host', { skip, timeout: 300000 }, () => {
     const got = path.join(work, 'down', 'a-who');
     await waitFor(() => fs.existsSync(got) && fs.readFileSync(got, 'utf8') === 'on-lab\n', UI, 'lab\'s file downloaded to this machine');
     await vs.screenshot('hosts-remote-3-files');
+  });
+
+  uiTest('Add Host… adds a root of its own, which connects when expanded', async () => {
+    await vs.runCommand('nscope: Add Host…');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: /Add Host \(1\/2\)/ }).waitFor({ timeout: UI });
+    await input.fill(`ssh://root@127.0.0.1:${sshd.port}${far.socket}`);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: /Add Host \(2\/2\)/ }).waitFor({ timeout: UI });
+    await input.fill('lab-again');
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'host "lab-again" added' }).waitFor({ timeout: UI });
+    // lab collapsed: lab-again's root, below it, in sight
+    await vs.row('Containers', /^lab\s*connected/).click();
+    const row = vs.row('Containers', /^lab-again/);
+    await row.waitFor({ timeout: UI });
+    await row.click();
+    await vs.row('Containers', /^lab-again\s*connected/).waitFor({ timeout: UI });
+    await vs.row('Containers', /^far-web.*running/).waitFor({ timeout: UI });
+    await vs.row('Containers', /^lab-again\s*connected/).click();
+    await vs.row('Containers', /^lab\s*connected/).click();
   });
 
   uiTest('Show Stats on lab\'s container: its charts fill from lab\'s stats stream', async () => {

@@ -89,6 +89,14 @@ describe('files: hostile input', () => {
     await c.request('file.rename', { container: 'hx', path: '/tmp/two\nlines', to: '/../tmp/renamed' });
     assert.equal(await sh('cat /tmp/renamed'), 'nl');
     await c.request('file.delete', { container: 'hx', path: '/tmp/renamed' });
+    // reads too: ../ past the container's / stays at its /
+    const read = await c.request('file.read', { container: 'hx', view: 'container', path: '/../../../etc/hostname' });
+    assert.equal(Buffer.from(read.data, 'base64').toString(), 'changed-through-link\n');
+    const out = path.join(d.dir, 'up-out');
+    fs.mkdirSync(out);
+    const cp = await d.cli(['cp', 'hx:/../../../etc/hostname', out]);
+    assert.equal(cp.code, 0, cp.stderr);
+    assert.equal(fs.readFileSync(path.join(out, 'hostname'), 'utf8'), 'changed-through-link\n');
     // a rename can't make a name outside the container either
     await c.request('file.mkdir', { container: 'hx', path: '/../../tmp/made' });
     assert.ok(!fs.existsSync('/tmp/made') || fs.statSync('/tmp/made').mtimeMs < Date.now() - 60000, 'no directory made on the host');

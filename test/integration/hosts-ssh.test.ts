@@ -1,7 +1,7 @@
 // Several hosts (issue 14): the CLI talking to a helper over ssh — a real
 // OpenSSH server on 127.0.0.1 started here, `ssh … nscope dial-stdio` per
-// connection — with --host, NSCOPE_HOST and contexts; run, exec, logs, cp and
-// image import (streams) through it; and the errors a user meets (an unreachable host, a
+// connection — with --host, NSCOPE_HOST and contexts; run, exec, logs, cp,
+// image import and build (streams) through it; and the errors a user meets (an unreachable host, a
 // bad URL, an unknown context).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -84,6 +84,18 @@ describe('nscope over ssh', { skip }, () => {
     assert.deepEqual(fs.readdirSync(hidden), [], 'the helper\'s side never had the file');
     assert.ok((await (await d.client()).request('image.list', {})).some((i) => i.name === 'sent:over-ssh'));
     assert.equal((await cli(['image', 'rm', 'sent:over-ssh'])).code, 0);
+  });
+
+  test('nscope build over ssh: the context goes over the connection, RUN and COPY run on the remote helper', async () => {
+    const ctx = path.join(work, 'build-ctx');
+    fs.mkdirSync(ctx);
+    fs.writeFileSync(path.join(ctx, 'msg.txt'), 'copied from the client\n');
+    fs.writeFileSync(path.join(ctx, 'Containerfile'), 'FROM host\nCOPY msg.txt /msg.txt\nRUN echo ran-remotely >> /msg.txt\nCMD ["cat", "/msg.txt"]\n');
+    const b = await remote(['--host', url, 'build', '-t', 'far-built:1', ctx], { XDG_CACHE_HOME: path.join(work, 'cache') });
+    assert.equal(b.code, 0, b.stderr + b.stdout);
+    assert.match(b.stdout, /Successfully tagged far-built:1/);
+    const r = await cli(['run', '--rm', '--network', 'none', 'far-built:1']);
+    assert.equal(r.stdout, 'copied from the client\nran-remotely\n', r.stderr);
   });
 
   test('NSCOPE_HOST, and contexts: create, ls, use, inspect, rm', async () => {

@@ -4,7 +4,8 @@
 // cat` shows the new text and the Changes node marks it; Upload… copies a
 // host folder in (modes kept; a 12 MiB file streamed), the open Changes node
 // takes the new files in from the container.changed event, and Download…
-// copies a container folder out.
+// copies a container folder out; a file dragged onto the Files node is copied
+// in by the view's drop controller.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -86,5 +87,18 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     } catch (e) { throw new Error(`${(e as Error).message}; on the host: ${tree()}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '')}`); }
     assert.ok(fs.existsSync(path.join(local, 'downloads', 'etc', 'hostname')));
     await vs.screenshot('files-2-transfers');
+  });
+
+  uiTest('a file dragged onto a container\'s Files node is copied in (the view\'s drop controller)', async () => {
+    fs.writeFileSync(path.join(vs.tmp, 'workspace', 'dropped.txt'), 'dropped in\n');
+    // opened in an editor: its tab drags the file's URI, as the Explorer does
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('dropped.txt');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'dropped.txt' }).first().waitFor({ timeout: UI });
+    await page.keyboard.press('Enter');
+    const tab = page.locator('.tab', { hasText: 'dropped.txt' }).first();
+    await tab.waitFor({ timeout: UI });
+    await tab.dragTo(vs.row('Containers', /^Files/));
+    await waitFor(async () => (await exec('cat', '/dropped.txt')) === 'dropped in\n', UI, 'the dropped file in the container');
   });
 });

@@ -4,7 +4,8 @@
 // why and offers Start the Helper; the views' title actions still show (a
 // host is connected); and on lab's nodes everything goes to lab: Import
 // Image… streams the archive there, Open Shell runs in lab's container, Upload…
-// and Download… copy into and out of it, Show Stats charts it.
+// and Download… copy into and out of it, its Changes list the upload, Edit
+// Limit changes it there, Show Stats charts it; Add Host… adds another root.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -120,6 +121,17 @@ describe('VS Code: only a remote host', { skip, timeout: 300000 }, () => {
     const got = path.join(work, 'down', 'a-who');
     await waitFor(() => fs.existsSync(got) && fs.readFileSync(got, 'utf8') === 'on-lab\n', UI, 'lab\'s file downloaded to this machine');
     await vs.screenshot('hosts-remote-3-files');
+  });
+
+  uiTest('Edit Limit on lab\'s container changes it on lab', async () => {
+    await vs.contextMenu(vs.row('Containers', /^far-web.*running/), 'Edit Limit');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^pids/ }).first().click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: /far-web: pids limit/ }).waitFor({ timeout: UI });
+    await input.fill('123');
+    await page.keyboard.press('Enter');
+    const id = (await client.request('container.list', {})).find((c) => c.name === 'far-web')!.id;
+    await waitFor(async () => (await client.request('container.inspect', { id })).limits.pidsLimit === 123, UI, 'the pids limit on lab');
   });
 
   uiTest('Add Host… adds a root of its own, which connects when expanded', async () => {

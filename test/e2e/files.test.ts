@@ -86,6 +86,11 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
       await waitFor(() => fs.existsSync(got) && fs.readFileSync(got, 'utf8').includes('edited from VS Code'), UI, 'the downloaded folder on the host');
     } catch (e) { throw new Error(`${(e as Error).message}; on the host: ${tree()}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '')}`); }
     assert.ok(fs.existsSync(path.join(local, 'downloads', 'etc', 'hostname')));
+    // modes and owners as the container has them (VS Code runs as root here, so owners too)
+    for (const f of ['/etc/motd', '/etc/hostname']) {
+      const st = fs.statSync(path.join(local, 'downloads', f));
+      assert.equal(`${(st.mode & 0o7777).toString(8)} ${st.uid}`, (await exec('stat', '-c', '%a %u', f)).trim(), f);
+    }
     await vs.screenshot('files-2-transfers');
   });
 

@@ -88,4 +88,22 @@ describe('VS Code: the Containerfile language server, and Build Image', { skip, 
     await page.locator('.statusbar-item', { hasText: /Ln 4, Col 1/ }).first().waitFor({ timeout: UI });
     await vs.screenshot('language-2-built');
   });
+
+  uiTest('Build Image… from the editor\'s title: a rebuild (from the cache, done in milliseconds) is selected under its new name', async () => {
+    const page = vs.page;
+    // the Dockerfile is the active editor (the last test opened its line)
+    await page.locator('.tab.active', { hasText: 'Dockerfile' }).waitFor({ timeout: UI });
+    // e2e-built:1 collapsed: the new image's row, below it, in sight of the small Images pane
+    await vs.row('Images', /^e2e-built:1/).click();
+    await vs.row('Images', /^layer 1/).waitFor({ state: 'detached', timeout: UI });
+    await page.locator('.editor-actions .action-label[aria-label="Build Image…"]').first().click();
+    await page.locator('.quick-input-widget', { hasText: /Build Image from Dockerfile/ }).waitFor({ timeout: UI });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('e2e-built:2');
+    await page.keyboard.press('Enter');
+    const built = vs.row('Images', 'e2e-built:2');
+    await built.waitFor({ timeout: 120000 });
+    await waitFor(async () => (await built.getAttribute('aria-selected')) === 'true', UI, 'the new image selected');
+    // its progress went to the output channel
+    await page.locator('.part.panel .view-lines', { hasText: 'Successfully tagged e2e-built:2' }).first().waitFor({ timeout: UI });
+  });
 });

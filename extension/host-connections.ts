@@ -30,7 +30,26 @@ export class HostConnections implements vscode.Disposable {
   constructor(readonly primary: Connection) {
     this.follow(primary);
     this.sync();
+    this.publish();
   }
+
+  /** Whether any host is connected. */
+  get anyConnected(): boolean { return this.list().some((h) => h.conn.connected); }
+
+  /**
+   * `nscope.connectedAny`: the view titles' and the palette's actions (Run,
+   * Pull, Import, Build Image…, Show Stats) ask for a connected host, not for
+   * the local one: a user whose only helpers are over ssh has them too (the
+   * command then asks which host). `nscope.state` stays the own helper's, for
+   * the welcome text of a view with no host level.
+   */
+  private publish(): void {
+    const on = this.anyConnected;
+    if (on === this.published) return;
+    this.published = on;
+    void vscode.commands.executeCommand('setContext', 'nscope.connectedAny', on);
+  }
+  private published?: boolean;
 
   /** True when the views show one root per host. */
   get several(): boolean { return this.extra.size > 0; }
@@ -75,7 +94,7 @@ export class HostConnections implements vscode.Disposable {
       this.extra.set(name, { name, address, conn });
       changed = true;
     }
-    if (changed) this.changed.fire();
+    if (changed) { this.publish(); this.changed.fire(); }
   }
 
   /** A node-less command's host: the only one, or the one the user picks (connected ones first). */
@@ -97,7 +116,7 @@ export class HostConnections implements vscode.Disposable {
 
   private follow(conn: Connection): void {
     this.subs.set(conn, vscode.Disposable.from(
-      conn.onDidChangeState(() => this.stateEmitter.fire(conn)),
+      conn.onDidChangeState(() => { this.publish(); this.stateEmitter.fire(conn); }),
       conn.onEvent((event) => this.eventEmitter.fire({ conn, event })),
     ));
   }

@@ -62,11 +62,17 @@ export function registerBuildCommand(hosts: HostConnections, images: ImagesProvi
         out.appendLine(`error: ${(e as Error).message}`);
         throw e;
       }
+      const asked = Date.now();
       images.refreshHost(conn);
-      // the new image, selected in its view once the view has it
+      // the new image, selected in its view once the view has it: a view in sight only after it has
+      // reloaded its list (a cached rebuild is done within milliseconds, and a reveal of a row the
+      // tree does not have yet is dropped, leaving the old selection); a hidden one loads afresh when
+      // the reveal shows it
       for (let i = 0; i < 50; i++) {
-        const node = (await images.rootsOf(conn)).find((n) => n instanceof ImageNode && n.image.id === id && n.image.name === tag);
-        if (node) { await view.reveal(node, { select: true, focus: false }); break; }
+        if (!view.visible || images.lastRefresh > asked) {
+          const node = (await images.rootsOf(conn)).find((n) => n instanceof ImageNode && n.image.id === id && n.image.name === tag);
+          if (node) { await view.reveal(node, { select: true, focus: false }); break; }
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
       void vscode.window.showInformationMessage(`nscope: built ${tag}`);

@@ -5,6 +5,7 @@ import type { HostConnections } from '../host-connections';
 import { ImageNode } from '../views/images';
 import { containerArg } from './pick';
 import { guarded } from './errors';
+import { sendImport } from '../../helper/images/send-import';
 
 const REF = /^[a-z0-9][a-z0-9._\/-]{0,127}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
 const validRef = (s: string) => (REF.test(s) ? undefined : 'an image name like web or web:v2 (lower case, digits, . _ - /)');
@@ -34,7 +35,9 @@ export function registerImageActionCommands(hosts: HostConnections): vscode.Disp
       }
       if (!file) return;
       if (file.scheme !== 'file') throw new Error(`${file.toString()} is not a local file`);
-      const images = await notify(`nscope: importing ${file.fsPath}`, () => conn.request('image.import', { file: file!.fsPath }));
+      // the archive's bytes go over the connection: a helper on another host cannot open a path of this one
+      const on = conn.hostName ? ` on ${conn.hostName}` : '';
+      const images = await notify(`nscope: importing ${file.fsPath}${on}`, () => sendImport(conn.socketPath, file!.fsPath));
       void vscode.window.showInformationMessage(`nscope: imported ${images.map((i) => i.name).join(', ')}`);
     })),
     vscode.commands.registerCommand('nscope.hostImage', guarded('host image', async (arg?: unknown) => {

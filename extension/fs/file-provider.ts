@@ -10,6 +10,7 @@
 // its own "binary file" notice. The URI's authority names the host whose
 // helper does it (file-uri.ts).
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
 import type * as net from 'node:net';
 import { MAX_READ, type CopyInDone, type FileInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
@@ -130,10 +131,26 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
 
   /** `mode`: a new file's permission bits (an upload keeps the host file's); an existing file keeps its own. */
   async writeFile(uri: vscode.Uri, content: Uint8Array, opts: { create: boolean; overwrite: boolean }, mode?: number): Promise<void> {
+    await this.writeFrom(uri, [Buffer.from(content.buffer, content.byteOffset, content.byteLength)], content.byteLength, opts, mode);
+  }
+
+  /**
+   * An upload of a host file: its bytes streamed from disk with the socket's
+   * backpressure, never held whole in memory (a multi-GiB file is as fine as
+   * a small one; the helper writes it to a temp file and renames it in place).
+   */
+  async uploadFile(uri: vscode.Uri, local: string, mode?: number): Promise<void> {
+    const fd = fs.openSync(local, 'r');
+    const input = fs.createReadStream('', { fd, highWaterMark: 1 << 20 });
+    try { await this.writeFrom(uri, input, fs.fstatSync(fd).size, { create: true, overwrite: true }, mode); } finally { input.destroy(); }
+  }
+
+  /** `size`: what `body` holds; the helper replaces the file only when exactly that much came. */
+  private async writeFrom(uri: vscode.Uri, body: Iterable<Buffer> | AsyncIterable<Buffer>, size: number, opts: { create: boolean; overwrite: boolean }, mode?: number): Promise<void> {
     const { container, path } = writableContainer(uri);
     let sock: net.Socket;
     try {
-      sock = await openStream(this.hosts.forUri(uri).socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite, mode });
+      sock = await openStream(this.hosts.forUri(uri).socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite, mode, size });
     } catch (e) { throw fsError(e, uri); }
     const reply = await new Promise<string>((resolve, reject) => {
       let text = '';
@@ -142,7 +159,13 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
       sock.on('end', () => resolve(text));
       sock.on('error', reject);
       sock.resume();
-      sock.end(Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+      void (async () => {
+        for await (const b of body) {
+          if (sock.destroyed) return;
+          if (!sock.write(b)) await new Promise<void>((r) => { sock.once('drain', r); sock.once('close', r); });
+        }
+        sock.end();
+      })().catch((e: unknown) => { sock.destroy(); reject(e); });
     }).catch((e) => { throw fsError(e, uri); });
     let done: CopyInDone;
     try { done = JSON.parse(reply.trim().split('\n').pop() ?? '') as CopyInDone; } catch { throw vscode.FileSystemError.Unavailable(`${uri.path}: the helper closed the write without an answer`); }

@@ -26,7 +26,8 @@ export async function upload(provider: FileProvider, local: string, dir: vscode.
     return n;
   }
   if (!st.isFile()) return 0; // links, sockets, devices: not what a drop means
-  await provider.writeFile(target, fs.readFileSync(local), { create: true, overwrite: true }, st.mode & 0o7777);
+  // streamed from disk: a large file is never read whole into the extension host's memory
+  await provider.uploadFile(target, local, st.mode & 0o7777);
   return 1;
 }
 

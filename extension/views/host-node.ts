@@ -1,14 +1,16 @@
 // A host's root node, when the views show several hosts: its name, and its
 // connection's state as description and icon — idle until expanded,
 // connecting, connected, or "unreachable: <why>" with a Retry action
-// (contextValue `host.STATE`, package.json's menus).
+// (contextValue `host.STATE`, `host.STATE.own` for the extension's own helper
+// on this machine: package.json's menus).
 import * as vscode from 'vscode';
+import { isLocalSocket } from '../../helper/protocol/host';
 import type { Host } from '../host-connections';
 import { LeafNode, Node } from './node';
 
 export class HostNode extends Node {
   /** `own`: the extension's own helper, open from the start as the single view was; the others load when expanded */
-  constructor(readonly host: Host, own: boolean) {
+  constructor(readonly host: Host, private readonly own: boolean) {
     super(host.name, own ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     // no '/' in it: the ids below are `host:NAME/…` (tree.ts). The own helper's keeps its id (and so its
     // expansion) when Switch Host… moves it; '%' is never in an encoded name.
@@ -43,7 +45,8 @@ export class HostNode extends Node {
       this.iconPath = new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       this.tooltip = `${this.host.name}: ${where}\n${c.reason}\nretried by itself every few seconds; Retry tries now`;
     }
-    this.contextValue = `host.${state}`;
+    // `.own`: the extension's own helper on this machine, whose root offers Start the Helper when it is not running
+    this.contextValue = `host.${state}${this.own && isLocalSocket(where) ? '.own' : ''}`;
     // recomputed on every change: the tree's default accessible name is made once
     this.accessibilityInformation = { label: `${this.host.name} ${this.description}` };
   }

@@ -67,7 +67,7 @@ export class ImageNode extends Node {
         // `nscope build` wrote which line made it: Open Containerfile Line goes there
         n.tooltip += `\nmade by ${made[1]} line ${made[2]}`;
         n.contextValue = 'layer.built';
-        n.builtBy = { file: made[1], line: Number(made[2]) };
+        n.builtBy = { file: made[1], line: Number(made[2]), createdBy: l.createdBy };
       }
       return n;
     }), new FilesNode(this.conn, { image: this.ref }, this.id!)];
@@ -91,7 +91,7 @@ function originNode(o: ImageOrigin, id: string): Node {
 /** A layer; its children are its own changes, or the merged tree up to it. */
 export class LayerNode extends Node {
   /** the Containerfile (relative to its build context) and line that made the layer, when `nscope build` did */
-  builtBy?: { file: string; line: number };
+  builtBy?: { file: string; line: number; createdBy?: string };
 
   constructor(override readonly conn: Connection, readonly cut: TreeCut, readonly cumulative: boolean, id: string) {
     super(`layer ${cut.layer}`, vscode.TreeItemCollapsibleState.Collapsed);
@@ -99,8 +99,18 @@ export class LayerNode extends Node {
     this.iconPath = new vscode.ThemeIcon('layers');
   }
 
-  override children(): Promise<Node[]> {
-    if (this.cumulative) return layerTree(this.conn, this.cut, '/', this.id!);
-    return layerChanges(this.conn, this.cut.image, this.cut.layer, this.id!, this.cut.dirs[this.cut.layer]);
+  override async children(): Promise<Node[]> {
+    const files = this.cumulative ? layerTree(this.conn, this.cut, '/', this.id!) : layerChanges(this.conn, this.cut.image, this.cut.layer, this.id!, this.cut.dirs[this.cut.layer]);
+    return [...(this.builtBy ? [this.historyNode(this.builtBy)] : []), ...await files];
+  }
+
+  /** The layer's history entry, first among its children: a click opens the Containerfile line that made it. */
+  private historyNode(by: NonNullable<LayerNode['builtBy']>): Node {
+    const n = new LeafNode(`made by ${by.file} line ${by.line}`, 'history', `${this.id}:history`);
+    if (by.createdBy) n.description = by.createdBy;
+    n.tooltip = `${by.createdBy ?? ''}\n${by.file}:${by.line} — click to open that line`.trim();
+    n.command = { command: 'nscope.openBuildLine', title: 'Open Containerfile Line', arguments: [this] };
+    n.conn = this.conn;
+    return n;
   }
 }

@@ -99,6 +99,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   const contextDir = path.resolve(o.context);
   if (!fs.statSync(contextDir, { throwIfNoEntry: false })?.isDirectory()) throw new BuildError(`${o.context}: the build context must be a directory`);
   const file = o.file ? path.resolve(o.file) : ['Containerfile', 'Dockerfile'].map((f) => path.join(contextDir, f)).find((f) => fs.existsSync(f));
+  if (o.file && !fs.statSync(file!, { throwIfNoEntry: false })?.isFile()) throw new BuildError(`-f ${o.file}: no such file`);
   if (!file || !fs.existsSync(file)) throw new BuildError(`no Containerfile or Dockerfile in ${contextDir} (or give -f FILE)`);
   const quiet = !!o.quiet;
   const say = (s: string) => { if (!quiet) io.write(s); };
@@ -140,7 +141,9 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     });
     containers.push(id);
     await fill(id);
-    const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, pause: false });
+    // the history names the instruction (as BuildKit's does), not the holder container's command
+    const createdBy = ins ? [ins.keyword, ...ins.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ''}`), ins.args].join(' ') : undefined;
+    const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, createdBy, pause: false });
     await c.request('container.remove', { id, force: true });
     containers.splice(containers.indexOf(id), 1);
     cache[key] = r.id;
@@ -167,7 +170,10 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
         baseId = scratch = (await c.request('image.create', { name: `${CACHE_NAME}:scratch` })).id;
       } else {
         try { baseId = (await c.request('image.inspect', { ref: base })).id; } catch {
-          if (!(await io.pull(base))) throw new BuildError(`FROM ${base}: not a local image and it could not be pulled`);
+          // one line: the step and why the pull failed (the pull's own error, not a second line of it)
+          let pulled: boolean;
+          try { pulled = await io.pull(base); } catch (e) { throw new BuildError(`FROM ${base}: not a local image, and pulling it failed: ${(e as Error).message}`); }
+          if (!pulled) throw new BuildError(`FROM ${base}: not a local image and it could not be pulled`);
           baseId = (await c.request('image.inspect', { ref: base })).id;
         }
       }
@@ -191,6 +197,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           case 'SHELL':
             if (!ins.json) throw new BuildError(`${fileName}:${ins.range.start.line + 1}: SHELL takes the JSON form: SHELL ["/bin/sh", "-c"]`);
             st.shell = ins.json;
+            // and into the image's config, as Docker records it: the shell form of CMD/ENTRYPOINT below uses it too
+            st.pending.push(`SHELL ${JSON.stringify(ins.json)}`);
             break;
           case 'RUN': {
             const script = ins.heredocs.length ? ins.heredocs.map((h) => h.body).join('') : ins.args;

@@ -26,12 +26,12 @@ async function runBuild(p: Parsed, ctx: Ctx): Promise<number> {
       noCache: bool(p, 'no-cache'), target: str(p, 'target'), network: str(p, 'network'), quiet: bool(p, 'quiet'),
     }, {
       client: await ctx.client(), socket: ctx.socket, write: (t) => { process.stdout.write(t); },
-      pull: async (ref) => (await pullWithProgress(ctx, ref, { quiet: bool(p, 'quiet') })) === 0,
+      pull: async (ref) => (await pullWithProgress(ctx, ref, { quiet: bool(p, 'quiet'), raise: true })) === 0,
     });
     return 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    if (e instanceof BuildError && /must be a directory|no Containerfile/.test(e.message)) throw new UsageError(e.message);
+    if (e instanceof BuildError && /must be a directory|no Containerfile|^-f .*: no such file/.test(e.message)) throw new UsageError(e.message);
     process.stderr.write(`nscope: ${(e as Error).message}\n`);
     return 1;
   }

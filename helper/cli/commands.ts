@@ -4,6 +4,8 @@ import { cpCommand } from './cp-command';
 import { envFromFlags } from './env-file';
 import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
+import { isLocalSocket } from '../protocol/host';
+import { sendImport } from '../images/send-import';
 import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
 import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
@@ -282,7 +284,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'image COMMAND [OPTIONS]',
     subcommands: [
       ['ls', 'List images'],
-      ['import [--name NAME] FILE', 'Import an OCI layout tar or a `docker save` tar'],
+      ['import [--name NAME] FILE|-', 'Import an OCI layout tar or a `docker save` tar (- reads it from stdin)'],
       ['host NAME [PROGRAM...]', "Build an image from this host's programs (sh, ls, cat, ps, ... by default)"],
       ['rm [-f] IMAGE...', 'Remove one or more images'],
       ['inspect IMAGE...', 'Return low-level information on images, as JSON'],
@@ -298,8 +300,11 @@ export const COMMANDS: Record<string, Command> = {
       switch (sub) {
         case 'ls': case 'list': return listImages(p, ctx);
         case 'import': {
-          if (rest.length !== 1) throw new UsageError('usage: nscope image import [--name NAME] FILE');
-          const r = await (await c()).request('image.import', { file: path.resolve(rest[0]), name: str(p, 'name') });
+          if (rest.length !== 1) throw new UsageError('usage: nscope image import [--name NAME] FILE|-');
+          // a helper over ssh cannot read this machine's files, and stdin has no path: the bytes go on a stream
+          const r = rest[0] === '-' || !isLocalSocket(ctx.socket)
+            ? await sendImport(ctx.socket, rest[0], str(p, 'name'))
+            : await (await c()).request('image.import', { file: path.resolve(rest[0]), name: str(p, 'name') });
           for (const i of r) process.stdout.write(`Loaded image: ${i.name} (${shortId(i.id)})\n`);
           return 0;
         }

@@ -99,14 +99,19 @@ async function authFor(ref: string) {
  * the stream (the helper cancels). Returns the exit code, the error printed
  * in one line; `done` is told the last line when it succeeded.
  */
-async function transfer(ctx: Ctx, params: StreamOpenParams, o: { out: NodeJS.WriteStream; quiet: boolean; done: (l: Extract<TransferLine, { kind: 'done' }>) => void }): Promise<number> {
+async function transfer(ctx: Ctx, params: StreamOpenParams, o: { out: NodeJS.WriteStream; quiet: boolean; raise?: boolean; done: (l: Extract<TransferLine, { kind: 'done' }>) => void }): Promise<number> {
   const sock = await openStream(ctx.socket, params);
   const view = new ProgressView(o.out, o.quiet);
   const stop = () => sock.destroy();
   process.once('SIGINT', stop);
   try {
     const last = await readTransfer(sock, (l) => view.line(l));
-    if (last.kind === 'error') { process.stderr.write(`nscope: ${last.message}\n`); return 1; }
+    if (last.kind === 'error') {
+      // `raise`: the caller says it in its own line, with what the pull was for
+      if (o.raise) throw new Error(last.message);
+      process.stderr.write(`nscope: ${last.message}\n`);
+      return 1;
+    }
     if (last.kind === 'done') o.done(last);
     return 0;
   } finally {
@@ -115,9 +120,10 @@ async function transfer(ctx: Ctx, params: StreamOpenParams, o: { out: NodeJS.Wri
 }
 
 /** Pulls `ref` showing progress on `out`; returns the exit code (errors printed in one line). */
-export async function pullWithProgress(ctx: Ctx, ref: string, opts: { platform?: string; quiet?: boolean; out?: NodeJS.WriteStream } = {}): Promise<number> {
+/** `raise`: a failed pull throws its one-line reason instead of printing it. */
+export async function pullWithProgress(ctx: Ctx, ref: string, opts: { platform?: string; quiet?: boolean; out?: NodeJS.WriteStream; raise?: boolean } = {}): Promise<number> {
   const out = opts.out ?? process.stdout;
-  return transfer(ctx, { kind: 'pull', ref, platform: opts.platform, auth: await authFor(ref) }, { out, quiet: !!opts.quiet, done: (l) => out.write(`${l.ref}\n`) });
+  return transfer(ctx, { kind: 'pull', ref, platform: opts.platform, auth: await authFor(ref) }, { out, quiet: !!opts.quiet, raise: opts.raise, done: (l) => out.write(`${l.ref}\n`) });
 }
 
 export const PLATFORM = { name: 'platform', takesValue: true, value: 'os/arch[/variant]', help: "Pull this platform's image from a multi-platform index (default: this host's)" };

@@ -45,6 +45,8 @@ export interface FilesJob {
   overwrite?: boolean;
   /** write: a new file's permission bits */
   mode?: number;
+  /** write: the bytes the client announced; fewer or more and the file is left as it was (a cut upload ends the stream too) */
+  size?: number;
   /** delete: a directory with what is in it */
   recursive?: boolean;
   /** rename: the new path */
@@ -57,6 +59,15 @@ export interface FilesJob {
 
 /** Paths a copy never writes: the kernel's, not files. */
 const KERNEL_TREES = ['/proc', '/sys', '/dev'];
+
+/** What a non-file is, for a refusal the user can act on (a save over a device node must say it is one). */
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device node';
+  if (st.isFIFO()) return 'a fifo';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
 
 function status(line: object): void {
   fs.writeSync(3, JSON.stringify(line) + '\n');
@@ -185,7 +196,7 @@ async function writeFile(job: FilesJob): Promise<void> {
     job = { ...job, path: fs.realpathSync(target) };
     return writeFile(job);
   }
-  if (st && !st.isFile()) throw new NscopeError(st.isDirectory() ? 'conflict' : 'invalid', `${job.path} is ${st.isDirectory() ? 'a directory' : 'not a regular file'}: not written`);
+  if (st && !st.isFile()) throw new NscopeError(st.isDirectory() ? 'conflict' : 'invalid', `${job.path} is ${kindOf(st)}: not written`);
   if (st && job.overwrite === false) throw new NscopeError('conflict', `${job.path} exists`);
   if (!st && job.create === false) throw new NscopeError('not_found', `no such file: ${job.path}`);
   const [uid, gid] = st ? [st.uid, st.gid] : rootIds(job);
@@ -195,11 +206,15 @@ async function writeFile(job: FilesJob): Promise<void> {
   const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.nscope-${process.pid}`);
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
   try {
+    let got = 0;
     for await (const b of process.stdin) {
       const buf = b as Buffer;
+      got += buf.length;
+      if (job.size !== undefined && got > job.size) throw invalid(`${job.path}: more than the ${job.size} bytes announced; the file is left as it was`);
       let off = 0;
       while (off < buf.length) off += fs.writeSync(fd, buf, off);
     }
+    if (job.size !== undefined && got !== job.size) throw invalid(`${job.path}: the upload ended after ${got} of ${job.size} bytes; the file is left as it was`);
     fs.fchownSync(fd, uid, gid);
     fs.fchmodSync(fd, mode);
     fs.closeSync(fd);

@@ -7,6 +7,7 @@
 // bytes, layer blob files, and (for OCI) the original manifest.
 import * as fs from 'fs';
 import * as path from 'path';
+import type { Readable } from 'stream';
 import { invalid } from '../errors';
 import { sha256 } from './blobs';
 import { cleanEntryPath } from './in-root';
@@ -39,10 +40,10 @@ export interface ArchiveImage {
 
 const JSON_LIMIT = 16 << 20;
 
-/** Extracts the outer archive `file` into the empty directory `dir`. */
-export async function extractArchive(file: string, dir: string): Promise<void> {
+/** Extracts the outer archive (a file, or the bytes a client streams: Import Image… on a remote host) into the empty directory `dir`. */
+export async function extractArchive(input: string | Readable, dir: string): Promise<void> {
   const links: Array<{ parts: string[]; target: string; hard: boolean; name: string }> = [];
-  for await (const e of readTar(fs.createReadStream(file), { label: 'archive' })) {
+  for await (const e of readTar(typeof input === 'string' ? fs.createReadStream(input) : input, { label: 'archive' })) {
     const parts = e.name.startsWith('/') ? null : cleanEntryPath(e.name);
     if (parts === null) throw invalid(`archive: entry "${e.name}" escapes the archive`);
     if (parts.length === 0) continue;

@@ -28,13 +28,18 @@ function familiar(name: string): string {
   return name;
 }
 
+/** A name as the error shows it: quoted and escaped (a newline in it must not split the one-line error), cut when long. */
+export function quoteName(s: string): string {
+  return JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+}
+
 /** "Busybox" is refused; "busybox" -> "busybox:latest"; throws naming `what` on a bad reference. */
 export function normalizeName(ref: string, what = 'image name'): string {
   if (typeof ref !== 'string' || !ref) throw invalid(`${what}: empty`);
-  if (ref.includes('@')) throw invalid(`${what} "${ref}": digests cannot be used as names`);
+  if (ref.includes('@')) throw invalid(`${what} ${quoteName(ref)}: digests cannot be used as names`);
   const { name, tag } = split(ref);
-  if (name.length > 255 || !NAME_RE.test(name)) throw invalid(`${what} "${ref}": invalid reference format (lowercase letters, digits, '.', '_', '-' and '/' only)`);
-  if (tag !== undefined && !TAG_RE.test(tag)) throw invalid(`${what} "${ref}": invalid tag "${tag}"`);
+  if (name.length > 255 || !NAME_RE.test(name)) throw invalid(`${what} ${quoteName(ref)}: invalid reference format (lowercase letters, digits, '.', '_', '-' and '/' only)`);
+  if (tag !== undefined && !TAG_RE.test(tag)) throw invalid(`${what} ${quoteName(ref)}: invalid tag ${quoteName(tag)}`);
   return `${familiar(name)}:${tag ?? 'latest'}`;
 }
 

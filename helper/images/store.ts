@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
+import type { Readable } from 'stream';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { readJson, writeJsonAtomic } from '../lib/atomic';
 import { extractArchive, readArchive, type ArchiveImage, type ArchiveLayer } from './archive';
@@ -407,16 +408,19 @@ export class ImageStore {
   }
 
   /** Imports a `docker save` tar or an OCI image layout tar; returns one summary per name added. */
-  async importArchive(file: string, opts: { name?: string } = {}): Promise<ImageSummary[]> {
+  /** `file`: a path, or the archive's bytes as a client sends them (stream kind `image-import`). */
+  /** `afterExtract`: a last word before anything is stored (a stream checks it got every byte it was promised). */
+  async importArchive(file: string | Readable, opts: { name?: string; afterExtract?: () => Promise<void> } = {}): Promise<ImageSummary[]> {
     const override = opts.name !== undefined && opts.name !== '' ? normalizeName(opts.name, '--name') : undefined;
     const tmp = this.newTmp('import');
     try {
       try {
         await extractArchive(file, tmp);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`archive ${file}: no such file`);
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && typeof file === 'string') throw notFound(`archive ${file}: no such file`);
         throw e;
       }
+      await opts.afterExtract?.();
       const found = readArchive(tmp);
       if (override && found.length > 1) throw invalid(`--name: the archive holds ${found.length} images; a name can only be given to one`);
       for (const img of found) if (!override && img.names.length === 0) throw invalid(`archive: ${img.where} has no name (no RepoTags or ref.name annotation); give one with --name`);

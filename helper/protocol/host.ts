@@ -38,6 +38,11 @@ export function parseHost(s: string): HostAddress {
   throw new HostError(`"${s}": unsupported scheme ${u.protocol.replace(/:$/, '')} (unix or ssh)`);
 }
 
+/** Whether an address reaches a helper on this machine (a socket path), so it can open this machine's files by path. */
+export function isLocalSocket(s: string): boolean {
+  try { return parseHost(s).kind === 'unix'; } catch { return false; }
+}
+
 /** Options split as a shell would for simple words (quotes kept together). */
 function words(s: string | undefined): string[] {
   return (s ?? '').match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^(["'])(.*)\1$/, '$2')) ?? [];

@@ -26,7 +26,8 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 function bad(ref: string, why?: string): Error {
-  return invalid(`invalid reference format${why ? `: ${why}` : ''}: "${ref}"`);
+  // escaped: a newline in what the user typed must not split the one-line error
+  return invalid(`invalid reference format${why ? `: ${why}` : ''}: ${JSON.stringify(ref)}`);
 }
 
 /** Parses `ref`; throws "invalid reference format" naming it. */

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { invalid } from '../errors';
 import type { OciContainerConfig } from '../images/oci';
 
-export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
+export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -213,6 +213,13 @@ export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefi
         if (!cmd) throw invalid(`${what}: HEALTHCHECK takes [OPTIONS] CMD command, or NONE`);
         const exec = execForm(cmd[1].trim());
         out.Healthcheck = { Test: exec ? ['CMD', ...exec] : ['CMD-SHELL', cmd[1].trim()], ...hc };
+        break;
+      }
+      case 'SHELL': {
+        // recorded in the config (as Docker's Shell): the shell form of a later CMD, ENTRYPOINT or RUN uses it
+        const exec = execForm(rest);
+        if (!exec || !exec.length) throw invalid(`${what}: SHELL takes the JSON form: SHELL ["/bin/sh", "-c"]`);
+        out.Shell = exec;
         break;
       }
       case 'STOPSIGNAL': {

@@ -51,6 +51,7 @@ export interface CommitOptions {
   name: string;
   message?: string;
   author?: string;
+  createdBy?: string;
   changes?: string[];
   pause?: boolean;
 }
@@ -271,8 +272,9 @@ export function commitContainer(images: ImageStore, src: CommitSource, o: Commit
 async function commitNow(images: ImageStore, src: CommitSource, o: CommitOptions): Promise<CommitResult> {
   if (!o || typeof o !== 'object') throw invalid('commit: options missing');
   const name = normalizeName(o.name, 'commit: image name');
-  for (const [k, v] of [['message', o.message], ['author', o.author]] as const) {
+  for (const [k, v] of [['message', o.message], ['author', o.author], ['createdBy', o.createdBy]] as const) {
     if (v !== undefined && typeof v !== 'string') throw invalid(`commit: ${k} must be a string`);
+    if (v !== undefined && v.length > 65536) throw invalid(`commit: ${k} is ${v.length} characters; at most 65536`);
   }
   let parent;
   try { parent = images.inspect(src.imageId); } catch (e) {
@@ -308,7 +310,7 @@ async function commitNow(images: ImageStore, src: CommitSource, o: CommitOptions
     }
 
     const created = new Date().toISOString();
-    const entry: OciHistory = { created, created_by: src.command.join(' ') };
+    const entry: OciHistory = { created, created_by: o.createdBy ?? src.command.join(' ') };
     if (o.author) entry.author = o.author;
     if (o.message) entry.comment = o.message;
     const { rootfs: _r, ...rest } = parent.config;

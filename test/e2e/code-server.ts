@@ -41,6 +41,7 @@ export interface Locator {
   isVisible(): Promise<boolean>;
   count(): Promise<number>;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
+  dragTo(target: Locator, o?: { timeout?: number }): Promise<void>;
   first(): Locator;
   locator(sel: string, o?: { hasText?: string | RegExp; has?: Locator }): Locator;
   filter(o: { hasText?: string | RegExp; has?: Locator }): Locator;

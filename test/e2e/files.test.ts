@@ -2,7 +2,10 @@
 // real helper: the Files node lists them, /etc/motd opens in an editor, is
 // edited and saved (the helper writes it inside the container), `nscope exec
 // cat` shows the new text and the Changes node marks it; Upload… copies a
-// host folder in (modes kept) and Download… copies a container folder out.
+// host folder in (modes kept; a 12 MiB file streamed), the open Changes node
+// takes the new files in from the container.changed event, and Download…
+// copies a container folder out; a file dragged onto the Files node is copied
+// in by the view's drop controller.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +14,7 @@ import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
+import { answerFileDialog } from './file-dialog';
 
 const skip = e2eUnavailable();
 
@@ -24,32 +28,7 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
   const uiTest = screenshotOnFailure(test, () => vs);
   const exec = async (...cmd: string[]) => (await daemon.cli(['exec', 'files-web', ...cmd])).stdout;
 
-  /** Answers code-server's simple file dialog with `p` and presses its `ok` button. */
-  const pick = async (title: RegExp, p: string, ok: string) => {
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await page.locator('.quick-input-widget', { hasText: title }).waitFor({ timeout: UI });
-    // the dialog fills in its start folder on its own, shortly after opening: type once it has
-    await waitFor(async () => (await input.inputValue()).startsWith('/'), UI, 'the file dialog\'s start folder');
-    // typed with a trailing '/', the dialog moves into the folder itself: its button then
-    // takes that folder (without it, a quick click could take the start folder instead)
-    const typed = `${p}/`;
-    // the dialog's own late fill of its start folder can overwrite ours: wait until the typed
-    // path has stayed put for a moment
-    await waitFor(async () => {
-      if ((await input.inputValue()) !== typed) await input.fill(typed);
-      await new Promise((r) => setTimeout(r, 700));
-      return (await input.inputValue()) === typed;
-    }, UI, `${p} in the file dialog`);
-    // the dialog may still be taking in the typed path: press its button until it closes
-    const widget = page.locator('.quick-input-widget', { hasText: title });
-    await waitFor(async () => {
-      if (!(await widget.isVisible())) return true;
-      if ((await input.inputValue()) !== typed) { await input.fill(typed); return false; }
-      await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).first().click();
-      await new Promise((r) => setTimeout(r, 500));
-      return !(await widget.isVisible());
-    }, UI, `the file dialog accepting ${p}`);
-  };
+  const pick = (title: RegExp, p: string, ok: string) => answerFileDialog(page, title, p, ok);
 
   before(async () => {
     daemon = await startWithImage('e2e-files');
@@ -61,6 +40,8 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     fs.mkdirSync(path.join(local, 'upload', 'sub'), { recursive: true });
     fs.writeFileSync(path.join(local, 'upload', 'sub', 'a.txt'), 'from the host\n');
     fs.writeFileSync(path.join(local, 'upload', 'run.sh'), '#!/bin/sh\necho run\n', { mode: 0o755 });
+    // larger than one read chunk (8 MiB): the upload streams it from disk
+    fs.writeFileSync(path.join(local, 'upload', 'big.bin'), Buffer.alloc(12 << 20, 7));
     fs.mkdirSync(path.join(local, 'downloads'));
     vs = await VsCode.start({ extensionDir: REPO, outDir: E2E_OUT, settings: { 'nscope.socketPath': daemon.socket } });
     page = vs.page;
@@ -94,6 +75,9 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     await pick(/Copy into/, path.join(local, 'upload'), 'Upload');
     await waitFor(async () => (await exec('cat', '/upload/sub/a.txt')) === 'from the host\n', UI, 'the uploaded folder in the container');
     assert.equal((await exec('stat', '-c', '%a %u', '/upload/run.sh')).trim(), '755 0');
+    await waitFor(async () => (await exec('stat', '-c', '%s', '/upload/big.bin')).trim() === String(12 << 20), UI, 'the 12 MiB file whole in the container');
+    // the Changes node, open since the first test, takes in the uploaded files by itself (container.changed)
+    await vs.row('Containers', /^a\.txt\s*\/upload\/sub\//).waitFor({ timeout: UI });
     await vs.contextMenu(vs.row('Containers', /^etc\s*rw layer/), 'Download…');
     await pick(/Download/, path.join(local, 'downloads'), 'Download Here');
     const got = path.join(local, 'downloads', 'etc', 'motd');
@@ -102,6 +86,24 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
       await waitFor(() => fs.existsSync(got) && fs.readFileSync(got, 'utf8').includes('edited from VS Code'), UI, 'the downloaded folder on the host');
     } catch (e) { throw new Error(`${(e as Error).message}; on the host: ${tree()}; notifications: ${await page.locator('.notifications-toasts').innerText().catch(() => '')}`); }
     assert.ok(fs.existsSync(path.join(local, 'downloads', 'etc', 'hostname')));
+    // modes and owners as the container has them (VS Code runs as root here, so owners too)
+    for (const f of ['/etc/motd', '/etc/hostname']) {
+      const st = fs.statSync(path.join(local, 'downloads', f));
+      assert.equal(`${(st.mode & 0o7777).toString(8)} ${st.uid}`, (await exec('stat', '-c', '%a %u', f)).trim(), f);
+    }
     await vs.screenshot('files-2-transfers');
+  });
+
+  uiTest('a file dragged onto a container\'s Files node is copied in (the view\'s drop controller)', async () => {
+    fs.writeFileSync(path.join(vs.tmp, 'workspace', 'dropped.txt'), 'dropped in\n');
+    // opened in an editor: its tab drags the file's URI, as the Explorer does
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('dropped.txt');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'dropped.txt' }).first().waitFor({ timeout: UI });
+    await page.keyboard.press('Enter');
+    const tab = page.locator('.tab', { hasText: 'dropped.txt' }).first();
+    await tab.waitFor({ timeout: UI });
+    await tab.dragTo(vs.row('Containers', /^Files/));
+    await waitFor(async () => (await exec('cat', '/dropped.txt')) === 'dropped in\n', UI, 'the dropped file in the container');
   });
 });

@@ -2,7 +2,9 @@
 // Chromium): a Containerfile with a mistyped instruction and a FROM of an
 // image the helper does not have gets its diagnostics in the Problems panel,
 // from the server the extension starts (dist/language-server.js) and the
-// local images it asks the helper for.
+// local images it asks the helper for. Build Image… on a two-stage Dockerfile:
+// the image is selected, its layer's tooltip names the line that made it, and
+// the Open Containerfile Line action and a click on the layer's history open it.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -71,6 +73,37 @@ describe('VS Code: the Containerfile language server, and Build Image', { skip, 
     await layer.locator('.action-label[aria-label="Open Containerfile Line"]').click();
     await page.locator('.tab.active', { hasText: 'Dockerfile' }).waitFor({ timeout: UI });
     await page.locator('.statusbar-item', { hasText: /Ln 4, Col 1/ }).first().waitFor({ timeout: UI });
+    // its tooltip names the line: hovered on its label, away from the action
+    await layer.locator('.label-name').hover();
+    await page.locator('.monaco-hover, .workbench-hover', { hasText: 'made by Dockerfile line 4' }).first().waitFor({ timeout: UI });
+    // and its history, first among its children, opens the line on a click
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await page.locator('.statusbar-item', { hasText: /Ln 1, Col 1/ }).first().waitFor({ timeout: UI });
+    await layer.click();
+    const history = vs.row('Images', /^made by Dockerfile line 4/);
+    await history.waitFor({ timeout: UI });
+    assert.match(await history.innerText(), /COPY --from=build/);
+    await history.click();
+    await page.locator('.statusbar-item', { hasText: /Ln 4, Col 1/ }).first().waitFor({ timeout: UI });
     await vs.screenshot('language-2-built');
+  });
+
+  uiTest('Build Image… from the editor\'s title: a rebuild (from the cache, done in milliseconds) is selected under its new name', async () => {
+    const page = vs.page;
+    // the Dockerfile is the active editor (the last test opened its line)
+    await page.locator('.tab.active', { hasText: 'Dockerfile' }).waitFor({ timeout: UI });
+    // e2e-built:1 collapsed: the new image's row, below it, in sight of the small Images pane
+    await vs.row('Images', /^e2e-built:1/).click();
+    await vs.row('Images', /^layer 1/).waitFor({ state: 'detached', timeout: UI });
+    await page.locator('.editor-actions .action-label[aria-label="Build Image…"]').first().click();
+    await page.locator('.quick-input-widget', { hasText: /Build Image from Dockerfile/ }).waitFor({ timeout: UI });
+    await page.locator('.quick-input-widget .quick-input-box input').fill('e2e-built:2');
+    await page.keyboard.press('Enter');
+    const built = vs.row('Images', 'e2e-built:2');
+    await built.waitFor({ timeout: 120000 });
+    await waitFor(async () => (await built.getAttribute('aria-selected')) === 'true', UI, 'the new image selected');
+    // its progress went to the output channel
+    await page.locator('.part.panel .view-lines', { hasText: 'Successfully tagged e2e-built:2' }).first().waitFor({ timeout: UI });
   });
 });

@@ -70,6 +70,9 @@ describe('nscope build', () => {
     // a history entry per step, naming the Containerfile's line
     const [img] = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout);
     assert.ok(JSON.stringify(img.config).includes('Containerfile:12'), 'the COPY --chmod line in the history');
+    // created_by is the instruction, not the command of the container the step ran in
+    const entry = img.config.history.find((h: { comment?: string }) => h.comment === 'Containerfile:12');
+    assert.equal(entry.created_by, 'COPY --chmod=700 --chown=12:34 app.sh run.sh');
     assert.deepEqual(img.config.config.Healthcheck, { Test: ['CMD-SHELL', 'cat /app/out.txt'], Interval: 30e9, Retries: 3 });
   });
 
@@ -102,8 +105,52 @@ describe('nscope build', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /The command '\/bin\/sh -c exit 3' returned a non-zero code: 3 \(Containerfile:3, step 3\)/);
     assert.equal((await d.cli(['ps', '-aq'])).stdout.trim(), '', 'no container left');
+    // again: step 2 comes from the cache, step 3 fails the same, and the layer store has not grown
+    const layers = () => fs.readdirSync(path.join(d.root, 'layers')).sort();
+    const had = layers();
+    const again = await build([bad]);
+    assert.equal(again.code, 1);
+    assert.match(again.stdout, /Using cache/);
+    assert.match(again.stderr, /returned a non-zero code: 3 \(Containerfile:3, step 3\)/);
+    assert.deepEqual(layers(), had, 'no layer left by the failing RUN');
     const missing = await build(['-f', path.join(bad, 'nope'), bad]);
     assert.equal(missing.code, 2);
+  });
+
+  test('config instructions land in the image: USER, ENTRYPOINT, LABEL, EXPOSE, VOLUME, SHELL, STOPSIGNAL', async () => {
+    const cfg = path.join(path.dirname(ctx), 'config');
+    fs.mkdirSync(cfg);
+    fs.writeFileSync(path.join(cfg, 'Containerfile'), [
+      'FROM host',
+      // SHELL changes how the next RUN's shell form runs: -e stops at the first failure, so "false; …" fails
+      'SHELL ["/bin/sh", "-ec"]',
+      'RUN echo shell-form > /shell.txt',
+      'LABEL org.example.team="the build tests" version=2',
+      'EXPOSE 8080 53/udp',
+      'VOLUME ["/data"]',
+      'STOPSIGNAL SIGQUIT',
+      'USER 1000:1000',
+      'ENTRYPOINT ["/bin/sh", "-c"]',
+      'CMD ["id -u; cat /shell.txt"]',
+      '',
+    ].join('\n'));
+    const r = await build(['-t', 'config:1', cfg]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const c = JSON.parse((await d.cli(['image', 'inspect', 'config:1'])).stdout)[0].config.config;
+    assert.deepEqual(c.Shell, ['/bin/sh', '-ec']);
+    assert.deepEqual(c.Labels, { 'org.example.team': 'the build tests', version: '2' });
+    assert.deepEqual(c.ExposedPorts, { '8080/tcp': {}, '53/udp': {} });
+    assert.deepEqual(c.Volumes, { '/data': {} });
+    assert.equal(c.StopSignal, 'SIGQUIT');
+    assert.equal(c.User, '1000:1000');
+    assert.deepEqual(c.Entrypoint, ['/bin/sh', '-c']);
+    assert.deepEqual(c.Cmd, ['id -u; cat /shell.txt']);
+    assert.equal(await run('config:1'), '1000\nshell-form\n');
+    // SHELL's -e in a RUN: the first failing command fails the step
+    fs.writeFileSync(path.join(cfg, 'Failfile'), 'FROM host\nSHELL ["/bin/sh", "-ec"]\nRUN false; echo not reached\n');
+    const fail = await build(['-f', path.join(cfg, 'Failfile'), cfg]);
+    assert.equal(fail.code, 1, fail.stdout);
+    assert.match(fail.stderr, /The command '\/bin\/sh -ec false; echo not reached' returned a non-zero code: 1 \(Failfile:3, step 3\)/);
   });
 
   describe('FROM scratch', () => {

@@ -1,7 +1,7 @@
 // Several hosts (issue 14): the CLI talking to a helper over ssh — a real
 // OpenSSH server on 127.0.0.1 started here, `ssh … nscope dial-stdio` per
-// connection — with --host, NSCOPE_HOST and contexts; run, exec, logs and cp
-// (streams) through it; and the errors a user meets (an unreachable host, a
+// connection — with --host, NSCOPE_HOST and contexts; run, exec, logs, cp,
+// image import and build (streams) through it; and the errors a user meets (an unreachable host, a
 // bad URL, an unknown context).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -66,6 +66,36 @@ describe('nscope over ssh', { skip }, () => {
     const cp = await remote(['--host', url, 'cp', path.join(work, 'f.txt'), 'far:/tmp/']);
     assert.equal(cp.code, 0, cp.stderr);
     assert.equal((await cli(['exec', 'far', 'cat', '/tmp/f.txt'])).stdout, 'copied over ssh');
+  });
+
+  test('image import over ssh sends the archive, not its path: a file only this side can see is imported there', async () => {
+    const tar = path.join(work, 'host.tar');
+    assert.equal((await cli(['image', 'export', 'host', tar])).code, 0);
+    // the archive on a tmpfs in a mount namespace of the CLI's own: the helper (same machine, outside it)
+    // sees an empty directory at that path, as a remote helper would see nothing
+    const hidden = path.join(work, 'only-here');
+    fs.mkdirSync(hidden);
+    const { runCommand } = await import('../helpers/command');
+    const script = 'mount -t tmpfs tmpfs "$1" && cp "$2" "$1/" && shift 2 && exec "$@"';
+    const imp = await runCommand('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', hidden, tar,
+      process.execPath, path.join(REPO, 'bin', 'nscope'), '--host', url, 'image', 'import', '--name', 'sent:over-ssh', path.join(hidden, 'host.tar')], { env });
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.match(imp.stdout, /^Loaded image: sent:over-ssh \(/);
+    assert.deepEqual(fs.readdirSync(hidden), [], 'the helper\'s side never had the file');
+    assert.ok((await (await d.client()).request('image.list', {})).some((i) => i.name === 'sent:over-ssh'));
+    assert.equal((await cli(['image', 'rm', 'sent:over-ssh'])).code, 0);
+  });
+
+  test('nscope build over ssh: the context goes over the connection, RUN and COPY run on the remote helper', async () => {
+    const ctx = path.join(work, 'build-ctx');
+    fs.mkdirSync(ctx);
+    fs.writeFileSync(path.join(ctx, 'msg.txt'), 'copied from the client\n');
+    fs.writeFileSync(path.join(ctx, 'Containerfile'), 'FROM host\nCOPY msg.txt /msg.txt\nRUN echo ran-remotely >> /msg.txt\nCMD ["cat", "/msg.txt"]\n');
+    const b = await remote(['--host', url, 'build', '-t', 'far-built:1', ctx], { XDG_CACHE_HOME: path.join(work, 'cache') });
+    assert.equal(b.code, 0, b.stderr + b.stdout);
+    assert.match(b.stdout, /Successfully tagged far-built:1/);
+    const r = await cli(['run', '--rm', '--network', 'none', 'far-built:1']);
+    assert.equal(r.stdout, 'copied from the client\nran-remotely\n', r.stderr);
   });
 
   test('NSCOPE_HOST, and contexts: create, ls, use, inspect, rm', async () => {

@@ -1,5 +1,6 @@
 // Image references and the lexical path rules of the unpacker (no root needed).
 import assert from 'node:assert/strict';
+import { parseReference } from '../../helper/registry/reference';
 import { test } from 'node:test';
 import { cleanEntryPath, symlinkStaysInside } from '../../helper/images/in-root';
 import { idPrefix, normalizeName, tryNormalizeName } from '../../helper/images/names';
@@ -16,6 +17,9 @@ test('image names normalize to name:tag; Docker Hub prefixes are dropped; bad on
   assert.throws(() => normalizeName('app:-bad'), /invalid tag "-bad"/);
   assert.throws(() => normalizeName('app@sha256:' + '0'.repeat(64)), /digests cannot be used as names/);
   assert.throws(() => normalizeName('', '--name'), /--name: empty/);
+  // a newline typed into a name stays escaped: the error is one line
+  assert.throws(() => normalizeName('x:\nnl'), (e: Error) => !e.message.includes('\n') && /invalid tag "\\nnl"/.test(e.message));
+  assert.throws(() => parseReference('a\nb'), (e: Error) => !e.message.includes('\n') && /"a\\nb"/.test(e.message));
   assert.equal(tryNormalizeName('UPPER'), undefined);
 });
 

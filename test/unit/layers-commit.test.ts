@@ -52,11 +52,15 @@ test('WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL', () => {
   assert.deepEqual(applyChanges(base, ['VOLUME ["/data", "/logs"]']).Volumes, { '/data': {}, '/logs': {} });
   assert.deepEqual(applyChanges(base, ['VOLUME /a /b']).Volumes, { '/a': {}, '/b': {} });
   assert.equal(applyChanges(base, ['STOPSIGNAL SIGQUIT']).StopSignal, 'SIGQUIT');
+  // SHELL is recorded and the shell form after it uses it; only its JSON form is taken
+  const sh = applyChanges(base, ['SHELL ["/bin/bash", "-ec"]', 'CMD make all']);
+  assert.deepEqual([sh.Shell, sh.Cmd], [['/bin/bash', '-ec'], ['/bin/bash', '-ec', 'make all']]);
+  assert.throws(() => applyChanges(base, ['SHELL /bin/bash']), /SHELL takes the JSON form/);
 });
 
 test('bad changes: one line naming the change and what is wrong', () => {
   const bad: Array<[string, RegExp]> = [
-    ['RUN apt-get update', /^--change "RUN apt-get update": RUN cannot be used with commit \(only CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR\)$/],
+    ['RUN apt-get update', /^--change "RUN apt-get update": RUN cannot be used with commit \(only CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR\)$/],
     ['FROM scratch', /FROM cannot be used with commit/],
     ['CMD', /^--change "CMD": CMD needs an argument$/],
     ['   ', /empty instruction/],

@@ -32,3 +32,6 @@ export interface ImageDetailInfo extends Omit<ImageSummaryInfo, 'layers'> {
   manifest: unknown;
   layers: ImageLayerInfo[];
 }
+
+/** The last line of an `image-import` stream: the images it added, or why none. */
+export type ImportDone = { ok: true; images: ImageSummaryInfo[] } | { error: string; kind?: string };

@@ -126,6 +126,8 @@ export interface CommitParams {
   /** the history entry's comment (`-m`) */
   message?: string;
   author?: string;
+  /** the history entry's created_by (default: the container's command); `nscope build` gives the instruction */
+  createdBy?: string;
   /** Dockerfile instructions applied to the config: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL */
   changes?: string[];
   /** freeze a running container's processes while its rw layer is read (default true, like docker commit) */

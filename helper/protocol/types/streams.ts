@@ -42,8 +42,14 @@ export type StreamOpenParams =
   | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean; parents?: boolean }
   // `file-write`: the client sends a file's new content and half-closes; it replaces the file at `path` atomically
   // (owner and mode kept; a new one the container root's, 0644), answered as cp-in. `create`/`overwrite` false refuse.
-  // `mode`: a new file's permission bits (default 0644; an existing file keeps its own).
-  | { kind: 'file-write'; id: string; path: string; create?: boolean; overwrite?: boolean; mode?: number };
+  // `mode`: a new file's permission bits (default 0644; an existing file keeps its own). `size`: the content's
+  // length; when given, anything else leaves the file as it was (a client that dies mid-save ends the stream too).
+  | { kind: 'file-write'; id: string; path: string; create?: boolean; overwrite?: boolean; mode?: number; size?: number }
+  // `image-import`: the client sends an image archive (OCI layout or docker save tar) and half-closes; the server
+  // answers one ImportDone JSON line (./images.ts). The bytes travel, not a path: a remote helper cannot read the
+  // client's files (`image.import` takes a path on the helper's host).
+  // `size`: the archive's length; the helper imports nothing unless exactly that many bytes came.
+  | { kind: 'image-import'; name?: string; size?: number };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

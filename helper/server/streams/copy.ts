@@ -39,8 +39,9 @@ export async function openCopyOutStream(p: StreamParams<'cp-out'>, s: StreamServ
 export async function openFileWriteStream(p: StreamParams<'file-write'>, s: StreamServices): Promise<OpenedStream> {
   if (typeof p.path !== 'string' || !p.path) throw new NscopeError('invalid', 'file-write: no path given');
   if (p.mode !== undefined && (!Number.isInteger(p.mode) || p.mode < 0 || p.mode > 0o7777)) throw new NscopeError('invalid', `file-write: mode ${String(p.mode)} is not between 0 and 07777`);
+  if (p.size !== undefined && (!Number.isSafeInteger(p.size) || p.size < 0)) throw new NscopeError('invalid', `file-write: size ${String(p.size).slice(0, 40)} is not a whole number of bytes`);
   const where = jobRoot(p, s);
-  const w = startWorker({ op: 'write', root: where.root, path: p.path, create: p.create, overwrite: p.overwrite, mode: p.mode, ids: where.ids });
+  const w = startWorker({ op: 'write', root: where.root, path: p.path, create: p.create, overwrite: p.overwrite, mode: p.mode, size: p.size, ids: where.ids });
   return relayIn(w, where);
 }
 

@@ -6,6 +6,7 @@ import { openAttachStream } from './attach';
 import { openCopyInStream, openCopyOutStream, openFileWriteStream } from './copy';
 import { openExecStream } from './exec';
 import { openExportStream } from './export';
+import { openImportStream } from './import';
 import { openLogStream } from './logs';
 import { openStatsStream } from './stats';
 import { openPullStream, openPushStream } from './transfer';
@@ -24,6 +25,7 @@ const OPENERS: { [K in StreamKind]: StreamOpener<K> } = {
   'cp-out': openCopyOutStream,
   'cp-in': openCopyInStream,
   'file-write': openFileWriteStream,
+  'image-import': openImportStream,
 };
 
 /** Validates the request, starts what it asks for, and returns the pump. */

@@ -6,6 +6,7 @@ import type { ContainerRecord } from '../record';
 import { releaseIdMap } from '../userns';
 import { cgroup, type ContainerContext, emitEvent, paths } from './context';
 import { netContainer } from './network';
+import { thawAfterSignal } from './pause';
 import { wait } from './wait';
 import { copyInProgress } from './copy-root';
 
@@ -17,6 +18,7 @@ export async function remove(ctx: ContainerContext, ref: string, force = false, 
     if (!force && r.status === 'running') throw conflict(`cannot remove container ${r.name}: it is running; stop it first or force the removal`);
     const exited = wait(ctx, r.id);
     try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
+    thawAfterSignal(ctx, r);
     await exited;
   }
   // let the exit handling finish first: its events come before "removed"

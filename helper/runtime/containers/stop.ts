@@ -3,12 +3,14 @@ import { conflict, invalid } from '../../errors';
 import { isSameProcess } from '../../lib/procinfo';
 import { signalNumber } from '../signals';
 import type { ContainerContext } from './context';
+import { thawAfterSignal } from './pause';
 import { wait } from './wait';
 
 export function kill(ctx: ContainerContext, ref: string, signal: string | number = 'SIGKILL'): { id: string } {
   const r = ctx.find(ref);
   if (r.status === 'exited' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
   process.kill(r.pid!, signalNumber(signal));
+  thawAfterSignal(ctx, r);
   return { id: r.id };
 }
 
@@ -20,10 +22,12 @@ export async function stop(ctx: ContainerContext, ref: string, timeout?: number)
   const t = timeout ?? 10;
   if (t > 0) {
     try { process.kill(r.pid!, signalNumber(r.stopSignal ?? 'SIGTERM')); } catch { /* already gone */ }
+    thawAfterSignal(ctx, r);
     const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), t * 1000).unref());
     if (await Promise.race([exited, timer]) !== 'timeout') return { id: r.id };
   }
   try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
+  thawAfterSignal(ctx, r);
   await exited;
   return { id: r.id };
 }

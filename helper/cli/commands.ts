@@ -13,6 +13,7 @@ import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { imageExport, imageLayers } from './commit-commands';
 import { STATS } from './stats';
+import { INSPECT, inspectRefs } from './inspect-command';
 import { VOLUME } from './volume-commands';
 import { PLATFORM, PULL, PULL_FLAGS, PUSH, PullFailed, TAG, tagImage, withPull } from './pull-commands';
 
@@ -209,22 +210,7 @@ export const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  inspect: {
-    summary: 'Return low-level information on containers or images, as JSON', group: 'Containers',
-    flags: [FORMAT], min: 1, usage: 'inspect CONTAINER|IMAGE...',
-    async run(p, ctx) {
-      const c = await ctx.client();
-      const out: unknown[] = [];
-      let rc = 0;
-      for (const ref of p.positionals) {
-        try { out.push(await c.request('container.inspect', { id: ref })); } catch (e) {
-          try { out.push(await c.request('image.inspect', { ref })); } catch { process.stderr.write(`nscope: ${(e as Error).message}\n`); rc = 1; }
-        }
-      }
-      json(out);
-      return rc;
-    },
-  },
+  inspect: INSPECT,
   logs: {
     summary: 'Fetch the logs of a container', group: 'Containers',
     flags: [
@@ -281,7 +267,7 @@ export const COMMANDS: Record<string, Command> = {
       ['import [--name NAME] FILE', 'Import an OCI layout tar or a `docker save` tar'],
       ['host NAME [PROGRAM...]', "Build an image from this host's programs (sh, ls, cat, ps, ... by default)"],
       ['rm [-f] IMAGE...', 'Remove one or more images'],
-      ['inspect IMAGE...', 'Return low-level information on images, as JSON'],
+      ['inspect [--format TEMPLATE] IMAGE...', 'Return low-level information on images, as Docker prints it'],
       ['layers IMAGE [--changes LAYER]', "An image's layers with their sizes, or one layer's changes"],
       ['export IMAGE FILE|-', 'Write an image as an OCI image layout tar'],
       ['pull [--platform P] NAME[:TAG|@DIGEST]', 'Download an image from a registry'],
@@ -308,14 +294,9 @@ export const COMMANDS: Record<string, Command> = {
         case 'rm': case 'remove':
           if (!rest.length) throw new UsageError('usage: nscope image rm [-f] IMAGE...');
           return eachId({ ...p, positionals: rest }, ctx, async (cl, ref) => { await cl.request('image.remove', { ref, force: bool(p, 'force') }); process.stdout.write(`Deleted: ${ref}\n`); });
-        case 'inspect': {
+        case 'inspect':
           if (!rest.length) throw new UsageError('usage: nscope image inspect IMAGE...');
-          const cl = await c();
-          const out = [];
-          for (const ref of rest) out.push(await cl.request('image.inspect', { ref }));
-          json(out);
-          return 0;
-        }
+          return inspectRefs(p, ctx, rest, 'image');
         case 'layers': return imageLayers(p, ctx, rest);
         case 'export': return imageExport(p, ctx, rest);
         case 'pull': return PULL.run({ ...p, positionals: rest }, ctx);

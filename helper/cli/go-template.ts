@@ -238,17 +238,18 @@ export function parseTemplate(src: string): Template {
 
 // ---- values as Go prints them ----
 
-function goString(v: unknown, top = true): string {
+function goString(v: unknown): string {
   if (v === undefined) return '<no value>';
-  if (v === null) return top ? '<no value>' : '<nil>';
+  // a nil pointer or slice of Docker's structs prints <nil>; a map's missing key (undefined here) <no value>
+  if (v === null) return '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : goFloat(v);
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'function') return '<func>';
-  if (Array.isArray(v)) return `[${v.map((x) => goString(x, false)).join(' ')}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => goString(x)).join(' ')}]`;
   if (typeof v === 'object') {
-    if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goString((v as Record<string, unknown>)[k], false)}`).join(' ')}]`;
-    return `{${Object.values(v).map((x) => goString(x, false)).join(' ')}}`;
+    if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goString((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+    return `{${Object.values(v).map((x) => goString(x)).join(' ')}}`;
   }
   return String(v);
 }
@@ -276,12 +277,12 @@ export function sprintf(format: string, args: unknown[]): string {
     const a = args[n++];
     let s: string;
     switch (verb) {
-      case 's': case 'v': s = goString(a, false); if (verb === 's' && a === null) s = '%!s(<nil>)'; if (prec !== undefined && verb === 's') s = s.slice(0, Number(prec)); break;
-      case 'd': s = typeof a === 'number' ? String(Math.trunc(a)) : `%!d(${typeof a === 'string' ? 'string' : typeof a}=${goString(a, false)})`; if (flags.includes('+') && typeof a === 'number' && a >= 0) s = '+' + s; break;
-      case 'q': s = JSON.stringify(goString(a, false)); break;
-      case 'x': case 'X': s = typeof a === 'number' ? Math.trunc(a).toString(16) : Buffer.from(goString(a, false)).toString('hex'); if (verb === 'X') s = s.toUpperCase(); break;
-      case 'f': case 'F': s = typeof a === 'number' ? a.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${typeof a}=${goString(a, false)})`; break;
-      case 't': s = typeof a === 'boolean' ? String(a) : `%!t(${typeof a}=${goString(a, false)})`; break;
+      case 's': case 'v': s = goString(a); if (verb === 's' && a === null) s = '%!s(<nil>)'; if (prec !== undefined && verb === 's') s = s.slice(0, Number(prec)); break;
+      case 'd': s = typeof a === 'number' ? String(Math.trunc(a)) : `%!d(${typeof a === 'string' ? 'string' : typeof a}=${goString(a)})`; if (flags.includes('+') && typeof a === 'number' && a >= 0) s = '+' + s; break;
+      case 'q': s = JSON.stringify(goString(a)); break;
+      case 'x': case 'X': s = typeof a === 'number' ? Math.trunc(a).toString(16) : Buffer.from(goString(a)).toString('hex'); if (verb === 'X') s = s.toUpperCase(); break;
+      case 'f': case 'F': s = typeof a === 'number' ? a.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${typeof a}=${goString(a)})`; break;
+      case 't': s = typeof a === 'boolean' ? String(a) : `%!t(${typeof a}=${goString(a)})`; break;
       default: return all;
     }
     if (width !== undefined && s.length < Number(width)) {
@@ -289,7 +290,7 @@ export function sprintf(format: string, args: unknown[]): string {
       s = flags.includes('-') ? s.padEnd(w) : flags.includes('0') && /[dfxX]/.test(verb) ? (s.startsWith('-') ? '-' + s.slice(1).padStart(w - 1, '0') : s.padStart(w, '0')) : s.padStart(w);
     }
     return s;
-  }) + (n < args.length ? `%!(EXTRA ${args.slice(n).map((a) => goString(a, false)).join(', ')})` : '');
+  }) + (n < args.length ? `%!(EXTRA ${args.slice(n).map((a) => goString(a)).join(', ')})` : '');
 }
 
 function compare(a: unknown, b: unknown, op: string): boolean {
@@ -322,23 +323,23 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
   },
   join: (v, sep) => {
     if (!Array.isArray(v)) throw new TemplateError('error calling join: not a list');
-    return v.map((x) => goString(x, false)).join(String(sep));
+    return v.map((x) => goString(x)).join(String(sep));
   },
   split: (s, sep) => String(s).split(String(sep)),
-  lower: (s) => goString(s, false).toLowerCase(),
-  upper: (s) => goString(s, false).toUpperCase(),
-  title: (s) => goString(s, false).replace(/\b\w/g, (c) => c.toUpperCase()),
+  lower: (s) => goString(s).toLowerCase(),
+  upper: (s) => goString(s).toUpperCase(),
+  title: (s) => goString(s).replace(/\b\w/g, (c) => c.toUpperCase()),
   // Docker's truncate and pad
-  truncate: (s, n) => [...goString(s, false)].slice(0, Number(n)).join(''),
-  pad: (s, l, r) => ' '.repeat(Number(l)) + goString(s, false) + ' '.repeat(Number(r)),
+  truncate: (s, n) => [...goString(s)].slice(0, Number(n)).join(''),
+  pad: (s, l, r) => ' '.repeat(Number(l)) + goString(s) + ' '.repeat(Number(r)),
   len: (v) => {
     if (typeof v === 'string' || Array.isArray(v)) return v.length;
     if (v && typeof v === 'object') return Object.keys(v).length;
     throw new TemplateError(`error calling len: len of type ${v === null || v === undefined ? 'nil' : typeof v}`);
   },
-  printf: (f, ...a) => sprintf(goString(f, false), a),
-  print: (...a) => a.map((x, k) => (k > 0 && typeof x !== 'string' && typeof a[k - 1] !== 'string' ? ' ' : '') + goString(x, false)).join(''),
-  println: (...a) => a.map((x) => goString(x, false)).join(' ') + '\n',
+  printf: (f, ...a) => sprintf(goString(f), a),
+  print: (...a) => a.map((x, k) => (k > 0 && typeof x !== 'string' && typeof a[k - 1] !== 'string' ? ' ' : '') + goString(x)).join(''),
+  println: (...a) => a.map((x) => goString(x)).join(' ') + '\n',
   not: (v) => !truth(v),
   and: (...a) => { for (const x of a) if (!truth(x)) return x; return a[a.length - 1]; },
   or: (...a) => { for (const x of a) if (truth(x)) return x; return a[a.length - 1]; },

@@ -21,7 +21,7 @@ test('field paths print as Go prints them', () => {
   assert.equal(run('{{.Config.Cmd}}'), '[sleep 60]');
   assert.equal(run('{{.Config.Labels}}'), 'map[app:web com.x:y]');
   assert.equal(run('{{.Config.Labels.nope}}'), '<no value>');
-  assert.equal(run('{{.Config.Entrypoint}}'), '<no value>');
+  assert.equal(run('{{.Config.Entrypoint}}'), '<nil>');
   assert.equal(run('IP={{.NetworkSettings.IPAddress}}\n'), 'IP=10.1.2.3\n');
 });
 

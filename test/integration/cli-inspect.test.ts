@@ -79,7 +79,7 @@ test('images: Docker\'s image document; --type', async () => {
   assert.equal(img.Os, 'linux');
   assert.equal(img.RootFS.Type, 'layers');
   assert.equal(img.RootFS.Layers.length, img.Nscope.layers.length);
-  assert.equal((await d.cli(['image', 'inspect', '--format', '{{.Id}}', 'host'])).stdout, `${img.Id}\n`);
+  assert.equal((await d.cli(['image', 'inspect', '-f', '{{.Id}}', 'host'])).stdout, `${img.Id}\n`);
   // inspect finds images too, in the order asked
   const both = await d.cli(['inspect', '-f', '{{.Id}}', 'web', 'host']);
   assert.equal(both.code, 0, both.stderr);

@@ -13,7 +13,9 @@ import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { STATS } from './stats';
 import { INSPECT } from './inspect-command';
 import { PS } from './ps-command';
-import { IMAGE, IMAGES, RMI } from './image-commands';
+import { HISTORY, IMAGE, IMAGES, RMI } from './image-commands';
+import { ATTACH, EXPORT, PAUSE, RENAME, UNPAUSE } from './container-commands';
+import { parseTimeArg } from './time-arg';
 import { VOLUME } from './volume-commands';
 import { PULL, PULL_FLAGS, PUSH, PullFailed, TAG, withPull } from './pull-commands';
 
@@ -198,14 +200,21 @@ export const COMMANDS: Record<string, Command> = {
       { name: 'follow', short: 'f', help: 'Follow log output (until the container exits)' },
       { name: 'tail', short: 'n', takesValue: true, help: 'Number of lines to show from the end of the logs (default "all")' },
       { name: 'timestamps', short: 't', help: 'Show timestamps' },
+      { name: 'since', takesValue: true, value: 'string', help: 'Show logs since a time: RFC 3339 (2024-05-01T10:00:00Z), Unix seconds, or relative (42m for 42 minutes)' },
+      { name: 'until', takesValue: true, value: 'string', help: 'Show logs before a time: RFC 3339, Unix seconds, or relative (42m for 42 minutes)' },
     ], min: 1, usage: 'logs [OPTIONS] CONTAINER',
     async run(p, ctx) {
       const t = str(p, 'tail');
       if (t !== undefined && t !== 'all' && !/^\d+$/.test(t)) throw new UsageError(`--tail: "${t}" is not a number`);
+      const since = str(p, 'since') === undefined ? undefined : parseTimeArg(str(p, 'since')!, 'since');
+      const until = str(p, 'until') === undefined ? undefined : parseTimeArg(str(p, 'until')!, 'until');
       const c = await ctx.client();
       const { id } = await c.request('container.inspect', { id: p.positionals[0] });
       const s = await openStream(ctx.socket, { kind: 'logs', id, follow: bool(p, 'follow'), tail: t === undefined || t === 'all' ? undefined : Number(t) });
-      await printLogStream(s, { timestamps: bool(p, 'timestamps') });
+      // following up to a time: the stream ends then, as docker logs -f --until does
+      const stopAt = bool(p, 'follow') && until !== undefined ? setTimeout(() => s.destroy(), Math.max(0, until - Date.now())) : undefined;
+      await printLogStream(s, { timestamps: bool(p, 'timestamps'), since, until });
+      clearTimeout(stopAt);
       return 0;
     },
   },
@@ -232,6 +241,12 @@ export const COMMANDS: Record<string, Command> = {
   images: IMAGES,
   image: IMAGE,
   rmi: RMI,
+  history: HISTORY,
+  pause: PAUSE,
+  unpause: UNPAUSE,
+  rename: RENAME,
+  attach: ATTACH,
+  export: EXPORT,
   info: {
     summary: 'Display information about the helper daemon', group: 'Helper',
     flags: [FORMAT], usage: 'info [OPTIONS]',

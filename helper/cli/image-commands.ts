@@ -1,4 +1,4 @@
-// `nscope images`, `rmi`, and `nscope image …`: Docker's image
+// `nscope images`, `rmi`, `history`, and `nscope image …`: Docker's image
 // management command, each subcommand with its own flags (image-rm's -f is
 // --force, image-inspect's -f is --format, as in Docker).
 import * as path from 'path';
@@ -70,6 +70,46 @@ export const RMI: Command = {
   run: (p, ctx) => eachId(p, ctx, async (cl, ref) => { await cl.request('image.remove', { ref, force: bool(p, 'force') }); process.stdout.write(`Deleted: ${ref}\n`); }),
 };
 
+interface HistoryEntry { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }
+
+export const HISTORY: Command = {
+  summary: 'Show the history of an image: the step that made each layer', group: 'Images',
+  flags: [
+    { name: 'no-trunc', help: "Don't truncate output" },
+    { name: 'quiet', short: 'q', help: 'Only show image IDs' },
+    { name: 'human', short: 'H', takesValue: true, value: 'true|false', help: 'Print sizes and dates in human readable format (default true)' },
+    { ...TEMPLATE_FORMAT, help: 'Format output: "table", "json", "table TEMPLATE" or a Go TEMPLATE ({{.ID}}, {{.CreatedSince}}, {{.CreatedBy}}, {{.Size}}, {{.Comment}})' },
+  ],
+  min: 1, usage: 'history [OPTIONS] IMAGE',
+  async run(p, ctx) {
+    if (p.positionals.length !== 1) throw new UsageError('usage: nscope history [OPTIONS] IMAGE');
+    const human = str(p, 'human') !== 'false';
+    const fmt = listFormat(p);
+    const img = await (await ctx.client()).request('image.inspect', { ref: p.positionals[0] });
+    const hist = ((img.config as { history?: HistoryEntry[] })?.history ?? []);
+    // each non-empty history entry made the next layer, bottom up
+    let layer = 0;
+    const entries = hist.map((h) => ({ h, size: h.empty_layer ? 0 : img.layers[layer++]?.unpackedSize ?? img.layers[layer - 1]?.size ?? 0 }));
+    const noTrunc = bool(p, 'no-trunc');
+    const rows = entries.reverse().map(({ h, size }, i) => {
+      const by = h.created_by ?? '';
+      return {
+        ID: i === 0 ? (noTrunc ? img.id : shortId(img.id)) : '<missing>',
+        CreatedSince: h.created ? (human ? `${ago(h.created)} ago` : h.created) : '',
+        CreatedAt: h.created ?? '',
+        CreatedBy: noTrunc || by.length <= 45 ? by : by.slice(0, 44) + '…',
+        Size: human ? humanSize(size) : String(size),
+        Comment: h.comment ?? '',
+      };
+    });
+    if (bool(p, 'quiet')) process.stdout.write(rows.map((r) => r.ID + '\n').join(''));
+    else if (fmt.kind === 'json') json(rows);
+    else if (fmt.kind === 'template') process.stdout.write(renderTemplate(fmt, rows, { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' }));
+    else process.stdout.write(table(['IMAGE', 'CREATED', 'CREATED BY', 'SIZE', 'COMMENT'], rows.map((r) => [r.ID, r.CreatedSince, r.CreatedBy, r.Size, r.Comment])));
+    return 0;
+  },
+};
+
 const IMPORT: Command = {
   summary: 'Import an OCI layout tar or a `docker save` tar', group: 'Images',
   flags: [{ name: 'name', takesValue: true, help: 'Name the imported image NAME[:TAG] (an archive of one image)' }],
@@ -120,6 +160,7 @@ export const IMAGE: Command = management('image', 'Manage images', 'Images', {
   inspect: IMAGE_INSPECT,
   layers: LAYERS,
   export: EXPORT,
+  history: { ...HISTORY, usage: 'image history [OPTIONS] IMAGE' },
   pull: { ...PULL, usage: 'image pull [OPTIONS] NAME[:TAG|@DIGEST]' },
   push: { ...PUSH, usage: 'image push [OPTIONS] NAME[:TAG] [DESTINATION]' },
   tag: { ...TAG, usage: 'image tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]' },

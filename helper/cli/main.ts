@@ -12,6 +12,7 @@ import { NETWORK_COMMANDS } from './network-commands';
 import { commandHelp, mainHelp } from './help';
 import { resolveHost } from './contexts';
 import { HOST_COMMANDS } from './host-commands';
+import { containerCommand } from './container-commands';
 
 const VERSION = 'nscope 0.1.0';
 
@@ -82,7 +83,13 @@ const HELPER_COMMANDS: Record<string, Command> = {
   },
 };
 
-const ALL: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS };
+const TOP: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS };
+
+/** Docker's management word over the same commands: `container ls`. */
+const ALL: Record<string, Command> = {
+  ...TOP,
+  container: containerCommand(TOP),
+};
 
 /** Every command by name, for tests that walk the table. */
 export const ALL_COMMANDS: Readonly<Record<string, Command>> = ALL;

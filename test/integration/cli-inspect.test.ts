@@ -72,7 +72,7 @@ test('a stopped container: its exit code, no pid, FinishedAt set', async () => {
   assert.equal((await d.cli(['rm', 'quit'])).code, 0);
 });
 
-test('images: Docker\'s image document; --type', async () => {
+test('images: Docker\'s image document; --type; container inspect', async () => {
   const img = JSON.parse((await d.cli(['image', 'inspect', 'host'])).stdout)[0];
   assert.match(img.Id, /^sha256:[0-9a-f]{64}$/);
   assert.deepEqual(img.RepoTags, ['host:latest']);
@@ -87,9 +87,10 @@ test('images: Docker\'s image document; --type', async () => {
   assert.equal((await d.cli(['inspect', '--type', 'image', '-f', '{{.Os}}', 'host'])).stdout, 'linux\n');
   const notImage = await d.cli(['inspect', '--type', 'image', 'web']);
   assert.equal(notImage.code, 1);
-  const notContainer = await d.cli(['inspect', '--type', 'container', 'host']);
+  const notContainer = await d.cli(['container', 'inspect', 'host']);
   assert.equal(notContainer.code, 1);
   assert.match(notContainer.stderr, /No such container: host/);
+  assert.equal((await d.cli(['container', 'inspect', '-f', '{{.Name}}', 'web'])).stdout, '/web\n');
 });
 
 test('errors: one line each, Docker\'s exit codes', async () => {

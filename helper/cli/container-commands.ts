@@ -9,6 +9,7 @@ import { CONTAINER_INSPECT } from './inspect-command';
 import { checkTerminal, pumpTerminal } from './exec';
 import { printLogStream } from './logstream';
 import { management } from './management';
+import { CONTAINER_PRUNE } from './prune-commands';
 
 export const PAUSE: Command = {
   summary: 'Pause all processes within one or more containers (the cgroup freezer)', group: 'Containers',
@@ -95,5 +96,6 @@ export function containerCommand(top: Record<string, Command>): Command {
     rm, remove: rm, wait: as('wait'), pause: as('pause'), unpause: as('unpause'), rename: as('rename'),
     inspect: CONTAINER_INSPECT, logs: as('logs'), top: as('top'), stats: as('stats'), update: as('update'), exec: as('exec'),
     attach: as('attach'), export: as('export'), cp: as('cp'), diff: as('diff'), commit: as('commit'), port: as('port'),
+    prune: CONTAINER_PRUNE,
   });
 }

@@ -13,6 +13,7 @@ import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 import { management } from './management';
 import { goTime } from './ps-command';
 import { PULL, PUSH, TAG } from './pull-commands';
+import { IMAGE_PRUNE } from './prune-commands';
 
 const splitName = (name: string) => { const k = name.lastIndexOf(':'); return { repo: name.slice(0, k), tag: name.slice(k + 1) }; };
 
@@ -161,6 +162,7 @@ export const IMAGE: Command = management('image', 'Manage images', 'Images', {
   layers: LAYERS,
   export: EXPORT,
   history: { ...HISTORY, usage: 'image history [OPTIONS] IMAGE' },
+  prune: IMAGE_PRUNE,
   pull: { ...PULL, usage: 'image pull [OPTIONS] NAME[:TAG|@DIGEST]' },
   push: { ...PUSH, usage: 'image push [OPTIONS] NAME[:TAG] [DESTINATION]' },
   tag: { ...TAG, usage: 'image tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]' },

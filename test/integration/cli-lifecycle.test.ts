@@ -1,6 +1,6 @@
 // The Docker commands a new user types beyond run/ps/rm: pause/unpause,
-// rename, logs --since/--until/-t, attach, export, history, and the
-// `container`/`image` management words.
+// rename, logs --since/--until/-t, attach, export, history, events, prune,
+// system df, and the `container`/`image` management words.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -142,6 +142,78 @@ test('history: the image\'s steps, newest first', async () => {
   assert.equal(rows[1].split('|')[0], '<missing>');
   await ok('rm', 'h');
   await ok('image', 'rm', 'hist:1');
+});
+
+test('events: Docker\'s lines for what happens, filtered and formatted', async () => {
+  const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'events', '--filter', 'type=container',
+    '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.image}}'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (b) => { out += b; });
+  const code = new Promise<number | null>((resolve) => p.on('close', resolve));
+  // subscribed once a probe's events come through
+  await waitFor(async () => { await d.cli(['rm', (await d.cli(['create', 'host', 'true'])).stdout.trim()]); return out.includes('destroy'); }, 20000, 'events to flow');
+  out = '';
+  await ok('run', '-d', '--name', 'ev', 'host', 'sleep', '60');
+  await ok('pause', 'ev');
+  await ok('unpause', 'ev');
+  await ok('rename', 'ev', 'ev2');
+  await ok('kill', 'ev2');
+  await ok('wait', 'ev2');
+  await ok('rm', 'ev2');
+  await waitFor(() => out.includes('destroy ev2'), 20000, `destroy in ${out}`);
+  assert.deepEqual(out.trim().split('\n'), [
+    'container create ev host:latest', 'container start ev host:latest', 'container pause ev host:latest', 'container unpause ev host:latest',
+    'container rename ev2 host:latest', 'container die ev2 host:latest', 'container destroy ev2 host:latest',
+  ]);
+  p.kill('SIGINT');
+  assert.equal(await code, 0);
+  // the default line: time, type, action, id, attributes
+  const q = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'system', 'events', '-f', 'event=die'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let line = '';
+  q.stdout.on('data', (b) => { line += b; });
+  const qcode = new Promise<number | null>((resolve) => q.on('close', resolve));
+  await waitFor(async () => { await d.cli(['run', '--rm', '--name', 'die', 'host', 'sh', '-c', 'exit 2']); return line.includes('die'); }, 20000, 'a die event');
+  assert.match(line.split('\n')[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z container die [0-9a-f]{64} \(exitCode=2, image=host:latest, name=die\)$/);
+  q.kill('SIGTERM');
+  assert.equal(await qcode, 0);
+  // --until in the past: nothing to wait for
+  const past = await d.cli(['events', '--until', '1s']);
+  assert.equal(past.code, 0);
+  assert.equal(past.stdout, '');
+  const bad = await d.cli(['events', '-f', 'color=red']);
+  assert.equal(bad.code, 2);
+});
+
+test('prune and system df: stopped containers, dangling images, what they held', async () => {
+  await ok('run', '--name', 'keep', '-d', 'host', 'sleep', '60');
+  await ok('run', '--name', 'gone1', 'host', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1k count=64 2>/dev/null');
+  await ok('create', '--name', 'gone2', 'host', 'true');
+  // a dangling image: a name given to a second commit
+  await ok('commit', 'gone1', 'dang:1');
+  await ok('commit', 'gone1', 'dang:1');
+  const df = await ok('system', 'df');
+  assert.match(df, /^TYPE +TOTAL +ACTIVE +SIZE +RECLAIMABLE\n/);
+  assert.match(df, /^Images +3 +1 /m);
+  assert.match(df, /^Containers +3 +1 +6\d(\.\d)?kB/m);
+  assert.match(df, /^Build Cache +0 +0 +0B +0B$/m);
+  assert.equal(await ok('system', 'df', '--format', '{{.Type}}={{.TotalCount}}'), 'Images=3\nContainers=3\nLocal Volumes=0\nBuild Cache=0\n');
+  const noTty = await d.cli(['container', 'prune']);
+  assert.equal(noTty.code, 2, 'no terminal to ask at and no -f');
+  const cp = await ok('container', 'prune', '-f');
+  assert.match(cp, /^Deleted Containers:\n[0-9a-f]{64}\n[0-9a-f]{64}\n\nTotal reclaimed space: 6\d(\.\d)?kB\n$/);
+  assert.equal(await ok('ps', '-a', '--format', '{{.Names}}'), 'keep\n');
+  const ip = await ok('image', 'prune', '-f');
+  assert.match(ip, /^Deleted Images:\ndeleted: sha256:[0-9a-f]{64}\n\nTotal reclaimed space: /);
+  assert.equal(await ok('images', '--format', '{{.Repository}}', '-f', 'dangling=true'), '');
+  // -a: every image no container uses (dang:1 here; host is keep's)
+  const all = await ok('image', 'prune', '-a', '-f');
+  assert.match(all, /untagged: dang:1\ndeleted: sha256:/);
+  assert.equal(await ok('images', '--format', '{{.Repository}}'), 'host\n');
+  await ok('network', 'create', 'lonely');
+  await ok('stop', '-t', '0', 'keep');
+  const sp = await ok('system', 'prune', '-f');
+  assert.match(sp, /Deleted Containers:\n[0-9a-f]{64}\n\nDeleted Networks:\nlonely\n\nTotal reclaimed space: /);
+  assert.equal(await ok('ps', '-a', '-q'), '');
 });
 
 test('the management words: container ls/inspect/rm, image ls/rm/inspect; unknown ones say so', async () => {

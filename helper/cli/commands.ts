@@ -85,7 +85,7 @@ export const COMMANDS: Record<string, Command> = {
         return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env: list(p, 'env') });
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
-        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|No such container/.test((e as Error).message) ? 1 : 126;
+        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|is paused|No such container/.test((e as Error).message) ? 1 : 126;
       }
     },
   },

@@ -33,6 +33,10 @@ test('pause freezes the cgroup, unpause thaws it; ps, inspect and --filter statu
   assert.equal(await ok('inspect', '-f', '{{.State.Status}} {{.State.Paused}} {{.State.Running}}', 'p'), 'paused true true\n');
   assert.equal(await ok('ps', '--filter', 'status=paused', '--format', '{{.Names}} {{.State}}'), 'p paused\n');
   assert.match(await ok('ps', '--format', '{{.Status}}', '-f', 'name=^p$'), /^Up .* \(Paused\)\n$/);
+  // an exec would join the frozen processes and hang: refused, as Docker does
+  const exec = await d.cli(['exec', 'p', 'true']);
+  assert.equal(exec.code, 1);
+  assert.equal(exec.stderr, 'nscope: container p is paused, unpause the container before exec\n');
   const again = await d.cli(['pause', 'p']);
   assert.equal(again.code, 1);
   assert.equal(again.stderr, 'nscope: container p is already paused\n');
@@ -55,6 +59,17 @@ test('pause freezes the cgroup, unpause thaws it; ps, inspect and --filter statu
   const missing = await d.cli(['pause', 'nosuch']);
   assert.equal(missing.code, 1);
   assert.equal(missing.stderr, 'nscope: No such container: nosuch\n');
+});
+
+test('stats --format: a template per container, with headers under "table"', async () => {
+  await ok('run', '-d', '--name', 'st', '--pids-limit', '20', 'host', 'sleep', '60');
+  assert.match(await ok('stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}} {{.ID}}', 'st'), /^st 1 [0-9a-f]{12}\n$/);
+  const t = (await ok('stats', '--no-stream', '--format', 'table {{.Name}}\\t{{.MemUsage}}', 'st')).split('\n');
+  assert.match(t[0], /^NAME +MEM USAGE \/ LIMIT$/);
+  assert.match(t[1], /^st +\S+ \S+ \/ /);
+  const bad = await d.cli(['stats', '--no-stream', '--format', '{{.Nope', 'st']);
+  assert.equal(bad.code, 2);
+  await ok('rm', '-f', 'st');
 });
 
 test('rename: the new name finds it, the old one does not; taken and bad names are refused', async () => {

@@ -1,6 +1,6 @@
 // `nscope ps`: the containers, as Docker lists them, with its --filter,
 // --format templates, -n/-l and --no-trunc.
-import type { ContainerSummary } from '../protocol';
+import type { ContainerSummary, PortMapping } from '../protocol';
 import { bool, list, str, UsageError } from './args';
 import { json, type Command } from './command';
 import { containerState, CONTAINER_FILTERS, filterContainers, parseFilters } from './filters';
@@ -24,8 +24,14 @@ const commandText = (c: ContainerSummary, noTrunc: boolean) => {
   return JSON.stringify(noTrunc || s.length <= 20 ? s : s.slice(0, 19) + '…');
 };
 
+/** What a row shows of a container's details (asked only when the template names them). */
+interface Extra { ports: PortMapping[]; networks: string[]; mounts: string[] }
+
+/** Docker's PORTS text: "127.0.0.1:8080->80/tcp, 0.0.0.0:5353->53/udp" */
+const portsText = (ports: PortMapping[]) => ports.map((x) => `${x.hostIp || '0.0.0.0'}:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', ');
+
 /** One row as Docker's ps templates see it ({{.ID}}, {{.Names}}, {{.Label "k"}}, …). */
-function row(c: ContainerSummary, noTrunc: boolean) {
+function row(c: ContainerSummary, noTrunc: boolean, extra?: Extra) {
   const labels = c.labels ?? {};
   return {
     ID: noTrunc ? c.id : shortId(c.id),
@@ -33,16 +39,16 @@ function row(c: ContainerSummary, noTrunc: boolean) {
     Command: commandText(c, noTrunc),
     CreatedAt: goTime(c.created),
     RunningFor: `${ago(c.created)} ago`,
-    Ports: '',
+    Ports: extra ? portsText(extra.ports) : '',
     State: containerState(c),
     Status: statusText(c),
     Size: '',
     Names: c.name,
     Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
     Label: (k: string) => labels[k] ?? '',
-    Mounts: '',
-    Networks: '',
-    LocalVolumes: '0',
+    Mounts: extra ? extra.mounts.join(',') : '',
+    Networks: extra ? extra.networks.join(',') : '',
+    LocalVolumes: String(extra ? extra.mounts.length : 0),
   };
 }
 
@@ -83,7 +89,15 @@ export const PS: Command = {
     const noTrunc = bool(p, 'no-trunc');
     if (bool(p, 'quiet')) process.stdout.write(rows.map((x) => (noTrunc ? x.id : shortId(x.id)) + '\n').join(''));
     else if (fmt.kind === 'json') json(rows);
-    else if (fmt.kind === 'template') process.stdout.write(renderTemplate(fmt, rows.map((x) => row(x, noTrunc)), HEADERS));
+    else if (fmt.kind === 'template') {
+      // ports, networks and mounts are in each container's details: asked only when the template shows them
+      const needs = /\.(Ports|Networks|Mounts|LocalVolumes)\b/.test(str(p, 'format') ?? '');
+      const extras = needs ? await Promise.all(rows.map(async (x): Promise<Extra | undefined> => {
+        const d = await c.request('container.inspect', { id: x.id }).catch(() => undefined);
+        return d && { ports: d.ports ?? [], networks: (d.networks ?? []).map((n) => n.network), mounts: (d.mounts ?? []).map((m) => (m.type === 'volume' ? m.name ?? '' : m.source ?? m.destination)) };
+      })) : [];
+      process.stdout.write(renderTemplate(fmt, rows.map((x, i) => row(x, noTrunc, extras[i])), HEADERS));
+    }
     else process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
       rows.map((x) => { const r = row(x, noTrunc); return [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Names]; })));
     return 0;

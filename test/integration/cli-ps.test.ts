@@ -61,6 +61,15 @@ test('--format templates: fields, table with headers, .Label, quiet wins', async
   assert.equal((await d.cli(['ps', '--format', '{{json .Names}}'])).stdout, '"web"\n');
 });
 
+test('{{.Ports}}, {{.Networks}} and {{.Mounts}} come from each container\'s details', async () => {
+  const r = await d.cli(['run', '-d', '--name', 'pub', '-p', '127.0.0.1::80', '-v', 'pubdata:/data', 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const port = (await d.cli(['port', 'pub', '80'])).stdout.trim();
+  const out = await d.cli(['ps', '-f', 'name=^pub$', '--format', '{{.Ports}}|{{.Networks}}|{{.Mounts}}']);
+  assert.equal(out.stdout, `${port}->80/tcp|nscope|pubdata\n`);
+  assert.equal((await d.cli(['rm', '-f', 'pub'])).code, 0);
+});
+
 test('-n, -l and --no-trunc', async () => {
   assert.deepEqual(await names('-n', '2'), ['idle', 'ok'], 'the two created last, of every state');
   assert.deepEqual(await names('-l'), ['idle']);

@@ -1,7 +1,9 @@
 // `pause` / `unpause`: a running container's cgroup frozen and thawed through
 // the cgroup freezer, as runc pause does (oci-freeze.ts does the files).
 // A paused container is still "running"; `paused` in its summary says so.
+import * as fs from 'fs';
 import { conflict } from '../../errors';
+import { freezerPath } from '../../rootfs/commit-freeze';
 import { isFrozen, pauseCgroup, resumeCgroup, thawForKill } from '../oci-freeze';
 import type { ContainerRecord } from '../record';
 import { type ContainerContext, emitEvent } from './context';
@@ -23,8 +25,16 @@ export function unpause(ctx: ContainerContext, ref: string): { id: string } {
   return { id: r.id };
 }
 
+/** The cgroup mounts, read once: every list asks each running container whether it is paused. */
+let mountinfo: string | undefined;
+
 export function isPaused(ctx: ContainerContext, r: ContainerRecord): boolean {
-  return r.status === 'running' && isFrozen(r.cgroupRel, ctx.cgroups.version);
+  if (r.status !== 'running') return false;
+  mountinfo ??= fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  const file = freezerPath(`/${r.cgroupRel}`, ctx.cgroups.version, mountinfo);
+  let v: string;
+  try { v = file ? fs.readFileSync(file, 'utf8').trim() : ''; } catch { return false; }
+  return ctx.cgroups.version === 1 ? v === 'FROZEN' : v === '1';
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ContainerSummary, PortMapping } from '../protocol';
 import { bool, list, str, UsageError } from './args';
 import { json, type Command } from './command';
 import { containerState, CONTAINER_FILTERS, filterContainers, parseFilters } from './filters';
-import { ago, shortId, table } from './format';
+import { ago, humanSize, shortId, table } from './format';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 
 export function statusText(c: ContainerSummary): string {
@@ -31,7 +31,7 @@ interface Extra { ports: PortMapping[]; networks: string[]; mounts: string[] }
 const portsText = (ports: PortMapping[]) => ports.map((x) => `${x.hostIp || '0.0.0.0'}:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', ');
 
 /** One row as Docker's ps templates see it ({{.ID}}, {{.Names}}, {{.Label "k"}}, …). */
-function row(c: ContainerSummary, noTrunc: boolean, extra?: Extra) {
+function row(c: ContainerSummary, noTrunc: boolean, extra?: Extra, imageSizes?: Map<string, number>) {
   const labels = c.labels ?? {};
   return {
     ID: noTrunc ? c.id : shortId(c.id),
@@ -42,7 +42,8 @@ function row(c: ContainerSummary, noTrunc: boolean, extra?: Extra) {
     Ports: extra ? portsText(extra.ports) : '',
     State: containerState(c),
     Status: statusText(c),
-    Size: '',
+    // as docker ps -s: the rw layer, and with the image under it
+    Size: c.sizeRw === undefined ? '' : `${humanSize(c.sizeRw)} (virtual ${humanSize(c.sizeRw + (imageSizes?.get(c.imageId) ?? 0))})`,
     Names: c.name,
     Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
     Label: (k: string) => labels[k] ?? '',
@@ -66,6 +67,7 @@ export const PS: Command = {
     { name: 'last', short: 'n', takesValue: true, value: 'int', help: 'Show n last created containers (includes all states)' },
     { name: 'latest', short: 'l', help: 'Show the latest created container (includes all states)' },
     { name: 'no-trunc', help: "Don't truncate output" },
+    { name: 'size', short: 's', help: 'Display total file sizes (each container\'s rw layer, and with its image)' },
     { ...TEMPLATE_FORMAT, help: 'Format output: "table", "json" (nscope\'s list as a JSON array), "table TEMPLATE" or a Go TEMPLATE, e.g. \'{{.ID}}\\t{{.Names}}\'' },
   ],
   usage: 'ps [OPTIONS]',
@@ -78,7 +80,9 @@ export const PS: Command = {
     // as Docker: a status filter, -n and -l look at stopped containers too
     const all = bool(p, 'all') || filters.has('status') || last > 0;
     const c = await ctx.client();
-    let rows = await c.request('container.list', { all });
+    const size = bool(p, 'size') || /\.Size\b/.test(str(p, 'format') ?? '');
+    let rows = await c.request('container.list', { all, size });
+    const imageSizes = size ? new Map((await c.request('image.list', {})).map((i) => [i.id, i.size])) : undefined;
     // before/since need the stopped ones to name them by
     if (filters.has('before') || filters.has('since')) {
       const every = all ? rows : await c.request('container.list', { all: true });
@@ -96,10 +100,10 @@ export const PS: Command = {
         const d = await c.request('container.inspect', { id: x.id }).catch(() => undefined);
         return d && { ports: d.ports ?? [], networks: (d.networks ?? []).map((n) => n.network), mounts: (d.mounts ?? []).map((m) => (m.type === 'volume' ? m.name ?? '' : m.source ?? m.destination)) };
       })) : [];
-      process.stdout.write(renderTemplate(fmt, rows.map((x, i) => row(x, noTrunc, extras[i])), HEADERS));
+      process.stdout.write(renderTemplate(fmt, rows.map((x, i) => row(x, noTrunc, extras[i], imageSizes)), HEADERS));
     }
-    else process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
-      rows.map((x) => { const r = row(x, noTrunc); return [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Names]; })));
+    else process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES', ...(size ? ['SIZE'] : [])],
+      rows.map((x) => { const r = row(x, noTrunc, undefined, imageSizes); return [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Names, ...(size ? [r.Size] : [])]; })));
     return 0;
   },
 };

@@ -70,6 +70,17 @@ test('{{.Ports}}, {{.Networks}} and {{.Mounts}} come from each container\'s deta
   assert.equal((await d.cli(['rm', '-f', 'pub'])).code, 0);
 });
 
+test('-s: each container\'s rw layer, and with its image', async () => {
+  await d.cli(['run', '--name', 'fat', 'host', 'dd', 'if=/dev/zero', 'of=/blob', 'bs=1k', 'count=200']);
+  const imageSize = (await d.cli(['images', '--format', '{{.Size}}', 'host'])).stdout.trim();
+  const t = (await d.cli(['ps', '-a', '-s', '-f', 'name=^fat$'])).stdout.split('\n');
+  assert.match(t[0], /NAMES +SIZE$/);
+  assert.match(t[1], / 20\d(\.\d)?kB \(virtual \d+(\.\d+)?MB\)$/);
+  assert.ok(imageSize.endsWith('MB'), imageSize);
+  assert.match((await d.cli(['ps', '-a', '-f', 'name=^fat$', '--format', '{{.Size}}'])).stdout, /^20\d(\.\d)?kB \(virtual /);
+  assert.equal((await d.cli(['rm', 'fat'])).code, 0);
+});
+
 test('-n, -l and --no-trunc', async () => {
   assert.deepEqual(await names('-n', '2'), ['idle', 'ok'], 'the two created last, of every state');
   assert.deepEqual(await names('-l'), ['idle']);

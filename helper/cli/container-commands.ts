@@ -35,7 +35,7 @@ export const RENAME: Command = {
 };
 
 export const ATTACH: Command = {
-  summary: "Attach this terminal to a running container's output (and its console or stdin, if created with -t or -i)", group: 'Containers',
+  summary: "Attach this terminal to a running container's output (and its console or stdin, if created with -t or -i; Ctrl-P Ctrl-Q detaches from a console)", group: 'Containers',
   flags: [{ name: 'no-stdin', help: 'Do not attach STDIN' }],
   min: 1, usage: 'attach [OPTIONS] CONTAINER',
   async run(p, ctx) {
@@ -51,7 +51,10 @@ export const ATTACH: Command = {
       const interactive = !!d.interactive && !bool(p, 'no-stdin');
       checkTerminal({ tty: d.tty, interactive });
       const sock = await openStream(ctx.socket, { kind: 'attach', id: d.id });
-      await pumpTerminal(sock, { tty: !!d.tty, interactive, resize: (rows, cols) => { void c.request('container.resize', { id: d.id, rows, cols }).catch(() => undefined); } });
+      // Ctrl-P Ctrl-Q lets go of a console and leaves the container running, as Docker's detach keys do;
+      // without a tty, leaving would end the container's stdin, so there are none
+      const pumped = await pumpTerminal(sock, { tty: !!d.tty, interactive, detachKeys: !!d.tty && interactive, resize: (rows, cols) => { void c.request('container.resize', { id: d.id, rows, cols }).catch(() => undefined); } });
+      if (pumped.detached) return 0;
     } else {
       // no stdin to give it: its output from now on, until it exits (the log is its stdout and stderr)
       const s = await openStream(ctx.socket, { kind: 'logs', id: d.id, follow: true, tail: 0 });

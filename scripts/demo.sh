@@ -19,7 +19,7 @@ echo "--- a container from the host image: new namespaces, its own root, cgroup 
 $nscope run --rm --memory 64m --cpus 0.5 --pids-limit 50 --hostname demo host \
   sh -c 'echo "hostname: $(hostname)"; echo "my pid: $$"; echo "processes:"; ps -e; echo "root:"; ls /'
 # a container that stays, for the explorer
-state=$($nscope inspect demo --format json 2>/dev/null | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p' | head -1 || true)
+state=$($nscope inspect demo --format '{{.State.Status}}' 2>/dev/null || true)
 case "$state" in
   running) ;;
   created|exited) $nscope start demo >/dev/null ;;

@@ -2,29 +2,23 @@
 import { buildCommand } from './build-command';
 import { cpCommand } from './cp-command';
 import { envFromFlags } from './env-file';
-import * as path from 'path';
 import { HelperClient, openStream } from '../protocol/client';
-import { isLocalSocket } from '../protocol/host';
-import { sendImport } from '../images/send-import';
-import type { ContainerSummary, ImageSummaryInfo, NsType } from '../protocol';
-import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
+import type { NsType } from '../protocol';
+import { bool, list, parseArgs, str, UsageError } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
-import { ago, humanSize, shortId, table } from './format';
+import { table } from './format';
 import { LOGIN, LOGOUT } from './login-commands';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
-import { imageExport, imageLayers } from './commit-commands';
 import { STATS } from './stats';
+import { INSPECT } from './inspect-command';
+import { PS } from './ps-command';
+import { HISTORY, IMAGE, IMAGES, RMI } from './image-commands';
+import { ATTACH, EXPORT, PAUSE, RENAME, UNPAUSE } from './container-commands';
+import { parseTimeArg } from './time-arg';
 import { VOLUME } from './volume-commands';
-import { PLATFORM, PULL, PULL_FLAGS, PUSH, PullFailed, TAG, tagImage, withPull } from './pull-commands';
-
-function statusText(c: ContainerSummary): string {
-  if (c.status === 'running') return `Up ${ago(c.startedAt)}`;
-  if (c.status === 'created') return 'Created';
-  if (c.restarting) return `Restarting (${c.exitCode ?? '?'}) ${ago(c.finishedAt)} ago`;
-  return `Exited (${c.exitCode ?? '?'})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
-}
+import { PULL, PULL_FLAGS, PUSH, PullFailed, TAG, withPull } from './pull-commands';
 
 async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean }): Promise<number> {
   if (term && (term.tty || term.interactive)) {
@@ -72,8 +66,6 @@ const EXEC_FLAGS: Flag[] = [
 
 const TIME: Flag = { name: 'time', short: 't', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal to work before killing the container (default 10)' };
 
-const QUIET_IMAGES: Flag = { name: 'quiet', short: 'q', help: 'Only show image IDs' };
-const DIGESTS: Flag = { name: 'digests', help: 'Show the registry digest a pulled image was pulled by' };
 
 export const COMMANDS: Record<string, Command> = {
   build: buildCommand,
@@ -96,7 +88,7 @@ export const COMMANDS: Record<string, Command> = {
         return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env });
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
-        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|No such container/.test((e as Error).message) ? 1 : 126;
+        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|is paused|No such container/.test((e as Error).message) ? 1 : 126;
       }
     },
   },
@@ -203,48 +195,29 @@ export const COMMANDS: Record<string, Command> = {
     flags: [], min: 1, usage: 'wait CONTAINER...',
     run: (p, ctx) => eachId(p, ctx, async (c, id) => { const r = await c.request('container.wait', { id }); process.stdout.write(`${r.exitCode}\n`); }),
   },
-  ps: {
-    summary: 'List containers', group: 'Containers',
-    flags: [{ name: 'all', short: 'a', help: 'Show all containers (default shows just running)' }, { name: 'quiet', short: 'q', help: 'Only display container IDs' }, FORMAT], usage: 'ps [OPTIONS]',
-    async run(p, ctx) {
-      const list = await (await ctx.client()).request('container.list', { all: bool(p, 'all') });
-      if (wantsJson(p)) json(list);
-      else if (bool(p, 'quiet')) process.stdout.write(list.map((c) => shortId(c.id) + '\n').join(''));
-      else process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
-        list.map((c) => [shortId(c.id), c.image, JSON.stringify(c.command.join(' ').slice(0, 20)), `${ago(c.created)} ago`, statusText(c), c.name])));
-      return 0;
-    },
-  },
-  inspect: {
-    summary: 'Return low-level information on containers or images, as JSON', group: 'Containers',
-    flags: [FORMAT], min: 1, usage: 'inspect CONTAINER|IMAGE...',
-    async run(p, ctx) {
-      const c = await ctx.client();
-      const out: unknown[] = [];
-      let rc = 0;
-      for (const ref of p.positionals) {
-        try { out.push(await c.request('container.inspect', { id: ref })); } catch (e) {
-          try { out.push(await c.request('image.inspect', { ref })); } catch { process.stderr.write(`nscope: ${(e as Error).message}\n`); rc = 1; }
-        }
-      }
-      json(out);
-      return rc;
-    },
-  },
+  ps: PS,
+  inspect: INSPECT,
   logs: {
     summary: 'Fetch the logs of a container', group: 'Containers',
     flags: [
       { name: 'follow', short: 'f', help: 'Follow log output (until the container exits)' },
       { name: 'tail', short: 'n', takesValue: true, help: 'Number of lines to show from the end of the logs (default "all")' },
       { name: 'timestamps', short: 't', help: 'Show timestamps' },
+      { name: 'since', takesValue: true, value: 'string', help: 'Show logs since a time: RFC 3339 (2024-05-01T10:00:00Z), Unix seconds, or relative (42m for 42 minutes)' },
+      { name: 'until', takesValue: true, value: 'string', help: 'Show logs before a time: RFC 3339, Unix seconds, or relative (42m for 42 minutes)' },
     ], min: 1, usage: 'logs [OPTIONS] CONTAINER',
     async run(p, ctx) {
       const t = str(p, 'tail');
       if (t !== undefined && t !== 'all' && !/^\d+$/.test(t)) throw new UsageError(`--tail: "${t}" is not a number`);
+      const since = str(p, 'since') === undefined ? undefined : parseTimeArg(str(p, 'since')!, 'since');
+      const until = str(p, 'until') === undefined ? undefined : parseTimeArg(str(p, 'until')!, 'until');
       const c = await ctx.client();
       const { id } = await c.request('container.inspect', { id: p.positionals[0] });
       const s = await openStream(ctx.socket, { kind: 'logs', id, follow: bool(p, 'follow'), tail: t === undefined || t === 'all' ? undefined : Number(t) });
-      await printLogStream(s, { timestamps: bool(p, 'timestamps') });
+      // following up to a time: the stream ends then, as docker logs -f --until does
+      const stopAt = bool(p, 'follow') && until !== undefined ? setTimeout(() => s.destroy(), Math.max(0, until - Date.now())) : undefined;
+      await printLogStream(s, { timestamps: bool(p, 'timestamps'), since, until });
+      clearTimeout(stopAt);
       return 0;
     },
   },
@@ -268,72 +241,15 @@ export const COMMANDS: Record<string, Command> = {
   pull: PULL,
   push: PUSH,
   tag: TAG,
-  images: {
-    summary: 'List images', group: 'Images',
-    flags: [FORMAT, QUIET_IMAGES, DIGESTS], usage: 'images [OPTIONS]', run: (p, ctx) => listImages(p, ctx),
-  },
-  image: {
-    summary: 'Manage images', group: 'Images',
-    flags: [
-      FORMAT, QUIET_IMAGES, DIGESTS,
-      { name: 'name', takesValue: true, help: 'import: name the imported image NAME[:TAG] (an archive of one image)' },
-      { name: 'force', short: 'f', help: 'rm: remove an image a container uses, or every name of an image ID' },
-      { name: 'changes', takesValue: true, value: 'layer', help: "layers: list one layer's own changes (its index or digest)" },
-      PLATFORM,
-    ], min: 1, stop: false,
-    usage: 'image COMMAND [OPTIONS]',
-    subcommands: [
-      ['ls', 'List images'],
-      ['import [--name NAME] FILE|-', 'Import an OCI layout tar or a `docker save` tar (- reads it from stdin)'],
-      ['host NAME [PROGRAM...]', "Build an image from this host's programs (sh, ls, cat, ps, ... by default)"],
-      ['rm [-f] IMAGE...', 'Remove one or more images'],
-      ['inspect IMAGE...', 'Return low-level information on images, as JSON'],
-      ['layers IMAGE [--changes LAYER]', "An image's layers with their sizes, or one layer's changes"],
-      ['export IMAGE FILE|-', 'Write an image as an OCI image layout tar'],
-      ['pull [--platform P] NAME[:TAG|@DIGEST]', 'Download an image from a registry'],
-      ['push NAME[:TAG] [DESTINATION]', 'Upload an image to a registry'],
-      ['tag SOURCE TARGET', 'Give an image another name'],
-    ],
-    async run(p, ctx) {
-      const [sub, ...rest] = p.positionals;
-      const c = () => ctx.client();
-      switch (sub) {
-        case 'ls': case 'list': return listImages(p, ctx);
-        case 'import': {
-          if (rest.length !== 1) throw new UsageError('usage: nscope image import [--name NAME] FILE|-');
-          // a helper over ssh cannot read this machine's files, and stdin has no path: the bytes go on a stream
-          const r = rest[0] === '-' || !isLocalSocket(ctx.socket)
-            ? await sendImport(ctx.socket, rest[0], str(p, 'name'))
-            : await (await c()).request('image.import', { file: path.resolve(rest[0]), name: str(p, 'name') });
-          for (const i of r) process.stdout.write(`Loaded image: ${i.name} (${shortId(i.id)})\n`);
-          return 0;
-        }
-        case 'host': {
-          if (rest.length < 1) throw new UsageError('usage: nscope image host NAME [PROGRAM...]');
-          const r = await (await c()).request('image.host', { name: rest[0], programs: rest.length > 1 ? rest.slice(1) : undefined });
-          process.stdout.write(`Built image: ${r.name} (${shortId(r.id)}, ${humanSize(r.size)})\n`);
-          return 0;
-        }
-        case 'rm': case 'remove':
-          if (!rest.length) throw new UsageError('usage: nscope image rm [-f] IMAGE...');
-          return eachId({ ...p, positionals: rest }, ctx, async (cl, ref) => { await cl.request('image.remove', { ref, force: bool(p, 'force') }); process.stdout.write(`Deleted: ${ref}\n`); });
-        case 'inspect': {
-          if (!rest.length) throw new UsageError('usage: nscope image inspect IMAGE...');
-          const cl = await c();
-          const out = [];
-          for (const ref of rest) out.push(await cl.request('image.inspect', { ref }));
-          json(out);
-          return 0;
-        }
-        case 'layers': return imageLayers(p, ctx, rest);
-        case 'export': return imageExport(p, ctx, rest);
-        case 'pull': return PULL.run({ ...p, positionals: rest }, ctx);
-        case 'push': return PUSH.run({ ...p, positionals: rest }, ctx);
-        case 'tag': return tagImage(ctx, rest);
-        default: throw new UsageError(`unknown image command "${sub}"`);
-      }
-    },
-  },
+  images: IMAGES,
+  image: IMAGE,
+  rmi: RMI,
+  history: HISTORY,
+  pause: PAUSE,
+  unpause: UNPAUSE,
+  rename: RENAME,
+  attach: ATTACH,
+  export: EXPORT,
   info: {
     summary: 'Display information about the helper daemon', group: 'Helper',
     flags: [FORMAT], usage: 'info [OPTIONS]',
@@ -348,21 +264,6 @@ export const COMMANDS: Record<string, Command> = {
   login: LOGIN,
   logout: LOGOUT,
 };
-
-async function listImages(p: Parsed, ctx: Ctx): Promise<number> {
-  const imgs: ImageSummaryInfo[] = await (await ctx.client()).request('image.list', {});
-  if (wantsJson(p)) json(imgs);
-  else if (bool(p, 'quiet')) process.stdout.write(imgs.map((i) => shortId(i.id) + '\n').join(''));
-  else {
-    // as `docker images --digests`: the digest column says what the registry calls it ("<none>" if it came from elsewhere)
-    const digests = bool(p, 'digests');
-    process.stdout.write(table(['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'], imgs.map((i) => {
-      const k = i.name.lastIndexOf(':');
-      return [i.name.slice(0, k), i.name.slice(k + 1), ...(digests ? [i.origin?.digest ?? '<none>'] : []), shortId(i.id), i.created ? `${ago(i.created)} ago` : '', humanSize(i.size)];
-    })));
-  }
-  return 0;
-}
 
 export { parseArgs, list };
 export type { Ctx };

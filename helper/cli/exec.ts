@@ -5,6 +5,7 @@ import type { Socket } from 'net';
 import { FRAME_HEADER, FRAME_STDERR, type ExecOptions } from '../protocol';
 import type { HelperClient } from '../protocol/client';
 import { openStreamWithResult } from '../protocol/client';
+import { detachScanner } from './detach-keys';
 
 /** Demultiplexes Docker-style frames into stdout/stderr. */
 export function deframe(onFrame: (stream: number, data: Buffer) => void): (chunk: Buffer) => void {
@@ -20,7 +21,8 @@ export function deframe(onFrame: (stream: number, data: Buffer) => void): (chunk
   };
 }
 
-export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void }
+/** `detachKeys`: Ctrl-P Ctrl-Q lets go of the stream without ending it (attach to a console). */
+export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void; detachKeys?: boolean }
 
 /**
  * This terminal's size, or undefined when there is none to give: stdout is
@@ -38,8 +40,9 @@ export function checkTerminal(o: { tty?: boolean; interactive?: boolean }): void
   if (o.tty && o.interactive && !process.stdin.isTTY) throw new Error('the input device is not a TTY');
 }
 
-/** This terminal <-> a stream; resolves when the helper closes it. */
-export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<void> {
+/** This terminal <-> a stream; resolves when the helper closes it, or (`detached`) when the user typed the detach keys. */
+export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<{ detached: boolean }> {
+  let detached = false;
   const restore: (() => void)[] = [];
   if (o.tty && o.interactive && process.stdin.isTTY) {
     process.stdin.setRawMode(true);
@@ -55,6 +58,7 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<vo
   }
   try {
     await new Promise<void>((resolve) => {
+      const scan = o.detachKeys ? detachScanner() : undefined;
       const write = o.tty ? (d: Buffer) => { process.stdout.write(d); }
         : deframe((s, d) => { (s === FRAME_STDERR ? process.stderr : process.stdout).write(d); });
       sock.on('data', write);
@@ -63,7 +67,14 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<vo
       sock.on('error', () => resolve());
       sock.resume();
       if (o.interactive) {
-        process.stdin.on('data', (d) => sock.write(d));
+        process.stdin.on('data', (d: Buffer) => {
+          if (detached) return;
+          if (!scan) { sock.write(d); return; }
+          const { forward, detach } = scan(d);
+          if (forward.length) sock.write(forward);
+          // destroyed, not ended: an end would be the console's EOF
+          if (detach) { detached = true; sock.destroy(); resolve(); }
+        });
         process.stdin.on('end', () => sock.end());
         process.stdin.resume();
       } else {
@@ -74,6 +85,7 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<vo
     for (const r of restore) r();
     process.stdin.pause();
   }
+  return { detached };
 }
 
 export async function execAttached(socket: string, client: HelperClient, opts: ExecOptions): Promise<number> {

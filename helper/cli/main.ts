@@ -12,6 +12,10 @@ import { NETWORK_COMMANDS } from './network-commands';
 import { commandHelp, mainHelp } from './help';
 import { resolveHost } from './contexts';
 import { HOST_COMMANDS } from './host-commands';
+import { containerCommand } from './container-commands';
+import { EVENTS } from './events-command';
+import { management } from './management';
+import { SYSTEM_DF, SYSTEM_PRUNE } from './prune-commands';
 
 const VERSION = 'nscope 0.1.0';
 
@@ -82,7 +86,18 @@ const HELPER_COMMANDS: Record<string, Command> = {
   },
 };
 
-const ALL: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS };
+const TOP: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS, events: EVENTS };
+
+/** Docker's management words over the same commands: `container ls`, `system df`. */
+const ALL: Record<string, Command> = {
+  ...TOP,
+  container: containerCommand(TOP),
+  system: management('system', 'Manage the helper: disk usage, pruning, events, information', 'Helper', {
+    df: SYSTEM_DF, prune: SYSTEM_PRUNE,
+    events: { ...EVENTS, usage: 'system events [OPTIONS]' },
+    info: { ...TOP.info, usage: 'system info [OPTIONS]' },
+  }),
+};
 
 /** Every command by name, for tests that walk the table. */
 export const ALL_COMMANDS: Readonly<Record<string, Command>> = ALL;

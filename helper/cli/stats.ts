@@ -7,8 +7,9 @@ import type { ContainerStats } from '../protocol';
 import { HelperError, type HelperClient } from '../protocol/client';
 import { formatBytes } from '../protocol/format';
 import { bool, type Parsed } from './args';
-import { FORMAT, wantsJson, type Command } from './command';
+import type { Command } from './command';
 import { shortId, table } from './format';
+import { listFormat, renderTemplate, TEMPLATE_FORMAT, type ListFormat } from './list-format';
 
 const INTERVAL_MS = 1000;
 /**
@@ -75,6 +76,29 @@ function render(rows: Sample[], noTrunc: boolean): string {
   }));
 }
 
+/** A row as Docker's `stats --format` templates see it ({{.Name}}, {{.CPUPerc}}, {{.MemUsage}}, …). */
+function templateRow(r: Sample, noTrunc: boolean) {
+  const s = r.stats;
+  return {
+    Container: r.name, Name: r.name, ID: noTrunc ? r.id : shortId(r.id),
+    CPUPerc: percent(r.cpuPercent),
+    MemUsage: s ? `${formatBytes(s.memoryUsage)} / ${s.memoryLimit === null ? 'unlimited' : formatBytes(s.memoryLimit)}` : '-- / --',
+    MemPerc: percent(s?.memoryLimit ? (s.memoryUsage / s.memoryLimit) * 100 : null),
+    NetIO: s ? pair(s.netRx, s.netTx) : '-- / --',
+    BlockIO: s ? pair(s.blockRead, s.blockWrite) : '-- / --',
+    PIDs: s ? String(s.pidsCurrent) : '--',
+  };
+}
+const TEMPLATE_HEADERS: Record<string, string> = {
+  Container: 'CONTAINER', Name: 'NAME', ID: 'CONTAINER ID', CPUPerc: 'CPU %', MemUsage: 'MEM USAGE / LIMIT', MemPerc: 'MEM %', NetIO: 'NET I/O', BlockIO: 'BLOCK I/O', PIDs: 'PIDS',
+};
+
+/** A frame in the format asked: the default table, or a template per container. */
+function frame(fmt: ListFormat, rows: Sample[], noTrunc: boolean): string {
+  if (fmt.kind === 'template') return renderTemplate(fmt, rows.map((r) => templateRow(r, noTrunc)), TEMPLATE_HEADERS);
+  return render(rows, noTrunc);
+}
+
 /** One line per refresh: a JSON array, an entry per container (`error` instead of figures when it has none). */
 function renderJson(rows: Sample[]): string {
   return JSON.stringify(rows.map((r) => (r.stats
@@ -98,11 +122,12 @@ export const STATS: Command = {
     { name: 'all', short: 'a', help: 'Show all containers (default shows just running)' },
     { name: 'no-stream', help: 'Print one sample and exit, instead of redrawing every second' },
     { name: 'no-trunc', help: 'Do not truncate container IDs' },
-    { ...FORMAT, help: '"table" (the default) or "json": one JSON array per refresh, on one line' },
+    { ...TEMPLATE_FORMAT, help: 'Format output: "table" (the default), "json" (one JSON array per refresh, on one line), "table TEMPLATE" or a Go TEMPLATE, e.g. \'{{.Name}}\\t{{.CPUPerc}}\\t{{.MemUsage}}\'' },
   ],
   usage: 'stats [OPTIONS] [CONTAINER...]',
   async run(p, ctx) {
-    const asJson = wantsJson(p);
+    const fmt = listFormat(p);
+    const asJson = fmt.kind === 'json';
     const stream = !bool(p, 'no-stream');
     const c = await ctx.client();
     // named containers must exist at the start, as with Docker; later they may go
@@ -142,8 +167,8 @@ export const STATS: Command = {
         prev = new Map(rows.map((s) => [s.id, s]));
         if (stopped) break;
         if (asJson) process.stdout.write(renderJson(rows));
-        else if (redraw) process.stdout.write(HOME + render(rows, bool(p, 'no-trunc')).replace(/\n/g, `${CLEAR_EOL}\n`) + CLEAR_BELOW);
-        else process.stdout.write(render(rows, bool(p, 'no-trunc')));
+        else if (redraw) process.stdout.write(HOME + frame(fmt, rows, bool(p, 'no-trunc')).replace(/\n/g, `${CLEAR_EOL}\n`) + CLEAR_BELOW);
+        else process.stdout.write(frame(fmt, rows, bool(p, 'no-trunc')));
         if (!stream) break;
         await sleep(Math.max(0, INTERVAL_MS - (Date.now() - started)));
       }

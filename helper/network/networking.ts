@@ -272,6 +272,14 @@ export class Networking {
     })));
   }
 
+  /** A container was renamed: the name its peers on user-defined networks resolve it by changes with it (as Docker's DNS follows a rename). */
+  renamed(id: string, name: string): void {
+    const l = this.live.get(id);
+    if (!l) return;
+    l.c = { ...l.c, name };
+    this.refreshHosts(l.c, this.networksOf(id));
+  }
+
   // ---- /etc/hosts ----
 
   /** The container's own hosts file and those of everyone on the same user-defined networks. */

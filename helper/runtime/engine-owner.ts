@@ -6,7 +6,7 @@
 import type { ContainerEngine, EngineName } from '../protocol/types';
 
 /** The lifecycle verbs that are the engine's own, as nscope names them. */
-export type EngineVerb = 'start' | 'stop' | 'kill' | 'remove' | 'restart' | 'commit' | 'exec' | 'attach' | 'resize';
+export type EngineVerb = 'start' | 'stop' | 'kill' | 'remove' | 'restart' | 'commit' | 'exec' | 'attach' | 'resize' | 'pause' | 'unpause' | 'rename';
 
 const LABEL: Record<EngineName, string> = { docker: 'Docker', containerd: 'containerd', podman: 'Podman', 'nscope-runtime': 'nscope-runtime' };
 
@@ -37,11 +37,12 @@ export function engineCommand(e: ContainerEngine, verb: EngineVerb, id: string):
       const v: Record<EngineVerb, string> = {
         start: 'task start', stop: 'task kill', kill: 'task kill -s SIGKILL', remove: 'task rm', restart: 'task kill', commit: 'snapshot commit',
         exec: 'task exec -t --exec-id shell', attach: 'task attach', resize: 'task attach',
+        pause: 'task pause', unpause: 'task resume', rename: 'container info',
       };
       return `${e.command} ${v[verb]} ${ref}`;
     }
     default: {
-      const v = { stop: 'kill', remove: 'delete', restart: 'kill', commit: 'state', resize: 'exec', attach: 'exec' } as Partial<Record<EngineVerb, string>>;
+      const v = { stop: 'kill', remove: 'delete', restart: 'kill', commit: 'state', resize: 'exec', attach: 'exec', unpause: 'resume', rename: 'state' } as Partial<Record<EngineVerb, string>>;
       return `${e.command} ${v[verb] ?? verb} ${ref}`;
     }
   }

@@ -26,9 +26,11 @@ import { Restarts } from './containers/restart';
 import { kill, stop } from './containers/stop';
 import { update } from './containers/update';
 import {
-  cgroupOf, type ContainerLayersView, counts, freezeMarker, imageInUse, initPid, inspect, layers, logPath, logs, runningRefs, stats,
+  cgroupOf, type ContainerLayersView, counts, freezeMarker, imageInUse, initPid, inspect, layers, logPath, logs, runningRefs, rwSize, stats,
   summary, top,
 } from './containers/views';
+import { pause, unpause } from './containers/pause';
+import { rename } from './containers/rename';
 import { connect, disconnect, ports } from './containers/network';
 import { wait } from './containers/wait';
 import { Networking } from '../network/networking';
@@ -116,13 +118,14 @@ export class ContainerManager extends EventEmitter {
     throw notFound(`No such container: ${ref}`);
   }
 
-  list(all = false): ContainerSummary[] {
+  /** `size`: with each one's rw layer size (a walk of its files). */
+  list(all = false, size = false): ContainerSummary[] {
     return [...this.ctx.records.values()]
       // an exited --rm container is on its way out (its waiters were answered before its removal, which
       // may still be tearing down its network): as Docker, it is no longer listed
       .filter((r) => (all || r.status === 'running') && !(r.autoRemove && r.status === 'exited'))
       .sort((a, b) => b.created.localeCompare(a.created))
-      .map((r) => summary(r));
+      .map((r) => ({ ...summary(r, this.ctx), ...(size ? { sizeRw: rwSize(this.ctx, r) } : {}) }));
   }
 
   // ---- the daemon's start and stop (containers/recover.ts) ----
@@ -139,6 +142,9 @@ export class ContainerManager extends EventEmitter {
   stop(ref: string, timeout?: number): Promise<{ id: string }> { return stop(this.ctx, ref, timeout); }
   remove(ref: string, force = false, volumes = false): Promise<{ id: string }> { return remove(this.ctx, ref, force, volumes); }
   update(ref: string, args: LimitArgs, restart?: string): { id: string; limits: Limits } { return update(this.ctx, ref, args, restart); }
+  pause(ref: string): Promise<{ id: string }> { return pause(this.ctx, ref); }
+  unpause(ref: string): { id: string } { return unpause(this.ctx, ref); }
+  rename(ref: string, name: string): { id: string; name: string } { return rename(this.ctx, ref, name); }
   exec(o: ExecOptions): Promise<ExecSession> { return exec(this.ctx, o); }
   attachSocket(ref: string): string { return attachSocket(this.ctx, ref); }
   resize(ref: string, rows: number, cols: number): { id: string } { return resize(this.ctx, ref, rows, cols); }
@@ -152,7 +158,7 @@ export class ContainerManager extends EventEmitter {
 
   // ---- views (containers/views.ts, containers/exec.ts) ----
 
-  summary(r: ContainerRecord): ContainerSummary { return summary(r); }
+  summary(r: ContainerRecord): ContainerSummary { return summary(r, this.ctx); }
   inspect(ref: string): ContainerDetail { return inspect(this.ctx, ref); }
   stats(ref: string): ContainerStats { return stats(this.ctx, ref); }
   top(ref: string): ProcessInfo[] { return top(this.ctx, ref); }

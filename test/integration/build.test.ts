@@ -68,7 +68,7 @@ describe('nscope build', () => {
     const seen = await run('demo:1', 'sh', '-c', 'pwd; echo $MODE; ls /app/conf; stat -c "%a %u:%g" /app/run.sh; cat /unpacked/inside.txt');
     assert.equal(seen, '/app\nprod\na.conf\n700 12:34\nfrom the tar\n');
     // a history entry per step, naming the Containerfile's line
-    const [img] = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout);
+    const img = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout)[0].Nscope;
     assert.ok(JSON.stringify(img.config).includes('Containerfile:12'), 'the COPY --chmod line in the history');
     // created_by is the instruction, not the command of the container the step ran in
     const entry = img.config.history.find((h: { comment?: string }) => h.comment === 'Containerfile:12');
@@ -80,8 +80,8 @@ describe('nscope build', () => {
     const again = await build(['-t', 'demo:2', '--build-arg', 'GREETING=hi', ctx]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 6);
-    const first = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout)[0].id;
-    assert.equal(JSON.parse((await d.cli(['image', 'inspect', 'demo:2'])).stdout)[0].id, first, 'the same image');
+    const first = JSON.parse((await d.cli(['image', 'inspect', 'demo:1'])).stdout)[0].Id;
+    assert.equal(JSON.parse((await d.cli(['image', 'inspect', 'demo:2'])).stdout)[0].Id, first, 'the same image');
     fs.writeFileSync(path.join(ctx, 'conf', 'a.conf'), 'a=2\n');
     const changed = await build(['-t', 'demo:3', '--build-arg', 'GREETING=hi', ctx]);
     assert.equal(changed.code, 0, changed.stderr);
@@ -157,7 +157,7 @@ describe('nscope build', () => {
     let sctx: string;
     const file = (name: string, text: string) => { fs.writeFileSync(path.join(sctx, name), text); return ['-f', path.join(sctx, name), sctx]; };
     const imageIds = async () => (await (await d.client()).request('image.list', {})).map((i) => `${i.id} ${i.name}`).sort();
-    const inspect = async (ref: string) => JSON.parse((await d.cli(['image', 'inspect', ref])).stdout)[0];
+    const inspect = async (ref: string) => JSON.parse((await d.cli(['image', 'inspect', ref])).stdout)[0].Nscope;
 
     before(() => {
       sctx = path.join(path.dirname(ctx), 'scratch');

@@ -71,10 +71,11 @@ test('create + start, kill -s, inspect, top', async () => {
   assert.equal(procs.length, 1);
   assert.equal(procs[0].nsPid, 1);
   assert.match(procs[0].command, /sleep 60/);
+  // Docker's document, with nscope's own under Nscope
   const ins = JSON.parse((await d.cli(['inspect', 'k'])).stdout)[0];
-  assert.equal(ins.status, 'running');
-  assert.equal(ins.rootSwitch, 'pivot_root');
-  assert.ok(ins.spec.process.capabilities.bounding.includes('CAP_CHOWN'));
+  assert.equal(ins.State.Status, 'running');
+  assert.equal(ins.Nscope.rootSwitch, 'pivot_root');
+  assert.ok(ins.Nscope.spec.process.capabilities.bounding.includes('CAP_CHOWN'));
   assert.equal((await d.cli(['kill', '-s', 'KILL', 'k'])).code, 0);
   assert.equal((await d.cli(['wait', 'k'])).stdout.trim(), '137');
   await d.cli(['rm', 'k']);
@@ -104,7 +105,8 @@ test('images and image inspect', async () => {
   const j = JSON.parse((await d.cli(['images', '--format', 'json'])).stdout);
   assert.equal(j[0].name, 'host:latest');
   const ins = JSON.parse((await d.cli(['image', 'inspect', 'host'])).stdout)[0];
-  assert.match(ins.layers[0].digest, /^sha256:[0-9a-f]{64}$/);
+  assert.match(ins.Nscope.layers[0].digest, /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(ins.RepoTags, ['host:latest']);
 });
 
 test('rm of a created, never-started container needs no force, as in Docker; its init and cgroup go', async () => {

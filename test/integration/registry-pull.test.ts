@@ -79,7 +79,7 @@ describe('pull and push against a plain registry', { skip }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Pull complete/);
     assert.match(r.stdout, new RegExp(`Digest: ${standard.digest}`));
-    const [img] = JSON.parse((await d.cli(['image', 'inspect', ref])).stdout);
+    const img = JSON.parse((await d.cli(['image', 'inspect', ref])).stdout)[0].Nscope;
     assert.equal(img.digest, standard.digest);
     assert.deepEqual(img.origin, { registry: reg.host, repository: 'team/standard', digest: standard.digest, tag: 'v1' });
     assert.equal(img.layers.length, 4);
@@ -92,7 +92,7 @@ describe('pull and push against a plain registry', { skip }, () => {
     // by digest: the same image, found again by that reference
     const byDigest = await d.cli(['pull', `${reg.host}/team/standard@${standard.digest}`]);
     assert.equal(byDigest.code, 0, byDigest.stderr);
-    const [same] = JSON.parse((await d.cli(['image', 'inspect', `${reg.host}/team/standard@${standard.digest}`])).stdout);
+    const same = JSON.parse((await d.cli(['image', 'inspect', `${reg.host}/team/standard@${standard.digest}`])).stdout)[0].Nscope;
     assert.equal(same.id, img.id);
     assert.deepEqual(leftovers(d), []);
   });
@@ -101,12 +101,12 @@ describe('pull and push against a plain registry', { skip }, () => {
     const ref = `${reg.host}/team/multi:multi`;
     const r = await d.cli(['pull', '-q', ref]);
     assert.equal(r.code, 0, r.stderr);
-    const [img] = JSON.parse((await d.cli(['image', 'inspect', ref])).stdout);
+    const img = JSON.parse((await d.cli(['image', 'inspect', ref])).stdout)[0].Nscope;
     assert.equal(img.config.architecture, 'amd64');
     assert.equal(img.origin.digest, multi.digest, 'the origin is the index digest, as docker pull prints');
     const arm = await d.cli(['pull', '--platform', 'linux/arm64', ref]);
     assert.equal(arm.code, 0, arm.stderr);
-    const [img2] = JSON.parse((await d.cli(['image', 'inspect', ref])).stdout);
+    const img2 = JSON.parse((await d.cli(['image', 'inspect', ref])).stdout)[0].Nscope;
     assert.equal(img2.config.architecture, 'arm64');
     const none = await d.cli(['pull', '--platform', 'linux/s390x', ref]);
     assert.equal(none.code, 1, none.stderr);
@@ -184,7 +184,7 @@ describe('pull and push against a plain registry', { skip }, () => {
       const last = always.requests.filter((q) => q.path.endsWith(big.digest)).pop()!;
       assert.equal(last.range, `bytes=${had}-`);
       assert.equal(last.status, 206);
-      const [img] = JSON.parse((await d.cli(['image', 'inspect', `${always.host}/team/cut:cut`])).stdout);
+      const img = JSON.parse((await d.cli(['image', 'inspect', `${always.host}/team/cut:cut`])).stdout)[0].Nscope;
       assert.equal(img.digest, layout.digest);
     } finally { await always.stop(); }
     assert.deepEqual(leftovers(d), []);
@@ -244,7 +244,7 @@ describe('pull and push against a plain registry', { skip }, () => {
     try {
       const r = await m.cli(['pull', 'mirrored-test:1']);
       assert.equal(r.code, 0, r.stderr);
-      const [img] = JSON.parse((await m.cli(['image', 'inspect', 'mirrored-test:1'])).stdout);
+      const img = JSON.parse((await m.cli(['image', 'inspect', 'mirrored-test:1'])).stdout)[0].Nscope;
       assert.equal(img.digest, layout.digest);
       assert.equal(img.origin.registry, 'docker.io');
       assert.equal(img.origin.repository, 'library/mirrored-test');
@@ -365,7 +365,7 @@ describe('credentials: TLS with basic auth, and token auth', { skip }, () => {
     const push = await d.cli(['push', `${tok.host}/private/busybox`, `${tok.host}/private/copy:1`], { env });
     assert.equal(push.code, 0, push.stderr);
     const back = await skopeoInspect(tok, `${tok.host}/private/copy:1`);
-    const [img] = JSON.parse((await d.cli(['image', 'inspect', `${tok.host}/private/busybox`], { env })).stdout);
+    const img = JSON.parse((await d.cli(['image', 'inspect', `${tok.host}/private/busybox`], { env })).stdout)[0].Nscope;
     assert.equal(back.digest, img.digest);
     assert.ok(tok.token!.requests.some((q) => q.account === tok.user && q.granted.some((g) => g.actions.includes('push'))));
   });
@@ -385,7 +385,7 @@ describe('credentials: TLS with basic auth, and token auth', { skip }, () => {
       // the registry's token (the user's, for a private repository) never reached the store
       assert.ok(proxy.requests.some((q) => q.status === 307));
       assert.deepEqual(served.filter((q) => q.authorization), []);
-      const [img] = JSON.parse((await d.cli(['image', 'inspect', `${proxy.host}/private/redirected`], { env })).stdout);
+      const img = JSON.parse((await d.cli(['image', 'inspect', `${proxy.host}/private/redirected`], { env })).stdout)[0].Nscope;
       assert.ok(img, "the pulled image");
     } finally { await proxy.stop(); }
   });

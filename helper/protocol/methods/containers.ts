@@ -8,13 +8,19 @@ export interface ContainerMethods {
   'container.kill': { params: { id: string; signal?: string | number }; result: { id: string } };
   /** `volumes`: also the container's anonymous volumes (rm -v) */
   'container.remove': { params: { id: string; force?: boolean; volumes?: boolean }; result: { id: string } };
-  'container.list': { params: { all?: boolean }; result: ContainerSummary[] };
+  /** `size`: each container's rw layer size too (sizeRw; a walk of its files) */
+  'container.list': { params: { all?: boolean; size?: boolean }; result: ContainerSummary[] };
   'container.inspect': { params: { id: string }; result: ContainerDetail };
   'container.wait': { params: { id: string }; result: ExitStatus };
   'container.update': { params: { id: string; restart?: string } & LimitArgs; result: { id: string; limits: Limits } };
   'container.top': { params: { id: string }; result: ProcessInfo[] };
   'container.stats': { params: { id: string }; result: ContainerStats };
   'container.logs': { params: { id: string; tail?: number }; result: LogEntry[] };
+  /** the cgroup freezer (v1 freezer.state, v2 cgroup.freeze): every process of a running container stopped, and let go again */
+  'container.pause': { params: { id: string }; result: { id: string } };
+  'container.unpause': { params: { id: string }; result: { id: string } };
+  /** a new name, unique among the helper's containers; its networks' peers resolve it by the new one */
+  'container.rename': { params: { id: string; name: string }; result: { id: string; name: string } };
   /** the console's window size (containers created with tty) */
   'container.resize': { params: { id: string; rows: number; cols: number }; result: { id: string } };
 }

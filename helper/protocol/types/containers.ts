@@ -150,9 +150,13 @@ export interface ContainerSummary {
   oomKilled?: boolean;
   /** the container's first process, on the host */
   pid?: number;
+  /** a running container whose cgroup is frozen (`nscope pause`, or a commit under way); Docker's state "paused" */
+  paused?: boolean;
   labels?: Record<string, string>;
   /** exited, and its restart policy starts it again once the back-off has passed (Docker's "Restarting") */
   restarting?: boolean;
+  /** bytes of its rw layer (container.list with `size`) */
+  sizeRw?: number;
   /** set when an engine (Docker, containerd, Podman) owns it: it is shown, its limits can change, its lifecycle is the engine's */
   engine?: ContainerEngine;
 }
@@ -190,6 +194,14 @@ export interface ContainerDetail extends ContainerSummary {
   ports?: import('./network').PortMapping[];
   /** volumes, binds and tmpfs mounts */
   mounts?: import('./volumes').MountInfo[];
+  /** created with a console (-t) / stdin kept open (-i): Docker's Config.Tty and Config.OpenStdin */
+  tty?: boolean;
+  interactive?: boolean;
+  /**
+   * Docker's HostConfig.NetworkMode: the first network's name, `none`, `host`
+   * (the helper's netns), or `container:…` (another container's netns, by its path)
+   */
+  networkMode?: string;
 }
 
 export interface ExitStatus { exitCode: number; signal?: number; oomKilled: boolean; finishedAt?: string; error?: string }

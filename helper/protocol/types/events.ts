@@ -2,6 +2,7 @@
 export type EventType =
   | 'container.created' | 'container.started' | 'container.exited' | 'container.oom'
   | 'container.removed' | 'container.updated'
+  | 'container.paused' | 'container.unpaused' | 'container.renamed'
   /** files changed in a running container's rw layer (at most about one a second per container) */
   | 'container.changed'
   | 'image.added' | 'image.removed'
@@ -16,6 +17,8 @@ export interface NscopeEvent {
   time: string;
   exitCode?: number;
   limits?: unknown;
+  /** container.renamed: the name it had */
+  oldName?: string;
   /** network.connected/disconnected: the container's id (id and name are the network's) */
   container?: string;
 }

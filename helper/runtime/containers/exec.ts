@@ -11,6 +11,7 @@ import type { ExecSession } from '../exec';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
 import { cgroup, type ContainerContext, layout, paths } from './context';
+import { isPaused } from './pause';
 
 function runningRecord(ctx: ContainerContext, ref: string): ContainerRecord {
   const r = ctx.find(ref);
@@ -21,6 +22,8 @@ function runningRecord(ctx: ContainerContext, ref: string): ContainerRecord {
 export async function exec(ctx: ContainerContext, o: ExecOptions): Promise<ExecSession> {
   if (!o || typeof o !== 'object') throw invalid('exec: options missing');
   const r = runningRecord(ctx, o.id);
+  // its processes are frozen: the exec'd one would join them and hang until unpause, so refuse as Docker does
+  if (isPaused(ctx, r)) throw conflict(`container ${r.name} is paused, unpause the container before exec`);
   const spec = readJson<Spec>(paths(ctx, r).config);
   if (!spec) throw new NscopeError('failed', `container ${r.name}: config.json is missing`);
   return ctx.execs.start({ containerId: r.id, pid: r.pid!, spec, cgroupProcs: cgroup(ctx, r).joinFiles(), layers: fileLayers(ctx, r), seccompCacheDir: ctx.run.seccompCache() }, o);

@@ -6,6 +6,7 @@ import type { ContainerRecord } from '../record';
 import { releaseIdMap } from '../userns';
 import { cgroup, type ContainerContext, emitEvent, paths } from './context';
 import { netContainer } from './network';
+import { thawAfterSignal } from './pause';
 import { wait } from './wait';
 import { copyInProgress } from './copy-root';
 
@@ -22,6 +23,7 @@ export async function remove(ctx: ContainerContext, ref: string, force = false, 
     // the user's kill: its restart policy must not start it again meanwhile
     r.manuallyStopped = true;
     try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
+    thawAfterSignal(ctx, r);
     await exited;
   }
   // let the exit handling finish first: its events come before "removed"

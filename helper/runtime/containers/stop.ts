@@ -5,6 +5,7 @@ import { signalNumber } from '../signals';
 import { DEFAULT_STOP_TIMEOUT } from '../stop-options';
 import type { ContainerRecord } from '../record';
 import { type ContainerContext, save } from './context';
+import { thawAfterSignal } from './pause';
 import { wait } from './wait';
 
 /** The user's kill: as Docker's, its restart policy does not bring it back (a restart waiting is called off). */
@@ -15,6 +16,7 @@ export async function kill(ctx: ContainerContext, ref: string, signal: string | 
   if (r.status === 'exited' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
   markStopped(ctx, r);
   process.kill(r.pid!, n);
+  thawAfterSignal(ctx, r);
   return { id: r.id };
 }
 
@@ -36,11 +38,13 @@ export async function stop(ctx: ContainerContext, ref: string, timeout?: number)
   const t = timeout ?? r.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
   if (t !== 0) {
     try { process.kill(r.pid!, signalNumber(r.stopSignal ?? 'SIGTERM')); } catch { /* already gone */ }
+    thawAfterSignal(ctx, r);
     if (t < 0) { await exited; return { id: r.id }; }
     const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), t * 1000).unref());
     if (await Promise.race([exited, timer]) !== 'timeout') return { id: r.id };
   }
   try { process.kill(r.pid!, 'SIGKILL'); } catch { /* gone */ }
+  thawAfterSignal(ctx, r);
   await exited;
   return { id: r.id };
 }

@@ -14,7 +14,9 @@ import { formatRestartPolicy } from '../restart-policy';
 import { DEFAULT_STOP_TIMEOUT } from '../stop-options';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
+import { treeSize } from '../../volumes/size';
 import { cgroup, type ContainerContext, layout, paths } from './context';
+import { isPaused } from './pause';
 
 /** ContainerLayers (rootfs/layout.ts) and what the runtime knows of the container besides. */
 export interface ContainerLayersView extends ContainerLayers {
@@ -24,12 +26,14 @@ export interface ContainerLayersView extends ContainerLayers {
   pid?: number;
 }
 
-export function summary(r: ContainerRecord): ContainerSummary {
+/** `ctx`: also whether it is paused (a read of its freezer file). */
+export function summary(r: ContainerRecord, ctx?: ContainerContext): ContainerSummary {
   return {
     id: r.id, name: r.name, image: r.image, imageId: r.imageId, command: r.command, status: r.status, created: r.created,
     startedAt: r.startedAt, finishedAt: r.finishedAt, exitCode: r.exit?.exitCode, signal: r.exit?.signal,
     oomKilled: r.exit?.oomKilled, pid: r.status === 'exited' ? undefined : r.pid, labels: r.labels,
     ...(r.restarting && r.status === 'exited' ? { restarting: true } : {}),
+    ...(ctx && isPaused(ctx, r) ? { paused: true } : {}),
   };
 }
 
@@ -45,14 +49,23 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     return { type, path: d?.path, shared: !d || !!d.path };
   });
   return {
-    ...summary(r), hostname: r.hostname, rootSwitch: r.rootSwitch,
+    ...summary(r, ctx), hostname: r.hostname, rootSwitch: r.rootSwitch,
     rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
     namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec,
     stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
+    tty: !!r.tty, interactive: !!r.interactive, networkMode: networkMode(r, declared),
   };
+}
+
+/** What Docker's HostConfig.NetworkMode would say: the record keeps the networks of a netns of its own; without one, the spec says whose netns it joins. */
+function networkMode(r: ContainerRecord, declared: { type: string; path?: string }[]): string {
+  if (r.network) return r.network.networks[0]?.name ?? 'none';
+  const net = declared.find((n) => n.type === 'network');
+  if (!net) return 'host';
+  return net.path ? `container:${net.path}` : 'none';
 }
 
 /** The init's confinement as the kernel has it, while the container runs (a created one's init has not applied it yet). */
@@ -99,6 +112,11 @@ export function logs(ctx: ContainerContext, ref: string, tail?: number): LogEntr
 export function logPath(ctx: ContainerContext, ref: string): { file: string; running: () => boolean } {
   const r = ctx.find(ref);
   return { file: paths(ctx, r).log, running: () => ctx.records.get(r.id)?.status !== 'exited' && ctx.records.has(r.id) };
+}
+
+/** Bytes of a container's rw layer (Docker's SizeRw), each inode once. */
+export function rwSize(ctx: ContainerContext, r: ContainerRecord): number {
+  return treeSize(layout(ctx, r).upper);
 }
 
 /** Running containers with their init pid, for the namespace listing. */

@@ -12,7 +12,7 @@ export function containerHandlers(s: HelperServices): AreaHandlers<keyof Contain
     'container.stop': (p) => { refuseEngine(s, obj(p).id, 'stop'); return c.stop(p.id, p.timeout); },
     'container.kill': (p) => { refuseEngine(s, obj(p).id, 'kill'); return c.kill(p.id, p.signal ?? 'SIGKILL'); },
     'container.remove': (p) => { refuseEngine(s, obj(p).id, 'remove'); return c.remove(p.id, !!p.force, !!p.volumes); },
-    'container.list': (p) => [...c.list(!!obj(p).all), ...e.list(!!p.all)],
+    'container.list': (p) => [...c.list(!!obj(p).all, !!p.size), ...e.list(!!p.all)],
     'container.inspect': (p) => routed(s, obj(p).id, (id) => e.inspect(id), () => c.inspect(p.id)),
     'container.wait': (p) => c.wait(obj(p).id),
     'container.update': (p) => {
@@ -26,6 +26,9 @@ export function containerHandlers(s: HelperServices): AreaHandlers<keyof Contain
     'container.top': (p) => routed(s, obj(p).id, (id) => e.top(id), () => c.top(p.id)),
     'container.stats': (p) => routed(s, obj(p).id, (id) => e.stats(id), () => c.stats(p.id)),
     'container.logs': (p) => c.logs(obj(p).id, p.tail),
+    'container.pause': (p) => { refuseEngine(s, obj(p).id, 'pause'); return c.pause(p.id); },
+    'container.unpause': (p) => { refuseEngine(s, obj(p).id, 'unpause'); return c.unpause(p.id); },
+    'container.rename': (p) => { refuseEngine(s, obj(p).id, 'rename'); return c.rename(p.id, obj(p).name); },
     'container.resize': (p) => c.resize(obj(p).id, p.rows, p.cols),
   };
 }

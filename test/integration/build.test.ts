@@ -136,7 +136,7 @@ describe('nscope build', () => {
     ].join('\n'));
     const r = await build(['-t', 'config:1', cfg]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    const c = JSON.parse((await d.cli(['image', 'inspect', 'config:1'])).stdout)[0].config.config;
+    const c = JSON.parse((await d.cli(['image', 'inspect', 'config:1'])).stdout)[0].Nscope.config.config;
     assert.deepEqual(c.Shell, ['/bin/sh', '-ec']);
     assert.deepEqual(c.Labels, { 'org.example.team': 'the build tests', version: '2' });
     assert.deepEqual(c.ExposedPorts, { '8080/tcp': {}, '53/udp': {} });

@@ -149,7 +149,9 @@ test('no process, fd or pty leaks after 200 exec calls', async () => {
   assert.equal((await c.request('container.top', { id })).length, 1);
   const ptys = fs.readdirSync(`/proc/${pid}/root/dev/pts`).filter((x) => /^\d+$/.test(x));
   assert.deepEqual(ptys, []);
-  const shims = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith(`${'/'}`) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('nscope-shim\0exec'); } catch { return false; } });
+  // this test's daemon's exec shims only (spawnShim makes them its children): other runs on the host are not this test's
+  const childOfDaemon = (p: string) => Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1]) === d.proc!.pid;
+  const shims = fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((p) => { try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('nscope-shim\0exec') && childOfDaemon(p); } catch { return false; } });
   assert.deepEqual(shims, []);
 });
 

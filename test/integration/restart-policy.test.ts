@@ -16,7 +16,7 @@ interface Inspected { status: string; restartCount: number; restartPolicy: strin
 async function inspect(ref: string): Promise<Inspected> {
   const r = await d.cli(['inspect', ref]);
   assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(r.stdout)[0];
+  return JSON.parse(r.stdout)[0].Nscope;
 }
 async function runs(ref: string): Promise<number> {
   return ((await d.cli(['logs', ref])).stdout.match(/^run$/gm) ?? []).length;

@@ -59,7 +59,7 @@ test('--memory-reservation sets the soft limit', async () => {
   const v1 = `/sys/fs/cgroup/memory/${d.cgroupParent}/${id}/memory.soft_limit_in_bytes`;
   const v2 = `/sys/fs/cgroup/${d.cgroupParent}/${id}/memory.low`;
   assert.equal(fs.readFileSync(fs.existsSync(v1) ? v1 : v2, 'utf8').trim(), String(32 << 20));
-  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0].Nscope;
   assert.equal(ins.limits.memoryReservation, 32 << 20);
   assert.equal((await d.cli(['rm', '-f', id])).code, 0);
 });
@@ -83,13 +83,13 @@ test('--ulimit: the container\'s init and exec\'d processes get the limits; bad 
   assert.equal(r.code, 0, r.stderr);
   const id = r.stdout.trim();
   const limits = "echo $(ulimit -Sn) $(ulimit -Hn) $(ulimit -c) $(ulimit -Sp) $(ulimit -Hp)";
-  const init = fs.readFileSync(`/proc/${JSON.parse((await d.cli(['inspect', id])).stdout)[0].pid}/limits`, 'utf8');
+  const init = fs.readFileSync(`/proc/${JSON.parse((await d.cli(['inspect', id])).stdout)[0].Nscope.pid}/limits`, 'utf8');
   assert.match(init, /Max open files\s+512\s+2048/);
   assert.match(init, /Max core file size\s+unlimited\s+unlimited/);
   assert.match(init, /Max processes\s+200\s+300/);
   const e = await d.cli(['exec', id, 'sh', '-c', limits]);
   assert.equal(e.stdout, '512 2048 unlimited 200 300\n', e.stderr);
-  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0].Nscope;
   assert.deepEqual(ins.spec.process.rlimits.find((x: { type: string }) => x.type === 'RLIMIT_NOFILE'), { type: 'RLIMIT_NOFILE', soft: 512, hard: 2048 });
   assert.equal((await d.cli(['rm', '-f', id])).code, 0);
   const run = await d.cli(['run', '--rm', '--ulimit', 'stack=8388608:unlimited', 'host', 'sh', '-c', 'echo $(ulimit -Ss) $(ulimit -Hs)']);
@@ -119,7 +119,7 @@ async function ready(ref: string): Promise<void> {
 
 test('--stop-signal and --stop-timeout: used by stop and restart, shown by inspect; bad values refused', async () => {
   const id = (await d.cli(['run', '-d', '--stop-signal', 'USR1', '--stop-timeout', '30', 'host', 'sh', '-c', TRAP_USR1])).stdout.trim();
-  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0];
+  const ins = JSON.parse((await d.cli(['inspect', id])).stdout)[0].Nscope;
   assert.equal(ins.stopSignal, 'USR1');
   assert.equal(ins.stopTimeout, 30);
   await ready(id);
@@ -136,7 +136,7 @@ test('--stop-signal and --stop-timeout: used by stop and restart, shown by inspe
   await ready(deaf);
   assert.equal(await stopAndCode(deaf), 137);
   assert.equal((await d.cli(['rm', deaf])).code, 0);
-  const defaults = JSON.parse((await d.cli(['inspect', (await d.cli(['create', '--name', 'defaults', 'host', 'true'])).stdout.trim()])).stdout)[0];
+  const defaults = JSON.parse((await d.cli(['inspect', (await d.cli(['create', '--name', 'defaults', 'host', 'true'])).stdout.trim()])).stdout)[0].Nscope;
   assert.equal(defaults.stopSignal, 'SIGTERM');
   assert.equal(defaults.stopTimeout, 10);
   assert.equal((await d.cli(['rm', 'defaults'])).code, 0);
@@ -152,13 +152,13 @@ test('the image\'s STOPSIGNAL is what stop sends when --stop-signal is not given
   const b = await d.cli(['build', '-t', 'usr1stop', ctx], { env: { ...process.env, XDG_CACHE_HOME: `${d.dir}/cache` } });
   assert.equal(b.code, 0, b.stderr);
   const id = (await d.cli(['run', '-d', 'usr1stop', 'sh', '-c', TRAP_USR1])).stdout.trim();
-  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].stopSignal, 'SIGUSR1');
+  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].Nscope.stopSignal, 'SIGUSR1');
   await ready(id);
   assert.equal(await stopAndCode(id), 7);
   assert.equal((await d.cli(['rm', id])).code, 0);
   // --stop-signal wins over the image's
   const other = (await d.cli(['create', '--stop-signal', 'SIGINT', 'usr1stop', 'true'])).stdout.trim();
-  assert.equal(JSON.parse((await d.cli(['inspect', other])).stdout)[0].stopSignal, 'SIGINT');
+  assert.equal(JSON.parse((await d.cli(['inspect', other])).stdout)[0].Nscope.stopSignal, 'SIGINT');
   assert.equal((await d.cli(['rm', other])).code, 0);
   assert.equal((await d.cli(['image', 'rm', 'usr1stop'])).code, 0);
 });
@@ -269,7 +269,7 @@ test('--oom-kill-disable: the memory cgroup\'s OOM killer is off (cgroup v1), ke
   assert.match(fs.readFileSync(file, 'utf8'), /^oom_kill_disable 1$/m);
   assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
   assert.match(fs.readFileSync(file, 'utf8'), /^oom_kill_disable 1$/m);
-  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].limits.oomKillDisable, true);
+  assert.equal(JSON.parse((await d.cli(['inspect', id])).stdout)[0].Nscope.limits.oomKillDisable, true);
   assert.equal((await d.cli(['rm', '-f', id])).code, 0);
   const plain = (await d.cli(['run', '-d', '--memory', '32m', 'host', 'sleep', '60'])).stdout.trim();
   assert.match(fs.readFileSync(`/sys/fs/cgroup/memory/${d.cgroupParent}/${plain}/memory.oom_control`, 'utf8'), /^oom_kill_disable 0$/m);

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import type { Socket } from 'net';
 import * as path from 'path';
-import { detectCgroups } from '../cgroups/detect';
+import { detect, detectCgroups, driverFor } from '../cgroups/detect';
 import { resolveCgroupsPath } from '../cgroups/paths';
 import { validateResources } from '../cgroups/validate';
 import type { Cgroup } from '../cgroups/types';
@@ -144,7 +144,8 @@ export class OciRuntime {
     let cg: Cgroup | undefined;
     try {
       if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw invalid(`root.path: ${rootfs} is not a directory`);
-      const driver = detectCgroups();
+      const found = detect();
+      const driver = driverFor(found);
       const rel = resolveCgroupsPath(this.opts.systemdCgroup ? systemdCgroupsPath(spec.linux?.cgroupsPath, id) : spec.linux?.cgroupsPath, driver.ownCgroup(), id);
       // Recorded before anything runs, so `delete --force` can clean up a create that died half-way.
       const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', rootfs, annotations: spec.annotations };
@@ -155,7 +156,7 @@ export class OciRuntime {
       cg = driver.create(rel, resources);
       const plan = buildPlan({
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
-        cgroupMounts: containerCgroupMounts(), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
+        cgroupMounts: containerCgroupMounts(found), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
         detach: !attach && !opts.monitor,
       });
       writePlan(p.plan, plan.buffer);

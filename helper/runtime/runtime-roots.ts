@@ -32,10 +32,9 @@ const FRESH_MS = DROP_AFTER_MS / 3;
  * `.<root, URI-escaped>` beside the entries: a symlink to the root's entry, so
  * that a create finds its root recorded with one stat and never hashes (the
  * `crypto` module alone costs ~3 ms to load, and only the hash needs it). The
- * name a hash gives once, the symlink keeps for good: it is left dangling when
- * a reader drops the entry, and not dropped itself (one per root ever used).
- * undefined when the escaped path is too long to be a file name: then every
- * create hashes.
+ * name a hash gives once, the symlink keeps it; a reader that drops the entry
+ * drops the symlink too. undefined when the escaped path is too long to be a
+ * file name: then every create hashes.
  */
 function shortcut(root: string, dir: string): string | undefined {
   const name = '.' + encodeURIComponent(root);
@@ -99,8 +98,15 @@ export function listRuntimeRoots(dir = RUNTIME_ROOTS_DIR): string[] {
     try { entries = fs.readdirSync(root).filter((e) => !e.startsWith('.')); } catch { /* gone */ }
     if (!entries?.length) {
       // gone or empty: dropped (the next create records it again), unless just
-      // written: a create may be between its mkdir and our readdir
-      try { if (Date.now() - fs.statSync(file).mtimeMs > DROP_AFTER_MS) fs.rmSync(file, { force: true }); } catch { /* gone meanwhile */ }
+      // written: a create may be between its mkdir and our readdir. Its
+      // symlink goes too, or every temporary root would leave one behind.
+      try {
+        if (Date.now() - fs.statSync(file).mtimeMs > DROP_AFTER_MS) {
+          fs.rmSync(file, { force: true });
+          const link = shortcut(root, dir);
+          if (link) fs.rmSync(link, { force: true });
+        }
+      } catch { /* gone meanwhile */ }
       continue;
     }
     roots.push(root);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { recordRuntimeRoot } from '../../helper/runtime/runtime-roots';
+import { listRuntimeRoots, recordRuntimeRoot } from '../../helper/runtime/runtime-roots';
 
 const tmpRegistry = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-roots-'));
 
@@ -52,6 +52,21 @@ test('a symlink that does not name an entry is replaced; a path too long for a s
     assert.equal(entries.length, 2);
     assert.equal(fs.readdirSync(dir).length, 3, 'no symlink for the long path');
     assert.ok(entries.some((n) => fs.readFileSync(path.join(dir, n), 'utf8') === long + '\n'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a reader that drops the entry of a root gone drops its symlink too', { skip: process.getuid?.() !== 0 && 'the registry is read only when root owns it' }, () => {
+  const dir = tmpRegistry();
+  try {
+    fs.chmodSync(dir, 0o700);
+    const gone = path.join(dir, 'no-such-root');
+    recordRuntimeRoot(gone, dir);
+    const entry = fs.readdirSync(dir).find((n) => /^[0-9a-f]{32}$/.test(n))!;
+    fs.utimesSync(path.join(dir, entry), new Date(0), new Date(0));
+    assert.deepEqual(listRuntimeRoots(dir), []);
+    assert.deepEqual(fs.readdirSync(dir), []);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

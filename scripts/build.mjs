@@ -52,13 +52,24 @@ if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
 // with a getter per export — 44 of them here, ~7 ms of CPU at every start. A namespace import
 // of a Node built-in needs none of that: where the bundle never reads `.default` of it, the
 // module object itself is used (same properties, same values).
+//
+// And a built-in that Node's own start-up has not loaded (net, crypto, child_process, os…: ~5 ms
+// of CPU together, net alone pulling in streams) is required at its first use, not at the
+// bundle's load: `create` needs none of them, `exec` or a hook does. Its variable becomes a
+// proxy that requires the module on the first property read; esbuild only ever reads
+// properties of such a variable (`net.Socket`, `(0, import_crypto.createHash)(…)`).
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const loadedAtStart = new Set(['fs', 'node:fs', 'path', 'node:path']);
+const lazyBuiltin = 'var __lazyBuiltin = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };';
 for (const f of ['runtime-cli.js']) {
   const file = join(root, 'dist', f);
   const src = readFileSync(file, 'utf8');
+  let lazy = 0;
   const out = src.replace(/^var (\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, v, mod) => (
-    builtins.has(mod) && !new RegExp(`\\b${v}\\.default\\b`).test(src) ? `var ${v} = require("${mod}");` : line));
-  writeFileSync(file, out);
+    builtins.has(mod) && !new RegExp(`\\b${v}\\.default\\b`).test(src) ? `var ${v} = require("${mod}");` : line))
+    .replace(/^var (\w+) = require\("([\w:/]+)"\);$/gm, (line, v, mod) => (
+      builtins.has(mod) && !loadedAtStart.has(mod) ? (lazy++, `var ${v} = __lazyBuiltin("${mod}");`) : line));
+  writeFileSync(file, lazy ? out.replace(/^"use strict";\n/, (s) => `${s}${lazyBuiltin}\n`) : out);
 }
 // bin/nscope-runtime's V8 code cache (keyed by the bundle's size and mtime): the old bundle's goes
 rmSync(join(root, 'dist', '.cache'), { recursive: true, force: true });

@@ -90,7 +90,11 @@ function ownIn(line: ProcCgroupLine | undefined, m: CgroupMount): string {
 }
 
 export function detectCgroups(opts: DetectOptions = {}): CgroupDriver {
-  const d = detect(opts);
+  return driverFor(detect(opts));
+}
+
+/** The driver of a detection already made (a create needs both: see runtime/cgroup-mounts.ts). */
+export function driverFor(d: Detection): CgroupDriver {
   if (d.version === 2) return new V2Driver(d.v2Mount!.mountPoint, d.controllers, d.own);
   return V1Driver.fromMounts(d.v1Mounts, d.own);
 }

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import type { Socket } from 'net';
 import * as path from 'path';
-import { detectCgroups } from '../cgroups/detect';
+import { detect, detectCgroups, driverFor } from '../cgroups/detect';
 import { resolveCgroupsPath } from '../cgroups/paths';
 import { validateResources } from '../cgroups/validate';
 import type { Cgroup } from '../cgroups/types';
@@ -16,7 +16,7 @@ import { runHooks } from './hooks';
 import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
 import { isSameProcess, procStartTime } from '../lib/procinfo';
-import { spawnShim, writePlan } from './shim';
+import { startShim, writePlan } from './shim';
 import { connectUnix } from './unix-socket';
 import { signalNumber } from './signals';
 import { DEFAULT_DEVICE_RULES, type Spec } from './spec';
@@ -110,10 +110,9 @@ export class OciRuntime {
   state(id: string): OciState {
     const s = this.load(id);
     const status = this.status(id);
-    // runc's extra fields too (rootfs, created, owner): engines and tools read them
     let rootfs = s.rootfs ?? '';
     if (!rootfs) try { rootfs = path.resolve(s.bundle, this.containerSpec(id).root.path); } catch { /* made by an older nscope-runtime, bundle gone */ }
-    return { ociVersion: '1.0.2', id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, rootfs, created: s.created, owner: '', annotations: s.annotations };
+    return ociState({ ...s, id, rootfs }, status);
   }
 
   /**
@@ -141,33 +140,42 @@ export class OciRuntime {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(`container "${id}" already exists`);
       throw e;
     }
-    recordRuntimeRoot(path.resolve(this.root));
     const rootfs = path.resolve(bundle, spec.root.path);
     let cg: Cgroup | undefined;
     try {
       if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw invalid(`root.path: ${rootfs} is not a directory`);
-      const driver = detectCgroups();
+      const found = detect();
+      const driver = driverFor(found);
       const rel = resolveCgroupsPath(this.opts.systemdCgroup ? systemdCgroupsPath(spec.linux?.cgroupsPath, id) : spec.linux?.cgroupsPath, driver.ownCgroup(), id);
       // Recorded before anything runs, so `delete --force` can clean up a create that died half-way.
       const pending: RuntimeState = { id, bundle, pid: 0, shimPid: 0, created: new Date().toISOString(), cgroupRel: rel, rootSwitch: 'none', rootfs, annotations: spec.annotations };
       writeJsonAtomic(p.state, pending);
-      writeJsonAtomic(p.config, spec);
       // As runc does, the devices every container needs (null, zero, tty, ptmx, pts, ...)
       // are allowed after the spec's own rules: `runc spec` denies everything else.
       const resources = { ...spec.linux?.resources, devices: [...(spec.linux?.resources?.devices ?? []), ...DEFAULT_DEVICE_RULES.filter((r) => r.allow)] };
       cg = driver.create(rel, resources);
       const plan = buildPlan({
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
-        cgroupMounts: containerCgroupMounts(), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
+        cgroupMounts: containerCgroupMounts(found), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
         detach: !attach && !opts.monitor,
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
       if (attach) makeFifo(p.ctl, 0o600);
-      const shim = await spawnShim(p.plan, { inheritStdio: opts.inheritStdio ?? true });
+      const started = startShim(p.plan, { inheritStdio: opts.inheritStdio ?? true });
+      let shim: ReturnType<typeof started.created>;
+      try {
+        // While the shim sets the container up: what must only be there once create returns.
+        // (Should it fail, the container is made all the same, then removed below.)
+        writeJsonAtomic(p.config, spec);
+        recordRuntimeRoot(path.resolve(this.root));
+      } finally {
+        shim = started.created();
+      }
       const st: RuntimeState = { ...pending, pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method };
       writeJsonAtomic(p.state, st);
-      const state = this.state(id);
+      // the shim has just said so: the init waits on the exec fifo
+      const state = ociState(st, 'created');
       writeFrontFiles(p.dir, { st, state, fifo: p.fifo, cgroupDirs: cg.procsFiles().map((f) => path.dirname(f)), version: driver.version, spec });
       try {
         await runHooks('prestart', spec.hooks?.prestart, state);
@@ -265,7 +273,7 @@ export class OciRuntime {
     try { spec = this.containerSpec(id); } catch { /* bundle gone */ }
     fs.rmSync(this.dir(id).dir, { recursive: true, force: true });
     if (spec) {
-      const state = { ociVersion: '1.0.2', id, status: 'stopped', pid: 0, bundle: s.bundle, rootfs: path.resolve(s.bundle, spec.root.path), created: s.created, owner: '', annotations: s.annotations };
+      const state = ociState({ ...s, id, rootfs: path.resolve(s.bundle, spec.root.path) }, 'stopped');
       await runHooks('poststop', spec.hooks?.poststop, state, { warnOnly: true });
     }
   }
@@ -280,6 +288,11 @@ export class OciRuntime {
     if (!fs.existsSync(this.root)) return [];
     return fs.readdirSync(this.root).filter((id) => ID_RE.test(id)).flatMap((id) => { try { return [this.state(id)]; } catch { return []; } });
   }
+}
+
+/** runc's state JSON, its extra fields too (rootfs, created, owner): engines and tools read them. */
+function ociState(s: RuntimeState, status: OciStatus): OciState {
+  return { ociVersion: '1.0.2', id: s.id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, rootfs: s.rootfs ?? '', created: s.created, owner: '', annotations: s.annotations };
 }
 
 /**

@@ -29,6 +29,20 @@ export function isSafeAbsPath(p: unknown): p is string {
 const FRESH_MS = DROP_AFTER_MS / 3;
 
 /**
+ * `.<root, URI-escaped>` beside the entries: a symlink to the root's entry, so
+ * that a create finds its root recorded with one stat and never hashes (the
+ * `crypto` module alone costs ~3 ms to load, and only the hash needs it). The
+ * name a hash gives once, the symlink keeps it; a reader that drops the entry
+ * drops the symlink too. undefined when the escaped path is too long to be a
+ * file name: then every create hashes.
+ */
+function shortcut(root: string, dir: string): string | undefined {
+  const name = '.' + encodeURIComponent(root);
+  // (room left for the temporary name it is made under)
+  return Buffer.byteLength(name) <= 200 ? path.join(dir, name) : undefined;
+}
+
+/**
  * Records `root` (absolute), made again by a create when older than FRESH_MS:
  * its recent mtime keeps a reader that saw the root empty a moment ago from
  * dropping it (see below), and a burst of creates under one root (an engine
@@ -37,10 +51,25 @@ const FRESH_MS = DROP_AFTER_MS / 3;
  */
 export function recordRuntimeRoot(root: string, dir = RUNTIME_ROOTS_DIR): void {
   try {
-    const file = path.join(dir, entryName(root));
-    try { if (Date.now() - fs.statSync(file).mtimeMs < FRESH_MS) return; } catch { /* not there yet */ }
+    const link = shortcut(root, dir);
+    let name: string | undefined;
+    if (link) {
+      // through the symlink: the entry's own mtime
+      try { if (Date.now() - fs.statSync(link).mtimeMs < FRESH_MS) return; } catch { /* no entry, or no symlink yet */ }
+      try { name = /^[0-9a-f]{32}$/.exec(fs.readlinkSync(link))?.[0]; } catch { /* no symlink yet */ }
+    }
+    const file = path.join(dir, name ?? entryName(root));
+    if (!link) try { if (Date.now() - fs.statSync(file).mtimeMs < FRESH_MS) return; } catch { /* not there yet */ }
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileAtomic(file, root + '\n', 0o600);
+    if (link && !name) {
+      const tmp = `${link}.tmp-${process.pid}`;
+      try {
+        fs.rmSync(tmp, { force: true });
+        fs.symlinkSync(path.basename(file), tmp);
+        fs.renameSync(tmp, link);
+      } catch { /* the next create hashes again */ }
+    }
   } catch (e) {
     process.stderr.write(`nscope-runtime: warning: cannot record ${root} in ${dir}: ${(e as Error).message}\n`);
   }
@@ -69,8 +98,15 @@ export function listRuntimeRoots(dir = RUNTIME_ROOTS_DIR): string[] {
     try { entries = fs.readdirSync(root).filter((e) => !e.startsWith('.')); } catch { /* gone */ }
     if (!entries?.length) {
       // gone or empty: dropped (the next create records it again), unless just
-      // written: a create may be between its mkdir and our readdir
-      try { if (Date.now() - fs.statSync(file).mtimeMs > DROP_AFTER_MS) fs.rmSync(file, { force: true }); } catch { /* gone meanwhile */ }
+      // written: a create may be between its mkdir and our readdir. Its
+      // symlink goes too, or every temporary root would leave one behind.
+      try {
+        if (Date.now() - fs.statSync(file).mtimeMs > DROP_AFTER_MS) {
+          fs.rmSync(file, { force: true });
+          const link = shortcut(root, dir);
+          if (link) fs.rmSync(link, { force: true });
+        }
+      } catch { /* gone meanwhile */ }
       continue;
     }
     roots.push(root);

@@ -60,7 +60,8 @@ after(async () => {
     assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dir), 'mounts left');
     await removeCgroupTree(parent);
     // the runtime roots the engines recorded (a daemon would drop them lazily once empty)
-    for (const f of fs.existsSync(RUNTIME_ROOTS_DIR) ? fs.readdirSync(RUNTIME_ROOTS_DIR) : []) {
+    // (entries only: the dot names beside them are symlinks to entries, see runtime-roots.ts)
+    for (const f of fs.existsSync(RUNTIME_ROOTS_DIR) ? fs.readdirSync(RUNTIME_ROOTS_DIR).filter((n) => /^[0-9a-f]{32}$/.test(n)) : []) {
       const file = path.join(RUNTIME_ROOTS_DIR, f);
       if (fs.readFileSync(file, 'utf8').startsWith(dir + '/')) fs.rmSync(file);
     }

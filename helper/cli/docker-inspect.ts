@@ -83,7 +83,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       Status: status,
       Running: running,
       Paused: paused,
-      Restarting: false,
+      Restarting: !!d.restarting,
       OOMKilled: !!d.oomKilled,
       Dead: false,
       Pid: running ? d.pid ?? 0 : 0,
@@ -95,7 +95,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
     Image: d.imageId,
     LogPath: d.logPath ?? '',
     Name: `/${d.name}`,
-    RestartCount: 0,
+    RestartCount: d.restartCount ?? 0,
     Driver: 'overlay2',
     Platform: 'linux',
     HostConfig: {
@@ -103,6 +103,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       NetworkMode: d.networkMode ?? (nets[0]?.network || 'default'),
       PortBindings: portMap(ports, []),
       AutoRemove: !!d.autoRemove,
+      RestartPolicy: restartPolicy(d.restartPolicy),
       CapAdd: privileged ? null : caps.filter((c) => !DEFAULT_CAPS.includes(c)),
       CapDrop: privileged ? null : DEFAULT_CAPS.filter((c) => !caps.includes(c)),
       Privileged: privileged,
@@ -118,6 +119,8 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       CpusetCpus: d.limits?.cpusetCpus ?? '',
       CpusetMems: d.limits?.cpusetMems ?? '',
       PidsLimit: d.limits?.pidsLimit && d.limits.pidsLimit > 0 ? d.limits.pidsLimit : null,
+      MemoryReservation: d.limits?.memoryReservation && d.limits.memoryReservation > 0 ? d.limits.memoryReservation : 0,
+      OomKillDisable: !!d.limits?.oomKillDisable,
       Tmpfs: goMap(Object.fromEntries(mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, '']))),
     },
     GraphDriver: {
@@ -159,6 +162,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       OnBuild: cfg.OnBuild ?? null,
       Labels: goMap({ ...(d.labels ?? {}) }),
       StopSignal: d.stopSignal ?? cfg.StopSignal ?? 'SIGTERM',
+      ...(d.stopTimeout !== undefined && d.stopTimeout !== 10 ? { StopTimeout: d.stopTimeout } : {}),
     },
     NetworkSettings: {
       Bridge: '',
@@ -183,6 +187,12 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
     },
     Nscope: d,
   };
+}
+
+/** "on-failure:3" as Docker's HostConfig.RestartPolicy: {Name: "on-failure", MaximumRetryCount: 3}; none is Name "no" */
+function restartPolicy(p: string | undefined): { Name: string; MaximumRetryCount: number } {
+  const [name, count] = (p || 'no').split(':');
+  return { Name: name, MaximumRetryCount: Number(count) || 0 };
 }
 
 /** Docker's RepoDigests entry: `alpine@sha256:…` for Docker Hub's library images, else registry/repository@digest */

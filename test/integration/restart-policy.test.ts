@@ -30,6 +30,9 @@ test('on-failure:2: a container that exits 1 is started again exactly twice', as
   assert.equal(i.restartPolicy, 'on-failure:2');
   assert.equal(i.exitCode, 1);
   assert.equal(await runs(id), 3);
+  // Docker's document says the same, for scripts written against docker inspect
+  const docker = await d.cli(['inspect', '-f', '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}} {{.RestartCount}} {{.State.Restarting}}', id]);
+  assert.equal(docker.stdout, 'on-failure 2 2 false\n', docker.stderr);
   // nothing more is coming: a removal without force would be refused while a restart waits
   assert.equal((await d.cli(['rm', id])).code, 0);
   // exit 0 is no failure

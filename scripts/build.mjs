@@ -33,6 +33,8 @@ const entries = {
   'runtime-cli': 'helper/cli/runtime-main.ts',
   // the process that copies into and out of a container, chrooted into it (helper/files/worker.ts)
   'files-worker': 'helper/files/worker-main.ts',
+  // the daemon's layer workers: pulled layers hashed, inflated and unpacked off its main thread (helper/registry/layer-workers.ts)
+  'layer-worker': 'helper/registry/layer-worker.ts',
   // the Containerfile language server, started by the extension over stdio (language/server.ts)
   'language-server': 'language/main.ts',
 };

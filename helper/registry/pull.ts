@@ -11,6 +11,7 @@ import type { RegistryAuth, TransferLine } from '../protocol/types/registry';
 import { RegistryClient } from './client';
 import { readBody } from './http';
 import { downloadLayer, retryable } from './layer-download';
+import { layerWorkers } from './layer-workers';
 import { ACCEPT, choosePlatform, formatPlatform, parseManifest, parsePlatform } from './manifest';
 import { formatReference, parseReference, storeName, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
@@ -51,6 +52,8 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageRef
   const shown = formatReference(ref);
   const say = (line: TransferLine) => opts.progress?.(line);
   say({ kind: 'status', status: `${ref.tag ?? ref.digest}: Pulling from ${ref.repository}` });
+  // the layer workers start while the manifest and config come
+  layerWorkers().warm();
 
   // the manifest, by tag or digest; a digest reference is checked against the bytes
   const top = await client.manifest(ref.digest ?? ref.tag!, ACCEPT, opts.signal);

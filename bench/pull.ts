@@ -23,7 +23,8 @@
 //   npm run bench:pull -- [--runs N (5)] [--size MB (100)] [--layers N (5)]
 //                         [--no-nscope] [--no-skopeo] [--no-docker] [--no-podman] [--no-curl]
 //                         [--daemon-arg ARG …] (passed to `nscope daemon`, e.g. how to reach
-//                         a plain-HTTP registry) [--out FILE]
+//                         a plain-HTTP registry) [--daemon-node-arg ARG …] [--cli-node-arg ARG …]
+//                         (node's own flags for the daemon / the CLI: --cpu-prof to profile a pull) [--out FILE]
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -45,10 +46,10 @@ import { stopOnSignal } from './lib/interrupt';
 const SWITCHES = ['nscope', 'skopeo', 'docker', 'podman', 'curl'] as const;
 type Switch = typeof SWITCHES[number];
 
-interface Options { runs: number; sizeMB: number; layers: number; on: Record<Switch, boolean>; daemonArgs: string[]; out: string }
+interface Options { runs: number; sizeMB: number; layers: number; on: Record<Switch, boolean>; daemonArgs: string[]; daemonNodeArgs: string[]; cliNodeArgs: string[]; out: string }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 5, sizeMB: 100, layers: 5, on: Object.fromEntries(SWITCHES.map((s) => [s, true])) as Record<Switch, boolean>, daemonArgs: [], out: path.join(REPO, 'bench', 'results', 'pull.md') };
+  const o: Options = { runs: 5, sizeMB: 100, layers: 5, on: Object.fromEntries(SWITCHES.map((s) => [s, true])) as Record<Switch, boolean>, daemonArgs: [], daemonNodeArgs: [], cliNodeArgs: [], out: path.join(REPO, 'bench', 'results', 'pull.md') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a}: value missing`); return v; };
@@ -58,9 +59,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--size') o.sizeMB = Number(val());
     else if (a === '--layers') o.layers = Number(val());
     else if (a === '--daemon-arg') o.daemonArgs.push(val());
+    else if (a === '--daemon-node-arg') o.daemonNodeArgs.push(val());
+    else if (a === '--cli-node-arg') o.cliNodeArgs.push(val());
     else if (a === '--out') o.out = path.resolve(val());
     else if (a === '-h' || a === '--help') {
-      process.stdout.write(`usage: node dist/bench/pull.js [--runs N] [--size MB] [--layers N] ${SWITCHES.map((s) => `[--no-${s}]`).join(' ')} [--daemon-arg ARG …] [--out FILE]\n`);
+      process.stdout.write(`usage: node dist/bench/pull.js [--runs N] [--size MB] [--layers N] ${SWITCHES.map((s) => `[--no-${s}]`).join(' ')} [--daemon-arg ARG …] [--daemon-node-arg ARG …] [--cli-node-arg ARG …] [--out FILE]\n`);
       process.exit(0);
     } else throw new Error(`unknown option ${a} (--help)`);
   }
@@ -147,10 +150,11 @@ async function main(): Promise<void> {
       const nscopeOnce = async (round: number): Promise<number> => {
         const d = new BenchDaemon(`${tag}-${round}`, work);
         d.extraArgs = o.daemonArgs;
+        d.nodeArgs = o.daemonNodeArgs;
         daemons.push(d);
         try {
           await d.start();
-          return checked('nscope pull', await timeOnce([process.execPath, path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'pull', ref]));
+          return checked('nscope pull', await timeOnce([process.execPath, ...o.cliNodeArgs, path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'pull', ref]));
         } finally {
           const leaks = await d.cleanup();
           daemons.splice(daemons.indexOf(d), 1);

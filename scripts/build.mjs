@@ -55,7 +55,7 @@ if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
 // of a Node built-in needs none of that: where the bundle never reads `.default` of it, the
 // module object itself is used (same properties, same values).
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-for (const f of ['runtime-cli.js']) {
+for (const f of ['runtime-cli.js', 'cli.js']) {
   const file = join(root, 'dist', f);
   const src = readFileSync(file, 'utf8');
   const out = src.replace(/^var (\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, v, mod) => (

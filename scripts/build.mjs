@@ -49,13 +49,14 @@ if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
   await build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', external: [], entryPoints: { 'stats-webview': 'extension/stats/webview/main.ts' }, outdir: join(root, 'dist') });
 }
 
-// nscope-runtime starts once per engine call (create, start, delete…): its start-up counts.
-// esbuild turns each `import * as fs from 'fs'` into `__toESM(require("fs"))`, a fresh object
-// with a getter per export — 44 of them here, ~7 ms of CPU at every start. A namespace import
-// of a Node built-in needs none of that: where the bundle never reads `.default` of it, the
-// module object itself is used (same properties, same values).
+// nscope-runtime starts once per engine call (create, start, delete…), nscope once per command
+// (a timed `nscope pull` included), a layer worker once per pull's layer in flight: their start-up
+// counts. esbuild turns each `import * as fs from 'fs'` into `__toESM(require("fs"))`, a fresh object
+// with a getter per export — 44 of them in nscope-runtime, ~7 ms of CPU at every start (183 in
+// nscope, ~20 ms). A namespace import of a Node built-in needs none of that: where the bundle
+// never reads `.default` of it, the module object itself is used (same properties, same values).
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-for (const f of ['runtime-cli.js', 'cli.js']) {
+for (const f of ['runtime-cli.js', 'cli.js', 'layer-worker.js']) {
   const file = join(root, 'dist', f);
   const src = readFileSync(file, 'utf8');
   const out = src.replace(/^var (\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, v, mod) => (

@@ -6,11 +6,12 @@
 // parsed and written. So a pull's layers use every core, and no byte of a
 // blob crosses threads.
 //
-// Workers start when a pull starts (their start-up overlaps the manifest and
-// config round trips), keep no process alive while idle, and stop after a
-// while without work. A worker that dies mid-layer fails its layers: their
-// temp dirs and partial files are the caller's to remove (LayerJob.tmp,
-// .partial), and the files it had open are closed here.
+// One worker starts when a pull starts (its start-up overlaps the manifest and
+// config round trips), more as layers come, up to one per core; idle workers
+// keep no process alive and stop after a while without work. A worker that
+// dies mid-layer fails its layers: their temp dirs and partial files are the
+// caller's to remove (LayerJob.tmp, .partial), and the files it had open are
+// closed here.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -70,23 +71,33 @@ function response(h: WireHead): HttpResponse {
   return { status: h.status, headers: h.headers, url: h.url, body: Readable.from(h.body ? [Buffer.from(h.body.buffer, h.body.byteOffset, h.body.byteLength)] : []) };
 }
 
+/** layers a pull downloads at once */
+export const LAYERS_AT_ONCE = 3;
+
 export class LayerWorkers {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private idleTimer?: NodeJS.Timeout;
 
-  constructor(readonly size = Math.max(1, Math.min(3, os.availableParallelism?.() ?? os.cpus().length))) {}
+  /**
+   * `size` workers at most: one per core, up to one per layer in flight.
+   * Not more: each worker's start costs ~30-45 ms of CPU (node's bootstrap
+   * of a thread), which on a busy 2-core host costs more than a third
+   * worker's better balance of the layers' tails gains.
+   */
+  constructor(readonly size = Math.max(1, Math.min(LAYERS_AT_ONCE, os.availableParallelism?.() ?? os.cpus().length))) {}
 
-  /** Starts the workers (if not running) ahead of the first layer. */
+  /** Starts a worker (if none runs) ahead of the first layer: its start-up overlaps the manifest and config round trips. */
   warm(): void {
-    while (this.slots.length < this.size) this.spawn();
+    if (!this.slots.length) this.spawn();
   }
 
-  /** A task for `job` on the least busy worker; nothing is sent until its first fetch. */
+  /** A task for `job` on an idle worker (started if there are fewer than `size`), else the least busy; nothing is sent until its first fetch. */
   start(job: LayerJob, hooks: TaskHooks): LayerTask {
-    this.warm();
     clearTimeout(this.idleTimer);
-    const slot = this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
+    let slot = this.slots.find((s) => !s.tasks.size);
+    if (!slot && this.slots.length < this.size) slot = this.spawn();
+    slot ??= this.slots.reduce((a, b) => (b.tasks.size < a.tasks.size ? b : a));
     const id = this.nextId++;
     let resolve!: () => void;
     let reject!: (e: Error) => void;
@@ -119,7 +130,7 @@ export class LayerWorkers {
 
   private post(slot: Slot, m: ToWorker): void { slot.worker.postMessage(m); }
 
-  private spawn(): void {
+  private spawn(): Slot {
     // fds are not tracked per worker: the unpacker closes the ones openat2 gave it (which node did not open,
     // and would warn about at each close), and a dead worker's are closed by closeFilesOf()
     const worker = new Worker(workerScript(), { trackUnmanagedFds: false });
@@ -155,6 +166,7 @@ export class LayerWorkers {
       }
       slot.tasks.clear();
     });
+    return slot;
   }
 
   private finish(slot: Slot, id: number): void {

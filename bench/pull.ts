@@ -223,6 +223,8 @@ async function main(): Promise<void> {
 
     // ---- rounds ----
     log(`timed: ${o.runs} rounds of ${subjects.map((s) => s.key).join(', ')}`);
+    // the host's load average as the rounds start and end: on a shared VM it says how far the times can be trusted
+    const load = { start: os.loadavg()[0], end: NaN };
     for (let i = 0; i < o.runs; i++) {
       for (const s of shuffled(subjects)) {
         stop.check();
@@ -235,13 +237,14 @@ async function main(): Promise<void> {
       log(`  ${i + 1}/${o.runs}`);
     }
 
+    load.end = os.loadavg()[0];
     // ---- report ----
-    const md = report(o, subjects, { ref, blobBytes, unpacked, layers: m.layers.length, notes });
+    const md = report(o, subjects, { ref, blobBytes, unpacked, layers: m.layers.length, notes, load });
     process.stdout.write(md + '\n');
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
     fs.writeFileSync(o.out, md);
     fs.writeFileSync(o.out.replace(/\.md$/, '') + '.json', JSON.stringify({
-      date: new Date().toISOString(), runs: o.runs, blobBytes, layers: m.layers.length,
+      date: new Date().toISOString(), runs: o.runs, blobBytes, layers: m.layers.length, loadavg: load,
       samples: Object.fromEntries(subjects.map((s) => [s.key, s.samples])),
       errors: Object.fromEntries(subjects.filter((s) => s.error || s.skipped).map((s) => [s.key, s.error ?? s.skipped])),
     }, null, 1) + '\n');
@@ -272,7 +275,7 @@ function podmanGlobals(dir: string): string[] {
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay', '--runtime', RUNTIME];
 }
 
-function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: number; unpacked: number; layers: number; notes: string[] }): string {
+function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: number; unpacked: number; layers: number; notes: string[]; load: { start: number; end: number } }): string {
   const cpus = os.cpus();
   const med = (s: Subject | undefined) => (s && s.samples.length ? summarize(s.samples).median : NaN);
   const skopeo = med(subjects.find((s) => s.key === 'skopeo'));
@@ -291,7 +294,7 @@ function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: nu
     '',
     `**Ratios (medians, time)** — ${headline.join(', ') || '–'}.`,
     '',
-    `Measured ${new Date().toISOString()} by \`node dist/bench/pull.js\` (bench/pull.ts): ${o.runs} rounds, each command once per round in random order, each from a cold store.`,
+    `Measured ${new Date().toISOString()} by \`node dist/bench/pull.js\` (bench/pull.ts): ${o.runs} rounds, each command once per round in random order, each from a cold store; load average ${r.load.start.toFixed(1)} as the rounds started, ${r.load.end.toFixed(1)} as they ended (${os.cpus().length} CPUs).`,
     '',
     `- image: \`${r.ref.replace(/^[^/]+/, 'REGISTRY')}\`, ${r.layers} gzip layers, ${(r.blobBytes / 1e6).toFixed(1)} MB of blobs (${(r.unpacked / 1e6).toFixed(0)} MB unpacked: 2/3 random bytes, 1/3 text), made by the bench and pushed with skopeo`,
     `- registry: Debian's docker-registry (${toolVersion('docker-registry') ?? '?'}), plain HTTP on 127.0.0.1, filesystem storage`,

@@ -41,6 +41,9 @@ export type FromWorker =
   | { t: 'complete'; id: number }
   | { t: 'done'; id: number; error?: WireError };
 
+/** a layer's 'Downloading' progress is sent at most this often */
+const PROGRESS_MS = 100;
+
 /** error documents of answers that are not 2xx: the daemon reads at most this */
 const ERROR_BODY_LIMIT = 64 << 10;
 
@@ -98,7 +101,15 @@ async function fetch(id: number, j: Job, req: WireRequest, tls: Endpoint['tls'])
   // a registry that ignored the Range sends the whole blob: start over
   const job = res.status === 200 && j.job.have > 0 ? { ...j.job, have: 0 } : j.job;
   try {
-    await receiveLayer(job, res.body, { progress: (status, n) => post({ t: 'progress', id, status, n }), complete: () => post({ t: 'complete', id }) });
+    // progress at most every PROGRESS_MS (the daemon shows it no more often): a message wakes its thread
+    let last = 0;
+    const progress = (status: 'Downloading' | 'Verifying Checksum', n: number) => {
+      const now = Date.now();
+      if (status === 'Downloading' && now - last < PROGRESS_MS) return;
+      last = now;
+      post({ t: 'progress', id, status, n });
+    };
+    await receiveLayer(job, res.body, { progress, complete: () => post({ t: 'complete', id }) });
     end(id);
   } catch (e) {
     const r = e instanceof ReceiveError ? e : new ReceiveError(e, false);

@@ -33,8 +33,6 @@ const entries = {
   'runtime-cli': 'helper/cli/runtime-main.ts',
   // the process that copies into and out of a container, chrooted into it (helper/files/worker.ts)
   'files-worker': 'helper/files/worker-main.ts',
-  // the daemon's layer workers: pulled layers hashed, inflated and unpacked off its main thread (helper/registry/layer-workers.ts)
-  'layer-worker': 'helper/registry/layer-worker.ts',
   // the Containerfile language server, started by the extension over stdio (language/server.ts)
   'language-server': 'language/main.ts',
 };
@@ -50,13 +48,13 @@ if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
 }
 
 // nscope-runtime starts once per engine call (create, start, delete…), nscope once per command
-// (a timed `nscope pull` included), a layer worker once per pull's layer in flight: their start-up
-// counts. esbuild turns each `import * as fs from 'fs'` into `__toESM(require("fs"))`, a fresh object
-// with a getter per export — 44 of them in nscope-runtime, ~7 ms of CPU at every start (183 in
-// nscope, ~20 ms). A namespace import of a Node built-in needs none of that: where the bundle
-// never reads `.default` of it, the module object itself is used (same properties, same values).
+// (a timed `nscope pull` included): their start-up counts. esbuild turns each
+// `import * as fs from 'fs'` into `__toESM(require("fs"))`, a fresh object with a getter per
+// export — 44 of them in nscope-runtime, ~7 ms of CPU at every start (183 in nscope, ~20 ms).
+// A namespace import of a Node built-in needs none of that: where the bundle never reads
+// `.default` of it, the module object itself is used (same properties, same values).
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-for (const f of ['runtime-cli.js', 'cli.js', 'layer-worker.js']) {
+for (const f of ['runtime-cli.js', 'cli.js']) {
   const file = join(root, 'dist', f);
   const src = readFileSync(file, 'utf8');
   const out = src.replace(/^var (\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, v, mod) => (

@@ -56,10 +56,9 @@ export class LayerStore {
   /**
    * Unpacks the layer `diffId` from a stream (a download on its way in);
    * `beforeCommit` runs before it is put in place. A layer already here is
-   * checked instead (the stream must still decompress to `diffId`). `tmp`:
-   * unpackLayer's, when the caller must be able to remove it.
+   * checked instead (the stream must still decompress to `diffId`).
    */
-  async fromStream(diffId: string, input: Readable, label: string, beforeCommit: () => Promise<void>, tmp?: string): Promise<void> {
+  async fromStream(diffId: string, input: Readable, label: string, beforeCommit: () => Promise<void>): Promise<void> {
     const target = this.path(diffId);
     if (fs.existsSync(target)) {
       const got = await layerDiffId(input, label);
@@ -68,7 +67,7 @@ export class LayerStore {
       return;
     }
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const res = await unpackLayer(input, target, { label, expectDiffId: diffId, beforeCommit, tmp });
+    const res = await unpackLayer(input, target, { label, expectDiffId: diffId, beforeCommit });
     writeJsonAtomic(`${target}.json`, { diffId, size: res.size });
   }
 

@@ -47,12 +47,6 @@ export interface UnpackOptions {
    * (throwing leaves nothing behind).
    */
   beforeCommit?: () => Promise<void>;
-  /**
-   * The temp dir to unpack into (next to `target`, not existing yet) when
-   * the caller must know it: a layer worker that dies mid-layer leaves it
-   * to the thread that started the worker to remove.
-   */
-  tmp?: string;
 }
 
 const writeAsync = promisify(fs.write) as (fd: number, b: Buffer, off: number, len: number) => Promise<{ bytesWritten: number }>;
@@ -76,7 +70,7 @@ const UMASK = ((): number => {
   return 0o777; // unknown: every file gets its chmod after it is made
 })();
 
-export function tmpNextTo(target: string): string {
+function tmpNextTo(target: string): string {
   return path.join(path.dirname(target), `.tmp-${path.basename(target)}-${randomBytes(6).toString('hex')}`);
 }
 
@@ -87,7 +81,7 @@ export function tmpNextTo(target: string): string {
  */
 export async function unpackLayer(input: Readable, target: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
   const label = opts.label ?? `layer ${path.basename(target)}`;
-  const tmp = opts.tmp ?? tmpNextTo(target);
+  const tmp = tmpNextTo(target);
   fs.mkdirSync(tmp, 0o755);
   try {
     const res = await unpackInto(input, tmp, label);

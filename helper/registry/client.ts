@@ -7,7 +7,7 @@ import type { Readable } from 'stream';
 import { NscopeError, notFound } from '../errors';
 import type { RegistryAuth } from '../protocol/types/registry';
 import { Authorizer, unauthorized } from './auth';
-import { AgentPool, errorText, readBody, send, type HttpRequest, type HttpResponse, type Sender } from './http';
+import { AgentPool, errorText, readBody, send, type HttpRequest, type HttpResponse } from './http';
 import { endpointsFor, type Endpoint, type RegistrySettings } from './settings';
 
 export type Access = 'pull' | 'push';
@@ -62,22 +62,17 @@ export class RegistryClient {
     throw new NscopeError('failed', `cannot reach registry ${this.registry}: ${tried.join('; ')}`);
   }
 
-  /**
-   * A request with the repository's authorization; a 401 is answered once,
-   * then it is the caller's error. `via` sends it instead of this thread
-   * (a layer worker that then reads the blob itself).
-   */
-  async call(req: HttpRequest, via?: Sender): Promise<HttpResponse> {
+  /** A request with the repository's authorization; a 401 is answered once, then it is the caller's error. */
+  async call(req: HttpRequest): Promise<HttpResponse> {
     await this.connect(req.signal);
     if (req.url.startsWith('/')) req = { ...req, url: `${this.endpoint!.url}${req.url}` };
     const a = this.authorizer!;
     const withAuth = (h: string | undefined): HttpRequest => ({ ...req, headers: { ...req.headers, ...(h ? { Authorization: h } : {}) } });
-    const sender: Sender = via ?? ((r, tls) => send(r, tls, this.pool));
-    let res = await sender(withAuth(a.header(this.scopes)), this.endpoint!.tls);
+    let res = await send(withAuth(a.header(this.scopes)), this.endpoint!.tls, this.pool);
     if (res.status === 401 && (req.body === undefined || Buffer.isBuffer(req.body))) {
       res.body.resume();
       const h = await a.answer(header(res, 'www-authenticate'), this.scopes, req.signal);
-      res = await sender(withAuth(h), this.endpoint!.tls);
+      res = await send(withAuth(h), this.endpoint!.tls, this.pool);
     }
     if (res.status === 401 || res.status === 403) {
       const e = await errorText(res);
@@ -99,13 +94,13 @@ export class RegistryClient {
     return { bytes, mediaType, digest: header(res, 'docker-content-digest') };
   }
 
-  /** GET a blob, from `offset` on (a Range request; the answer says 206 when honoured); `via` as for call(). */
-  async blob(digest: string, offset: number, signal?: AbortSignal, via?: Sender): Promise<HttpResponse> {
+  /** GET a blob, from `offset` on (a Range request; the answer says 206 when honoured). */
+  async blob(digest: string, offset: number, signal?: AbortSignal): Promise<HttpResponse> {
     const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {};
-    const res = await this.call({ method: 'GET', url: `${this.base()}/blobs/${digest}`, headers, signal }, via);
+    const res = await this.call({ method: 'GET', url: `${this.base()}/blobs/${digest}`, headers, signal });
     if (res.status === 200 || res.status === 206) return res;
     if (res.status === 404) { res.body.resume(); throw notFound(`${this.registry}/${this.repository}: blob ${digest} not found`); }
-    if (res.status === 416) { res.body.resume(); return this.blob(digest, 0, signal, via); }
+    if (res.status === 416) { res.body.resume(); return this.blob(digest, 0, signal); }
     throw await failure(res, `blob ${digest}`, this.registry);
   }
 

@@ -24,12 +24,8 @@ export interface HttpResponse {
   headers: http.IncomingHttpHeaders;
   /** the URL that answered (after redirects) */
   url: string;
-  /** the socket's body; or, for an answer a layer worker received, its error document (a blob's body stays there) */
-  body: Readable;
+  body: http.IncomingMessage;
 }
-
-/** How a request is sent: send() itself, or a layer worker sending it (./layer-workers.ts). */
-export type Sender = (req: HttpRequest, tls: Endpoint['tls']) => Promise<HttpResponse>;
 
 const MAX_REDIRECTS = 5;
 const CONNECT_TIMEOUT_MS = 30_000;

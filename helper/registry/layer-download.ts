@@ -1,22 +1,18 @@
-// One layer blob from a registry into the store, in one pass: the blob's
-// request is made here (endpoint, authorization, Range) and sent from a
-// layer worker (./layer-workers.ts), which reads the answer, hashes it,
-// appends it to a partial file (which becomes the store's blob) and feeds
-// the unpacker as the bytes arrive — no temporary tarball, no second read,
-// and the daemon's thread free for other work. The layer directory is put in
-// place only once the whole blob came and its digest and size are the
-// descriptor's, so a corrupted or cut download leaves no layer. A download
-// cut by the network keeps its partial file and resumes with Range the next
-// time; a bad blob, a cancellation or a dead worker removes it.
+// One layer blob from a registry into the store, in one pass: the bytes are
+// hashed, appended to a partial file (which becomes the store's blob), and
+// fed to the unpacker as they arrive — no temporary tarball, no second read.
+// The layer directory is put in place only once the whole blob came and its
+// digest and size are the descriptor's, so a corrupted or cut download
+// leaves no layer. A download cut by the network keeps its partial file and
+// resumes with Range the next time; a bad blob or a cancellation removes it.
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { Readable } from 'stream';
 import { NscopeError } from '../errors';
 import type { Descriptor } from '../images/oci';
 import type { ImageStore } from '../images/store';
-import { tmpNextTo } from '../images/unpack';
 import { describeNet, type RegistryClient } from './client';
-import { BadBlob, type LayerJob } from './layer-receive';
-import { layerWorkers, NetError, WorkerGone } from './layer-workers';
 
 export type LayerStatus = 'Downloading' | 'Verifying Checksum' | 'Extracting';
 
@@ -25,6 +21,12 @@ export interface DownloadOptions {
   /** bytes so far of `total` (throttled by the caller) */
   progress?: (status: LayerStatus, current: number, total: number) => void;
 }
+
+/** how much of a download is gathered before it is written and inflated */
+const BATCH_BYTES = 1 << 20;
+
+/** A failure the next attempt cannot fix by resuming: the partial bytes are wrong or unwanted. */
+class BadBlob extends NscopeError {}
 
 export function partialDir(store: ImageStore): string {
   return path.join(store.layoutDir, '.partial');
@@ -50,39 +52,84 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
   try { have = fs.statSync(partial).size; } catch { /* none yet */ }
   if (have >= desc.size) { fs.rmSync(partial, { force: true }); have = 0; }
 
-  const job: LayerJob = {
-    label, digest: desc.digest, size: desc.size, diffId, layersDir: store.layers.dir, partial, have,
-    tmp: tmpNextTo(store.layers.path(diffId)),
-  };
-  const task = layerWorkers().start(job, {
-    progress: (status, n) => opts.progress?.(status, n, desc.size),
-    complete: () => opts.progress?.('Extracting', desc.size, desc.size),
-  });
-  const cancel = () => task.stop('cancelled');
-  opts.signal?.addEventListener('abort', cancel, { once: true });
+  const res = await client.blob(desc.digest, have, opts.signal);
+  if (res.status === 200 && have > 0) have = 0; // the registry ignored Range: start over
+  // written on the thread pool (the other core), in order, while this thread hashes and unpacks
+  const out = fs.createWriteStream(partial, { flags: have > 0 ? 'a' : 'w', mode: 0o600 });
+  let writeError: Error | undefined;
+  out.on('error', (e) => { writeError = e; });
+  const closeOut = () => new Promise<void>((resolve) => { if (out.closed) resolve(); else out.end(() => resolve()); });
+  let finished = false;
   let keep = true;
-  try {
+  const hash = createHash('sha256');
+  async function* bytes(): AsyncGenerator<Buffer> {
+    let n = 0;
+    if (have > 0) {
+      for await (const b of fs.createReadStream(partial, { start: 0, end: have - 1, highWaterMark: 1 << 20 })) {
+        hash.update(b as Buffer);
+        n += (b as Buffer).length;
+        yield b as Buffer;
+      }
+    }
+    // the socket's chunks (16–64 KiB) gathered into batches: each batch is one write of the
+    // partial file and one step of the inflater, each a trip to the thread pool
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = (): Buffer => {
+      const b = batch.length === 1 ? batch[0] : Buffer.concat(batch, batched);
+      batch = [];
+      batched = 0;
+      if (writeError) throw new NscopeError('failed', `${label}: writing ${partial}: ${writeError.message}`);
+      out.write(b);
+      opts.progress?.('Downloading', n, desc.size);
+      return b;
+    };
     try {
-      // on 2xx the worker is receiving the layer; anything else is the client's to answer or refuse
-      await client.blob(desc.digest, have, opts.signal, task.fetch);
+      for await (const chunk of res.body) {
+        const b = chunk as Buffer;
+        if (n + b.length > desc.size) throw new BadBlob('invalid', `${label}: the registry sent more than the ${desc.size} bytes its descriptor says`);
+        n += b.length;
+        hash.update(b);
+        batch.push(b);
+        batched += b.length;
+        if (batched >= BATCH_BYTES) yield flush();
+      }
     } catch (e) {
-      task.stop((e as Error)?.message ?? String(e));
-      await task.done.catch(() => undefined);
+      // a cut connection: what came before the cut is kept for the Range of the next attempt
+      if (batched && !(e instanceof BadBlob)) flush();
       throw e;
     }
-    await task.done;
+    if (batched) yield flush();
+    if (n < desc.size) throw new NscopeError('failed', `${label}: the download ended after ${n} of ${desc.size} bytes`);
+    opts.progress?.('Verifying Checksum', n, desc.size);
+    const got = `sha256:${hash.digest('hex')}`;
+    if (got !== desc.digest) throw new BadBlob('invalid', `${label}: digest mismatch: the registry sent content with digest ${got}, expected ${desc.digest}; nothing was stored`);
+    finished = true;
+  }
+  const input = Readable.from(bytes(), { objectMode: false });
+  const drain = async () => {
+    // the unpacker may stop at the tar's end marker: the rest must still be read and checked
+    if (!finished) for await (const _ of input) { /* hashed and written by bytes() */ }
+    if (!finished) throw new NscopeError('failed', `${label}: the download did not complete`);
+    opts.progress?.('Extracting', desc.size, desc.size);
+  };
+  try {
+    await store.layers.fromStream(diffId, input, label, drain);
+    await closeOut();
+    if (writeError) throw new NscopeError('failed', `${label}: writing ${partial}: ${writeError.message}`);
     store.blobs.adopt(partial, desc.digest);
     keep = false;
     return 'pulled';
   } catch (e) {
-    if (e instanceof BadBlob || (e instanceof NscopeError && e.code === 'invalid') || e instanceof WorkerGone || opts.signal?.aborted) keep = false;
-    if (e instanceof WorkerGone) fs.rmSync(job.tmp, { recursive: true, force: true });
+    await closeOut();
+    if (e instanceof BadBlob || (e instanceof NscopeError && e.code === 'invalid') || opts.signal?.aborted) keep = false;
     if (opts.signal?.aborted) throw new NscopeError('failed', 'cancelled');
+    if (e instanceof NscopeError) throw e;
     // a network error: the bytes so far stay for the next attempt
-    if (e instanceof NetError) throw Object.assign(new NscopeError('failed', `${label}: download interrupted (${describeNet(e.netError)}); pull again to resume`), { cause: e.netError });
-    throw e;
+    throw Object.assign(new NscopeError('failed', `${label}: download interrupted (${describeNet(e)}); pull again to resume`), { code: 'failed', cause: e });
   } finally {
-    opts.signal?.removeEventListener('abort', cancel);
+    res.body.destroy();
+    input.destroy();
     if (!keep) fs.rmSync(partial, { force: true });
   }
 }

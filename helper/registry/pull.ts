@@ -11,7 +11,6 @@ import type { RegistryAuth, TransferLine } from '../protocol/types/registry';
 import { RegistryClient } from './client';
 import { readBody } from './http';
 import { downloadLayer, retryable } from './layer-download';
-import { LAYERS_AT_ONCE, layerWorkers } from './layer-workers';
 import { ACCEPT, choosePlatform, formatPlatform, parseManifest, parsePlatform } from './manifest';
 import { formatReference, parseReference, storeName, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
@@ -52,8 +51,6 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageRef
   const shown = formatReference(ref);
   const say = (line: TransferLine) => opts.progress?.(line);
   say({ kind: 'status', status: `${ref.tag ?? ref.digest}: Pulling from ${ref.repository}` });
-  // a layer worker starts while the manifest and config come
-  layerWorkers().warm();
 
   // the manifest, by tag or digest; a digest reference is checked against the bytes
   const top = await client.manifest(ref.digest ?? ref.tag!, ACCEPT, opts.signal);
@@ -101,7 +98,7 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageRef
       ok = true;
       return { image, digest: topDigest, ref: shown, upToDate: true };
     }
-    await eachLimited(manifest.layers.map((l, i) => ({ l, diffId: diffIds[i] })), opts.parallel ?? LAYERS_AT_ONCE, async ({ l, diffId }) => {
+    await eachLimited(manifest.layers.map((l, i) => ({ l, diffId: diffIds[i] })), opts.parallel ?? 3, async ({ l, diffId }) => {
       await fetchLayer(client, store, l, diffId, opts);
     }, opts.signal);
     const image = store.addPulled(name, { bytes: manifestBytes, mediaType: manifestMedia }, configBytes, origin);

@@ -17,8 +17,6 @@ import { busyboxImage, makeImageLayout, standardImage, twoPlatformImage, type Im
 import { blobPath, corruptBlob, startRegistry, type TestRegistry } from '../helpers/registry';
 import { cuttingProxy, startProxy, throttlingProxy } from '../helpers/registry-proxy';
 import { ImageStore } from '../../helper/images/store';
-import { pullImage } from '../../helper/registry/pull';
-import { layerWorkers } from '../../helper/registry/layer-workers';
 import { pushImage } from '../../helper/registry/push';
 import { loadSettings } from '../../helper/registry/settings';
 import { pushLayout, skopeoInspect } from '../helpers/skopeo';
@@ -217,33 +215,6 @@ describe('pull and push against a plain registry', { skip }, () => {
       assert.equal((await d.cli(['image', 'inspect', `${slow.host}/team/slow:slow`])).code, 1);
       for (const l of layout.manifests[0].layers) assert.ok(!fs.existsSync(path.join(d.root, 'images', 'blobs', 'sha256', l.digest.slice(7))), `no blob ${l.digest}`);
     } finally { await slow.stop(); }
-  });
-
-  test('a layer worker killed mid-layer: the layer is downloaded again by a new one; no temp dir, partial blob or open file is left', async () => {
-    // the pull code in this process, so that the test can stop its layer workers half-way
-    const layout = makeImageLayout(path.join(work, 'killed'), uniqueImage(), 'killed');
-    await pushLayout(reg, layout, 'team/killed', 'killed');
-    const slow = await throttlingProxy(reg.host, { bytesPerSecond: 500_000 });
-    const root = fs.mkdtempSync(path.join(work, 'killed-'));
-    try {
-      const store = new ImageStore(root);
-      const lines: TransferLine[] = [];
-      const pulling = pullImage(store, loadSettings({ daemonJson: 'none', registriesConf: 'none' }), `${slow.host}/team/killed:killed`, { progress: (l) => lines.push(l) });
-      await slow.waitForBlobBytes(100_000, 20_000);
-      assert.ok(layerWorkers().running > 0);
-      await layerWorkers().stop();
-      const r = await pulling;
-      assert.equal(r.digest, layout.digest);
-      assert.ok(lines.some((l) => l.kind === 'progress' && l.status === 'Retrying'), 'the layer in flight was tried again');
-      const partial = path.join(root, 'images', '.partial');
-      assert.deepEqual(fs.existsSync(partial) ? fs.readdirSync(partial) : [], []);
-      assert.deepEqual(fs.readdirSync(path.join(root, 'layers')).filter((n) => n.startsWith('.')), []);
-      const open = fs.readdirSync('/proc/self/fd').map((fd) => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } }).filter((t) => t.startsWith(root));
-      assert.deepEqual(open, [], 'no file of the store is left open');
-    } finally {
-      await slow.stop();
-      fs.rmSync(root, { recursive: true, force: true });
-    }
   });
 
   test('two pulls of the same image at once download each blob once', async () => {

@@ -23,7 +23,8 @@
 //   npm run bench:pull -- [--runs N (5)] [--size MB (100)] [--layers N (5)]
 //                         [--no-nscope] [--no-skopeo] [--no-docker] [--no-podman] [--no-curl]
 //                         [--daemon-arg ARG …] (passed to `nscope daemon`, e.g. how to reach
-//                         a plain-HTTP registry) [--out FILE]
+//                         a plain-HTTP registry) [--daemon-node-arg ARG …] [--cli-node-arg ARG …]
+//                         (node's own flags for the daemon / the CLI: --cpu-prof to profile a pull) [--out FILE]
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -45,10 +46,10 @@ import { stopOnSignal } from './lib/interrupt';
 const SWITCHES = ['nscope', 'skopeo', 'docker', 'podman', 'curl'] as const;
 type Switch = typeof SWITCHES[number];
 
-interface Options { runs: number; sizeMB: number; layers: number; on: Record<Switch, boolean>; daemonArgs: string[]; out: string }
+interface Options { runs: number; sizeMB: number; layers: number; on: Record<Switch, boolean>; daemonArgs: string[]; daemonNodeArgs: string[]; cliNodeArgs: string[]; out: string }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 5, sizeMB: 100, layers: 5, on: Object.fromEntries(SWITCHES.map((s) => [s, true])) as Record<Switch, boolean>, daemonArgs: [], out: path.join(REPO, 'bench', 'results', 'pull.md') };
+  const o: Options = { runs: 5, sizeMB: 100, layers: 5, on: Object.fromEntries(SWITCHES.map((s) => [s, true])) as Record<Switch, boolean>, daemonArgs: [], daemonNodeArgs: [], cliNodeArgs: [], out: path.join(REPO, 'bench', 'results', 'pull.md') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a}: value missing`); return v; };
@@ -58,9 +59,11 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--size') o.sizeMB = Number(val());
     else if (a === '--layers') o.layers = Number(val());
     else if (a === '--daemon-arg') o.daemonArgs.push(val());
+    else if (a === '--daemon-node-arg') o.daemonNodeArgs.push(val());
+    else if (a === '--cli-node-arg') o.cliNodeArgs.push(val());
     else if (a === '--out') o.out = path.resolve(val());
     else if (a === '-h' || a === '--help') {
-      process.stdout.write(`usage: node dist/bench/pull.js [--runs N] [--size MB] [--layers N] ${SWITCHES.map((s) => `[--no-${s}]`).join(' ')} [--daemon-arg ARG …] [--out FILE]\n`);
+      process.stdout.write(`usage: node dist/bench/pull.js [--runs N] [--size MB] [--layers N] ${SWITCHES.map((s) => `[--no-${s}]`).join(' ')} [--daemon-arg ARG …] [--daemon-node-arg ARG …] [--cli-node-arg ARG …] [--out FILE]\n`);
       process.exit(0);
     } else throw new Error(`unknown option ${a} (--help)`);
   }
@@ -147,10 +150,11 @@ async function main(): Promise<void> {
       const nscopeOnce = async (round: number): Promise<number> => {
         const d = new BenchDaemon(`${tag}-${round}`, work);
         d.extraArgs = o.daemonArgs;
+        d.nodeArgs = o.daemonNodeArgs;
         daemons.push(d);
         try {
           await d.start();
-          return checked('nscope pull', await timeOnce([process.execPath, path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'pull', ref]));
+          return checked('nscope pull', await timeOnce([process.execPath, ...o.cliNodeArgs, path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'pull', ref]));
         } finally {
           const leaks = await d.cleanup();
           daemons.splice(daemons.indexOf(d), 1);
@@ -219,6 +223,8 @@ async function main(): Promise<void> {
 
     // ---- rounds ----
     log(`timed: ${o.runs} rounds of ${subjects.map((s) => s.key).join(', ')}`);
+    // the host's load average as the rounds start and end: on a shared VM it says how far the times can be trusted
+    const load = { start: os.loadavg()[0], end: NaN };
     for (let i = 0; i < o.runs; i++) {
       for (const s of shuffled(subjects)) {
         stop.check();
@@ -231,13 +237,14 @@ async function main(): Promise<void> {
       log(`  ${i + 1}/${o.runs}`);
     }
 
+    load.end = os.loadavg()[0];
     // ---- report ----
-    const md = report(o, subjects, { ref, blobBytes, unpacked, layers: m.layers.length, notes });
+    const md = report(o, subjects, { ref, blobBytes, unpacked, layers: m.layers.length, notes, load });
     process.stdout.write(md + '\n');
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
     fs.writeFileSync(o.out, md);
     fs.writeFileSync(o.out.replace(/\.md$/, '') + '.json', JSON.stringify({
-      date: new Date().toISOString(), runs: o.runs, blobBytes, layers: m.layers.length,
+      date: new Date().toISOString(), runs: o.runs, blobBytes, layers: m.layers.length, loadavg: load,
       samples: Object.fromEntries(subjects.map((s) => [s.key, s.samples])),
       errors: Object.fromEntries(subjects.filter((s) => s.error || s.skipped).map((s) => [s.key, s.error ?? s.skipped])),
     }, null, 1) + '\n');
@@ -268,7 +275,7 @@ function podmanGlobals(dir: string): string[] {
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay', '--runtime', RUNTIME];
 }
 
-function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: number; unpacked: number; layers: number; notes: string[] }): string {
+function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: number; unpacked: number; layers: number; notes: string[]; load: { start: number; end: number } }): string {
   const cpus = os.cpus();
   const med = (s: Subject | undefined) => (s && s.samples.length ? summarize(s.samples).median : NaN);
   const skopeo = med(subjects.find((s) => s.key === 'skopeo'));
@@ -287,7 +294,7 @@ function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: nu
     '',
     `**Ratios (medians, time)** — ${headline.join(', ') || '–'}.`,
     '',
-    `Measured ${new Date().toISOString()} by \`node dist/bench/pull.js\` (bench/pull.ts): ${o.runs} rounds, each command once per round in random order, each from a cold store.`,
+    `Measured ${new Date().toISOString()} by \`node dist/bench/pull.js\` (bench/pull.ts): ${o.runs} rounds, each command once per round in random order, each from a cold store; load average ${r.load.start.toFixed(1)} as the rounds started, ${r.load.end.toFixed(1)} as they ended (${os.cpus().length} CPUs).`,
     '',
     `- image: \`${r.ref.replace(/^[^/]+/, 'REGISTRY')}\`, ${r.layers} gzip layers, ${(r.blobBytes / 1e6).toFixed(1)} MB of blobs (${(r.unpacked / 1e6).toFixed(0)} MB unpacked: 2/3 random bytes, 1/3 text), made by the bench and pushed with skopeo`,
     `- registry: Debian's docker-registry (${toolVersion('docker-registry') ?? '?'}), plain HTTP on 127.0.0.1, filesystem storage`,

@@ -47,28 +47,30 @@ if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
   await build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', external: [], entryPoints: { 'stats-webview': 'extension/stats/webview/main.ts' }, outdir: join(root, 'dist') });
 }
 
-// nscope-runtime starts once per engine call (create, start, delete…): its start-up counts.
-// esbuild turns each `import * as fs from 'fs'` into `__toESM(require("fs"))`, a fresh object
-// with a getter per export — 44 of them here, ~7 ms of CPU at every start. A namespace import
-// of a Node built-in needs none of that: where the bundle never reads `.default` of it, the
-// module object itself is used (same properties, same values).
+// nscope-runtime starts once per engine call (create, start, delete…), nscope once per command
+// (a timed `nscope pull` included): their start-up counts. esbuild turns each
+// `import * as fs from 'fs'` into `__toESM(require("fs"))`, a fresh object with a getter per
+// export — 44 of them in nscope-runtime, ~7 ms of CPU at every start (183 in nscope, ~20 ms).
+// A namespace import of a Node built-in needs none of that: where the bundle never reads
+// `.default` of it, the module object itself is used (same properties, same values).
 //
-// And a built-in that Node's own start-up has not loaded (net, crypto, child_process, os…: ~5 ms
-// of CPU together, net alone pulling in streams) is required at its first use, not at the
-// bundle's load: `create` needs none of them, `exec` or a hook does. Its variable becomes a
-// proxy that requires the module on the first property read; esbuild only ever reads
-// properties of such a variable (`net.Socket`, `(0, import_crypto.createHash)(…)`).
+// And in nscope-runtime, a built-in that Node's own start-up has not loaded (net, crypto,
+// child_process, os…: ~5 ms of CPU together, net alone pulling in streams) is required at its
+// first use, not at the bundle's load: `create` needs none of them, `exec` or a hook does. Its
+// variable becomes a proxy that requires the module on the first property read; esbuild only
+// ever reads properties of such a variable (`net.Socket`, `(0, import_crypto.createHash)(…)`).
+// (Not in nscope: the daemon reads them in hot paths, where a proxy's get would cost.)
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const loadedAtStart = new Set(['fs', 'node:fs', 'path', 'node:path']);
 const lazyBuiltin = 'var __lazyBuiltin = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };';
-for (const f of ['runtime-cli.js']) {
+for (const f of ['runtime-cli.js', 'cli.js']) {
   const file = join(root, 'dist', f);
   const src = readFileSync(file, 'utf8');
   let lazy = 0;
   const out = src.replace(/^var (\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, v, mod) => (
     builtins.has(mod) && !new RegExp(`\\b${v}\\.default\\b`).test(src) ? `var ${v} = require("${mod}");` : line))
     .replace(/^var (\w+) = require\("([\w:/]+)"\);$/gm, (line, v, mod) => (
-      builtins.has(mod) && !loadedAtStart.has(mod) ? (lazy++, `var ${v} = __lazyBuiltin("${mod}");`) : line));
+      f === 'runtime-cli.js' && builtins.has(mod) && !loadedAtStart.has(mod) ? (lazy++, `var ${v} = __lazyBuiltin("${mod}");`) : line));
   writeFileSync(file, lazy ? out.replace(/^"use strict";\n/, (s) => `${s}${lazyBuiltin}\n`) : out);
 }
 // bin/nscope-runtime's V8 code cache (keyed by the bundle's size and mtime): the old bundle's goes

@@ -26,6 +26,8 @@ export class BenchDaemon {
   stderr = '';
   /** extra `nscope daemon` flags (bench/pull.ts: how to reach its registry) */
   extraArgs: string[] = [];
+  /** node's own flags for the daemon (bench/pull.ts --daemon-node-arg, e.g. --cpu-prof) */
+  nodeArgs: string[] = [];
   private clients: HelperClient[] = [];
 
   /** the default network's bridge and subnet, the bench's own (never the host's nscope0) */
@@ -41,7 +43,7 @@ export class BenchDaemon {
 
   async start(): Promise<void> {
     const bin = path.join(REPO, 'bin', 'nscope');
-    const p = spawn(process.execPath, [bin, 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, '--default-network-bridge', this.bridge, '--default-subnet', this.subnet, ...this.extraArgs],
+    const p = spawn(process.execPath, [...this.nodeArgs, bin, 'daemon', '--socket', this.socket, '--root', this.root, '--cgroup-parent', this.cgroupParent, '--default-network-bridge', this.bridge, '--default-subnet', this.subnet, ...this.extraArgs],
       // its own process group: a Ctrl-C meant for the benchmark must not kill it before the clean-up
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     p.stderr!.on('data', (d) => { this.stderr += d; });

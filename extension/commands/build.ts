@@ -68,7 +68,9 @@ export function registerBuildCommand(hosts: HostConnections, images: ImagesProvi
       // reloaded its list (a cached rebuild is done within milliseconds, and a reveal of a row the
       // tree does not have yet is dropped, leaving the old selection); a hidden one loads afresh when
       // the reveal shows it
-      for (let i = 0; i < 50; i++) {
+      // (up to 30 s: on a loaded machine the helper's listing can take seconds, and a row out of
+      // the pane's sight is not there to see unless it is revealed)
+      for (let i = 0; i < 300; i++) {
         if (!view.visible || images.lastRefresh > asked) {
           const node = (await images.rootsOf(conn)).find((n) => n instanceof ImageNode && n.image.id === id && n.image.name === tag);
           if (node) { await view.reveal(node, { select: true, focus: false }); break; }

@@ -243,7 +243,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
                 for (const [k, v] of kv) st.env.set(k, v);
               }
               st.pending.push(`${ins.keyword} ${ins.keyword === 'WORKDIR' ? st.workdir : value}`);
-              say(' ---> (config: applied with the next layer)\n');
+              say(' ---> (config only: recorded in the image, no layer of its own)\n');
             } else if (['ONBUILD', 'MAINTAINER'].includes(ins.keyword)) {
               say(` ---> ${ins.keyword} is not recorded by nscope build yet: skipped\n`);
             } else {

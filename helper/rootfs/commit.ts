@@ -30,6 +30,7 @@ import { freezeCgroup } from './commit-freeze';
 import { INIT_LAYER_FILES } from './initlayer';
 import { toContainerId } from '../lib/idmap';
 import type { IdMap } from '../lib/idmap';
+import { devMajor, devMinor } from '../lib/dev-t';
 
 /** What commit needs to know about the container (from the manager). */
 export interface CommitSource {
@@ -148,7 +149,7 @@ async function plan(upper: string, lower: string[], warnings: string[], ids?: Id
     }
     if (e.type === 'socket' || ((e.type === 'char' || e.type === 'block') && !e.whiteout)) {
       p.keep = false;
-      warnings.push(`/${e.rel} left out: ${e.type === 'socket' ? 'a socket cannot be stored in a layer' : `device nodes (${e.type} ${(e.rdev >>> 8) & 0xfff}:${(e.rdev & 0xff) | ((e.rdev >>> 12) & 0xfff00)}) are not stored in layers`}`);
+      warnings.push(`/${e.rel} left out: ${e.type === 'socket' ? 'a socket cannot be stored in a layer' : `device nodes (${e.type} ${devMajor(e.rdev)}:${devMinor(e.rdev)}) are not stored in layers`}`);
       return;
     }
     if (e.type === 'symlink') {

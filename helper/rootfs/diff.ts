@@ -36,6 +36,7 @@ import { openRegularBeneath } from './read';
 import { toContainerId } from '../lib/idmap';
 import type { IdMap } from '../lib/idmap';
 import { DT_DIR, DT_LNK, DT_REG, kindOfType, typeOfMode, walkTree } from './walk';
+import { devMajor, devMinor } from '../lib/dev-t';
 
 export interface DiffOptions {
   /** add size, mode, uid, gid (now) and `image` metadata to the changes (costs one stat per added file) */
@@ -146,9 +147,6 @@ interface UpperStat { mode: number; uid: number; gid: number; size: number; mtim
 
 const metaOfUpper = (type: number, s: UpperStat): FileMeta => ({ type: kindOfType(type), size: s.size, mode: s.mode & 0o7777, uid: s.uid, gid: s.gid });
 
-/** glibc's dev_t encoding */
-const devMajor = (rdev: number) => Number((BigInt(rdev) >> 8n) & 0xfffn | ((BigInt(rdev) >> 32n) & ~0xfffn));
-const devMinor = (rdev: number) => Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & ~0xffn));
 
 let bufA: Buffer | undefined;
 let bufB: Buffer | undefined;

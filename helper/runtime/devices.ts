@@ -1,11 +1,12 @@
 // `--device HOST[:CONTAINER][:PERMISSIONS]` (Docker's syntax and words): the
 // host's node, made again in the container (linux.devices) and allowed by
-// its device cgroup (linux.resources.devices; v1's devices.allow — on v2
-// nscope has no device filter, so there the node alone is what it takes).
+// its device cgroup (linux.resources.devices: v1's devices.allow, v2's BPF
+// device filter).
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DeviceRule } from '../cgroups/types';
 import { invalid } from '../errors';
+import { devMajor, devMinor } from '../lib/dev-t';
 import type { Spec } from './spec';
 
 export type LinuxDevice = NonNullable<NonNullable<Spec['linux']>['devices']>[number];
@@ -44,10 +45,8 @@ export function deviceFromFlag(v: string): { device: LinuxDevice; rule: DeviceRu
   }
   if (!st.isCharacterDevice() && !st.isBlockDevice()) throw invalid(`error gathering device information while adding custom device "${src}": not a device node`);
   const type = st.isCharacterDevice() ? 'c' : 'b';
-  // glibc's major()/minor() of a dev_t
-  const rdev = BigInt(st.rdev);
-  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  const major = devMajor(st.rdev);
+  const minor = devMinor(st.rdev);
   return {
     device: { path: dst, type, major, minor, fileMode: st.mode & 0o777, uid: 0, gid: 0 },
     rule: { allow: true, type, major, minor, access },

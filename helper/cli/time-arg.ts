@@ -2,17 +2,8 @@
 // Docker reads them: RFC 3339 (a missing zone is local time, as Docker's),
 // Unix time (seconds, with an optional fraction), or a Go duration before now
 // ("10m", "1h30m", "1.5h", "300ms").
+import { goDurationMs } from '../lib/go-duration';
 import { UsageError } from './args';
-
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-
-/** A Go duration in milliseconds, or undefined if `s` is not one. */
-export function goDurationMs(s: string): number | undefined {
-  if (!/^([0-9]*\.?[0-9]+(ns|us|µs|ms|s|m|h))+$/.test(s)) return undefined;
-  let total = 0;
-  for (const m of s.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]];
-  return total;
-}
 
 /** Milliseconds since the epoch for a --since/--until value; `flag` names it in the error. */
 export function parseTimeArg(v: string, flag: string, now = Date.now()): number {

@@ -7,6 +7,7 @@ import { detectCgroups } from '../cgroups/detect';
 import type { Cgroup, CgroupStats } from '../cgroups/types';
 import { conflict, invalid } from '../errors';
 import type { OciRuntime } from './oci-runtime';
+import { goDurationMs } from '../lib/go-duration';
 
 export interface RuncEvent { type: 'stats' | 'oom'; id: string; data?: unknown }
 
@@ -31,13 +32,9 @@ export function runcStats(st: CgroupStats): unknown {
 
 /** Go's time.Duration syntax as runc's --interval takes it: "5s", "500ms", "1m30s". */
 export function parseDuration(s: string): number {
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let ms = 0;
-  let m: RegExpExecArray | null;
-  let end = 0;
-  while ((m = re.exec(s))) { ms += Number(m[1]) * unit[m[2]]; end = re.lastIndex; }
-  if (!s || end !== s.length) throw invalid(`--interval: "${s}" is not a duration (e.g. 5s, 500ms, 1m)`);
+  // each number with a digit before its point, as this flag has always read them
+  const ms = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s) ? goDurationMs(s) : undefined;
+  if (ms === undefined) throw invalid(`--interval: "${s}" is not a duration (e.g. 5s, 500ms, 1m)`);
   if (ms <= 0) throw invalid(`--interval: "${s}" must be positive`);
   return ms;
 }

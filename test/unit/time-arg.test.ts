@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageError } from '../../helper/cli/args';
-import { goDurationMs, parseTimeArg } from '../../helper/cli/time-arg';
+import { parseTimeArg } from '../../helper/cli/time-arg';
+import { goDurationMs } from '../../helper/lib/go-duration';
 
 const NOW = Date.UTC(2024, 4, 1, 12, 0, 0);
 

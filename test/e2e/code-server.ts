@@ -38,6 +38,7 @@ export interface Locator {
   inputValue(): Promise<string>;
   innerText(): Promise<string>;
   getAttribute(name: string): Promise<string | null>;
+  allInnerTexts(): Promise<string[]>;
   isVisible(): Promise<boolean>;
   count(): Promise<number>;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
@@ -221,6 +222,17 @@ export class VsCode {
     return this.page.locator('.part.sidebar .pane', { has: this.page.locator('.pane-header', { hasText: view }) }).first();
   }
 
+  /** The notifications, the panel's text and the side bar's rows, for a failure's message (a screenshot CI does not keep). */
+  async workbenchText(): Promise<string> {
+    const text = async (sel: string) => (await this.page.locator(sel).allInnerTexts()).map((t) => t.trim()).filter(Boolean).join('\n');
+    const parts = [
+      ['notifications', await text('.notification-list-item-message')],
+      ['panel', await text('.part.panel .view-lines')],
+      ['side bar', await text('.part.sidebar .pane')],
+    ];
+    return parts.filter(([, t]) => t).map(([k, t]) => `[${k}]\n${t.slice(-3000)}`).join('\n');
+  }
+
   async screenshot(name: string): Promise<string> {
     const file = path.join(this.opts.outDir, `${name}.png`);
     await this.page.mouse.move(1000, 300); // no hover tooltip in the picture
@@ -271,7 +283,11 @@ export function screenshotOnFailure(test: (name: string, fn: () => Promise<void>
     try {
       await fn();
     } catch (e) {
-      await vs()?.screenshot(`failure-${name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+      const v = vs();
+      await v?.screenshot(`failure-${name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+      // what the workbench said, in the failure itself: CI keeps the test's output, not the screenshot
+      const said = await v?.workbenchText().catch(() => '');
+      if (said && e instanceof Error) e.message += `\n--- the workbench at the failure ---\n${said}`;
       throw e;
     }
   });

@@ -60,7 +60,10 @@ describe('VS Code: the Containerfile language server, and Build Image', { skip, 
     await page.keyboard.press('Enter');
     // selected in the Images view once built
     const built = vs.row('Images', 'e2e-built:1');
-    await built.waitFor({ timeout: 120000 });
+    await built.waitFor({ timeout: 120000 }).catch(async (e: Error) => {
+      const r = await daemon.cli(['images']);
+      throw new Error(`${e.message}\nthe helper's images:\n${r.stdout}${r.stderr}`);
+    });
     await waitFor(async () => (await built.getAttribute('aria-selected')) === 'true', UI, 'the new image selected');
     const r = await daemon.cli(['run', '--rm', '--network', 'none', 'e2e-built:1']);
     assert.equal(r.stdout, 'built-in-stage-one\n', r.stderr);

@@ -8,6 +8,9 @@
 // the kernel is the fence, not a check followed by a use (the race behind
 // CVE-2018-15664 in `docker cp`). The archive coming in is hostile too: the
 // image unpacker's rules apply (no escaping names, links or device nodes).
+// The editor's changes (write, mkdir, delete, rename) may be made as a user
+// of the container instead of its root (./write-as.ts): the worker becomes
+// that user after the chroot, and the kernel checks its permissions.
 //
 // Job on argv[2] (JSON), status lines on fd 3 (JSON), the tar on stdout
 // (out) or stdin (in).
@@ -21,6 +24,7 @@ import { native } from '../native';
 import type { CopyStat } from '../protocol/types/files';
 import { MAX_READ, type FileInfo } from '../protocol/types/diff';
 import { treeTar } from './tree-tar';
+import { becomeWriter, rootIds, type Writer } from './write-as';
 import { fileType } from '../images/layers-info-walk';
 
 export interface FilesJob {
@@ -40,6 +44,8 @@ export interface FilesJob {
   parents?: boolean;
   /** the container's user namespace: its ids on the host */
   ids?: IdMap;
+  /** write/mkdir/delete/rename: done as this user of the container (Docker's -u forms, ./write-as.ts); absent: its root */
+  user?: string;
   /** write: make the file if missing / replace it if there */
   create?: boolean;
   overwrite?: boolean;
@@ -56,6 +62,9 @@ export interface FilesJob {
   offset?: number;
   length?: number;
 }
+
+/** The editor's changes: done as the job's user. */
+const EDITS = new Set<FilesJob['op']>(['write', 'mkdir', 'delete', 'rename']);
 
 /** Paths a copy never writes: the kernel's, not files. */
 const KERNEL_TREES = ['/proc', '/sys', '/dev'];
@@ -125,7 +134,7 @@ async function copyIn(job: FilesJob): Promise<void> {
   let rename: ((parts: string[]) => string[] | null) | undefined;
   if (!job.src && job.parents && !st) {
     // a build's COPY: the destination folder and its missing parents are made, the container root's
-    const [uid, gid] = rootIds(job);
+    const [uid, gid] = rootIds(job.ids);
     let at = '/';
     for (const part of dest.split('/').filter(Boolean)) {
       at = path.posix.join(at, part);
@@ -166,14 +175,6 @@ async function copyIn(job: FilesJob): Promise<void> {
   await unpackInto(Readable.from(readStdin()), dir, `copy into ${job.path}`, { owner, rename, noWhiteouts: true, noDigest: true });
 }
 
-/** The container root's ids on the host: what a new file or directory is owned by. */
-function rootIds(job: FilesJob): [number, number] {
-  const u = toHostId(job.ids?.uid, 0);
-  const g = toHostId(job.ids?.gid, 0);
-  if (u === undefined || g === undefined) throw invalid('the container\'s user namespace maps no root');
-  return [u, g];
-}
-
 /** The real path of `p`'s parent (symlinks resolved, inside the root), refused where a copy may not write. */
 function writableParent(p: string): string {
   const abs = path.posix.resolve('/', p);
@@ -187,36 +188,99 @@ function writableParent(p: string): string {
   return target;
 }
 
-async function writeFile(job: FilesJob): Promise<void> {
+/** An upload larger than this is not held in memory to be written in place (a file the user may write in a directory it may not). */
+const MAX_IN_PLACE = 64 << 20;
+
+/** The upload on stdin, piece by piece; more or fewer bytes than announced throw, and the file is left as it was. */
+async function* upload(job: FilesJob): AsyncGenerator<Buffer> {
+  let got = 0;
+  for await (const b of process.stdin) {
+    const buf = b as Buffer;
+    got += buf.length;
+    if (job.size !== undefined && got > job.size) throw invalid(`${job.path}: more than the ${job.size} bytes announced; the file is left as it was`);
+    yield buf;
+  }
+  if (job.size !== undefined && got !== job.size) throw invalid(`${job.path}: the upload ended after ${got} of ${job.size} bytes; the file is left as it was`);
+}
+
+function writeAll(fd: number, buf: Buffer, at: number): void {
+  for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off, at + off);
+}
+
+/** `from`'s bytes (the complete temp file) over what `to` holds: the file itself stays, its owner and mode with it. */
+function copyOver(from: number, to: number): void {
+  fs.ftruncateSync(to, 0);
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let at = 0; ;) {
+    const n = fs.readSync(from, buf, 0, buf.length, at);
+    if (!n) break;
+    writeAll(to, buf.subarray(0, n), at);
+    at += n;
+  }
+}
+
+/**
+ * A user's save of an existing file it does not own, or whose directory it may
+ * not write: the file opened for writing first (the kernel says whether this
+ * user may; nothing is read before), its bytes replaced later in place.
+ */
+function openExisting(target: string): number {
+  const fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  if (!fs.fstatSync(fd).isFile()) { fs.closeSync(fd); throw invalid(`${target} changed into something else than a file: not written`); }
+  return fd;
+}
+
+async function writeFile(job: FilesJob, as: Writer): Promise<void> {
   const target = writableParent(job.path);
   let st: fs.Stats | undefined;
   try { st = fs.lstatSync(target); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
   if (st && st.isSymbolicLink()) {
     // an editor saves the file a link names: write where it points, resolved inside the container
     job = { ...job, path: fs.realpathSync(target) };
-    return writeFile(job);
+    return writeFile(job, as);
   }
   if (st && !st.isFile()) throw new NscopeError(st.isDirectory() ? 'conflict' : 'invalid', `${job.path} is ${kindOf(st)}: not written`);
   if (st && job.overwrite === false) throw new NscopeError('conflict', `${job.path} exists`);
   if (!st && job.create === false) throw new NscopeError('not_found', `no such file: ${job.path}`);
-  const [uid, gid] = st ? [st.uid, st.gid] : rootIds(job);
-  const mode = st ? st.mode & 0o7777 : (job.mode ?? 0o644) & 0o7777;
-  // the new content goes to a file of its own next to the target, renamed over it when complete:
-  // a reader in the container sees the old file or the new one, never half of it
-  const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.nscope-${process.pid}`);
-  const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  const existing = st && !as.root ? openExisting(target) : undefined;
   try {
-    let got = 0;
-    for await (const b of process.stdin) {
-      const buf = b as Buffer;
-      got += buf.length;
-      if (job.size !== undefined && got > job.size) throw invalid(`${job.path}: more than the ${job.size} bytes announced; the file is left as it was`);
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(fd, buf, off);
+    await replace(job, target, st, as, existing);
+  } finally {
+    if (existing !== undefined) fs.closeSync(existing);
+  }
+}
+
+/**
+ * The new content goes to a file of its own next to the target, renamed over
+ * it when complete: a reader in the container sees the old file or the new
+ * one, never half of it. A user that is not root keeps that only where the
+ * rename keeps the file as it was (its own file, its group kept); a file of
+ * another owner it may write (group-writable, say) gets the complete temp
+ * copied into it in place, and where it may not make the temp at all, the
+ * upload is held until all of it has come (bounded by the size announced).
+ */
+async function replace(job: FilesJob, target: string, st: fs.Stats | undefined, as: Writer, existing: number | undefined): Promise<void> {
+  const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.nscope-${process.pid}`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (existing === undefined || (code !== 'EACCES' && code !== 'EPERM')) throw e;
+    return writeHeld(job, existing);
+  }
+  try {
+    let at = 0;
+    for await (const buf of upload(job)) { writeAll(fd, buf, at); at += buf.length; }
+    if (existing !== undefined && !(st!.uid === as.uid && keepsGroup(fd, as, st!.gid))) {
+      copyOver(fd, existing);
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      return;
     }
-    if (job.size !== undefined && got !== job.size) throw invalid(`${job.path}: the upload ended after ${got} of ${job.size} bytes; the file is left as it was`);
-    fs.fchownSync(fd, uid, gid);
-    fs.fchmodSync(fd, mode);
+    // root sets the owner (an existing file's, else the writer's); a user's new file is its own already
+    if (as.root) fs.fchownSync(fd, st ? st.uid : as.uid, st ? st.gid : as.gid);
+    fs.fchmodSync(fd, st ? st.mode & 0o7777 : (job.mode ?? 0o644) & 0o7777);
     fs.closeSync(fd);
     fs.renameSync(tmp, target);
   } catch (e) {
@@ -226,22 +290,42 @@ async function writeFile(job: FilesJob): Promise<void> {
   }
 }
 
-function makeDir(job: FilesJob): void {
+/** Whether the temp `fd` (the user's) has, or may be given, the group `gid` the file it replaces has. */
+function keepsGroup(fd: number, as: Writer, gid: number): boolean {
+  if (fs.fstatSync(fd).gid === gid) return true;
+  try { fs.fchownSync(fd, as.uid, gid); return true; } catch { return false; }
+}
+
+/** The whole upload held in memory (at most the size announced), then written over the open file `fd`. */
+async function writeHeld(job: FilesJob, fd: number): Promise<void> {
+  const dir = path.posix.dirname(path.posix.resolve('/', job.path));
+  if (job.size === undefined) throw invalid(`${job.path}: no file can be made in ${dir} as user ${job.user}, and writing in place needs the upload's size announced: not written`);
+  if (job.size > MAX_IN_PLACE) throw invalid(`${job.path}: no file can be made in ${dir} as user ${job.user}, and more than ${MAX_IN_PLACE >> 20} MiB is not held to be written in place: not written`);
+  const pieces: Buffer[] = [];
+  for await (const buf of upload(job)) pieces.push(buf);
+  const all = Buffer.concat(pieces);
+  fs.ftruncateSync(fd, 0);
+  writeAll(fd, all, 0);
+}
+
+function makeDir(job: FilesJob, as: Writer): void {
   const target = writableParent(job.path);
   try { fs.mkdirSync(target, 0o755); } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new NscopeError('conflict', `${job.path} exists`);
     throw e;
   }
-  const [uid, gid] = rootIds(job);
-  fs.chownSync(target, uid, gid);
+  // a user's directory is its own already
+  if (as.root) fs.chownSync(target, as.uid, as.gid);
 }
 
 function remove(job: FilesJob): void {
   const target = writableParent(job.path);
   const st = fs.lstatSync(target);
   if (st.isDirectory() && !job.recursive && fs.readdirSync(target).length) throw new NscopeError('conflict', `${job.path} is a directory that is not empty`);
-  // a symlink is removed, not what it names; rmSync follows none
-  fs.rmSync(target, { recursive: st.isDirectory(), force: false });
+  // a symlink is removed, not what it names (unlink follows none); a file by unlink itself, whose
+  // refusal is the kernel's (rmSync answers a user's EPERM in a sticky directory with a retry's ENOTDIR)
+  if (!st.isDirectory()) fs.unlinkSync(target);
+  else fs.rmSync(target, { recursive: true, force: false });
 }
 
 function rename(job: FilesJob): void {
@@ -299,10 +383,12 @@ export async function runJob(job: FilesJob): Promise<void> {
   // everything the job needs is loaded before the root changes: nothing of the host is reachable after
   native().chroot(job.root);
   try {
+    // the editor's changes: as the user asked for from here on (./write-as.ts)
+    const as = EDITS.has(job.op) ? becomeWriter(job.user, job.ids) : undefined;
     if (job.op === 'out') copyOut(job);
     else if (job.op === 'in') { await copyIn(job); status({ ok: true }); }
-    else if (job.op === 'write') { await writeFile(job); status({ ok: true }); }
-    else if (job.op === 'mkdir') { makeDir(job); status({ ok: true }); }
+    else if (job.op === 'write') { await writeFile(job, as!); status({ ok: true }); }
+    else if (job.op === 'mkdir') { makeDir(job, as!); status({ ok: true }); }
     else if (job.op === 'delete') { remove(job); status({ ok: true }); }
     else if (job.op === 'rename') { rename(job); status({ ok: true }); }
     else if (job.op === 'list' || job.op === 'stat' || job.op === 'read') status({ ok: true, result: readOps(job) });

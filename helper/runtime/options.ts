@@ -14,6 +14,7 @@ import { parseSysctls } from './sysctls';
 import { withInit } from './init-process';
 import { defaultSpec, type Mount, type Namespace, type NamespaceType, type Spec } from './spec';
 import type { IdMap } from '../lib/idmap';
+import { resolveUserFrom, type ResolvedUser } from './user';
 
 export interface ImageConfigLike {
   Env?: string[];
@@ -54,35 +55,8 @@ function mergeEnv(base: string[], extra: string[]): string[] {
 }
 
 /** USER[:GROUP] (names or numbers) -> uid, gid and supplementary groups from the image's files. */
-export function resolveUser(spec: string, layers: string[]): { uid: number; gid: number; additionalGids: number[] } {
-  const [u, g] = spec.split(':', 2);
-  if (!u || spec.includes('\0')) throw invalid(`--user: "${spec}" is not USER[:GROUP]`);
-  const passwd = (readLayeredFile(layers, 'etc/passwd') ?? '').split('\n').map((l) => l.split(':'));
-  const groups = (readLayeredFile(layers, 'etc/group') ?? '').split('\n').map((l) => l.split(':'));
-  const num = (s: string) => /^\d+$/.test(s) ? Number(s) : NaN;
-  let uid = num(u);
-  let gid = NaN;
-  let userName: string | undefined;
-  const entry = passwd.find((p) => p.length >= 4 && (p[0] === u || (!isNaN(uid) && Number(p[2]) === uid)));
-  if (isNaN(uid)) {
-    if (!entry) throw invalid(`unable to find user ${u}: no matching entries in passwd file`);
-    uid = Number(entry[2]);
-  }
-  if (entry) { gid = Number(entry[3]); userName = entry[0]; }
-  if (g !== undefined) {
-    gid = num(g);
-    if (isNaN(gid)) {
-      const ge = groups.find((x) => x[0] === g);
-      if (!ge) throw invalid(`unable to find group ${g}: no matching entries in group file`);
-      gid = Number(ge[2]);
-    }
-  }
-  if (isNaN(gid)) gid = 0;
-  if (uid > 0xfffffffe || gid > 0xfffffffe) throw invalid(`--user: ${spec}: id out of range`);
-  const additionalGids = userName
-    ? groups.filter((x) => x.length >= 4 && x[3].split(',').includes(userName!)).map((x) => Number(x[2])).filter((n) => n !== gid)
-    : [];
-  return { uid, gid, additionalGids };
+export function resolveUser(spec: string, layers: string[]): ResolvedUser {
+  return resolveUserFrom(spec, { passwd: readLayeredFile(layers, 'etc/passwd'), group: readLayeredFile(layers, 'etc/group') });
 }
 
 /** --group-add: a GID, or a group's name in the image's /etc/group (Docker's words when it is not there). */

@@ -10,6 +10,7 @@ import { HelperError, openStream, type HelperClient } from '../../helper/protoco
 import type { CopyInDone } from '../../helper/protocol/types';
 import { waitFor } from '../helpers/containers';
 import { startWithImage, type TestDaemon } from '../helpers/daemon';
+import { fileWrite } from '../helpers/file-write';
 
 describe('file edits in a container', () => {
   let d: TestDaemon;
@@ -19,18 +20,8 @@ describe('file edits in a container', () => {
     assert.equal(r.code, 0, r.stderr);
     return r.stdout;
   };
-  const write = async (path: string, content: string, o: { create?: boolean; overwrite?: boolean } = {}, id = 'ed'): Promise<CopyInDone> => {
-    const sock = await openStream(d.socket, { kind: 'file-write', id, path, create: o.create ?? true, overwrite: o.overwrite ?? true });
-    return new Promise((resolve, reject) => {
-      let text = '';
-      sock.setEncoding('utf8');
-      sock.on('data', (x: string) => { text += x; });
-      sock.on('end', () => resolve(JSON.parse(text.trim()) as CopyInDone));
-      sock.on('error', reject);
-      sock.resume();
-      sock.end(content);
-    });
-  };
+  const write = (path: string, content: string, o: { create?: boolean; overwrite?: boolean } = {}, id = 'ed'): Promise<CopyInDone> =>
+    fileWrite(d.socket, { id, path, create: o.create ?? true, overwrite: o.overwrite ?? true }, content);
 
   before(async () => {
     d = await startWithImage('fedit');

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { HelperError, openStream, openStreamWithResult, type HelperClient } from '../../helper/protocol/client';
 import { MAX_READ, type CopyInDone } from '../../helper/protocol/types';
 import { startWithImage, type TestDaemon } from '../helpers/daemon';
+import { fileWrite } from '../helpers/file-write';
 
 describe('files: hostile input', () => {
   let d: TestDaemon;
@@ -20,18 +21,8 @@ describe('files: hostile input', () => {
     assert.equal(r.code, 0, r.stderr);
     return r.stdout;
   };
-  const write = async (p: string, content: string | Buffer, id = 'hx', size?: number): Promise<CopyInDone> => {
-    const sock = await openStream(d.socket, { kind: 'file-write', id, path: p, create: true, overwrite: true, ...(size !== undefined ? { size } : {}) });
-    return new Promise((resolve, reject) => {
-      let text = '';
-      sock.setEncoding('utf8');
-      sock.on('data', (x: string) => { text += x; });
-      sock.on('end', () => resolve(JSON.parse(text.trim()) as CopyInDone));
-      sock.on('error', reject);
-      sock.resume();
-      sock.end(content);
-    });
-  };
+  const write = (p: string, content: string | Buffer, id = 'hx', size?: number): Promise<CopyInDone> =>
+    fileWrite(d.socket, { id, path: p, create: true, overwrite: true, ...(size !== undefined ? { size } : {}) }, content);
   /** The error a call ends with: one line, a HelperError. */
   const refusal = async (p: Promise<unknown>): Promise<string> => {
     try { await p; } catch (e) {

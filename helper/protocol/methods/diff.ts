@@ -19,9 +19,11 @@ export interface DiffMethods {
    * The editor's changes to a container's files (its root as the container sees it,
    * running or stopped; writes go through stream kind `file-write`): a new directory
    * (owned by the container's root), a removal (`recursive` for a directory that is not
-   * empty), a rename (`overwrite` to replace what is at `to`).
+   * empty), a rename (`overwrite` to replace what is at `to`). `user`: done as that user
+   * of the container (../types/files.ts: Docker's -u forms), the kernel checking its
+   * permissions; a new directory is then that user's.
    */
-  'file.mkdir': { params: { container: string; path: string }; result: { ok: true } };
-  'file.delete': { params: { container: string; path: string; recursive?: boolean }; result: { ok: true } };
-  'file.rename': { params: { container: string; path: string; to: string; overwrite?: boolean }; result: { ok: true } };
+  'file.mkdir': { params: { container: string; path: string; user?: string }; result: { ok: true } };
+  'file.delete': { params: { container: string; path: string; recursive?: boolean; user?: string }; result: { ok: true } };
+  'file.rename': { params: { container: string; path: string; to: string; overwrite?: boolean; user?: string }; result: { ok: true } };
 }

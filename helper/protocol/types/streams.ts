@@ -44,7 +44,9 @@ export type StreamOpenParams =
   // (owner and mode kept; a new one the container root's, 0644), answered as cp-in. `create`/`overwrite` false refuse.
   // `mode`: a new file's permission bits (default 0644; an existing file keeps its own). `size`: the content's
   // length; when given, anything else leaves the file as it was (a client that dies mid-save ends the stream too).
-  | { kind: 'file-write'; id: string; path: string; create?: boolean; overwrite?: boolean; mode?: number; size?: number }
+  // `user`: written as that user of the container (./files.ts, writeAsProblem), its permissions checked by the
+  // kernel: a new file is that user's; a file of another owner it may write keeps its owner and mode (copied in place).
+  | { kind: 'file-write'; id: string; path: string; create?: boolean; overwrite?: boolean; mode?: number; size?: number; user?: string }
   // `image-import`: the client sends an image archive (OCI layout or docker save tar) and half-closes; the server
   // answers one ImportDone JSON line (./images.ts). The bytes travel, not a path: a remote helper cannot read the
   // client's files (`image.import` takes a path on the helper's host).

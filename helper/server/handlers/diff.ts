@@ -5,7 +5,7 @@ import { diffContainer } from '../../rootfs/container-diff';
 import { listDir, readFile, statPath } from '../../rootfs/read';
 import { viewOf } from '../../rootfs/views';
 import { routed } from './engine-route';
-import { editFiles } from '../../files/edit';
+import { editFiles, writeAs } from '../../files/edit';
 import { mountedContainer, readMounted } from '../../files/mounted-read';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 import { invalid } from '../../errors';
@@ -32,8 +32,8 @@ export function diffHandlers(s: HelperServices): AreaHandlers<keyof DiffMethods>
       const id = mountedContainer(s.containers, obj(p), p.path);
       return id ? readMounted(s.containers, id, { op: 'read', path: p.path, offset: p.offset, length: p.length }) : readFile(view(p), p.path, p.offset ?? 0, p.length ?? undefined);
     },
-    'file.mkdir': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'mkdir', path: str(p.path, 'path') }); return { ok: true }; },
-    'file.delete': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'delete', path: str(p.path, 'path'), recursive: !!p.recursive }); return { ok: true }; },
-    'file.rename': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'rename', path: str(p.path, 'path'), to: str(p.to, 'to'), overwrite: !!p.overwrite }); return { ok: true }; },
+    'file.mkdir': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'mkdir', path: str(p.path, 'path'), user: writeAs(p.user, 'file.mkdir') }); return { ok: true }; },
+    'file.delete': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'delete', path: str(p.path, 'path'), recursive: !!p.recursive, user: writeAs(p.user, 'file.delete') }); return { ok: true }; },
+    'file.rename': async (p) => { await editFiles(s.containers, str(obj(p).container, 'container'), { op: 'rename', path: str(p.path, 'path'), to: str(p.to, 'to'), overwrite: !!p.overwrite, user: writeAs(p.user, 'file.rename') }); return { ok: true }; },
   };
 }

@@ -5,6 +5,7 @@
 // copy is done (a stopped container's root is unmounted then).
 import type { Socket } from 'net';
 import { NscopeError } from '../../errors';
+import { writeAs } from '../../files/edit';
 import { failure, startWorker, type Worker } from '../../files/worker-process';
 import type { CopyInDone, CopyStat } from '../../protocol/types';
 import type { CopyRoot } from '../../runtime/containers/copy-root';
@@ -40,8 +41,9 @@ export async function openFileWriteStream(p: StreamParams<'file-write'>, s: Stre
   if (typeof p.path !== 'string' || !p.path) throw new NscopeError('invalid', 'file-write: no path given');
   if (p.mode !== undefined && (!Number.isInteger(p.mode) || p.mode < 0 || p.mode > 0o7777)) throw new NscopeError('invalid', `file-write: mode ${String(p.mode)} is not between 0 and 07777`);
   if (p.size !== undefined && (!Number.isSafeInteger(p.size) || p.size < 0)) throw new NscopeError('invalid', `file-write: size ${String(p.size).slice(0, 40)} is not a whole number of bytes`);
+  const user = writeAs(p.user, 'file-write');
   const where = jobRoot(p, s);
-  const w = startWorker({ op: 'write', root: where.root, path: p.path, create: p.create, overwrite: p.overwrite, mode: p.mode, size: p.size, ids: where.ids });
+  const w = startWorker({ op: 'write', root: where.root, path: p.path, create: p.create, overwrite: p.overwrite, mode: p.mode, size: p.size, user, ids: where.ids });
   return relayIn(w, where);
 }
 

@@ -20,6 +20,7 @@ import { startLanguageClient } from './language/client';
 import { registerHostCommands } from './hosts';
 import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
+import { WriteAs } from './fs/write-as';
 import { FileDrop, registerFileCommands } from './commands/files';
 import { registerBuildCommand } from './commands/build';
 import { ContainerFileBadges } from './views/files';
@@ -43,19 +44,21 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
   // the extension's own helper (nscope.socketPath), and one connection per nscope.hosts entry
   const conn = new Connection();
   const hosts = new HostConnections(conn);
-  const containers = new ContainersProvider(hosts);
+  // who each container's files are written as: chosen per container, kept with the workspace
+  const writeAs = new WriteAs(context.workspaceState, hosts);
+  const containers = new ContainersProvider(hosts, writeAs);
   const images = new ImagesProvider(hosts);
   const namespaces = new NamespacesProvider(hosts);
   const networks = new NetworksProvider(hosts);
   const volumes = new VolumesProvider(hosts);
   const stats = new StatsPanels(context.extensionUri);
-  const files = new FileProvider(hosts);
+  const files = new FileProvider(hosts, writeAs);
   const imagesView = vscode.window.createTreeView('nscope.images', { treeDataProvider: images, showCollapseAll: true });
   const views = [containers, images, namespaces, networks, volumes];
   const refreshAll = () => { for (const v of views) v.refresh(); };
 
   context.subscriptions.push(
-    conn, hosts, containers, images, namespaces, networks, volumes,
+    conn, hosts, writeAs, containers, images, namespaces, networks, volumes,
     vscode.window.createTreeView('nscope.containers', { treeDataProvider: containers, showCollapseAll: true, dragAndDropController: new FileDrop(files, (n) => containers.refresh(n)) }),
     imagesView,
     registerBuildCommand(hosts, images, imagesView),
@@ -97,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ...registerNetworkCommands(hosts),
     ...registerVolumeCommands(hosts),
     FileProvider.register(files),
-    registerFileCommands(hosts, files, (n) => containers.refresh(n)),
+    registerFileCommands(hosts, files, (n) => containers.refresh(n), writeAs),
     vscode.window.registerFileDecorationProvider(new ContainerFileBadges(hosts)),
     ChangeDecorations.register(),
     ...registerChangeCommands(hosts),

@@ -1,6 +1,7 @@
 // Upload… and Download… on the Files nodes (views/files.ts), and files
 // dropped on a container's folder in the Containers view: the transfers are
-// fs/file-transfer.ts's.
+// fs/file-transfer.ts's. Write Files As… on a container or its Files node:
+// who the editor's changes to its files are made as (fs/write-as.ts).
 import * as vscode from 'vscode';
 import type { HostConnections } from '../host-connections';
 import { download, upload } from '../fs/file-transfer';
@@ -8,6 +9,10 @@ import type { FileProvider } from '../fs/file-provider';
 import { FileEntryNode, FilesNode } from '../views/files';
 import type { Node } from '../views/tree';
 import { oneLine } from '../format';
+import { writeAsProblem } from '../../helper/protocol/types';
+import { defaultChoice, isRoot, type WriteAs, type WriteAsChoice } from '../fs/write-as';
+import { containerArg } from './pick';
+import { guarded } from './errors';
 
 /** The container folder a node stands for, or undefined (a file, an image's files). */
 function containerFolder(n: Node | undefined): vscode.Uri | undefined {
@@ -51,8 +56,39 @@ export class FileDrop implements vscode.TreeDragAndDropController<Node> {
   }
 }
 
-export function registerFileCommands(hosts: HostConnections, provider: FileProvider, refresh: (n: Node) => void): vscode.Disposable {
+/** Asks who `container`'s files are written as: its root, its configured user (when it has one), or another user typed in. */
+async function pickWriter(name: string, configured: string | undefined, chosen: WriteAsChoice | undefined): Promise<WriteAsChoice | undefined> {
+  type Item = vscode.QuickPickItem & { choice?: WriteAsChoice };
+  const current = chosen ?? defaultChoice();
+  const now = (c: WriteAsChoice) => (current.as === c.as ? ' · now' : '');
+  const items: Item[] = [{ label: 'root', description: `the container's root${now({ as: 'root' })}`, choice: { as: 'root' } }];
+  if (configured && !isRoot(configured)) items.push({ label: configured, description: `the container's user (USER from its config)${now({ as: 'container' })}`, choice: { as: 'container' } });
+  items.push({ label: 'Another user…', description: current.as === 'user' ? `now ${current.user}` : 'a name or uid of the container, optionally :group' });
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: `Write ${name}'s files as…` });
+  if (!pick) return undefined;
+  if (pick.choice) return pick.choice;
+  const user = await vscode.window.showInputBox({
+    title: `Write ${name}'s files as`, prompt: 'A user of the container as docker exec -u takes it: name, uid, name:group or uid:gid (looked up in its /etc/passwd and /etc/group)',
+    value: current.as === 'user' ? current.user : '', placeHolder: 'www-data, 1000, app:staff, 1000:1000',
+    validateInput: (v) => writeAsProblem(v.trim()),
+  });
+  return user === undefined ? undefined : { as: 'user', user: user.trim() };
+}
+
+export function registerFileCommands(hosts: HostConnections, provider: FileProvider, refresh: (n: Node) => void, writeAs: WriteAs): vscode.Disposable {
   return vscode.Disposable.from(
+    vscode.commands.registerCommand('nscope.writeFilesAs', guarded('write files as', async (n?: unknown) => {
+      const conn = await hosts.forCommand(n, 'Write Files As…');
+      if (!conn) return;
+      const c = n instanceof FilesNode && 'container' in n.owner
+        ? { id: n.owner.container, name: n.owner.name }
+        : await containerArg(conn, n, ['running', 'created', 'exited'], 'Container whose files to write as…');
+      if (!c) return;
+      const host = conn.hostName ?? '';
+      const { id, user } = await writeAs.lookup(conn, host, c.id);
+      const choice = await pickWriter(c.name, user, writeAs.chosen(host, id));
+      if (choice) await writeAs.choose(host, id, choice);
+    })),
     vscode.commands.registerCommand('nscope.downloadFile', async (n?: Node) => {
       const uri = n instanceof FilesNode || n instanceof FileEntryNode ? n.resourceUri : undefined;
       if (!uri) { void vscode.window.showInformationMessage('Download… works on an entry of a Files node in the Containers or Images view.'); return; }

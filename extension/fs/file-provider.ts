@@ -3,7 +3,8 @@
 // and a container's own files, which are writable: a save, a new file or
 // folder, a delete or a rename is done by the helper's files worker inside
 // the container's root (helper/files/worker.ts: atomically, owner and mode
-// kept, never through a symlink out of the container), running or stopped.
+// kept, never through a symlink out of the container), running or stopped,
+// as the container's root or the user chosen for it (fs/write-as.ts).
 // Images and single layers stay read-only. Files are read in MAX_READ (8 MiB)
 // chunks; a file larger than MAX_OPEN is refused with a readable message
 // rather than held in memory. Binary content is left to VS Code, which shows
@@ -18,6 +19,7 @@ import type { HostConnections } from '../host-connections';
 import { HelperError, openStream } from '../../helper/protocol/client';
 import { formatBytes, oneLine } from '../format';
 import { CONTAINER_SCHEME, IMAGE_SCHEME, parseFileUri } from './file-uri';
+import type { WriteAs } from './write-as';
 
 /** The largest file opened in an editor. */
 export const MAX_OPEN = 64 * 1024 * 1024;
@@ -60,7 +62,7 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
 
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly hosts: HostConnections) {
+  constructor(private readonly hosts: HostConnections, private readonly writeAs?: WriteAs) {
     // an open container file follows the container's writes: the helper says which container changed
     this.subscription = hosts.onEvent(({ conn, event: e }) => {
       if (e.type === 'container.changed') this.containerChanged(conn, e.id, e.name ?? '');
@@ -85,6 +87,15 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
   }
 
   watch(): vscode.Disposable { return new vscode.Disposable(() => undefined); }
+
+  /** A change to `uri`'s container: the helper that makes it and who it is made as (undefined: the container's root). */
+  private async writer(uri: vscode.Uri): Promise<{ conn: Connection; container: string; path: string; user?: string }> {
+    const { container, path } = writableContainer(uri);
+    try {
+      const conn = this.hosts.forUri(uri);
+      return { conn, container, path, user: await this.writeAs?.userFor(conn, uri.authority, container) };
+    } catch (e) { throw fsError(e, uri); }
+  }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const ref = parseFileUri(uri);
@@ -147,10 +158,10 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
 
   /** `size`: what `body` holds; the helper replaces the file only when exactly that much came. */
   private async writeFrom(uri: vscode.Uri, body: Iterable<Buffer> | AsyncIterable<Buffer>, size: number, opts: { create: boolean; overwrite: boolean }, mode?: number): Promise<void> {
-    const { container, path } = writableContainer(uri);
+    const { conn, container, path, user } = await this.writer(uri);
     let sock: net.Socket;
     try {
-      sock = await openStream(this.hosts.forUri(uri).socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite, mode, size });
+      sock = await openStream(conn.socketPath, { kind: 'file-write', id: container, path, create: opts.create, overwrite: opts.overwrite, mode, size, user });
     } catch (e) { throw fsError(e, uri); }
     const reply = await new Promise<string>((resolve, reject) => {
       let text = '';
@@ -174,22 +185,22 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {
-    const { container, path } = writableContainer(uri);
-    try { await this.hosts.forUri(uri).request('file.mkdir', { container, path }); } catch (e) { throw fsError(e, uri); }
+    const { conn, container, path, user } = await this.writer(uri);
+    try { await conn.request('file.mkdir', { container, path, user }); } catch (e) { throw fsError(e, uri); }
     this.emitter.fire([{ type: vscode.FileChangeType.Created, uri }]);
   }
 
   async delete(uri: vscode.Uri, opts: { recursive: boolean }): Promise<void> {
-    const { container, path } = writableContainer(uri);
-    try { await this.hosts.forUri(uri).request('file.delete', { container, path, recursive: opts.recursive }); } catch (e) { throw fsError(e, uri); }
+    const { conn, container, path, user } = await this.writer(uri);
+    try { await conn.request('file.delete', { container, path, recursive: opts.recursive, user }); } catch (e) { throw fsError(e, uri); }
     this.emitter.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
   }
 
   async rename(from: vscode.Uri, to: vscode.Uri, opts: { overwrite: boolean }): Promise<void> {
-    const a = writableContainer(from);
     const b = writableContainer(to);
-    if (a.container !== b.container || from.authority !== to.authority) throw vscode.FileSystemError.NoPermissions('a rename stays within one container');
-    try { await this.hosts.forUri(from).request('file.rename', { container: a.container, path: a.path, to: b.path, overwrite: opts.overwrite }); } catch (e) { throw fsError(e, from); }
+    if (writableContainer(from).container !== b.container || from.authority !== to.authority) throw vscode.FileSystemError.NoPermissions('a rename stays within one container');
+    const a = await this.writer(from);
+    try { await a.conn.request('file.rename', { container: a.container, path: a.path, to: b.path, overwrite: opts.overwrite, user: a.user }); } catch (e) { throw fsError(e, from); }
     this.emitter.fire([{ type: vscode.FileChangeType.Deleted, uri: from }, { type: vscode.FileChangeType.Created, uri: to }]);
   }
 

@@ -5,11 +5,13 @@
 import * as vscode from 'vscode';
 import type { ContainerDetail, ContainerEngine, ContainerSummary, ImageLayerInfo } from '../../helper/protocol/types';
 import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 import { formatBytes, shortId, since } from '../format';
 import { LIMIT_KINDS, limitCgroupFile, limitDescription, type LimitKind } from '../limits';
 import { RecentStats, sparklineMarkdown } from '../stats/recent';
 import { ChangesNode } from './changes';
 import { FilesNode } from './files';
+import type { WriteAs } from '../fs/write-as';
 import { NetworkGroupNode } from './container-network';
 import { VolumesGroupNode } from './container-volumes';
 import { cgroupDirs, cgroupFile, nsDir, nsLink, procCgroup, procMountinfo, procStatus, setKernelSource } from './kernel-sources';
@@ -24,6 +26,13 @@ export class ContainersProvider extends TreeProvider {
   private readonly expandedChanges = new Map<Connection, Map<string, ChangesNode>>();
   /** what the sparklines of running containers' tooltips draw, per host (each host's stats streams are its own) */
   private readonly recent = new Map<Connection, RecentStats>();
+  private readonly writeAsSub?: vscode.Disposable;
+
+  /** `writeAs`: who each container's files are written as, shown on its Files node (a change redraws them) */
+  constructor(hosts: HostConnections, private readonly writeAs?: WriteAs) {
+    super(hosts);
+    this.writeAsSub = writeAs?.onDidChange(() => this.refresh());
+  }
 
   private recentOf(conn: Connection): RecentStats {
     let r = this.recent.get(conn);
@@ -44,6 +53,7 @@ export class ContainersProvider extends TreeProvider {
   }
 
   override dispose(): void {
+    this.writeAsSub?.dispose();
     for (const r of this.recent.values()) r.dispose();
     super.dispose();
   }
@@ -60,7 +70,7 @@ export class ContainersProvider extends TreeProvider {
     const live = new Set(this.hosts.list().map((h) => h.conn));
     for (const c of this.expandedChanges.keys()) if (!live.has(c)) this.expandedChanges.delete(c);
     for (const [c, r] of this.recent) if (!live.has(c)) { r.dispose(); this.recent.delete(c); }
-    return list.map((c) => new ContainerNode(conn, c, (n) => expanded.set(c.id, n)));
+    return list.map((c) => new ContainerNode(conn, c, (n) => expanded.set(c.id, n), this.writeAs));
   }
 
   /**
@@ -78,7 +88,7 @@ export class ContainerNode extends Node {
   /** the tooltip without the stats */
   readonly summary: vscode.MarkdownString;
 
-  constructor(override readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void) {
+  constructor(override readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void, private readonly writeAs?: WriteAs) {
     super(c.name, C.Collapsed);
     this.id = `container:${c.id}`;
     // an engine's container: `engine.STATE`, so the lifecycle menus (matched on `container.`) are not offered
@@ -111,7 +121,10 @@ export class ContainerNode extends Node {
     if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this), new NetworkGroupNode(this, detail));
     groups.push(new SecurityNode(this.id!, detail), new LimitsNode(this, detail), new LayersNode(this, detail), new VolumesGroupNode(this, detail, this.running));
     groups.push(new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
-    if (!this.c.engine) groups.push(new FilesNode(this.conn, { container: this.c.id, name: this.c.name }, this.id!));
+    if (!this.c.engine) {
+      const as = this.writeAs?.effective(this.conn.hostName ?? '', this.c.id, detail.user);
+      groups.push(new FilesNode(this.conn, { container: this.c.id, name: this.c.name, as }, this.id!));
+    }
     return groups;
   }
 }

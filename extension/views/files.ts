@@ -19,7 +19,8 @@ import { LeafNode, Node } from './tree';
 /** An entry list larger than this shows its first ones and says how many more. */
 const MAX_ENTRIES = 1000;
 
-export type FilesOwner = { container: string; name: string } | { image: string };
+/** `as`: the user a container's files are written as (fs/write-as.ts), absent for its root */
+export type FilesOwner = { container: string; name: string; as?: string } | { image: string };
 
 function uriOf(conn: Connection, owner: FilesOwner, p: string): vscode.Uri {
   const host = conn.hostName;
@@ -46,9 +47,10 @@ export class FilesNode extends Node {
     const writable = 'container' in owner;
     this.contextValue = writable ? 'files.container' : 'files.image';
     this.resourceUri = uriOf(conn, owner, '/');
-    this.description = writable ? 'as the container sees them' : 'read-only';
+    const as = 'container' in owner ? owner.as : undefined;
+    this.description = !writable ? 'read-only' : as ? `as ${as}` : 'as the container sees them';
     this.tooltip = writable
-      ? 'The container\'s files: open, edit and save, drop files from the Explorer or the desktop on a folder to copy them in, Download… to copy out (done by the helper inside the container\'s root)'
+      ? `The container's files: open, edit and save, drop files from the Explorer or the desktop on a folder to copy them in, Download… to copy out (done by the helper inside the container's root, as ${as ? `its user ${as}: what that user may not change is refused` : 'its root'}; Write Files As… changes who)`
       : 'The image\'s layers merged, as a container of it starts: read-only';
   }
 

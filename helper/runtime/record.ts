@@ -35,6 +35,8 @@ export interface ContainerRecord {
   stopTimeout?: number;
   tty?: boolean;
   interactive?: boolean;
+  /** -u, else the image's USER, as given (inspect's Config.User) */
+  user?: string;
   /** --userns=auto: its user namespace's mappings (the host ids its rw layer is owned by) */
   idMap?: IdMap;
   /** its volumes, binds and tmpfs mounts (inspect's Mounts) */

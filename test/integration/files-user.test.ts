@@ -119,9 +119,12 @@ describe('file edits as a user of the container', () => {
     assert.equal(await sh('ls /etc/motd /tmp/team.txt; ls /tmp'), '/etc/motd\n/tmp/team.txt\ngrouped.txt\nteam.txt\n');
   });
 
-  test('a stopped container is written as the user in its rw layer', async () => {
-    const r = await d.cli(['run', '--name', 'off', '--network', 'none', 'host', 'true']);
+  test('a stopped container is written as the user in its rw layer; inspect says whom it runs as', async () => {
+    const r = await d.cli(['run', '--name', 'off', '--network', 'none', '-u', '1000', 'host', 'true']);
     assert.equal(r.code, 0, r.stderr);
+    // what the extension offers as "the container's user"
+    assert.equal((await c.request('container.inspect', { id: 'off' })).user, '1000');
+    assert.equal((await c.request('container.inspect', { id: 'wu' })).user, undefined);
     assert.deepEqual(await write('/tmp/later.txt', 'later\n', '1000', { id: 'off' }), { ok: true });
     assert.equal(error(await write('/etc/passwd', 'x', '1000', { id: 'off' })), 'permission denied: /etc/passwd');
     const st = await c.request('file.stat', { container: 'off', view: 'container', path: '/tmp/later.txt' });

@@ -175,6 +175,8 @@ export interface ContainerDetail extends ContainerSummary {
   namespaces: NamespaceRef[];
   /** an error from set-up or exec, e.g. `exec: "foo": executable file not found in $PATH` */
   error?: string;
+  /** the user its command runs as (-u, else the image's USER; Docker's Config.User), absent for root */
+  user?: string;
   autoRemove: boolean;
   /** what `stop` sends first (--stop-signal, else the image's STOPSIGNAL, else SIGTERM) */
   stopSignal?: string;

@@ -68,6 +68,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     id, name, image: image.name, imageId: image.id, command: opts.init ? spec.process.args.slice(2) : spec.process.args, created: new Date().toISOString(),
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
     labels: opts.labels ?? {}, stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
+    ...(opts.user || cfg.User ? { user: opts.user || cfg.User } : {}),
     ...(idMap ? { idMap } : {}),
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
     ...(net.request ? { network: net.request } : {}),

@@ -52,12 +52,18 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     ...summary(r, ctx), hostname: r.hostname, rootSwitch: r.rootSwitch,
     rootfs: { lower: l.lower, init: l.init, upper: l.upper, work: l.work, mountpoint: l.mountpoint },
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
-    namespaces, error: r.exit?.error, autoRemove: r.autoRemove, spec,
+    namespaces, error: r.exit?.error, user: r.user ?? userOfSpec(spec), autoRemove: r.autoRemove, spec,
     stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
     tty: !!r.tty, interactive: !!r.interactive, networkMode: networkMode(r, declared),
   };
+}
+
+/** A container made before its record kept -u / USER: its spec's ids (absent for root). */
+function userOfSpec(spec: Spec | null): string | undefined {
+  const u = spec?.process?.user;
+  return u && (u.uid !== 0 || u.gid !== 0) ? `${u.uid}:${u.gid}` : undefined;
 }
 
 /** What Docker's HostConfig.NetworkMode would say: the record keeps the networks of a netns of its own; without one, the spec says whose netns it joins. */

@@ -5,7 +5,8 @@
 // host folder in (modes kept; a 12 MiB file streamed), the open Changes node
 // takes the new files in from the container.changed event, and Download…
 // copies a container folder out; a file dragged onto the Files node is copied
-// in by the view's drop controller.
+// in by the view's drop controller; Write Files As… another user shows on the
+// Files node, and that user's save of root's file is refused.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -105,5 +106,25 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     await tab.waitFor({ timeout: UI });
     await tab.dragTo(vs.row('Containers', /^Files/));
     await waitFor(async () => (await exec('cat', '/dropped.txt')) === 'dropped in\n', UI, 'the dropped file in the container');
+  });
+
+  uiTest('Write Files As… another user: the Files node says so, and a save of root\'s file is refused by the kernel', async () => {
+    await vs.contextMenu(vs.row('Containers', /^Files/), 'Write Files As…');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Another user…' }).first().click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ timeout: UI });
+    await input.fill('1000');
+    await page.keyboard.press('Enter');
+    await vs.row('Containers', /^Files\s*as 1000/).waitFor({ timeout: UI });
+    const before = await exec('cat', '/etc/motd');
+    await page.locator('.tab', { hasText: 'motd' }).first().click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' as 1000');
+    await page.keyboard.press('Control+S');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /Failed to save 'motd'.*permission denied: \/etc\/motd/s }).first().waitFor({ timeout: UI });
+    assert.equal(await exec('cat', '/etc/motd'), before, 'root\'s 0644 file unchanged');
+    await vs.screenshot('files-4-write-as');
   });
 });

@@ -112,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.socketPath')) { void conn.restart(); hosts.sync(); } }),
   );
   conn.start();
-  const language = startLanguageClient(context, conn);
+  const language = startLanguageClient(context, hosts);
   context.subscriptions.push({ dispose: () => { void language.stop(); } });
   return { connection: conn, hosts, containers, stats };
 }

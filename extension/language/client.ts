@@ -3,16 +3,18 @@
 // host's own Node over stdio, for VS Code's `dockerfile` language (its
 // built-in grammar keeps colouring; Containerfile, Dockerfile, *.containerfile
 // and *.dockerfile are that language). It answers the server's `nscope/images`
-// request from the helper connection, so FROM completes and checks local
-// images without the server knowing where the helper is.
+// request from the helper connections, so FROM completes and checks local
+// images without the server knowing where the helpers are. With several hosts
+// an image is local when any connected host has it: Build Image… asks which
+// host builds, and the Containerfile is not tied to one.
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { Connection } from '../connection';
+import type { HostConnections } from '../host-connections';
 
 export const IMAGES_REQUEST = 'nscope/images';
 
-export function startLanguageClient(context: vscode.ExtensionContext, conn: Connection): LanguageClient {
+export function startLanguageClient(context: vscode.ExtensionContext, hosts: HostConnections): LanguageClient {
   const module = path.join(context.extensionPath, 'dist', 'language-server.js');
   const run = { module, transport: TransportKind.stdio };
   const server: ServerOptions = { run, debug: run };
@@ -21,8 +23,12 @@ export function startLanguageClient(context: vscode.ExtensionContext, conn: Conn
   };
   const lc = new LanguageClient('nscope.containerfile', 'nscope Containerfile', server, client);
   lc.onRequest(IMAGES_REQUEST, async () => {
-    if (!conn.connected) return null;
-    try { return (await conn.request('image.list', {})).map((i) => i.name); } catch { return null; }
+    // null: no helper answered, so nothing can be said about FROM (the server then reports nothing)
+    const lists = await Promise.all(hosts.list().filter((h) => h.conn.connected).map(async (h) => {
+      try { return (await h.conn.request('image.list', {})).map((i) => i.name); } catch { return null; }
+    }));
+    const answered = lists.filter((l): l is string[] => l !== null);
+    return answered.length ? [...new Set(answered.flat())] : null;
   });
   void lc.start();
   return lc;

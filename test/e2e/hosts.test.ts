@@ -9,6 +9,7 @@
 // extension's own helper (the status bar names it), and Remove Host… takes
 // "gone" away with its connection.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -112,6 +113,23 @@ describe('VS Code: several hosts', { skip, timeout: 300000 }, () => {
     await (await far.client()).request('container.start', { id: (await (await far.client()).request('container.list', { all: true })).find((x) => x.name === 'there')!.id });
     await vs.row('Containers', /^there.*running/).waitFor({ timeout: UI });
     await vs.screenshot('hosts-0-lab');
+  });
+
+  uiTest('the Containerfile language server counts an image local when any connected host has it', async () => {
+    // on lab only (lab is connected: the last test expanded it)
+    const tagged = await far.cli(['image', 'tag', 'host', 'only-on-lab:1']);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    fs.writeFileSync(path.join(vs.tmp, 'workspace', 'Containerfile'), 'FROM only-on-lab:1\nFROM on-no-host:1\n');
+    const page = vs.page;
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('Containerfile');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Containerfile' }).first().waitFor({ timeout: UI });
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+Shift+M');
+    const problems = page.locator('.markers-panel');
+    await problems.locator('.monaco-list-row', { hasText: '"on-no-host:1" is not a local image' }).first().waitFor({ timeout: UI });
+    assert.equal(await problems.locator('.monaco-list-row', { hasText: '"only-on-lab:1" is not a local image' }).count(), 0);
+    await page.keyboard.press('Control+Shift+M');
   });
 
   uiTest('an unreachable host says why on its node while the others work', async () => {

@@ -43,6 +43,7 @@ export interface Locator {
   count(): Promise<number>;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   dragTo(target: Locator, o?: { timeout?: number }): Promise<void>;
+  dispatchEvent(type: string, init?: Record<string, unknown>): Promise<void>;
   first(): Locator;
   locator(sel: string, o?: { hasText?: string | RegExp; has?: Locator }): Locator;
   filter(o: { hasText?: string | RegExp; has?: Locator }): Locator;
@@ -55,6 +56,7 @@ export interface Page {
   screenshot(o: { path: string }): Promise<unknown>;
   waitForFunction(fn: string, arg?: unknown, o?: { timeout?: number }): Promise<unknown>;
   evaluate<T = unknown>(expression: string): Promise<T>;
+  evaluateHandle(expression: string): Promise<unknown>;
   on(ev: 'pageerror' | 'console', fn: (x: { message?: string; text?: () => string; type?: () => string }) => void): void;
 }
 interface BrowserContext { pages(): Page[]; newPage(): Promise<Page>; close(): Promise<void>; setDefaultTimeout(ms: number): void }

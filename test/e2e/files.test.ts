@@ -5,7 +5,8 @@
 // host folder in (modes kept; a 12 MiB file streamed), the open Changes node
 // takes the new files in from the container.changed event, and Download…
 // copies a container folder out; a file dragged onto the Files node is copied
-// in by the view's drop controller; Write Files As… another user shows on the
+// in by the view's drop controller, and so is a file dropped from the
+// desktop (its bytes, no path); Write Files As… another user shows on the
 // Files node, and that user's save of root's file is refused.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -106,6 +107,14 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     await tab.waitFor({ timeout: UI });
     await tab.dragTo(vs.row('Containers', /^Files/));
     await waitFor(async () => (await exec('cat', '/dropped.txt')) === 'dropped in\n', UI, 'the dropped file in the container');
+  });
+
+  uiTest('a file dropped from the desktop onto the Files node is copied in (its bytes: a browser has no host path)', async () => {
+    // what Chromium hands a page for a file dragged in from the OS: a DataTransfer holding a File
+    const data = await page.evaluateHandle(`(() => { const d = new DataTransfer(); d.items.add(new File(['from the desktop\\n'], 'desktop.txt', { type: 'text/plain' })); return d; })()`);
+    const files = vs.row('Containers', /^Files/);
+    for (const type of ['dragenter', 'dragover', 'drop']) await files.dispatchEvent(type, { dataTransfer: data });
+    await waitFor(async () => (await exec('cat', '/desktop.txt')) === 'from the desktop\n', UI, 'the dropped file in the container');
   });
 
   uiTest('Write Files As… another user: the Files node says so, and a save of root\'s file is refused by the kernel', async () => {

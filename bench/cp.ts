@@ -3,6 +3,8 @@
 //   nscope cp box:/dst OUT        out of it again
 //   docker cp SRC box:/dst, docker cp box:/dst OUT   a private dockerd (if installed), busybox
 //   tar -C SRC -cf - . | tar -C DST -xf -            the same tree host to host: the floor
+//   the same tar pipe into and out of the container's own tree (/proc/PID/root:
+//   its overlay), the floor of any copy that goes through overlayfs as cp must
 // Each round runs every command once in random order, a fresh destination
 // each time. Medians and the ratios to tar|tar go to bench/results/cp.md
 // (+ .json). Timing is reported, never asserted.
@@ -79,6 +81,8 @@ async function main(): Promise<void> {
     const c = await daemon.client();
     await c.request('image.host', { name: 'host', programs: ['sh', 'sleep', 'rm'] });
     nscope(['run', '-d', '--name', 'box', '--network', 'none', 'host', 'sleep', '1d']);
+    // the container's tree as its processes see it: where the tar pipe through the overlay writes
+    const boxRoot = `/proc/${execFileSync(process.execPath, [cli, '--socket', daemon.socket, 'inspect', '-f', '{{.State.Pid}}', 'box'], { encoding: 'utf8' }).trim()}/root`;
     if (o.docker && haveDocker()) {
       docker = new PrivateDocker(path.join(work, 'docker'), dockerCgroup, {});
       fs.mkdirSync(docker.dir);
@@ -99,6 +103,16 @@ async function main(): Promise<void> {
     const add = (k: string, ms: number) => { (samples[k] ??= []).push(ms); };
     const cases: { key: string; run: (i: number) => void }[] = [
       { key: 'tar', run: (i) => { const d = path.join(work, `tar${i}`); fs.mkdirSync(d); add('tar', timed('sh', ['-c', `tar -C '${src}' -cf - . | tar -C '${d}' -xf -`])); fs.rmSync(d, { recursive: true }); } },
+      { key: 'tar-overlay', run: (i) => {
+        const d = path.join(boxRoot, `tin${i}`);
+        fs.mkdirSync(d);
+        add('tar-overlay-in', timed('sh', ['-c', `tar -C '${src}' -cf - . | tar -C '${d}' -xf -`]));
+        const out = path.join(work, `tout${i}`);
+        fs.mkdirSync(out);
+        add('tar-overlay-out', timed('sh', ['-c', `tar -C '${d}' -cf - . | tar -C '${out}' -xf -`]));
+        fs.rmSync(out, { recursive: true });
+        fs.rmSync(d, { recursive: true });
+      } },
       { key: 'nscope', run: (i) => {
         add('nscope-in', nscope(['cp', src, `box:/in${i}`]));
         const out = path.join(work, `out${i}`);
@@ -123,6 +137,8 @@ async function main(): Promise<void> {
     const med = (k: string) => summarize(samples[k]).median;
     const rows: [string, string][] = [
       ['tar', '`tar -C SRC -cf - . \\| tar -C DST -xf -` (host to host: the floor)'],
+      ['tar-overlay-in', '`tar … \\| tar -C /proc/PID/root/dst -xf -` (into the container\'s overlay: the floor through overlayfs)'],
+      ['tar-overlay-out', '`tar -C /proc/PID/root/dst -cf - . \\| tar … -xf -` (out of the container\'s overlay)'],
       ['nscope-in', '`nscope cp SRC box:/dst` (CLI process included)'],
       ['nscope-out', '`nscope cp box:/dst OUT`'],
       ['docker-in', '`docker cp SRC box:/dst` (private dockerd, overlay2)'],
@@ -132,7 +148,8 @@ async function main(): Promise<void> {
       const s = summarize(samples[k]);
       return [label, fmt(s.median), fmt(s.min), fmt(s.max), `${(s.median / med('tar')).toFixed(2)}×`, String(s.n)];
     }));
-    const ratios = [`nscope in/tar ${(med('nscope-in') / med('tar')).toFixed(2)}×`, `nscope out/tar ${(med('nscope-out') / med('tar')).toFixed(2)}×`];
+    const ratios = [`nscope in/tar ${(med('nscope-in') / med('tar')).toFixed(2)}×`, `nscope out/tar ${(med('nscope-out') / med('tar')).toFixed(2)}×`,
+      `nscope in/tar through the overlay ${(med('nscope-in') / med('tar-overlay-in')).toFixed(2)}×`, `nscope out/tar through the overlay ${(med('nscope-out') / med('tar-overlay-out')).toFixed(2)}×`];
     if (samples['docker-in']?.length) ratios.push(`nscope in/docker ${(med('nscope-in') / med('docker-in')).toFixed(2)}×`, `nscope out/docker ${(med('nscope-out') / med('docker-out')).toFixed(2)}×`);
     const md = [
       '# Copy throughput: nscope cp vs docker cp vs tar | tar', '',

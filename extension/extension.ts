@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     // the views follow each helper's events, no polling; one host's events reload that host's subtree only
     hosts.onEvent(({ conn: c, event: e }) => {
       if (e.type.startsWith('image.')) { images.refreshHost(c); return; }
-      if (e.type === 'container.changed') { containers.refreshChanges(c, e.id); return; }
+      if (e.type === 'container.changed') { containers.refreshFiles(c, e.id); return; }
       // a volume's size and users show in its view only
       if (e.type.startsWith('volume.')) { volumes.refreshHost(c); return; }
       // a network event changes its view and the Network nodes of the containers on it

@@ -124,7 +124,11 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
     let first;
     try { first = await conn.request('file.read', { ...src, offset: 0, length: MAX_READ }); } catch (e) { throw fsError(e, uri); }
     if (first.size > MAX_OPEN) {
-      throw vscode.FileSystemError.Unavailable(`${ref.path} is ${formatBytes(first.size)}; nscope opens files up to ${formatBytes(MAX_OPEN)}`);
+      // bytes too: just over the limit rounds to the limit ("64 MiB")
+      const msg = `${ref.path}: ${first.size} bytes (${formatBytes(first.size)}) is over the ${MAX_OPEN} bytes (${formatBytes(MAX_OPEN)}) nscope opens in an editor; Download… copies it to the host`;
+      // VS Code's editor shows a provider's error as "could not be opened due to an unexpected error" only: say why
+      void vscode.window.showErrorMessage(msg);
+      throw vscode.FileSystemError.Unavailable(msg);
     }
     const chunks: Buffer[] = [Buffer.from(first.data, 'base64')];
     let offset = first.length;

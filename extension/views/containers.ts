@@ -22,8 +22,12 @@ import { ranges } from './security';
 const C = vscode.TreeItemCollapsibleState;
 
 export class ContainersProvider extends TreeProvider {
-  /** the Changes node last expanded per host and container id: what container.changed refreshes */
-  private readonly expandedChanges = new Map<Connection, Map<string, ChangesNode>>();
+  /**
+   * The Changes and Files nodes last expanded, per host, container id and
+   * node id: what container.changed refreshes (a save shows its size, layer
+   * and change at once).
+   */
+  private readonly expandedFiles = new Map<Connection, Map<string, Map<string, Node>>>();
   /** what the sparklines of running containers' tooltips draw, per host (each host's stats streams are its own) */
   private readonly recent = new Map<Connection, RecentStats>();
   private readonly writeAsSub?: vscode.Disposable;
@@ -63,24 +67,25 @@ export class ContainersProvider extends TreeProvider {
     const rank = (c: ContainerSummary) => (c.status === 'running' ? 0 : c.status === 'created' ? 1 : 2);
     list.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
     const ids = new Set(list.map((c) => c.id));
-    const expanded = this.expandedChanges.get(conn) ?? new Map<string, ChangesNode>();
-    this.expandedChanges.set(conn, expanded);
+    const expanded = this.expandedFiles.get(conn) ?? new Map<string, Map<string, Node>>();
+    this.expandedFiles.set(conn, expanded);
     for (const id of expanded.keys()) if (!ids.has(id)) expanded.delete(id);
     // a host that left the setting takes its nodes and stats streams with it
     const live = new Set(this.hosts.list().map((h) => h.conn));
-    for (const c of this.expandedChanges.keys()) if (!live.has(c)) this.expandedChanges.delete(c);
+    for (const c of this.expandedFiles.keys()) if (!live.has(c)) this.expandedFiles.delete(c);
     for (const [c, r] of this.recent) if (!live.has(c)) { r.dispose(); this.recent.delete(c); }
-    return list.map((c) => new ContainerNode(conn, c, (n) => expanded.set(c.id, n), this.writeAs));
+    const expandedOf = (id: string) => { let m = expanded.get(id); if (!m) expanded.set(id, m = new Map()); return m; };
+    return list.map((c) => new ContainerNode(conn, c, (n) => expandedOf(c.id).set(n.id!, n), this.writeAs));
   }
 
   /**
-   * A container's files changed: reloads its Changes node alone, and only if
-   * it was expanded (a collapsed one loads afresh when opened). The node must
-   * be the very object the tree holds: a stale one is ignored by VS Code.
+   * A container's files changed: reloads its Changes and Files nodes alone,
+   * and only those that were expanded (a collapsed one loads afresh when
+   * opened). A node must be the very object the tree holds: a stale one is
+   * ignored by VS Code.
    */
-  refreshChanges(conn: Connection, id: string): void {
-    const n = this.expandedChanges.get(conn)?.get(id);
-    if (n) this.refresh(n);
+  refreshFiles(conn: Connection, id: string): void {
+    for (const n of this.expandedFiles.get(conn)?.get(id)?.values() ?? []) this.refresh(n);
   }
 }
 
@@ -88,7 +93,8 @@ export class ContainerNode extends Node {
   /** the tooltip without the stats */
   readonly summary: vscode.MarkdownString;
 
-  constructor(override readonly conn: Connection, readonly c: ContainerSummary, private readonly onChangesExpanded?: (n: ChangesNode) => void, private readonly writeAs?: WriteAs) {
+  /** `onFilesExpanded`: told when its Changes or Files node is expanded */
+  constructor(override readonly conn: Connection, readonly c: ContainerSummary, private readonly onFilesExpanded?: (n: Node) => void, private readonly writeAs?: WriteAs) {
     super(c.name, C.Collapsed);
     this.id = `container:${c.id}`;
     // an engine's container: `engine.STATE`, so the lifecycle menus (matched on `container.`) are not offered
@@ -120,10 +126,10 @@ export class ContainerNode extends Node {
     const groups: Node[] = [];
     if (this.running) groups.push(new ProcessesNode(this, detail), new NamespacesNode(this), new NetworkGroupNode(this, detail));
     groups.push(new SecurityNode(this.id!, detail), new LimitsNode(this, detail), new LayersNode(this, detail), new VolumesGroupNode(this, detail, this.running));
-    groups.push(new ChangesNode(this.conn, this.c, this.id!, detail, this.onChangesExpanded));
+    groups.push(new ChangesNode(this.conn, this.c, this.id!, detail, this.onFilesExpanded));
     if (!this.c.engine) {
       const as = this.writeAs?.effective(this.conn.hostName ?? '', this.c.id, detail.user);
-      groups.push(new FilesNode(this.conn, { container: this.c.id, name: this.c.name, as }, this.id!));
+      groups.push(new FilesNode(this.conn, { container: this.c.id, name: this.c.name, as }, this.id!, this.onFilesExpanded));
     }
     return groups;
   }

@@ -4,6 +4,8 @@
 // file.list, named with the layer it comes from (an image layer's index, or
 // the container's own rw/init layer), and badged A/M/D against the image by
 // ContainerFileBadges (the container's diff, reloaded on container.changed).
+// A container's expanded Files node is listed again on container.changed too
+// (views/containers.ts), so a saved file shows its new size and layer.
 // Files open in an editor; a folder of a container takes files dropped on it
 // (views/file-drop.ts) and every entry can be downloaded (commands/files.ts).
 import * as path from 'node:path';
@@ -40,7 +42,8 @@ async function entries(conn: Connection, owner: FilesOwner, dir: string, parentI
 }
 
 export class FilesNode extends Node {
-  constructor(override readonly conn: Connection, readonly owner: FilesOwner, parentId: string) {
+  /** `onExpanded`: told when its children load, i.e. it is expanded in the tree (a container's: refreshed when its files change) */
+  constructor(override readonly conn: Connection, readonly owner: FilesOwner, parentId: string, private readonly onExpanded?: (n: FilesNode) => void) {
     super('Files', vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `${parentId}:files`;
     this.iconPath = new vscode.ThemeIcon('files');
@@ -54,7 +57,10 @@ export class FilesNode extends Node {
       : 'The image\'s layers merged, as a container of it starts: read-only';
   }
 
-  override children(): Promise<Node[]> { return entries(this.conn, this.owner, '/', this.id!); }
+  override children(): Promise<Node[]> {
+    this.onExpanded?.(this);
+    return entries(this.conn, this.owner, '/', this.id!);
+  }
 }
 
 export class FileEntryNode extends Node {

@@ -45,22 +45,10 @@ describe('VS Code extension: changes and diffs', { skip, timeout: 300000 }, () =
     await vs.row('Containers', 'Changes').click();
     const rows = { '/etc/passwd': 'M', '/new.txt': 'A', '/etc/group': 'D' };
     for (const [p, badge] of Object.entries(rows)) {
-      const row = vs.row('Containers', new RegExp(`^${path.basename(p).replace('.', '\\.')}\\s*${path.dirname(p) === '/' ? '/' : `${path.dirname(p)}/`}`));
-      await row.waitFor({ timeout: UI });
-      // the decoration: the badge letter is a CSS ::after; its class says it is there, and the label's colour is git's
-      await waitFor(async () => (await row.locator('[class*="monaco-decoration-itemBadge"], [class*="monaco-decoration-itemColor"]').count()) > 0, UI, `a decoration on ${p}`);
-      const badgeText = await page.waitForFunction(`(() => {
-        for (const r of document.querySelectorAll('.part.sidebar .monaco-list-row')) {
-          if (!r.innerText.startsWith(${JSON.stringify(path.basename(p))})) continue;
-          for (const el of r.querySelectorAll('[class*="monaco-decoration"]')) {
-            const c = getComputedStyle(el, '::after').content;
-            if (c && c !== 'none' && c !== 'normal') return c;
-          }
-        }
-        return false;
-      })()`, undefined, { timeout: UI });
-      assert.ok(badgeText, `${p} has a badge`);
-      void badge;
+      const label = new RegExp(`^${path.basename(p).replace('.', '\\.')}\\s*${path.dirname(p) === '/' ? '/' : `${path.dirname(p)}/`}`);
+      await vs.row('Containers', label).waitFor({ timeout: UI });
+      // the badge letter and the label's colour are git's (decorations.ts)
+      await vs.waitForBadge('Containers', label, badge);
     }
   });
 

@@ -220,6 +220,36 @@ export class VsCode {
     await this.page.mouse.up();
   }
 
+  /**
+   * The decoration badge (A, M, D) on the first row of `view` whose text
+   * matches `text` (as row() matches it): '' for a row without one, undefined
+   * while no such row is drawn. The letter is a CSS ::after of the label's
+   * decoration class, so it is read from the computed style.
+   */
+  async badge(view: string, text: RegExp): Promise<string | undefined> {
+    return this.page.evaluate<string | undefined>(`(() => {
+      const re = new RegExp(${JSON.stringify(text.source)}, ${JSON.stringify(text.flags)});
+      const pane = [...document.querySelectorAll('.part.sidebar .pane')].find((p) => p.querySelector('.pane-header')?.textContent.includes(${JSON.stringify(view)}));
+      const row = pane && [...pane.querySelectorAll('.monaco-list-row')].find((r) => re.test(r.textContent));
+      if (!row) return undefined;
+      for (const el of row.querySelectorAll('[class*="monaco-decoration"]')) {
+        const c = getComputedStyle(el, '::after').content;
+        if (c && c !== 'none' && c !== 'normal') return c.replace(/^"(.*)"$/, '$1');
+      }
+      return '';
+    })()`);
+  }
+
+  /** Waits until the row of `view` matching `text` shows the badge `want` ('' for none); a timeout names what it showed. */
+  async waitForBadge(view: string, text: RegExp, want: string, timeoutMs = UI): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let had: string | undefined;
+    while ((had = await this.badge(view, text)) !== want) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${want ? `the ${want} badge` : 'no badge'} on the ${view} row ${text}: it shows ${had === undefined ? 'no such row' : had ? `the ${had} badge` : 'no badge'}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   pane(view: string): Locator {
     return this.page.locator('.part.sidebar .pane', { has: this.page.locator('.pane-header', { hasText: view }) }).first();
   }

@@ -22,6 +22,7 @@ import { ChangeDecorations } from './decorations';
 import { FileProvider } from './fs/file-provider';
 import { WriteAs } from './fs/write-as';
 import { FileDrop, registerFileCommands } from './commands/files';
+import { registerFileEditCommands } from './commands/file-edits';
 import { registerBuildCommand } from './commands/build';
 import { ContainerFileBadges } from './views/files';
 import { KernelProvider } from './fs/kernel-provider';
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ...registerVolumeCommands(hosts),
     FileProvider.register(files),
     registerFileCommands(hosts, files, (n) => containers.refresh(n), writeAs),
+    registerFileEditCommands(files, (n) => containers.refresh(n)),
     vscode.window.registerFileDecorationProvider(new ContainerFileBadges(hosts)),
     ChangeDecorations.register(),
     ...registerChangeCommands(hosts),

@@ -12,7 +12,8 @@
 // a diff editor opened from Changes follows later writes to its file (an
 // upload through the provider, an `nscope cp` by the helper alone) without
 // being reopened; a file over MAX_OPEN (64 MiB) is refused with a message
-// that says so, one of exactly 64 MiB opens; Write Files As… another user
+// that says so, one of exactly 64 MiB opens; New Folder…, New File…,
+// Rename… and Delete act in the container; Write Files As… another user
 // shows on the Files node, and that user's save of root's file is refused.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -205,6 +206,37 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     const files = vs.row('Containers', /^Files/);
     for (const type of ['dragenter', 'dragover', 'drop']) await files.dispatchEvent(type, { dataTransfer: data });
     await waitFor(async () => (await exec('cat', '/desktop.txt')) === 'from the desktop\n', UI, 'the dropped file in the container');
+  });
+
+  uiTest('New Folder…, New File…, Rename… and Delete on the Files node and its entries: done in the container', async () => {
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const answer = async (text: string) => { await input.waitFor({ timeout: UI }); await input.fill(text); await page.keyboard.press('Enter'); };
+    const inBox = async (test: string) => (await exec('sh', '-c', `${test} && echo yes`)) === 'yes\n';
+    // names that sort first: listed right below the Files node, in the pane's sight
+    await vs.contextMenu(vs.row('Containers', /^Files/), 'New Folder…');
+    await answer('0-made');
+    await waitFor(() => inBox('test -d /0-made'), UI, 'the new folder in the container');
+    const folder = vs.row('Containers', /^0-made\s*rw layer/);
+    await folder.waitFor({ timeout: UI });
+    // a new file opens in an editor
+    await vs.contextMenu(folder, 'New File…');
+    await answer('0-note.txt');
+    await page.locator('.tab', { hasText: '0-note.txt' }).first().waitFor({ timeout: UI });
+    await waitFor(() => inBox('test -f /0-made/0-note.txt'), UI, 'the new file in the container');
+    // a bad name is refused in the box itself
+    await vs.contextMenu(folder, 'Rename…');
+    await input.waitFor({ timeout: UI });
+    await input.fill('a/b');
+    await page.locator('.quick-input-widget', { hasText: 'A name, not a path' }).waitFor({ timeout: UI });
+    await answer('0-renamed');
+    await waitFor(() => inBox('test -f /0-renamed/0-note.txt && ! test -e /0-made'), UI, 'the folder renamed with its file');
+    const renamed = vs.row('Containers', /^0-renamed\s*rw layer/);
+    await renamed.waitFor({ timeout: UI });
+    // Delete asks first
+    await vs.contextMenu(renamed, 'Delete');
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Delete$/ }).click();
+    await waitFor(() => inBox('! test -e /0-renamed'), UI, 'the folder gone from the container');
+    await renamed.waitFor({ state: 'detached', timeout: UI });
   });
 
   uiTest('Write Files As… another user: the Files node says so, and a save of root\'s file is refused by the kernel', async () => {

@@ -40,7 +40,7 @@ function row(c: ContainerSummary, noTrunc: boolean, extra?: Extra, imageSizes?: 
     Command: commandText(c, noTrunc),
     CreatedAt: goTime(c.created),
     RunningFor: `${ago(c.created)} ago`,
-    Ports: extra ? portsText(extra.ports) : '',
+    Ports: portsText(extra?.ports ?? c.ports ?? []),
     State: containerState(c),
     Status: statusText(c),
     // as docker ps -s: the rw layer, and with the image under it
@@ -95,16 +95,16 @@ export const PS: Command = {
     if (bool(p, 'quiet')) process.stdout.write(rows.map((x) => (noTrunc ? x.id : shortId(x.id)) + '\n').join(''));
     else if (fmt.kind === 'json') json(rows);
     else if (fmt.kind === 'template') {
-      // ports, networks and mounts are in each container's details: asked only when the template shows them
-      const needs = /\.(Ports|Networks|Mounts|LocalVolumes)\b/.test(str(p, 'format') ?? '');
+      // networks and mounts are in each container's details: asked only when the template shows them
+      const needs = /\.(Networks|Mounts|LocalVolumes)\b/.test(str(p, 'format') ?? '');
       const extras = needs ? await Promise.all(rows.map(async (x): Promise<Extra | undefined> => {
         const d = await c.request('container.inspect', { id: x.id }).catch(() => undefined);
         return d && { ports: d.ports ?? [], networks: (d.networks ?? []).map((n) => n.network), mounts: (d.mounts ?? []).map((m) => (m.type === 'volume' ? m.name ?? '' : m.source ?? m.destination)) };
       })) : [];
       process.stdout.write(renderTemplate(fmt, rows.map((x, i) => row(x, noTrunc, extras[i], imageSizes)), HEADERS));
     }
-    else process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES', ...(size ? ['SIZE'] : [])],
-      rows.map((x) => { const r = row(x, noTrunc, undefined, imageSizes); return [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Names, ...(size ? [r.Size] : [])]; })));
+    else process.stdout.write(table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(size ? ['SIZE'] : [])],
+      rows.map((x) => { const r = row(x, noTrunc, undefined, imageSizes); return [r.ID, r.Image, r.Command, r.RunningFor, r.Status, r.Ports, r.Names, ...(size ? [r.Size] : [])]; })));
     return 0;
   },
 };

@@ -67,6 +67,10 @@ test('{{.Ports}}, {{.Networks}} and {{.Mounts}} come from each container\'s deta
   const port = (await d.cli(['port', 'pub', '80'])).stdout.trim();
   const out = await d.cli(['ps', '-f', 'name=^pub$', '--format', '{{.Ports}}|{{.Networks}}|{{.Mounts}}']);
   assert.equal(out.stdout, `${port}->80/tcp|nscope|pubdata\n`);
+  // the default table has Docker's PORTS column, between STATUS and NAMES
+  const t = (await d.cli(['ps', '-f', 'name=^pub$'])).stdout.split('\n');
+  assert.match(t[0], /STATUS +PORTS +NAMES$/);
+  assert.match(t[1], new RegExp(`${port.replace(/\./g, '\\.')}->80/tcp +pub$`));
   assert.equal((await d.cli(['rm', '-f', 'pub'])).code, 0);
 });
 

@@ -159,6 +159,8 @@ export interface ContainerSummary {
   sizeRw?: number;
   /** set when an engine (Docker, containerd, Podman) owns it: it is shown, its limits can change, its lifecycle is the engine's */
   engine?: ContainerEngine;
+  /** published ports bound now (a running container's; Docker's list has them too, for `ps`'s PORTS) */
+  ports?: import('./network').PortMapping[];
 }
 
 export interface NamespaceRef { type: string; path?: string; shared: boolean }

@@ -34,7 +34,14 @@ export function summary(r: ContainerRecord, ctx?: ContainerContext): ContainerSu
     oomKilled: r.exit?.oomKilled, pid: r.status === 'exited' ? undefined : r.pid, labels: r.labels,
     ...(r.restarting && r.status === 'exited' ? { restarting: true } : {}),
     ...(ctx && isPaused(ctx, r) ? { paused: true } : {}),
+    ...(ctx && r.status === 'running' ? portsOf(ctx, r.id) : {}),
   };
+}
+
+/** The ports bound for a running container, when it has any (kept out of the summary otherwise). */
+function portsOf(ctx: ContainerContext, id: string): { ports?: ReturnType<ContainerContext['net']['ports']> } {
+  const ports = ctx.net.ports(id);
+  return ports.length ? { ports } : {};
 }
 
 export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {

@@ -83,6 +83,8 @@ export interface BuildOptions {
   network?: string;
   /** only the image ID at the end */
   quiet?: boolean;
+  /** FROM's registry images: pulled even when local (always), only when not (missing, the default), or not at all */
+  pull?: 'always' | 'missing' | 'never';
 }
 
 /** Where a build talks: the helper, and where its progress lines go. */
@@ -169,11 +171,15 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
         // as Docker: no parent layers; an empty image of the host's platform for the steps to build on
         baseId = scratch = (await c.request('image.create', { name: `${CACHE_NAME}:scratch` })).id;
       } else {
-        try { baseId = (await c.request('image.inspect', { ref: base })).id; } catch {
+        const local = o.pull === 'always' ? undefined : await c.request('image.inspect', { ref: base }).then((i) => i.id, () => undefined);
+        if (local) baseId = local;
+        else if (o.pull === 'never') throw new BuildError(`FROM ${base}: not a local image (--pull=never)`);
+        else {
           // one line: the step and why the pull failed (the pull's own error, not a second line of it)
+          const why = o.pull === 'always' ? 'pulling it (--pull) failed' : 'not a local image, and pulling it failed';
           let pulled: boolean;
-          try { pulled = await io.pull(base); } catch (e) { throw new BuildError(`FROM ${base}: not a local image, and pulling it failed: ${(e as Error).message}`); }
-          if (!pulled) throw new BuildError(`FROM ${base}: not a local image and it could not be pulled`);
+          try { pulled = await io.pull(base); } catch (e) { throw new BuildError(`FROM ${base}: ${why}: ${(e as Error).message}`); }
+          if (!pulled) throw new BuildError(`FROM ${base}: ${o.pull === 'always' ? 'it could not be pulled (--pull)' : 'not a local image and it could not be pulled'}`);
           baseId = (await c.request('image.inspect', { ref: base })).id;
         }
       }

@@ -12,6 +12,8 @@ export interface FlagSpec {
   help?: string;
   /** the value's name in --help, as Docker's: "bytes", "string", "list" (default: string, or list when repeated) */
   value?: string;
+  /** a flag without a value that also takes one of these as `--flag=VALUE` (build's `--pull` alone, or `--pull=never`) */
+  values?: string[];
 }
 
 export interface Parsed {
@@ -22,6 +24,9 @@ export interface Parsed {
 }
 
 export class UsageError extends Error {}
+
+/** A flag the parser could not take (unknown, missing its value, a value it does not take): Docker's CLI exits 125 for these, apart from a container's own codes. */
+export class FlagError extends UsageError {}
 
 /**
  * The flags a command answers to with `help` on: its own, plus --help, with
@@ -58,16 +63,17 @@ export function parseArgs(argv: string[], specsIn: FlagSpec[], opts: { stopAtFir
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
       const s = byLong.get(name);
-      if (!s) throw new UsageError(`unknown flag: --${name}`);
+      if (!s) throw new FlagError(`unknown flag: --${name}`);
       if (s.takesValue) {
         const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
-        if (v === undefined) throw new UsageError(`flag needs an argument: --${name}`);
+        if (v === undefined) throw new FlagError(`flag needs an argument: --${name}`);
         set(s, v);
       } else {
         if (eq > 0) {
           const v = a.slice(eq + 1);
-          if (v !== 'true' && v !== 'false') throw new UsageError(`--${name} takes no value (or true/false)`);
-          if (v === 'true') set(s, true);
+          if (s.values?.includes(v)) set(s, v);
+          else if (v !== 'true' && v !== 'false') throw new FlagError(`--${name} takes no value (or ${['true', 'false', ...(s.values ?? [])].join('/')})`);
+          else if (v === 'true') set(s, true);
           // kept apart from "not given": runc's --no-new-privs=false overrides the spec
           else if (!s.repeat) flags[s.name] = false;
         } else set(s, true);
@@ -76,10 +82,10 @@ export function parseArgs(argv: string[], specsIn: FlagSpec[], opts: { stopAtFir
     } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
       for (let k = 1; k < a.length; k++) {
         const s = byShort.get(a[k]);
-        if (!s) throw new UsageError(`unknown shorthand flag: '${a[k]}' in ${a}`);
+        if (!s) throw new FlagError(`unknown shorthand flag: '${a[k]}' in ${a}`);
         if (s.takesValue) {
           const v = k + 1 < a.length ? a.slice(k + 1) : argv[++i];
-          if (v === undefined) throw new UsageError(`flag needs an argument: '${a[k]}' in ${a}`);
+          if (v === undefined) throw new FlagError(`flag needs an argument: '${a[k]}' in ${a}`);
           set(s, v);
           break;
         }

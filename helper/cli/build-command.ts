@@ -15,15 +15,22 @@ export const buildCommand: Command = {
     { name: 'target', takesValue: true, help: 'Build up to this stage and make it the image' },
     { name: 'network', takesValue: true, help: 'The network of RUN instructions (default: bridge)' },
     { name: 'quiet', short: 'q', help: 'Print only the image ID' },
+    { name: 'pull', values: ['always', 'missing', 'never'], help: 'Pull FROM images first even if local (--pull, --pull=always); --pull=missing (default) only when not local; --pull=never not at all' },
   ],
   run: runBuild,
 };
+
+/** Docker's `--pull` (a boolean: always) and Podman's `--pull=always|missing|never`. */
+function buildPull(v: unknown): 'always' | 'missing' | 'never' {
+  if (v === true || v === 'always') return 'always';
+  return v === 'never' ? 'never' : 'missing';
+}
 
 async function runBuild(p: Parsed, ctx: Ctx): Promise<number> {
   try {
     await buildContainerfile({
       context: p.positionals[0], file: str(p, 'file'), tags: list(p, 'tag') ?? [], buildArgs: list(p, 'build-arg') ?? [],
-      noCache: bool(p, 'no-cache'), target: str(p, 'target'), network: str(p, 'network'), quiet: bool(p, 'quiet'),
+      noCache: bool(p, 'no-cache'), target: str(p, 'target'), network: str(p, 'network'), quiet: bool(p, 'quiet'), pull: buildPull(p.flags.pull),
     }, {
       client: await ctx.client(), socket: ctx.socket, write: (t) => { process.stdout.write(t); },
       pull: async (ref) => (await pullWithProgress(ctx, ref, { quiet: bool(p, 'quiet'), raise: true })) === 0,

@@ -3,7 +3,7 @@
 import { startDaemon } from '../server/daemon';
 import { DEFAULT_SOCKET } from '../protocol';
 import { HelperClient } from '../protocol/client';
-import { bool, list, parseArgs, str, UsageError } from './args';
+import { bool, FlagError, list, parseArgs, str, UsageError } from './args';
 import { COMMANDS } from './commands';
 import type { Command, Ctx, Flag } from './command';
 import { COMMIT_COMMANDS } from './commit-commands';
@@ -146,7 +146,8 @@ export function cli(argv: string[]): void {
     (code) => { process.exitCode = code; },
     (e: Error) => {
       process.stderr.write(`nscope: ${e.message}\n`);
-      process.exitCode = e instanceof UsageError ? 2 : 1;
+      // as Docker's CLI: a flag it cannot parse is 125 (never a container's exit code), other misuse 2
+      process.exitCode = e instanceof FlagError ? 125 : e instanceof UsageError ? 2 : 1;
     },
   );
 }

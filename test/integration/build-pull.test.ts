@@ -83,7 +83,22 @@ describe('nscope build FROM a registry image', { skip }, () => {
     assert.equal(again.code, 0, again.stderr + again.stdout);
     assert.doesNotMatch(again.stdout, /Pull|Pulling/);
     assert.match(again.stdout, /Using cache/);
+    // --pull (Docker's): the base is asked of the registry again, though local
+    const fresh = await build(['--pull', '-t', 'pulled-app:3', ctx]);
+    assert.equal(fresh.code, 0, fresh.stderr + fresh.stdout);
+    assert.match(fresh.stdout, /Pulling from tools\/busybox/);
     assert.equal(await containers(), '', 'no build container left');
+  });
+
+  test('--pull=never: a base that is not local fails in one line without asking the registry; a bad --pull value is a usage error', async () => {
+    const base = `${plain.host}/tools/busybox:never-pulled`;
+    const r = await build(['--pull=never', '-t', 'never-built:2', context('never', `FROM ${base}`, 'RUN true')]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.equal(r.stderr, `nscope: FROM ${base}: not a local image (--pull=never)\n`);
+    assert.doesNotMatch(r.stdout, /Pulling/);
+    const bad = await build(['--pull=sometimes', context('never2', 'FROM scratch')]);
+    assert.equal(bad.code, 125, bad.stderr);
+    assert.match(bad.stderr, /--pull takes no value \(or true\/false\/always\/missing\/never\)/);
   });
 
   test('a base the registry does not have: one clear line, no image, no container', async () => {

@@ -10,6 +10,7 @@ import { table } from './format';
 import { LOGIN, LOGOUT } from './login-commands';
 import { printLogStream } from './logstream';
 import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
+import { claimCidFile, type CidFile } from './cidfile';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { STATS } from './stats';
 import { INSPECT } from './inspect-command';
@@ -111,10 +112,14 @@ export const COMMANDS: Record<string, Command> = {
       const c = await ctx.client();
       const opts = runOptions(p);
       let created;
+      let cid: CidFile | undefined;
       try {
         if (!bool(p, 'detach')) checkTerminal(opts);
+        cid = claimCidFile(str(p, 'cidfile'));
         created = await withPull(ctx, p, opts.image, () => c.request('container.create', opts));
+        cid.write(created.id);
       } catch (e) {
+        cid?.drop();
         if (e instanceof PullFailed) return 125;
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
         return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /permission denied/.test((e as Error).message) ? 126 : 125;
@@ -135,9 +140,13 @@ export const COMMANDS: Record<string, Command> = {
       const opts = runOptions(p);
       const c = await ctx.client();
       let r;
+      let cid: CidFile | undefined;
       try {
+        cid = claimCidFile(str(p, 'cidfile'));
         r = await withPull(ctx, p, opts.image, () => c.request('container.create', opts));
+        cid.write(r.id);
       } catch (e) {
+        cid?.drop();
         if (e instanceof PullFailed) return 125;
         throw e;
       }

@@ -2,6 +2,7 @@
 // themselves (--pull missing|always|never). Credentials are looked up here,
 // as the user, in the user's own files, and sent with the request.
 import type { Socket } from 'net';
+import { Writable } from 'stream';
 import { openStream } from '../protocol/client';
 import type { StreamOpenParams } from '../protocol/types/streams';
 import type { PullPolicy, TransferLine } from '../protocol/types/registry';
@@ -126,6 +127,9 @@ export async function pullWithProgress(ctx: Ctx, ref: string, opts: { platform?:
   return transfer(ctx, { kind: 'pull', ref, platform: opts.platform, auth: await authFor(ref) }, { out, quiet: !!opts.quiet, raise: opts.raise, done: (l) => out.write(`${l.ref}\n`) });
 }
 
+/** Where a quiet pull's progress goes: nowhere (not a terminal, so no progress lines are even drawn). */
+const SILENT = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }) as unknown as NodeJS.WriteStream;
+
 export const PLATFORM = { name: 'platform', takesValue: true, value: 'os/arch[/variant]', help: "Pull this platform's image from a multi-platform index (default: this host's)" };
 
 export const PULL: Command = {
@@ -183,8 +187,10 @@ export function pullPolicy(p: Parsed): PullPolicy {
  */
 export async function withPull<T>(ctx: Ctx, p: Parsed, image: string, create: () => Promise<T>): Promise<T> {
   const policy = pullPolicy(p);
+  // -q: nothing of the pull on the terminal (its failure still is)
+  const quiet = bool(p, 'quiet');
   const pull = async () => {
-    const code = await pullWithProgress(ctx, image, { platform: str(p, 'platform'), out: process.stderr });
+    const code = await pullWithProgress(ctx, image, { platform: str(p, 'platform'), out: quiet ? SILENT : process.stderr });
     if (code !== 0) throw new PullFailed();
   };
   if (policy === 'always') await pull();
@@ -194,7 +200,7 @@ export async function withPull<T>(ctx: Ctx, p: Parsed, image: string, create: ()
     const kind = (e as { data?: { kind?: string } }).data?.kind ?? (e as { code?: string }).code;
     const missing = /image ".*" not found/.test((e as Error).message) && (kind === undefined || kind === 'not_found' || typeof kind === 'number');
     if (policy !== 'missing' || !missing || registryOf(image) === undefined) throw e;
-    process.stderr.write(`Unable to find image '${image}' locally\n`);
+    if (!quiet) process.stderr.write(`Unable to find image '${image}' locally\n`);
     await pull();
     return create();
   }

@@ -4,7 +4,7 @@ import type { LimitArgs, RunOptions } from '../protocol';
 import * as fs from 'fs';
 import { bool, list, str, UsageError, type Parsed } from './args';
 import type { Flag } from './command';
-import { envFromFlags } from './env-file';
+import { envFromFlags, labelsFromFlags } from './env-file';
 import { terminalSize } from './exec';
 
 export const LIMIT_FLAGS: Flag[] = [
@@ -62,6 +62,9 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'device', takesValue: true, repeat: true, help: 'Add a host device to the container: HOST[:CONTAINER][:PERMISSIONS] (PERMISSIONS: r, w, m; default rwm)' },
   { name: 'ulimit', takesValue: true, repeat: true, help: 'Ulimit options: NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 for unlimited)' },
   { name: 'label', short: 'l', takesValue: true, repeat: true, help: 'Set metadata on the container (KEY=VALUE)' },
+  { name: 'label-file', takesValue: true, repeat: true, help: 'Read in a line delimited file of labels (KEY=VALUE lines, # comments)' },
+  { name: 'cidfile', takesValue: true, help: 'Write the container ID to the file (which must not exist)' },
+  { name: 'quiet', short: 'q', help: 'Suppress the pull output' },
   { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
   { name: 'interactive', short: 'i', help: 'Keep STDIN open (attach it)' },
 ];
@@ -89,11 +92,7 @@ export function limitArgs(p: Parsed): LimitArgs {
 
 export function runOptions(p: Parsed): RunOptions {
   const [image, ...cmd] = p.positionals;
-  const labels: Record<string, string> = {};
-  for (const l of list(p, 'label') ?? []) {
-    const i = l.indexOf('=');
-    labels[i < 0 ? l : l.slice(0, i)] = i < 0 ? '' : l.slice(i + 1);
-  }
+  const labels = labelsFromFlags(list(p, 'label-file'), list(p, 'label'));
   const entry = str(p, 'entrypoint');
   return {
     ...limitArgs(p),
@@ -142,7 +141,7 @@ export function runOptions(p: Parsed): RunOptions {
     restart: str(p, 'restart'),
     stopSignal: str(p, 'stop-signal'),
     stopTimeout: intFlag(p, 'stop-timeout'),
-    labels: Object.keys(labels).length ? labels : undefined,
+    labels,
   };
 }
 

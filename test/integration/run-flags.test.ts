@@ -82,6 +82,30 @@ test('--env-file: read by the client, before -e; KEY alone takes the client\'s v
   await refused(['create', '--env-file', f, 'host', 'true'], /poorly formatted environment: variable 'BAD KEY' contains whitespaces/);
 });
 
+test('--label-file: read by the client, -l wins; --cidfile: the new ID written, a file already there refused (125), none left by a failed create; -q: no pull output', async () => {
+  const f = `${d.dir}/app.labels`;
+  fs.writeFileSync(f, '# labels\ntier=back\nteam=core\n\nflag\n');
+  const cid = `${d.dir}/app.cid`;
+  const r = await d.cli(['create', '-q', '--name', 'labelled', '--label-file', f, '-l', 'tier=front', '--cidfile', cid, 'host', 'true']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const id = r.stdout.trim();
+  assert.equal(fs.readFileSync(cid, 'utf8'), id);
+  assert.deepEqual(JSON.parse((await d.cli(['inspect', '-f', '{{json .Config.Labels}}', 'labelled'])).stdout), { tier: 'front', team: 'core', flag: '' });
+  // the file is another container's: refused before anything is made
+  const again = await d.cli(['run', '--cidfile', cid, 'host', 'true']);
+  assert.equal(again.code, 125, again.stderr);
+  assert.match(again.stderr, /container ID file found, make sure the other container isn't running or delete /);
+  assert.equal(fs.readFileSync(cid, 'utf8'), id, 'the other container\'s ID kept');
+  // a create that fails leaves no file
+  const failed = `${d.dir}/failed.cid`;
+  const bad = await d.cli(['create', '--cidfile', failed, 'no-such-image-here', 'true']);
+  assert.notEqual(bad.code, 0);
+  assert.equal(fs.existsSync(failed), false);
+  assert.equal((await d.cli(['rm', 'labelled'])).code, 0);
+  await refused(['create', '--label-file', `${d.dir}/none.labels`, 'host', 'true'], /open .*none\.labels: no such file or directory/);
+});
+
 test('--ulimit: the container\'s init and exec\'d processes get the limits; bad ones are refused by name', async () => {
   const r = await d.cli(['run', '-d', '--ulimit', 'nofile=512:2048', '--ulimit', 'core=-1', '--ulimit', 'nproc=200:300', 'host', 'sleep', '60']);
   assert.equal(r.code, 0, r.stderr);

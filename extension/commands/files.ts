@@ -82,7 +82,7 @@ export function registerFileCommands(hosts: HostConnections, provider: FileProvi
       if (!conn) return;
       const c = n instanceof FilesNode && 'container' in n.owner
         ? { id: n.owner.container, name: n.owner.name }
-        : await containerArg(conn, n, ['running', 'created', 'exited'], 'Container whose files to write as…');
+        : await containerArg(conn, n, ['running', 'created', 'exited'], 'Container whose files to write as…', { ownOnly: true });
       if (!c) return;
       const host = conn.hostName ?? '';
       const { id, user } = await writeAs.lookup(conn, host, c.id);

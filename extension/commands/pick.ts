@@ -6,10 +6,11 @@ import { shortId } from '../format';
 import { ContainerNode } from '../views/containers';
 
 /** The container a command acts on: the tree node it was invoked on, or one the user picks. */
-export async function containerArg(conn: Connection, arg: unknown, statuses: ContainerStatus[], placeHolder: string): Promise<ContainerSummary | undefined> {
+export async function containerArg(conn: Connection, arg: unknown, statuses: ContainerStatus[], placeHolder: string, opts: { ownOnly?: boolean } = {}): Promise<ContainerSummary | undefined> {
   if (arg instanceof ContainerNode) return arg.c;
   if (typeof arg === 'string') return (await conn.request('container.list', { all: true })).find((c) => c.id === arg || c.name === arg);
-  const list = (await conn.request('container.list', { all: true })).filter((c) => statuses.includes(c.status));
+  // ownOnly: not the containers an engine runs with nscope-runtime (their files and lifecycle are the engine's)
+  const list = (await conn.request('container.list', { all: true })).filter((c) => statuses.includes(c.status) && !(opts.ownOnly && c.engine));
   if (!list.length) {
     void vscode.window.showInformationMessage(`nscope: no ${statuses.join(' or ')} containers`);
     return undefined;

@@ -104,7 +104,11 @@ async function podLifecycle(h: Handler, net: Net): Promise<void> {
   assert.equal(ps.status.state, 'SANDBOX_READY');
   assert.equal(ps.status.runtime_handler, h);
   const pause = info(ps).pid;
-  assert.equal(fs.readFileSync(`/proc/${pause}/cmdline`, 'utf8'), '/bin/busybox\0sleep\x002147483647\0', 'the pause process runs');
+  // runc's `start` answers once the init has its go, a moment before it execs: until then its
+  // cmdline is still `runc init` (seen once in CI), so the pause program is waited for, briefly
+  const cmdline = () => fs.readFileSync(`/proc/${pause}/cmdline`, 'utf8');
+  await waitFor(async () => cmdline() === '/bin/busybox\0sleep\x002147483647\0', 5000, 'the pause process runs').catch(() => undefined);
+  assert.equal(cmdline(), '/bin/busybox\0sleep\x002147483647\0', 'the pause process runs');
   assert.ok(fs.existsSync(path.join(root, pod)), `${h}'s root holds the sandbox`);
   if (net === 'POD') {
     // containerd made and pinned the pod's netns itself: the pause must have joined that one, by path

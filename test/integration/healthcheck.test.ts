@@ -136,3 +136,14 @@ test('bad --health-* values are refused with Docker\'s words and leave nothing',
   await assert.rejects(c.request('container.create', { image: 'host', cmd: ['true'], healthcheck: { test: ['CMD'], interval: -5 } as never }), /CMD needs a command|cannot be negative/);
   await assert.rejects(c.request('container.create', { image: 'host', cmd: ['true'], healthcheck: { retries: 'many' } as never }), /retries/);
 });
+
+test('a restarted helper checks the containers it finds running again', async () => {
+  const id = await run('--health-cmd', 'test -f /tmp/ok', '--health-interval', '200ms', '--health-retries', '1', 'host', 'sleep', '60');
+  await waitFor(async () => (await health(id))?.Status === 'unhealthy', 10000, 'unhealthy');
+  d.kill9();
+  await d.waitExit();
+  await d.start();
+  assert.equal((await d.cli(['exec', id, 'touch', '/tmp/ok'])).code, 0);
+  await waitFor(async () => (await health(id))?.Status === 'healthy', 10000, 'healthy after the restart');
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+});

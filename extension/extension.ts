@@ -83,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
       if (e.type.startsWith('network.')) { networks.refreshHost(c); containers.refreshHost(c); return; }
       containers.refreshHost(c);
       // a container that comes or goes changes who is attached to a network and who uses a volume
-      if (e.type !== 'container.updated') { namespaces.refreshHost(c); networks.refreshHost(c); volumes.refreshHost(c); }
+      if (e.type !== 'container.updated' && e.type !== 'container.health') { namespaces.refreshHost(c); networks.refreshHost(c); volumes.refreshHost(c); }
     }),
     vscode.commands.registerCommand('nscope.refresh', async () => {
       // every host the user has opened, at once rather than after its backoff

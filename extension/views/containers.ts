@@ -153,7 +153,7 @@ function stateIcon(c: ContainerSummary): vscode.ThemeIcon {
 function describe(c: ContainerSummary): string {
   if (c.status === 'running') {
     const up = since(c.startedAt);
-    return `${c.image} · running${up ? ` · up ${up}` : ''}`;
+    return `${c.image} · running${up ? ` · up ${up}` : ''}${c.paused || !c.health ? '' : c.health === 'starting' ? ' · health: starting' : ` · ${c.health}`}`;
   }
   if (c.status === 'exited') {
     const ago = since(c.finishedAt);

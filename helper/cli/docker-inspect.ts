@@ -3,7 +3,7 @@
 // scripts and `-f '{{…}}'` templates written for Docker work unchanged.
 // What only nscope knows (its rootfs layout, cgroup, spec, security) stays
 // whole under `Nscope`, the helper's own document.
-import type { ContainerDetail, ImageDetailInfo, ImageSummaryInfo, NetworkSummary, PortMapping } from '../protocol';
+import type { ContainerDetail, HealthConfig, HealthState, ImageDetailInfo, ImageSummaryInfo, NetworkSummary, PortMapping } from '../protocol';
 import { DEFAULT_CAPS } from '../runtime/spec';
 import { goMap } from './go-template';
 
@@ -91,6 +91,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       Error: d.error ?? '',
       StartedAt: d.startedAt ?? ZERO_TIME,
       FinishedAt: d.finishedAt ?? ZERO_TIME,
+      ...(d.healthState ? { Health: dockerHealth(d.healthState) } : {}),
     },
     Image: d.imageId,
     LogPath: d.logPath ?? '',
@@ -162,6 +163,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       OnBuild: cfg.OnBuild ?? null,
       Labels: goMap({ ...(d.labels ?? {}) }),
       StopSignal: d.stopSignal ?? cfg.StopSignal ?? 'SIGTERM',
+      ...(d.healthcheck ? { Healthcheck: dockerHealthConfig(d.healthcheck) } : {}),
       ...(d.stopTimeout !== undefined && d.stopTimeout !== 10 ? { StopTimeout: d.stopTimeout } : {}),
     },
     NetworkSettings: {
@@ -246,5 +248,22 @@ export function dockerImage(i: ImageDetailInfo, names: ImageSummaryInfo[] = []) 
     },
     RootFS: { Type: c.rootfs?.type ?? 'layers', Layers: c.rootfs?.diff_ids ?? i.layers.map((l) => l.diffId) },
     Nscope: i,
+  };
+}
+
+/** Docker's State.Health */
+function dockerHealth(h: HealthState) {
+  return {
+    Status: h.status, FailingStreak: h.failingStreak,
+    Log: h.log.map((x) => ({ Start: x.start, End: x.end, ExitCode: x.exitCode, Output: x.output })),
+  };
+}
+
+/** Docker's Config.Healthcheck: its fields, the unset ones left out (omitempty) */
+function dockerHealthConfig(h: HealthConfig) {
+  return {
+    Test: h.test ?? [],
+    ...(h.interval ? { Interval: h.interval } : {}), ...(h.timeout ? { Timeout: h.timeout } : {}),
+    ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}), ...(h.retries ? { Retries: h.retries } : {}),
   };
 }

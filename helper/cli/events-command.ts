@@ -15,6 +15,7 @@ import { parseTimeArg } from './time-arg';
 const ACTIONS: Partial<Record<NscopeEvent['type'], [string, string]>> = {
   'container.created': ['container', 'create'], 'container.started': ['container', 'start'], 'container.exited': ['container', 'die'],
   'container.oom': ['container', 'oom'], 'container.removed': ['container', 'destroy'], 'container.updated': ['container', 'update'],
+  'container.health': ['container', 'health_status'],
   'container.paused': ['container', 'pause'], 'container.unpaused': ['container', 'unpause'], 'container.renamed': ['container', 'rename'],
   'image.added': ['image', 'tag'], 'image.removed': ['image', 'delete'],
   'network.created': ['network', 'create'], 'network.removed': ['network', 'destroy'],
@@ -38,7 +39,9 @@ export interface DockerEvent {
 export function dockerEvent(e: NscopeEvent, known?: { image?: string; labels?: Record<string, string> }): DockerEvent | undefined {
   const a = ACTIONS[e.type];
   if (!a) return undefined;
-  const [Type, Action] = a;
+  const [Type, action] = a;
+  // Docker's health event names the status in its action: "health_status: healthy"
+  const Action = e.type === 'container.health' ? `${action}: ${e.health ?? ''}` : action;
   const attrs: Record<string, string> = {};
   if (Type === 'container') {
     Object.assign(attrs, known?.labels ?? {});
@@ -66,7 +69,7 @@ export function eventMatches(e: DockerEvent, f: Filters): boolean {
   const any = (key: string, test: (v: string) => boolean) => !f.has(key) || f.get(key)!.some(test);
   const name = e.Actor.Attributes.name ?? '';
   return any('type', (v) => v === e.Type)
-    && any('event', (v) => v === e.Action)
+    && any('event', (v) => v === e.Action || v === e.Action.split(':')[0]) // health_status: … matches health_status, as in Docker
     && any('container', (v) => e.Type === 'container' && (e.Actor.ID.startsWith(v) || name === v))
     && any('image', (v) => (e.Type === 'image' ? name === v || e.Actor.ID.startsWith(v) : e.Actor.Attributes.image === v))
     && (!f.has('label') || f.get('label')!.every((v) => {

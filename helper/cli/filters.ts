@@ -7,11 +7,13 @@ import { UsageError } from './args';
 
 export type Filters = Map<string, string[]>;
 
-export const CONTAINER_FILTERS = ['id', 'name', 'label', 'status', 'ancestor', 'exited', 'before', 'since'] as const;
+export const CONTAINER_FILTERS = ['id', 'name', 'label', 'status', 'health', 'ancestor', 'exited', 'before', 'since'] as const;
 export const IMAGE_FILTERS = ['dangling', 'reference', 'before', 'since'] as const;
 export const EVENT_FILTERS = ['container', 'event', 'type', 'label', 'image'] as const;
 /** Docker's container states; `paused` is a running container whose cgroup is frozen */
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+/** Docker's health filter values; `none`: no health check (or not running) */
+const HEALTH = ['starting', 'healthy', 'unhealthy', 'none'];
 
 export function parseFilters(values: string[] | undefined, allowed: readonly string[]): Filters {
   const out: Filters = new Map();
@@ -22,6 +24,7 @@ export function parseFilters(values: string[] | undefined, allowed: readonly str
     const value = v.slice(eq + 1);
     if (!allowed.includes(key)) throw new UsageError(`invalid filter '${key}' (one of: ${allowed.join(', ')})`);
     if (key === 'status' && !STATES.includes(value)) throw new UsageError(`invalid filter 'status=${value}': one of ${STATES.join(', ')}`);
+    if (key === 'health' && !HEALTH.includes(value)) throw new UsageError(`Unrecognised filter value for health: ${value}`);
     if (key === 'exited' && !/^-?\d+$/.test(value)) throw new UsageError(`invalid filter 'exited=${value}': an exit code`);
     if (key === 'dangling' && !['true', 'false', '1', '0'].includes(value.toLowerCase())) throw new UsageError(`invalid filter 'dangling=${value}': true or false`);
     const list = out.get(key) ?? [];
@@ -89,6 +92,7 @@ export function filterContainers(list: ContainerSummary[], f: Filters): Containe
     && any('name', (v) => { try { return new RegExp(v).test(c.name); } catch { return c.name.includes(v); } })
     && (!f.has('label') || f.get('label')!.every((v) => labelMatch(v, c.labels)))
     && any('status', (v) => containerState(c) === v)
+    && any('health', (v) => (c.health ?? 'none') === v)
     && any('ancestor', (v) => imageMatch(v, c.image, c.imageId))
     && any('exited', (v) => c.status === 'exited' && c.exitCode === Number(v))
     && (!before || before.every((t) => c.created < t))

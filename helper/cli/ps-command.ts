@@ -8,7 +8,8 @@ import { ago, humanSize, shortId, table } from './format';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 
 export function statusText(c: ContainerSummary): string {
-  if (c.status === 'running') return `Up ${ago(c.startedAt)}${c.paused ? ' (Paused)' : ''}`;
+  // as Docker's State.String(): paused first, else its health ("health: starting" while it has no verdict)
+  if (c.status === 'running') return `Up ${ago(c.startedAt)}${c.paused ? ' (Paused)' : c.health ? ` (${c.health === 'starting' ? 'health: starting' : c.health})` : ''}`;
   if (c.status === 'created') return 'Created';
   if (c.restarting) return `Restarting (${c.exitCode ?? '?'}) ${ago(c.finishedAt)} ago`;
   return `Exited (${c.exitCode ?? '?'})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;

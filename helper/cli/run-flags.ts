@@ -1,11 +1,12 @@
 // The flags of `run` and `create` (and the limit flags `update` shares), and
 // their translation into the protocol's RunOptions.
-import type { LimitArgs, RunOptions } from '../protocol';
+import type { HealthConfig, LimitArgs, RunOptions } from '../protocol';
 import * as fs from 'fs';
 import { bool, list, str, UsageError, type Parsed } from './args';
 import type { Flag } from './command';
 import { envFromFlags, labelsFromFlags } from './env-file';
 import { terminalSize } from './exec';
+import { goDurationNs } from '../lib/go-duration';
 
 export const LIMIT_FLAGS: Flag[] = [
   { name: 'memory', short: 'm', takesValue: true, value: 'bytes', help: 'Memory limit (64m, 1g)' },
@@ -63,6 +64,12 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'ulimit', takesValue: true, repeat: true, help: 'Ulimit options: NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 for unlimited)' },
   { name: 'label', short: 'l', takesValue: true, repeat: true, help: 'Set metadata on the container (KEY=VALUE)' },
   { name: 'label-file', takesValue: true, repeat: true, help: 'Read in a line delimited file of labels (KEY=VALUE lines, # comments)' },
+  { name: 'health-cmd', takesValue: true, help: 'Command to run to check health (run with /bin/sh -c in the container)' },
+  { name: 'health-interval', takesValue: true, value: 'duration', help: 'Time between running the check (ms|s|m|h) (default 30s)' },
+  { name: 'health-timeout', takesValue: true, value: 'duration', help: 'Maximum time to allow one check to run (ms|s|m|h) (default 30s)' },
+  { name: 'health-start-period', takesValue: true, value: 'duration', help: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)' },
+  { name: 'health-retries', takesValue: true, value: 'int', help: 'Consecutive failures needed to report unhealthy (default 3)' },
+  { name: 'no-healthcheck', help: 'Disable any container-specified HEALTHCHECK' },
   { name: 'cidfile', takesValue: true, help: 'Write the container ID to the file (which must not exist)' },
   { name: 'quiet', short: 'q', help: 'Suppress the pull output' },
   { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
@@ -142,7 +149,39 @@ export function runOptions(p: Parsed): RunOptions {
     stopSignal: str(p, 'stop-signal'),
     stopTimeout: intFlag(p, 'stop-timeout'),
     labels,
+    healthcheck: healthFromFlags(p),
   };
+}
+
+/**
+ * --health-* and --no-healthcheck as Docker's CLI takes them: set fields go
+ * over the image's HEALTHCHECK (the helper merges), --health-cmd is a
+ * CMD-SHELL; a negative value or --no-healthcheck with a --health-* flag is
+ * refused here, the rest (below 1ms) by the helper.
+ */
+export function healthFromFlags(p: Parsed): HealthConfig | undefined {
+  const duration = (flag: string): number | undefined => {
+    const v = str(p, flag);
+    if (v === undefined) return undefined;
+    const ns = goDurationNs(v);
+    if (ns === undefined) throw new UsageError(`invalid argument "${v}" for "--${flag}" flag: time: invalid duration "${v}"`);
+    if (ns < 0) throw new UsageError(`--${flag} cannot be negative`);
+    return ns;
+  };
+  const cmd = str(p, 'health-cmd');
+  const h: HealthConfig = {
+    ...(cmd ? { test: ['CMD-SHELL', cmd] } : {}),
+    interval: duration('health-interval'), timeout: duration('health-timeout'), startPeriod: duration('health-start-period'), retries: intFlag(p, 'health-retries'),
+  };
+  if (h.retries !== undefined && h.retries < 0) throw new UsageError('--health-retries cannot be negative');
+  const set = !!cmd || !!h.interval || !!h.timeout || !!h.startPeriod || !!h.retries;
+  if (bool(p, 'no-healthcheck')) {
+    if (set) throw new UsageError('--no-healthcheck conflicts with --health-* options');
+    return { test: ['NONE'] };
+  }
+  if (!set) return undefined;
+  for (const k of Object.keys(h) as (keyof HealthConfig)[]) if (!h[k]) delete h[k];
+  return h;
 }
 
 /**

@@ -10,3 +10,10 @@ export function goDurationMs(s: string): number | undefined {
   for (const m of s.matchAll(/([0-9]*\.?[0-9]+)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]];
   return total;
 }
+
+/** A signed Go duration in whole nanoseconds ("-1s", "0", "1m30s"), or undefined if `s` is not one. */
+export function goDurationNs(s: string): number | undefined {
+  const m = /^([-+]?)([\s\S]*)$/.exec(s)!;
+  const ms = m[2] === '0' ? 0 : goDurationMs(m[2]);
+  return ms === undefined ? undefined : Math.round(ms * 1e6) * (m[1] === '-' ? -1 : 1);
+}

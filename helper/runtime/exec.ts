@@ -129,6 +129,11 @@ export class ExecSessions {
     if (s.status.running) s.stdio[4].write(`k ${n}\n`);
   }
 
+  /** An ended exec the helper ran for itself (a health probe): nothing will ask for it. */
+  forget(execId: string): void {
+    if (this.sessions.get(execId)?.status.running === false) this.sessions.delete(execId);
+  }
+
   /** Keep the status of ended execs for a while (exec.inspect after the stream closed). */
   private prune() {
     const done = [...this.sessions.values()].filter((s) => !s.status.running);

@@ -23,6 +23,7 @@ import { copyRoot, type CopyRoot } from './containers/copy-root';
 import { remove } from './containers/remove';
 import { start } from './containers/start';
 import { Restarts } from './containers/restart';
+import { HealthMonitors } from './containers/health';
 import { kill, stop } from './containers/stop';
 import { update } from './containers/update';
 import {
@@ -94,6 +95,7 @@ export class ContainerManager extends EventEmitter {
       volumes: this.volumes,
       lxcfs: { dir: opts.lxcfsDir ?? DEFAULT_LXCFS_DIR, byDefault: !!opts.lxcfs },
       shims: new ShimStandby(),
+      health: new HealthMonitors(),
       restarts: new Restarts((id) => start(this.ctx, id, { auto: true })),
     };
   }

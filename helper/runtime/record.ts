@@ -1,7 +1,7 @@
 // A container's record on disk (<root>/containers/<id>/state.json) and the
 // paths of everything else in its directory.
 import * as path from 'path';
-import type { ContainerStatus, ExitStatus, Limits } from '../protocol/types';
+import type { ContainerStatus, ExitStatus, HealthConfig, HealthState, Limits } from '../protocol/types';
 import type { IdMap } from '../lib/idmap';
 import type { MountInfo } from '../protocol/types/volumes';
 import type { VolumeUse } from '../volumes/container-mounts';
@@ -55,6 +55,10 @@ export interface ContainerRecord {
   restarting?: boolean;
   /** RunOptions.lookupAtStart: its command is looked up when it starts */
   lookupAtStart?: boolean;
+  /** its health check: --health-* over the image's HEALTHCHECK (test ["NONE"]: off) */
+  healthcheck?: HealthConfig;
+  /** its health (Docker's State.Health), while it runs and the last one after */
+  health?: HealthState;
 }
 
 /**

@@ -2,15 +2,16 @@
 // a hostile or buggy client gets one error naming the field.
 import { invalid } from '../errors';
 import type { RunOptions } from '../protocol/types';
+import { checkHealthConfig } from './healthcheck';
 
-type Kind = 'string' | 'boolean' | 'strings' | 'number' | 'size' | 'labels';
+type Kind = 'string' | 'boolean' | 'strings' | 'number' | 'size' | 'labels' | 'healthcheck';
 
 const FIELDS: Record<keyof RunOptions, Kind> = {
   image: 'string', cmd: 'strings', entrypoint: 'strings', name: 'string', hostname: 'string', env: 'strings',
   workdir: 'string', user: 'string', volumes: 'strings', rm: 'boolean', privileged: 'boolean', readOnly: 'boolean',
   capAdd: 'strings', capDrop: 'strings', net: 'string', pid: 'string', ipc: 'string', uts: 'string', cgroupns: 'string',
   labels: 'labels', securityOpt: 'strings', userns: 'string', tty: 'boolean', interactive: 'boolean', rows: 'number', cols: 'number',
-  publish: 'strings', publishAll: 'boolean', networkAliases: 'strings', mounts: 'strings', tmpfs: 'strings', lxcfs: 'boolean', lookupAtStart: 'boolean', ulimits: 'strings', stopSignal: 'string', restart: 'string', addHosts: 'strings', shmSize: 'size', oomKillDisable: 'boolean', init: 'boolean', sysctls: 'strings', groupAdd: 'strings', devices: 'strings', dns: 'strings', dnsSearch: 'strings', dnsOptions: 'strings', stopTimeout: 'number',
+  publish: 'strings', publishAll: 'boolean', networkAliases: 'strings', mounts: 'strings', tmpfs: 'strings', lxcfs: 'boolean', lookupAtStart: 'boolean', ulimits: 'strings', stopSignal: 'string', restart: 'string', addHosts: 'strings', shmSize: 'size', oomKillDisable: 'boolean', init: 'boolean', sysctls: 'strings', groupAdd: 'strings', devices: 'strings', dns: 'strings', dnsSearch: 'strings', dnsOptions: 'strings', stopTimeout: 'number', healthcheck: 'healthcheck',
   memory: 'size', memorySwap: 'size', memoryReservation: 'size', cpus: 'size', cpuShares: 'size', pidsLimit: 'size', cpusetCpus: 'string', cpusetMems: 'string',
 };
 
@@ -23,6 +24,7 @@ export function checkRunOptions(o: unknown): RunOptions {
     const kind = FIELDS[k as keyof RunOptions];
     if (!kind) throw invalid(`create: unknown option "${k.slice(0, 40)}"`);
     if (v === undefined || v === null) continue;
+    if (kind === 'healthcheck') { checkHealthConfig(v); continue; }
     const str = (x: unknown) => typeof x === 'string' && x.length <= MAX_STRING && !x.includes('\0');
     const ok = kind === 'string' ? str(v)
       : kind === 'boolean' ? typeof v === 'boolean'

@@ -7,26 +7,15 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { waitFor } from '../helpers/containers';
 import { runCommand } from '../helpers/command';
-import { cgroupDirs, REPO, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
+import { assertRefused } from '../helpers/refused';
+import { REPO, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 before(async () => { d = await startWithImage('runflags'); });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
-/** Runs the CLI and checks it was refused with `msg` and left no container or cgroup. */
-async function refused(args: string[], msg: RegExp): Promise<void> {
-  const kids = () => cgroupDirs(d.cgroupParent).flatMap((dir) => fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && /^[0-9a-f]{64}$/.test(e.name)).map((e) => `${dir}/${e.name}`)).sort();
-  const before = JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length;
-  const cgroupsBefore = kids();
-  const mounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(d.dir)).length;
-  const mountsBefore = mounts();
-  const r = await d.cli(args);
-  assert.notEqual(r.code, 0, `${args.join(' ')} was accepted`);
-  assert.match(r.stderr, msg);
-  assert.equal(JSON.parse((await d.cli(['ps', '-a', '--format', 'json'])).stdout).length, before, `${args.join(' ')} left a container`);
-  assert.deepEqual(kids(), cgroupsBefore, `${args.join(' ')} left a cgroup`);
-  assert.equal(mounts(), mountsBefore, `${args.join(' ')} left a mount`);
-}
+/** Runs the CLI and checks it was refused with `msg` and left no container, cgroup or mount. */
+const refused = (args: string[], msg: RegExp) => assertRefused(d, args, msg);
 
 test('--cpus out of range is refused with Docker\'s words; other numeric limits are range-checked', async () => {
   const n = Number(fs.readFileSync('/sys/devices/system/cpu/online', 'utf8').trim().split(',').reduce((a, p) => { const [x, y = x] = p.split('-').map(Number); return a + y - x + 1; }, 0));

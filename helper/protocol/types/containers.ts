@@ -120,7 +120,30 @@ export interface RunOptions extends LimitArgs {
    * COPY) can be made on an image with no shell, e.g. one built FROM scratch.
    */
   lookupAtStart?: boolean;
+  /** Docker's --health-*: over the image's HEALTHCHECK field by field (absent or 0: the image's, else Docker's default); test ["NONE"] turns it off */
+  healthcheck?: HealthConfig;
 }
+
+/**
+ * Docker's HealthConfig (an image config's Healthcheck, camel-cased): test
+ * ["NONE"], ["CMD", argv…] or ["CMD-SHELL", "command"] (empty: the image's);
+ * durations in nanoseconds, 0 = not set.
+ */
+export interface HealthConfig {
+  test?: string[];
+  interval?: number;
+  timeout?: number;
+  startPeriod?: number;
+  retries?: number;
+}
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** One run of a container's health check (Docker's HealthcheckResult): ISO times, output's first 4 KiB; exit code -1 where it could not run or timed out */
+export interface HealthProbe { start: string; end: string; exitCode: number; output: string }
+
+/** Docker's State.Health: its status, failures in a row, the last 5 probes */
+export interface HealthState { status: HealthStatus; failingStreak: number; log: HealthProbe[] }
 
 /** Who runs a container nscope did not create: an engine that drives nscope-runtime (see helper/runtime/engine-containers.ts). */
 export type EngineName = 'docker' | 'containerd' | 'podman' | 'nscope-runtime';
@@ -161,6 +184,8 @@ export interface ContainerSummary {
   engine?: ContainerEngine;
   /** published ports bound now (a running container's; Docker's list has them too, for `ps`'s PORTS) */
   ports?: import('./network').PortMapping[];
+  /** a running container's health (absent: it has no health check) */
+  health?: HealthStatus;
 }
 
 export interface NamespaceRef { type: string; path?: string; shared: boolean }
@@ -206,6 +231,10 @@ export interface ContainerDetail extends ContainerSummary {
    * (the helper's netns), or `container:…` (another container's netns, by its path)
    */
   networkMode?: string;
+  /** the health check it has (its own over the image's), Docker's Config.Healthcheck; absent: none anywhere */
+  healthcheck?: HealthConfig;
+  /** its health's state, as Docker's State.Health (kept when it stops) */
+  healthState?: HealthState;
 }
 
 export interface ExitStatus { exitCode: number; signal?: number; oomKilled: boolean; finishedAt?: string; error?: string }

@@ -18,6 +18,7 @@ import type { RunDir } from '../run-dir';
 import type { VolumeStore } from '../../volumes/store';
 import type { ShimStandby } from '../shim-standby';
 import type { Restarts } from './restart';
+import type { HealthMonitors } from './health';
 
 export interface ContainerContext {
   /** the daemon's state root */
@@ -64,6 +65,8 @@ export interface ContainerContext {
   readonly restarts: Restarts;
   /** the shim spawned ahead of the next create (../shim-standby.ts) */
   readonly shims: ShimStandby;
+  /** running containers' health check monitors (./health.ts) */
+  readonly health: HealthMonitors;
 }
 
 export function pathsOf(ctx: ContainerContext, id: string, ephemeral = false) {

@@ -27,6 +27,7 @@ import { allocateIdMap, parseUserns, releaseIdMap } from '../userns';
 import { parseRestartPolicy } from '../restart-policy';
 import { checkStopSignal, checkStopTimeout } from '../stop-options';
 import { checkRunOptions } from '../validate-options';
+import { checkHealthConfig, imageHealthConfig, mergeHealthConfig } from '../healthcheck';
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
 import { onExit } from './exit';
@@ -48,6 +49,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const hostname = opts.hostname ?? id.slice(0, 12);
   if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
   const cfg = image.config.config ?? {};
+  const healthcheck = mergeHealthConfig(checkHealthConfig(opts.healthcheck), imageHealthConfig(cfg.Healthcheck));
   // taken and recorded with no await in between: two creates never get the same range
   const userns = parseUserns(opts.userns);
   const idMap = userns ? allocateIdMap(userns.size, pathsOf(ctx, id).dir, [...ctx.records.values()].flatMap((x) => x.idMap ?? [])) : undefined;
@@ -73,6 +75,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),
     ...(net.request ? { network: net.request } : {}),
     ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
+    ...(healthcheck ? { healthcheck } : {}),
     ...(restartPolicy && restartPolicy.name !== 'no' ? { restartPolicy, restartCount: 0 } : {}),
   };
   // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper

@@ -7,6 +7,7 @@ import { isSameProcess } from '../../lib/procinfo';
 import type { ExitStatus } from '../../protocol/types';
 import type { ContainerRecord } from '../record';
 import { cgroup, type ContainerContext, emitEvent, paths, save } from './context';
+import { stopHealth } from './health';
 import { netContainer } from './network';
 import { removeExited } from './remove';
 
@@ -22,6 +23,8 @@ export function onExit(ctx: ContainerContext, id: string): Promise<void> {
 
 async function handleExit(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
   const id = r.id;
+  // no probe from now on (one running is killed; it ends with the container anyway)
+  void stopHealth(ctx, id);
   const p = paths(ctx, r);
   const file = readJson<{ exitCode: number; signal: number; finishedAt: string; error?: string }>(p.exit);
   let oomKills = 0;

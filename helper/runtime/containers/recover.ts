@@ -11,6 +11,7 @@ import { reserveAgain } from '../userns';
 import { type ContainerContext, pathsOf } from './context';
 import { makeRunDir } from './create';
 import { stopWatching, sweepDeadInits, watchRecovered } from './exit';
+import { closeHealth, startHealth } from './health';
 import { netContainer } from './network';
 import { freezeMarker } from './views';
 import { unmountStaleCopies } from './copy-root';
@@ -64,10 +65,13 @@ function recoverOne(ctx: ContainerContext, id: string): void {
   // as Docker's daemon at its start: `always` containers (and the others their policy restarts) come back
   if (r.status === 'exited') { ctx.restarts.afterExit(ctx, r, 0, true); return; }
   watchRecovered(ctx, r);
+  // as Docker's daemon at its start: a running container's health check starts over
+  if (r.status === 'running') startHealth(ctx, r);
 }
 
 export async function close(ctx: ContainerContext): Promise<void> {
   stopWatching(ctx);
+  await closeHealth(ctx);
   ctx.restarts.close();
   ctx.shims.close();
   // exits being handled finish first (an --rm container's removal, its network's teardown):

@@ -11,6 +11,7 @@ import { type ContainerContext, emitEvent, paths, save } from './context';
 import { copyInProgress } from './copy-root';
 import { giveToUserns, spawn } from './create';
 import { onExit } from './exit';
+import { startHealth } from './health';
 import { netContainer } from './network';
 import { remove } from './remove';
 
@@ -49,6 +50,7 @@ export async function start(ctx: ContainerContext, ref: string, opts: { auto?: b
     r.status = 'running';
     r.restarting = false;
     r.startedAt = startedAt;
+    startHealth(ctx, r);
     save(ctx, r);
     emitEvent(ctx, 'container.started', r);
   }

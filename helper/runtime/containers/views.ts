@@ -35,6 +35,7 @@ export function summary(r: ContainerRecord, ctx?: ContainerContext): ContainerSu
     ...(r.restarting && r.status === 'exited' ? { restarting: true } : {}),
     ...(ctx && isPaused(ctx, r) ? { paused: true } : {}),
     ...(ctx && r.status === 'running' ? portsOf(ctx, r.id) : {}),
+    ...(r.status === 'running' && r.health ? { health: r.health.status } : {}),
   };
 }
 
@@ -64,6 +65,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
     tty: !!r.tty, interactive: !!r.interactive, networkMode: networkMode(r, declared),
+    ...(r.healthcheck ? { healthcheck: r.healthcheck } : {}), ...(r.health ? { healthState: r.health } : {}),
   };
 }
 

@@ -80,6 +80,9 @@ export class ExecSessions {
     try {
       const { pid: shimPid, fds } = native().spawnShim(shimPath(), ['exec', planFile], ['in', 'out', 'out', 'out', 'in']);
       stdio = fds.map((fd, i) => new net.Socket({ fd, readable: i !== 0 && i !== 4, writable: i === 0 || i === 4 }));
+      // a kill or resize written as the shim exits fails with EPIPE: an error event with no listener
+      // would end the daemon; whoever pipes these streams still gets their errors
+      for (const io of stdio) io.on('error', () => undefined);
       const first = await readStatusLine(stdio[3]);
       if (!first.startsWith('ok ')) {
         for (const io of stdio) io.destroy();

@@ -76,6 +76,13 @@ describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 3
     timings.eventToTree = Date.now() - t0;
     await client.request('container.remove', { id: id2, force: true });
     await vs.row('Containers', 'e2e-second').waitFor({ state: 'detached' });
+
+    // a health check's status on its row, from the helper's container.health event
+    const { id: id3 } = await client.request('container.create', { image: 'host', name: 'e2e-probed', cmd: ['sleep', '600'], healthcheck: { test: ['CMD-SHELL', 'true'], interval: 200e6 } });
+    await client.request('container.start', { id: id3 });
+    await vs.row('Containers', /^e2e-probed.*running.*· healthy/).waitFor();
+    await client.request('container.remove', { id: id3, force: true });
+    await vs.row('Containers', 'e2e-probed').waitFor({ state: 'detached' });
   });
 
   uiTest('Open Shell in Container: a prompt, hostname, exit code', async () => {

@@ -28,6 +28,27 @@ export function parsePublish(spec: unknown): PortMapping {
 }
 
 /** -P: every EXPOSE of the image ("80/tcp", "53/udp", "8080") to a host port picked at start. */
+/** At most this many ports from one --expose range (Docker takes any; a range of all 65535 would bind them all with -P). */
+const MAX_EXPOSE_RANGE = 1024;
+
+/**
+ * `--expose PORT[-PORT][/PROTO]` as Docker takes it, as image-config keys
+ * ("80/tcp"): what -P publishes beside the image's EXPOSE. Bad input is
+ * refused naming the value.
+ */
+export function exposedFrom(values: string[] | undefined): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const v of values ?? []) {
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(v.trim());
+    const first = m ? Number(m[1]) : NaN;
+    const last = m?.[2] !== undefined ? Number(m[2]) : first;
+    if (!m || first < 1 || last > 65535 || last < first) throw invalid(`--expose: invalid range format for --expose: ${v.slice(0, 40)} (PORT, PORT-PORT or with /tcp, /udp or /sctp, ports 1-65535)`);
+    if (last - first + 1 > MAX_EXPOSE_RANGE) throw invalid(`--expose: ${v}: more than ${MAX_EXPOSE_RANGE} ports in one range`);
+    for (let port = first; port <= last; port++) out[`${port}/${m[3] ?? 'tcp'}`] = {};
+  }
+  return out;
+}
+
 export function exposedMappings(exposed: Record<string, unknown> | undefined): PortMapping[] {
   const out: PortMapping[] = [];
   for (const key of Object.keys(exposed ?? {})) {

@@ -95,6 +95,16 @@ test('--label-file: read by the client, -l wins; --cidfile: the new ID written, 
   await refused(['create', '--label-file', `${d.dir}/none.labels`, 'host', 'true'], /open .*none\.labels: no such file or directory/);
 });
 
+test('--expose: ports and ranges beside the image\'s EXPOSE, published by -P; bad ones refused', async () => {
+  const r = await d.cli(['run', '-d', '--name', 'exposer', '-P', '--expose', '8080', '--expose', '9000-9001/udp', 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const ports = (await d.cli(['port', 'exposer'])).stdout.split('\n').filter(Boolean).map((l) => l.split(' -> ')[0]).sort();
+  assert.deepEqual(ports, ['8080/tcp', '9000/udp', '9001/udp']);
+  assert.equal((await d.cli(['rm', '-f', 'exposer'])).code, 0);
+  await refused(['create', '--expose', '70000', 'host', 'true'], /--expose: invalid range format for --expose: 70000/);
+  await refused(['create', '--expose', '90-80', 'host', 'true'], /invalid range format/);
+});
+
 test('--ulimit: the container\'s init and exec\'d processes get the limits; bad ones are refused by name', async () => {
   const r = await d.cli(['run', '-d', '--ulimit', 'nofile=512:2048', '--ulimit', 'core=-1', '--ulimit', 'nproc=200:300', 'host', 'sleep', '60']);
   assert.equal(r.code, 0, r.stderr);

@@ -71,6 +71,8 @@ export interface RunOptions extends LimitArgs {
   publish?: string[];
   /** -P: every port the image EXPOSEs, to a free host port */
   publishAll?: boolean;
+  /** --expose: ports (PORT[-PORT][/tcp|udp|sctp]) exposed beside the image's EXPOSE, published by publishAll */
+  expose?: string[];
   /** --network-alias: more names on a user-defined network */
   networkAliases?: string[];
   /** --init: the host's docker-init (tini) as PID 1, the command its child */

@@ -12,6 +12,7 @@ import type { NscopeEvent, RunOptions } from '../../protocol/types';
 import { shiftedLayerPaths, shiftedLayers, shiftOwners } from '../../rootfs/idmap-copy';
 import { etcMounts, writeEtcFiles } from '../../network/etc-files';
 import { networkRequest } from '../../network/request';
+import { exposedFrom } from '../../network/ports';
 import { writeInitLayer } from '../../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../../rootfs/layout';
 import { makeFifo } from '../fifo';
@@ -57,7 +58,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     volumes: opts.volumes, mounts: opts.mounts, tmpfs: opts.tmpfs, imageVolumes: cfg.Volumes,
     lxcfs: opts.lxcfs ?? ctx.lxcfs.byDefault, lxcfsDir: ctx.lxcfs.dir,
   });
-  const net = networkRequest(ctx.net.store, opts, cfg.ExposedPorts);
+  // --expose adds to the image's EXPOSE: what -P publishes
+  const net = networkRequest(ctx.net.store, opts, { ...cfg.ExposedPorts, ...exposedFrom(opts.expose) });
   const spec = specFromOptions({ opts: { ...opts, net: net.namespace }, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
   const cgroupRel = `${ctx.cgroupParent}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;

@@ -40,8 +40,16 @@ const pm = (rt: string, args: string[], timeoutMs?: number) => engine.podman(rt,
 const run = (rt: string, args: string[]) => pm(rt, ['run', '--network', 'none', '--cgroup-parent', `/${f.parent}`, ...args]);
 
 
+// Podman 4.3's attached `run` now and then misses the output of a container that exits right
+// after writing it: the output is in conmon's log (`podman logs` shows it) but not on podman's
+// stdout — 3 in 1500 runs of the 20-container check below, still 1 in 1000 with a 10 ms delay
+// added to `start`, none in 1000 with a pause between the output and the exit: the attach
+// stream's end races the exit, after the runtime has delivered the output. The checks leave
+// that pause.
+const SETTLE = 'sleep 0.2';
+
 matrix('run --rm: output and exit code (conmon records it)', skip, () => runtimes, async (rt) => {
-  const r = await run(rt, ['--rm', IMAGE, 'sh', '-c', 'echo out; exit 3']);
+  const r = await run(rt, ['--rm', IMAGE, 'sh', '-c', `echo out; ${SETTLE}; exit 3`]);
   assert.equal(r.code, 3, r.stderr);
   assert.equal(r.stdout, 'out\n');
 });
@@ -117,7 +125,7 @@ matrix('run -it: a console through conmon', skip, () => runtimes, async (rt) => 
 });
 
 matrix('20 containers in parallel with run --rm', skip, () => runtimes, async (rt) => {
-  const all = await Promise.all(Array.from({ length: 20 }, (_, i) => run(rt, ['--rm', IMAGE, 'sh', '-c', `echo ${i}; exit ${i % 7}`])));
+  const all = await Promise.all(Array.from({ length: 20 }, (_, i) => run(rt, ['--rm', IMAGE, 'sh', '-c', `echo ${i}; ${SETTLE}; exit ${i % 7}`])));
   all.forEach((r, i) => {
     assert.equal(r.stdout, `${i}\n`, r.stderr);
     assert.equal(r.code, i % 7);

@@ -1,5 +1,5 @@
 // A container's mounts from its run options and its image: the -v, --mount
-// and --tmpfs requests, an anonymous volume for each VOLUME of the image no
+// and --tmpfs requests, --volumes-from's, an anonymous volume for each VOLUME of the image no
 // request covers, and lxcfs's files. planMounts() decides (and checks) it
 // all without touching the disk; prepareVolumes() then makes the volumes
 // and fills the empty ones with the image's content (copy-data.ts).
@@ -32,6 +32,8 @@ export interface MountInputs {
   imageVolumes?: Record<string, unknown>;
   /** where lxcfs is mounted, when --lxcfs (or the helper's default) asks for it */
   lxcfsDir?: string;
+  /** --volumes-from: another container's volumes and binds (./volumes-from.ts), under the requests, over the image's VOLUMEs */
+  inherited?: MountRequest[];
 }
 
 /** Shallow targets first: a mount inside another volume goes on top of it, not under it. */
@@ -40,6 +42,11 @@ const depth = (p: string) => p.split('/').length;
 export function planMounts(store: VolumeStore, inp: MountInputs): PlannedMounts {
   const reqs = parseMountRequests(inp);
   const covered = new Set(reqs.map((r) => r.target));
+  for (const r of inp.inherited ?? []) {
+    if (covered.has(r.target)) continue;
+    covered.add(r.target);
+    reqs.push(r);
+  }
   const imageVolumes = inp.imageVolumes && typeof inp.imageVolumes === 'object' ? Object.keys(inp.imageVolumes) : [];
   if (imageVolumes.length > 256) throw invalid(`the image declares too many volumes (${imageVolumes.length})`);
   for (const v of imageVolumes) {

@@ -56,6 +56,25 @@ test('a second container sees the first one\'s writes; the copy is not made agai
   assert.equal(r.stdout, 'written\nno-a\n');
 });
 
+test('--volumes-from: another container\'s volumes (anonymous too) and binds at the same places, ro kept or asked; not its tmpfs; explicit -v wins', async () => {
+  const hostDir = path.join(d.dir, 'vf-bind');
+  fs.mkdirSync(hostDir, { recursive: true });
+  fs.writeFileSync(path.join(hostDir, 'h'), 'from the host\n');
+  await cli(['run', '--name', 'vf-src', '-v', 'vfdata:/data', '-v', '/anon', '-v', `${hostDir}:/hb:ro`, '--tmpfs', '/scratch', 'host', ...sh('echo shared > /data/s && echo anon > /anon/a')]);
+  const r = await cli(['run', '--rm', '--volumes-from', 'vf-src', 'host', ...sh('cat /data/s /anon/a /hb/h; echo x > /hb/w 2>/dev/null || echo hb-ro; echo more > /data/more && echo data-rw; grep -c " /scratch " /proc/mounts || true')]);
+  assert.equal(r.stdout, 'shared\nanon\nfrom the host\nhb-ro\ndata-rw\n0\n');
+  const ro = await cli(['run', '--rm', '--volumes-from', 'vf-src:ro', 'host', ...sh('cat /data/more; echo y > /data/y 2>/dev/null || echo data-ro')]);
+  assert.equal(ro.stdout, 'more\ndata-ro\n');
+  // an explicit -v for the same place wins over the inherited one
+  const own = await cli(['run', '--rm', '--volumes-from', 'vf-src', '-v', 'vf-own:/data', 'host', ...sh('ls /data/s 2>/dev/null || echo own-volume')]);
+  assert.equal(own.stdout, 'own-volume\n');
+  const bad = await d.cli(['create', '--volumes-from', 'no-such-box', 'host', 'true']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /no-such-box/);
+  await cli(['rm', '-v', 'vf-src']);
+  await cli(['volume', 'rm', 'vfdata', 'vf-own']);
+});
+
 test('nocopy (-v and --mount) sees an empty directory', async () => {
   const r1 = await cli(['run', '--rm', '-v', 'nc1:/data:nocopy', 'data', 'ls', '-A', '/data']);
   assert.equal(r1.stdout, '');

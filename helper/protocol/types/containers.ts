@@ -95,6 +95,8 @@ export interface RunOptions extends LimitArgs {
   dnsOptions?: string[];
   /** --mount type=volume|bind|tmpfs,source=…,target=…[,readonly][,volume-nocopy][,tmpfs-size=…] (Docker's syntax) */
   mounts?: string[];
+  /** --volumes-from CONTAINER[:ro|rw]: another container's volumes and binds */
+  volumesFrom?: string[];
   /** --tmpfs /path[:size=…,mode=…] */
   tmpfs?: string[];
   /** lxcfs's /proc files over the container's, so free/nproc show its limits */

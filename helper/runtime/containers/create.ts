@@ -13,6 +13,7 @@ import { shiftedLayerPaths, shiftedLayers, shiftOwners } from '../../rootfs/idma
 import { etcMounts, writeEtcFiles } from '../../network/etc-files';
 import { networkRequest } from '../../network/request';
 import { exposedFrom } from '../../network/ports';
+import { volumesFrom } from '../../volumes/volumes-from';
 import { writeInitLayer } from '../../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../../rootfs/layout';
 import { makeFifo } from '../fifo';
@@ -57,6 +58,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const planned = planMounts(ctx.volumes, {
     volumes: opts.volumes, mounts: opts.mounts, tmpfs: opts.tmpfs, imageVolumes: cfg.Volumes,
     lxcfs: opts.lxcfs ?? ctx.lxcfs.byDefault, lxcfsDir: ctx.lxcfs.dir,
+    inherited: volumesFrom(opts.volumesFrom, (ref) => ctx.find(ref), ctx.lxcfs.dir),
   });
   // --expose adds to the image's EXPOSE: what -P publishes
   const net = networkRequest(ctx.net.store, opts, { ...cfg.ExposedPorts, ...exposedFrom(opts.expose) });

@@ -65,7 +65,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
   const paused = !!d.paused;
   const status = d.status === 'running' && paused ? 'paused' : d.status;
   const ports = d.ports ?? [];
-  const exposed = [...new Set([...Object.keys(cfg.ExposedPorts ?? {}), ...ports.map(portKey)])];
+  const exposed = [...new Set([...Object.keys(cfg.ExposedPorts ?? {}), ...(d.exposed ?? []), ...ports.map(portKey)])];
   const caps = d.security?.capabilities ?? [];
   const privileged = !!d.security?.privileged;
   const uid = proc.user?.uid ?? 0;

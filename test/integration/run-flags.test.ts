@@ -101,6 +101,10 @@ test('--expose: ports and ranges beside the image\'s EXPOSE, published by -P; ba
   const ports = (await d.cli(['port', 'exposer'])).stdout.split('\n').filter(Boolean).map((l) => l.split(' -> ')[0]).sort();
   assert.deepEqual(ports, ['8080/tcp', '9000/udp', '9001/udp']);
   assert.equal((await d.cli(['rm', '-f', 'exposer'])).code, 0);
+  // exposed without -P: nothing published, but inspect lists it as Docker's does
+  assert.equal((await d.cli(['create', '--name', 'exposed-only', '--expose', '7000', 'host', 'true'])).code, 0);
+  assert.deepEqual(Object.keys(JSON.parse((await d.cli(['inspect', '-f', '{{json .Config.ExposedPorts}}', 'exposed-only'])).stdout)), ['7000/tcp']);
+  assert.equal((await d.cli(['rm', 'exposed-only'])).code, 0);
   await refused(['create', '--expose', '70000', 'host', 'true'], /--expose: invalid range format for --expose: 70000/);
   await refused(['create', '--expose', '90-80', 'host', 'true'], /invalid range format/);
 });

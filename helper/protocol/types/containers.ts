@@ -225,6 +225,8 @@ export interface ContainerDetail extends ContainerSummary {
   networks?: import('./network').ContainerNetwork[];
   /** published ports, as asked (-p, -P) and as bound */
   ports?: import('./network').PortMapping[];
+  /** --expose's ports ("8080/tcp"), exposed beside the image's EXPOSE */
+  exposed?: string[];
   /** volumes, binds and tmpfs mounts */
   mounts?: import('./volumes').MountInfo[];
   /** created with a console (-t) / stdin kept open (-i): Docker's Config.Tty and Config.OpenStdin */

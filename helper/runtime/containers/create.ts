@@ -61,7 +61,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     inherited: volumesFrom(opts.volumesFrom, (ref) => ctx.find(ref), ctx.lxcfs.dir),
   });
   // --expose adds to the image's EXPOSE: what -P publishes
-  const net = networkRequest(ctx.net.store, opts, { ...cfg.ExposedPorts, ...exposedFrom(opts.expose) });
+  const exposed = exposedFrom(opts.expose);
+  const net = networkRequest(ctx.net.store, opts, { ...cfg.ExposedPorts, ...exposed });
   const spec = specFromOptions({ opts: { ...opts, net: net.namespace }, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
   const cgroupRel = `${ctx.cgroupParent}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
@@ -80,6 +81,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     ...(net.request ? { network: net.request } : {}),
     ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
     ...(healthcheck ? { healthcheck } : {}),
+    ...(Object.keys(exposed).length ? { exposed: Object.keys(exposed) } : {}),
     ...(restartPolicy && restartPolicy.name !== 'no' ? { restartPolicy, restartCount: 0 } : {}),
   };
   // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper

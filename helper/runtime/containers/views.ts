@@ -65,7 +65,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
     tty: !!r.tty, interactive: !!r.interactive, networkMode: networkMode(r, declared),
-    ...(r.healthcheck ? { healthcheck: r.healthcheck } : {}), ...(r.health ? { healthState: r.health } : {}),
+    ...(r.healthcheck ? { healthcheck: r.healthcheck } : {}), ...(r.exposed ? { exposed: r.exposed } : {}), ...(r.health ? { healthState: r.health } : {}),
   };
 }
 

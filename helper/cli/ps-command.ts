@@ -27,7 +27,7 @@ const commandText = (c: ContainerSummary, noTrunc: boolean) => {
 };
 
 /** What a row shows of a container's details (asked only when the template names them). */
-interface Extra { ports: PortMapping[]; networks: string[]; mounts: string[] }
+interface Extra { networks: string[]; mounts: string[] }
 
 /** Docker's PORTS text: "127.0.0.1:8080->80/tcp, 0.0.0.0:5353->53/udp" */
 const portsText = (ports: PortMapping[]) => ports.map((x) => `${x.hostIp || '0.0.0.0'}:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', ');
@@ -41,7 +41,7 @@ function row(c: ContainerSummary, noTrunc: boolean, extra?: Extra, imageSizes?: 
     Command: commandText(c, noTrunc),
     CreatedAt: goTime(c.created),
     RunningFor: `${ago(c.created)} ago`,
-    Ports: portsText(extra?.ports ?? c.ports ?? []),
+    Ports: portsText(c.ports ?? []),
     State: containerState(c),
     Status: statusText(c),
     // as docker ps -s: the rw layer, and with the image under it
@@ -100,7 +100,7 @@ export const PS: Command = {
       const needs = /\.(Networks|Mounts|LocalVolumes)\b/.test(str(p, 'format') ?? '');
       const extras = needs ? await Promise.all(rows.map(async (x): Promise<Extra | undefined> => {
         const d = await c.request('container.inspect', { id: x.id }).catch(() => undefined);
-        return d && { ports: d.ports ?? [], networks: (d.networks ?? []).map((n) => n.network), mounts: (d.mounts ?? []).map((m) => (m.type === 'volume' ? m.name ?? '' : m.source ?? m.destination)) };
+        return d && { networks: (d.networks ?? []).map((n) => n.network), mounts: (d.mounts ?? []).map((m) => (m.type === 'volume' ? m.name ?? '' : m.source ?? m.destination)) };
       })) : [];
       process.stdout.write(renderTemplate(fmt, rows.map((x, i) => row(x, noTrunc, extras[i], imageSizes)), HEADERS));
     }

@@ -7,6 +7,7 @@
 import * as path from 'path';
 import { invalid } from '../errors';
 import type { OciContainerConfig } from '../images/oci';
+import { goDurationMs } from '../lib/go-duration';
 
 export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
 
@@ -235,14 +236,7 @@ export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefi
 
 /** "30s", "1m30s", "500ms", "2h" as nanoseconds (Go's time.ParseDuration, the units Docker takes). */
 function durationNs(s: string, what: string): number {
-  const unit: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let total = 0;
-  let rest = s;
-  while (rest) {
-    const m = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/.exec(rest);
-    if (!m) throw invalid(`${what}: "${s}" is not a duration (e.g. 30s, 1m30s)`);
-    total += Number(m[1]) * unit[m[2]];
-    rest = rest.slice(m[0].length);
-  }
-  return Math.round(total);
+  const ms = goDurationMs(s, { leadingDigit: true });
+  if (ms === undefined) throw invalid(`${what}: "${s}" is not a duration (e.g. 30s, 1m30s)`);
+  return Math.round(ms * 1e6);
 }

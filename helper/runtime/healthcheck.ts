@@ -118,13 +118,3 @@ export function applyProbe(state: HealthState, probe: HealthProbe, o: { retries:
 export function probeOutput(chunks: Buffer[]): string {
   return Buffer.concat(chunks).subarray(0, HEALTH_OUTPUT_MAX).toString('utf8');
 }
-
-/** Go's time.Duration.String() for a timeout message ("Health check exceeded timeout (300ms)"). */
-export function goDurationString(ms: number): string {
-  if (ms < 1000) return `${Number(ms.toFixed(6))}ms`;
-  let s = ms / 1000;
-  const h = Math.floor(s / 3600); s -= h * 3600;
-  const m = Math.floor(s / 60); s -= m * 60;
-  const sec = `${Number(s.toFixed(9))}s`;
-  return h ? `${h}h${m}m${sec}` : m ? `${m}m${sec}` : sec;
-}

@@ -32,8 +32,7 @@ export function runcStats(st: CgroupStats): unknown {
 
 /** Go's time.Duration syntax as runc's --interval takes it: "5s", "500ms", "1m30s". */
 export function parseDuration(s: string): number {
-  // each number with a digit before its point, as this flag has always read them
-  const ms = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s) ? goDurationMs(s) : undefined;
+  const ms = goDurationMs(s, { leadingDigit: true });
   if (ms === undefined) throw invalid(`--interval: "${s}" is not a duration (e.g. 5s, 500ms, 1m)`);
   if (ms <= 0) throw invalid(`--interval: "${s}" must be positive`);
   return ms;

@@ -2,8 +2,8 @@
 // user's over the image's, the probe's argv, and Docker's state transitions.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goDurationNs } from '../../helper/lib/go-duration';
-import { applyProbe, checkHealthConfig, goDurationString, healthTimings, imageHealthConfig, mergeHealthConfig, probeArgv } from '../../helper/runtime/healthcheck';
+import { goDurationNs, goDurationString } from '../../helper/lib/go-duration';
+import { applyProbe, checkHealthConfig, healthTimings, imageHealthConfig, mergeHealthConfig, probeArgv } from '../../helper/runtime/healthcheck';
 import type { HealthState } from '../../helper/protocol/types';
 import { dockerEvent, eventMatches } from '../../helper/cli/events-command';
 import { parseFilters, EVENT_FILTERS } from '../../helper/cli/filters';

@@ -5,7 +5,8 @@
 // A status change is a `container.health` event. The monitor goes when the
 // container exits (exit.ts), and all go when the daemon closes (recover.ts).
 import type { HealthProbe } from '../../protocol/types';
-import { applyProbe, goDurationString, healthTimings, HEALTH_OUTPUT_MAX, probeArgv, probeOutput } from '../healthcheck';
+import { goDurationString } from '../../lib/go-duration';
+import { applyProbe, healthTimings, HEALTH_OUTPUT_MAX, probeArgv, probeOutput } from '../healthcheck';
 import type { ContainerRecord } from '../record';
 import { type ContainerContext, emitEvent, save } from './context';
 import { exec } from './exec';
@@ -92,8 +93,6 @@ async function runProbe(ctx: ContainerContext, r: ContainerRecord, m: Monitor, a
   }
   if (m.probe) m.probe.execId = s.execId;
   if (m.stopped) { try { ctx.execs.kill(s.execId, 'SIGKILL'); } catch { /* ended */ } }
-  // no one else reads or writes these: a kill sent as the shim exits (EPIPE) must not be an uncaught error
-  for (const io of s.stdio) io.on('error', () => undefined);
   const chunks: Buffer[] = [];
   let kept = 0;
   for (const io of [s.stdio[1], s.stdio[2]]) io.on('data', (d: Buffer) => { if (kept < HEALTH_OUTPUT_MAX) { chunks.push(d); kept += d.length; } });

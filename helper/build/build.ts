@@ -166,24 +166,28 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       const earlier = stages.findIndex((s) => s.name === base.toLowerCase() && s.index < stage.index);
       let baseId: string;
       let scratch: string | undefined;
+      // the base image's config, when looking the base up has fetched it already
+      let baseConfig: unknown;
       if (earlier >= 0) baseId = images[earlier];
       else if (base === 'scratch') {
         // as Docker: no parent layers; an empty image of the host's platform for the steps to build on
         baseId = scratch = (await c.request('image.create', { name: `${CACHE_NAME}:scratch` })).id;
       } else {
-        const local = o.pull === 'always' ? undefined : await c.request('image.inspect', { ref: base }).then((i) => i.id, () => undefined);
-        if (local) baseId = local;
-        else if (o.pull === 'never') throw new BuildError(`FROM ${base}: not a local image (--pull=never)`);
-        else {
+        const inspectBase = () => c.request('image.inspect', { ref: base });
+        let found = o.pull === 'always' ? undefined : await inspectBase().catch(() => undefined);
+        if (!found) {
+          if (o.pull === 'never') throw new BuildError(`FROM ${base}: not a local image (--pull=never)`);
           // one line: the step and why the pull failed (the pull's own error, not a second line of it)
           const why = o.pull === 'always' ? 'pulling it (--pull) failed' : 'not a local image, and pulling it failed';
           let pulled: boolean;
           try { pulled = await io.pull(base); } catch (e) { throw new BuildError(`FROM ${base}: ${why}: ${(e as Error).message}`); }
           if (!pulled) throw new BuildError(`FROM ${base}: ${o.pull === 'always' ? 'it could not be pulled (--pull)' : 'not a local image and it could not be pulled'}`);
-          baseId = (await c.request('image.inspect', { ref: base })).id;
+          found = await inspectBase();
         }
+        baseId = found.id;
+        baseConfig = found.config;
       }
-      const cfg = ((await c.request('image.inspect', { ref: baseId })).config as { config?: ImageConfig })?.config ?? {};
+      const cfg = ((baseConfig ?? (await c.request('image.inspect', { ref: baseId })).config) as { config?: ImageConfig })?.config ?? {};
       const st: StageState = {
         image: baseId, scratch, pending: [], args: new Map(), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'],
         env: new Map((cfg.Env ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i), e.slice(i + 1)] as [string, string]; })),

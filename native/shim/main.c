@@ -223,6 +223,10 @@ int main(int argc, char **argv) {
       if (n > 0 && msg[0] == 'E') snprintf(exec_error, sizeof(exec_error), "%s", msg + 1);
       else if (n == 0) { close(syncfd); syncfd = -1; }
     }
+    /* A client that connected before the output came (`run` attaches, then
+     * starts the container) is taken in first: output read in the same
+     * wake-up must reach it, not only the log (a shell's first prompt). */
+    if (at.listen_fd >= 0 && fds[5].revents) attach_accept(&at);
     for (int k = 0; k < 3; k++) {
       if (outfd[k] < 0 || !fds[2 + k].revents) continue;
       ssize_t n = read(outfd[k], buf, sizeof(buf));
@@ -231,7 +235,6 @@ int main(int argc, char **argv) {
       attach_output(&at, streamno[k], buf, (size_t)n);
       if (logfd >= 0) log_feed(ls[k], logfd, buf, (size_t)n, 0);
     }
-    if (at.listen_fd >= 0 && fds[5].revents) attach_accept(&at);
     if (at.ctl_fd >= 0 && fds[ctl_slot].revents) attach_control(&at);
     for (int k = 0; k < MAX_ATTACH; k++) if (fds[first_client + k].fd >= 0 && fds[first_client + k].revents) attach_input(&at, k);
     struct signalfd_siginfo si;

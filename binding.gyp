@@ -18,7 +18,7 @@
     {
       "target_name": "nscope-runtime-front",
       "type": "executable",
-      "sources": ["native/runtime-front/front.c"],
+      "sources": ["native/runtime-front/front.c", "native/runtime-front/standby.c"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     }

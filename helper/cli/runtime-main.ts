@@ -12,6 +12,8 @@ import { GLOBAL_FLAGS, parseGlobals } from './runtime-globals';
 import { openRuntimeLog, writeAll } from './runtime-log';
 import { versionText } from './runtime-version';
 import { COMMANDS, findCommand } from './runtime-commands';
+import { preserveFdsCount } from './runtime-commands/types';
+import * as frontStandby from '../runtime/front-standby';
 import { commandHelp, mainHelp } from './runtime-commands/help';
 
 export async function main(argv: string[]): Promise<number> {
@@ -50,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'create': {
       const p = parseArgs(rest, bundleFlags);
-      await rt.create(one(p), str(p, 'bundle') ?? '.', { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket') });
+      await rt.create(one(p), str(p, 'bundle') ?? '.', { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), preserveFds: preserveFdsCount(p) });
       return 0;
     }
     case 'start': await rt.start(one(parseArgs(rest, []))); return 0;
@@ -74,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       const terminal = !detach && !!rt.spec(path.resolve(bundle)).process.terminal;
       if (terminal && !process.stdin.isTTY) throw new UsageError('process.terminal is true but stdin is not a terminal: run it from one, set "terminal": false in config.json, or use --detach with --console-socket');
       const size = (terminal && terminalSize()) || {};
-      await rt.create(id, bundle, { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), attach: terminal ? size : undefined, monitor: !detach });
+      await rt.create(id, bundle, { pidFile: str(p, 'pid-file'), noPivot: bool(p, 'no-pivot'), consoleSocket: str(p, 'console-socket'), preserveFds: preserveFdsCount(p), attach: terminal ? size : undefined, monitor: !detach });
       const console = terminal ? await rt.attachConsole(id) : undefined;
       await rt.start(id);
       if (detach) return 0;
@@ -108,6 +110,8 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Entry point used by bin/nscope-runtime. */
 export function cli(argv: string[]): void {
+  // the shim the front door started for a create, if any (and its variable gone before anything starts)
+  frontStandby.claim();
   // the log is known before anything can fail, so every error reaches it
   let log = openRuntimeLog(undefined, 'text');
   try {

@@ -8,7 +8,7 @@ import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { native, shimPath } from '../native';
 import type { ExecOptions, ExecStatus } from '../protocol/types';
 import { buildExecPlan } from './plan';
-import { collectShim } from './shim';
+import { collectShim } from './shim-reap';
 import { resolveUser } from './options';
 import { signalNumber } from './signals';
 import { ttyDimension, ttyResize } from './tty-size';

@@ -16,9 +16,10 @@ import { writeFileAtomic } from '../lib/atomic';
 import { native, shimPath } from '../native';
 import { readStatusLine } from './exec';
 import { finalEnv } from './oci-exec-process';
+import { preservedFds } from './preserve-fds';
 import type { OciRuntime } from './oci-runtime';
 import { buildExecPlan } from './plan';
-import { collectShim } from './shim';
+import { collectShim } from './shim-reap';
 import type { Process } from './spec';
 
 export interface ExecRequest {
@@ -51,11 +52,8 @@ export async function ociExec(rt: OciRuntime, id: string, r: ExecRequest): Promi
   const tty = !!r.process.terminal;
   if (tty && r.detach && !r.consoleSocket) throw invalid('cannot allocate tty if nscope-runtime will detach without setting console socket (--console-socket)');
   if (!tty && r.consoleSocket) throw invalid('cannot use console socket if nscope-runtime will not allocate tty (process.terminal is false)');
-  const preserve = r.preserveFds ?? 0;
-  if (!Number.isInteger(preserve) || preserve < 0 || preserve > 1024) throw invalid(`--preserve-fds: ${preserve} is not a count from 0 to 1024`);
-  for (let fd = 3; fd < 3 + preserve; fd++) {
-    try { fs.fstatSync(fd); } catch { throw invalid(`--preserve-fds ${preserve}: fd ${fd} is not open in the caller`); }
-  }
+  const extra = preservedFds(r.preserveFds);
+  const preserve = extra.length;
   const spec = rt.containerSpec(id);
   const proc: Process = { ...r.process, env: finalEnv(r.process, s.pid) };
   const size = r.process.consoleSize ? { rows: r.process.consoleSize.height, cols: r.process.consoleSize.width } : (r.size ?? { rows: 0, cols: 0 });
@@ -75,7 +73,6 @@ export async function ociExec(rt: OciRuntime, id: string, r: ExecRequest): Promi
   let first: string;
   try {
     // the shim's fds: the caller's stdio, status, control, then the preserved ones from 5 on
-    const extra = Array.from({ length: preserve }, (_, i) => 3 + i);
     spawned = native().spawnShim(shimPath(), ['exec', planFile], ['inherit', 'inherit', 'inherit', 'out', 'in', ...extra]);
     statusPipe = new net.Socket({ fd: spawned.fds[3], readable: true, writable: false });
     first = await readStatusLine(statusPipe);

@@ -23,6 +23,8 @@ import { DEFAULT_DEVICE_RULES, type Spec } from './spec';
 import { isFrozen, thawForKill } from './oci-freeze';
 import { systemdCgroupsPath } from '../cgroups/systemd-path';
 import { recordRuntimeRoot } from './runtime-roots';
+import { preservedFds } from './preserve-fds';
+import { reapExiting } from './shim-reap';
 
 export const DEFAULT_RUNTIME_ROOT = '/run/nscope-runtime';
 
@@ -125,7 +127,7 @@ export class OciRuntime {
    * exit; `monitor`: the shim stays its parent and records the exit (`run`
    * in the foreground waits for it).
    */
-  async create(id: string, bundleArg: string, opts: { pidFile?: string; noPivot?: boolean; inheritStdio?: boolean; consoleSocket?: string; attach?: { rows?: number; cols?: number }; monitor?: boolean } = {}): Promise<OciState> {
+  async create(id: string, bundleArg: string, opts: { pidFile?: string; noPivot?: boolean; inheritStdio?: boolean; consoleSocket?: string; attach?: { rows?: number; cols?: number }; monitor?: boolean; preserveFds?: number } = {}): Promise<OciState> {
     const p = this.dir(id);
     const bundle = path.resolve(bundleArg);
     const spec = this.spec(bundle);
@@ -135,12 +137,14 @@ export class OciRuntime {
     const consoleSocket = opts.consoleSocket && path.resolve(opts.consoleSocket);
     const attach = spec.process.terminal && !consoleSocket ? { socket: p.attach, ctl: p.ctl, interactive: true, ...opts.attach } : undefined;
     validateResources(spec.linux?.resources);
+    const preserveFds = preservedFds(opts.preserveFds);
     fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
     try { fs.mkdirSync(p.dir, { mode: 0o700 }); } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw conflict(`container "${id}" already exists`);
       throw e;
     }
     const rootfs = path.resolve(bundle, spec.root.path);
+    const detach = !attach && !opts.monitor;
     let cg: Cgroup | undefined;
     try {
       if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw invalid(`root.path: ${rootfs} is not a directory`);
@@ -157,12 +161,12 @@ export class OciRuntime {
       const plan = buildPlan({
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
         cgroupMounts: containerCgroupMounts(found), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
-        detach: !attach && !opts.monitor,
+        detach, preserveFds: preserveFds.length,
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
       if (attach) makeFifo(p.ctl, 0o600);
-      const started = startShim(p.plan, { inheritStdio: opts.inheritStdio ?? true });
+      const started = startShim(p.plan, { inheritStdio: opts.inheritStdio ?? true, preserveFds });
       let shim: ReturnType<typeof started.created>;
       try {
         // While the shim sets the container up: what must only be there once create returns.
@@ -186,6 +190,8 @@ export class OciRuntime {
         throw e;
       }
       if (opts.pidFile) writePidFile(opts.pidFile, shim.pid);
+      // without a monitor the shim exits once it has said "ok": the caller's subreaper inherits the init alone, as from runc
+      if (detach) reapExiting(started.spawned);
       return state;
     } catch (e) {
       if (cg) await cg.destroy().catch(() => undefined);

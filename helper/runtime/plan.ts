@@ -85,6 +85,8 @@ export interface PlanInputs {
   detach?: boolean;
   /** the command is looked up after the exec fifo is released (`start`), not during set-up */
   lookupAtStart?: boolean;
+  /** runc create's --preserve-fds N: the shim's fds 5..5+N-1 become the process's 3..3+N-1 */
+  preserveFds?: number;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -166,6 +168,7 @@ export function buildPlan(inp: PlanInputs): Plan {
     if (inp.logFile || inp.attach) throw invalid('a container without a monitor cannot have a log file or an attach socket');
     op('detach');
   }
+  if (inp.preserveFds) op('preservefds', inp.preserveFds);
   op('exitfile', inp.exitFile);
   op('pidfile', inp.pidFile);
   if (inp.fifo) op('fifo', inp.fifo);

@@ -7,6 +7,8 @@ import * as net from 'net';
 import { NscopeError } from '../errors';
 import { native, shimPath } from '../native';
 import type { ShimStandby } from './shim-standby';
+import * as frontStandby from './front-standby';
+import { collectShim, reapExiting } from './shim-reap';
 import { lineQueue } from '../lib/line-queue';
 
 export interface ShimHandle {
@@ -58,9 +60,12 @@ function createdLine(first: string | null, spawned: number): Omit<ShimHandle, 'e
  * streams, ~2 ms of every create). The pipe stays open until we exit, as
  * spawnShim's: a monitoring shim's "exit" line goes to a reader nobody asks.
  */
-export function startShim(planFile: string, opts: { inheritStdio?: boolean } = {}): { spawned: number; created(): Omit<ShimHandle, 'exited'> } {
+export function startShim(planFile: string, opts: { inheritStdio?: boolean; preserveFds?: number[] } = {}): { spawned: number; created(): Omit<ShimHandle, 'exited'> } {
   const io = opts.inheritStdio ? 'inherit' : 'null';
-  const { pid: spawned, fds } = native().spawnShim(shimPath(), [planFile], [io, io, io, 'out']);
+  const extra = opts.preserveFds ?? [];
+  // the front door's shim has the caller's stdio and nothing else: it fits when that is what we would give
+  const { pid: spawned, fds } = (opts.inheritStdio && !extra.length && frontStandby.take(planFile))
+    || native().spawnShim(shimPath(), [planFile], [io, io, io, 'out', ...(extra.length ? ['null' as const, ...extra] : [])]);
   return {
     spawned,
     created() {
@@ -73,7 +78,10 @@ export function startShim(planFile: string, opts: { inheritStdio?: boolean } = {
         got = Buffer.concat([got, chunk.subarray(0, n)]);
         nl = got.indexOf(10);
       }
-      return createdLine(got.length ? got.toString('utf8', 0, nl < 0 ? got.length : nl) : null, spawned);
+      const line = got.length ? got.toString('utf8', 0, nl < 0 ? got.length : nl) : null;
+      // a shim that failed exits at once: collected before we do
+      if (!line?.startsWith('ok ')) reapExiting(spawned);
+      return createdLine(line, spawned);
     },
   };
 }
@@ -83,16 +91,3 @@ export function writePlan(file: string, buffer: Buffer): void {
   fs.writeFileSync(file, buffer, { mode: 0o600 });
 }
 
-/**
- * A shim that ended (its status pipe closed) is our child, started outside
- * Node's child_process: collect it, or it stays a zombie. (A helper restarted
- * after a crash is not its parent any more: then init collects it.)
- */
-export function collectShim(pid: number): void {
-  if (!pid) return;
-  if (native().reap(pid)) return;
-  // the pipe closes an instant before the process is gone
-  let tries = 0;
-  const t = setInterval(() => { if (native().reap(pid) || ++tries > 50) clearInterval(t); }, 20);
-  t.unref();
-}

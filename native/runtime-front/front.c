@@ -7,7 +7,9 @@
  * the OCI state JSON with @STATUS@ and @PID@ to fill in). Anything else —
  * create, exec, hooks to run, --all, a container still running at delete,
  * an older state dir, any flag this file does not know — goes to the Node
- * implementation (bin/nscope-runtime), which stays the reference.
+ * implementation (bin/nscope-runtime.cjs), which stays the reference.
+ * bin/nscope-runtime is a link to this program, so an engine starts it
+ * directly, without a shell in between.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +25,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "standby.h"
 
 #define MAX_CGROUPS 32
 
@@ -52,12 +56,12 @@ static void fallback(void)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
 		self[n] = 0;
-		/* <repo>/build/Release/nscope-runtime-front -> <repo>/bin/nscope-runtime */
+		/* <repo>/build/Release/nscope-runtime-front -> <repo>/bin/nscope-runtime.cjs */
 		for (int up = 0; up < 3; up++) {
 			char *slash = strrchr(self, '/');
 			if (slash) *slash = 0;
 		}
-		snprintf(js, sizeof js, "%s/bin/nscope-runtime", self);
+		snprintf(js, sizeof js, "%s/bin/nscope-runtime.cjs", self);
 		int argc = 0;
 		for (char **a = orig_argv + 1; *a; a++) argc++;
 		char **argv = calloc((size_t)argc + 3, sizeof(char *));
@@ -366,6 +370,7 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	orig_argv = argv;
+	unsetenv(STANDBY_ENV); /* only spawn_standby() sets it */
 	int i = 1;
 	for (; argv[i] && argv[i][0] == '-'; i++) {
 		const char *v;
@@ -382,6 +387,14 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[i];
 	if (!cmd) fallback();
+	if (!strcmp(cmd, "create")) {
+		/* node's: but its shim can start now (standby.c), unless the
+		 * caller's fds 3.. are to reach the container (--preserve-fds) */
+		for (int j = i + 1; argv[j]; j++)
+			if (!strncmp(argv[j], "--preserve-fds", 14) || !strncmp(argv[j], "-preserve-fds", 13)) fallback();
+		spawn_standby();
+		fallback();
+	}
 	/* the command's own flags and positionals */
 	const char *pos[3] = { 0 };
 	int npos = 0, force = 0;

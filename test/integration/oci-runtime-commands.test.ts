@@ -47,7 +47,7 @@ function run(cmd: string, args: string[], o: { stdin?: string; fds?: number[]; c
     });
   });
 }
-const NSR = () => [path.join(REPO, 'bin', 'nscope-runtime')];
+const NSR = () => [path.join(REPO, 'bin', 'nscope-runtime.cjs')];
 const rt = (args: string[], o: Parameters<typeof run>[2] = {}) => run(process.execPath, [...NSR(), '--root', root(), ...args], o);
 const runc = (args: string[], o: Parameters<typeof run>[2] = {}) => run('runc', ['--root', runcRoot(), ...args], o);
 
@@ -576,7 +576,8 @@ test('--systemd-cgroup: "slice:prefix:name" becomes the cgroup systemd would mak
 // bin/nscope-runtime run as a program goes through the native front door
 // (native/runtime-front/front.c) for start/state/kill/delete: its answers must
 // be the Node runtime's, byte for byte where engines parse them.
-const front = (args: string[]) => run(NSR()[0], ['--root', root(), ...args]);
+const FRONT = path.join(REPO, 'bin', 'nscope-runtime');
+const front = (args: string[]) => run(FRONT, ['--root', root(), ...args]);
 
 test('the native front door: state, start, kill and delete answer as the Node runtime does', async () => {
   const b = bundle('front');
@@ -598,7 +599,7 @@ test('the native front door: state, start, kill and delete answer as the Node ru
   const st = JSON.parse((await front(['state', 'front'])).stdout);
   assert.equal(st.pid, 0);
   const log = path.join(dir, 'front-log.json');
-  const again = await run(NSR()[0], ['--root', root(), '--log', log, '--log-format', 'json', 'kill', 'front', 'TERM']);
+  const again = await run(FRONT, ['--root', root(), '--log', log, '--log-format', 'json', 'kill', 'front', 'TERM']);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /^nscope-runtime: front: container not running\n$/);
   const line = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').pop()!);
@@ -612,6 +613,69 @@ test('the native front door: state, start, kill and delete answer as the Node ru
   assert.equal(gone.code, 1);
   assert.match(gone.stderr, /container "front" does not exist/);
   assert.equal((await front(['delete', '--force', 'front'])).code, 0, 'delete --force of a container that is not there succeeds');
+});
+
+// As SUBREAPER, then the processes it was left with (reaping the zombies among
+// them): "EXIT COMM:STATE ..." — what an engine's shim finds after a create.
+const LEFT_WITH = `
+import ctypes, os, subprocess, sys, time
+assert ctypes.CDLL(None).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+r = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL)
+time.sleep(0.2)
+kids = []
+for p in filter(str.isdigit, os.listdir("/proc")):
+    try: st = open(f"/proc/{p}/stat").read()
+    except OSError: continue
+    comm, rest = st[st.index("(") + 1:st.rindex(")")], st[st.rindex(")") + 2:].split()
+    if int(rest[1]) == os.getpid(): kids.append(f"{comm}:{rest[0]}")
+print(r.returncode, *sorted(kids))
+`;
+
+test('the front door starts create\'s shim while node starts; the caller\'s subreaper is left with the init alone, or nothing when create fails', async () => {
+  const b = bundle('front-standby');
+  const made = await run('python3', ['-c', LEFT_WITH, FRONT, '--root', root(), 'create', '--bundle', b, 'front-standby']);
+  assert.equal(made.stdout.trim(), '0 nscope-shim:S', `${made.stdout} ${made.stderr}`);
+  // the init is a clone of the shim until start: its argv says which shim set it up
+  const pid = (await state('front-standby', front)).pid;
+  assert.equal(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1], '--standby', 'the front door\'s shim, handed the plan by node');
+  assert.equal((await front(['delete', '--force', 'front-standby'])).code, 0);
+  // node alone spawns its own
+  assert.equal((await rt(['create', '--bundle', b, 'node-shim'])).code, 0);
+  const own = (await state('node-shim')).pid;
+  assert.equal(fs.readFileSync(`/proc/${own}/cmdline`, 'utf8').split('\0')[1], path.join(root(), 'node-shim', 'plan'));
+  assert.equal((await rt(['delete', '--force', 'node-shim'])).code, 0);
+  // a create that fails lets its waiting shim go, collected: nothing for the subreaper
+  const bad = await run('python3', ['-c', LEFT_WITH, FRONT, '--root', root(), 'create', '--bundle', path.join(dir, 'no-such-bundle'), 'front-bad']);
+  assert.equal(bad.stdout.trim(), '1', bad.stderr);
+  // a variable of that name from the caller is not taken for a shim
+  const forged = await run('python3', ['-c', LEFT_WITH, 'env', `NSCOPE_RUNTIME_STANDBY=${process.pid} 0 1`, FRONT, '--root', root(), 'create', '--bundle', b, 'front-forged']);
+  assert.equal(forged.stdout.trim(), '0 nscope-shim:S', forged.stderr);
+  assert.equal((await front(['delete', '--force', 'front-forged'])).code, 0);
+});
+
+test('create --preserve-fds N: the caller\'s fds 3..3+N-1 reach the container\'s process (front door and Node alike, as runc)', async () => {
+  fs.writeFileSync(path.join(dir, 'fd3'), 'three\n');
+  fs.writeFileSync(path.join(dir, 'fd4'), 'four\n');
+  const open = () => [fs.openSync(path.join(dir, 'fd3'), 'r'), fs.openSync(path.join(dir, 'fd4'), 'r')];
+  const script = (out: string) => `(cat <&3; cat <&4; [ -e /proc/self/fd/5 ] && echo "fd 5 leaked") > /tmp/${out}; true`;
+  const runners: [string, (a: string[], o?: Parameters<typeof run>[2]) => Promise<Result>, string][] = [['front', (a, o) => run(FRONT, ['--root', root(), ...a], o), root()], ['node', rt, root()]];
+  if (HAVE_RUNC) runners.push(['runc', runc, runcRoot()]);
+  const got: string[] = [];
+  for (const [name, runner] of runners) {
+    const id = `pfd-${name}`;
+    const b = bundle(id, (s) => { s.process.args = ['sh', '-c', script(id)]; });
+    const fds = open();
+    const c = await runner(['create', '--preserve-fds', '2', '--bundle', b, id], { fds });
+    fds.forEach((fd) => fs.closeSync(fd));
+    assert.equal(c.code, 0, `${name}: ${c.stderr}`);
+    assert.equal((await runner(['start', id])).code, 0);
+    await waitFor(() => fs.existsSync(path.join(rootfs, 'tmp', id)) && fs.readFileSync(path.join(rootfs, 'tmp', id), 'utf8').length >= 11, 5000, `${name}'s output`);
+    await waitFor(async () => JSON.parse((await runner(['state', id])).stdout).status === 'stopped', 5000, `${name}'s exit`);
+    got.push(fs.readFileSync(path.join(rootfs, 'tmp', id), 'utf8'));
+    assert.equal((await runner(['delete', id])).code, 0);
+  }
+  assert.deepEqual(got, got.map(() => 'three\nfour\n'));
+  assert.match((await rt(['create', '--preserve-fds', 'x', '--bundle', dir, 'pfd-bad'])).stderr, /--preserve-fds: "x" is not a number/);
 });
 
 test('the native front door hands over what it does not answer: hooks, --all, unknown flags', async () => {

@@ -24,7 +24,7 @@ function rt(args: string[]): Promise<{ code: number; stdout: string; stderr: str
   const err = path.join(bundle, `err-${seq}`);
   return new Promise((resolve) => {
     const fds = [fs.openSync(out, 'w'), fs.openSync(err, 'w')];
-    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope-runtime'), '--root', root, ...args], {
+    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope-runtime.cjs'), '--root', root, ...args], {
       cwd: bundle, stdio: ['ignore', ...fds],
     });
     for (const fd of fds) fs.closeSync(fd); // the child has its own copies
@@ -187,7 +187,7 @@ test('run in a real terminal (tmux): the container is on a console, its exit cod
   const server = new PrivateTmux(bundle);
   const tmux = (...a: string[]) => server.run(...a);
   tmux('new-session', '-d', '-s', session, '-x', '90', '-y', '25',
-    `cd ${bundle} && node ${path.join(REPO, 'bin', 'nscope-runtime')} --root ${root} run tty3; echo $? > ${exitFile}; sleep 30`);
+    `cd ${bundle} && node ${path.join(REPO, 'bin', 'nscope-runtime.cjs')} --root ${root} run tty3; echo $? > ${exitFile}; sleep 30`);
   try {
     const screen = () => tmux('capture-pane', '-p', '-t', session);
     await waitFor(() => /#\s*$/m.test(screen()), 30000, `a prompt in\n${screen()}`);

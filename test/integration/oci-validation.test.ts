@@ -22,7 +22,7 @@ const skip = missing.length ? `the validation programs are not built (${missing.
 
 interface Runtime { name: string; env: Record<string, string> }
 
-const NSCOPE: Runtime = { name: 'nscope-runtime', env: { NSCOPE_VALIDATION_RUNTIME_JS: path.join(REPO, 'bin', 'nscope-runtime') } };
+const NSCOPE: Runtime = { name: 'nscope-runtime', env: { NSCOPE_VALIDATION_RUNTIME_JS: path.join(REPO, 'bin', 'nscope-runtime.cjs') } };
 
 /** runc and crun, where installed. crun 1.8 refuses a hybrid host whose cgroup2 mount has controllers
  * (here: hugetlb), so as in shared/peers/FINDINGS.md it runs in a mount namespace without that mount. */

@@ -184,7 +184,7 @@ test('nscope-runtime: linux.uidMappings with a user namespace in linux.namespace
   fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(s));
   try {
     const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope-runtime'), '--root', path.join(bundle, 'state'), 'run', '--bundle', bundle, 'u1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope-runtime.cjs'), '--root', path.join(bundle, 'state'), 'run', '--bundle', bundle, 'u1'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       p.stdout.on('data', (x) => { stdout += x; });

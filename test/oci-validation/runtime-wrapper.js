@@ -11,7 +11,7 @@
 //    (the linux_cgroups_* programs use /cgrouptest and testdir/cgrouptest/container);
 //  - the bundle is made 0755 (see below).
 // Then it runs the runtime: NSCOPE_VALIDATION_RUNTIME_JS (a node script such as
-// bin/nscope-runtime, loaded in this process) or NSCOPE_VALIDATION_RUNTIME_ARGV (a
+// bin/nscope-runtime.cjs, loaded in this process) or NSCOPE_VALIDATION_RUNTIME_ARGV (a
 // JSON argv, e.g. ["runc"]), with this process's stdio, which the container inherits.
 'use strict';
 const fs = require('fs');

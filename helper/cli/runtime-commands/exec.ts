@@ -8,7 +8,7 @@ import { processFromFile, processFromFlags } from '../../runtime/oci-exec-proces
 import { signalNumber } from '../../runtime/signals';
 import { bool, list, str, UsageError } from '../args';
 import { NscopeError } from '../../errors';
-import { containerId, type RuntimeCommand } from './types';
+import { containerId, preserveFdsCount, type RuntimeCommand } from './types';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
@@ -55,8 +55,7 @@ export const execCommand: RuntimeCommand = {
         apparmor: str(p, 'apparmor'), processLabel: str(p, 'process-label'),
       });
     }
-    const preserve = str(p, 'preserve-fds');
-    if (preserve !== undefined && !/^\d+$/.test(preserve)) throw new UsageError(`--preserve-fds: "${preserve}" is not a number`);
+    const preserve = preserveFdsCount(p);
     const detach = bool(p, 'detach');
     const consoleSocket = str(p, 'console-socket');
     // this terminal, when the process gets a tty and nobody else takes its console
@@ -65,7 +64,7 @@ export const execCommand: RuntimeCommand = {
     const size = relay && process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : undefined;
     const ex = await ociExec(ctx.rt, id, {
       process: process_, detach, pidFile: str(p, 'pid-file'), consoleSocket,
-      preserveFds: preserve === undefined ? 0 : Number(preserve), ignorePaused: bool(p, 'ignore-paused'), size,
+      preserveFds: preserve, ignorePaused: bool(p, 'ignore-paused'), size,
     });
     if (detach) return 0;
     for (const sig of FORWARDED) process.on(sig, () => ex.signal(signalNumber(sig)));

@@ -35,3 +35,11 @@ export function containerId(cmd: RuntimeCommand, p: Parsed): string {
   return id;
 }
 
+
+/** --preserve-fds N (create, run, exec): the count, 0 when not given. */
+export function preserveFdsCount(p: Parsed): number {
+  const v = p.flags['preserve-fds'];
+  if (v === undefined) return 0;
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new UsageError(`--preserve-fds: "${v}" is not a number`);
+  return Number(v);
+}

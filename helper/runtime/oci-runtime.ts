@@ -161,26 +161,36 @@ export class OciRuntime {
       const plan = buildPlan({
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
         cgroupMounts: containerCgroupMounts(found), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
-        detach, preserveFds: preserveFds.length,
+        detach, preserveFds: preserveFds.length, earlyPid: true,
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
       if (attach) makeFifo(p.ctl, 0o600);
       const started = startShim(p.plan, { inheritStdio: opts.inheritStdio ?? true, preserveFds });
       let shim: ReturnType<typeof started.created>;
+      const frontFiles = (pid: number, pidStart: number | undefined) => writeFrontFiles(p.dir, {
+        st: { ...pending, pid, pidStart }, state: ociState({ ...pending, pid }, 'created'), fifo: p.fifo,
+        cgroupDirs: cg!.procsFiles().map((f) => path.dirname(f)), version: driver.version, spec,
+      });
+      let early = 0;
+      let earlyStart: number | undefined;
       try {
         // While the shim sets the container up: what must only be there once create returns.
         // (Should it fail, the container is made all the same, then removed below.)
         writeJsonAtomic(p.config, spec);
         recordRuntimeRoot(path.resolve(this.root));
+        // the init exists as soon as the shim has cloned it: what the front door reads of it too
+        early = started.initPid();
+        if (early) frontFiles(early, earlyStart = procStartTime(early) ?? undefined);
       } finally {
         shim = started.created();
       }
-      const st: RuntimeState = { ...pending, pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method };
+      const pidStart = early === shim.pid ? earlyStart : procStartTime(shim.pid) ?? undefined;
+      const st: RuntimeState = { ...pending, pid: shim.pid, pidStart, shimPid: shim.shimPid, rootSwitch: shim.method };
       writeJsonAtomic(p.state, st);
       // the shim has just said so: the init waits on the exec fifo
       const state = ociState(st, 'created');
-      writeFrontFiles(p.dir, { st, state, fifo: p.fifo, cgroupDirs: cg.procsFiles().map((f) => path.dirname(f)), version: driver.version, spec });
+      if (early !== shim.pid) frontFiles(st.pid, st.pidStart);
       try {
         await runHooks('prestart', spec.hooks?.prestart, state);
         await runHooks('createRuntime', spec.hooks?.createRuntime, state);

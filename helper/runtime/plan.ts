@@ -87,6 +87,8 @@ export interface PlanInputs {
   lookupAtStart?: boolean;
   /** runc create's --preserve-fds N: the shim's fds 5..5+N-1 become the process's 3..3+N-1 */
   preserveFds?: number;
+  /** a "pid PID" status line as soon as the init exists, before "ok" (startShim's initPid()) */
+  earlyPid?: boolean;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -169,6 +171,7 @@ export function buildPlan(inp: PlanInputs): Plan {
     op('detach');
   }
   if (inp.preserveFds) op('preservefds', inp.preserveFds);
+  if (inp.earlyPid) op('earlypid');
   op('exitfile', inp.exitFile);
   op('pidfile', inp.pidFile);
   if (inp.fifo) op('fifo', inp.fifo);

@@ -60,25 +60,40 @@ function createdLine(first: string | null, spawned: number): Omit<ShimHandle, 'e
  * streams, ~2 ms of every create). The pipe stays open until we exit, as
  * spawnShim's: a monitoring shim's "exit" line goes to a reader nobody asks.
  */
-export function startShim(planFile: string, opts: { inheritStdio?: boolean; preserveFds?: number[] } = {}): { spawned: number; created(): Omit<ShimHandle, 'exited'> } {
+export function startShim(planFile: string, opts: { inheritStdio?: boolean; preserveFds?: number[] } = {}): { spawned: number; initPid(): number; created(): Omit<ShimHandle, 'exited'> } {
   const io = opts.inheritStdio ? 'inherit' : 'null';
   const extra = opts.preserveFds ?? [];
   // the front door's shim has the caller's stdio and nothing else: it fits when that is what we would give
   const { pid: spawned, fds } = (opts.inheritStdio && !extra.length && frontStandby.take(planFile))
     || native().spawnShim(shimPath(), [planFile], [io, io, io, 'out', ...(extra.length ? ['null' as const, ...extra] : [])]);
+  let got = Buffer.alloc(0);
+  const nextLine = (): string | null => {
+    let nl = got.indexOf(10);
+    while (nl < 0) {
+      const chunk = Buffer.alloc(1024);
+      const n = fs.readSync(fds[3], chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      got = Buffer.concat([got, chunk.subarray(0, n)]);
+      nl = got.indexOf(10);
+    }
+    if (!got.length) return null;
+    const line = got.toString('utf8', 0, nl < 0 ? got.length : nl);
+    got = got.subarray(nl < 0 ? got.length : nl + 1);
+    return line;
+  };
+  let pending: string | null | undefined;
   return {
     spawned,
+    /** With the plan's earlyPid: the init's pid as soon as it exists (0 if set-up failed first: created() says why). */
+    initPid() {
+      const line = nextLine();
+      if (line?.startsWith('pid ')) return Number(line.slice(4)) || 0;
+      pending = line;
+      return 0;
+    },
     created() {
-      let got = Buffer.alloc(0);
-      let nl = -1;
-      while (nl < 0) {
-        const chunk = Buffer.alloc(1024);
-        const n = fs.readSync(fds[3], chunk, 0, chunk.length, null);
-        if (n === 0) break;
-        got = Buffer.concat([got, chunk.subarray(0, n)]);
-        nl = got.indexOf(10);
-      }
-      const line = got.length ? got.toString('utf8', 0, nl < 0 ? got.length : nl) : null;
+      const line = pending !== undefined ? pending : nextLine();
+      pending = undefined;
       // a shim that failed exits at once: collected before we do
       if (!line?.startsWith('ok ')) reapExiting(spawned);
       return createdLine(line, spawned);

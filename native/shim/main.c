@@ -1,5 +1,6 @@
 /* nscope-shim PLANFILE — see shim.h. Status lines on fd 3 for whoever
  * spawned us (the daemon or nscope-runtime):
+ *   "pid <pid>"                           the init exists, set-up under way (plan: earlypid)
  *   "ok <pid> <pivot_root|chroot|none>"  the container is created, waiting for start
  *   "error <step: reason>"                set-up failed; nothing is left running
  *   "exit <code> <signal>"                the container's init ended (also in exitfile)
@@ -154,6 +155,11 @@ int main(int argc, char **argv) {
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
     status("error %s%s\n", err, "");
     return 1;
+  }
+  if (g_plan.earlypid) {
+    char early[32];
+    snprintf(early, sizeof(early), "%d", (int)pid);
+    status("pid %s%s\n", early, "");
   }
   if (in[0] >= 0) { close(in[0]); at.input_fd = in[1]; }
   if (g_plan.logfile) {

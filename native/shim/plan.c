@@ -16,7 +16,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"exitfile", 1}, {"pidfile", 1},
   {"fifo", 1}, {"rootfs", 1}, {"target", 1}, {"tty", 2}, {"interactive", 0},
   {"attach", 1}, {"ctl", 1}, {"console", 0}, {"consolesocket", 1}, {"seccompcache", 1},
-  {"uidmap", 1}, {"gidmap", 1}, {"ovl", 2}, {"ovlidmap", 1}, {"detach", 0}, {"preservefds", 1},
+  {"uidmap", 1}, {"gidmap", 1}, {"ovl", 2}, {"ovlidmap", 1}, {"detach", 0}, {"preservefds", 1}, {"earlypid", 0},
   /* child, in order */
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
@@ -92,6 +92,7 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "seccompcache")) p->seccompcache = o->argv[0];
     else if (!strcmp(name, "uidmap")) p->uidmap = o->argv[0];
     else if (!strcmp(name, "detach")) p->detach = 1;
+    else if (!strcmp(name, "earlypid")) p->earlypid = 1;
     else if (!strcmp(name, "gidmap")) p->gidmap = o->argv[0];
     else if (!strcmp(name, "ovl")) { p->ovlbase = o->argv[0]; p->ovldata = o->argv[1]; }
     else if (!strcmp(name, "ovlidmap")) {

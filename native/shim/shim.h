@@ -45,6 +45,9 @@ struct plan {
   int tty, rows, cols, interactive;
   /* fds 3..3+preserve-1 reach the process (runc's --preserve-fds) */
   int preserve;
+  /* a status line "pid PID" as soon as the init exists, before its set-up:
+   * nscope-runtime's create writes what needs the pid meanwhile */
+  int earlypid;
   /* containers with a console or stdin: the attach socket and control fifo */
   const char *attach;
   const char *ctl;

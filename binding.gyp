@@ -18,7 +18,7 @@
     {
       "target_name": "nscope-runtime-front",
       "type": "executable",
-      "sources": ["native/runtime-front/front.c", "native/runtime-front/standby.c"],
+      "sources": ["native/runtime-front/front.c", "native/runtime-front/create.c"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       # static: no dynamic loader at each of the calls an engine makes (~0.2 ms of each)

@@ -14,6 +14,7 @@ import { versionText } from './runtime-version';
 import { COMMANDS, findCommand } from './runtime-commands';
 import { preserveFdsCount } from './runtime-commands/types';
 import * as frontStandby from '../runtime/front-standby';
+import { claimReport, exitReporting } from './runtime-report';
 import { commandHelp, mainHelp } from './runtime-commands/help';
 
 export async function main(argv: string[]): Promise<number> {
@@ -110,8 +111,9 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Entry point used by bin/nscope-runtime. */
 export function cli(argv: string[]): void {
-  // the shim the front door started for a create, if any (and its variable gone before anything starts)
+  // what the front door gave a create, if anything (their variables gone before anything starts)
   frontStandby.claim();
+  claimReport();
   // the log is known before anything can fail, so every error reaches it
   let log = openRuntimeLog(undefined, 'text');
   try {
@@ -124,11 +126,11 @@ export function cli(argv: string[]): void {
   // V8's background tasks and frees the heap: ~5 ms an engine waits for at
   // every create.
   main(argv).then(
-    (code) => process.exit(code),
+    (code) => exitReporting(code),
     (e: Error) => {
       log.error(e.message);
       writeAll(2, `nscope-runtime: ${e.message}\n`);
-      process.exit(e instanceof UsageError ? 2 : 1);
+      exitReporting(e instanceof UsageError ? 2 : 1);
     },
   );
 }

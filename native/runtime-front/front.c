@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "standby.h"
+#include "create.h"
 
 #define MAX_CGROUPS 32
 
@@ -370,7 +370,9 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	orig_argv = argv;
-	unsetenv(STANDBY_ENV); /* only spawn_standby() sets it */
+	/* only create.c sets these */
+	unsetenv(STANDBY_ENV);
+	unsetenv(REPORT_ENV);
 	int i = 1;
 	for (; argv[i] && argv[i][0] == '-'; i++) {
 		const char *v;
@@ -388,12 +390,11 @@ int main(int argc, char **argv)
 	const char *cmd = argv[i];
 	if (!cmd) fallback();
 	if (!strcmp(cmd, "create")) {
-		/* node's: but its shim can start now (standby.c), unless the
+		/* node's, around which create.c saves what it can; not when the
 		 * caller's fds 3.. are to reach the container (--preserve-fds) */
 		for (int j = i + 1; argv[j]; j++)
 			if (!strncmp(argv[j], "--preserve-fds", 14) || !strncmp(argv[j], "-preserve-fds", 13)) fallback();
-		spawn_standby();
-		fallback();
+		create_via_node(fallback);
 	}
 	/* the command's own flags and positionals */
 	const char *pos[3] = { 0 };

@@ -23,10 +23,15 @@ export interface NativeAddon {
   /** `root`: a directory's path, or an open fd of it; `mode`: a created file's */
   openInRoot(root: string | number, rel: string, flags: number, mode?: number): number;
   /**
-   * Starts nscope-shim (posix_spawn, new session): our child, to collect with reap(pid). stdio[i] is the shim's fd i:
+   * Starts nscope-shim, or an OCI hook with its own `env` and `argv0` (posix_spawn, new session): our child, to
+   * collect with reap(pid) or waitExit(pid). stdio[i] is the child's fd i:
    * 'null', 'inherit' (0-2 only), 'in' (we write), 'out' (we read) or a number K (a copy of our fd K); fds[i] is our end or -1.
    */
-  spawnShim(path: string, args: string[], stdio: ('null' | 'inherit' | 'in' | 'out' | number)[]): { pid: number; fds: number[] };
+  spawnShim(path: string, args: string[], stdio: ('null' | 'inherit' | 'in' | 'out' | number)[], env?: string[], argv0?: string): { pid: number; fds: number[] };
+  /** Waits for that child to end, at most timeoutMs (< 0: no limit): its status, or null if it still runs. */
+  waitExit(pid: number, timeoutMs: number): { code: number | null; signal: number | null } | null;
+  /** sha256 of `data` as hex, by node's own OpenSSL (no `crypto` module to load). */
+  sha256Hex(data: Buffer): string;
   /** waitpid(pid, WNOHANG) for that pid only; true when it was collected. */
   reap(pid: number): boolean;
   /** Inode of the user namespace owning the namespace at /proc/PID/ns/X. */

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <dirent.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <linux/bpf.h>
@@ -33,6 +34,8 @@
 #include <sys/types.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 extern "C" char** environ;
 
@@ -656,11 +659,21 @@ Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   std::string path = info[0].As<Napi::String>();
   Napi::Array jsArgs = info[1].As<Napi::Array>();
   Napi::Array jsStdio = info[2].As<Napi::Array>();
-  std::vector<std::string> args{path};
+  // optional: the environment ("K=V" strings; else ours) and argv[0] (else the path)
+  bool ownEnv = info.Length() > 3 && info[3].IsArray();
+  std::vector<std::string> args{info.Length() > 4 && info[4].IsString() ? std::string(info[4].As<Napi::String>()) : path};
   for (uint32_t i = 0; i < jsArgs.Length(); i++) args.push_back(jsArgs.Get(i).As<Napi::String>());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  std::vector<std::string> envs;
+  if (ownEnv) {
+    Napi::Array jsEnv = info[3].As<Napi::Array>();
+    for (uint32_t i = 0; i < jsEnv.Length(); i++) envs.push_back(jsEnv.Get(i).As<Napi::String>());
+  }
+  std::vector<char*> envp;
+  for (auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
 
   size_t n = jsStdio.Length();
   std::vector<int> ours(n, -1), theirs(n, -1);
@@ -700,7 +713,7 @@ Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   posix_spawnattr_setsigdefault(&at, &all);
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
   pid_t pid;
-  int rc = posix_spawn(&pid, path.c_str(), &fa, &at, argv.data(), environ);
+  int rc = posix_spawn(&pid, path.c_str(), &fa, &at, argv.data(), ownEnv ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
   for (int& fd : theirs) if (fd >= 0) { close(fd); fd = -1; }
@@ -710,6 +723,57 @@ Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
   Napi::Array fds = Napi::Array::New(env, n);
   for (size_t i = 0; i < n; i++) fds.Set((uint32_t)i, Napi::Number::New(env, ours[i]));
   out.Set("fds", fds);
+  return out;
+}
+
+// sha256Hex(data) -> the hex digest, by the OpenSSL node itself is linked
+// with (its symbols resolve at load): a one-shot nscope-runtime create that
+// names a seccomp filter by its digest does not load node's `crypto` module
+// for it (~5 ms).
+Napi::Value Sha256Hex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 1)) return env.Undefined();
+  if (!info[0].IsBuffer()) {
+    Napi::TypeError::New(env, "sha256Hex: a Buffer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Buffer<uint8_t> data = info[0].As<Napi::Buffer<uint8_t>>();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (!EVP_Digest(data.Data(), data.Length(), md, &n, EVP_sha256(), nullptr)) {
+    Napi::Error::New(env, "EVP_Digest(sha256) failed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  static const char digits[] = "0123456789abcdef";
+  std::string hex(2 * n, '0');
+  for (unsigned int i = 0; i < n; i++) { hex[2 * i] = digits[md[i] >> 4]; hex[2 * i + 1] = digits[md[i] & 15]; }
+  return Napi::String::New(env, hex);
+}
+
+// waitExit(pid, timeoutMs) -> { code, signal } once that child has ended, or
+// null when it is still running after timeoutMs (< 0: no limit). A pidfd
+// to poll: one blocking call, no timer loop, and only that pid is collected.
+Napi::Value WaitExit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!ArgsOk(info, 2)) return env.Undefined();
+  pid_t pid = info[0].As<Napi::Number>().Int32Value();
+  int timeout = info[1].As<Napi::Number>().Int32Value();
+  int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pfd < 0) return ThrowErrno(env, "pidfd_open", errno);
+  struct pollfd p = {pfd, POLLIN, 0};
+  int r;
+  while ((r = poll(&p, 1, timeout < 0 ? -1 : timeout)) < 0 && errno == EINTR) {}
+  int e = errno;
+  close(pfd);
+  if (r < 0) return ThrowErrno(env, "poll(pidfd)", e);
+  if (r == 0) return env.Null();
+  int st;
+  pid_t w;
+  while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR) {}
+  if (w < 0) return ThrowErrno(env, "waitpid", errno);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("code", WIFEXITED(st) ? Napi::Value(Napi::Number::New(env, WEXITSTATUS(st))) : env.Null());
+  out.Set("signal", WIFSIGNALED(st) ? Napi::Value(Napi::Number::New(env, WTERMSIG(st))) : env.Null());
   return out;
 }
 
@@ -863,6 +927,8 @@ Napi::Value AttachDeviceFilter(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reap", Napi::Function::New(env, Reap));
   exports.Set("spawnShim", Napi::Function::New(env, SpawnShim));
+  exports.Set("sha256Hex", Napi::Function::New(env, Sha256Hex));
+  exports.Set("waitExit", Napi::Function::New(env, WaitExit));
   exports.Set("nsOwner", Napi::Function::New(env, NsOwner));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred));
   exports.Set("mknod", Napi::Function::New(env, Mknod));

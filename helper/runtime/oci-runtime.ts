@@ -192,9 +192,9 @@ export class OciRuntime {
       const state = ociState(st, 'created');
       if (early !== shim.pid) frontFiles(st.pid, st.pidStart);
       try {
-        await runHooks('prestart', spec.hooks?.prestart, state);
-        await runHooks('createRuntime', spec.hooks?.createRuntime, state);
-        await runHooks('createContainer', spec.hooks?.createContainer, state);
+        runHooks('prestart', spec.hooks?.prestart, state, this.root);
+        runHooks('createRuntime', spec.hooks?.createRuntime, state, this.root);
+        runHooks('createContainer', spec.hooks?.createContainer, state, this.root);
       } catch (e) {
         try { process.kill(shim.pid, 'SIGKILL'); } catch { /* gone */ }
         throw e;
@@ -217,7 +217,7 @@ export class OciRuntime {
     const spec = this.containerSpec(id);
     await releaseFifo(this.dir(id).fifo, s.pid, s.pidStart);
     // the state as it was when the process started, even if it has ended since
-    await runHooks('poststart', spec.hooks?.poststart, { ...this.state(id), status: 'running', pid: s.pid }, { warnOnly: true });
+    runHooks('poststart', spec.hooks?.poststart, { ...this.state(id), status: 'running', pid: s.pid }, this.root, { warnOnly: true });
   }
 
   /** The console of a container created with `attach`: its output from now on, input to it, and resizing. */
@@ -290,7 +290,7 @@ export class OciRuntime {
     fs.rmSync(this.dir(id).dir, { recursive: true, force: true });
     if (spec) {
       const state = ociState({ ...s, id, rootfs: path.resolve(s.bundle, spec.root.path) }, 'stopped');
-      await runHooks('poststop', spec.hooks?.poststop, state, { warnOnly: true });
+      runHooks('poststop', spec.hooks?.poststop, state, this.root, { warnOnly: true });
     }
   }
 

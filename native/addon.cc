@@ -37,6 +37,8 @@
 
 #include <openssl/evp.h>
 
+#include "spawnattr.h"
+
 extern "C" char** environ;
 
 namespace {
@@ -705,13 +707,7 @@ Napi::Value SpawnShim(const Napi::CallbackInfo& info) {
     else posix_spawn_file_actions_addopen(&fa, (int)i, "/dev/null", O_RDWR, 0);
   }
   posix_spawnattr_t at;
-  posix_spawnattr_init(&at);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&at, &none);
-  posix_spawnattr_setsigdefault(&at, &all);
-  posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+  spawnattr_clean(&at);
   pid_t pid;
   int rc = posix_spawn(&pid, path.c_str(), &fa, &at, argv.data(), ownEnv ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&fa);

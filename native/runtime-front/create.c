@@ -24,6 +24,7 @@
  *   own status (a signal as 128+N).
  */
 #include "create.h"
+#include "../spawnattr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,13 +64,7 @@ static void spawn_standby(void)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, st_w, 3);
 	posix_spawn_file_actions_adddup2(&fa, pl_r, 4);
-	posix_spawnattr_init(&at);
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &all);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+	spawnattr_clean(&at);
 	char *argv[] = { shim, "--standby", NULL };
 	pid_t pid = -1;
 	int rc = st_w < 0 || pl_r < 0 ? -1 : posix_spawn(&pid, shim, &fa, &at, argv, environ);

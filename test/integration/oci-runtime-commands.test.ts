@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { defaultSpec, type Spec } from '../../helper/runtime/spec';
+import { defaultSpec, type Hook, type Spec } from '../../helper/runtime/spec';
 import { waitFor } from '../helpers/containers';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { CGROUP_PREFIX, cgroupName, ownProcesses } from '../helpers/run-scope';
@@ -679,6 +679,32 @@ test('create --preserve-fds N: the caller\'s fds 3..3+N-1 reach the container\'s
   }
   assert.deepEqual(got, got.map(() => 'three\nfour\n'));
   assert.match((await rt(['create', '--preserve-fds', 'x', '--bundle', dir, 'pfd-bad'])).stderr, /--preserve-fds: "x" is not a number/);
+});
+
+test('hooks: state on stdin, their own env and argv[0]; a failing or timed-out createRuntime hook fails create, naming it, and leaves nothing', async () => {
+  const seen = path.join(dir, 'hook-seen');
+  const b = bundle('hooks-ok', (s) => {
+    s.hooks = { createRuntime: [{ path: '/bin/sh', args: ['hook-sh', '-c', `{ cat; echo; echo "$0 A=$A"; env | wc -l; } > ${seen}`], env: ['A=1'] }] };
+  });
+  assert.equal((await front(['create', '--bundle', b, 'hooks-ok'])).code, 0);
+  const [stateLine, who, envCount] = fs.readFileSync(seen, 'utf8').trim().split('\n');
+  const st = JSON.parse(stateLine);
+  assert.deepEqual([st.id, st.status, st.pid > 0], ['hooks-ok', 'created', true]);
+  assert.equal(who, 'hook-sh A=1');
+  assert.ok(Number(envCount) <= 3, 'the hook\'s env only (and what sh adds)');
+  assert.equal((await front(['delete', '--force', 'hooks-ok'])).code, 0);
+  const cases: [string, Hook, RegExp][] = [
+    ['hooks-fail', { path: '/bin/sh', args: ['sh', '-c', 'echo it went wrong >&2; exit 3'] }, /createRuntime hook \/bin\/sh failed: exit status 3: it went wrong/],
+    ['hooks-slow', { path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }, /createRuntime hook \/bin\/sleep failed: killed by SIGKILL \(timeout\)/],
+    ['hooks-missing', { path: path.join(dir, 'no-such-hook') }, /createRuntime hook \S+no-such-hook: .*No such file or directory/],
+  ];
+  for (const [id, hook, message] of cases) {
+    const r = await front(['create', '--bundle', bundle(id, (s) => { s.hooks = { createRuntime: [hook] }; }), id]);
+    assert.equal(r.code, 1, id);
+    assert.match(r.stderr, message);
+    assert.ok(!fs.existsSync(path.join(root(), id)), `${id}: no state left`);
+    assert.deepEqual(fs.readdirSync(root()).filter((f) => f.startsWith('.hook-')), [], 'no hook files left');
+  }
 });
 
 test('the native front door hands over what it does not answer: hooks, --all, unknown flags', async () => {

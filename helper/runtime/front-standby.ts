@@ -1,5 +1,5 @@
 // The shim nscope-runtime's front door spawned for this `create` before it
-// became node (native/runtime-front/standby.c): `nscope-shim --standby`, our
+// became node (native/runtime-front/create.c): `nscope-shim --standby`, our
 // child, waiting for a plan's path on a pipe. Taking it keeps the shim's
 // exec and loading off the create's path (they overlapped node's start-up).
 // NSCOPE_RUNTIME_STANDBY says where it is ("PID STATUSFD PLANFD"); claim()
@@ -55,10 +55,6 @@ function release(): void {
   const s = standby;
   standby = undefined;
   if (!s) return;
-  try { fs.closeSync(s.planFd); } catch { /* closed already */ }
-  // its status pipe closes as it exits
-  const buf = Buffer.alloc(256);
-  try { while (fs.readSync(s.statusFd, buf, 0, buf.length, null) > 0) { /* nothing to say */ } } catch { /* gone */ }
-  try { fs.closeSync(s.statusFd); } catch { /* closed already */ }
+  for (const fd of [s.planFd, s.statusFd]) try { fs.closeSync(fd); } catch { /* closed already */ }
   reapExiting(s.pid);
 }

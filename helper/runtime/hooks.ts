@@ -1,10 +1,10 @@
 // OCI lifecycle hooks: each runs with the container's state JSON on stdin,
 // with its own args/env and timeout; a failure names the hook.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { NscopeError } from '../errors';
 import { native } from '../native';
+import { signalName } from './signals';
 import type { Hook } from './spec';
 
 /**
@@ -45,9 +45,7 @@ function runHookSync(kind: string, h: Hook, state: unknown, dir: string): void {
       throw new NscopeError('failed', `${kind} hook ${h.path}: ${(e as Error).message}`);
     }
     let st = native().waitExit(child.pid, h.timeout ? h.timeout * 1000 : -1);
-    let timedOut = false;
     if (!st) {
-      timedOut = true;
       try { process.kill(child.pid, 'SIGKILL'); } catch { /* ended just now */ }
       st = native().waitExit(child.pid, -1)!;
     }
@@ -55,7 +53,7 @@ function runHookSync(kind: string, h: Hook, state: unknown, dir: string): void {
     const buf = Buffer.alloc(4096);
     const err = buf.toString('utf8', 0, fs.readSync(stderr, buf, 0, buf.length, 0));
     const sig = st.signal ? signalName(st.signal) : undefined;
-    throw new NscopeError('failed', hookFailure(kind, h, st.code, sig, timedOut || (!!sig && !!h.timeout), err));
+    throw new NscopeError('failed', hookFailure(kind, h, st.code, sig, err));
   } finally {
     fs.closeSync(stdin);
     fs.closeSync(stderr);
@@ -64,10 +62,7 @@ function runHookSync(kind: string, h: Hook, state: unknown, dir: string): void {
   }
 }
 
-function hookFailure(kind: string, h: Hook, code: number | null, sig: string | undefined, timeout: boolean, err: string): string {
-  return `${kind} hook ${h.path} failed: ${sig ? `killed by ${sig}${timeout ? ' (timeout)' : ''}` : `exit status ${code}`}${err ? `: ${err.trim()}` : ''}`;
-}
-
-function signalName(n: number): string {
-  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+/** A hook with a timeout that was killed is taken to have timed out (we only ever send KILL at the timeout). */
+function hookFailure(kind: string, h: Hook, code: number | null, sig: string | undefined, err: string): string {
+  return `${kind} hook ${h.path} failed: ${sig ? `killed by ${sig}${h.timeout ? ' (timeout)' : ''}` : `exit status ${code}`}${err ? `: ${err.trim()}` : ''}`;
 }

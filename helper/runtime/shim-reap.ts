@@ -20,9 +20,9 @@ export function collectShim(pid: number): void {
 /**
  * A shim that has said it is exiting (a create without a monitor, a
  * standby shim let go), collected before we return: a one-shot
- * nscope-runtime exits before any timer could fire.
+ * nscope-runtime exits before any timer could fire. One wait on its pidfd,
+ * at most 200 ms.
  */
 export function reapExiting(pid: number): void {
-  const tick = new Int32Array(new SharedArrayBuffer(4));
-  for (let i = 0; i < 200 && !native().reap(pid); i++) Atomics.wait(tick, 0, 0, 1);
+  try { native().waitExit(pid, 200); } catch { /* not ours, or collected already */ }
 }

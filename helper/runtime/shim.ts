@@ -40,10 +40,13 @@ export async function spawnShim(planFile: string, opts: { inheritStdio?: boolean
   return { ...created, exited };
 }
 
-/** The shim's first status line: "ok PID METHOD SHIMPID", else its error thrown. */
-function createdLine(first: string | null, spawned: number): Omit<ShimHandle, 'exited'> {
+/**
+ * The shim's first status line: "ok PID METHOD SHIMPID", else its error thrown
+ * and the shim, which exits at once, collected by `collect`.
+ */
+function createdLine(first: string | null, spawned: number, collect: (pid: number) => void = collectShim): Omit<ShimHandle, 'exited'> {
   if (!first || !first.startsWith('ok ')) {
-    collectShim(spawned);
+    collect(spawned);
     const msg = first?.startsWith('error ') ? first.slice(6) : 'nscope-shim exited without a status';
     throw new NscopeError('failed', msg);
   }
@@ -94,9 +97,8 @@ export function startShim(planFile: string, opts: { inheritStdio?: boolean; pres
     created() {
       const line = pending !== undefined ? pending : nextLine();
       pending = undefined;
-      // a shim that failed exits at once: collected before we do
-      if (!line?.startsWith('ok ')) reapExiting(spawned);
-      return createdLine(line, spawned);
+      // a shim that failed is collected before we exit (no timer would fire)
+      return createdLine(line, spawned, reapExiting);
     },
   };
 }

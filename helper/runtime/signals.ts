@@ -2,6 +2,11 @@
 import * as os from 'os';
 import { invalid } from '../errors';
 
+/** A signal number's name ("SIGKILL"), or "signal N" for one without. */
+export function signalName(n: number): string {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+}
+
 export function signalNumber(sig: string | number): number {
   if (typeof sig === 'number' || /^\d+$/.test(String(sig))) {
     const n = Number(sig);

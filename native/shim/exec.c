@@ -187,19 +187,7 @@ int exec_main(const char *planfile) {
       int null = open("/dev/null", O_RDONLY);
       if (null >= 0) { dup2(null, 0); close(null); }
     }
-    /* fds 3 and 4 (status, control) must not reach the process; the
-     * preserved ones move down into their place (target below source, in
-     * ascending order, so no source is overwritten before it is used) */
-    close(3);
-    close(4);
-    for (int i = 0; i < p.preserve; i++) {
-      if (dup2(5 + i, 3 + i) < 0) {
-        char e[128];
-        int n = snprintf(e, sizeof(e), "Epreserve fd %d: dup2: %s\n", 3 + i, strerror(errno));
-        if (write(sync[1], e, (size_t)n) < 0) { /* the shim reports the death */ }
-        _exit(127);
-      }
-    }
+    preserve_fds_down(p.preserve, sync[1]);
     child_main(&p, sync[1]);
     _exit(127);
   }

@@ -126,21 +126,8 @@ int main(int argc, char **argv) {
   if (pid < 0) { status("error clone: %s%s\n", strerror(errno), ""); return 1; }
   if (pid == 0) {
     close(sync[0]);
-    /* --preserve-fds N: the caller's fds came as our 5..5+N-1 (3 and 4 are
-     * the status and plan pipes) and move down into their place, in
-     * ascending order (each target below its source); everything the child
-     * still uses was opened after them, above 5+N-1. */
-    if (g_plan.preserve > 0) {
-      close(3);
-      close(4);
-      for (int i = 0; i < g_plan.preserve; i++)
-        if (dup2(5 + i, 3 + i) < 0) {
-          char e[128];
-          int n = snprintf(e, sizeof(e), "Epreserve fd %d: dup2: %s\n", 3 + i, strerror(errno));
-          if (write(sync[1], e, (size_t)n) < 0) { /* the shim reports the death */ }
-          _exit(127);
-        }
-    }
+    /* without --preserve-fds, child_main marks 3 and 4 close-on-exec with the rest */
+    if (g_plan.preserve > 0) preserve_fds_down(g_plan.preserve, sync[1]);
     if (g_plan.logfile) {
       int stdin_fd = in[0] >= 0 ? in[0] : open("/dev/null", O_RDONLY);
       if (stdin_fd < 0 || dup2(stdin_fd, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) _exit(127);

@@ -82,6 +82,9 @@ int exec_main(const char *planfile);
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);
 
+/* preserve.c: --preserve-fds N, in the started process: fds 3 and 4 closed, 5..5+N-1 moved to 3..3+N-1 (or a death told on errfd) */
+void preserve_fds_down(int n, int errfd);
+
 /* fdpass.c: a descriptor and a short payload over a Unix socket (SCM_RIGHTS) */
 int fd_send(int sock, const char *payload, size_t len, int fd);
 ssize_t fd_recv_line(int sock, char *buf, size_t len, int *fd);

@@ -35,7 +35,6 @@ export function containerId(cmd: RuntimeCommand, p: Parsed): string {
   return id;
 }
 
-
 /** --preserve-fds N (create, run, exec): the count, 0 when not given. */
 export function preserveFdsCount(p: Parsed): number {
   const v = p.flags['preserve-fds'];

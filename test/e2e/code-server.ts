@@ -209,6 +209,28 @@ export class VsCode {
     }
   }
 
+  /**
+   * Opens a quick pick with `open` and chooses its row `label`. Retried: a
+   * pick closes when focus leaves it, and a view refreshing right as the pick
+   * opens (a tree redrawn after the last step) can take focus back, leaving
+   * the pick's rows in the DOM but hidden.
+   */
+  async pick(open: () => Promise<void>, label: string): Promise<void> {
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first();
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      await open();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5000 });
+        await row.click({ timeout: 5000 });
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
   /** Drags the side bar's edge so it is `width` pixels wide. */
   async resizeSidebar(width: number): Promise<void> {
     const box = await this.page.locator('.part.sidebar').boundingBox();

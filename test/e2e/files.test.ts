@@ -240,8 +240,7 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
   });
 
   uiTest('Write Files As… another user: the Files node says so, and a save of root\'s file is refused by the kernel', async () => {
-    await vs.contextMenu(vs.row('Containers', /^Files/), 'Write Files As…');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Another user…' }).first().click();
+    await vs.pick(() => vs.contextMenu(vs.row('Containers', /^Files/), 'Write Files As…'), 'Another user…');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ timeout: UI });
     await input.fill('1000');

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "nscope",
-      "sources": ["native/addon.cc"],
+      "sources": ["native/addon.cc", "native/tar/binding.cc", "native/tar/pack.cc", "native/tar/unpack.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]

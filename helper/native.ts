@@ -47,6 +47,20 @@ export interface NativeAddon {
    * cgroup v2 directory `cgroupDir`, replacing the device programs attached there before.
    */
   attachDeviceFilter(cgroupDir: string, rules: Int32Array): void;
+  /** A tree as a tar (native/tar/pack.h); read() fills a buffer of at least 64 KiB, 0 at the end. Id maps: flat [inside, outside, count, …]. */
+  tarPacker(src: string, name: string, o: { follow: boolean; uidMap?: number[]; gidMap?: number[] }): { read(buf: Buffer): number; close(): void };
+  /** A tar unpacked into `root` as `nscope cp` places it (native/tar/unpack.h); errors carry .invalid for a refused archive. */
+  tarUnpacker(root: string, o: TarUnpackOptions): { write(b: Buffer): void; end(): { entries: number; bytes: number }; close(): void };
+}
+
+export interface TarUnpackOptions {
+  label: string;
+  /** every entry's owner; absent: the archive's */
+  owner?: [number, number];
+  /** owners are a container's ids, stored as the host's (flat maps); an unmapped one is refused */
+  map?: { uid: number[]; gid: number[] };
+  placement?: { prepend: string } | { top: string; to: string } | { top: string; contents: true };
+  umask: number;
 }
 
 export interface BeneathStat {

@@ -37,35 +37,13 @@
 
 #include <openssl/evp.h>
 
+#include "errno-name.h"
 #include "spawnattr.h"
+#include "tar/binding.h"
 
 extern "C" char** environ;
 
 namespace {
-
-const char* ErrnoName(int e) {
-  switch (e) {
-    case EPERM: return "EPERM";
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EEXIST: return "EEXIST";
-    case ENOTDIR: return "ENOTDIR";
-    case EISDIR: return "EISDIR";
-    case EINVAL: return "EINVAL";
-    case EXDEV: return "EXDEV";
-    case ELOOP: return "ELOOP";
-    case ENODATA: return "ENODATA";
-    case ENOTSUP: return "ENOTSUP";
-    case EBADF: return "EBADF";
-    case ENOSYS: return "ENOSYS";
-    case EAGAIN: return "EAGAIN";
-    case ERANGE: return "ERANGE";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case EBUSY: return "EBUSY";
-    case ENOSPC: return "ENOSPC";
-    default: return "EUNKNOWN";
-  }
-}
 
 // Throws "syscall: strerror" with .syscall, .errno and .code like Node's own errors.
 Napi::Value ThrowErrno(Napi::Env env, const char* syscall, int e, const std::string& path = "") {
@@ -316,7 +294,7 @@ Napi::Error ErrnoError(Napi::Env env, const char* syscall, int e, const std::str
   Napi::Error err = Napi::Error::New(env, msg);
   err.Set("syscall", Napi::String::New(env, syscall));
   err.Set("errno", Napi::Number::New(env, -e));
-  err.Set("code", Napi::String::New(env, e == E2BIG ? "E2BIG" : e == EMFILE ? "EMFILE" : ErrnoName(e)));
+  err.Set("code", Napi::String::New(env, ErrnoName(e)));
   if (!path.empty()) err.Set("path", Napi::String::New(env, path));
   return err;
 }
@@ -940,6 +918,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openBeneath", Napi::Function::New(env, OpenBeneath));
   exports.Set("lstatBeneath", Napi::Function::New(env, LstatBeneath));
   exports.Set("attachDeviceFilter", Napi::Function::New(env, AttachDeviceFilter));
+  InitTar(env, exports);
   return exports;
 }
 

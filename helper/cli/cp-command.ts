@@ -9,7 +9,8 @@
 import { once } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
-import { unpackInto } from '../images/unpack';
+import { UMASK } from '../images/unpack';
+import { unpackCopy, type Placement } from '../files/native-tar';
 import { treeTar } from '../files/tree-tar';
 import { openStreamWithResult } from '../protocol/client';
 import { sendArchive } from '../files/send-archive';
@@ -30,10 +31,10 @@ export function parseCpArg(arg: string): Location {
 }
 
 /** How the archive's top entry `top` ('.' for a container's root) lands: kept, renamed, or only its contents. */
-function placement(top: string, how: { rename?: string; contents?: boolean }): ((parts: string[]) => string[] | null) | undefined {
-  if (top === '.') return how.rename ? (parts) => [how.rename!, ...parts] : undefined;
-  if (how.contents) return (parts) => (parts[0] === top ? parts.slice(1) : null);
-  if (how.rename) return (parts) => (parts[0] === top ? [how.rename!, ...parts.slice(1)] : null);
+function placement(top: string, how: { rename?: string; contents?: boolean }): Placement | undefined {
+  if (top === '.') return how.rename ? { prepend: how.rename } : undefined;
+  if (how.contents) return { top, contents: true };
+  if (how.rename) return { top, to: how.rename };
   return undefined;
 }
 
@@ -55,19 +56,17 @@ async function copyOut(ctx: Ctx, from: Location & { container: string }, dest: s
   const isDir = stat.type === 'dir';
   const top = stat.name === '/' ? '.' : stat.name;
   let into: string;
-  let rename: ((parts: string[]) => string[] | null) | undefined;
+  let place: Placement | undefined;
   if (st?.isDirectory()) {
     into = target;
-    rename = placement(top, { contents: isDir && /\/\.$/.test(from.path) });
+    place = placement(top, { contents: isDir && /\/\.$/.test(from.path) });
   } else {
     if (st && isDir) { sock.destroy(); throw new Error(`cannot copy a directory to a file: ${dest}`); }
     into = path.dirname(target);
-    rename = placement(top, { rename: path.basename(target) });
+    place = placement(top, { rename: path.basename(target) });
   }
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
-  const owner = bool(p, 'archive') ? undefined : (): [number, number] => [uid, gid];
-  await unpackInto(sock, into, `copy from ${from.container}:${from.path}`, { owner, rename, noWhiteouts: true, noDigest: true });
+  const owner: [number, number] | 'archive' = bool(p, 'archive') ? 'archive' : [process.getuid?.() ?? 0, process.getgid?.() ?? 0];
+  await unpackCopy(sock, into, `copy from ${from.container}:${from.path}`, { owner, placement: place, umask: UMASK });
 }
 
 async function copyIn(ctx: Ctx, src: string, to: Location & { container: string }, p: Parsed): Promise<void> {

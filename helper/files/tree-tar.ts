@@ -11,6 +11,8 @@ import * as path from 'path';
 import { TarWriter, type TarWriteEntry } from '../images/tar-writer';
 import type { EntryType } from '../images/tar-header';
 import { fileType } from '../images/layers-info-walk';
+import { toContainerId, type IdMap } from '../lib/idmap';
+import { nativeTreeTar } from './native-tar';
 
 const CHUNK = 1 << 20;
 /**
@@ -46,7 +48,9 @@ class Batches {
 }
 
 export interface TreeTarOptions {
-  /** the owners written for a file's uid/gid (e.g. host ids back to the container's) */
+  /** the host ids written as a container's (its user namespace's maps) */
+  ids?: IdMap;
+  /** the owners written for a file's uid/gid (a build's COPY --chown) */
   owner?: (uid: number, gid: number) => [number, number];
   /** follow a symlink at `src` itself (-L) */
   follow?: boolean;
@@ -67,6 +71,10 @@ function typeOf(st: fs.Stats): EntryType | null {
  * the consumer writes each piece where it likes, at its own pace.
  */
 export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Generator<Buffer> {
+  // the same bytes from native code (./native-tar.ts), where nothing is filtered or re-owned per file
+  if (!o.owner && o.mode === undefined && !o.skip) { yield* nativeTreeTar(src, name, { follow: o.follow, ids: o.ids }); return; }
+  const ids = o.ids;
+  const owner = o.owner ?? (ids ? (u: number, g: number): [number, number] => [toContainerId(ids.uid, u), toContainerId(ids.gid, g)] : undefined);
   // copies: the writer's pieces may be views of a buffer reused for the next read
   const batches = new Batches();
   const w = new TarWriter((b) => batches.add(b), { digest: false });
@@ -78,7 +86,7 @@ export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Gen
     const st = top && o.follow ? fs.statSync(file) : fs.lstatSync(file);
     const type = typeOf(st);
     if (!type) continue;
-    const [uid, gid] = o.owner ? o.owner(st.uid, st.gid) : [st.uid, st.gid];
+    const [uid, gid] = owner ? owner(st.uid, st.gid) : [st.uid, st.gid];
     const mode = o.mode !== undefined && (type === 'file' || type === 'dir') ? o.mode : st.mode & 0o7777;
     const base = { name: entry, mode, uid, gid, mtime: Math.floor(st.mtimeMs / 1000) };
     if (type !== 'dir' && st.nlink > 1) {

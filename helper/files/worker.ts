@@ -16,14 +16,14 @@
 // (out) or stdin (in).
 import * as fs from 'fs';
 import * as path from 'path';
-import { Readable } from 'stream';
 import { invalid, NscopeError } from '../errors';
-import { unpackInto } from '../images/unpack';
-import { toContainerId, toHostId, type IdMap } from '../lib/idmap';
+import { UMASK } from '../images/unpack';
+import { toContainerId, type IdMap } from '../lib/idmap';
 import { native } from '../native';
 import type { CopyStat } from '../protocol/types/files';
 import { MAX_READ, type FileInfo } from '../protocol/types/diff';
 import { treeTar } from './tree-tar';
+import { unpackCopy, type Placement } from './native-tar';
 import { becomeWriter, rootIds, type Writer } from './write-as';
 import { fileType } from '../images/layers-info-walk';
 
@@ -115,9 +115,8 @@ function copyOut(job: FilesJob): void {
   const p = path.posix.resolve('/', job.path);
   const st = statOf(p, !!job.follow);
   status({ stat: st });
-  const map = job.ids;
   const name = p === '/' ? '.' : path.basename(p);
-  for (const b of treeTar(p, name, { follow: job.follow, owner: (u, g) => [toContainerId(map?.uid, u), toContainerId(map?.gid, g)] })) writeOut(b);
+  for (const b of treeTar(p, name, { follow: job.follow, ids: job.ids })) writeOut(b);
 }
 
 function refuseKernelTree(p: string): void {
@@ -131,7 +130,7 @@ async function copyIn(job: FilesJob): Promise<void> {
   try { st = fs.statSync(dest); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
   // where the archive goes, and what its top entry becomes there (docker cp's rules)
   let dir: string;
-  let rename: ((parts: string[]) => string[] | null) | undefined;
+  let placement: Placement | undefined;
   if (!job.src && job.parents && !st) {
     // a build's COPY: the destination folder and its missing parents are made, the container root's
     const [uid, gid] = rootIds(job.ids);
@@ -151,9 +150,7 @@ async function copyIn(job: FilesJob): Promise<void> {
     if (!st && endsWithSlash) throw invalid(`${job.path}: no such directory`);
     if (st && job.src.type === 'dir') throw invalid(`cannot copy a directory to a file: ${job.path}`);
     dir = path.posix.dirname(dest);
-    const want = path.posix.basename(dest);
-    const top = job.src.name;
-    rename = (parts) => (parts[0] === top ? [want, ...parts.slice(1)] : null);
+    placement = { top: job.src.name, to: path.posix.basename(dest) };
   }
   dir = fs.realpathSync(dir);
   refuseKernelTree(dir);
@@ -164,15 +161,7 @@ async function copyIn(job: FilesJob): Promise<void> {
   }
   if (st && !st.isDirectory() && !st.isFile()) throw invalid(`${job.path} is ${st.isCharacterDevice() || st.isBlockDevice() ? 'a device node' : 'not a regular file'}: not replaced`);
   status({ ready: true });
-  const map = job.ids;
-  const owner = (u: number, g: number): [number, number] => {
-    const [cu, cg] = job.archive ? [u, g] : [0, 0];
-    const hu = toHostId(map?.uid, cu);
-    const hg = toHostId(map?.gid, cg);
-    if (hu === undefined || hg === undefined) throw invalid(`owner ${cu}:${cg} is not mapped in the container's user namespace`);
-    return [hu, hg];
-  };
-  await unpackInto(Readable.from(readStdin()), dir, `copy into ${job.path}`, { owner, rename, noWhiteouts: true, noDigest: true });
+  await unpackCopy(readStdin(), dir, `copy into ${job.path}`, { owner: job.archive ? 'archive' : [0, 0], map: job.ids, placement, umask: UMASK });
 }
 
 /** The real path of `p`'s parent (symlinks resolved, inside the root), refused where a copy may not write. */

@@ -62,7 +62,7 @@ const errCode = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
  * ours to trust), and read rather than set and set back, as the daemon's
  * thread pool may be making another request's files meanwhile.
  */
-const UMASK = ((): number => {
+export const UMASK = ((): number => {
   try {
     const m = /^Umask:\s*([0-7]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
     if (m) return parseInt(m[1], 8);

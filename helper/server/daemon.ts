@@ -9,6 +9,7 @@ import { ContainerManager } from '../runtime/manager';
 import { EngineContainers } from '../runtime/engine-containers';
 import { loadSettings } from '../registry/settings';
 import { HelperServer } from './server';
+import { stopStandby } from '../files/worker-process';
 
 export interface DaemonOptions {
   socket?: string; root?: string; group?: string; cgroupParent?: string;
@@ -61,6 +62,7 @@ export async function startDaemon(o: DaemonOptions = {}): Promise<{ close(): Pro
     server,
     async close() {
       changes.close();
+      stopStandby();
       await containers.close();
       await server!.close();
     },

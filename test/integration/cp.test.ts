@@ -161,4 +161,30 @@ describe('nscope cp', () => {
     assert.equal(fs.statSync(path.join(work, 'mapped.txt')).uid, 0, 'the container\'s ids in the archive');
     await ok(['rm', '-f', 'mapped']);
   });
+
+  test('the files worker after a job: the next one waits booted (a standby) and takes the next job; none outlives the daemon, even a killed one', async () => {
+    const workers = (): number[] => fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x)).filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === d.proc!.pid && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('files-worker.js');
+      } catch { return false; }
+    }).map(Number);
+    const standby = async (): Promise<number> => {
+      for (let i = 0; i < 100; i++) { const w = workers(); if (w.length === 1) return w[0]; await new Promise((r) => setTimeout(r, 50)); }
+      throw new Error(`expected one waiting files worker, found ${workers().length}`);
+    };
+    await ok(['cp', path.join(work, 'one.txt'), 'box:/tmp/s1.txt']);
+    const first = await standby();
+    await ok(['cp', path.join(work, 'one.txt'), 'box:/tmp/s2.txt']);
+    const second = await standby();
+    assert.notEqual(second, first, 'the standby ran the job and a new one waits');
+    assert.ok(!fs.existsSync(`/proc/${first}`), 'the standby that took the job has ended');
+    assert.equal((await ok(['exec', 'box', 'cat', '/tmp/s2.txt'])).stdout, 'one');
+    d.kill9(); // even a daemon that dies takes its standby along: the job pipe closes
+    await d.waitExit();
+    for (let i = 0; i < 100 && fs.existsSync(`/proc/${second}`); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!fs.existsSync(`/proc/${second}`), 'the standby ends with the daemon');
+    await d.start();
+  });
 });

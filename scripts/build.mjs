@@ -59,9 +59,13 @@ if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
 // first use, not at the bundle's load: `create` needs none of them, `exec` or a hook does. Its
 // variable becomes a proxy that requires the module on the first property read; esbuild only
 // ever reads properties of such a variable (`net.Socket`, `(0, import_crypto.createHash)(…)`).
-// (Not in nscope: the daemon reads them in hot paths, where a proxy's get would cost.)
+// In nscope, only the heavy ones that most commands never use (https alone, with tls and http,
+// is ~14 ms of a start of ~80): the daemon reads the others (net, stream, crypto) in hot paths,
+// where a proxy's get would cost; these it reads once per request, spawn or layer.
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const loadedAtStart = new Set(['fs', 'node:fs', 'path', 'node:path']);
+const heavy = new Set(['https', 'http', 'tls', 'http2', 'zlib', 'dgram', 'child_process', 'worker_threads', 'readline', 'inspector'].flatMap((m) => [m, `node:${m}`]));
+const lazyHere = (f, mod) => (f === 'runtime-cli.js' ? builtins.has(mod) && !loadedAtStart.has(mod) : heavy.has(mod));
 const lazyBuiltin = 'var __lazyBuiltin = (id) => { let m; return new Proxy({}, { get: (_, k) => (m ??= require(id))[k] }); };';
 for (const f of ['runtime-cli.js', 'cli.js']) {
   const file = join(root, 'dist', f);
@@ -70,7 +74,7 @@ for (const f of ['runtime-cli.js', 'cli.js']) {
   const out = src.replace(/^var (\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, v, mod) => (
     builtins.has(mod) && !new RegExp(`\\b${v}\\.default\\b`).test(src) ? `var ${v} = require("${mod}");` : line))
     .replace(/^var (\w+) = require\("([\w:/]+)"\);$/gm, (line, v, mod) => (
-      f === 'runtime-cli.js' && builtins.has(mod) && !loadedAtStart.has(mod) ? (lazy++, `var ${v} = __lazyBuiltin("${mod}");`) : line));
+      lazyHere(f, mod) ? (lazy++, `var ${v} = __lazyBuiltin("${mod}");`) : line));
   writeFileSync(file, lazy ? out.replace(/^"use strict";\n/, (s) => `${s}${lazyBuiltin}\n`) : out);
 }
 // bin/nscope-runtime's V8 code cache (keyed by the bundle's size and mtime): the old bundle's goes

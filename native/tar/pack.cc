@@ -183,6 +183,7 @@ bool TreePacker::Entry(int dirfd, const std::string& name, const std::string& en
     }
     Header(entry, '0', st, (uint64_t)st.st_size, "");
     fileFd_ = fd;
+    fileEntry_ = entry;
     bodyLeft_ = (uint64_t)st.st_size;
     padLeft_ = Padded((uint64_t)st.st_size);
     return true;
@@ -262,7 +263,8 @@ ssize_t TreePacker::Read(char* buf, size_t len) {
       ssize_t n = fileFd_ >= 0 ? read(fileFd_, buf + used, want) : 0;
       if (n < 0) {
         if (errno == EINTR) continue;
-        return Fail("read", errno, "a file's body") ? 0 : -1;
+        Fail("read", errno, fileEntry_);
+        return -1;
       }
       // a file that shrank meanwhile is padded with zeros (one that grew is cut at its size)
       if (n == 0) { std::memset(buf + used, 0, want); n = (ssize_t)want; }

@@ -54,6 +54,7 @@ class TreePacker {
   std::string pending_;
   size_t pendingOff_ = 0;
   int fileFd_ = -1;
+  std::string fileEntry_;  // the file whose body is being read
   uint64_t bodyLeft_ = 0;
   size_t padLeft_ = 0;
   std::unordered_map<std::string, std::string> links_;  // "dev:ino" -> first entry name

@@ -275,6 +275,7 @@ bool TarUnpacker::Header() {
   }
   int64_t sum;
   if (!ReadNumber(hdr_, kChksum, &sum)) return Corrupt(offset, "corrupt header (checksum field is not a number; not a tar archive?)");
+  // historic tars summed signed chars: looked at only when the unsigned sum does not match
   if (sum != (int64_t)Checksum(hdr_) && sum != (int64_t)SignedChecksum(hdr_)) return Corrupt(offset, "corrupt header (checksum mismatch)");
   auto num = [&](Field f, const char* name, int64_t* v) {
     if (ReadNumber(hdr_, f, v)) return true;

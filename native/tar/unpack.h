@@ -7,7 +7,9 @@
 // entry is made relative to that directory's fd without following a final
 // symlink, and what could reach outside — escaping names, relative symlinks
 // that climb out, hardlinks to outside files, device nodes, whiteouts — is
-// refused with the entry named.
+// refused with the entry named. Extended attributes (PAX SCHILY.xattr.*)
+// are set on files and directories through their fds; a symlink's or a
+// fifo's are left out (no fd to set them through).
 #pragma once
 
 #include <sys/types.h>

@@ -10,8 +10,7 @@ import { once } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UMASK } from '../images/unpack';
-import { unpackCopy, type Placement } from '../files/native-tar';
-import { treeTar } from '../files/tree-tar';
+import { nativeTreeTar, unpackCopy, type Placement } from '../files/native-tar';
 import { openStreamWithResult } from '../protocol/client';
 import { sendArchive } from '../files/send-archive';
 
@@ -84,7 +83,7 @@ async function copyIn(ctx: Ctx, src: string, to: Location & { container: string 
     const type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
     const name = contents ? '.' : path.basename(abs);
     if (!contents) params = { src: { name, type } };
-    body = treeTar(abs, name, { follow });
+    body = nativeTreeTar(abs, name, { follow });
   }
   await sendArchive(ctx.socket, { kind: 'cp-in', id: to.container, path: to.path, archive: bool(p, 'archive'), ...params }, body);
 }

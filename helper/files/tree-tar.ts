@@ -1,18 +1,16 @@
 // A file or a directory tree as a tar stream, the way `docker cp` archives
 // it: the top entry named `name` (the source's base name), everything below
 // it relative to that; owners, modes, mtimes and symlinks as they are,
-// hardlinks within the tree as hardlink entries; sockets skipped, as tar does. Used on both ends of `nscope
-// cp`: by the files worker inside a container's root (../files/worker.ts),
-// and by the CLI for the host side of a copy into a container. Read with
-// plain fs calls: the caller has made `src` safe to read (the worker runs
-// chrooted into the container; the CLI reads its own user's files).
+// hardlinks within the tree as hardlink entries; sockets skipped, as tar does. A build's COPY
+// packs its sources with it (filtered by .dockerignore, re-owned, re-moded per file), in the
+// daemon or in VS Code's extension host; `nscope cp` uses the native packer that writes the
+// same bytes (./native-tar.ts), which Electron's node could not load. Read with plain fs
+// calls: the caller has made `src` safe to read.
 import * as fs from 'fs';
 import * as path from 'path';
 import { TarWriter, type TarWriteEntry } from '../images/tar-writer';
 import type { EntryType } from '../images/tar-header';
 import { fileType } from '../images/layers-info-walk';
-import { toContainerId, type IdMap } from '../lib/idmap';
-import { nativeTreeTar } from './native-tar';
 
 const CHUNK = 1 << 20;
 /**
@@ -48,9 +46,7 @@ class Batches {
 }
 
 export interface TreeTarOptions {
-  /** the host ids written as a container's (its user namespace's maps) */
-  ids?: IdMap;
-  /** the owners written for a file's uid/gid (a build's COPY --chown) */
+  /** the owners written for a file's uid/gid (e.g. host ids back to the container's) */
   owner?: (uid: number, gid: number) => [number, number];
   /** follow a symlink at `src` itself (-L) */
   follow?: boolean;
@@ -71,10 +67,6 @@ function typeOf(st: fs.Stats): EntryType | null {
  * the consumer writes each piece where it likes, at its own pace.
  */
 export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Generator<Buffer> {
-  // the same bytes from native code (./native-tar.ts), where nothing is filtered or re-owned per file
-  if (!o.owner && o.mode === undefined && !o.skip) { yield* nativeTreeTar(src, name, { follow: o.follow, ids: o.ids }); return; }
-  const ids = o.ids;
-  const owner = o.owner ?? (ids ? (u: number, g: number): [number, number] => [toContainerId(ids.uid, u), toContainerId(ids.gid, g)] : undefined);
   // copies: the writer's pieces may be views of a buffer reused for the next read
   const batches = new Batches();
   const w = new TarWriter((b) => batches.add(b), { digest: false });
@@ -86,7 +78,7 @@ export function* treeTar(src: string, name: string, o: TreeTarOptions = {}): Gen
     const st = top && o.follow ? fs.statSync(file) : fs.lstatSync(file);
     const type = typeOf(st);
     if (!type) continue;
-    const [uid, gid] = owner ? owner(st.uid, st.gid) : [st.uid, st.gid];
+    const [uid, gid] = o.owner ? o.owner(st.uid, st.gid) : [st.uid, st.gid];
     const mode = o.mode !== undefined && (type === 'file' || type === 'dir') ? o.mode : st.mode & 0o7777;
     const base = { name: entry, mode, uid, gid, mtime: Math.floor(st.mtimeMs / 1000) };
     if (type !== 'dir' && st.nlink > 1) {

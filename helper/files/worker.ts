@@ -22,8 +22,7 @@ import { toContainerId, type IdMap } from '../lib/idmap';
 import { native } from '../native';
 import type { CopyStat } from '../protocol/types/files';
 import { MAX_READ, type FileInfo } from '../protocol/types/diff';
-import { treeTar } from './tree-tar';
-import { unpackCopy, type Placement } from './native-tar';
+import { nativeTreeTar, unpackCopy, type Placement } from './native-tar';
 import { becomeWriter, rootIds, type Writer } from './write-as';
 import { fileType } from '../images/layers-info-walk';
 
@@ -116,7 +115,7 @@ function copyOut(job: FilesJob): void {
   const st = statOf(p, !!job.follow);
   status({ stat: st });
   const name = p === '/' ? '.' : path.basename(p);
-  for (const b of treeTar(p, name, { follow: job.follow, ids: job.ids })) writeOut(b);
+  for (const b of nativeTreeTar(p, name, { follow: job.follow, ids: job.ids })) writeOut(b);
 }
 
 function refuseKernelTree(p: string): void {

@@ -71,10 +71,11 @@ for (const f of ['runtime-cli.js', 'cli.js']) {
   const file = join(root, 'dist', f);
   const src = readFileSync(file, 'utf8');
   let lazy = 0;
-  const out = src.replace(/^var (\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, v, mod) => (
-    builtins.has(mod) && !new RegExp(`\\b${v}\\.default\\b`).test(src) ? `var ${v} = require("${mod}");` : line))
-    .replace(/^var (\w+) = require\("([\w:/]+)"\);$/gm, (line, v, mod) => (
-      lazyHere(f, mod) ? (lazy++, `var ${v} = __lazyBuiltin("${mod}");`) : line));
+  // top-level `var X = require(…)`, or `X = require(…)` in a module esbuild initializes lazily (__esm)
+  const out = src.replace(/^(var |\s+)(\w+) = __toESM\(require\("([\w:/]+)"\)\);$/gm, (line, pre, v, mod) => (
+    builtins.has(mod) && !new RegExp(`\\b${v}\\.default\\b`).test(src) ? `${pre}${v} = require("${mod}");` : line))
+    .replace(/^(var |\s+)(\w+) = require\("([\w:/]+)"\);$/gm, (line, pre, v, mod) => (
+      lazyHere(f, mod) ? (lazy++, `${pre}${v} = __lazyBuiltin("${mod}");`) : line));
   writeFileSync(file, lazy ? out.replace(/^"use strict";\n/, (s) => `${s}${lazyBuiltin}\n`) : out);
 }
 // bin/nscope-runtime's V8 code cache (keyed by the bundle's size and mtime): the old bundle's goes

@@ -231,6 +231,26 @@ export class VsCode {
     }
   }
 
+  /**
+   * Opens an input box with `open` and returns it once it shows. Retried as
+   * pick() is: a box the workbench hid as it opened (a second menu click, a
+   * view taking the focus back) is closed with Escape and opened again.
+   */
+  async input(open: () => Promise<void>): Promise<Locator> {
+    const box = this.page.locator('.quick-input-widget .quick-input-box input');
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      await open();
+      try {
+        await box.waitFor({ state: 'visible', timeout: 5000 });
+        return box;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
+  }
+
   /** Drags the side bar's edge so it is `width` pixels wide. */
   async resizeSidebar(width: number): Promise<void> {
     const box = await this.page.locator('.part.sidebar').boundingBox();

@@ -22,7 +22,7 @@ import { after, before, describe, test } from 'node:test';
 import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
-import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
+import { E2E_OUT, e2eUnavailable, endSuite, type Locator, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
 import { answerFileDialog } from './file-dialog';
 
 const skip = e2eUnavailable();
@@ -209,26 +209,27 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
   });
 
   uiTest('New Folder…, New File…, Rename… and Delete on the Files node and its entries: done in the container', async () => {
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    const answer = async (text: string) => { await input.waitFor({ timeout: UI }); await input.fill(text); await page.keyboard.press('Enter'); };
+    const ask = async (row: Locator, item: string, text: string) => {
+      const input = await vs.input(() => vs.contextMenu(row, item));
+      await input.fill(text);
+      await page.keyboard.press('Enter');
+    };
     const inBox = async (test: string) => (await exec('sh', '-c', `${test} && echo yes`)) === 'yes\n';
     // names that sort first: listed right below the Files node, in the pane's sight
-    await vs.contextMenu(vs.row('Containers', /^Files/), 'New Folder…');
-    await answer('0-made');
+    await ask(vs.row('Containers', /^Files/), 'New Folder…', '0-made');
     await waitFor(() => inBox('test -d /0-made'), UI, 'the new folder in the container');
     const folder = vs.row('Containers', /^0-made\s*rw layer/);
     await folder.waitFor({ timeout: UI });
     // a new file opens in an editor
-    await vs.contextMenu(folder, 'New File…');
-    await answer('0-note.txt');
+    await ask(folder, 'New File…', '0-note.txt');
     await page.locator('.tab', { hasText: '0-note.txt' }).first().waitFor({ timeout: UI });
     await waitFor(() => inBox('test -f /0-made/0-note.txt'), UI, 'the new file in the container');
     // a bad name is refused in the box itself
-    await vs.contextMenu(folder, 'Rename…');
-    await input.waitFor({ timeout: UI });
+    const input = await vs.input(() => vs.contextMenu(folder, 'Rename…'));
     await input.fill('a/b');
     await page.locator('.quick-input-widget', { hasText: 'A name, not a path' }).waitFor({ timeout: UI });
-    await answer('0-renamed');
+    await input.fill('0-renamed');
+    await page.keyboard.press('Enter');
     await waitFor(() => inBox('test -f /0-renamed/0-note.txt && ! test -e /0-made'), UI, 'the folder renamed with its file');
     const renamed = vs.row('Containers', /^0-renamed\s*rw layer/);
     await renamed.waitFor({ timeout: UI });

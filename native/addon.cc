@@ -37,6 +37,7 @@
 
 #include <openssl/evp.h>
 
+#include "dirents.h"
 #include "errno-name.h"
 #include "spawnattr.h"
 #include "tar/binding.h"
@@ -373,21 +374,12 @@ struct WalkJob {
     char v[2];
     d->opaque = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
     std::vector<WalkEntry> entries;
-    alignas(8) char buf[32768];
-    for (;;) {
-      long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
-      if (n < 0) { int e = errno; close(fd); return Fail("getdents64", e, path); }
-      if (n == 0) break;
-      for (long off = 0; off < n;) {
-        struct dirent64* de = reinterpret_cast<struct dirent64*>(buf + off);
-        off += de->d_reclen;
-        const char* nm = de->d_name;
-        if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
-        entries.emplace_back();
-        entries.back().name = nm;
-        entries.back().type = de->d_type;
-      }
-    }
+    int ge = ForEachDirent(fd, [&](const char* nm, unsigned char type) {
+      entries.emplace_back();
+      entries.back().name = nm;
+      entries.back().type = type;
+    });
+    if (ge) { close(fd); return Fail("getdents64", ge, path); }
     {
       std::lock_guard<std::mutex> l(mu);
       count += entries.size();

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "../dirents.h"
 #include "format.h"
 
 namespace tar {
@@ -208,19 +209,8 @@ bool TreePacker::Entry(int dirfd, const std::string& name, const std::string& en
   Dir d;
   d.fd = fd;
   d.entry = entry;
-  alignas(8) char buf[32768];
-  for (;;) {
-    long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
-    if (n < 0) { int e = errno; close(fd); return Fail("getdents64", e, entry); }
-    if (n == 0) break;
-    for (long off = 0; off < n;) {
-      struct dirent64* de = reinterpret_cast<struct dirent64*>(buf + off);
-      off += de->d_reclen;
-      const char* nm = de->d_name;
-      if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
-      d.names.emplace_back(nm);
-    }
-  }
+  int e = ForEachDirent(fd, [&](const char* nm, unsigned char) { d.names.emplace_back(nm); });
+  if (e) { close(fd); return Fail("getdents64", e, entry); }
   std::sort(d.names.begin(), d.names.end());
   stack_.push_back(std::move(d));
   return true;

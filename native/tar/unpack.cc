@@ -45,23 +45,26 @@ std::string Join(const std::vector<std::string>& parts, size_t n) {
   return s;
 }
 
+// The components of a path between its slashes, "" and "." left out.
+std::vector<std::string> Parts(const std::string& path) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i <= path.size();) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    if (j > i && !(j == i + 1 && path[i] == '.')) out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 // "./a//b/../c/" -> a, c; a leading "/" is clamped at the root; a relative ".." above it: false.
 bool CleanPath(const std::string& name, std::vector<std::string>& out) {
   out.clear();
   bool absolute = !name.empty() && name[0] == '/';
-  size_t i = 0;
-  while (i <= name.size()) {
-    size_t j = name.find('/', i);
-    if (j == std::string::npos) j = name.size();
-    std::string part = name.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!out.empty()) out.pop_back();
-      else if (!absolute) return false;
-      continue;
-    }
-    out.push_back(std::move(part));
+  for (std::string& part : Parts(name)) {
+    if (part != "..") { out.push_back(std::move(part)); continue; }
+    if (!out.empty()) out.pop_back();
+    else if (!absolute) return false;
   }
   return true;
 }
@@ -70,13 +73,7 @@ bool CleanPath(const std::string& name, std::vector<std::string>& out) {
 bool SymlinkStaysInside(size_t depth, const std::string& target) {
   if (!target.empty() && target[0] == '/') return true;  // absolute: resolved in the container's root
   long d = (long)depth;
-  size_t i = 0;
-  while (i <= target.size()) {
-    size_t j = target.find('/', i);
-    if (j == std::string::npos) j = target.size();
-    std::string part = target.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
+  for (const std::string& part : Parts(target)) {
     if (part == "..") { if (--d < 0) return false; } else d++;
   }
   return true;
@@ -142,6 +139,21 @@ int RemoveAll(int dirfd, const char* name, int depth) {
   }
   close(fd);
   return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+// A PAX archive's SCHILY.xattr.* records on the open `fd`: 0, or the errno that stops the unpack.
+// trusted.overlay.* never (overlayfs reads its own attributes: an archive must not steer the
+// overlay); a filesystem without xattrs, or a privileged namespace refused, is passed over.
+int SetXattrs(int fd, const std::vector<PaxRec>& xattrs) {
+  for (const PaxRec& x : xattrs) {
+    if (x.key.compare(0, 16, "trusted.overlay.") == 0) continue;
+    if (fsetxattr(fd, x.key.c_str(), x.value.data(), x.value.size(), 0) == 0) continue;
+    int e = errno;
+    bool privileged = x.key.compare(0, 8, "trusted.") == 0 || x.key.compare(0, 9, "security.") == 0;
+    if (e == ENOTSUP || ((e == EPERM || e == EINVAL || e == EACCES) && privileged)) continue;
+    return e;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -506,17 +518,7 @@ bool TarUnpacker::Make(Entry& e, const std::vector<std::string>& parts, const st
     int fd = openat(dirfd, b, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return Syscall("open", errno, where);
     if (fchown(fd, (uid_t)e.uid, (gid_t)e.gid) != 0) { int er = errno; close(fd); return Syscall("chown", er, where); }
-    for (const PaxRec& x : e.xattrs) {
-      // overlayfs reads its own trusted.overlay.* attributes: an archive must not steer the overlay
-      if (x.key.compare(0, 16, "trusted.overlay.") == 0) continue;
-      if (fsetxattr(fd, x.key.c_str(), x.value.data(), x.value.size(), 0) != 0) {
-        int er = errno;
-        bool privileged = x.key.compare(0, 8, "trusted.") == 0 || x.key.compare(0, 9, "security.") == 0;
-        if (er == ENOTSUP || ((er == EPERM || er == EINVAL || er == EACCES) && privileged)) continue;
-        close(fd);
-        return Syscall("setxattr", er, where);
-      }
-    }
+    if (int er = SetXattrs(fd, e.xattrs)) { close(fd); return Syscall("setxattr", er, where); }
     // its mode and times last: a mode without write permission would stop what goes inside, and children change the times
     std::string key = Join(parts, parts.size());
     dirMeta_.push_back({key, e.mode, e.mtimeSec, e.mtimeNsec});
@@ -545,16 +547,7 @@ bool TarUnpacker::FinishFile() {
   struct timespec ts[2] = {{(time_t)cur_.mtimeSec, cur_.mtimeNsec}, {(time_t)cur_.mtimeSec, cur_.mtimeNsec}};
   if (futimens(fd, ts) != 0) { int e = errno; close(fd); return Syscall("utimes", e, where); }
   // xattrs last but the times stay: setting an xattr does not change mtime
-  for (const PaxRec& x : cur_.xattrs) {
-    if (x.key.compare(0, 16, "trusted.overlay.") == 0) continue;
-    if (fsetxattr(fd, x.key.c_str(), x.value.data(), x.value.size(), 0) != 0) {
-      int e = errno;
-      bool privileged = x.key.compare(0, 8, "trusted.") == 0 || x.key.compare(0, 9, "security.") == 0;
-      if (e == ENOTSUP || ((e == EPERM || e == EINVAL || e == EACCES) && privileged)) continue;
-      close(fd);
-      return Syscall("setxattr", e, where);
-    }
-  }
+  if (int e = SetXattrs(fd, cur_.xattrs)) { close(fd); return Syscall("setxattr", e, where); }
   if (close(fd) != 0) return Syscall("close", errno, where);
   return true;
 }
@@ -630,14 +623,7 @@ int TarUnpacker::Walk(const std::vector<std::string>& parts, size_t n, bool crea
       if (r < 0) { int e = errno; close(cur); Syscall("dup", e, where); return -1; }
       step(r);
     }
-    std::vector<std::string> tparts;
-    size_t i = 0;
-    while (i <= target.size()) {
-      size_t j = target.find('/', i);
-      if (j == std::string::npos) j = target.size();
-      tparts.push_back(target.substr(i, j - i));
-      i = j + 1;
-    }
+    std::vector<std::string> tparts = Parts(target);
     for (auto r = tparts.rbegin(); r != tparts.rend(); ++r) todo.push_back(*r);
   }
   return cur;

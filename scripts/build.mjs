@@ -59,9 +59,10 @@ if (existsSync(join(root, 'extension/stats/webview/main.ts'))) {
 // first use, not at the bundle's load: `create` needs none of them, `exec` or a hook does. Its
 // variable becomes a proxy that requires the module on the first property read; esbuild only
 // ever reads properties of such a variable (`net.Socket`, `(0, import_crypto.createHash)(…)`).
-// In nscope, only the heavy ones that most commands never use (https alone, with tls and http,
-// is ~14 ms of a start of ~80): the daemon reads the others (net, stream, crypto) in hot paths,
-// where a proxy's get would cost; these it reads once per request, spawn or layer.
+// In nscope, only the heavy ones that most commands never use (https, tls, http, zlib,
+// child_process: ~2 ms of a start of ~50, measured): the daemon reads the others (net, stream,
+// crypto) in hot paths, where a proxy's get would cost; these it reads once per request, spawn
+// or layer.
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const loadedAtStart = new Set(['fs', 'node:fs', 'path', 'node:path']);
 const heavy = new Set(['https', 'http', 'tls', 'http2', 'zlib', 'dgram', 'child_process', 'worker_threads', 'readline', 'inspector'].flatMap((m) => [m, `node:${m}`]));

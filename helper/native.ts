@@ -61,6 +61,8 @@ export interface TarUnpackOptions {
   map?: { uid: number[]; gid: number[] };
   placement?: { prepend: string } | { top: string; to: string } | { top: string; contents: true };
   umask: number;
+  /** an image layer's: .wh. names become overlayfs whiteouts (else they are refused) */
+  whiteouts?: boolean;
 }
 
 export interface BeneathStat {

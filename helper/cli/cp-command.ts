@@ -10,7 +10,8 @@ import { once } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { UMASK } from '../images/unpack';
-import { nativeTreeTar, unpackCopy, type Placement } from '../files/native-tar';
+import { nativeTreeTar } from '../images/native-tar';
+import { unpackCopy, type Placement } from '../files/copy-unpack';
 import { openStreamWithResult } from '../protocol/client';
 import { sendArchive } from '../files/send-archive';
 

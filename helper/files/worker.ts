@@ -22,7 +22,8 @@ import { toContainerId, type IdMap } from '../lib/idmap';
 import { native } from '../native';
 import type { CopyStat } from '../protocol/types/files';
 import { MAX_READ, type FileInfo } from '../protocol/types/diff';
-import { nativeTreeTar, unpackCopy, type Placement } from './native-tar';
+import { nativeTreeTar } from '../images/native-tar';
+import { unpackCopy, type Placement } from './copy-unpack';
 import { becomeWriter, rootIds, type Writer } from './write-as';
 import { fileType } from '../images/layers-info-walk';
 

@@ -21,6 +21,7 @@ import { native } from '../native';
 import { uncompressed } from './decompress';
 import { cleanEntryPath, InRootError, ResolvedDirs, symlinkStaysInside } from './in-root';
 import { readTar, type TarEntry } from './tar-reader';
+import { feedUnpacker, nativeUnpacker } from './native-tar';
 
 const S_IFCHR = 0o020000;
 const S_IFIFO = 0o010000;
@@ -128,6 +129,8 @@ export interface ExtractOptions {
   noWhiteouts?: boolean;
   /** not a layer, so no diff_id: no sha256 over every byte (the result's diffId is '') */
   noDigest?: boolean;
+  /** 'js': this module's unpacker, not the native one (where openat2 is missing; the tests' reference) */
+  engine?: 'js';
 }
 
 /** What one unpack keeps across its entries. */
@@ -144,6 +147,20 @@ interface UnpackState {
 
 /** The unpack proper, into an existing empty directory `root`. */
 export async function unpackInto(input: Readable, root: string, label: string, opts: ExtractOptions = {}): Promise<UnpackResult> {
+  // the native unpacker (./native-tar.ts) where the entries keep their names and owners
+  const u = !opts.owner && !opts.rename && opts.engine !== 'js' ? nativeUnpacker(root, { label, umask: UMASK, whiteouts: !opts.noWhiteouts }) : undefined;
+  if (u) {
+    const hash = opts.noDigest ? undefined : createHash('sha256');
+    try {
+      const { stream } = await uncompressed(input, label);
+      // the digest covers every byte, what follows the end marker too
+      const res = await feedUnpacker(u, stream, hash && ((b) => hash.update(b)));
+      return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size: res.size, entries: res.entries };
+    } finally {
+      u.close();
+      input.destroy();
+    }
+  }
   const tar = readTar(input, { label, digest: !opts.noDigest });
   const umask = UMASK;
   const rootFd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);

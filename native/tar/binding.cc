@@ -1,8 +1,9 @@
 // The native tar code on the addon's exports, for `nscope cp` in the files
-// worker and the CLI (helper/files/native-tar.ts is the JS side):
+// worker and the CLI, and for image layers in the daemon (helper/files/native-tar.ts
+// is the JS side):
 //
 //   tarPacker(src, name, { follow?, uidMap?, gidMap? }) -> { read(buf) -> bytes (0: the end), close() }
-//   tarUnpacker(root, { label, owner?: [uid, gid], map?: { uid, gid }, placement?, umask })
+//   tarUnpacker(root, { label, owner?: [uid, gid], map?: { uid, gid }, placement?, umask, whiteouts? })
 //     -> { write(buf), end() -> { entries, bytes }, close() }
 //
 // An id map is flat [inside, outside, count, …]. placement: { prepend } or
@@ -153,6 +154,7 @@ Napi::Value TarUnpacker(const Napi::CallbackInfo& info) {
       else { opts.placement = tar::UnpackOptions::kRename; opts.to = pl.Get("to").ToString().Utf8Value(); }
     }
   }
+  opts.whiteouts = o.Get("whiteouts").ToBoolean();
   Napi::Value umask = o.Get("umask");
   if (umask.IsNumber()) opts.umask = umask.As<Napi::Number>().Uint32Value() & 0777;
   auto u = std::make_unique<tar::TarUnpacker>();

@@ -405,28 +405,19 @@ bool TarUnpacker::Begin(Entry& e) {
     return Invalid("owner " + std::to_string(cu) + ":" + std::to_string(cg) + " is not mapped in the container's user namespace");
   e.uid = hu;
   e.gid = hg;
-  if (parts.empty()) {  // the root itself: its mode stays as it is, a body (of a file named ".") is read and dropped
-    state_ = kPad;
-    padLeft_ = 0;
-    if (e.size) {
-      cur_ = std::move(e);
-      cur_.type = 'n';
-      curWhere_ = where;
-      bodyLeft_ = cur_.size;
-      padLeft_ = Padded(cur_.size);
-      state_ = kBody;
-    }
-    return true;
-  }
+  if (parts.empty()) { Drop(e, where); return true; }  // the root itself: its mode stays as it is
   return Make(e, parts, where);
 }
 
 bool TarUnpacker::Make(Entry& e, const std::vector<std::string>& parts, const std::string& where) {
   const std::string& base = parts.back();
-  if (base.compare(0, 4, ".wh.") == 0) return Invalid(where + ": a name starting with .wh. is an image layer's whiteout, not a file to copy");
+  if (base.compare(0, 4, ".wh.") == 0) {
+    if (!o_.whiteouts) return Invalid(where + ": a name starting with .wh. is an image layer's whiteout, not a file to copy");
+    return Whiteout(e, parts, where);
+  }
   if (e.type == '3' || e.type == '4') {
     // the container's /dev is a fresh tmpfs: device nodes shipped there are not needed
-    if (parts[0] == "dev") { state_ = kPad; padLeft_ = 0; return true; }
+    if (parts[0] == "dev") { Drop(e, where); return true; }
     if (!(e.type == '3' && e.devmajor == 0 && e.devminor == 0))
       return Invalid(where + ": device nodes (" + (e.type == '3' ? "char " : "block ") + std::to_string(e.devmajor) + ":" + std::to_string(e.devminor) + ") are not allowed outside /dev");
   }
@@ -531,6 +522,43 @@ bool TarUnpacker::Make(Entry& e, const std::vector<std::string>& parts, const st
   if (fchownat(dirfd, b, (uid_t)e.uid, (gid_t)e.gid, AT_SYMLINK_NOFOLLOW) != 0) return Syscall("lchown", errno, where);
   if (e.type != '2' && fchmodat(dirfd, b, e.mode, 0) != 0) return Syscall("chmod", errno, where);
   if (utimensat(dirfd, b, ts, AT_SYMLINK_NOFOLLOW) != 0) return Syscall("utimes", errno, where);
+  return true;
+}
+
+// An entry left out: its body (a file's) read and dropped.
+void TarUnpacker::Drop(Entry& e, const std::string& where) {
+  state_ = kPad;
+  padLeft_ = 0;
+  if (!e.size) return;
+  cur_ = std::move(e);
+  curWhere_ = where;
+  bodyLeft_ = cur_.size;
+  padLeft_ = Padded(cur_.size);
+  state_ = kBody;
+}
+
+// An OCI whiteout as overlayfs has them: ".wh.NAME" hides NAME of the layers below (a 0/0
+// char device in its place), ".wh..wh..opq" all of its directory's (an opaque directory);
+// other ".wh..wh." names are AUFS metadata, not content.
+bool TarUnpacker::Whiteout(Entry& e, const std::vector<std::string>& parts, const std::string& where) {
+  const std::string base = parts.back();
+  int dirfd = Resolve(parts, parts.size() - 1, true, where);
+  if (dirfd < 0) return false;
+  Drop(e, where);
+  if (base == ".wh..wh..opq") {
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return Syscall("open", errno, where);
+    int rc = fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0);
+    int er = errno;
+    close(fd);
+    return rc == 0 || Syscall("setxattr", er, where);
+  }
+  if (base.compare(0, 8, ".wh..wh.") == 0) return true;
+  std::string hidden = base.substr(4);
+  if (hidden.empty() || hidden == "." || hidden == "..") return Invalid(where + ": invalid whiteout");
+  if (RemoveAll(dirfd, hidden.c_str(), 0) != 0) return Syscall("remove", errno, where);
+  Forget();
+  if (mknodat(dirfd, hidden.c_str(), S_IFCHR, makedev(0, 0)) != 0) return Syscall("mknod", errno, where);
   return true;
 }
 

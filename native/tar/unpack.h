@@ -1,7 +1,7 @@
-// A tar stream unpacked into a directory, for `nscope cp` both ways (the
-// files worker into a container's tree, the CLI into the caller's): the
-// rules of helper/images/unpack.ts for an archive that is not a layer, in
-// one pass over the bytes as they come. The archive is hostile: names are
+// A tar stream unpacked into a directory: an image layer (its OCI whiteouts
+// made overlayfs ones), or a copy of `nscope cp` (the files worker into a
+// container's tree, the CLI into the caller's; ".wh." names refused). The
+// rules of helper/images/unpack.ts, in one pass over the bytes as they come. The archive is hostile: names are
 // cleaned ("..", absolute names clamped at the root), every parent directory
 // is resolved by the kernel inside the root (openat2 RESOLVE_IN_ROOT), every
 // entry is made relative to that directory's fd without following a final
@@ -35,6 +35,8 @@ struct UnpackOptions {
   enum Placement { kKeep, kPrepend, kRename, kContents } placement = kKeep;
   std::string top, to;
   mode_t umask = 0777;  // the process's: bits it would take from a file made with its mode
+  // a layer's ".wh.NAME" -> a 0/0 char device NAME, ".wh..wh..opq" -> trusted.overlay.opaque=y; else refused
+  bool whiteouts = false;
 };
 
 class TarUnpacker {
@@ -71,6 +73,8 @@ class TarUnpacker {
   bool Begin(Entry& e);
   bool FinishFile();
   bool Make(Entry& e, const std::vector<std::string>& parts, const std::string& where);
+  bool Whiteout(Entry& e, const std::vector<std::string>& parts, const std::string& where);
+  void Drop(Entry& e, const std::string& where);
   int Resolve(const std::vector<std::string>& parts, size_t n, bool create, const std::string& where);
   int Walk(const std::vector<std::string>& parts, size_t n, bool create, const std::string& where);
   bool Replace(int dirfd, const std::string& base, bool isDir, bool* merged, const std::string& where);

@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
-import { nativeTreeTar, unpackCopy, type CopyUnpackOptions } from '../../helper/files/native-tar';
+import { nativeTreeTar } from '../../helper/images/native-tar';
+import { unpackCopy, type CopyUnpackOptions } from '../../helper/files/copy-unpack';
 import { treeTar } from '../../helper/files/tree-tar';
 import { UMASK, unpackInto } from '../../helper/images/unpack';
 import { tarBuffer, type TarWriteEntry } from '../../helper/images/tar-writer';
@@ -55,7 +56,7 @@ function jsOptions(o: CopyUnpackOptions) {
     if (hu === undefined || hg === undefined) throw invalid(`owner ${cu}:${cg} is not mapped in the container's user namespace`);
     return [hu, hg];
   };
-  return { owner, rename, noWhiteouts: true, noDigest: true };
+  return { owner, rename, noWhiteouts: true, noDigest: true, engine: 'js' as const };
 }
 
 async function* pieces(b: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -163,6 +164,36 @@ test('hostile archives: refused with the entry named, as the JS unpacker refuses
   assert.equal(fs.readFileSync(path.join(dir, 'x'), 'utf8'), 'at the root');
   assert.ok(fs.lstatSync(path.join(dir, 'v')).isFile());
   assert.ok(!fs.existsSync(path.join(dir, 'dev/null')), 'device nodes under dev/ are left out');
+});
+
+test('image layers: whiteouts, opaque directories, /dev nodes, xattrs — the same tree and diff_id as the JS unpacker, in any pieces', async () => {
+  const layer = tar([
+    { name: 'etc/', type: 'dir', mode: 0o755 },
+    { name: 'etc/.wh.motd', type: 'file' },
+    { name: '.wh.gone-dir', type: 'file', data: 'a whiteout with a body' },
+    { name: 'var/lib/', type: 'dir' },
+    { name: 'var/lib/.wh..wh..opq', type: 'file' },
+    { name: 'var/lib/new', type: 'file', data: 'kept' },
+    { name: 'var/.wh..wh.plnk', type: 'dir' },
+    { name: 'dev/null', type: 'char', devmajor: 1, devminor: 3 },
+    { name: 'etc/gone', type: 'char', devmajor: 0, devminor: 0 },
+    { name: 'caps', type: 'file', mode: 0o755, data: 'c', xattrs: { 'user.note': 'hello', 'trusted.overlay.redirect': '/etc' } },
+    { name: 'bin/su', type: 'file', mode: 0o4755, data: 'x' },
+  ]);
+  const js = fresh();
+  const a = await unpackInto(Readable.from([layer]), js, 'layer', { engine: 'js' });
+  for (const size of [65536, 1, 513]) {
+    const dir = fresh();
+    const b = await unpackInto(Readable.from(pieces(layer, size)), dir, 'layer');
+    assert.deepEqual(listing(dir), listing(js), `in pieces of ${size}`);
+    assert.deepEqual(b, a, 'the same diff_id, size and entries');
+    assert.equal(native().lgetxattr(path.join(dir, 'var/lib'), 'trusted.overlay.opaque')?.toString(), 'y');
+    assert.equal(native().lgetxattr(path.join(dir, 'caps'), 'user.note')?.toString(), 'hello');
+    assert.equal(native().lgetxattr(path.join(dir, 'caps'), 'trusted.overlay.redirect'), null, 'a layer cannot steer the overlay');
+  }
+  const bad = tar([{ name: 'x/.wh..', type: 'file' }]);
+  await assert.rejects(unpackInto(Readable.from([bad]), fresh(), 'layer'), /entry "x\/\.wh\.\.": invalid whiteout/);
+  await assert.rejects(unpackInto(Readable.from([bad]), fresh(), 'layer', { engine: 'js' }), /entry "x\/\.wh\.\.": invalid whiteout/);
 });
 
 test('broken archives: truncated, corrupt, a lone extended header — refused at the byte where it broke', async () => {

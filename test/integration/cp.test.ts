@@ -4,7 +4,7 @@
 // the host; the kernel's trees and read-only mounts refused; a --userns=auto
 // container's files owned by its mapped ids on the host.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -160,6 +160,24 @@ describe('nscope cp', () => {
     await ok(['cp', '-a', 'mapped:/root/one.txt', path.join(work, 'mapped.txt')]);
     assert.equal(fs.statSync(path.join(work, 'mapped.txt')).uid, 0, 'the container\'s ids in the archive');
     await ok(['rm', '-f', 'mapped']);
+  });
+
+  test('a hostile archive on stdin (cp -): refused in one line naming the entry, exit 1, nothing outside the destination', async () => {
+    const { tarBuffer } = await import('../../helper/images/tar-writer');
+    await ok(['exec', 'box', 'mkdir', '-p', '/tmp/hostile']);
+    const cases: [Parameters<typeof tarBuffer>[0], RegExp][] = [
+      [[{ name: '../../etc/evil', type: 'file', data: 'x' }], /entry "\.\.\/\.\.\/etc\/evil" escapes/],
+      [[{ name: 'up', type: 'symlink', linkname: '../../..' }], /invalid symlink "up" -> "\.\.\/\.\.\/\.\."/],
+      [[{ name: 'mem', type: 'char', devmajor: 1, devminor: 1 }], /device nodes \(char 1:1\) are not allowed/],
+      [[{ name: 'pw', type: 'hardlink', linkname: '/etc/shadow-not-here' }], /hardlink target "\/etc\/shadow-not-here" does not exist/],
+    ];
+    for (const [entries, re] of cases) {
+      const r = spawnSync(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'cp', '-', 'box:/tmp/hostile'], { input: tarBuffer(entries), encoding: 'utf8' });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, re);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    }
+    assert.equal((await ok(['exec', 'box', 'sh', '-c', 'ls -A /tmp/hostile; test ! -e /etc/evil && echo clean'])).stdout, 'clean\n');
   });
 
   test('the files worker after a job: the next one waits booted (a standby) and takes the next job; none outlives the daemon, even a killed one', async () => {

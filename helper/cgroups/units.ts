@@ -67,6 +67,29 @@ export function cpusToQuota(cpus: number | string, available = hostCpus().length
   return { quota: Math.round(n * DEFAULT_CFS_PERIOD), period: DEFAULT_CFS_PERIOD };
 }
 
+/** An integer a flag takes, or NaN. */
+function integer(v: number | string): number {
+  return typeof v === 'number' ? (Number.isInteger(v) ? v : NaN) : /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+}
+
+/** --cpu-period: µs, 1000..1000000; 0 is Docker's "the default" (undefined). */
+export function parseCfsPeriod(v: number | string): number | undefined {
+  const n = integer(v);
+  if (n === 0) return undefined;
+  if (!Number.isSafeInteger(n) || n < 1000 || n > 1_000_000) {
+    throw invalid(`--cpu-period: ${JSON.stringify(v)}: CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)`);
+  }
+  return n;
+}
+
+/** --cpu-quota: µs per period, at least 1000; 0 and -1 are "no limit" (-1). */
+export function parseCfsQuota(v: number | string): number {
+  const n = integer(v);
+  if (n === 0 || n === -1) return -1;
+  if (!Number.isSafeInteger(n) || n < 1000) throw invalid(`--cpu-quota: ${JSON.stringify(v)}: CPU cfs quota can not be less than 1ms (i.e. 1000); -1 for no limit`);
+  return n;
+}
+
 /** quota/period -> CPUs (0.5), null when unlimited. */
 export function quotaToCpus(quota: number | null | undefined, period: number | undefined): number | null {
   if (quota === null || quota === undefined || quota < 0 || !period) return null;

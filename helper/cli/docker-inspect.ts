@@ -115,7 +115,10 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       ],
       Memory: d.limits?.memory && d.limits.memory > 0 ? d.limits.memory : 0,
       MemorySwap: d.limits?.memorySwap ?? 0,
-      NanoCpus: d.limits?.cpus && d.limits.cpus > 0 ? Math.round(d.limits.cpus * 1e9) : 0,
+      // --cpus is NanoCpus; --cpu-period/--cpu-quota are themselves (Docker keeps them apart too)
+      NanoCpus: d.limits?.cpus && d.limits.cpus > 0 && d.limits.cpuPeriod === undefined ? Math.round(d.limits.cpus * 1e9) : 0,
+      CpuPeriod: d.limits?.cpuPeriod ?? 0,
+      CpuQuota: d.limits?.cpuPeriod !== undefined && d.limits.cpus !== undefined ? (d.limits.cpus > 0 ? Math.round(d.limits.cpus * d.limits.cpuPeriod) : -1) : 0,
       CpuShares: d.limits?.cpuShares ?? 0,
       CpusetCpus: d.limits?.cpusetCpus ?? '',
       CpusetMems: d.limits?.cpusetMems ?? '',

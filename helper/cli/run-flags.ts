@@ -14,6 +14,8 @@ export const LIMIT_FLAGS: Flag[] = [
   { name: 'memory-reservation', takesValue: true, value: 'bytes', help: 'Memory soft limit: what the kernel reclaims down to under pressure (at least 6m, at most --memory)' },
   { name: 'cpus', takesValue: true, value: 'decimal', help: 'Number of CPUs (0.5)' },
   { name: 'cpu-shares', short: 'c', takesValue: true, value: 'int', help: 'CPU shares (relative weight, 2-262144)' },
+  { name: 'cpu-period', takesValue: true, value: 'int', help: 'Limit CPU CFS (Completely Fair Scheduler) period, microseconds (1000-1000000)' },
+  { name: 'cpu-quota', takesValue: true, value: 'int', help: 'Limit CPU CFS (Completely Fair Scheduler) quota, microseconds per period (at least 1000; -1: none)' },
   { name: 'pids-limit', takesValue: true, value: 'int', help: 'Limit on the number of processes (0 or -1: unlimited)' },
   { name: 'cpuset-cpus', takesValue: true, help: 'CPUs in which to allow execution (0-3, 0,1)' },
   { name: 'cpuset-mems', takesValue: true, help: 'Memory nodes in which to allow execution (0-3, 0,1)' },
@@ -90,6 +92,7 @@ export function limitArgs(p: Parsed): LimitArgs {
   const out: LimitArgs = {};
   const m: [string, keyof LimitArgs][] = [
     ['memory', 'memory'], ['memory-swap', 'memorySwap'], ['memory-reservation', 'memoryReservation'], ['cpus', 'cpus'], ['cpu-shares', 'cpuShares'],
+    ['cpu-period', 'cpuPeriod'], ['cpu-quota', 'cpuQuota'],
     ['pids-limit', 'pidsLimit'], ['cpuset-cpus', 'cpusetCpus'], ['cpuset-mems', 'cpusetMems'],
   ];
   for (const [flag, key] of m) {

@@ -180,11 +180,12 @@ export class EngineContainers {
    */
   update(ref: string, args: LimitArgs): { id: string; limits: Limits } {
     const c = this.running(ref);
-    const change = limitsFromArgs(args);
-    if (Object.keys(change).length === 0) throw invalid('update: no limit given (--memory, --cpus, --pids-limit, --cpuset-cpus, ...)');
     const cg = this.cgroups.open(c.cgroupRel);
     if (!cg.exists()) throw conflict(`container ${engineRef(c.engine, c.id)}: its cgroup /${c.cgroupRel} is gone`);
-    const limits = mergeLimits(limitsOf(cg.limits()), change);
+    const now = limitsOf(cg.limits());
+    const change = limitsFromArgs(args, now);
+    if (Object.keys(change).length === 0) throw invalid('update: no limit given (--memory, --cpus, --pids-limit, --cpuset-cpus, ...)');
+    const limits = mergeLimits(now, change);
     const res = resourcesFromLimits(change.memory !== undefined || change.memorySwap !== undefined ? limits : change);
     validateResources(res);
     cg.apply(res);
@@ -228,6 +229,7 @@ function limitsOf(l: CgroupLimits): Limits {
   if (l.memoryLimit !== null) out.memory = l.memoryLimit;
   if (l.memorySwap !== undefined && l.memorySwap !== null) out.memorySwap = l.memorySwap;
   if (l.cpuQuota !== null && l.cpuQuota > 0) out.cpus = l.cpuQuota / (l.cpuPeriod ?? 100000);
+  if (l.cpuPeriod !== undefined && l.cpuPeriod !== 100000) out.cpuPeriod = l.cpuPeriod;
   if (l.cpuShares !== undefined && l.cpuShares !== 1024) out.cpuShares = l.cpuShares;
   if (l.cpusetCpus) out.cpusetCpus = l.cpusetCpus;
   if (l.cpusetMems) out.cpusetMems = l.cpusetMems;

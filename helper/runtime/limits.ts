@@ -1,12 +1,13 @@
 // The user's limits (protocol `Limits`, numbers) <-> OCI resources, with all
 // parsing and range checks done by cgroups/units so `run` and `update`
 // report the same errors.
-import { limitsToResources, quotaToCpus } from '../cgroups/units';
+import { DEFAULT_CFS_PERIOD, limitsToResources, parseCfsPeriod, parseCfsQuota, quotaToCpus } from '../cgroups/units';
 import type { LinuxResources } from '../cgroups/types';
+import { invalid } from '../errors';
 import type { LimitArgs, Limits } from '../protocol/types';
 
-/** Parses what the user typed into numbers; only the given fields are present. */
-export function limitsFromArgs(argsIn: LimitArgs): Limits {
+/** Parses what the user typed into numbers; only the given fields are present. `base`: the limits an update changes (a quota alone keeps their period). */
+export function limitsFromArgs(argsIn: LimitArgs, base: Limits = {}): Limits {
   // Docker's 0 for these is "not set" (the default; for update, unchanged), not a limit of 0
   const a: LimitArgs = { ...argsIn };
   for (const k of ['memory', 'memorySwap', 'memoryReservation', 'cpuShares'] as const) {
@@ -26,11 +27,21 @@ export function limitsFromArgs(argsIn: LimitArgs): Limits {
   if (res.cpu?.cpus !== undefined) out.cpusetCpus = res.cpu.cpus;
   if (res.cpu?.mems !== undefined) out.cpusetMems = res.cpu.mems;
   if (res.pids?.limit !== undefined) out.pidsLimit = res.pids.limit;
+  // --cpu-period/--cpu-quota: the same limit in the kernel's terms (a quota over a period), as Docker takes them
+  const period = a.cpuPeriod === undefined || a.cpuPeriod === '' ? undefined : parseCfsPeriod(a.cpuPeriod);
+  const quota = a.cpuQuota === undefined || a.cpuQuota === '' ? undefined : parseCfsQuota(a.cpuQuota);
+  if (period !== undefined || quota !== undefined) {
+    if (a.cpus !== undefined && a.cpus !== '') throw invalid('Conflicting options: --cpus and --cpu-period/--cpu-quota cannot both be set (--cpus is a quota over a period of 100000 µs)');
+    out.cpuPeriod = period ?? base.cpuPeriod ?? DEFAULT_CFS_PERIOD;
+    if (quota !== undefined) out.cpus = quota < 0 ? -1 : quota / out.cpuPeriod;
+  }
   return out;
 }
 
 export function mergeLimits(base: Limits, change: Limits): Limits {
   const out = { ...base, ...change };
+  // --cpus again: its own period, not the one --cpu-period gave
+  if (change.cpus !== undefined && change.cpuPeriod === undefined) delete out.cpuPeriod;
   // a new memory limit without a swap total keeps the old total only while it still fits
   if (change.memory !== undefined && change.memorySwap === undefined && out.memorySwap !== undefined && out.memorySwap !== -1 && (change.memory === -1 || out.memorySwap < change.memory)) {
     delete out.memorySwap;
@@ -39,11 +50,14 @@ export function mergeLimits(base: Limits, change: Limits): Limits {
 }
 
 export function resourcesFromLimits(l: Limits): LinuxResources {
+  const byPeriod = l.cpuPeriod !== undefined;
   const res = limitsToResources({
-    memory: l.memory, memorySwap: l.memorySwap, memoryReservation: l.memoryReservation, cpus: l.cpus === undefined || l.cpus <= 0 ? undefined : l.cpus,
+    memory: l.memory, memorySwap: l.memorySwap, memoryReservation: l.memoryReservation, cpus: byPeriod || l.cpus === undefined || l.cpus <= 0 ? undefined : l.cpus,
     cpuShares: l.cpuShares, pidsLimit: l.pidsLimit, cpusetCpus: l.cpusetCpus, cpusetMems: l.cpusetMems,
   });
-  if (l.cpus !== undefined && l.cpus <= 0) res.cpu = { ...res.cpu, quota: -1, period: 100000 };
+  // a quota Docker takes as given (more than the host's CPUs too): no --cpus range applies
+  if (byPeriod) res.cpu = { ...res.cpu, period: l.cpuPeriod, quota: l.cpus !== undefined && l.cpus > 0 ? Math.round(l.cpus * l.cpuPeriod!) : -1 };
+  else if (l.cpus !== undefined && l.cpus <= 0) res.cpu = { ...res.cpu, quota: -1, period: DEFAULT_CFS_PERIOD };
   if (l.oomKillDisable) res.memory = { ...res.memory, disableOOMKiller: true };
   return res;
 }

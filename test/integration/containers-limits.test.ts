@@ -68,3 +68,34 @@ test('the CLI: nscope update --memory 64m --cpus 0.5 --pids-limit 50', async () 
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   await d.cli(['rm', '-f', id]);
 });
+
+test('the CLI: run --cpu-period/--cpu-quota and update them: the kernel\'s quota over period, inspect\'s CpuPeriod/CpuQuota, Docker\'s refusals', async () => {
+  /** "quota period" of the container's cgroup (v1's two files, or v2's cpu.max) */
+  const cpuMax = (id: string): string => {
+    const v2 = cgroupFile(d.cgroupParent, id, 'cpu', 'cpu.max');
+    if (fs.existsSync(v2)) return fs.readFileSync(v2, 'utf8').trim();
+    const q = fs.readFileSync(cgroupFile(d.cgroupParent, id, 'cpu', 'cpu.cfs_quota_us'), 'utf8').trim();
+    return `${q === '-1' ? 'max' : q} ${fs.readFileSync(cgroupFile(d.cgroupParent, id, 'cpu', 'cpu.cfs_period_us'), 'utf8').trim()}`;
+  };
+  const run = await d.cli(['run', '-d', '--cpu-period', '50000', '--cpu-quota', '25000', 'host', 'sleep', '60']);
+  assert.equal(run.code, 0, run.stderr);
+  const id = run.stdout.trim();
+  assert.equal(cpuMax(id), '25000 50000');
+  const hc = JSON.parse((await d.cli(['inspect', id])).stdout)[0].HostConfig;
+  assert.deepEqual([hc.CpuPeriod, hc.CpuQuota, hc.NanoCpus], [50000, 25000, 0]);
+  assert.equal((await d.cli(['update', '--cpu-quota', '75000', id])).code, 0);
+  assert.equal(cpuMax(id), '75000 50000', 'more than one CPU\'s worth of the period is a quota too');
+  assert.equal((await d.cli(['update', '--cpus', '0.5', id])).code, 0);
+  assert.equal(cpuMax(id), '50000 100000', '--cpus takes back its own period');
+  for (const [args, re] of [
+    [['--cpus', '1', '--cpu-quota', '50000'], /Conflicting options: --cpus and --cpu-period\/--cpu-quota/],
+    [['--cpu-period', '500'], /--cpu-period: "500": CPU cfs period can not be less than 1ms/],
+    [['--cpu-quota', '10'], /--cpu-quota: "10": CPU cfs quota can not be less than 1ms/],
+  ] as [string[], RegExp][]) {
+    const bad = await d.cli(['run', '--rm', ...args, 'host', 'true']);
+    assert.notEqual(bad.code, 0, args.join(' '));
+    assert.match(bad.stderr, re);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+  }
+  await d.cli(['rm', '-f', id]);
+});

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { limitsFromArgs, mergeLimits } from '../../helper/runtime/limits';
+import { limitsFromArgs, mergeLimits, resourcesFromLimits } from '../../helper/runtime/limits';
 import { resolveUser, specFromOptions } from '../../helper/runtime/options';
 
 const noPid = () => { throw new Error('no containers'); };
@@ -76,4 +76,23 @@ test('limits: parsed with the flag named; update merges', () => {
   assert.throws(() => limitsFromArgs({ pidsLimit: 'x' }), /--pids-limit/);
   assert.throws(() => limitsFromArgs({ memory: '1k' }), /--memory/);
   assert.deepEqual(mergeLimits({ memory: 1 << 30, pidsLimit: 5 }, { memory: 2 << 30 }), { memory: 2 << 30, pidsLimit: 5 });
+});
+
+test('--cpu-period / --cpu-quota: Docker\'s ranges and words; the quota as given (above the host\'s CPUs too); never with --cpus', () => {
+  assert.deepEqual(limitsFromArgs({ cpuPeriod: '50000', cpuQuota: '25000' }), { cpus: 0.5, cpuPeriod: 50000 });
+  assert.deepEqual(limitsFromArgs({ cpuQuota: 150000 }), { cpus: 1.5, cpuPeriod: 100000 });
+  assert.deepEqual(limitsFromArgs({ cpuPeriod: '20000' }), { cpuPeriod: 20000 });
+  assert.deepEqual(limitsFromArgs({ cpuQuota: '-1' }), { cpus: -1, cpuPeriod: 100000 });
+  assert.deepEqual(resourcesFromLimits({ cpus: 0.5, cpuPeriod: 50000 }).cpu, { period: 50000, quota: 25000 });
+  assert.deepEqual(resourcesFromLimits({ cpus: 64, cpuPeriod: 100000 }).cpu, { period: 100000, quota: 6_400_000 });
+  assert.deepEqual(resourcesFromLimits({ cpuPeriod: 20000 }).cpu, { period: 20000, quota: -1 });
+  assert.deepEqual(resourcesFromLimits({ cpus: 0.33333, cpuPeriod: 100000 }).cpu, { period: 100000, quota: 33333 });
+  assert.throws(() => limitsFromArgs({ cpuPeriod: '999' }), /--cpu-period: "999": CPU cfs period can not be less than 1ms \(i\.e\. 1000\) or larger than 1 second/);
+  assert.throws(() => limitsFromArgs({ cpuPeriod: 1_000_001 }), /--cpu-period/);
+  assert.throws(() => limitsFromArgs({ cpuQuota: '500' }), /--cpu-quota: "500": CPU cfs quota can not be less than 1ms/);
+  assert.throws(() => limitsFromArgs({ cpuQuota: '1.5e3' }), /--cpu-quota/);
+  assert.throws(() => limitsFromArgs({ cpus: '1', cpuQuota: '50000' }), /Conflicting options: --cpus and --cpu-period\/--cpu-quota/);
+  // update: --cpus again takes back its own period; a new period keeps the share of CPU
+  assert.deepEqual(mergeLimits({ cpus: 0.5, cpuPeriod: 50000 }, { cpus: 2 }), { cpus: 2 });
+  assert.deepEqual(mergeLimits({ cpus: 0.5, cpuPeriod: 50000 }, { cpuPeriod: 20000 }), { cpus: 0.5, cpuPeriod: 20000 });
 });

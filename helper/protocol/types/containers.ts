@@ -13,8 +13,10 @@ export interface Limits {
   memoryReservation?: number;
   /** --oom-kill-disable: at its memory limit its processes wait instead of being killed (cgroup v1 only; v2 has no such switch) */
   oomKillDisable?: boolean;
-  /** CPUs, e.g. 0.5; -1 = unlimited */
+  /** CPUs, e.g. 0.5 (with cpuPeriod: the quota over the period); -1 = unlimited */
   cpus?: number;
+  /** the CFS period in µs, where --cpu-period/--cpu-quota set the limit (absent: --cpus's, 100000) */
+  cpuPeriod?: number;
   /** relative weight (cpu.shares, 2..262144) */
   cpuShares?: number;
   /** max processes; -1 = unlimited */
@@ -30,6 +32,9 @@ export interface LimitArgs {
   memoryReservation?: string | number;
   cpus?: string | number;
   cpuShares?: string | number;
+  /** Docker's --cpu-period and --cpu-quota (µs): the limit as the kernel takes it, instead of --cpus */
+  cpuPeriod?: string | number;
+  cpuQuota?: string | number;
   pidsLimit?: string | number;
   cpusetCpus?: string;
   cpusetMems?: string;

@@ -9,7 +9,7 @@ import { cgroup, type ContainerContext, emitEvent, save } from './context';
 /** `restart`: a new restart policy (Docker's update --restart), for the container's next exits. */
 export function update(ctx: ContainerContext, ref: string, args: LimitArgs, restart?: string): { id: string; limits: Limits } {
   const r = ctx.find(ref);
-  const change = limitsFromArgs(args);
+  const change = limitsFromArgs(args, r.limits);
   const policy = restart === undefined ? undefined : parseRestartPolicy(restart);
   if (Object.keys(change).length === 0 && !policy) throw invalid('update: no limit given (--memory, --cpus, --pids-limit, --cpuset-cpus, --restart, ...)');
   if (policy && policy.name !== 'no' && r.autoRemove) throw invalid('Restart policy cannot be updated because AutoRemove is enabled for the container');

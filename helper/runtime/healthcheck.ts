@@ -72,12 +72,21 @@ export function mergeHealthConfig(user: HealthConfig | undefined, image: HealthC
   return out.test?.length ? out : undefined;
 }
 
-/** The argv a probe runs (CMD-SHELL: /bin/sh -c), or undefined where the check is off (NONE). */
-export function probeArgv(h: HealthConfig | undefined): string[] | undefined {
+/**
+ * The image's SHELL (its config's Shell, from a build's SHELL instruction), where it is one a
+ * probe can run: a list of 1–16 strings, none empty or with a NUL. Else undefined (/bin/sh -c).
+ */
+export function imageShell(shell: unknown): string[] | undefined {
+  if (!Array.isArray(shell) || shell.length < 1 || shell.length > 16) return undefined;
+  return shell.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 4096 && !x.includes('\0')) ? shell as string[] : undefined;
+}
+
+/** The argv a probe runs (CMD-SHELL: the image's SHELL, else /bin/sh -c, as Docker's getShell), or undefined where the check is off (NONE). */
+export function probeArgv(h: HealthConfig | undefined, shell?: string[]): string[] | undefined {
   const t = h?.test;
   if (!t || t.length < 2) return undefined;
   if (t[0] === 'CMD') return t.slice(1);
-  if (t[0] === 'CMD-SHELL') return ['/bin/sh', '-c', ...t.slice(1)];
+  if (t[0] === 'CMD-SHELL') return [...(shell?.length ? shell : ['/bin/sh', '-c']), ...t.slice(1)];
   return undefined;
 }
 

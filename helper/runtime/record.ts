@@ -57,6 +57,8 @@ export interface ContainerRecord {
   lookupAtStart?: boolean;
   /** its health check: --health-* over the image's HEALTHCHECK (test ["NONE"]: off) */
   healthcheck?: HealthConfig;
+  /** the image's SHELL (Docker's Config.Shell): what a CMD-SHELL health check runs in */
+  shell?: string[];
   /** --expose: ports exposed beside the image's EXPOSE ("8080/tcp"), for inspect's Config.ExposedPorts */
   exposed?: string[];
   /** its health (Docker's State.Health), while it runs and the last one after */

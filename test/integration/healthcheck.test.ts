@@ -123,6 +123,20 @@ test('the image\'s HEALTHCHECK runs unless --no-healthcheck; --health-* goes ove
   assert.equal((await d.cli(['rmi', 'hc:1'])).code, 0);
 });
 
+test('a CMD-SHELL check runs in the image\'s SHELL, as Docker\'s does', async () => {
+  const base = await run('host', 'sleep', '60');
+  // a SHELL that says where it ran and fails: the check's own command (true) never runs
+  const c = await d.cli(['commit', '--change', 'SHELL ["/bin/sh", "-c", "echo in-the-image-shell; exit 4; #"]', '--change', 'HEALTHCHECK --interval=200ms --retries=1 CMD true', base, 'hcsh:1']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal((await d.cli(['rm', '-f', base])).code, 0);
+  const id = await run('hcsh:1', 'sleep', '60');
+  assert.deepEqual((await inspect(id)).Config.Healthcheck.Test, ['CMD-SHELL', 'true']);
+  await waitFor(async () => (await health(id))?.Status === 'unhealthy', 10000, 'the check in the image\'s shell');
+  assert.deepEqual((({ ExitCode, Output }) => ({ ExitCode, Output }))((await health(id))!.Log[0]), { ExitCode: 4, Output: 'in-the-image-shell\n' });
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  assert.equal((await d.cli(['rmi', 'hcsh:1'])).code, 0);
+});
+
 test('bad --health-* values are refused with Docker\'s words and leave nothing', async () => {
   await assertRefused(d, ['run', '-d', '--health-cmd', 'true', '--health-interval', '-1s', 'host', 'sleep', '5'], /--health-interval cannot be negative/);
   await assertRefused(d, ['run', '-d', '--health-timeout', 'soon', 'host', 'sleep', '5'], /invalid argument "soon" for "--health-timeout" flag: time: invalid duration "soon"/);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goDurationNs, goDurationString } from '../../helper/lib/go-duration';
-import { applyProbe, checkHealthConfig, healthTimings, imageHealthConfig, mergeHealthConfig, probeArgv } from '../../helper/runtime/healthcheck';
+import { applyProbe, checkHealthConfig, healthTimings, imageHealthConfig, imageShell, mergeHealthConfig, probeArgv } from '../../helper/runtime/healthcheck';
 import type { HealthState } from '../../helper/protocol/types';
 import { dockerEvent, eventMatches } from '../../helper/cli/events-command';
 import { parseFilters, EVENT_FILTERS } from '../../helper/cli/filters';
@@ -50,6 +50,11 @@ test('the user\'s check over the image\'s, field by field; NONE turns it off; a 
   assert.equal(mergeHealthConfig({ interval: 1e9 }, undefined), undefined);
   assert.equal(imageHealthConfig({ Test: ['CMD', 'x'], Interval: -3 }), undefined);
   assert.deepEqual(probeArgv({ test: ['CMD-SHELL', 'test -f /tmp/ok'] }), ['/bin/sh', '-c', 'test -f /tmp/ok']);
+  // the image's SHELL where it has one (a build's SHELL instruction), a hostile one ignored
+  assert.deepEqual(probeArgv({ test: ['CMD-SHELL', 'ok'] }, ['/bin/bash', '-eo', 'pipefail', '-c']), ['/bin/bash', '-eo', 'pipefail', '-c', 'ok']);
+  assert.deepEqual(probeArgv({ test: ['CMD', 'x'] }, ['/bin/bash', '-c']), ['x']);
+  assert.deepEqual(imageShell(['/bin/ash', '-c']), ['/bin/ash', '-c']);
+  for (const bad of [[], [''], ['a\0b'], 'sh -c', [1], Array(17).fill('x'), null]) assert.equal(imageShell(bad), undefined, JSON.stringify(bad));
   assert.deepEqual(probeArgv({ test: ['CMD', 'a', 'b'] }), ['a', 'b']);
   assert.deepEqual(healthTimings({}), { intervalMs: 30000, timeoutMs: 30000, startPeriodMs: 0, retries: 3 });
 });

@@ -29,7 +29,7 @@ import { allocateIdMap, parseUserns, releaseIdMap } from '../userns';
 import { parseRestartPolicy } from '../restart-policy';
 import { checkStopSignal, checkStopTimeout } from '../stop-options';
 import { checkRunOptions } from '../validate-options';
-import { checkHealthConfig, imageHealthConfig, mergeHealthConfig } from '../healthcheck';
+import { checkHealthConfig, imageHealthConfig, imageShell, mergeHealthConfig } from '../healthcheck';
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
 import { onExit } from './exit';
@@ -81,6 +81,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     ...(net.request ? { network: net.request } : {}),
     ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
     ...(healthcheck ? { healthcheck } : {}),
+    ...(healthcheck && imageShell(cfg.Shell) ? { shell: imageShell(cfg.Shell) } : {}),
     ...(Object.keys(exposed).length ? { exposed: Object.keys(exposed) } : {}),
     ...(restartPolicy && restartPolicy.name !== 'no' ? { restartPolicy, restartCount: 0 } : {}),
   };

@@ -31,7 +31,7 @@ export class HealthMonitors {
 /** At the container's start (and when a restarted daemon finds it running): status "starting", streak 0, the log kept; its first probe one interval on. */
 export function startHealth(ctx: ContainerContext, r: ContainerRecord, resetState = true): void {
   stopHealth(ctx, r.id);
-  const argv = probeArgv(r.healthcheck);
+  const argv = probeArgv(r.healthcheck, r.shell);
   if (!argv) return;
   if (resetState || !r.health) r.health = { status: 'starting', failingStreak: 0, log: r.health?.log ?? [] };
   const m: Monitor = { stopped: false };

@@ -4,7 +4,7 @@ import { cpCommand } from './cp-command';
 import { envFromFlags } from './env-file';
 import { HelperClient, openStream } from '../protocol/client';
 import type { NsType } from '../protocol';
-import { bool, list, parseArgs, str, UsageError } from './args';
+import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
 import { table } from './format';
 import { LOGIN, LOGOUT } from './login-commands';
@@ -21,7 +21,14 @@ import { parseTimeArg } from './time-arg';
 import { VOLUME } from './volume-commands';
 import { PULL, PULL_FLAGS, PUSH, PullFailed, TAG, withPull } from './pull-commands';
 
-async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean }): Promise<number> {
+/** What an attached run passes on to the container (Docker's ForwardAllSignals, less those the terminal or the runtime needs). */
+const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/** Docker's --sig-proxy (default true): given as false, a signal ends nscope and the container runs on. */
+const SIG_PROXY: Flag = { name: 'sig-proxy', help: 'Proxy received signals to the process (default true; =false: a signal ends nscope, the container runs on)' };
+const sigProxy = (p: Parsed): boolean => p.flags['sig-proxy'] !== false;
+
+async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean }, proxy = true): Promise<number> {
   if (term && (term.tty || term.interactive)) {
     const sock = await openStream(ctx.socket, { kind: 'attach', id });
     const waited = c.request('container.wait', { id });
@@ -36,16 +43,14 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
   const waited = c.request('container.wait', { id });
   waited.catch(() => undefined);
   const forward = (sig: NodeJS.Signals) => { void c.request('container.kill', { id, signal: sig }).catch(() => undefined); };
-  process.on('SIGINT', forward);
-  process.on('SIGTERM', forward);
+  if (proxy) for (const sig of PROXIED) process.on(sig, forward);
   const printed = printLogStream(stream);
   try {
     await c.request('container.start', { id });
   } catch (e) {
     // nothing will come: let go of the stream and the signals so the process can end
     stream.destroy();
-    process.off('SIGINT', forward);
-    process.off('SIGTERM', forward);
+    for (const sig of PROXIED) process.off(sig, forward);
     process.stderr.write(`nscope: ${(e as Error).message}\n`);
     return 125;
   }
@@ -107,7 +112,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: 'Create and run a new container from an image', group: 'Containers',
-    flags: [...CREATE_FLAGS, ...PULL_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+    flags: [...CREATE_FLAGS, ...PULL_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }, SIG_PROXY], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const c = await ctx.client();
       const opts = runOptions(p);
@@ -130,7 +135,7 @@ export const COMMANDS: Record<string, Command> = {
         process.stdout.write(created.id + '\n');
         return 0;
       }
-      return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive: !!opts.interactive });
+      return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive: !!opts.interactive }, sigProxy(p));
     },
   },
   create: {
@@ -156,13 +161,13 @@ export const COMMANDS: Record<string, Command> = {
   },
   start: {
     summary: 'Start one or more created or stopped containers', group: 'Containers',
-    flags: [{ name: 'attach', short: 'a', help: "Attach STDOUT/STDERR and exit with the container's code" }], min: 1, usage: 'start [OPTIONS] CONTAINER...',
+    flags: [{ name: 'attach', short: 'a', help: "Attach STDOUT/STDERR and exit with the container's code" }, SIG_PROXY], min: 1, usage: 'start [OPTIONS] CONTAINER...',
     async run(p, ctx) {
       if (bool(p, 'attach')) {
         if (p.positionals.length !== 1) throw new UsageError('start -a takes one container');
         const c = await ctx.client();
         const { id } = await c.request('container.inspect', { id: p.positionals[0] });
-        return runAttached(ctx, c, id);
+        return runAttached(ctx, c, id, undefined, sigProxy(p));
       }
       return eachId(p, ctx, async (c, id) => { await c.request('container.start', { id }); process.stdout.write(id + '\n'); });
     },

@@ -248,3 +248,31 @@ test('the management words: container ls/inspect/rm, image ls/rm/inspect; unknow
   assert.match(await ok('image', 'rm', '--help'), /-f, --force/);
   assert.match(await ok('image', 'inspect', '--help'), /-f, --format string/);
 });
+
+test('run in the foreground passes its signals to the container (HUP, TERM…); --sig-proxy=false lets nscope end and the container run on', async () => {
+  const attached = (args: string[]) => {
+    const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (b) => { out += b; });
+    return { p, out: () => out, code: new Promise<number | null>((resolve) => p.on('close', (c, s) => resolve(c ?? (s ? -1 : null)))) };
+  };
+  // the shell is the container's PID 1: a signal it traps reaches it, one it does not is ignored (as under Docker)
+  const a = attached(['--rm', '--name', 'sp1', 'host', 'sh', '-c', 'trap "echo got-hup" HUP; trap "exit 7" TERM; echo ready; while :; do sleep 0.1; done']);
+  const settled = (p: Promise<number | null>) => Promise.race([p, new Promise<string>((r) => setTimeout(() => r('still running'), 15000))]);
+  try {
+    await waitFor(() => a.out().includes('ready'), 20000, `ready in ${a.out()}`);
+    a.p.kill('SIGHUP');
+    await waitFor(() => a.out().includes('got-hup'), 10000, `the HUP trapped in the container: ${a.out()}`);
+    a.p.kill('SIGTERM');
+    assert.equal(await settled(a.code), 7, 'TERM ended the container, and run exits with its code');
+  } finally {
+    a.p.kill('SIGKILL');
+    await d.cli(['rm', '-f', 'sp1']);
+  }
+  const b = attached(['--sig-proxy=false', '--name', 'sp2', 'host', 'sh', '-c', 'echo ready; sleep 60']);
+  await waitFor(() => b.out().includes('ready'), 20000, 'ready');
+  b.p.kill('SIGTERM');
+  assert.notEqual(await settled(b.code), 'still running', 'nscope ended at the TERM');
+  assert.equal((await ok('inspect', '-f', '{{.State.Status}}', 'sp2')).trim(), 'running', 'the signal ended nscope, not the container');
+  await ok('rm', '-f', 'sp2');
+});

@@ -39,6 +39,7 @@
 
 #include "dirents.h"
 #include "errno-name.h"
+#include "openat2.h"
 #include "spawnattr.h"
 #include "tar/binding.h"
 
@@ -237,12 +238,8 @@ Napi::Value OpenInRoot(const Napi::CallbackInfo& info) {
     rootfd = open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0) return ThrowErrno(env, "open", errno, root);
   }
-  struct open_how how;
-  std::memset(&how, 0, sizeof(how));
-  how.flags = (unsigned)flags | O_CLOEXEC;
-  if (flags & O_CREAT && info.Length() > 3 && info[3].IsNumber()) how.mode = info[3].As<Napi::Number>().Uint32Value() & 07777;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  int fd = (int)syscall(SYS_openat2, rootfd, path.c_str(), &how, sizeof(how));
+  unsigned mode = info.Length() > 3 && info[3].IsNumber() ? info[3].As<Napi::Number>().Uint32Value() : 0;
+  int fd = openat2_at(rootfd, path.c_str(), flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
   int e = errno;
   if (!given) close(rootfd);
   if (fd < 0) return ThrowErrno(env, "openat2", e, path);
@@ -276,11 +273,7 @@ Napi::Value NsOwner(const Napi::CallbackInfo& info) {
 // look cannot lead us anywhere else on the host.
 
 int OpenBeneathFd(int rootfd, const std::string& rel, int flags) {
-  struct open_how how;
-  std::memset(&how, 0, sizeof(how));
-  how.flags = (unsigned)flags | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-  return (int)syscall(SYS_openat2, rootfd, rel.empty() ? "." : rel.c_str(), &how, sizeof(how));
+  return openat2_at(rootfd, rel.c_str(), flags, 0, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV);
 }
 
 std::string JoinRel(const std::string& a, const std::string& b) {

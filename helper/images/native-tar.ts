@@ -20,12 +20,10 @@ export function flatIdMap(m: IdMapping[] | undefined): number[] | undefined {
 
 /** A native error as nscope's: a refused archive is 'invalid', a failed syscall 'failed'. */
 function ours(e: unknown): unknown {
-  const err = e as Error & { invalid?: boolean; code?: string };
+  const err = e as Error & { invalid?: boolean };
   if (err instanceof NscopeError || !(err instanceof Error)) return e;
   if (err.invalid) return invalid(err.message);
-  const out = new NscopeError('failed', err.message);
-  (out as unknown as { errno?: string }).errno = err.code;
-  return out;
+  return new NscopeError('failed', err.message);
 }
 
 /**

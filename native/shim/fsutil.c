@@ -2,6 +2,7 @@
  * resolved by the kernel with RESOLVE_IN_ROOT, so a symlink in an image
  * (e.g. /dev -> /host/dir) can never redirect a mount onto the host. */
 #include "shim.h"
+#include "../openat2.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,14 +15,8 @@
 #include <unistd.h>
 
 int open_in_root(int rootfd, const char *path, int flags, int resolve_extra) {
-  struct open_how how;
-  memset(&how, 0, sizeof(how));
-  how.flags = (unsigned)flags | O_CLOEXEC;
-  if (flags & O_CREAT) how.mode = 0644;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (unsigned)resolve_extra;
   while (*path == '/') path++;
-  if (*path == '\0') path = ".";
-  return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+  return openat2_at(rootfd, path, flags, 0644, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (unsigned)resolve_extra);
 }
 
 /* mkdir -p inside the root. Each existing prefix is opened in-root, so the

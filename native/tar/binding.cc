@@ -68,9 +68,11 @@ Napi::Value PackRead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, (double)n);
 }
 
-Napi::Value PackClose(const Napi::CallbackInfo& info) {
-  tar::TreePacker* p = Handle<tar::TreePacker>(info);
-  if (p) p->Close();
+// close() of either: its fds now, not when the collector gets to it
+template <typename T>
+Napi::Value CloseHandle(const Napi::CallbackInfo& info) {
+  T* h = Handle<T>(info);
+  if (h) h->Close();
   return info.Env().Undefined();
 }
 
@@ -89,7 +91,7 @@ Napi::Value TarPacker(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("handle", Napi::External<tar::TreePacker>::New(env, p.release(), [](Napi::Env, tar::TreePacker* x) { delete x; }));
   out.Set("read", Napi::Function::New(env, PackRead, "read"));
-  out.Set("close", Napi::Function::New(env, PackClose, "close"));
+  out.Set("close", Napi::Function::New(env, CloseHandle<tar::TreePacker>, "close"));
   return out;
 }
 
@@ -112,12 +114,6 @@ Napi::Value UnpackEnd(const Napi::CallbackInfo& info) {
   out.Set("entries", Napi::Number::New(env, (double)u->entries()));
   out.Set("bytes", Napi::Number::New(env, (double)u->bytes()));
   return out;
-}
-
-Napi::Value UnpackClose(const Napi::CallbackInfo& info) {
-  tar::TarUnpacker* u = Handle<tar::TarUnpacker>(info);
-  if (u) u->Close();
-  return info.Env().Undefined();
 }
 
 Napi::Value TarUnpacker(const Napi::CallbackInfo& info) {
@@ -163,7 +159,7 @@ Napi::Value TarUnpacker(const Napi::CallbackInfo& info) {
   out.Set("handle", Napi::External<tar::TarUnpacker>::New(env, u.release(), [](Napi::Env, tar::TarUnpacker* x) { delete x; }));
   out.Set("write", Napi::Function::New(env, UnpackWrite, "write"));
   out.Set("end", Napi::Function::New(env, UnpackEnd, "end"));
-  out.Set("close", Napi::Function::New(env, UnpackClose, "close"));
+  out.Set("close", Napi::Function::New(env, CloseHandle<tar::TarUnpacker>, "close"));
   return out;
 }
 

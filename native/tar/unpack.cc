@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -16,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "../openat2.h"
+
 namespace tar {
 
 namespace {
@@ -25,12 +26,8 @@ constexpr size_t kNameLimit = 64 * 1024;
 constexpr size_t kMaxOpenDirs = 256;
 
 int OpenInRoot(int rootfd, const std::string& rel, int flags) {
-  struct open_how how;
-  std::memset(&how, 0, sizeof(how));
-  how.flags = (unsigned)flags | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   for (int i = 0;; i++) {
-    int fd = (int)syscall(SYS_openat2, rootfd, rel.empty() ? "." : rel.c_str(), &how, sizeof(how));
+    int fd = openat2_at(rootfd, rel.c_str(), flags, 0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
     // EAGAIN: a rename elsewhere raced the lookup; the kernel asks for a retry
     if (fd >= 0 || errno != EAGAIN || i == 8) return fd;
   }

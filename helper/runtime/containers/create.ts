@@ -52,6 +52,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
   const cfg = image.config.config ?? {};
   const healthcheck = mergeHealthConfig(checkHealthConfig(opts.healthcheck), imageHealthConfig(cfg.Healthcheck));
+  const shell = imageShell(cfg.Shell);
   // taken and recorded with no await in between: two creates never get the same range
   const userns = parseUserns(opts.userns);
   const idMap = userns ? allocateIdMap(userns.size, pathsOf(ctx, id).dir, [...ctx.records.values()].flatMap((x) => x.idMap ?? [])) : undefined;
@@ -81,7 +82,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     ...(net.request ? { network: net.request } : {}),
     ...(opts.lookupAtStart ? { lookupAtStart: true } : {}),
     ...(healthcheck ? { healthcheck } : {}),
-    ...(healthcheck && imageShell(cfg.Shell) ? { shell: imageShell(cfg.Shell) } : {}),
+    ...(healthcheck && shell ? { shell } : {}),
     ...(Object.keys(exposed).length ? { exposed: Object.keys(exposed) } : {}),
     ...(restartPolicy && restartPolicy.name !== 'no' ? { restartPolicy, restartCount: 0 } : {}),
   };

@@ -27,9 +27,9 @@ import { printLogStream } from '../cli/logstream';
 import { sendArchive } from '../files/send-archive';
 import { resolvePathInRoot } from '../images/in-root';
 import { parseDockerignore } from './dockerignore';
+import { BUILD_CACHE_REPOSITORY as CACHE_NAME } from './cache-name';
 
 const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK']);
-const CACHE_NAME = 'nscope-build-cache';
 
 export class BuildError extends Error {}
 

@@ -38,6 +38,7 @@ export const IMAGES: Command = {
   flags: [
     { ...TEMPLATE_FORMAT, help: 'Format output: "table", "json" (nscope\'s list as a JSON array), "table TEMPLATE" or a Go TEMPLATE, e.g. \'{{.Repository}}:{{.Tag}}\'' },
     { name: 'quiet', short: 'q', help: 'Only show image IDs' },
+    { name: 'all', short: 'a', help: "Show all images: the build cache's intermediate images too (nscope-build-cache:KEY)" },
     { name: 'digests', help: 'Show the registry digest a pulled image was pulled by' },
     { name: 'filter', short: 'f', takesValue: true, repeat: true, value: 'filter', help: `Filter output based on conditions provided: ${IMAGE_FILTERS.join(', ')} (e.g. dangling=true, reference='alp*:3*')` },
     { name: 'no-trunc', help: "Don't truncate output" },
@@ -49,7 +50,7 @@ export const IMAGES: Command = {
     // `images alpine` is `images --filter reference=alpine`, as in Docker
     if (p.positionals[0]) filters.set('reference', [...(filters.get('reference') ?? []), p.positionals[0]]);
     const fmt = listFormat(p);
-    const imgs = filterImages(await (await ctx.client()).request('image.list', {}), filters);
+    const imgs = filterImages(await (await ctx.client()).request('image.list', { all: bool(p, 'all') }), filters);
     const noTrunc = bool(p, 'no-trunc');
     if (bool(p, 'quiet')) process.stdout.write([...new Set(imgs.map((i) => (noTrunc ? i.id : shortId(i.id))))].map((x) => x + '\n').join(''));
     else if (fmt.kind === 'json') json(imgs);

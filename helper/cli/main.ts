@@ -15,7 +15,7 @@ import { HOST_COMMANDS } from './host-commands';
 import { containerCommand } from './container-commands';
 import { EVENTS } from './events-command';
 import { management } from './management';
-import { SYSTEM_DF, SYSTEM_PRUNE } from './prune-commands';
+import { BUILDER_PRUNE, SYSTEM_DF, SYSTEM_PRUNE } from './prune-commands';
 
 const VERSION = 'nscope 0.1.0';
 
@@ -97,6 +97,7 @@ const ALL: Record<string, Command> = {
     events: { ...EVENTS, usage: 'system events [OPTIONS]' },
     info: { ...TOP.info, usage: 'system info [OPTIONS]' },
   }),
+  builder: management('builder', "Manage the build cache (the images of `nscope build`'s steps)", 'Images', { prune: BUILDER_PRUNE }),
 };
 
 /** Every command by name, for tests that walk the table. */

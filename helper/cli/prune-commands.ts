@@ -1,6 +1,7 @@
-// `container prune`, `image prune`, `system prune` and `system df`: what
-// stopped containers, unused images and volumes hold, and removing them, as
-// Docker reports it ("Total reclaimed space: …").
+// `container prune`, `image prune`, `builder prune`, `system prune` and
+// `system df`: what stopped containers, unused images, the build cache and
+// volumes hold, and removing them, as Docker reports it ("Total reclaimed
+// space: …").
 import type { HelperClient } from '../protocol/client';
 import type { ContainerSummary, ImageDetailInfo, ImageSummaryInfo } from '../protocol';
 import { bool, UsageError, type Parsed } from './args';
@@ -8,6 +9,7 @@ import { json, type Command } from './command';
 import { humanSize, table } from './format';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 import { promptLine } from './prompt';
+import { isBuildCache } from '../build/cache-name';
 
 const FORCE = { name: 'force', short: 'f', help: 'Do not prompt for confirmation' };
 
@@ -38,9 +40,9 @@ async function pruneContainers(c: HelperClient): Promise<{ removed: string[]; re
   return { removed, reclaimed };
 }
 
-/** Every image with its layers, for sizes that count a shared layer once. */
+/** Every image (the build cache's too) with its layers, for sizes that count a shared layer once. */
 async function imagesWithLayers(c: HelperClient): Promise<{ list: ImageSummaryInfo[]; byId: Map<string, ImageDetailInfo> }> {
-  const list = await c.request('image.list', {});
+  const list = await c.request('image.list', { all: true });
   const byId = new Map<string, ImageDetailInfo>();
   for (const i of list) {
     if (byId.has(i.id)) continue;
@@ -60,11 +62,14 @@ function freed(byId: Map<string, ImageDetailInfo>, gone: Set<string>): number {
   return [...sizes.values()].reduce((a, b) => a + b, 0);
 }
 
-/** Images no container uses: the dangling ones (no name), or with `all` every one. */
-async function pruneImages(c: HelperClient, all: boolean): Promise<{ lines: string[]; reclaimed: number }> {
+/**
+ * Images no container uses: the dangling ones (no name), or with `all` every
+ * one; with `cache`, the build cache's instead (which the others leave alone).
+ */
+async function pruneImages(c: HelperClient, all: boolean, cache = false): Promise<{ lines: string[]; reclaimed: number }> {
   const used = new Set((await c.request('container.list', { all: true })).map((x) => x.imageId));
   const { list, byId } = await imagesWithLayers(c);
-  const victims = list.filter((i) => !used.has(i.id) && (all || i.name === '<none>:<none>'));
+  const victims = list.filter((i) => !used.has(i.id) && (cache ? isBuildCache(i.name) : !isBuildCache(i.name) && (all || i.name === '<none>:<none>')));
   const lines: string[] = [];
   const gone = new Set<string>();
   for (const i of victims) {
@@ -75,7 +80,7 @@ async function pruneImages(c: HelperClient, all: boolean): Promise<{ lines: stri
     } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); }
   }
   // an image is gone once none of its names is left
-  const left = new Set((await c.request('image.list', {})).map((i) => i.id));
+  const left = new Set((await c.request('image.list', { all: true })).map((i) => i.id));
   for (const i of victims) {
     if (left.has(i.id) || gone.has(i.id)) continue;
     gone.add(i.id);
@@ -108,8 +113,21 @@ export const IMAGE_PRUNE: Command = {
   },
 };
 
+export const BUILDER_PRUNE: Command = {
+  summary: "Remove the build cache: every step's image `nscope build` kept that no container uses", group: 'Images',
+  flags: [FORCE, { name: 'all', short: 'a', help: 'Accepted for Docker\'s syntax: the whole unused cache goes either way' }], usage: 'builder prune [OPTIONS]',
+  async run(p, ctx) {
+    if (p.positionals.length) throw new UsageError('usage: nscope builder prune [OPTIONS]');
+    if (!await confirm(p, ['all build cache'])) return 0;
+    const r = await pruneImages(await ctx.client(), true, true);
+    const ids = r.lines.filter((l) => l.startsWith('deleted: ')).map((l) => l.slice(9));
+    process.stdout.write(`${ids.length ? `Deleted build cache objects:\n${ids.join('\n')}\n\n` : ''}Total reclaimed space: ${humanSize(r.reclaimed)}\n`);
+    return 0;
+  },
+};
+
 export const SYSTEM_PRUNE: Command = {
-  summary: 'Remove stopped containers, unused networks, dangling images (and with --volumes anonymous volumes)', group: 'Helper',
+  summary: 'Remove stopped containers, unused networks, dangling images, the build cache (and with --volumes anonymous volumes)', group: 'Helper',
   flags: [
     FORCE,
     { name: 'all', short: 'a', help: 'Remove all unused images, not just dangling ones' },
@@ -120,7 +138,7 @@ export const SYSTEM_PRUNE: Command = {
     if (p.positionals.length) throw new UsageError('usage: nscope system prune [OPTIONS]');
     const what = ['all stopped containers', 'all networks not used by at least one container',
       ...(bool(p, 'volumes') ? ['all anonymous volumes not used by at least one container'] : []),
-      bool(p, 'all') ? 'all images without at least one container associated to them' : 'all dangling images'];
+      bool(p, 'all') ? 'all images without at least one container associated to them' : 'all dangling images', 'all build cache'];
     if (!await confirm(p, what)) return 0;
     const c = await ctx.client();
     const cs = await pruneContainers(c);
@@ -141,6 +159,10 @@ export const SYSTEM_PRUNE: Command = {
     const im = await pruneImages(c, bool(p, 'all'));
     if (im.lines.length) out += `Deleted Images:\n${im.lines.join('\n')}\n\n`;
     reclaimed += im.reclaimed;
+    const cache = await pruneImages(c, true, true);
+    const cacheIds = cache.lines.filter((l) => l.startsWith('deleted: ')).map((l) => l.slice(9));
+    if (cacheIds.length) out += `Deleted build cache objects:\n${cacheIds.join('\n')}\n\n`;
+    reclaimed += cache.reclaimed;
     process.stdout.write(`${out}Total reclaimed space: ${humanSize(reclaimed)}\n`);
     return 0;
   },
@@ -158,11 +180,17 @@ export const SYSTEM_DF: Command = {
     const c = await ctx.client();
     const containers = (await c.request('container.list', { all: true, size: true })).filter((x) => !x.engine);
     const used = new Set(containers.map((x) => x.imageId));
-    const { byId } = await imagesWithLayers(c);
-    const all = new Set(byId.keys());
+    const { list, byId } = await imagesWithLayers(c);
+    // an image only the build cache names is the cache's; one with a name of its own is an image
+    const named = new Set(list.filter((i) => !isBuildCache(i.name)).map((i) => i.id));
+    const all = new Set([...byId.keys()].filter((id) => named.has(id)));
+    const cached = new Set([...byId.keys()].filter((id) => !named.has(id)));
     const unused = new Set([...all].filter((id) => !used.has(id)));
+    const cacheUnused = new Set([...cached].filter((id) => !used.has(id)));
+    // what the cache alone holds: layers no named image has
+    const cacheSize = freed(byId, cached);
     const vols = await c.request('volume.list', { size: true });
-    const imgSize = freed(byId, all);
+    const imgSize = freed(byId, new Set(byId.keys())) - cacheSize;
     const cSize = containers.reduce((a, x) => a + (x.sizeRw ?? 0), 0);
     const cFree = containers.filter((x) => x.status !== 'running').reduce((a, x) => a + (x.sizeRw ?? 0), 0);
     const vSize = vols.reduce((a, v) => a + (v.size ?? 0), 0);
@@ -171,7 +199,7 @@ export const SYSTEM_DF: Command = {
       { Type: 'Images', TotalCount: String(all.size), Active: String([...all].filter((id) => used.has(id)).length), Size: humanSize(imgSize), Reclaimable: pct(freed(byId, unused), imgSize), bytes: imgSize },
       { Type: 'Containers', TotalCount: String(containers.length), Active: String(containers.filter((x) => x.status === 'running').length), Size: humanSize(cSize), Reclaimable: pct(cFree, cSize), bytes: cSize },
       { Type: 'Local Volumes', TotalCount: String(vols.length), Active: String(vols.filter((v) => v.users.length).length), Size: humanSize(vSize), Reclaimable: pct(vFree, vSize), bytes: vSize },
-      { Type: 'Build Cache', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B', bytes: 0 },
+      { Type: 'Build Cache', TotalCount: String(cached.size), Active: String(cached.size - cacheUnused.size), Size: humanSize(cacheSize), Reclaimable: humanSize(freed(byId, cacheUnused)), bytes: cacheSize },
     ];
     if (fmt.kind === 'json') json(rows);
     else if (fmt.kind === 'template') process.stdout.write(renderTemplate(fmt, rows, { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE', bytes: 'BYTES' }));

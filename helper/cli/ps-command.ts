@@ -84,7 +84,7 @@ export const PS: Command = {
     const c = await ctx.client();
     const size = bool(p, 'size') || /\.Size\b/.test(str(p, 'format') ?? '');
     let rows = await c.request('container.list', { all, size });
-    const imageSizes = size ? new Map((await c.request('image.list', {})).map((i) => [i.id, i.size])) : undefined;
+    const imageSizes = size ? new Map((await c.request('image.list', { all: true })).map((i) => [i.id, i.size])) : undefined;
     // before/since need the stopped ones to name them by
     if (filters.has('before') || filters.has('since')) {
       const every = all ? rows : await c.request('container.list', { all: true });

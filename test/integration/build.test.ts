@@ -156,7 +156,7 @@ describe('nscope build', () => {
   describe('FROM scratch', () => {
     let sctx: string;
     const file = (name: string, text: string) => { fs.writeFileSync(path.join(sctx, name), text); return ['-f', path.join(sctx, name), sctx]; };
-    const imageIds = async () => (await (await d.client()).request('image.list', {})).map((i) => `${i.id} ${i.name}`).sort();
+    const imageIds = async () => (await (await d.client()).request('image.list', { all: true })).map((i) => `${i.id} ${i.name}`).sort();
     const inspect = async (ref: string) => JSON.parse((await d.cli(['image', 'inspect', ref])).stdout)[0].Nscope;
 
     before(() => {
@@ -219,5 +219,27 @@ describe('nscope build', () => {
       assert.match(none.stderr, /no command specified/);
       assert.equal((await d.cli(['ps', '-aq'])).stdout.trim(), '', 'no container left');
     });
+  });
+
+  test("the build cache's images: left out of `images` (shown by -a), counted by `system df`, removed by `builder prune`", async () => {
+    const cacheNames = async (args: string[]) => (await d.cli(['images', ...args, '--format', '{{.Repository}}:{{.Tag}}'])).stdout.split('\n').filter((n) => n.startsWith('nscope-build-cache:'));
+    assert.deepEqual(await cacheNames([]), [], 'images hides them');
+    assert.ok((await cacheNames(['-a'])).length >= 6, 'images -a shows them');
+    const rpcCache = async (all: boolean) => (await (await d.client()).request('image.list', { all })).filter((i) => i.name.startsWith('nscope-build-cache:')).length;
+    assert.equal(await rpcCache(false), 0, 'image.list leaves them out');
+    assert.ok(await rpcCache(true) >= 6, 'image.list { all } has them');
+    const df = async () => JSON.parse((await d.cli(['system', 'df', '--format', 'json'])).stdout).find((r: { Type: string }) => r.Type === 'Build Cache');
+    assert.ok(Number((await df()).TotalCount) > 0, 'system df counts the cache');
+    const before = (await d.cli(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).stdout;
+    const pruned = await d.cli(['builder', 'prune', '-f']);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    assert.match(pruned.stdout, /Total reclaimed space: /);
+    assert.deepEqual(await cacheNames(['-a']), [], 'no cache left');
+    assert.equal((await df()).TotalCount, '0');
+    assert.equal((await d.cli(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).stdout, before, 'the named images stay');
+    assert.equal(await run('demo:1'), 'hi from RUN\n');
+    const again = await build(['-t', 'demo:4', '--build-arg', 'GREETING=hi', ctx]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /Using cache/, 'a pruned cache misses');
   });
 });

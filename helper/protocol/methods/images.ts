@@ -3,7 +3,8 @@ import type { ImageDetailInfo, ImageSummaryInfo } from '../types/images';
 import type { RegistryAuth } from '../types/registry';
 
 export interface ImageMethods {
-  'image.list': { params: Record<string, never>; result: ImageSummaryInfo[] };
+  /** `all`: the build cache's images (helper/build/cache-name.ts) too */
+  'image.list': { params: { all?: boolean }; result: ImageSummaryInfo[] };
   'image.inspect': { params: { ref: string }; result: ImageDetailInfo };
   /** `file` is a path on the helper's host that the caller itself can read. */
   'image.import': { params: { file: string; name?: string }; result: ImageSummaryInfo[] };

@@ -3,13 +3,14 @@ import type { ImageMethods } from '../../protocol';
 import { invalid } from '../../errors';
 import { login } from '../../registry/login';
 import { configImage } from '../../rootfs/config-image';
+import { isBuildCache } from '../../build/cache-name';
 import { openForPeer } from '../access';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethods> {
   const c = s.containers;
   return {
-    'image.list': () => s.images.list(),
+    'image.list': (p) => (obj(p).all === true ? s.images.list() : s.images.list().filter((i) => !isBuildCache(i.name))),
     'image.inspect': (p) => s.images.inspect(obj(p).ref),
     'image.import': async (p, ctx) => {
       const fd = openForPeer(obj(p).file, ctx.peer);

@@ -7,6 +7,7 @@ import type { ImageLayersResult, LayerChangeInfo } from '../protocol';
 import { bool, list, str, UsageError, type Parsed } from './args';
 import { json, wantsJson, FORMAT, type Command, type Ctx } from './command';
 import { humanSize, shortId, table } from './format';
+import { writeImageArchive } from './image-archive-commands';
 
 export const COMMIT_COMMANDS: Record<string, Command> = {
   commit: {
@@ -72,60 +73,6 @@ export async function imageLayers(p: Parsed, ctx: Ctx, rest: string[]): Promise<
  */
 export async function imageExport(_p: Parsed, ctx: Ctx, rest: string[]): Promise<number> {
   if (rest.length !== 2) throw new UsageError('usage: nscope image export IMAGE FILE (or - for stdout)');
-  const [ref, file] = rest;
-  const toStdout = file === '-';
-  if (toStdout && process.stdout.isTTY) throw new UsageError('refusing to write an archive to a terminal: give a FILE, or redirect stdout');
-  const target = toStdout ? '' : path.resolve(file);
-  if (!toStdout) {
-    let st: fs.Stats | undefined;
-    try { st = fs.statSync(target); } catch { /* new file */ }
-    if (st?.isDirectory()) throw new UsageError(`${file} is a directory`);
-    if (!fs.existsSync(path.dirname(target))) throw new UsageError(`${path.dirname(target)}: no such directory`);
-  }
-  const tmp = toStdout ? '' : path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd = -1;
-  if (!toStdout) {
-    try { fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644); } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new Error(`cannot write ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message}`);
-    }
-  }
-  let got = 0;
-  try {
-    const { sock, result } = await openStreamWithResult(ctx.socket, { kind: 'export', ref });
-    await new Promise<void>((resolve, reject) => {
-      const fail = (e: Error) => { sock.destroy(); reject(new Error(`writing ${toStdout ? 'stdout' : file}: ${e.message}`)); };
-      if (toStdout) process.stdout.on('error', fail);
-      sock.on('data', (b: Buffer) => {
-        got += b.length;
-        if (toStdout) {
-          // stdout may be a pipe: respect its backpressure
-          if (!process.stdout.write(b)) { sock.pause(); process.stdout.once('drain', () => sock.resume()); }
-          return;
-        }
-        try {
-          let off = 0;
-          while (off < b.length) off += fs.writeSync(fd, b, off);
-        } catch (e) { fail(e as Error); }
-      });
-      sock.on('error', reject);
-      // the helper ends its side when the archive is complete (the socket is half-open: end ours too)
-      sock.on('end', () => { sock.end(); resolve(); });
-      sock.on('close', () => resolve());
-      sock.resume();
-    });
-    if (result.size !== undefined && got !== result.size) {
-      throw new Error(`export of ${ref} was cut short: ${got} of ${result.size} bytes received`);
-    }
-    if (toStdout) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-    else {
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fs.renameSync(tmp, target);
-    }
-  } catch (e) {
-    if (!toStdout) { try { fs.closeSync(fd); } catch { /* closed */ } fs.rmSync(tmp, { force: true }); }
-    throw e;
-  }
+  await writeImageArchive(ctx, [rest[0]], rest[1]);
   return 0;
 }

@@ -8,6 +8,7 @@ import { sendImport } from '../images/send-import';
 import { bool, list, str, UsageError } from './args';
 import { eachId, json, type Command } from './command';
 import { imageExport, imageLayers } from './commit-commands';
+import { IMAGE_IMPORT, LOAD, SAVE } from './image-archive-commands';
 import { filterImages, IMAGE_FILTERS, parseFilters } from './filters';
 import { ago, humanSize, shortId, table } from './format';
 import { IMAGE_INSPECT } from './inspect-command';
@@ -114,22 +115,6 @@ export const HISTORY: Command = {
   },
 };
 
-const IMPORT: Command = {
-  summary: 'Import an OCI layout tar or a `docker save` tar (- reads it from stdin)', group: 'Images',
-  flags: [{ name: 'name', takesValue: true, help: 'Name the imported image NAME[:TAG] (an archive of one image)' }],
-  min: 1, usage: 'image import [--name NAME] FILE|-',
-  async run(p, ctx) {
-    if (p.positionals.length !== 1) throw new UsageError('usage: nscope image import [--name NAME] FILE|-');
-    const file = p.positionals[0];
-    // a helper over ssh cannot read this machine's files, and stdin has no path: the bytes go on a stream
-    const r = file === '-' || !isLocalSocket(ctx.socket)
-      ? await sendImport(ctx.socket, file, str(p, 'name'))
-      : await (await ctx.client()).request('image.import', { file: path.resolve(file), name: str(p, 'name') });
-    for (const i of r) process.stdout.write(`Loaded image: ${i.name} (${shortId(i.id)})\n`);
-    return 0;
-  },
-};
-
 const HOST: Command = {
   summary: "Build an image from this host's programs (sh, ls, cat, ps, ... by default)", group: 'Images',
   flags: [], min: 1, usage: 'image host NAME [PROGRAM...]',
@@ -162,7 +147,9 @@ const IMAGE_RM: Command = { ...RMI, usage: 'image rm [OPTIONS] IMAGE...' };
 
 export const IMAGE: Command = management('image', 'Manage images', 'Images', {
   ls: IMAGE_LS, list: IMAGE_LS,
-  import: IMPORT,
+  import: IMAGE_IMPORT,
+  load: { ...LOAD, usage: 'image load [OPTIONS]' },
+  save: { ...SAVE, usage: 'image save [OPTIONS] IMAGE...' },
   host: HOST,
   rm: IMAGE_RM, remove: IMAGE_RM,
   inspect: IMAGE_INSPECT,

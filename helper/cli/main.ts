@@ -7,6 +7,7 @@ import { bool, FlagError, list, parseArgs, str, UsageError } from './args';
 import { COMMANDS } from './commands';
 import type { Command, Ctx, Flag } from './command';
 import { COMMIT_COMMANDS } from './commit-commands';
+import { IMPORT_ROOTFS, LOAD, SAVE } from './image-archive-commands';
 import { DIFF_COMMANDS } from './diff-commands';
 import { NETWORK_COMMANDS } from './network-commands';
 import { commandHelp, mainHelp } from './help';
@@ -86,7 +87,7 @@ const HELPER_COMMANDS: Record<string, Command> = {
   },
 };
 
-const TOP: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS, events: EVENTS };
+const TOP: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS, events: EVENTS, save: SAVE, load: LOAD, import: IMPORT_ROOTFS };
 
 /** Docker's management words over the same commands: `container ls`, `system df`. */
 const ALL: Record<string, Command> = {

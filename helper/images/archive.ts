@@ -122,7 +122,7 @@ function readJsonFile<T>(file: string, what: string): { bytes: Buffer; value: T 
 export function readArchive(dir: string): ArchiveImage[] {
   if (fs.existsSync(path.join(dir, 'oci-layout')) && fs.existsSync(path.join(dir, 'index.json'))) return readOciLayout(dir);
   if (fs.existsSync(path.join(dir, 'manifest.json'))) return readDockerSave(dir);
-  throw invalid('archive: neither an OCI image layout (oci-layout + index.json) nor a docker save archive (manifest.json)');
+  throw invalid('archive: neither an OCI image layout (oci-layout + index.json) nor a docker save archive (manifest.json); a filesystem tarball, as `nscope export` writes, is imported with `nscope import FILE [REPOSITORY[:TAG]]`');
 }
 
 // ---- docker save ----

@@ -1,7 +1,8 @@
-// `nscope image export`: one image as an OCI image layout tar (oci-layout,
-// index.json, blobs/sha256/…), its manifest, config and layer blobs copied
-// byte for byte from the store, so importing it back gives the same digests
-// and skopeo (`oci-archive:FILE`) reads it. The tar is deterministic (fixed
+// `nscope save` (`image export`): images as an OCI image layout tar
+// (oci-layout, index.json, blobs/sha256/…) with Docker's manifest.json beside
+// it, their manifests, configs and layer blobs copied byte for byte from the
+// store, so importing it back gives the same digests, skopeo
+// (`oci-archive:FILE`, `docker-archive:FILE`) and `docker load` read it. The tar is deterministic (fixed
 // order, mtime 0, uid 0) and its size is known before the first byte, so a
 // client can tell a complete archive from a cut one.
 //
@@ -29,6 +30,8 @@ export interface ExportPlan {
 }
 
 const padded = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
+/** images in one archive at most (each is a store lookup and a manifest read before the first byte) */
+const MAX_IMAGES = 256;
 
 /** Header bytes of an entry (a PAX header first when a number does not fit ustar). */
 function headerBytes(e: TarWriteEntry, size: number): number {
@@ -38,40 +41,60 @@ function headerBytes(e: TarWriteEntry, size: number): number {
   return n;
 }
 
-export function planExport(store: ImageStore, ref: string): ExportPlan {
-  if (typeof ref !== 'string' || !ref) throw invalid('export: no image given');
-  const img = store.inspect(ref);
-  const manifestBytes = store.blobs.read(img.digest);
-  const manifest = JSON.parse(manifestBytes.toString('utf8')) as { mediaType?: string };
-  const desc: Descriptor = { mediaType: manifest.mediaType ?? MEDIA.manifest, digest: img.digest, size: manifestBytes.length };
-  if (img.name !== UNNAMED) desc.annotations = { [ANNOTATION_REF_NAME]: img.name };
-  const index: OciIndex = { schemaVersion: 2, mediaType: MEDIA.index, manifests: [desc] };
+/** One image or more: `nscope save IMAGE…` puts every image given into one archive, each blob once. */
+export function planExport(store: ImageStore, refs: string | string[]): ExportPlan {
+  const list = typeof refs === 'string' ? [refs] : refs;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((r) => typeof r === 'string' && r)) throw invalid('export: no image given');
+  if (list.length > MAX_IMAGES) throw invalid(`export: ${list.length} images; at most ${MAX_IMAGES} go in one archive`);
+  const imgs = list.map((r) => store.inspect(r));
+  const index: OciIndex = { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] };
+  // Docker's own table of contents beside the OCI layout (as `docker save` writes since Docker 25),
+  // so `docker load` and skopeo's docker-archive: read the archive too; an image given twice is one entry
+  const dockerManifest: Array<{ Config: string; RepoTags: string[] | null; Layers: string[] }> = [];
+  const blobPath = (digest: string) => `blobs/sha256/${digest.slice(7)}`;
 
   const items: Item[] = [];
   const file = (name: string, data: Buffer) => items.push({ entry: { name, type: 'file', mode: 0o644 }, data, size: data.length });
   const dir = (name: string) => items.push({ entry: { name, type: 'dir', mode: 0o755 }, size: 0 });
-  file('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
-  file('index.json', Buffer.from(JSON.stringify(index)));
-  dir('blobs/');
-  dir('blobs/sha256/');
+  const blobItems: Item[] = [];
   const seen = new Set<string>();
   try {
-    file(`blobs/sha256/${img.digest.slice(7)}`, manifestBytes);
-    seen.add(img.digest);
-    const blobs: Descriptor[] = [img.manifest.config, ...img.manifest.layers];
-    for (const d of blobs) {
-      if (seen.has(d.digest)) continue; // the same layer twice: one blob
-      seen.add(d.digest);
-      let fd: number;
-      try { fd = fs.openSync(store.blobs.path(d.digest), 'r'); } catch {
-        throw new NscopeError('failed', `image ${img.name}: blob ${d.digest} is missing from the image store`);
+    for (const img of imgs) {
+      const manifestBytes = store.blobs.read(img.digest);
+      const manifest = JSON.parse(manifestBytes.toString('utf8')) as { mediaType?: string };
+      const desc: Descriptor = { mediaType: manifest.mediaType ?? MEDIA.manifest, digest: img.digest, size: manifestBytes.length };
+      if (img.name !== UNNAMED) desc.annotations = { [ANNOTATION_REF_NAME]: img.name };
+      if (!index.manifests.some((d) => d.digest === desc.digest && d.annotations?.[ANNOTATION_REF_NAME] === desc.annotations?.[ANNOTATION_REF_NAME])) index.manifests.push(desc);
+      const entry = dockerManifest.find((m) => m.Config === blobPath(img.manifest.config.digest));
+      if (entry) {
+        if (img.name !== UNNAMED && !entry.RepoTags?.includes(img.name)) entry.RepoTags = [...(entry.RepoTags ?? []), img.name];
+      } else {
+        dockerManifest.push({ Config: blobPath(img.manifest.config.digest), RepoTags: img.name === UNNAMED ? null : [img.name], Layers: img.manifest.layers.map((l) => blobPath(l.digest)) });
       }
-      const size = fs.fstatSync(fd).size;
-      items.push({ entry: { name: `blobs/sha256/${d.digest.slice(7)}`, type: 'file', mode: 0o644 }, fd, size });
-      if (typeof d.size === 'number' && d.size !== size) throw new NscopeError('failed', `image ${img.name}: blob ${d.digest} is ${size} bytes, its descriptor says ${d.size}`);
+      if (!seen.has(img.digest)) {
+        seen.add(img.digest);
+        blobItems.push({ entry: { name: blobPath(img.digest), type: 'file', mode: 0o644 }, data: manifestBytes, size: manifestBytes.length });
+      }
+      for (const d of [img.manifest.config, ...img.manifest.layers]) {
+        if (seen.has(d.digest)) continue; // the same layer twice (or in two images): one blob
+        seen.add(d.digest);
+        let fd: number;
+        try { fd = fs.openSync(store.blobs.path(d.digest), 'r'); } catch {
+          throw new NscopeError('failed', `image ${img.name}: blob ${d.digest} is missing from the image store`);
+        }
+        const size = fs.fstatSync(fd).size;
+        blobItems.push({ entry: { name: blobPath(d.digest), type: 'file', mode: 0o644 }, fd, size });
+        if (typeof d.size === 'number' && d.size !== size) throw new NscopeError('failed', `image ${img.name}: blob ${d.digest} is ${size} bytes, its descriptor says ${d.size}`);
+      }
     }
+    file('oci-layout', Buffer.from(JSON.stringify({ imageLayoutVersion: '1.0.0' })));
+    file('index.json', Buffer.from(JSON.stringify(index)));
+    file('manifest.json', Buffer.from(JSON.stringify(dockerManifest)));
+    dir('blobs/');
+    dir('blobs/sha256/');
+    items.push(...blobItems);
   } catch (e) {
-    for (const it of items) if (it.fd !== undefined) fs.closeSync(it.fd);
+    for (const it of blobItems) if (it.fd !== undefined) fs.closeSync(it.fd);
     throw e;
   }
   const size = items.reduce((n, it) => n + headerBytes(it.entry, it.size) + padded(it.size), 0) + 2 * BLOCK;
@@ -83,7 +106,7 @@ export function planExport(store: ImageStore, ref: string): ExportPlan {
     for (const it of items) if (it.fd !== undefined) { try { fs.closeSync(it.fd); } catch { /* closed */ } }
   };
   return {
-    name: img.name === UNNAMED ? img.id : img.name,
+    name: imgs.map((img) => (img.name === UNNAMED ? img.id : img.name)).join(', '),
     size,
     close,
     async write(sink, cancelled = () => false) {

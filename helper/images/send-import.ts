@@ -1,27 +1,37 @@
-// The client's side of an `image-import` stream (Import Image…, `nscope image
-// import` against a host over ssh): the archive's bytes with the socket's
-// backpressure, its length announced so a cut upload imports nothing, then
-// the helper's one-line answer.
+// The client's side of an `image-import` stream (Import Image…, `nscope load`
+// against a host over ssh, `nscope import`): the archive's bytes with the
+// socket's backpressure, its length announced so a cut upload imports
+// nothing, then the helper's one-line answer.
 import * as fs from 'fs';
 import { upload } from '../protocol/upload';
-import type { ImageSummaryInfo, ImportDone } from '../protocol/types';
+import type { ImageSummaryInfo, ImportDone, StreamOpenParams } from '../protocol/types';
 
-/** Streams the archive `file` (a path on this machine, or '-' for stdin) to the helper at `socket`; the images it added. */
-export async function sendImport(socket: string, file: string, name?: string): Promise<ImageSummaryInfo[]> {
+type ImportParams = Extract<StreamOpenParams, { kind: 'image-import' }>;
+
+/**
+ * Streams the archive `file` (a path on this machine, or '-' for stdin) to the
+ * helper at `socket`; the images it added. `rootfs`: `file` is a filesystem
+ * tarball to make an image of (`nscope import`).
+ */
+export async function sendImport(socket: string, file: string, name?: string, rootfs?: ImportParams['rootfs']): Promise<ImageSummaryInfo[]> {
   const stdin = file === '-';
   let size: number | undefined;
   let input: NodeJS.ReadableStream;
   if (stdin) input = process.stdin;
   else {
     // opened before the stream: a missing or unreadable file is the user's error, named here
-    const fd = fs.openSync(file, 'r');
+    let fd: number;
+    try { fd = fs.openSync(file, 'r'); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+    }
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) { fs.closeSync(fd); throw new Error(`${file} is a directory, not an image archive`); }
     if (st.isFile()) size = st.size;
     input = fs.createReadStream('', { fd });
   }
   try {
-    const done = await upload<ImportDone>(socket, { kind: 'image-import', ...(name ? { name } : {}), ...(size !== undefined ? { size } : {}) }, input as AsyncIterable<Buffer>, 'import');
+    const done = await upload<ImportDone>(socket, { kind: 'image-import', ...(name ? { name } : {}), ...(size !== undefined ? { size } : {}), ...(rootfs ? { rootfs } : {}) }, input as AsyncIterable<Buffer>, 'import');
     return done.images;
   } finally {
     if (!stdin) (input as fs.ReadStream).destroy();

@@ -237,7 +237,8 @@ export class ImageStore {
     return () => { for (const k of keys) { const n = (this.busy.get(k) ?? 1) - 1; if (n) this.busy.set(k, n); else this.busy.delete(k); } };
   }
 
-  private newTmp(prefix: string): string {
+  /** A new directory in the store's own temp dir (same filesystem as the blobs: a file made there is hardlinked in, not copied); the caller removes it. */
+  newTmp(prefix: string): string {
     fs.mkdirSync(this.tmpDir, { recursive: true, mode: 0o700 });
     return fs.mkdtempSync(path.join(this.tmpDir, `${prefix}-`));
   }
@@ -382,10 +383,11 @@ export class ImageStore {
    * rootfs is filled in; its history is the caller's. With `moveLayers` the
    * tar files are handed over (hardlinked into the blob store when on the
    * same filesystem: the caller must not change them, only delete them).
+   * No `name`: the image stays unnamed (`nscope import FILE` without one).
    */
-  async addImage(name: string, config: Omit<OciImageConfig, 'rootfs'>, layerTars: string[],
+  async addImage(name: string | undefined, config: Omit<OciImageConfig, 'rootfs'>, layerTars: string[],
     opts: { parent?: string; moveLayers?: boolean } = {}): Promise<ImageSummary> {
-    const n = normalizeName(name);
+    const n = name === undefined ? undefined : normalizeName(name);
     const inputs: LayerInput[] = [];
     const tmp = this.newTmp('add');
     try {
@@ -400,7 +402,7 @@ export class ImageStore {
         inputs.push({ file, mediaType: await mediaOf(file) });
       }
       const { rootfs: _ignored, ...rest } = config as OciImageConfig;
-      const [sum] = await this.store([n], rest as OciImageConfig, inputs, `image ${n}`);
+      const [sum] = await this.store(n ? [n] : [], rest as OciImageConfig, inputs, `image ${n ?? '(unnamed)'}`);
       return sum;
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -590,9 +592,10 @@ function originOf(d: Descriptor): ImageOrigin | undefined {
 async function mediaOf(file: string): Promise<string> {
   const fd = await fs.promises.open(file, 'r');
   try {
-    const b = Buffer.alloc(2);
-    await fd.read(b, 0, 2, 0);
-    return b[0] === 0x1f && b[1] === 0x8b ? MEDIA.layerGzip : MEDIA.layerTar;
+    const b = Buffer.alloc(4);
+    await fd.read(b, 0, 4, 0);
+    if (b[0] === 0x1f && b[1] === 0x8b) return MEDIA.layerGzip;
+    return b.readUInt32BE(0) === 0x28b52ffd ? MEDIA.layerZstd : MEDIA.layerTar;
   } finally { await fd.close(); }
 }
 

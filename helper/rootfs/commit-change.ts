@@ -121,8 +121,8 @@ function pairs(what: string, rest: string, env: Map<string, string>): Array<[str
   });
 }
 
-/** Applies `changes` in order to a copy of `cfg`; throws naming the first bad one. */
-export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefined): OciContainerConfig {
+/** Applies `changes` in order to a copy of `cfg`; throws naming the first bad one (`verb`: the command the error names). */
+export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefined, verb = 'commit'): OciContainerConfig {
   const out: OciContainerConfig = { ...cfg };
   if (changes === undefined) return out;
   if (!Array.isArray(changes)) throw invalid('changes: must be a list of instructions');
@@ -136,7 +136,7 @@ export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefi
     const rest = (m[2] ?? '').trim();
     const what = `--change "${line.length > 60 ? line.slice(0, 57) + '...' : line}"`;
     if (!(SUPPORTED_CHANGES as readonly string[]).includes(instr)) {
-      throw invalid(`${what}: ${instr} cannot be used with commit (only ${SUPPORTED_CHANGES.join(', ')})`);
+      throw invalid(`${what}: ${instr} cannot be used with ${verb} (only ${SUPPORTED_CHANGES.join(', ')})`);
     }
     if (!rest) throw invalid(`${what}: ${instr} needs an argument`);
     const env = envMap(out.Env);

@@ -45,14 +45,18 @@ test('export writes an OCI image layout tar; importing it back gives the same di
     names.push(e.name);
     if (e.type === 'file' && e.size < 1 << 20) files.set(e.name, await e.body.readAll());
   }
-  assert.deepEqual(names.slice(0, 4), ['oci-layout', 'index.json', 'blobs/', 'blobs/sha256/']);
+  assert.deepEqual(names.slice(0, 5), ['oci-layout', 'index.json', 'manifest.json', 'blobs/', 'blobs/sha256/']);
   assert.deepEqual(JSON.parse(files.get('oci-layout')!.toString()), { imageLayoutVersion: '1.0.0' });
   const index = JSON.parse(files.get('index.json')!.toString());
   assert.equal(index.manifests.length, 1);
   assert.equal(index.manifests[0].digest, before.digest);
   assert.equal(index.manifests[0].annotations['org.opencontainers.image.ref.name'], 'example.com/team/app:1.0');
   const blobs = [before.digest, before.id, ...before.layers.map((l) => l.digest)];
-  assert.deepEqual(names.slice(4), blobs.map((b) => `blobs/sha256/${b.slice(7)}`));
+  assert.deepEqual(names.slice(5), blobs.map((b) => `blobs/sha256/${b.slice(7)}`));
+  // Docker's table of contents beside it (docker load, skopeo's docker-archive:)
+  assert.deepEqual(JSON.parse(files.get('manifest.json')!.toString()), [{
+    Config: `blobs/sha256/${before.id.slice(7)}`, RepoTags: ['example.com/team/app:1.0'], Layers: before.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
+  }]);
 
   // deterministic: the same image gives the same bytes
   const again = path.join(out, 'again.tar');

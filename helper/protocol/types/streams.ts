@@ -25,7 +25,8 @@ export type StreamOpenParams =
   | { kind: 'attach'; id: string }
   | ({ kind: 'exec' } & ExecOptions)
   // `export`: the image as an OCI image layout tar; the result's `size` is its length in bytes
-  | { kind: 'export'; ref: string }
+  /** `refs`: several images in one archive (`nscope save A B`); `ref` alone: one */
+  | { kind: 'export'; ref: string; refs?: string[] }
   // `pull`/`push`: the bytes are TransferLine JSON lines (./registry.ts); closing the connection cancels.
   // `platform` is "os/arch[/variant]" (default: this host's); `dest` a reference to push to (default `ref`).
   | { kind: 'pull'; ref: string; platform?: string; auth?: RegistryAuth }
@@ -51,7 +52,8 @@ export type StreamOpenParams =
   // answers one ImportDone JSON line (./images.ts). The bytes travel, not a path: a remote helper cannot read the
   // client's files (`image.import` takes a path on the helper's host).
   // `size`: the archive's length; the helper imports nothing unless exactly that many bytes came.
-  | { kind: 'image-import'; name?: string; size?: number };
+  // `rootfs`: the bytes are a filesystem tarball made an image of one layer (`nscope import`, Docker's), not an image archive
+  | { kind: 'image-import'; name?: string; size?: number; rootfs?: { changes?: string[]; message?: string; platform?: string } };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

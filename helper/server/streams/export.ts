@@ -1,4 +1,4 @@
-// stream.open kind "export": the image as an OCI layout tar. The client
+// stream.open kind "export": images as an OCI layout tar (helper/images/export.ts). The client
 // writes the file itself, with its own permissions: the helper (root) never
 // opens a path a caller names for writing. The result's `size` is the
 // archive's length, so the client can tell a complete archive from a cut one.
@@ -9,7 +9,7 @@ import type { OpenedStream, StreamParams, StreamServices } from './types';
 
 export function openExportStream(p: StreamParams<'export'>, { images }: StreamServices): OpenedStream {
   if (!images) throw invalid('stream.open: export is not available here');
-  const plan = planExport(images, p.ref);
+  const plan = planExport(images, p.refs ?? p.ref);
   return {
     result: { ok: true, size: plan.size },
     pump: async (sock) => {

@@ -1,0 +1,187 @@
+// Images in and out as files, with Docker's commands:
+//   save [-o FILE] IMAGE…      an OCI image layout tar with Docker's manifest.json
+//                              (helper/images/export.ts), to FILE or stdout
+//   load [-i FILE]             an image archive (OCI layout or `docker save`) in, from FILE or stdin
+//   import FILE|- [REPO[:TAG]] a filesystem tarball (`nscope export`'s) as an image of one layer
+//                              (helper/rootfs/import-image.ts), with -c/-m/--platform
+// `image save`, `image load` and `image import` are the same commands; `image
+// import FILE` alone (nscope's older word for load) still loads an archive.
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { ImageSummaryInfo } from '../protocol';
+import { openStreamWithResult } from '../protocol/client';
+import { isLocalSocket } from '../protocol/host';
+import { sendImport } from '../images/send-import';
+import { list, str, UsageError, type Parsed } from './args';
+import type { Command, Ctx } from './command';
+import { shortId } from './format';
+import { BLOCK, checksum, isZeroBlock, readNumber, readString } from '../images/tar-header';
+
+/** Streams the archive of `refs` from the helper into `file` (written whole, then renamed into place) or stdout ('-'). */
+export async function writeImageArchive(ctx: Ctx, refs: string[], file: string): Promise<void> {
+  const toStdout = file === '-';
+  if (toStdout && process.stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal: use the -o flag or redirect stdout');
+  const target = toStdout ? '' : path.resolve(file);
+  if (!toStdout) {
+    let st: fs.Stats | undefined;
+    try { st = fs.statSync(target); } catch { /* new file */ }
+    if (st?.isDirectory()) throw new UsageError(`${file} is a directory`);
+    if (!fs.existsSync(path.dirname(target))) throw new UsageError(`${path.dirname(target)}: no such directory`);
+  }
+  const tmp = toStdout ? '' : path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd = -1;
+  if (!toStdout) {
+    try { fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(`cannot write ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message}`);
+    }
+  }
+  let got = 0;
+  try {
+    const { sock, result } = await openStreamWithResult(ctx.socket, { kind: 'export', ref: refs[0], ...(refs.length > 1 ? { refs } : {}) });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (e: Error) => { sock.destroy(); reject(new Error(`writing ${toStdout ? 'stdout' : file}: ${e.message}`)); };
+      if (toStdout) process.stdout.on('error', fail);
+      sock.on('data', (b: Buffer) => {
+        got += b.length;
+        if (toStdout) {
+          // stdout may be a pipe: respect its backpressure
+          if (!process.stdout.write(b)) { sock.pause(); process.stdout.once('drain', () => sock.resume()); }
+          return;
+        }
+        try {
+          let off = 0;
+          while (off < b.length) off += fs.writeSync(fd, b, off);
+        } catch (e) { fail(e as Error); }
+      });
+      sock.on('error', reject);
+      // the helper ends its side when the archive is complete (the socket is half-open: end ours too)
+      sock.on('end', () => { sock.end(); resolve(); });
+      sock.on('close', () => resolve());
+      sock.resume();
+    });
+    if (result.size !== undefined && got !== result.size) {
+      throw new Error(`export of ${refs.join(', ')} was cut short: ${got} of ${result.size} bytes received`);
+    }
+    if (toStdout) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    else {
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(tmp, target);
+    }
+  } catch (e) {
+    if (!toStdout) { try { fs.closeSync(fd); } catch { /* closed */ } fs.rmSync(tmp, { force: true }); }
+    throw e;
+  }
+}
+
+/** An image archive into the helper: by path where the helper can open it as the caller, else its bytes on a stream. */
+export async function loadArchive(ctx: Ctx, file: string, name?: string): Promise<ImageSummaryInfo[]> {
+  if (file === '-' && process.stdin.isTTY) throw new UsageError('requested load from stdin, but stdin is a terminal: give -i FILE or redirect stdin');
+  // a helper over ssh cannot read this machine's files, and stdin has no path: the bytes go on a stream
+  return file === '-' || !isLocalSocket(ctx.socket)
+    ? sendImport(ctx.socket, file, name)
+    : (await ctx.client()).request('image.import', { file: path.resolve(file), name });
+}
+
+export const SAVE: Command = {
+  summary: 'Save one or more images to a tar archive (an OCI image layout with Docker\'s manifest.json; streamed to stdout by default)', group: 'Images',
+  flags: [{ name: 'output', short: 'o', takesValue: true, value: 'file', help: 'Write to a file, instead of stdout' }],
+  min: 1, usage: 'save [OPTIONS] IMAGE...',
+  async run(p, ctx) {
+    await writeImageArchive(ctx, p.positionals, str(p, 'output') || '-');
+    return 0;
+  },
+};
+
+export const LOAD: Command = {
+  summary: 'Load images from a tar archive (nscope save, docker save or an OCI image layout) or STDIN', group: 'Images',
+  flags: [
+    { name: 'input', short: 'i', takesValue: true, value: 'file', help: 'Read from tar archive file, instead of STDIN' },
+    { name: 'quiet', short: 'q', help: 'Suppress the load output (accepted: nscope shows no progress bar)' },
+  ],
+  usage: 'load [OPTIONS]',
+  async run(p, ctx) {
+    if (p.positionals.length) throw new UsageError('usage: nscope load [OPTIONS] (the archive with -i FILE or on stdin)');
+    for (const i of await loadArchive(ctx, str(p, 'input') || '-')) process.stdout.write(`Loaded image: ${i.name}\n`);
+    return 0;
+  },
+};
+
+const IMPORT_FLAGS: Command['flags'] = [
+  { name: 'change', short: 'c', takesValue: true, repeat: true, help: 'Apply a Dockerfile instruction to the created image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL)' },
+  { name: 'message', short: 'm', takesValue: true, help: 'Set commit message for imported image' },
+  { name: 'platform', takesValue: true, help: 'Set platform if server is multi-platform capable (os/arch[/variant]; the host\'s by default)' },
+];
+
+/** Docker's `import`: the tarball's files as an image of one layer; prints its ID. */
+async function importRootfs(p: Parsed, ctx: Ctx, usage: string): Promise<number> {
+  if (p.positionals.length < 1 || p.positionals.length > 2) throw new UsageError(`usage: nscope ${usage}`);
+  const [file, name] = p.positionals;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) throw new UsageError(`${file}: importing from a URL is not supported; download it, then import the file`);
+  if (file === '-' && process.stdin.isTTY) throw new UsageError('import from stdin, but stdin is a terminal: give a FILE or redirect stdin');
+  const [img] = await sendImport(ctx.socket, file, name, { changes: list(p, 'change'), message: str(p, 'message'), platform: str(p, 'platform') });
+  process.stdout.write(`${img.id}\n`);
+  return 0;
+}
+
+export const IMPORT_ROOTFS: Command = {
+  summary: 'Import the contents from a tarball to create a filesystem image (as `nscope export` writes it; - reads it from stdin)', group: 'Images',
+  flags: IMPORT_FLAGS, min: 1, usage: 'import [OPTIONS] FILE|- [REPOSITORY[:TAG]]',
+  run: (p, ctx) => importRootfs(p, ctx, 'import [OPTIONS] FILE|- [REPOSITORY[:TAG]]'),
+};
+
+/**
+ * Whether the plain tar `file` is an image archive (an OCI layout or `docker
+ * save`: oci-layout, index.json or manifest.json at its top) rather than a
+ * filesystem tarball; undefined when that cannot be told from its headers (a
+ * compressed tar, not a tar). Only the headers are read: the data is skipped.
+ */
+export function isImageArchive(file: string): boolean | undefined {
+  let fd: number;
+  try { fd = fs.openSync(file, 'r'); } catch { return undefined; }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const h = Buffer.alloc(BLOCK);
+    let pos = 0;
+    for (let n = 0; n < MAX_PEEK_ENTRIES && pos + BLOCK <= size; n++) {
+      if (fs.readSync(fd, h, 0, BLOCK, pos) !== BLOCK) return undefined;
+      if (isZeroBlock(h)) return false;
+      if (h.subarray(257, 262).toString('latin1') !== 'ustar' || checksum(h) !== readNumber(h, 'chksum')) return undefined;
+      const name = readString(h, 'name').replace(/^(\.\/)+/, '');
+      if (name === 'oci-layout' || name === 'index.json' || name === 'manifest.json') return true;
+      const len = readNumber(h, 'size');
+      if (len === null) return undefined;
+      pos += BLOCK + Math.ceil(len / BLOCK) * BLOCK;
+    }
+    return pos + BLOCK > size ? false : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** headers read at most to tell an image archive from a filesystem tarball */
+const MAX_PEEK_ENTRIES = 100_000;
+
+/**
+ * `image import`: Docker's (a filesystem tarball), or nscope's older one (an
+ * image archive, as `load`): a REPOSITORY, -c, -m or --platform say a tarball,
+ * --name an archive; a FILE alone is looked into.
+ */
+export const IMAGE_IMPORT: Command = {
+  summary: 'Import a filesystem tarball as an image (FILE REPOSITORY[:TAG], -c, -m: as Docker), or an image archive (FILE alone, --name: as load)', group: 'Images',
+  flags: [...IMPORT_FLAGS, { name: 'name', takesValue: true, help: 'Name the loaded image NAME[:TAG] (an archive of one image)' }],
+  min: 1, usage: 'image import [OPTIONS] FILE|- [REPOSITORY[:TAG]]',
+  async run(p, ctx) {
+    const rootfs = p.positionals.length > 1 || (list(p, 'change') ?? []).length > 0 || str(p, 'message') !== undefined || str(p, 'platform') !== undefined
+      || (str(p, 'name') === undefined && p.positionals[0] !== '-' && isImageArchive(p.positionals[0]) === false);
+    if (rootfs) {
+      if (str(p, 'name') !== undefined) throw new UsageError('--name names a loaded archive; a tarball takes its name as the second argument');
+      return importRootfs(p, ctx, 'image import [OPTIONS] FILE|- [REPOSITORY[:TAG]]');
+    }
+    if (p.positionals.length !== 1) throw new UsageError('usage: nscope image import [--name NAME] FILE|-');
+    for (const i of await loadArchive(ctx, p.positionals[0], str(p, 'name'))) process.stdout.write(`Loaded image: ${i.name} (${shortId(i.id)})\n`);
+    return 0;
+  },
+};

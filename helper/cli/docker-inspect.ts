@@ -27,7 +27,7 @@ interface OciConfig {
 }
 
 interface Process { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number } }
-interface SpecView { process?: Process; root?: { readonly?: boolean } }
+interface SpecView { process?: Process & { oomScoreAdj?: number }; root?: { readonly?: boolean }; domainname?: string }
 
 const portKey = (p: { containerPort: number; protocol: string }) => `${p.containerPort}/${p.protocol}`;
 
@@ -125,6 +125,8 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       PidsLimit: d.limits?.pidsLimit && d.limits.pidsLimit > 0 ? d.limits.pidsLimit : null,
       MemoryReservation: d.limits?.memoryReservation && d.limits.memoryReservation > 0 ? d.limits.memoryReservation : 0,
       OomKillDisable: !!d.limits?.oomKillDisable,
+      OomScoreAdj: proc.oomScoreAdj ?? 0,
+      CgroupParent: d.cgroupParent ?? '',
       Tmpfs: goMap(Object.fromEntries(mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, '']))),
     },
     GraphDriver: {
@@ -149,7 +151,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
     })),
     Config: {
       Hostname: d.hostname ?? '',
-      Domainname: '',
+      Domainname: spec.domainname ?? '',
       User: uid === 0 && gid === 0 ? cfg.User ?? '' : `${uid}:${gid}`,
       AttachStdin: false,
       AttachStdout: !d.tty,

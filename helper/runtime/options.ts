@@ -147,6 +147,17 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
     if (opts.hostname) throw invalid('--hostname cannot be used with --uts host or a joined UTS namespace');
     delete spec.hostname;
   }
+  if (opts.domainname !== undefined && opts.domainname !== '') {
+    if (!newUts) throw invalid('--domainname cannot be used with --uts host or a joined UTS namespace');
+    // a UTS name: at most 64 bytes (the kernel's __NEW_UTS_LEN), a host name's characters
+    if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,63})$/.test(opts.domainname)) throw invalid(`--domainname: "${opts.domainname.slice(0, 80)}" is not a valid domain name`);
+    spec.domainname = opts.domainname;
+  }
+  if (opts.oomScoreAdj !== undefined) {
+    // Docker's words and range; the kernel's is the same
+    if (!Number.isInteger(opts.oomScoreAdj) || opts.oomScoreAdj < -1000 || opts.oomScoreAdj > 1000) throw invalid(`Invalid value ${opts.oomScoreAdj}, range for oom score adj is [-1000, 1000]`);
+    proc.oomScoreAdj = opts.oomScoreAdj;
+  }
 
   if (opts.readOnly) spec.root.readonly = true;
 

@@ -259,7 +259,6 @@ export function buildPlan(inp: PlanInputs): Plan {
     op('hostname', spec.hostname);
   }
   if (spec.domainname) op('domainname', spec.domainname);
-  if (proc.oomScoreAdj !== undefined) op('oomscore', proc.oomScoreAdj);
   if (inp.lookupAtStart) op('lazyexec');
   processOps(op, proc, sc.ops);
 
@@ -302,6 +301,11 @@ function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process
     const n = RLIMITS[r.type];
     if (n === undefined) throw invalid(`process.rlimits: unknown type "${r.type}"`);
     op('rlimit', n, r.soft, r.hard);
+  }
+  // as runc: an exec'd process gets the container's oom_score_adj too, not the helper's
+  if (proc.oomScoreAdj !== undefined) {
+    if (!Number.isInteger(proc.oomScoreAdj) || proc.oomScoreAdj < -1000 || proc.oomScoreAdj > 1000) throw invalid(`process.oomScoreAdj: ${proc.oomScoreAdj} is out of range (-1000..1000)`);
+    op('oomscore', proc.oomScoreAdj);
   }
   op('chdir', checkPath('process.cwd', proc.cwd || '/'));
   if (proc.user?.umask !== undefined) op('umask', proc.user.umask);

@@ -27,6 +27,9 @@ export interface ContainerRecord {
   hostname: string;
   limits: Limits;
   cgroupRel: string;
+  /** --cgroup-parent: as given; and the parents of cgroupRel that creating it made (removed again once empty, deepest last) */
+  cgroupParent?: string;
+  cgroupParentsMade?: string[];
   layers: string[];
   labels: Record<string, string>;
   /** --stop-signal, else the image's STOPSIGNAL (absent: SIGTERM) */

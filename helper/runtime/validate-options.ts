@@ -11,7 +11,7 @@ const FIELDS: Record<keyof RunOptions, Kind> = {
   workdir: 'string', user: 'string', volumes: 'strings', rm: 'boolean', privileged: 'boolean', readOnly: 'boolean',
   capAdd: 'strings', capDrop: 'strings', net: 'string', pid: 'string', ipc: 'string', uts: 'string', cgroupns: 'string',
   labels: 'labels', securityOpt: 'strings', userns: 'string', tty: 'boolean', interactive: 'boolean', rows: 'number', cols: 'number',
-  publish: 'strings', publishAll: 'boolean', expose: 'strings', volumesFrom: 'strings', networkAliases: 'strings', mounts: 'strings', tmpfs: 'strings', lxcfs: 'boolean', lookupAtStart: 'boolean', ulimits: 'strings', stopSignal: 'string', restart: 'string', addHosts: 'strings', shmSize: 'size', oomKillDisable: 'boolean', init: 'boolean', sysctls: 'strings', groupAdd: 'strings', devices: 'strings', dns: 'strings', dnsSearch: 'strings', dnsOptions: 'strings', stopTimeout: 'number', healthcheck: 'healthcheck',
+  publish: 'strings', publishAll: 'boolean', expose: 'strings', volumesFrom: 'strings', networkAliases: 'strings', mounts: 'strings', tmpfs: 'strings', lxcfs: 'boolean', lookupAtStart: 'boolean', ulimits: 'strings', stopSignal: 'string', restart: 'string', addHosts: 'strings', shmSize: 'size', oomKillDisable: 'boolean', oomScoreAdj: 'number', domainname: 'string', cgroupParent: 'string', init: 'boolean', sysctls: 'strings', groupAdd: 'strings', devices: 'strings', dns: 'strings', dnsSearch: 'strings', dnsOptions: 'strings', stopTimeout: 'number', healthcheck: 'healthcheck',
   memory: 'size', memorySwap: 'size', memoryReservation: 'size', cpus: 'size', cpuShares: 'size', cpuPeriod: 'size', cpuQuota: 'size', pidsLimit: 'size', cpusetCpus: 'string', cpusetMems: 'string',
 };
 

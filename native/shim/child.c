@@ -461,7 +461,9 @@ void child_main(struct plan *p, int errfd) {
     } else if (!strcmp(n, "rlimit")) {
       do_rlimit(a[0], a[1], a[2]);
     } else if (!strcmp(n, "oomscore")) {
-      CHECK(write_file("/proc/self/oom_score_adj", a[0], strlen(a[0])), "oom_score_adj: %s", strerror(errno));
+      /* below the helper's own value needs CAP_SYS_RESOURCE, which some hosts keep out of every bounding set */
+      CHECK(write_file("/proc/self/oom_score_adj", a[0], strlen(a[0])), "oom_score_adj %s: %s%s", a[0], strerror(errno),
+            errno == EACCES ? " (a value below the helper's own needs CAP_SYS_RESOURCE, which this host does not give)" : "");
     } else if (!strcmp(n, "chdir")) {
       if (chdir(a[0]) != 0) {
         /* Like runc: a missing working directory is created. */

@@ -190,3 +190,36 @@ onContainer('pause / unpause: docker ps says Paused, exec is refused, then all r
   assert.equal((await dk(['pause', ctr])).code, 0);
   assert.equal((await dk(['rm', '-f', ctr], 30000)).code, 0);
 });
+
+test('images both ways: docker load of nscope save (the same image ID, it runs); nscope load of docker save, and import of docker export', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(f.dir, 'exchange-'));
+  const ours = path.join(dir, 'ours.tar');
+  assert.equal((await f.d.cli(['tag', 'host', 'exchanged:1'])).code, 0);
+  const saved = await f.d.cli(['save', '-o', ours, 'exchanged:1']);
+  assert.equal(saved.code, 0, saved.stderr);
+  const loaded = await dk(['load', '-i', ours]);
+  assert.equal(loaded.code, 0, loaded.stderr);
+  assert.match(loaded.stdout, /Loaded image: exchanged:1/);
+  const id = (await f.d.client()).request('image.inspect', { ref: 'exchanged:1' }).then((i) => i.id);
+  assert.equal((await dk(['image', 'inspect', '-f', '{{.Id}}', 'exchanged:1'])).stdout.trim(), await id, 'the same image ID in Docker');
+  const ran = await dk(['run', '--rm', '--network', 'none', 'exchanged:1', 'echo', 'ran in docker']);
+  assert.equal(ran.stdout, 'ran in docker\n', ran.stderr);
+
+  // back: docker save (Docker 20's own layout) and docker export are read by nscope
+  const theirs = path.join(dir, 'theirs.tar');
+  assert.equal((await dk(['save', '-o', theirs, IMAGE])).code, 0);
+  const back = await f.d.cli(['load', '-i', theirs]);
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(back.stdout, `Loaded image: ${IMAGE}:latest\n`);
+  assert.equal((await f.d.cli(['run', '--rm', '--network', 'none', IMAGE, 'echo', 'ran in nscope'])).stdout, 'ran in nscope\n');
+  const ctr = `exp-${Math.random().toString(36).slice(2, 8)}`;
+  assert.equal((await dk(['create', '--name', ctr, IMAGE, 'true'])).code, 0);
+  const flat = path.join(dir, 'flat.tar');
+  assert.equal((await dk(['export', '-o', flat, ctr])).code, 0);
+  await dk(['rm', ctr]);
+  const imp = await f.d.cli(['import', '-c', 'CMD ["echo", "flat"]', flat, 'flat:1']);
+  assert.equal(imp.code, 0, imp.stderr);
+  assert.equal((await f.d.cli(['run', '--rm', '--network', 'none', 'flat:1'])).stdout, 'flat\n');
+  await dk(['rmi', 'exchanged:1']);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

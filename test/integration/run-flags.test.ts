@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { waitFor } from '../helpers/containers';
 import { runCommand } from '../helpers/command';
 import { assertRefused } from '../helpers/refused';
-import { REPO, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
+import { cgroupDirs, REPO, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 before(async () => { d = await startWithImage('runflags'); });
@@ -326,4 +326,49 @@ test('--init: the host\'s docker-init is PID 1, so the stop signal reaches a pro
   assert.equal((await d.cli(['stop', id])).code, 0);
   assert.equal((await d.cli(['wait', id])).stdout.trim(), '143');
   assert.equal((await d.cli(['rm', id])).code, 0);
+});
+
+test('--cgroup-parent: the cgroup made under it, its parents removed once empty (one already there kept); --oom-score-adj for the init and exec; --domainname', async () => {
+  const parent = `${d.cgroupParent}/custom/sub`;
+  const r = await d.cli(['run', '-d', '--cgroup-parent', parent, '--oom-score-adj', '300', '--domainname', 'example.org', '--memory', '64m', 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const pid = JSON.parse((await d.cli(['inspect', id])).stdout)[0].State.Pid;
+  assert.match(fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8'), new RegExp(`:/${parent}/${id}$`, 'm'));
+  const v1 = `/sys/fs/cgroup/memory/${parent}/${id}/memory.limit_in_bytes`;
+  assert.equal(fs.readFileSync(fs.existsSync(v1) ? v1 : `/sys/fs/cgroup/${parent}/${id}/memory.max`, 'utf8').trim(), String(64 << 20), 'its limits are on that cgroup');
+  assert.equal(fs.readFileSync(`/proc/${pid}/oom_score_adj`, 'utf8').trim(), '300');
+  assert.equal((await d.cli(['exec', id, 'cat', '/proc/self/oom_score_adj', '/proc/sys/kernel/domainname'])).stdout, '300\nexample.org\n');
+  const shown = (await d.cli(['inspect', '-f', '{{.HostConfig.CgroupParent}} {{.HostConfig.OomScoreAdj}} {{.Config.Domainname}}', id])).stdout;
+  assert.equal(shown, `${parent} 300 example.org\n`);
+  // stopped, started again: the same place
+  assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+  const again = JSON.parse((await d.cli(['inspect', id])).stdout)[0].State.Pid;
+  assert.match(fs.readFileSync(`/proc/${again}/cgroup`, 'utf8'), new RegExp(`:/${parent}/${id}$`, 'm'));
+  // a container inside another's cgroup is refused
+  await refused(['run', '--rm', '--cgroup-parent', `${parent}/${id}`, 'host', 'true'], /--cgroup-parent: .* is inside container .*'s cgroup/);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  assert.deepEqual(cgroupDirs(`${d.cgroupParent}/custom`), [], 'the parents it made are gone');
+
+  // a parent that was there stays (a container of the helper's own keeps its parent there meanwhile)
+  const holder = (await d.cli(['run', '-d', 'host', 'sleep', '60'])).stdout.trim();
+  const kept = `${d.cgroupParent}/kept`;
+  const made = cgroupDirs(d.cgroupParent).map((dir) => path.join(dir, 'kept'));
+  assert.ok(made.length > 0);
+  for (const dir of made) fs.mkdirSync(dir);
+  try {
+    const k = await d.cli(['run', '-d', '--cgroup-parent', kept, 'host', 'sleep', '60']);
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal((await d.cli(['rm', '-f', k.stdout.trim()])).code, 0);
+    assert.deepEqual(cgroupDirs(kept).sort(), made.sort());
+  } finally {
+    for (const dir of made) fs.rmdirSync(dir);
+    await d.cli(['rm', '-f', holder]);
+  }
+
+  await refused(['run', '--rm', '--oom-score-adj', '1001', 'host', 'true'], /Invalid value 1001, range for oom score adj is \[-1000, 1000\]/);
+  await refused(['run', '--rm', '--oom-score-adj', 'high', 'host', 'true'], /invalid argument "high" for "--oom-score-adj"/);
+  await refused(['run', '--rm', '--cgroup-parent', '../escape', 'host', 'true'], /--cgroup-parent: .* contains ".."/);
+  await refused(['run', '--rm', '--domainname', 'not a name', 'host', 'true'], /--domainname: "not a name" is not a valid domain name/);
+  await refused(['run', '--rm', '--uts', 'host', '--domainname', 'example.org', 'host', 'true'], /--domainname cannot be used with --uts host/);
 });

@@ -84,6 +84,12 @@ export interface RunOptions extends LimitArgs {
   init?: boolean;
   /** --oom-kill-disable (cgroup v1): see Limits.oomKillDisable */
   oomKillDisable?: boolean;
+  /** --oom-score-adj: the init's and every exec'd process's /proc/PID/oom_score_adj, -1000..1000 */
+  oomScoreAdj?: number;
+  /** --domainname: the NIS domain name of its own UTS namespace */
+  domainname?: string;
+  /** --cgroup-parent: the cgroup its own is made under (a path from the hierarchies' root), instead of the helper's */
+  cgroupParent?: string;
   /** --shm-size: the /dev/shm tmpfs's size (default 64m) */
   shmSize?: string | number;
   /** --sysctl KEY=VALUE: only those of the container's own namespaces (net.* with its own netns, the IPC ones with its own IPC ns) */
@@ -224,6 +230,8 @@ export interface ContainerDetail extends ContainerSummary {
   restartCount?: number;
   /** The OCI runtime spec the container runs with (config.json). */
   spec: unknown;
+  /** --cgroup-parent, where one was given */
+  cgroupParent?: string;
   /** The confinement the container got, as its spec asks for it. */
   security: ContainerSecurity;
   /** its networks while it runs (none with --network none/host/container:) */

@@ -85,3 +85,11 @@ export function emitEvent(ctx: ContainerContext, type: NscopeEvent['type'], r: C
  * every create) and goes in close() if empty.
  */
 export function cgroup(ctx: ContainerContext, r: ContainerRecord): Cgroup { return ctx.cgroups.open(r.cgroupRel); }
+
+/** Destroys the container's cgroup (its processes killed), then the parents its --cgroup-parent made, where empty. */
+export async function dropCgroup(ctx: ContainerContext, r: ContainerRecord): Promise<void> {
+  await cgroup(ctx, r).destroy().catch(() => undefined);
+  for (const rel of [...(r.cgroupParentsMade ?? [])].reverse()) {
+    try { ctx.cgroups.pruneEmpty(rel); } catch { /* another container's still */ }
+  }
+}

@@ -33,6 +33,7 @@ import { checkHealthConfig, imageHealthConfig, imageShell, mergeHealthConfig } f
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
 import { onExit } from './exit';
+import { cgroupParentOf } from './cgroup-parent';
 
 export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
   checkRunOptions(opts);
@@ -65,7 +66,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const exposed = exposedFrom(opts.expose);
   const net = networkRequest(ctx.net.store, opts, { ...cfg.ExposedPorts, ...exposed });
   const spec = specFromOptions({ opts: { ...opts, net: net.namespace }, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
-  const cgroupRel = `${ctx.cgroupParent}/${id}`;
+  const parent = cgroupParentOf(ctx, opts.cgroupParent);
+  const cgroupRel = `${parent.rel}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
   spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
 
@@ -75,6 +77,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     // with --init the user's command, as Docker shows it (the init is in the spec)
     id, name, image: image.name, imageId: image.id, command: opts.init ? spec.process.args.slice(2) : spec.process.args, created: new Date().toISOString(),
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
+    ...(parent.given ? { cgroupParent: parent.given, cgroupParentsMade: parent.made } : {}),
     labels: opts.labels ?? {}, stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
     ...(opts.user || cfg.User ? { user: opts.user || cfg.User } : {}),
     ...(idMap ? { idMap } : {}),

@@ -6,7 +6,7 @@ import { readJson } from '../../lib/atomic';
 import { isSameProcess } from '../../lib/procinfo';
 import type { ExitStatus } from '../../protocol/types';
 import type { ContainerRecord } from '../record';
-import { cgroup, type ContainerContext, emitEvent, paths, save } from './context';
+import { cgroup, type ContainerContext, dropCgroup, emitEvent, paths, save } from './context';
 import { stopHealth } from './health';
 import { netContainer } from './network';
 import { removeExited } from './remove';
@@ -58,7 +58,7 @@ async function handleExit(ctx: ContainerContext, r: ContainerRecord): Promise<vo
   await ctx.net.down(netContainer(ctx, r));
   // Whatever the init left behind (processes outside its PID namespace) goes with the cgroup.
   if (r.autoRemove) await removeExited(ctx, r).catch(() => undefined);
-  else await cg.destroy().catch(() => undefined);
+  else await dropCgroup(ctx, r);
   if (ran !== undefined && ctx.records.has(id)) ctx.restarts.afterExit(ctx, r, ran);
 }
 

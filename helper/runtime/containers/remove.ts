@@ -4,7 +4,7 @@ import { conflict } from '../../errors';
 import { removeShiftedLayers } from '../../rootfs/idmap-copy';
 import type { ContainerRecord } from '../record';
 import { releaseIdMap } from '../userns';
-import { cgroup, type ContainerContext, emitEvent, paths } from './context';
+import { type ContainerContext, dropCgroup, emitEvent, paths } from './context';
 import { netContainer } from './network';
 import { thawAfterSignal } from './pause';
 import { wait } from './wait';
@@ -39,7 +39,7 @@ export async function removeExited(ctx: ContainerContext, r: ContainerRecord, vo
   ctx.records.delete(r.id);
   // nothing, unless its exit handling could not DEL (a helper restarted meanwhile)
   await ctx.net.down(netContainer(ctx, r));
-  await cgroup(ctx, r).destroy().catch(() => undefined);
+  await dropCgroup(ctx, r);
   const p = paths(ctx, r);
   // in libuv's threads: a big rw layer must not hold up other requests
   await Promise.all([p.dir, p.run].map((d) => fs.promises.rm(d, { recursive: true, force: true })));

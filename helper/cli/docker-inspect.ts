@@ -182,6 +182,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       Networks: goMap(Object.fromEntries(nets.map((n) => {
         const a = addrOf(n.address);
         return [n.network, {
+          IPAMConfig: n.requestedIp ? { IPv4Address: n.requestedIp } : null,
           Aliases: n.aliases.length ? n.aliases : null,
           MacAddress: n.mac ?? '',
           NetworkID: networks.find((x) => x.name === n.network)?.id ?? '',

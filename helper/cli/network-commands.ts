@@ -14,6 +14,7 @@ export const NETWORK: Command = {
     { name: 'gateway', takesValue: true, value: 'ip', help: "create: the bridge's address (default: the subnet's first)" },
     { name: 'label', takesValue: true, repeat: true, help: 'create: metadata KEY=VALUE' },
     { name: 'alias', takesValue: true, repeat: true, help: 'connect: another name the container has on the network' },
+    { name: 'ip', takesValue: true, help: 'connect: IPv4 address (e.g., 172.30.100.104) on a user-defined network' },
     { name: 'force', short: 'f', help: 'disconnect: accepted for Docker compatibility' },
   ],
   min: 1, usage: 'network COMMAND [OPTIONS]',
@@ -22,7 +23,7 @@ export const NETWORK: Command = {
     ['ls', 'List networks'],
     ['inspect NETWORK...', 'Show networks as JSON, with their CNI configuration and endpoints'],
     ['rm NETWORK...', 'Remove networks (refused while containers are attached)'],
-    ['connect [--alias NAME] NETWORK CONTAINER', 'Attach a running container to a network'],
+    ['connect [--alias NAME] [--ip IP] NETWORK CONTAINER', 'Attach a running container to a network'],
     ['disconnect NETWORK CONTAINER', 'Detach a running container from a network'],
   ],
   async run(p, ctx) {
@@ -56,8 +57,8 @@ export const NETWORK: Command = {
         if (!rest.length) throw new UsageError('usage: nscope network rm NETWORK...');
         return eachId({ ...p, positionals: rest }, ctx, async (c, name) => { await c.request('network.remove', { name }); process.stdout.write(name + '\n'); });
       case 'connect': {
-        need(2, 'connect [--alias NAME] NETWORK CONTAINER');
-        await (await ctx.client()).request('network.connect', { network: rest[0], container: rest[1], aliases: list(p, 'alias') });
+        need(2, 'connect [--alias NAME] [--ip IP] NETWORK CONTAINER');
+        await (await ctx.client()).request('network.connect', { network: rest[0], container: rest[1], aliases: list(p, 'alias'), ip: str(p, 'ip') });
         return 0;
       }
       case 'disconnect': {

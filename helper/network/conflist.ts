@@ -29,6 +29,8 @@ export function conflistOf(root: string, n: NetworkMeta): ConfList {
       {
         // masquerading is one rule per network (masquerade.ts), not the plugin's chain per container
         type: 'bridge', bridge: n.bridge, isGateway: true, ipMasq: false,
+        // run --ip (host-local takes the `ips` the bridge hands it) and --mac-address (./fixed-address.ts)
+        capabilities: { ips: true, mac: true },
         // a container reaching its own published port through the host goes out and back in on the same port
         hairpinMode: true,
         ipam: {

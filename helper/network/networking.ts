@@ -26,6 +26,7 @@ import { forwardDrops, hostVethOf, pinNetns, unpinNetns } from './links';
 import { allocatePorts } from './ports';
 import type { NetworkRequest } from './request';
 import { type DefaultNetworkOptions, NetworkStore } from './store';
+import { ipWithPrefix } from './fixed-address';
 
 export interface Attachment {
   network: string;
@@ -33,6 +34,9 @@ export interface Attachment {
   list: ConfList;
   ports: PortMapping[];
   aliases: string[];
+  /** run --ip, --mac-address: asked for, not picked */
+  ip?: string;
+  mac?: string;
   /** absent while its ADD runs (a crash then leaves it for DEL) */
   result?: CniResult;
 }
@@ -111,7 +115,10 @@ export class Networking {
         const [ports, firewall] = await Promise.all([
           allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops(), pinned, ...metas.map((m) => this.masquerade(m)),
         ]).catch(async (e) => { await pinned.catch(() => undefined); throw e; });
-        for (const [i, m] of metas.entries()) await this.attach(c, state, m, `eth${i}`, i === 0 ? ports : [], req.networks[i].aliases, firewall);
+        for (const [i, m] of metas.entries()) {
+          const { aliases, ip, mac } = req.networks[i];
+          await this.attach(c, state, m, `eth${i}`, i === 0 ? ports : [], aliases, firewall, { ip, mac });
+        }
       } catch (e) {
         await this.teardown(c, state);
         throw e;
@@ -143,17 +150,26 @@ export class Networking {
   private call(c: NetContainer, state: NetState, a: Attachment): CniCall {
     const portMappings = a.ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp ?? '' }));
     // a netns that is gone (a reboot) is passed as "": the plugins then release what is outside it (address, rules)
-    return { containerId: c.id, netns: fs.existsSync(state.netns) ? state.netns : '', ifname: a.ifname, runtimeConfig: { portMappings } };
+    // (a DEL needs neither: host-local and the bridge release by container and interface)
+    let ips: string[] | undefined;
+    if (a.ip) { try { ips = [ipWithPrefix(a.ip, this.store.get(a.network))]; } catch { /* the network is gone */ } }
+    const fixed = { ...(ips ? { ips } : {}), ...(a.mac ? { mac: a.mac } : {}) };
+    return { containerId: c.id, netns: fs.existsSync(state.netns) ? state.netns : '', ifname: a.ifname, runtimeConfig: { portMappings, ...fixed } };
   }
 
-  private async attach(c: NetContainer, state: NetState, m: NetworkMeta, ifname: string, ports: PortMapping[], aliases: string[], firewall: boolean): Promise<void> {
-    const a: Attachment = { network: m.name, ifname, list: attachmentList(this.store.conflist(m), { ports: ports.length > 0, primary: ifname === 'eth0', firewall }), ports, aliases };
+  private async attach(c: NetContainer, state: NetState, m: NetworkMeta, ifname: string, ports: PortMapping[], aliases: string[], firewall: boolean, fixed: { ip?: string; mac?: string } = {}): Promise<void> {
+    const a: Attachment = {
+      network: m.name, ifname, list: attachmentList(this.store.conflist(m), { ports: ports.length > 0, primary: ifname === 'eth0', firewall }), ports, aliases,
+      ...(fixed.ip ? { ip: fixed.ip } : {}), ...(fixed.mac ? { mac: fixed.mac } : {}),
+    };
     state.attachments.push(a);
     this.save(c, state);
     try {
       a.result = await addList(a.list, this.call(c, state, a));
     } catch (e) {
       await this.detach(c, state, a).catch(() => undefined);
+      // host-local's words for a --ip another container has: Docker's
+      if (a.ip && /requested IP address .* is not available/.test(describe(e))) throw conflict(`--ip: ${a.ip} is in use on network ${m.name}: Address already in use`);
       throw e;
     }
     this.save(c, state);
@@ -172,7 +188,7 @@ export class Networking {
 
   // ---- connect, disconnect (running containers) ----
 
-  connect(c: NetContainer, m: NetworkMeta, aliases: string[]): Promise<void> {
+  connect(c: NetContainer, m: NetworkMeta, aliases: string[], ip?: string): Promise<void> {
     return this.serial(c.id, async () => {
       const l = this.live.get(c.id);
       if (!l) throw conflict(`container ${c.name} has no network of its own to connect (--network none, host or container:)`);
@@ -180,7 +196,7 @@ export class Networking {
       if (aliases.length && m.isDefault) throw invalid('--alias: network-scoped aliases are supported only for containers in user-defined networks');
       let n = 0;
       while (l.state.attachments.some((a) => a.ifname === `eth${n}`)) n++;
-      await this.attach(c, l.state, m, `eth${n}`, [], aliases, await forwardDrops());
+      await this.attach(c, l.state, m, `eth${n}`, [], aliases, await forwardDrops(), { ip });
       this.refreshHosts(c, [m, ...this.networksOf(c.id)]);
     });
   }
@@ -261,7 +277,7 @@ export class Networking {
       const iface = ip?.interface !== undefined ? a.result!.interfaces?.[ip.interface] : undefined;
       return {
         network: a.network, ifname: a.ifname, address: ip?.address ?? '', gateway: ip?.gateway, mac: iface?.mac,
-        hostVeth: bridge ? hostVethOf(a.result!, bridge) : undefined, bridge, aliases: a.aliases,
+        hostVeth: bridge ? hostVethOf(a.result!, bridge) : undefined, bridge, aliases: a.aliases, ...(a.ip ? { requestedIp: a.ip } : {}),
       };
     });
   }

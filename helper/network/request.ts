@@ -7,10 +7,11 @@ import { exposedMappings, parsePublish } from './ports';
 import { checkNetworkName, type NetworkStore } from './store';
 import { type DnsConfig, parseDns, parseExtraHost } from './dns-options';
 import type { HostsEntry } from './etc-files';
+import { checkFixedIp, checkMac } from './fixed-address';
 
 export interface NetworkRequest {
   /** the networks in order: the first is eth0, then eth1, … */
-  networks: { name: string; aliases: string[] }[];
+  networks: { name: string; aliases: string[]; ip?: string; mac?: string }[];
   /** as asked: hostPort 0 is picked at each start */
   ports: PortMapping[];
   /** --add-host: lines of its /etc/hosts */
@@ -44,8 +45,12 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
     if (extraHosts.length) throw invalid(v === 'host' ? '--add-host: not with --network host (the container sees its image\'s /etc/hosts there)' : 'conflicting options: custom host-to-IP mapping and the network mode');
     if (dns) throw invalid(v === 'host' ? '--dns: not with --network host (the container sees its image\'s /etc/resolv.conf there)' : 'conflicting options: dns and the network mode');
   }
+  const fixedIp = opts.ip !== undefined && opts.ip !== '';
+  const fixedMac = opts.macAddress !== undefined && opts.macAddress !== '';
   if (!own) {
     if (publishing) throw invalid(`conflicting options: port publishing and the container type network mode (--network ${v})`);
+    if (fixedIp) throw invalid(v === 'none' || v === 'private' ? '--ip: the container has no network (--network none)' : 'user specified IP address is supported on user defined networks only');
+    if (fixedMac) throw invalid(v === 'none' || v === 'private' ? '--mac-address: the container has no network (--network none)' : 'conflicting options: mac-address and the network mode');
     if (aliases.length) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
     return v === 'none' || v === 'private' ? { namespace: 'none', request: { networks: [], ports: [], ...etc } } : { namespace: v };
   }
@@ -56,5 +61,6 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
     // -P and -p for the same port: the -p one (given first) wins, as in Docker
     if (!ports.some((p) => p.containerPort === m.containerPort && p.protocol === m.protocol && p.hostIp === m.hostIp && (!m.hostPort || p.hostPort === m.hostPort))) ports.push(m);
   }
-  return { namespace: 'none', request: { networks: [{ name: meta.name, aliases }], ports, ...etc } };
+  const first = { name: meta.name, aliases, ...(fixedIp ? { ip: checkFixedIp(opts.ip!, meta) } : {}), ...(fixedMac ? { mac: checkMac(opts.macAddress!) } : {}) };
+  return { namespace: 'none', request: { networks: [first], ports, ...etc } };
 }

@@ -154,7 +154,7 @@ export class ContainerManager extends EventEmitter {
   // ---- networks (containers/network.ts; the rest in ../network/) ----
 
   get networking(): Networking { return this.ctx.net; }
-  networkConnect(network: string, ref: string, aliases?: string[]): Promise<{ network: string; container: string }> { return connect(this.ctx, network, ref, aliases); }
+  networkConnect(network: string, ref: string, aliases?: string[], ip?: string): Promise<{ network: string; container: string }> { return connect(this.ctx, network, ref, aliases, ip); }
   networkDisconnect(network: string, ref: string): Promise<{ network: string; container: string }> { return disconnect(this.ctx, network, ref); }
   ports(ref: string): PortMapping[] { return ports(this.ctx, ref); }
 

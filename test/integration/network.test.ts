@@ -244,6 +244,52 @@ test('a container that exits while the helper is down (kill -9) has its network 
   await d.cli(['rm', id]);
 });
 
+test('--ip and --mac-address on a user network: the address asked for, kept over a restart, a taken or bad one refused; network connect --ip', async () => {
+  const netName = `fx-${tag}`;
+  const subnet = freeTestSubnet();
+  assert.equal((await d.cli(['network', 'create', '--subnet', subnet, netName])).code, 0);
+  const base = subnet.split('/')[0].split('.').slice(0, 3).join('.');
+  const ip = `${base}.77`;
+  const id = await run(['-d', '--network', netName, '--ip', ip, '--mac-address', '02:42:0a:00:00:77', IMAGE, 'sh', '-c', SERVE]);
+  const shown = () => execOut(id, ['busybox', 'ip', '-o', 'addr', 'show', 'eth0']);
+  assert.match(await shown(), new RegExp(`inet ${ip.replace(/\./g, '\\.')}/`));
+  assert.match(await execOut(id, ['cat', '/sys/class/net/eth0/address']), /^02:42:0a:00:00:77$/m);
+  const nets = JSON.parse((await d.cli(['inspect', '-f', '{{json .NetworkSettings.Networks}}', id])).stdout)[netName];
+  assert.deepEqual(nets.IPAMConfig, { IPv4Address: ip });
+  assert.equal(nets.IPAddress, ip);
+  assert.equal(nets.MacAddress, '02:42:0a:00:00:77');
+  // reached from the host at that address
+  assert.match(await getEventually(`http://${ip}/`), /hello from/);
+  // the same address after a restart
+  assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+  assert.match(await shown(), new RegExp(`inet ${ip.replace(/\./g, '\\.')}/`));
+
+  const refusedRun = async (args: string[], msg: RegExp) => {
+    const r = await d.cli(['run', '--rm', ...args, IMAGE, 'true']);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.match(r.stderr, msg);
+  };
+  await refusedRun(['--network', netName, '--ip', ip], /--ip: .* is in use on network .*: Address already in use/);
+  await refusedRun(['--ip', `${base}.78`], /user specified IP address is supported on user defined networks only/);
+  await refusedRun(['--network', netName, '--ip', '192.0.2.1'], /Invalid address 192\.0\.2\.1: It does not belong to any of this network's subnets/);
+  await refusedRun(['--network', netName, '--ip', 'not-an-ip'], /--ip: "not-an-ip" is not an IPv4 address/);
+  await refusedRun(['--network', netName, '--mac-address', '01:00:5e:00:00:01'], /multicast/);
+  await refusedRun(['--network', netName, '--mac-address', 'zz'], /zz is not a valid mac address/);
+  await refusedRun(['--network', 'none', '--ip', ip], /--ip: the container has no network/);
+
+  // connect --ip: a second network's address of the user's choosing
+  const other = `fy-${tag}`;
+  const subnet2 = freeTestSubnet();
+  assert.equal((await d.cli(['network', 'create', '--subnet', subnet2, other])).code, 0);
+  const ip2 = `${subnet2.split('/')[0].split('.').slice(0, 3).join('.')}.9`;
+  const con = await d.cli(['network', 'connect', '--ip', ip2, other, id]);
+  assert.equal(con.code, 0, con.stderr);
+  assert.match(await execOut(id, ['busybox', 'ip', '-o', 'addr', 'show', 'eth1']), new RegExp(`inet ${ip2.replace(/\./g, '\\.')}/`));
+  await d.cli(['rm', '-f', id]);
+  assert.ok(!fs.existsSync(ipamFile(netName, ip)), 'the address is free again');
+  for (const n of [netName, other]) assert.equal((await d.cli(['network', 'rm', n])).code, 0);
+});
+
 test('network create checks what it is given', async () => {
   for (const [args, msg] of [
     [['--subnet', '10.0.0.1/16', 'x1'], /host bits set/],

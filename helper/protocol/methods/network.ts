@@ -8,7 +8,8 @@ export interface NetworkMethods {
   'network.inspect': { params: { name: string }; result: NetworkDetail };
   /** refused while a container is attached (the error names it) */
   'network.remove': { params: { name: string }; result: { name: string } };
-  'network.connect': { params: { network: string; container: string; aliases?: string[] }; result: { network: string; container: string } };
+  /** `ip`: its address on that network (a user-defined one), instead of the next free one */
+  'network.connect': { params: { network: string; container: string; aliases?: string[]; ip?: string }; result: { network: string; container: string } };
   'network.disconnect': { params: { network: string; container: string; force?: boolean }; result: { network: string; container: string } };
   /** `nscope port ID`: the container's published ports */
   'container.port': { params: { id: string }; result: PortMapping[] };

@@ -90,6 +90,10 @@ export interface RunOptions extends LimitArgs {
   domainname?: string;
   /** --cgroup-parent: the cgroup its own is made under (a path from the hierarchies' root), instead of the helper's */
   cgroupParent?: string;
+  /** --ip: its IPv4 address on its (user-defined) network, instead of the next free one */
+  ip?: string;
+  /** --mac-address: its interface's MAC address on that network */
+  macAddress?: string;
   /** --shm-size: the /dev/shm tmpfs's size (default 64m) */
   shmSize?: string | number;
   /** --sysctl KEY=VALUE: only those of the container's own namespaces (net.* with its own netns, the IPC ones with its own IPC ns) */

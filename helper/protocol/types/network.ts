@@ -55,4 +55,6 @@ export interface ContainerNetwork {
   bridge?: string;
   /** names other containers on the network resolve to it by */
   aliases: string[];
+  /** run --ip: the address asked for (Docker's IPAMConfig.IPv4Address) */
+  requestedIp?: string;
 }

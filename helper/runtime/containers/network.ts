@@ -6,6 +6,7 @@ import type { NetContainer } from '../../network/networking';
 import type { PortMapping } from '../../protocol/types';
 import type { ContainerRecord } from '../record';
 import { type ContainerContext, paths, save } from './context';
+import { checkFixedIp } from '../../network/fixed-address';
 
 export function netContainer(ctx: ContainerContext, r: ContainerRecord): NetContainer {
   return { id: r.id, name: r.name, hostname: r.hostname, dir: paths(ctx, r).dir, extraHosts: r.network?.extraHosts };
@@ -19,11 +20,12 @@ function running(ctx: ContainerContext, ref: string): ContainerRecord {
 }
 
 /** Attached now and, as in Docker, again on every later start. */
-export async function connect(ctx: ContainerContext, network: string, ref: string, aliases: string[] = []): Promise<{ network: string; container: string }> {
+export async function connect(ctx: ContainerContext, network: string, ref: string, aliases: string[] = [], ipIn?: string): Promise<{ network: string; container: string }> {
   const m = ctx.net.store.get(network);
   const r = running(ctx, ref);
-  await ctx.net.connect(netContainer(ctx, r), m, aliases);
-  r.network!.networks.push({ name: m.name, aliases });
+  const ip = ipIn === undefined || ipIn === '' ? undefined : checkFixedIp(ipIn, m);
+  await ctx.net.connect(netContainer(ctx, r), m, aliases, ip);
+  r.network!.networks.push({ name: m.name, aliases, ...(ip ? { ip } : {}) });
   save(ctx, r);
   return { network: m.name, container: r.id };
 }

@@ -45,8 +45,8 @@ export function networkHandlers(s: HelperServices): AreaHandlers<keyof NetworkMe
     },
     'network.remove': async (p) => ({ name: (await net().remove(str(obj(p).name, 'network rm: name')!)).name }),
     'network.connect': (p) => {
-      const { network, container, aliases } = obj(p);
-      return s.containers.networkConnect(str(network, 'network connect: network')!, str(container, 'network connect: container')!, strings(aliases, '--alias'));
+      const { network, container, aliases, ip } = obj(p);
+      return s.containers.networkConnect(str(network, 'network connect: network')!, str(container, 'network connect: container')!, strings(aliases, '--alias'), str(ip, 'network connect: --ip', true));
     },
     'network.disconnect': (p) => {
       const { network, container } = obj(p);

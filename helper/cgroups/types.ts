@@ -1,6 +1,7 @@
 // The cgroup interface the runtime programs against. It speaks OCI
 // runtime-spec terms (config.json `linux.resources`) so a spec can be passed
 // through unchanged; the v1 and v2 drivers translate to their own files.
+import type { BlockIO } from './block-io-limits';
 
 /** The subset of OCI `linux.resources` nscope applies (runtime-spec config-linux.md). */
 export interface LinuxResources {
@@ -13,6 +14,8 @@ export interface LinuxResources {
     reservation?: number;
     /** v1 memory.oom_control's oom_kill_disable (OCI disableOOMKiller); v2 has no such switch and ignores it, as runc does */
     disableOOMKiller?: boolean;
+    /** v1 memory.swappiness, 0..100; v2 has none and ignores it, as runc does */
+    swappiness?: number;
   };
   cpu?: {
     /** Relative weight, v1 range 2..262144 (v2 weight is derived from it). */
@@ -30,6 +33,8 @@ export interface LinuxResources {
     /** 0 or -1 = unlimited. */
     limit?: number;
   };
+  /** Block I/O weights and throttles (OCI linux.resources.blockIO): ./block-io-limits.ts */
+  blockIO?: BlockIO;
   /** Device access rules, in order (OCI linux.resources.devices); v1 devices cgroup. */
   devices?: DeviceRule[];
   /** cgroup v2 interface files written as they are (OCI linux.resources.unified), e.g. {"memory.high": "64M"}; v2 only */

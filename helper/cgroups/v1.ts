@@ -12,6 +12,7 @@ import type { CgroupMount } from './mountinfo';
 import { normalizeRel } from './paths';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupStats, LinuxResources, OpenOptions } from './types';
 import { any, validateResources } from './validate';
+import { hasBlockIO, v1BlockIOWrites, type BlockIO, type FileWrites } from './block-io-limits';
 
 /** The v1 hierarchies nscope joins, by the controller (or name=) that identifies them. */
 export const V1_JOINED = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'devices', 'freezer', 'blkio', 'name=systemd'] as const;
@@ -146,6 +147,8 @@ class V1Cgroup implements Cgroup {
   apply(res: LinuxResources): void {
     validateResources(res);
     if (res.unified && Object.keys(res.unified).length) throw invalid(`resources.unified: ${Object.keys(res.unified).join(', ')} are cgroup v2 files; this host uses cgroup v1`);
+    // what cannot be written here is refused before anything is
+    const blkio = hasBlockIO(res.blockIO) ? this.blockIOWrites(res.blockIO!) : undefined;
     if (any(res.memory)) this.applyMemory(res.memory!);
     const c = res.cpu;
     if (c) {
@@ -163,6 +166,14 @@ class V1Cgroup implements Cgroup {
       io.write(path.join(this.need('pids', 'pids.limit'), 'pids.max'), l <= 0 ? 'max' : String(l));
     }
     if (res.devices?.length) this.applyDevices(res.devices);
+    for (const [file, lines] of blkio ?? []) for (const l of lines) io.write(file, l);
+  }
+
+  /** Weights (BFQ's files, else CFQ's) and throttles, a line a write, with the files' full paths. */
+  private blockIOWrites(b: BlockIO): FileWrites {
+    const dir = this.need('blkio', 'blockIO');
+    const bfq = io.exists(path.join(dir, 'blkio.bfq.weight')) ? true : io.exists(path.join(dir, 'blkio.weight')) ? false : undefined;
+    return v1BlockIOWrites(b, bfq).map(([file, lines]) => [path.join(dir, file), lines]);
   }
 
   /** Rules in order, each to devices.allow or devices.deny ("c 1:3 rwm"). */
@@ -209,6 +220,7 @@ class V1Cgroup implements Cgroup {
     }
     if (m.reservation !== undefined) io.write(path.join(dir, 'memory.soft_limit_in_bytes'), String(m.reservation));
     if (m.disableOOMKiller !== undefined) io.write(path.join(dir, 'memory.oom_control'), m.disableOOMKiller ? '1' : '0');
+    if (m.swappiness !== undefined && m.swappiness !== -1) io.write(path.join(dir, 'memory.swappiness'), String(m.swappiness));
   }
 
   /**

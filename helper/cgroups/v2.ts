@@ -12,9 +12,10 @@ import { normalizeRel } from './paths';
 import { native } from '../native';
 import type { Cgroup, CgroupDriver, CgroupLimits, CgroupStats, LinuxResources, OpenOptions } from './types';
 import { any, validateResources } from './validate';
+import { hasBlockIO, v2BlockIOWrites } from './block-io-limits';
 
 /** The controllers nscope enables (only those the kernel offers are written). */
-export const V2_WANTED = ['cpu', 'cpuset', 'memory', 'pids'] as const;
+export const V2_WANTED = ['cpu', 'cpuset', 'io', 'memory', 'pids'] as const;
 
 /** OCI/v1 cpu.shares (2..262144) to v2 cpu.weight (1..10000), runc's formula. */
 export function sharesToWeight(shares: number): number {
@@ -156,6 +157,10 @@ class V2Cgroup implements Cgroup {
 
   apply(res: LinuxResources): void {
     validateResources(res);
+    // what cannot be written here is refused before anything is
+    const blkio = hasBlockIO(res.blockIO)
+      ? v2BlockIOWrites(res.blockIO!, io.exists(this.f('io.bfq.weight')) ? true : io.exists(this.f('io.weight')) ? false : undefined).map(([file, lines]) => [this.need('io', file, 'blockIO'), lines] as const)
+      : [];
     for (const [k, v] of Object.entries(res.unified ?? {})) {
       try { io.write(path.join(this.dir, k), v); } catch (e) {
         const missing = !fs.existsSync(path.join(this.dir, k));
@@ -184,6 +189,7 @@ class V2Cgroup implements Cgroup {
       io.write(this.need('pids', 'pids.max', 'pids.limit'), l <= 0 ? 'max' : String(l));
     }
     if (res.devices?.length) this.applyDevices(res.devices);
+    for (const [file, lines] of blkio) for (const l of lines) io.write(file, l);
   }
 
   /**

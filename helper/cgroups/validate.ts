@@ -5,6 +5,7 @@
 // kernel, whose refusal fsio.write turns into a clear error.
 import { invalid } from '../errors';
 import type { LinuxResources } from './types';
+import { validateBlockIO } from './block-io-limits';
 
 const MAX_BYTES = Number.MAX_SAFE_INTEGER;
 
@@ -56,6 +57,8 @@ export function validateResources(res: LinuxResources | undefined): void {
     if (m.limit === -1 && m.swap !== undefined && m.swap !== -1) {
       throw invalid(`memory.swap: ${m.swap} limits memory+swap while memory.limit is unlimited; give a memory limit too`);
     }
+    // Docker's -1 is "not set"
+    if (m.swappiness !== undefined && m.swappiness !== -1) int('memory.swappiness', m.swappiness, 0, 100);
   }
   const c = res.cpu;
   if (c) {
@@ -73,6 +76,7 @@ export function validateResources(res: LinuxResources | undefined): void {
     if (d.minor !== undefined && d.minor !== -1) int('devices.minor', d.minor, 0, 1048575);
     if (d.access !== undefined && !/^[rwm]{0,3}$/.test(d.access)) throw invalid(`devices: access "${d.access}" is not made of r, w, m`);
   }
+  validateBlockIO(res.blockIO);
   const p = res.pids;
   if (p && p.limit !== undefined) {
     // pid_max can be at most 2^22 (PID_MAX_LIMIT); 0 and -1 mean unlimited.

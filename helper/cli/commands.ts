@@ -123,6 +123,8 @@ export const COMMANDS: Record<string, Command> = {
         cid = claimCidFile(str(p, 'cidfile'));
         created = await withPull(ctx, p, opts.image, () => c.request('container.create', opts));
         cid.write(created.id);
+        // what the helper discarded, in Docker's words
+        for (const w of created.warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
       } catch (e) {
         cid?.drop();
         if (e instanceof PullFailed) return 125;
@@ -150,6 +152,7 @@ export const COMMANDS: Record<string, Command> = {
         cid = claimCidFile(str(p, 'cidfile'));
         r = await withPull(ctx, p, opts.image, () => c.request('container.create', opts));
         cid.write(r.id);
+        for (const w of r.warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
       } catch (e) {
         cid?.drop();
         if (e instanceof PullFailed) return 125;

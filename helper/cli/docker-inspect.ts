@@ -6,6 +6,7 @@
 import type { ContainerDetail, HealthConfig, HealthState, ImageDetailInfo, ImageSummaryInfo, NetworkSummary, PortMapping } from '../protocol';
 import { DEFAULT_CAPS } from '../runtime/spec';
 import { goMap } from './go-template';
+import type { BlockIO, ThrottleDevice } from '../cgroups/block-io-limits';
 
 /** Go's zero time, which Docker prints for a container never started or never stopped */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -27,7 +28,7 @@ interface OciConfig {
 }
 
 interface Process { args?: string[]; env?: string[]; cwd?: string; terminal?: boolean; user?: { uid?: number; gid?: number } }
-interface SpecView { process?: Process & { oomScoreAdj?: number }; root?: { readonly?: boolean }; domainname?: string }
+interface SpecView { process?: Process & { oomScoreAdj?: number }; root?: { readonly?: boolean }; domainname?: string; linux?: { resources?: { blockIO?: BlockIO; memory?: { swappiness?: number } } } }
 
 const portKey = (p: { containerPort: number; protocol: string }) => `${p.containerPort}/${p.protocol}`;
 
@@ -126,6 +127,8 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       MemoryReservation: d.limits?.memoryReservation && d.limits.memoryReservation > 0 ? d.limits.memoryReservation : 0,
       OomKillDisable: !!d.limits?.oomKillDisable,
       OomScoreAdj: proc.oomScoreAdj ?? 0,
+      MemorySwappiness: spec.linux?.resources?.memory?.swappiness ?? null,
+      ...blkioFields(spec.linux?.resources?.blockIO, d.devicePaths ?? {}),
       CgroupParent: d.cgroupParent ?? '',
       Tmpfs: goMap(Object.fromEntries(mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, '']))),
     },
@@ -271,5 +274,19 @@ function dockerHealthConfig(h: HealthConfig) {
     Test: h.test ?? [],
     ...(h.interval ? { Interval: h.interval } : {}), ...(h.timeout ? { Timeout: h.timeout } : {}),
     ...(h.startPeriod ? { StartPeriod: h.startPeriod } : {}), ...(h.retries ? { Retries: h.retries } : {}),
+  };
+}
+
+/** HostConfig's block I/O fields, Docker's names: the devices by their paths (the helper names them: devicePaths). */
+function blkioFields(b: BlockIO | undefined, paths: Record<string, string>) {
+  const name = (d: { major: number; minor: number }) => paths[`${d.major}:${d.minor}`] ?? `${d.major}:${d.minor}`;
+  const rates = (l: ThrottleDevice[] | undefined) => (l ?? []).map((d) => ({ Path: name(d), Rate: d.rate }));
+  return {
+    BlkioWeight: b?.weight ?? 0,
+    BlkioWeightDevice: (b?.weightDevice ?? []).map((d) => ({ Path: name(d), Weight: d.weight ?? 0 })),
+    BlkioDeviceReadBps: rates(b?.throttleReadBpsDevice),
+    BlkioDeviceWriteBps: rates(b?.throttleWriteBpsDevice),
+    BlkioDeviceReadIOps: rates(b?.throttleReadIOPSDevice),
+    BlkioDeviceWriteIOps: rates(b?.throttleWriteIOPSDevice),
   };
 }

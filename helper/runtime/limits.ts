@@ -61,3 +61,17 @@ export function resourcesFromLimits(l: Limits): LinuxResources {
   if (l.oomKillDisable) res.memory = { ...res.memory, disableOOMKiller: true };
   return res;
 }
+
+/**
+ * --memory-swappiness: 0..100, -1 the kernel's own; on v2, which has none, discarded with
+ * Docker's warning (pushed onto `warnings`).
+ */
+export function swappinessFromOptions(v: number | undefined, version: 1 | 2, warnings: string[]): number | undefined {
+  if (v === undefined || v === -1) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > 100) throw invalid(`invalid value: ${v}. Valid memory swappiness range is 0-100`);
+  if (version === 2) {
+    warnings.push('Your kernel does not support memory swappiness capabilities or the cgroup is not mounted. Memory swappiness discarded.');
+    return undefined;
+  }
+  return v;
+}

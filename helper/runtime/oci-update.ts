@@ -3,8 +3,8 @@
 // from runc's flags, applied through the cgroup driver. As in runc, 0 and ""
 // mean "leave as it is" (engines send the whole struct, zeros for what they
 // do not change) and devices are not updatable; what nscope cannot apply
-// (block I/O, hugetlb, realtime CPU, RDT, ...) is refused by name rather than
-// silently dropped.
+// (hugetlb, realtime CPU, RDT, ...) is refused by name rather than silently
+// dropped.
 import { parseBytes } from '../cgroups/units';
 import { validateResources } from '../cgroups/validate';
 import type { LinuxResources } from '../cgroups/types';
@@ -47,9 +47,11 @@ export function resourcesFromJson(text: string, source: string): LinuxResources 
   const m = obj(r.memory, 'memory');
   if (m) {
     // kernel and kernelTCP are ignored, as by runc 1.1 (kernel memory limits are deprecated)
-    if (nonEmpty(m.swappiness)) throw unsupported('memory.swappiness', 'the kernel default stays');
     if (m.disableOOMKiller === true) throw unsupported('memory.disableOOMKiller');
-    const mem = { limit: num(m, 'limit', 'memory'), swap: num(m, 'swap', 'memory'), reservation: num(m, 'reservation', 'memory') };
+    // swappiness 0 is a value (swap as little as possible), unlike the others' 0
+    const swappiness = m.swappiness === undefined || m.swappiness === null ? undefined : m.swappiness;
+    if (swappiness !== undefined && (typeof swappiness !== 'number' || !Number.isInteger(swappiness))) throw invalid(`resources: memory.swappiness: ${JSON.stringify(swappiness)} is not an integer`);
+    const mem = { limit: num(m, 'limit', 'memory'), swap: num(m, 'swap', 'memory'), reservation: num(m, 'reservation', 'memory'), ...(swappiness !== undefined ? { swappiness: swappiness as number } : {}) };
     if (Object.values(mem).some((v) => v !== undefined)) out.memory = mem;
   }
   const c = obj(r.cpu, 'cpu');
@@ -63,7 +65,8 @@ export function resourcesFromJson(text: string, source: string): LinuxResources 
   const limit = num(p, 'limit', 'pids');
   if (limit !== undefined) out.pids = { limit };
   const b = obj(r.blockIO, 'blockIO');
-  if (b && Object.values(b).some(nonEmpty)) throw unsupported('blockIO', 'nscope sets no block I/O limits');
+  // weights and throttles as given (validated below: ranges, device numbers); 0 weights mean unchanged
+  if (b && Object.values(b).some(nonEmpty)) out.blockIO = b as LinuxResources['blockIO'];
   // kubelet lists every huge page size, 0 for those the pod did not ask for: only a real limit is refused
   const huge = r.hugepageLimits;
   if (huge !== undefined && huge !== null && (!Array.isArray(huge) || huge.some((h) => nonEmpty((h as Json)?.limit)))) throw unsupported('hugepageLimits', 'no hugetlb limits');
@@ -90,7 +93,6 @@ export function resourcesFromFlags(f: UpdateFlags): LinuxResources {
     if (v === undefined) return undefined;
     return v.trim() === '-1' ? -1 : parseBytes(v, `--${flag}`) || undefined;
   };
-  if (f.blkioWeight !== undefined && Number(f.blkioWeight) !== 0) throw unsupported('--blkio-weight', 'nscope sets no block I/O limits');
   if (f.cpuRtPeriod !== undefined || f.cpuRtRuntime !== undefined) throw unsupported('--cpu-rt-period/--cpu-rt-runtime', 'no realtime scheduling limits');
   if (f.l3CacheSchema !== undefined || f.memBwSchema !== undefined) throw unsupported('--l3-cache-schema/--mem-bw-schema', 'no Intel RDT');
   const res: LinuxResources = {};
@@ -103,6 +105,8 @@ export function resourcesFromFlags(f: UpdateFlags): LinuxResources {
   if (Object.values(cpu).some((v) => v !== undefined)) res.cpu = cpu;
   const pids = int(f.pidsLimit, 'pids-limit');
   if (pids !== undefined) res.pids = { limit: pids };
+  const weight = int(f.blkioWeight, 'blkio-weight');
+  if (weight !== undefined) res.blockIO = { weight };
   validateResources(res);
   return res;
 }

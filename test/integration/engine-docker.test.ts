@@ -88,6 +88,24 @@ matrix('--memory: an OOM kill is 137 and OOMKilled; --pids-limit; --cpus', skip,
   await dk(['rm', '-f', cpus]);
 });
 
+matrix('--device-write-bps, --device-read-iops: the block I/O throttles on the container\'s cgroup', skip, () => runtimes, async (rt) => {
+  const disk = fs.readdirSync('/sys/block').find((n) => !/^(loop|ram|zram|dm-|sr|nbd)/.test(n) && fs.existsSync(`/dev/${n}`));
+  if (!disk) return;
+  const num = fs.readFileSync(`/sys/block/${disk}/dev`, 'utf8').trim();
+  const name = `b-${rt}`;
+  const r = await run(rt, ['-d', '--name', name, '--device-write-bps', `/dev/${disk}:1mb`, '--device-read-iops', `/dev/${disk}:100`, IMAGE, 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = (await dk(['inspect', '-f', '{{.Id}}', name])).stdout.trim();
+  const v1 = path.join('/sys/fs/cgroup/blkio', f.parent, id);
+  if (fs.existsSync(v1)) {
+    assert.equal(fs.readFileSync(path.join(v1, 'blkio.throttle.write_bps_device'), 'utf8').trim(), `${num} 1048576`);
+    assert.equal(fs.readFileSync(path.join(v1, 'blkio.throttle.read_iops_device'), 'utf8').trim(), `${num} 100`);
+  } else {
+    assert.match(fs.readFileSync(path.join('/sys/fs/cgroup', f.parent, id, 'io.max'), 'utf8'), new RegExp(`^${num} .*wbps=1048576`, 'm'));
+  }
+  await dk(['rm', '-f', name]);
+});
+
 matrix('--read-only, --user 1000, --cap-drop ALL', skip, () => runtimes, async (rt) => {
   const ro = await run(rt, ['--rm', '--read-only', IMAGE, 'sh', '-c', 'echo x > /x || echo refused']);
   assert.equal(ro.stdout, 'refused\n');

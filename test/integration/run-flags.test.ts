@@ -372,3 +372,61 @@ test('--cgroup-parent: the cgroup made under it, its parents removed once empty 
   await refused(['run', '--rm', '--domainname', 'not a name', 'host', 'true'], /--domainname: "not a name" is not a valid domain name/);
   await refused(['run', '--rm', '--uts', 'host', '--domainname', 'example.org', 'host', 'true'], /--domainname cannot be used with --uts host/);
 });
+
+test('--device-read-bps and the other throttles: the cgroup\'s limits for a real disk, kept over a restart, shown by inspect; a weight the host cannot keep is discarded with Docker\'s warning; bad ones refused', async () => {
+  const disk = fs.existsSync('/sys/block') ? fs.readdirSync('/sys/block').find((n) => !/^(loop|ram|zram|dm-|sr|nbd)/.test(n) && fs.existsSync(`/dev/${n}`)) : undefined;
+  if (!disk) return; // no whole disk with a node in /dev: nothing to throttle
+  const dev = `/dev/${disk}`;
+  const num = fs.readFileSync(`/sys/block/${disk}/dev`, 'utf8').trim();
+  const r = await d.cli(['run', '-d', '--device-read-bps', `${dev}:1mb`, '--device-write-bps', `${dev}:2m`, '--device-read-iops', `${dev}:100`, '--device-write-iops', `${dev}:50`, 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const v1 = (f: string) => `/sys/fs/cgroup/blkio/${d.cgroupParent}/${id}/blkio.throttle.${f}`;
+  const check = () => {
+    if (fs.existsSync(v1('read_bps_device'))) {
+      assert.equal(fs.readFileSync(v1('read_bps_device'), 'utf8').trim(), `${num} 1048576`);
+      assert.equal(fs.readFileSync(v1('write_bps_device'), 'utf8').trim(), `${num} 2097152`);
+      assert.equal(fs.readFileSync(v1('read_iops_device'), 'utf8').trim(), `${num} 100`);
+      assert.equal(fs.readFileSync(v1('write_iops_device'), 'utf8').trim(), `${num} 50`);
+    } else {
+      assert.match(fs.readFileSync(`/sys/fs/cgroup/${d.cgroupParent}/${id}/io.max`, 'utf8'), new RegExp(`^${num} rbps=1048576 wbps=2097152 riops=100 wiops=50$`, 'm'));
+    }
+  };
+  check();
+  const hc = JSON.parse((await d.cli(['inspect', id])).stdout)[0].HostConfig;
+  assert.deepEqual(hc.BlkioDeviceReadBps, [{ Path: dev, Rate: 1048576 }]);
+  assert.deepEqual(hc.BlkioDeviceWriteIOps, [{ Path: dev, Rate: 50 }]);
+  assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+  check();
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+
+  const weights = ['blkio.weight', 'blkio.bfq.weight'].some((f) => fs.existsSync(`/sys/fs/cgroup/blkio/${f}`)) || !fs.existsSync('/sys/fs/cgroup/blkio');
+  if (!weights) {
+    const w = await d.cli(['run', '--rm', '--blkio-weight', '300', 'host', 'sh', '-c', 'echo ran']);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(w.stdout, 'ran\n');
+    assert.equal(w.stderr, 'WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.\n');
+  }
+  await refused(['run', '--rm', '--blkio-weight', '5', 'host', 'true'], /--blkio-weight: 5 is out of range; the range of blkio weight is from 10 to 1000/);
+  await refused(['run', '--rm', '--device-read-bps', '/dev/null:1mb', 'host', 'true'], /--device-read-bps: \/dev\/null is not a block device/);
+  await refused(['run', '--rm', '--device-write-bps', '/dev/no-such-disk:1mb', 'host', 'true'], /--device-write-bps: no such device: \/dev\/no-such-disk/);
+  await refused(['run', '--rm', '--device-read-iops', `${dev}:fast`, 'host', 'true'], /--device-read-iops: invalid rate for device: fast/);
+  await refused(['run', '--rm', '--device-read-bps', 'sda', 'host', 'true'], /--device-read-bps: bad format "sda": expected DEVICE:VALUE/);
+});
+
+test('--memory-swappiness: the memory cgroup\'s (v1), kept over a restart, shown by inspect; Docker\'s warning on v2; out of range refused', async () => {
+  const r = await d.cli(['run', '-d', '--memory-swappiness', '10', 'host', 'sleep', '60']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  const file = `/sys/fs/cgroup/memory/${d.cgroupParent}/${id}/memory.swappiness`;
+  if (fs.existsSync(file)) {
+    assert.equal(fs.readFileSync(file, 'utf8').trim(), '10');
+    assert.equal((await d.cli(['restart', '-t', '0', id])).code, 0);
+    assert.equal(fs.readFileSync(file, 'utf8').trim(), '10');
+    assert.equal((await d.cli(['inspect', '-f', '{{.HostConfig.MemorySwappiness}}', id])).stdout, '10\n');
+  } else {
+    assert.match(r.stderr, /Memory swappiness discarded/);
+  }
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  await refused(['run', '--rm', '--memory-swappiness', '101', 'host', 'true'], /invalid value: 101\. Valid memory swappiness range is 0-100/);
+});

@@ -58,7 +58,11 @@ test('update: LinuxResources JSON with engines\' zeros as "unchanged"; what nsco
     cpu: { shares: 512, quota: -1, period: undefined, cpus: undefined, mems: undefined }, pids: { limit: -1 },
   });
   assert.deepEqual(resourcesFromJson('{"hugepageLimits":[{"pageSize":"2MB","limit":0}],"memory":{"kernel":1024}}', 'f'), {}, 'kubelet\'s zero hugepage limits, kernel memory: ignored');
-  assert.throws(() => resourcesFromJson('{"blockIO":{"weight":300}}', 'f'), /blockIO is not supported/);
+  assert.deepEqual(resourcesFromJson('{"blockIO":{"weight":300}}', 'f'), { blockIO: { weight: 300 } });
+  assert.throws(() => resourcesFromJson('{"blockIO":{"weight":5}}', 'f'), /blockIO\.weight: 5 is out of range; the range of blkio weight is from 10 to 1000/);
+  assert.throws(() => resourcesFromJson('{"blockIO":{"throttleReadBpsDevice":[{"major":8,"rate":-1}]}}', 'f'), /throttleReadBpsDevice: each entry needs a major and a minor/);
+  assert.deepEqual(resourcesFromJson('{"memory":{"swappiness":0}}', 'f'), { memory: { limit: undefined, swap: undefined, reservation: undefined, swappiness: 0 } }, 'swappiness 0 is a value');
+  assert.throws(() => resourcesFromJson('{"memory":{"swappiness":101}}', 'f'), /memory\.swappiness: 101/);
   assert.throws(() => resourcesFromJson('{"hugepageLimits":[{"pageSize":"2MB","limit":1048576}]}', 'f'), /hugepageLimits is not supported/);
   assert.throws(() => resourcesFromJson('{"unified":{"memory.high":"1"}}', 'f'), /unified is not supported/);
   assert.throws(() => resourcesFromJson('[]', 'f'), /must be an object/);
@@ -67,7 +71,7 @@ test('update: LinuxResources JSON with engines\' zeros as "unchanged"; what nsco
   assert.deepEqual(resourcesFromFlags({ memory: '64m', memorySwap: '-1', cpuShares: '0', pidsLimit: '10', cpusetCpus: '0' }), {
     memory: { limit: 64 << 20, swap: -1, reservation: undefined }, cpu: { shares: undefined, quota: undefined, period: undefined, cpus: '0', mems: undefined }, pids: { limit: 10 },
   });
-  assert.throws(() => resourcesFromFlags({ blkioWeight: '500' }), /--blkio-weight is not supported/);
+  assert.deepEqual(resourcesFromFlags({ blkioWeight: '500' }), { blockIO: { weight: 500 } });
   assert.throws(() => resourcesFromFlags({ l3CacheSchema: 'L3:0=f' }), /Intel RDT/);
   assert.throws(() => resourcesFromFlags({ cpuQuota: 'lots' }), /--cpu-quota: "lots" is not an integer/);
   const p = parseArgs(['--cpu-shares', '5', 'x'], [{ name: 'cpu-share', takesValue: true, aliases: ['cpu-shares'] }]);

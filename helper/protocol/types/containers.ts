@@ -90,6 +90,16 @@ export interface RunOptions extends LimitArgs {
   domainname?: string;
   /** --cgroup-parent: the cgroup its own is made under (a path from the hierarchies' root), instead of the helper's */
   cgroupParent?: string;
+  /** --memory-swappiness: 0..100 (-1: the kernel's); cgroup v1 only, discarded with Docker's warning on v2 */
+  memorySwappiness?: number;
+  /** --blkio-weight: 10..1000 (0: not set); discarded with a warning where the host's I/O schedulers keep no weights */
+  blkioWeight?: number;
+  /** --blkio-weight-device DEVICE:WEIGHT; --device-{read,write}-{bps,iops} DEVICE:RATE (bps with a unit: 1mb) */
+  blkioWeightDevice?: string[];
+  deviceReadBps?: string[];
+  deviceWriteBps?: string[];
+  deviceReadIops?: string[];
+  deviceWriteIops?: string[];
   /** --ip: its IPv4 address on its (user-defined) network, instead of the next free one */
   ip?: string;
   /** --mac-address: its interface's MAC address on that network */
@@ -236,6 +246,8 @@ export interface ContainerDetail extends ContainerSummary {
   spec: unknown;
   /** --cgroup-parent, where one was given */
   cgroupParent?: string;
+  /** the block devices its spec's blockIO names, "MAJ:MIN" -> "/dev/NAME" (as the helper's host calls them) */
+  devicePaths?: Record<string, string>;
   /** The confinement the container got, as its spec asks for it. */
   security: ContainerSecurity;
   /** its networks while it runs (none with --network none/host/container:) */

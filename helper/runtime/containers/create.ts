@@ -17,7 +17,7 @@ import { volumesFrom } from '../../volumes/volumes-from';
 import { writeInitLayer } from '../../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../../rootfs/layout';
 import { makeFifo } from '../fifo';
-import { limitsFromArgs, resourcesFromLimits } from '../limits';
+import { limitsFromArgs, resourcesFromLimits, swappinessFromOptions } from '../limits';
 import { checkName, newId, randomName } from '../names';
 import { specFromOptions } from '../options';
 import { buildPlan } from '../plan';
@@ -34,6 +34,7 @@ import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
 import { onExit } from './exit';
 import { cgroupParentOf } from './cgroup-parent';
+import { blockIOFromOptions } from '../block-io-options';
 
 export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
   checkRunOptions(opts);
@@ -69,7 +70,11 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const parent = cgroupParentOf(ctx, opts.cgroupParent);
   const cgroupRel = `${parent.rel}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
-  spec.linux!.resources = { ...resourcesFromLimits(limits), devices: spec.linux!.resources?.devices };
+  const blkio = blockIOFromOptions(opts, ctx.cgroups.version);
+  const swappiness = swappinessFromOptions(opts.memorySwappiness, ctx.cgroups.version, blkio.warnings);
+  const res = resourcesFromLimits(limits);
+  if (swappiness !== undefined) res.memory = { ...res.memory, swappiness };
+  spec.linux!.resources = { ...res, devices: spec.linux!.resources?.devices, ...(blkio.blockIO ? { blockIO: blkio.blockIO } : {}) };
 
   const p = pathsOf(ctx, id, !!opts.rm);
   const rootfs = rootfsLayout(ctx.root, p.dir, image.layerDirs, p.run);
@@ -130,7 +135,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     throw e;
   }
   emitEvent(ctx, 'container.created', r);
-  return { id, name, warnings: [] };
+  return { id, name, warnings: blkio.warnings };
 }
 
 /**

@@ -17,6 +17,8 @@ import type { Spec } from '../spec';
 import { treeSize } from '../../volumes/size';
 import { cgroup, type ContainerContext, layout, paths } from './context';
 import { isPaused } from './pause';
+import { devicePath } from '../block-io-options';
+import { THROTTLES, type BlockIO } from '../../cgroups/block-io-limits';
 
 /** ContainerLayers (rootfs/layout.ts) and what the runtime knows of the container besides. */
 export interface ContainerLayersView extends ContainerLayers {
@@ -62,6 +64,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
     namespaces, error: r.exit?.error, user: r.user ?? userOfSpec(spec), autoRemove: r.autoRemove, spec,
     ...(r.cgroupParent ? { cgroupParent: r.cgroupParent } : {}),
+    ...blockDevicePaths(spec?.linux?.resources?.blockIO),
     stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id),
@@ -172,4 +175,12 @@ export function counts(ctx: ContainerContext) {
 export function imageInUse(ctx: ContainerContext, imageId: string): string | undefined {
   for (const r of ctx.records.values()) if (r.imageId === imageId) return r.name;
   return undefined;
+}
+
+/** The paths of the devices a blockIO names (inspect shows paths, the spec has numbers). */
+function blockDevicePaths(b: BlockIO | undefined): { devicePaths?: Record<string, string> } {
+  if (!b) return {};
+  const devs = [...(b.weightDevice ?? []), ...THROTTLES.flatMap((k) => b[k] ?? [])];
+  if (!devs.length) return {};
+  return { devicePaths: Object.fromEntries(devs.map((d) => [`${d.major}:${d.minor}`, devicePath(d.major, d.minor)])) };
 }

@@ -10,6 +10,7 @@ import * as path from 'path';
 import type { BlockIO, ThrottleDevice } from '../cgroups/block-io-limits';
 import { parseBytes } from '../cgroups/units';
 import { invalid } from '../errors';
+import { devMajor, devMinor } from '../lib/dev-t';
 import type { RunOptions } from '../protocol/types';
 
 const MAX_DEVICES = 64;
@@ -20,12 +21,7 @@ function blockDevice(p: string, flag: string): { major: number; minor: number } 
   let st: fs.Stats;
   try { st = fs.statSync(p); } catch { throw invalid(`${flag}: no such device: ${p.slice(0, 80)}`); }
   if (!st.isBlockDevice()) throw invalid(`${flag}: ${p.slice(0, 80)} is not a block device`);
-  // glibc's gnu_dev_major/minor of the 64-bit dev_t, in 32-bit halves (JavaScript's bit operators are 32-bit)
-  const lo = st.rdev % 2 ** 32;
-  const hi = Math.floor(st.rdev / 2 ** 32);
-  const major = (((lo >>> 8) & 0xfff) | (hi & 0xfffff000)) >>> 0;
-  const minor = ((lo & 0xff) | (((lo >>> 12) | (hi << 20)) & 0xffffff00)) >>> 0;
-  return { major, minor };
+  return { major: devMajor(st.rdev), minor: devMinor(st.rdev) };
 }
 
 /** "PATH:VALUE" split at the last ':' (a path may hold one). */

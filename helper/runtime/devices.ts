@@ -36,6 +36,20 @@ export function parseDeviceFlag(v: string): { src: string; dst: string; access: 
   return { src, dst: path.posix.normalize(dst), access };
 }
 
+/** `--device-cgroup-rule 'c 1:3 mr'` (Docker's): type a, b or c, numbers or '*', access of r, w, m. */
+export function deviceCgroupRule(v: string): DeviceRule {
+  const m = typeof v === 'string' ? /^([abc]) (\d{1,7}|\*):(\d{1,7}|\*) ([rwm]{1,3})$/.exec(v.trim()) : null;
+  if (!m || new Set(m[4]).size !== m[4].length) throw invalid(`invalid device cgroup format '${String(v).slice(0, 60)}'`);
+  const num = (s: string, max: number) => {
+    if (s === '*') return -1;
+    const n = Number(s);
+    if (n > max) throw invalid(`invalid device cgroup format '${v}': ${n} is out of range`);
+    return n;
+  };
+  if (m[1] === 'a') return { allow: true, type: 'a', access: m[4] };
+  return { allow: true, type: m[1], major: num(m[2], 4095), minor: num(m[3], 1048575), access: m[4] };
+}
+
 /** The host's node (its link followed, as Docker does) as a spec device and a cgroup rule. */
 export function deviceFromFlag(v: string): { device: LinuxDevice; rule: DeviceRule } {
   const { src, dst, access } = parseDeviceFlag(v);

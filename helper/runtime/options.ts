@@ -9,7 +9,7 @@ import { applySecurity, parseSecurityOpts } from '../security/security-opts';
 import { ALL_CAPS, capNumber } from './capabilities';
 import { applyUlimits } from './ulimits';
 import { parseBytes } from '../cgroups/units';
-import { deviceFromFlag } from './devices';
+import { deviceCgroupRule, deviceFromFlag } from './devices';
 import { parseSysctls } from './sysctls';
 import { withInit } from './init-process';
 import { defaultSpec, type Mount, type Namespace, type NamespaceType, type Spec } from './spec';
@@ -181,6 +181,9 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
       (spec.linux!.resources!.devices ??= []).push(rule);
     }
   }
+
+  // --device-cgroup-rule: access to devices by number, no node made (a program mknods its own, as udev would)
+  for (const v of opts.deviceCgroupRules ?? []) (spec.linux!.resources!.devices ??= []).push(deviceCgroupRule(v));
 
   // -v, --mount, --tmpfs, the image's VOLUMEs, lxcfs: after the defaults, so they cover them
   spec.mounts!.push(...(mounts ?? []));

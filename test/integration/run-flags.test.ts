@@ -430,3 +430,15 @@ test('--memory-swappiness: the memory cgroup\'s (v1), kept over a restart, shown
   assert.equal((await d.cli(['rm', '-f', id])).code, 0);
   await refused(['run', '--rm', '--memory-swappiness', '101', 'host', 'true'], /invalid value: 101\. Valid memory swappiness range is 0-100/);
 });
+
+test('--device-cgroup-rule: a node the container makes itself can be opened as the rule allows; bad rules refused', async () => {
+  if (!fs.existsSync('/dev/loop-control')) return;
+  const r = await d.cli(['run', '--rm', '--cap-add', 'MKNOD', '--device-cgroup-rule', 'c 10:237 rm', 'host', 'sh', '-c', 'mknod /dev/lc c 10 237 && dd if=/dev/lc count=0 2>&1 && echo opened']);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /opened/);
+  const any = await d.cli(['run', '--rm', '--device-cgroup-rule', 'c 10:* r', 'host', 'sh', '-c', 'mknod /dev/lc c 10 237 && dd if=/dev/lc count=0 2>&1 && echo opened']);
+  assert.match(any.stdout, /opened/, any.stderr);
+  await refused(['run', '--rm', '--device-cgroup-rule', 'x 1:3 r', 'host', 'true'], /invalid device cgroup format 'x 1:3 r'/);
+  await refused(['run', '--rm', '--device-cgroup-rule', 'c 1:3 rwx', 'host', 'true'], /invalid device cgroup format/);
+  await refused(['run', '--rm', '--device-cgroup-rule', 'c 99999:3 r', 'host', 'true'], /99999 is out of range/);
+});

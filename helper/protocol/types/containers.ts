@@ -90,6 +90,8 @@ export interface RunOptions extends LimitArgs {
   domainname?: string;
   /** --cgroup-parent: the cgroup its own is made under (a path from the hierarchies' root), instead of the helper's */
   cgroupParent?: string;
+  /** --device-cgroup-rule 'c 1:3 mr': device numbers the container may use, no node made */
+  deviceCgroupRules?: string[];
   /** --memory-swappiness: 0..100 (-1: the kernel's); cgroup v1 only, discarded with Docker's warning on v2 */
   memorySwappiness?: number;
   /** --blkio-weight: 10..1000 (0: not set); discarded with a warning where the host's I/O schedulers keep no weights */

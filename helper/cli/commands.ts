@@ -39,7 +39,8 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
     if (exit.error) process.stderr.write(`nscope: ${exit.error}\n`);
     return exit.exitCode;
   }
-  const stream = await openStream(ctx.socket, { kind: 'logs', id, follow: true });
+  // from now on (a container with --log-driver none keeps nothing, yet its output is shown)
+  const stream = await openStream(ctx.socket, { kind: 'logs', id, follow: true, live: true });
   const waited = c.request('container.wait', { id });
   waited.catch(() => undefined);
   const forward = (sig: NodeJS.Signals) => { void c.request('container.kill', { id, signal: sig }).catch(() => undefined); };

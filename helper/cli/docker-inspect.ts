@@ -127,6 +127,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       MemoryReservation: d.limits?.memoryReservation && d.limits.memoryReservation > 0 ? d.limits.memoryReservation : 0,
       OomKillDisable: !!d.limits?.oomKillDisable,
       OomScoreAdj: proc.oomScoreAdj ?? 0,
+      LogConfig: { Type: d.logConfig?.type ?? 'json-file', Config: goMap(d.logConfig?.config ?? {}) },
       MemorySwappiness: spec.linux?.resources?.memory?.swappiness ?? null,
       ...blkioFields(spec.linux?.resources?.blockIO, d.devicePaths ?? {}),
       CgroupParent: d.cgroupParent ?? '',

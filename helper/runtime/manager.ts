@@ -165,7 +165,7 @@ export class ContainerManager extends EventEmitter {
   stats(ref: string): ContainerStats { return stats(this.ctx, ref); }
   top(ref: string): ProcessInfo[] { return top(this.ctx, ref); }
   logs(ref: string, tail?: number): LogEntry[] { return logs(this.ctx, ref, tail); }
-  logPath(ref: string): { file: string; running: () => boolean } { return logPath(this.ctx, ref); }
+  logPath(ref: string, live = false): { file: string; running: () => boolean } { return logPath(this.ctx, ref, live); }
   readContainerFile(r: ContainerRecord, rel: string): string | null { return readContainerFile(this.ctx, r, rel); }
   shells(ref: string, user?: string): ShellInfo { return shells(this.ctx, ref, user); }
   runningRefs(): { id: string; name: string; pid: number }[] { return runningRefs(this.ctx); }

@@ -68,6 +68,8 @@ export interface PlanInputs {
   idmapLayers?: boolean;
   cgroupProcs: string[];
   logFile?: string;
+  /** the log's rotation (--log-opt max-size, max-file) */
+  logRotate?: { maxSize: number; maxFiles: number };
   exitFile: string;
   pidFile: string;
   fifo?: string;
@@ -166,6 +168,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (joinPid) op('joinpid', joinPid);
   op('rootfs', inp.rootfs);
   if (inp.logFile) op('log', inp.logFile);
+  if (inp.logFile && inp.logRotate) op('logrotate', inp.logRotate.maxSize, inp.logRotate.maxFiles);
   if (inp.detach) {
     if (inp.logFile || inp.attach) throw invalid('a container without a monitor cannot have a log file or an attach socket');
     op('detach');

@@ -7,6 +7,7 @@ import type { MountInfo } from '../protocol/types/volumes';
 import type { VolumeUse } from '../volumes/container-mounts';
 import type { NetworkRequest } from '../network/request';
 import type { RestartPolicy } from './restart-policy';
+import type { LogConfig } from './log-config';
 
 export interface ContainerRecord {
   id: string;
@@ -30,6 +31,8 @@ export interface ContainerRecord {
   /** --cgroup-parent: as given; and the parents of cgroupRel that creating it made (removed again once empty, deepest last) */
   cgroupParent?: string;
   cgroupParentsMade?: string[];
+  /** --log-driver/--log-opt (absent: json-file, never rotated) */
+  logConfig?: LogConfig;
   layers: string[];
   labels: Record<string, string>;
   /** --stop-signal, else the image's STOPSIGNAL (absent: SIGTERM) */

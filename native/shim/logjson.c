@@ -6,10 +6,42 @@
 #include "shim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+static struct { int fd; const char *path; long long max, size; int files; } rot = {.fd = -1};
+
+void log_rotation(int fd, const char *path, long long max, int files) {
+  struct stat st;
+  rot.fd = fd;
+  rot.path = path;
+  rot.max = max;
+  rot.files = files;
+  rot.size = fstat(fd, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* What fails here is not the container's problem: its output goes on into the file it has. */
+static void rotate(void) {
+  if (rot.files <= 1) {
+    if (ftruncate(rot.fd, 0) == 0) rot.size = 0;
+    return;
+  }
+  char from[4200], to[4200];
+  for (int i = rot.files - 1; i >= 1; i--) {
+    if (i == 1) snprintf(from, sizeof(from), "%s", rot.path);
+    else snprintf(from, sizeof(from), "%s.%d", rot.path, i - 1);
+    snprintf(to, sizeof(to), "%s.%d", rot.path, i);
+    if (rename(from, to) != 0 && errno != ENOENT) return;
+  }
+  int fd = open(rot.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_TRUNC, 0640);
+  if (fd < 0) return;
+  if (dup3(fd, rot.fd, O_CLOEXEC) >= 0) rot.size = 0;
+  close(fd);
+}
 
 void iso_time(char *out, size_t len) {
   struct timespec ts;
@@ -71,6 +103,10 @@ static void emit(int logfd, const char *stream, const char *data, size_t len) {
   char ts[64];
   iso_time(ts, sizeof(ts));
   o += (size_t)snprintf(out + o, sizeof(out) - o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, ts);
+  if (logfd == rot.fd && rot.max > 0) {
+    if (rot.size > 0 && rot.size + (long long)o > rot.max) rotate();
+    rot.size += (long long)o;
+  }
   write_all(logfd, out, o);
 }
 

@@ -104,6 +104,7 @@ int main(int argc, char **argv) {
   if (g_plan.logfile) {
     logfd = open(g_plan.logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (logfd < 0) { snprintf(err, sizeof(err), "open log %s: %s", g_plan.logfile, strerror(errno)); status("error %s%s\n", err, ""); return 1; }
+    if (g_plan.logmax > 0) log_rotation(logfd, g_plan.logfile, g_plan.logmax, g_plan.logfiles);
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) { status("error pipe: %s%s\n", strerror(errno), ""); return 1; }
   }
   if (g_plan.joinpid) {

@@ -13,7 +13,7 @@
 
 static const struct { const char *name; int argc; } arity[] = {
   /* monitor-level */
-  {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"exitfile", 1}, {"pidfile", 1},
+  {"clone", 1}, {"joinpid", 1}, {"log", 1}, {"logrotate", 2}, {"exitfile", 1}, {"pidfile", 1},
   {"fifo", 1}, {"rootfs", 1}, {"target", 1}, {"tty", 2}, {"interactive", 0},
   {"attach", 1}, {"ctl", 1}, {"console", 0}, {"consolesocket", 1}, {"seccompcache", 1},
   {"uidmap", 1}, {"gidmap", 1}, {"ovl", 2}, {"ovlidmap", 1}, {"detach", 0}, {"preservefds", 1}, {"earlypid", 0},
@@ -75,6 +75,11 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     if (!strcmp(name, "clone")) p->clone_flags = strtoul(o->argv[0], NULL, 0);
     else if (!strcmp(name, "joinpid")) p->joinpid = o->argv[0];
     else if (!strcmp(name, "log")) p->logfile = o->argv[0];
+    else if (!strcmp(name, "logrotate")) {
+      p->logmax = strtoll(o->argv[0], NULL, 10);
+      p->logfiles = atoi(o->argv[1]);
+      if (p->logmax < 0 || p->logfiles < 1 || p->logfiles > 100) { snprintf(err, errlen, "plan: logrotate %.20s %.8s is out of range (a size >= 0, 1-100 files)", o->argv[0], o->argv[1]); return -1; }
+    }
     else if (!strcmp(name, "exitfile")) p->exitfile = o->argv[0];
     else if (!strcmp(name, "pidfile")) p->pidfile = o->argv[0];
     else if (!strcmp(name, "fifo")) p->fifo = o->argv[0];

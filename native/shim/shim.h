@@ -36,6 +36,8 @@ struct plan {
   unsigned long clone_flags;
   const char *joinpid;
   const char *logfile;  /* NULL: the container inherits the shim's stdio */
+  long long logmax;     /* --log-opt max-size: rotate before the log passes it (0: never) */
+  int logfiles;         /* --log-opt max-file: files kept, the live one included (1: truncated instead) */
   const char *exitfile;
   const char *pidfile;
   const char *fifo;
@@ -117,6 +119,10 @@ struct logstream {
   size_t len;
 };
 void log_feed(struct logstream *s, int logfd, const char *data, size_t len, int flush);
+/* Rotation of the log open on `fd` (`path`): before a line would take it past `max` bytes,
+ * path.N-1 -> path.N … path -> path.1 and a new path on the same fd number (files > 1), or
+ * the file truncated (files == 1). max 0: never. */
+void log_rotation(int fd, const char *path, long long max, int files);
 
 /* attach.c: the container's attach socket (run -it / attach) and its control fifo */
 #define MAX_ATTACH 8

@@ -442,3 +442,48 @@ test('--device-cgroup-rule: a node the container makes itself can be opened as t
   await refused(['run', '--rm', '--device-cgroup-rule', 'c 1:3 rwx', 'host', 'true'], /invalid device cgroup format/);
   await refused(['run', '--rm', '--device-cgroup-rule', 'c 99999:3 r', 'host', 'true'], /99999 is out of range/);
 });
+
+test('--log-opt max-size/max-file: the log rotated as it is written, logs and logs -f read across the files in order; --log-driver none: run shows the output, logs refuses; other drivers and options refused', async () => {
+  const r = await d.cli(['run', '-d', '--log-opt', 'max-size=4k', '--log-opt', 'max-file=3', 'host', 'sh', '-c', 'i=0; while [ $i -lt 600 ]; do echo "line $i"; i=$((i+1)); done']);
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.equal((await d.cli(['wait', id])).stdout.trim(), '0');
+  const dir = path.dirname(JSON.parse((await d.cli(['inspect', id])).stdout)[0].LogPath);
+  const files = fs.readdirSync(dir).filter((f) => f.startsWith('container.log')).sort();
+  assert.deepEqual(files, ['container.log', 'container.log.1', 'container.log.2'], 'three files at most');
+  for (const f of files) assert.ok(fs.statSync(path.join(dir, f)).size <= 4096, `${f} is within max-size`);
+  const lines = (await d.cli(['logs', id])).stdout.trim().split('\n');
+  // what is kept is the end of the output, in order, none missing within it
+  assert.equal(lines.at(-1), 'line 599');
+  const first = Number(lines[0].split(' ')[1]);
+  assert.deepEqual(lines, Array.from({ length: 600 - first }, (_, i) => `line ${first + i}`));
+  assert.equal((await d.cli(['logs', '--tail', '3', id])).stdout, 'line 597\nline 598\nline 599\n');
+  const many = (await d.cli(['logs', '--tail', String(lines.length - 2), id])).stdout.trim().split('\n');
+  assert.deepEqual(many, lines.slice(2), 'a tail that reaches into the rotated files');
+  assert.deepEqual(JSON.parse((await d.cli(['inspect', '-f', '{{json .HostConfig.LogConfig}}', id])).stdout), { Type: 'json-file', Config: { 'max-size': '4k', 'max-file': '3' } });
+  assert.equal((await d.cli(['rm', id])).code, 0);
+
+  // logs -f through rotations while it is written: every line, once, in order
+  const slow = (await d.cli(['run', '-d', '--log-opt', 'max-size=4k', '--log-opt', 'max-file=2', 'host', 'sh', '-c', 'i=0; while [ $i -lt 300 ]; do echo "line $i"; i=$((i+1)); [ $((i % 20)) -eq 0 ] && sleep 0.05; done'])).stdout.trim();
+  const followed = (await d.cli(['logs', '-f', slow], { timeoutMs: 30000 })).stdout.trim().split('\n');
+  assert.equal(followed.at(-1), 'line 299');
+  const from = Number(followed[0].split(' ')[1]);
+  assert.deepEqual(followed, Array.from({ length: 300 - from }, (_, i) => `line ${from + i}`));
+  assert.equal((await d.cli(['rm', slow])).code, 0);
+
+  const none = await d.cli(['run', '--rm', '--log-driver', 'none', 'host', 'sh', '-c', 'echo shown; echo also >&2']);
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal(none.stdout, 'shown\n');
+  assert.equal(none.stderr, 'also\n');
+  const kept = (await d.cli(['run', '-d', '--log-driver', 'none', 'host', 'sh', '-c', 'echo x; sleep 60'])).stdout.trim();
+  const refusedLogs = await d.cli(['logs', kept]);
+  assert.notEqual(refusedLogs.code, 0);
+  assert.match(refusedLogs.stderr, /configured logging driver does not support reading/);
+  assert.equal((await d.cli(['rm', '-f', kept])).code, 0);
+
+  await refused(['run', '--rm', '--log-driver', 'syslog', 'host', 'true'], /logging driver "syslog" is not supported by nscope/);
+  await refused(['run', '--rm', '--log-opt', 'compress=true', 'host', 'true'], /unknown log opt 'compress' for json-file log driver/);
+  await refused(['run', '--rm', '--log-opt', 'max-file=3', 'host', 'true'], /max-file: needs max-size/);
+  await refused(['run', '--rm', '--log-opt', 'max-size=lots', 'host', 'true'], /max-size/);
+  await refused(['run', '--rm', '--log-driver', 'none', '--log-opt', 'max-size=1m', 'host', 'true'], /the none logging driver takes no options/);
+});

@@ -90,6 +90,9 @@ export interface RunOptions extends LimitArgs {
   domainname?: string;
   /** --cgroup-parent: the cgroup its own is made under (a path from the hierarchies' root), instead of the helper's */
   cgroupParent?: string;
+  /** --log-driver json-file (default), local or none; --log-opt max-size=10m, max-file=3 */
+  logDriver?: string;
+  logOpts?: string[];
   /** --device-cgroup-rule 'c 1:3 mr': device numbers the container may use, no node made */
   deviceCgroupRules?: string[];
   /** --memory-swappiness: 0..100 (-1: the kernel's); cgroup v1 only, discarded with Docker's warning on v2 */
@@ -248,6 +251,8 @@ export interface ContainerDetail extends ContainerSummary {
   spec: unknown;
   /** --cgroup-parent, where one was given */
   cgroupParent?: string;
+  /** --log-driver and --log-opt as given (absent: json-file, no rotation) */
+  logConfig?: { type: string; config: Record<string, string> };
   /** the block devices its spec's blockIO names, "MAJ:MIN" -> "/dev/NAME" (as the helper's host calls them) */
   devicePaths?: Record<string, string>;
   /** The confinement the container got, as its spec asks for it. */

@@ -21,7 +21,8 @@ import type { RegistryAuth } from './registry';
 // as for exec: raw with a tty, framed without; input goes to its console or
 // stdin; the stream ends when the container does.
 export type StreamOpenParams =
-  | { kind: 'logs'; id: string; follow?: boolean; tail?: number }
+  /** `live`: only the output from now on (an attached run; --log-driver none too) */
+  | { kind: 'logs'; id: string; follow?: boolean; tail?: number; live?: boolean }
   | { kind: 'attach'; id: string }
   | ({ kind: 'exec' } & ExecOptions)
   // `export`: the image as an OCI image layout tar; the result's `size` is its length in bytes

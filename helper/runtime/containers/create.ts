@@ -35,6 +35,7 @@ import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from '
 import { onExit } from './exit';
 import { cgroupParentOf } from './cgroup-parent';
 import { blockIOFromOptions } from '../block-io-options';
+import { logConfigOf } from '../log-config';
 
 export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
   checkRunOptions(opts);
@@ -45,6 +46,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const limits = limitsFromArgs(opts);
   if (opts.oomKillDisable) limits.oomKillDisable = true;
   const stopSignal = checkStopSignal(opts.stopSignal) ?? cfg0(image).StopSignal;
+  const logConfig = logConfigOf(opts.logDriver, opts.logOpts);
   const stopTimeout = checkStopTimeout(opts.stopTimeout);
   const restartPolicy = opts.restart === undefined || opts.restart === '' ? undefined : parseRestartPolicy(opts.restart);
   // Docker's CLI refuses this pair (an auto-removed container has nothing to restart)
@@ -83,6 +85,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     id, name, image: image.name, imageId: image.id, command: opts.init ? spec.process.args.slice(2) : spec.process.args, created: new Date().toISOString(),
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
     ...(parent.given ? { cgroupParent: parent.given, cgroupParentsMade: parent.made } : {}),
+    ...(logConfig ? { logConfig } : {}),
     labels: opts.labels ?? {}, stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
     ...(opts.user || cfg.User ? { user: opts.user || cfg.User } : {}),
     ...(idMap ? { idMap } : {}),
@@ -194,6 +197,15 @@ async function useShiftedLayers(ctx: ContainerContext, r: ContainerRecord): Prom
   await shiftOwners(layout(ctx, r).init, r.idMap!);
 }
 
+/**
+ * The log's rotation: --log-opt's; with --log-driver none a small file cut
+ * over and over, only there for an attached run to follow (`logs` refuses it).
+ */
+function logRotation(c: ContainerRecord['logConfig']): { logRotate?: { maxSize: number; maxFiles: number } } {
+  if (c?.type === 'none') return { logRotate: { maxSize: 1 << 20, maxFiles: 1 } };
+  return c?.maxSize ? { logRotate: { maxSize: c.maxSize, maxFiles: c.maxFiles ?? 1 } } : {};
+}
+
 /** The shim's plan for the container, and the fifos it opens. */
 function writePlan(ctx: ContainerContext, r: ContainerRecord, spec: Spec, cg: Cgroup, term: { rows?: number; cols?: number } = {}): void {
   const p = paths(ctx, r);
@@ -204,6 +216,7 @@ function writePlan(ctx: ContainerContext, r: ContainerRecord, spec: Spec, cg: Cg
   const plan = buildPlan({
     spec, rootfs: rootfs.mountpoint, bundle: p.dir, overlay: overlayDirs(rootfs, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
     logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: ctx.cgroupMounts,
+    ...logRotation(r.logConfig),
     seccompCacheDir: ctx.run.seccompCache(), idmapLayers: !copies, lookupAtStart: r.lookupAtStart,
   });
   writePlanFile(p.plan, plan.buffer);

@@ -64,6 +64,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     cgroup: cgroupOf(ctx, r.id), limits: r.limits, logPath: p.log, bundle: p.dir,
     namespaces, error: r.exit?.error, user: r.user ?? userOfSpec(spec), autoRemove: r.autoRemove, spec,
     ...(r.cgroupParent ? { cgroupParent: r.cgroupParent } : {}),
+    ...(r.logConfig ? { logConfig: { type: r.logConfig.type, config: r.logConfig.config } } : {}),
     ...blockDevicePaths(spec?.linux?.resources?.blockIO),
     stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
@@ -125,11 +126,13 @@ export function top(ctx: ContainerContext, ref: string): ProcessInfo[] {
 export function logs(ctx: ContainerContext, ref: string, tail?: number): LogEntry[] {
   const r = ctx.find(ref);
   if (tail !== undefined && (!Number.isInteger(tail) || tail < 0)) throw invalid(`--tail: ${tail} is not a count`);
+  readable(r);
   return readLog(paths(ctx, r).log, tail);
 }
 
-export function logPath(ctx: ContainerContext, ref: string): { file: string; running: () => boolean } {
+export function logPath(ctx: ContainerContext, ref: string, live = false): { file: string; running: () => boolean } {
   const r = ctx.find(ref);
+  if (!live) readable(r);
   return { file: paths(ctx, r).log, running: () => ctx.records.get(r.id)?.status !== 'exited' && ctx.records.has(r.id) };
 }
 
@@ -183,4 +186,9 @@ function blockDevicePaths(b: BlockIO | undefined): { devicePaths?: Record<string
   const devs = [...(b.weightDevice ?? []), ...THROTTLES.flatMap((k) => b[k] ?? [])];
   if (!devs.length) return {};
   return { devicePaths: Object.fromEntries(devs.map((d) => [`${d.major}:${d.minor}`, devicePath(d.major, d.minor)])) };
+}
+
+/** Docker's answer for a container whose log driver keeps nothing. */
+function readable(r: ContainerRecord): void {
+  if (r.logConfig?.type === 'none') throw conflict('configured logging driver does not support reading');
 }

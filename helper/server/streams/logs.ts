@@ -1,19 +1,22 @@
 // stream.open kind "logs": the container's json-file log lines, from the
-// start or the last `tail`, and with `follow` until the container has exited.
+// start or the last `tail`, and with `follow` until the container has exited;
+// `live` (an attached `run`): only what comes from now on, which a container
+// with --log-driver none gives too (its output passes, nothing is kept).
 import { invalid } from '../../errors';
-import { followLog, tailOffset } from '../../runtime/logs';
+import { followLog } from '../../runtime/logs';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
 export function openLogStream(p: StreamParams<'logs'>, { containers }: StreamServices): OpenedStream {
   if (p.tail !== undefined && (!Number.isInteger(p.tail) || p.tail < 0)) throw invalid(`--tail: ${p.tail} is not a count`);
-  const { file, running } = containers.logPath(p.id);
+  if (p.live !== undefined && typeof p.live !== 'boolean') throw invalid('logs: live must be a boolean');
+  const { file, running } = containers.logPath(p.id, !!p.live);
   return {
     result: { ok: true },
     pump: async (sock) => {
       let closed = false;
       sock.on('close', () => { closed = true; });
-      await followLog(file, tailOffset(file, p.tail), (b) => sock.write(b), () => !p.follow || !running(), () => closed);
+      await followLog(file, p.tail, (b) => sock.write(b), () => !p.follow || !running(), () => closed, !!p.live);
       finish(sock);
     },
   };

@@ -1,11 +1,23 @@
 // Images from the explorer: commit a container, import an archive, build
-// the host image, remove one. Long work shows a progress notification.
+// the host image, save one to a tar, tag one, remove one. Long work shows a
+// progress notification.
 import * as vscode from 'vscode';
+import type { Connection } from '../connection';
 import type { HostConnections } from '../host-connections';
 import { ImageNode } from '../views/images';
 import { containerArg } from './pick';
 import { guarded } from './errors';
 import { sendImport } from '../../helper/images/send-import';
+import { exportToPath } from '../../helper/images/receive-export';
+import * as os from 'os';
+import * as path from 'path';
+
+/** The image the command was invoked on, or one picked. */
+async function imageArg(conn: Connection, arg: unknown, placeHolder: string): Promise<string | undefined> {
+  if (arg instanceof ImageNode) return arg.ref;
+  if (typeof arg === 'string') return arg;
+  return (await vscode.window.showQuickPick((await conn.request('image.list', {})).map((i) => i.name), { placeHolder })) ?? undefined;
+}
 
 const REF = /^[a-z0-9][a-z0-9._\/-]{0,127}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
 const validRef = (s: string) => (REF.test(s) ? undefined : 'an image name like web or web:v2 (lower case, digits, . _ - /)');
@@ -51,11 +63,38 @@ export function registerImageActionCommands(hosts: HostConnections): vscode.Disp
       const img = await notify(`nscope: building ${name} from this machine's programs`, () => conn.request('image.host', { name, ...(list.length ? { programs: list } : {}) }));
       void vscode.window.showInformationMessage(`nscope: built ${img.name}`);
     })),
+    vscode.commands.registerCommand('nscope.saveImage', guarded('save image', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Save Image');
+      if (!conn) return;
+      const ref = await imageArg(conn, arg, 'Image to save');
+      if (!ref) return;
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
+      const file = await vscode.window.showSaveDialog({
+        // an OCI image layout with Docker's manifest.json: nscope load, docker load and skopeo read it
+        title: `Save ${ref} as an image archive (.tar)`,
+        defaultUri: vscode.Uri.file(path.join(folder, `${ref.replace(/^sha256:/, '').replace(/[/:]/g, '_').slice(0, 80)}.tar`)),
+        filters: { 'Image archives': ['tar'] }, saveLabel: 'Save',
+      });
+      if (!file) return;
+      if (file.scheme !== 'file') throw new Error(`${file.toString()} is not a local file`);
+      // the archive's bytes come over the connection (a helper on another host included); written here, as this user
+      await notify(`nscope: saving ${ref} to ${file.fsPath}`, () => exportToPath(conn.socketPath, [ref], file.fsPath));
+      void vscode.window.showInformationMessage(`nscope: ${ref} saved to ${file.fsPath}`);
+    })),
+    vscode.commands.registerCommand('nscope.tagImage', guarded('tag image', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Tag Image');
+      if (!conn) return;
+      const ref = await imageArg(conn, arg, 'Image to tag');
+      if (!ref) return;
+      const name = await vscode.window.showInputBox({ title: `Tag ${ref}`, prompt: 'Another name for it: name[:tag]', value: ref.startsWith('sha256:') ? '' : ref, validateInput: validRef, ignoreFocusOut: true });
+      if (!name) return;
+      const img = await conn.request('image.tag', { ref, name });
+      void vscode.window.showInformationMessage(`nscope: ${ref} tagged ${img.name}`);
+    })),
     vscode.commands.registerCommand('nscope.removeImage', guarded('remove image', async (arg?: unknown) => {
       const conn = await hosts.forCommand(arg, 'Remove Image');
       if (!conn) return;
-      let ref = arg instanceof ImageNode ? arg.ref : typeof arg === 'string' ? arg : undefined;
-      if (!ref) ref = (await vscode.window.showQuickPick((await conn.request('image.list', {})).map((i) => i.name), { placeHolder: 'Image to remove' })) ?? undefined;
+      const ref = await imageArg(conn, arg, 'Image to remove');
       if (!ref) return;
       const ok = await vscode.window.showWarningMessage(`Remove the image ${ref}?`, { modal: true }, 'Remove');
       if (ok === 'Remove') await conn.request('image.remove', { ref });

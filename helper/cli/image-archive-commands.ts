@@ -6,11 +6,10 @@
 //                              (helper/rootfs/import-image.ts), with -c/-m/--platform
 // `image save`, `image load` and `image import` are the same commands; `image
 // import FILE` alone (nscope's older word for load) still loads an archive.
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageSummaryInfo } from '../protocol';
-import { openStreamWithResult } from '../protocol/client';
+import { exportToPath, receiveExport } from '../images/receive-export';
 import { isLocalSocket } from '../protocol/host';
 import { sendImport } from '../images/send-import';
 import { list, str, UsageError, type Parsed } from './args';
@@ -20,60 +19,19 @@ import { BLOCK, checksum, isZeroBlock, readNumber, readString } from '../images/
 
 /** Streams the archive of `refs` from the helper into `file` (written whole, then renamed into place) or stdout ('-'). */
 export async function writeImageArchive(ctx: Ctx, refs: string[], file: string): Promise<void> {
-  const toStdout = file === '-';
-  if (toStdout && process.stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal: use the -o flag or redirect stdout');
-  const target = toStdout ? '' : path.resolve(file);
-  if (!toStdout) {
-    let st: fs.Stats | undefined;
-    try { st = fs.statSync(target); } catch { /* new file */ }
-    if (st?.isDirectory()) throw new UsageError(`${file} is a directory`);
-    if (!fs.existsSync(path.dirname(target))) throw new UsageError(`${path.dirname(target)}: no such directory`);
+  if (file !== '-') {
+    try { await exportToPath(ctx.socket, refs, file); } catch (e) { throw /is a directory|no such directory/.test((e as Error).message) ? new UsageError((e as Error).message) : e; }
+    return;
   }
-  const tmp = toStdout ? '' : path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd = -1;
-  if (!toStdout) {
-    try { fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644); } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new Error(`cannot write ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message}`);
-    }
-  }
-  let got = 0;
-  try {
-    const { sock, result } = await openStreamWithResult(ctx.socket, { kind: 'export', ref: refs[0], ...(refs.length > 1 ? { refs } : {}) });
-    await new Promise<void>((resolve, reject) => {
-      const fail = (e: Error) => { sock.destroy(); reject(new Error(`writing ${toStdout ? 'stdout' : file}: ${e.message}`)); };
-      if (toStdout) process.stdout.on('error', fail);
-      sock.on('data', (b: Buffer) => {
-        got += b.length;
-        if (toStdout) {
-          // stdout may be a pipe: respect its backpressure
-          if (!process.stdout.write(b)) { sock.pause(); process.stdout.once('drain', () => sock.resume()); }
-          return;
-        }
-        try {
-          let off = 0;
-          while (off < b.length) off += fs.writeSync(fd, b, off);
-        } catch (e) { fail(e as Error); }
-      });
-      sock.on('error', reject);
-      // the helper ends its side when the archive is complete (the socket is half-open: end ours too)
-      sock.on('end', () => { sock.end(); resolve(); });
-      sock.on('close', () => resolve());
-      sock.resume();
-    });
-    if (result.size !== undefined && got !== result.size) {
-      throw new Error(`export of ${refs.join(', ')} was cut short: ${got} of ${result.size} bytes received`);
-    }
-    if (toStdout) await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-    else {
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fs.renameSync(tmp, target);
-    }
-  } catch (e) {
-    if (!toStdout) { try { fs.closeSync(fd); } catch { /* closed */ } fs.rmSync(tmp, { force: true }); }
-    throw e;
-  }
+  if (process.stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal: use the -o flag or redirect stdout');
+  const failed = new Promise<never>((_, reject) => process.stdout.once('error', (e) => reject(new Error(`writing stdout: ${e.message}`))));
+  failed.catch(() => undefined);
+  // stdout may be a pipe: its backpressure holds the helper's stream
+  await Promise.race([failed, receiveExport(ctx.socket, refs, {
+    write: (b) => process.stdout.write(b),
+    drain: () => new Promise((resolve) => process.stdout.once('drain', () => resolve())),
+  })]);
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
 }
 
 /** An image archive into the helper: by path where the helper can open it as the caller, else its bytes on a stream. */

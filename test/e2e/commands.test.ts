@@ -1,6 +1,7 @@
 // The explorer's commands in a real VS Code: Run Container from the palette
 // through its quick pick and input boxes, Kill and Restart from the context
-// menu, Commit to a new image, Build Host Image, Import Image; an image's
+// menu, Commit to a new image, Build Host Image, Import Image, Tag Image and
+// Save Image from an image's menu; an image's
 // inline Run…, Show Logs following the container, Remove, Remove Image.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import type { HelperClient } from '../../helper/protocol/client';
 import { waitFor } from '../helpers/containers';
 import { cgroupFile, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { E2E_OUT, e2eUnavailable, endSuite, type Page, screenshotOnFailure, UI, VsCode } from './code-server';
+import { answerFileDialog } from './file-dialog';
 
 const skip = e2eUnavailable();
 
@@ -101,6 +103,24 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Import' }).first().click();
     await vs.row('Images', 'cmd-snap:v1').waitFor({ timeout: UI });
     await vs.screenshot('commands-2-images');
+  });
+
+  uiTest('Tag Image… and Save Image… from an image\'s context menu: a new name in the view, a tar that load brings back', async () => {
+    await vs.contextMenu(vs.row('Images', 'tiny:latest'), 'Tag Image…');
+    await answer(/Another name for it/, 'tiny:v2');
+    await vs.row('Images', 'tiny:v2').waitFor({ timeout: UI });
+    const tar = path.join(daemon.dir, 'tiny-saved.tar');
+    await vs.contextMenu(vs.row('Images', 'tiny:v2'), 'Save Image…');
+    // code-server's own save dialog: its button says OK
+    await answerFileDialog(page, /Save tiny:v2/, tar, 'OK', false);
+    await waitFor(() => fs.existsSync(tar), UI, 'the saved archive');
+    const id = (await client.request('image.inspect', { ref: 'tiny:v2' })).id;
+    await client.request('image.remove', { ref: 'tiny:v2' });
+    const loaded = await daemon.cli(['load', '-i', tar]);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.equal(loaded.stdout, 'Loaded image: tiny:v2\n');
+    assert.equal((await client.request('image.inspect', { ref: 'tiny:v2' })).id, id, 'the same image back');
+    await vs.screenshot('commands-2b-save');
   });
 
   uiTest('an image\'s inline Run…, Show Logs from the palette following new lines, Remove, Remove Image', async () => {

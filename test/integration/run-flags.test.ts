@@ -369,6 +369,7 @@ test('--cgroup-parent: the cgroup made under it, its parents removed once empty 
   await refused(['run', '--rm', '--oom-score-adj', '1001', 'host', 'true'], /Invalid value 1001, range for oom score adj is \[-1000, 1000\]/);
   await refused(['run', '--rm', '--oom-score-adj', 'high', 'host', 'true'], /invalid argument "high" for "--oom-score-adj"/);
   await refused(['run', '--rm', '--cgroup-parent', '../escape', 'host', 'true'], /--cgroup-parent: .* contains ".."/);
+  await refused(['run', '--rm', '--cgroup-parent', Array.from({ length: 8 }, () => 'p'.repeat(200)).join('/'), 'host', 'true'], /--cgroup-parent: .* is longer than 1024 characters/);
   await refused(['run', '--rm', '--domainname', 'not a name', 'host', 'true'], /--domainname: "not a name" is not a valid domain name/);
   await refused(['run', '--rm', '--uts', 'host', '--domainname', 'example.org', 'host', 'true'], /--domainname cannot be used with --uts host/);
 });

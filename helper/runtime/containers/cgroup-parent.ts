@@ -23,6 +23,8 @@ export function cgroupParentOf(ctx: ContainerContext, given: string | undefined)
   if (given === undefined || given === '') return { rel: ctx.cgroupParent, made: [] };
   const rel = normalizeRel(given, '--cgroup-parent');
   if (rel.split('/').length > 16) throw invalid(`--cgroup-parent: "${given.slice(0, 80)}" is more than 16 levels deep`);
+  // the kernel's paths end at 4096 bytes with the hierarchy's mount point and the container's id on them
+  if (rel.length > 1024) throw invalid(`--cgroup-parent: "${given.slice(0, 80)}…" is longer than 1024 characters`);
   for (const r of ctx.records.values()) {
     if (rel === r.cgroupRel || rel.startsWith(`${r.cgroupRel}/`)) throw invalid(`--cgroup-parent: "${given.slice(0, 80)}" is inside container ${r.name}'s cgroup`);
   }

@@ -20,6 +20,7 @@ import { ATTACH, EXPORT, PAUSE, RENAME, UNPAUSE } from './container-commands';
 import { parseTimeArg } from './time-arg';
 import { VOLUME } from './volume-commands';
 import { PULL, PULL_FLAGS, PUSH, PullFailed, TAG, withPull } from './pull-commands';
+import { DETACH_KEYS, parseDetachKeys } from './detach-keys';
 
 /** What an attached run passes on to the container (Docker's ForwardAllSignals, less those the terminal or the runtime needs). */
 const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -28,13 +29,16 @@ const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SI
 const SIG_PROXY: Flag = { name: 'sig-proxy', help: 'Proxy received signals to the process (default true; =false: a signal ends nscope, the container runs on)' };
 const sigProxy = (p: Parsed): boolean => p.flags['sig-proxy'] !== false;
 
-async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean }, proxy = true): Promise<number> {
+
+async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean; detachKeys?: number[] }, proxy = true): Promise<number> {
   if (term && (term.tty || term.interactive)) {
     const sock = await openStream(ctx.socket, { kind: 'attach', id });
     const waited = c.request('container.wait', { id });
     waited.catch(() => undefined);
     try { await c.request('container.start', { id }); } catch (e) { sock.destroy(); process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
-    await pumpTerminal(sock, { ...term, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
+    // the detach keys let go of a console only: without a tty, leaving would end the container's stdin
+    const pumped = await pumpTerminal(sock, { ...term, detachKeys: term.tty && term.interactive ? term.detachKeys : undefined, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
+    if (pumped.detached) return 0;
     const exit = await waited;
     if (exit.error) process.stderr.write(`nscope: ${exit.error}\n`);
     return exit.exitCode;
@@ -69,6 +73,7 @@ const EXEC_FLAGS: Flag[] = [
   { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE, or KEY alone for its value here)' },
   { name: 'env-file', takesValue: true, repeat: true, help: 'Read in a file of environment variables (KEY=VALUE lines, KEY alone for its value here, # comments)' },
   { name: 'detach', short: 'd', help: 'Detached mode: run the command in the background (its output is discarded)' },
+  DETACH_KEYS,
 ];
 
 const TIME: Flag = { name: 'time', short: 't', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal to work before killing the container (default 10)' };
@@ -92,7 +97,7 @@ export const COMMANDS: Record<string, Command> = {
           sock.destroy();
           return 0;
         }
-        return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env });
+        return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env }, parseDetachKeys(str(p, 'detach-keys')));
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
         return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|is paused|No such container/.test((e as Error).message) ? 1 : 126;
@@ -113,10 +118,11 @@ export const COMMANDS: Record<string, Command> = {
   },
   run: {
     summary: 'Create and run a new container from an image', group: 'Containers',
-    flags: [...CREATE_FLAGS, ...PULL_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }, SIG_PROXY], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+    flags: [...CREATE_FLAGS, ...PULL_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }, SIG_PROXY, DETACH_KEYS], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const c = await ctx.client();
       const opts = runOptions(p);
+      const detachKeys = parseDetachKeys(str(p, 'detach-keys'));
       let created;
       let cid: CidFile | undefined;
       try {
@@ -138,7 +144,7 @@ export const COMMANDS: Record<string, Command> = {
         process.stdout.write(created.id + '\n');
         return 0;
       }
-      return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive: !!opts.interactive }, sigProxy(p));
+      return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive: !!opts.interactive, detachKeys }, sigProxy(p));
     },
   },
   create: {

@@ -10,6 +10,7 @@ import { checkTerminal, pumpTerminal } from './exec';
 import { printLogStream } from './logstream';
 import { management } from './management';
 import { CONTAINER_PRUNE } from './prune-commands';
+import { DETACH_KEYS, parseDetachKeys } from './detach-keys';
 
 export const PAUSE: Command = {
   summary: 'Pause all processes within one or more containers (the cgroup freezer)', group: 'Containers',
@@ -36,7 +37,7 @@ export const RENAME: Command = {
 
 export const ATTACH: Command = {
   summary: "Attach this terminal to a running container's output (and its console or stdin, if created with -t or -i; Ctrl-P Ctrl-Q detaches from a console)", group: 'Containers',
-  flags: [{ name: 'no-stdin', help: 'Do not attach STDIN' }],
+  flags: [{ name: 'no-stdin', help: 'Do not attach STDIN' }, DETACH_KEYS],
   min: 1, usage: 'attach [OPTIONS] CONTAINER',
   async run(p, ctx) {
     if (p.positionals.length !== 1) throw new UsageError('usage: nscope attach [OPTIONS] CONTAINER');
@@ -53,7 +54,8 @@ export const ATTACH: Command = {
       const sock = await openStream(ctx.socket, { kind: 'attach', id: d.id });
       // Ctrl-P Ctrl-Q lets go of a console and leaves the container running, as Docker's detach keys do;
       // without a tty, leaving would end the container's stdin, so there are none
-      const pumped = await pumpTerminal(sock, { tty: !!d.tty, interactive, detachKeys: !!d.tty && interactive, resize: (rows, cols) => { void c.request('container.resize', { id: d.id, rows, cols }).catch(() => undefined); } });
+      const keys = parseDetachKeys(str(p, 'detach-keys'));
+      const pumped = await pumpTerminal(sock, { tty: !!d.tty, interactive, detachKeys: d.tty && interactive ? keys : undefined, resize: (rows, cols) => { void c.request('container.resize', { id: d.id, rows, cols }).catch(() => undefined); } });
       if (pumped.detached) return 0;
     } else {
       // no stdin to give it: its output from now on, until it exits (the log is its stdout and stderr)

@@ -21,8 +21,8 @@ export function deframe(onFrame: (stream: number, data: Buffer) => void): (chunk
   };
 }
 
-/** `detachKeys`: Ctrl-P Ctrl-Q lets go of the stream without ending it (attach to a console). */
-export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void; detachKeys?: boolean }
+/** `detachKeys`: the sequence (./detach-keys.ts) that lets go of the stream without ending it (a console). */
+export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void; detachKeys?: number[] }
 
 /**
  * This terminal's size, or undefined when there is none to give: stdout is
@@ -58,7 +58,7 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<{ 
   }
   try {
     await new Promise<void>((resolve) => {
-      const scan = o.detachKeys ? detachScanner() : undefined;
+      const scan = o.detachKeys ? detachScanner(o.detachKeys) : undefined;
       const write = o.tty ? (d: Buffer) => { process.stdout.write(d); }
         : deframe((s, d) => { (s === FRAME_STDERR ? process.stderr : process.stdout).write(d); });
       sock.on('data', write);
@@ -88,15 +88,17 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<{ 
   return { detached };
 }
 
-export async function execAttached(socket: string, client: HelperClient, opts: ExecOptions): Promise<number> {
+/** An exec'd process on this terminal; typed `detachKeys` (with -it) let go of it, running on. */
+export async function execAttached(socket: string, client: HelperClient, opts: ExecOptions, detachKeys?: number[]): Promise<number> {
   checkTerminal(opts);
   if (opts.tty) Object.assign(opts, terminalSize());
   const { sock, result } = await openStreamWithResult(socket, { kind: 'exec', ...opts });
   const execId = result.execId!;
-  await pumpTerminal(sock, {
-    tty: !!opts.tty, interactive: !!opts.interactive,
+  const pumped = await pumpTerminal(sock, {
+    tty: !!opts.tty, interactive: !!opts.interactive, detachKeys: opts.tty && opts.interactive ? detachKeys : undefined,
     resize: (rows, cols) => { void client.request('exec.resize', { execId, rows, cols }).catch(() => undefined); },
   });
+  if (pumped.detached) return 0;
   const st = await client.request('exec.wait', { execId });
   if (st.error) process.stderr.write(`nscope: ${st.error}\n`);
   return st.exitCode ?? 255;

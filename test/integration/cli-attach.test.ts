@@ -38,3 +38,45 @@ test('attach to a console: the shell answers, Ctrl-P Ctrl-Q detaches (exit 0) an
   tmux('kill-session', '-t', session);
   assert.equal((await d.cli(['rm', '-f', 'con'])).code, 0);
 });
+
+/** Runs `cmd` (nscope's arguments) in a new tmux session; resolves its exit code's file. */
+function inTmux(name: string, cmd: string): string {
+  const exitFile = path.join(d.dir, `${name}-exit`);
+  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', `node ${path.join(REPO, 'bin', 'nscope')} --socket ${d.socket} ${cmd}; echo $? > ${exitFile}; sleep 30`);
+  return exitFile;
+}
+
+test('run -it and exec -it let go with the detach keys too (--detach-keys ctrl-a,d): exit 0, the container and the exec\'d shell run on', async () => {
+  const s1 = `${session}-run`;
+  const screen1 = () => tmux('capture-pane', '-p', '-t', s1);
+  const runExit = inTmux(s1, 'run -it --name rd --detach-keys ctrl-a,d host sh');
+  await waitFor(() => {
+    tmux('send-keys', '-t', s1, 'echo run-$((40+2))', 'Enter');
+    return /run-42/.test(screen1());
+  }, 30000, `the shell's answer in\n${screen1()}`);
+  // the default sequence is not the one asked for: it reaches the shell and nothing happens
+  tmux('send-keys', '-t', s1, 'C-p', 'C-q');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(!fs.existsSync(runExit) || fs.readFileSync(runExit, 'utf8').trim() === '', 'ctrl-p ctrl-q did not detach');
+  tmux('send-keys', '-t', s1, 'C-a', 'd');
+  await waitFor(() => fs.existsSync(runExit) && fs.readFileSync(runExit, 'utf8').trim() !== '', 10000, `detach in\n${screen1()}`);
+  assert.equal(fs.readFileSync(runExit, 'utf8').trim(), '0');
+  assert.equal((await d.cli(['inspect', '-f', '{{.State.Running}}', 'rd'])).stdout, 'true\n');
+  tmux('kill-session', '-t', s1);
+
+  const s2 = `${session}-exec`;
+  const screen2 = () => tmux('capture-pane', '-p', '-t', s2);
+  const execExit = inTmux(s2, 'exec -it rd sh');
+  await waitFor(() => {
+    tmux('send-keys', '-t', s2, 'echo exec-$((40+3))', 'Enter');
+    return /exec-43/.test(screen2());
+  }, 30000, `the exec'd shell's answer in\n${screen2()}`);
+  tmux('send-keys', '-t', s2, 'C-p', 'C-q');
+  await waitFor(() => fs.existsSync(execExit) && fs.readFileSync(execExit, 'utf8').trim() !== '', 10000, `detach in\n${screen2()}`);
+  assert.equal(fs.readFileSync(execExit, 'utf8').trim(), '0');
+  tmux('kill-session', '-t', s2);
+  const bad = await d.cli(['run', '-it', '--detach-keys', 'ctrl-ab', 'host', 'sh']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /Unrecognized input: ctrl-ab/);
+  assert.equal((await d.cli(['rm', '-f', 'rd'])).code, 0);
+});

@@ -87,6 +87,7 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'health-interval', takesValue: true, value: 'duration', help: 'Time between running the check (ms|s|m|h) (default 30s)' },
   { name: 'health-timeout', takesValue: true, value: 'duration', help: 'Maximum time to allow one check to run (ms|s|m|h) (default 30s)' },
   { name: 'health-start-period', takesValue: true, value: 'duration', help: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)' },
+  { name: 'health-start-interval', takesValue: true, value: 'duration', help: 'Time between running the check during the start period (ms|s|m|h) (default: the interval)' },
   { name: 'health-retries', takesValue: true, value: 'int', help: 'Consecutive failures needed to report unhealthy (default 3)' },
   { name: 'no-healthcheck', help: 'Disable any container-specified HEALTHCHECK' },
   { name: 'cidfile', takesValue: true, help: 'Write the container ID to the file (which must not exist)' },
@@ -208,10 +209,10 @@ export function healthFromFlags(p: Parsed): HealthConfig | undefined {
   const cmd = str(p, 'health-cmd');
   const h: HealthConfig = {
     ...(cmd ? { test: ['CMD-SHELL', cmd] } : {}),
-    interval: duration('health-interval'), timeout: duration('health-timeout'), startPeriod: duration('health-start-period'), retries: intFlag(p, 'health-retries'),
+    interval: duration('health-interval'), timeout: duration('health-timeout'), startPeriod: duration('health-start-period'), startInterval: duration('health-start-interval'), retries: intFlag(p, 'health-retries'),
   };
   if (h.retries !== undefined && h.retries < 0) throw new UsageError('--health-retries cannot be negative');
-  const set = !!cmd || !!h.interval || !!h.timeout || !!h.startPeriod || !!h.retries;
+  const set = !!cmd || !!h.interval || !!h.timeout || !!h.startPeriod || !!h.startInterval || !!h.retries;
   if (bool(p, 'no-healthcheck')) {
     if (set) throw new UsageError('--no-healthcheck conflicts with --health-* options');
     return { test: ['NONE'] };

@@ -15,14 +15,15 @@ export const HEALTH_OUTPUT_MAX = 4096;
 const MAX_ARGS = 4096;
 const MAX_STRING = 64 * 1024;
 
-const DURATIONS = [['interval', 'Interval'], ['timeout', 'Timeout'], ['startPeriod', 'StartPeriod']] as const;
+const DURATIONS = [['interval', 'Interval'], ['timeout', 'Timeout'], ['startPeriod', 'StartPeriod'], ['startInterval', 'StartInterval']] as const;
+const FIELDS = ['interval', 'timeout', 'startPeriod', 'startInterval', 'retries'] as const;
 
 /** The caller's healthcheck (RunOptions.healthcheck), refused with Docker's words where Docker's daemon refuses it. */
 export function checkHealthConfig(h: unknown): HealthConfig | undefined {
   if (h === undefined || h === null) return undefined;
   if (typeof h !== 'object' || Array.isArray(h)) throw invalid('create: "healthcheck" must be an object');
   const o = h as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['test', 'interval', 'timeout', 'startPeriod', 'retries'].includes(k)) throw invalid(`create: unknown healthcheck option "${k.slice(0, 40)}"`);
+  for (const k of Object.keys(o)) if (!['test', ...FIELDS].includes(k)) throw invalid(`create: unknown healthcheck option "${k.slice(0, 40)}"`);
   const out: HealthConfig = {};
   if (o.test !== undefined && o.test !== null) {
     const t = o.test;
@@ -56,7 +57,7 @@ export function imageHealthConfig(h: unknown): HealthConfig | undefined {
   if (!h || typeof h !== 'object') return undefined;
   const o = h as Record<string, unknown>;
   try {
-    return checkHealthConfig({ test: o.Test, interval: o.Interval, timeout: o.Timeout, startPeriod: o.StartPeriod, retries: o.Retries });
+    return checkHealthConfig({ test: o.Test, interval: o.Interval, timeout: o.Timeout, startPeriod: o.StartPeriod, startInterval: o.StartInterval, retries: o.Retries });
   } catch { return undefined; }
 }
 
@@ -66,9 +67,9 @@ export function mergeHealthConfig(user: HealthConfig | undefined, image: HealthC
   const out: HealthConfig = { ...user };
   if (image) {
     if (!out.test?.length) out.test = image.test;
-    for (const k of ['interval', 'timeout', 'startPeriod', 'retries'] as const) if (!out[k] && image[k]) out[k] = image[k];
+    for (const k of FIELDS) if (!out[k] && image[k]) out[k] = image[k];
   }
-  for (const k of ['interval', 'timeout', 'startPeriod', 'retries'] as const) if (!out[k]) delete out[k];
+  for (const k of FIELDS) if (!out[k]) delete out[k];
   return out.test?.length ? out : undefined;
 }
 
@@ -90,14 +91,22 @@ export function probeArgv(h: HealthConfig | undefined, shell?: string[]): string
   return undefined;
 }
 
-/** Interval, timeout and start period in milliseconds, and the retries, each with Docker's default where unset. */
-export function healthTimings(h: HealthConfig): { intervalMs: number; timeoutMs: number; startPeriodMs: number; retries: number } {
+/** Interval, timeout and start period in milliseconds, and the retries, each with Docker's default where unset; the start interval where set (0: the interval). */
+export function healthTimings(h: HealthConfig): { intervalMs: number; timeoutMs: number; startPeriodMs: number; startIntervalMs: number; retries: number } {
   return {
     intervalMs: (h.interval || HEALTH_DEFAULTS.interval) / MS,
     timeoutMs: (h.timeout || HEALTH_DEFAULTS.timeout) / MS,
     startPeriodMs: (h.startPeriod || HEALTH_DEFAULTS.startPeriod) / MS,
+    startIntervalMs: (h.startInterval ?? 0) / MS,
     retries: h.retries || HEALTH_DEFAULTS.retries,
   };
+}
+
+/** How long until the next probe: the start interval while the container is starting within its start period, else the interval. */
+export function nextProbeMs(h: HealthConfig, status: string | undefined, startedAt: string | undefined, now = Date.now()): number {
+  const t = healthTimings(h);
+  const inStart = t.startIntervalMs > 0 && status === 'starting' && startedAt !== undefined && now - Date.parse(startedAt) < t.startPeriodMs;
+  return inStart ? t.startIntervalMs : t.intervalMs;
 }
 
 /**

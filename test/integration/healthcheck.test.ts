@@ -161,3 +161,18 @@ test('a restarted helper checks the containers it finds running again', async ()
   await waitFor(async () => (await health(id))?.Status === 'healthy', 10000, 'healthy after the restart');
   assert.equal((await d.cli(['rm', '-f', id])).code, 0);
 });
+
+test('--health-start-interval: probes that often while starting within the start period, the interval once healthy', async () => {
+  const id = await run('--health-cmd', 'test -e /ok', '--health-interval', '1h', '--health-start-period', '60s', '--health-start-interval', '200ms', 'host', 'sleep', '60');
+  // failing while starting: more probes than the hour-long interval would give, the status still starting
+  await waitFor(async () => ((await health(id))?.Log.length ?? 0) >= 3, 15000, 'probes at the start interval');
+  assert.equal((await health(id))?.Status, 'starting');
+  assert.equal((await d.cli(['exec', id, 'sh', '-c', ': > /ok'])).code, 0);
+  await waitFor(async () => (await health(id))?.Status === 'healthy', 15000, 'healthy at the next start-interval probe');
+  const probes = (await health(id))!.Log.length;
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal((await health(id))!.Log.length, probes, 'healthy: the next probe is an interval (1h) away');
+  assert.equal((await inspect(id)).Config.Healthcheck.StartInterval, 200e6);
+  assert.equal((await d.cli(['rm', '-f', id])).code, 0);
+  await assertRefused(d, ['create', '--health-start-interval', '-1s', 'host', 'sleep', '5'], /--health-start-interval cannot be negative/);
+});

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { goDurationNs, goDurationString } from '../../helper/lib/go-duration';
-import { applyProbe, checkHealthConfig, healthTimings, imageHealthConfig, imageShell, mergeHealthConfig, probeArgv } from '../../helper/runtime/healthcheck';
+import { applyProbe, checkHealthConfig, healthTimings, imageHealthConfig, imageShell, mergeHealthConfig, nextProbeMs, probeArgv } from '../../helper/runtime/healthcheck';
 import type { HealthState } from '../../helper/protocol/types';
 import { dockerEvent, eventMatches } from '../../helper/cli/events-command';
 import { parseFilters, EVENT_FILTERS } from '../../helper/cli/filters';
@@ -56,7 +56,7 @@ test('the user\'s check over the image\'s, field by field; NONE turns it off; a 
   assert.deepEqual(imageShell(['/bin/ash', '-c']), ['/bin/ash', '-c']);
   for (const bad of [[], [''], ['a\0b'], 'sh -c', [1], Array(17).fill('x'), null]) assert.equal(imageShell(bad), undefined, JSON.stringify(bad));
   assert.deepEqual(probeArgv({ test: ['CMD', 'a', 'b'] }), ['a', 'b']);
-  assert.deepEqual(healthTimings({}), { intervalMs: 30000, timeoutMs: 30000, startPeriodMs: 0, retries: 3 });
+  assert.deepEqual(healthTimings({}), { intervalMs: 30000, timeoutMs: 30000, startPeriodMs: 0, startIntervalMs: 0, retries: 3 });
 });
 
 test('applyProbe: Docker\'s transitions, start period, the last 5 probes', () => {
@@ -91,4 +91,14 @@ test('a health status change is Docker\'s event "health_status: STATUS", which e
   assert.ok(eventMatches(e, parseFilters(['event=health_status'], EVENT_FILTERS)));
   assert.ok(eventMatches(e, parseFilters(['event=health_status: unhealthy'], EVENT_FILTERS)));
   assert.ok(!eventMatches(e, parseFilters(['event=die'], EVENT_FILTERS)));
+});
+
+test('nextProbeMs: the start interval while starting within the start period, else the interval', () => {
+  const h = { test: ['CMD', 'true'], interval: 60e9, startPeriod: 10e9, startInterval: 1e9 };
+  const started = new Date(1_000_000).toISOString();
+  assert.equal(nextProbeMs(h, 'starting', started, 1_000_000 + 5000), 1000);
+  assert.equal(nextProbeMs(h, 'starting', started, 1_000_000 + 11000), 60000, 'past the start period');
+  assert.equal(nextProbeMs(h, 'healthy', started, 1_000_000 + 5000), 60000, 'healthy');
+  assert.equal(nextProbeMs({ ...h, startInterval: undefined }, 'starting', started, 1_000_000 + 5000), 60000, 'no start interval: the interval');
+  assert.equal(healthTimings({}).startIntervalMs, 0);
 });

@@ -168,6 +168,8 @@ export interface HealthConfig {
   interval?: number;
   timeout?: number;
   startPeriod?: number;
+  /** nanoseconds between probes during the start period, while still starting (Docker's StartInterval) */
+  startInterval?: number;
   retries?: number;
 }
 

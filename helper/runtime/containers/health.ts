@@ -6,7 +6,7 @@
 // container exits (exit.ts), and all go when the daemon closes (recover.ts).
 import type { HealthProbe } from '../../protocol/types';
 import { goDurationString } from '../../lib/go-duration';
-import { applyProbe, healthTimings, HEALTH_OUTPUT_MAX, probeArgv, probeOutput } from '../healthcheck';
+import { applyProbe, healthTimings, HEALTH_OUTPUT_MAX, nextProbeMs, probeArgv, probeOutput } from '../healthcheck';
 import type { ContainerRecord } from '../record';
 import { type ContainerContext, emitEvent, save } from './context';
 import { exec } from './exec';
@@ -59,12 +59,12 @@ export async function closeHealth(ctx: ContainerContext): Promise<void> {
 
 function schedule(ctx: ContainerContext, r: ContainerRecord, m: Monitor, argv: string[]): void {
   if (m.stopped) return;
-  const { intervalMs } = healthTimings(r.healthcheck!);
+  const wait = nextProbeMs(r.healthcheck!, r.health?.status, r.startedAt);
   m.timer = setTimeout(() => {
     m.timer = undefined;
     const done = probeOnce(ctx, r, m, argv).catch(() => undefined).finally(() => { m.probe = undefined; schedule(ctx, r, m, argv); });
     m.probe = { done };
-  }, Math.min(intervalMs, MAX_DELAY));
+  }, Math.min(wait, MAX_DELAY));
   // a monitor keeps no process alive on its own (the daemon's close stops it)
   m.timer.unref();
 }

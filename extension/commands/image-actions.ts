@@ -9,6 +9,7 @@ import { containerArg } from './pick';
 import { guarded } from './errors';
 import { sendImport } from '../../helper/images/send-import';
 import { exportToPath } from '../../helper/images/receive-export';
+import { isImageArchive } from '../../helper/images/archive-kind';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -42,13 +43,24 @@ export function registerImageActionCommands(hosts: HostConnections): vscode.Disp
       if (!conn) return;
       let file = arg instanceof vscode.Uri ? arg : undefined;
       if (!file) {
-        const picked = await vscode.window.showOpenDialog({ title: 'Import an image: an OCI layout tar or a docker save tar', canSelectMany: false, filters: { 'Image archives': ['tar'], 'All files': ['*'] }, openLabel: 'Import' });
+        const picked = await vscode.window.showOpenDialog({ title: 'Import an image: an OCI layout tar, a docker save tar or a filesystem tarball', canSelectMany: false, filters: { 'Image archives': ['tar'], 'All files': ['*'] }, openLabel: 'Import' });
         file = picked?.[0];
       }
       if (!file) return;
       if (file.scheme !== 'file') throw new Error(`${file.toString()} is not a local file`);
       // the archive's bytes go over the connection: a helper on another host cannot open a path of this one
       const on = conn.hostName ? ` on ${conn.hostName}` : '';
+      if (isImageArchive(file.fsPath) === false) {
+        // a filesystem tarball (`nscope export`'s): an image of one layer, as `nscope import` makes it
+        const name = await vscode.window.showInputBox({
+          title: `Import ${path.basename(file.fsPath)}`, prompt: 'A filesystem tarball, not an image archive: the new image\'s name[:tag] (empty: unnamed)',
+          validateInput: (s) => (s === '' ? undefined : validRef(s)), ignoreFocusOut: true,
+        });
+        if (name === undefined) return;
+        const [img] = await notify(`nscope: importing ${file.fsPath}${on} as an image`, () => sendImport(conn.socketPath, file!.fsPath, name || undefined, {}));
+        void vscode.window.showInformationMessage(`nscope: imported ${img.name === '<none>:<none>' ? img.id : img.name}`);
+        return;
+      }
       const images = await notify(`nscope: importing ${file.fsPath}${on}`, () => sendImport(conn.socketPath, file!.fsPath));
       void vscode.window.showInformationMessage(`nscope: imported ${images.map((i) => i.name).join(', ')}`);
     })),

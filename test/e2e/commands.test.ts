@@ -105,7 +105,7 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     await vs.screenshot('commands-2-images');
   });
 
-  uiTest('Tag Image… and Save Image… from an image\'s context menu: a new name in the view, a tar that load brings back', async () => {
+  uiTest('Tag Image… and Save Image… from an image\'s context menu: a new name in the view, a tar that load brings back; Import Image… of a filesystem tarball', async () => {
     await vs.contextMenu(vs.row('Images', 'tiny:latest'), 'Tag Image…');
     await answer(/Another name for it/, 'tiny:v2');
     await vs.row('Images', 'tiny:v2').waitFor({ timeout: UI });
@@ -120,6 +120,17 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     assert.equal(loaded.code, 0, loaded.stderr);
     assert.equal(loaded.stdout, 'Loaded image: tiny:v2\n');
     assert.equal((await client.request('image.inspect', { ref: 'tiny:v2' })).id, id, 'the same image back');
+    // Import Image… of a filesystem tarball (a container's export): asked for a name, an image of one layer
+    const flat = path.join(daemon.dir, 'flat.tar');
+    assert.equal((await daemon.cli(['create', '--name', 'cmd-flat', 'host', 'true'])).code, 0);
+    const ex = await daemon.cli(['export', '-o', flat, 'cmd-flat']);
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.equal((await daemon.cli(['rm', 'cmd-flat'])).code, 0);
+    await vs.runCommand('nscope: Import Image');
+    await answerFileDialog(page, /Import an image/, flat, 'Import', false);
+    await answer(/A filesystem tarball/, 'flat:1');
+    await vs.row('Images', 'flat:1').waitFor({ timeout: UI });
+    assert.equal((await client.request('image.inspect', { ref: 'flat:1' })).layers.length, 1);
     await vs.screenshot('commands-2b-save');
   });
 

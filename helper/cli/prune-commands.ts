@@ -69,13 +69,19 @@ function freed(byId: Map<string, ImageDetailInfo>, gone: Set<string>): number {
 async function pruneImages(c: HelperClient, all: boolean, cache = false): Promise<{ lines: string[]; reclaimed: number }> {
   const used = new Set((await c.request('container.list', { all: true })).map((x) => x.imageId));
   const { list, byId } = await imagesWithLayers(c);
-  const victims = list.filter((i) => !used.has(i.id) && (cache ? isBuildCache(i.name) : !isBuildCache(i.name) && (all || i.name === '<none>:<none>')));
+  // what `images` shows: a build's last image without -t is a dangling image there (<none>), not cache
+  const visible = await c.request('image.list', {});
+  const shownDangling = new Set(visible.filter((i) => i.name === '<none>:<none>').map((i) => i.id));
+  const victims = cache
+    ? list.filter((i) => !used.has(i.id) && isBuildCache(i.name) && !shownDangling.has(i.id))
+    : visible.filter((i) => !used.has(i.id) && (all || i.name === '<none>:<none>'));
   const lines: string[] = [];
   const gone = new Set<string>();
   for (const i of victims) {
     const dangling = i.name === '<none>:<none>';
     try {
-      await c.request('image.remove', { ref: dangling ? i.id : i.name });
+      // a dangling image may still have build-cache names: by its ID, every one of them goes
+      await c.request('image.remove', { ref: dangling ? i.id : i.name, ...(dangling ? { force: true } : {}) });
       lines.push(dangling ? `deleted: ${i.id}` : `untagged: ${i.name}`);
     } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); }
   }
@@ -181,8 +187,9 @@ export const SYSTEM_DF: Command = {
     const containers = (await c.request('container.list', { all: true, size: true })).filter((x) => !x.engine);
     const used = new Set(containers.map((x) => x.imageId));
     const { list, byId } = await imagesWithLayers(c);
-    // an image only the build cache names is the cache's; one with a name of its own is an image
-    const named = new Set(list.filter((i) => !isBuildCache(i.name)).map((i) => i.id));
+    // an image only the build cache names is the cache's; one with a name of its own is an image, and so is
+    // one `images` shows as <none> (a build's last image without -t)
+    const named = new Set([...list.filter((i) => !isBuildCache(i.name)), ...await c.request('image.list', {})].map((i) => i.id));
     const all = new Set([...byId.keys()].filter((id) => named.has(id)));
     const cached = new Set([...byId.keys()].filter((id) => !named.has(id)));
     const unused = new Set([...all].filter((id) => !used.has(id)));

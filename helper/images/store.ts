@@ -198,6 +198,34 @@ export class ImageStore {
     return this.snapshot().all.map((i) => this.summary(i));
   }
 
+  /**
+   * The images as `images` shows them, a build's intermediates left out as
+   * Docker leaves them out: an image named only by `isCache` names is hidden
+   * when it has a name of its own too, or when a later image builds on it
+   * (its layers are the start of that one's); a build's last image with no
+   * other name (`build` without -t) shows as <none>:<none>.
+   */
+  listVisible(isCache: (name: string) => boolean): ImageSummary[] {
+    const { all } = this.snapshot();
+    const named = new Set(all.filter((i) => i.name !== undefined && !isCache(i.name)).map((i) => i.id));
+    const builtOn = (i: Image) => {
+      const mine = i.config.rootfs.diff_ids;
+      const at = Date.parse(i.config.created ?? '') || 0;
+      return all.some((o) => o.id !== i.id && (Date.parse(o.config.created ?? '') || 0) >= at
+        && o.config.rootfs.diff_ids.length >= mine.length && mine.every((d, k) => o.config.rootfs.diff_ids[k] === d)
+        && ((Date.parse(o.config.created ?? '') || 0) > at || o.config.rootfs.diff_ids.length > mine.length));
+    };
+    const out: ImageSummary[] = [];
+    const shownUnnamed = new Set<string>();
+    for (const i of all) {
+      if (i.name === undefined || !isCache(i.name)) { out.push(this.summary(i)); continue; }
+      if (named.has(i.id) || shownUnnamed.has(i.id) || builtOn(i)) continue;
+      shownUnnamed.add(i.id);
+      out.push({ ...this.summary(i), name: UNNAMED });
+    }
+    return out;
+  }
+
   inspect(ref: string): ImageDetail {
     const img = this.find(ref).images[0];
     // history entries with empty_layer have no layer: the others pair up with the layers in order

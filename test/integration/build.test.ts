@@ -228,18 +228,44 @@ describe('nscope build', () => {
     const rpcCache = async (all: boolean) => (await (await d.client()).request('image.list', { all })).filter((i) => i.name.startsWith('nscope-build-cache:')).length;
     assert.equal(await rpcCache(false), 0, 'image.list leaves them out');
     assert.ok(await rpcCache(true) >= 6, 'image.list { all } has them');
+    // a build without -t: its last image shows as <none>, as Docker shows it; its intermediates do not
+    fs.writeFileSync(path.join(ctx, 'Untagged'), 'FROM host\nRUN echo u > /u\nENV U=1\n');
+    const untagged = await build(['-q', '-f', path.join(ctx, 'Untagged'), ctx]);
+    assert.equal(untagged.code, 0, untagged.stderr);
+    const finalId = untagged.stdout.trim();
+    const shown = (await d.cli(['images', '--no-trunc', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'])).stdout;
+    assert.match(shown, new RegExp(`^${finalId} <none>:<none>$`, 'm'), shown);
+    // the RUN step's image: the same layers as the last one (ENV adds none), made before it
+    const cl = await d.client();
+    const layersOf = async (ref: string) => (await cl.request('image.inspect', { ref })).layers.map((l) => l.diffId).join(',');
+    const finalLayers = await layersOf(finalId);
+    const runStep: string[] = [];
+    for (const i of await cl.request('image.list', { all: true })) {
+      if (i.name.startsWith('nscope-build-cache:') && i.id !== finalId && await layersOf(i.id) === finalLayers) runStep.push(i.id);
+    }
+    assert.ok(runStep.length >= 1, 'the RUN step has an image of its own');
+    for (const id of runStep) assert.ok(!shown.includes(id), `the RUN step's image ${id} is an intermediate: hidden`);
+    fs.rmSync(path.join(ctx, 'Untagged'));
     const df = async () => JSON.parse((await d.cli(['system', 'df', '--format', 'json'])).stdout).find((r: { Type: string }) => r.Type === 'Build Cache');
     assert.ok(Number((await df()).TotalCount) > 0, 'system df counts the cache');
     const before = (await d.cli(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).stdout;
     const pruned = await d.cli(['builder', 'prune', '-f']);
     assert.equal(pruned.code, 0, pruned.stderr);
     assert.match(pruned.stdout, /Total reclaimed space: /);
-    assert.deepEqual(await cacheNames(['-a']), [], 'no cache left');
+    // what is left of the cache's names are untagged builds' last images: `images` shows them as <none>, they are images
+    const left = (await cl.request('image.list', { all: true })).filter((i) => i.name.startsWith('nscope-build-cache:')).map((i) => i.id);
+    const dangling = (await cl.request('image.list', {})).filter((i) => i.name === '<none>:<none>').map((i) => i.id);
+    assert.ok(left.includes(finalId), 'the untagged build\'s image stays');
+    for (const id of left) assert.ok(dangling.includes(id), `${id}: only images shown as <none> keep a cache name`);
+    for (const id of runStep) assert.ok(!left.includes(id), 'the intermediates are gone');
     assert.equal((await df()).TotalCount, '0');
     assert.equal((await d.cli(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).stdout, before, 'the named images stay');
     assert.equal(await run('demo:1'), 'hi from RUN\n');
     const again = await build(['-t', 'demo:4', '--build-arg', 'GREETING=hi', ctx]);
     assert.equal(again.code, 0, again.stderr);
     assert.doesNotMatch(again.stdout, /Using cache/, 'a pruned cache misses');
+    // the untagged build's image is a dangling image: image prune removes it, cache name and all
+    assert.equal((await d.cli(['image', 'prune', '-f'])).code, 0);
+    assert.ok(!(await cl.request('image.list', { all: true })).some((i) => i.id === finalId), 'image prune took the dangling build image');
   });
 });

@@ -10,7 +10,7 @@ import { obj, type AreaHandlers, type HelperServices } from './types';
 export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethods> {
   const c = s.containers;
   return {
-    'image.list': (p) => (obj(p).all === true ? s.images.list() : s.images.list().filter((i) => !isBuildCache(i.name))),
+    'image.list': (p) => (obj(p).all === true ? s.images.list() : s.images.listVisible(isBuildCache)),
     'image.inspect': (p) => s.images.inspect(obj(p).ref),
     'image.import': async (p, ctx) => {
       const fd = openForPeer(obj(p).file, ctx.peer);

@@ -17,7 +17,8 @@ import * as path from 'path';
 async function imageArg(conn: Connection, arg: unknown, placeHolder: string): Promise<string | undefined> {
   if (arg instanceof ImageNode) return arg.ref;
   if (typeof arg === 'string') return arg;
-  return (await vscode.window.showQuickPick((await conn.request('image.list', {})).map((i) => i.name), { placeHolder })) ?? undefined;
+  const items = (await conn.request('image.list', {})).map((i) => (i.name === '<none>:<none>' ? { label: `<none> ${i.id.slice(7, 19)}`, ref: i.id } : { label: i.name, ref: i.name }));
+  return (await vscode.window.showQuickPick(items, { placeHolder }))?.ref;
 }
 
 const REF = /^[a-z0-9][a-z0-9._\/-]{0,127}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;

@@ -21,7 +21,8 @@ async function pickImage(conn: Connection, arg: unknown): Promise<string | undef
     if (build) await vscode.commands.executeCommand('nscope.hostImage');
     return undefined;
   }
-  const pick = await vscode.window.showQuickPick(list.map((i) => ({ label: i.name, description: `${i.layers} layer${i.layers === 1 ? '' : 's'}`, ref: i.name })), { placeHolder: 'Image to run', title: 'Run Container (1/4)' });
+  // an image without a name goes by its ID
+  const pick = await vscode.window.showQuickPick(list.map((i) => ({ label: i.name === '<none>:<none>' ? `<none> ${i.id.slice(7, 19)}` : i.name, description: `${i.layers} layer${i.layers === 1 ? '' : 's'}`, ref: i.name === '<none>:<none>' ? i.id : i.name })), { placeHolder: 'Image to run', title: 'Run Container (1/4)' });
   return pick?.ref;
 }
 

@@ -25,7 +25,8 @@ export function startLanguageClient(context: vscode.ExtensionContext, hosts: Hos
   lc.onRequest(IMAGES_REQUEST, async () => {
     // null: no helper answered, so nothing can be said about FROM (the server then reports nothing)
     const lists = await Promise.all(hosts.list().filter((h) => h.conn.connected).map(async (h) => {
-      try { return (await h.conn.request('image.list', {})).map((i) => i.name); } catch { return null; }
+      // an image without a name (<none>:<none>) is no FROM a Containerfile can write
+      try { return (await h.conn.request('image.list', {})).map((i) => i.name).filter((n) => n !== '<none>:<none>'); } catch { return null; }
     }));
     const answered = lists.filter((l): l is string[] => l !== null);
     return answered.length ? [...new Set(answered.flat())] : null;

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Connection } from '../connection';
 import type { HostConnections } from '../host-connections';
-import { ImageNode } from '../views/images';
+import { ImageNode, imagePick } from '../views/images';
 import { containerArg } from './pick';
 import { guarded } from './errors';
 import { sendImport } from '../../helper/images/send-import';
@@ -17,8 +17,7 @@ import * as path from 'path';
 async function imageArg(conn: Connection, arg: unknown, placeHolder: string): Promise<string | undefined> {
   if (arg instanceof ImageNode) return arg.ref;
   if (typeof arg === 'string') return arg;
-  const items = (await conn.request('image.list', {})).map((i) => (i.name === '<none>:<none>' ? { label: `<none> ${i.id.slice(7, 19)}`, ref: i.id } : { label: i.name, ref: i.name }));
-  return (await vscode.window.showQuickPick(items, { placeHolder }))?.ref;
+  return (await vscode.window.showQuickPick((await conn.request('image.list', {})).map(imagePick), { placeHolder }))?.ref;
 }
 
 const REF = /^[a-z0-9][a-z0-9._\/-]{0,127}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
@@ -59,7 +58,7 @@ export function registerImageActionCommands(hosts: HostConnections): vscode.Disp
         });
         if (name === undefined) return;
         const [img] = await notify(`nscope: importing ${file.fsPath}${on} as an image`, () => sendImport(conn.socketPath, file!.fsPath, name || undefined, {}));
-        void vscode.window.showInformationMessage(`nscope: imported ${img.name === '<none>:<none>' ? img.id : img.name}`);
+        void vscode.window.showInformationMessage(`nscope: imported ${imagePick(img).ref}`);
         return;
       }
       const images = await notify(`nscope: importing ${file.fsPath}${on}`, () => sendImport(conn.socketPath, file!.fsPath));

@@ -7,7 +7,7 @@ import { splitCommand } from '../command-line';
 import type { Connection } from '../connection';
 import type { HostConnections } from '../host-connections';
 import { limitArgs, validateLimit, type LimitKind } from '../limits';
-import { ImageNode } from '../views/images';
+import { ImageNode, imagePick } from '../views/images';
 import { guarded } from './errors';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -21,8 +21,7 @@ async function pickImage(conn: Connection, arg: unknown): Promise<string | undef
     if (build) await vscode.commands.executeCommand('nscope.hostImage');
     return undefined;
   }
-  // an image without a name goes by its ID
-  const pick = await vscode.window.showQuickPick(list.map((i) => ({ label: i.name === '<none>:<none>' ? `<none> ${i.id.slice(7, 19)}` : i.name, description: `${i.layers} layer${i.layers === 1 ? '' : 's'}`, ref: i.name === '<none>:<none>' ? i.id : i.name })), { placeHolder: 'Image to run', title: 'Run Container (1/4)' });
+  const pick = await vscode.window.showQuickPick(list.map((i) => ({ ...imagePick(i), description: `${i.layers} layer${i.layers === 1 ? '' : 's'}` })), { placeHolder: 'Image to run', title: 'Run Container (1/4)' });
   return pick?.ref;
 }
 

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import type { HostConnections } from '../host-connections';
+import { UNNAMED } from '../views/images';
 
 export const IMAGES_REQUEST = 'nscope/images';
 
@@ -26,7 +27,7 @@ export function startLanguageClient(context: vscode.ExtensionContext, hosts: Hos
     // null: no helper answered, so nothing can be said about FROM (the server then reports nothing)
     const lists = await Promise.all(hosts.list().filter((h) => h.conn.connected).map(async (h) => {
       // an image without a name (<none>:<none>) is no FROM a Containerfile can write
-      try { return (await h.conn.request('image.list', {})).map((i) => i.name).filter((n) => n !== '<none>:<none>'); } catch { return null; }
+      try { return (await h.conn.request('image.list', {})).map((i) => i.name).filter((n) => n !== UNNAMED); } catch { return null; }
     }));
     const answered = lists.filter((l): l is string[] => l !== null);
     return answered.length ? [...new Set(answered.flat())] : null;

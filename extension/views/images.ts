@@ -16,6 +16,11 @@ import { LeafNode, Node, TreeProvider } from './tree';
 export const CUMULATIVE_KEY = 'nscope.images.cumulative';
 export const UNNAMED = '<none>:<none>';
 
+/** How a picker shows an image and what it finds it by: its name, or for one without, its short ID and its ID. */
+export function imagePick(i: ImageSummaryInfo): { label: string; ref: string } {
+  return i.name === UNNAMED ? { label: `<none> ${shortId(i.id)}`, ref: i.id } : { label: i.name, ref: i.name };
+}
+
 export class ImagesProvider extends TreeProvider {
   /** a layer's children: the merged tree up to it (true) or its own changes (false) */
   private cumulative = false;

@@ -162,4 +162,6 @@ export interface CgroupDriver {
   readonly controllers: readonly string[];
   /** Whether memory+swap limits can be set (v1 memory.memsw.*, v2 memory.swap.max). */
   readonly swapAccounting: boolean;
+  /** Whether block I/O weights can be set (v1: a BFQ or CFQ weight file in blkio; v2: taken as yes, io.weight is the io controller's own). */
+  readonly blockWeights: boolean;
 }

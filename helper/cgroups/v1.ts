@@ -27,12 +27,15 @@ export class V1Driver implements CgroupDriver {
   readonly version = 1 as const;
   readonly controllers: readonly string[];
   readonly swapAccounting: boolean;
+  readonly blockWeights: boolean;
 
   /** `own`: this process's cgroup relative to the mount point (see ownCgroup). */
   constructor(readonly hierarchies: V1Hierarchy[], private readonly own: string) {
     this.controllers = hierarchies.flatMap((h) => h.controllers).filter((c) => !c.startsWith('name='));
     const mem = hierarchies.find((h) => h.controllers.includes('memory'));
     this.swapAccounting = !!mem && io.exists(path.join(mem.mountPoint, 'memory.memsw.limit_in_bytes'));
+    const blkio = hierarchies.find((h) => h.controllers.includes('blkio'));
+    this.blockWeights = !!blkio && ['blkio.bfq.weight', 'blkio.weight'].some((f) => io.exists(path.join(blkio.mountPoint, f)));
   }
 
   static fromMounts(mounts: CgroupMount[], own: string): V1Driver {

@@ -36,6 +36,7 @@ export class V2Driver implements CgroupDriver {
   readonly version = 2 as const;
   readonly controllers: readonly string[];
   readonly swapAccounting: boolean;
+  readonly blockWeights = true;
 
   /**
    * `mountPoint`: the cgroup2 mount; `available`: its cgroup.controllers;

@@ -36,8 +36,7 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
     const waited = c.request('container.wait', { id });
     waited.catch(() => undefined);
     try { await c.request('container.start', { id }); } catch (e) { sock.destroy(); process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
-    // the detach keys let go of a console only: without a tty, leaving would end the container's stdin
-    const pumped = await pumpTerminal(sock, { ...term, detachKeys: term.tty && term.interactive ? term.detachKeys : undefined, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
+    const pumped = await pumpTerminal(sock, { ...term, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
     if (pumped.detached) return 0;
     const exit = await waited;
     if (exit.error) process.stderr.write(`nscope: ${exit.error}\n`);

@@ -52,10 +52,8 @@ export const ATTACH: Command = {
       const interactive = !!d.interactive && !bool(p, 'no-stdin');
       checkTerminal({ tty: d.tty, interactive });
       const sock = await openStream(ctx.socket, { kind: 'attach', id: d.id });
-      // Ctrl-P Ctrl-Q lets go of a console and leaves the container running, as Docker's detach keys do;
-      // without a tty, leaving would end the container's stdin, so there are none
-      const keys = parseDetachKeys(str(p, 'detach-keys'));
-      const pumped = await pumpTerminal(sock, { tty: !!d.tty, interactive, detachKeys: d.tty && interactive ? keys : undefined, resize: (rows, cols) => { void c.request('container.resize', { id: d.id, rows, cols }).catch(() => undefined); } });
+      // the detach keys (Ctrl-P Ctrl-Q, or --detach-keys) let go of a console and leave the container running
+      const pumped = await pumpTerminal(sock, { tty: !!d.tty, interactive, detachKeys: parseDetachKeys(str(p, 'detach-keys')), resize: (rows, cols) => { void c.request('container.resize', { id: d.id, rows, cols }).catch(() => undefined); } });
       if (pumped.detached) return 0;
     } else {
       // no stdin to give it: its output from now on, until it exits (the log is its stdout and stderr)

@@ -21,7 +21,11 @@ export function deframe(onFrame: (stream: number, data: Buffer) => void): (chunk
   };
 }
 
-/** `detachKeys`: the sequence (./detach-keys.ts) that lets go of the stream without ending it (a console). */
+/**
+ * `detachKeys`: the sequence (./detach-keys.ts) that lets go of the stream
+ * without ending it; on a console only (tty and interactive): without a tty,
+ * leaving would end the container's stdin.
+ */
 export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void; detachKeys?: number[] }
 
 /**
@@ -58,7 +62,7 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<{ 
   }
   try {
     await new Promise<void>((resolve) => {
-      const scan = o.detachKeys ? detachScanner(o.detachKeys) : undefined;
+      const scan = o.detachKeys && o.tty && o.interactive ? detachScanner(o.detachKeys) : undefined;
       const write = o.tty ? (d: Buffer) => { process.stdout.write(d); }
         : deframe((s, d) => { (s === FRAME_STDERR ? process.stderr : process.stdout).write(d); });
       sock.on('data', write);
@@ -95,7 +99,7 @@ export async function execAttached(socket: string, client: HelperClient, opts: E
   const { sock, result } = await openStreamWithResult(socket, { kind: 'exec', ...opts });
   const execId = result.execId!;
   const pumped = await pumpTerminal(sock, {
-    tty: !!opts.tty, interactive: !!opts.interactive, detachKeys: opts.tty && opts.interactive ? detachKeys : undefined,
+    tty: !!opts.tty, interactive: !!opts.interactive, detachKeys,
     resize: (rows, cols) => { void client.request('exec.resize', { execId, rows, cols }).catch(() => undefined); },
   });
   if (pumped.detached) return 0;

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageSummaryInfo } from '../protocol';
-import { exportToPath, receiveExport } from '../images/receive-export';
+import { ArchiveTargetError, exportToPath, receiveExport } from '../images/receive-export';
 import { isLocalSocket } from '../protocol/host';
 import { sendImport } from '../images/send-import';
 import { list, str, UsageError, type Parsed } from './args';
@@ -20,7 +20,7 @@ import { isImageArchive } from '../images/archive-kind';
 /** Streams the archive of `refs` from the helper into `file` (written whole, then renamed into place) or stdout ('-'). */
 export async function writeImageArchive(ctx: Ctx, refs: string[], file: string): Promise<void> {
   if (file !== '-') {
-    try { await exportToPath(ctx.socket, refs, file); } catch (e) { throw /is a directory|no such directory/.test((e as Error).message) ? new UsageError((e as Error).message) : e; }
+    try { await exportToPath(ctx.socket, refs, file); } catch (e) { throw e instanceof ArchiveTargetError ? new UsageError(e.message) : e; }
     return;
   }
   if (process.stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal: use the -o flag or redirect stdout');

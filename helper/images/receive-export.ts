@@ -28,13 +28,16 @@ export async function receiveExport(socket: string, refs: string[], sink: { writ
   if (result.size !== undefined && got !== result.size) throw new Error(`export of ${refs.join(', ')} was cut short: ${got} of ${result.size} bytes received`);
 }
 
+/** The file named cannot be one: a directory, or in a directory that is not there (the CLI's usage error). */
+export class ArchiveTargetError extends Error {}
+
 /** The archive of `refs` written to `file` (checked writable first; nothing left there on failure). */
 export async function exportToPath(socket: string, refs: string[], file: string): Promise<void> {
   const target = path.resolve(file);
   let st: fs.Stats | undefined;
   try { st = fs.statSync(target); } catch { /* new file */ }
-  if (st?.isDirectory()) throw new Error(`${file} is a directory`);
-  if (!fs.existsSync(path.dirname(target))) throw new Error(`${path.dirname(target)}: no such directory`);
+  if (st?.isDirectory()) throw new ArchiveTargetError(`${file} is a directory`);
+  if (!fs.existsSync(path.dirname(target))) throw new ArchiveTargetError(`${path.dirname(target)}: no such directory`);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number;
   try { fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644); } catch (e) {

@@ -208,12 +208,17 @@ export class ImageStore {
   listVisible(isCache: (name: string) => boolean): ImageSummary[] {
     const { all } = this.snapshot();
     const named = new Set(all.filter((i) => i.name !== undefined && !isCache(i.name)).map((i) => i.id));
+    const created = new Map(all.map((i) => [i, Date.parse(i.config.created ?? '') || 0]));
+    // a later image whose layers start with i's (more of them, or the same ones with a later config)
     const builtOn = (i: Image) => {
       const mine = i.config.rootfs.diff_ids;
-      const at = Date.parse(i.config.created ?? '') || 0;
-      return all.some((o) => o.id !== i.id && (Date.parse(o.config.created ?? '') || 0) >= at
-        && o.config.rootfs.diff_ids.length >= mine.length && mine.every((d, k) => o.config.rootfs.diff_ids[k] === d)
-        && ((Date.parse(o.config.created ?? '') || 0) > at || o.config.rootfs.diff_ids.length > mine.length));
+      const at = created.get(i)!;
+      return all.some((o) => {
+        const theirs = o.config.rootfs.diff_ids;
+        const later = created.get(o)!;
+        return o.id !== i.id && later >= at && theirs.length >= mine.length && (later > at || theirs.length > mine.length)
+          && mine.every((d, k) => theirs[k] === d);
+      });
     };
     const out: ImageSummary[] = [];
     const shownUnnamed = new Set<string>();

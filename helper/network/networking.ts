@@ -34,7 +34,7 @@ export interface Attachment {
   list: ConfList;
   ports: PortMapping[];
   aliases: string[];
-  /** run --ip, --mac-address: asked for, not picked */
+  /** run --ip as host-local takes it ("10.89.0.5/16"), --mac-address: asked for, not picked */
   ip?: string;
   mac?: string;
   /** absent while its ADD runs (a crash then leaves it for DEL) */
@@ -150,17 +150,14 @@ export class Networking {
   private call(c: NetContainer, state: NetState, a: Attachment): CniCall {
     const portMappings = a.ports.map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol, hostIP: p.hostIp ?? '' }));
     // a netns that is gone (a reboot) is passed as "": the plugins then release what is outside it (address, rules)
-    // (a DEL needs neither: host-local and the bridge release by container and interface)
-    let ips: string[] | undefined;
-    if (a.ip) { try { ips = [ipWithPrefix(a.ip, this.store.get(a.network))]; } catch { /* the network is gone */ } }
-    const fixed = { ...(ips ? { ips } : {}), ...(a.mac ? { mac: a.mac } : {}) };
+    const fixed = { ...(a.ip ? { ips: [a.ip] } : {}), ...(a.mac ? { mac: a.mac } : {}) };
     return { containerId: c.id, netns: fs.existsSync(state.netns) ? state.netns : '', ifname: a.ifname, runtimeConfig: { portMappings, ...fixed } };
   }
 
   private async attach(c: NetContainer, state: NetState, m: NetworkMeta, ifname: string, ports: PortMapping[], aliases: string[], firewall: boolean, fixed: { ip?: string; mac?: string } = {}): Promise<void> {
     const a: Attachment = {
       network: m.name, ifname, list: attachmentList(this.store.conflist(m), { ports: ports.length > 0, primary: ifname === 'eth0', firewall }), ports, aliases,
-      ...(fixed.ip ? { ip: fixed.ip } : {}), ...(fixed.mac ? { mac: fixed.mac } : {}),
+      ...(fixed.ip ? { ip: ipWithPrefix(fixed.ip, m) } : {}), ...(fixed.mac ? { mac: fixed.mac } : {}),
     };
     state.attachments.push(a);
     this.save(c, state);
@@ -169,7 +166,7 @@ export class Networking {
     } catch (e) {
       await this.detach(c, state, a).catch(() => undefined);
       // host-local's words for a --ip another container has: Docker's
-      if (a.ip && /requested IP address .* is not available/.test(describe(e))) throw conflict(`--ip: ${a.ip} is in use on network ${m.name}: Address already in use`);
+      if (fixed.ip && /requested IP address .* is not available/.test(describe(e))) throw conflict(`--ip: ${fixed.ip} is in use on network ${m.name}: Address already in use`);
       throw e;
     }
     this.save(c, state);
@@ -277,7 +274,7 @@ export class Networking {
       const iface = ip?.interface !== undefined ? a.result!.interfaces?.[ip.interface] : undefined;
       return {
         network: a.network, ifname: a.ifname, address: ip?.address ?? '', gateway: ip?.gateway, mac: iface?.mac,
-        hostVeth: bridge ? hostVethOf(a.result!, bridge) : undefined, bridge, aliases: a.aliases, ...(a.ip ? { requestedIp: a.ip } : {}),
+        hostVeth: bridge ? hostVethOf(a.result!, bridge) : undefined, bridge, aliases: a.aliases, ...(a.ip ? { requestedIp: a.ip.split('/')[0] } : {}),
       };
     });
   }

@@ -5,7 +5,7 @@
 // platform is the host's or `--platform`'s. The tar is unpacked by the same
 // unpacker, with the same defences, as a pulled layer.
 import { invalid } from '../errors';
-import type { OciContainerConfig, OciHistory } from '../images/oci';
+import type { OciContainerConfig, OciHistory, Platform } from '../images/oci';
 import type { ImageStore, ImageSummary } from '../images/store';
 import { normalizeName } from '../images/names';
 import { parsePlatform } from '../registry/manifest';
@@ -24,27 +24,27 @@ export interface RootfsImportOptions {
 
 const MAX_MESSAGE = 64 * 1024;
 
+/** The options checked: the name normalized away from '', the config the changes make, the platform parsed. */
+export interface CheckedRootfsImport { name?: string; message?: string; config: OciContainerConfig; platform: Platform }
+
 /**
  * Checks the options before a byte is received: a bad name or change is the
  * caller's mistake, named at once, not after a gigabyte of upload.
  */
-export function checkRootfsImport(o: unknown): RootfsImportOptions & { config: OciContainerConfig } {
+export function checkRootfsImport(o: unknown): CheckedRootfsImport {
   if (!o || typeof o !== 'object' || Array.isArray(o)) throw invalid('import: options must be an object');
   const { name, changes, message, platform } = o as RootfsImportOptions;
   if (name !== undefined && typeof name !== 'string') throw invalid('import: name must be a string');
   if (name) normalizeName(name, 'import');
   if (message !== undefined && (typeof message !== 'string' || message.length > MAX_MESSAGE)) throw invalid(`import: message must be a string of at most ${MAX_MESSAGE} characters`);
   if (platform !== undefined && typeof platform !== 'string') throw invalid('import: platform must be a string');
-  parsePlatform(platform);
-  const config = applyChanges({}, changes ?? [], 'import');
-  return { name: name || undefined, changes: changes ?? [], message, platform, config };
+  return { name: name || undefined, message, platform: parsePlatform(platform), config: applyChanges({}, changes ?? [], 'import') };
 }
 
 /** Makes the image from `file` (the uploaded tar, handed over: the store keeps or deletes it). */
-export async function importRootfs(images: ImageStore, file: string, o: RootfsImportOptions): Promise<ImageSummary> {
-  const checked = checkRootfsImport(o);
+export async function importRootfs(images: ImageStore, file: string, o: CheckedRootfsImport): Promise<ImageSummary> {
   const created = new Date().toISOString();
-  const { os, architecture, variant } = parsePlatform(checked.platform);
-  const history: OciHistory[] = [{ created, created_by: '', comment: checked.message || 'Imported from -' }];
-  return images.addImage(checked.name, { created, os, architecture, ...(variant ? { variant } : {}), config: checked.config, history }, [file], { moveLayers: true });
+  const { os, architecture, variant } = o.platform;
+  const history: OciHistory[] = [{ created, created_by: '', comment: o.message || 'Imported from -' }];
+  return images.addImage(o.name, { created, os, architecture, ...(variant ? { variant } : {}), config: o.config, history }, [file], { moveLayers: true });
 }

@@ -53,15 +53,12 @@ function weightOf(v: string, flag: string): number {
   return n;
 }
 
-/** Whether this host's block I/O schedulers keep weights (v1: blkio.weight or blkio.bfq.weight at the root). */
-export function hostHasBlockWeights(version: 1 | 2, root = '/sys/fs/cgroup'): boolean {
-  // v2: io.weight is the io controller's own (iocost); taken as there, the kernel says otherwise
-  if (version === 2) return true;
-  return ['blkio.weight', 'blkio.bfq.weight'].some((f) => fs.existsSync(path.join(root, 'blkio', f)));
-}
-
-/** The OCI blockIO of the flags (undefined: none given) and Docker's warnings for what is discarded. */
-export function blockIOFromOptions(opts: RunOptions, version: 1 | 2): { blockIO?: BlockIO; warnings: string[] } {
+/**
+ * The OCI blockIO of the flags (undefined: none given) and Docker's warnings
+ * for what is discarded; `weights`: whether the host keeps block I/O weights
+ * (CgroupDriver.blockWeights).
+ */
+export function blockIOFromOptions(opts: RunOptions, weights: boolean): { blockIO?: BlockIO; warnings: string[] } {
   const warnings: string[] = [];
   const b: BlockIO = {};
   if (opts.blkioWeight !== undefined && opts.blkioWeight !== 0) {
@@ -75,7 +72,7 @@ export function blockIOFromOptions(opts: RunOptions, version: 1 | 2): { blockIO?
       return { ...blockDevice(p, '--blkio-weight-device'), weight: weightOf(v, '--blkio-weight-device') };
     });
   }
-  if ((b.weight || b.weightDevice) && !hostHasBlockWeights(version)) {
+  if ((b.weight || b.weightDevice) && !weights) {
     if (b.weight) warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');
     if (b.weightDevice) warnings.push('Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.');
     delete b.weight;

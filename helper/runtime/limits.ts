@@ -63,6 +63,19 @@ export function resourcesFromLimits(l: Limits): LinuxResources {
 }
 
 /**
+ * A container's cgroup resources: its record's limits (which update changes)
+ * with what only its spec holds, set once at create: the device rules, the
+ * block I/O limits and the swappiness. Create and every start make the
+ * cgroup from this one function.
+ */
+export function containerResources(l: Limits, fromSpec: LinuxResources | undefined): LinuxResources {
+  const res = resourcesFromLimits(l);
+  const swappiness = fromSpec?.memory?.swappiness;
+  if (swappiness !== undefined) res.memory = { ...res.memory, swappiness };
+  return { ...res, devices: fromSpec?.devices, ...(fromSpec?.blockIO ? { blockIO: fromSpec.blockIO } : {}) };
+}
+
+/**
  * --memory-swappiness: 0..100, -1 the kernel's own; on v2, which has none, discarded with
  * Docker's warning (pushed onto `warnings`).
  */

@@ -79,7 +79,7 @@ function history(file: string, tail: number | undefined): { before: Buffer[]; of
 export async function followLog(file: string, tail: number | undefined, write: (b: Buffer) => boolean | void,
   done: () => boolean, closed: () => boolean, live = false): Promise<void> {
   let pos = 0;
-  if (live) pos = readOr(file).length;
+  if (live) { try { pos = fs.statSync(file).size; } catch { /* not written yet */ } }
   else {
     const h = history(file, tail);
     for (const b of h.before) if (b.length) write(b);

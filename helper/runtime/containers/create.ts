@@ -17,7 +17,7 @@ import { volumesFrom } from '../../volumes/volumes-from';
 import { writeInitLayer } from '../../rootfs/initlayer';
 import { overlayDirs, rootfsLayout } from '../../rootfs/layout';
 import { makeFifo } from '../fifo';
-import { limitsFromArgs, resourcesFromLimits, swappinessFromOptions } from '../limits';
+import { containerResources, limitsFromArgs, swappinessFromOptions } from '../limits';
 import { checkName, newId, randomName } from '../names';
 import { specFromOptions } from '../options';
 import { buildPlan } from '../plan';
@@ -72,11 +72,11 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const parent = cgroupParentOf(ctx, opts.cgroupParent);
   const cgroupRel = `${parent.rel}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
-  const blkio = blockIOFromOptions(opts, ctx.cgroups.version);
+  const blkio = blockIOFromOptions(opts, ctx.cgroups.blockWeights);
   const swappiness = swappinessFromOptions(opts.memorySwappiness, ctx.cgroups.version, blkio.warnings);
-  const res = resourcesFromLimits(limits);
-  if (swappiness !== undefined) res.memory = { ...res.memory, swappiness };
-  spec.linux!.resources = { ...res, devices: spec.linux!.resources?.devices, ...(blkio.blockIO ? { blockIO: blkio.blockIO } : {}) };
+  spec.linux!.resources = containerResources(limits, {
+    devices: spec.linux!.resources?.devices, blockIO: blkio.blockIO, ...(swappiness !== undefined ? { memory: { swappiness } } : {}),
+  });
 
   const p = pathsOf(ctx, id, !!opts.rm);
   const rootfs = rootfsLayout(ctx.root, p.dir, image.layerDirs, p.run);

@@ -4,7 +4,7 @@ import { conflict, notFound } from '../../errors';
 import { readJson } from '../../lib/atomic';
 import { procStartTime } from '../../lib/procinfo';
 import { releaseFifo } from '../fifo';
-import { resourcesFromLimits } from '../limits';
+import { containerResources } from '../limits';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
 import { type ContainerContext, emitEvent, paths, save } from './context';
@@ -70,11 +70,7 @@ async function recreate(ctx: ContainerContext, r: ContainerRecord): Promise<void
   const spec = readJson<Spec>(p.config);
   if (!spec) throw conflict(`container ${r.name} cannot be started again: its config.json is missing`);
   for (const f of [p.exit, p.pid, p.fifo, p.ctl, p.plan]) fs.rmSync(f, { force: true });
-  // the device rules, block I/O limits and swappiness are the spec's (set at create), the rest the record's (update changes them)
-  const res = resourcesFromLimits(r.limits);
-  const swappiness = spec.linux?.resources?.memory?.swappiness;
-  if (swappiness !== undefined) res.memory = { ...res.memory, swappiness };
-  const cg = ctx.cgroups.create(r.cgroupRel, { ...res, devices: spec.linux?.resources?.devices, blockIO: spec.linux?.resources?.blockIO });
+  const cg = ctx.cgroups.create(r.cgroupRel, containerResources(r.limits, spec.linux?.resources));
   try {
     if (r.idMap) giveToUserns(ctx, r, cg);
     // made again: the tmpfs it was on may have gone with a reboot

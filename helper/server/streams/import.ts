@@ -12,9 +12,9 @@ import * as fs from 'fs';
 import type { Socket } from 'net';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { checkRootfsImport, importRootfs } from '../../rootfs/import-image';
+import { checkRootfsImport, importRootfs, type CheckedRootfsImport } from '../../rootfs/import-image';
 import { describe, invalid, NscopeError } from '../../errors';
-import type { ImportDone } from '../../protocol/types';
+import type { ImageSummaryInfo, ImportDone } from '../../protocol/types';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
@@ -76,7 +76,7 @@ export function openImportStream(p: StreamParams<'image-import'>, s: StreamServi
 
 /** A rootfs upload: its bytes to a file of the store's temp dir, then that file the new image's layer. */
 async function importRootfsFrom(images: NonNullable<StreamServices['images']>, pull: () => Promise<IteratorResult<unknown>>,
-  complete: () => void, opts: Parameters<typeof importRootfs>[2]): Promise<Awaited<ReturnType<typeof importRootfs>>> {
+  complete: () => void, opts: CheckedRootfsImport): Promise<ImageSummaryInfo> {
   const tmp = images.newTmp('rootfs');
   try {
     const file = path.join(tmp, 'layer');

@@ -116,7 +116,7 @@ function copyOut(job: FilesJob): void {
   const st = statOf(p, !!job.follow);
   status({ stat: st });
   const name = p === '/' ? '.' : path.basename(p);
-  for (const b of nativeTreeTar(p, name, { follow: job.follow, ids: job.ids })) writeOut(b);
+  for (const b of nativeTreeTar(p, name, { follow: job.follow, ids: job.ids, reuse: true })) writeOut(b);
 }
 
 function refuseKernelTree(p: string): void {

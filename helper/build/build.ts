@@ -12,7 +12,10 @@
 // changes, the instruction as expanded and, for COPY/ADD, the bytes copied:
 // the layer cache (~/.cache/nscope/build-cache.json) finds it again on an
 // unchanged rebuild. One parser (language/containerfile.ts) for this and the
-// language server.
+// language server. docker build's other options are checked before anything
+// is done: --platform (this host's only: ./platform.ts), --label (a LABEL on
+// the last stage: ./label-change.ts) and the limits, ulimits, security
+// options and extra hosts every RUN container gets (./run-step.ts).
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -28,10 +31,14 @@ import { sendArchive } from '../files/send-archive';
 import { resolvePathInRoot } from '../images/in-root';
 import { parseDockerignore } from './dockerignore';
 import { BUILD_CACHE_REPOSITORY as CACHE_NAME } from './cache-name';
+import { BuildError } from './build-error';
+import { labelChange } from './label-change';
+import { buildPlatform } from './platform';
+import { runStepOptions, type RunStepOptions } from './run-step';
 
 const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK']);
 
-export class BuildError extends Error {}
+export { BuildError };
 
 interface ImageConfig { Env?: string[]; WorkingDir?: string; User?: string; Shell?: string[] }
 
@@ -85,6 +92,12 @@ export interface BuildOptions {
   quiet?: boolean;
   /** FROM's registry images: pulled even when local (always), only when not (missing, the default), or not at all */
   pull?: 'always' | 'missing' | 'never';
+  /** os/arch[/variant]: this host's only (./platform.ts), asked of FROM's pulls */
+  platform?: string;
+  /** --label: the image's labels, as a LABEL at the end of the last stage (./label-change.ts) */
+  labels?: Record<string, string>;
+  /** --memory, --ulimit, --add-host, …: given to every RUN step's container (./run-step.ts) */
+  run?: RunStepOptions;
 }
 
 /** Where a build talks: the helper, and where its progress lines go. */
@@ -92,12 +105,16 @@ export interface BuildIO {
   client: Pick<HelperClient, 'request'>;
   socket: string;
   write(text: string): void;
-  /** pulls a base image that is not local; false if it could not be */
-  pull(ref: string): Promise<boolean>;
+  /** pulls a base image that is not local (of `platform` when the build asked for one); false if it could not be */
+  pull(ref: string, platform?: string): Promise<boolean>;
 }
 
 /** Builds; returns the image's id. Bad input throws BuildError (or UsageError for the options). */
 export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<string> {
+  // the options first: a build refused for them has done nothing
+  const platform = buildPlatform(o.platform);
+  const runStep = runStepOptions(o.run);
+  const labels = labelChange(o.labels);
   const contextDir = path.resolve(o.context);
   if (!fs.statSync(contextDir, { throwIfNoEntry: false })?.isDirectory()) throw new BuildError(`${o.context}: the build context must be a directory`);
   const file = o.file ? path.resolve(o.file) : ['Containerfile', 'Dockerfile'].map((f) => path.join(contextDir, f)).find((f) => fs.existsSync(f));
@@ -134,7 +151,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     const env = [...(run ? [...st.args] : []), ...st.env].map(([k, v]) => `${k}=${v}`);
     const id = await holder(c, {
       image: st.image, env, workdir: st.workdir || undefined, user: st.user || undefined,
-      net: run ? (o.network ?? 'bridge') : 'none', ...(run ? { cmd: run, entrypoint: [] } : {}),
+      net: run ? (o.network ?? 'bridge') : 'none', ...(run ? { ...runStep, cmd: run, entrypoint: [] } : {}),
     }).catch((e: Error) => {
       // a RUN whose program is not in the image (FROM scratch has no /bin/sh): the runtime refuses it at create
       if (!run || !ins) throw e;
@@ -180,7 +197,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           // one line: the step and why the pull failed (the pull's own error, not a second line of it)
           const why = o.pull === 'always' ? 'pulling it (--pull) failed' : 'not a local image, and pulling it failed';
           let pulled: boolean;
-          try { pulled = await io.pull(base); } catch (e) { throw new BuildError(`FROM ${base}: ${why}: ${(e as Error).message}`); }
+          try { pulled = await io.pull(base, platform); } catch (e) { throw new BuildError(`FROM ${base}: ${why}: ${(e as Error).message}`); }
           if (!pulled) throw new BuildError(`FROM ${base}: ${o.pull === 'always' ? 'it could not be pulled (--pull)' : 'not a local image and it could not be pulled'}`);
           found = await inspectBase();
         }
@@ -261,6 +278,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             }
         }
       }
+      // --label: on the image built, after whatever the Containerfile's own LABELs set
+      if (labels && stage.index === last) st.pending.push(labels);
       if (st.pending.length) {
         // config alone makes no layer (Docker's empty_layer history entry): FROM scratch + CMD is an image of zero layers
         const key = hash(parentKey(st), ...st.pending, 'CONFIG');

@@ -1,6 +1,9 @@
 // `nscope build [OPTIONS] CONTEXT`: the flags, then helper/build/build.ts.
+// docker build's others are in ./build-flags.ts.
+import * as fs from 'fs';
 import { buildContainerfile, BuildError } from '../build/build';
 import { bool, list, str, UsageError, type Parsed } from './args';
+import { BUILD_DOCKER_FLAGS, imageLabels, refuseUnsupported, runStepFlags } from './build-flags';
 import type { Command, Ctx } from './command';
 import { pullWithProgress } from './pull-commands';
 
@@ -16,6 +19,7 @@ export const buildCommand: Command = {
     { name: 'network', takesValue: true, help: 'The network of RUN instructions (default: bridge)' },
     { name: 'quiet', short: 'q', help: 'Print only the image ID' },
     { name: 'pull', values: ['always', 'missing', 'never'], help: 'Pull FROM images first even if local (--pull, --pull=always); --pull=missing (default) only when not local; --pull=never not at all' },
+    ...BUILD_DOCKER_FLAGS,
   ],
   run: runBuild,
 };
@@ -27,14 +31,25 @@ function buildPull(v: unknown): 'always' | 'missing' | 'never' {
 }
 
 async function runBuild(p: Parsed, ctx: Ctx): Promise<number> {
+  const iidfile = str(p, 'iidfile');
   try {
-    await buildContainerfile({
+    refuseUnsupported(p);
+    // as Docker: a failed build leaves no stale ID behind from an earlier one
+    if (iidfile) {
+      try { fs.rmSync(iidfile, { force: true }); } catch (e) { throw new Error(`--iidfile ${iidfile}: removing the old file: ${(e as Error).message}`); }
+    }
+    const id = await buildContainerfile({
       context: p.positionals[0], file: str(p, 'file'), tags: list(p, 'tag') ?? [], buildArgs: list(p, 'build-arg') ?? [],
       noCache: bool(p, 'no-cache'), target: str(p, 'target'), network: str(p, 'network'), quiet: bool(p, 'quiet'), pull: buildPull(p.flags.pull),
+      platform: str(p, 'platform'), labels: imageLabels(p), run: runStepFlags(p),
     }, {
       client: await ctx.client(), socket: ctx.socket, write: (t) => { process.stdout.write(t); },
-      pull: async (ref) => (await pullWithProgress(ctx, ref, { quiet: bool(p, 'quiet'), raise: true })) === 0,
+      pull: async (ref, platform) => (await pullWithProgress(ctx, ref, { platform, quiet: bool(p, 'quiet'), raise: true })) === 0,
     });
+    // Docker's content: the ID as it prints it (sha256:…), no newline
+    if (iidfile) {
+      try { fs.writeFileSync(iidfile, id, { mode: 0o666 }); } catch (e) { throw new Error(`--iidfile ${iidfile}: ${(e as Error).message}`); }
+    }
     return 0;
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -17,10 +17,13 @@ import type { Command, Ctx } from './command';
 import { shortId } from './format';
 import { isImageArchive } from '../images/archive-kind';
 
-/** Streams the archive of `refs` from the helper into `file` (written whole, then renamed into place) or stdout ('-'). */
-export async function writeImageArchive(ctx: Ctx, refs: string[], file: string): Promise<void> {
+/**
+ * Streams the archive of `refs` from the helper into `file` (written whole,
+ * then renamed into place) or stdout ('-'); `platform`: the images must be of it.
+ */
+export async function writeImageArchive(ctx: Ctx, refs: string[], file: string, platform?: string): Promise<void> {
   if (file !== '-') {
-    try { await exportToPath(ctx.socket, refs, file); } catch (e) { throw e instanceof ArchiveTargetError ? new UsageError(e.message) : e; }
+    try { await exportToPath(ctx.socket, refs, file, platform); } catch (e) { throw e instanceof ArchiveTargetError ? new UsageError(e.message) : e; }
     return;
   }
   if (process.stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal: use the -o flag or redirect stdout');
@@ -30,25 +33,32 @@ export async function writeImageArchive(ctx: Ctx, refs: string[], file: string):
   await Promise.race([failed, receiveExport(ctx.socket, refs, {
     write: (b) => process.stdout.write(b),
     drain: () => new Promise((resolve) => process.stdout.once('drain', () => resolve())),
-  })]);
+  }, platform)]);
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
 }
 
-/** An image archive into the helper: by path where the helper can open it as the caller, else its bytes on a stream. */
-export async function loadArchive(ctx: Ctx, file: string, name?: string): Promise<ImageSummaryInfo[]> {
+/**
+ * An image archive into the helper: by path where the helper can open it as
+ * the caller, else its bytes on a stream. `platform`: only its images of that
+ * platform (of a multi-platform index, that platform's image).
+ */
+export async function loadArchive(ctx: Ctx, file: string, name?: string, platform?: string): Promise<ImageSummaryInfo[]> {
   if (file === '-' && process.stdin.isTTY) throw new UsageError('requested load from stdin, but stdin is a terminal: give -i FILE or redirect stdin');
   // a helper over ssh cannot read this machine's files, and stdin has no path: the bytes go on a stream
   return file === '-' || !isLocalSocket(ctx.socket)
-    ? sendImport(ctx.socket, file, name)
-    : (await ctx.client()).request('image.import', { file: path.resolve(file), name });
+    ? sendImport(ctx.socket, file, name, undefined, platform)
+    : (await ctx.client()).request('image.import', { file: path.resolve(file), name, ...(platform ? { platform } : {}) });
 }
 
 export const SAVE: Command = {
   summary: 'Save one or more images to a tar archive (an OCI image layout with Docker\'s manifest.json; streamed to stdout by default)', group: 'Images',
-  flags: [{ name: 'output', short: 'o', takesValue: true, value: 'file', help: 'Write to a file, instead of stdout' }],
+  flags: [
+    { name: 'output', short: 'o', takesValue: true, value: 'file', help: 'Write to a file, instead of stdout' },
+    { name: 'platform', takesValue: true, value: 'os[/arch[/variant]]', help: "Save only the given platform variant (nscope's images are single-platform: an image of another platform is refused)" },
+  ],
   min: 1, usage: 'save [OPTIONS] IMAGE...',
   async run(p, ctx) {
-    await writeImageArchive(ctx, p.positionals, str(p, 'output') || '-');
+    await writeImageArchive(ctx, p.positionals, str(p, 'output') || '-', str(p, 'platform') || undefined);
     return 0;
   },
 };
@@ -57,12 +67,13 @@ export const LOAD: Command = {
   summary: 'Load images from a tar archive (nscope save, docker save or an OCI image layout) or STDIN', group: 'Images',
   flags: [
     { name: 'input', short: 'i', takesValue: true, value: 'file', help: 'Read from tar archive file, instead of STDIN' },
+    { name: 'platform', takesValue: true, value: 'os[/arch[/variant]]', help: "Load only the given platform variant: of a multi-platform index, that platform's image (not this host's); other images of the archive not of it are left out" },
     { name: 'quiet', short: 'q', help: 'Suppress the load output (accepted: nscope shows no progress bar)' },
   ],
   usage: 'load [OPTIONS]',
   async run(p, ctx) {
     if (p.positionals.length) throw new UsageError('usage: nscope load [OPTIONS] (the archive with -i FILE or on stdin)');
-    for (const i of await loadArchive(ctx, str(p, 'input') || '-')) process.stdout.write(`Loaded image: ${i.name}\n`);
+    for (const i of await loadArchive(ctx, str(p, 'input') || '-', undefined, str(p, 'platform') || undefined)) process.stdout.write(`Loaded image: ${i.name}\n`);
     return 0;
   },
 };

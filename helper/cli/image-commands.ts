@@ -5,7 +5,7 @@ import * as path from 'path';
 import type { ImageSummaryInfo } from '../protocol';
 import { isLocalSocket } from '../protocol/host';
 import { sendImport } from '../images/send-import';
-import { bool, list, str, UsageError } from './args';
+import { bool, list, str, UsageError, type Parsed } from './args';
 import { eachId, json, type Command } from './command';
 import { imageExport, imageLayers } from './commit-commands';
 import { IMAGE_IMPORT, LOAD, SAVE } from './image-archive-commands';
@@ -68,11 +68,29 @@ export const IMAGES: Command = {
   },
 };
 
+/** `--platform` given once or more, each maybe a comma-separated list (Docker's `strings` flag). */
+function platformsOf(p: Parsed): string[] | undefined {
+  const all = (list(p, 'platform') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return all.length ? all : undefined;
+}
+
 export const RMI: Command = {
   summary: 'Remove one or more images', group: 'Images',
-  flags: [{ name: 'force', short: 'f', help: 'Remove an image a container uses, or every name of an image ID' }],
+  flags: [
+    { name: 'force', short: 'f', help: 'Remove an image a container uses, or every name of an image ID' },
+    // Docker's rmi also deletes the untagged parent images a classic build left; nscope's never deletes
+    // another image: a build's intermediates are named build-cache images (nscope builder prune removes them)
+    { name: 'no-prune', help: "Do not delete untagged parents (accepted: nscope's rmi never deletes another image than the one named)" },
+    { name: 'platform', takesValue: true, repeat: true, value: 'strings', help: "Remove the image only if it is of this platform, os[/arch[/variant]] (nscope's images are single-platform: their own platform is their only variant)" },
+  ],
   min: 1, usage: 'rmi [OPTIONS] IMAGE...',
-  run: (p, ctx) => eachId(p, ctx, async (cl, ref) => { await cl.request('image.remove', { ref, force: bool(p, 'force') }); process.stdout.write(`Deleted: ${ref}\n`); }),
+  run: (p, ctx) => {
+    const platforms = platformsOf(p);
+    return eachId(p, ctx, async (cl, ref) => {
+      await cl.request('image.remove', { ref, force: bool(p, 'force'), ...(platforms ? { platforms } : {}) });
+      process.stdout.write(`Deleted: ${ref}\n`);
+    });
+  },
 };
 
 interface HistoryEntry { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }
@@ -84,13 +102,15 @@ export const HISTORY: Command = {
     { name: 'quiet', short: 'q', help: 'Only show image IDs' },
     { name: 'human', short: 'H', takesValue: true, value: 'true|false', help: 'Print sizes and dates in human readable format (default true)' },
     { ...TEMPLATE_FORMAT, help: 'Format output: "table", "json", "table TEMPLATE" or a Go TEMPLATE ({{.ID}}, {{.CreatedSince}}, {{.CreatedBy}}, {{.Size}}, {{.Comment}})' },
+    { name: 'platform', takesValue: true, value: 'os[/arch[/variant]]', help: "Show history for the given platform (nscope's images are single-platform: another than the image's own is refused)" },
   ],
   min: 1, usage: 'history [OPTIONS] IMAGE',
   async run(p, ctx) {
     if (p.positionals.length !== 1) throw new UsageError('usage: nscope history [OPTIONS] IMAGE');
     const human = str(p, 'human') !== 'false';
     const fmt = listFormat(p);
-    const img = await (await ctx.client()).request('image.inspect', { ref: p.positionals[0] });
+    const platform = str(p, 'platform');
+    const img = await (await ctx.client()).request('image.inspect', { ref: p.positionals[0], ...(platform ? { platform } : {}) });
     const hist = ((img.config as { history?: HistoryEntry[] })?.history ?? []);
     // each non-empty history entry made the next layer, bottom up
     let layer = 0;

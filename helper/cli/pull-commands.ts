@@ -7,7 +7,7 @@ import { openStream } from '../protocol/client';
 import type { StreamOpenParams } from '../protocol/types/streams';
 import type { PullPolicy, TransferLine } from '../protocol/types/registry';
 import { credentialsFor } from '../registry/credentials';
-import { parseReference } from '../registry/reference';
+import { parseReference, parseRepositoryOnly } from '../registry/reference';
 import { bool, str, UsageError, type Parsed } from './args';
 import type { Command, Ctx } from './command';
 import { humanSize } from './format';
@@ -94,7 +94,6 @@ async function authFor(ref: string) {
   return reg ? credentialsFor(reg) : undefined;
 }
 
-/** Pulls `ref` showing progress on `out`; returns the exit code (errors printed in one line). */
 /**
  * Runs a pull or push stream showing its progress on `out`; Ctrl-C closes
  * the stream (the helper cancels). Returns the exit code, the error printed
@@ -130,28 +129,59 @@ export async function pullWithProgress(ctx: Ctx, ref: string, opts: { platform?:
 /** Where a quiet pull's progress goes: nowhere (not a terminal, so no progress lines are even drawn). */
 const SILENT = Object.assign(new Writable({ write: (_c, _e, cb) => cb() }), { isTTY: false }) as unknown as NodeJS.WriteStream;
 
-export const PLATFORM = { name: 'platform', takesValue: true, value: 'os/arch[/variant]', help: "Pull this platform's image from a multi-platform index (default: this host's)" };
+export const PLATFORM = { name: 'platform', takesValue: true, value: 'os[/arch[/variant]]', help: "Pull this platform's image from a multi-platform index (default: this host's)" };
+
+/**
+ * `--all-tags`: a reference with a tag or digest is refused here already, in
+ * Docker's words and with its exit code 1 (the helper checks again).
+ */
+function repositoryOnly(ref: string): void {
+  try { parseRepositoryOnly(ref); } catch (e) {
+    // a malformed reference is the helper's to name; only the tag is refused here
+    if (/--all-tags/.test((e as Error).message)) throw new Error((e as Error).message);
+  }
+}
 
 export const PULL: Command = {
   summary: 'Download an image from a registry', group: 'Images',
-  flags: [PLATFORM, { name: 'quiet', short: 'q', help: 'Print only the image reference' }],
+  flags: [
+    { name: 'all-tags', short: 'a', help: 'Download all tagged images in the repository (every tag the registry lists)' },
+    PLATFORM,
+    { name: 'quiet', short: 'q', help: 'Print only the image reference' },
+  ],
   min: 1, usage: 'pull [OPTIONS] NAME[:TAG|@DIGEST]',
   async run(p, ctx) {
     if (p.positionals.length !== 1) throw new UsageError('usage: nscope pull [OPTIONS] NAME[:TAG|@DIGEST]');
-    return pullWithProgress(ctx, p.positionals[0], { platform: str(p, 'platform'), quiet: bool(p, 'quiet') });
+    const ref = p.positionals[0];
+    if (!bool(p, 'all-tags')) return pullWithProgress(ctx, ref, { platform: str(p, 'platform'), quiet: bool(p, 'quiet') });
+    repositoryOnly(ref);
+    // as docker pull -a: each tag's lines, one Status line for the repository, then its name
+    return transfer(ctx, { kind: 'pull', ref, platform: str(p, 'platform'), auth: await authFor(ref), allTags: true }, {
+      out: process.stdout, quiet: bool(p, 'quiet'), done: (l) => process.stdout.write(`${l.ref}\n`),
+    });
   },
 };
 
 export const PUSH: Command = {
   summary: 'Upload an image to a registry', group: 'Images',
-  flags: [{ name: 'quiet', short: 'q', help: 'Print only the pushed reference and digest' }],
+  flags: [
+    { name: 'all-tags', short: 'a', help: 'Push all tags of an image to the repository (NAME without a tag; DESTINATION, if given, a repository too)' },
+    { name: 'platform', takesValue: true, value: 'os[/arch[/variant]]', help: "Push the image only if it is of this platform (nscope's images are single-platform: no index is pushed)" },
+    { name: 'quiet', short: 'q', help: 'Print only the pushed reference and digest' },
+  ],
   min: 1, usage: 'push [OPTIONS] NAME[:TAG] [DESTINATION]',
   async run(p, ctx) {
     const [ref, dest, ...extra] = p.positionals;
     if (extra.length) throw new UsageError('usage: nscope push [OPTIONS] NAME[:TAG] [DESTINATION]');
     const quiet = bool(p, 'quiet');
-    return transfer(ctx, { kind: 'push', ref, dest, auth: await authFor(dest ?? ref) }, {
-      out: process.stdout, quiet, done: (l) => { if (quiet) process.stdout.write(`${l.ref}@${l.digest}\n`); },
+    const allTags = bool(p, 'all-tags');
+    if (allTags) { repositoryOnly(ref); if (dest !== undefined) repositoryOnly(dest); }
+    const platform = str(p, 'platform');
+    return transfer(ctx, { kind: 'push', ref, dest, auth: await authFor(dest ?? ref), ...(allTags ? { allTags } : {}), ...(platform ? { platform } : {}) }, {
+      out: process.stdout, quiet, done: (l) => {
+        if (!quiet) return;
+        for (const t of l.tags ?? [l]) process.stdout.write(`${t.ref}@${t.digest}\n`);
+      },
     });
   },
 };

@@ -8,13 +8,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Readable } from 'stream';
-import { invalid } from '../errors';
+import { invalid, notFound } from '../errors';
+import { configPlatform, formatPartialPlatform, formatPlatform, pickPlatform, platformMatches } from '../registry/manifest';
 import { sha256 } from './blobs';
 import { cleanEntryPath } from './in-root';
 import { tryNormalizeName } from './names';
 import {
   ANNOTATION_CONTAINERD_NAME, ANNOTATION_REF_NAME, DIGEST_RE, MEDIA, hostPlatform, isIndexMedia, isLayerMedia, isManifestMedia,
-  type Descriptor, type OciIndex, type OciManifest,
+  type Descriptor, type OciIndex, type OciManifest, type Platform,
 } from './oci';
 import { readTar } from './tar-reader';
 
@@ -118,10 +119,28 @@ function readJsonFile<T>(file: string, what: string): { bytes: Buffer; value: T 
   try { return { bytes, value: JSON.parse(bytes.toString('utf8')) as T }; } catch (e) { throw invalid(`archive: ${what} is not valid JSON: ${(e as Error).message}`); }
 }
 
+export interface ReadArchiveOptions {
+  /**
+   * `load --platform`: an index's entry for this platform (not the host's),
+   * and of the archive's single-platform images only those of it; an archive
+   * with none of it is an error naming the platforms it has.
+   */
+  platform?: Platform;
+}
+
 /** Which format the extracted archive is, then its images. */
-export function readArchive(dir: string): ArchiveImage[] {
-  if (fs.existsSync(path.join(dir, 'oci-layout')) && fs.existsSync(path.join(dir, 'index.json'))) return readOciLayout(dir);
-  if (fs.existsSync(path.join(dir, 'manifest.json'))) return readDockerSave(dir);
+export function readArchive(dir: string, opts: ReadArchiveOptions = {}): ArchiveImage[] {
+  const skipped: string[] = [];
+  const images = fs.existsSync(path.join(dir, 'oci-layout')) && fs.existsSync(path.join(dir, 'index.json')) ? readOciLayout(dir, opts, skipped)
+    : fs.existsSync(path.join(dir, 'manifest.json')) ? readDockerSave(dir, opts, skipped)
+      : undefined;
+  if (images) {
+    if (opts.platform && !images.length) {
+      const have = [...new Set(skipped)].join(', ');
+      throw notFound(`archive: no image for platform ${formatPlatform(opts.platform)} (it has: ${have.slice(0, 300) || 'none'})`);
+    }
+    return images;
+  }
   throw invalid('archive: neither an OCI image layout (oci-layout + index.json) nor a docker save archive (manifest.json); a filesystem tarball, as `nscope export` writes, is imported with `nscope import FILE [REPOSITORY[:TAG]]`');
 }
 
@@ -150,10 +169,21 @@ function layerMediaOf(file: string): string {
   } finally { fs.closeSync(fd); }
 }
 
-function readDockerSave(dir: string): ArchiveImage[] {
+/** Whether an image of the archive is of the platform asked for; if not, its platform goes into `skipped`. */
+function platformOk(config: Buffer, opts: ReadArchiveOptions, skipped: string[]): boolean {
+  if (!opts.platform) return true;
+  let cfg: unknown;
+  try { cfg = JSON.parse(config.toString('utf8')); } catch { return true; } // the store says what is wrong with it
+  const have = configPlatform(cfg);
+  if (platformMatches(opts.platform, have)) return true;
+  skipped.push(formatPartialPlatform(have));
+  return false;
+}
+
+function readDockerSave(dir: string, opts: ReadArchiveOptions, skipped: string[]): ArchiveImage[] {
   const { value } = readJsonFile<DockerSaveEntry[]>(path.join(dir, 'manifest.json'), 'manifest.json');
   if (!Array.isArray(value) || value.length === 0) throw invalid('archive: manifest.json lists no images');
-  return value.map((m, i) => {
+  return value.map((m, i): ArchiveImage | undefined => {
     const where = `manifest.json[${i}]`;
     if (!m || typeof m !== 'object' || !Array.isArray(m.Layers)) throw invalid(`archive: ${where} has no Layers`);
     const configFile = inArchive(dir, m.Config, `${where} Config`);
@@ -173,8 +203,9 @@ function readDockerSave(dir: string): ArchiveImage[] {
       const byDigest = /(?:^|\/)blobs\/sha256\/([0-9a-f]{64})$/.exec(l);
       return { file, mediaType: layerMediaOf(file), expect: byDigest ? { digest: `sha256:${byDigest[1]}`, size: -1 } : undefined };
     });
+    if (!platformOk(config, opts, skipped)) return undefined;
     return { names, config, configDigest, layers, where };
-  });
+  }).filter((x): x is ArchiveImage => x !== undefined);
 }
 
 // ---- OCI image layout ----
@@ -209,25 +240,28 @@ function namesOf(d: Descriptor): string[] {
   return n ? [n] : [];
 }
 
-function readOciLayout(dir: string): ArchiveImage[] {
+function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[]): ArchiveImage[] {
   const layout = readJsonFile<{ imageLayoutVersion?: string }>(path.join(dir, 'oci-layout'), 'oci-layout').value;
   if (!layout || typeof layout.imageLayoutVersion !== 'string') throw invalid('archive: oci-layout has no imageLayoutVersion');
   const index = readJsonFile<OciIndex>(path.join(dir, 'index.json'), 'index.json').value;
   if (!index || !Array.isArray(index.manifests)) throw invalid('archive: index.json has no manifests');
   const out: ArchiveImage[] = [];
-  const plat = hostPlatform();
+  const plat = opts.platform ?? hostPlatform();
 
   const visit = (d: Descriptor, names: string[], where: string, depth: number) => {
     if (depth > 4) throw invalid(`archive: ${where}: indexes nested too deep`);
     if (isIndexMedia(d.mediaType)) {
       const idx = readBlobJson<OciIndex>(dir, d, where).value;
       if (!Array.isArray(idx.manifests)) throw invalid(`archive: ${where}: index has no manifests`);
-      // one image per name: the manifest for this host's platform (attestations are "unknown/unknown")
-      const usable = idx.manifests.filter((m) => m.platform?.os !== 'unknown');
-      const pick = usable.find((m) => m.platform?.os === plat.os && m.platform?.architecture === plat.architecture)
+      // one image per name: the manifest for this host's platform, or --platform's (attestations are "unknown/unknown")
+      const usable = idx.manifests.filter((m) => m && typeof m === 'object' && m.platform?.os !== 'unknown');
+      const pick = (opts.platform ? pickPlatform(usable, opts.platform) : usable.find((m) => m.platform?.os === plat.os && m.platform?.architecture === plat.architecture))
         ?? (usable.length === 1 && !usable[0].platform ? usable[0] : undefined);
       if (!pick) {
-        const have = usable.map((m) => m.platform ? `${m.platform.os}/${m.platform.architecture}` : '?').join(', ');
+        const platforms = usable.map((m) => (m.platform ? formatPartialPlatform(configPlatform(m.platform)) : '?'));
+        const have = platforms.join(', ');
+        // --platform: an image without that platform is left out (the archive may have others of it)
+        if (opts.platform) { skipped.push(...platforms); return; }
         throw invalid(`archive: ${where}: no image for ${plat.os}/${plat.architecture} (has ${have || 'none'})`);
       }
       visit(pick, [...names, ...namesOf(pick)], `${where} > ${pick.digest.slice(0, 19)}`, depth + 1);
@@ -238,6 +272,7 @@ function readOciLayout(dir: string): ArchiveImage[] {
     const man = m.value;
     if (!man || !man.config || !Array.isArray(man.layers)) throw invalid(`archive: ${where}: manifest without config or layers`);
     const cfg = readBlobJson<unknown>(dir, man.config, `${where} config`);
+    if (!platformOk(cfg.bytes, opts, skipped)) return;
     const layers = man.layers.map((l, i) => {
       if (!isLayerMedia(l.mediaType)) throw invalid(`archive: ${where} layer ${i}: unsupported media type "${l.mediaType}"`);
       return { file: blobFile(dir, l, `${where} layer ${i}`), mediaType: l.mediaType, expect: { digest: l.digest, size: l.size } };

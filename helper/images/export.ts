@@ -41,12 +41,17 @@ function headerBytes(e: TarWriteEntry, size: number): number {
   return n;
 }
 
-/** One image or more: `nscope save IMAGE…` puts every image given into one archive, each blob once. */
-export function planExport(store: ImageStore, refs: string | string[]): ExportPlan {
+/**
+ * One image or more: `nscope save IMAGE…` puts every image given into one
+ * archive, each blob once. `platform` (`save --platform`): every image must
+ * be of it (an image has one platform, its only variant), else Docker's
+ * "does not match the specified platform".
+ */
+export function planExport(store: ImageStore, refs: string | string[], opts: { platform?: string } = {}): ExportPlan {
   const list = typeof refs === 'string' ? [refs] : refs;
   if (!Array.isArray(list) || list.length === 0 || !list.every((r) => typeof r === 'string' && r)) throw invalid('export: no image given');
   if (list.length > MAX_IMAGES) throw invalid(`export: ${list.length} images; at most ${MAX_IMAGES} go in one archive`);
-  const imgs = list.map((r) => store.inspect(r));
+  const imgs = list.map((r) => store.inspect(r, opts.platform));
   const index: OciIndex = { schemaVersion: 2, mediaType: MEDIA.index, manifests: [] };
   // Docker's own table of contents beside the OCI layout (as `docker save` writes since Docker 25),
   // so `docker load` and skopeo's docker-archive: read the archive too; an image given twice is one entry

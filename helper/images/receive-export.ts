@@ -8,9 +8,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { openStreamWithResult } from '../protocol/client';
 
-/** Streams the archive of `refs` from the helper at `socket` into `sink` (a false return pauses until `drain()` resolves). */
-export async function receiveExport(socket: string, refs: string[], sink: { write(b: Buffer): boolean; drain(): Promise<void> }): Promise<void> {
-  const { sock, result } = await openStreamWithResult(socket, { kind: 'export', ref: refs[0], ...(refs.length > 1 ? { refs } : {}) });
+/**
+ * Streams the archive of `refs` from the helper at `socket` into `sink` (a
+ * false return pauses until `drain()` resolves). `platform`: the images must
+ * be of it (`save --platform`).
+ */
+export async function receiveExport(socket: string, refs: string[], sink: { write(b: Buffer): boolean; drain(): Promise<void> }, platform?: string): Promise<void> {
+  const { sock, result } = await openStreamWithResult(socket, { kind: 'export', ref: refs[0], ...(refs.length > 1 ? { refs } : {}), ...(platform ? { platform } : {}) });
   let got = 0;
   await new Promise<void>((resolve, reject) => {
     sock.on('data', (b: Buffer) => {
@@ -32,7 +36,7 @@ export async function receiveExport(socket: string, refs: string[], sink: { writ
 export class ArchiveTargetError extends Error {}
 
 /** The archive of `refs` written to `file` (checked writable first; nothing left there on failure). */
-export async function exportToPath(socket: string, refs: string[], file: string): Promise<void> {
+export async function exportToPath(socket: string, refs: string[], file: string, platform?: string): Promise<void> {
   const target = path.resolve(file);
   let st: fs.Stats | undefined;
   try { st = fs.statSync(target); } catch { /* new file */ }
@@ -48,7 +52,7 @@ export async function exportToPath(socket: string, refs: string[], file: string)
     await receiveExport(socket, refs, {
       write: (b) => { for (let off = 0; off < b.length;) off += fs.writeSync(fd, b, off); return true; },
       drain: () => Promise.resolve(),
-    });
+    }, platform);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(tmp, target);

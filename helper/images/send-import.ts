@@ -11,9 +11,10 @@ type ImportParams = Extract<StreamOpenParams, { kind: 'image-import' }>;
 /**
  * Streams the archive `file` (a path on this machine, or '-' for stdin) to the
  * helper at `socket`; the images it added. `rootfs`: `file` is a filesystem
- * tarball to make an image of (`nscope import`).
+ * tarball to make an image of (`nscope import`). `platform`: only the
+ * archive's images of that platform (`load --platform`).
  */
-export async function sendImport(socket: string, file: string, name?: string, rootfs?: ImportParams['rootfs']): Promise<ImageSummaryInfo[]> {
+export async function sendImport(socket: string, file: string, name?: string, rootfs?: ImportParams['rootfs'], platform?: string): Promise<ImageSummaryInfo[]> {
   const stdin = file === '-';
   let size: number | undefined;
   let input: NodeJS.ReadableStream;
@@ -31,7 +32,7 @@ export async function sendImport(socket: string, file: string, name?: string, ro
     input = fs.createReadStream('', { fd });
   }
   try {
-    const done = await upload<ImportDone>(socket, { kind: 'image-import', ...(name ? { name } : {}), ...(size !== undefined ? { size } : {}), ...(rootfs ? { rootfs } : {}) }, input as AsyncIterable<Buffer>, 'import');
+    const done = await upload<ImportDone>(socket, { kind: 'image-import', ...(name ? { name } : {}), ...(size !== undefined ? { size } : {}), ...(rootfs ? { rootfs } : {}), ...(platform ? { platform } : {}) }, input as AsyncIterable<Buffer>, 'import');
     return done.images;
   } finally {
     if (!stdin) (input as fs.ReadStream).destroy();

@@ -30,6 +30,7 @@ import { unpackLayer } from './unpack';
 import type { ImageSummaryInfo } from '../protocol/types/images';
 import type { ImageOrigin } from '../protocol/types/registry';
 import { parseReference } from '../registry/reference';
+import { parsePlatform, requirePlatform } from '../registry/manifest';
 export type { OciImageConfig, OciContainerConfig, OciHistory, OciManifest, OciIndex, Descriptor } from './oci';
 
 /** What `images` lists: the protocol's type (helper/protocol/types/images.ts). */
@@ -65,6 +66,8 @@ export interface ResolvedImage {
 
 export interface RemoveOptions {
   force?: boolean;
+  /** `rmi --platform`: the image is removed only if its platform is one of these (os[/arch[/variant]]) */
+  platforms?: string[];
   /** the name of a container using the image with this ID, if any */
   inUse?: (imageId: string) => string | undefined;
 }
@@ -231,8 +234,10 @@ export class ImageStore {
     return out;
   }
 
-  inspect(ref: string): ImageDetail {
+  /** `platform`: the image must be of that platform (`history --platform`): Docker's refusal otherwise. */
+  inspect(ref: string, platform?: string): ImageDetail {
     const img = this.find(ref).images[0];
+    requirePlatform(ref, img.config, platform);
     // history entries with empty_layer have no layer: the others pair up with the layers in order
     const withLayer = (img.config.history ?? []).filter((h) => !h.empty_layer);
     const { layers: _n, ...sum } = this.summary(img);
@@ -445,8 +450,10 @@ export class ImageStore {
   /** Imports a `docker save` tar or an OCI image layout tar; returns one summary per name added. */
   /** `file`: a path, or the archive's bytes as a client sends them (stream kind `image-import`). */
   /** `afterExtract`: a last word before anything is stored (a stream checks it got every byte it was promised). */
-  async importArchive(file: string | Readable, opts: { name?: string; afterExtract?: () => Promise<void> } = {}): Promise<ImageSummary[]> {
+  /** `platform` (`load --platform`): only the archive's images of that platform (an index's entry for it). */
+  async importArchive(file: string | Readable, opts: { name?: string; platform?: string; afterExtract?: () => Promise<void> } = {}): Promise<ImageSummary[]> {
     const override = opts.name !== undefined && opts.name !== '' ? normalizeName(opts.name, '--name') : undefined;
+    const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
     const tmp = this.newTmp('import');
     try {
       try {
@@ -456,7 +463,7 @@ export class ImageStore {
         throw e;
       }
       await opts.afterExtract?.();
-      const found = readArchive(tmp);
+      const found = readArchive(tmp, { platform });
       if (override && found.length > 1) throw invalid(`--name: the archive holds ${found.length} images; a name can only be given to one`);
       for (const img of found) if (!override && img.names.length === 0) throw invalid(`archive: ${img.where} has no name (no RepoTags or ref.name annotation); give one with --name`);
       const out: ImageSummary[] = [];
@@ -545,9 +552,25 @@ export class ImageStore {
     return this.summary(this.snapshot().all.find((i) => i.name === n)!);
   }
 
-  /** The stored manifest bytes and media type of an image (push sends them unchanged). */
-  manifestOf(ref: string): { bytes: Buffer; mediaType: string; digest: string; manifest: OciManifest; origin?: ImageOrigin } {
+  /**
+   * The names of the images of one repository ("127.0.0.1:5000/team/app:v1",
+   * "alpine:3"…), sorted by tag: what `push --all-tags` pushes.
+   */
+  namesInRepository(registry: string, repository: string): string[] {
+    const out = new Set<string>();
+    for (const i of this.snapshot().all) {
+      if (!i.name) continue;
+      let r;
+      try { r = parseReference(i.name); } catch { continue; }
+      if (r.registry === registry && r.repository === repository && r.tag && !r.digest) out.add(i.name);
+    }
+    return [...out].sort();
+  }
+
+  /** The stored manifest bytes and media type of an image (push sends them unchanged); `platform`: it must be of that one. */
+  manifestOf(ref: string, platform?: string): { bytes: Buffer; mediaType: string; digest: string; manifest: OciManifest; origin?: ImageOrigin } {
     const img = this.find(ref).images[0];
+    requirePlatform(ref, img.config, platform);
     return { bytes: this.blobs.read(img.desc.digest), mediaType: img.desc.mediaType || img.manifest.mediaType || MEDIA.manifest, digest: img.desc.digest, manifest: img.manifest, origin: originOf(img.desc) };
   }
 
@@ -562,6 +585,8 @@ export class ImageStore {
     const { idx, all } = this.snapshot();
     const { images: hit, byName } = this.find(ref, all);
     const id = hit[0].id;
+    // nscope's images have one platform each: it is the only variant there is to remove
+    requirePlatform(ref, hit[0].config, opts.platforms);
     const ofId = all.filter((i) => i.id === id);
     const names = ofId.filter((i) => i.name).map((i) => i.name!);
     if (!byName && names.length > 1 && !opts.force) {

@@ -8,6 +8,7 @@ import { NscopeError, notFound } from '../errors';
 import type { RegistryAuth } from '../protocol/types/registry';
 import { Authorizer, unauthorized } from './auth';
 import { AgentPool, errorText, readBody, send, type HttpRequest, type HttpResponse } from './http';
+import { isTag } from './reference';
 import { endpointsFor, type Endpoint, type RegistrySettings } from './settings';
 
 export type Access = 'pull' | 'push';
@@ -92,6 +93,44 @@ export class RegistryClient {
     const bytes = await readBody(res, 4 << 20, `manifest ${reference}`);
     const mediaType = String(res.headers['content-type'] ?? '').split(';')[0].trim();
     return { bytes, mediaType, digest: header(res, 'docker-content-digest') };
+  }
+
+  /**
+   * Every tag of the repository (GET tags/list), following the Link
+   * header's next pages (the `n` and `last` the registry gives) on the same
+   * endpoint; at most MAX_TAGS, each checked as a tag. `pageSize`: the `n`
+   * of the first request (none: the registry's own page size, as Docker asks).
+   */
+  async tags(signal?: AbortSignal, pageSize?: number): Promise<string[]> {
+    const out = new Set<string>();
+    let url = `${this.base()}/tags/list${pageSize ? `?n=${Math.max(1, Math.floor(pageSize))}` : ''}`;
+    for (let page = 1; ; page++) {
+      const res = await this.call({ method: 'GET', url, headers: { Accept: 'application/json' }, signal });
+      if (res.status === 404) {
+        const e = await errorText(res);
+        throw notFound(`${this.registry}/${this.repository}: repository not found: ${e.message}`);
+      }
+      if (res.status !== 200) throw await failure(res, 'tags list', this.registry);
+      const body = await readBody(res, 4 << 20, 'tags list');
+      let doc: { tags?: unknown };
+      try { doc = JSON.parse(body.toString('utf8')); } catch { throw new NscopeError('failed', `${this.registry}/${this.repository}: the tags list is not JSON`); }
+      const tags = doc?.tags ?? [];
+      if (!Array.isArray(tags)) throw new NscopeError('failed', `${this.registry}/${this.repository}: the tags list has no list of tags`);
+      for (const t of tags) {
+        if (!isTag(t)) throw new NscopeError('failed', `${this.registry}/${this.repository}: the tags list has an invalid tag ${JSON.stringify(String(t).slice(0, 80))}`);
+        out.add(t);
+      }
+      if (out.size > MAX_TAGS) throw new NscopeError('failed', `${this.registry}/${this.repository}: more than ${MAX_TAGS} tags`);
+      const next = nextLink(header(res, 'link'));
+      if (!next) break;
+      if (page >= MAX_TAG_PAGES) throw new NscopeError('failed', `${this.registry}/${this.repository}: the tags list goes on for more than ${MAX_TAG_PAGES} pages`);
+      const u = new URL(next, this.endpoint!.url);
+      if (u.origin !== new URL(this.endpoint!.url).origin || !u.pathname.endsWith(`/v2/${this.repository}/tags/list`)) {
+        throw new NscopeError('failed', `${this.registry}: the tags list's next page is elsewhere (${u.host}${u.pathname.slice(0, 80)}): refused`);
+      }
+      url = u.toString();
+    }
+    return [...out];
   }
 
   /** GET a blob, from `offset` on (a Range request; the answer says 206 when honoured). */
@@ -194,6 +233,20 @@ export class RegistryClient {
     if (again.status === 401 || again.status === 403) throw unauthorized(this.registry, 'incorrect username or password');
     if (again.status !== 200) throw new NscopeError('failed', `${this.registry}: /v2/ answered HTTP ${again.status}`);
   }
+}
+
+/** the most tags one repository may have for nscope, and pages of them */
+const MAX_TAGS = 10000;
+const MAX_TAG_PAGES = 100;
+
+/** The `rel="next"` target of a Link header (RFC 8288), as registries paginate: `</v2/x/tags/list?last=a&n=2>; rel="next"`. */
+export function nextLink(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>((?:\s*;\s*[^;]*)*)$/.exec(part);
+    if (m && /;\s*rel\s*=\s*"?(?:[^";]*\s)?next(?:\s[^";]*)?"?\s*(?:;|$)/i.test(m[2])) return m[1];
+  }
+  return undefined;
 }
 
 function header(res: HttpResponse, name: string): string | undefined {

@@ -53,12 +53,37 @@ export function parseManifest(bytes: Buffer, headerType: string, label: string):
   return { kind: 'manifest', manifest: doc as OciManifest, mediaType: isManifestMedia(mediaType) ? mediaType : MEDIA.manifest };
 }
 
-/** "linux/arm64/v8" -> platform; undefined -> this host's. */
+// what containerd's platforms.Parse takes as one word: an OS (the host's architecture) or an architecture (linux)
+const KNOWN_OS = new Set(['linux', 'windows', 'darwin', 'freebsd', 'netbsd', 'openbsd', 'solaris', 'illumos', 'aix', 'android', 'ios', 'js', 'wasip1', 'dragonfly', 'plan9']);
+const ARCH_ALIASES: Record<string, { architecture: string; variant?: string }> = {
+  x86_64: { architecture: 'amd64' }, 'x86-64': { architecture: 'amd64' }, i386: { architecture: '386' }, i686: { architecture: '386' },
+  aarch64: { architecture: 'arm64' }, armhf: { architecture: 'arm', variant: 'v7' }, armel: { architecture: 'arm', variant: 'v6' },
+};
+const KNOWN_ARCH = new Set(['amd64', '386', 'arm', 'arm64', 'ppc64', 'ppc64le', 's390x', 'riscv64', 'mips', 'mipsle', 'mips64', 'mips64le', 'loong64', 'wasm', ...Object.keys(ARCH_ALIASES)]);
+
+/**
+ * "linux/arm64/v8" -> platform; undefined -> this host's. As Docker's
+ * `os[/arch[/variant]]`: one word is an OS (on this host's architecture) or
+ * an architecture (of linux); case and the usual aliases (x86_64, aarch64,
+ * armhf) are normalized.
+ */
 export function parsePlatform(s: string | undefined): Platform {
   if (s === undefined || s === '') return hostPlatform();
-  const parts = s.split('/');
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]{1,32}$/.test(p))) throw invalid(`--platform "${s.slice(0, 60)}": expected os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8`);
-  return { os: parts[0], architecture: parts[1], ...(parts[2] ? { variant: parts[2] } : {}) };
+  const bad = () => invalid(`--platform "${String(s).slice(0, 60)}": expected os[/arch[/variant]], e.g. linux/amd64 or linux/arm64/v8`);
+  if (typeof s !== 'string' || s.length > 100) throw bad();
+  const parts = s.toLowerCase().split('/');
+  if (parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]{1,32}$/.test(p))) throw bad();
+  let os: string, arch: string, variant: string | undefined;
+  if (parts.length === 1) {
+    if (KNOWN_OS.has(parts[0])) { os = parts[0]; arch = hostPlatform().architecture; }
+    else if (KNOWN_ARCH.has(parts[0])) { os = 'linux'; arch = parts[0]; }
+    else throw invalid(`--platform "${s.slice(0, 60)}": unknown operating system or architecture; expected os[/arch[/variant]], e.g. linux/amd64`);
+  } else [os, arch, variant] = parts;
+  const alias = ARCH_ALIASES[arch];
+  if (alias) { arch = alias.architecture; variant ??= alias.variant; }
+  // arm64's only variant is v8 ("8" spelled either way); arm's are v5..v8
+  if (variant !== undefined && /^[5-8]$/.test(variant) && (arch === 'arm' || arch === 'arm64')) variant = `v${variant}`;
+  return { os, architecture: arch, ...(variant ? { variant } : {}) };
 }
 
 export function formatPlatform(p: Platform): string {
@@ -66,18 +91,85 @@ export function formatPlatform(p: Platform): string {
 }
 
 // the variant a platform has when none is written (as containerd's matcher normalizes them)
-const DEFAULT_VARIANT: Record<string, string> = { arm64: 'v8', arm: 'v7' };
+const DEFAULT_VARIANT: Record<string, string> = { arm64: 'v8', arm: 'v7', amd64: 'v1' };
+
+/**
+ * Whether an image of platform `have` (its config's os, architecture,
+ * variant) is what `want` asks for: same OS and architecture, and the same
+ * variant when `want` names one (arm64 is arm64/v8, arm is arm/v7). An image
+ * that does not say its architecture matches any.
+ */
+export function platformMatches(want: Platform, have: Partial<Platform>): boolean {
+  const variantOf = (p: Partial<Platform>) => p.variant ?? (p.architecture ? DEFAULT_VARIANT[p.architecture] : undefined);
+  if ((have.os || 'linux') !== want.os) return false;
+  if (!have.architecture) return true;
+  if (have.architecture !== want.architecture) return false;
+  return want.variant === undefined || variantOf(have) === variantOf(want);
+}
+
+/** The platform an image config says it is for ("linux" when it says no OS). */
+export function configPlatform(config: unknown): Partial<Platform> {
+  const c = (config && typeof config === 'object' ? config : {}) as { os?: unknown; architecture?: unknown; variant?: unknown };
+  const str = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 64) : undefined);
+  const os = str(c.os), architecture = str(c.architecture), variant = str(c.variant);
+  return { os: os ?? 'linux', ...(architecture ? { architecture } : {}), ...(variant ? { variant } : {}) };
+}
+
+/** "linux/amd64", or "linux" for a config without an architecture. */
+export function formatPartialPlatform(p: Partial<Platform>): string {
+  return p.architecture ? formatPlatform({ os: p.os ?? 'linux', architecture: p.architecture, variant: p.variant }) : (p.os ?? 'linux');
+}
+
+/**
+ * Docker's refusal of an image whose platform is not the one asked for
+ * (nscope's images are single-platform: the image's own platform is the only
+ * variant it has). `wanted` are the `--platform` values, checked; none: no check.
+ */
+export function requirePlatform(ref: string, config: unknown, wanted: string | string[] | undefined): void {
+  const list = (wanted === undefined ? [] : Array.isArray(wanted) ? wanted : [wanted]).filter((w) => w !== '');
+  if (!list.length) return;
+  const want = list.map((w) => parsePlatform(w));
+  const have = configPlatform(config);
+  if (want.some((w) => platformMatches(w, have))) return;
+  throw notFound(`image with reference ${ref} was found but does not match the specified platform: wanted ${want.map(formatPlatform).join(', ')}, actual: ${formatPartialPlatform(have)}`);
+}
+
+/** Of an index's descriptors, the one for `want`: exact variant first, then one without a variant (or any, when `want` names none). */
+export function pickPlatform(descs: Descriptor[], want: Platform): Descriptor | undefined {
+  const variantOf = (p: Platform) => p.variant ?? DEFAULT_VARIANT[p.architecture];
+  const candidates = descs.filter((d) => d.platform && d.platform.os === want.os && d.platform.architecture === want.architecture);
+  const exact = candidates.find((d) => variantOf(d.platform!) === variantOf(want));
+  const loose = want.variant === undefined ? candidates[0] : candidates.find((d) => !d.platform!.variant);
+  return exact ?? loose;
+}
 
 /** The manifest of an index for `want`: exact variant first, then one without a variant. */
 export function choosePlatform(index: OciIndex, want: Platform, label: string): Descriptor {
-  const variantOf = (p: Platform) => p.variant ?? DEFAULT_VARIANT[p.architecture];
-  const candidates = index.manifests.filter((d) => isManifestMedia(d.mediaType) && d.platform && d.platform.os === want.os && d.platform.architecture === want.architecture);
-  const exact = candidates.find((d) => variantOf(d.platform!) === variantOf(want));
-  const loose = want.variant === undefined ? candidates[0] : candidates.find((d) => !d.platform!.variant);
-  const hit = exact ?? loose;
+  const hit = pickPlatform(index.manifests.filter((d) => isManifestMedia(d.mediaType)), want);
   if (!hit) {
     const have = index.manifests.filter((d) => d.platform).map((d) => formatPlatform(d.platform!)).join(', ') || 'none';
     throw notFound(`${label}: no manifest for ${formatPlatform(want)} in the index (it has: ${have.slice(0, 300)})`);
   }
   return hit;
+}
+
+/** A caller's `platform` param: absent, or a string parsePlatform takes (checked at once: a bad one is refused before any work). */
+export function platformParam(v: unknown, what: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw invalid(`${what}: platform must be a string`);
+  if (v !== '') parsePlatform(v);
+  return v;
+}
+
+/** platforms one request may name (`rmi --platform A --platform B`) */
+export const MAX_PLATFORMS = 16;
+
+/** A caller's `platforms` param: absent, or a short list of platform strings. */
+export function platformsParam(v: unknown, what: string): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length > MAX_PLATFORMS) throw invalid(`${what}: platforms must be a list of at most ${MAX_PLATFORMS} strings`);
+  return v.map((x) => {
+    if (typeof x !== 'string') throw invalid(`${what}: platforms must be a list of strings`);
+    return platformParam(x, what)!;
+  });
 }

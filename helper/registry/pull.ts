@@ -3,7 +3,7 @@
 // its layers — a few at a time, each streamed into the unpacker, the ones the
 // store has skipped, the same blob wanted by two pulls at once downloaded
 // once — and the image named last, when everything is in place.
-import { NscopeError, invalid } from '../errors';
+import { NscopeError, invalid, notFound } from '../errors';
 import { DIGEST_RE, type Descriptor, type OciImageConfig } from '../images/oci';
 import type { ImageStore, ImageSummary } from '../images/store';
 import { sha256 } from '../images/blobs';
@@ -12,7 +12,7 @@ import { RegistryClient } from './client';
 import { readBody } from './http';
 import { downloadLayer, retryable } from './layer-download';
 import { ACCEPT, choosePlatform, formatPlatform, parseManifest, parsePlatform } from './manifest';
-import { formatReference, parseReference, storeName, type ImageReference } from './reference';
+import { familiarRepository, formatReference, parseReference, parseRepositoryOnly, storeName, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
 
 export interface PullOptions {
@@ -45,7 +45,36 @@ export async function pullImage(store: ImageStore, settings: RegistrySettings, r
   }
 }
 
-async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageReference, opts: PullOptions): Promise<PullResult> {
+/**
+ * `pull --all-tags`: every tag the registry lists for the repository
+ * `repoText` (a reference without tag or digest: Docker's "tag can't be used
+ * with --all-tags/-a" otherwise), pulled one after the other on one
+ * connection, each with its own "TAG: Pulling from …" and "Digest:" lines and
+ * one "Status:" line for the repository at the end, as `docker pull -a`
+ * prints them. The first tag that fails ends it (the ones before stay).
+ */
+export async function pullAllTags(store: ImageStore, settings: RegistrySettings, repoText: string, opts: PullOptions = {}): Promise<{ ref: string; pulled: PullResult[] }> {
+  const repo = parseRepositoryOnly(repoText);
+  parsePlatform(opts.platform);
+  const client = new RegistryClient(repo.registry, repo.repository, settings, opts.auth, 'pull');
+  try {
+    const tags = await client.tags(opts.signal);
+    const shown = familiarRepository(repo);
+    if (!tags.length) throw notFound(`${shown}: the registry lists no tags for this repository`);
+    const pulled: PullResult[] = [];
+    for (const tag of tags) {
+      if (opts.signal?.aborted) throw new NscopeError('failed', 'cancelled');
+      pulled.push(await pullWith(client, store, { ...repo, tag }, opts, false));
+    }
+    opts.progress?.({ kind: 'status', status: pulled.every((p) => p.upToDate) ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}` });
+    return { ref: shown, pulled };
+  } finally {
+    client.close();
+  }
+}
+
+/** `status`: the closing "Status: …" line (a pull of all tags says one for them all). */
+async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageReference, opts: PullOptions, status = true): Promise<PullResult> {
   const want = parsePlatform(opts.platform);
   const name = storeName(ref);
   const shown = formatReference(ref);
@@ -94,7 +123,7 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageRef
     if (name !== undefined ? store.hasManifest(name, manifestDigest) && layersPresent(store, manifest.layers, diffIds) : false) {
       const image = store.addPulled(name, { bytes: manifestBytes, mediaType: manifestMedia }, configBytes, origin);
       say({ kind: 'status', status: `Digest: ${topDigest}` });
-      say({ kind: 'status', status: `Status: Image is up to date for ${shown}` });
+      if (status) say({ kind: 'status', status: `Status: Image is up to date for ${shown}` });
       ok = true;
       return { image, digest: topDigest, ref: shown, upToDate: true };
     }
@@ -103,7 +132,7 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageRef
     }, opts.signal);
     const image = store.addPulled(name, { bytes: manifestBytes, mediaType: manifestMedia }, configBytes, origin);
     say({ kind: 'status', status: `Digest: ${topDigest}` });
-    say({ kind: 'status', status: `Status: Downloaded newer image for ${shown}` });
+    if (status) say({ kind: 'status', status: `Status: Downloaded newer image for ${shown}` });
     ok = true;
     return { image, digest: topDigest, ref: shown, upToDate: false };
   } finally {

@@ -4,13 +4,13 @@
 // came from is mounted across repositories, the rest uploaded — in one PUT
 // when small, in PATCH chunks when large.
 import * as fs from 'fs';
-import { invalid } from '../errors';
+import { invalid, notFound, NscopeError } from '../errors';
 import type { Descriptor } from '../images/oci';
 import type { ImageStore } from '../images/store';
 import type { RegistryAuth, TransferLine } from '../protocol/types/registry';
 import { RegistryClient } from './client';
 import { eachLimited, shortDigest } from './pull';
-import { formatReference, parseReference, type ImageReference } from './reference';
+import { familiarRepository, formatReference, parseReference, parseRepositoryOnly, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
 
 export interface PushOptions {
@@ -19,19 +19,26 @@ export interface PushOptions {
   progress?: (line: TransferLine) => void;
   /** blobs above this size go in chunks of this size */
   chunk?: number;
+  /** `push --platform` (os[/arch[/variant]]): the image must be of it, its only variant (nscope pushes no index) */
+  platform?: string;
 }
 
 const CHUNK = 32 << 20;
 
+type LocalImage = ReturnType<ImageStore['manifestOf']>;
+
 export async function pushImage(store: ImageStore, settings: RegistrySettings, refText: string, destText: string | undefined, opts: PushOptions = {}): Promise<{ ref: string; digest: string }> {
-  const local = store.manifestOf(refText);
+  const local = store.manifestOf(refText, opts.platform);
   const dest = parseReference(destText ?? refText);
   if (dest.digest) throw invalid(`push: "${destText ?? refText}": push to a tag, not a digest (the registry names the manifest by its digest itself)`);
+  opts.progress?.({ kind: 'status', status: `The push refers to repository [${familiarRepository(dest)}]` });
+  return pushOne(store, settings, local, dest, opts);
+}
+
+async function pushOne(store: ImageStore, settings: RegistrySettings, local: LocalImage, dest: ImageReference, opts: PushOptions): Promise<{ ref: string; digest: string }> {
   const shown = formatReference(dest);
-  const say = (line: TransferLine) => opts.progress?.(line);
   const from = local.origin && local.origin.registry === dest.registry && local.origin.repository !== dest.repository ? local.origin.repository : undefined;
   const client = new RegistryClient(dest.registry, dest.repository, settings, opts.auth, 'push', from ? [from] : []);
-  say({ kind: 'status', status: `The push refers to repository [${shown.replace(/:[^/:]*$/, '')}]` });
   try {
     return await pushWith(client, store, local, dest, shown, from, opts);
   } finally {
@@ -39,7 +46,42 @@ export async function pushImage(store: ImageStore, settings: RegistrySettings, r
   }
 }
 
-async function pushWith(client: RegistryClient, store: ImageStore, local: ReturnType<ImageStore['manifestOf']>, dest: ImageReference, shown: string, from: string | undefined, opts: PushOptions): Promise<{ ref: string; digest: string }> {
+/**
+ * What `push --all-tags REPO [DEST]` sends: every local name of the
+ * repository REPO (no tag or digest: Docker's "tag can't be used with
+ * --all-tags/-a" otherwise), each to the same tag of DEST (REPO itself by
+ * default); Docker's "An image does not exist locally with the tag" when
+ * there is none. `platform`: each image must be of it. Checked before anything is sent.
+ */
+export function planAllTags(store: ImageStore, refText: string, destText: string | undefined, platform?: string): { repo: string; items: Array<{ name: string; local: LocalImage; dest: ImageReference }> } {
+  const repo = parseRepositoryOnly(refText);
+  const to = destText === undefined ? repo : parseRepositoryOnly(destText);
+  const names = store.namesInRepository(repo.registry, repo.repository);
+  if (!names.length) throw notFound(`An image does not exist locally with the tag: ${familiarRepository(repo)}`);
+  return {
+    repo: familiarRepository(to),
+    items: names.map((name) => ({ name, local: store.manifestOf(name, platform), dest: { ...to, tag: parseReference(name).tag } })),
+  };
+}
+
+/**
+ * `push --all-tags`: the images of planAllTags one after the other, under one
+ * "The push refers to repository" line, each with its layers and its
+ * "TAG: digest: … size: …" line, as `docker push -a` prints them. The
+ * first that fails ends it (the ones before stay pushed).
+ */
+export async function pushAllTags(store: ImageStore, settings: RegistrySettings, refText: string, destText: string | undefined, opts: PushOptions = {}): Promise<{ ref: string; pushed: Array<{ ref: string; digest: string }> }> {
+  const plan = planAllTags(store, refText, destText, opts.platform);
+  opts.progress?.({ kind: 'status', status: `The push refers to repository [${plan.repo}]` });
+  const pushed: Array<{ ref: string; digest: string }> = [];
+  for (const it of plan.items) {
+    if (opts.signal?.aborted) throw new NscopeError('failed', 'cancelled');
+    pushed.push(await pushOne(store, settings, it.local, it.dest, opts));
+  }
+  return { ref: plan.repo, pushed };
+}
+
+async function pushWith(client: RegistryClient, store: ImageStore, local: LocalImage, dest: ImageReference, shown: string, from: string | undefined, opts: PushOptions): Promise<{ ref: string; digest: string }> {
   const say = (line: TransferLine) => opts.progress?.(line);
   await client.connect(opts.signal);
 

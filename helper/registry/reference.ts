@@ -72,6 +72,20 @@ export function parseReference(ref: string): ImageReference {
   return { registry, repository, tag, digest };
 }
 
+/** Whether `s` is a valid tag (a registry's tags list is checked with it). */
+export const isTag = (s: unknown): s is string => typeof s === 'string' && TAG.test(s);
+
+/**
+ * A reference that names a repository alone, for `--all-tags`: one with a
+ * tag or digest is refused in Docker's words. The result has no tag.
+ */
+export function parseRepositoryOnly(ref: string): ImageReference {
+  const r = parseReference(ref);
+  // parseReference adds "latest" when none is written: whether one was, is read off the text
+  if (ref.includes('@') || ref.lastIndexOf(':') > ref.lastIndexOf('/')) throw invalid("tag can't be used with --all-tags/-a");
+  return { registry: r.registry, repository: r.repository };
+}
+
 /** The name the store keeps ("alpine:latest", "127.0.0.1:5000/a/b:1"), or undefined for a digest-only reference. */
 export function storeName(r: ImageReference): string | undefined {
   if (!r.tag) return undefined;

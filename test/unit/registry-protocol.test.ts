@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseChallenges } from '../../helper/registry/auth';
-import { choosePlatform, parseManifest, parsePlatform } from '../../helper/registry/manifest';
-import { formatReference, normalizeRegistry, parseReference, storeName } from '../../helper/registry/reference';
+import { choosePlatform, parseManifest, parsePlatform, platformMatches, platformParam, platformsParam, requirePlatform } from '../../helper/registry/manifest';
+import { nextLink } from '../../helper/registry/client';
+import { formatReference, normalizeRegistry, parseReference, parseRepositoryOnly, storeName } from '../../helper/registry/reference';
+import { hostPlatform } from '../../helper/images/oci';
 import { MEDIA, type OciIndex } from '../../helper/images/oci';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
@@ -66,7 +68,17 @@ test('manifests: the four media types, artifacts and foreign layers refused, sch
 test('platforms: this host by default, os/arch[/variant] parsed, the index entry chosen with variants normalized', () => {
   assert.equal(parsePlatform(undefined).os, 'linux');
   assert.deepEqual(parsePlatform('linux/arm64/v8'), { os: 'linux', architecture: 'arm64', variant: 'v8' });
-  assert.throws(() => parsePlatform('linux'), /expected os\/arch/);
+  // Docker's os[/arch[/variant]]: one word is an OS on this host's architecture, or an architecture of linux
+  assert.deepEqual(parsePlatform('linux'), { os: 'linux', architecture: hostPlatform().architecture });
+  assert.deepEqual(parsePlatform('arm64'), { os: 'linux', architecture: 'arm64' });
+  assert.deepEqual(parsePlatform('Linux/X86_64'), { os: 'linux', architecture: 'amd64' });
+  assert.deepEqual(parsePlatform('linux/aarch64'), { os: 'linux', architecture: 'arm64' });
+  assert.deepEqual(parsePlatform('linux/armhf'), { os: 'linux', architecture: 'arm', variant: 'v7' });
+  assert.deepEqual(parsePlatform('linux/arm/7'), { os: 'linux', architecture: 'arm', variant: 'v7' });
+  assert.throws(() => parsePlatform('nonsense'), /unknown operating system or architecture/);
+  assert.throws(() => parsePlatform('linux/amd64/v1/x'), /expected os\[\/arch\[\/variant\]\]/);
+  assert.throws(() => parsePlatform('linux/'), /expected os/);
+  assert.throws(() => parsePlatform('linux/a\nb'), /expected os/);
   const index: OciIndex = {
     schemaVersion: 2,
     manifests: [
@@ -78,4 +90,49 @@ test('platforms: this host by default, os/arch[/variant] parsed, the index entry
   assert.equal(choosePlatform(index, { os: 'linux', architecture: 'amd64' }, 'x').digest, D('a'));
   assert.equal(choosePlatform(index, { os: 'linux', architecture: 'arm64' }, 'x').digest, D('b'), 'arm64 means arm64/v8');
   assert.throws(() => choosePlatform(index, { os: 'linux', architecture: 'arm', variant: 'v7' }, 'img'), /img: no manifest for linux\/arm\/v7 in the index \(it has: linux\/amd64, linux\/arm64\/v8, linux\/arm\/v6\)/);
+});
+
+test('platform matching of single-platform images: variants normalized, Docker\'s refusal, hostile params refused', () => {
+  const want = (s: string) => parsePlatform(s);
+  assert.ok(platformMatches(want('linux/amd64'), { os: 'linux', architecture: 'amd64' }));
+  assert.ok(!platformMatches(want('linux/arm64'), { os: 'linux', architecture: 'amd64' }));
+  assert.ok(platformMatches(want('linux/arm64/v8'), { os: 'linux', architecture: 'arm64' }), 'arm64 is arm64/v8');
+  assert.ok(platformMatches(want('linux/amd64/v1'), { os: 'linux', architecture: 'amd64' }), 'amd64 is amd64/v1');
+  assert.ok(!platformMatches(want('linux/amd64/v3'), { os: 'linux', architecture: 'amd64' }));
+  assert.ok(platformMatches(want('linux/arm'), { os: 'linux', architecture: 'arm', variant: 'v6' }), 'no variant asked: any');
+  assert.ok(!platformMatches(want('linux/arm/v7'), { os: 'linux', architecture: 'arm', variant: 'v6' }));
+  assert.ok(!platformMatches(want('windows/amd64'), { os: 'linux', architecture: 'amd64' }));
+  assert.ok(platformMatches(want('linux/s390x'), { os: 'linux' }), 'a config without an architecture matches any');
+  const cfg = { os: 'linux', architecture: 'amd64' };
+  requirePlatform('x', cfg, undefined);
+  requirePlatform('x', cfg, 'linux/amd64');
+  requirePlatform('x', cfg, ['linux/arm64', 'linux/amd64']);
+  requirePlatform('x', cfg, '');
+  assert.throws(() => requirePlatform('team/app:1', cfg, 'linux/arm64'),
+    { message: 'image with reference team/app:1 was found but does not match the specified platform: wanted linux/arm64, actual: linux/amd64' });
+  assert.throws(() => requirePlatform('x', cfg, 'bogus'), /unknown operating system or architecture/);
+  assert.equal(platformParam(undefined, 'w'), undefined);
+  assert.throws(() => platformParam(5, 'w'), /w: platform must be a string/);
+  assert.throws(() => platformParam('x'.repeat(200), 'w'), /expected os/);
+  assert.deepEqual(platformsParam(['linux/amd64'], 'w'), ['linux/amd64']);
+  assert.throws(() => platformsParam('linux/amd64', 'w'), /a list of at most 16/);
+  assert.throws(() => platformsParam(Array(17).fill('linux'), 'w'), /a list of at most 16/);
+  assert.throws(() => platformsParam([{}], 'w'), /a list of strings/);
+});
+
+test('--all-tags references: a repository alone; a tag or digest refused in Docker\'s words', () => {
+  assert.deepEqual(parseRepositoryOnly('alpine'), { registry: 'docker.io', repository: 'library/alpine' });
+  assert.deepEqual(parseRepositoryOnly('127.0.0.1:5000/team/app'), { registry: '127.0.0.1:5000', repository: 'team/app' });
+  assert.throws(() => parseRepositoryOnly('127.0.0.1:5000/team/app:v1'), { message: "tag can't be used with --all-tags/-a" });
+  assert.throws(() => parseRepositoryOnly(`team/app@${D('a')}`), /tag can't be used with --all-tags\/-a/);
+  assert.throws(() => parseRepositoryOnly('Team/App'), /invalid reference format/);
+});
+
+test('tags list pagination: the Link header\'s rel="next" target', () => {
+  assert.equal(nextLink('</v2/team/app/tags/list?last=b&n=2>; rel="next"'), '/v2/team/app/tags/list?last=b&n=2');
+  assert.equal(nextLink('</v2/x/tags/list?n=1&last=a>; rel=next'), '/v2/x/tags/list?n=1&last=a');
+  assert.equal(nextLink('</a>; rel="prev", </b>; rel="next"'), '/b');
+  assert.equal(nextLink('</a>; rel="prev"'), undefined);
+  assert.equal(nextLink(undefined), undefined);
+  assert.equal(nextLink('garbage'), undefined);
 });

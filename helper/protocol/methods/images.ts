@@ -5,11 +5,23 @@ import type { RegistryAuth } from '../types/registry';
 export interface ImageMethods {
   /** `all`: the build cache's images (helper/build/cache-name.ts) too */
   'image.list': { params: { all?: boolean }; result: ImageSummaryInfo[] };
-  'image.inspect': { params: { ref: string }; result: ImageDetailInfo };
-  /** `file` is a path on the helper's host that the caller itself can read. */
-  'image.import': { params: { file: string; name?: string }; result: ImageSummaryInfo[] };
+  /** `platform` (os[/arch[/variant]], `history --platform`): the image must be of it, else "not found" in Docker's words. */
+  'image.inspect': { params: { ref: string; platform?: string }; result: ImageDetailInfo };
+  /**
+   * `file` is a path on the helper's host that the caller itself can read.
+   * `platform` (`load --platform`): of an index in the archive, that
+   * platform's image; other images of the archive not of it are left out
+   * (none of it left: an error).
+   */
+  'image.import': { params: { file: string; name?: string; platform?: string }; result: ImageSummaryInfo[] };
   'image.host': { params: { name: string; programs?: string[] }; result: ImageSummaryInfo };
-  'image.remove': { params: { ref: string; force?: boolean }; result: { ref: string } };
+  /**
+   * `platforms` (`rmi --platform`, at most 16): removed only if the image is
+   * of one of them (an image has one platform: it is its only variant), else
+   * "not found" in Docker's words. Nothing but the image's own names goes: no
+   * other image is ever deleted with it (so `rmi --no-prune` asks nothing of the helper).
+   */
+  'image.remove': { params: { ref: string; force?: boolean; platforms?: string[] }; result: { ref: string } };
   /** `nscope image tag SOURCE TARGET`: another name for an image */
   'image.tag': { params: { ref: string; name: string }; result: ImageSummaryInfo };
   /**

@@ -42,7 +42,8 @@ export type TransferLine =
         | 'Preparing' | 'Pushing' | 'Pushed' | 'Mounted' | 'Layer already exists' | 'Retrying';
       current?: number; total?: number;
     }
-  | { kind: 'done'; ref: string; digest: string; image?: import('./images').ImageSummaryInfo }
+  // `tags`: of an --all-tags transfer, each tag's reference and digest (`ref` is then the repository, `digest` the last tag's)
+  | { kind: 'done'; ref: string; digest: string; image?: import('./images').ImageSummaryInfo; tags?: Array<{ ref: string; digest: string }> }
   | { kind: 'error'; code: string; message: string };
 
 export type PullPolicy = 'missing' | 'always' | 'never';

@@ -5,17 +5,19 @@ import { login } from '../../registry/login';
 import { configImage } from '../../rootfs/config-image';
 import { isBuildCache } from '../../build/cache-name';
 import { openForPeer } from '../access';
+import { platformParam, platformsParam } from '../../registry/manifest';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethods> {
   const c = s.containers;
   return {
     'image.list': (p) => (obj(p).all === true ? s.images.list() : s.images.listVisible(isBuildCache)),
-    'image.inspect': (p) => s.images.inspect(obj(p).ref),
+    'image.inspect': (p) => s.images.inspect(obj(p).ref, platformParam(p.platform, 'image.inspect')),
     'image.import': async (p, ctx) => {
-      const fd = openForPeer(obj(p).file, ctx.peer);
+      const platform = platformParam(obj(p).platform, 'image.import');
+      const fd = openForPeer(p.file, ctx.peer);
       try {
-        const added = await s.images.importArchive(`/proc/self/fd/${fd}`, { name: p.name });
+        const added = await s.images.importArchive(`/proc/self/fd/${fd}`, { name: p.name, platform });
         for (const img of added) s.emitImage('image.added', img.id, img.name);
         return added;
       } finally {
@@ -28,8 +30,9 @@ export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethod
       return img;
     },
     'image.remove': (p) => {
-      const img = s.images.inspect(obj(p).ref);
-      s.images.remove(p.ref, { force: !!p.force, inUse: (id: string) => c.imageInUse(id) });
+      const platforms = platformsParam(obj(p).platforms, 'image.remove');
+      const img = s.images.inspect(p.ref);
+      s.images.remove(p.ref, { force: p.force === true, platforms, inUse: (id: string) => c.imageInUse(id) });
       s.emitImage('image.removed', img.id, img.name);
       return { ref: p.ref };
     },

@@ -4,12 +4,13 @@
 // archive's length, so the client can tell a complete archive from a cut one.
 import { invalid } from '../../errors';
 import { planExport } from '../../images/export';
+import { platformParam } from '../../registry/manifest';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
 export function openExportStream(p: StreamParams<'export'>, { images }: StreamServices): OpenedStream {
   if (!images) throw invalid('stream.open: export is not available here');
-  const plan = planExport(images, p.refs ?? p.ref);
+  const plan = planExport(images, p.refs ?? p.ref, { platform: platformParam(p.platform, 'export') });
   return {
     result: { ok: true, size: plan.size },
     pump: async (sock) => {

@@ -15,6 +15,7 @@ import { Readable } from 'stream';
 import { checkRootfsImport, importRootfs, type CheckedRootfsImport } from '../../rootfs/import-image';
 import { describe, invalid, NscopeError } from '../../errors';
 import type { ImageSummaryInfo, ImportDone } from '../../protocol/types';
+import { platformParam } from '../../registry/manifest';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
@@ -29,6 +30,8 @@ export function openImportStream(p: StreamParams<'image-import'>, s: StreamServi
   if (size !== undefined && (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_SIZE)) {
     throw invalid(`image-import: size ${String(size).slice(0, 40)} is not a whole number of bytes`);
   }
+  const platform = platformParam(p.platform, 'image-import');
+  if (platform !== undefined && p.rootfs !== undefined) throw invalid('image-import: platform picks from an image archive; a filesystem tarball takes rootfs.platform');
   // a rootfs import's name and changes are checked before the upload, not after it
   const rootfs = p.rootfs === undefined ? undefined : checkRootfsImport({ ...(p.rootfs as object), name: p.name });
   return {
@@ -56,6 +59,7 @@ export function openImportStream(p: StreamParams<'image-import'>, s: StreamServi
           Readable.from((async function* () { for (let r = await pull(); !r.done; r = await pull()) yield r.value as Buffer; })(), { objectMode: false }),
           {
             name: p.name,
+            platform,
             afterExtract: async () => {
               // the tar's end marker may come before the stream's end (record padding): read the rest
               while (!(await pull()).done) { /* counted */ }

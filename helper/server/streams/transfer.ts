@@ -6,8 +6,10 @@
 import type { Socket } from 'net';
 import { describe, invalid, NscopeError } from '../../errors';
 import type { TransferLine } from '../../protocol/types/registry';
-import { pullImage } from '../../registry/pull';
-import { pushImage } from '../../registry/push';
+import { platformParam } from '../../registry/manifest';
+import { pullAllTags, pullImage } from '../../registry/pull';
+import { planAllTags, pushAllTags, pushImage } from '../../registry/push';
+import { parseRepositoryOnly } from '../../registry/reference';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
@@ -45,14 +47,28 @@ function transfer(work: (signal: AbortSignal, say: (l: TransferLine) => void) =>
   };
 }
 
+function checkFlag(v: unknown, what: string): boolean {
+  if (v !== undefined && typeof v !== 'boolean') throw invalid(`${what} must be a boolean`);
+  return v === true;
+}
+
 export function openPullStream(p: StreamParams<'pull'>, s: StreamServices): OpenedStream {
   if (!s.images || !s.registry) throw invalid('stream.open: pull is not available here');
   if (typeof p.ref !== 'string') throw invalid('pull: ref must be a string');
-  if (p.platform !== undefined && typeof p.platform !== 'string') throw invalid('pull: platform must be a string');
+  const platform = platformParam(p.platform, 'pull');
   checkAuth(p.auth);
   const { images, registry } = s;
+  if (checkFlag(p.allTags, 'pull: allTags')) {
+    // a tag or digest is refused before the stream opens, as the reference's syntax is
+    parseRepositoryOnly(p.ref);
+    return transfer(async (signal, say) => {
+      const r = await pullAllTags(images, registry, p.ref, { platform, auth: p.auth, signal, progress: say });
+      for (const t of r.pulled) if (!t.upToDate) s.emitImage?.('image.added', t.image.id, t.image.name);
+      return { kind: 'done', ref: r.ref, digest: r.pulled[r.pulled.length - 1].digest, tags: r.pulled.map((t) => ({ ref: t.ref, digest: t.digest })) };
+    });
+  }
   return transfer(async (signal, say) => {
-    const r = await pullImage(images, registry, p.ref, { platform: p.platform, auth: p.auth, signal, progress: say });
+    const r = await pullImage(images, registry, p.ref, { platform, auth: p.auth, signal, progress: say });
     if (!r.upToDate) s.emitImage?.('image.added', r.image.id, r.image.name);
     return { kind: 'done', ref: r.ref, digest: r.digest, image: r.image };
   });
@@ -62,12 +78,21 @@ export function openPushStream(p: StreamParams<'push'>, s: StreamServices): Open
   if (!s.images || !s.registry) throw invalid('stream.open: push is not available here');
   if (typeof p.ref !== 'string' || !p.ref) throw invalid('push: ref must be a non-empty string');
   if (p.dest !== undefined && typeof p.dest !== 'string') throw invalid('push: dest must be a string');
+  const platform = platformParam(p.platform, 'push');
   checkAuth(p.auth);
   const { images, registry } = s;
-  // the image must exist before the stream opens: "not found" is the handshake's answer, not a progress line
-  images.inspect(p.ref);
+  if (checkFlag(p.allTags, 'push: allTags')) {
+    // the repository's local tags, and their platform, before the stream opens: refusals are the handshake's answer
+    planAllTags(images, p.ref, p.dest, platform);
+    return transfer(async (signal, say) => {
+      const r = await pushAllTags(images, registry, p.ref, p.dest, { auth: p.auth, signal, progress: say, platform });
+      return { kind: 'done', ref: r.ref, digest: r.pushed[r.pushed.length - 1].digest, tags: r.pushed };
+    });
+  }
+  // the image must exist (and be of --platform) before the stream opens: "not found" is the handshake's answer, not a progress line
+  images.inspect(p.ref, platform);
   return transfer(async (signal, say) => {
-    const r = await pushImage(images, registry, p.ref, p.dest, { auth: p.auth, signal, progress: say });
+    const r = await pushImage(images, registry, p.ref, p.dest, { auth: p.auth, signal, progress: say, platform });
     return { kind: 'done', ref: r.ref, digest: r.digest };
   });
 }

@@ -44,6 +44,18 @@ export function rootfsLayout(stateRoot: string, containerDir: string, imageLayer
   };
 }
 
+/**
+ * Lower dirs (top first) with each dir once, at its topmost place. Two steps that
+ * make the same change give one layer (one digest, one dir) twice in an image;
+ * overlayfs refuses a dir stacked twice (ELOOP). The upper copy holds every path
+ * the lower one does, and overlayfs takes each path from its topmost layer, so the
+ * merged tree is the same without the lower copy.
+ */
+export function topmostOnce(topFirst: string[]): string[] {
+  const seen = new Set<string>();
+  return topFirst.filter((d) => !seen.has(d) && !!seen.add(d));
+}
+
 /** The overlay's layer dirs, relative to `base` (short, so many layers fit in one mount). */
 /**
  * `volatile` (Linux >= 5.10) skips the overlay's syncs: for a container that
@@ -56,7 +68,7 @@ export function overlayDirs(l: RootfsLayout, o: { volatile?: boolean } = {}): { 
     if (/[:,]/.test(r)) throw new Error(`overlay layer path contains ':' or ',': ${r}`);
     return r.startsWith('..') ? p : r;
   };
-  return { base: l.base, lower: [l.init, ...[...l.lower].reverse()].map(rel), upper: rel(l.upper), work: rel(l.work), volatile: !!o.volatile && kernelAtLeast(5, 10) };
+  return { base: l.base, lower: topmostOnce([l.init, ...[...l.lower].reverse()]).map(rel), upper: rel(l.upper), work: rel(l.work), volatile: !!o.volatile && kernelAtLeast(5, 10) };
 }
 
 function kernelAtLeast(major: number, minor: number): boolean {

@@ -18,6 +18,7 @@ import type { IdMap } from '../lib/idmap';
 import { toHostId } from '../lib/idmap';
 import { shiftOwners } from '../rootfs/idmap-copy';
 import { resolve, type View } from '../rootfs/read';
+import { topmostOnce } from '../rootfs/layout';
 
 /** The layers' directories that make up `target` in the merged image, top first; null when the image has no directory there. */
 export function imageDirLayers(layers: string[], target: string): string[] | null {
@@ -54,8 +55,9 @@ function run(cmd: string, args: string[], what: string): Promise<void> {
  * Returns false when the image has nothing there.
  */
 export async function copyImageData(layers: string[], target: string, data: string, scratch: string, idMap?: IdMap): Promise<boolean> {
-  const dirs = imageDirLayers(layers, target);
-  if (!dirs) return false;
+  const found = imageDirLayers(layers, target);
+  if (!found) return false;
+  const dirs = topmostOnce(found);
   const what = `copy the image's ${target} into the volume`;
   // relative lowerdirs (from the common root, as cwd) keep the mount options short: the kernel takes one page of them
   const base = commonDir([...dirs, scratch]);

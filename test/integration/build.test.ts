@@ -268,4 +268,22 @@ describe('nscope build', () => {
     assert.equal((await d.cli(['image', 'prune', '-f'])).code, 0);
     assert.ok(!(await cl.request('image.list', { all: true })).some((i) => i.id === finalId), 'image prune took the dangling build image');
   });
+
+  test('one layer twice (two RUNs that change the same nothing): the image runs, a stopped container copies out, a volume fills', async () => {
+    fs.writeFileSync(path.join(ctx, 'Twice'), 'FROM host\nRUN echo same\nRUN mkdir /between\nRUN echo same\n');
+    const b = await build(['-q', '-t', 'twice:1', '-f', path.join(ctx, 'Twice'), ctx]);
+    assert.equal(b.code, 0, b.stderr);
+    fs.rmSync(path.join(ctx, 'Twice'));
+    const diffIds = (await (await d.client()).request('image.inspect', { ref: 'twice:1' })).layers.map((l) => l.diffId);
+    assert.equal(new Set(diffIds).size, diffIds.length - 1, `one layer is in the image twice: ${diffIds.join(' ')}`);
+    // overlayfs refuses a dir stacked twice (ELOOP): each is mounted once, at its topmost place
+    assert.match(await run('twice:1', 'ls', '/'), /^between$/m);
+    assert.match(await run('-v', 'twice-etc:/etc', 'twice:1', 'ls', '/etc'), /^passwd$/m);
+    const c = await d.cli(['create', '--name', 'twice', 'twice:1', 'ls']);
+    assert.equal(c.code, 0, c.stderr);
+    const out = await d.cli(['cp', 'twice:/between', '-']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal((await d.cli(['rm', '-v', 'twice'])).code, 0);
+    assert.equal((await d.cli(['volume', 'rm', 'twice-etc'])).code, 0);
+  });
 });

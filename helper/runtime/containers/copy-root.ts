@@ -14,6 +14,7 @@ import { isSameProcess } from '../../lib/procinfo';
 import { native } from '../../native';
 import { parseMountinfo } from '../../lib/mountinfo';
 import { emitEvent, layout, paths, type ContainerContext } from './context';
+import { topmostOnce } from '../../rootfs/layout';
 
 export interface CopyRoot {
   id: string;
@@ -37,7 +38,7 @@ export function copyRoot(ctx: ContainerContext, ref: string): CopyRoot {
   if (r.status !== 'exited') throw conflict(`container ${r.name} is ${r.status} without a process: try again`);
   const l = layout(ctx, r);
   const mountpoint = path.join(paths(ctx, r).run, `copy-${randomBytes(4).toString('hex')}`);
-  const lower = [...(fs.existsSync(l.init) ? [l.init] : []), ...[...l.lower].reverse()];
+  const lower = topmostOnce([...(fs.existsSync(l.init) ? [l.init] : []), ...[...l.lower].reverse()]);
   if ([...lower, l.upper, l.work].some((d) => /[:,]/.test(d))) throw conflict(`container ${r.name}: a layer path holds ':' or ','`);
   const options = `lowerdir=${lower.join(':')},upperdir=${l.upper},workdir=${l.work}`;
   if (options.length > 4000) throw conflict(`container ${r.name}: too many layers to assemble for a copy while stopped; start it and copy again`);

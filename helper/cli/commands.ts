@@ -2,14 +2,15 @@
 import { buildCommand } from './build-command';
 import { cpCommand } from './cp-command';
 import { envFromFlags } from './env-file';
-import { HelperClient, openStream } from '../protocol/client';
+import { HelperClient, openStream, openStreamWithResult } from '../protocol/client';
 import type { NsType } from '../protocol';
-import { bool, list, parseArgs, str, UsageError, type Parsed } from './args';
+import { bool, FlagError, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
 import { table } from './format';
 import { LOGIN, LOGOUT } from './login-commands';
-import { printLogStream } from './logstream';
-import { CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
+import { formatAttrs, printLogStream } from './logstream';
+import { attachStreams, CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
+import { foreignRunFlags } from './foreign-run-flags';
 import { claimCidFile, type CidFile } from './cidfile';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { STATS } from './stats';
@@ -30,10 +31,12 @@ const SIG_PROXY: Flag = { name: 'sig-proxy', help: 'Proxy received signals to th
 const sigProxy = (p: Parsed): boolean => p.flags['sig-proxy'] !== false;
 
 
-async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean; detachKeys?: number[] }, proxy = true): Promise<number> {
+/** `streams`: run -a's (stdout, stderr): only those are printed (absent: both). */
+async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean; detachKeys?: number[] }, proxy = true, streams?: Set<string>): Promise<number> {
   if (term && (term.tty || term.interactive)) {
     const sock = await openStream(ctx.socket, { kind: 'attach', id });
-    const waited = c.request('container.wait', { id });
+    // the end of the run this start begins (an exited container's last one is not it)
+    const waited = c.request('container.wait', { id, next: true });
     waited.catch(() => undefined);
     try { await c.request('container.start', { id }); } catch (e) { sock.destroy(); process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
     const pumped = await pumpTerminal(sock, { ...term, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
@@ -44,11 +47,11 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
   }
   // from now on (a container with --log-driver none keeps nothing, yet its output is shown)
   const stream = await openStream(ctx.socket, { kind: 'logs', id, follow: true, live: true });
-  const waited = c.request('container.wait', { id });
+  const waited = c.request('container.wait', { id, next: true });
   waited.catch(() => undefined);
   const forward = (sig: NodeJS.Signals) => { void c.request('container.kill', { id, signal: sig }).catch(() => undefined); };
   if (proxy) for (const sig of PROXIED) process.on(sig, forward);
-  const printed = printLogStream(stream);
+  const printed = printLogStream(stream, streams ? { write: (text, which) => { if (streams.has(which)) (which === 'stderr' ? process.stderr : process.stdout).write(text); } } : {});
   try {
     await c.request('container.start', { id });
   } catch (e) {
@@ -72,10 +75,24 @@ const EXEC_FLAGS: Flag[] = [
   { name: 'env', short: 'e', takesValue: true, repeat: true, help: 'Set an environment variable (KEY=VALUE, or KEY alone for its value here)' },
   { name: 'env-file', takesValue: true, repeat: true, help: 'Read in a file of environment variables (KEY=VALUE lines, KEY alone for its value here, # comments)' },
   { name: 'detach', short: 'd', help: 'Detached mode: run the command in the background (its output is discarded)' },
+  { name: 'privileged', help: "Give extended privileges to the command: every capability (the container's seccomp filter still applies)" },
   DETACH_KEYS,
 ];
 
-const TIME: Flag = { name: 'time', short: 't', takesValue: true, value: 'int', help: 'Seconds to wait for the stop signal to work before killing the container (default 10)' };
+// Docker 28's names (--time is the older one, still taken)
+const STOP_FLAGS: Flag[] = [
+  { name: 'signal', short: 's', takesValue: true, help: "Signal to send to the container (default: its stop signal, SIGTERM unless --stop-signal set another)" },
+  { name: 'timeout', short: 't', aliases: ['time'], takesValue: true, value: 'int', help: "Seconds to wait before killing the container (default: its --stop-timeout, else 10; -1 waits however long)" },
+];
+
+/** stop/restart's params from -s and -t. */
+function stopParams(p: Parsed): { timeout?: number; signal?: string } {
+  const t = str(p, 'timeout');
+  if (t !== undefined && !/^-?\d+$/.test(t.trim())) throw new FlagError(`invalid argument "${t}" for "-t, --timeout" flag: not a whole number of seconds`);
+  const timeout = t === undefined ? undefined : Number(t);
+  if (timeout !== undefined && timeout < -1) throw new UsageError(`--timeout: ${t}: -1 (wait however long) is the least`);
+  return { timeout, signal: str(p, 'signal') };
+}
 
 
 export const COMMANDS: Record<string, Command> = {
@@ -92,11 +109,11 @@ export const COMMANDS: Record<string, Command> = {
       try {
         if (bool(p, 'detach')) {
           // as Docker: nothing printed, exit 0 once the process runs
-          const sock = await openStream(ctx.socket, { kind: 'exec', id, cmd, user: str(p, 'user'), workdir: str(p, 'workdir'), env, detach: true });
+          const sock = await openStream(ctx.socket, { kind: 'exec', id, cmd, user: str(p, 'user'), workdir: str(p, 'workdir'), env, privileged: bool(p, 'privileged'), detach: true });
           sock.destroy();
           return 0;
         }
-        return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env }, parseDetachKeys(str(p, 'detach-keys')));
+        return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env, privileged: bool(p, 'privileged') }, parseDetachKeys(str(p, 'detach-keys')));
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
         return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|is paused|No such container/.test((e as Error).message) ? 1 : 126;
@@ -121,7 +138,10 @@ export const COMMANDS: Record<string, Command> = {
     async run(p, ctx) {
       const c = await ctx.client();
       const opts = runOptions(p);
+      const streams = attachStreams(p);
+      if (streams && bool(p, 'detach')) throw new UsageError('Conflicting options: -a and -d');
       const detachKeys = parseDetachKeys(str(p, 'detach-keys'));
+      for (const w of foreignRunFlags(p)) process.stderr.write(`WARNING: ${w}\n`);
       let created;
       let cid: CidFile | undefined;
       try {
@@ -143,7 +163,9 @@ export const COMMANDS: Record<string, Command> = {
         process.stdout.write(created.id + '\n');
         return 0;
       }
-      return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive: !!opts.interactive, detachKeys }, sigProxy(p));
+      // -a without stdin: -i keeps the container's stdin open, but this terminal's is not given to it (Docker's)
+      const interactive = !!opts.interactive && (!streams || streams.has('stdin'));
+      return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive, detachKeys }, sigProxy(p), streams);
     },
   },
   create: {
@@ -151,6 +173,8 @@ export const COMMANDS: Record<string, Command> = {
     flags: [...CREATE_FLAGS, ...PULL_FLAGS], stop: true, min: 1, usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const opts = runOptions(p);
+      attachStreams(p);
+      for (const w of foreignRunFlags(p)) process.stderr.write(`WARNING: ${w}\n`);
       const c = await ctx.client();
       let r;
       let cid: CidFile | undefined;
@@ -170,34 +194,41 @@ export const COMMANDS: Record<string, Command> = {
   },
   start: {
     summary: 'Start one or more created or stopped containers', group: 'Containers',
-    flags: [{ name: 'attach', short: 'a', help: "Attach STDOUT/STDERR and exit with the container's code" }, SIG_PROXY], min: 1, usage: 'start [OPTIONS] CONTAINER...',
+    flags: [
+      { name: 'attach', short: 'a', help: "Attach STDOUT/STDERR (its console, if created with -t) and exit with the container's code" },
+      { name: 'interactive', short: 'i', help: "Attach the container's STDIN (if created with -i), and its output" },
+      DETACH_KEYS, SIG_PROXY,
+    ], min: 1, usage: 'start [OPTIONS] CONTAINER...',
     async run(p, ctx) {
-      if (bool(p, 'attach')) {
-        if (p.positionals.length !== 1) throw new UsageError('start -a takes one container');
+      // Docker's start -a / -i: one container, attached as run attaches it (its console if it has one)
+      if (bool(p, 'attach') || bool(p, 'interactive')) {
+        if (p.positionals.length !== 1) throw new UsageError('you cannot start and attach multiple containers at once');
         const c = await ctx.client();
-        const { id } = await c.request('container.inspect', { id: p.positionals[0] });
-        return runAttached(ctx, c, id, undefined, sigProxy(p));
+        const d = await c.request('container.inspect', { id: p.positionals[0] });
+        // already running: Docker's start is a no-op then, and -a/-i attach to it
+        if (d.status === 'running') return ATTACH.run({ flags: { 'no-stdin': !bool(p, 'interactive'), 'detach-keys': p.flags['detach-keys'] ?? '' }, positionals: [d.id] }, ctx);
+        const term = { tty: !!d.tty, interactive: bool(p, 'interactive') && !!d.interactive, detachKeys: parseDetachKeys(str(p, 'detach-keys')) };
+        checkTerminal(term);
+        return runAttached(ctx, c, d.id, term, sigProxy(p));
       }
       return eachId(p, ctx, async (c, id) => { await c.request('container.start', { id }); process.stdout.write(id + '\n'); });
     },
   },
   stop: {
     summary: 'Stop one or more running containers (the stop signal, then SIGKILL)', group: 'Containers',
-    flags: [TIME], min: 1, usage: 'stop [OPTIONS] CONTAINER...',
+    flags: STOP_FLAGS, min: 1, usage: 'stop [OPTIONS] CONTAINER...',
     run: (p, ctx) => {
-      const t = str(p, 'time');
-      if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--time: "${t}" is not a number of seconds`);
-      return eachId(p, ctx, async (c, id) => { await c.request('container.stop', { id, timeout: t === undefined ? undefined : Number(t) }); process.stdout.write(id + '\n'); });
+      const how = stopParams(p);
+      return eachId(p, ctx, async (c, id) => { await c.request('container.stop', { id, ...how }); process.stdout.write(id + '\n'); });
     },
   },
   restart: {
     summary: 'Restart one or more containers', group: 'Containers',
-    flags: [TIME], min: 1, usage: 'restart [OPTIONS] CONTAINER...',
+    flags: STOP_FLAGS, min: 1, usage: 'restart [OPTIONS] CONTAINER...',
     run: (p, ctx) => {
-      const t = str(p, 'time');
-      if (t !== undefined && !/^\d+$/.test(t)) throw new UsageError(`--time: "${t}" is not a number of seconds`);
+      const how = stopParams(p);
       return eachId(p, ctx, async (c, id) => {
-        await c.request('container.stop', { id, timeout: t === undefined ? undefined : Number(t) });
+        await c.request('container.stop', { id, ...how });
         await c.request('container.start', { id });
         process.stdout.write(id + '\n');
       });
@@ -226,6 +257,7 @@ export const COMMANDS: Record<string, Command> = {
       { name: 'follow', short: 'f', help: 'Follow log output (until the container exits)' },
       { name: 'tail', short: 'n', takesValue: true, help: 'Number of lines to show from the end of the logs (default "all")' },
       { name: 'timestamps', short: 't', help: 'Show timestamps' },
+      { name: 'details', help: 'Show extra details provided to logs: the attributes of --log-opt labels, env and tag, before each line' },
       { name: 'since', takesValue: true, value: 'string', help: 'Show logs since a time: RFC 3339 (2024-05-01T10:00:00Z), Unix seconds, or relative (42m for 42 minutes)' },
       { name: 'until', takesValue: true, value: 'string', help: 'Show logs before a time: RFC 3339, Unix seconds, or relative (42m for 42 minutes)' },
     ], min: 1, usage: 'logs [OPTIONS] CONTAINER',
@@ -236,18 +268,30 @@ export const COMMANDS: Record<string, Command> = {
       const until = str(p, 'until') === undefined ? undefined : parseTimeArg(str(p, 'until')!, 'until');
       const c = await ctx.client();
       const { id } = await c.request('container.inspect', { id: p.positionals[0] });
-      const s = await openStream(ctx.socket, { kind: 'logs', id, follow: bool(p, 'follow'), tail: t === undefined || t === 'all' ? undefined : Number(t) });
+      const { sock: s, result } = await openStreamWithResult(ctx.socket, { kind: 'logs', id, follow: bool(p, 'follow'), tail: t === undefined || t === 'all' ? undefined : Number(t), details: bool(p, 'details') || undefined });
       // following up to a time: the stream ends then, as docker logs -f --until does
       const stopAt = bool(p, 'follow') && until !== undefined ? setTimeout(() => s.destroy(), Math.max(0, until - Date.now())) : undefined;
-      await printLogStream(s, { timestamps: bool(p, 'timestamps'), since, until });
+      await printLogStream(s, { timestamps: bool(p, 'timestamps'), details: result.attrs ? formatAttrs(result.attrs) : undefined, since, until });
       clearTimeout(stopAt);
       return 0;
     },
   },
   update: {
     summary: "Update the resource limits of one or more containers, live", group: 'Containers',
-    flags: [...LIMIT_FLAGS, { name: 'restart', takesValue: true, help: 'Restart policy to apply when a container exits: no, on-failure[:max-retries], always, unless-stopped' }], min: 1, usage: 'update [OPTIONS] CONTAINER...',
-    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.update', { id, ...limitArgs(p), restart: str(p, 'restart') }); process.stdout.write(id + '\n'); }),
+    flags: [
+      ...LIMIT_FLAGS,
+      { name: 'blkio-weight', takesValue: true, value: 'uint16', help: 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)' },
+      { name: 'restart', takesValue: true, help: 'Restart policy to apply when a container exits: no, on-failure[:max-retries], always, unless-stopped' },
+    ], min: 1, usage: 'update [OPTIONS] CONTAINER...',
+    run: (p, ctx) => {
+      const w = str(p, 'blkio-weight');
+      if (w !== undefined && !/^\d+$/.test(w.trim())) throw new FlagError(`invalid argument "${w}" for "--blkio-weight" flag: not a number from 0 to 1000`);
+      return eachId(p, ctx, async (c, id) => {
+        const r = await c.request('container.update', { id, ...limitArgs(p), restart: str(p, 'restart'), ...(w === undefined ? {} : { blkioWeight: Number(w) }) });
+        for (const warning of r.warnings ?? []) process.stderr.write(`WARNING: ${warning}\n`);
+        process.stdout.write(id + '\n');
+      });
+    },
   },
   top: {
     summary: 'Display the running processes of a container', group: 'Containers',

@@ -5,7 +5,7 @@
 // whole under `Nscope`, the helper's own document.
 import type { ContainerDetail, HealthConfig, HealthState, ImageDetailInfo, ImageSummaryInfo, NetworkSummary, PortMapping } from '../protocol';
 import { DEFAULT_CAPS } from '../runtime/spec';
-import { goMap } from './go-template';
+import { goMap } from '../lib/go-template';
 import type { BlockIO, ThrottleDevice } from '../cgroups/block-io-limits';
 
 /** Go's zero time, which Docker prints for a container never started or never stopped */
@@ -131,6 +131,8 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       MemorySwappiness: spec.linux?.resources?.memory?.swappiness ?? null,
       ...blkioFields(spec.linux?.resources?.blockIO, d.devicePaths ?? {}),
       CgroupParent: d.cgroupParent ?? '',
+      Runtime: 'nscope', Isolation: '', VolumeDriver: '',
+      ...(d.annotations ? { Annotations: goMap(d.annotations) } : {}),
       Tmpfs: goMap(Object.fromEntries(mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, '']))),
     },
     GraphDriver: {
@@ -143,6 +145,8 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
         WorkDir: d.rootfs.work,
       } : null,
     },
+    // inspect --size: the rw layer, and it with the image under it
+    ...(d.sizeRw === undefined ? {} : { SizeRw: d.sizeRw, SizeRootFs: d.sizeRw + (image?.size ?? 0) }),
     Mounts: mounts.map((m) => ({
       Type: m.type,
       ...(m.type === 'volume' ? { Name: m.name ?? '' } : {}),

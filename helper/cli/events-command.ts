@@ -8,7 +8,7 @@ import { list, str, UsageError } from './args';
 import type { Command } from './command';
 import { EVENT_FILTERS, parseFilters, type Filters } from './filters';
 import { listFormat } from './list-format';
-import { goMap } from './go-template';
+import { goMap } from '../lib/go-template';
 import { parseTimeArg } from './time-arg';
 
 /** nscope's event type -> Docker's Type and Action; container.changed (files written) has no Docker event */

@@ -3,13 +3,14 @@
 import type { HelperClient } from '../protocol/client';
 import { HelperError } from '../protocol/client';
 import type { ContainerDetail, ImageDetailInfo, ImageSummaryInfo, NetworkSummary } from '../protocol';
-import { str, UsageError, type Parsed } from './args';
+import { bool, str, UsageError, type Parsed } from './args';
 import { json, type Command, type Ctx, type Flag } from './command';
 import { dockerContainer, dockerImage } from './docker-inspect';
-import { TemplateError } from './go-template';
+import { TemplateError } from '../lib/go-template';
 import { listFormat } from './list-format';
 
 export const INSPECT_FORMAT: Flag = { name: 'format', short: 'f', takesValue: true, value: 'string', help: 'Format the output: "json" (the default) or a Go template, e.g. \'{{.State.Pid}}\', \'{{json .Config}}\'' };
+const SIZE: Flag = { name: 'size', short: 's', help: "Display total file sizes if the type is container (SizeRw: its rw layer; SizeRootFs: with its image's)" };
 const TYPE: Flag = { name: 'type', takesValue: true, value: 'container|image', help: 'Only look for this type of object' };
 
 type Kind = 'container' | 'image';
@@ -17,10 +18,10 @@ type Kind = 'container' | 'image';
 const isNotFound = (e: unknown) => e instanceof HelperError && e.kind === 'not_found';
 
 /** Looks one reference up, as a container first (unless --type image), then as an image. */
-async function lookUp(c: HelperClient, ref: string, type: Kind | undefined): Promise<{ kind: 'container'; d: ContainerDetail } | { kind: 'image'; d: ImageDetailInfo }> {
+async function lookUp(c: HelperClient, ref: string, type: Kind | undefined, size: boolean): Promise<{ kind: 'container'; d: ContainerDetail } | { kind: 'image'; d: ImageDetailInfo }> {
   let first: unknown;
   if (type !== 'image') {
-    try { return { kind: 'container', d: await c.request('container.inspect', { id: ref }) }; } catch (e) {
+    try { return { kind: 'container', d: await c.request('container.inspect', size ? { id: ref, size } : { id: ref }) }; } catch (e) {
       if (!isNotFound(e) || type === 'container') throw e;
       first = e;
     }
@@ -44,7 +45,7 @@ export async function inspectRefs(p: Parsed, ctx: Ctx, refs: string[], type: Kin
   let networks: NetworkSummary[] | undefined;
   for (const ref of refs) {
     try {
-      const o = await lookUp(c, ref, type);
+      const o = await lookUp(c, ref, type, bool(p, 'size'));
       if (o.kind === 'container') {
         const image = await c.request('image.inspect', { ref: o.d.imageId }).catch(() => undefined);
         if (o.d.networks?.length) networks ??= await c.request('network.list', {}).catch(() => []);
@@ -78,7 +79,7 @@ function kindOf(p: Parsed): Kind | undefined {
 
 export const INSPECT: Command = {
   summary: 'Return low-level information on containers or images, as Docker prints it (JSON or a Go template)', group: 'Containers',
-  flags: [INSPECT_FORMAT, TYPE], min: 1, usage: 'inspect [OPTIONS] CONTAINER|IMAGE...',
+  flags: [INSPECT_FORMAT, SIZE, TYPE], min: 1, usage: 'inspect [OPTIONS] CONTAINER|IMAGE...',
   run: (p, ctx) => inspectRefs(p, ctx, p.positionals, kindOf(p)),
 };
 
@@ -90,6 +91,6 @@ export const IMAGE_INSPECT: Command = {
 
 export const CONTAINER_INSPECT: Command = {
   summary: 'Return low-level information on containers, as Docker prints it', group: 'Containers',
-  flags: [INSPECT_FORMAT], min: 1, usage: 'container inspect [OPTIONS] CONTAINER...',
+  flags: [INSPECT_FORMAT, SIZE], min: 1, usage: 'container inspect [OPTIONS] CONTAINER...',
   run: (p, ctx) => inspectRefs(p, ctx, p.positionals, 'container'),
 };

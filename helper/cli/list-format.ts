@@ -4,7 +4,7 @@
 // columns split on \t and aligned) or a bare TEMPLATE (a line per item).
 import { str, UsageError, type Parsed } from './args';
 import type { Flag } from './command';
-import { parseTemplate, TemplateError, unescapeFormat, type Template } from './go-template';
+import { parseTemplate, TemplateError, unescapeFormat, type Template } from '../lib/go-template';
 
 export type ListFormat =
   | { kind: 'table' }

@@ -2,11 +2,12 @@
 // their translation into the protocol's RunOptions.
 import type { HealthConfig, LimitArgs, RunOptions } from '../protocol';
 import * as fs from 'fs';
-import { bool, list, str, UsageError, type Parsed } from './args';
+import { bool, FlagError, list, str, UsageError, type Parsed } from './args';
 import type { Flag } from './command';
 import { envFromFlags, labelsFromFlags } from './env-file';
 import { terminalSize } from './exec';
 import { goDurationNs } from '../lib/go-duration';
+import { FOREIGN_RUN_FLAGS } from './foreign-run-flags';
 
 export const LIMIT_FLAGS: Flag[] = [
   { name: 'memory', short: 'm', takesValue: true, value: 'bytes', help: 'Memory limit (64m, 1g)' },
@@ -83,6 +84,10 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'ulimit', takesValue: true, repeat: true, help: 'Ulimit options: NAME=SOFT[:HARD] (nofile, nproc, core, memlock, stack, …; -1 for unlimited)' },
   { name: 'label', short: 'l', takesValue: true, repeat: true, help: 'Set metadata on the container (KEY=VALUE)' },
   { name: 'label-file', takesValue: true, repeat: true, help: 'Read in a line delimited file of labels (KEY=VALUE lines, # comments)' },
+  { name: 'annotation', takesValue: true, repeat: true, value: 'map', help: "Add an annotation to the container (KEY=VALUE, on its OCI spec)" },
+  { name: 'runtime', takesValue: true, help: 'Runtime to use for this container (nscope runs its own: only "nscope")' },
+  { name: 'attach', short: 'a', takesValue: true, repeat: true, help: 'Attach to STDIN, STDOUT or STDERR (run without -d: only the streams named are passed)' },
+  ...FOREIGN_RUN_FLAGS,
   { name: 'health-cmd', takesValue: true, help: 'Command to run to check health (run with /bin/sh -c in the container)' },
   { name: 'health-interval', takesValue: true, value: 'duration', help: 'Time between running the check (ms|s|m|h) (default 30s)' },
   { name: 'health-timeout', takesValue: true, value: 'duration', help: 'Maximum time to allow one check to run (ms|s|m|h) (default 30s)' },
@@ -95,6 +100,34 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
   { name: 'interactive', short: 'i', help: 'Keep STDIN open (attach it)' },
 ];
+
+const STREAMS = ['stdin', 'stdout', 'stderr'];
+
+/** -a's streams, lower case; undefined when -a was not given. */
+export function attachStreams(p: Parsed): Set<string> | undefined {
+  const given = list(p, 'attach');
+  if (!given?.length) return undefined;
+  const out = new Set<string>();
+  for (const s of given) {
+    const v = s.toLowerCase();
+    if (!STREAMS.includes(v)) throw new FlagError(`invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+    out.add(v);
+  }
+  return out;
+}
+
+/** --annotation KEY=VALUE, as an object (undefined: none given). */
+export function annotationsOf(p: Parsed): Record<string, string> | undefined {
+  const given = list(p, 'annotation');
+  if (!given?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const a of given) {
+    const i = a.indexOf('=');
+    if (i <= 0) throw new FlagError(`invalid argument "${a}" for "--annotation" flag: an annotation is KEY=VALUE`);
+    out[a.slice(0, i)] = a.slice(i + 1);
+  }
+  return out;
+}
 
 /** An integer flag (a sign allowed); its range is the helper's to check. */
 function intFlag(p: Parsed, flag: string): number | undefined {
@@ -187,6 +220,8 @@ export function runOptions(p: Parsed): RunOptions {
     stopSignal: str(p, 'stop-signal'),
     stopTimeout: intFlag(p, 'stop-timeout'),
     labels,
+    annotations: annotationsOf(p),
+    runtime: str(p, 'runtime'),
     healthcheck: healthFromFlags(p),
   };
 }

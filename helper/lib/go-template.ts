@@ -305,8 +305,9 @@ function equal(a: unknown, b: unknown): boolean {
 }
 
 const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
-  // Docker's json: compact, no HTML escaping
-  json: (v) => JSON.stringify(v === undefined ? null : v),
+  // Docker's json: compact, no HTML escaping, a map's keys sorted (Go's encoding/json sorts them)
+  json: (v) => JSON.stringify(v === undefined ? null : v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) && isMap(x)
+    ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]])) : x)),
   index: (v, ...keys) => {
     let cur = v;
     for (const k of keys) {

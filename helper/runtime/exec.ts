@@ -7,6 +7,7 @@ import type { Readable } from 'stream';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { native, shimPath } from '../native';
 import type { ExecOptions, ExecStatus } from '../protocol/types';
+import { ALL_CAPS } from './capabilities';
 import { buildExecPlan } from './plan';
 import { collectShim } from './shim-reap';
 import { resolveUser } from './options';
@@ -52,11 +53,12 @@ export class ExecSessions {
   async start(t: ExecTarget, o: ExecOptions): Promise<ExecSession> {
     if (!Array.isArray(o.cmd) || o.cmd.length === 0 || o.cmd.some((a) => typeof a !== 'string')) throw invalid('exec: no command given');
     for (const k of ['user', 'workdir'] as const) if (o[k] !== undefined && typeof o[k] !== 'string') throw invalid(`exec: "${k}" must be a string`);
-    for (const k of ['tty', 'interactive'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw invalid(`exec: "${k}" must be a boolean`);
+    for (const k of ['tty', 'interactive', 'privileged'] as const) if (o[k] !== undefined && typeof o[k] !== 'boolean') throw invalid(`exec: "${k}" must be a boolean`);
     if (o.env !== undefined && !Array.isArray(o.env)) throw invalid('exec: "env" must be a list of KEY=VALUE');
     const proc = structuredClone(t.spec.process);
     proc.args = o.cmd;
     proc.terminal = !!o.tty;
+    if (o.privileged) proc.capabilities = { bounding: [...ALL_CAPS], effective: [...ALL_CAPS], permitted: [...ALL_CAPS], inheritable: [], ambient: [] };
     if (o.user) proc.user = resolveUser(o.user, t.layers);
     if (o.workdir !== undefined) {
       if (!o.workdir.startsWith('/')) throw invalid(`--workdir: "${o.workdir}" must be an absolute path`);

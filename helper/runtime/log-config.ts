@@ -3,11 +3,14 @@
 // `max-size` and `max-file` rotation done by the shim as it writes
 // (native/shim/logjson.c: log -> log.1 -> … -> log.N-1); `local` is taken as
 // json-file with Docker's local defaults (20m, 5 files); `none` keeps
-// nothing (`logs` says so, as Docker does; attach still works). The other
-// drivers (syslog, journald, fluentd, …) and options nscope does not honour
-// (compress, labels, tag, …) are refused by name rather than ignored.
+// nothing (`logs` says so, as Docker does; attach still works). labels,
+// labels-regex, env, env-regex and tag are the attributes `logs --details`
+// shows (./log-attrs.ts). The other drivers (syslog, journald, fluentd, …)
+// and options nscope does not honour (compress, …) are refused by name
+// rather than ignored.
 import { parseBytes } from '../cgroups/units';
 import { invalid } from '../errors';
+import { ATTR_OPTIONS, checkAttrOption } from './log-attrs';
 
 export interface LogConfig {
   type: 'json-file' | 'local' | 'none';
@@ -20,7 +23,7 @@ export interface LogConfig {
 }
 
 const DRIVERS = ['json-file', 'local', 'none'];
-const OPTIONS = ['max-size', 'max-file'];
+const OPTIONS = ['max-size', 'max-file', ...ATTR_OPTIONS];
 const MAX_FILES = 100;
 /** the smallest max-size taken: a line of output must fit (Docker's json-file has no floor; 1 byte would rotate every line) */
 const MIN_SIZE = 4096;
@@ -36,6 +39,7 @@ export function logConfigOf(driver: string | undefined, opts: string[] | undefin
     const [k, v] = [o.slice(0, i), o.slice(i + 1)];
     if (type === 'none') throw invalid(`--log-opt: the none logging driver takes no options (${k.slice(0, 40)})`);
     if (!OPTIONS.includes(k)) throw invalid(`unknown log opt '${k.slice(0, 40)}' for ${type} log driver (nscope honours ${OPTIONS.join(', ')})`);
+    if (ATTR_OPTIONS.includes(k)) checkAttrOption(k, v);
     config[k] = v;
   }
   if (type === 'json-file' && !Object.keys(config).length && driver === undefined) return undefined;

@@ -25,9 +25,9 @@ import { start } from './containers/start';
 import { Restarts } from './containers/restart';
 import { HealthMonitors } from './containers/health';
 import { kill, stop } from './containers/stop';
-import { update } from './containers/update';
+import { update, type UpdateResult } from './containers/update';
 import {
-  cgroupOf, type ContainerLayersView, counts, freezeMarker, imageInUse, initPid, inspect, layers, logPath, logs, runningRefs, rwSize, stats,
+  cgroupOf, type ContainerLayersView, counts, freezeMarker, imageInUse, initPid, inspect, layers, logAttributes, logPath, logs, runningRefs, rwSize, stats,
   summary, top,
 } from './containers/views';
 import { pause, unpause } from './containers/pause';
@@ -139,11 +139,11 @@ export class ContainerManager extends EventEmitter {
 
   create(opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> { return create(this.ctx, opts); }
   start(ref: string): Promise<{ id: string }> { return start(this.ctx, ref); }
-  wait(ref: string): Promise<ExitStatus> { return wait(this.ctx, ref); }
+  wait(ref: string, next = false): Promise<ExitStatus> { return wait(this.ctx, ref, next); }
   kill(ref: string, signal: string | number = 'SIGKILL'): Promise<{ id: string }> { return kill(this.ctx, ref, signal); }
-  stop(ref: string, timeout?: number): Promise<{ id: string }> { return stop(this.ctx, ref, timeout); }
+  stop(ref: string, timeout?: number, signal?: string): Promise<{ id: string }> { return stop(this.ctx, ref, timeout, signal); }
   remove(ref: string, force = false, volumes = false): Promise<{ id: string }> { return remove(this.ctx, ref, force, volumes); }
-  update(ref: string, args: LimitArgs, restart?: string): { id: string; limits: Limits } { return update(this.ctx, ref, args, restart); }
+  update(ref: string, args: LimitArgs & { blkioWeight?: number }, restart?: string): UpdateResult { return update(this.ctx, ref, args, restart); }
   pause(ref: string): Promise<{ id: string }> { return pause(this.ctx, ref); }
   unpause(ref: string): { id: string } { return unpause(this.ctx, ref); }
   rename(ref: string, name: string): { id: string; name: string } { return rename(this.ctx, ref, name); }
@@ -161,11 +161,15 @@ export class ContainerManager extends EventEmitter {
   // ---- views (containers/views.ts, containers/exec.ts) ----
 
   summary(r: ContainerRecord): ContainerSummary { return summary(r, this.ctx); }
-  inspect(ref: string): ContainerDetail { return inspect(this.ctx, ref); }
+  inspect(ref: string, size = false): ContainerDetail {
+    const d = inspect(this.ctx, ref);
+    return size ? { ...d, sizeRw: rwSize(this.ctx, this.ctx.find(d.id)) } : d;
+  }
   stats(ref: string): ContainerStats { return stats(this.ctx, ref); }
   top(ref: string): ProcessInfo[] { return top(this.ctx, ref); }
   logs(ref: string, tail?: number): LogEntry[] { return logs(this.ctx, ref, tail); }
   logPath(ref: string, live = false): { file: string; running: () => boolean } { return logPath(this.ctx, ref, live); }
+  logAttrs(ref: string): Record<string, string> { return logAttributes(this.ctx, ref); }
   readContainerFile(r: ContainerRecord, rel: string): string | null { return readContainerFile(this.ctx, r, rel); }
   shells(ref: string, user?: string): ShellInfo { return shells(this.ctx, ref, user); }
   runningRefs(): { id: string; name: string; pid: number }[] { return runningRefs(this.ctx); }

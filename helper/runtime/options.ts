@@ -192,7 +192,7 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
     spec.mounts!.push(init.mount);
     proc.args = init.args;
   }
-  spec.annotations = { ...(opts.labels ?? {}) };
+  spec.annotations = { ...(opts.labels ?? {}), ...(opts.annotations ?? {}) };
   applySecurity(spec, security, !!opts.privileged);
   return spec;
 }

@@ -35,6 +35,8 @@ export interface ContainerRecord {
   logConfig?: LogConfig;
   layers: string[];
   labels: Record<string, string>;
+  /** --annotation (its spec's annotations hold them too, over its labels) */
+  annotations?: Record<string, string>;
   /** --stop-signal, else the image's STOPSIGNAL (absent: SIGTERM) */
   stopSignal?: string;
   /** --stop-timeout in seconds (absent: 10; -1: stop waits for ever) */

@@ -1,7 +1,7 @@
 // The Go template subset behind --format: what Docker users' scripts print.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goMap, parseTemplate, sprintf, TemplateError, unescapeFormat } from '../../helper/cli/go-template';
+import { goMap, parseTemplate, sprintf, TemplateError, unescapeFormat } from '../../helper/lib/go-template';
 
 const doc = {
   Id: 'abc123', Name: '/web',
@@ -40,6 +40,9 @@ test('json, index, join, lower/upper, len', () => {
   assert.equal(run('{{len .Mounts}}'), '2');
   assert.equal(run('{{(index .NetworkSettings.Networks "other").IPAddress}}'), '10.9.0.2');
   assert.equal(run('{{json (index .Config.Labels "app")}}'), '"web"');
+  // a map's keys sorted, as Go's encoding/json writes them; a struct's fields in their order
+  assert.equal(run('{{json .Config.Labels}}'), '{"app":"web","com.x":"y"}');
+  assert.equal(run('{{json .NetworkSettings}}'), '{"IPAddress":"10.1.2.3","Networks":{"nscope":{"IPAddress":"10.1.2.3"},"other":{"IPAddress":"10.9.0.2"}}}');
 });
 
 test('range over lists and maps (keys sorted), with variables and else', () => {

@@ -4,5 +4,5 @@ import type { CopyStat } from '../types/files';
 import type { StreamOpenParams } from '../types/streams';
 
 export interface StreamMethods {
-  'stream.open': { params: StreamOpenParams; result: { ok: true; execId?: string; size?: number; stat?: CopyStat } };
+  'stream.open': { params: StreamOpenParams; result: { ok: true; execId?: string; size?: number; stat?: CopyStat; attrs?: Record<string, string> } };
 }

@@ -136,6 +136,10 @@ export interface RunOptions extends LimitArgs {
   uts?: string;
   cgroupns?: string;
   labels?: Record<string, string>;
+  /** Docker's --annotation: OCI annotations on the container's spec (beside its labels), inspect's HostConfig.Annotations */
+  annotations?: Record<string, string>;
+  /** Docker's --runtime: nscope runs its containers itself, so only "nscope" (or none) is taken */
+  runtime?: string;
   /** Docker's --security-opt: `seccomp=unconfined`, `seccomp=<profile JSON text>` (the CLI reads the file), `no-new-privileges[=true|false]` */
   securityOpt?: string[];
   /** Docker's --restart: no (default), on-failure[:N], always, unless-stopped */
@@ -255,6 +259,8 @@ export interface ContainerDetail extends ContainerSummary {
   cgroupParent?: string;
   /** --log-driver and --log-opt as given (absent: json-file, no rotation) */
   logConfig?: { type: string; config: Record<string, string> };
+  /** --annotation */
+  annotations?: Record<string, string>;
   /** the block devices its spec's blockIO names, "MAJ:MIN" -> "/dev/NAME" (as the helper's host calls them) */
   devicePaths?: Record<string, string>;
   /** The confinement the container got, as its spec asks for it. */

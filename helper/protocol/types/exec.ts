@@ -20,6 +20,8 @@ export interface ExecOptions {
   cols?: number;
   /** docker exec -d: the process runs on its own, its output discarded; the stream closes at once */
   detach?: boolean;
+  /** docker exec --privileged: every capability (the container's seccomp filter still applies, as in Docker) */
+  privileged?: boolean;
 }
 
 export interface ExecStatus { execId: string; containerId: string; running: boolean; pid?: number; exitCode?: number; error?: string }

@@ -21,17 +21,21 @@ import type { RegistryAuth } from './registry';
 // as for exec: raw with a tty, framed without; input goes to its console or
 // stdin; the stream ends when the container does.
 export type StreamOpenParams =
-  /** `live`: only the output from now on (an attached run; --log-driver none too) */
-  | { kind: 'logs'; id: string; follow?: boolean; tail?: number; live?: boolean }
+  /** `live`: only the output from now on (an attached run; --log-driver none too); `details`: the result's `attrs` are the lines' --log-opt attributes */
+  | { kind: 'logs'; id: string; follow?: boolean; tail?: number; live?: boolean; details?: boolean }
   | { kind: 'attach'; id: string }
   | ({ kind: 'exec' } & ExecOptions)
   // `export`: the image as an OCI image layout tar; the result's `size` is its length in bytes
   /** `refs`: several images in one archive (`nscope save A B`); `ref` alone: one */
-  | { kind: 'export'; ref: string; refs?: string[] }
+  // `platform` (`save --platform`, os[/arch[/variant]]): every image must be of it (nscope's images have one platform each)
+  | { kind: 'export'; ref: string; refs?: string[]; platform?: string }
   // `pull`/`push`: the bytes are TransferLine JSON lines (./registry.ts); closing the connection cancels.
   // `platform` is "os/arch[/variant]" (default: this host's); `dest` a reference to push to (default `ref`).
-  | { kind: 'pull'; ref: string; platform?: string; auth?: RegistryAuth }
-  | { kind: 'push'; ref: string; dest?: string; auth?: RegistryAuth }
+  // `allTags` (`pull -a`/`push -a`): `ref` (and `dest`) name a repository, no tag or digest; a pull gets
+  // every tag the registry lists, a push sends every local tag of it, one after the other.
+  // A push's `platform`: the image must be of it (its only variant; nscope pushes no index), else refused.
+  | { kind: 'pull'; ref: string; platform?: string; auth?: RegistryAuth; allTags?: boolean }
+  | { kind: 'push'; ref: string; dest?: string; auth?: RegistryAuth; allTags?: boolean; platform?: string }
   // `stats`: a StatsLine (./containers.ts) JSON line every `intervalMs` (default 1000) while the
   // container runs; the server ends the stream when it exits, the client by closing.
   | { kind: 'stats'; id: string; intervalMs?: number }
@@ -54,7 +58,8 @@ export type StreamOpenParams =
   // client's files (`image.import` takes a path on the helper's host).
   // `size`: the archive's length; the helper imports nothing unless exactly that many bytes came.
   // `rootfs`: the bytes are a filesystem tarball made an image of one layer (`nscope import`, Docker's), not an image archive
-  | { kind: 'image-import'; name?: string; size?: number; rootfs?: { changes?: string[]; message?: string; platform?: string } };
+  // `platform` (`load --platform`; not with `rootfs`, which has its own): as image.import's (../methods/images.ts)
+  | { kind: 'image-import'; name?: string; size?: number; platform?: string; rootfs?: { changes?: string[]; message?: string; platform?: string } };
 
 export const FRAME_HEADER = 8;
 export const FRAME_STDOUT = 1;

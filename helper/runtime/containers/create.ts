@@ -40,6 +40,9 @@ import { logConfigOf } from '../log-config';
 export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> {
   checkRunOptions(opts);
   if (!opts.image) throw invalid('create: no image given');
+  // Docker's --runtime names an OCI runtime of the daemon's; nscope's containers are its own
+  if (opts.runtime && opts.runtime !== 'nscope') throw invalid(`unknown or invalid runtime name: ${opts.runtime.slice(0, 64)} (nscope runs its containers itself: --runtime nscope, or none)`);
+  for (const k of Object.keys(opts.annotations ?? {})) if (!k.trim()) throw invalid('--annotation: a key must not be empty');
   const image = await resolveImage(ctx, opts.image);
   const name = opts.name !== undefined ? checkName(opts.name) : randomName((n) => hasName(ctx, n));
   if (hasName(ctx, name)) throw conflict(`the container name "${name}" is already in use by container ${[...ctx.records.values()].find((x) => x.name === name)!.id.slice(0, 12)}`);
@@ -86,7 +89,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
     ...(parent.given ? { cgroupParent: parent.given, cgroupParentsMade: parent.made } : {}),
     ...(logConfig ? { logConfig } : {}),
-    labels: opts.labels ?? {}, stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
+    labels: opts.labels ?? {}, ...(opts.annotations && Object.keys(opts.annotations).length ? { annotations: opts.annotations } : {}), stopSignal, ...(stopTimeout !== undefined ? { stopTimeout } : {}), tty: !!opts.tty, interactive: !!opts.interactive,
     ...(opts.user || cfg.User ? { user: opts.user || cfg.User } : {}),
     ...(idMap ? { idMap } : {}),
     ...(planned.infos.length ? { mounts: planned.infos, volumes: planned.volumes } : {}),

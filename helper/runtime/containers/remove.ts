@@ -37,6 +37,9 @@ export async function remove(ctx: ContainerContext, ref: string, force = false, 
 export async function removeExited(ctx: ContainerContext, r: ContainerRecord, volumes = false): Promise<void> {
   if (!ctx.records.has(r.id)) return;
   ctx.records.delete(r.id);
+  // a wait for a next run that will not come (wait next, then rm): answered with the last one
+  for (const w of ctx.exits.waiters.get(r.id) ?? []) w(r.exit ?? { exitCode: -1, oomKilled: false, error: 'removed before it ran' });
+  ctx.exits.waiters.delete(r.id);
   // nothing, unless its exit handling could not DEL (a helper restarted meanwhile)
   await ctx.net.down(netContainer(ctx, r));
   await dropCgroup(ctx, r);

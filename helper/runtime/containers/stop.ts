@@ -27,9 +27,13 @@ function markStopped(ctx: ContainerContext, r: ContainerRecord): void {
   if (ctx.records.has(r.id)) save(ctx, r);
 }
 
-export async function stop(ctx: ContainerContext, ref: string, timeout?: number): Promise<{ id: string }> {
+/** Docker's stop: `signal` (else the container's stop signal), then SIGKILL after `timeout` s (else its --stop-timeout; -1: never). */
+export async function stop(ctx: ContainerContext, ref: string, timeout?: number, signal?: string): Promise<{ id: string }> {
   const r = ctx.find(ref);
-  if (timeout !== undefined && (!Number.isFinite(timeout) || timeout < 0 || timeout > 86400)) throw invalid(`--time: ${timeout} is not between 0 and 86400 seconds`);
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < -1 || timeout > 86400)) throw invalid(`--timeout: ${String(timeout).slice(0, 40)} is not -1 (wait however long) or a whole number of seconds up to 86400`);
+  if (signal !== undefined && typeof signal !== 'string') throw invalid('--signal must be a signal name or number');
+  // checked before anything is done: a bad name stops nothing
+  const sig = signalNumber(signal ?? r.stopSignal ?? 'SIGTERM');
   await ctx.restarts.cancel(ctx, r);
   markStopped(ctx, r);
   if (r.status === 'exited') return { id: r.id };
@@ -37,7 +41,7 @@ export async function stop(ctx: ContainerContext, ref: string, timeout?: number)
   // stop --time, else the container's --stop-timeout; -1 waits for the stop signal to work, however long
   const t = timeout ?? r.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
   if (t !== 0) {
-    try { process.kill(r.pid!, signalNumber(r.stopSignal ?? 'SIGTERM')); } catch { /* already gone */ }
+    try { process.kill(r.pid!, sig); } catch { /* already gone */ }
     thawAfterSignal(ctx, r);
     if (t < 0) { await exited; return { id: r.id }; }
     const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), t * 1000).unref());

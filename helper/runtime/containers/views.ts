@@ -10,6 +10,7 @@ import type { ContainerLayers } from '../../rootfs/layout';
 import { readLiveSecurity } from '../../security/live';
 import { securityOf } from '../../security/summary';
 import { readLog } from '../logs';
+import { ATTR_OPTIONS, logAttrs } from '../log-attrs';
 import { formatRestartPolicy } from '../restart-policy';
 import { DEFAULT_STOP_TIMEOUT } from '../stop-options';
 import type { ContainerRecord } from '../record';
@@ -65,6 +66,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     namespaces, error: r.exit?.error, user: r.user ?? userOfSpec(spec), autoRemove: r.autoRemove, spec,
     ...(r.cgroupParent ? { cgroupParent: r.cgroupParent } : {}),
     ...(r.logConfig ? { logConfig: { type: r.logConfig.type, config: r.logConfig.config } } : {}),
+    ...(r.annotations ? { annotations: r.annotations } : {}),
     ...blockDevicePaths(spec?.linux?.resources?.blockIO),
     stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
@@ -133,7 +135,28 @@ export function logs(ctx: ContainerContext, ref: string, tail?: number): LogEntr
 export function logPath(ctx: ContainerContext, ref: string, live = false): { file: string; running: () => boolean } {
   const r = ctx.find(ref);
   if (!live) readable(r);
-  return { file: paths(ctx, r).log, running: () => ctx.records.get(r.id)?.status !== 'exited' && ctx.records.has(r.id) };
+  // live (an attached run, start -a) is opened before the start: an exited container is waited
+  // for until a start has begun (its startedAt moves), then until that run exits
+  const waitStart = live && r.status === 'exited';
+  const startedAt = r.startedAt;
+  return {
+    file: paths(ctx, r).log,
+    running: () => {
+      const now = ctx.records.get(r.id);
+      if (!now) return false;
+      if (now.status !== 'exited') return true;
+      return waitStart && now.startedAt === startedAt;
+    },
+  };
+}
+
+/** The attributes its --log-opt labels/env/tag give each log line (`logs --details`). */
+export function logAttributes(ctx: ContainerContext, ref: string): Record<string, string> {
+  const r = ctx.find(ref);
+  const config = r.logConfig?.config ?? {};
+  if (!Object.keys(config).some((k) => ATTR_OPTIONS.includes(k))) return {};
+  const env = readJson<Spec>(paths(ctx, r).config)?.process?.env ?? [];
+  return logAttrs(config, { id: r.id, name: r.name, image: r.image, imageId: r.imageId, labels: r.labels ?? {}, env });
 }
 
 /** Bytes of a container's rw layer (Docker's SizeRw), each inode once. */

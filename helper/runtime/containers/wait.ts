@@ -2,9 +2,9 @@
 import type { ExitStatus } from '../../protocol/types';
 import type { ContainerContext } from './context';
 
-export function wait(ctx: ContainerContext, ref: string): Promise<ExitStatus> {
+export function wait(ctx: ContainerContext, ref: string, next = false): Promise<ExitStatus> {
   const r = ctx.find(ref);
-  if (r.status === 'exited') return Promise.resolve(r.exit!);
+  if (r.status === 'exited' && !next) return Promise.resolve(r.exit!);
   return new Promise((resolve) => {
     const list = ctx.exits.waiters.get(r.id) ?? [];
     list.push(resolve);

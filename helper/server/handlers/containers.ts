@@ -9,17 +9,18 @@ export function containerHandlers(s: HelperServices): AreaHandlers<keyof Contain
   return {
     'container.create': (p) => c.create(obj(p)),
     'container.start': (p) => { refuseEngine(s, obj(p).id, 'start'); return c.start(p.id); },
-    'container.stop': (p) => { refuseEngine(s, obj(p).id, 'stop'); return c.stop(p.id, p.timeout); },
+    'container.stop': (p) => { refuseEngine(s, obj(p).id, 'stop'); return c.stop(p.id, p.timeout, p.signal); },
     'container.kill': (p) => { refuseEngine(s, obj(p).id, 'kill'); return c.kill(p.id, p.signal ?? 'SIGKILL'); },
     'container.remove': (p) => { refuseEngine(s, obj(p).id, 'remove'); return c.remove(p.id, !!p.force, !!p.volumes); },
     'container.list': (p) => [...c.list(!!obj(p).all, !!p.size), ...e.list(!!p.all)],
-    'container.inspect': (p) => routed(s, obj(p).id, (id) => e.inspect(id), () => c.inspect(p.id)),
-    'container.wait': (p) => c.wait(obj(p).id),
+    'container.inspect': (p) => routed(s, obj(p).id, (id) => e.inspect(id), () => c.inspect(p.id, p.size === true)),
+    'container.wait': (p) => c.wait(obj(p).id, p.next === true),
     'container.update': (p) => {
       const { id, restart, ...limits } = obj(p);
       if (restart !== undefined && typeof restart !== 'string') throw invalid('update: "restart" must be a string');
       return routed(s, id, (eid) => {
         if (restart !== undefined) throw invalid('update --restart: a container an engine runs restarts as its engine says');
+        if (limits.blkioWeight !== undefined) throw invalid('update --blkio-weight: not for a container an engine runs (its engine keeps its block I/O settings)');
         return e.update(eid, limits);
       }, () => c.update(id, limits, restart));
     },

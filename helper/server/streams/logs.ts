@@ -10,9 +10,10 @@ import type { OpenedStream, StreamParams, StreamServices } from './types';
 export function openLogStream(p: StreamParams<'logs'>, { containers }: StreamServices): OpenedStream {
   if (p.tail !== undefined && (!Number.isInteger(p.tail) || p.tail < 0)) throw invalid(`--tail: ${p.tail} is not a count`);
   if (p.live !== undefined && typeof p.live !== 'boolean') throw invalid('logs: live must be a boolean');
+  if (p.details !== undefined && typeof p.details !== 'boolean') throw invalid('logs: details must be a boolean');
   const { file, running } = containers.logPath(p.id, !!p.live);
   return {
-    result: { ok: true },
+    result: p.details ? { ok: true, attrs: containers.logAttrs(p.id) } : { ok: true },
     pump: async (sock) => {
       let closed = false;
       sock.on('close', () => { closed = true; });

@@ -11,6 +11,7 @@ import { LOGIN, LOGOUT } from './login-commands';
 import { formatAttrs, printLogStream } from './logstream';
 import { attachStreams, CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { foreignRunFlags } from './foreign-run-flags';
+import { proxySignals, SIG_PROXY, sigProxy } from './signal-proxy';
 import { claimCidFile, type CidFile } from './cidfile';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { STATS } from './stats';
@@ -23,12 +24,6 @@ import { VOLUME } from './volume-commands';
 import { PULL, PULL_FLAGS, PUSH, PullFailed, TAG, withPull } from './pull-commands';
 import { DETACH_KEYS, parseDetachKeys } from './detach-keys';
 
-/** What an attached run passes on to the container (Docker's ForwardAllSignals, less those the terminal or the runtime needs). */
-const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
-
-/** Docker's --sig-proxy (default true): given as false, a signal ends nscope and the container runs on. */
-const SIG_PROXY: Flag = { name: 'sig-proxy', help: 'Proxy received signals to the process (default true; =false: a signal ends nscope, the container runs on)' };
-const sigProxy = (p: Parsed): boolean => p.flags['sig-proxy'] !== false;
 
 
 /** `streams`: run -a's (stdout, stderr): only those are printed (absent: both). */
@@ -49,15 +44,14 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
   const stream = await openStream(ctx.socket, { kind: 'logs', id, follow: true, live: true });
   const waited = c.request('container.wait', { id, next: true });
   waited.catch(() => undefined);
-  const forward = (sig: NodeJS.Signals) => { void c.request('container.kill', { id, signal: sig }).catch(() => undefined); };
-  if (proxy) for (const sig of PROXIED) process.on(sig, forward);
+  const unproxy = proxy ? proxySignals(c, id) : () => undefined;
   const printed = printLogStream(stream, streams ? { write: (text, which) => { if (streams.has(which)) (which === 'stderr' ? process.stderr : process.stdout).write(text); } } : {});
   try {
     await c.request('container.start', { id });
   } catch (e) {
     // nothing will come: let go of the stream and the signals so the process can end
     stream.destroy();
-    for (const sig of PROXIED) process.off(sig, forward);
+    unproxy();
     process.stderr.write(`nscope: ${(e as Error).message}\n`);
     return 125;
   }

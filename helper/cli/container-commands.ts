@@ -11,6 +11,7 @@ import { printLogStream } from './logstream';
 import { management } from './management';
 import { CONTAINER_PRUNE } from './prune-commands';
 import { DETACH_KEYS, parseDetachKeys } from './detach-keys';
+import { proxySignals, SIG_PROXY, sigProxy } from './signal-proxy';
 
 export const PAUSE: Command = {
   summary: 'Pause all processes within one or more containers (the cgroup freezer)', group: 'Containers',
@@ -37,7 +38,7 @@ export const RENAME: Command = {
 
 export const ATTACH: Command = {
   summary: "Attach this terminal to a running container's output (and its console or stdin, if created with -t or -i; Ctrl-P Ctrl-Q detaches from a console)", group: 'Containers',
-  flags: [{ name: 'no-stdin', help: 'Do not attach STDIN' }, DETACH_KEYS],
+  flags: [{ name: 'no-stdin', help: 'Do not attach STDIN' }, DETACH_KEYS, SIG_PROXY],
   min: 1, usage: 'attach [OPTIONS] CONTAINER',
   async run(p, ctx) {
     if (p.positionals.length !== 1) throw new UsageError('usage: nscope attach [OPTIONS] CONTAINER');
@@ -58,7 +59,10 @@ export const ATTACH: Command = {
     } else {
       // no stdin to give it: its output from now on, until it exits (the log is its stdout and stderr)
       const s = await openStream(ctx.socket, { kind: 'logs', id: d.id, follow: true, tail: 0 });
+      // Ctrl-C (and TERM, HUP, …) go to the container, as docker attach passes them (--sig-proxy=false: they end nscope)
+      const unproxy = sigProxy(p) ? proxySignals(c, d.id) : () => undefined;
       await printLogStream(s);
+      unproxy();
     }
     const exit = await waited;
     return exit.exitCode;

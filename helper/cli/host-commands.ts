@@ -4,19 +4,20 @@
 // direction half-closed when its side ends).
 import * as net from 'net';
 import { parseHost } from '../protocol/host';
-import { str, UsageError, type Parsed } from './args';
+import { bool, str, UsageError, type Parsed } from './args';
 import type { Command, Ctx } from './command';
 import { json, wantsJson, FORMAT } from './command';
 import { checkContextName, contextsFile, loadContexts, saveContexts } from './contexts';
 import { table } from './format';
 
-const CONTEXT_USAGE = 'usage: nscope context create NAME --host URL [--description TEXT] | ls | use NAME | rm NAME | inspect [NAME]';
+const CONTEXT_USAGE = 'usage: nscope context create NAME --host URL [--description TEXT] | ls [-q] | use NAME | rm [-f] NAME... | inspect [NAME]';
 
 async function context(p: Parsed, ctx: Ctx): Promise<number> {
   const [sub, name, ...extra] = p.positionals;
   const f = loadContexts();
   const needName = () => { if (!name) throw new UsageError(`context ${sub}: a NAME is needed\n${CONTEXT_USAGE}`); checkContextName(name); };
-  if (extra.length) throw new UsageError(CONTEXT_USAGE);
+  // rm takes several names, as docker context rm does
+  if (extra.length && sub !== 'rm' && sub !== 'remove') throw new UsageError(CONTEXT_USAGE);
   switch (sub) {
     case 'create': {
       needName();
@@ -34,6 +35,7 @@ async function context(p: Parsed, ctx: Ctx): Promise<number> {
       const current = process.env.NSCOPE_CONTEXT ?? f.current ?? 'default';
       const rows = [{ name: 'default', host: ctx.socket.startsWith('/') ? `unix://${ctx.socket}` : ctx.socket, description: 'The local helper' }, ...Object.entries(f.contexts).map(([n, c]) => ({ name: n, host: c.host, description: c.description ?? '' }))];
       if (wantsJson(p)) { json(rows.map((r) => ({ ...r, current: r.name === current }))); return 0; }
+      if (bool(p, 'quiet')) { process.stdout.write(rows.map((r) => `${r.name}\n`).join('')); return 0; }
       process.stdout.write(table(['NAME', 'DESCRIPTION', 'HOST'], rows.map((r) => [r.name === current ? `${r.name} *` : r.name, r.description, r.host])));
       return 0;
     }
@@ -48,12 +50,20 @@ async function context(p: Parsed, ctx: Ctx): Promise<number> {
     }
     case 'rm': case 'remove': {
       needName();
-      if (name === 'default') throw new UsageError('"default" cannot be removed');
-      if (!f.contexts[name]) throw new UsageError(`context "${name}" not found`);
-      delete f.contexts[name];
-      if (f.current === name) f.current = undefined;
+      // each checked before any is removed: a bad name among them removes none
+      const names = [name, ...extra];
+      for (const n of names) {
+        checkContextName(n);
+        if (n === 'default') throw new UsageError('"default" cannot be removed');
+        if (!f.contexts[n]) throw new UsageError(`context "${n}" not found`);
+        if (f.current === n && !bool(p, 'force')) throw new UsageError(`context "${n}" is in use, set -f flag to force remove`);
+      }
+      for (const n of names) {
+        delete f.contexts[n];
+        if (f.current === n) f.current = undefined;
+      }
       saveContexts(f);
-      process.stdout.write(`${name}\n`);
+      process.stdout.write(names.map((n) => `${n}\n`).join(''));
       return 0;
     }
     case 'inspect': {
@@ -83,10 +93,12 @@ async function dialStdio(_p: Parsed, ctx: Ctx): Promise<number> {
 export const HOST_COMMANDS: Record<string, Command> = {
   context: {
     summary: 'Manage contexts: named helpers, local or over ssh (like docker context)', group: 'Helper', min: 1,
-    usage: 'context create NAME --host URL [--description TEXT] | ls | use NAME | rm NAME | inspect [NAME]',
+    usage: 'context create NAME --host URL [--description TEXT] | ls [-q] | use NAME | rm [-f] NAME... | inspect [NAME]',
     flags: [
       { name: 'host', takesValue: true, value: 'url', help: 'create: ssh://[user@]host[:port][/socket] or unix:///path' },
       { name: 'description', takesValue: true, help: 'create: what the context is' },
+      { name: 'quiet', short: 'q', help: 'ls: only the names' },
+      { name: 'force', short: 'f', help: 'rm: remove the context in use too (the local helper is used then)' },
       FORMAT,
     ],
     run: context,

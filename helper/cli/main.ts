@@ -17,8 +17,9 @@ import { containerCommand } from './container-commands';
 import { EVENTS } from './events-command';
 import { management } from './management';
 import { BUILDER_PRUNE, SYSTEM_DF, SYSTEM_PRUNE } from './prune-commands';
+import { VERSION as VERSION_COMMAND, VERSION_NUMBER } from './version-command';
 
-const VERSION = 'nscope 0.1.0';
+const VERSION = `nscope ${VERSION_NUMBER}`;
 
 /** Flags before the command. `-H` is Docker's shorthand for its daemon's address. */
 const GLOBAL_FLAGS: Flag[] = [
@@ -80,11 +81,7 @@ const HELPER_COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
-  version: {
-    summary: 'Show the nscope version', group: 'Helper',
-    flags: [], usage: 'version',
-    async run() { process.stdout.write(`${VERSION}\n`); return 0; },
-  },
+  version: VERSION_COMMAND,
 };
 
 const TOP: Record<string, Command> = { ...COMMANDS, ...COMMIT_COMMANDS, ...DIFF_COMMANDS, ...NETWORK_COMMANDS, ...HELPER_COMMANDS, ...HOST_COMMANDS, events: EVENTS, save: SAVE, load: LOAD, import: IMPORT_ROOTFS };

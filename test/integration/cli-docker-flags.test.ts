@@ -2,12 +2,16 @@
 // `docker` types them: stop/restart -s and --timeout, start -a/-i (again and
 // again: each start's own output and exit code), exec --privileged, logs
 // --details (the --log-opt attributes), inspect --size, update --blkio-weight,
-// run -a, --annotation, --runtime, and the flags nscope has no use for,
+// run -a, --annotation, --runtime, attach's signal proxy, version --format,
+// context ls -q / rm -f, and the flags nscope has no use for,
 // refused by name or discarded with Docker's warning.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { startWithImage, type TestDaemon } from '../helpers/daemon';
+import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
+import { runCommand } from '../helpers/command';
 
 let d: TestDaemon;
 before(async () => { d = await startWithImage('cli-docker-flags'); });
@@ -176,4 +180,55 @@ test('Docker flags nscope has no use for: refused by name (exit 125, nothing cre
   assert.match(r.stderr, /WARNING: .*Kernel memory limit discarded/);
   assert.match(r.stderr, /WARNING: linux does not support CPU count\. Count discarded\./);
   assert.match(r.stderr, /WARNING: linux does not support CPU percent\. Percent discarded\./);
+});
+
+test('attach passes Ctrl-C (SIGINT) to a container without a console, as docker attach does; --sig-proxy=false leaves it running', async () => {
+  await ok('run', '-d', '--name', 'att', 'host', 'sh', '-c', 'trap "echo got INT; exit 9" INT; while true; do echo tick; sleep 0.2; done');
+  const attach = (extra: string[]) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'attach', ...extra, 'att'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => { out += b; });
+    const ticked = new Promise<void>((resolve) => child.stdout.on('data', () => { if (out.includes('tick')) resolve(); }));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, ticked, exited, out: () => out };
+  };
+  const loose = attach(['--sig-proxy=false']);
+  await loose.ticked;
+  loose.child.kill('SIGINT');
+  await loose.exited;
+  assert.equal(await ok('inspect', '-f', '{{.State.Running}}', 'att'), 'true\n', 'with --sig-proxy=false the signal ends nscope only');
+  const a = attach([]);
+  await a.ticked;
+  a.child.kill('SIGINT');
+  assert.equal(await a.exited, 9);
+  assert.match(a.out(), /got INT/);
+  assert.equal(await ok('inspect', '-f', '{{.State.ExitCode}}', 'att'), '9\n');
+  await ok('rm', 'att');
+});
+
+test('version: the client\'s and the helper\'s parts, or a Go template / JSON over them; context ls -q, rm -f of the one in use', async () => {
+  const text = await ok('version');
+  assert.match(text, /^Client:\n Version: +\d+\.\d+\.\d+\n/);
+  assert.match(text, /\nServer: nscope helper\n Version: +\d+\.\d+\.\d+\n/);
+  const [server, client] = (await ok('version', '--format', '{{.Server.Version}} {{.Client.Version}}')).trim().split(' ');
+  assert.equal(server, client);
+  assert.equal(JSON.parse(await ok('version', '-f', 'json')).Server.Os, 'linux');
+  const down = await runCommand(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', path.join(d.dir, 'nothing.sock'), 'version']);
+  assert.equal(down.code, 1);
+  assert.match(down.stdout, /^Client:\n/);
+  assert.doesNotMatch(down.stdout, /Server:/);
+  assert.match(down.stderr, /cannot connect to the nscope helper/);
+
+  const env = { ...process.env, NSCOPE_CONFIG: fs.mkdtempSync(path.join(d.dir, 'config-')) };
+  const ctxCli = async (...args: string[]) => d.cli(['context', ...args], { env });
+  for (const n of ['one', 'two']) assert.equal((await ctxCli('create', n, '--host', `unix://${d.socket}`)).code, 0);
+  assert.equal((await ctxCli('use', 'one')).code, 0);
+  assert.equal((await ctxCli('ls', '-q')).stdout, 'default\none\ntwo\n');
+  const inUse = await ctxCli('rm', 'two', 'one');
+  assert.notEqual(inUse.code, 0);
+  assert.match(inUse.stderr, /context "one" is in use, set -f flag to force remove/);
+  assert.equal((await ctxCli('ls', '-q')).stdout, 'default\none\ntwo\n', 'a refused rm removes none');
+  const forced = await ctxCli('rm', '-f', 'two', 'one');
+  assert.deepEqual([forced.code, forced.stdout], [0, 'two\none\n']);
+  assert.equal((await ctxCli('ls', '-q')).stdout, 'default\n');
 });

@@ -79,9 +79,8 @@ export const EXPORT: Command = {
     if (!file && process.stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
     const c = await ctx.client();
     const d = await c.request('container.inspect', { id: p.positionals[0] });
-    // a running container's root holds its mounts (/proc, /sys, volumes): only a stopped one's is its rootfs alone
-    if (d.status === 'running') throw new Error(`container ${d.name} is running: stop it first (nscope export reads its layers as they are at rest), or commit it and use nscope image export`);
-    const { sock } = await openStreamWithResult(ctx.socket, { kind: 'cp-out', id: d.id, path: '/' });
+    // its root filesystem alone, running or not: not what is mounted over it (/proc, /dev, volumes), as Docker exports it
+    const { sock } = await openStreamWithResult(ctx.socket, { kind: 'cp-out', id: d.id, path: '/', rootfs: true });
     const out = file ? fs.createWriteStream(file) : process.stdout;
     await new Promise<void>((resolve, reject) => {
       sock.on('error', reject);

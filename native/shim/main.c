@@ -82,8 +82,9 @@ static char *standby_plan(void) {
 
 int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "exec")) return exec_main(argv[2]);
+  if (argc == 4 && !strcmp(argv[1], "root-tree")) return root_tree_main(argv[2], argv[3]);
   if (argc == 2 && !strcmp(argv[1], "--standby") && !(argv[1] = standby_plan())) return 0;
-  if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim --standby (plan path on fd 4) | nscope-shim exec PLANFILE\n"); return 2; }
+  if (argc != 2) { fprintf(stderr, "usage: nscope-shim PLANFILE | nscope-shim --standby (plan path on fd 4) | nscope-shim exec PLANFILE | nscope-shim root-tree PID TARGET\n"); return 2; }
   if (fcntl(g_status, F_GETFD) < 0) g_status = -1;
   char err[512];
   if (plan_load(argv[1], &g_plan, err, sizeof(err)) != 0) { status("error %s%s\n", err, ""); return 1; }

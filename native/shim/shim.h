@@ -80,6 +80,8 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen);
 
 /* exec.c: `nscope-shim exec PLANFILE` */
 int exec_main(const char *planfile);
+/* roottree.c: a running container's overlay alone, read-only, at TARGET here (export) */
+int root_tree_main(const char *pid, const char *target);
 
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);

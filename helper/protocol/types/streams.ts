@@ -43,7 +43,8 @@ export type StreamOpenParams =
   // `cp-in`: the client sends a tar and half-closes; the server answers one CopyInDone JSON line (./files.ts).
   // With `src` (the archive's top entry, a local file or directory), docker cp's rules place it at `path`;
   // without, the archive's entries go into the directory `path`. `archive`: keep the archive's owners.
-  | { kind: 'cp-out'; id: string; path: string; follow?: boolean }
+  /** `rootfs` (export): a running container's root filesystem alone, not its mounts (/proc, volumes) */
+  | { kind: 'cp-out'; id: string; path: string; follow?: boolean; rootfs?: boolean }
   // `parents` (without `src`): the directory `path` and its missing parents are made first, as a build's COPY does.
   | { kind: 'cp-in'; id: string; path: string; src?: { name: string; type: 'file' | 'dir' | 'other' }; archive?: boolean; parents?: boolean }
   // `file-write`: the client sends a file's new content and half-closes; it replaces the file at `path` atomically

@@ -12,12 +12,13 @@ import type { CopyRoot } from '../../runtime/containers/copy-root';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
-function jobRoot(p: { id: string }, s: StreamServices): CopyRoot {
-  return s.containers.copyRoot(p.id);
+function jobRoot(p: { id: string; rootfs?: boolean }, s: StreamServices): CopyRoot {
+  return s.containers.copyRoot(p.id, { rootfsOnly: p.rootfs === true });
 }
 
 export async function openCopyOutStream(p: StreamParams<'cp-out'>, s: StreamServices): Promise<OpenedStream> {
   if (typeof p.path !== 'string' || !p.path) throw new NscopeError('invalid', 'cp: no path in the container given');
+  if (p.rootfs !== undefined && typeof p.rootfs !== 'boolean') throw new NscopeError('invalid', 'cp: rootfs must be a boolean');
   const where = jobRoot(p, s);
   const w = startWorker({ op: 'out', root: where.root, path: p.path, follow: !!p.follow, ids: where.ids });
   const first = await w.next();

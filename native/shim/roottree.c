@@ -17,20 +17,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef AT_EMPTY_PATH
-#define AT_EMPTY_PATH 0x1000
-#endif
-#define ATTR_RDONLY 0x00000001
-#define ATTR_NOSUID 0x00000002
-#define ATTR_NODEV 0x00000004
-
-struct mount_attr_args { uint64_t attr_set, attr_clr, propagation, userns_fd; };
 
 static int fail(const char *step, const char *what) {
   fprintf(stderr, "nscope-shim root-tree: %s %s: %s\n", step, what, strerror(errno));
@@ -49,7 +35,7 @@ int root_tree_main(const char *pid, const char *target) {
   /* setns made the namespace's root (the container's, after its pivot_root) our "/" */
   int tree = (int)syscall(SYS_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE | O_CLOEXEC);
   if (tree < 0) return fail("open_tree", "/");
-  struct mount_attr_args a = {.attr_set = ATTR_RDONLY | ATTR_NOSUID | ATTR_NODEV};
+  struct mount_attr_args a = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
   if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &a, sizeof(a)) != 0) return fail("mount_setattr", "(read-only)");
   if (setns(ours, CLONE_NEWNS) != 0) return fail("setns", "/proc/self/ns/mnt");
   if (syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) != 0) return fail("move_mount", target);

@@ -29,23 +29,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
-#ifndef MOUNT_ATTR_IDMAP
-#define MOUNT_ATTR_IDMAP 0x00100000
-#endif
-#ifndef AT_EMPTY_PATH
-#define AT_EMPTY_PATH 0x1000
-#endif
-
-struct idmap_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
 
 static int write_map(pid_t pid, const char *file, const char *map) {
   char path[64];
@@ -72,7 +55,7 @@ static void overlay_helper(const struct plan *p, int userns_fd, int sock) {
     const char *layer = p->idmap[i];
     int t = (int)syscall(SYS_open_tree, AT_FDCWD, layer, OPEN_TREE_CLONE | O_CLOEXEC);
     if (t < 0) helper_fail(sock, "idmapped mount: open_tree %s: %s", layer, errno);
-    struct idmap_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+    struct mount_attr_args attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
     if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof(attr)) != 0)
       helper_fail(sock, "idmapped mount: mount_setattr(MOUNT_ATTR_IDMAP) %s: %s", layer, errno);
     if (syscall(SYS_move_mount, t, "", AT_FDCWD, layer, MOVE_MOUNT_F_EMPTY_PATH) != 0)

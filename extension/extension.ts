@@ -7,6 +7,7 @@ import { registerInspectCommands } from './commands/inspect';
 import { registerKernelCommand } from './commands/kernel';
 import { registerImageActionCommands } from './commands/image-actions';
 import { registerLifecycleCommands } from './commands/lifecycle';
+import { registerContainerActionCommands } from './commands/container-actions';
 import { registerRunCommand } from './commands/run';
 import { registerLimitCommand } from './commands/limits';
 import { registerNetworkCommands } from './commands/networks';
@@ -92,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     }),
     ...registerHelperCommands(conn, context.extensionPath),
     ...registerLifecycleCommands(hosts),
+    ...registerContainerActionCommands(hosts),
     registerRunCommand(hosts),
     ...registerImageActionCommands(hosts),
     ...registerRegistryCommands(hosts, images),

@@ -97,8 +97,9 @@ export class ContainerNode extends Node {
   constructor(override readonly conn: Connection, readonly c: ContainerSummary, private readonly onFilesExpanded?: (n: Node) => void, private readonly writeAs?: WriteAs) {
     super(c.name, C.Collapsed);
     this.id = `container:${c.id}`;
-    // an engine's container: `engine.STATE`, so the lifecycle menus (matched on `container.`) are not offered
-    this.contextValue = `${c.engine ? 'engine' : 'container'}.${c.status}`;
+    // an engine's container: `engine.STATE`, so the lifecycle menus (matched on `container.`) are not offered;
+    // a frozen one `container.paused` (Unpause offered, not Pause or a shell: an exec would hang)
+    this.contextValue = `${c.engine ? 'engine' : 'container'}.${c.status === 'running' && c.paused && !c.engine ? 'paused' : c.status}`;
     this.iconPath = c.engine ? engineIcon(c) : stateIcon(c);
     this.description = c.engine ? `${ENGINE_LABEL[c.engine.name]} · ${describe(c).replace(/^[^·]*· /, '')}` : describe(c);
     const md = new vscode.MarkdownString();
@@ -144,6 +145,7 @@ function engineIcon(c: ContainerSummary): vscode.ThemeIcon {
 }
 
 function stateIcon(c: ContainerSummary): vscode.ThemeIcon {
+  if (c.status === 'running' && c.paused) return new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('testing.iconQueued'));
   if (c.status === 'running') return new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('testing.iconPassed'));
   if (c.status === 'created') return new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('disabledForeground'));
   const bad = (c.exitCode ?? 0) !== 0 || c.oomKilled;
@@ -153,7 +155,7 @@ function stateIcon(c: ContainerSummary): vscode.ThemeIcon {
 function describe(c: ContainerSummary): string {
   if (c.status === 'running') {
     const up = since(c.startedAt);
-    return `${c.image} · running${up ? ` · up ${up}` : ''}${c.paused || !c.health ? '' : c.health === 'starting' ? ' · health: starting' : ` · ${c.health}`}`;
+    return `${c.image} · ${c.paused ? 'paused' : 'running'}${up ? ` · up ${up}` : ''}${c.paused || !c.health ? '' : c.health === 'starting' ? ' · health: starting' : ` · ${c.health}`}`;
   }
   if (c.status === 'exited') {
     const ago = since(c.finishedAt);

@@ -1,8 +1,9 @@
 // `pause`, `unpause`, `rename`, `attach`, `export`, and Docker's `container`
 // management command: `nscope container ls|rm|inspect|…`, each the top-level
 // command of that name under the group's word.
-import * as fs from 'fs';
-import { openStream, openStreamWithResult } from '../protocol/client';
+import { once } from 'events';
+import { openStream } from '../protocol/client';
+import { ArchiveTargetError, receiveContainerExport, receiveToPath } from '../images/receive-export';
 import { bool, str, UsageError } from './args';
 import { eachId, type Command } from './command';
 import { CONTAINER_INSPECT } from './inspect-command';
@@ -79,14 +80,13 @@ export const EXPORT: Command = {
     if (!file && process.stdout.isTTY) throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
     const c = await ctx.client();
     const d = await c.request('container.inspect', { id: p.positionals[0] });
-    // its root filesystem alone, running or not: not what is mounted over it (/proc, /dev, volumes), as Docker exports it
-    const { sock } = await openStreamWithResult(ctx.socket, { kind: 'cp-out', id: d.id, path: '/', rootfs: true });
-    const out = file ? fs.createWriteStream(file) : process.stdout;
-    await new Promise<void>((resolve, reject) => {
-      sock.on('error', reject);
-      if (file) { out.on('error', reject); out.on('close', () => resolve()); } else sock.on('end', () => resolve());
-      sock.pipe(out, { end: !!file });
-    });
+    // its root filesystem alone, running or not: not what is mounted over it (/proc, /dev, volumes), as Docker exports it;
+    // a file is written whole or not at all
+    if (file) {
+      try { await receiveToPath(file, (sink) => receiveContainerExport(ctx.socket, d.id, sink)); } catch (e) { throw e instanceof ArchiveTargetError ? new UsageError(e.message) : e; }
+      return 0;
+    }
+    await receiveContainerExport(ctx.socket, d.id, { write: (b) => process.stdout.write(b), drain: () => once(process.stdout, 'drain').then(() => undefined) });
     return 0;
   },
 };

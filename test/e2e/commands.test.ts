@@ -1,9 +1,10 @@
 // The explorer's commands in a real VS Code: Run Container from the palette
 // through its quick pick and input boxes, Kill and Restart from the context
-// menu, Commit to a new image, Build Host Image, Import Image, Tag Image and
+// menu, Pause/Unpause, Rename…, Export Container…, Prune Stopped Containers…, Commit to a new image, Build Host Image, Import Image, Tag Image and
 // Save Image from an image's menu; an image's
 // inline Run…, Show Logs following the container, Remove, Remove Image.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -74,6 +75,39 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     await waitFor(running, 10000, 'running again');
     assert.notEqual((await client.request('container.inspect', { id })).pid, pid);
     await vs.row('Containers', /cmd-web.*running/).waitFor({ timeout: UI });
+  });
+
+  uiTest('Pause, Unpause, Rename… and Export Container… from the context menu; Prune Stopped Containers… from the view\'s title', async () => {
+    assert.equal((await daemon.cli(['run', '-d', '--name', 'cmd-pz', 'host', 'sh', '-c', 'echo made > /made; sleep 600'])).code, 0);
+    const id = (await containerId('cmd-pz'))!;
+    const detail = () => client.request('container.inspect', { id });
+    await vs.row('Containers', /cmd-pz.*running/).waitFor({ timeout: UI });
+    await vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Pause');
+    await waitFor(async () => !!(await detail()).paused, 10000, 'paused');
+    await vs.row('Containers', /cmd-pz.*paused/).waitFor({ timeout: UI });
+    await vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Unpause');
+    await waitFor(async () => !(await detail()).paused, 10000, 'unpaused');
+    await vs.row('Containers', /cmd-pz.*running/).waitFor({ timeout: UI });
+    await vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Rename…');
+    await answer(/Rename cmd-pz/, 'cmd-pz2');
+    await vs.row('Containers', 'cmd-pz2').waitFor({ timeout: UI });
+    assert.equal((await detail()).name, 'cmd-pz2');
+    // running: its filesystem without what is mounted over it
+    const tar = path.join(daemon.dir, 'cmd-pz2.tar');
+    await vs.contextMenu(vs.row('Containers', 'cmd-pz2'), 'Export Container…');
+    await answerFileDialog(page, /Export cmd-pz2/, tar, 'OK', false);
+    await waitFor(() => fs.existsSync(tar), UI, 'the exported tar');
+    const names = execFileSync('tar', ['-tf', tar], { encoding: 'utf8' }).split('\n').map((n) => n.replace(/^\.\//, ''));
+    assert.ok(names.includes('made') && names.includes('usr/bin/sh'), names.slice(0, 20).join(' '));
+    assert.ok(!names.some((n) => /^proc\/./.test(n)), 'not /proc\'s files');
+    assert.equal((await daemon.cli(['stop', '-t', '0', 'cmd-pz2'])).code, 0);
+    await vs.row('Containers', /cmd-pz2.*exited/).waitFor({ timeout: UI });
+    const header = page.locator('.part.sidebar .pane-header', { hasText: 'Containers' }).first();
+    await header.hover();
+    await header.locator('.action-label[aria-label="Prune Stopped Containers…"]').click();
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Remove' }).first().click();
+    await vs.row('Containers', 'cmd-pz2').waitFor({ state: 'detached', timeout: UI });
+    assert.ok(await containerId('cmd-web'), 'a running container stays');
   });
 
   uiTest('Commit to Image, Build Host Image and Import Image show in the images view', async () => {

@@ -116,6 +116,8 @@ async function main(): Promise<void> {
         fs.rmSync(out, { recursive: true });
         fs.rmSync(d, { recursive: true });
       } },
+      // the floor of any command line written for Node: its start-up, doing nothing
+      { key: 'node', run: () => { add('node', timed(process.execPath, ['-e', '0'])); add('nscope-version', timed(process.execPath, [cli, '--version'])); } },
       { key: 'nscope', run: (i) => {
         add('nscope-in', nscope(['cp', src, `box:/in${i}`]));
         const out = path.join(work, `out${i}`);
@@ -142,6 +144,8 @@ async function main(): Promise<void> {
       ['tar', '`tar -C SRC -cf - . \\| tar -C DST -xf -` (host to host: the floor)'],
       ['tar-overlay-in', '`tar … \\| tar -C /proc/PID/root/dst -xf -` (into the container\'s overlay: the floor through overlayfs)'],
       ['tar-overlay-out', '`tar -C /proc/PID/root/dst -cf - . \\| tar … -xf -` (out of the container\'s overlay)'],
+      ['node', '`node -e 0` (Node\'s start-up alone: the floor of a Node CLI)'],
+      ['nscope-version', '`nscope --version` (the CLI\'s start-up, no helper asked)'],
       ['nscope-in', '`nscope cp SRC box:/dst` (CLI process included)'],
       ['nscope-out', '`nscope cp box:/dst OUT`'],
       ['docker-in', '`docker cp SRC box:/dst` (private dockerd, overlay2)'],
@@ -151,7 +155,7 @@ async function main(): Promise<void> {
       const s = summarize(samples[k]);
       return [label, fmt(s.median), fmt(s.min), fmt(s.max), `${(s.median / med('tar')).toFixed(2)}×`, String(s.n)];
     }));
-    const ratios = [`nscope in/tar ${(med('nscope-in') / med('tar')).toFixed(2)}×`, `nscope out/tar ${(med('nscope-out') / med('tar')).toFixed(2)}×`,
+    const ratios = [`nscope in/tar ${(med('nscope-in') / med('tar')).toFixed(2)}×`, `nscope out/tar ${(med('nscope-out') / med('tar')).toFixed(2)}×`, `node -e 0/tar ${(med('node') / med('tar')).toFixed(2)}×`,
       `nscope in/tar through the overlay ${(med('nscope-in') / med('tar-overlay-in')).toFixed(2)}×`, `nscope out/tar through the overlay ${(med('nscope-out') / med('tar-overlay-out')).toFixed(2)}×`];
     if (samples['docker-in']?.length) ratios.push(`nscope in/docker ${(med('nscope-in') / med('docker-in')).toFixed(2)}×`, `nscope out/docker ${(med('nscope-out') / med('docker-out')).toFixed(2)}×`);
     const md = [

@@ -162,6 +162,8 @@ async function main(): Promise<void> {
         }
       };
       add({ key: 'nscope', label: '`nscope pull` (CLI, fresh daemon and store per round; Node start-up included)', once: nscopeOnce });
+      // the floor under any Node CLI's time: its start-up, doing nothing (0.7× skopeo must fit the pull's work beside it)
+      add({ key: 'node', label: '`node -e 0` (Node\'s start-up alone: the floor of a Node CLI)', once: async () => checked('node -e 0', await timeOnce([process.execPath, '-e', '0'])) });
     }
     if (o.on.skopeo) {
       add({
@@ -285,7 +287,7 @@ function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: nu
     return [s.label + why, fmt(x.median, 0), fmt(x.min, 0), fmt(x.max, 0), x.n ? fmt(r.blobBytes / 1e6 / (x.median / 1000), 0) : '–',
       Number.isFinite(skopeo) && x.n ? `${(x.median / skopeo).toFixed(2)}×` : '–', String(x.n)];
   });
-  const headline = ['nscope', 'docker', 'podman', 'curl'].map((k) => {
+  const headline = ['nscope', 'docker', 'podman', 'curl', 'node'].map((k) => {
     const v = med(subjects.find((s) => s.key === k));
     return Number.isFinite(v) && Number.isFinite(skopeo) ? `${k}/skopeo ${(v / skopeo).toFixed(2)}×` : '';
   }).filter(Boolean);

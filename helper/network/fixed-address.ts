@@ -1,7 +1,7 @@
 // `run --ip` and `--mac-address`: an address of the user's choosing on the
 // container's first network, instead of the next free one. Docker's rules
 // and words: a fixed IP only on a user-defined network, inside its subnet,
-// not its network, broadcast or gateway address; a MAC only unicast. The
+// not its network, broadcast or gateway address nor an --aux-address; a MAC only unicast. The
 // IP goes to host-local as the `ips` runtime config (a taken one is refused
 // there, "requested IP address … is not available"), the MAC to the bridge
 // plugin as `mac`.
@@ -16,6 +16,9 @@ export function checkFixedIp(ip: string, m: NetworkMeta): string {
   if (!contains(subnet, n)) throw invalid(`Invalid address ${ip}: It does not belong to any of this network's subnets (${formatCidr(subnet)})`);
   if (n === subnet.base || n === nth(subnet, size(subnet) - 1)) throw invalid(`--ip: ${ip} is the network or broadcast address of ${formatCidr(subnet)}`);
   if (formatIp(n) === m.gateway) throw invalid(`--ip: ${ip} is the gateway of network ${m.name}: Address already in use`);
+  // outside --ip-range is fine (as Docker's), an --aux-address is not
+  const aux = Object.entries(m.auxAddresses ?? {}).find(([, a]) => a === formatIp(n));
+  if (aux) throw invalid(`--ip: ${ip} is reserved on network ${m.name} (--aux-address ${aux[0]}): Address already in use`);
   return formatIp(n);
 }
 

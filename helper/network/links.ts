@@ -60,6 +60,17 @@ export async function deleteLink(name: string): Promise<void> {
   await ip(['link', 'delete', name]);
 }
 
+/**
+ * -o com.docker.network.bridge.enable_icc=false: the container's bridge port
+ * isolated (kernel 4.18+): an isolated port forwards to no other isolated
+ * port, only to the bridge itself (the host, the gateway). Docker drops such
+ * traffic with an iptables rule, which needs br_netfilter; the flag on the
+ * port needs nothing loaded and goes with the veth.
+ */
+export async function isolatePort(veth: string): Promise<void> {
+  await ip(['link', 'set', 'dev', veth, 'type', 'bridge_slave', 'isolated', 'on']);
+}
+
 /** The host side of a container's veth: the bridge port whose peer is the container's interface. */
 export function hostVethOf(result: { interfaces?: { name: string; sandbox?: string }[] }, bridge: string): string | undefined {
   return result.interfaces?.find((i) => !i.sandbox && i.name !== bridge)?.name;

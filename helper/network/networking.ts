@@ -20,12 +20,13 @@ import { readJson, writeJsonAtomic } from '../lib/atomic';
 import type { ContainerNetwork, NetworkEndpoint, NscopeEvent, PortMapping } from '../protocol/types';
 import { ensureMasquerade, masqueradeKey, removeMasquerade } from './masquerade';
 import { addList, checkList, type CniCall, type CniResult, type ConfList, delList } from './cni';
-import { attachmentList, type NetworkMeta } from './conflist';
+import { attachmentList, givesDefaultRoute, type NetworkMeta } from './conflist';
 import { etcFiles, hostsText, type HostsEntry, rewriteInPlace } from './etc-files';
-import { forwardDrops, hostVethOf, pinNetns, unpinNetns } from './links';
+import { ensureInternal, internalKey, removeInternal } from './internal';
+import { forwardDrops, hostVethOf, isolatePort, pinNetns, unpinNetns } from './links';
 import { allocatePorts } from './ports';
 import type { NetworkRequest } from './request';
-import { type DefaultNetworkOptions, NetworkStore } from './store';
+import { type CreateNetwork, type DefaultNetworkOptions, NetworkStore } from './store';
 import { ipWithPrefix } from './fixed-address';
 
 export interface Attachment {
@@ -87,16 +88,21 @@ export class Networking {
 
   // ---- start, exit ----
 
-  /** the masquerade rules this helper has made sure of, by network name, subnet and bridge (once per helper run) */
-  private readonly masqueraded = new Map<string, Promise<void>>();
+  /** the netfilter rules this helper has made sure of, by network name, subnet and bridge (once per helper run) */
+  private readonly ruled = new Map<string, Promise<void>>();
 
-  private masquerade(m: NetworkMeta): Promise<void> {
-    const key = masqueradeKey(m);
-    let p = this.masqueraded.get(key);
+  /**
+   * A network's rules, before its first container of this helper run is on
+   * it: the masquerade rule, or an internal network's isolation rules
+   * instead (none for -o com.docker.network.bridge.enable_ip_masquerade=false).
+   */
+  private netRules(m: NetworkMeta): Promise<void> {
+    const key = m.internal ? `internal ${internalKey(m)}` : `masquerade ${masqueradeKey(m)}`;
+    let p = this.ruled.get(key);
     if (!p) {
-      p = ensureMasquerade(m);
-      p.catch(() => this.masqueraded.delete(key));
-      this.masqueraded.set(key, p);
+      p = m.internal ? ensureInternal(m) : m.masquerade === false ? Promise.resolve() : ensureMasquerade(m);
+      p.catch(() => this.ruled.delete(key));
+      this.ruled.set(key, p);
     }
     return p;
   }
@@ -113,7 +119,7 @@ export class Networking {
         // what does not depend on the rest, at once: each is a process or two of its own
         const pinned = pinNetns(c.id, pid).then((p) => { state.netns = p; });
         const [ports, firewall] = await Promise.all([
-          allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops(), pinned, ...metas.map((m) => this.masquerade(m)),
+          allocatePorts(req.ports, this.portsInUse(c.id)), forwardDrops(), pinned, ...metas.map((m) => this.netRules(m)),
         ]).catch(async (e) => { await pinned.catch(() => undefined); throw e; });
         for (const [i, m] of metas.entries()) {
           const { aliases, ip, mac } = req.networks[i];
@@ -155,14 +161,21 @@ export class Networking {
   }
 
   private async attach(c: NetContainer, state: NetState, m: NetworkMeta, ifname: string, ports: PortMapping[], aliases: string[], firewall: boolean, fixed: { ip?: string; mac?: string } = {}): Promise<void> {
+    const primary = !state.attachments.some((x) => givesDefaultRoute(x.list));
     const a: Attachment = {
-      network: m.name, ifname, list: attachmentList(this.store.conflist(m), { ports: ports.length > 0, primary: ifname === 'eth0', firewall }), ports, aliases,
+      network: m.name, ifname, list: attachmentList(this.store.conflist(m, !!fixed.ip), { ports: ports.length > 0, primary, firewall }), ports, aliases,
       ...(fixed.ip ? { ip: ipWithPrefix(fixed.ip, m) } : {}), ...(fixed.mac ? { mac: fixed.mac } : {}),
     };
     state.attachments.push(a);
     this.save(c, state);
     try {
       a.result = await addList(a.list, this.call(c, state, a));
+      // -o com.docker.network.bridge.enable_icc=false: the kernel's bridge port isolation, no rule per container
+      if (m.icc === false) {
+        const veth = hostVethOf(a.result, m.bridge);
+        if (!veth) throw new Error(`network ${m.name}: the bridge plugin named no host veth to isolate`);
+        await isolatePort(veth);
+      }
     } catch (e) {
       await this.detach(c, state, a).catch(() => undefined);
       // host-local's words for a --ip another container has: Docker's
@@ -193,7 +206,8 @@ export class Networking {
       if (aliases.length && m.isDefault) throw invalid('--alias: network-scoped aliases are supported only for containers in user-defined networks');
       let n = 0;
       while (l.state.attachments.some((a) => a.ifname === `eth${n}`)) n++;
-      await this.attach(c, l.state, m, `eth${n}`, [], aliases, await forwardDrops(), { ip });
+      const [firewall] = await Promise.all([forwardDrops(), this.netRules(m)]);
+      await this.attach(c, l.state, m, `eth${n}`, [], aliases, firewall, { ip });
       this.refreshHosts(c, [m, ...this.networksOf(c.id)]);
     });
   }
@@ -231,7 +245,7 @@ export class Networking {
 
   // ---- networks ----
 
-  create(o: { name: string; subnet?: string; gateway?: string; labels?: Record<string, string> }): NetworkMeta {
+  create(o: CreateNetwork): NetworkMeta {
     const m = this.store.create(o);
     this.emit('network.created', m);
     return m;
@@ -241,13 +255,32 @@ export class Networking {
   async remove(ref: string): Promise<NetworkMeta> {
     const m = this.store.get(ref);
     if (m.isDefault) throw conflict(`${m.name} is a pre-defined network and cannot be removed`);
-    const users = this.attached(m.name);
+    // a container whose ADD is under way counts: its bridge must not go from under it
+    const users = [...this.live.values()].filter((l) => l.state.attachments.some((a) => a.network === m.name)).map((l) => l.c);
     if (users.length) throw conflict(`error while removing network: network ${m.name} id ${m.id.slice(0, 12)} has active endpoints (containers ${users.map((u) => u.name).join(', ')})`);
     await this.store.remove(m);
     await removeMasquerade(m);
-    this.masqueraded.delete(masqueradeKey(m));
+    if (m.internal) await removeInternal(m);
+    this.ruled.delete(`masquerade ${masqueradeKey(m)}`);
+    this.ruled.delete(`internal ${internalKey(m)}`);
     this.emit('network.removed', m);
     return m;
+  }
+
+  /**
+   * `network prune`: every user-defined network no container is attached to
+   * (a stopped container's count as unused, as Docker's), of those `keep`
+   * lets through (its filters). One removal failing (a container attached
+   * meanwhile) leaves the others to go.
+   */
+  async prune(keep: (m: NetworkMeta) => boolean): Promise<string[]> {
+    const removed: string[] = [];
+    for (const m of this.store.list()) {
+      if (m.isDefault || !keep(m)) continue;
+      if ([...this.live.values()].some((l) => l.state.attachments.some((a) => a.network === m.name))) continue;
+      try { await this.remove(m.name); removed.push(m.name); } catch (e) { warn(`network prune: ${m.name}: ${describe(e)}`); }
+    }
+    return removed;
   }
 
   // ---- views ----

@@ -4,11 +4,13 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { conflict, invalid, notFound } from '../errors';
+import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { readJson, writeJsonAtomic } from '../lib/atomic';
 import { type Cidr, contains, formatCidr, formatIp, nth, overlaps, parseCidr, parseIp, size } from './cidr';
 import type { ConfList } from './cni';
 import { conflistOf, ipamDir, type NetworkMeta } from './conflist';
+import { checkAuxAddresses, checkIpRange, hostLocalRanges, usableAddresses } from './address-ranges';
+import { checkBridgeName, OPT_BRIDGE_NAME, parseBridgeOptions } from './bridge-options';
 import { freeSubnet, hostBlocks } from './host-routes';
 import { deleteLink } from './links';
 
@@ -23,6 +25,11 @@ export interface DefaultNetworkOptions {
   subnet?: string;
 }
 
+const str = (v: unknown, what: string): string => {
+  if (typeof v !== 'string' || !v || v.length > 64) throw invalid(`${what}: must be a non-empty string`);
+  return v;
+};
+
 export function checkNetworkName(name: unknown): string {
   if (typeof name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/.test(name)) {
     throw invalid(`network name "${String(name).slice(0, 80)}" is invalid: use 1-64 of [a-zA-Z0-9_.-], starting with a letter or digit`);
@@ -30,9 +37,35 @@ export function checkNetworkName(name: unknown): string {
   return name;
 }
 
-export function checkBridgeName(name: string, what: string): string {
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$/.test(name)) throw invalid(`${what}: "${name.slice(0, 40)}" is not a valid interface name (1-15 of [a-zA-Z0-9_.-])`);
-  return name;
+/** What `network create` takes, as the helper's caller sends it (checked here: callers are not trusted). */
+export interface CreateNetwork {
+  name: string;
+  subnet?: string;
+  gateway?: string;
+  labels?: Record<string, string>;
+  /** only "bridge" */
+  driver?: string;
+  internal?: boolean;
+  attachable?: boolean;
+  ipRange?: string;
+  auxAddresses?: Record<string, string>;
+  /** Docker's bridge driver options (bridge-options.ts) */
+  options?: Record<string, string>;
+}
+
+/** A map of string to string from a caller: labels, at most 256 of them. */
+function stringMap(v: unknown, what: string): Record<string, string> | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(`${what}: must be a map of KEY to string VALUE`);
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > 256 || entries.some(([k, x]) => typeof x !== 'string' || k.length > 1024 || x.length > 4096)) throw invalid(`${what}: must be at most 256 string values (keys up to 1024 characters, values up to 4096)`);
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+function flag(v: unknown, what: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw invalid(`${what}: must be true or false`);
+  return v;
 }
 
 /**
@@ -82,7 +115,8 @@ export class NetworkStore {
     return hits[0];
   }
 
-  conflist(m: NetworkMeta): ConfList { return conflistOf(this.root, m); }
+  /** `anyAddress`: for an attachment with a --ip (conflist.ts) */
+  conflist(m: NetworkMeta, anyAddress = false): ConfList { return conflistOf(this.root, m, anyAddress); }
 
   /**
    * The default network, made on first use. Flags that changed since it was
@@ -96,15 +130,45 @@ export class NetworkStore {
     return this.make({ name: DEFAULT_NETWORK, subnet: this.defaults.subnet, bridge, isDefault: true, what: '--default-subnet' });
   }
 
-  create(o: { name: string; subnet?: string; gateway?: string; labels?: Record<string, string> }): NetworkMeta {
+  create(o: CreateNetwork): NetworkMeta {
     const name = checkNetworkName(o.name);
     if (RESERVED.has(name)) throw invalid(`network name "${name}" is reserved: --network ${name} means something else`);
     if (this.metas.has(name)) throw conflict(`network with name ${name} already exists`);
-    if (o.labels !== undefined && (typeof o.labels !== 'object' || Object.values(o.labels).some((v) => typeof v !== 'string'))) throw invalid('network create: labels must be strings');
-    return this.make({ name, subnet: o.subnet, gateway: o.gateway, labels: o.labels, isDefault: false, what: '--subnet' });
+    const labels = stringMap(o.labels, 'network create: labels');
+    if (o.driver !== undefined && o.driver !== 'bridge') {
+      throw new NscopeError('not_found', `plugin "${String(o.driver).slice(0, 64)}" not found: nscope's networks have the bridge driver only (-d bridge)`);
+    }
+    // Docker's rule: the sub-blocks of a subnet the user names, not of one picked for them
+    if (o.subnet === undefined && o.ipRange !== undefined) throw invalid('--ip-range: every ip-range must have a corresponding subnet (give --subnet)');
+    if (o.subnet === undefined && o.auxAddresses !== undefined) throw invalid('--aux-address: every auxiliary address must have a corresponding subnet (give --subnet)');
+    const { options, bridge: opts } = parseBridgeOptions(o.options);
+    if (opts.bridge !== undefined) this.checkFreeBridge(opts.bridge);
+    return this.make({
+      name, subnet: o.subnet, gateway: o.gateway, labels, isDefault: false, what: '--subnet', bridge: opts.bridge,
+      extra: {
+        internal: flag(o.internal, '--internal'), attachable: flag(o.attachable, '--attachable'), options,
+        ...(opts.mtu !== undefined ? { mtu: opts.mtu } : {}), ...(opts.masquerade === false ? { masquerade: false } : {}), ...(opts.icc === false ? { icc: false } : {}),
+      },
+      ipRange: o.ipRange === undefined ? undefined : str(o.ipRange, '--ip-range'), auxAddresses: o.auxAddresses,
+    });
   }
 
-  private make(o: { name: string; subnet?: string; gateway?: string; bridge?: string; labels?: Record<string, string>; isDefault: boolean; what: string }): NetworkMeta {
+  /**
+   * A bridge name given with -o: one no network of nscope's and no interface
+   * of the host's has (a network's bridge is made at its first container, so
+   * an interface there now is someone else's: the plugin would take it over).
+   */
+  private checkFreeBridge(bridge: string): void {
+    const other = [...this.metas.values()].find((m) => m.bridge === bridge);
+    if (other) throw conflict(`-o ${OPT_BRIDGE_NAME}=${bridge}: that is network ${other.name}'s bridge`);
+    if (bridge === (this.defaults.bridge ?? 'nscope0')) throw conflict(`-o ${OPT_BRIDGE_NAME}=${bridge}: that is the default network's bridge`);
+    if (fs.existsSync(`/sys/class/net/${bridge}`)) throw conflict(`-o ${OPT_BRIDGE_NAME}=${bridge}: the host already has an interface named ${bridge}`);
+  }
+
+  private make(o: {
+    name: string; subnet?: string; gateway?: string; bridge?: string; labels?: Record<string, string>; isDefault: boolean; what: string;
+    ipRange?: string; auxAddresses?: unknown; extra?: Partial<NetworkMeta>;
+  }): NetworkMeta {
     const ours = [...this.metas.values()].filter((m) => m.name !== o.name);
     const host = hostBlocks(new Set([...this.metas.values()].map((m) => m.bridge)));
     let subnet: Cidr;
@@ -128,6 +192,12 @@ export class NetworkStore {
         throw invalid(`--gateway: ${o.gateway} is not a host address of ${formatCidr(subnet)}`);
       }
     }
+    const ipRange = o.ipRange === undefined ? undefined : checkIpRange(o.ipRange, subnet);
+    const auxAddresses = o.auxAddresses === undefined ? undefined : checkAuxAddresses(o.auxAddresses, subnet, gateway);
+    if (ipRange !== undefined || auxAddresses !== undefined) {
+      const ranges = hostLocalRanges({ subnet: formatCidr(subnet), gateway: formatIp(gateway), ipRange, auxAddresses });
+      if (!usableAddresses(ranges)) throw invalid(`--ip-range ${ipRange ?? formatCidr(subnet)}: no address left for containers (the gateway and the aux addresses take them all)`);
+    }
     const id = crypto.randomBytes(32).toString('hex');
     const bridge = o.bridge ?? `nscope-${id.slice(0, 8)}`;
     const other = ours.find((m) => m.bridge === bridge);
@@ -135,9 +205,18 @@ export class NetworkStore {
     const meta: NetworkMeta = {
       name: o.name, id, subnet: formatCidr(subnet), gateway: formatIp(gateway), bridge, created: new Date().toISOString(),
       isDefault: o.isDefault, labels: o.labels ?? {},
+      ...(ipRange !== undefined ? { ipRange } : {}), ...(auxAddresses && Object.keys(auxAddresses).length ? { auxAddresses } : {}),
+      ...o.extra,
     };
-    writeJsonAtomic(path.join(this.dir, `${o.name}.conflist`), this.conflist(meta));
-    writeJsonAtomic(path.join(this.dir, `${o.name}.json`), meta);
+    const files = [`${o.name}.conflist`, `${o.name}.json`].map((f) => path.join(this.dir, f));
+    try {
+      writeJsonAtomic(files[0], this.conflist(meta));
+      writeJsonAtomic(files[1], meta);
+    } catch (e) {
+      // no network half made: a conflist without its record would never be listed, nor removed
+      for (const f of files) fs.rmSync(f, { force: true });
+      throw e;
+    }
     this.metas.set(o.name, meta);
     return meta;
   }

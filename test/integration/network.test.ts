@@ -109,13 +109,15 @@ test('two containers on a user network reach each other by address and by name; 
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, new RegExp(`srv-${tag}`));
 
+  // Docker's document, nscope's own under Nscope
   const inspected = JSON.parse((await d.cli(['network', 'inspect', netName])).stdout)[0];
-  assert.equal(inspected.subnet, subnet);
-  assert.equal(inspected.endpoints.length, 2);
+  assert.equal(inspected.IPAM.Config[0].Subnet, subnet);
+  assert.equal(Object.keys(inspected.Containers).length, 2);
+  assert.equal(inspected.Nscope.endpoints.length, 2);
 
   const veth = srvInfo.networks![0].hostVeth!;
   assert.ok(fs.existsSync(`/sys/class/net/${veth}`));
-  assert.match(natRules(), new RegExp(`-A POSTROUTING -s ${subnet.replace(/[./]/g, '\\$&')} ! -o ${inspected.bridge} .*nscope network ${netName}.* -j MASQUERADE`), "the network's masquerade rule");
+  assert.match(natRules(), new RegExp(`-A POSTROUTING -s ${subnet.replace(/[./]/g, '\\$&')} ! -o ${inspected.Nscope.bridge} .*nscope network ${netName}.* -j MASQUERADE`), "the network's masquerade rule");
   assert.equal((await d.cli(['rm', '-f', srv])).code, 0);
   assert.ok(!fs.existsSync(`/sys/class/net/${veth}`), 'veth gone');
   assert.ok(!natRules().includes(srv), 'no NAT rule names it');
@@ -125,7 +127,7 @@ test('two containers on a user network reach each other by address and by name; 
   // the client's /etc/hosts forgot it
   assert.doesNotMatch(await execOut(cli, ['cat', '/etc/hosts']), new RegExp(`srv-${tag}`));
   assert.equal((await d.cli(['rm', '-f', cli])).code, 0);
-  const bridge = inspected.bridge as string;
+  const bridge = inspected.Nscope.bridge as string;
   assert.equal((await d.cli(['network', 'rm', netName])).code, 0);
   assert.ok(!fs.existsSync(`/sys/class/net/${bridge}`), 'the network\'s bridge goes with it');
   assert.ok(!natRules().includes(`! -o ${bridge} `), 'and its masquerade rule');

@@ -221,7 +221,7 @@ test('--add-host, --dns, --dns-search, --dns-option: the container\'s /etc/hosts
   // host-gateway: the host's address on the default network, as Docker's is docker0's
   const gw = await d.cli(['run', '--rm', '--add-host', 'gw:host-gateway', 'host', 'grep', 'gw', '/etc/hosts']);
   assert.equal(gw.code, 0, gw.stderr);
-  assert.equal(gw.stdout, `${JSON.parse((await d.cli(['network', 'inspect', 'bridge'])).stdout)[0].gateway}\tgw\n`);
+  assert.equal(gw.stdout, `${JSON.parse((await d.cli(['network', 'inspect', 'bridge'])).stdout)[0].IPAM.Config[0].Gateway}\tgw\n`);
   await refused(['run', '--rm', '--add-host', 'nocolon', 'host', 'true'], /bad format for add-host: "nocolon"/);
   await refused(['run', '--rm', '--add-host', 'db:999.1.1.1', 'host', 'true'], /invalid IP address in add-host: "999\.1\.1\.1"/);
   await refused(['run', '--rm', '--add-host', 'bad name:10.0.0.1', 'host', 'true'], /--add-host: "bad name" is not a valid host name/);

@@ -8,9 +8,10 @@ import type { ImageMethods } from './images';
 import type { KernelMethods } from './kernel';
 import type { LayerMethods } from './layers';
 import type { NamespaceMethods } from './namespaces';
-import type { NetworkMethods, VolumeMethods } from './network';
+import type { NetworkMethods } from './network';
 import type { StreamMethods } from './streams';
 import type { SystemMethods } from './system';
+import type { VolumeMethods } from './volumes';
 
 export type { ContainerMethods, DiffMethods, ExecMethods, ImageMethods, KernelMethods, LayerMethods, NamespaceMethods, NetworkMethods, StreamMethods, SystemMethods, VolumeMethods };
 

@@ -24,6 +24,17 @@ export interface NetworkSummary {
   isDefault: boolean;
   /** ids of the containers attached now */
   containers: string[];
+  // what `network create` was given (optional: a helper from before them sends none)
+  labels?: Record<string, string>;
+  /** --internal: no way out of the subnet (no default route, no masquerading, isolation rules) */
+  internal?: boolean;
+  attachable?: boolean;
+  /** --ip-range: the CIDR containers' addresses come from */
+  ipRange?: string;
+  /** --aux-address: NAME to an address never handed out */
+  auxAddresses?: Record<string, string>;
+  /** -o: Docker's bridge driver options, as given */
+  options?: Record<string, string>;
 }
 
 export interface NetworkEndpoint {

@@ -1,0 +1,55 @@
+// `network create --internal`: a network with no way out. Its containers get
+// no default route (conflist.ts) and no masquerade rule (masquerade.ts), and
+// two DROP rules make sure nothing crosses the bridge's edge even where a
+// container routes by itself (CAP_NET_ADMIN): traffic from the bridge to an
+// address outside its subnet (the host's other addresses, other networks,
+// the world) and traffic into its subnet from anywhere but the bridge. What
+// stays open: the containers among themselves, and the host and they at the
+// host's address on the bridge.
+//
+// Why the raw table's PREROUTING: it comes before the routing decision, so
+// one rule covers both what the host would forward and what it would take
+// in itself (INPUT), and no other rule set runs ahead of it — in filter's
+// FORWARD the firewall plugin's jump, which it inserts at the top when it is
+// first needed, would ACCEPT a container's traffic before a DROP of ours
+// (Docker 28 puts its own isolation of direct routing there too). With
+// br_netfilter, frames bridged between two containers are seen with the
+// bridge as their input and a destination inside the subnet: never dropped.
+import { execFile } from 'child_process';
+import { NscopeError } from '../errors';
+import type { NetworkMeta } from './conflist';
+
+function iptables(args: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile('iptables', ['-w', '-t', 'raw', ...args], { timeout: 10000 }, (err) => resolve(!err));
+  });
+}
+
+/** What makes one set of rules (a network renamed or re-addressed has another). */
+export const internalKey = (m: NetworkMeta) => `${m.name} ${m.subnet} ${m.bridge}`;
+
+function rules(m: NetworkMeta): string[][] {
+  const comment = ['-m', 'comment', '--comment', `nscope network ${m.name} internal`];
+  return [
+    ['PREROUTING', '-i', m.bridge, '!', '-d', m.subnet, ...comment, '-j', 'DROP'],
+    ['PREROUTING', '!', '-i', m.bridge, '-d', m.subnet, ...comment, '-j', 'DROP'],
+  ];
+}
+
+/** Puts the rules first in raw PREROUTING unless they are there; all or none. */
+export async function ensureInternal(m: NetworkMeta): Promise<void> {
+  const added: string[][] = [];
+  for (const r of rules(m)) {
+    if (await iptables(['-C', ...r])) continue;
+    if (!await iptables(['-I', r[0], '1', ...r.slice(1)])) {
+      for (const a of added) await iptables(['-D', ...a]);
+      throw new NscopeError('failed', `iptables: cannot add the isolation rules of internal network ${m.name} (${m.subnet} on ${m.bridge})`);
+    }
+    added.push(r);
+  }
+}
+
+/** Removes every copy of the rules; nothing to remove is fine. */
+export async function removeInternal(m: NetworkMeta): Promise<void> {
+  for (const r of rules(m)) for (let i = 0; i < 8 && await iptables(['-D', ...r]); i++) { /* one per call */ }
+}

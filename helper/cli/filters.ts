@@ -2,7 +2,8 @@
 // key are alternatives (name=a --filter name=b: either), different keys must
 // all match; an unknown key or a value of the wrong form is refused before
 // anything is listed.
-import type { ContainerSummary, ImageSummaryInfo } from '../protocol';
+import { labelMatch } from '../lib/label-filter';
+import type { ContainerSummary, ImageSummaryInfo, VolumeSummary } from '../protocol';
 import { UsageError } from './args';
 
 export type Filters = Map<string, string[]>;
@@ -10,6 +11,7 @@ export type Filters = Map<string, string[]>;
 export const CONTAINER_FILTERS = ['id', 'name', 'label', 'status', 'health', 'ancestor', 'exited', 'before', 'since'] as const;
 export const IMAGE_FILTERS = ['dangling', 'reference', 'before', 'since'] as const;
 export const EVENT_FILTERS = ['container', 'event', 'type', 'label', 'image'] as const;
+export const VOLUME_FILTERS = ['dangling', 'driver', 'label', 'name'] as const;
 /** Docker's container states; `paused` is a running container whose cgroup is frozen */
 const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 /** Docker's health filter values; `none`: no health check (or not running) */
@@ -52,16 +54,13 @@ export function globMatch(pattern: string, s: string): boolean {
   try { return new RegExp(re + '$').test(s); } catch { return false; }
 }
 
+/** Docker's name filter: a regular expression, unanchored (a bad one as a plain substring). */
+function nameMatch(want: string, name: string): boolean {
+  try { return new RegExp(want).test(name); } catch { return name.includes(want); }
+}
+
 /** Docker's container state word: "paused" while frozen, else its status. */
 export const containerState = (c: ContainerSummary): string => (c.status === 'running' && c.paused ? 'paused' : c.status);
-
-/** label=KEY or label=KEY=VALUE against a label set */
-function labelMatch(want: string, labels: Record<string, string> | undefined): boolean {
-  const eq = want.indexOf('=');
-  const k = eq < 0 ? want : want.slice(0, eq);
-  if (!labels || !Object.hasOwn(labels, k)) return false;
-  return eq < 0 || labels[k] === want.slice(eq + 1);
-}
 
 /** An image reference as `ancestor=` names it: name[:tag], or an id (prefix, with or without sha256:). */
 function imageMatch(want: string, image: string, imageId: string): boolean {
@@ -88,8 +87,7 @@ export function filterContainers(list: ContainerSummary[], f: Filters): Containe
   const since = created('since');
   return list.filter((c) =>
     any('id', (v) => c.id.startsWith(v))
-    // Docker's name filter is a regular expression, unanchored
-    && any('name', (v) => { try { return new RegExp(v).test(c.name); } catch { return c.name.includes(v); } })
+    && any('name', (v) => nameMatch(v, c.name))
     && (!f.has('label') || f.get('label')!.every((v) => labelMatch(v, c.labels)))
     && any('status', (v) => containerState(c) === v)
     && any('health', (v) => (c.health ?? 'none') === v)
@@ -119,4 +117,17 @@ export function filterImages(list: ImageSummaryInfo[], f: Filters): ImageSummary
       && (!before || before.every((t) => (i.created ?? '') < t))
       && (!since || since.every((t) => (i.created ?? '') > t));
   });
+}
+
+/**
+ * The volumes `volume ls --filter` keeps: dangling (no container uses it),
+ * driver (exact), label (every one must match), name (as ps's).
+ */
+export function filterVolumes(list: VolumeSummary[], f: Filters): VolumeSummary[] {
+  const any = (key: string, test: (v: string) => boolean) => !f.has(key) || f.get(key)!.some(test);
+  return list.filter((v) =>
+    any('dangling', (x) => ['true', '1'].includes(x.toLowerCase()) === !v.users.length)
+    && any('driver', (x) => x === v.driver)
+    && (!f.has('label') || f.get('label')!.every((x) => labelMatch(x, v.labels)))
+    && any('name', (x) => nameMatch(x, v.name)));
 }

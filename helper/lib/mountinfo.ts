@@ -7,6 +7,8 @@ export interface MountEntry {
   /** the path inside that file system that is mounted here */
   root: string;
   mountPoint: string;
+  /** the mount's own options (before the " - "): rw/ro, nosuid, nodev, noexec, relatime, … */
+  mountOptions: string[];
   fsType: string;
   source: string;
   /** the super block's options (after the " - "), e.g. ["rw", "lowerdir=...", ...], each unescaped */
@@ -27,7 +29,7 @@ export function parseMountinfo(text: string): MountEntry[] {
     const post = line.slice(sep + 3).split(' ');
     if (pre.length < 6 || post.length < 3) continue;
     out.push({
-      dev: pre[2], root: unescapeMountinfo(pre[3]), mountPoint: unescapeMountinfo(pre[4]),
+      dev: pre[2], root: unescapeMountinfo(pre[3]), mountPoint: unescapeMountinfo(pre[4]), mountOptions: pre[5].split(','),
       fsType: post[0], source: unescapeMountinfo(post[1]),
       // split before unescaping: an escaped comma is part of a value, not a separator
       superOptions: post[2].split(',').map(unescapeMountinfo),

@@ -10,13 +10,14 @@ import type { IdMap } from '../lib/idmap';
 import type { MountInfo } from '../protocol/types/volumes';
 import type { Mount } from '../runtime/spec';
 import { copyImageData, giveToMappedRoot, isEmptyDir } from './copy-data';
+import { checkDriverOptions, type LocalDriverOptions } from './driver-options';
 import { lxcfsMounts } from './lxcfs';
 import { checkTarget, parseMountRequests, type MountRequest } from './mount-options';
 import { anonymousVolumeName } from './names';
 import type { VolumeStore } from './store';
 
-/** One volume a container mounts, as its record keeps it. */
-export interface VolumeUse { name: string; target: string; anonymous: boolean; noCopy: boolean; labels?: Record<string, string> }
+/** One volume a container mounts, as its record keeps it; `options`: the local driver's, for one this container makes (--mount volume-opt) */
+export interface VolumeUse { name: string; target: string; anonymous: boolean; noCopy: boolean; labels?: Record<string, string>; options?: LocalDriverOptions }
 
 export interface PlannedMounts {
   /** for the OCI spec, parents before children */
@@ -79,9 +80,11 @@ function addRequest(store: VolumeStore, r: MountRequest, out: PlannedMounts): vo
     const anonymous = r.source === undefined;
     const name = r.source ?? anonymousVolumeName();
     const data = store.dataDir(name);
+    // checked here, before anything is made; the store checks them again against an existing volume's
+    const options = checkDriverOptions(r.driverOptions, `${r.flag} volume-opt`);
     out.specMounts.push({ destination: r.target, type: 'bind', source: data, options: ['rbind', rw, 'rprivate'] });
     out.infos.push({ type: 'volume', name, source: data, destination: r.target, readOnly: r.readOnly });
-    out.volumes.push({ name, target: r.target, anonymous, noCopy: r.noCopy, ...(r.labels ? { labels: r.labels } : {}) });
+    out.volumes.push({ name, target: r.target, anonymous, noCopy: r.noCopy, ...(r.labels ? { labels: r.labels } : {}), ...(options ? { options } : {}) });
   }
 }
 
@@ -94,28 +97,37 @@ export interface PrepareInputs {
   idMap?: IdMap;
   /** is the volume mounted by a running container other than this one? (then it is never written to here) */
   busy: (name: string) => boolean;
+  /** the container's id: a volume that is a mount (driver options) is mounted for it (store.acquire) */
+  holder: string;
 }
 
 /**
- * Makes the volumes that do not exist yet and copies the image's content
- * into the empty ones. Returns the names it made, for the caller to remove
- * if the create fails after all.
+ * Makes the volumes that do not exist yet, mounts those that are mounts, and
+ * copies the image's content into the empty ones (a tmpfs volume's copy lasts
+ * while some container holds it). Returns the names it made, for the caller
+ * to remove if the create fails after all; on a failure here, what it made
+ * and mounted is undone.
  */
 export async function prepareVolumes(store: VolumeStore, vols: VolumeUse[], inp: PrepareInputs): Promise<string[]> {
   const made: string[] = [];
   try {
     for (const [i, v] of vols.entries()) {
-      const { created } = store.create(v.name, v.labels ?? {}, v.anonymous);
+      const { created } = store.create(v.name, v.labels ?? {}, v.anonymous, v.options);
       if (created) made.push(v.name);
+      store.acquire(v.name, inp.holder);
       const data = store.dataDir(v.name);
       // an existing volume of another user namespace keeps its owners: the ids are the host's, as with Docker's userns-remap
       if (!created && inp.idMap && !isEmptyDir(data)) continue;
       const copy = !v.noCopy && isEmptyDir(data) && !inp.busy(v.name);
       const copied = copy && await copyImageData(inp.layers, v.target, data, path.join(inp.scratch, `copydata-${i}`), inp.idMap);
-      if (!copied && created && inp.idMap) giveToMappedRoot(data, inp.idMap);
+      // a mount's root is its file system's (a bind's is a host directory): never given away here
+      if (!copied && created && inp.idMap && !v.options) giveToMappedRoot(data, inp.idMap);
     }
   } catch (e) {
-    for (const n of made) store.destroy(n);
+    store.release(inp.holder);
+    for (const n of made) {
+      try { store.destroy(n); } catch (err) { process.stderr.write(`nscope: warning: ${(err as Error).message}\n`); }
+    }
     throw e;
   }
   return made;

@@ -27,6 +27,8 @@ export interface MountRequest {
   tmpfsOptions?: string[];
   /** volumes: labels for one made by this mount (--mount volume-label=) */
   labels?: Record<string, string>;
+  /** volumes: the local driver's options for one made by this mount (--mount volume-opt=type=…), checked where it is planned */
+  driverOptions?: Record<string, string>;
   /** which flag asked for it, for messages */
   flag: string;
 }
@@ -150,6 +152,7 @@ export function parseMountFlag(raw: unknown): MountRequest {
   let size: string | undefined;
   let mode: string | undefined;
   const labels: Record<string, string> = {};
+  const driverOptions: Record<string, string> = {};
   const used = new Set<string>();
   for (const field of splitFields(raw)) {
     const eq = field.indexOf('=');
@@ -180,7 +183,13 @@ export function parseMountFlag(raw: unknown): MountRequest {
       case 'volume-driver':
         if (value !== 'local') throw invalid(`--mount: volume-driver ${String(value).slice(0, 40)}: only the local driver exists`);
         break;
-      case 'volume-opt': throw invalid('--mount: volume-opt: the local driver here takes no options');
+      case 'volume-opt': {
+        // volume-opt=type=tmpfs, volume-opt=o=size=1m ("quoted" when o has commas), as docker/cli reads it
+        const k = value!.indexOf('=');
+        if (k <= 0) throw invalid(`--mount: invalid volume-opt '${value!.slice(0, 100)}' (KEY=VALUE: type, device or o)`);
+        driverOptions[value!.slice(0, k)] = value!.slice(k + 1);
+        break;
+      }
       case 'bind-propagation':
         if (!(PROPAGATIONS as string[]).includes(value!)) throw invalid(`--mount: invalid value for bind-propagation: ${value!.slice(0, 40)} (one of ${PROPAGATIONS.join(', ')})`);
         propagation = value as Propagation;
@@ -206,6 +215,7 @@ export function parseMountFlag(raw: unknown): MountRequest {
   } else if (type === 'volume') {
     if (source) req.source = checkVolumeName(source, flag);
     if (Object.keys(labels).length) req.labels = labels;
+    if (Object.keys(driverOptions).length) req.driverOptions = driverOptions;
   } else {
     if (source) throw invalid(`--mount: invalid mount config for type "tmpfs": field Source must not be specified`);
     req.tmpfsOptions = tmpfsOptions(flag, [...(size !== undefined ? [`size=${size}`] : []), ...(mode !== undefined ? [`mode=${mode}`] : [])]);

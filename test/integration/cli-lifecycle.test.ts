@@ -152,6 +152,7 @@ test('export: a container\'s filesystem as a tar, to -o FILE or stdout; a runnin
   assert.equal(fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(d.dir)).length, mountsBefore, 'the clone is unmounted');
   assert.equal(await ok('inspect', '-f', '{{.State.Running}}', 'exr'), 'true\n');
   await ok('rm', '-f', '-v', 'exr', 'ex');
+  await ok('volume', 'rm', 'exr-data');
 });
 
 test('history: the image\'s steps, newest first', async () => {

@@ -12,9 +12,16 @@ export interface VolumeSummary {
   anonymous: boolean;
   /** names of the containers that have it mounted (running or not) */
   users: string[];
-  /** bytes of file content, when asked for (`volume ls --size`, inspect) */
+  /** bytes of file content, when asked for (`volume ls --size`, inspect); never for a volume with options (as Docker sizes none) */
   size?: number;
+  /** the local driver's options (`volume create -o`, Docker's names): the volume is this mount while a container's process uses it */
+  options?: { type: string; device: string; o?: string };
+  /** with options: whether the mount is up now (some container's process holds it) */
+  mounted?: boolean;
 }
+
+/** `volume prune --filter`: label=KEY[=VALUE] each must match, label!=KEY[=VALUE] none may (Docker's prune filters). */
+export interface VolumePruneFilters { label?: string[]; 'label!'?: string[] }
 
 /** A mount of a container as inspect shows it (Docker's "Mounts"). */
 export interface MountInfo {

@@ -122,7 +122,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     makeRunDir(ctx, r);
     // the record is in ctx.records from here: `volume rm` sees this container as a user
     madeVolumes = await prepareVolumes(ctx.volumes, planned.volumes, {
-      layers: image.layerDirs, scratch: p.run, idMap,
+      layers: image.layerDirs, scratch: p.run, idMap, holder: id,
       busy: (n) => [...ctx.records.values()].some((x) => x.id !== id && x.status === 'running' && x.volumes?.some((v) => v.name === n)),
     });
     const shim = await spawn(ctx, r, spec, cg, term);
@@ -137,7 +137,11 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     releaseIdMap(idMap);
     if (cg) await cg.destroy().catch(() => undefined);
     for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true });
-    for (const n of madeVolumes) ctx.volumes.destroy(n);
+    // the mounts its volumes got for it go if no other container holds them
+    ctx.volumes.release(id);
+    for (const n of madeVolumes) {
+      try { ctx.volumes.destroy(n); } catch (err) { process.stderr.write(`nscope: warning: ${(err as Error).message}\n`); }
+    }
     throw e;
   }
   emitEvent(ctx, 'container.created', r);

@@ -44,6 +44,8 @@ async function handleExit(ctx: ContainerContext, r: ContainerRecord): Promise<vo
   r.status = 'exited';
   r.exit = exit;
   r.finishedAt = exit.finishedAt;
+  // before the waiters: a `run` that returned has left no mount of a volume it alone held (a tmpfs volume's content is gone, as in Docker)
+  ctx.volumes.release(id);
   // Waiters first, and their replies written before anything else: the
   // rest is not on the user's critical path. (A crash before the save
   // below is fine: recover() finds the exit file again.)

@@ -23,17 +23,33 @@ export function recover(ctx: ContainerContext): void {
   const ids = new Set(fs.readdirSync(ctx.dir));
   // runtime dirs of containers that are gone (removed while the helper was down)
   for (const id of fs.readdirSync(ctx.run.path)) if (!ids.has(id) && !id.startsWith('.')) fs.rmSync(path.join(ctx.run.path, id), { recursive: true, force: true });
+  const live: ContainerRecord[] = [];
   for (const id of ids) {
     // one container's broken state must not keep the daemon (and every other container) down
-    try { recoverOne(ctx, id); } catch (e) {
+    try {
+      const r = recoverOne(ctx, id);
+      if (r) live.push(r);
+    } catch (e) {
       process.stderr.write(`nscope: container ${id}: not recovered: ${(e as Error).message}\n`);
     }
+  }
+  // every container with a process holds its volumes' mounts again before any exit found now releases
+  // one; a mount no such container holds (its user ended while the helper was down) goes
+  ctx.volumes.unmountUnheld();
+  for (const r of live) {
+    watchRecovered(ctx, r);
+    // as Docker's daemon at its start: a running container's health check starts over
+    if (r.status === 'running') startHealth(ctx, r);
   }
   sweepDeadInits(ctx);
 }
 
-/** One container dir found again: dropped if its create never finished, else its state reconciled. */
-function recoverOne(ctx: ContainerContext, id: string): void {
+/**
+ * One container dir found again: dropped if its create never finished, else
+ * its state reconciled. Returns it if it has a process as far as its record
+ * says (the caller watches for its exit, once every container is known).
+ */
+function recoverOne(ctx: ContainerContext, id: string): ContainerRecord | undefined {
   // an auto-removed container's state is on the tmpfs
   const ephemeral = fs.existsSync(pathsOf(ctx, id, true).config);
   const p = pathsOf(ctx, id, ephemeral);
@@ -49,7 +65,7 @@ function recoverOne(ctx: ContainerContext, id: string): void {
     if (pid && procStartTime(pid) !== null) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
     const gone = cgroupsPath ? ctx.cgroups.open(cgroupsPath).destroy().catch(() => undefined) : Promise.resolve();
     void gone.then(() => { for (const d of [p.dir, p.run]) fs.rmSync(d, { recursive: true, force: true }); });
-    return;
+    return undefined;
   }
   ctx.records.set(r.id, r);
   if (r.idMap) reserveAgain(r.idMap, p.dir);
@@ -63,10 +79,9 @@ function recoverOne(ctx: ContainerContext, id: string): void {
   // networks: DEL for one that exited, CHECK for one that runs (one that died meanwhile gets DEL from its exit handling)
   ctx.net.recover(netContainer(ctx, r), r.status !== 'exited');
   // as Docker's daemon at its start: `always` containers (and the others their policy restarts) come back
-  if (r.status === 'exited') { ctx.restarts.afterExit(ctx, r, 0, true); return; }
-  watchRecovered(ctx, r);
-  // as Docker's daemon at its start: a running container's health check starts over
-  if (r.status === 'running') startHealth(ctx, r);
+  if (r.status === 'exited') { ctx.restarts.afterExit(ctx, r, 0, true); return undefined; }
+  for (const v of r.volumes ?? []) ctx.volumes.hold(v.name, r.id);
+  return r;
 }
 
 export async function close(ctx: ContainerContext): Promise<void> {

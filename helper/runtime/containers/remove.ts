@@ -43,6 +43,8 @@ export async function removeExited(ctx: ContainerContext, r: ContainerRecord, vo
   // nothing, unless its exit handling could not DEL (a helper restarted meanwhile)
   await ctx.net.down(netContainer(ctx, r));
   await dropCgroup(ctx, r);
+  // nothing, unless its exit was never seen (it holds no volume mount once it is gone)
+  ctx.volumes.release(r.id);
   const p = paths(ctx, r);
   // in libuv's threads: a big rw layer must not hold up other requests
   await Promise.all([p.dir, p.run].map((d) => fs.promises.rm(d, { recursive: true, force: true })));

@@ -73,6 +73,8 @@ async function recreate(ctx: ContainerContext, r: ContainerRecord): Promise<void
   const cg = ctx.cgroups.create(r.cgroupRel, containerResources(r.limits, spec.linux?.resources));
   try {
     if (r.idMap) giveToUserns(ctx, r, cg);
+    // a volume that is a mount (driver options) went down with its last user's exit: up again before the init binds it
+    for (const v of r.volumes ?? []) ctx.volumes.acquire(v.name, r.id);
     // made again: the tmpfs it was on may have gone with a reboot
     const shim = await spawn(ctx, r, spec, cg);
     Object.assign(r, { status: 'created', pid: shim.pid, pidStart: procStartTime(shim.pid) ?? undefined, shimPid: shim.shimPid, rootSwitch: shim.method });
@@ -81,6 +83,7 @@ async function recreate(ctx: ContainerContext, r: ContainerRecord): Promise<void
     save(ctx, r);
     void shim.exited.then(() => onExit(ctx, r.id));
   } catch (e) {
+    ctx.volumes.release(r.id);
     await cg.destroy().catch(() => undefined);
     throw e;
   }

@@ -4,10 +4,9 @@ import type { HelperClient } from '../protocol/client';
 import { HelperError } from '../protocol/client';
 import type { ContainerDetail, ImageDetailInfo, ImageSummaryInfo, NetworkSummary } from '../protocol';
 import { bool, str, UsageError, type Parsed } from './args';
-import { json, type Command, type Ctx, type Flag } from './command';
+import type { Command, Ctx, Flag } from './command';
 import { dockerContainer, dockerImage } from './docker-inspect';
-import { TemplateError } from '../lib/go-template';
-import { listFormat } from './list-format';
+import { inspectFormat, printInspected } from './inspect-output';
 
 export const INSPECT_FORMAT: Flag = { name: 'format', short: 'f', takesValue: true, value: 'string', help: 'Format the output: "json" (the default) or a Go template, e.g. \'{{.State.Pid}}\', \'{{json .Config}}\'' };
 const SIZE: Flag = { name: 'size', short: 's', help: "Display total file sizes if the type is container (SizeRw: its rw layer; SizeRootFs: with its image's)" };
@@ -35,8 +34,7 @@ async function lookUp(c: HelperClient, ref: string, type: Kind | undefined, size
 
 /** Prints each reference's document; exit 1 if any was not found (the others are still printed), as docker inspect. */
 export async function inspectRefs(p: Parsed, ctx: Ctx, refs: string[], type: Kind | undefined): Promise<number> {
-  const fmt = listFormat(p, { unescape: false });
-  if (fmt.kind === 'template' && fmt.table) throw new UsageError('--format: "table" is for lists; inspect takes json or a template');
+  const fmt = inspectFormat(p);
   const c = await ctx.client();
   const docs: unknown[] = [];
   let rc = 0;
@@ -59,15 +57,7 @@ export async function inspectRefs(p: Parsed, ctx: Ctx, refs: string[], type: Kin
       rc = 1;
     }
   }
-  if (fmt.kind !== 'template') { json(docs); return rc; }
-  for (const doc of docs) {
-    try { process.stdout.write(fmt.template.execute(doc) + '\n'); } catch (e) {
-      if (!(e instanceof TemplateError)) throw e;
-      process.stderr.write(`nscope: ${e.message}\n`);
-      return 1;
-    }
-  }
-  return rc;
+  return printInspected(fmt, docs, rc);
 }
 
 function kindOf(p: Parsed): Kind | undefined {

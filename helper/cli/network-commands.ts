@@ -8,6 +8,7 @@ import { FORMAT, json, wantsJson, type Command } from './command';
 import { dockerNetwork } from './docker-network';
 import { ago, shortId, table } from './format';
 import { INSPECT_FORMAT } from './inspect-command';
+import { inspectFormat, printInspected } from './inspect-output';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 import { management } from './management';
 import { createParams, CREATE_FLAGS } from './network-create';
@@ -15,7 +16,6 @@ import { filterNetworks, NETWORK_HEADERS, networkFilters, networkRow } from './n
 import { parseFilters } from './filters';
 import { promptLine } from './prompt';
 import { parseTimeArg } from './time-arg';
-import { TemplateError } from '../lib/go-template';
 
 const portLine = (m: PortMapping) => `${m.containerPort}/${m.protocol} -> ${m.hostIp ?? '0.0.0.0'}:${m.hostPort}`;
 
@@ -61,8 +61,7 @@ const INSPECT: Command = {
   flags: [INSPECT_FORMAT, { name: 'verbose', short: 'v', help: 'Verbose output for diagnostics (accepted: a local network has nothing more to show)' }],
   min: 1, usage: 'network inspect [OPTIONS] NETWORK [NETWORK...]',
   async run(p, ctx) {
-    const fmt = listFormat(p, { unescape: false });
-    if (fmt.kind === 'template' && fmt.table) throw new UsageError('--format: "table" is for lists; inspect takes json or a template');
+    const fmt = inspectFormat(p);
     const c = await ctx.client();
     const docs: unknown[] = [];
     let rc = 0;
@@ -73,15 +72,7 @@ const INSPECT: Command = {
         rc = 1;
       }
     }
-    if (fmt.kind !== 'template') { json(docs); return rc; }
-    for (const doc of docs) {
-      try { process.stdout.write(fmt.template.execute(doc) + '\n'); } catch (e) {
-        if (!(e instanceof TemplateError)) throw e;
-        process.stderr.write(`nscope: ${e.message}\n`);
-        return 1;
-      }
-    }
-    return rc;
+    return printInspected(fmt, docs, rc);
   },
 };
 

@@ -2,7 +2,10 @@
 // each with its own flags (`volume ls -f` is --filter, `volume rm -f` --force).
 import type { VolumeSummary } from '../protocol/types/volumes';
 import { bool, FlagError, list, str, UsageError, type Parsed } from './args';
-import { FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
+import { FORMAT, json, wantsJson, type Command, type Flag } from './command';
+import { INSPECT_FORMAT } from './inspect-command';
+import { inspectFormat, printInspected } from './inspect-output';
+import { goMap } from '../lib/go-template';
 import { filterVolumes, parseFilters, VOLUME_FILTERS } from './filters';
 import { humanSize, table } from './format';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
@@ -96,23 +99,28 @@ const LS: Command = {
   },
 };
 
-async function inspectVolumes(names: string[], ctx: Ctx): Promise<number> {
-  const c = await ctx.client();
-  const out = [];
-  let rc = 0;
-  for (const name of names) {
-    try { out.push(await c.request('volume.inspect', { name })); } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); rc = 1; }
-  }
-  json(out);
-  return rc;
+/** Docker's volume document (`docker volume inspect`), nscope's own fields under Nscope. */
+function dockerVolume(v: VolumeSummary): object {
+  return {
+    CreatedAt: v.created, Driver: v.driver, Labels: goMap({ ...v.labels }), Mountpoint: v.mountpoint, Name: v.name,
+    Options: v.options ? goMap({ type: v.options.type, device: v.options.device, ...(v.options.o !== undefined ? { o: v.options.o } : {}) }) : null,
+    Scope: 'local',
+    Nscope: { anonymous: v.anonymous, users: v.users, ...(v.size !== undefined ? { size: v.size } : {}), ...(v.mounted !== undefined ? { mounted: v.mounted } : {}) },
+  };
 }
 
 const INSPECT: Command = {
-  summary: 'Show volumes in detail, as JSON', group: 'Containers', usage: 'volume inspect [OPTIONS] VOLUME [VOLUME...]', min: 1,
-  flags: [FORMAT],
-  run(p, ctx) {
-    wantsJson(p);
-    return inspectVolumes(p.positionals, ctx);
+  summary: 'Display detailed information on one or more volumes, as Docker prints it (nscope\'s own under Nscope)', group: 'Containers', usage: 'volume inspect [OPTIONS] VOLUME [VOLUME...]', min: 1,
+  flags: [INSPECT_FORMAT],
+  async run(p, ctx) {
+    const fmt = inspectFormat(p);
+    const c = await ctx.client();
+    const docs: object[] = [];
+    let rc = 0;
+    for (const name of p.positionals) {
+      try { docs.push(dockerVolume(await c.request('volume.inspect', { name }))); } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); rc = 1; }
+    }
+    return printInspected(fmt, docs, rc);
   },
 };
 

@@ -44,7 +44,8 @@ after(async () => {
 test('a tmpfs volume: a tmpfs of its size while a container holds it, shared, unmounted with its content when the last user stops', async () => {
   assert.equal(await out('volume', 'create', '--driver', 'local', '--opt', 'type=tmpfs', '--opt', 'device=tmpfs', '--opt', 'o=size=1m,uid=1000', '--label', 'kind=mem', 'vf-tmp'), 'vf-tmp\n');
   const [v] = JSON.parse(await out('volume', 'inspect', 'vf-tmp'));
-  assert.deepEqual([v.options, v.mounted, v.labels], [{ type: 'tmpfs', device: 'tmpfs', o: 'size=1m,uid=1000' }, false, { kind: 'mem' }]);
+  assert.deepEqual([v.Options, v.Nscope.mounted, v.Labels, v.Driver, v.Scope], [{ type: 'tmpfs', device: 'tmpfs', o: 'size=1m,uid=1000' }, false, { kind: 'mem' }, 'local', 'local']);
+  assert.equal(await out('volume', 'inspect', '-f', '{{.Options.type}} {{.Name}}', 'vf-tmp'), 'tmpfs vf-tmp\n');
   assert.deepEqual(mountsAt(dataDir('vf-tmp')), [], 'not mounted before a container uses it');
 
   await cli(['run', '-d', '--name', 'vf-t1', '-v', 'vf-tmp:/data', 'host', ...sh('echo kept > /data/f; exec sleep 60')]);
@@ -53,7 +54,7 @@ test('a tmpfs volume: a tmpfs of its size while a container holds it, shared, un
   assert.match(up[0], / - tmpfs tmpfs rw,.*size=1024k/);
   assert.match(up[0].split(' ')[5], /nosuid/, 'nosuid unless asked');
   assert.match(up[0].split(' ')[5], /nodev/, 'nodev unless asked');
-  assert.equal(JSON.parse(await out('volume', 'inspect', 'vf-tmp'))[0].mounted, true);
+  assert.equal(JSON.parse(await out('volume', 'inspect', 'vf-tmp'))[0].Nscope.mounted, true);
   // a second user sees the first one's content; the size holds
   for (let i = 0; i < 100 && !fs.existsSync(path.join(dataDir('vf-tmp'), 'f')); i++) await sleep(50);
   const second = await out('run', '--rm', '-v', 'vf-tmp:/data', 'host', ...sh('cat /data/f; grep " /data " /proc/mounts | cut -d" " -f3; stat -c %u /data; df -k /data | tail -1 | tr -s " " | cut -d" " -f2; dd if=/dev/zero of=/data/big bs=64k count=32 2>/dev/null || echo full; rm -f /data/big'));
@@ -63,7 +64,7 @@ test('a tmpfs volume: a tmpfs of its size while a container holds it, shared, un
   await cli(['stop', '-t', '0', 'vf-t1']);
   assert.deepEqual(mountsAt(dataDir('vf-tmp')), [], 'the last user stopped: unmounted');
   assert.deepEqual(fs.readdirSync(dataDir('vf-tmp')), [], 'nothing written under the mount is left in the directory');
-  assert.equal(JSON.parse(await out('volume', 'inspect', 'vf-tmp'))[0].mounted, false);
+  assert.equal(JSON.parse(await out('volume', 'inspect', 'vf-tmp'))[0].Nscope.mounted, false);
   // as Docker: the content went with the mount; a new user gets an empty tmpfs
   assert.equal(await out('run', '--rm', '-v', 'vf-tmp:/data', 'host', 'ls', '-A', '/data'), '');
   // a start of the stopped user mounts it again
@@ -98,7 +99,7 @@ test('a bind volume (type=none, o=bind) shows the host directory; ro holds; remo
 test('--mount volume-opt makes a volume with options on first use', async () => {
   const r = await out('run', '--rm', '--mount', 'type=volume,src=vf-mo,dst=/m,volume-opt=type=tmpfs,volume-opt=device=tmpfs,"volume-opt=o=size=2m,mode=700"', 'host', ...sh('grep " /m " /proc/mounts | cut -d" " -f3; stat -c %a /m'));
   assert.equal(r, 'tmpfs\n700\n');
-  assert.deepEqual(JSON.parse(await out('volume', 'inspect', 'vf-mo'))[0].options, { type: 'tmpfs', device: 'tmpfs', o: 'size=2m,mode=700' });
+  assert.deepEqual(JSON.parse(await out('volume', 'inspect', 'vf-mo'))[0].Options, { type: 'tmpfs', device: 'tmpfs', o: 'size=2m,mode=700' });
   assert.deepEqual(mountsAt(dataDir('vf-mo')), []);
   await cli(['volume', 'rm', 'vf-mo']);
   const bad = await cli(['create', '--mount', 'type=volume,src=vf-mo2,dst=/m,volume-opt=type=proc,volume-opt=device=proc', 'host', 'true'], false);
@@ -207,7 +208,7 @@ test('a helper killed and started again: a running holder keeps its mount; one w
   for (let i = 0; i < 200 && mountsAt(dataDir('vf-r2')).length; i++) await sleep(25);
   assert.deepEqual(mountsAt(dataDir('vf-r2')), [], 'vf-h2 died while the helper was down: unmounted');
   const [r1] = JSON.parse(await out('volume', 'inspect', 'vf-r1'));
-  assert.equal(r1.mounted, true);
+  assert.equal(r1.Nscope.mounted, true);
   await cli(['rm', '-f', 'vf-h1', 'vf-h2']);
   assert.deepEqual(mountsAt(dataDir('vf-r1')), [], 'the last holder removed after the restart: unmounted');
   await cli(['volume', 'rm', 'vf-r1', 'vf-r2']);

@@ -41,13 +41,14 @@ test('copyData: a new named volume gets the image\'s /data as the container woul
   const r = await cli(['run', '--rm', '-v', 'vol1:/data', 'data', ...sh('cd /data && ls -A; stat -c "%n %u:%g %a %h" a hard keep; cat sub/new keep/k; ls sub')]);
   assert.equal(r.stdout, 'a\nabs\nhard\nkeep\nlink\nsub\n./a 1000:1001 640 2\n./hard 1000:1001 640 2\n./keep 0:0 711 2\nnew\nk\nnew\n'.replace(/\.\//g, ''));
   // on the host: in Docker's layout, symlinks kept as links (never followed), hardlinks kept
-  const v = JSON.parse((await cli(['volume', 'inspect', 'vol1'])).stdout)[0];
-  assert.equal(v.mountpoint, path.join(d.root, 'volumes', 'vol1', '_data'));
-  assert.equal(fs.readlinkSync(path.join(v.mountpoint, 'abs')), '/etc/passwd');
-  assert.equal(fs.statSync(path.join(v.mountpoint, 'a')).ino, fs.statSync(path.join(v.mountpoint, 'hard')).ino);
-  assert.ok(!fs.existsSync(path.join(v.mountpoint, 'gone')), 'a whiteout hides the lower layer\'s file');
-  assert.ok(!fs.existsSync(path.join(v.mountpoint, 'sub', 'old')), 'an opaque directory hides the lower layer\'s content');
-  assert.deepEqual(fs.readdirSync(v.mountpoint).filter((n) => n.startsWith('.wh.')), []);
+  // Docker's document: Mountpoint
+  const { Mountpoint: mountpoint } = JSON.parse((await cli(['volume', 'inspect', 'vol1'])).stdout)[0];
+  assert.equal(mountpoint, path.join(d.root, 'volumes', 'vol1', '_data'));
+  assert.equal(fs.readlinkSync(path.join(mountpoint, 'abs')), '/etc/passwd');
+  assert.equal(fs.statSync(path.join(mountpoint, 'a')).ino, fs.statSync(path.join(mountpoint, 'hard')).ino);
+  assert.ok(!fs.existsSync(path.join(mountpoint, 'gone')), 'a whiteout hides the lower layer\'s file');
+  assert.ok(!fs.existsSync(path.join(mountpoint, 'sub', 'old')), 'an opaque directory hides the lower layer\'s content');
+  assert.deepEqual(fs.readdirSync(mountpoint).filter((n) => n.startsWith('.wh.')), []);
 });
 
 test('a second container sees the first one\'s writes; the copy is not made again', async () => {

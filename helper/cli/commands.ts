@@ -12,6 +12,7 @@ import { formatAttrs, printLogStream } from './logstream';
 import { attachStreams, CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
 import { foreignRunFlags } from './foreign-run-flags';
 import { proxySignals, SIG_PROXY, sigProxy } from './signal-proxy';
+import { INFO } from './info-command';
 import { claimCidFile, type CidFile } from './cidfile';
 import { checkTerminal, execAttached, pumpTerminal } from './exec';
 import { STATS } from './stats';
@@ -311,16 +312,7 @@ export const COMMANDS: Record<string, Command> = {
   rename: RENAME,
   attach: ATTACH,
   export: EXPORT,
-  info: {
-    summary: 'Display information about the helper daemon', group: 'Helper',
-    flags: [FORMAT], usage: 'info [OPTIONS]',
-    async run(p, ctx) {
-      const i = await (await ctx.client()).request('system.info', {});
-      if (wantsJson(p)) json(i);
-      else process.stdout.write(`Helper version: ${i.version} (pid ${i.pid})\nSocket: ${i.socket}\nRoot: ${i.root}\nCgroup version: ${i.cgroupVersion}\nKernel: ${i.kernel}\nContainers: ${i.containers.total} (${i.containers.running} running)\nImages: ${i.images}\n`);
-      return 0;
-    },
-  },
+  info: INFO,
   volume: VOLUME,
   login: LOGIN,
   logout: LOGOUT,

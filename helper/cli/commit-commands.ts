@@ -1,8 +1,4 @@
 // `nscope commit`, and the `image layers` / `image export` subcommands.
-import { randomBytes } from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
-import { openStreamWithResult } from '../protocol/client';
 import type { ImageLayersResult, LayerChangeInfo } from '../protocol';
 import { bool, list, str, UsageError, type Parsed } from './args';
 import { json, wantsJson, FORMAT, type Command, type Ctx } from './command';

@@ -6,7 +6,6 @@
 //                              (helper/rootfs/import-image.ts), with -c/-m/--platform
 // `image save`, `image load` and `image import` are the same commands; `image
 // import FILE` alone (nscope's older word for load) still loads an archive.
-import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageSummaryInfo } from '../protocol';
 import { ArchiveTargetError, exportToPath, receiveExport } from '../images/receive-export';

@@ -1,10 +1,7 @@
 // `nscope images`, `rmi`, `history`, and `nscope image …`: Docker's image
 // management command, each subcommand with its own flags (image-rm's -f is
 // --force, image-inspect's -f is --format, as in Docker).
-import * as path from 'path';
 import type { ImageSummaryInfo } from '../protocol';
-import { isLocalSocket } from '../protocol/host';
-import { sendImport } from '../images/send-import';
 import { bool, list, str, UsageError, type Parsed } from './args';
 import { eachId, json, type Command } from './command';
 import { imageExport, imageLayers } from './commit-commands';

@@ -80,7 +80,9 @@ export function dialSsh(h: Extract<HostAddress, { kind: 'ssh' }>): Duplex {
   const d = new Duplex({
     allowHalfOpen: true,
     read() { child.stdout.resume(); },
-    write(chunk: Buffer, _enc, cb) { if (child.stdin.writable) child.stdin.write(chunk, cb); else cb(); },
+    // a write to an ssh that has died fails (EPIPE) before its exit is seen: not the stream's error,
+    // which is ssh's own reason, given when it exits (a busy machine reached the EPIPE first)
+    write(chunk: Buffer, _enc, cb) { if (child.stdin.writable) child.stdin.write(chunk, () => cb()); else cb(); },
     final(cb) { child.stdin.end(); cb(); },
     destroy(err, cb) { if (child.exitCode === null && child.signalCode === null) child.kill(); cb(err); },
   });

@@ -9,7 +9,7 @@ import type { CgroupDriver } from '../cgroups/types';
 import { invalid, notFound, NscopeError } from '../errors';
 import type { ImageStore } from '../images/store';
 import type {
-  ContainerDetail, ContainerStats, ContainerSummary, ExecOptions, ExitStatus, LimitArgs, Limits, LogEntry, ProcessInfo, RunOptions,
+  ContainerDetail, ContainerStats, ContainerSummary, ExecOptions, ExitStatus, LimitArgs, LogEntry, ProcessInfo, RunOptions,
   ShellInfo,
 } from '../protocol/types';
 import { containerCgroupMounts } from './cgroup-mounts';

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
@@ -231,4 +232,23 @@ test('version: the client\'s and the helper\'s parts, or a Go template / JSON ov
   const forced = await ctxCli('rm', '-f', 'two', 'one');
   assert.deepEqual([forced.code, forced.stdout], [0, 'two\none\n']);
   assert.equal((await ctxCli('ls', '-q')).stdout, 'default\n');
+});
+
+test('info: Docker\'s sections, or a Go template / JSON over Docker\'s field names', async () => {
+  await ok('run', '-d', '--name', 'inf', 'host', 'sleep', '60');
+  await ok('pause', 'inf');
+  const text = await ok('info');
+  assert.match(text, /^Client:\n Version: +\d+\.\d+\.\d+\n/);
+  assert.match(text, /\nServer:\n Containers: \d+\n  Running: \d+\n  Paused: 1\n  Stopped: \d+\n Images: \d+\n Server Version: /);
+  assert.match(text, /\n Storage Driver: overlay2\n/);
+  assert.match(text, /\n Security Options:\n  seccomp\n   Profile: builtin\n/);
+  const [ncpu, cgroup, paused, root] = (await ok('info', '--format', '{{.NCPU}} {{.CgroupVersion}} {{.ContainersPaused}} {{.DockerRootDir}}')).trim().split(' ');
+  assert.equal(Number(ncpu), os.cpus().length);
+  assert.match(cgroup, /^[12]$/);
+  assert.equal(paused, '1');
+  assert.equal(root, d.root);
+  const doc = JSON.parse(await ok('info', '-f', 'json'));
+  assert.equal(doc.OSType, 'linux');
+  assert.equal(doc.MemTotal, os.totalmem());
+  await ok('rm', '-f', 'inf');
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import { RUNTIME } from '../helpers/containerd';
 import { havePodman, PrivatePodman } from '../helpers/podman';
 import { type EngineFixture, engineFixture, engineTeardown, layerTar, matrix } from '../helpers/engines';

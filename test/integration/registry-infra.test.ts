@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { busyboxImage, makeImageLayout, standardImage, twoPlatformImage, type ImageLayout } from '../helpers/image-layout';
-import { blobPath, corruptBlob, startRegistry, type TestRegistry } from '../helpers/registry';
+import { blobPath, corruptBlob, startRegistry } from '../helpers/registry';
 import { cuttingProxy, throttlingProxy } from '../helpers/registry-proxy';
 import { pullToLayout, pushLayout, skopeoInspect } from '../helpers/skopeo';
 import { runCommand } from '../helpers/command';

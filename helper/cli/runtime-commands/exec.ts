@@ -46,7 +46,7 @@ export const execCommand: RuntimeCommand = {
     } else {
       const args = p.positionals.slice(1);
       if (args.length === 0) throw new UsageError('exec: a command is required after the container id (or give -p process.json)');
-      const { state } = ctx.rt.live(id);
+      ctx.rt.live(id); // no such container: refused here, before its spec is read
       const nnp = p.flags['no-new-privs'];
       process_ = processFromFlags(ctx.rt.containerSpec(id).process, {
         args, cwd: str(p, 'cwd'), env: list(p, 'env'), tty: bool(p, 'tty'), user: str(p, 'user'),

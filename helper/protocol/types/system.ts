@@ -6,8 +6,13 @@ export interface SystemInfo {
   socket: string;
   cgroupVersion: 1 | 2;
   kernel: string;
-  containers: { total: number; running: number };
+  /** `paused`: running with a frozen cgroup (counted in running too) */
+  containers: { total: number; running: number; paused?: number };
   images: number;
+  /** the helper's machine, for `info` (Docker's Name, OperatingSystem, Architecture, NCPU, MemTotal) */
+  host?: { name: string; os: string; arch: string; cpus: number; memTotal: number };
+  /** what confines its containers by default (Docker's SecurityOptions words: seccomp, cgroupns, userns) */
+  security?: string[];
   /** who the helper sees on this connection */
   peer: { uid: number; gid: number; pid: number };
 }

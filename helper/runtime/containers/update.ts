@@ -18,7 +18,7 @@ export interface UpdateResult { id: string; limits: Limits; warnings?: string[] 
  * (no BFQ/CFQ), discarded with Docker's warning, as create does.
  */
 function updateBlockWeight(ctx: ContainerContext, r: ContainerRecord, weight: number, warnings: string[]): void {
-  const { blockIO, warnings: w } = blockIOFromOptions({ image: '', blkioWeight: weight }, ctx.cgroups.blockWeights);
+  const { warnings: w } = blockIOFromOptions({ image: '', blkioWeight: weight }, ctx.cgroups.blockWeights);
   warnings.push(...w);
   if (w.length) return;
   const file = paths(ctx, r).config;

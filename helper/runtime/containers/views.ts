@@ -194,8 +194,13 @@ export function freezeMarker(ctx: ContainerContext, ref: string): string {
 
 export function counts(ctx: ContainerContext) {
   let running = 0;
-  for (const r of ctx.records.values()) if (r.status === 'running') running++;
-  return { total: ctx.records.size, running };
+  let paused = 0;
+  for (const r of ctx.records.values()) {
+    if (r.status !== 'running') continue;
+    running++;
+    if (isPaused(ctx, r)) paused++;
+  }
+  return { total: ctx.records.size, running, paused };
 }
 
 export function imageInUse(ctx: ContainerContext, imageId: string): string | undefined {

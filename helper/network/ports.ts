@@ -4,7 +4,7 @@
 // port would be silently shadowed for new connections instead of failing.
 import * as dgram from 'dgram';
 import * as net from 'net';
-import { conflict, invalid } from '../errors';
+import { conflict, invalid, NscopeError } from '../errors';
 import type { PortMapping } from '../protocol/types';
 import { formatIp, parseIp } from './cidr';
 
@@ -13,18 +13,43 @@ function portNumber(s: string, what: string, spec: string): number {
   return Number(s);
 }
 
-/** `[HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|udp]`; no host port (0) is one picked at start. */
-export function parsePublish(spec: unknown): PortMapping {
+/** At most this many ports from one -p range (each is a DNAT rule and a probe at start). */
+const MAX_PUBLISH_RANGE = 1024;
+
+/** "8000" or "8000-8010" as [first, last]. */
+function portRange(s: string, what: string, spec: string): [number, number] {
+  const [a, b, ...more] = s.split('-');
+  if (more.length) throw invalid(`-p ${spec}: invalid ${what} range "${s}"`);
+  const first = portNumber(a, what, spec);
+  const last = b === undefined ? first : portNumber(b, what, spec);
+  if (last < first) throw invalid(`-p ${spec}: invalid ${what} range "${s}": its end is below its start`);
+  if (last - first + 1 > MAX_PUBLISH_RANGE) throw invalid(`-p ${spec}: more than ${MAX_PUBLISH_RANGE} ports in one range`);
+  return [first, last];
+}
+
+/**
+ * `[HOSTIP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|udp]`, Docker's forms: no
+ * host port (0) is one picked at start; a container range is published port by
+ * port (to a host range of the same length, or to picked ports); one container
+ * port over a host range gets the first free port of that range at start
+ * (`hostPortEnd`).
+ */
+export function parsePublish(spec: unknown): PortMapping[] {
   if (typeof spec !== 'string' || !spec || spec.length > 64) throw invalid(`-p: "${String(spec).slice(0, 64)}" is not [HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]`);
   const [addr, proto = 'tcp', ...extra] = spec.split('/');
   if (extra.length || (proto !== 'tcp' && proto !== 'udp')) throw invalid(`-p ${spec}: the protocol must be tcp or udp`);
   const parts = addr.split(':');
   if (parts.length > 3) throw invalid(`-p ${spec}: IPv6 host addresses are not supported; use [HOSTIP:][HOSTPORT:]CONTAINERPORT`);
-  if (parts.some((p) => p.includes('-'))) throw invalid(`-p ${spec}: port ranges are not supported; give each port its own -p`);
-  const containerPort = portNumber(parts[parts.length - 1], 'container port', spec);
-  const hostPort = parts.length >= 2 && parts[parts.length - 2] !== '' ? portNumber(parts[parts.length - 2], 'host port', spec) : 0;
+  const [cFirst, cLast] = portRange(parts[parts.length - 1], 'container port', spec);
+  const hostGiven = parts.length >= 2 && parts[parts.length - 2] !== '';
+  const [hFirst, hLast] = hostGiven ? portRange(parts[parts.length - 2], 'host port', spec) : [0, 0];
   const hostIp = parts.length === 3 && parts[0] !== '' ? formatIp(parseIp(parts[0], `-p ${spec}: host address`)) : undefined;
-  return { ...(hostIp && hostIp !== '0.0.0.0' ? { hostIp } : {}), hostPort, containerPort, protocol: proto };
+  const base = { ...(hostIp && hostIp !== '0.0.0.0' ? { hostIp } : {}), protocol: proto as 'tcp' | 'udp' };
+  const count = cLast - cFirst + 1;
+  // one container port, a host range: the first free one of it, at start
+  if (count === 1) return [{ ...base, hostPort: hFirst, ...(hLast > hFirst ? { hostPortEnd: hLast } : {}), containerPort: cFirst }];
+  if (hostGiven && hLast - hFirst + 1 !== count) throw invalid(`-p ${spec}: invalid ranges specified for container and host ports (${count} container ports, ${hLast - hFirst + 1} host ports)`);
+  return Array.from({ length: count }, (_, i) => ({ ...base, hostPort: hostGiven ? hFirst + i : 0, containerPort: cFirst + i }));
 }
 
 /** -P: every EXPOSE of the image ("80/tcp", "53/udp", "8080") to a host port picked at start. */
@@ -52,9 +77,12 @@ export function exposedFrom(values: string[] | undefined): Record<string, object
 export function exposedMappings(exposed: Record<string, unknown> | undefined): PortMapping[] {
   const out: PortMapping[] = [];
   for (const key of Object.keys(exposed ?? {})) {
-    const m = /^(\d{1,5})(?:\/(tcp|udp))?$/.exec(key);
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) continue; // sctp, ranges: not published
-    out.push({ hostPort: 0, containerPort: Number(m[1]), protocol: (m[2] ?? 'tcp') as 'tcp' | 'udp' });
+    // an image's EXPOSE may name a range ("8000-8010/tcp"): each port of it
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp))?$/.exec(key);
+    const first = m ? Number(m[1]) : NaN;
+    const last = m?.[2] !== undefined ? Number(m[2]) : first;
+    if (!m || first < 1 || last > 65535 || last < first || last - first + 1 > MAX_EXPOSE_RANGE) continue; // sctp, bad keys: not published
+    for (let port = first; port <= last; port++) out.push({ hostPort: 0, containerPort: port, protocol: (m[3] ?? 'tcp') as 'tcp' | 'udp' });
   }
   return out;
 }
@@ -81,13 +109,28 @@ function probe(m: PortMapping): Promise<number> {
   });
 }
 
+/** A host range's first port that no container publishes and the host lets bind (Docker's -p 8000-8010:80). */
+async function firstFree(w: PortMapping, taken: PortMapping[]): Promise<PortMapping> {
+  const { hostPortEnd: end, ...m } = w;
+  for (let port = w.hostPort; port <= end!; port++) {
+    const at = { ...m, hostPort: port };
+    if (taken.some((u) => same(u, at))) continue;
+    try { return { ...at, hostPort: await probe(at) }; } catch (e) {
+      if (!(e instanceof NscopeError && e.code === 'conflict')) throw e;
+    }
+  }
+  throw conflict(`Bind for ${w.hostIp ?? '0.0.0.0'}:${w.hostPort}-${end} failed: all ports are allocated`);
+}
+
 /**
  * The host ports of `wanted` made concrete: each checked against the other
  * containers' published ports (`inUse`) and bound once on the host.
  */
 export async function allocatePorts(wanted: PortMapping[], inUse: PortMapping[]): Promise<PortMapping[]> {
   const out: PortMapping[] = [];
-  for (const w of wanted) {
+  for (const want of wanted) {
+    if (want.hostPortEnd) { out.push(await firstFree(want, [...inUse, ...out])); continue; }
+    const w = want;
     if (w.hostPort && [...inUse, ...out].some((u) => same(u, w))) {
       throw conflict(`Bind for ${w.hostIp ?? '0.0.0.0'}:${w.hostPort} failed: port is already allocated`);
     }

@@ -57,7 +57,7 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
   const meta = store.get(v === 'bridge' ? v : checkNetworkName(v));
   if (aliases.length && meta.isDefault) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
   const ports: PortMapping[] = [];
-  for (const m of [...(opts.publish ?? []).map(parsePublish), ...(opts.publishAll ? exposedMappings(exposed) : [])]) {
+  for (const m of [...(opts.publish ?? []).flatMap(parsePublish), ...(opts.publishAll ? exposedMappings(exposed) : [])]) {
     // -P and -p for the same port: the -p one (given first) wins, as in Docker
     if (!ports.some((p) => p.containerPort === m.containerPort && p.protocol === m.protocol && p.hostIp === m.hostIp && (!m.hostPort || p.hostPort === m.hostPort))) ports.push(m);
   }

@@ -177,6 +177,32 @@ test('-p 127.0.0.1:PORT:80 is answered from the host; nscope port lists it; a ta
   await assert.rejects(get(`http://127.0.0.1:${port}/`));
 });
 
+test('-p ranges, as Docker takes them: a container range port by port, one port over a host range gets its first free port, bad pairs refused', async () => {
+  const base = await freePort();
+  // two ports of a container range, each answered
+  const two = await run(['-d', '-p', `127.0.0.1:${base}-${base + 1}:80-81`, IMAGE, 'sh', '-c', `${SERVE.replace('exec busybox httpd -f -p 80', 'busybox httpd -p 81 -h /www; exec busybox httpd -f -p 80')}`]);
+  assert.deepEqual((await c.request('container.port', { id: two })).map((p) => [p.hostPort, p.containerPort]).sort(), [[base, 80], [base + 1, 81]]);
+  assert.match(await getEventually(`http://127.0.0.1:${base}/`), /hello from/);
+  assert.match(await getEventually(`http://127.0.0.1:${base + 1}/`), /hello from/);
+  // one container port over a host range: the range's first port is taken (by `two`), so the next free one
+  const one = await run(['-d', '-p', `127.0.0.1:${base}-${base + 3}:80`, IMAGE, 'sh', '-c', SERVE]);
+  const [picked] = await c.request('container.port', { id: one });
+  assert.equal(picked.hostPort, base + 2);
+  assert.match(await getEventually(`http://127.0.0.1:${base + 2}/`), /hello from/);
+  // the whole range taken: Docker's words, nothing published
+  const full = await d.cli(['run', '-d', '-p', `127.0.0.1:${base}-${base + 1}:80`, IMAGE, 'sleep', '60']);
+  assert.equal(full.code, 125, full.stderr);
+  assert.match(full.stderr, new RegExp(`Bind for 127\\.0\\.0\\.1:${base}-${base + 1} failed: all ports are allocated`));
+  for (const [spec, why] of [[`${base}-${base + 2}:80-81`, /invalid ranges specified for container and host ports/], ['81-80', /its end is below its start/], ['1-2000', /more than 1024 ports in one range/]] as const) {
+    const r = await d.cli(['create', '-p', spec, IMAGE, 'true']);
+    assert.notEqual(r.code, 0, spec);
+    assert.match(r.stderr, why);
+  }
+  await d.cli(['rm', '-f', two, one]);
+  const failed = (await c.request('container.list', { all: true })).filter((x) => x.status === 'created').map((x) => x.id);
+  if (failed.length) await d.cli(['rm', ...failed]);
+});
+
 test('-P publishes the image\'s EXPOSE ports on free host ports', async () => {
   const base = await run(['-d', IMAGE, 'sleep', '60']);
   await c.request('container.commit', { id: base, name: `exposing-${tag}`, changes: ['EXPOSE 80/tcp'] });

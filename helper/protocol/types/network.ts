@@ -5,6 +5,8 @@ export interface PortMapping {
   /** the host address it listens on ("" or absent: every address) */
   hostIp?: string;
   hostPort: number;
+  /** -p 8000-8010:80: the range's last port; the first free port of hostPort..hostPortEnd is taken at start */
+  hostPortEnd?: number;
   containerPort: number;
   protocol: 'tcp' | 'udp';
 }

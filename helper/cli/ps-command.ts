@@ -4,6 +4,7 @@ import type { ContainerSummary, PortMapping } from '../protocol';
 import { bool, list, str, UsageError } from './args';
 import { json, type Command } from './command';
 import { containerState, CONTAINER_FILTERS, filterContainers, parseFilters } from './filters';
+import { checkDetailFilters, DETAIL_FILTERS, filterByDetails } from './ps-detail-filters';
 import { ago, humanSize, shortId, table } from './format';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 
@@ -65,7 +66,7 @@ export const PS: Command = {
   flags: [
     { name: 'all', short: 'a', help: 'Show all containers (default shows just running)' },
     { name: 'quiet', short: 'q', help: 'Only display container IDs' },
-    { name: 'filter', short: 'f', takesValue: true, repeat: true, value: 'filter', help: `Filter output based on conditions provided: ${CONTAINER_FILTERS.join(', ')} (e.g. name=web, status=exited, label=k=v)` },
+    { name: 'filter', short: 'f', takesValue: true, repeat: true, value: 'filter', help: `Filter output based on conditions provided: ${[...CONTAINER_FILTERS, ...DETAIL_FILTERS].join(', ')} (e.g. name=web, status=exited, label=k=v, publish=80)` },
     { name: 'last', short: 'n', takesValue: true, value: 'int', help: 'Show n last created containers (includes all states)' },
     { name: 'latest', short: 'l', help: 'Show the latest created container (includes all states)' },
     { name: 'no-trunc', help: "Don't truncate output" },
@@ -74,7 +75,8 @@ export const PS: Command = {
   ],
   usage: 'ps [OPTIONS]',
   async run(p, ctx) {
-    const filters = parseFilters(list(p, 'filter'), CONTAINER_FILTERS);
+    const filters = parseFilters(list(p, 'filter'), [...CONTAINER_FILTERS, ...DETAIL_FILTERS]);
+    checkDetailFilters(filters);
     const fmt = listFormat(p);
     const n = str(p, 'last');
     if (n !== undefined && !/^-?\d+$/.test(n)) throw new UsageError(`--last: "${n}" is not a number`);
@@ -90,6 +92,7 @@ export const PS: Command = {
       const every = all ? rows : await c.request('container.list', { all: true });
       rows = filterContainers(every, filters).filter((x) => all || x.status === 'running');
     } else rows = filterContainers(rows, filters);
+    rows = await filterByDetails(c, rows, filters);
     // newest first; -n keeps the first n
     if (last > 0) rows = rows.slice(0, last);
     const noTrunc = bool(p, 'no-trunc');

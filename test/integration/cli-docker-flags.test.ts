@@ -252,3 +252,24 @@ test('info: Docker\'s sections, or a Go template / JSON over Docker\'s field nam
   assert.equal(doc.MemTotal, os.totalmem());
   await ok('rm', '-f', 'inf');
 });
+
+test('ps --filter network, volume, publish, expose (from each container\'s details), is-task and isolation', async () => {
+  await ok('run', '-d', '--name', 'fa', '-v', 'fvol:/data', '-p', '127.0.0.1::80', '--expose', '9000', 'host', 'sleep', '60');
+  await ok('run', '-d', '--name', 'fb', '--network', 'none', 'host', 'sleep', '60');
+  const names = async (...filters: string[]) => (await ok('ps', '--format', '{{.Names}}', ...filters.flatMap((f) => ['--filter', f]))).split('\n').filter((n) => n === 'fa' || n === 'fb').sort().join(' ');
+  assert.equal(await names('volume=fvol'), 'fa');
+  assert.equal(await names('volume=/data'), 'fa');
+  assert.equal(await names('publish=80'), 'fa');
+  assert.equal(await names('publish=79-81/tcp'), 'fa');
+  assert.equal(await names('publish=80/udp'), '');
+  assert.equal(await names('expose=9000'), 'fa');
+  assert.equal(await names('network=nscope'), 'fa');
+  assert.equal(await names('is-task=true'), '');
+  assert.equal(await names('is-task=false', 'isolation=default'), 'fa fb');
+  assert.equal(await names('volume=fvol', 'expose=1234'), '', 'different keys must all match');
+  const bad = await d.cli(['ps', '--filter', 'publish=http']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /invalid filter 'publish=http'/);
+  await ok('rm', '-f', 'fa', 'fb');
+  await ok('volume', 'rm', 'fvol');
+});

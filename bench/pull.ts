@@ -284,7 +284,7 @@ function report(o: Options, subjects: Subject[], r: { ref: string; blobBytes: nu
   const rows = subjects.map((s) => {
     const x = summarize(s.samples);
     const why = s.skipped ? ` — skipped: ${s.skipped}` : s.error ? ` — **failed**: ${s.error.replace(/\|/g, '\\|')}` : '';
-    return [s.label + why, fmt(x.median, 0), fmt(x.min, 0), fmt(x.max, 0), x.n ? fmt(r.blobBytes / 1e6 / (x.median / 1000), 0) : '–',
+    return [s.label + why, fmt(x.median, 0), fmt(x.min, 0), fmt(x.max, 0), x.n && s.key !== 'node' ? fmt(r.blobBytes / 1e6 / (x.median / 1000), 0) : '–',
       Number.isFinite(skopeo) && x.n ? `${(x.median / skopeo).toFixed(2)}×` : '–', String(x.n)];
   });
   const headline = ['nscope', 'docker', 'podman', 'curl', 'node'].map((k) => {

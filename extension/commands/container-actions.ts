@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { HostConnections } from '../host-connections';
 import { formatBytes } from '../format';
 import { receiveContainerExport, receiveToPath } from '../../helper/images/receive-export';
+import { removeContainers, stoppedContainers } from '../../helper/protocol/prune-containers';
 import { containerArg } from './pick';
 import { guarded } from './errors';
 
@@ -62,21 +63,16 @@ export function registerContainerActionCommands(hosts: HostConnections): vscode.
     vscode.commands.registerCommand('nscope.pruneContainers', guarded('prune containers', async (arg?: unknown) => {
       const conn = await hosts.forCommand(arg, 'Prune Stopped Containers');
       if (!conn) return;
-      // the helper's own (an engine's are its engine's to remove)
-      const stopped = (await conn.request('container.list', { all: true, size: true })).filter((c) => c.status !== 'running' && !c.engine);
+      const stopped = stoppedContainers(await conn.request('container.list', { all: true, size: true }));
       if (!stopped.length) { void vscode.window.showInformationMessage('nscope: no stopped containers'); return; }
       const names = stopped.slice(0, 5).map((c) => c.name).join(', ') + (stopped.length > 5 ? ', …' : '');
       const ok = await vscode.window.showWarningMessage(`Remove ${stopped.length} stopped container${stopped.length === 1 ? '' : 's'} (${names})? Their rw layers are deleted.`, { modal: true }, 'Remove');
       if (ok !== 'Remove') return;
-      let removed = 0;
-      let reclaimed = 0;
-      const failed: string[] = [];
-      for (const c of stopped) {
-        // one started meanwhile is refused by the helper: it stays, and is named
-        try { await conn.request('container.remove', { id: c.id }); removed++; reclaimed += c.sizeRw ?? 0; } catch (e) { failed.push(`${c.name}: ${(e as Error).message}`); }
-      }
-      void vscode.window.showInformationMessage(`nscope: removed ${removed} container${removed === 1 ? '' : 's'}, ${formatBytes(reclaimed)} reclaimed`);
-      if (failed.length) void vscode.window.showWarningMessage(`nscope: not removed: ${failed.join('; ')}`);
+      // one started meanwhile is refused by the helper: it stays, and is named
+      const r = await removeContainers(conn, stopped);
+      const n = r.removed.length;
+      void vscode.window.showInformationMessage(`nscope: removed ${n} container${n === 1 ? '' : 's'}, ${formatBytes(r.reclaimed)} reclaimed`);
+      if (r.failed.length) void vscode.window.showWarningMessage(`nscope: not removed: ${r.failed.map((f) => `${f.name}: ${f.message}`).join('; ')}`);
     })),
   ];
 }

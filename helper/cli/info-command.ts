@@ -27,13 +27,13 @@ export function dockerInfo(i: SystemInfo): Record<string, unknown> {
   };
 }
 
-function text(d: Record<string, unknown>): string {
+function text(d: Record<string, unknown>, security: string[]): string {
   const lines = [
     'Client:', ` Version:    ${(d.ClientInfo as { Version: string }).Version}`, ` Context:    ${(d.ClientInfo as { Context: string }).Context}`, '',
     'Server:', ` Containers: ${d.Containers}`, `  Running: ${d.ContainersRunning}`, `  Paused: ${d.ContainersPaused}`, `  Stopped: ${d.ContainersStopped}`,
     ` Images: ${d.Images}`, ` Server Version: ${d.ServerVersion}`, ` Storage Driver: ${d.Driver}`, ` Logging Driver: ${d.LoggingDriver}`,
     ` Cgroup Driver: ${d.CgroupDriver}`, ` Cgroup Version: ${d.CgroupVersion}`, ' Runtimes: nscope', ` Default Runtime: ${d.DefaultRuntime}`,
-    ' Security Options:', ...(d.SecurityOptions as string[]).flatMap((s) => [`  ${/name=([^,]+)/.exec(s)?.[1]}`, ...(s.includes('profile=') ? [`   Profile: ${/profile=([^,]+)/.exec(s)?.[1]}`] : [])]),
+    ' Security Options:', ...security.flatMap((s) => [`  ${s}`, ...(s === 'seccomp' ? ['   Profile: builtin'] : [])]),
     ` Kernel Version: ${d.KernelVersion}`, ` Operating System: ${d.OperatingSystem}`, ` OSType: ${d.OSType}`, ` Architecture: ${d.Architecture}`,
     ` CPUs: ${d.NCPU}`, ` Total Memory: ${humanSize(d.MemTotal as number)}`, ` Name: ${d.Name}`, ` Docker Root Dir: ${d.DockerRootDir}`,
     ` Helper: pid ${(d.Nscope as { pid: number }).pid}, socket ${(d.Nscope as { socket: string }).socket}`,
@@ -47,7 +47,8 @@ export const INFO: Command = {
   usage: 'info [OPTIONS]',
   async run(p, ctx) {
     const fmt = listFormat(p, { unescape: false });
-    const d = dockerInfo(await (await ctx.client()).request('system.info', {}));
+    const i = await (await ctx.client()).request('system.info', {});
+    const d = dockerInfo(i);
     if (fmt.kind === 'json') process.stdout.write(`${JSON.stringify(d)}\n`);
     else if (fmt.kind === 'template') {
       try { process.stdout.write(`${fmt.template.execute(d)}\n`); } catch (e) {
@@ -56,7 +57,7 @@ export const INFO: Command = {
         return 1;
       }
     }
-    else process.stdout.write(text(d));
+    else process.stdout.write(text(d, i.security ?? []));
     return 0;
   },
 };

@@ -3,7 +3,8 @@
 // with Docker's --filter (until, label, label!: prune-filters.ts), as Docker
 // reports it ("Total reclaimed space: …"). `system df` is in system-df.ts.
 import type { HelperClient } from '../protocol/client';
-import type { ContainerSummary, ImageDetailInfo, ImageSummaryInfo } from '../protocol';
+import type { ImageDetailInfo, ImageSummaryInfo } from '../protocol';
+import { removeContainers, stoppedContainers } from '../protocol/prune-containers';
 import { parseBytes } from '../cgroups/units';
 import { bool, str, UsageError, type Parsed } from './args';
 import type { Command } from './command';
@@ -27,23 +28,12 @@ async function confirm(p: Parsed, what: string[], f: PruneFilter = NO_FILTER): P
   return /^y(es)?$/i.test(answer.trim());
 }
 
-/** The helper's own containers that are not running (an engine's are its engine's to remove). */
-const stopped = (list: ContainerSummary[]) => list.filter((c) => c.status !== 'running' && !c.engine);
-
 async function pruneContainers(c: HelperClient, f: PruneFilter): Promise<{ removed: string[]; reclaimed: number }> {
-  const removed: string[] = [];
-  let reclaimed = 0;
-  for (const x of stopped(await c.request('container.list', { all: true, size: true })).filter((x) => prunable(f, x.created, x.labels))) {
-    try {
-      await c.request('container.remove', { id: x.id });
-      removed.push(x.id);
-      reclaimed += x.sizeRw ?? 0;
-    } catch (e) {
-      // started meanwhile, or removed by someone else: not ours to report as deleted
-      process.stderr.write(`nscope: ${(e as Error).message}\n`);
-    }
-  }
-  return { removed, reclaimed };
+  const victims = stoppedContainers(await c.request('container.list', { all: true, size: true })).filter((x) => prunable(f, x.created, x.labels));
+  const r = await removeContainers(c, victims);
+  // started meanwhile, or removed by someone else: said, not reported as deleted
+  for (const f of r.failed) process.stderr.write(`nscope: ${f.message}\n`);
+  return { removed: r.removed.map((x) => x.id), reclaimed: r.reclaimed };
 }
 
 interface ImagePrune {
@@ -191,12 +181,11 @@ export const SYSTEM_PRUNE: Command = {
     const c = await ctx.client();
     const cs = await pruneContainers(c, f);
     let out = cs.removed.length ? `Deleted Containers:\n${cs.removed.join('\n')}\n\n` : '';
-    // after the containers: a network a stopped container named is unused now
-    const nets: string[] = [];
-    for (const n of await c.request('network.list', {})) {
-      if (n.isDefault || n.containers.length || !prunable(f, n.created, (n as { labels?: Record<string, string> }).labels)) continue;
-      try { await c.request('network.remove', { name: n.name }); nets.push(n.name); } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); }
-    }
+    // after the containers: a network a stopped container named is unused now (the helper's network prune)
+    const nets = (await c.request('network.prune', {
+      ...(f.until !== undefined ? { until: new Date(f.until).toISOString() } : {}),
+      ...(f.labels.length ? { labels: f.labels } : {}), ...(f.labelsNot.length ? { labelsNot: f.labelsNot } : {}),
+    })).removed;
     if (nets.length) out += `Deleted Networks:\n${nets.join('\n')}\n\n`;
     let reclaimed = cs.reclaimed;
     if (bool(p, 'volumes')) {

@@ -49,8 +49,10 @@ export async function filterByDetails(c: HelperClient, rows: ContainerSummary[],
     return [...imageExposed.get(d.imageId)!, ...(d.exposed ?? []), ...(d.ports ?? []).map((p) => `${p.containerPort}/${p.protocol}`)];
   };
   const kept: ContainerSummary[] = [];
-  for (const row of rows) {
-    const d = await c.request('container.inspect', { id: row.id }).catch(() => undefined);
+  // asked all at once, as ps's template asks for the details it shows
+  const details = await Promise.all(rows.map((row) => c.request('container.inspect', { id: row.id }).catch(() => undefined)));
+  for (const [i, row] of rows.entries()) {
+    const d = details[i];
     if (!d) continue;
     if (netNames.length && !netNames.some((n) => (d.networks ?? []).some((x) => x.network === n))) continue;
     if (f.has('volume') && !f.get('volume')!.some((v) => (d.mounts ?? []).some((m) => (m.type === 'volume' && m.name === v) || m.destination === v))) continue;

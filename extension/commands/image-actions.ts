@@ -1,10 +1,12 @@
 // Images from the explorer: commit a container, import an archive, build
-// the host image, save one to a tar, tag one, remove one. Long work shows a
-// progress notification.
+// the host image, save one to a tar, tag one, remove one, prune the unused
+// ones (from the view's title). Long work shows a progress notification.
 import * as vscode from 'vscode';
 import type { Connection } from '../connection';
 import type { HostConnections } from '../host-connections';
-import { ImageNode, imagePick } from '../views/images';
+import { ImageNode, imagePick, UNNAMED } from '../views/images';
+import { formatBytes } from '../format';
+import { pruneImages } from '../../helper/protocol/prune-images';
 import { containerArg } from './pick';
 import { guarded } from './errors';
 import { sendImport } from '../../helper/images/send-import';
@@ -110,6 +112,26 @@ export function registerImageActionCommands(hosts: HostConnections): vscode.Disp
       if (!ref) return;
       const ok = await vscode.window.showWarningMessage(`Remove the image ${ref}?`, { modal: true }, 'Remove');
       if (ok === 'Remove') await conn.request('image.remove', { ref });
+    })),
+    vscode.commands.registerCommand('nscope.pruneImages', guarded('prune images', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Prune Unused Images');
+      if (!conn) return;
+      const used = new Set((await conn.request('container.list', { all: true })).map((c) => c.imageId));
+      const unused = (await conn.request('image.list', {})).filter((i) => !used.has(i.id));
+      // counted by image, not by name (an image with two names is listed twice)
+      const dangling = new Set(unused.filter((i) => i.name === UNNAMED).map((i) => i.id)).size;
+      const named = new Set(unused.filter((i) => i.name !== UNNAMED).map((i) => i.id)).size;
+      if (!dangling && !named) { void vscode.window.showInformationMessage('nscope: no unused images'); return; }
+      // as `image prune`: the dangling ones by default; named images someone may still want only when asked
+      const choice = await vscode.window.showWarningMessage(
+        `Remove unused images? ${dangling} dangling (no name), ${named} named that no container uses.`, { modal: true },
+        ...(dangling ? ['Dangling Only'] : []), 'All Unused');
+      if (!choice) return;
+      const r = await notify('nscope: removing unused images', () => pruneImages(conn, { all: choice === 'All Unused' }));
+      const n = r.deleted.length;
+      void vscode.window.showInformationMessage(`nscope: removed ${n} image${n === 1 ? '' : 's'}, ${formatBytes(r.reclaimed)} reclaimed`);
+      // one a container started to use meanwhile is refused by the helper: it stays, and is named
+      if (r.failed.length) void vscode.window.showWarningMessage(`nscope: not removed: ${r.failed.join('; ')}`);
     })),
   ];
 }

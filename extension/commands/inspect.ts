@@ -1,5 +1,8 @@
-// nscope.inspect: container.inspect as JSON in a read-only editor (a
-// TextDocumentContentProvider for `nscope-inspect:`); nscope.logs: the
+// nscope.inspect: a container, image, network or volume as the helper
+// describes it (container.inspect, image.inspect, network.inspect,
+// volume.inspect), as JSON in a read-only editor (a
+// TextDocumentContentProvider for `nscope-inspect:`); nscope.copyId: the
+// full ID of a container, image or network to the clipboard; nscope.logs: the
 // container's log in an output channel, followed over a logs stream until
 // the container exits.
 import type * as net from 'node:net';
@@ -9,6 +12,9 @@ import { openStream } from '../../helper/protocol/client';
 import type { Connection } from '../connection';
 import type { HostConnections } from '../host-connections';
 import { oneLine } from '../format';
+import { ImageNode } from '../views/images';
+import { NetworkNode } from '../views/networks';
+import { VolumeNode } from '../views/volumes';
 import { guarded } from './errors';
 import { containerArg } from './pick';
 
@@ -24,13 +30,22 @@ export function registerInspectCommands(hosts: HostConnections): vscode.Disposab
     vscode.commands.registerCommand('nscope.inspect', guarded('inspect', async (arg?: unknown) => {
       const conn = await hosts.forCommand(arg, 'Inspect');
       if (!conn) return;
-      const c = await containerArg(conn, arg, [...ANY], 'Container to inspect');
-      if (!c) return;
-      // the authority: the host (as file URIs have it, fs/file-uri.ts)
-      const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, authority: conn.hostName ?? '', path: `/${c.name}.json`, query: c.id });
+      const t = await inspectTarget(conn, arg);
+      if (!t) return;
+      // the authority: the host (as file URIs have it, fs/file-uri.ts); the path: the kind, then the name the tab shows
+      const uri = vscode.Uri.from({ scheme: INSPECT_SCHEME, authority: conn.hostName ?? '', path: `/${t.kind}/${t.name}.json`, query: t.ref });
       inspect.changed(uri);
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true }); // a .json path: JSON highlighting
+    })),
+    vscode.commands.registerCommand('nscope.copyId', guarded('copy ID', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Copy ID');
+      if (!conn) return;
+      const id = arg instanceof ImageNode ? arg.image.id : arg instanceof NetworkNode ? arg.net.id
+        : (await containerArg(conn, arg, [...ANY], 'Container whose ID to copy'))?.id;
+      if (!id) return;
+      await vscode.env.clipboard.writeText(id);
+      vscode.window.setStatusBarMessage(`nscope: copied ${id}`, 3000);
     })),
     vscode.commands.registerCommand('nscope.logs', guarded('logs', async (arg?: unknown) => {
       const conn = await hosts.forCommand(arg, 'Show Logs');
@@ -41,6 +56,28 @@ export function registerInspectCommands(hosts: HostConnections): vscode.Disposab
   ];
 }
 
+type InspectKind = 'container' | 'image' | 'network' | 'volume';
+
+/** What the command was invoked on (an image, network or volume node), else a container, picked if need be. */
+async function inspectTarget(conn: Connection, arg: unknown): Promise<{ kind: InspectKind; name: string; ref: string } | undefined> {
+  if (arg instanceof ImageNode) return { kind: 'image', name: arg.image.name, ref: arg.ref };
+  if (arg instanceof NetworkNode) return { kind: 'network', name: arg.net.name, ref: arg.net.name };
+  if (arg instanceof VolumeNode) return { kind: 'volume', name: arg.volume.name, ref: arg.volume.name };
+  const c = await containerArg(conn, arg, [...ANY], 'Container to inspect');
+  return c && { kind: 'container', name: c.name, ref: c.id };
+}
+
+/** The helper's description of the thing `uri` names (its kind: the path's first segment). */
+function describe(conn: Connection, uri: vscode.Uri): Promise<unknown> {
+  const ref = uri.query;
+  switch (uri.path.split('/')[1] as InspectKind) {
+    case 'image': return conn.request('image.inspect', { ref });
+    case 'network': return conn.request('network.inspect', { name: ref });
+    case 'volume': return conn.request('volume.inspect', { name: ref });
+    default: return conn.request('container.inspect', { id: ref });
+  }
+}
+
 class InspectDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
@@ -48,7 +85,7 @@ class InspectDocuments implements vscode.TextDocumentContentProvider, vscode.Dis
   changed(uri: vscode.Uri): void { this.emitter.fire(uri); }
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     try {
-      return JSON.stringify(await this.hosts.forUri(uri).request('container.inspect', { id: uri.query }), null, 2) + '\n';
+      return JSON.stringify(await describe(this.hosts.forUri(uri), uri), null, 2) + '\n';
     } catch (e) {
       return JSON.stringify({ error: oneLine(e) }, null, 2) + '\n';
     }

@@ -1,7 +1,7 @@
 // Networks from the explorer: Create Network… (a name, then an optional
 // subnet), Remove on a network (the helper refuses while containers are
-// attached, and says which), and on a published port Open in Browser and
-// Copy Address.
+// attached, and says which), Prune Unused Networks… from the view's title,
+// and on a published port Open in Browser and Copy Address.
 import * as vscode from 'vscode';
 import type { HostConnections } from '../host-connections';
 import { checkNetworkName, checkSubnet, portAddress, portUrl } from '../network-format';
@@ -33,6 +33,18 @@ export function registerNetworkCommands(hosts: HostConnections): vscode.Disposab
       if (!name) return;
       const ok = await vscode.window.showWarningMessage(`Remove the network ${name}?`, { modal: true }, 'Remove');
       if (ok === 'Remove') await conn.request('network.remove', { name });
+    })),
+    vscode.commands.registerCommand('nscope.pruneNetworks', guarded('prune networks', async (arg?: unknown) => {
+      const conn = await hosts.forCommand(arg, 'Prune Unused Networks');
+      if (!conn) return;
+      const unused = (await conn.request('network.list', {})).filter((n) => !n.isDefault && !n.containers.length);
+      if (!unused.length) { void vscode.window.showInformationMessage('nscope: no unused networks'); return; }
+      const names = unused.slice(0, 5).map((n) => n.name).join(', ') + (unused.length > 5 ? ', …' : '');
+      const ok = await vscode.window.showWarningMessage(`Remove ${unused.length} network${unused.length === 1 ? '' : 's'} no container uses (${names})?`, { modal: true }, 'Remove');
+      if (ok !== 'Remove') return;
+      // the helper decides again (one a container joined meanwhile stays): `network prune`'s own method
+      const r = await conn.request('network.prune', {});
+      void vscode.window.showInformationMessage(`nscope: removed ${r.removed.length} network${r.removed.length === 1 ? '' : 's'}${r.removed.length ? `: ${r.removed.join(', ')}` : ''}`);
     })),
     vscode.commands.registerCommand('nscope.openPort', guarded('open in browser', async (arg?: unknown) => {
       if (!(arg instanceof PortNode)) return;

@@ -3,16 +3,14 @@
 // with Docker's --filter (until, label, label!: prune-filters.ts), as Docker
 // reports it ("Total reclaimed space: …"). `system df` is in system-df.ts.
 import type { HelperClient } from '../protocol/client';
-import type { ImageDetailInfo, ImageSummaryInfo } from '../protocol';
 import { removeContainers, stoppedContainers } from '../protocol/prune-containers';
 import { parseBytes } from '../cgroups/units';
 import { bool, str, UsageError, type Parsed } from './args';
 import type { Command } from './command';
 import { humanSize } from './format';
-import { age, freed, imageLabels, imagesWithLayers, madeBytes } from './image-usage';
+import { pruneImages as pruneSharedImages } from '../protocol/prune-images';
 import { NO_FILTER, prunable, pruneFilters, type PruneFilter } from './prune-filters';
 import { promptLine } from './prompt';
-import { isBuildCache } from '../build/cache-name';
 
 export { SYSTEM_DF } from './system-df';
 
@@ -36,74 +34,12 @@ async function pruneContainers(c: HelperClient, f: PruneFilter): Promise<{ remov
   return { removed: r.removed.map((x) => x.id), reclaimed: r.reclaimed };
 }
 
-interface ImagePrune {
-  /** every unused image, not only the dangling ones */
-  all: boolean;
-  /** the build cache's images instead (which the others leave alone) */
-  cache?: boolean;
-  filter?: PruneFilter;
-  /** the cache: keep the newest entries while what they hold stays within this many bytes (builder prune --keep-storage) */
-  keepBytes?: number;
-}
-
-/**
- * Images no container uses that pass the filter: the dangling ones (no
- * name), or with `all` every one; with `cache`, the build cache's.
- */
-async function pruneImages(c: HelperClient, o: ImagePrune): Promise<{ lines: string[]; reclaimed: number }> {
+/** The shared pruning (../protocol/prune-images.ts) with the CLI's --filter; the helper's refusals said on stderr. */
+async function pruneImages(c: HelperClient, o: { all: boolean; cache?: boolean; filter?: PruneFilter; keepBytes?: number }): Promise<{ lines: string[]; reclaimed: number }> {
   const f = o.filter ?? NO_FILTER;
-  const used = new Set((await c.request('container.list', { all: true })).map((x) => x.imageId));
-  const { list, byId } = await imagesWithLayers(c);
-  // what `images` shows: a build's last image without -t is a dangling image there (<none>), not cache
-  const visible = await c.request('image.list', {});
-  const shownDangling = new Set(visible.filter((i) => i.name === '<none>:<none>').map((i) => i.id));
-  let victims = (o.cache
-    ? list.filter((i) => !used.has(i.id) && isBuildCache(i.name) && !shownDangling.has(i.id))
-    : visible.filter((i) => !used.has(i.id) && (o.all || i.name === '<none>:<none>')))
-    .filter((i) => prunable(f, i.created, imageLabels(byId.get(i.id))));
-  if (o.keepBytes !== undefined) victims = beyondKeep(victims, byId, o.keepBytes);
-  const lines: string[] = [];
-  const gone = new Set<string>();
-  for (const i of victims) {
-    const dangling = i.name === '<none>:<none>';
-    try {
-      // a dangling image may still have build-cache names: by its ID, every one of them goes
-      await c.request('image.remove', { ref: dangling ? i.id : i.name, ...(dangling ? { force: true } : {}) });
-      lines.push(dangling ? `deleted: ${i.id}` : `untagged: ${i.name}`);
-    } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); }
-  }
-  // an image is gone once none of its names is left
-  const left = new Set((await c.request('image.list', { all: true })).map((i) => i.id));
-  for (const i of victims) {
-    if (left.has(i.id) || gone.has(i.id)) continue;
-    gone.add(i.id);
-    if (i.name !== '<none>:<none>') lines.push(`deleted: ${i.id}`);
-  }
-  return { lines, reclaimed: freed(byId, gone) };
-}
-
-/**
- * --keep-storage: of the cache entries that could go, the newest are kept
- * while the layers their steps made (madeBytes, `system df -v`'s SIZE) add up
- * to at most `keep` bytes; that entry and every older one go. nscope keeps no
- * last-use time for its cache, so "newest" is when the step's image was made
- * (a hit on an old step does not make it newer). What goes may free less
- * than its size: a layer an image still has stays on disk.
- */
-function beyondKeep(victims: ImageSummaryInfo[], byId: Map<string, ImageDetailInfo>, keep: number): ImageSummaryInfo[] {
-  const ids = [...new Set(victims.map((i) => i.id))].filter((id) => byId.has(id));
-  ids.sort((a, b) => {
-    const [x, y] = [age(byId.get(a)!), age(byId.get(b)!)];
-    return y[0] - x[0] || y[1] - x[1];
-  });
-  const kept = new Set<string>();
-  let total = 0;
-  for (const id of ids) {
-    total += madeBytes(byId, id);
-    if (total > keep) break;
-    kept.add(id);
-  }
-  return victims.filter((i) => !kept.has(i.id));
+  const r = await pruneSharedImages(c, { all: o.all, ...(o.cache ? { cache: true } : {}), filter: (created, labels) => prunable(f, created, labels), ...(o.keepBytes !== undefined ? { keepBytes: o.keepBytes } : {}) });
+  for (const m of r.failed) process.stderr.write(`nscope: ${m}\n`);
+  return r;
 }
 
 export const CONTAINER_PRUNE: Command = {

@@ -7,7 +7,7 @@ import type { ContainerSummary, ImageDetailInfo, VolumeSummary } from '../protoc
 import { bool, UsageError } from './args';
 import { json, type Command } from './command';
 import { ago, humanSize, shortId, table } from './format';
-import { age, freed, imagesWithLayers, layerSize, madeBytes, type ImageUsage } from './image-usage';
+import { age, freed, imagesWithLayers, layerSize, madeBytes, type ImageUsage } from '../protocol/image-usage';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 import { statusText } from './ps-command';
 import { isBuildCache } from '../build/cache-name';

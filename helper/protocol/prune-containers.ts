@@ -3,10 +3,7 @@
 // running (an engine's are its engine's to remove), each removed in turn; one
 // started or removed meanwhile is reported, not counted.
 import type { ContainerSummary } from './types';
-import type { MethodName, Params, Result } from './methods';
-
-/** A helper connection: the CLI's client or the extension's. */
-export interface Requester { request<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> }
+import type { Requester } from './requester';
 
 /** The helper's own containers that are not running. */
 export const stoppedContainers = (list: ContainerSummary[]): ContainerSummary[] => list.filter((c) => c.status !== 'running' && !c.engine);

@@ -2,7 +2,8 @@
 // through its quick pick and input boxes, Kill and Restart from the context
 // menu, Pause/Unpause, Rename…, Export Container…, Prune Stopped Containers…, Commit to a new image, Build Host Image, Import Image, Tag Image and
 // Save Image from an image's menu; an image's
-// inline Run…, Show Logs following the container, Remove, Remove Image.
+// inline Run…, Show Logs following the container, Remove, Remove Image;
+// Inspect and Copy ID on an image, Prune Unused Images… from the title.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -196,6 +197,38 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'tiny:latest' }).first().click();
     await dialogButton('Remove').click();
     await vs.row('Images', 'tiny:latest').waitFor({ state: 'detached', timeout: UI });
+  });
+
+  uiTest('Inspect and Copy ID on an image; Prune Unused Images…: the dangling ones, then every unused one, never one a container uses', async () => {
+    const id = (await client.request('image.inspect', { ref: 'flat:1' })).id;
+    await vs.contextMenu(vs.row('Images', 'flat:1'), 'Inspect');
+    await page.locator('.tabs-container .tab', { hasText: 'flat:1.json' }).first().waitFor({ timeout: UI });
+    const lines = page.locator('.editor-instance .monaco-editor:visible .view-lines').first();
+    await waitFor(async () => (await lines.innerText()).includes(id), UI, 'the image\'s JSON with its ID');
+    await vs.contextMenu(vs.row('Images', 'flat:1'), 'Copy ID');
+    await page.locator('.statusbar', { hasText: `copied ${id}` }).first().waitFor({ timeout: UI });
+    // a dangling image: an import without a name
+    const flat = path.join(daemon.dir, 'flat.tar');
+    const im = await daemon.cli(['import', flat]);
+    assert.equal(im.code, 0, im.stderr);
+    const dangling = im.stdout.trim();
+    const ids = async () => (await client.request('image.list', {})).map((i) => i.id);
+    assert.ok((await ids()).includes(dangling), `${dangling} listed`);
+    const prune = async (button: string, count: RegExp) => {
+      const header = page.locator('.part.sidebar .pane-header', { hasText: 'Images' }).first();
+      await header.hover();
+      await header.locator('.action-label[aria-label="Prune Unused Images…"]').click();
+      await page.locator('.monaco-dialog-box', { hasText: count }).waitFor({ timeout: UI });
+      await page.locator('.monaco-dialog-box .monaco-button', { hasText: button }).first().click();
+    };
+    await prune('Dangling Only', /1 dangling/);
+    await waitFor(async () => !(await ids()).includes(dangling), UI, 'the dangling image gone');
+    assert.ok((await ids()).includes(id), 'a named image stays');
+    await prune('All Unused', /0 dangling/);
+    await vs.row('Images', 'flat:1').waitFor({ state: 'detached', timeout: UI });
+    // cmd-web runs on host: it stays
+    await vs.row('Images', 'host:latest').waitFor({ timeout: UI });
+    assert.ok((await client.request('image.list', {})).some((i) => i.name === 'host:latest'));
   });
 
   uiTest('the walkthrough: from starting the helper to a shell', async () => {

@@ -137,6 +137,38 @@ describe('VS Code: a container\'s Network and Volumes, the Networks and Volumes 
     await named('Volumes', 'e2e-vol').waitFor({ timeout: UI });
     await vs.screenshot('network-view-5-volumes');
   });
+
+  /** the JSON of an Inspect tab (the editor that shows `tab`), once it has `text` */
+  const inspected = async (tab: string, text: RegExp) => {
+    await page.locator('.tabs-container .tab', { hasText: tab }).first().waitFor({ timeout: UI });
+    const lines = page.locator('.editor-instance .monaco-editor:visible .view-lines').first();
+    await waitFor(async () => text.test((await lines.innerText()).replace(/\u00a0/g, ' ')), UI, `${tab} to show ${text}`);
+  };
+
+  volTest('Inspect on a volume: the helper\'s description as JSON', async () => {
+    await expandPane('Volumes');
+    await vs.contextMenu(named('Volumes', 'e2e-vol'), 'Inspect');
+    await inspected('e2e-vol.json', /"name":\s*"e2e-vol"/);
+  });
+
+  netTest('Inspect and Copy ID on a network; Prune Unused Networks… from the title removes the unused one only', async () => {
+    await expandPane('Networks');
+    await client.request('network.create', { name: 'e2e-unused' });
+    const net = (await client.request('network.list', {})).find((n) => n.name === 'e2e-unused')!;
+    await named('Networks', 'e2e-unused').waitFor({ timeout: UI });
+    await vs.contextMenu(named('Networks', 'e2e-unused'), 'Inspect');
+    await inspected('e2e-unused.json', new RegExp(`"subnet":\\s*"${net.subnet.replace(/\./g, '\\.')}"`));
+    await vs.contextMenu(named('Networks', 'e2e-unused'), 'Copy ID');
+    await page.locator('.statusbar', { hasText: `copied ${net.id}` }).first().waitFor({ timeout: UI });
+    await header('Networks').hover();
+    await header('Networks').locator('.action-label[aria-label="Prune Unused Networks…"]').click();
+    await page.locator('.monaco-dialog-box', { hasText: 'e2e-unused' }).waitFor({ timeout: UI });
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Remove' }).first().click();
+    await named('Networks', 'e2e-unused').waitFor({ state: 'detached', timeout: UI });
+    // the default network (with the container on it) stays
+    const left = await client.request('network.list', {});
+    assert.ok(left.some((n) => n.isDefault) && !left.some((n) => n.name === 'e2e-unused'), left.map((n) => n.name).join(' '));
+  });
 });
 
 /** The helper's "not implemented yet" for an area it does not have, as a skip reason; undefined when it answers. */

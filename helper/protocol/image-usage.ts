@@ -1,8 +1,9 @@
-// What images hold on disk, for the prune commands and `system df`: every
+// What images hold on disk, for the prune commands (the CLI's and the
+// extension's, ./prune-images.ts) and `system df`: every
 // image (the build cache's too) with its layers, so that a layer two images
 // share is counted once, and what removing some of them would free.
-import type { HelperClient } from '../protocol/client';
-import type { ImageDetailInfo, ImageSummaryInfo } from '../protocol';
+import type { ImageDetailInfo, ImageSummaryInfo } from './types';
+import type { Requester } from './requester';
 
 export interface ImageUsage {
   /** image.list { all }: one entry per name (an image with two names is there twice) */
@@ -12,7 +13,7 @@ export interface ImageUsage {
 }
 
 /** Every image (the build cache's too) with its layers. */
-export async function imagesWithLayers(c: HelperClient): Promise<ImageUsage> {
+export async function imagesWithLayers(c: Requester): Promise<ImageUsage> {
   const list = await c.request('image.list', { all: true });
   const byId = new Map<string, ImageDetailInfo>();
   for (const i of list) {

@@ -8,7 +8,7 @@ import { registerKernelCommand } from './commands/kernel';
 import { registerImageActionCommands } from './commands/image-actions';
 import { registerLifecycleCommands } from './commands/lifecycle';
 import { registerContainerActionCommands } from './commands/container-actions';
-import { registerRunCommand } from './commands/run';
+import { registerRunCommands } from './commands/run';
 import { registerLimitCommand } from './commands/limits';
 import { registerNetworkCommands } from './commands/networks';
 import { registerRegistryCommands } from './commands/registry';
@@ -94,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     ...registerHelperCommands(conn, context.extensionPath),
     ...registerLifecycleCommands(hosts),
     ...registerContainerActionCommands(hosts),
-    registerRunCommand(hosts),
+    ...registerRunCommands(hosts),
     ...registerImageActionCommands(hosts),
     ...registerRegistryCommands(hosts, images),
     registerShellCommand(hosts, context.globalState),

@@ -1,6 +1,8 @@
 // nscope.run: a new container from an image (the image node it was invoked
 // on, or one picked), asking for the command, a name and the limits, each
 // validated as typed; then created and started with progress.
+// nscope.runInteractive: `run -it --rm` of an image's own command (a shell
+// where it has none) in a terminal (../terminal/run-pty.ts).
 import * as vscode from 'vscode';
 import type { LimitArgs, RunOptions } from '../../helper/protocol/types';
 import { splitCommand } from '../command-line';
@@ -8,11 +10,12 @@ import type { Connection } from '../connection';
 import type { HostConnections } from '../host-connections';
 import { limitArgs, validateLimit, type LimitKind } from '../limits';
 import { ImageNode, imagePick } from '../views/images';
+import { RunPty } from '../terminal/run-pty';
 import { guarded } from './errors';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
-async function pickImage(conn: Connection, arg: unknown): Promise<string | undefined> {
+async function pickImage(conn: Connection, arg: unknown, title = 'Run Container (1/4)'): Promise<string | undefined> {
   if (arg instanceof ImageNode) return arg.ref;
   if (typeof arg === 'string') return arg;
   const list = await conn.request('image.list', {});
@@ -21,7 +24,7 @@ async function pickImage(conn: Connection, arg: unknown): Promise<string | undef
     if (build) await vscode.commands.executeCommand('nscope.hostImage');
     return undefined;
   }
-  const pick = await vscode.window.showQuickPick(list.map((i) => ({ ...imagePick(i), description: `${i.layers} layer${i.layers === 1 ? '' : 's'}` })), { placeHolder: 'Image to run', title: 'Run Container (1/4)' });
+  const pick = await vscode.window.showQuickPick(list.map((i) => ({ ...imagePick(i), description: `${i.layers} layer${i.layers === 1 ? '' : 's'}` })), { placeHolder: 'Image to run', title });
   return pick?.ref;
 }
 
@@ -34,15 +37,39 @@ async function askLimit(kind: LimitKind, prompt: string, step: string): Promise<
   return v.trim() === '' ? {} : limitArgs(kind, v);
 }
 
-export function registerRunCommand(hosts: HostConnections): vscode.Disposable {
+/** The image's command (Entrypoint + Cmd), as run would take it. */
+async function imageCommand(conn: Connection, image: string): Promise<string[]> {
+  const detail = await conn.request('image.inspect', { ref: image });
+  const cfg = (detail.config as { config?: { Cmd?: string[] | null; Entrypoint?: string[] | null } }).config ?? {};
+  return [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])];
+}
+
+export function registerRunCommands(hosts: HostConnections): vscode.Disposable[] {
+  return [registerRun(hosts), registerRunInteractive(hosts)];
+}
+
+function registerRunInteractive(hosts: HostConnections): vscode.Disposable {
+  return vscode.commands.registerCommand('nscope.runInteractive', guarded('run interactive', async (arg?: unknown) => {
+    const conn = await hosts.forCommand(arg, 'Run Interactive');
+    if (!conn) return;
+    const image = await pickImage(conn, arg, 'Run Interactive');
+    if (!image) return;
+    // an image without a command of its own (Docker refuses to run one) gets a shell: the point is to look inside
+    const cmd = (await imageCommand(conn, image)).length ? undefined : ['/bin/sh'];
+    const pty = new RunPty(conn, { image, ...(cmd ? { cmd } : {}) });
+    const on = conn.hostName ? ` on ${conn.hostName}` : '';
+    const term = vscode.window.createTerminal({ name: `${image}${on}: run`, pty, iconPath: new vscode.ThemeIcon('vm-running') });
+    term.show();
+  }));
+}
+
+function registerRun(hosts: HostConnections): vscode.Disposable {
   return vscode.commands.registerCommand('nscope.run', guarded('run', async (arg?: unknown) => {
     const conn = await hosts.forCommand(arg, 'Run Container');
     if (!conn) return;
     const image = await pickImage(conn, arg);
     if (!image) return;
-    const detail = await conn.request('image.inspect', { ref: image });
-    const cfg = (detail.config as { config?: { Cmd?: string[]; Entrypoint?: string[] } }).config ?? {};
-    const dflt = [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])].join(' ');
+    const dflt = (await imageCommand(conn, image)).join(' ');
     const cmdText = await vscode.window.showInputBox({
       title: 'Run Container (2/4)', prompt: `Command (empty: the image's${dflt ? `, ${dflt}` : ''})`, value: 'sleep infinity', ignoreFocusOut: true,
       validateInput: (s) => { try { splitCommand(s); return undefined; } catch (e) { return (e as Error).message; } },

@@ -3,7 +3,8 @@
 // menu, Pause/Unpause, Rename…, Export Container…, Prune Stopped Containers…, Commit to a new image, Build Host Image, Import Image, Tag Image and
 // Save Image from an image's menu; an image's
 // inline Run…, Show Logs following the container, Remove, Remove Image;
-// Inspect and Copy ID on an image, Prune Unused Images… from the title.
+// Inspect and Copy ID on an image, Prune Unused Images… from the title;
+// Run Interactive on an image.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -229,6 +230,35 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     // cmd-web runs on host: it stays
     await vs.row('Images', 'host:latest').waitFor({ timeout: UI });
     assert.ok((await client.request('image.list', {})).some((i) => i.name === 'host:latest'));
+  });
+
+  uiTest('Run Interactive on an image: its console in a terminal, sized to it; its exit code closes it and it is removed; closing the terminal ends another', async () => {
+    const before = new Set((await client.request('container.list', { all: true })).map((c) => c.id));
+    const mine = async () => (await client.request('container.list', { all: true })).filter((c) => !before.has(c.id));
+    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+    const prompt = () => page.waitForFunction(`/[#$]\\s*$/m.test(document.querySelector('.terminal-wrapper.active .xterm-rows')?.innerText || '')`, undefined, { timeout: UI });
+    await vs.contextMenu(vs.row('Images', 'host:latest'), 'Run Interactive');
+    await rows.waitFor({ timeout: UI });
+    await prompt();
+    const [c] = await mine();
+    assert.ok(c && c.status === 'running', 'a new running container');
+    await page.locator('.terminal-wrapper.active .xterm-helper-textarea').focus();
+    await page.keyboard.type('echo made-$((6*7)); stty size\n');
+    await rows.filter({ hasText: 'made-42' }).waitFor({ timeout: UI });
+    const sizeRe = /^\s*(\d+)\s(\d+)\s*$/m;
+    await waitFor(async () => sizeRe.test(await rows.innerText()), UI, '`stty size` output');
+    assert.ok(Number(sizeRe.exec(await rows.innerText())![2]) > 80, 'the console has the terminal\'s width');
+    await page.keyboard.type('exit 4\n');
+    await page.locator('.notifications-toasts', { hasText: 'host:latest exited with code 4' }).waitFor({ timeout: UI });
+    await waitFor(async () => !(await mine()).length, UI, 'the container removed once it exited');
+    // another: closing its terminal ends it (and it is removed)
+    await vs.runCommand('nscope: Run Interactive');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'host:latest' }).first().click();
+    await rows.waitFor({ timeout: UI });
+    await prompt();
+    assert.equal((await mine()).length, 1);
+    await vs.runCommand('Terminal: Kill the Active Terminal Instance');
+    await waitFor(async () => !(await mine()).length, UI, 'the container gone with its terminal');
   });
 
   uiTest('the walkthrough: from starting the helper to a shell', async () => {

@@ -35,6 +35,9 @@ import { BuildError } from './build-error';
 import { labelChange } from './label-change';
 import { buildPlatform } from './platform';
 import { runStepOptions, type RunStepOptions } from './run-step';
+import { holder } from './holder';
+import { planRunFlags, type RunStepPlan } from './run-mounts';
+import { parseSecrets } from './secrets';
 
 const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK']);
 
@@ -98,6 +101,8 @@ export interface BuildOptions {
   labels?: Record<string, string>;
   /** --memory, --ulimit, --add-host, …: given to every RUN step's container (./run-step.ts) */
   run?: RunStepOptions;
+  /** --secret id=ID,src=FILE|env=VAR: what RUN --mount=type=secret shows (./secrets.ts) */
+  secrets?: string[];
 }
 
 /** Where a build talks: the helper, and where its progress lines go. */
@@ -115,6 +120,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   const platform = buildPlatform(o.platform);
   const runStep = runStepOptions(o.run);
   const labels = labelChange(o.labels);
+  const secrets = parseSecrets(o.secrets);
   const contextDir = path.resolve(o.context);
   if (!fs.statSync(contextDir, { throwIfNoEntry: false })?.isDirectory()) throw new BuildError(`${o.context}: the build context must be a directory`);
   const file = o.file ? path.resolve(o.file) : ['Containerfile', 'Dockerfile'].map((f) => path.join(contextDir, f)).find((f) => fs.existsSync(f));
@@ -146,12 +152,12 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   const fileName = path.relative(contextDir, file) || path.basename(file);
 
   /** A container on `st.image`, committed with the pending changes after `fill` (the step's work), kept in the cache. */
-  const commitStep = async (st: StageState, key: string, ins: Instruction | undefined, fill: (id: string) => Promise<void>, run?: string[]) => {
+  const commitStep = async (st: StageState, key: string, ins: Instruction | undefined, fill: (id: string) => Promise<void>, run?: string[], flags?: RunStepPlan) => {
     // a RUN's environment: the build's ARGs, then the image's and the ENVs so far (those win, as in Docker)
     const env = [...(run ? [...st.args] : []), ...st.env].map(([k, v]) => `${k}=${v}`);
     const id = await holder(c, {
       image: st.image, env, workdir: st.workdir || undefined, user: st.user || undefined,
-      net: run ? (o.network ?? 'bridge') : 'none', ...(run ? { ...runStep, cmd: run, entrypoint: [] } : {}),
+      net: run ? (o.network ?? 'bridge') : 'none', ...(run ? { ...runStep, cmd: run, entrypoint: [] } : {}), ...flags?.run,
     }).catch((e: Error) => {
       // a RUN whose program is not in the image (FROM scratch has no /bin/sh): the runtime refuses it at create
       if (!run || !ins) throw e;
@@ -162,7 +168,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     await fill(id);
     // the history names the instruction (as BuildKit's does), not the holder container's command
     const createdBy = ins ? [ins.keyword, ...ins.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ''}`), ins.args].join(' ') : undefined;
-    const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, createdBy, pause: false });
+    const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, createdBy, pause: false, ...(flags?.exclude.length ? { exclude: flags.exclude } : {}) });
     await c.request('container.remove', { id, force: true });
     containers.splice(containers.indexOf(id), 1);
     cache[key] = r.id;
@@ -230,18 +236,28 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           case 'RUN': {
             const script = ins.heredocs.length ? ins.heredocs.map((h) => h.body).join('') : ins.args;
             const cmd = ins.json ?? [...st.shell, script];
-            const key = hash(parentKey(st), ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]));
-            const hit = await cached(key);
-            if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
-            await commitStep(st, key, ins, async (id) => {
-              const out = quiet ? undefined : await openStream(io.socket, { kind: 'logs', id, follow: true });
-              const printed = out ? printLogStream(out, { write: (text) => io.write(text) }) : Promise.resolve();
-              const waited = c.request('container.wait', { id });
-              await c.request('container.start', { id });
-              const { exitCode } = await waited;
-              await printed;
-              if (exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${exitCode} (${fileName}:${ins.range.start.line + 1}, step ${step})`);
-            }, cmd);
+            const where = `RUN (${fileName}:${ins.range.start.line + 1}, step ${step})`;
+            // --mount, --network, --security: checked, and what they bind made ready, before the step (./run-mounts.ts)
+            const flags = await planRunFlags(ins, {
+              c, socket: io.socket, contextDir, workdir: st.workdir || '/', network: o.network ?? 'bridge',
+              earlier: stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), secrets,
+              expand: (v) => expandVariables(v, lookup, parsed.escape), where,
+            });
+            try {
+              // a RUN without flags keeps the key it always had (an existing cache still hits)
+              const key = hash(parentKey(st), ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]), ...(flags.key ? [flags.key] : []));
+              const hit = await cached(key);
+              if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
+              await commitStep(st, key, ins, async (id) => {
+                const out = quiet ? undefined : await openStream(io.socket, { kind: 'logs', id, follow: true });
+                const printed = out ? printLogStream(out, { write: (text) => io.write(text) }) : Promise.resolve();
+                const waited = c.request('container.wait', { id });
+                await c.request('container.start', { id });
+                const { exitCode } = await waited;
+                await printed;
+                if (exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${exitCode} (${fileName}:${ins.range.start.line + 1}, step ${step})`);
+              }, cmd, flags);
+            } finally { flags.cleanup(); }
             say(` ---> ${shortId(st.image)}\n`);
             break;
           }
@@ -388,14 +404,6 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
  * have no shell, e.g. FROM scratch); an image with no command at all gets
  * /bin/sh as a placeholder that never runs.
  */
-async function holder(c: Pick<HelperClient, 'request'>, o: RunOptions): Promise<string> {
-  if (o.cmd) return (await c.request('container.create', o)).id;
-  const held = { ...o, lookupAtStart: true };
-  try { return (await c.request('container.create', held)).id; } catch (first) {
-    try { return (await c.request('container.create', { ...held, cmd: ['/bin/sh'], entrypoint: [] })).id; } catch { throw first; }
-  }
-}
-
 async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for await (const b of stream) out.push(b as Buffer);

@@ -41,7 +41,7 @@ async function runBuild(p: Parsed, ctx: Ctx): Promise<number> {
     const id = await buildContainerfile({
       context: p.positionals[0], file: str(p, 'file'), tags: list(p, 'tag') ?? [], buildArgs: list(p, 'build-arg') ?? [],
       noCache: bool(p, 'no-cache'), target: str(p, 'target'), network: str(p, 'network'), quiet: bool(p, 'quiet'), pull: buildPull(p.flags.pull),
-      platform: str(p, 'platform'), labels: imageLabels(p), run: runStepFlags(p),
+      platform: str(p, 'platform'), labels: imageLabels(p), run: runStepFlags(p), secrets: list(p, 'secret'),
     }, {
       client: await ctx.client(), socket: ctx.socket, write: (t) => { process.stdout.write(t); },
       pull: async (ref, platform) => (await pullWithProgress(ctx, ref, { platform, quiet: bool(p, 'quiet'), raise: true })) === 0,

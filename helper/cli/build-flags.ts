@@ -37,6 +37,8 @@ export const RUN_STEP_FLAGS: Flag[] = [
 export const IMAGE_FLAGS: Flag[] = [
   { name: 'label', takesValue: true, repeat: true, help: 'Set metadata for the image (KEY=VALUE), as a LABEL at the end of the stage built would' },
   { name: 'iidfile', takesValue: true, help: 'Write the image ID (sha256:…) to the file' },
+  { name: 'secret', takesValue: true, repeat: true, value: 'stringArray', help: 'A secret RUN --mount=type=secret,id=ID shows as a file, never kept in a layer: id=ID,src=FILE or id=ID,env=VAR (the id alone: the variable of that name)' },
+  { name: 'ssh', takesValue: true, repeat: true, value: 'stringArray', help: 'SSH agent sockets or keys for RUN --mount=type=ssh: not supported (refused)' },
   { name: 'platform', takesValue: true, value: 'os/arch[/variant]', help: `Set the platform: only this host's, ${formatPlatform(hostPlatform())} (RUN steps run natively); FROM's pulls ask for it` },
 ];
 
@@ -78,6 +80,7 @@ export function refuseUnsupported(p: Parsed): void {
   if (isolation !== undefined && isolation !== '' && isolation.toLowerCase() !== 'default') {
     throw new Error(`Invalid isolation: "${isolation}" - linux only supports 'default'`);
   }
+  if (list(p, 'ssh')?.length) throw new Error('--ssh is not supported: nscope build forwards no SSH agent (RUN --mount=type=ssh); a --secret can carry a key');
   if (bool(p, 'squash')) throw new Error('--squash is not supported: nscope build keeps a layer per RUN, COPY and ADD (a multi-stage build that COPYs --from the result makes fewer)');
   if (p.flags['disable-content-trust'] === false) throw new Error('--disable-content-trust=false: content trust (verifying signed images) is not supported by nscope');
 }

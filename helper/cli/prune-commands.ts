@@ -11,6 +11,7 @@ import { humanSize } from './format';
 import { pruneImages as pruneSharedImages } from '../protocol/prune-images';
 import { NO_FILTER, prunable, pruneFilters, type PruneFilter } from './prune-filters';
 import { promptLine } from './prompt';
+import { CACHE_LABEL } from '../build/run-mounts';
 
 export { SYSTEM_DF } from './system-df';
 
@@ -40,6 +41,22 @@ async function pruneImages(c: HelperClient, o: { all: boolean; cache?: boolean; 
   const r = await pruneSharedImages(c, { all: o.all, ...(o.cache ? { cache: true } : {}), filter: (created, labels) => prunable(f, created, labels), ...(o.keepBytes !== undefined ? { keepBytes: o.keepBytes } : {}) });
   for (const m of r.failed) process.stderr.write(`nscope: ${m}\n`);
   return r;
+}
+
+/** The volumes of RUN --mount=type=cache no container uses (BuildKit's cache mounts are build cache too) that pass the filter. */
+async function pruneCacheVolumes(c: HelperClient, f: PruneFilter): Promise<{ removed: string[]; reclaimed: number }> {
+  const victims = (await c.request('volume.list', { size: true }))
+    .filter((v) => v.labels?.[CACHE_LABEL] !== undefined && !v.users.length && prunable(f, v.created, v.labels));
+  const removed: string[] = [];
+  let reclaimed = 0;
+  for (const v of victims) {
+    try {
+      await c.request('volume.remove', { name: v.name });
+      removed.push(v.name);
+      reclaimed += v.size ?? 0;
+    } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); }
+  }
+  return { removed, reclaimed };
 }
 
 export const CONTAINER_PRUNE: Command = {
@@ -89,9 +106,12 @@ export const BUILDER_PRUNE: Command = {
       try { keepBytes = parseBytes(keep, '--keep-storage'); } catch (e) { throw new UsageError((e as Error).message); }
     }
     if (!await confirm(p, ['all build cache'], f)) return 0;
-    const r = await pruneImages(await ctx.client(), { all: true, cache: true, filter: f, ...(keepBytes !== undefined ? { keepBytes } : {}) });
-    const ids = r.lines.filter((l) => l.startsWith('deleted: ')).map((l) => l.slice(9));
-    process.stdout.write(`${ids.length ? `Deleted build cache objects:\n${ids.join('\n')}\n\n` : ''}Total reclaimed space: ${humanSize(r.reclaimed)}\n`);
+    const c = await ctx.client();
+    const r = await pruneImages(c, { all: true, cache: true, filter: f, ...(keepBytes !== undefined ? { keepBytes } : {}) });
+    // --keep-storage keeps the newest steps; a cache mount has no place in that order: they stay then
+    const vols = keepBytes === undefined ? await pruneCacheVolumes(c, f) : { removed: [], reclaimed: 0 };
+    const ids = [...r.lines.filter((l) => l.startsWith('deleted: ')).map((l) => l.slice(9)), ...vols.removed];
+    process.stdout.write(`${ids.length ? `Deleted build cache objects:\n${ids.join('\n')}\n\n` : ''}Total reclaimed space: ${humanSize(r.reclaimed + vols.reclaimed)}\n`);
     return 0;
   },
 };
@@ -133,9 +153,10 @@ export const SYSTEM_PRUNE: Command = {
     if (im.lines.length) out += `Deleted Images:\n${im.lines.join('\n')}\n\n`;
     reclaimed += im.reclaimed;
     const cache = await pruneImages(c, { all: true, cache: true, filter: f });
-    const cacheIds = cache.lines.filter((l) => l.startsWith('deleted: ')).map((l) => l.slice(9));
+    const cacheVols = await pruneCacheVolumes(c, f);
+    const cacheIds = [...cache.lines.filter((l) => l.startsWith('deleted: ')).map((l) => l.slice(9)), ...cacheVols.removed];
     if (cacheIds.length) out += `Deleted build cache objects:\n${cacheIds.join('\n')}\n\n`;
-    reclaimed += cache.reclaimed;
+    reclaimed += cache.reclaimed + cacheVols.reclaimed;
     process.stdout.write(`${out}Total reclaimed space: ${humanSize(reclaimed)}\n`);
     return 0;
   },

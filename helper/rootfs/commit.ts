@@ -55,6 +55,32 @@ export interface CommitOptions {
   createdBy?: string;
   changes?: string[];
   pause?: boolean;
+  /**
+   * Container paths left out of the layer, with what is below them: the
+   * mount points a build's RUN --mount made (the stub file or directory the
+   * runtime created to mount on), which BuildKit leaves out too. A directory
+   * that holds nothing else the container changed goes with them, as for the
+   * init layer's files.
+   */
+  exclude?: string[];
+}
+
+/** at most this many paths in `exclude` */
+const MAX_EXCLUDE = 64;
+
+/** `exclude` as relative, normalized names; refused when it is not a short list of absolute paths. */
+export function excludedNames(exclude: unknown): Set<string> {
+  const out = new Set<string>();
+  if (exclude === undefined) return out;
+  if (!Array.isArray(exclude) || exclude.length > MAX_EXCLUDE) throw invalid(`commit: exclude must be a list of at most ${MAX_EXCLUDE} paths`);
+  for (const x of exclude) {
+    if (typeof x !== 'string' || !x.startsWith('/') || x.length > 4096 || x.includes('\0')) throw invalid(`commit: exclude: ${JSON.stringify(x).slice(0, 80)} is not an absolute path`);
+    const rel = path.posix.normalize(x).replace(/^\/+|\/+$/g, '');
+    // "/" itself would leave everything out: not a mount point a build makes
+    if (!rel) throw invalid('commit: exclude: "/" cannot be left out');
+    out.add(rel);
+  }
+  return out;
 }
 
 const WH = '.wh.';
@@ -70,6 +96,8 @@ interface Planned {
   skippedBelow?: boolean;
   /** directories: something below is written */
   keptBelow?: boolean;
+  /** below an excluded path: goes with it, says nothing of its parents */
+  below?: boolean;
 }
 
 /** The xattrs to carry (the entry read by `full`); refuses overlay features that make the rw layer not self-contained. */
@@ -133,15 +161,19 @@ function lowerDir(lower: string[], rel: string): fs.Stats | undefined {
 }
 
 /** Walks the rw layer and decides what goes into the layer tar. */
-async function plan(upper: string, lower: string[], warnings: string[], ids?: IdMap): Promise<Planned[]> {
+async function plan(upper: string, lower: string[], warnings: string[], ids?: IdMap, exclude: Set<string> = new Set()): Promise<Planned[]> {
   const all: Planned[] = [];
   const dirs = new Map<string, Planned>();
+  const left = (rel: string) => INIT.has(rel) || exclude.has(rel);
+  const holdsExcluded = (rel: string) => { for (const x of exclude) if (x.startsWith(`${rel}/`)) return true; return false; };
+  const under = (rel: string) => { for (let i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) if (exclude.has(rel.slice(0, i))) return true; return false; };
   await walkLayer(upper, (e, at) => {
     if (ids) { e.uid = toContainerId(ids.uid, e.uid); e.gid = toContainerId(ids.gid, e.gid); }
     const p: Planned = { e, keep: true };
     all.push(p);
     if (e.type === 'dir') dirs.set(e.rel, p);
-    if (INIT.has(e.rel)) { p.keep = false; return; }
+    if (left(e.rel)) { p.keep = false; return; }
+    if (exclude.size && under(e.rel)) { p.keep = false; p.below = true; return; }
     if (e.name.startsWith(WH)) {
       p.keep = false;
       warnings.push(`/${e.rel} left out: a name starting with "${WH}" means a deletion in a layer`);
@@ -173,12 +205,14 @@ async function plan(upper: string, lower: string[], warnings: string[], ids?: Id
     if (p.e.type === 'dir' && p.keep && !p.keptBelow && p.skippedBelow && !p.e.opaque) {
       const st = lowerDir(lower, p.e.rel);
       if (st && (st.mode & 0o7777) === p.e.mode && st.uid === p.e.uid && st.gid === p.e.gid) p.keep = false;
+      // not in the image and holding nothing but a mount point left out: the runtime made it to mount on (/run/secrets)
+      else if (!st && holdsExcluded(p.e.rel)) p.keep = false;
     }
     const slash = p.e.rel.lastIndexOf('/');
     const parent = slash < 0 ? undefined : dirs.get(p.e.rel.slice(0, slash));
-    if (parent) {
+    if (parent && !p.below) {
       if (p.keep) parent.keptBelow = true;
-      else if (p.skippedBelow || INIT.has(p.e.rel)) parent.skippedBelow = true;
+      else if (p.skippedBelow || left(p.e.rel)) parent.skippedBelow = true;
     }
   }
   return all.filter((p) => p.keep);
@@ -284,6 +318,7 @@ async function commitNow(images: ImageStore, src: CommitSource, o: CommitOptions
   }
   // the config first: a bad --change fails before any work
   const runConfig = applyChanges(parent.config.config ?? {}, o.changes);
+  const exclude = excludedNames(o.exclude);
   if (!fs.existsSync(src.upper)) throw notFound(`container ${src.name}: its rw layer ${src.upper} is missing`);
 
   const warnings: string[] = [];
@@ -301,7 +336,7 @@ async function commitNow(images: ImageStore, src: CommitSource, o: CommitOptions
     }
     let entries: number;
     try {
-      const planned = await plan(src.upper, src.lower, warnings, src.idMap);
+      const planned = await plan(src.upper, src.lower, warnings, src.idMap, exclude);
       entries = await writeLayer(src.upper, planned, tarPath, warnings, src.idMap);
     } catch (e) {
       if (errCode(e) === 'ENOENT' && !fs.existsSync(src.upper)) throw notFound(`container ${src.name} was removed during the commit`);

@@ -132,6 +132,8 @@ export interface CommitParams {
   changes?: string[];
   /** freeze a running container's processes while its rw layer is read (default true, like docker commit) */
   pause?: boolean;
+  /** container paths (absolute, at most 64) left out of the layer with what is below them: a build's RUN --mount points */
+  exclude?: string[];
 }
 
 export interface CommitResult {

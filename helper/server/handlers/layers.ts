@@ -13,9 +13,9 @@ export function layerHandlers(s: HelperServices): AreaHandlers<keyof LayerMethod
     'image.layerChanges': (p) => explorer.changes(obj(p).ref, p.layer, p),
     'image.layerTree': (p) => explorer.tree(obj(p).ref, p.layer, p.path ?? '/', p),
     'container.commit': async (p) => {
-      const { id, name, message, author, createdBy, changes, pause } = obj(p);
+      const { id, name, message, author, createdBy, changes, pause, exclude } = obj(p);
       refuseEngine(s, id, 'commit');
-      const res = await commitContainer(s.images, commitSourceOf(s.containers, id), { name, message, author, createdBy, changes, pause });
+      const res = await commitContainer(s.images, commitSourceOf(s.containers, id), { name, message, author, createdBy, changes, pause, exclude });
       s.emitImage('image.added', res.id, res.name);
       return res;
     },

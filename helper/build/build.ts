@@ -36,6 +36,8 @@ import { labelChange } from './label-change';
 import { buildPlatform } from './platform';
 import { runStepOptions, type RunStepOptions } from './run-step';
 import { holder } from './holder';
+import { resolveUserFrom } from '../runtime/user';
+import { invalid } from '../errors';
 import { planRunFlags, type RunStepPlan } from './run-mounts';
 import { parseSecrets } from './secrets';
 
@@ -262,7 +264,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             break;
           }
           case 'COPY': case 'ADD': {
-            const plan = await planCopy(c, io.socket, ins, expanded, parsed.escape, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st);
+            const plan = await planCopy(c, io.socket, ins, expanded, parsed.escape, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st,
+              (v) => expandVariables(v, lookup, parsed.escape));
             const key = hash(parentKey(st), ...st.pending, ins.keyword, plan.dest, plan.digest);
             const hit = await cached(key);
             if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
@@ -325,7 +328,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
 
 /** What a COPY/ADD puts where: the tars of its sources (from the context or another stage) and their digest. */
 async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: Instruction, expanded: string, escape: string, contextDir: string, ignore: (rel: string) => boolean,
-  earlier: (readonly [string | undefined, string])[], st: StageState): Promise<CopyPlan> {
+  earlier: (readonly [string | undefined, string])[], st: StageState, expand: (v: string) => string): Promise<CopyPlan> {
   const where = `${ins.keyword} (line ${ins.range.start.line + 1})`;
   const words = ins.json ?? splitWords(expanded, escape).map((w) => w.value);
   if (words.length < 2) throw new BuildError(`${where}: a source and a destination are needed`);
@@ -335,13 +338,13 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
   const isDir = raw === '.' || raw.endsWith('/') || raw.endsWith('/.');
   let dest = path.posix.resolve(st.workdir || '/', raw);
   if (isDir && dest !== '/') dest += '/';
-  const flag = (n: string) => ins.flags.find((f) => f.name === n)?.value;
+  // ARG and ENV values in the flags too (--chown=${USER}), as BuildKit expands them
+  const flag = (n: string) => { const v = ins.flags.find((f) => f.name === n)?.value; return v === undefined ? undefined : expand(v); };
   const chown = flag('chown');
   let owner: ((u: number, g: number) => [number, number]) | undefined = () => [0, 0];
   if (chown !== undefined) {
-    const m = /^(\d+)(?::(\d+))?$/.exec(chown);
-    if (!m) throw new BuildError(`${where}: --chown=${chown}: numeric UID[:GID] only`);
-    owner = () => [Number(m[1]), Number(m[2] ?? m[1])];
+    const [uid, gid] = await chownIds(c, st.image, chown, where);
+    owner = () => [uid, gid];
   }
   const chmod = flag('chmod');
   if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) throw new BuildError(`${where}: --chmod=${chmod}: an octal mode is expected`);
@@ -361,7 +364,9 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
         for await (const b of sock) { h.update(b as Buffer); bytes.push(b as Buffer); }
         // the top entry is the source's name: a directory's contents go to dest, a file into it or as it
         const isDir = result.stat?.type === 'dir';
-        archives.push({ bytes: await renameTop(bytes, result.stat?.name ?? path.posix.basename(src), isDir || dest.endsWith('/') ? (isDir ? null : undefined) : path.posix.basename(dest)), extract: true });
+        const to = isDir || dest.endsWith('/') ? (isDir ? null : undefined) : path.posix.basename(dest);
+        // --chown and --chmod apply to what comes from another stage too (without them its owners and modes stay)
+        archives.push({ bytes: await rewriteArchive(bytes, result.stat?.name ?? path.posix.basename(src), to, chown !== undefined ? owner : undefined, mode), extract: true });
         if (!isDir && !dest.endsWith('/')) dest = path.posix.dirname(dest);
       } finally { await c.request('container.remove', { id, force: true }).catch(() => undefined); }
     }
@@ -399,11 +404,32 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
 }
 
 /**
- * A container to run a RUN in (`o.cmd`), or one created and never started to
- * copy into or out of: its command is looked up only at start (the image may
- * have no shell, e.g. FROM scratch); an image with no command at all gets
- * /bin/sh as a placeholder that never runs.
+ * --chown's USER[:GROUP] as ids: numbers as they are (a uid alone is its own
+ * gid, as BuildKit has it), names from the image's /etc/passwd and /etc/group
+ * as they are at this step (a user name alone: its primary group).
  */
+async function chownIds(c: Pick<HelperClient, 'request'>, image: string, spec: string, where: string): Promise<[number, number]> {
+  const m = /^(\d+)(?::(\d+))?$/.exec(spec);
+  if (m) {
+    const [uid, gid] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (uid > 0xfffffffe || gid > 0xfffffffe) throw new BuildError(`${where}: --chown=${spec}: an id is at most 4294967294`);
+    return [uid, gid];
+  }
+  const read = async (file: string): Promise<string | null> => {
+    try {
+      const r = await c.request('file.read', { image, path: file, length: 4 << 20 });
+      return Buffer.from(r.data, 'base64').toString('utf8');
+    } catch { return null; }
+  };
+  const files = { passwd: await read('/etc/passwd'), group: await read('/etc/group') };
+  try {
+    const u = resolveUserFrom(spec, files, (kind, name) => invalid(`--chown=${spec}: no ${kind} ${name} in the image's /etc/${kind === 'user' ? 'passwd' : 'group'}${files[kind === 'user' ? 'passwd' : 'group'] === null ? ' (it has none)' : ''}`), '--chown');
+    return [u.uid, u.gid];
+  } catch (e) {
+    throw new BuildError(`${where}: ${(e as Error).message}`);
+  }
+}
+
 async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for await (const b of stream) out.push(b as Buffer);
@@ -412,11 +438,12 @@ async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer[]> {
 
 /**
  * The archive with its top entry `top` renamed to `to` (a string), or dropped
- * so its contents are at the top (null); undefined keeps it. Rewrites ustar
+ * so its contents are at the top (null); undefined keeps it. `owner` and
+ * `mode` (files and folders) re-own and re-mode every entry. Rewrites ustar
  * names by re-reading and re-writing the archive.
  */
-async function renameTop(bytes: Buffer[], top: string, to: string | null | undefined): Promise<Buffer[]> {
-  if (to === undefined) return bytes;
+async function rewriteArchive(bytes: Buffer[], top: string, to: string | null | undefined, owner?: (u: number, g: number) => [number, number], mode?: number): Promise<Buffer[]> {
+  if (to === undefined && !owner && mode === undefined) return bytes;
   const { readTar } = await import('../images/tar-reader');
   const { TarWriter } = await import('../images/tar-writer');
   const out: Buffer[] = [];
@@ -425,9 +452,14 @@ async function renameTop(bytes: Buffer[], top: string, to: string | null | undef
     const parts = e.name.replace(/\/$/, '').split('/').filter((x) => x && x !== '.');
     if (parts[0] !== top) continue;
     const rest = parts.slice(1);
-    const name = to === null ? (rest.length ? rest.join('/') : '.') : [to, ...rest].join('/');
-    const linkname = e.type === 'hardlink' ? (() => { const lp = e.linkname.split('/').filter(Boolean); return to === null ? lp.slice(1).join('/') : [to, ...lp.slice(1)].join('/'); })() : e.linkname;
-    const meta = { name, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime: Math.floor(e.mtime), linkname, devmajor: e.devmajor, devminor: e.devminor };
+    const name = to === undefined ? [top, ...rest].join('/') : to === null ? (rest.length ? rest.join('/') : '.') : [to, ...rest].join('/');
+    const linkname = e.type === 'hardlink' ? (() => {
+      const lp = e.linkname.split('/').filter((x) => x && x !== '.');
+      return to === undefined ? lp.join('/') : to === null ? lp.slice(1).join('/') : [to, ...lp.slice(1)].join('/');
+    })() : e.linkname;
+    const [uid, gid] = owner ? owner(e.uid, e.gid) : [e.uid, e.gid];
+    const m = mode !== undefined && (e.type === 'file' || e.type === 'dir') ? mode : e.mode;
+    const meta = { name, type: e.type, mode: m, uid, gid, mtime: Math.floor(e.mtime), linkname, devmajor: e.devmajor, devminor: e.devminor };
     if (e.type === 'file') {
       const body: Buffer[] = [];
       for await (const b of e.body.chunks()) body.push(Buffer.from(b));

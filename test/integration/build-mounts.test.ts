@@ -6,7 +6,7 @@
 // --secret (from a file or a variable, mode and owner as asked, required), and
 // --network=none. Every mount point is left out of the step's layer, a
 // secret's bytes are in no layer; bad mounts are refused naming the step,
-// with no container left.
+// with no container left. And COPY --chown by name, and on COPY --from.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -147,6 +147,34 @@ describe('nscope build: RUN --mount, --network', () => {
     const noFile = await build(['--secret', `id=tok,src=${path.join(work, 'no-such')}`, req]);
     assert.notEqual(noFile.code, 0);
     assert.match(noFile.stderr, /--secret id=tok,src=.*no-such: no such file/);
+    await noContainers();
+  });
+
+  test('COPY --chown by name (the image\'s passwd and group as they are at that step, ARGs expanded), and --chown/--chmod on COPY --from', async () => {
+    const ctx = context('chown', [
+      'FROM host AS base', 'RUN mkdir -p /out && echo made > /out/f',
+      'FROM host', 'ARG WHO=app',
+      'RUN echo "app:x:1234:2345::/home/app:/bin/sh" >> /etc/passwd && echo "staff:x:4567:app" >> /etc/group && echo "app:x:2345:" >> /etc/group',
+      'COPY --chown=${WHO} a.txt /a-user', 'COPY --chown=app:staff a.txt /a-both', 'COPY --chown=77 a.txt /a-num',
+      'COPY --from=base --chown=app:staff --chmod=0640 /out /from', '',
+    ].join('
+'), { 'a.txt': 'a
+' });
+    const r = await build(['-t', 'chown:1', ctx]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(await sh('chown:1', 'stat -c "%n %u %g %a" /a-user /a-both /a-num /from /from/f'),
+      '/a-user 1234 2345 644
+/a-both 1234 4567 644
+/a-num 77 77 644
+/from 1234 4567 640
+/from/f 1234 4567 640
+');
+    const unknown = await build([context('chown-bad', 'FROM host
+COPY --chown=nobody-here a.txt /x
+', { 'a.txt': 'a
+' })]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /--chown=nobody-here: no user nobody-here in the image's \/etc\/passwd/);
     await noContainers();
   });
 

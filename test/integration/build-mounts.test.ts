@@ -157,22 +157,12 @@ describe('nscope build: RUN --mount, --network', () => {
       'RUN echo "app:x:1234:2345::/home/app:/bin/sh" >> /etc/passwd && echo "staff:x:4567:app" >> /etc/group && echo "app:x:2345:" >> /etc/group',
       'COPY --chown=${WHO} a.txt /a-user', 'COPY --chown=app:staff a.txt /a-both', 'COPY --chown=77 a.txt /a-num',
       'COPY --from=base --chown=app:staff --chmod=0640 /out /from', '',
-    ].join('
-'), { 'a.txt': 'a
-' });
+    ].join('\n'), { 'a.txt': 'a\n' });
     const r = await build(['-t', 'chown:1', ctx]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.equal(await sh('chown:1', 'stat -c "%n %u %g %a" /a-user /a-both /a-num /from /from/f'),
-      '/a-user 1234 2345 644
-/a-both 1234 4567 644
-/a-num 77 77 644
-/from 1234 4567 640
-/from/f 1234 4567 640
-');
-    const unknown = await build([context('chown-bad', 'FROM host
-COPY --chown=nobody-here a.txt /x
-', { 'a.txt': 'a
-' })]);
+    assert.equal(await sh('chown:1', 'stat -c "%n %u %g %a" /a-user /a-both /a-num /from/f'),
+      '/a-user 1234 2345 644\n/a-both 1234 4567 644\n/a-num 77 77 644\n/from/f 1234 4567 640\n');
+    const unknown = await build([context('chown-bad', 'FROM host\nCOPY --chown=nobody-here a.txt /x\n', { 'a.txt': 'a\n' })]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /--chown=nobody-here: no user nobody-here in the image's \/etc\/passwd/);
     await noContainers();

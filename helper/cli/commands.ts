@@ -2,8 +2,8 @@
 import { buildCommand } from './build-command';
 import { cpCommand } from './cp-command';
 import { envFromFlags } from './env-file';
-import { HelperClient, openStream, openStreamWithResult } from '../protocol/client';
-import type { NsType } from '../protocol';
+import { HelperClient, HelperError, openStream, openStreamWithResult } from '../protocol/client';
+import type { NsType, RunOptions } from '../protocol';
 import { bool, FlagError, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
 import { table } from './format';
@@ -26,6 +26,21 @@ import { PULL, PULL_FLAGS, PUSH, PullFailed, TAG, withPull } from './pull-comman
 import { DETACH_KEYS, parseDetachKeys } from './detach-keys';
 
 
+/**
+ * run's and create's own options, read before anything is made. Whatever is
+ * wrong with them (a missing --env-file or --label-file, a bad --health-interval,
+ * -l =x) exits 125 as Docker's run and create do, never 2 or 1: a code a
+ * container could have given would make a script think it ran.
+ */
+function setupOptions(p: Parsed): RunOptions;
+function setupOptions<T>(p: Parsed, read: (p: Parsed) => T): T;
+function setupOptions(p: Parsed, read: (p: Parsed) => unknown = runOptions): unknown {
+  try {
+    return read(p);
+  } catch (e) {
+    throw e instanceof FlagError || !(e instanceof Error) ? e : new FlagError(e.message);
+  }
+}
 
 /** `streams`: run -a's (stdout, stderr): only those are printed (absent: both). */
 async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean; detachKeys?: number[] }, proxy = true, streams?: Set<string>): Promise<number> {
@@ -132,15 +147,16 @@ export const COMMANDS: Record<string, Command> = {
     flags: [...CREATE_FLAGS, ...PULL_FLAGS, { name: 'detach', short: 'd', help: 'Run the container in the background and print its ID' }, SIG_PROXY, DETACH_KEYS], stop: true, min: 1, usage: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
       const c = await ctx.client();
-      const opts = runOptions(p);
-      const streams = attachStreams(p);
-      if (streams && bool(p, 'detach')) throw new UsageError('Conflicting options: -a and -d');
-      const detachKeys = parseDetachKeys(str(p, 'detach-keys'));
+      const opts = setupOptions(p);
+      const streams = setupOptions(p, attachStreams);
+      if (streams && bool(p, 'detach')) throw new FlagError('Conflicting options: -a and -d');
+      const detachKeys = setupOptions(p, (q) => parseDetachKeys(str(q, 'detach-keys')));
       for (const w of foreignRunFlags(p)) process.stderr.write(`WARNING: ${w}\n`);
+      // Docker's CLI checks the terminal before it makes anything, and exits 1 (not 125)
+      if (!bool(p, 'detach')) checkTerminal(opts);
       let created;
       let cid: CidFile | undefined;
       try {
-        if (!bool(p, 'detach')) checkTerminal(opts);
         cid = claimCidFile(str(p, 'cidfile'));
         created = await withPull(ctx, p, opts.image, () => c.request('container.create', opts));
         cid.write(created.id);
@@ -150,7 +166,8 @@ export const COMMANDS: Record<string, Command> = {
         cid?.drop();
         if (e instanceof PullFailed) return 125;
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
-        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /permission denied/.test((e as Error).message) ? 126 : 125;
+        // the shim's strerror says "Permission denied" for a program path it cannot execute, its PATH search "permission denied"
+        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /permission denied/i.test((e as Error).message) ? 126 : 125;
       }
       if (bool(p, 'detach')) {
         // a start that fails (a port taken) exits 125 as Docker's does
@@ -167,8 +184,8 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Create a new container (started by nscope start)', group: 'Containers',
     flags: [...CREATE_FLAGS, ...PULL_FLAGS], stop: true, min: 1, usage: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]',
     async run(p, ctx) {
-      const opts = runOptions(p);
-      attachStreams(p);
+      const opts = setupOptions(p);
+      setupOptions(p, attachStreams);
       for (const w of foreignRunFlags(p)) process.stderr.write(`WARNING: ${w}\n`);
       const c = await ctx.client();
       let r;
@@ -237,7 +254,16 @@ export const COMMANDS: Record<string, Command> = {
   rm: {
     summary: 'Remove one or more containers', group: 'Containers',
     flags: [{ name: 'force', short: 'f', help: 'Force the removal of a running container (uses SIGKILL)' }, { name: 'volumes', short: 'v', help: 'Remove the anonymous volumes of the container too' }], min: 1, usage: 'rm [OPTIONS] CONTAINER...',
-    run: (p, ctx) => eachId(p, ctx, async (c, id) => { await c.request('container.remove', { id, force: bool(p, 'force'), volumes: bool(p, 'volumes') }); process.stdout.write(id + '\n'); }),
+    run: (p, ctx) => eachId(p, ctx, async (c, id) => {
+      try {
+        await c.request('container.remove', { id, force: bool(p, 'force'), volumes: bool(p, 'volumes') });
+      } catch (e) {
+        // as Docker's rm -f: a container that is not there is said, but is no failure (`rm -f x` in a cleanup under `set -e`)
+        if (bool(p, 'force') && e instanceof HelperError && e.kind === 'not_found') { process.stderr.write(`nscope: ${e.message}\n`); return; }
+        throw e;
+      }
+      process.stdout.write(id + '\n');
+    }),
   },
   wait: {
     summary: 'Block until one or more containers stop, then print their exit codes', group: 'Containers',

@@ -7,6 +7,7 @@ import type { ContainerDetail, HealthConfig, HealthState, ImageDetailInfo, Image
 import { DEFAULT_CAPS } from '../runtime/spec';
 import { goMap } from '../lib/go-template';
 import type { BlockIO, ThrottleDevice } from '../cgroups/block-io-limits';
+import { etcPaths, specHostConfig } from './docker-host-config';
 
 /** Go's zero time, which Docker prints for a container never started or never stopped */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -95,11 +96,15 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       ...(d.healthState ? { Health: dockerHealth(d.healthState) } : {}),
     },
     Image: d.imageId,
+    ...etcPaths(d.spec, d.rootfs?.init),
     LogPath: d.logPath ?? '',
     Name: `/${d.name}`,
     RestartCount: d.restartCount ?? 0,
     Driver: 'overlay2',
     Platform: 'linux',
+    MountLabel: '', ProcessLabel: '', AppArmorProfile: '',
+    // the exec sessions are the helper's alone: none is listed
+    ExecIDs: null,
     HostConfig: {
       Binds: mounts.filter((m) => m.type !== 'tmpfs').map((m) => `${m.type === 'volume' ? m.name ?? m.source : m.source}:${m.destination}${m.readOnly ? ':ro' : ''}`),
       NetworkMode: d.networkMode ?? (nets[0]?.network || 'default'),
@@ -134,6 +139,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       Runtime: 'nscope', Isolation: '', VolumeDriver: '',
       ...(d.annotations ? { Annotations: goMap(d.annotations) } : {}),
       Tmpfs: goMap(Object.fromEntries(mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, '']))),
+      ...specHostConfig(d.spec),
     },
     GraphDriver: {
       Name: 'overlay2',

@@ -58,6 +58,18 @@ export function dockerEvent(e: NscopeEvent, known?: { image?: string; labels?: R
   };
 }
 
+/**
+ * The event as Docker's templates see it: its Go struct's field names
+ * (`{{.Status}}`, `{{.ID}}`, `{{.From}}`, `{{.Scope}}`, `{{.Time}}`, `{{.TimeNano}}`;
+ * the legacy three empty where an event has none), while `{{json .}}` still
+ * prints the JSON names (status, id, from, scope, time, timeNano).
+ */
+export function templateView(e: DockerEvent): object {
+  const view = { Type: e.Type, Action: e.Action, Actor: e.Actor, Scope: e.scope, Time: e.time, TimeNano: e.timeNano, Status: e.status ?? '', ID: e.id ?? '', From: e.from ?? '' };
+  Object.defineProperty(view, 'toJSON', { value: () => e, enumerable: false });
+  return view;
+}
+
 /** "2024-05-01T10:00:00.123000000Z container start ID (image=host, name=web)" */
 export function eventLine(e: DockerEvent): string {
   const attrs = Object.keys(e.Actor.Attributes).sort().map((k) => `${k}=${e.Actor.Attributes[k]}`).join(', ');
@@ -108,7 +120,7 @@ export const EVENTS: Command = {
       if (!eventMatches(e, filters) || (since !== undefined && e.timeNano / 1e6 < since) || (until !== undefined && e.timeNano / 1e6 > until)) return;
       try {
         if (fmt.kind === 'json') process.stdout.write(JSON.stringify(e) + '\n');
-        else if (fmt.kind === 'template') process.stdout.write(fmt.template.execute(e) + '\n');
+        else if (fmt.kind === 'template') process.stdout.write(fmt.template.execute(templateView(e)) + '\n');
         else process.stdout.write(eventLine(e) + '\n');
       } catch (err) { failure = err as Error; done(); }
     };

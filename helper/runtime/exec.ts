@@ -11,6 +11,8 @@ import { ALL_CAPS } from './capabilities';
 import { buildExecPlan } from './plan';
 import { collectShim } from './shim-reap';
 import { resolveUser } from './options';
+import { withHome } from './user';
+import { readLayeredFile } from '../rootfs/lookup';
 import { signalNumber } from './signals';
 import { ttyDimension, ttyResize } from './tty-size';
 import type { Spec } from './spec';
@@ -68,7 +70,8 @@ export class ExecSessions {
     const env = new Map((proc.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e]));
     for (const e of o.env ?? []) env.set(e.slice(0, e.indexOf('=')), e);
     if (o.tty && !env.has('TERM')) env.set('TERM', 'TERM=xterm');
-    proc.env = [...env.values()];
+    // HOME as runc gives an exec'd process, from the container's passwd
+    proc.env = withHome([...env.values()], proc.user?.uid ?? 0, readLayeredFile(t.layers, 'etc/passwd'));
     const size = (v: number | undefined, what: 'rows' | 'cols') => ttyDimension(v, what, 'exec') ?? (what === 'rows' ? 24 : 80);
     const plan = buildExecPlan({
       pid: t.pid, process: proc, cgroupProcs: t.cgroupProcs, interactive: !!o.interactive, seccomp: t.spec.linux?.seccomp, seccompCacheDir: t.seccompCacheDir,

@@ -109,10 +109,11 @@ export class ContainerManager extends EventEmitter {
     const byId = records.get(ref);
     if (byId) return byId;
     for (const r of records.values()) if (r.name === ref) return r;
-    if (/^[0-9a-f]{3,64}$/.test(ref)) {
+    // as Docker: a prefix of any length, and its words when it names more than one
+    if (/^[0-9a-f]{1,64}$/.test(ref)) {
       const hits = [...records.values()].filter((r) => r.id.startsWith(ref));
       if (hits.length === 1) return hits[0];
-      if (hits.length > 1) throw invalid(`container id prefix "${ref}" is ambiguous`);
+      if (hits.length > 1) throw invalid(`Multiple IDs found with provided prefix: ${ref}`);
     }
     // one that an engine runs with nscope-runtime: its engine's refusal, not "No such container"
     const engine = this.engines?.lookup(ref);

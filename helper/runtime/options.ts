@@ -95,7 +95,8 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
   if (proc.args.length === 0) throw invalid('no command specified: the image has no Cmd and none was given');
   for (const a of proc.args) if (typeof a !== 'string' || a.includes('\0')) throw invalid('command: arguments must be strings without NUL bytes');
 
-  proc.env = mergeEnv(proc.env!, [...(image.Env ?? []), `HOSTNAME=${hostname}`, ...(opts.env ?? []).map(checkEnv)]);
+  // TERM=xterm (runc spec's default) only with a console, as Docker sets it: without one it makes programs write colours into logs
+  proc.env = mergeEnv(proc.env!.filter((e) => opts.tty || !e.startsWith('TERM=')), [...(image.Env ?? []), `HOSTNAME=${hostname}`, ...(opts.env ?? []).map(checkEnv)]);
   const cwd = opts.workdir || image.WorkingDir || '/';
   if (!cwd.startsWith('/')) throw invalid(`--workdir: "${cwd}" must be an absolute path`);
   proc.cwd = path.posix.normalize(cwd);

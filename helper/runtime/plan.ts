@@ -3,6 +3,7 @@
 // interpretation of the spec happens here, in TypeScript, so the C side stays
 // a small interpreter of already-validated steps.
 import { native } from '../native';
+import * as fs from 'fs';
 import * as path from 'path';
 import { invalid } from '../errors';
 import { capMask } from './capabilities';
@@ -394,7 +395,9 @@ function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: str
   } else if (type === 'sysfs' && !ownNet) {
     // in the host's network namespace: the host's /sys, bound read-only (a sysfs of its own would show the same devices writable)
     type = ''; source = '/sys'; f |= MS.BIND | MS.REC | MS.RDONLY;
-  } else if (type === 'mqueue' && !ownIpc) {
+  } else if (type === 'mqueue' && !ownIpc && fs.existsSync('/dev/mqueue')) {
+    // in the host's IPC namespace: its queues as the host has them mounted; where the host
+    // mounts none (no /dev/mqueue), a mqueue file system made there shows the same queues, as runc's
     type = ''; source = '/dev/mqueue'; f |= MS.BIND;
   }
   // runc's and crun's "tmpcopyup" (Podman's --read-only tmpfs on /run, /tmp): the

@@ -16,6 +16,18 @@ export type UnknownId = (kind: 'user' | 'group', name: string) => NscopeError;
 
 const dockerWords: UnknownId = (kind, name) => invalid(`unable to find ${kind} ${name}: no matching entries in ${kind === 'user' ? 'passwd' : 'group'} file`);
 
+/**
+ * The process's environment with HOME added where it has none, as runc adds it
+ * for Docker's containers and execs: the user's home in the container's
+ * passwd, "/" for a uid without an entry. Added to the process only (Docker's
+ * Config.Env has no HOME of its own either).
+ */
+export function withHome(env: string[], uid: number, passwd: string | null): string[] {
+  if (env.some((e) => e.startsWith('HOME='))) return env;
+  const entry = (passwd ?? '').split('\n').map((l) => l.split(':')).find((f) => f.length >= 6 && f[2] === String(uid) && f[5]);
+  return [...env, `HOME=${entry ? entry[5] : '/'}`];
+}
+
 /** `spec` (USER[:GROUP]) -> uid, gid and supplementary groups from `files`; `flag` names the option in a refusal. */
 export function resolveUserFrom(spec: string, files: UserFiles, unknown: UnknownId = dockerWords, flag = '--user'): ResolvedUser {
   const [u, g] = spec.split(':', 2);

@@ -2,6 +2,7 @@
 // exec fifo for `start`), and what spawning an init takes (start.ts uses it
 // again for a container that exited).
 import * as fs from 'fs';
+import * as os from 'os';
 import type { Cgroup } from '../../cgroups/types';
 import { delegateCgroup } from '../../cgroups/delegate';
 import { conflict, invalid, NscopeError } from '../../errors';
@@ -20,6 +21,8 @@ import { makeFifo } from '../fifo';
 import { containerResources, limitsFromArgs, swappinessFromOptions } from '../limits';
 import { checkName, newId, randomName } from '../names';
 import { specFromOptions } from '../options';
+import { withHome } from '../user';
+import { readLayeredFile } from '../../rootfs/lookup';
 import { buildPlan } from '../plan';
 import type { ContainerRecord } from '../record';
 import { spawnShim, writePlan as writePlanFile } from '../shim';
@@ -55,7 +58,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   // Docker's CLI refuses this pair (an auto-removed container has nothing to restart)
   if (restartPolicy && restartPolicy.name !== 'no' && opts.rm) throw invalid('conflicting options: cannot specify both --restart and --rm');
   const id = newId();
-  const hostname = opts.hostname ?? id.slice(0, 12);
+  // as Docker: on the host's network a container is known by the host's name (its UTS namespace is still its own)
+  const hostname = opts.hostname ?? (opts.net === 'host' ? os.hostname() : id.slice(0, 12));
   if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
   const cfg = image.config.config ?? {};
   const healthcheck = mergeHealthConfig(checkHealthConfig(opts.healthcheck), imageHealthConfig(cfg.Healthcheck));
@@ -220,8 +224,11 @@ function writePlan(ctx: ContainerContext, r: ContainerRecord, spec: Spec, cg: Cg
   let rootfs = layout(ctx, r);
   const copies = !!r.idMap && !ctx.idmapLayers;
   if (copies) rootfs = { ...rootfs, lower: shiftedLayerPaths(ctx.root, r.layers, r.idMap!) };
+  // HOME as runc gives it, from the passwd its layers (its rw layer on top) hold now: on the process, not in config.json
+  const passwd = readLayeredFile([...r.layers, rootfs.upper], 'etc/passwd');
+  const proc = { ...spec.process, env: withHome(spec.process.env ?? [], spec.process.user?.uid ?? 0, passwd) };
   const plan = buildPlan({
-    spec, rootfs: rootfs.mountpoint, bundle: p.dir, overlay: overlayDirs(rootfs, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
+    spec: { ...spec, process: proc }, rootfs: rootfs.mountpoint, bundle: p.dir, overlay: overlayDirs(rootfs, { volatile: r.autoRemove }), cgroupProcs: cg.joinFiles(),
     logFile: p.log, exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, attach, cgroupMounts: ctx.cgroupMounts,
     ...logRotation(r.logConfig),
     seccompCacheDir: ctx.run.seccompCache(), idmapLayers: !copies, lookupAtStart: r.lookupAtStart,

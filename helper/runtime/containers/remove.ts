@@ -6,7 +6,7 @@ import type { ContainerRecord } from '../record';
 import { releaseIdMap } from '../userns';
 import { type ContainerContext, dropCgroup, emitEvent, paths } from './context';
 import { netContainer } from './network';
-import { thawAfterSignal } from './pause';
+import { isPaused, thawAfterSignal } from './pause';
 import { wait } from './wait';
 import { copyInProgress } from './copy-root';
 
@@ -18,7 +18,12 @@ export async function remove(ctx: ContainerContext, ref: string, force = false, 
   await ctx.restarts.cancel(ctx, r);
   if (r.status !== 'exited') {
     // a created container's init only waits for start: it goes without force, as in Docker and runc
-    if (!force && r.status === 'running') throw conflict(`cannot remove container ${r.name}: it is running; stop it first or force the removal`);
+    // Docker's words, which scripts look for
+    if (!force && r.status === 'running') {
+      throw conflict(isPaused(ctx, r)
+        ? `You cannot remove a paused container ${r.id}. Unpause and then stop the container before attempting removal or force remove`
+        : `You cannot remove a running container ${r.id}. Stop the container before attempting removal or force remove`);
+    }
     const exited = wait(ctx, r.id);
     // the user's kill: its restart policy must not start it again meanwhile
     r.manuallyStopped = true;

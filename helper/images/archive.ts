@@ -55,7 +55,9 @@ export async function extractArchive(input: string | Readable, dir: string): Pro
         break;
       case 'file': {
         mkdirs(dir, parts.slice(0, -1), e.name);
-        fs.rmSync(dst, { force: true }); // a repeated name: the later entry wins, as with tar
+        // a repeated name: the later entry wins, as with tar; but not a file over a directory of the archive
+        if (isDir(dst)) throw invalid(`archive: entry "${e.name}" is a file where the archive has a directory`);
+        fs.rmSync(dst, { force: true });
         const fd = fs.openSync(dst, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
         try {
           for await (const b of e.body.chunks()) { let off = 0; while (off < b.length) off += fs.writeSync(fd, b, off); }
@@ -85,12 +87,17 @@ export async function extractArchive(input: string | Readable, dir: string): Pro
       if (!st?.isFile()) { next.push(l); continue; }
       mkdirs(dir, l.parts.slice(0, -1), l.name);
       const dst = path.join(dir, ...l.parts);
+      if (isDir(dst)) throw invalid(`archive: link "${l.name}" is where the archive has a directory`);
       fs.rmSync(dst, { force: true });
       fs.linkSync(src, dst);
     }
     if (next.length === pending.length) break; // dangling links: harmless unless something refers to them
     pending = next;
   }
+}
+
+function isDir(p: string): boolean {
+  try { return fs.lstatSync(p).isDirectory(); } catch { return false; }
 }
 
 /** mkdir -p of `parts` under `root`; only real directories exist in the extraction dir, so nothing can redirect it. */
@@ -192,6 +199,7 @@ function readDockerSave(dir: string, opts: ReadArchiveOptions, skipped: string[]
     const named = /(?:^|\/)(?:blobs\/sha256\/)?([0-9a-f]{64})(?:\.json)?$/.exec(m.Config);
     const configDigest = sha256(config);
     if (named && `sha256:${named[1]}` !== configDigest) throw invalid(`archive: config ${m.Config}: content does not match its digest (got ${configDigest})`);
+    if (m.RepoTags !== undefined && m.RepoTags !== null && !Array.isArray(m.RepoTags)) throw invalid(`archive: ${where}: RepoTags is not a list`);
     const names = (m.RepoTags ?? []).map((t) => {
       const n = tryNormalizeName(t);
       if (!n) throw invalid(`archive: ${where}: RepoTags entry "${t}" is not a valid image name`);
@@ -227,13 +235,26 @@ function readBlobJson<T>(dir: string, d: Descriptor, what: string): { bytes: Buf
   return r;
 }
 
+/**
+ * A descriptor the archive gives (index.json's, an index's, a manifest's
+ * layers): an object with a sha256 digest, its annotations an object; checked
+ * before any of its fields is read, so a null or a number is named, not a TypeError.
+ */
+function descriptor(d: unknown, what: string): Descriptor {
+  if (!d || typeof d !== 'object' || Array.isArray(d)) throw invalid(`archive: ${what}: not a descriptor (an object with mediaType, digest and size)`);
+  const x = d as Descriptor;
+  if (typeof x.digest !== 'string' || !DIGEST_RE.test(x.digest)) throw invalid(`archive: ${what}: unsupported or malformed digest "${String(x.digest).slice(0, 80)}" (sha256 only)`);
+  if (x.annotations !== undefined && (!x.annotations || typeof x.annotations !== 'object' || Array.isArray(x.annotations))) throw invalid(`archive: ${what}: annotations are not an object`);
+  return x;
+}
+
 function namesOf(d: Descriptor): string[] {
   const a = d.annotations ?? {};
   // containerd's annotation holds the full name; ref.name may be just a tag ("latest") in docker's own layouts
   const full = tryNormalizeName(a[ANNOTATION_CONTAINERD_NAME]);
   if (full) return [full];
-  const ref = a[ANNOTATION_REF_NAME];
-  if (!ref) return [];
+  const ref: unknown = a[ANNOTATION_REF_NAME];
+  if (!ref || typeof ref !== 'string') return [];
   // a bare "latest" or version ("1.36") is a tag without a name: the archive then names nothing
   if (!ref.includes(':') && !ref.includes('/') && (ref === 'latest' || /^[0-9]/.test(ref))) return [];
   const n = tryNormalizeName(ref);
@@ -250,11 +271,12 @@ function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[])
 
   const visit = (d: Descriptor, names: string[], where: string, depth: number) => {
     if (depth > 4) throw invalid(`archive: ${where}: indexes nested too deep`);
+    descriptor(d, where);
     if (isIndexMedia(d.mediaType)) {
       const idx = readBlobJson<OciIndex>(dir, d, where).value;
       if (!Array.isArray(idx.manifests)) throw invalid(`archive: ${where}: index has no manifests`);
       // one image per name: the manifest for this host's platform, or --platform's (attestations are "unknown/unknown")
-      const usable = idx.manifests.filter((m) => m && typeof m === 'object' && m.platform?.os !== 'unknown');
+      const usable = idx.manifests.map((m, i) => descriptor(m, `${where} manifests[${i}]`)).filter((m) => m.platform?.os !== 'unknown');
       const pick = (opts.platform ? pickPlatform(usable, opts.platform) : usable.find((m) => m.platform?.os === plat.os && m.platform?.architecture === plat.architecture))
         ?? (usable.length === 1 && !usable[0].platform ? usable[0] : undefined);
       if (!pick) {
@@ -274,6 +296,7 @@ function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[])
     const cfg = readBlobJson<unknown>(dir, man.config, `${where} config`);
     if (!platformOk(cfg.bytes, opts, skipped)) return;
     const layers = man.layers.map((l, i) => {
+      descriptor(l, `${where} layer ${i}`);
       if (!isLayerMedia(l.mediaType)) throw invalid(`archive: ${where} layer ${i}: unsupported media type "${l.mediaType}"`);
       return { file: blobFile(dir, l, `${where} layer ${i}`), mediaType: l.mediaType, expect: { digest: l.digest, size: l.size } };
     });
@@ -283,6 +306,6 @@ function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[])
     });
   };
 
-  index.manifests.forEach((d, i) => visit(d, namesOf(d), `index.json manifests[${i}]`, 0));
+  index.manifests.forEach((d, i) => { const where = `index.json manifests[${i}]`; visit(d, namesOf(descriptor(d, where)), where, 0); });
   return out;
 }

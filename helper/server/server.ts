@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { JSONRPCClient, JSONRPCServer, JSONRPCServerAndClient, type JSONRPCRequest } from 'json-rpc-2.0';
+import { JSONRPCClient, JSONRPCServer, JSONRPCServerAndClient, isJSONRPCRequest, isJSONRPCResponse, type JSONRPCRequest } from 'json-rpc-2.0';
 import { native, type PeerCred } from '../native';
 import { ERROR_CODES, EVENT_METHOD, type NscopeEvent, type StreamOpenParams } from '../protocol';
 import { lookupGroup, refusal } from './auth';
@@ -98,6 +98,8 @@ export class HelperServer {
     const endpoint: JSONRPCServerAndClient<ConnContext, void> = new JSONRPCServerAndClient(
       this.rpc,
       new JSONRPCClient<void>((req) => { sendLine(conn, req); }),
+      // the library's default prints the whole message to the helper's stderr: a client's bytes are not for the log
+      { errorListener: () => undefined },
     );
     const ctx: ConnContext = { peer, subscribe: () => { this.subscribers.add(endpoint); this.onSubscribers?.(this.subscribers.size); } };
     conn.on('close', () => {
@@ -123,6 +125,12 @@ export class HelperServer {
         return;
       }
       first = false;
+      // JSON that is no request (nor a response to ours) would get no answer at all: the
+      // client would wait forever; say what was wrong, as JSON-RPC 2.0 asks (-32600)
+      if (!isMessage(msg)) {
+        sendLine(conn, { jsonrpc: '2.0', id: requestId(msg), error: { code: -32600, message: 'Invalid request: expected a JSON-RPC 2.0 request ({"jsonrpc":"2.0","method":…,"params":{…},"id":…})' } });
+        return;
+      }
       void endpoint.receiveAndSend(msg, ctx, undefined).catch(() => undefined);
     }, () => {
       sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: line too long' } });
@@ -145,6 +153,22 @@ export class HelperServer {
     sendLine(conn, { jsonrpc: '2.0', id: req.id ?? null, result: opened.result });
     try { await opened.pump(conn); } catch { conn.destroy(); }
   }
+}
+
+/**
+ * A request or a response, or a non-empty batch of them. The library's own
+ * checks read a field of the value, so null (or a batch holding null) would
+ * throw in the socket's data handler and take the helper down.
+ */
+function isMessage(msg: unknown): boolean {
+  const one = (m: unknown) => m !== null && typeof m === 'object' && !Array.isArray(m) && (isJSONRPCRequest(m) || isJSONRPCResponse(m));
+  return Array.isArray(msg) ? msg.length > 0 && msg.every(one) : one(msg);
+}
+
+/** The id of an invalid request, when it has a usable one (a string or a number), else null. */
+function requestId(msg: unknown): string | number | null {
+  const id = msg && typeof msg === 'object' && !Array.isArray(msg) ? (msg as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
 }
 
 /** Two helpers on one socket would steal each other's clients: refuse to start. */

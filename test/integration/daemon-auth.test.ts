@@ -127,3 +127,42 @@ test('params that are not an object are refused by name before any handler reads
     assert.ok(r.error, 'an error');
   }
 });
+
+test('JSON that is no request gets -32600 (not silence), nothing of it in the helper\'s log, and the connection goes on', async () => {
+  // one connection, several raw lines; each answer is one line, in order
+  const s = net.connect(d.socket);
+  await new Promise<void>((resolve, reject) => { s.once('connect', () => resolve()); s.once('error', reject); });
+  let buf = '';
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  s.on('data', (b) => {
+    buf += b;
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) { lines.push(buf.slice(0, i)); buf = buf.slice(i + 1); waiters.shift()?.(); }
+  });
+  const send = async (raw: string) => {
+    const got = new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no answer to ${raw}`)), 5000);
+      waiters.push(() => { clearTimeout(t); resolve(); });
+    });
+    s.write(raw + '\n');
+    await got;
+    return JSON.parse(lines.shift()!) as { id: unknown; error?: { code: number; message: string }; result?: unknown };
+  };
+  const before = d.stderr;
+  const secret = 'qac-client-bytes-not-for-the-log';
+  for (const raw of ['{}', '5', 'null', '[]', '[null]', '"x"', `{"jsonrpc":"2.0","id":7,"note":"${secret}"}`, `{"jsonrpc":"1.0","id":"a","method":"system.info"}`]) {
+    const r = await send(raw);
+    assert.equal(r.error?.code, -32600, raw);
+    assert.match(r.error!.message, /^Invalid request/, raw);
+    assert.equal(r.id, raw.includes('"id":7') ? 7 : raw.includes('"id":"a"') ? 'a' : null, raw);
+  }
+  // the same connection still serves requests, one and batched
+  const ok = await send('{"jsonrpc":"2.0","id":1,"method":"system.info"}');
+  assert.ok(ok.result, 'system.info answered');
+  const batch = await send('[{"jsonrpc":"2.0","id":2,"method":"system.info"},{"jsonrpc":"2.0","id":3,"method":"no.such"}]') as unknown as Array<{ id: number }>;
+  assert.deepEqual(batch.map((x) => x.id).sort(), [2, 3]);
+  s.destroy();
+  assert.doesNotMatch(d.stderr.slice(before.length), /invalid JSON-RPC|qac-client-bytes/, 'nothing of the client\'s in the log');
+  assert.equal(d.proc?.exitCode, null, 'the helper lives');
+});

@@ -112,6 +112,14 @@ describe('files: hostile input', () => {
     assert.match(await refusal(c.request('file.rename', { container: 'hx', path: '/tmp/ten', to: null as unknown as string })), /to/);
   });
 
+  test('cp-in: a source named "." or ".." (or with a NUL) is refused before any byte is taken', async () => {
+    // "." was taken and the copy said ok having written nothing; ".." failed only after the upload
+    for (const name of ['.', '..', 'a\0b', '', 'a/b']) {
+      await assert.rejects(openStreamWithResult(d.socket, { kind: 'cp-in', id: 'hx', path: '/tmp', src: { name, type: 'file' } }), /cp: src must be \{ name, type: file\|dir\|other \}/, JSON.stringify(name));
+    }
+    assert.doesNotMatch(await sh('ls -a /tmp'), /\.nscope-\d/, 'no temp file left');
+  });
+
   test('large files: a 24 MiB save streams in; reads come in bounded chunks; a cut save leaves the file as it was', async () => {
     const big = Buffer.alloc(24 << 20);
     for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);

@@ -50,8 +50,9 @@ export async function openFileWriteStream(p: StreamParams<'file-write'>, s: Stre
 
 export async function openCopyInStream(p: StreamParams<'cp-in'>, s: StreamServices): Promise<OpenedStream> {
   if (typeof p.path !== 'string' || !p.path) throw new NscopeError('invalid', 'cp: no path in the container given');
-  if (p.src !== undefined && (typeof p.src?.name !== 'string' || !p.src.name || p.src.name.includes('/') || !['file', 'dir', 'other'].includes(p.src.type))) {
-    throw new NscopeError('invalid', 'cp: src must be { name, type: file|dir|other }');
+  // src.name is one path component: "." and ".." would name the destination's own directory or its parent
+  if (p.src !== undefined && (typeof p.src?.name !== 'string' || !p.src.name || p.src.name.includes('/') || p.src.name.includes('\0') || p.src.name === '.' || p.src.name === '..' || !['file', 'dir', 'other'].includes(p.src.type))) {
+    throw new NscopeError('invalid', 'cp: src must be { name, type: file|dir|other }, the name one path component (not "." or "..")');
   }
   const where = jobRoot(p, s);
   const w = startWorker({ op: 'in', root: where.root, path: p.path, src: p.src, archive: !!p.archive, parents: !!p.parents && !p.src, ids: where.ids });

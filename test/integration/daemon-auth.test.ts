@@ -68,6 +68,17 @@ test('root is allowed; system.info reports the peer', async () => {
   assert.ok(fs.existsSync(path.join(REPO, 'build', 'Release', 'nscope-shim')));
 });
 
+test('an error quoting what the client sent is bounded: a 300 KB id comes back as some 16 KB, not the whole of it', async () => {
+  const c = await d.client();
+  const id = 'a'.repeat(300_000);
+  const err = await c.request('container.inspect', { id }).then(() => undefined, (e: Error) => e);
+  assert.ok(err, 'refused');
+  assert.match(err.message, /^No such container: a+… \(\d+ more characters\)$/);
+  assert.ok(err.message.length < 17_000, `${err.message.length} characters`);
+  // and the connection still serves
+  assert.equal((await c.request('system.info', {})).peer.uid, 0);
+});
+
 test('a member of the helper\'s group is allowed; the socket is 0660 root:GROUP', async () => {
   const group = `nscope-t${process.pid}`;
   execFileSync('groupadd', [group]);

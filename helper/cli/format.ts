@@ -10,19 +10,26 @@ export function humanSize(n: number): string {
   let i = 0;
   let v = n;
   while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)}${units[i]}`;
+  // Docker's HumanSizeWithPrecision(n, 3): three significant digits, no trailing zeros (5MB, 4.78MB, 12.3kB)
+  return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
 }
 
+/** How long ago, in Docker's words (go-units' HumanDuration): seconds, minutes, hours, then days, weeks, months, years. */
 export function ago(iso: string | undefined, now = Date.now()): string {
   if (!iso) return '';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const ms = Math.max(0, now - Date.parse(iso));
+  const s = Math.floor(ms / 1000);
   if (s < 1) return 'Less than a second';
   if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
-  const m = Math.round(s / 60);
+  const m = Math.floor(s / 60);
   if (m < 60) return m === 1 ? 'About a minute' : `${m} minutes`;
-  const h = Math.round(m / 60);
-  if (h < 48) return h === 1 ? 'About an hour' : `${h} hours`;
-  return `${Math.round(h / 24)} days`;
+  const h = Math.floor(ms / 3_600_000 + 0.5);
+  if (h === 1) return 'About an hour';
+  if (h < 48) return `${h} hours`;
+  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
+  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
+  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
 
 export function shortId(id: string): string {

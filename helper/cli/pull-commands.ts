@@ -228,7 +228,7 @@ export async function withPull<T>(ctx: Ctx, p: Parsed, image: string, create: ()
     return await create();
   } catch (e) {
     const kind = (e as { data?: { kind?: string } }).data?.kind ?? (e as { code?: string }).code;
-    const missing = /image ".*" not found/.test((e as Error).message) && (kind === undefined || kind === 'not_found' || typeof kind === 'number');
+    const missing = /^No such image: /.test((e as Error).message) && (kind === undefined || kind === 'not_found' || typeof kind === 'number');
     if (policy !== 'missing' || !missing || registryOf(image) === undefined) throw e;
     if (!quiet) process.stderr.write(`Unable to find image '${image}' locally\n`);
     await pull();

@@ -165,7 +165,7 @@ export class ImageStore {
         return sameRepo && (i.desc.digest === r.digest || o!.digest === r.digest);
       });
       if (hit.length) return { images: [...hit.filter((i) => i.name), ...hit.filter((i) => !i.name)], byName: false };
-      throw notFound(`image "${ref}" not found`);
+      throw notFound(`No such image: ${ref}`);
     }
     let name: string | undefined;
     try { name = normalizeName(ref); } catch { /* not a name: maybe an ID */ }
@@ -181,7 +181,7 @@ export class ImageStore {
       // named entries first, so that inspect/resolve by ID show a name when there is one
       if (hit.length) return { images: [...hit.filter((i) => i.name), ...hit.filter((i) => !i.name)], byName: false };
     }
-    throw notFound(`image "${ref}" not found`);
+    throw notFound(`No such image: ${ref}`);
   }
 
   private summary(img: Image): ImageSummary {

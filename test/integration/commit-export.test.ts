@@ -111,7 +111,7 @@ test('errors: one line, and no file', async () => {
   const file = path.join(out, 'nope.tar');
   const r = await d.cli(['image', 'export', 'nope', file]);
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, 'nscope: image "nope" not found\n');
+  assert.equal(r.stderr, 'nscope: No such image: nope\n');
   assert.ok(!fs.existsSync(file));
   assert.deepEqual(fs.readdirSync(out).filter((n) => n.startsWith('.')), []);
   const dir = await d.cli(['image', 'export', 'host', out]);

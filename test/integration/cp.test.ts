@@ -91,6 +91,10 @@ describe('nscope cp', () => {
     assert.match(dirOverFile.stderr, /cannot copy a directory to a file/);
     const noDir = await cli(['cp', path.join(work, 'one.txt'), 'box:/tmp/missing/']);
     assert.match(noDir.stderr, /no such directory/);
+    // a source that is not there: Docker's words
+    const noSrc = await cli(['cp', 'box:/tmp/not-there', path.join(work, 'x')]);
+    assert.equal(noSrc.code, 1);
+    assert.equal(noSrc.stderr, 'nscope: Could not find the file /tmp/not-there in container box\n');
     fs.mkdirSync(path.join(work, 'outdir'));
     await ok(['cp', 'box:/tmp/one.txt', path.join(work, 'outdir')]);
     await ok(['cp', 'box:/tmp/into/.', path.join(work, 'outdir')]);

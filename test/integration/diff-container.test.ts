@@ -274,7 +274,7 @@ test('errors are one line naming what was wrong', async () => {
   await one(c.request('file.read', { image: 'multi', view: 'layer', layer: 7, path: '/' }), /no layer 7 \(it has 3, 0 to 2\)/);
   await one(c.request('file.read', { image: 'multi', view: 'layer', layer: 'rw', path: '/' }), /layer "rw": not an index/);
   await one(c.request('file.read', { image: 'multi', view: 'container', path: '/' }), /view "container" needs a container/);
-  await one(c.request('file.read', { image: 'nope', path: '/' }), /image "nope" not found/);
+  await one(c.request('file.read', { image: 'nope', path: '/' }), /No such image: nope/);
   await one(c.request('file.read', { image: 'multi', layer: 'sha256:0000000000000000', path: '/' }), /no layer sha256:0000000000000000/);
   await one(c.request('file.stat', { container: ct, path: '/etc/passwd/x' }), /\/etc\/passwd is not a directory/);
 });

@@ -72,7 +72,7 @@ test('remove: untags by name, GCs blobs and layers no image uses', () => {
   const layerDir = store.inspect('host').layers[0].dir;
   store.remove('host'); // host2 still has the same image
   assert.ok(fs.existsSync(layerDir));
-  assert.throws(() => store.resolve('host'), /not found/);
+  assert.throws(() => store.resolve('host'), /No such image: host/);
   assert.throws(() => store.remove('host2', { inUse: (i) => (i === id ? 'web' : undefined) }), /in use by container "web"/);
   store.remove(id.slice(7, 19));
   assert.ok(!fs.existsSync(layerDir), 'layer dir collected');

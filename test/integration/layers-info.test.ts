@@ -183,5 +183,5 @@ test('the merged tree at a layer: where each entry comes from, what the layer ch
   await assert.rejects(explorer.tree('three:1', 0, '/new'), /\/new: no such file or directory in image three:1 up to layer 0/);
   await assert.rejects(explorer.tree('three:1', 3, '/'), /layer 3: image three:1 has 3 layers \(0-2, or -1 for the top\)/);
   await assert.rejects(explorer.changes('three:1', 'sha256:ffff'), /layer "sha256:ffff" is not a layer of image three:1/);
-  await assert.rejects(explorer.changes('nope:1', 0), /image "nope:1" not found/);
+  await assert.rejects(explorer.changes('nope:1', 0), /No such image: nope:1/);
 });

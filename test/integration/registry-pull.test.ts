@@ -117,7 +117,7 @@ describe('pull and push against a plain registry', { skip }, () => {
     const ref = `${reg.host}/tools/busybox`;
     const never = await d.cli(['run', '--rm', '--pull', 'never', ref, 'echo', 'hi']);
     assert.equal(never.code, 125);
-    assert.match(never.stderr, /not found/);
+    assert.match(never.stderr, /No such image: /);
     const r = await d.cli(['run', '--rm', ref, 'echo', 'hello from the registry']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /Unable to find image .* locally/);

@@ -22,7 +22,13 @@ export async function openCopyOutStream(p: StreamParams<'cp-out'>, s: StreamServ
   const where = jobRoot(p, s);
   const w = startWorker({ op: 'out', root: where.root, path: p.path, follow: !!p.follow, ids: where.ids });
   const first = await w.next();
-  if (!first || !first.stat) { w.child.kill(); where.release(false); throw failure(first); }
+  if (!first || !first.stat) {
+    w.child.kill();
+    where.release(false);
+    const err = failure(first);
+    // Docker's words for a source that is not there, which scripts look for
+    throw err.code === 'not_found' ? new NscopeError('not_found', `Could not find the file ${p.path} in container ${p.id}`) : err;
+  }
   return {
     result: { ok: true, stat: first.stat as CopyStat },
     pump: async (sock: Socket) => {

@@ -8,7 +8,7 @@ import type { ContainerManager } from '../runtime/manager';
 import type { FilesJob } from './worker';
 import { runWorker } from './worker-process';
 
-export type EditJob = Omit<FilesJob, 'root' | 'ids'> & { op: 'write' | 'mkdir' | 'delete' | 'rename' };
+export type EditJob = Omit<FilesJob, 'root' | 'ids' | 'mounts'> & { op: 'write' | 'mkdir' | 'delete' | 'rename' };
 
 /** A request's `user` (who the change is made as), checked: absent is the container's root; `what` names the request. */
 export function writeAs(user: unknown, what: string): string | undefined {
@@ -22,7 +22,7 @@ export async function editFiles(containers: ContainerManager, ref: string, job: 
   const where = containers.copyRoot(ref);
   let ok = false;
   try {
-    await runWorker({ ...job, root: where.root, ids: where.ids }, input);
+    await runWorker({ ...job, root: where.root, ids: where.ids, mounts: where.mounts }, input);
     ok = true;
   } finally {
     where.release(ok);

@@ -26,6 +26,7 @@ import { nativeTreeTar } from '../images/native-tar';
 import { unpackCopy, type Placement } from './copy-unpack';
 import { becomeWriter, rootIds, type Writer } from './write-as';
 import { fileType } from '../images/layers-info-walk';
+import { isMountPoint, mountAtOrBelow, mountRefusal } from './mount-points';
 
 export interface FilesJob {
   /** out/in: `nscope cp`; write/mkdir/delete/rename: the editor's file operations */
@@ -44,6 +45,8 @@ export interface FilesJob {
   parents?: boolean;
   /** the container's user namespace: its ids on the host */
   ids?: IdMap;
+  /** a running container's mount points, as paths in it (./mount-points.ts) */
+  mounts?: string[];
   /** write/mkdir/delete/rename: done as this user of the container (Docker's -u forms, ./write-as.ts); absent: its root */
   user?: string;
   /** write: make the file if missing / replace it if there */
@@ -231,9 +234,11 @@ async function writeFile(job: FilesJob, as: Writer): Promise<void> {
   if (st && !st.isFile()) throw new NscopeError(st.isDirectory() ? 'conflict' : 'invalid', `${job.path} is ${kindOf(st)}: not written`);
   if (st && job.overwrite === false) throw new NscopeError('conflict', `${job.path} exists`);
   if (!st && job.create === false) throw new NscopeError('not_found', `no such file: ${job.path}`);
-  const existing = st && !as.root ? openExisting(target) : undefined;
+  // a mount point (a bind-mounted /etc/hosts, a file volume) is written in place: a rename over it would unmount it
+  const inPlace = !!st && isMountPoint(job.mounts, target);
+  const existing = st && (!as.root || inPlace) ? openExisting(target) : undefined;
   try {
-    await replace(job, target, st, as, existing);
+    await replace(job, target, st, as, existing, inPlace);
   } finally {
     if (existing !== undefined) fs.closeSync(existing);
   }
@@ -248,7 +253,7 @@ async function writeFile(job: FilesJob, as: Writer): Promise<void> {
  * copied into it in place, and where it may not make the temp at all, the
  * upload is held until all of it has come (bounded by the size announced).
  */
-async function replace(job: FilesJob, target: string, st: fs.Stats | undefined, as: Writer, existing: number | undefined): Promise<void> {
+async function replace(job: FilesJob, target: string, st: fs.Stats | undefined, as: Writer, existing: number | undefined, inPlace = false): Promise<void> {
   const tmp = path.posix.join(path.posix.dirname(target), `.${path.posix.basename(target)}.nscope-${process.pid}`);
   let fd: number;
   try {
@@ -261,7 +266,7 @@ async function replace(job: FilesJob, target: string, st: fs.Stats | undefined, 
   try {
     let at = 0;
     for await (const buf of upload(job)) { writeAll(fd, buf, at); at += buf.length; }
-    if (existing !== undefined && !(st!.uid === as.uid && keepsGroup(fd, as, st!.gid))) {
+    if (existing !== undefined && (inPlace || !(st!.uid === as.uid && keepsGroup(fd, as, st!.gid)))) {
       copyOver(fd, existing);
       fs.closeSync(fd);
       fs.rmSync(tmp, { force: true });
@@ -311,6 +316,9 @@ function remove(job: FilesJob): void {
   const target = writableParent(job.path);
   const st = fs.lstatSync(target);
   if (st.isDirectory() && !job.recursive && fs.readdirSync(target).length) throw new NscopeError('conflict', `${job.path} is a directory that is not empty`);
+  // a volume's data is not deleted through a folder that holds it, nor its mount point taken away
+  const mounted = mountAtOrBelow(job.mounts, target);
+  if (mounted) throw mountRefusal(target, mounted, 'removed');
   // a symlink is removed, not what it names (unlink follows none); a file by unlink itself, whose
   // refusal is the kernel's (rmSync answers a user's EPERM in a sticky directory with a retry's ENOTDIR)
   if (!st.isDirectory()) fs.unlinkSync(target);
@@ -325,6 +333,10 @@ function rename(job: FilesJob): void {
   let exists = false;
   try { fs.lstatSync(to); exists = true; } catch { /* free */ }
   if (exists && !job.overwrite) throw new NscopeError('conflict', `${job.to} exists`);
+  // moving a mount point (or a folder holding one) would take the mount away from the container
+  const mounted = mountAtOrBelow(job.mounts, from);
+  if (mounted) throw mountRefusal(from, mounted, 'renamed');
+  if (exists && isMountPoint(job.mounts, to)) throw mountRefusal(to, to, 'replaced');
   fs.renameSync(from, to);
 }
 

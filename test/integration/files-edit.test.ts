@@ -88,6 +88,28 @@ describe('file edits in a container', () => {
     await assert.rejects(c.request('file.mkdir', { container: 'ed', path: '/root' }), (e: unknown) => e instanceof HelperError && /exists/.test(e.message));
   });
 
+  test('mount points: /etc/hosts is saved in place and stays mounted; a volume\'s mount point, a bind-mounted file or a folder holding a mount is neither removed nor renamed', async () => {
+    // on a network: /etc/hosts, /etc/hostname and /etc/resolv.conf are bind mounts (with none they are the init layer's)
+    const r = await d.cli(['run', '-d', '--name', 'mp', '-v', 'mpvol:/data', 'host', 'sh', '-c', 'echo kept > /data/k; echo motd > /etc/motd; exec sleep 600']);
+    assert.equal(r.code, 0, r.stderr);
+    const inMp = async (script: string) => { const x = await d.cli(['exec', 'mp', 'sh', '-c', script]); assert.equal(x.code, 0, x.stderr); return x.stdout; };
+    await waitFor(async () => (await d.cli(['exec', 'mp', 'cat', '/data/k'])).stdout === 'kept\n', 10000, 'the volume\'s file');
+    const mounted = (at: string) => inMp(`grep -c " ${at} " /proc/mounts || true`);
+    assert.equal(await mounted('/etc/hosts'), '1\n');
+    assert.deepEqual(await write('/etc/hosts', '127.0.0.1 localhost\n10.9.9.9 edited\n', {}, 'mp'), { ok: true });
+    assert.equal(await inMp('cat /etc/hosts'), '127.0.0.1 localhost\n10.9.9.9 edited\n');
+    assert.equal(await mounted('/etc/hosts'), '1\n', 'still the bind mount, written through');
+    const conflict = (re: RegExp) => (e: unknown) => e instanceof HelperError && e.kind === 'conflict' && re.test(e.message);
+    await assert.rejects(c.request('file.delete', { container: 'mp', path: '/data', recursive: true }), conflict(/^\/data is a mount point in the container .*: not removed$/));
+    await assert.rejects(c.request('file.rename', { container: 'mp', path: '/etc/hostname', to: '/tmp/hn' }), conflict(/\/etc\/hostname is a mount point/));
+    await assert.rejects(c.request('file.rename', { container: 'mp', path: '/etc/motd', to: '/etc/resolv.conf', overwrite: true }), conflict(/\/etc\/resolv\.conf is a mount point .*: not replaced/));
+    await assert.rejects(c.request('file.delete', { container: 'mp', path: '/etc', recursive: true }), conflict(/^\/etc holds \/etc\/\S+, which is a mount point/));
+    assert.equal(await inMp('cat /etc/motd /data/k'), 'motd\nkept\n', 'nothing was removed');
+    for (const m of ['/data', '/etc/hostname', '/etc/resolv.conf']) assert.equal(await mounted(m), '1\n', m);
+    assert.equal((await d.cli(['rm', '-f', 'mp'])).code, 0);
+    assert.equal((await d.cli(['volume', 'rm', 'mpvol'])).code, 0);
+  });
+
   test('a symlink to / in the container is followed inside it; the kernel\'s trees, read-only mounts and images refused', async () => {
     await sh('ln -s / /tmp/root-link');
     const marker = `/nscope-edit-${process.pid}`;

@@ -26,8 +26,22 @@ export interface CopyRoot {
   name: string;
   root: string;
   ids?: IdMap;
+  /**
+   * A running container's mount points (but its root), as paths in it: the
+   * files worker edits through /proc/PID/root from the helper's mount
+   * namespace, where the kernel would let a rename or an unlink take a
+   * volume's or /etc/hosts' mount away instead of answering EBUSY.
+   */
+  mounts?: string[];
   /** unmounts a stopped container's root; after a write, says the container changed */
   release(wrote: boolean): void;
+}
+
+/** The mount points of process `pid`'s mount namespace, as paths under its root (its own root left out). */
+function mountPointsOf(pid: number): string[] {
+  let text = '';
+  try { text = fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8'); } catch { return []; }
+  return [...new Set(parseMountinfo(text).map((m) => m.mountPoint).filter((m) => m.startsWith('/') && m !== '/'))];
 }
 
 const copying = new Map<string, number>();
@@ -38,7 +52,7 @@ export function copyRoot(ctx: ContainerContext, ref: string, o: { rootfsOnly?: b
   const r = ctx.find(ref);
   const base = { id: r.id, name: r.name, ids: r.idMap };
   const running = r.status !== 'exited' && r.pid && isSameProcess(r.pid, r.pidStart);
-  if (running && !o.rootfsOnly) return { ...base, root: `/proc/${r.pid}/root`, release: () => undefined };
+  if (running && !o.rootfsOnly) return { ...base, root: `/proc/${r.pid}/root`, mounts: mountPointsOf(r.pid!), release: () => undefined };
   if (!running && r.status !== 'exited') throw conflict(`container ${r.name} is ${r.status} without a process: try again`);
   const mountpoint = path.join(paths(ctx, r).run, `copy-${randomBytes(4).toString('hex')}`);
   if (running) return { ...base, root: mountpoint, release: held(ctx, r, mountpoint, () => cloneRunningRoot(r.pid!, mountpoint, r.name)) };

@@ -50,7 +50,7 @@ export async function openFileWriteStream(p: StreamParams<'file-write'>, s: Stre
   if (p.size !== undefined && (!Number.isSafeInteger(p.size) || p.size < 0)) throw new NscopeError('invalid', `file-write: size ${String(p.size).slice(0, 40)} is not a whole number of bytes`);
   const user = writeAs(p.user, 'file-write');
   const where = jobRoot(p, s);
-  const w = startWorker({ op: 'write', root: where.root, path: p.path, create: p.create, overwrite: p.overwrite, mode: p.mode, size: p.size, user, ids: where.ids });
+  const w = startWorker({ op: 'write', root: where.root, path: p.path, create: p.create, overwrite: p.overwrite, mode: p.mode, size: p.size, user, ids: where.ids, mounts: where.mounts });
   return relayIn(w, where);
 }
 

@@ -6,24 +6,44 @@ import type { Socket } from 'net';
 export const MAX_LINE = 16 * 1024 * 1024;
 
 export class LineReader {
-  private buf: Buffer = Buffer.alloc(0);
+  /** the bytes of the line begun, as they came: joined once, when its newline comes (not on every chunk) */
+  private parts: Buffer[] = [];
+  private size = 0;
+  /** the chunk being split, and where in it the next line starts: what stop() hands over when a line's handler stops */
+  private chunk?: Buffer;
+  private pos = 0;
   private stopped = false;
   constructor(private readonly onLine: (line: string) => void, private readonly onOverflow: () => void) {}
 
   push(chunk: Buffer): void {
     if (this.stopped) return;
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    let i: number;
-    while (!this.stopped && (i = this.buf.indexOf(0x0a)) >= 0) {
-      const line = this.buf.subarray(0, i).toString('utf8');
-      this.buf = this.buf.subarray(i + 1);
+    this.chunk = chunk;
+    this.pos = 0;
+    for (let i: number; (i = chunk.indexOf(0x0a, this.pos)) >= 0;) {
+      const piece = chunk.subarray(this.pos, i);
+      const line = (this.parts.length ? Buffer.concat([...this.parts, piece]) : piece).toString('utf8');
+      this.parts = [];
+      this.size = 0;
+      this.pos = i + 1;
       if (line.trim()) this.onLine(line);
+      if (this.stopped) return; // the handler switched the connection to a raw stream: stop() took the rest
     }
-    if (!this.stopped && this.buf.length > MAX_LINE) { this.stopped = true; this.onOverflow(); }
+    const rest = chunk.subarray(this.pos);
+    this.chunk = undefined;
+    if (rest.length) { this.parts.push(rest); this.size += rest.length; }
+    if (this.size > MAX_LINE) { this.stopped = true; this.parts = []; this.onOverflow(); }
   }
 
   /** Stops parsing; returns the bytes received after the last line (the start of a raw stream). */
-  stop(): Buffer { this.stopped = true; const rest = this.buf; this.buf = Buffer.alloc(0); return rest; }
+  stop(): Buffer {
+    this.stopped = true;
+    const tail = this.chunk ? this.chunk.subarray(this.pos) : Buffer.alloc(0);
+    const rest = this.parts.length ? Buffer.concat([...this.parts, tail]) : tail;
+    this.parts = [];
+    this.size = 0;
+    this.chunk = undefined;
+    return rest;
+  }
 }
 
 export function sendLine(sock: Socket, msg: unknown): void {

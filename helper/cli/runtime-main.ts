@@ -130,7 +130,7 @@ export function cli(argv: string[]): void {
     (e: Error) => {
       log.error(e.message);
       writeAll(2, `nscope-runtime: ${e.message}\n`);
-      exitReporting(e instanceof UsageError ? 2 : 1);
+      exitReporting((e as { exitCode?: number }).exitCode ?? (e instanceof UsageError ? 2 : 1));
     },
   );
 }

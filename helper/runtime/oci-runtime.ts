@@ -191,10 +191,12 @@ export class OciRuntime {
       // the shim has just said so: the init waits on the exec fifo
       const state = ociState(st, 'created');
       if (early !== shim.pid) frontFiles(st.pid, st.pidStart);
+      // the create hooks run while the container is being created: "creating" (the spec's word, runc's)
+      const creating = ociState(st, 'creating');
       try {
-        runHooks('prestart', spec.hooks?.prestart, state, this.root);
-        runHooks('createRuntime', spec.hooks?.createRuntime, state, this.root);
-        runHooks('createContainer', spec.hooks?.createContainer, state, this.root);
+        runHooks('prestart', spec.hooks?.prestart, creating, this.root);
+        runHooks('createRuntime', spec.hooks?.createRuntime, creating, this.root);
+        runHooks('createContainer', spec.hooks?.createContainer, creating, this.root);
       } catch (e) {
         try { process.kill(shim.pid, 'SIGKILL'); } catch { /* gone */ }
         throw e;

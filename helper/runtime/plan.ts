@@ -96,8 +96,12 @@ export interface PlanInputs {
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
 
-/** One hierarchy as the container mounts it: v1 "cpu,cpuacct" at /sys/fs/cgroup/cpu,cpuacct, or v2 at /sys/fs/cgroup. */
-export interface ContainerCgroupMount { version: 1 | 2; name: string; controllers: string[] }
+/**
+ * One hierarchy as the container mounts it: v1 "cpu,cpuacct" at /sys/fs/cgroup/cpu,cpuacct, or v2 at /sys/fs/cgroup.
+ * v1 `mountPoint`: the host's; `ownDir`: the host directory of this process's own cgroup there (what a
+ * container inherits in a hierarchy nscope does not join), when reachable.
+ */
+export interface ContainerCgroupMount { version: 1 | 2; name: string; controllers: string[]; mountPoint?: string; ownDir?: string }
 
 function parseMountOptions(options: string[] = []): { flags: number; data: string } {
   let flags = 0;
@@ -227,22 +231,40 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (userns) op('userroot');
   if (lateIpc) op('unshare', CLONE_FLAGS.ipc);
 
-  for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, ownNet, ownIpc, inp.cgroupMounts ?? []);
+  const cgroupView = { hierarchies: inp.cgroupMounts ?? [], joined: inp.cgroupProcs.map((f) => path.dirname(f)), ownNs: seen.has('cgroup') };
+  for (const m of spec.mounts ?? []) addMount(op, m, inp.bundle, ownNet, ownIpc, cgroupView);
 
   // /dev: the standard nodes and links, then the spec's own devices.
   const devMounted = (spec.mounts ?? []).some((m) => path.posix.normalize(m.destination) === '/dev');
   const devices: [string, number, number, number][] = devMounted ? DEFAULT_DEVICES.map(([p, maj, min]) => [p, S_IFCHR | 0o666, maj, min]) : [];
+  // the owner a spec gives a node (runc chowns it; nothing to do for root's)
+  const owners = new Map<string, [number, number]>();
   for (const d of linux.devices ?? []) {
     const type = d.type === 'c' || d.type === 'u' ? S_IFCHR : d.type === 'b' ? S_IFBLK : d.type === 'p' ? S_IFIFO : -1;
     if (type < 0) throw invalid(`linux.devices: ${d.path}: unknown type "${d.type}"`);
-    devices.push([checkPath('linux.devices path', d.path), type | ((d.fileMode ?? 0o666) & 0o7777), d.major, d.minor]);
+    const id = (what: string, v: unknown, max: number) => {
+      if (v === undefined) return 0;
+      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > max) throw invalid(`linux.devices: ${d.path}: ${what} ${String(v)} is out of range (0..${max})`);
+      return v as number;
+    };
+    const p = checkPath('linux.devices path', d.path);
+    devices.push([p, type | ((d.fileMode ?? 0o666) & 0o7777), id('major', d.major, 0xfff), id('minor', d.minor, 0xfffff)]);
+    const uid = id('uid', d.uid, 0xfffffffe);
+    const gid = id('gid', d.gid, 0xfffffffe);
+    if (uid || gid) owners.set(p, [uid, gid]);
   }
   // A user namespace cannot mknod (and its file systems are nodev): the
   // host's nodes are bind-mounted before pivot_root, as runc does.
   if (userns) for (const [p] of devices) op('mount', p, p, '', MS.BIND, '', 'f');
   op('pivot', inp.allowChroot === false ? 0 : 1);
   if (lateRoot) op('propagation', asked);
-  if (!userns) for (const [p, mode, maj, min] of devices) op('mknod', p, mode, maj, min);
+  if (!userns) {
+    for (const [p, mode, maj, min] of devices) {
+      op('mknod', p, mode, maj, min);
+      const owner = owners.get(p);
+      if (owner) op('chown', p, owner[0], owner[1]);
+    }
+  }
   if (devMounted) for (const [target, link] of DEV_SYMLINKS) op('symlink', target, link);
 
   if (proc.terminal) op('console');
@@ -367,7 +389,11 @@ export function buildExecPlan(inp: ExecPlanInputs): Buffer {
   return encode(ops);
 }
 
-function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, ownNet: boolean, ownIpc: boolean, cgroups: ContainerCgroupMount[]) {
+/** What a cgroup mount shows: the host's hierarchies, the container's cgroup directories in them, and whether it has a cgroup namespace. */
+interface CgroupView { hierarchies: ContainerCgroupMount[]; joined: string[]; ownNs: boolean }
+
+function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: string, ownNet: boolean, ownIpc: boolean, cg: CgroupView) {
+  const cgroups = cg.hierarchies;
   const dest = checkPath('mount destination', m.destination);
   const { flags, data } = parseMountOptions(m.options);
   let type = m.type ?? '';
@@ -387,6 +413,15 @@ function addMount(op: (...t: (string | number)[]) => void, m: Mount, bundle: str
     if (!cgroups.length) return;
     op('mount', 'tmpfs', dest, 'tmpfs', base, 'mode=755,size=64k', 'd');
     for (const c of cgroups) {
+      if (!cg.ownNs) {
+        // No cgroup namespace (runc spec's and Docker's default on v1): as runc, each hierarchy is the
+        // container's own cgroup directory bound there. A new mount would show the host's whole tree
+        // (the root's memory.limit_in_bytes, not the container's), and a user namespace may not make one.
+        const mp = c.mountPoint;
+        const src = (mp && cg.joined.find((d) => d === mp || d.startsWith(`${mp}/`))) ?? c.ownDir;
+        if (src) op('mount', src, `${dest}/${c.name}`, '', MS.BIND | MS.REC | base | ro, '', 'd');
+        continue;
+      }
       const data = c.controllers.some((x) => x.startsWith('name=')) ? ['none', ...c.controllers].join(',') : c.controllers.join(',');
       op('mount', 'cgroup', `${dest}/${c.name}`, 'cgroup', base | ro, data, 'd');
     }

@@ -69,6 +69,22 @@ static void reset_signals(void) {
   }
 }
 
+/* Waiting for `start` the init is its pid namespace's init, which the kernel
+ * gives no signal it has no handler for: `kill ID TERM` of a created container
+ * would do nothing. runc's init, a Go program, dies of the signals Go exits on
+ * (HUP, INT, TERM, QUIT and the faults) and outlives the others (USR1, ALRM,
+ * real-time, ...): the same here; execve puts the defaults back. */
+static void die_of_signal(int sig) { _exit(128 + sig); }
+
+static void fatal_signals_end_init(void) {
+  static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGTERM, SIGSYS, SIGSTKFLT };
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = die_of_signal;
+  sigfillset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) sigaction(fatal[i], &sa, NULL);
+}
+
 /* Mount one entry of the spec on a target resolved inside the rootfs. */
 static void do_mount(int rootfd, const char *src, const char *dst, const char *type,
                      unsigned long flags, const char *data, const char *kind) {
@@ -438,6 +454,9 @@ void child_main(struct plan *p, int errfd) {
       unlink(a[0]);
       CHECK(mknod(a[0], mode, makedev(num(a[2]), num(a[3]))), "mknod %s: %s", a[0], strerror(errno));
       CHECK(chmod(a[0], mode & 07777), "chmod %s: %s", a[0], strerror(errno));
+    } else if (!strcmp(n, "chown")) {
+      /* a node of linux.devices with an owner: lchown, a link planted there is not followed */
+      CHECK(lchown(a[0], (uid_t)num(a[1]), (gid_t)num(a[2])), "chown %s: %s", a[0], strerror(errno));
     } else if (!strcmp(n, "symlink")) {
       if (symlink(a[0], a[1]) != 0 && errno != EEXIST) die("symlink %s: %s", a[1], strerror(errno));
     } else if (!strcmp(n, "mkdir")) {
@@ -518,6 +537,7 @@ void child_main(struct plan *p, int errfd) {
    * now, while the daemon answers and `start` comes, not after it. */
   if (seccomp_ready && sc_load(p, scerr, sizeof(scerr)) != 0) die("%s", scerr);
   if (fifofd >= 0) {
+    fatal_signals_end_init();
     char link[64];
     snprintf(link, sizeof(link), "/proc/self/fd/%d", fifofd);
     int w = open(link, O_WRONLY | O_CLOEXEC);

@@ -20,7 +20,7 @@ static const struct { const char *name; int argc; } arity[] = {
   /* child, in order */
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
-  {"mknod", 4}, {"symlink", 2}, {"mkdir", 2}, {"mask", 1}, {"readonly", 1},
+  {"mknod", 4}, {"chown", 3}, {"symlink", 2}, {"mkdir", 2}, {"mask", 1}, {"readonly", 1},
   {"rootro", 0}, {"loup", 0}, {"hostname", 1}, {"domainname", 1}, {"sysctl", 2},
   {"rlimit", 3}, {"oomscore", 1}, {"chdir", 1}, {"setgroups", 1},
   {"setuid", 2}, {"caps", 5}, {"nonewprivs", 0}, {"umask", 1},

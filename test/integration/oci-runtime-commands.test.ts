@@ -179,9 +179,11 @@ test('exec --process FILE: the whole process from the file (what containerd and 
 
 test('exec errors: a missing program, a missing container, no command', async () => {
   const r = await rt(['exec', 'box', 'nosuchprog']);
-  assert.notEqual(r.code, 0);
+  assert.equal(r.code, 255, 'exec\'s own failures exit 255 (runc\'s), never a code the process could have exited with');
   assert.match(r.stderr, /exec: "nosuchprog": executable file not found in \$PATH/);
-  assert.match((await rt(['exec', 'nosuch', 'true'])).stderr, /container "nosuch" does not exist/);
+  const gone = await rt(['exec', 'nosuch', 'true']);
+  assert.match(gone.stderr, /container "nosuch" does not exist/);
+  assert.equal(gone.code, 255);
   assert.match((await rt(['exec', 'box'])).stderr, /a command is required/);
   assert.match((await rt(['exec', '-d', '-t', 'box', 'sh'])).stderr, /cannot allocate tty if nscope-runtime will detach without setting console socket/);
 });
@@ -697,7 +699,7 @@ test('hooks: state on stdin, their own env and argv[0]; a failing or timed-out c
   assert.equal((await front(['create', '--bundle', b, 'hooks-ok'])).code, 0);
   const [stateLine, who, envCount] = fs.readFileSync(seen, 'utf8').trim().split('\n');
   const st = JSON.parse(stateLine);
-  assert.deepEqual([st.id, st.status, st.pid > 0], ['hooks-ok', 'created', true]);
+  assert.deepEqual([st.id, st.status, st.pid > 0], ['hooks-ok', 'creating', true], 'the create hooks see "creating", as runc\'s');
   assert.equal(who, 'hook-sh A=1');
   assert.ok(Number(envCount) <= 3, 'the hook\'s env only (and what sh adds)');
   assert.equal((await front(['delete', '--force', 'hooks-ok'])).code, 0);

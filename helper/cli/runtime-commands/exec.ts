@@ -6,9 +6,9 @@ import * as path from 'path';
 import { ociExec } from '../../runtime/oci-exec';
 import { processFromFile, processFromFlags } from '../../runtime/oci-exec-process';
 import { signalNumber } from '../../runtime/signals';
-import { bool, list, str, UsageError } from '../args';
+import { bool, list, str, UsageError, type Parsed } from '../args';
 import { NscopeError } from '../../errors';
-import { containerId, preserveFdsCount, type RuntimeCommand } from './types';
+import { containerId, preserveFdsCount, withExitCode, type RuntimeCommand, type RuntimeContext } from './types';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
@@ -38,44 +38,49 @@ export const execCommand: RuntimeCommand = {
     { name: 'ignore-paused', help: 'allow exec in a paused container' },
   ],
   async run(ctx, p) {
-    const id = containerId(this, p);
-    const file = str(p, 'process');
-    let process_;
-    if (file) {
-      process_ = processFromFile(path.resolve(file));
-    } else {
-      const args = p.positionals.slice(1);
-      if (args.length === 0) throw new UsageError('exec: a command is required after the container id (or give -p process.json)');
-      ctx.rt.live(id); // no such container: refused here, before its spec is read
-      const nnp = p.flags['no-new-privs'];
-      process_ = processFromFlags(ctx.rt.containerSpec(id).process, {
-        args, cwd: str(p, 'cwd'), env: list(p, 'env'), tty: bool(p, 'tty'), user: str(p, 'user'),
-        additionalGids: list(p, 'additional-gids'), caps: list(p, 'cap'),
-        noNewPrivs: nnp === undefined ? undefined : nnp === true,
-        apparmor: str(p, 'apparmor'), processLabel: str(p, 'process-label'),
-      });
-    }
-    const preserve = preserveFdsCount(p);
-    const detach = bool(p, 'detach');
-    const consoleSocket = str(p, 'console-socket');
-    // this terminal, when the process gets a tty and nobody else takes its console
-    const relay = !!process_.terminal && !consoleSocket && !detach;
-    if (relay && !process.stdin.isTTY) throw new UsageError('exec: a tty (-t or process.terminal) in the foreground needs this command to run on a terminal, or --console-socket');
-    const size = relay && process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : undefined;
-    const ex = await ociExec(ctx.rt, id, {
-      process: process_, detach, pidFile: str(p, 'pid-file'), consoleSocket,
-      preserveFds: preserve, ignorePaused: bool(p, 'ignore-paused'), size,
-    });
-    if (detach) return 0;
-    for (const sig of FORWARDED) process.on(sig, () => ex.signal(signalNumber(sig)));
-    if (relay) {
-      process.stdin.setRawMode(true);
-      process.on('SIGWINCH', () => { if (process.stdout.isTTY) ex.resize(process.stdout.rows, process.stdout.columns); });
-    }
-    const exit = await ex.ended;
-    if (relay) process.stdin.setRawMode(false);
-    // the execve itself failed (after set-up): an error as any other, for the log too
-    if (exit.error) throw new NscopeError('failed', `exec failed: ${exit.error}`);
-    return exit.exitCode;
+    // as runc: exec's own failures exit 255, so a caller tells them from the process's exit codes
+    try { return await execRun(this, ctx, p); } catch (e) { throw withExitCode(e, 255); }
   },
 };
+
+async function execRun(cmd: RuntimeCommand, ctx: RuntimeContext, p: Parsed): Promise<number> {
+  const id = containerId(cmd, p);
+  const file = str(p, 'process');
+  let process_;
+  if (file) {
+    process_ = processFromFile(path.resolve(file));
+  } else {
+    const args = p.positionals.slice(1);
+    if (args.length === 0) throw new UsageError('exec: a command is required after the container id (or give -p process.json)');
+    ctx.rt.live(id); // no such container: refused here, before its spec is read
+    const nnp = p.flags['no-new-privs'];
+    process_ = processFromFlags(ctx.rt.containerSpec(id).process, {
+      args, cwd: str(p, 'cwd'), env: list(p, 'env'), tty: bool(p, 'tty'), user: str(p, 'user'),
+      additionalGids: list(p, 'additional-gids'), caps: list(p, 'cap'),
+      noNewPrivs: nnp === undefined ? undefined : nnp === true,
+      apparmor: str(p, 'apparmor'), processLabel: str(p, 'process-label'),
+    });
+  }
+  const preserve = preserveFdsCount(p);
+  const detach = bool(p, 'detach');
+  const consoleSocket = str(p, 'console-socket');
+  // this terminal, when the process gets a tty and nobody else takes its console
+  const relay = !!process_.terminal && !consoleSocket && !detach;
+  if (relay && !process.stdin.isTTY) throw new UsageError('exec: a tty (-t or process.terminal) in the foreground needs this command to run on a terminal, or --console-socket');
+  const size = relay && process.stdout.isTTY ? { rows: process.stdout.rows, cols: process.stdout.columns } : undefined;
+  const ex = await ociExec(ctx.rt, id, {
+    process: process_, detach, pidFile: str(p, 'pid-file'), consoleSocket,
+    preserveFds: preserve, ignorePaused: bool(p, 'ignore-paused'), size,
+  });
+  if (detach) return 0;
+  for (const sig of FORWARDED) process.on(sig, () => ex.signal(signalNumber(sig)));
+  if (relay) {
+    process.stdin.setRawMode(true);
+    process.on('SIGWINCH', () => { if (process.stdout.isTTY) ex.resize(process.stdout.rows, process.stdout.columns); });
+  }
+  const exit = await ex.ended;
+  if (relay) process.stdin.setRawMode(false);
+  // the execve itself failed (after set-up): an error as any other, for the log too
+  if (exit.error) throw new NscopeError('failed', `exec failed: ${exit.error}`);
+  return exit.exitCode;
+}

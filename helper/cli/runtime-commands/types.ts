@@ -42,3 +42,10 @@ export function preserveFdsCount(p: Parsed): number {
   if (typeof v !== 'string' || !/^\d+$/.test(v)) throw new UsageError(`--preserve-fds: "${v}" is not a number`);
   return Number(v);
 }
+
+/** An error that ends nscope-runtime with `code` rather than 1 (exec's failures: runc's 255, never a code the process could have exited with). */
+export function withExitCode(e: unknown, code: number): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  (err as Error & { exitCode?: number }).exitCode = code;
+  return err;
+}

@@ -38,6 +38,17 @@ export function containerResolvConf(): string {
 
 export interface HostsEntry { address: string; names: string[] }
 
+/**
+ * The names of a container's own line, as Docker's libnetwork writes it:
+ * the FQDN (hostname.domainname, or a hostname with dots) then the short
+ * name, so `hostname -f` and `dnsdomainname` find the domain; a name with no
+ * dot alone.
+ */
+export function ownHostNames(hostname: string, domainname?: string): string[] {
+  const fqdn = domainname ? `${hostname}.${domainname}` : hostname;
+  return fqdn.includes('.') ? [fqdn, fqdn.split('.')[0]] : [hostname];
+}
+
 /** localhost lines, --add-host's (as Docker puts them), the container's own address(es), then its peers on user-defined networks. */
 export function hostsText(hostname: string, own: HostsEntry[], peers: HostsEntry[], extra: HostsEntry[] = []): string {
   const lines = [

@@ -21,8 +21,9 @@ import type { ContainerNetwork, NetworkEndpoint, NscopeEvent, PortMapping } from
 import { ensureMasquerade, masqueradeKey, removeMasquerade } from './masquerade';
 import { addList, checkList, type CniCall, type CniResult, type ConfList, delList } from './cni';
 import { attachmentList, givesDefaultRoute, type NetworkMeta } from './conflist';
-import { etcFiles, hostsText, type HostsEntry, rewriteInPlace } from './etc-files';
+import { etcFiles, hostsText, type HostsEntry, ownHostNames, rewriteInPlace } from './etc-files';
 import { ensureInternal, internalKey, removeInternal } from './internal';
+import { ensureIsolation, removeIsolation } from './isolation';
 import { forwardDrops, hostVethOf, isolatePort, pinNetns, unpinNetns } from './links';
 import { allocatePorts } from './ports';
 import type { NetworkRequest } from './request';
@@ -53,6 +54,8 @@ export interface NetContainer {
   dir: string;
   /** --add-host lines */
   extraHosts?: HostsEntry[];
+  /** --domainname: its own line in /etc/hosts names the FQDN */
+  domainname?: string;
 }
 
 interface Live { c: NetContainer; state: NetState }
@@ -93,14 +96,15 @@ export class Networking {
 
   /**
    * A network's rules, before its first container of this helper run is on
-   * it: the masquerade rule, or an internal network's isolation rules
-   * instead (none for -o com.docker.network.bridge.enable_ip_masquerade=false).
+   * it: the masquerade rule (none for -o com.docker.network.bridge.enable_ip_masquerade=false)
+   * and the isolation from other networks, or an internal network's rules instead.
    */
   private netRules(m: NetworkMeta): Promise<void> {
     const key = m.internal ? `internal ${internalKey(m)}` : `masquerade ${masqueradeKey(m)}`;
     let p = this.ruled.get(key);
     if (!p) {
-      p = m.internal ? ensureInternal(m) : m.masquerade === false ? Promise.resolve() : ensureMasquerade(m);
+      p = m.internal ? ensureInternal(m)
+        : Promise.all([m.masquerade === false ? undefined : ensureMasquerade(m), ensureIsolation(m)]).then(() => undefined);
       p.catch(() => this.ruled.delete(key));
       this.ruled.set(key, p);
     }
@@ -238,6 +242,8 @@ export class Networking {
     void this.serial(c.id, async () => {
       for (const a of state.attachments) {
         if (!a.result) continue;
+        // its networks' rules, as a first attach makes them: a helper of before may have made fewer (no isolation rule)
+        try { await this.netRules(this.store.get(a.network)); } catch (e) { warn(`container ${c.name}: network ${a.network}: ${describe(e)}`); }
         await checkList(a.list, this.call(c, state, a), a.result).catch((e) => warn(`container ${c.name}: network ${a.network}: CHECK: ${describe(e)}`));
       }
     });
@@ -260,6 +266,7 @@ export class Networking {
     if (users.length) throw conflict(`error while removing network: network ${m.name} id ${m.id.slice(0, 12)} has active endpoints (containers ${users.map((u) => u.name).join(', ')})`);
     await this.store.remove(m);
     await removeMasquerade(m);
+    await removeIsolation(m);
     if (m.internal) await removeInternal(m);
     this.ruled.delete(`masquerade ${masqueradeKey(m)}`);
     this.ruled.delete(`internal ${internalKey(m)}`);
@@ -345,7 +352,7 @@ export class Networking {
     const addr = (a: Attachment) => (a.result!.ips?.[0]?.address ?? '').split('/')[0];
     const own: HostsEntry[] = mine.filter((a) => addr(a)).map((a) => {
       const user = !this.isDefault(a.network);
-      return { address: addr(a), names: [c.hostname, ...(user ? [c.name, ...a.aliases] : [])] };
+      return { address: addr(a), names: [...ownHostNames(c.hostname, c.domainname), ...(user ? [c.name, ...a.aliases] : [])] };
     });
     const peers: HostsEntry[] = [];
     for (const a of mine) {

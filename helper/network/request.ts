@@ -18,6 +18,8 @@ export interface NetworkRequest {
   extraHosts?: HostsEntry[];
   /** --dns, --dns-search, --dns-option: over the host's in its resolv.conf */
   dns?: DnsConfig;
+  /** --domainname: the FQDN on its own line of /etc/hosts (etc-files.ts ownHostNames) */
+  domainname?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface NetworkRequest {
  * private netns); `request`: what start does in it (absent: nothing, the
  * netns is the host's or another container's).
  */
-export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: Record<string, unknown> | undefined): { namespace: string; request?: NetworkRequest } {
+export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: Record<string, unknown> | undefined): { namespace: string; request?: NetworkRequest; warnings?: string[] } {
   const v = opts.net === undefined || opts.net === '' ? 'bridge' : opts.net;
   if (typeof v !== 'string') throw invalid('--network: must be a string');
   for (const [k, a] of [['publish', opts.publish], ['networkAliases', opts.networkAliases], ['addHosts', opts.addHosts], ['dns', opts.dns], ['dnsSearch', opts.dnsSearch], ['dnsOptions', opts.dnsOptions]] as const) {
@@ -39,20 +41,24 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
   const own = v === 'bridge' || (!['none', 'private', 'host'].includes(v) && !v.startsWith('container:') && !v.startsWith('/'));
   const extraHosts = (opts.addHosts ?? []).map((h) => parseExtraHost(h, () => store.get('bridge').gateway));
   const dns = parseDns(opts);
-  const etc = { ...(extraHosts.length ? { extraHosts } : {}), ...(dns ? { dns } : {}) };
+  const etc = { ...(extraHosts.length ? { extraHosts } : {}), ...(dns ? { dns } : {}), ...(opts.domainname ? { domainname: opts.domainname } : {}) };
   if (!own && !(v === 'none' || v === 'private')) {
     // Docker's words for a joined namespace; with the host's, nscope has no files of its own to put them in
     if (extraHosts.length) throw invalid(v === 'host' ? '--add-host: not with --network host (the container sees its image\'s /etc/hosts there)' : 'conflicting options: custom host-to-IP mapping and the network mode');
     if (dns) throw invalid(v === 'host' ? '--dns: not with --network host (the container sees its image\'s /etc/resolv.conf there)' : 'conflicting options: dns and the network mode');
+    // the joiner takes the other container's name with its /etc files (containers/network.ts joinedNetworkFiles)
+    if (v.startsWith('container:') && opts.hostname) throw invalid('conflicting options: hostname and the network mode');
   }
   const fixedIp = opts.ip !== undefined && opts.ip !== '';
   const fixedMac = opts.macAddress !== undefined && opts.macAddress !== '';
+  // Docker discards -p/-P with the host's network (warning, its daemon's words) and with none
+  const warnings = publishing && v === 'host' ? ['Published ports are discarded when using host network mode'] : [];
   if (!own) {
-    if (publishing) throw invalid(`conflicting options: port publishing and the container type network mode (--network ${v})`);
+    if (publishing && v.startsWith('container:')) throw invalid(`conflicting options: port publishing and the container type network mode (--network ${v})`);
     if (fixedIp) throw invalid(v === 'none' || v === 'private' ? '--ip: the container has no network (--network none)' : 'user specified IP address is supported on user defined networks only');
     if (fixedMac) throw invalid(v === 'none' || v === 'private' ? '--mac-address: the container has no network (--network none)' : 'conflicting options: mac-address and the network mode');
     if (aliases.length) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
-    return v === 'none' || v === 'private' ? { namespace: 'none', request: { networks: [], ports: [], ...etc } } : { namespace: v };
+    return v === 'none' || v === 'private' ? { namespace: 'none', request: { networks: [], ports: [], ...etc } } : { namespace: v, ...(warnings.length ? { warnings } : {}) };
   }
   const meta = store.get(v === 'bridge' ? v : checkNetworkName(v));
   if (aliases.length && meta.isDefault) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');

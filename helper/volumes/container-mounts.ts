@@ -25,6 +25,8 @@ export interface PlannedMounts {
   /** what inspect shows */
   infos: MountInfo[];
   volumes: VolumeUse[];
+  /** `-v` binds whose host path is not there: made by prepareVolumes (Docker's -v makes them; --mount refuses) */
+  bindSourcesToMake?: string[];
 }
 
 export interface MountInputs {
@@ -70,7 +72,10 @@ export function planMounts(store: VolumeStore, inp: MountInputs): PlannedMounts 
 function addRequest(store: VolumeStore, r: MountRequest, out: PlannedMounts): void {
   const rw = r.readOnly ? 'ro' : 'rw';
   if (r.type === 'bind') {
-    if (!fs.existsSync(r.source!)) throw invalid(`${r.flag}: invalid mount config for type "bind": bind source path does not exist: ${r.source}`);
+    if (!fs.existsSync(r.source!)) {
+      if (r.flag !== '-v') throw invalid(`${r.flag}: invalid mount config for type "bind": bind source path does not exist: ${r.source}`);
+      (out.bindSourcesToMake ??= []).push(r.source!);
+    }
     out.specMounts.push({ destination: r.target, type: 'bind', source: r.source, options: [r.nonRecursive ? 'bind' : 'rbind', rw, r.propagation ?? 'rprivate'] });
     out.infos.push({ type: 'bind', source: r.source, destination: r.target, readOnly: r.readOnly });
   } else if (r.type === 'tmpfs') {
@@ -99,6 +104,8 @@ export interface PrepareInputs {
   busy: (name: string) => boolean;
   /** the container's id: a volume that is a mount (driver options) is mounted for it (store.acquire) */
   holder: string;
+  /** PlannedMounts.bindSourcesToMake: directories made (0755, root's) before the volumes, kept whatever follows, as Docker keeps them */
+  bindSources?: string[];
 }
 
 /**
@@ -110,6 +117,11 @@ export interface PrepareInputs {
  */
 export async function prepareVolumes(store: VolumeStore, vols: VolumeUse[], inp: PrepareInputs): Promise<string[]> {
   const made: string[] = [];
+  for (const dir of inp.bindSources ?? []) {
+    try { fs.mkdirSync(dir, { recursive: true, mode: 0o755 }); } catch (e) {
+      throw invalid(`-v: error while creating mount source path '${dir}': ${(e as Error).message}`);
+    }
+  }
   try {
     for (const [i, v] of vols.entries()) {
       const { created } = store.create(v.name, v.labels ?? {}, v.anonymous, v.options);

@@ -150,6 +150,13 @@ export function removeBridge(bridge: string): string[] {
     if (!line.startsWith('-A POSTROUTING ') || !line.includes(` ! -o ${bridge} `)) continue;
     try { execFileSync('iptables', ['-w', '-t', 'nat', '-D', ...ruleWords(line)]); } catch { leaks.push(`nat rule: ${line}`); }
   }
+  // and its isolation rule (helper/network/isolation.ts), kept as the masquerade rule is
+  let raw = '';
+  try { raw = execFileSync('iptables', ['-w', '-t', 'raw', '-S', 'PREROUTING'], { encoding: 'utf8' }); } catch { /* no iptables */ }
+  for (const line of raw.split('\n')) {
+    if (!line.startsWith('-A PREROUTING ') || !line.includes(` ! -i ${bridge} `)) continue;
+    try { execFileSync('iptables', ['-w', '-t', 'raw', '-D', ...ruleWords(line)]); } catch { leaks.push(`raw rule: ${line}`); }
+  }
   if (fs.existsSync(`/sys/class/net/${bridge}`)) { try { execFileSync('ip', ['link', 'delete', bridge]); } catch { leaks.push(`bridge: ${bridge}`); } }
   return leaks;
 }

@@ -169,6 +169,25 @@ test('hostile and malformed mounts get one-line errors and leave nothing', async
   assert.deepEqual(fs.readdirSync(path.join(d.root, 'volumes')).sort(), before);
 });
 
+test('-v with a host path that is not there makes it (0755, as Docker\'s -v); --mount refuses it; a file bind, :ro kept', async () => {
+  const base = path.join(d.dir, 'bind-src');
+  const src = path.join(base, 'a', 'b');
+  await cli(['run', '--rm', '-v', `${src}:/mnt`, 'host', ...sh('echo x > /mnt/f')]);
+  assert.equal(fs.statSync(src).mode & 0o7777, 0o755);
+  assert.equal(fs.readFileSync(path.join(src, 'f'), 'utf8'), 'x\n');
+  const refused = await cli(['run', '--rm', '--mount', `type=bind,source=${base}-not,target=/mnt`, 'host', 'true'], false);
+  assert.equal(refused.code, 125);
+  assert.match(refused.stderr, /bind source path does not exist/);
+  assert.ok(!fs.existsSync(`${base}-not`), '--mount makes nothing');
+  const file = path.join(base, 'motd');
+  fs.writeFileSync(file, 'hello\n');
+  const ro = await cli(['run', '--rm', '-v', `${file}:/etc/motd:ro`, 'host', ...sh('cat /etc/motd; echo bye >> /etc/motd; echo rc=$?')]);
+  assert.match(ro.stdout, /^hello\nrc=[1-9]/);
+  await cli(['run', '--rm', '-v', `${file}:/etc/motd`, 'host', ...sh('echo bye >> /etc/motd')]);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'hello\nbye\n');
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
 test('volume events and a volume created on first use', async () => {
   const c = await d.client();
   const seen: string[] = [];

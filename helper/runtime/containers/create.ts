@@ -36,6 +36,7 @@ import { checkHealthConfig, imageHealthConfig, imageShell, mergeHealthConfig } f
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
 import { onExit } from './exit';
+import { joinedNetworkFiles } from './network';
 import { cgroupParentOf } from './cgroup-parent';
 import { blockIOFromOptions } from '../block-io-options';
 import { logConfigOf } from '../log-config';
@@ -59,7 +60,9 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   if (restartPolicy && restartPolicy.name !== 'no' && opts.rm) throw invalid('conflicting options: cannot specify both --restart and --rm');
   const id = newId();
   // as Docker: on the host's network a container is known by the host's name (its UTS namespace is still its own)
-  const hostname = opts.hostname ?? (opts.net === 'host' ? os.hostname() : id.slice(0, 12));
+  // --network container:NAME: the other's /etc/hosts, resolv.conf, hostname and its names (Docker's)
+  const joined = joinedNetworkFiles(ctx, typeof opts.net === 'string' ? opts.net : undefined);
+  const hostname = opts.hostname ?? joined?.hostname ?? (opts.net === 'host' ? os.hostname() : id.slice(0, 12));
   if (opts.hostname !== undefined && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(opts.hostname)) throw invalid(`--hostname: "${opts.hostname}" is not a valid host name`);
   const cfg = image.config.config ?? {};
   const healthcheck = mergeHealthConfig(checkHealthConfig(opts.healthcheck), imageHealthConfig(cfg.Healthcheck));
@@ -75,7 +78,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   // --expose adds to the image's EXPOSE: what -P publishes
   const exposed = exposedFrom(opts.expose);
   const net = networkRequest(ctx.net.store, opts, { ...cfg.ExposedPorts, ...exposed });
-  const spec = specFromOptions({ opts: { ...opts, net: net.namespace }, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
+  const spec = specFromOptions({ opts: { ...opts, net: net.namespace, ...(joined?.domainname && !opts.domainname ? { domainname: joined.domainname } : {}) }, image: cfg, layers: image.layerDirs, hostname, containerPid: (ref) => runningPid(ctx, ref), idMap, mounts: planned.specMounts });
   const parent = cgroupParentOf(ctx, opts.cgroupParent);
   const cgroupRel = `${parent.rel}/${id}`;
   spec.linux!.cgroupsPath = `/${cgroupRel}`;
@@ -108,6 +111,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   // (with --network none too when --add-host or --dns asks for lines of its own)
   const etcFilesOwn = !!(net.request?.networks.length || net.request?.extraHosts || net.request?.dns);
   if (etcFilesOwn) spec.mounts!.push(...etcMounts(p.dir));
+  else if (joined) spec.mounts!.push(...joined.mounts);
   spec.process.terminal = !!opts.tty;
   const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
   let cg: Cgroup | undefined;
@@ -126,7 +130,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     makeRunDir(ctx, r);
     // the record is in ctx.records from here: `volume rm` sees this container as a user
     madeVolumes = await prepareVolumes(ctx.volumes, planned.volumes, {
-      layers: image.layerDirs, scratch: p.run, idMap, holder: id,
+      layers: image.layerDirs, scratch: p.run, idMap, holder: id, bindSources: planned.bindSourcesToMake,
       busy: (n) => [...ctx.records.values()].some((x) => x.id !== id && x.status === 'running' && x.volumes?.some((v) => v.name === n)),
     });
     const shim = await spawn(ctx, r, spec, cg, term);
@@ -149,7 +153,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     throw e;
   }
   emitEvent(ctx, 'container.created', r);
-  return { id, name, warnings: blkio.warnings };
+  return { id, name, warnings: [...blkio.warnings, ...(net.warnings ?? [])] };
 }
 
 /**

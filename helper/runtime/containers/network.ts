@@ -1,15 +1,33 @@
 // The container side of networking (the work is in ../../network/): what a
 // record is to the network code, and the verbs `network connect/disconnect`
 // and `port` that name a container.
+import * as fs from 'fs';
 import { conflict } from '../../errors';
+import { etcFiles, etcMounts } from '../../network/etc-files';
 import type { NetContainer } from '../../network/networking';
 import type { PortMapping } from '../../protocol/types';
 import type { ContainerRecord } from '../record';
+import type { Mount } from '../spec';
 import { type ContainerContext, paths, save } from './context';
 import { checkFixedIp } from '../../network/fixed-address';
 
 export function netContainer(ctx: ContainerContext, r: ContainerRecord): NetContainer {
-  return { id: r.id, name: r.name, hostname: r.hostname, dir: paths(ctx, r).dir, extraHosts: r.network?.extraHosts };
+  return { id: r.id, name: r.name, hostname: r.hostname, dir: paths(ctx, r).dir, extraHosts: r.network?.extraHosts, domainname: r.network?.domainname };
+}
+
+/**
+ * `--network container:NAME`, as Docker has it: the joiner sees the other
+ * container's /etc/hosts, resolv.conf and hostname files (the same files, so
+ * the names of its network peers resolve and follow them) and takes its host
+ * and domain name. Undefined for another mode, or a container with no files
+ * of its own (--network host: the joiner keeps its image's).
+ */
+export function joinedNetworkFiles(ctx: ContainerContext, net: string | undefined): { hostname: string; domainname?: string; mounts: Mount[] } | undefined {
+  if (!net?.startsWith('container:')) return undefined;
+  const r = ctx.find(net.slice('container:'.length));
+  const dir = paths(ctx, r).dir;
+  if (!fs.existsSync(etcFiles(dir).hosts)) return undefined;
+  return { hostname: r.hostname, ...(r.network?.domainname ? { domainname: r.network.domainname } : {}), mounts: etcMounts(dir) };
 }
 
 function running(ctx: ContainerContext, ref: string): ContainerRecord {

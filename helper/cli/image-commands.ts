@@ -14,12 +14,15 @@ import { management } from './management';
 import { goTime } from './ps-command';
 import { PULL, PUSH, TAG } from './pull-commands';
 import { IMAGE_PRUNE } from './prune-commands';
+import { familiarRepository } from '../registry/reference';
 
 const splitName = (name: string) => { const k = name.lastIndexOf(':'); return { repo: name.slice(0, k), tag: name.slice(k + 1) }; };
 
 /** One row as Docker's `images --format` templates see it. */
 function row(i: ImageSummaryInfo, noTrunc: boolean) {
-  const { repo, tag } = splitName(i.name);
+  const { repo: named, tag } = splitName(i.name);
+  // pulled by digest only: Docker lists the repository (its RepoDigest's) with tag <none>
+  const repo = i.name === '<none>:<none>' && i.origin ? familiarRepository(i.origin) : named;
   return {
     ID: noTrunc ? i.id : shortId(i.id), Repository: repo, Tag: tag, Digest: i.origin?.digest ?? '<none>',
     CreatedSince: i.created ? `${ago(i.created)} ago` : '', CreatedAt: goTime(i.created), Size: humanSize(i.size),

@@ -7,7 +7,7 @@ import { openStream } from '../protocol/client';
 import type { StreamOpenParams } from '../protocol/types/streams';
 import type { PullPolicy, TransferLine } from '../protocol/types/registry';
 import { credentialsFor } from '../registry/credentials';
-import { parseReference, parseRepositoryOnly } from '../registry/reference';
+import { formatReference, parseReference, parseRepositoryOnly } from '../registry/reference';
 import { bool, str, UsageError, type Parsed } from './args';
 import type { Command, Ctx } from './command';
 import { humanSize } from './format';
@@ -50,9 +50,12 @@ export class ProgressView {
     if (l.kind === 'status') { this.flushAbove(); this.out.write(`${l.status}\n`); return; }
     if (l.kind !== 'progress') return;
     const bytes = l.current !== undefined && l.total ? ` ${humanSize(l.current)}/${humanSize(l.total)}` : '';
-    const msg = `${l.id}: ${l.status === 'Waiting' ? 'Waiting' : l.status}${tty && (l.status === 'Downloading' || l.status === 'Pushing') ? `${bar(l.current, l.total)}${bytes}` : ''}`;
+    const moving = l.status === 'Downloading' || l.status === 'Pushing' || l.status === 'Extracting';
+    const msg = `${l.id}: ${l.status === 'Mounted' && l.from ? `Mounted from ${l.from}` : l.status}${tty && moving ? `${bar(l.current, l.total)}${bytes}` : ''}`;
     if (!tty) {
-      // once per state: "Downloading" is not repeated for every chunk
+      // as Docker's jsonmessage off a terminal: the statuses drawn as progress bars are left out
+      if (moving) return;
+      // once per state
       const key = `${l.id} ${l.status}`;
       if (!this.said.has(key)) { this.said.add(key); this.out.write(`${msg}\n`); }
       return;
@@ -153,7 +156,11 @@ export const PULL: Command = {
   async run(p, ctx) {
     if (p.positionals.length !== 1) throw new UsageError('usage: nscope pull [OPTIONS] NAME[:TAG|@DIGEST]');
     const ref = p.positionals[0];
-    if (!bool(p, 'all-tags')) return pullWithProgress(ctx, ref, { platform: str(p, 'platform'), quiet: bool(p, 'quiet') });
+    if (!bool(p, 'all-tags')) {
+      // as docker pull says it, before anything else, when the reference names no tag or digest
+      if (!bool(p, 'quiet') && registryOf(ref) !== undefined && !ref.includes('@') && ref.lastIndexOf(':') <= ref.lastIndexOf('/')) process.stdout.write('Using default tag: latest\n');
+      return pullWithProgress(ctx, ref, { platform: str(p, 'platform'), quiet: bool(p, 'quiet') });
+    }
     repositoryOnly(ref);
     // as docker pull -a: each tag's lines, one Status line for the repository, then its name
     return transfer(ctx, { kind: 'pull', ref, platform: str(p, 'platform'), auth: await authFor(ref), allTags: true }, {
@@ -230,7 +237,8 @@ export async function withPull<T>(ctx: Ctx, p: Parsed, image: string, create: ()
     const kind = (e as { data?: { kind?: string } }).data?.kind ?? (e as { code?: string }).code;
     const missing = /^No such image: /.test((e as Error).message) && (kind === undefined || kind === 'not_found' || typeof kind === 'number');
     if (policy !== 'missing' || !missing || registryOf(image) === undefined) throw e;
-    if (!quiet) process.stderr.write(`Unable to find image '${image}' locally\n`);
+    // Docker names it with the tag it will pull: 'alpine:latest' for `run alpine`
+    if (!quiet) process.stderr.write(`Unable to find image '${formatReference(parseReference(image))}' locally\n`);
     await pull();
     return create();
   }

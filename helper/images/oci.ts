@@ -26,6 +26,7 @@ export const isLayerMedia = (m: string) =>
   // "nondistributable" variants carry the same tar; their blobs must still be in the archive
   || m === 'application/vnd.oci.image.layer.nondistributable.v1.tar'
   || m === 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'
+  || m === 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd'
   || m === 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip';
 
 export interface Platform { architecture: string; os: string; variant?: string }

@@ -528,19 +528,63 @@ export class ImageStore {
         ...(origin.tag ? { [`${ORIGIN_PREFIX}tag`]: origin.tag } : {}),
       };
       const desc: Descriptor = { mediaType: manifest.mediaType, digest: b.digest, size: b.size, annotations };
-      this.tag(name ? [normalizeName(name)] : [], desc, cfgDigest);
+      if (name) this.tag([normalizeName(name)], desc, cfgDigest);
+      else this.addByDigest(desc, origin);
       const { all } = this.snapshot();
-      const img = all.find((i) => i.desc.digest === b.digest && (name ? i.name === normalizeName(name) : true))!;
+      const img = name ? all.find((i) => i.desc.digest === b.digest && i.name === normalizeName(name))!
+        : all.find((i) => i.desc.digest === b.digest && sameRepository(originOf(i.desc), origin)) ?? all.find((i) => i.desc.digest === b.digest)!;
       return this.summary(img);
     } finally {
       release();
     }
   }
 
-  /** Whether the image `name` is this manifest already (a pull that finds nothing new). */
-  hasManifest(name: string | undefined, digest: string): boolean {
+  /**
+   * A pull by digest (no name): the image is found again by REPOSITORY@DIGEST, so this
+   * repository needs an entry of its own even when the same manifest is here from another
+   * one (Docker adds a RepoDigest). An unnamed entry of it from nowhere (a load) takes the
+   * origin instead.
+   */
+  private addByDigest(desc: Descriptor, origin: ImageOrigin): void {
+    const idx = this.readIndex();
+    const same = idx.manifests.filter((d) => d.digest === desc.digest);
+    if (same.some((d) => sameRepository(originOf(d), origin))) return;
+    const ms = idx.manifests.slice();
+    const bare = ms.findIndex((d) => d.digest === desc.digest && !d.annotations?.[ANNOTATION_REF_NAME] && !originOf(d));
+    if (bare >= 0) ms[bare] = desc; else ms.push(desc);
+    this.writeIndex({ ...idx, manifests: ms });
+  }
+
+  /**
+   * Whether the image `name` is this manifest already (a pull that finds nothing new); with
+   * no name (a pull by digest), whether it is here from the repository `from`.
+   */
+  hasManifest(name: string | undefined, digest: string, from?: Pick<ImageOrigin, 'registry' | 'repository'>): boolean {
     const n = name ? normalizeName(name) : undefined;
-    return this.snapshot().all.some((i) => i.desc.digest === digest && (n === undefined || i.name === n));
+    return this.snapshot().all.some((i) => i.desc.digest === digest && (n === undefined || i.name === n) && (n !== undefined || !from || sameRepository(originOf(i.desc), from)));
+  }
+
+  /**
+   * After a push: the local name `name`, if it is this manifest, now comes from where it was
+   * pushed — Docker's RepoDigests gain `repository@digest`, and a later push of the image (or
+   * of another tag of it, which takes the origin along) to that registry mounts its blobs
+   * from that repository instead of uploading them again.
+   */
+  notePushed(name: string, manifestDigest: string, origin: ImageOrigin): void {
+    let n: string;
+    try { n = normalizeName(name); } catch { return; }
+    const idx = this.readIndex();
+    const at = idx.manifests.findIndex((d) => d.annotations?.[ANNOTATION_REF_NAME] === n && d.digest === manifestDigest);
+    if (at < 0) return;
+    const d = idx.manifests[at];
+    const keep = Object.fromEntries(Object.entries(d.annotations ?? {}).filter(([k]) => !k.startsWith(ORIGIN_PREFIX)));
+    const annotations: Record<string, string> = {
+      ...keep, [`${ORIGIN_PREFIX}registry`]: origin.registry, [`${ORIGIN_PREFIX}repository`]: origin.repository, [`${ORIGIN_PREFIX}digest`]: origin.digest,
+      ...(origin.tag ? { [`${ORIGIN_PREFIX}tag`]: origin.tag } : {}),
+    };
+    const ms = idx.manifests.slice();
+    ms[at] = { ...d, annotations };
+    this.writeIndex({ ...idx, manifests: ms });
   }
 
   /** `image tag SOURCE TARGET`: another name for an image (where it came from goes along). */
@@ -645,6 +689,10 @@ function originOf(d: Descriptor): ImageOrigin | undefined {
   if (!registry || !repository || !digest) return undefined;
   const tag = a?.[`${ORIGIN_PREFIX}tag`];
   return { registry, repository, digest, ...(tag ? { tag } : {}) };
+}
+
+function sameRepository(o: Pick<ImageOrigin, 'registry' | 'repository'> | undefined, r: Pick<ImageOrigin, 'registry' | 'repository'>): boolean {
+  return !!o && o.registry === r.registry && o.repository === r.repository;
 }
 
 async function mediaOf(file: string): Promise<string> {

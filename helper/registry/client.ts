@@ -87,7 +87,8 @@ export class RegistryClient {
     const res = await this.call({ method: 'GET', url: `${this.base()}/manifests/${reference}`, headers: { Accept: accept.join(', ') }, signal });
     if (res.status === 404) {
       const e = await errorText(res);
-      throw notFound(`${this.registry}/${this.repository}:${reference}: not found: ${e.message}`);
+      // a digest is written after '@' (it has a ':' of its own), a tag after ':'
+      throw notFound(`${this.registry}/${this.repository}${reference.includes(':') ? '@' : ':'}${reference}: not found: ${e.message}`);
     }
     if (res.status !== 200) throw await failure(res, `manifest ${reference}`, this.registry);
     const bytes = await readBody(res, 4 << 20, `manifest ${reference}`);

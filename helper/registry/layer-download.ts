@@ -14,7 +14,7 @@ import type { Descriptor } from '../images/oci';
 import type { ImageStore } from '../images/store';
 import { describeNet, type RegistryClient } from './client';
 
-export type LayerStatus = 'Downloading' | 'Verifying Checksum' | 'Extracting';
+export type LayerStatus = 'Downloading' | 'Verifying Checksum' | 'Download complete' | 'Extracting';
 
 export interface DownloadOptions {
   signal?: AbortSignal;
@@ -104,6 +104,7 @@ export async function downloadLayer(client: RegistryClient, store: ImageStore, d
     opts.progress?.('Verifying Checksum', n, desc.size);
     const got = `sha256:${hash.digest('hex')}`;
     if (got !== desc.digest) throw new BadBlob('invalid', `${label}: digest mismatch: the registry sent content with digest ${got}, expected ${desc.digest}; nothing was stored`);
+    opts.progress?.('Download complete', n, desc.size);
     finished = true;
   }
   const input = Readable.from(bytes(), { objectMode: false });

@@ -6,13 +6,16 @@ import { DIGEST_RE, MEDIA, hostPlatform, isIndexMedia, isManifestMedia, type Des
 
 export const ACCEPT = [MEDIA.manifest, MEDIA.index, MEDIA.dockerManifest, MEDIA.dockerManifestList];
 
-const FOREIGN = new Set([
+// Foreign (non-distributable) layers carry the same tars. Docker fetches them from the
+// registry when it has the blob (mirrors and `skopeo copy` put it there), and only
+// otherwise from the descriptor's URLs; nscope takes them from the registry alone.
+export const FOREIGN = new Set<string>([
   'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
 ]);
-const LAYERS = new Set<string>([MEDIA.layerTar, MEDIA.layerGzip, MEDIA.layerZstd, MEDIA.dockerLayerGzip, MEDIA.dockerLayerTar]);
+const LAYERS = new Set<string>([MEDIA.layerTar, MEDIA.layerGzip, MEDIA.layerZstd, MEDIA.dockerLayerGzip, MEDIA.dockerLayerTar, ...FOREIGN]);
 const CONFIGS = new Set<string>([MEDIA.config, MEDIA.dockerConfig]);
 /** more layers than overlayfs can stack is not an image anyone can run */
 const MAX_LAYERS = 500;
@@ -47,7 +50,6 @@ export function parseManifest(bytes: Buffer, headerType: string, label: string):
   if (!Array.isArray(doc.layers) || !doc.layers.every(descriptorOk)) throw invalid(`${label}: the manifest's layers are not valid descriptors`);
   if (doc.layers.length > MAX_LAYERS) throw invalid(`${label}: ${doc.layers.length} layers is more than the ${MAX_LAYERS} overlayfs can stack`);
   for (const l of doc.layers as Descriptor[]) {
-    if (FOREIGN.has(l.mediaType)) throw invalid(`${label}: layer ${l.digest.slice(0, 19)}… is a foreign (non-distributable) layer (${l.mediaType}); nscope does not fetch layers from outside the registry`);
     if (!LAYERS.has(l.mediaType)) throw invalid(`${label}: layer ${l.digest.slice(0, 19)}… has unsupported media type "${l.mediaType.slice(0, 100)}"`);
   }
   return { kind: 'manifest', manifest: doc as OciManifest, mediaType: isManifestMedia(mediaType) ? mediaType : MEDIA.manifest };

@@ -11,7 +11,7 @@ import type { RegistryAuth, TransferLine } from '../protocol/types/registry';
 import { RegistryClient } from './client';
 import { readBody } from './http';
 import { downloadLayer, retryable } from './layer-download';
-import { ACCEPT, choosePlatform, formatPlatform, parseManifest, parsePlatform } from './manifest';
+import { ACCEPT, FOREIGN, choosePlatform, formatPlatform, parseManifest, parsePlatform } from './manifest';
 import { familiarRepository, formatReference, parseReference, parseRepositoryOnly, storeName, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
 
@@ -120,14 +120,22 @@ async function pullWith(client: RegistryClient, store: ImageStore, ref: ImageRef
   const release = store.hold([manifest.config.digest, ...manifest.layers.map((l) => l.digest), ...diffIds]);
   let ok = false;
   try {
-    if (name !== undefined ? store.hasManifest(name, manifestDigest) && layersPresent(store, manifest.layers, diffIds) : false) {
+    // by digest: up to date when this repository's digest is here already, as Docker says it
+    if (store.hasManifest(name, manifestDigest, ref) && layersPresent(store, manifest.layers, diffIds)) {
       const image = store.addPulled(name, { bytes: manifestBytes, mediaType: manifestMedia }, configBytes, origin);
       say({ kind: 'status', status: `Digest: ${topDigest}` });
       if (status) say({ kind: 'status', status: `Status: Image is up to date for ${shown}` });
       ok = true;
       return { image, digest: topDigest, ref: shown, upToDate: true };
     }
-    await eachLimited(manifest.layers.map((l, i) => ({ l, diffId: diffIds[i] })), opts.parallel ?? 3, async ({ l, diffId }) => {
+    const parallel = opts.parallel ?? 3;
+    const jobs = manifest.layers.map((l, i) => ({ l, diffId: diffIds[i] }));
+    const todo = jobs.filter(({ l, diffId }) => !(store.blobs.has(l.digest) && store.layers.has(diffId)));
+    // announced up front in the manifest's order, as Docker does (a terminal's lines keep that
+    // order): each layer there or to pull, those beyond the first few waiting their turn
+    for (const j of jobs) say({ kind: 'progress', id: shortDigest(j.l.digest), status: todo.includes(j) ? 'Pulling fs layer' : 'Already exists' });
+    for (const j of todo.slice(parallel)) say({ kind: 'progress', id: shortDigest(j.l.digest), status: 'Waiting' });
+    await eachLimited(todo, parallel, async ({ l, diffId }) => {
       await fetchLayer(client, store, l, diffId, opts);
     }, opts.signal);
     const image = store.addPulled(name, { bytes: manifestBytes, mediaType: manifestMedia }, configBytes, origin);
@@ -158,7 +166,6 @@ async function fetchLayer(client: RegistryClient, store: ImageStore, l: Descript
     await other.catch(() => undefined);
   }
   if (store.blobs.has(l.digest) && store.layers.has(diffId)) { say({ kind: 'progress', id, status: 'Already exists' }); return; }
-  say({ kind: 'progress', id, status: 'Waiting' });
   let last = 0;
   const work = (async () => {
     for (let attempt = 1; ; attempt++) {
@@ -175,6 +182,7 @@ async function fetchLayer(client: RegistryClient, store: ImageStore, l: Descript
         say({ kind: 'progress', id, status: r === 'exists' ? 'Already exists' : 'Pull complete' });
         return;
       } catch (e) {
+        if (FOREIGN.has(l.mediaType) && e instanceof NscopeError && e.code === 'not_found') throw foreignMissing(l);
         if (opts.signal?.aborted || attempt >= ATTEMPTS || !retryable(e)) throw e;
         say({ kind: 'progress', id, status: 'Retrying' });
         await new Promise((r) => setTimeout(r, 200 * attempt));
@@ -183,6 +191,13 @@ async function fetchLayer(client: RegistryClient, store: ImageStore, l: Descript
   })();
   inflight.set(key, work);
   try { await work; } finally { if (inflight.get(key) === work) inflight.delete(key); }
+}
+
+/** A foreign layer the registry has not got: Docker would try its URLs next; nscope fetches from registries only. */
+function foreignMissing(l: Descriptor): NscopeError {
+  const urls = (l as Descriptor & { urls?: unknown }).urls;
+  const where = Array.isArray(urls) && urls.length ? ` (its URLs: ${urls.slice(0, 3).map((u) => String(u).slice(0, 200)).join(', ')})` : '';
+  return notFound(`layer ${l.digest} is a foreign (non-distributable) layer that the registry does not have${where}; nscope takes layers from the registry only`);
 }
 
 /** Runs `fn` over `items`, at most `limit` at once; the first failure cancels the rest (they see `signal`) and is thrown. */

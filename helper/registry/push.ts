@@ -10,7 +10,7 @@ import type { ImageStore } from '../images/store';
 import type { RegistryAuth, TransferLine } from '../protocol/types/registry';
 import { RegistryClient } from './client';
 import { eachLimited, shortDigest } from './pull';
-import { familiarRepository, formatReference, parseReference, parseRepositoryOnly, type ImageReference } from './reference';
+import { familiarRepository, formatReference, parseReference, parseRepositoryOnly, storeName, type ImageReference } from './reference';
 import type { RegistrySettings } from './settings';
 
 export interface PushOptions {
@@ -28,11 +28,29 @@ const CHUNK = 32 << 20;
 type LocalImage = ReturnType<ImageStore['manifestOf']>;
 
 export async function pushImage(store: ImageStore, settings: RegistrySettings, refText: string, destText: string | undefined, opts: PushOptions = {}): Promise<{ ref: string; digest: string }> {
-  const local = store.manifestOf(refText, opts.platform);
+  const local = localImage(store, refText, opts.platform);
   const dest = parseReference(destText ?? refText);
   if (dest.digest) throw invalid(`push: "${destText ?? refText}": push to a tag, not a digest (the registry names the manifest by its digest itself)`);
-  opts.progress?.({ kind: 'status', status: `The push refers to repository [${familiarRepository(dest)}]` });
+  opts.progress?.({ kind: 'status', status: refersTo(dest) });
   return pushOne(store, settings, local, dest, opts);
+}
+
+/** Docker's first line of a push names the repository in full: `docker.io/library/alpine`, not `alpine`. */
+function refersTo(r: Pick<ImageReference, 'registry' | 'repository'>): string {
+  return `The push refers to repository [${r.registry}/${r.repository}]`;
+}
+
+/** The image to push; one not there is refused in Docker's words (scripts look for them). */
+export function localImage(store: ImageStore, refText: string, platform?: string): LocalImage {
+  try {
+    return store.manifestOf(refText, platform);
+  } catch (e) {
+    let named: ImageReference | undefined;
+    // not there at all (one of another platform is refused in the store's own words)
+    if (e instanceof NscopeError && e.code === 'not_found' && /^No such image: /.test(e.message)) try { named = parseReference(refText); } catch { /* an ID: the store's words */ }
+    if (!named) throw e;
+    throw notFound(`An image does not exist locally with the tag: ${familiarRepository(named)}`);
+  }
 }
 
 async function pushOne(store: ImageStore, settings: RegistrySettings, local: LocalImage, dest: ImageReference, opts: PushOptions): Promise<{ ref: string; digest: string }> {
@@ -72,7 +90,7 @@ export function planAllTags(store: ImageStore, refText: string, destText: string
  */
 export async function pushAllTags(store: ImageStore, settings: RegistrySettings, refText: string, destText: string | undefined, opts: PushOptions = {}): Promise<{ ref: string; pushed: Array<{ ref: string; digest: string }> }> {
   const plan = planAllTags(store, refText, destText, opts.platform);
-  opts.progress?.({ kind: 'status', status: `The push refers to repository [${plan.repo}]` });
+  opts.progress?.({ kind: 'status', status: refersTo(parseRepositoryOnly(destText ?? refText)) });
   const pushed: Array<{ ref: string; digest: string }> = [];
   for (const it of plan.items) {
     if (opts.signal?.aborted) throw new NscopeError('failed', 'cancelled');
@@ -93,7 +111,7 @@ async function pushWith(client: RegistryClient, store: ImageStore, local: LocalI
     const isLayer = b !== local.manifest.config;
     const tell = (line: TransferLine) => { if (isLayer) say(line); };
     if (await client.hasBlob(b.digest, opts.signal)) { tell({ kind: 'progress', id, status: 'Layer already exists' }); return; }
-    if (from && await client.mount(b.digest, from, opts.signal)) { tell({ kind: 'progress', id, status: 'Mounted' }); return; }
+    if (from && await client.mount(b.digest, from, opts.signal)) { tell({ kind: 'progress', id, status: 'Mounted', from }); return; }
     const file = store.blobs.path(b.digest);
     const size = fs.statSync(file).size;
     if (size !== b.size) throw invalid(`push: blob ${b.digest} is ${size} bytes on disk, its descriptor says ${b.size}`);
@@ -112,6 +130,8 @@ async function pushWith(client: RegistryClient, store: ImageStore, local: LocalI
   }, opts.signal);
   const digest = await client.putManifest(dest.tag!, local.bytes, local.mediaType, opts.signal);
   if (digest && digest !== local.digest) throw invalid(`push: the registry stored the manifest as ${digest}, not ${local.digest}`);
+  const name = storeName(dest);
+  if (name !== undefined) store.notePushed(name, local.digest, { registry: dest.registry, repository: dest.repository, digest: local.digest, tag: dest.tag });
   say({ kind: 'status', status: `${dest.tag}: digest: ${local.digest} size: ${local.bytes.length}` });
   return { ref: shown, digest: local.digest };
 }

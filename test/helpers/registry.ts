@@ -34,6 +34,8 @@ export interface RegistryOptions {
   tokenTtlSeconds?: number;
   /** where its config, certificates and storage go (a new temp dir, removed by stop(), if not given) */
   dir?: string;
+  /** accept manifests whose foreign (non-distributable) layers name http(s) URLs (distribution refuses them by default) */
+  foreignUrls?: boolean;
 }
 
 export interface TestRegistry {
@@ -126,6 +128,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
         storage: { filesystem: { rootdirectory: storageDir }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
         http: { addr: `127.0.0.1:${port}`, secret: randomBytes(16).toString('hex'), ...(certs ? { tls: { certificate: certs.certFile, key: certs.keyFile } } : {}) },
         ...(auth ? { auth } : {}),
+        ...(opts.foreignUrls ? { validation: { manifests: { urls: { allow: ['^https?://'] } } } } : {}),
       };
       const configFile = path.join(dir, 'config.yml');
       fs.writeFileSync(configFile, JSON.stringify(config, null, 2));

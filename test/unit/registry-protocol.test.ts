@@ -48,7 +48,7 @@ test('WWW-Authenticate: bearer and basic challenges with quoted, escaped and bar
   assert.deepEqual(parseChallenges(''), []);
 });
 
-test('manifests: the four media types, artifacts and foreign layers refused, schema 1 named', () => {
+test('manifests: the four media types, foreign layers taken (from the registry), artifacts refused, schema 1 named', () => {
   const m = { schemaVersion: 2, mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, digest: D('1'), size: 10 }, layers: [{ mediaType: MEDIA.dockerLayerGzip, digest: D('2'), size: 5 }] };
   assert.equal(parseManifest(Buffer.from(JSON.stringify(m)), '', 'x').kind, 'manifest');
   const oci = { ...m, mediaType: undefined, config: { ...m.config, mediaType: MEDIA.config }, layers: [{ mediaType: MEDIA.layerZstd, digest: D('3'), size: 1 }] };
@@ -56,7 +56,11 @@ test('manifests: the four media types, artifacts and foreign layers refused, sch
   const idx = { schemaVersion: 2, mediaType: MEDIA.dockerManifestList, manifests: [{ mediaType: MEDIA.dockerManifest, digest: D('4'), size: 3, platform: { os: 'linux', architecture: 'amd64' } }] };
   assert.equal(parseManifest(Buffer.from(JSON.stringify(idx)), '', 'x').kind, 'index');
   const foreign = { ...m, layers: [{ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest: D('5'), size: 1 }] };
-  assert.throws(() => parseManifest(Buffer.from(JSON.stringify(foreign)), '', 'img'), /img: layer .* is a foreign \(non-distributable\) layer/);
+  assert.equal(parseManifest(Buffer.from(JSON.stringify(foreign)), '', 'img').kind, 'manifest');
+  const nondist = { ...oci, layers: [{ mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd', digest: D('5'), size: 1, urls: ['https://x/l'] }] };
+  assert.equal(parseManifest(Buffer.from(JSON.stringify(nondist)), MEDIA.manifest, 'img').kind, 'manifest');
+  const unknownLayer = { ...m, layers: [{ mediaType: 'application/vnd.example.layer', digest: D('5'), size: 1 }] };
+  assert.throws(() => parseManifest(Buffer.from(JSON.stringify(unknownLayer)), '', 'img'), /unsupported media type/);
   const helm = { ...m, config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: D('6'), size: 1 } };
   assert.throws(() => parseManifest(Buffer.from(JSON.stringify(helm)), '', 'img'), /not a container image/);
   assert.throws(() => parseManifest(Buffer.from('{"schemaVersion":1}'), '', 'img'), /schema 1 is deprecated/);

@@ -38,9 +38,11 @@ export type TransferLine =
   | { kind: 'status'; status: string }
   | {
       kind: 'progress'; id: string;
-      status: 'Waiting' | 'Downloading' | 'Verifying Checksum' | 'Extracting' | 'Pull complete' | 'Already exists'
+      status: 'Pulling fs layer' | 'Waiting' | 'Downloading' | 'Verifying Checksum' | 'Download complete' | 'Extracting' | 'Pull complete' | 'Already exists'
         | 'Preparing' | 'Pushing' | 'Pushed' | 'Mounted' | 'Layer already exists' | 'Retrying';
       current?: number; total?: number;
+      /** 'Mounted': the repository the registry linked the blob from (Docker's "Mounted from REPO": its path, no registry) */
+      from?: string;
     }
   // `tags`: of an --all-tags transfer, each tag's reference and digest (`ref` is then the repository, `digest` the last tag's)
   | { kind: 'done'; ref: string; digest: string; image?: import('./images').ImageSummaryInfo; tags?: Array<{ ref: string; digest: string }> }

@@ -8,7 +8,7 @@ import { describe, invalid, NscopeError } from '../../errors';
 import type { TransferLine } from '../../protocol/types/registry';
 import { platformParam } from '../../registry/manifest';
 import { pullAllTags, pullImage } from '../../registry/pull';
-import { planAllTags, pushAllTags, pushImage } from '../../registry/push';
+import { localImage, planAllTags, pushAllTags, pushImage } from '../../registry/push';
 import { parseRepositoryOnly } from '../../registry/reference';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
@@ -90,7 +90,7 @@ export function openPushStream(p: StreamParams<'push'>, s: StreamServices): Open
     });
   }
   // the image must exist (and be of --platform) before the stream opens: "not found" is the handshake's answer, not a progress line
-  images.inspect(p.ref, platform);
+  localImage(images, p.ref, platform);
   return transfer(async (signal, say) => {
     const r = await pushImage(images, registry, p.ref, p.dest, { auth: p.auth, signal, progress: say, platform });
     return { kind: 'done', ref: r.ref, digest: r.digest };

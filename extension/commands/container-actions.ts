@@ -20,13 +20,13 @@ export function registerContainerActionCommands(hosts: HostConnections): vscode.
     vscode.commands.registerCommand('nscope.pause', guarded('pause', async (arg?: unknown) => {
       const conn = await hosts.forCommand(arg, 'Pause');
       if (!conn) return;
-      const c = await containerArg(conn, arg, ['running'], 'Container to pause');
+      const c = await containerArg(conn, arg, ['running'], 'Container to pause', { paused: false });
       if (c) await conn.request('container.pause', { id: c.id });
     })),
     vscode.commands.registerCommand('nscope.unpause', guarded('unpause', async (arg?: unknown) => {
       const conn = await hosts.forCommand(arg, 'Unpause');
       if (!conn) return;
-      const c = await containerArg(conn, arg, ['running'], 'Container to unpause');
+      const c = await containerArg(conn, arg, ['running'], 'Container to unpause', { paused: true });
       if (c) await conn.request('container.unpause', { id: c.id });
     })),
     vscode.commands.registerCommand('nscope.rename', guarded('rename', async (arg?: unknown) => {

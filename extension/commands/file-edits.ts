@@ -7,17 +7,18 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FileProvider } from '../fs/file-provider';
+import { parseFileUri, shownPath } from '../fs/file-uri';
 import { FileEntryNode, FilesNode } from '../views/files';
 import type { Node } from '../views/tree';
 import { guarded } from './errors';
 
 /** A container's folder (its Files node or a directory entry) and the node to reload after a change in it. */
-function folderOf(n: unknown): { uri: vscode.Uri; node: Node } | undefined {
-  if (n instanceof FilesNode && 'container' in n.owner) return { uri: n.resourceUri!, node: n };
+function folderOf(n: unknown): { uri: vscode.Uri; node: Node; container: string } | undefined {
+  if (n instanceof FilesNode && 'container' in n.owner) return { uri: n.resourceUri!, node: n, container: n.owner.name };
   if (n instanceof FileEntryNode && 'container' in n.owner) {
-    if (n.info.type === 'dir') return { uri: n.resourceUri!, node: n };
+    if (n.info.type === 'dir') return { uri: n.resourceUri!, node: n, container: n.owner.name };
     // on a file: beside it, as the Explorer does
-    if (n.parent) return { uri: n.resourceUri!.with({ path: path.posix.dirname(n.resourceUri!.path) }), node: n.parent };
+    if (n.parent) return { uri: n.resourceUri!.with({ path: path.posix.dirname(n.resourceUri!.path) }), node: n.parent, container: n.owner.name };
   }
   return undefined;
 }
@@ -47,7 +48,7 @@ export function registerFileEditCommands(provider: FileProvider, refresh: (n: No
     vscode.commands.registerCommand('nscope.newFile', guarded('make the file', async (n?: unknown) => {
       const at = folderOf(n);
       if (!at) { hint(); return; }
-      const name = await askName(`New File in ${at.uri.path}`);
+      const name = await askName(`New File in ${shownPath(at.uri, at.container)}`);
       if (!name) return;
       const uri = vscode.Uri.joinPath(at.uri, name);
       await provider.writeFile(uri, new Uint8Array(0), { create: true, overwrite: false });
@@ -57,7 +58,7 @@ export function registerFileEditCommands(provider: FileProvider, refresh: (n: No
     vscode.commands.registerCommand('nscope.newFolder', guarded('make the folder', async (n?: unknown) => {
       const at = folderOf(n);
       if (!at) { hint(); return; }
-      const name = await askName(`New Folder in ${at.uri.path}`);
+      const name = await askName(`New Folder in ${shownPath(at.uri, at.container)}`);
       if (!name) return;
       await provider.createDirectory(vscode.Uri.joinPath(at.uri, name));
       refresh(at.node);
@@ -67,7 +68,7 @@ export function registerFileEditCommands(provider: FileProvider, refresh: (n: No
       if (!e) { hint(); return; }
       const old = path.posix.basename(e.uri.path);
       const dot = old.lastIndexOf('.');
-      const name = await askName(`Rename ${e.uri.path}`, old, dot > 0 ? dot : old.length);
+      const name = await askName(`Rename ${shownPath(e.uri, e.container)}`, old, dot > 0 ? dot : old.length);
       if (!name || name === old) return;
       await provider.rename(e.uri, e.uri.with({ path: path.posix.join(path.posix.dirname(e.uri.path), name) }), { overwrite: false });
       if (e.parent) refresh(e.parent);
@@ -77,7 +78,7 @@ export function registerFileEditCommands(provider: FileProvider, refresh: (n: No
       if (!e) { hint(); return; }
       const dir = e.node.info.type === 'dir';
       const sure = await vscode.window.showWarningMessage(
-        `Delete ${e.uri.path} in container ${e.container}?`,
+        `Delete ${parseFileUri(e.uri).path} in container ${e.container}?`,
         { modal: true, detail: `${dir ? 'The folder and everything in it are' : 'It is'} removed from the container's file system: there is no undo.` },
         'Delete',
       );

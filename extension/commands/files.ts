@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { HostConnections } from '../host-connections';
 import { download, upload } from '../fs/file-transfer';
 import type { FileProvider } from '../fs/file-provider';
+import { shownPath } from '../fs/file-uri';
 import { FileEntryNode, FilesNode } from '../views/files';
 import type { Node } from '../views/tree';
 import { oneLine } from '../format';
@@ -21,11 +22,17 @@ function containerFolder(n: Node | undefined): vscode.Uri | undefined {
   return undefined;
 }
 
-async function uploadAll(provider: FileProvider, locals: string[], dir: vscode.Uri): Promise<void> {
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Copying into ${dir.path}` }, async () => {
+/** The container's name on a Files node or entry (for shownPath), if it is a container's. */
+function containerName(n: unknown): string | undefined {
+  return (n instanceof FilesNode || n instanceof FileEntryNode) && 'container' in n.owner ? n.owner.name : undefined;
+}
+
+async function uploadAll(provider: FileProvider, locals: string[], dir: vscode.Uri, name?: string): Promise<void> {
+  const shown = shownPath(dir, name);
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Copying into ${shown}` }, async () => {
     let n = 0;
     for (const l of locals) n += await upload(provider, l, dir);
-    vscode.window.setStatusBarMessage(`nscope: ${n} file${n === 1 ? '' : 's'} copied into ${dir.path}`, 5000);
+    vscode.window.setStatusBarMessage(`nscope: ${n} file${n === 1 ? '' : 's'} copied into ${shown}`, 5000);
   });
 }
 
@@ -42,7 +49,7 @@ export class FileDrop implements vscode.TreeDragAndDropController<Node> {
     try {
       const list = await data.get('text/uri-list')?.asString();
       const locals = (list ?? '').split(/\r?\n/).filter((l) => l && !l.startsWith('#')).map((l) => vscode.Uri.parse(l.trim())).filter((u) => u.scheme === 'file').map((u) => u.fsPath);
-      if (locals.length) await uploadAll(this.provider, locals, dir);
+      if (locals.length) await uploadAll(this.provider, locals, dir, containerName(target));
       else {
         // from the desktop into a browser-hosted VS Code: the files' bytes, no host path
         const files: { name: string; data: () => Thenable<Uint8Array> }[] = [];
@@ -92,10 +99,10 @@ export function registerFileCommands(hosts: HostConnections, provider: FileProvi
     vscode.commands.registerCommand('nscope.downloadFile', async (n?: Node) => {
       const uri = n instanceof FilesNode || n instanceof FileEntryNode ? n.resourceUri : undefined;
       if (!uri) { void vscode.window.showInformationMessage('Download… works on an entry of a Files node in the Containers or Images view.'); return; }
-      const dest = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Download Here', title: `Download ${uri.path} to…` });
+      const dest = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Download Here', title: `Download ${shownPath(uri, containerName(n))} to…` });
       if (!dest?.[0]) return;
       try {
-        const where = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${uri.path}` }, () => download(hosts.forUri(uri), uri, dest[0].fsPath));
+        const where = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${shownPath(uri, containerName(n))}` }, () => download(hosts.forUri(uri), uri, dest[0].fsPath));
         void vscode.window.showInformationMessage(`Downloaded to ${where}`);
       } catch (e) {
         void vscode.window.showErrorMessage(`Download failed: ${oneLine(e)}`);
@@ -104,10 +111,10 @@ export function registerFileCommands(hosts: HostConnections, provider: FileProvi
     vscode.commands.registerCommand('nscope.uploadFiles', async (n?: Node) => {
       const dir = containerFolder(n);
       if (!dir) { void vscode.window.showInformationMessage('Upload… works on a container\'s Files node or one of its folders.'); return; }
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: true, openLabel: 'Upload', title: `Copy into ${dir.path}` });
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: true, canSelectMany: true, openLabel: 'Upload', title: `Copy into ${shownPath(dir, containerName(n))}` });
       if (!picked?.length) return;
       try {
-        await uploadAll(provider, picked.map((u) => u.fsPath), dir);
+        await uploadAll(provider, picked.map((u) => u.fsPath), dir, containerName(n));
         refresh(n!);
       } catch (e) {
         void vscode.window.showErrorMessage(`Upload failed: ${oneLine(e)}`);

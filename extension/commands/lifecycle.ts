@@ -42,10 +42,11 @@ export function registerLifecycleCommands(hosts: HostConnections): vscode.Dispos
       if (!conn) return;
       const c = await containerArg(conn, arg, ['created', 'running', 'exited'], 'Container to remove');
       if (!c) return;
-      if (c.status === 'running') {
-        const ok = await vscode.window.showWarningMessage(`${c.name} is running. Stop and remove it?`, { modal: true }, 'Remove');
-        if (ok !== 'Remove') return;
-      }
+      // asked every time, as Docker's VS Code extension asks: the rw layer (every file the container changed) goes with it
+      const ok = c.status === 'running'
+        ? await vscode.window.showWarningMessage(`${c.name} is running. Stop and remove it?`, { modal: true, detail: 'Its changes to the file system (its rw layer) are deleted with it.' }, 'Remove')
+        : await vscode.window.showWarningMessage(`Remove container ${c.name}?`, { modal: true, detail: 'Its changes to the file system (its rw layer) and its logs are deleted with it.' }, 'Remove');
+      if (ok !== 'Remove') return;
       await progress(`Removing ${c.name}`, conn.request('container.remove', { id: c.id, force: c.status === 'running' }));
     })),
   ];

@@ -74,3 +74,15 @@ export function parseFileUri(u: vscode.Uri): FileRef {
   }
   return ref;
 }
+
+/**
+ * A file as the user knows it, for a prompt or a progress title: `web:/etc/hosts`
+ * (docker cp's CONTAINER:PATH; `container` is its name, else the short ID) or
+ * `/etc/passwd in host:latest`. The URI's own path starts with the container's
+ * 64-hex ID, which tells the user nothing.
+ */
+export function shownPath(uri: vscode.Uri, container?: string): string {
+  const ref = parseFileUri(uri);
+  const owner = decodeSegment(/^\/([^/]+)/.exec(uri.path)![1]);
+  return uri.scheme === CONTAINER_SCHEME ? `${container ?? owner.slice(0, 12)}:${ref.path}` : `${ref.path} in ${owner}`;
+}

@@ -174,13 +174,28 @@ export class VsCode {
     if (width) await this.resizeSidebar(width);
   }
 
-  /** Runs a command through the palette by its title. */
+  /**
+   * Runs a command through the palette by its title. Retried: the palette
+   * lists the commands whose `when` holds as it opens, and one that needs a
+   * connected helper (nscope.connectedAny) shows only once the extension has
+   * connected, which a palette opened right after start has not seen.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      try {
+        await row.waitFor({ timeout: 3000 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await this.page.keyboard.press('Escape');
+      }
+    }
     await this.page.keyboard.press('Enter');
   }
 

@@ -1,6 +1,6 @@
 // The explorer's commands in a real VS Code: Run Container from the palette
 // through its quick pick and input boxes, Kill and Restart from the context
-// menu, Pause/Unpause, Rename…, Export Container…, Prune Stopped Containers…, Commit to a new image, Build Host Image, Import Image, Tag Image and
+// menu (Remove asks first, a stopped container too), Pause/Unpause (Unpause from the palette offers paused ones only), Rename…, Export Container…, Prune Stopped Containers…, Commit to a new image, Build Host Image, Import Image, Tag Image and
 // Save Image from an image's menu; an image's
 // inline Run…, Show Logs following the container, Remove, Remove Image;
 // Inspect and Copy ID on an image, Prune Unused Images… from the title;
@@ -87,7 +87,13 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     await vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Pause');
     await waitFor(async () => !!(await detail()).paused, 10000, 'paused');
     await vs.row('Containers', /cmd-pz.*paused/).waitFor({ timeout: UI });
-    await vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Unpause');
+    // Unpause from the palette offers the paused containers only (cmd-web runs, unpaused)
+    await vs.runCommand('nscope: Unpause');
+    const choice = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'cmd-pz' }).first();
+    await choice.waitFor({ timeout: UI });
+    assert.match(await choice.innerText(), /paused/);
+    assert.equal(await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'cmd-web' }).count(), 0, 'a running container is not offered to Unpause');
+    await choice.click();
     await waitFor(async () => !(await detail()).paused, 10000, 'unpaused');
     await vs.row('Containers', /cmd-pz.*running/).waitFor({ timeout: UI });
     await vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Rename…');
@@ -104,6 +110,13 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     assert.ok(!names.some((n) => /^proc\/./.test(n)), 'not /proc\'s files');
     assert.equal((await daemon.cli(['stop', '-t', '0', 'cmd-pz2'])).code, 0);
     await vs.row('Containers', /cmd-pz2.*exited/).waitFor({ timeout: UI });
+    // Remove asks first for a stopped container too: its rw layer goes with it
+    await vs.contextMenu(vs.row('Containers', 'cmd-pz2'), 'Remove');
+    const ask = page.locator('.monaco-dialog-box', { hasText: 'Remove container cmd-pz2?' });
+    await ask.waitFor({ timeout: UI });
+    await ask.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached', timeout: UI });
+    assert.ok(await containerId('cmd-pz2'), 'kept when the question is cancelled');
     const header = page.locator('.part.sidebar .pane-header', { hasText: 'Containers' }).first();
     await header.hover();
     await header.locator('.action-label[aria-label="Prune Stopped Containers…"]').click();

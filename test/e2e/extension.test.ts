@@ -1,6 +1,7 @@
 // The VS Code extension in a real VS Code (code-server + headless Chromium)
 // against a real helper with a real container: the views, the shell, a live
-// limit change, and the welcome content when the helper goes away.
+// limit change, and the welcome content (and a palette without the commands
+// that need it) when the helper goes away.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -142,15 +143,29 @@ describe('VS Code extension (code-server 4.100.3, Chromium)', { skip, timeout: 3
     await vs.screenshot('4-namespaces');
   });
 
-  uiTest('the helper stopped: welcome content and a disconnected status; restarted: reconnected', async () => {
+  uiTest('the helper stopped: welcome content, a disconnected status, no Kill in the palette; restarted: reconnected', async () => {
     daemon.proc!.kill('SIGTERM');
     await daemon.waitExit();
     await vs.pane('Containers').locator('.welcome-view-content', { hasText: 'The nscope helper is not running' }).waitFor({ timeout: UI });
     await vs.pane('Containers').locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Start the Helper' }).first().waitFor();
     await page.locator('.part.statusbar .statusbar-item[aria-label="nscope unavailable"]').waitFor();
     await vs.screenshot('5-helper-stopped');
+    // the palette offers what can work without a helper (starting it), not Kill, Run… and the like
+    const palette = page.locator('.quick-input-widget .quick-input-box input');
+    const command = (title: string) => page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await page.keyboard.press('F1');
+    await palette.fill('>nscope: Start the Helper');
+    await command('nscope: Start the Helper').waitFor({ timeout: UI });
+    await palette.fill('>nscope: Kill');
+    await command('nscope: Start the Helper').waitFor({ state: 'detached', timeout: UI });
+    assert.equal(await command('nscope: Kill').count(), 0, 'Kill is not offered without a helper');
+    await page.keyboard.press('Escape');
     await daemon.start();
     await vs.row('Containers', 'e2e-web').waitFor({ timeout: UI });
     await page.locator('.part.statusbar .statusbar-item[aria-label="nscope connected"]').waitFor();
+    await page.keyboard.press('F1');
+    await palette.fill('>nscope: Kill');
+    await command('nscope: Kill').waitFor({ timeout: UI });
+    await page.keyboard.press('Escape');
   });
 });

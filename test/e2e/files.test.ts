@@ -209,23 +209,26 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
   });
 
   uiTest('New Folder…, New File…, Rename… and Delete on the Files node and its entries: done in the container', async () => {
-    const ask = async (row: Locator, item: string, text: string) => {
+    // each box names the folder or file as docker cp would (files-web:/0-made), not by the URI's 64-hex container ID
+    const ask = async (row: Locator, item: string, text: string, title?: string) => {
       const input = await vs.input(() => vs.contextMenu(row, item));
+      if (title) await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: UI });
       await input.fill(text);
       await page.keyboard.press('Enter');
     };
     const inBox = async (test: string) => (await exec('sh', '-c', `${test} && echo yes`)) === 'yes\n';
     // names that sort first: listed right below the Files node, in the pane's sight
-    await ask(vs.row('Containers', /^Files/), 'New Folder…', '0-made');
+    await ask(vs.row('Containers', /^Files/), 'New Folder…', '0-made', 'New Folder in files-web:/');
     await waitFor(() => inBox('test -d /0-made'), UI, 'the new folder in the container');
     const folder = vs.row('Containers', /^0-made\s*rw layer/);
     await folder.waitFor({ timeout: UI });
     // a new file opens in an editor
-    await ask(folder, 'New File…', '0-note.txt');
+    await ask(folder, 'New File…', '0-note.txt', 'New File in files-web:/0-made');
     await page.locator('.tab', { hasText: '0-note.txt' }).first().waitFor({ timeout: UI });
     await waitFor(() => inBox('test -f /0-made/0-note.txt'), UI, 'the new file in the container');
     // a bad name is refused in the box itself
     const input = await vs.input(() => vs.contextMenu(folder, 'Rename…'));
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Rename files-web:/0-made' }).waitFor({ timeout: UI });
     await input.fill('a/b');
     await page.locator('.quick-input-widget', { hasText: 'A name, not a path' }).waitFor({ timeout: UI });
     await input.fill('0-renamed');
@@ -235,6 +238,7 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     await renamed.waitFor({ timeout: UI });
     // Delete asks first
     await vs.contextMenu(renamed, 'Delete');
+    await page.locator('.monaco-dialog-box', { hasText: 'Delete /0-renamed in container files-web?' }).waitFor({ timeout: UI });
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Delete$/ }).click();
     await waitFor(() => inBox('! test -e /0-renamed'), UI, 'the folder gone from the container');
     await renamed.waitFor({ state: 'detached', timeout: UI });

@@ -307,6 +307,92 @@ export function expandVariables(text: string, lookup: (name: string) => string |
   return out + text.slice(last);
 }
 
+/**
+ * Docker's shell lexer (BuildKit's shell.Lex: ProcessWords, or ProcessWord
+ * with `split` false), as the build reads ENV, ARG, LABEL, WORKDIR, USER,
+ * EXPOSE, VOLUME, STOPSIGNAL, FROM and COPY/ADD arguments: quotes, escapes
+ * and variables in one pass. A variable's value is taken as it is (its blanks,
+ * quotes and `$` never read again); `'$X'` and `\$X` (also `"\$X"`) stay a
+ * literal `$X`; `${X:-w}`, `${X-w}`, `${X:+w}`, `${X+w}`, `${X:?w}`, `${X?w}`.
+ * Split: blanks outside quotes separate words; else one word, blanks kept.
+ * Throws on an unterminated quote or `${`, a bad substitution and `?` unset.
+ */
+export function processWords(text: string, lookup: (name: string) => string | undefined, escape = '\\', split = true): string[] {
+  let i = 0;
+  const fail = (why: string) => new Error(`failed to process "${text}": ${why}`);
+  const dollar = (): string => {
+    // at text[i] === '$'
+    const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/.exec(text.slice(i));
+    if (!m) {
+      if (text[i + 1] === '{') throw fail('bad substitution');
+      i++;
+      return '$';
+    }
+    i += m[0].length;
+    if (m[2] !== undefined) return lookup(m[2]) ?? '';
+    const v = lookup(m[1]);
+    if (text[i] === '}') { i++; return v ?? ''; }
+    const colon = text[i] === ':';
+    const op = text[colon ? i + 1 : i];
+    if (op === undefined || !'-+?'.includes(op)) throw fail(`bad substitution in \${${m[1]}`);
+    i += colon ? 2 : 1;
+    const word = lex('}', false)[0] ?? '';
+    const set = colon ? v !== undefined && v !== '' : v !== undefined;
+    if (op === '-') return set ? v! : word;
+    if (op === '+') return set ? word : '';
+    if (!set) throw fail(`${m[1]}: ${word || 'is not set'}`);
+    return v!;
+  };
+  /** words up to `stop` (outside quotes; consumed) or the end */
+  const lex = (stop: string | undefined, splitting: boolean): string[] => {
+    const words: string[] = [];
+    let cur = '';
+    let inWord = false;
+    for (;;) {
+      if (i >= text.length) {
+        if (stop !== undefined) throw fail(`missing '${stop}'`);
+        break;
+      }
+      const c = text[i];
+      if (c === stop) { i++; break; }
+      if (splitting && /\s/.test(c)) {
+        if (inWord) { words.push(cur); cur = ''; inWord = false; }
+        i++;
+        continue;
+      }
+      inWord = true;
+      if (c === "'") {
+        const end = text.indexOf("'", i + 1);
+        if (end < 0) throw fail('unexpected end of statement while looking for matching single-quote');
+        cur += text.slice(i + 1, end);
+        i = end + 1;
+      } else if (c === '"') {
+        i++;
+        for (;;) {
+          if (i >= text.length) throw fail('unexpected end of statement while looking for matching double-quote');
+          const d = text[i];
+          if (d === '"') { i++; break; }
+          if (d === escape && i + 1 < text.length && (text[i + 1] === '"' || text[i + 1] === '$' || text[i + 1] === escape)) { cur += text[i + 1]; i += 2; continue; }
+          if (d === '$') { cur += dollar(); continue; }
+          cur += d;
+          i++;
+        }
+      } else if (c === escape) {
+        cur += i + 1 < text.length ? text[i + 1] : c;
+        i += 2;
+      } else if (c === '$') {
+        cur += dollar();
+      } else {
+        cur += c;
+        i++;
+      }
+    }
+    if (inWord || (!splitting && !words.length)) words.push(cur);
+    return words;
+  };
+  return lex(undefined, split);
+}
+
 /** The build stages: each FROM with its `AS name`, index and the instructions up to the next FROM. */
 export interface Stage {
   index: number;

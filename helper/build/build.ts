@@ -21,7 +21,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { expandVariables, parseContainerfile, splitWords, stagesOf, type Instruction } from '../../language/containerfile';
+import { expandVariables, parseContainerfile, stagesOf, type Heredoc, type Instruction } from '../../language/containerfile';
+import { tarBuffer } from '../images/tar-writer';
 import { uncompressed } from '../images/decompress';
 import { treeTar } from '../files/tree-tar';
 import { openStream, openStreamWithResult, type HelperClient } from '../protocol/client';
@@ -40,6 +41,9 @@ import { resolveUserFrom } from '../runtime/user';
 import { invalid } from '../errors';
 import { planRunFlags, type RunStepPlan } from './run-mounts';
 import { parseSecrets } from './secrets';
+import { globSegments, hasWildcard, matchSources } from './copy-glob';
+import { TarDigest } from './copy-digest';
+import { configChange, lexWords } from './config-change';
 
 const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK']);
 
@@ -53,6 +57,8 @@ interface StageState {
   /** FROM scratch: the empty image's ID (the cache keys its steps as "scratch", no parent) */
   scratch?: string;
   pending: string[];
+  /** the pending changes' instructions as written: the history of a stage's config-only end */
+  written: string[];
   env: Map<string, string>;
   args: Map<string, string>;
   workdir: string;
@@ -87,6 +93,8 @@ interface CopyPlan { dest: string; archives: { bytes: Buffer[]; extract: boolean
 export interface BuildOptions {
   context: string;
   file?: string;
+  /** the Containerfile's text, read by the caller (`-f -`, `build -`: stdin); `file` then only names it */
+  fileText?: string;
   tags: string[];
   /** NAME=VALUE, or NAME (its value from the environment) */
   buildArgs: string[];
@@ -114,6 +122,8 @@ export interface BuildIO {
   write(text: string): void;
   /** pulls a base image that is not local (of `platform` when the build asked for one); false if it could not be */
   pull(ref: string, platform?: string): Promise<boolean>;
+  /** aborted (the CLI's Ctrl-C): the step's container is removed at once and the build stops, as Docker's does */
+  signal?: AbortSignal;
 }
 
 /** Builds; returns the image's id. Bad input throws BuildError (or UsageError for the options). */
@@ -125,24 +135,38 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   const secrets = parseSecrets(o.secrets);
   const contextDir = path.resolve(o.context);
   if (!fs.statSync(contextDir, { throwIfNoEntry: false })?.isDirectory()) throw new BuildError(`${o.context}: the build context must be a directory`);
-  const file = o.file ? path.resolve(o.file) : ['Containerfile', 'Dockerfile'].map((f) => path.join(contextDir, f)).find((f) => fs.existsSync(f));
-  if (o.file && !fs.statSync(file!, { throwIfNoEntry: false })?.isFile()) throw new BuildError(`-f ${o.file}: no such file`);
-  if (!file || !fs.existsSync(file)) throw new BuildError(`no Containerfile or Dockerfile in ${contextDir} (or give -f FILE)`);
+  const given = o.fileText !== undefined;
+  const file = given ? path.join(contextDir, o.file ?? 'Dockerfile') : o.file ? path.resolve(o.file) : ['Containerfile', 'Dockerfile'].map((f) => path.join(contextDir, f)).find((f) => fs.existsSync(f));
+  if (!given && o.file && !fs.statSync(file!, { throwIfNoEntry: false })?.isFile()) throw new BuildError(`-f ${o.file}: no such file`);
+  if (!file || (!given && !fs.existsSync(file))) throw new BuildError(`no Containerfile or Dockerfile in ${contextDir} (or give -f FILE)`);
   const quiet = !!o.quiet;
   const say = (s: string) => { if (!quiet) io.write(s); };
-  const parsed = parseContainerfile(fs.readFileSync(file, 'utf8'));
+  const parsed = parseContainerfile(o.fileText ?? fs.readFileSync(file, 'utf8'));
   if (parsed.errors.length) throw new BuildError(`${path.basename(file)}:${parsed.errors[0].range.start.line + 1}: ${parsed.errors[0].message}`);
   const stages = stagesOf(parsed);
   if (!stages.length) throw new BuildError(`${path.basename(file)}: no FROM`);
+  // as Docker: `COPY --from=NAME` and --target must name one stage
+  const named = stages.filter((s) => s.name !== undefined);
+  const twice = named.find((s, i) => named.findIndex((t) => t.name === s.name) !== i);
+  if (twice) throw new BuildError(`${path.basename(file)}:${twice.from.range.start.line + 1}: a stage name already used: ${twice.name}`);
   const target = o.target;
   const last = target === undefined ? stages.length - 1 : stages.findIndex((s) => s.name === target.toLowerCase());
   if (last < 0) throw new BuildError(`--target ${target}: no stage of that name`);
   const buildArgs = new Map(o.buildArgs.map((a) => { const i = a.indexOf('='); return i < 0 ? [a, process.env[a] ?? ''] : [a.slice(0, i), a.slice(i + 1)]; }));
   const ignore = parseDockerignore(fs.existsSync(path.join(contextDir, '.dockerignore')) ? fs.readFileSync(path.join(contextDir, '.dockerignore'), 'utf8') : '');
+  const fileName = path.relative(contextDir, file) || path.basename(file);
+  const at = (ins: Instruction) => `${fileName}:${ins.range.start.line + 1}`;
+  // the ARGs before the first FROM: FROM's, and the default of a stage's `ARG NAME` with none of its own
   const globalArgs = new Map<string, string>();
   for (const ins of parsed.instructions) {
     if (ins.keyword === 'FROM') break;
-    if (ins.keyword === 'ARG') for (const w of splitWords(ins.args, parsed.escape)) { const [k, ...v] = w.value.split('='); globalArgs.set(k, buildArgs.get(k) ?? v.join('=')); }
+    if (ins.keyword === 'ARG') {
+      for (const w of lexWords(ins.args, (n) => globalArgs.get(n), parsed.escape, at(ins))) {
+        const [k, ...v] = w.split('=');
+        const value = buildArgs.get(k) ?? (v.length ? v.join('=') : undefined);
+        if (value !== undefined) globalArgs.set(k, value);
+      }
+    }
   }
   const c = io.client;
   const noCache = !!o.noCache;
@@ -151,7 +175,10 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   let step = 0;
   const images: string[] = [];
   const containers: string[] = [];
-  const fileName = path.relative(contextDir, file) || path.basename(file);
+  const removeAll = () => Promise.all(containers.map((id) => c.request('container.remove', { id, force: true }).catch(() => undefined)));
+  const stopped = () => { if (io.signal?.aborted) throw new BuildError('the build was interrupted'); };
+  // a RUN step's container stops with it, so its wait returns and the build ends (the finally below removes what is left)
+  io.signal?.addEventListener('abort', () => { void removeAll(); }, { once: true });
 
   /** A container on `st.image`, committed with the pending changes after `fill` (the step's work), kept in the cache. */
   const commitStep = async (st: StageState, key: string, ins: Instruction | undefined, fill: (id: string) => Promise<void>, run?: string[], flags?: RunStepPlan) => {
@@ -167,7 +194,9 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       throw new BuildError(`RUN (${fileName}:${ins.range.start.line + 1}, step ${step}): ${e.message}${hint}`);
     });
     containers.push(id);
+    stopped();
     await fill(id);
+    stopped();
     // the history names the instruction (as BuildKit's does), not the holder container's command
     const createdBy = ins ? [ins.keyword, ...ins.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ''}`), ins.args].join(' ') : undefined;
     const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, createdBy, pause: false, ...(flags?.exclude.length ? { exclude: flags.exclude } : {}) });
@@ -177,6 +206,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     saveCache(cache);
     st.image = r.id;
     st.pending = [];
+    st.written = [];
   };
   /** The cached image of `key`, if it is still there. */
   const cached = async (key: string): Promise<string | undefined> => {
@@ -187,7 +217,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   try {
     for (const stage of stages.slice(0, last + 1)) {
       say(`Step ${++step}/${steps} : FROM ${stage.from.args}\n`);
-      const base = expandVariables(splitWords(stage.from.args, parsed.escape)[0]?.value ?? '', (n) => globalArgs.get(n));
+      const base = lexWords(stage.from.args, (n) => globalArgs.get(n), parsed.escape, at(stage.from))[0] ?? '';
       const earlier = stages.findIndex((s) => s.name === base.toLowerCase() && s.index < stage.index);
       let baseId: string;
       let scratch: string | undefined;
@@ -214,19 +244,22 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       }
       const cfg = ((baseConfig ?? (await c.request('image.inspect', { ref: baseId })).config) as { config?: ImageConfig })?.config ?? {};
       const st: StageState = {
-        image: baseId, scratch, pending: [], args: new Map(), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'],
+        image: baseId, scratch, pending: [], written: [], args: new Map(), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'],
         env: new Map((cfg.Env ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i), e.slice(i + 1)] as [string, string]; })),
       };
       say(` ---> ${shortId(baseId)}\n`);
-      const lookup = (n: string) => st.args.get(n) ?? st.env.get(n);
+      // an ENV wins over an ARG of the same name, whichever came first (as Docker)
+      const lookup = (n: string) => st.env.get(n) ?? st.args.get(n);
       for (const ins of stage.instructions) {
+        stopped();
         say(`Step ${++step}/${steps} : ${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}\n`);
-        const expanded = expandVariables(ins.args, lookup, parsed.escape);
         switch (ins.keyword) {
           case 'ARG':
-            for (const w of splitWords(ins.args, parsed.escape)) {
-              const [k, ...v] = w.value.split('=');
-              st.args.set(k, buildArgs.get(k) ?? globalArgs.get(k) ?? expandVariables(v.join('='), lookup, parsed.escape));
+            for (const w of lexWords(ins.args, lookup, parsed.escape, at(ins))) {
+              // --build-arg, else the ARG's own default, else (none given) the global ARG's value; unset without any
+              const [k, ...v] = w.split('=');
+              const value = buildArgs.get(k) ?? (v.length ? v.join('=') : globalArgs.get(k));
+              if (value !== undefined) st.args.set(k, value);
             }
             break;
           case 'SHELL':
@@ -234,9 +267,13 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             st.shell = ins.json;
             // and into the image's config, as Docker records it: the shell form of CMD/ENTRYPOINT below uses it too
             st.pending.push(`SHELL ${JSON.stringify(ins.json)}`);
+            st.written.push(`SHELL ${ins.args}`);
             break;
           case 'RUN': {
-            const script = ins.heredocs.length ? ins.heredocs.map((h) => h.body).join('') : ins.args;
+            // as BuildKit: a heredoc alone is the script the shell runs; with a command around it (`cat <<EOF >f`,
+            // `python3 <<EOF`) the shell gets the line and the bodies back as written, and feeds each to its command
+            const alone = ins.heredocs.length === 1 && /^<<-?(["']?)[A-Za-z_][A-Za-z0-9_]*\1$/.test(ins.args.trim());
+            const script = !ins.heredocs.length ? ins.args : alone ? ins.heredocs[0].body : ins.args + ins.heredocs.map((h) => `\n${h.body}${h.name}`).join('');
             const cmd = ins.json ?? [...st.shell, script];
             const where = `RUN (${fileName}:${ins.range.start.line + 1}, step ${step})`;
             // --mount, --network, --security: checked, and what they bind made ready, before the step (./run-mounts.ts)
@@ -249,7 +286,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
               // a RUN without flags keeps the key it always had (an existing cache still hits)
               const key = hash(parentKey(st), ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]), ...(flags.key ? [flags.key] : []));
               const hit = await cached(key);
-              if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
+              if (hit) { st.image = hit; st.pending = []; st.written = []; say(' ---> Using cache\n'); break; }
               await commitStep(st, key, ins, async (id) => {
                 const out = quiet ? undefined : await openStream(io.socket, { kind: 'logs', id, follow: true });
                 const printed = out ? printLogStream(out, { write: (text) => io.write(text) }) : Promise.resolve();
@@ -264,11 +301,13 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             break;
           }
           case 'COPY': case 'ADD': {
-            const plan = await planCopy(c, io.socket, ins, expanded, parsed.escape, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st,
+            // the sources and the destination, each through the lexer (the JSON form's too, as BuildKit)
+            const words = ins.json ? ins.json.map((w) => lexWords(w, lookup, parsed.escape, at(ins), false)[0]) : lexWords(ins.args, lookup, parsed.escape, at(ins));
+            const plan = await planCopy(c, io.socket, ins, words, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st,
               (v) => expandVariables(v, lookup, parsed.escape));
             const key = hash(parentKey(st), ...st.pending, ins.keyword, plan.dest, plan.digest);
             const hit = await cached(key);
-            if (hit) { st.image = hit; st.pending = []; say(' ---> Using cache\n'); break; }
+            if (hit) { st.image = hit; st.pending = []; st.written = []; say(' ---> Using cache\n'); break; }
             await commitStep(st, key, ins, async (id) => {
               for (const a of plan.archives) {
                 await sendArchive(io.socket, { kind: 'cp-in', id, path: a.extract ? plan.dest : plan.dest, archive: true, parents: true }, a.bytes);
@@ -279,16 +318,9 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
           }
           default:
             if (CONFIG_CHANGES.has(ins.keyword)) {
-              const flags = ins.flags.map((f) => `--${f.name}=${f.value ?? ''} `).join('');
-              const value = ins.keyword === 'CMD' || ins.keyword === 'ENTRYPOINT' ? ins.args : ins.keyword === 'HEALTHCHECK' ? `${flags}${ins.args}` : expanded;
-              if (ins.keyword === 'WORKDIR') st.workdir = path.posix.resolve(st.workdir || '/', value);
-              if (ins.keyword === 'USER') st.user = value;
-              if (ins.keyword === 'ENV') {
-                const words = splitWords(value, parsed.escape);
-                const kv = words.length >= 2 && !words[0].value.includes('=') ? [[words[0].value, value.slice(words[0].end).trim()]] : words.map((w) => { const i = w.value.indexOf('='); return [w.value.slice(0, i), w.value.slice(i + 1)]; });
-                for (const [k, v] of kv) st.env.set(k, v);
-              }
-              st.pending.push(`${ins.keyword} ${ins.keyword === 'WORKDIR' ? st.workdir : value}`);
+              // read once here, handed on quoted (./config-change.ts); ENV, WORKDIR and USER also set what later steps use
+              st.pending.push(configChange(ins, lookup, parsed.escape, st, at(ins)));
+              st.written.push(`${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`);
               say(' ---> (config only: recorded in the image, no layer of its own)\n');
             } else if (['ONBUILD', 'MAINTAINER'].includes(ins.keyword)) {
               say(` ---> ${ins.keyword} is not recorded by nscope build yet: skipped\n`);
@@ -298,23 +330,28 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
         }
       }
       // --label: on the image built, after whatever the Containerfile's own LABELs set
-      if (labels && stage.index === last) st.pending.push(labels);
+      if (labels && stage.index === last) { st.pending.push(labels); st.written.push(labels); }
       if (st.pending.length) {
         // config alone makes no layer (Docker's empty_layer history entry): FROM scratch + CMD is an image of zero layers
         const key = hash(parentKey(st), ...st.pending, 'CONFIG');
         const hit = await cached(key);
         if (hit) st.image = hit;
         else {
-          const r = await c.request('image.create', { name: `${CACHE_NAME}:${key.slice(0, 16)}`, parent: st.image, changes: st.pending, message: fileName });
+          const r = await c.request('image.create', { name: `${CACHE_NAME}:${key.slice(0, 16)}`, parent: st.image, changes: st.pending, createdBy: st.written.join('; '), message: fileName });
           cache[key] = st.image = r.id;
           saveCache(cache);
         }
         st.pending = [];
+        st.written = [];
       }
       images[stage.index] = st.image;
     }
+  } catch (e) {
+    // interrupted: whatever the step in progress failed with is only a consequence
+    stopped();
+    throw e;
   } finally {
-    for (const id of containers) await c.request('container.remove', { id, force: true }).catch(() => undefined);
+    await removeAll();
   }
   const id = images[last];
   for (const t of o.tags) await c.request('image.tag', { ref: id, name: t });
@@ -327,10 +364,9 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
 }
 
 /** What a COPY/ADD puts where: the tars of its sources (from the context or another stage) and their digest. */
-async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: Instruction, expanded: string, escape: string, contextDir: string, ignore: (rel: string) => boolean,
+async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: Instruction, words: string[], contextDir: string, ignore: (rel: string) => boolean,
   earlier: (readonly [string | undefined, string])[], st: StageState, expand: (v: string) => string): Promise<CopyPlan> {
   const where = `${ins.keyword} (line ${ins.range.start.line + 1})`;
-  const words = ins.json ?? splitWords(expanded, escape).map((w) => w.value);
   if (words.length < 2) throw new BuildError(`${where}: a source and a destination are needed`);
   const sources = words.slice(0, -1);
   const raw = words[words.length - 1];
@@ -349,36 +385,75 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
   const chmod = flag('chmod');
   if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) throw new BuildError(`${where}: --chmod=${chmod}: an octal mode is expected`);
   const mode = chmod === undefined ? undefined : parseInt(chmod, 8);
-  const h = createHash('sha256');
+  // the key hashes what is sent, as it is sent (owners and modes included), but no file's time (./copy-digest.ts);
+  // a tar that ADD unpacks is hashed as it is: its members' times are its content
+  const h = new TarDigest();
+  const asIs = createHash('sha256');
+  const digest = () => createHash('sha256').update(`${h.digest()}\0${asIs.digest('hex')}`).digest('hex');
   const archives: CopyPlan['archives'] = [];
-  const collect = (gen: Iterable<Buffer>) => { const bytes: Buffer[] = []; for (const b of gen) { h.update(b); bytes.push(b); } return bytes; };
+  const collect = (gen: Iterable<Buffer>, to: { update(b: Buffer): unknown } = h) => { const bytes: Buffer[] = []; for (const b of gen) { to.update(b); bytes.push(b); } return bytes; };
   const from = flag('from');
   if (from !== undefined) {
     const stage = earlier.find(([n], i) => n === from.toLowerCase() || String(i) === from);
     const image = stage?.[1] ?? from;
+    // a wildcard (`/app/*.jar`) stands for what it matches in that stage or image, as in the context
+    const named: string[] = [];
     for (const src of sources) {
-      const id = await holder(c, { image, net: 'none' });
+      if (!hasWildcard(src)) { named.push(src); continue; }
+      const found = await globSegments(src.split('/').filter((x) => x && x !== '.'), async (dir) => {
+        try { return (await c.request('file.list', { image, path: `/${dir.join('/')}` })).entries.map((e) => e.name); } catch { return null; }
+      });
+      const there = await Promise.all(found.map((p) => c.request('file.stat', { image, path: `/${p.join('/')}` }).then(() => `/${p.join('/')}`, () => undefined)));
+      const matched = there.filter((p): p is string => p !== undefined);
+      if (!matched.length) throw new BuildError(`${where}: no source files were specified: nothing in --from=${from} matches "${src}"`);
+      named.push(...matched);
+    }
+    if (named.length > 1 && !dest.endsWith('/')) throw new BuildError(`${where}: with more than one source, the destination must end with /`);
+    for (const src of named) {
+      const id = await holder(c, { image, net: 'none' }).catch((e: Error) => {
+        throw new BuildError(`${where}: --from=${from}: ${stage ? '' : 'no stage of that name, and as an image: '}${e.message}`);
+      });
       try {
         const { sock, result } = await openStreamWithResult(socket, { kind: 'cp-out', id, path: src });
         const bytes: Buffer[] = [];
-        for await (const b of sock) { h.update(b as Buffer); bytes.push(b as Buffer); }
+        for await (const b of sock) bytes.push(b as Buffer);
         // the top entry is the source's name: a directory's contents go to dest, a file into it or as it
         const isDir = result.stat?.type === 'dir';
         const to = isDir || dest.endsWith('/') ? (isDir ? null : undefined) : path.posix.basename(dest);
         // --chown and --chmod apply to what comes from another stage too (without them its owners and modes stay)
-        archives.push({ bytes: await rewriteArchive(bytes, result.stat?.name ?? path.posix.basename(src), to, chown !== undefined ? owner : undefined, mode), extract: true });
+        // hashed as rewritten: --chown and --chmod are part of the step's key
+        archives.push({ bytes: collect(await rewriteArchive(bytes, result.stat?.name ?? path.posix.basename(src), to, chown !== undefined ? owner : undefined, mode)), extract: true });
         if (!isDir && !dest.endsWith('/')) dest = path.posix.dirname(dest);
       } finally { await c.request('container.remove', { id, force: true }).catch(() => undefined); }
     }
-    return { dest, archives, digest: h.digest('hex') };
+    return { dest, archives, digest: digest() };
   }
-  const multiple = sources.length > 1;
-  if (multiple && !dest.endsWith('/')) throw new BuildError(`${where}: with more than one source, the destination must end with /`);
-  let intoDir = dest;
+  // a wildcard source stands for what it matches (./copy-glob.ts), each copied as if named
+  const named: { src: string; rel: string; heredoc?: Heredoc }[] = [];
   for (const src of sources) {
+    // `COPY <<EOF /file`: a file made of the heredoc's body (its name the delimiter's), $VARs expanded unless <<"EOF"
+    const doc = /^<<-?([A-Za-z_][A-Za-z0-9_]*)$/.exec(src);
+    const heredoc = doc ? ins.heredocs.find((d) => d.name === doc[1]) : undefined;
+    if (heredoc) { named.push({ src, rel: heredoc.name, heredoc }); continue; }
     if (ins.keyword === 'ADD' && /^(https?:\/\/|git@)/.test(src)) throw new BuildError(`${where}: ADD of a URL is not supported by nscope build yet`);
     const rel = path.posix.normalize(src.replace(/^\/+/, ''));
     if (rel === '..' || rel.startsWith('../')) throw new BuildError(`${where}: "${src}" is outside the build context`);
+    if (!hasWildcard(rel)) { named.push({ src, rel }); continue; }
+    const matched = await matchSources(contextDir, rel, ignore);
+    if (!matched.length) throw new BuildError(`${where}: no source files were specified: nothing in the build context matches "${src}"`);
+    for (const m of matched) named.push({ src: m, rel: m });
+  }
+  if (named.length > 1 && !dest.endsWith('/')) throw new BuildError(`${where}: with more than one source${named.length > sources.length ? ' (a wildcard matched several)' : ''}, the destination must end with /`);
+  let intoDir = dest;
+  for (const { src, rel, heredoc } of named) {
+    if (heredoc) {
+      const to = dest.endsWith('/') ? heredoc.name : path.posix.basename(dest);
+      if (!dest.endsWith('/')) intoDir = path.posix.dirname(dest);
+      // a fixed time, so the same body makes the same bytes and the step's cache hits
+      const [uid, gid] = owner(0, 0);
+      archives.push({ bytes: collect([tarBuffer([{ name: to, type: 'file', mode: mode ?? 0o644, uid, gid, mtime: 0, data: heredoc.quoted ? heredoc.body : expand(heredoc.body) }])]), extract: true });
+      continue;
+    }
     // symlinks on the way are followed inside the context, as if it were "/" (as BuildKit does)
     let real: string[] | null;
     try { real = resolvePathInRoot(contextDir, rel.split('/')); } catch (e) { throw new BuildError(`${where}: "${src}": ${(e as Error).message}`); }
@@ -386,11 +461,13 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
     const st = real ? fs.lstatSync(abs, { throwIfNoEntry: false }) : undefined;
     const ignored = rel !== '.' && (ignore(rel) || (!!real?.length && ignore(real.join('/'))));
     if (!st || ignored) throw new BuildError(`${where}: "${src}" is not in the build context${st ? ' (.dockerignore leaves it out)' : ''}`);
-    const skip = (r: string) => ignore(path.posix.join(rel === '.' ? '' : rel, r).replace(/^\//, ''));
+    // what is below a folder is left out by its path in the context: a linked-to folder's by where it really is
+    const under = real?.length ? real.join('/') : rel === '.' ? '' : rel;
+    const skip = (r: string) => ignore(path.posix.join(under, r).replace(/^\//, ''));
     if (ins.keyword === 'ADD' && st.isFile() && /\.(tar|tar\.gz|tgz|tar\.zst|tar\.xz)$/.test(rel) && !/\.xz$/.test(rel)) {
       // a local archive is unpacked at the destination
       const { stream } = await uncompressed(fs.createReadStream(abs), where);
-      archives.push({ bytes: collect(await readAll(stream)), extract: true });
+      archives.push({ bytes: collect(await readAll(stream), asIs), extract: true });
     } else if (st.isDirectory()) {
       archives.push({ bytes: collect(treeTar(abs, '.', { owner, mode, skip })), extract: true });
     } else if (dest.endsWith('/')) {
@@ -400,7 +477,7 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
       archives.push({ bytes: collect(treeTar(abs, path.posix.basename(dest), { owner, mode })), extract: true });
     }
   }
-  return { dest: intoDir, archives, digest: h.digest('hex') };
+  return { dest: intoDir, archives, digest: digest() };
 }
 
 /**

@@ -5,9 +5,7 @@
 // Containerfile's LABEL: quotes and $VAR there mean something, and a label
 // given on the command line is taken literally, so each word is quoted.
 import { BuildError } from './build-error';
-
-/** 'text' in single quotes, where nothing is expanded; a ' inside ends them for an escaped \'. */
-const literal = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+import { literal } from './config-change';
 
 /** The LABEL change for `labels`, or undefined when there are none. */
 export function labelChange(labels: Record<string, string> | undefined): string | undefined {

@@ -17,6 +17,8 @@ export interface ConfigImageOptions {
   changes?: string[];
   /** the history entry's comment */
   message?: string;
+  /** the history entry's created_by (`nscope build`: the instructions as written); else the changes */
+  createdBy?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function configImage(images: ImageStore, o: ConfigImageOptions): Pr
   if (!o || typeof o !== 'object') throw invalid('image.create: options missing');
   const name = normalizeName(o.name, 'image.create: name');
   if (o.message !== undefined && typeof o.message !== 'string') throw invalid('image.create: message must be a string');
+  if (o.createdBy !== undefined && typeof o.createdBy !== 'string') throw invalid('image.create: createdBy must be a string');
   const parent = o.parent === undefined ? undefined : images.inspect(o.parent);
   // addImage fills in rootfs from the layers it is given (the parent's)
   const base: OciImageConfig = parent?.config
@@ -36,7 +39,7 @@ export async function configImage(images: ImageStore, o: ConfigImageOptions): Pr
   const changed = applyChanges(base.config ?? {}, o.changes);
   if (!o.changes?.length) return images.addImage(name, { ...base, config: changed }, [], { parent: parent?.id });
   const created = new Date().toISOString();
-  const entry: OciHistory = { created, created_by: o.changes.join('; '), empty_layer: true };
+  const entry: OciHistory = { created, created_by: o.createdBy || o.changes.join('; '), empty_layer: true };
   if (o.message) entry.comment = o.message;
   const history = [...(Array.isArray(base.history) ? base.history : []), entry];
   return images.addImage(name, { ...base, created, config: changed, history }, [], { parent: parent?.id });

@@ -4,7 +4,7 @@
 // and the 0-based positions an editor points with.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { argsSubrange, expandVariables, jsonForm, parseContainerfile, splitWords, stagesOf, variableRefs } from '../../language/containerfile';
+import { argsSubrange, expandVariables, jsonForm, parseContainerfile, processWords, splitWords, stagesOf, variableRefs } from '../../language/containerfile';
 
 const at = (line: number, character: number) => ({ line, character });
 
@@ -78,6 +78,21 @@ describe('words and variables', () => {
 
   test('expandVariables: values and :- defaults', () => {
     assert.equal(expandVariables('$A-${B:-x}', (n) => (n === 'A' ? '1' : undefined)), '1-x');
+  });
+
+  test('processWords: quotes, escapes and variables in one pass, as Docker\'s lexer (a value is never read again)', () => {
+    const vars: Record<string, string> = { V: 'a b', Q: '"q"', D: '$HOME', E: '' };
+    const look = (n: string) => vars[n];
+    assert.deepEqual(processWords('X=$V Y="$V" Z=\'$V\' W=\\$V U=$Q T=$D', look), ['X=a b', 'Y=a b', 'Z=$V', 'W=$V', 'U="q"', 'T=$HOME']);
+    assert.deepEqual(processWords('"\\$V" ${E:-e} ${E-e} ${N-n} ${V:+set} ${N+set}x $ ${V}', look), ['$V', 'e', '', 'n', 'set', 'x', '$', 'a b']);
+    assert.deepEqual(processWords('legacy  $V  \'q  r\'', look, '\\', false), ['legacy  a b  q  r']);
+    assert.deepEqual(processWords('${N:-"a b"}', look), ['a b']);
+    // the backtick escape: a backslash is a plain character
+    assert.deepEqual(processWords('C:\\dir `$V', look, '`'), ['C:\\dir', '$V']);
+    assert.throws(() => processWords('A="open', look), /matching double-quote/);
+    assert.throws(() => processWords('${V', look), /bad substitution/);
+    assert.throws(() => processWords('${V:-x', look), /missing '}'/);
+    assert.throws(() => processWords('${N:?must be set}', look), /N: must be set/);
   });
 });
 

@@ -31,6 +31,9 @@ export async function configImage(images: ImageStore, o: ConfigImageOptions): Pr
   if (!o || typeof o !== 'object') throw invalid('image.create: options missing');
   const name = normalizeName(o.name, 'image.create: name');
   if (o.message !== undefined && typeof o.message !== 'string') throw invalid('image.create: message must be a string');
+  for (const [k, v] of [['message', o.message], ['createdBy', o.createdBy]] as const) {
+    if (v !== undefined && typeof v === 'string' && v.length > 65536) throw invalid(`image.create: ${k} is ${v.length} characters; at most 65536`);
+  }
   if (o.createdBy !== undefined && typeof o.createdBy !== 'string') throw invalid('image.create: createdBy must be a string');
   const parent = o.parent === undefined ? undefined : images.inspect(o.parent);
   // addImage fills in rootfs from the layers it is given (the parent's)

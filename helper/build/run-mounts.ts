@@ -14,12 +14,12 @@
 // exclude), as BuildKit leaves them out; a bind's content and a from='s image
 // go into the step's cache key, a secret's never. Binds and secrets are paths
 // on this machine: against a helper on another host (ssh://) they are refused.
+import { spawn } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Instruction } from '../../language/containerfile';
-import { unpackCopy } from '../files/copy-unpack';
 import { openStreamWithResult, type HelperClient } from '../protocol/client';
 import type { RunOptions } from '../protocol/types';
 import { BuildError } from './build-error';
@@ -117,18 +117,26 @@ function contextPath(contextDir: string, source: string, where: string): string 
   return real;
 }
 
-/** A bind from a stage or image: `source` there copied out into `into`; the path to bind. */
+/**
+ * A bind from a stage or image: `source` there copied out into `into` by the
+ * system's tar (this module runs in the extension too, whose bundle loads no
+ * native addon: tar strips leading "/" and refuses ".." members itself); the
+ * path to bind.
+ */
 async function copyFromImage(ctx: RunFlagContext, image: string, source: string, into: string): Promise<string> {
   const id = await holder(ctx.c, { image, net: 'none' });
   try {
     const { sock, result } = await openStreamWithResult(ctx.socket, { kind: 'cp-out', id, path: source || '/' });
-    const stat = result.stat!;
-    const top = stat.name === '/' ? '.' : stat.name;
-    if (stat.type === 'dir') {
-      await unpackCopy(sock, into, `--mount from ${image}:${source}`, { owner: 'archive', umask: 0, ...(top === '.' ? {} : { placement: { top, contents: true } }) });
-      return into;
-    }
-    await unpackCopy(sock, into, `--mount from ${image}:${source}`, { owner: 'archive', umask: 0 });
+    const top = result.stat!.name === '/' ? '.' : result.stat!.name;
+    const tar = spawn('tar', ['-x', '-C', into], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    tar.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    const ended = new Promise<number | null>((resolve, reject) => { tar.on('error', reject); tar.on('close', resolve); });
+    sock.on('error', () => tar.kill());
+    tar.stdin!.on('error', () => undefined);
+    sock.pipe(tar.stdin!);
+    const code = await ended;
+    if (code !== 0) throw new BuildError(`--mount from ${image}:${source}: unpacking it failed: ${err.trim().split('\n').pop() || `tar exited ${code}`}`);
     return path.join(into, top);
   } finally {
     await ctx.c.request('container.remove', { id, force: true }).catch(() => undefined);

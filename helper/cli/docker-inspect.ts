@@ -22,7 +22,7 @@ interface OciConfig {
   config?: {
     User?: string; Env?: string[]; Cmd?: string[]; Entrypoint?: string[]; WorkingDir?: string;
     Labels?: Record<string, string>; ExposedPorts?: Record<string, object>; Volumes?: Record<string, object>; StopSignal?: string;
-    Healthcheck?: unknown; OnBuild?: string[];
+    Healthcheck?: unknown; OnBuild?: string[]; Shell?: string[]; ArgsEscaped?: boolean;
   };
   rootfs?: { type?: string; diff_ids?: string[] };
   history?: { comment?: string }[];
@@ -42,6 +42,17 @@ function portMap(ports: PortMapping[], exposed: string[]): Record<string, { Host
 }
 
 const emptySet = (keys: string[]) => goMap(Object.fromEntries(keys.map((k) => [k, {}])));
+
+/**
+ * Docker's Config struct has fields its JSON leaves out when empty (omitempty):
+ * a template still reads them (`{{json .Config.Shell}}` is null), so they are
+ * there for templates, their zero value, and not in `{{json .}}` (not enumerable).
+ */
+function withStructZeros<T extends object>(config: T): T {
+  const zeros: Record<string, unknown> = { Healthcheck: null, ArgsEscaped: false, NetworkDisabled: false, MacAddress: '', StopTimeout: null, Shell: null };
+  for (const [k, v] of Object.entries(zeros)) if (!Object.hasOwn(config, k)) Object.defineProperty(config, k, { value: v, enumerable: false });
+  return config;
+}
 
 /** The command split as Docker keeps it: the image's entrypoint, if the command starts with it, and the rest. */
 function splitCommand(command: string[], entrypoint: string[] | undefined): { Entrypoint: string[] | null; Cmd: string[] | null } {
@@ -163,7 +174,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       RW: !m.readOnly,
       Propagation: m.type === 'bind' ? 'rprivate' : '',
     })),
-    Config: {
+    Config: withStructZeros({
       Hostname: d.hostname ?? '',
       Domainname: spec.domainname ?? '',
       User: uid === 0 && gid === 0 ? cfg.User ?? '' : `${uid}:${gid}`,
@@ -184,7 +195,8 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       StopSignal: d.stopSignal ?? cfg.StopSignal ?? 'SIGTERM',
       ...(d.healthcheck ? { Healthcheck: dockerHealthConfig(d.healthcheck) } : {}),
       ...(d.stopTimeout !== undefined && d.stopTimeout !== 10 ? { StopTimeout: d.stopTimeout } : {}),
-    },
+      ...(cfg.Shell ? { Shell: cfg.Shell } : {}),
+    }),
     NetworkSettings: {
       Bridge: '',
       SandboxKey: running && d.pid && nets.length ? `/proc/${d.pid}/ns/net` : '',
@@ -238,7 +250,7 @@ export function dockerImage(i: ImageDetailInfo, names: ImageSummaryInfo[] = []) 
     Created: c.created ?? i.created ?? '',
     DockerVersion: '',
     Author: c.author ?? '',
-    Config: {
+    Config: withStructZeros({
       Hostname: '', Domainname: '',
       User: cfg.User ?? '',
       AttachStdin: false, AttachStdout: false, AttachStderr: false,
@@ -246,7 +258,7 @@ export function dockerImage(i: ImageDetailInfo, names: ImageSummaryInfo[] = []) 
       Tty: false, OpenStdin: false, StdinOnce: false,
       Env: cfg.Env ?? null,
       Cmd: cfg.Cmd ?? null,
-      Healthcheck: cfg.Healthcheck ?? undefined,
+      ...(cfg.Healthcheck ? { Healthcheck: cfg.Healthcheck } : {}),
       Image: '',
       Volumes: cfg.Volumes ? emptySet(Object.keys(cfg.Volumes)) : null,
       WorkingDir: cfg.WorkingDir ?? '',
@@ -254,7 +266,9 @@ export function dockerImage(i: ImageDetailInfo, names: ImageSummaryInfo[] = []) 
       OnBuild: cfg.OnBuild ?? null,
       Labels: cfg.Labels ? goMap({ ...cfg.Labels }) : null,
       StopSignal: cfg.StopSignal ?? '',
-    },
+      ...(cfg.Shell ? { Shell: cfg.Shell } : {}),
+      ...(cfg.ArgsEscaped ? { ArgsEscaped: true } : {}),
+    }),
     Architecture: c.architecture ?? '',
     ...(c.variant ? { Variant: c.variant } : {}),
     Os: c.os ?? '',

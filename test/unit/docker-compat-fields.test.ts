@@ -50,3 +50,15 @@ test('templateView: {{.Status}} {{.ID}} {{.From}} {{.Time}} as Docker\'s Go stru
   const net = dockerEvent({ type: 'network.created', id: 'n1', name: 'net', time: '2024-05-01T10:00:00.000Z' } as never)!;
   assert.equal(parseTemplate('[{{.Status}}][{{.ID}}]').execute(templateView(net)), '[][]');
 });
+
+test('image inspect: Config\'s omitempty fields read by a template as Go zero values, left out of its JSON; a SHELL shows', async () => {
+  const { dockerImage } = await import('../../helper/cli/docker-inspect');
+  const base = { id: 'sha256:' + 'a'.repeat(64), name: 'x:1', digest: 'sha256:' + 'b'.repeat(64), size: 1, created: '2026-01-01T00:00:00Z', manifest: {}, layers: [] };
+  const plain = dockerImage({ ...base, config: { config: { Cmd: ['sh'] } } } as never);
+  const t = (src: string, v: unknown) => parseTemplate(src).execute(v);
+  assert.equal(t('{{json .Config.Shell}} {{json .Config.Healthcheck}} {{.Config.ArgsEscaped}}', plain), 'null null false');
+  assert.ok(!('Shell' in JSON.parse(JSON.stringify(plain.Config))), 'not in the JSON');
+  const shell = dockerImage({ ...base, config: { config: { Cmd: ['sh'], Shell: ['/bin/bash', '-c'] } } } as never);
+  assert.equal(t('{{json .Config.Shell}}', shell), '["/bin/bash","-c"]');
+  assert.deepEqual(JSON.parse(JSON.stringify(shell.Config)).Shell, ['/bin/bash', '-c']);
+});

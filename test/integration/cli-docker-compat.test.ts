@@ -118,6 +118,20 @@ test('rm: Docker\'s words for a running or paused container; rm -f of one that i
   assert.equal((await d.cli(['rm', 'no-such-one'])).code, 1);
 });
 
+test('kill: a created or an exited container is refused in Docker\'s words and left as it was', async () => {
+  const id = (await ok('create', '--name', 'made', 'host', 'sleep', '60')).trim();
+  const created = await d.cli(['kill', 'made']);
+  assert.equal(created.code, 1);
+  assert.match(created.stderr, new RegExp(`Cannot kill container: made: Container ${id} is not running`));
+  assert.equal(await ok('inspect', '-f', '{{.State.Status}}', 'made'), 'created\n');
+  await ok('start', 'made');
+  await ok('kill', 'made');
+  const exited = await d.cli(['kill', 'made']);
+  assert.equal(exited.code, 1);
+  assert.match(exited.stderr, /is not running/);
+  await ok('rm', 'made');
+});
+
 test('inspect: HostConfig\'s namespace modes, ShmSize, Ulimits and the /etc files\' paths, as Docker always has them', async () => {
   await ok('create', '--name', 'hc', '--shm-size', '128m', '--pid', 'host', '--ulimit', 'nproc=100:200', 'host', 'true');
   const f = (t: string) => ok('inspect', '-f', t, 'hc');

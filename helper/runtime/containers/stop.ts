@@ -13,7 +13,8 @@ export async function kill(ctx: ContainerContext, ref: string, signal: string | 
   const r = ctx.find(ref);
   const n = signalNumber(signal);
   if (await ctx.restarts.cancel(ctx, r)) { markStopped(ctx, r); return { id: r.id }; }
-  if (r.status === 'exited' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`container ${r.name} is not running`);
+  // a created container is not running either (its init waits for start): Docker refuses both in these words
+  if (r.status !== 'running' || !isSameProcess(r.pid, r.pidStart)) throw conflict(`Cannot kill container: ${r.name}: Container ${r.id} is not running`);
   markStopped(ctx, r);
   process.kill(r.pid!, n);
   thawAfterSignal(ctx, r);

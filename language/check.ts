@@ -4,6 +4,7 @@
 // helper cannot be asked: that check is then skipped) and whether a path
 // exists in the build context (undefined when the file is not on disk).
 import * as path from 'path';
+import { mountProblem, RUN_NETWORKS } from './run-flags';
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
 import { argsSubrange, jsonForm, parseContainerfile, splitWords, stagesOf, variableRefs, type Instruction, type Range } from './containerfile';
 import { closest, INSTRUCTIONS, PREDEFINED_ARGS } from './instructions';
@@ -60,6 +61,10 @@ export function checkContainerfile(text: string, ctx: CheckContext = {}): Diagno
     }
     for (const f of ins.flags) {
       if (!known.flags.includes(f.name)) out.push(diag(f.range, `unknown flag --${f.name} for ${ins.keyword}${known.flags.length ? ` (it takes ${known.flags.map((x) => `--${x}`).join(', ')})` : ''}`, DiagnosticSeverity.Error));
+      else if (ins.keyword === 'RUN') {
+        const problem = runFlagProblem(f.name, f.value ?? '');
+        if (problem) out.push(diag(f.range, problem.message, problem.severity));
+      }
     }
     if (ins.args.trim().startsWith('[') && !jsonForm(ins.args) && ['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'VOLUME', 'COPY', 'ADD'].includes(ins.keyword)) {
       out.push(diag(ins.argsRange, `${ins.keyword}: not a JSON array of strings ("double quotes"): it is taken as the shell form`, ins.keyword === 'SHELL' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning));
@@ -153,4 +158,16 @@ function checkCopy(ins: Instruction, escape: string, stage: number, stageNames: 
     out.push(diag(range, /[*?[]/.test(rel) ? `"${src}" matches nothing in the build context (the Containerfile's folder)` : `"${src}" is not in the build context (the Containerfile's folder)`, DiagnosticSeverity.Warning));
   }
   return out;
+}
+
+/** RUN's --mount, --network and --security values as nscope build takes them (../language/run-flags.ts); values with variables are left to the build. */
+function runFlagProblem(name: string, value: string): { message: string; severity: DiagnosticSeverity } | undefined {
+  if (name === 'mount') {
+    const problem = mountProblem(value);
+    if (problem) return { message: problem, severity: DiagnosticSeverity.Error };
+    if (/(^|,)\s*type=ssh\b/i.test(value)) return { message: '--mount=type=ssh: nscope build has no SSH agent forwarding (a --secret can carry a key)', severity: DiagnosticSeverity.Warning };
+  }
+  if (name === 'network' && !value.includes('$') && !RUN_NETWORKS.includes(value)) return { message: `--network=${value}: ${RUN_NETWORKS.join(', ')}`, severity: DiagnosticSeverity.Error };
+  if (name === 'security' && value === 'insecure') return { message: '--security=insecure: nscope build runs every step sandboxed', severity: DiagnosticSeverity.Warning };
+  return undefined;
 }

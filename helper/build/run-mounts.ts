@@ -20,12 +20,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Instruction } from '../../language/containerfile';
+import { MOUNT_KEYS, RUN_FLAGS, RUN_NETWORKS } from '../../language/run-flags';
 import { openStreamWithResult, type HelperClient } from '../protocol/client';
 import type { RunOptions } from '../protocol/types';
 import { BuildError } from './build-error';
 import { holder } from './holder';
 
-export const RUN_FLAGS = ['mount', 'network', 'security'];
 
 /** What a RUN's flags add to its container, its cache key and its commit. */
 export interface RunStepPlan {
@@ -58,7 +58,6 @@ export interface RunFlagContext {
 
 type MountFields = Map<string, string>;
 
-const KEYS = new Set(['type', 'id', 'target', 'dst', 'destination', 'source', 'src', 'from', 'readonly', 'ro', 'rw', 'readwrite', 'sharing', 'mode', 'uid', 'gid', 'required', 'size', 'env']);
 
 function fields(spec: string, where: string): MountFields {
   const f: MountFields = new Map();
@@ -67,7 +66,7 @@ function fields(spec: string, where: string): MountFields {
     if (!part) continue;
     const i = part.indexOf('=');
     const k = (i < 0 ? part : part.slice(0, i)).toLowerCase();
-    if (!KEYS.has(k)) throw new BuildError(`${where}: --mount=${spec}: unknown key "${k}"`);
+    if (!MOUNT_KEYS.has(k)) throw new BuildError(`${where}: --mount=${spec}: unknown key "${k}"`);
     // a flag alone (ro, rw, required) is true
     f.set(k, i < 0 ? 'true' : part.slice(i + 1));
   }
@@ -163,7 +162,7 @@ export async function planRunFlags(ins: Instruction, ctx: RunFlagContext): Promi
       const value = ctx.expand(flag.value ?? '');
       keyed = true;
       if (flag.name === 'network') {
-        if (!['default', 'none', 'host'].includes(value)) throw new BuildError(`${where}: --network=${value}: default, none or host`);
+        if (!RUN_NETWORKS.includes(value)) throw new BuildError(`${where}: --network=${value}: default, none or host`);
         run.net = value === 'default' ? ctx.network : value;
         key.update(`network=${value}\0`);
         continue;

@@ -104,3 +104,15 @@ describe('stagesOf', () => {
     ]);
   });
 });
+
+test('diagnostics of RUN\'s flags: --mount keys, types and targets, --network values; variables left to the build', async () => {
+  const { checkContainerfile } = await import('../../language/check');
+  const said = (line: string) => checkContainerfile(`FROM scratch\n${line}\n`).map((x) => x.message);
+  assert.deepEqual(said('RUN --mount=type=cache,target=/root/.cache --mount=type=bind,source=req.txt,target=/r --network=none true'), []);
+  assert.deepEqual(said('RUN --mount=type=cahce,target=/x true'), ['--mount type=cahce: bind, cache, tmpfs, secret, ssh']);
+  assert.deepEqual(said('RUN --mount=type=bind,source=a,target=/a,colour=red true'), ['unknown --mount key "colour"']);
+  assert.deepEqual(said('RUN --mount=type=tmpfs true'), ['--mount=type=tmpfs: a target is needed']);
+  assert.deepEqual(said('RUN --mount=type=secret,id=tok true'), []);
+  assert.deepEqual(said('RUN --network=bridge true'), ['--network=bridge: default, none, host']);
+  assert.match(said('RUN --mount=type=ssh true')[0], /no SSH agent forwarding/);
+});

@@ -126,7 +126,9 @@ export const COMMANDS: Record<string, Command> = {
         return await execAttached(ctx.socket, c, { id, cmd, tty: bool(p, 'tty'), interactive: bool(p, 'interactive'), user: str(p, 'user'), workdir: str(p, 'workdir'), env, privileged: bool(p, 'privileged') }, parseDetachKeys(str(p, 'detach-keys')));
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
-        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /not running|is paused|No such container/.test((e as Error).message) ? 1 : 126;
+        const msg = (e as Error).message;
+        // a working directory that is not there is the runtime's failure (Docker's 126), not a program not found
+        return /chdir to cwd/.test(msg) ? 126 : /executable file not found|no such file/i.test(msg) ? 127 : /not running|is paused|No such container/.test(msg) ? 1 : 126;
       }
     },
   },

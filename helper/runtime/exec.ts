@@ -92,7 +92,7 @@ export class ExecSessions {
       if (!first.startsWith('ok ')) {
         for (const io of stdio) io.destroy();
         collectShim(shimPid);
-        throw new NscopeError(/not found in \$PATH|No such file/.test(first) ? 'not_found' : 'failed', first.replace(/^error /, '') || 'exec: the helper process died');
+        throw new NscopeError(/not found in \$PATH|No such file/.test(first) && !/chdir to cwd/.test(first) ? 'not_found' : 'failed', first.replace(/^error /, '') || 'exec: the helper process died');
       }
       const io = stdio;
       const status: ExecStatus = { execId, containerId: t.containerId, running: true, pid: Number(first.split(' ')[1]) };

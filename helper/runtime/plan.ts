@@ -321,7 +321,7 @@ function encodedSeccomp(s: LinuxSeccomp, noNewPrivileges: boolean): { ops: strin
 }
 
 /** What both a container's init and an exec'd process get: rlimits, cwd, user, capabilities, env, command. */
-function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process'], seccomp: string[][]) {
+function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process'], seccomp: string[][], exec = false) {
   if (!proc || !Array.isArray(proc.args) || proc.args.length === 0) throw invalid('process.args: no command given');
   for (const r of proc.rlimits ?? []) {
     const n = RLIMITS[r.type];
@@ -333,7 +333,8 @@ function processOps(op: (...t: (string | number)[]) => void, proc: Spec['process
     if (!Number.isInteger(proc.oomScoreAdj) || proc.oomScoreAdj < -1000 || proc.oomScoreAdj > 1000) throw invalid(`process.oomScoreAdj: ${proc.oomScoreAdj} is out of range (-1000..1000)`);
     op('oomscore', proc.oomScoreAdj);
   }
-  op('chdir', checkPath('process.cwd', proc.cwd || '/'));
+  // a container's init makes a missing working directory (runc, `run -w`); an exec'd process does not (runc's exec, `exec -w`)
+  op(exec ? 'cwd' : 'chdir', checkPath('process.cwd', proc.cwd || '/'));
   if (proc.user?.umask !== undefined) op('umask', proc.user.umask);
   const uid = proc.user?.uid ?? 0;
   const gid = proc.user?.gid ?? 0;
@@ -385,7 +386,7 @@ export function buildExecPlan(inp: ExecPlanInputs): Buffer {
   if (inp.detach) op('detach');
   if (inp.preserveFds) op('preservefds', inp.preserveFds);
   for (const f of inp.cgroupProcs) op('cgroup', f);
-  processOps(op, inp.process, sc.ops);
+  processOps(op, inp.process, sc.ops, true);
   return encode(ops);
 }
 

@@ -483,6 +483,9 @@ void child_main(struct plan *p, int errfd) {
       /* below the helper's own value needs CAP_SYS_RESOURCE, which some hosts keep out of every bounding set */
       CHECK(write_file("/proc/self/oom_score_adj", a[0], strlen(a[0])), "oom_score_adj %s: %s%s", a[0], strerror(errno),
             errno == EACCES ? " (a value below the helper's own needs CAP_SYS_RESOURCE, which this host does not give)" : "");
+    } else if (!strcmp(n, "cwd")) {
+      /* an exec'd process: its working directory must be there (runc's exec does not make it) */
+      CHECK(chdir(a[0]), "chdir to cwd (\"%s\") set in config.json failed: %s", a[0], strerror(errno));
     } else if (!strcmp(n, "chdir")) {
       if (chdir(a[0]) != 0) {
         /* Like runc: a missing working directory is created. */

@@ -118,6 +118,17 @@ test('rm: Docker\'s words for a running or paused container; rm -f of one that i
   assert.equal((await d.cli(['rm', 'no-such-one'])).code, 1);
 });
 
+test('exec -w: a working directory that is not there fails with 126 and is not made (runc\'s exec); run -w makes it', async () => {
+  await ok('run', '-d', '--name', 'wd', '--network', 'none', 'host', 'sleep', '60');
+  const missing = await d.cli(['exec', '-w', '/not/there', 'wd', 'sh', '-c', 'pwd']);
+  assert.equal(missing.code, 126, missing.stderr);
+  assert.match(missing.stderr, /chdir to cwd \("\/not\/there"\) set in config\.json failed: No such file or directory/);
+  assert.match((await d.cli(['exec', 'wd', 'ls', '-d', '/not'])).stderr, /No such file or directory/, 'nothing made');
+  assert.equal(await ok('exec', '-w', '/tmp', 'wd', 'sh', '-c', 'pwd'), '/tmp\n');
+  assert.equal(await ok('run', '--rm', '--network', 'none', '-w', '/made/here', 'host', 'sh', '-c', 'pwd'), '/made/here\n');
+  await ok('rm', '-f', 'wd');
+});
+
 test('kill: a created or an exited container is refused in Docker\'s words and left as it was', async () => {
   const id = (await ok('create', '--name', 'made', 'host', 'sleep', '60')).trim();
   const created = await d.cli(['kill', 'made']);

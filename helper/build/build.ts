@@ -354,11 +354,13 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     await removeAll();
   }
   const id = images[last];
-  for (const t of o.tags) await c.request('image.tag', { ref: id, name: t });
+  // the names as the helper stored them (`web` is `web:latest`), which is what Docker's builder prints
+  const tagged: string[] = [];
+  for (const t of o.tags) tagged.push((await c.request('image.tag', { ref: id, name: t })).name);
   if (quiet) io.write(`${id}\n`);
   else {
     say(`Successfully built ${shortId(id)}\n`);
-    for (const t of o.tags) say(`Successfully tagged ${t}\n`);
+    for (const t of tagged) say(`Successfully tagged ${t}\n`);
   }
   return id;
 }

@@ -34,10 +34,11 @@ interface SpecView { process?: Process & { oomScoreAdj?: number }; root?: { read
 const portKey = (p: { containerPort: number; protocol: string }) => `${p.containerPort}/${p.protocol}`;
 
 /** "80/tcp": [{HostIp, HostPort}], Docker's NetworkSettings.Ports and HostConfig.PortBindings */
-function portMap(ports: PortMapping[], exposed: string[]): Record<string, { HostIp: string; HostPort: string }[] | null> {
+function portMap(ports: PortMapping[], exposed: string[], asked = false): Record<string, { HostIp: string; HostPort: string }[] | null> {
   const out: Record<string, { HostIp: string; HostPort: string }[] | null> = goMap({});
   for (const k of exposed) out[k] = null;
-  for (const p of ports) (out[portKey(p)] ??= []).push({ HostIp: p.hostIp || '0.0.0.0', HostPort: p.hostPort ? String(p.hostPort) : '' });
+  // what was asked (HostConfig.PortBindings) says "" for every address; where it listens (NetworkSettings.Ports), 0.0.0.0
+  for (const p of ports) (out[portKey(p)] ??= []).push({ HostIp: p.hostIp || (asked ? '' : '0.0.0.0'), HostPort: p.hostPort ? String(p.hostPort) : '' });
   return out;
 }
 
@@ -119,7 +120,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
     HostConfig: {
       Binds: mounts.filter((m) => m.type !== 'tmpfs').map((m) => `${m.type === 'volume' ? m.name ?? m.source : m.source}:${m.destination}${m.readOnly ? ':ro' : ''}`),
       NetworkMode: d.networkMode ?? (nets[0]?.network || 'default'),
-      PortBindings: portMap(ports, []),
+      PortBindings: portMap(d.portsAsked ?? [], [], true),
       AutoRemove: !!d.autoRemove,
       RestartPolicy: restartPolicy(d.restartPolicy),
       CapAdd: privileged ? null : caps.filter((c) => !DEFAULT_CAPS.includes(c)),

@@ -156,6 +156,13 @@ test('inspect: HostConfig\'s namespace modes, ShmSize, Ulimits and the /etc file
   assert.equal(await ok('inspect', '-f', '{{.HostConfig.ShmSize}} {{.HostConfig.PidMode}}', (await ok('create', 'host', 'true')).trim()), '67108864 \n');
 });
 
+test('inspect: HostConfig.PortBindings says what was asked (HostIp "" for every address), as Docker\'s does', async () => {
+  await ok('create', '--name', 'pb', '-p', '18181:80', '-p', '127.0.0.1:18182:81/udp', 'host', 'true');
+  assert.equal(await ok('inspect', '-f', '{{json .HostConfig.PortBindings}}', 'pb'),
+    '{"80/tcp":[{"HostIp":"","HostPort":"18181"}],"81/udp":[{"HostIp":"127.0.0.1","HostPort":"18182"}]}\n');
+  await ok('rm', 'pb');
+});
+
 test('events: a template sees Docker\'s Go fields (.Status, .ID, .From, .Time, .Scope), json its JSON names', async () => {
   const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'events', '--filter', 'event=die', '--format', '{{.Status}} {{.From}} {{.Scope}} {{len .ID}} {{gt .Time 0}}|{{json .}}'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -269,6 +269,8 @@ export interface ContainerDetail extends ContainerSummary {
   networks?: import('./network').ContainerNetwork[];
   /** published ports, as asked (-p, -P) and as bound */
   ports?: import('./network').PortMapping[];
+  /** published ports as asked, running or not (Docker's HostConfig.PortBindings; -P's and a range's host port 0 until bound) */
+  portsAsked?: import('./network').PortMapping[];
   /** --expose's ports ("8080/tcp"), exposed beside the image's EXPOSE */
   exposed?: string[];
   /** volumes, binds and tmpfs mounts */

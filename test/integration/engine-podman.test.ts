@@ -114,13 +114,16 @@ matrix('run -it: a console through conmon', skip, () => runtimes, async (rt) => 
   const cmd = ['podman', ...['--root', path.join(f.dir, 'root'), '--runroot', path.join(f.dir, 'runroot'), '--tmpdir', path.join(f.dir, 'tmp'),
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'file', '--storage-driver', 'overlay', '--runtime', rt],
   'run', '-it', '--rm', '--network', 'none', '--cgroup-parent', `/${f.parent}`, IMAGE, 'sh', '-c', '"tty; exit 5"'].join(' ');
-  const r = await new Promise<{ code: number; out: string }>((resolve) => {
+  const r = await new Promise<{ code: number; out: string; err: string }>((resolve) => {
     const p = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     p.stdout.on('data', (x) => { out += x; });
-    p.on('close', (code) => resolve({ code: code ?? -1, out }));
+    p.stderr.on('data', (x) => { err += x; });
+    p.on('close', (code) => resolve({ code: code ?? -1, out, err }));
   });
-  assert.match(r.out, /\/dev\/pts\/0/);
+  // script's own complaints (no pty to be had) and the exit code, should the console show nothing
+  assert.match(r.out, /\/dev\/pts\/0/, `exit ${r.code}; stderr: ${r.err.trim()}`);
   assert.equal(r.code, 5);
 });
 

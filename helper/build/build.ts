@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { expandVariables, parseContainerfile, stagesOf, type Heredoc, type Instruction } from '../../language/containerfile';
+import { parseContainerfile, stagesOf, type Heredoc, type Instruction } from '../../language/containerfile';
 import { tarBuffer } from '../images/tar-writer';
 import { uncompressed } from '../images/decompress';
 import { treeTar } from '../files/tree-tar';
@@ -250,6 +250,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       say(` ---> ${shortId(baseId)}\n`);
       // an ENV wins over an ARG of the same name, whichever came first (as Docker)
       const lookup = (n: string) => st.env.get(n) ?? st.args.get(n);
+      // a flag's value (--chown=${USER}, --mount=…) through the same lexer as the arguments, as BuildKit's
+      const flagValue = (ins: Instruction) => (v: string) => lexWords(v, lookup, parsed.escape, at(ins), false)[0] ?? '';
       for (const ins of stage.instructions) {
         stopped();
         say(`Step ${++step}/${steps} : ${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}\n`);
@@ -280,13 +282,14 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             const flags = await planRunFlags(ins, {
               c, socket: io.socket, contextDir, workdir: st.workdir || '/', network: o.network ?? 'bridge',
               earlier: stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), secrets,
-              expand: (v) => expandVariables(v, lookup, parsed.escape), where,
+              expand: flagValue(ins), where,
             });
             try {
               // a RUN without flags keeps the key it always had (an existing cache still hits)
               const key = hash(parentKey(st), ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]), ...(flags.key ? [flags.key] : []));
               const hit = await cached(key);
               if (hit) { st.image = hit; st.pending = []; st.written = []; say(' ---> Using cache\n'); break; }
+              await flags.prepare();
               await commitStep(st, key, ins, async (id) => {
                 const out = quiet ? undefined : await openStream(io.socket, { kind: 'logs', id, follow: true });
                 const printed = out ? printLogStream(out, { write: (text) => io.write(text) }) : Promise.resolve();
@@ -304,7 +307,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             // the sources and the destination, each through the lexer (the JSON form's too, as BuildKit)
             const words = ins.json ? ins.json.map((w) => lexWords(w, lookup, parsed.escape, at(ins), false)[0]) : lexWords(ins.args, lookup, parsed.escape, at(ins));
             const plan = await planCopy(c, io.socket, ins, words, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st,
-              (v) => expandVariables(v, lookup, parsed.escape));
+              flagValue(ins));
             const key = hash(parentKey(st), ...st.pending, ins.keyword, plan.dest, plan.digest);
             const hit = await cached(key);
             if (hit) { st.image = hit; st.pending = []; st.written = []; say(' ---> Using cache\n'); break; }

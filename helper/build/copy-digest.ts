@@ -6,20 +6,9 @@
 // while the image keeps the files' times. Streamed: the tar comes in chunks
 // of any size.
 import { createHash, type Hash } from 'crypto';
+import { BLOCK, F, isZeroBlock, readNumber } from '../images/tar-header';
 
-const BLOCK = 512;
 const TIMES = /^(mtime|atime|ctime)=/;
-
-/** A header's size field: octal, or base-256 when its first byte's high bit is set. */
-function entrySize(h: Buffer): number {
-  if (h[124] & 0x80) {
-    let n = 0;
-    for (let i = 125; i < 136; i++) n = n * 256 + h[i];
-    return n;
-  }
-  const s = h.subarray(124, 136).toString('latin1').replace(/[\0 ]+/g, '');
-  return s ? parseInt(s, 8) : 0;
-}
 
 export class TarDigest {
   private readonly h: Hash = createHash('sha256');
@@ -50,11 +39,11 @@ export class TarDigest {
       const hdr = Buffer.concat(this.head);
       this.head = [];
       this.headLen = 0;
-      if (hdr.every((b) => b === 0)) { this.h.update(hdr); continue; }
-      const size = entrySize(hdr);
-      const type = String.fromCharCode(hdr[156]);
-      // mtime (136..147) and chksum (148..155)
-      hdr.fill(0, 136, 156);
+      if (isZeroBlock(hdr)) { this.h.update(hdr); continue; }
+      const size = readNumber(hdr, 'size') ?? 0;
+      const type = String.fromCharCode(hdr[F.typeflag[0]]);
+      // mtime and chksum, which are next to each other
+      hdr.fill(0, F.mtime[0], F.chksum[0] + F.chksum[1]);
       this.h.update(hdr);
       this.left = Math.ceil(size / BLOCK) * BLOCK;
       this.pax = (type === 'x' || type === 'g') && this.left > 0 ? [] : null;

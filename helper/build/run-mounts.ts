@@ -35,6 +35,11 @@ export interface RunStepPlan {
   exclude: string[];
   /** for the cache key: the mounts as given, a bind's content digest; empty when the RUN has no flags */
   key: string;
+  /**
+   * Makes what the mounts show (a secret's file, a cache's volume, a copy of a stage's files or of
+   * a rw bind) and fills `run` in: on a cache miss only, so a cached step copies and creates nothing.
+   */
+  prepare(): Promise<void>;
   /** removes the temporary files and folders made for it */
   cleanup(): void;
 }
@@ -153,6 +158,8 @@ export async function planRunFlags(ins: Instruction, ctx: RunFlagContext): Promi
   };
   const run: Partial<RunOptions> = {};
   const exclude: string[] = [];
+  // everything checked now, made by prepare() in the flags' order
+  const later: (() => Promise<void> | void)[] = [];
   const key = createHash('sha256');
   let keyed = false;
   const remote = /^ssh:/i.test(ctx.socket);
@@ -187,13 +194,16 @@ export async function planRunFlags(ins: Instruction, ctx: RunFlagContext): Promi
           continue;
         }
         if (remote) throw new BuildError(`${where}: --mount=type=secret needs the helper on this machine (the build talks to ${ctx.socket})`);
-        const file = path.join(tempDir(), 'secret');
-        fs.writeFileSync(file, bytes, { mode: 0o600 });
-        fs.chmodSync(file, int(f, 'mode', where, 0o7777, 8) ?? 0o400);
+        const mode = int(f, 'mode', where, 0o7777, 8) ?? 0o400;
         const uid = int(f, 'uid', where, 0xfffffffe) ?? 0;
         const gid = int(f, 'gid', where, 0xfffffffe) ?? 0;
-        if (process.getuid?.() === 0) fs.chownSync(file, uid, gid);
-        (run.mounts ??= []).push(`type=bind,source=${file},target=${target},readonly`);
+        later.push(() => {
+          const file = path.join(tempDir(), 'secret');
+          fs.writeFileSync(file, bytes, { mode: 0o600 });
+          fs.chmodSync(file, mode);
+          if (process.getuid?.() === 0) fs.chownSync(file, uid, gid);
+          (run.mounts ??= []).push(`type=bind,source=${file},target=${target},readonly`);
+        });
         exclude.push(target);
         continue;
       }
@@ -214,42 +224,47 @@ export async function planRunFlags(ins: Instruction, ctx: RunFlagContext): Promi
         if (!['shared', 'private', 'locked'].includes(sharing)) throw new BuildError(`${where}: --mount sharing=${sharing}: shared, private or locked`);
         if (f.has('from') || f.has('source') || f.has('src')) throw new BuildError(`${where}: --mount=type=cache: from= and source= (seeding a cache from an image) are not offered`);
         const name = `nscope-build-cache-${createHash('sha256').update(id).digest('hex').slice(0, 16)}`;
-        const made = await ensureCacheVolume(ctx, name, id);
         const mode = int(f, 'mode', where, 0o7777, 8);
         const uid = int(f, 'uid', where, 0xfffffffe);
         const gid = int(f, 'gid', where, 0xfffffffe);
-        // a new cache's folder gets the mode and owner asked (BuildKit's default: 0755 root)
-        if (made && !remote && (mode !== undefined || uid !== undefined || gid !== undefined)) {
-          if (mode !== undefined) fs.chmodSync(made, mode);
-          if (uid !== undefined || gid !== undefined) fs.chownSync(made, uid ?? 0, gid ?? 0);
-        }
         const ro = bool(f, ['readonly', 'ro'], where, false);
-        (run.volumes ??= []).push(`${name}:${target}:${ro ? 'ro,' : ''}nocopy`);
+        later.push(async () => {
+          const made = await ensureCacheVolume(ctx, name, id);
+          // a new cache's folder gets the mode and owner asked (BuildKit's default: 0755 root)
+          if (made && !remote && (mode !== undefined || uid !== undefined || gid !== undefined)) {
+            if (mode !== undefined) fs.chmodSync(made, mode);
+            if (uid !== undefined || gid !== undefined) fs.chownSync(made, uid ?? 0, gid ?? 0);
+          }
+          (run.volumes ??= []).push(`${name}:${target}:${ro ? 'ro,' : ''}nocopy`);
+        });
         key.update(`${id}\0${ro}\0`);
       } else if (type === 'bind') {
         const rw = bool(f, ['rw', 'readwrite'], where, false) || !bool(f, ['readonly', 'ro'], where, true);
         const source = f.get('source') ?? f.get('src') ?? '';
         if (remote) throw new BuildError(`${where}: --mount=type=bind needs the helper on this machine (the build talks to ${ctx.socket})`);
         const from = f.get('from');
-        let host: string;
+        const bind = (host: string) => {
+          if (host.includes(',')) throw new BuildError(`${where}: --mount source ${host}: a "," cannot be in a bound path here`);
+          (run.mounts ??= []).push(`type=bind,source=${host},target=${target}${rw ? '' : ',readonly'}`);
+        };
         if (from !== undefined) {
           const stage = ctx.earlier.find(([n], i) => n === from.toLowerCase() || String(i) === from);
           const image = stage?.[1] ?? from;
-          host = await copyFromImage(ctx, image, source, tempDir());
-          // the stage's image ID, or the image's: its content is what the step sees
+          // the stage's image ID, or the image's: its content is what the step sees (copied out only for a step that runs)
           key.update(`from\0${stage ? stage[1] : (await ctx.c.request('image.inspect', { ref: from })).id}\0${source}\0`);
+          later.push(async () => bind(await copyFromImage(ctx, image, source, tempDir())));
         } else {
           const real = contextPath(ctx.contextDir, source, where);
           key.update(`context\0${digest(hashTree(real))}\0`);
-          if (rw) {
-            // writes go to a copy and are dropped with it: the context stays as it is
+          if (!rw && real.includes(',')) bind(real); // refused now, before the step
+          // rw: writes go to a copy and are dropped with it: the context stays as it is
+          later.push(() => {
+            if (!rw) return bind(real);
             const copy = path.join(tempDir(), path.basename(real) || 'context');
             fs.cpSync(real, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-            host = copy;
-          } else host = real;
+            bind(copy);
+          });
         }
-        if (host.includes(',')) throw new BuildError(`${where}: --mount source ${host}: a "," cannot be in a bound path here`);
-        (run.mounts ??= []).push(`type=bind,source=${host},target=${target}${rw ? '' : ',readonly'}`);
         key.update(`${rw}\0`);
       } else {
         throw new BuildError(`${where}: --mount=type=${type}: bind, cache, tmpfs or secret`);
@@ -259,7 +274,10 @@ export async function planRunFlags(ins: Instruction, ctx: RunFlagContext): Promi
     cleanup();
     throw e;
   }
-  return { run, exclude, key: keyed ? key.digest('hex') : '', cleanup };
+  const prepare = async () => {
+    try { for (const step of later.splice(0)) await step(); } catch (e) { cleanup(); throw e; }
+  };
+  return { run, exclude, key: keyed ? key.digest('hex') : '', prepare, cleanup };
 }
 
 /** The cache volume, made with its label the first time; its folder on this host when it was just made (undefined otherwise). */

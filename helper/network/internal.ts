@@ -15,15 +15,8 @@
 // (Docker 28 puts its own isolation of direct routing there too). With
 // br_netfilter, frames bridged between two containers are seen with the
 // bridge as their input and a destination inside the subnet: never dropped.
-import { execFile } from 'child_process';
-import { NscopeError } from '../errors';
 import type { NetworkMeta } from './conflist';
-
-function iptables(args: string[]): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('iptables', ['-w', '-t', 'raw', ...args], { timeout: 10000 }, (err) => resolve(!err));
-  });
-}
+import { ensureFirst, removeEvery } from './raw-rules';
 
 /** What makes one set of rules (a network renamed or re-addressed has another). */
 export const internalKey = (m: NetworkMeta) => `${m.name} ${m.subnet} ${m.bridge}`;
@@ -37,19 +30,11 @@ function rules(m: NetworkMeta): string[][] {
 }
 
 /** Puts the rules first in raw PREROUTING unless they are there; all or none. */
-export async function ensureInternal(m: NetworkMeta): Promise<void> {
-  const added: string[][] = [];
-  for (const r of rules(m)) {
-    if (await iptables(['-C', ...r])) continue;
-    if (!await iptables(['-I', r[0], '1', ...r.slice(1)])) {
-      for (const a of added) await iptables(['-D', ...a]);
-      throw new NscopeError('failed', `iptables: cannot add the isolation rules of internal network ${m.name} (${m.subnet} on ${m.bridge})`);
-    }
-    added.push(r);
-  }
+export function ensureInternal(m: NetworkMeta): Promise<void> {
+  return ensureFirst(rules(m), `iptables: cannot add the isolation rules of internal network ${m.name} (${m.subnet} on ${m.bridge})`);
 }
 
 /** Removes every copy of the rules; nothing to remove is fine. */
-export async function removeInternal(m: NetworkMeta): Promise<void> {
-  for (const r of rules(m)) for (let i = 0; i < 8 && await iptables(['-D', ...r]); i++) { /* one per call */ }
+export function removeInternal(m: NetworkMeta): Promise<void> {
+  return removeEvery(rules(m));
 }

@@ -15,25 +15,12 @@
 // The host's own traffic (OUTPUT, and 127.0.0.1's published ports) never
 // goes through PREROUTING. With br_netfilter, frames bridged between two
 // containers of a network come in on its bridge: not dropped.
-import { execFile } from 'child_process';
-import { NscopeError } from '../errors';
 import type { NetworkMeta } from './conflist';
-
-function iptables(args: string[]): Promise<boolean> {
-  return new Promise((resolve) => {
-    execFile('iptables', ['-w', '-t', 'raw', ...args], { timeout: 10000 }, (err) => resolve(!err));
-  });
-}
+import { ensureFirst, rawIptables, rawPrerouting, removeEvery } from './raw-rules';
 
 function rule(m: NetworkMeta): string[] {
   return ['PREROUTING', '!', '-i', m.bridge, '-d', m.subnet, '-m', 'addrtype', '!', '--dst-type', 'LOCAL',
     '-m', 'comment', '--comment', `nscope network ${m.name} isolation`, '-j', 'DROP'];
-}
-
-function listRules(): Promise<string> {
-  return new Promise((resolve) => {
-    execFile('iptables', ['-w', '-t', 'raw', '-S', 'PREROUTING'], { timeout: 10000 }, (err, out) => resolve(err ? '' : out));
-  });
 }
 
 /**
@@ -44,21 +31,15 @@ function listRules(): Promise<string> {
  */
 export async function ensureIsolation(m: NetworkMeta): Promise<void> {
   const r = rule(m);
-  if (await iptables(['-C', ...r])) return;
-  for (const line of (await listRules()).split('\n')) {
+  if (await rawIptables(['-C', ...r])) return;
+  for (const line of (await rawPrerouting()).split('\n')) {
     const stale = /^-A PREROUTING -d (\S+) ! -i (\S+) .*--comment "nscope network (\S+) isolation" -j DROP$/.exec(line);
-    if (stale && stale[1] === m.subnet && stale[2] !== m.bridge) {
-      await iptables(['-D', 'PREROUTING', '!', '-i', stale[2], '-d', stale[1], '-m', 'addrtype', '!', '--dst-type', 'LOCAL',
-        '-m', 'comment', '--comment', `nscope network ${stale[3]} isolation`, '-j', 'DROP']);
-    }
+    if (stale && stale[1] === m.subnet && stale[2] !== m.bridge) await rawIptables(['-D', ...rule({ ...m, name: stale[3], bridge: stale[2] })]);
   }
-  if (!await iptables(['-I', r[0], '1', ...r.slice(1)])) {
-    throw new NscopeError('failed', `iptables: cannot add the isolation rule of network ${m.name} (${m.subnet} on ${m.bridge})`);
-  }
+  await ensureFirst([r], `iptables: cannot add the isolation rule of network ${m.name} (${m.subnet} on ${m.bridge})`);
 }
 
 /** Removes every copy of the rule; nothing to remove is fine. */
-export async function removeIsolation(m: NetworkMeta): Promise<void> {
-  const r = rule(m);
-  for (let i = 0; i < 8 && await iptables(['-D', ...r]); i++) { /* one per call */ }
+export function removeIsolation(m: NetworkMeta): Promise<void> {
+  return removeEvery([rule(m)]);
 }

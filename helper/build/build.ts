@@ -26,7 +26,6 @@ import { tarBuffer } from '../images/tar-writer';
 import { uncompressed } from '../images/decompress';
 import { treeTar } from '../files/tree-tar';
 import { openStream, openStreamWithResult, type HelperClient } from '../protocol/client';
-import type { RunOptions } from '../protocol/types';
 import { printLogStream } from '../cli/logstream';
 import { sendArchive } from '../files/send-archive';
 import { resolvePathInRoot } from '../images/in-root';

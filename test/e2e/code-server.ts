@@ -204,14 +204,27 @@ export class VsCode {
     return this.pane(view).locator('.monaco-list-row', { hasText: text }).first();
   }
 
-  /** Right-clicks `row` and chooses `item` from its context menu (retried: a menu ignores a click right as it opens). */
+  /**
+   * Right-clicks `row` and chooses `item` from its context menu. Retried: a
+   * menu ignores a click right as it opens, and a tree redrawn under the
+   * pointer (a refresh after the last step) can open the menu of another row
+   * or of the pane, which lacks `item`: that menu is closed and the row
+   * right-clicked again.
+   */
   async contextMenu(row: Locator, item: string, beforeClick?: () => void): Promise<void> {
     const menu = this.page.locator('.context-view .monaco-menu');
     const deadline = Date.now() + 30000;
     for (;;) {
       if (!(await menu.count())) await row.click({ button: 'right' });
       const entry = menu.locator('.action-item', { hasText: item }).first();
-      await entry.waitFor();
+      try {
+        await entry.waitFor({ timeout: 5000 });
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await this.page.keyboard.press('Escape');
+        await menu.first().waitFor({ state: 'detached', timeout: 2000 }).catch(() => undefined);
+        continue;
+      }
       await entry.hover();
       beforeClick?.();
       await entry.click();

@@ -10,7 +10,7 @@
     {
       "target_name": "nscope-shim",
       "type": "executable",
-      "sources": ["native/shim/main.c", "native/shim/plan.c", "native/shim/child.c", "native/shim/fsutil.c", "native/shim/logjson.c", "native/shim/exec.c", "native/shim/attach.c", "native/shim/console.c", "native/shim/sockaddr.c", "native/shim/seccomp.c", "native/shim/userns.c", "native/shim/fdpass.c", "native/shim/preserve.c", "native/shim/roottree.c"],
+      "sources": ["native/shim/main.c", "native/shim/plan.c", "native/shim/child.c", "native/shim/fsutil.c", "native/shim/logjson.c", "native/shim/exec.c", "native/shim/attach.c", "native/shim/console.c", "native/shim/sockaddr.c", "native/shim/seccomp.c", "native/shim/userns.c", "native/shim/fdpass.c", "native/shim/preserve.c", "native/shim/roottree.c", "native/shim/hooks.c"],
       "libraries": ["-lseccomp"],
       "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]

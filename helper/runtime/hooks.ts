@@ -2,10 +2,10 @@
 // with its own args/env and timeout; a failure names the hook.
 import * as fs from 'fs';
 import * as path from 'path';
-import { NscopeError } from '../errors';
+import { invalid, NscopeError } from '../errors';
 import { native } from '../native';
 import { signalName } from './signals';
-import type { Hook } from './spec';
+import type { Hook, Hooks } from './spec';
 
 /**
  * Runs `hooks` in order. A failure stops the rest and throws, except with
@@ -27,6 +27,37 @@ export function runHooks(kind: string, hooks: Hook[] | undefined, state: unknown
       if (!opts.warnOnly) throw e;
       process.stderr.write(`warning: ${(e as Error).message}\n`);
     }
+  }
+}
+
+const KINDS: (keyof Hooks)[] = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
+/** The longest timeout taken (a day): the spec only asks for one above zero. */
+const MAX_TIMEOUT = 86400;
+
+/**
+ * The spec's rules for hooks, checked at create before anything runs (so a
+ * bad poststop hook is refused up front, not found at delete): an absolute
+ * path, strings for args and env, a timeout that is a whole number of
+ * seconds above zero. A message names the hook by kind and index.
+ */
+export function checkHooks(hooks: Hooks | undefined): void {
+  if (hooks === undefined) return;
+  if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks)) throw invalid('hooks: not an object');
+  for (const kind of KINDS) {
+    const list = hooks[kind];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw invalid(`hooks.${kind}: not an array`);
+    list.forEach((h, i) => {
+      const at = `hooks.${kind}[${i}]`;
+      if (typeof h !== 'object' || h === null) throw invalid(`${at}: not an object`);
+      if (typeof h.path !== 'string' || !h.path.startsWith('/') || h.path.includes('\0')) throw invalid(`${at}.path: must be an absolute path`);
+      for (const what of ['args', 'env'] as const) {
+        const v = h[what];
+        if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.includes('\0')))) throw invalid(`${at}.${what}: must be an array of strings`);
+      }
+      if (h.env?.some((e) => !e.includes('='))) throw invalid(`${at}.env: each entry must be KEY=VALUE`);
+      if (h.timeout !== undefined && (!Number.isInteger(h.timeout) || h.timeout < 1 || h.timeout > MAX_TIMEOUT)) throw invalid(`${at}.timeout: ${h.timeout} must be a whole number of seconds from 1 to ${MAX_TIMEOUT}`);
+    });
   }
 }
 

@@ -9,8 +9,8 @@ import type { NamespaceType } from './spec';
 /** The runtime-spec version nscope-runtime speaks (state's ociVersion, --version's spec). */
 export const OCI_VERSION = '1.0.2';
 
-/** The hooks OciRuntime runs (startContainer, run inside the container, is not one of them yet). */
-const HOOKS = ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop'];
+/** The hooks OciRuntime runs (startContainer by the container's init itself: native/shim/hooks.c). */
+const HOOKS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
 
 /** Namespaces the plan refuses to create. */
 const NO_NAMESPACE: NamespaceType[] = ['time'];

@@ -12,7 +12,8 @@ import { conflict, invalid, notFound, NscopeError } from '../errors';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../lib/atomic';
 import { freezerFile } from '../rootfs/commit-freeze';
 import { makeFifo, releaseFifo } from './fifo';
-import { runHooks } from './hooks';
+import { checkHooks, runHooks } from './hooks';
+import { OCI_VERSION } from './oci-features';
 import { buildPlan } from './plan';
 import { containerCgroupMounts } from './cgroup-mounts';
 import { isSameProcess, procStartTime } from '../lib/procinfo';
@@ -137,6 +138,7 @@ export class OciRuntime {
     const consoleSocket = opts.consoleSocket && path.resolve(opts.consoleSocket);
     const attach = spec.process.terminal && !consoleSocket ? { socket: p.attach, ctl: p.ctl, interactive: true, ...opts.attach } : undefined;
     validateResources(spec.linux?.resources);
+    checkHooks(spec.hooks);
     const preserveFds = preservedFds(opts.preserveFds);
     fs.mkdirSync(this.root, { recursive: true, mode: 0o700 });
     try { fs.mkdirSync(p.dir, { mode: 0o700 }); } catch (e) {
@@ -162,6 +164,7 @@ export class OciRuntime {
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
         cgroupMounts: containerCgroupMounts(found), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
         detach, preserveFds: preserveFds.length, earlyPid: true,
+        hookState: { ociVersion: OCI_VERSION, id, bundle, annotations: spec.annotations },
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
@@ -310,7 +313,7 @@ export class OciRuntime {
 
 /** runc's state JSON, its extra fields too (rootfs, created, owner): engines and tools read them. */
 function ociState(s: RuntimeState, status: OciStatus): OciState {
-  return { ociVersion: '1.0.2', id: s.id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, rootfs: s.rootfs ?? '', created: s.created, owner: '', annotations: s.annotations };
+  return { ociVersion: OCI_VERSION, id: s.id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, rootfs: s.rootfs ?? '', created: s.created, owner: '', annotations: s.annotations };
 }
 
 /**

@@ -92,6 +92,8 @@ export interface PlanInputs {
   preserveFds?: number;
   /** a "pid PID" status line as soon as the init exists, before "ok" (startShim's initPid()) */
   earlyPid?: boolean;
+  /** the OCI state the startContainer hooks get on stdin, but its pid (the init adds its own, as runc's) */
+  hookState?: Record<string, unknown>;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -287,6 +289,14 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (spec.domainname) op('domainname', spec.domainname);
   if (inp.lookupAtStart) op('lazyexec');
   processOps(op, proc, sc.ops);
+  // startContainer hooks: run by the init itself once `start` lets it go (native/shim/hooks.c); the state
+  // without its closing brace, for the pid the init appends
+  const state = JSON.stringify({ ...inp.hookState, status: 'created' }).slice(0, -1);
+  for (const h of spec.hooks?.startContainer ?? []) {
+    op('hook', h.path, h.timeout ?? 0, state);
+    for (const a of h.args ?? []) op('hookarg', a);
+    for (const e of h.env ?? []) op('hookenv', e);
+  }
 
   return { buffer: encode(ops), cloneFlags };
 }

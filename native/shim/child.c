@@ -550,6 +550,12 @@ void child_main(struct plan *p, int errfd) {
      * tells `start` the command runs now (or the exec failed and we exited). */
     close(fifofd);
   }
+  /* startContainer hooks: here, once `start` has let us go, before the program (runc's order);
+   * said on the container's stderr too, where its logs show why it never ran */
+  if (run_start_hooks(p, scerr, sizeof(scerr)) != 0) {
+    dprintf(2, "%s\n", scerr);
+    die("%s", scerr);
+  }
   /* no_new_privs: the filter is the last thing before execve */
   if (!prog) prog = find_program(argv[0], envp, pathbuf, sizeof(pathbuf));
   if (seccomp_late && sc_load(p, scerr, sizeof(scerr)) != 0) die("%s", scerr);

@@ -24,7 +24,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"rootro", 0}, {"loup", 0}, {"hostname", 1}, {"domainname", 1}, {"sysctl", 2},
   {"rlimit", 3}, {"oomscore", 1}, {"chdir", 1}, {"cwd", 1}, {"setgroups", 1},
   {"setuid", 2}, {"caps", 5}, {"nonewprivs", 0}, {"umask", 1},
-  {"env", 1}, {"arg", 1}, {"keyring", 0}, {"lazyexec", 0}, {"mountfd", 0}, {"userroot", 0},
+  {"env", 1}, {"arg", 1}, {"hook", 3}, {"hookarg", 1}, {"hookenv", 1}, {"keyring", 0}, {"lazyexec", 0}, {"mountfd", 0}, {"userroot", 0},
   {"seccomp", 2}, {"seccomparch", 1}, {"seccomprule", 3}, {"seccomparg", 4}, {"seccompload", 1},
 };
 

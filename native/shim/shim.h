@@ -110,6 +110,9 @@ int root_tree_main(const char *pid, const char *target);
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);
 
+/* hooks.c: the plan's startContainer hooks, run by the init after `start`; -1 and a message on a failure */
+int run_start_hooks(const struct plan *p, char *err, size_t len);
+
 /* preserve.c: --preserve-fds N, in the started process: fds 3 and 4 closed, 5..5+N-1 moved to 3..3+N-1 (or a death told on errfd) */
 void preserve_fds_down(int n, int errfd);
 

@@ -448,7 +448,7 @@ test('features: the OCI features document, naming only what nscope does', async 
   assert.equal(f.ociVersionMin, '1.0.0');
   assert.equal(f.ociVersionMax, '1.0.2');
   assert.ok(f.hooks.includes('prestart') && f.hooks.includes('poststop'));
-  assert.ok(!f.hooks.includes('startContainer'), 'not run by nscope');
+  assert.ok(f.hooks.includes('startContainer'), 'run by the init itself');
   assert.deepEqual(f.linux.namespaces, ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts']);
   assert.ok(f.mountOptions.includes('rbind') && f.mountOptions.includes('nosymfollow'));
   assert.ok(f.linux.capabilities.includes('CAP_CHECKPOINT_RESTORE'));
@@ -714,6 +714,58 @@ test('hooks: state on stdin, their own env and argv[0]; a failing or timed-out c
     assert.match(r.stderr, message);
     assert.ok(!fs.existsSync(path.join(root(), id)), `${id}: no state left`);
     assert.deepEqual(fs.readdirSync(root()).filter((f) => f.startsWith('.hook-')), [], 'no hook files left');
+  }
+});
+
+test('startContainer hooks: run in the container at start, before its program, with the state; a failing or timed-out one ends it before its program; bad hooks refused at create', async () => {
+  // the hook's path and its file are the container's (its root is `rootfs`), not the host's
+  const seen = path.join(rootfs, 'start-hook-seen');
+  const ran = path.join(rootfs, 'start-prog-ran');
+  try {
+    const b = bundle('start-hooks', (s) => {
+      s.process.args = ['sh', '-c', 'test -s /start-hook-seen && echo yes > /start-prog-ran; exec sleep 1000'];
+      s.hooks = { startContainer: [{ path: '/bin/sh', args: ['hook-sh', '-c', '{ cat; echo; echo "$0 A=$A"; } > /start-hook-seen'], env: ['A=1'] }] };
+    });
+    assert.equal((await front(['create', '--bundle', b, 'start-hooks'])).code, 0);
+    assert.ok(!fs.existsSync(seen), 'not run at create');
+    assert.equal((await front(['start', 'start-hooks'])).code, 0);
+    await waitFor(async () => fs.existsSync(ran), 5000, 'the program, after the hook');
+    assert.equal(fs.readFileSync(ran, 'utf8'), 'yes\n', 'the hook ran before the program');
+    const [stateLine, who] = fs.readFileSync(seen, 'utf8').trim().split('\n');
+    const st = JSON.parse(stateLine);
+    assert.deepEqual([st.id, st.status, st.bundle, typeof st.pid], ['start-hooks', 'created', b, 'number'], 'the state, as runc gives it');
+    assert.equal(who, 'hook-sh A=1');
+    assert.ok(!fs.existsSync('/start-hook-seen'), 'not on the host');
+    assert.equal((await front(['delete', '--force', 'start-hooks'])).code, 0);
+    // run in the foreground: a failing hook is named, and the program never runs
+    fs.rmSync(ran, { force: true });
+    const cases: [string, Hook, RegExp][] = [
+      ['start-fail', { path: '/bin/sh', args: ['sh', '-c', 'exit 3'] }, /startContainer hook \/bin\/sh failed: exit status 3/],
+      ['start-slow', { path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }, /startContainer hook \/bin\/sleep failed: killed by SIGKILL \(timeout\)/],
+      ['start-missing', { path: '/no-such-hook' }, /startContainer hook \/no-such-hook: No such file or directory/],
+    ];
+    for (const [id, hook, message] of cases) {
+      const r = await rt(['run', '--bundle', bundle(id, (s) => { s.process.args = ['sh', '-c', 'echo yes > /start-prog-ran']; s.hooks = { startContainer: [hook] }; }), id]);
+      assert.notEqual(r.code, 0, id);
+      assert.match(r.stderr, message, id);
+      assert.ok(!fs.existsSync(ran), `${id}: the program did not run`);
+      assert.ok(!fs.existsSync(path.join(root(), id)), `${id}: no state left`);
+    }
+    // the spec's rules, before anything is made
+    const bad: [string, Hook, RegExp][] = [
+      ['hook-relative', { path: 'bin/true' }, /hooks\.startContainer\[0\]\.path: must be an absolute path/],
+      ['hook-timeout', { path: '/bin/true', timeout: 0 }, /hooks\.startContainer\[0\]\.timeout: 0 must be a whole number of seconds/],
+      ['hook-env', { path: '/bin/true', env: ['NOEQUALS'] }, /hooks\.startContainer\[0\]\.env: each entry must be KEY=VALUE/],
+    ];
+    for (const [id, hook, message] of bad) {
+      const r = await rt(['create', '--bundle', bundle(id, (s) => { s.hooks = { startContainer: [hook] }; }), id]);
+      assert.equal(r.code, 1, id);
+      assert.match(r.stderr, message, id);
+      assert.ok(!fs.existsSync(path.join(root(), id)), `${id}: no state left`);
+    }
+  } finally {
+    fs.rmSync(seen, { force: true });
+    fs.rmSync(ran, { force: true });
   }
 });
 

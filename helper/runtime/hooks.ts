@@ -55,7 +55,6 @@ export function checkHooks(hooks: Hooks | undefined): void {
         const v = h[what];
         if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x.includes('\0')))) throw invalid(`${at}.${what}: must be an array of strings`);
       }
-      if (h.env?.some((e) => !e.includes('='))) throw invalid(`${at}.env: each entry must be KEY=VALUE`);
       if (h.timeout !== undefined && (!Number.isInteger(h.timeout) || h.timeout < 1 || h.timeout > MAX_TIMEOUT)) throw invalid(`${at}.timeout: ${h.timeout} must be a whole number of seconds from 1 to ${MAX_TIMEOUT}`);
     });
   }

@@ -755,7 +755,7 @@ test('startContainer hooks: run in the container at start, before its program, w
     const bad: [string, Hook, RegExp][] = [
       ['hook-relative', { path: 'bin/true' }, /hooks\.startContainer\[0\]\.path: must be an absolute path/],
       ['hook-timeout', { path: '/bin/true', timeout: 0 }, /hooks\.startContainer\[0\]\.timeout: 0 must be a whole number of seconds/],
-      ['hook-env', { path: '/bin/true', env: ['NOEQUALS'] }, /hooks\.startContainer\[0\]\.env: each entry must be KEY=VALUE/],
+      ['hook-env', { path: '/bin/true', env: ['A=1', 2 as unknown as string] }, /hooks\.startContainer\[0\]\.env: must be an array of strings/],
     ];
     for (const [id, hook, message] of bad) {
       const r = await rt(['create', '--bundle', bundle(id, (s) => { s.hooks = { startContainer: [hook] }; }), id]);

@@ -32,6 +32,7 @@ import { resolvePathInRoot } from '../images/in-root';
 import { parseDockerignore } from './dockerignore';
 import { BUILD_CACHE_REPOSITORY as CACHE_NAME } from './cache-name';
 import { BuildError } from './build-error';
+import { CLEAR_TRIGGERS, triggerInstructions } from './onbuild';
 import { labelChange } from './label-change';
 import { buildPlatform } from './platform';
 import { runStepOptions, type RunStepOptions } from './run-step';
@@ -44,11 +45,11 @@ import { globSegments, hasWildcard, matchSources } from './copy-glob';
 import { TarDigest } from './copy-digest';
 import { configChange, lexWords } from './config-change';
 
-const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK']);
+const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'ONBUILD']);
 
 export { BuildError };
 
-interface ImageConfig { Env?: string[]; WorkingDir?: string; User?: string; Shell?: string[] }
+interface ImageConfig { Env?: string[]; WorkingDir?: string; User?: string; Shell?: string[]; OnBuild?: unknown }
 
 /** The build's state within a stage: the image so far and what the next commit adds to its config. */
 interface StageState {
@@ -247,13 +248,21 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
         env: new Map((cfg.Env ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i), e.slice(i + 1)] as [string, string]; })),
       };
       say(` ---> ${shortId(baseId)}\n`);
+      // the base's ONBUILD triggers first, then dropped from what this stage makes (./onbuild.ts)
+      const triggers = triggerInstructions(cfg.OnBuild, stage.from, at(stage.from), base);
+      if (triggers.length) {
+        st.pending.push(CLEAR_TRIGGERS);
+        say(`# Executing ${triggers.length} build trigger${triggers.length === 1 ? '' : 's'}\n`);
+      }
       // an ENV wins over an ARG of the same name, whichever came first (as Docker)
       const lookup = (n: string) => st.env.get(n) ?? st.args.get(n);
       // a flag's value (--chown=${USER}, --mount=…) through the same lexer as the arguments, as BuildKit's
       const flagValue = (ins: Instruction) => (v: string) => lexWords(v, lookup, parsed.escape, at(ins), false)[0] ?? '';
-      for (const ins of stage.instructions) {
+      for (const ins of [...triggers, ...stage.instructions]) {
         stopped();
-        say(`Step ${++step}/${steps} : ${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}\n`);
+        const trigger = triggers.indexOf(ins);
+        const text = `${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`;
+        say(trigger >= 0 ? `Trigger ${trigger + 1}/${triggers.length} : ${text}\n` : `Step ${++step}/${steps} : ${text}\n`);
         switch (ins.keyword) {
           case 'ARG':
             for (const w of lexWords(ins.args, lookup, parsed.escape, at(ins))) {
@@ -324,7 +333,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
               st.pending.push(configChange(ins, lookup, parsed.escape, st, at(ins)));
               st.written.push(`${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`);
               say(' ---> (config only: recorded in the image, no layer of its own)\n');
-            } else if (['ONBUILD', 'MAINTAINER'].includes(ins.keyword)) {
+            } else if (ins.keyword === 'MAINTAINER') {
               say(` ---> ${ins.keyword} is not recorded by nscope build yet: skipped\n`);
             } else {
               throw new BuildError(`${fileName}:${ins.range.start.line + 1}: unknown instruction ${ins.keyword}`);

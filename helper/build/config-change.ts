@@ -1,5 +1,5 @@
 // A config instruction of a Containerfile (ENV, LABEL, WORKDIR, USER, EXPOSE,
-// VOLUME, STOPSIGNAL, CMD, ENTRYPOINT, HEALTHCHECK) as the change the next
+// VOLUME, STOPSIGNAL, CMD, ENTRYPOINT, HEALTHCHECK, ONBUILD) as the change the next
 // commit applies (rootfs/commit-change.ts parses it as `commit --change`).
 // The build reads the words once, as Docker's lexer does (quotes, escapes and
 // variables in one pass: processWords), and hands the helper each value
@@ -10,7 +10,7 @@
 import * as path from 'path';
 import { processWords, type Instruction } from '../../language/containerfile';
 import { BuildError } from './build-error';
-import { applyChanges } from '../rootfs/commit-change';
+import { applyChanges, triggerProblem } from '../rootfs/commit-change';
 
 /** 'text' in single quotes, where nothing is expanded; a ' inside ends them for an escaped \'. */
 export const literal = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
@@ -78,6 +78,12 @@ function readChange(ins: Instruction, lookup: (name: string) => string | undefin
     case 'VOLUME':
       // the JSON form's paths are expanded too (BuildKit); handed on as JSON, which the helper takes as it is
       return `VOLUME ${JSON.stringify(ins.json ? ins.json.map((v) => lexWords(v, lookup, escape, where, false)[0]) : words())}`;
+    case 'ONBUILD': {
+      // kept as written, expanded when it runs (Docker's way); its JSON form is the helper's, not a Containerfile's
+      const bad = triggerProblem(ins.args);
+      if (bad) throw new BuildError(`${where}: ONBUILD: ${bad}`);
+      return `ONBUILD ${ins.args}`;
+    }
     case 'HEALTHCHECK':
       return `HEALTHCHECK ${ins.flags.map((f) => `--${f.name}=${f.value ?? ''} `).join('')}${ins.args}`;
     default:

@@ -11,7 +11,7 @@ export const COMMIT_COMMANDS: Record<string, Command> = {
     flags: [
       { name: 'message', short: 'm', takesValue: true, help: 'Commit message' },
       { name: 'author', short: 'a', takesValue: true, help: 'Author (e.g. "Jane Doe <jane@example.com>")' },
-      { name: 'change', short: 'c', takesValue: true, repeat: true, help: 'Apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL)' },
+      { name: 'change', short: 'c', takesValue: true, repeat: true, help: 'Apply a Dockerfile instruction to the image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL, ONBUILD)' },
       { name: 'pause', short: 'p', help: 'Freeze a running container while it is committed (the default)' },
       { name: 'no-pause', help: 'Do not freeze it: the layer is not a consistent snapshot' },
       FORMAT,

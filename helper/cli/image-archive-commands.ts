@@ -78,7 +78,7 @@ export const LOAD: Command = {
 };
 
 const IMPORT_FLAGS: Command['flags'] = [
-  { name: 'change', short: 'c', takesValue: true, repeat: true, help: 'Apply a Dockerfile instruction to the created image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL)' },
+  { name: 'change', short: 'c', takesValue: true, repeat: true, help: 'Apply a Dockerfile instruction to the created image (CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, SHELL, ONBUILD)' },
   { name: 'message', short: 'm', takesValue: true, help: 'Set commit message for imported image' },
   { name: 'platform', takesValue: true, help: 'Set platform if server is multi-platform capable (os/arch[/variant]; the host\'s by default)' },
 ];

@@ -67,6 +67,8 @@ export interface OciContainerConfig {
   Labels?: Record<string, string>;
   StopSignal?: string;
   ArgsEscaped?: boolean;
+  /** ONBUILD's triggers, as written: run by a build FROM this image (Docker's field) */
+  OnBuild?: string[];
   [other: string]: unknown;
 }
 

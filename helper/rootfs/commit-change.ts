@@ -9,7 +9,18 @@ import { invalid } from '../errors';
 import type { OciContainerConfig } from '../images/oci';
 import { goDurationMs } from '../lib/go-duration';
 
-export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
+export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
+
+/** Instructions a trigger cannot be (Docker's rules); undefined when `trigger` is one ONBUILD may hold. */
+export function triggerProblem(trigger: string): string | undefined {
+  const word = /^\S*/.exec(trigger.trim())?.[0] ?? '';
+  if (!word) return 'ONBUILD needs an instruction to run later';
+  if (!/^[A-Za-z]+$/.test(word)) return `"${word.slice(0, 40)}" is not an instruction`;
+  const kw = word.toUpperCase();
+  if (kw === 'ONBUILD') return 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed';
+  if (kw === 'FROM' || kw === 'MAINTAINER') return `${kw} isn't allowed as an ONBUILD trigger`;
+  return undefined;
+}
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -221,6 +232,21 @@ export function applyChanges(cfg: OciContainerConfig, changes: string[] | undefi
         const exec = execForm(rest);
         if (!exec || !exec.length) throw invalid(`${what}: SHELL takes the JSON form: SHELL ["/bin/sh", "-c"]`);
         out.Shell = exec;
+        break;
+      }
+      case 'ONBUILD': {
+        // the JSON form sets the whole list (`ONBUILD []`: nscope build clears a base's triggers so);
+        // else one trigger more, kept as written, as Docker keeps it
+        const list = execForm(rest);
+        if (list) {
+          const bad = list.map(triggerProblem).find((x) => x);
+          if (bad) throw invalid(`${what}: ${bad}`);
+          out.OnBuild = list.length ? list : undefined;
+          break;
+        }
+        const bad = triggerProblem(rest);
+        if (bad) throw invalid(`${what}: ${bad}`);
+        out.OnBuild = [...(Array.isArray(out.OnBuild) ? out.OnBuild : []), rest];
         break;
       }
       case 'STOPSIGNAL': {

@@ -144,6 +144,38 @@ describe('nscope build: Dockerfiles built as docker build builds them', () => {
     assert.doesNotMatch(r.stdout, /Step/);
   });
 
+  test('ONBUILD: recorded as written, run first by a build FROM the image (the child\'s context, its ARGs), not passed on; refused where Docker refuses it', async () => {
+    let r = await d.cli(['build', '-t', 'onbase', '-f', '-', ctx], { env, input: 'FROM host\nONBUILD ARG WHO=trigger\nONBUILD RUN echo "run by $WHO" > /t.txt\nONBUILD COPY a.txt /from-child/\nLABEL base=1\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((await config('onbase')).OnBuild, ['ARG WHO=trigger', 'RUN echo "run by $WHO" > /t.txt', 'COPY a.txt /from-child/']);
+    r = await build('FROM onbase\nONBUILD RUN echo own\nRUN cat /t.txt /from-child/a.txt\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /# Executing 3 build triggers\nTrigger 1\/3 : ARG WHO=trigger\n/);
+    assert.match(r.stdout, /run by trigger\na\n/);
+    assert.deepEqual((await config()).OnBuild, ['RUN echo own'], 'the base\'s triggers are not passed on');
+    // again: from the cache
+    r = await build('FROM onbase\nONBUILD RUN echo own\nRUN cat /t.txt /from-child/a.txt\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /run by trigger/);
+    for (const [line, message] of [
+      ['ONBUILD ONBUILD RUN true', 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed'],
+      ['ONBUILD FROM host', 'FROM isn\'t allowed as an ONBUILD trigger'],
+      ['ONBUILD', 'ONBUILD needs an instruction to run later'],
+    ]) {
+      r = await build(`FROM host\n${line}\n`);
+      assert.notEqual(r.code, 0, line);
+      assert.match(r.stderr, new RegExp(`Dockerfile:2: ONBUILD.*${message.replace(/[.*()\[\]`]/g, '\\$&')}`), line);
+    }
+    // a failing trigger is reported at the FROM that ran it
+    r = await d.cli(['build', '-t', 'onbad', '-f', '-', ctx], { env, input: 'FROM host\nONBUILD RUN exit 7\n' });
+    assert.equal(r.code, 0, r.stderr);
+    r = await build('FROM host\nRUN true\nFROM onbad\n');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /returned a non-zero code: 7 \(Dockerfile:3/);
+    r = await d.cli(['image', 'rm', 'onbad']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   test('Ctrl-C during a RUN stops the build (130) and removes the step\'s container, as Docker does', async () => {
     fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM host\nRUN echo started && sleep 60\n');
     const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'build', '--no-cache', ctx], { env, stdio: ['ignore', 'pipe', 'pipe'] });

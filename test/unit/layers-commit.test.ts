@@ -56,11 +56,15 @@ test('WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL', () => {
   const sh = applyChanges(base, ['SHELL ["/bin/bash", "-ec"]', 'CMD make all']);
   assert.deepEqual([sh.Shell, sh.Cmd], [['/bin/bash', '-ec'], ['/bin/bash', '-ec', 'make all']]);
   assert.throws(() => applyChanges(base, ['SHELL /bin/bash']), /SHELL takes the JSON form/);
+  // ONBUILD: one trigger more, as written (expanded when it runs); its JSON form sets the list, [] empties it
+  const ob = applyChanges(base, ['ONBUILD RUN echo $HOME', 'onbuild copy . /app']);
+  assert.deepEqual(ob.OnBuild, ['RUN echo $HOME', 'copy . /app']);
+  assert.equal(applyChanges(ob, ['ONBUILD []']).OnBuild, undefined);
 });
 
 test('bad changes: one line naming the change and what is wrong', () => {
   const bad: Array<[string, RegExp]> = [
-    ['RUN apt-get update', /^--change "RUN apt-get update": RUN cannot be used with commit \(only CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR\)$/],
+    ['RUN apt-get update', /^--change "RUN apt-get update": RUN cannot be used with commit \(only CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR\)$/],
     ['FROM scratch', /FROM cannot be used with commit/],
     ['CMD', /^--change "CMD": CMD needs an argument$/],
     ['   ', /empty instruction/],
@@ -77,6 +81,9 @@ test('bad changes: one line naming the change and what is wrong', () => {
     ['HEALTHCHECK --every=5s CMD true', /unknown HEALTHCHECK option --every/],
     ['HEALTHCHECK --interval=5x CMD true', /"5x" is not a duration/],
     ['HEALTHCHECK true', /HEALTHCHECK takes \[OPTIONS\] CMD command, or NONE/],
+    ['ONBUILD ONBUILD RUN x', /Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed/],
+    ['ONBUILD maintainer me', /MAINTAINER isn't allowed as an ONBUILD trigger/],
+    ['ONBUILD ["FROM x"]', /FROM isn't allowed as an ONBUILD trigger/],
   ];
   for (const [change, re] of bad) assert.throws(() => applyChanges(base, [change]), (e: Error) => re.test(e.message) && !e.message.includes('\n'), change);
   assert.throws(() => applyChanges(base, 'CMD x' as unknown as string[]), /changes: must be a list/);

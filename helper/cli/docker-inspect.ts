@@ -188,7 +188,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       StdinOnce: false,
       Env: proc.env ?? [],
       ...splitCommand(d.command, cfg.Entrypoint),
-      Image: d.image,
+      Image: d.imageRef ?? d.image,
       Volumes: cfg.Volumes ? emptySet(Object.keys(cfg.Volumes)) : null,
       WorkingDir: proc.cwd && proc.cwd !== '/' ? proc.cwd : cfg.WorkingDir ?? '',
       OnBuild: cfg.OnBuild ?? null,

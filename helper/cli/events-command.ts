@@ -112,7 +112,7 @@ export const EVENTS: Command = {
     const c: HelperClient = await ctx.client();
     // a container's image and labels, for the attributes Docker prints (a removed one is remembered from before)
     const known = new Map<string, { image?: string; labels?: Record<string, string> }>();
-    for (const x of await c.request('container.list', { all: true })) known.set(x.id, { image: x.image, labels: x.labels });
+    for (const x of await c.request('container.list', { all: true })) known.set(x.id, { image: x.imageRef ?? x.image, labels: x.labels });
     let done = () => {};
     const finished = new Promise<void>((resolve) => { done = resolve; });
     let failure: Error | undefined;
@@ -130,7 +130,7 @@ export const EVENTS: Command = {
       chain = chain.then(async () => {
         if (ev.type.startsWith('container.') && !known.has(ev.id) && ev.type !== 'container.removed') {
           const d = await c.request('container.inspect', { id: ev.id }).catch(() => undefined);
-          if (d) known.set(d.id, { image: d.image, labels: d.labels });
+          if (d) known.set(d.id, { image: d.imageRef ?? d.image, labels: d.labels });
         }
         const de = dockerEvent(ev, known.get(ev.id));
         if (de) print(de);

@@ -6,6 +6,7 @@ import { json, type Command } from './command';
 import { containerState, CONTAINER_FILTERS, filterContainers, parseFilters } from './filters';
 import { checkDetailFilters, DETAIL_FILTERS, filterByDetails } from './ps-detail-filters';
 import { ago, humanSize, shortId, table } from './format';
+import { shortImageRef } from '../images/names';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 
 export function statusText(c: ContainerSummary): string {
@@ -33,12 +34,18 @@ interface Extra { networks: string[]; mounts: string[] }
 /** Docker's PORTS text: "127.0.0.1:8080->80/tcp, 0.0.0.0:5353->53/udp" */
 const portsText = (ports: PortMapping[]) => ports.map((x) => `${x.hostIp || '0.0.0.0'}:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', ');
 
+/** The image as named at create, or the image's ID once that name means another (Docker's rule); cut unless --no-trunc. */
+export function imageText(c: ContainerSummary, noTrunc = false): string {
+  const ref = c.imageMoved ? c.imageId : c.imageRef ?? c.image;
+  return noTrunc ? ref : shortImageRef(ref);
+}
+
 /** One row as Docker's ps templates see it ({{.ID}}, {{.Names}}, {{.Label "k"}}, …). */
 function row(c: ContainerSummary, noTrunc: boolean, extra?: Extra, imageSizes?: Map<string, number>) {
   const labels = c.labels ?? {};
   return {
     ID: noTrunc ? c.id : shortId(c.id),
-    Image: c.image,
+    Image: imageText(c, noTrunc),
     Command: commandText(c, noTrunc),
     CreatedAt: goTime(c.created),
     RunningFor: `${ago(c.created)} ago`,

@@ -9,7 +9,7 @@ import { json, type Command } from './command';
 import { ago, humanSize, shortId, table } from './format';
 import { age, freed, imagesWithLayers, layerSize, madeBytes, type ImageUsage } from '../protocol/image-usage';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
-import { statusText } from './ps-command';
+import { imageText, statusText } from './ps-command';
 import { isBuildCache } from '../build/cache-name';
 
 const pct = (part: number, whole: number) => `${humanSize(part)} (${whole ? Math.floor((part / whole) * 100) : 0}%)`;
@@ -84,7 +84,7 @@ async function verboseRows(c: HelperClient, u: Usage) {
     const mounts = await c.request('container.inspect', { id: x.id }).then((d) => d.mounts ?? [], () => []);
     const cmd = x.command.join(' ');
     rows.push({
-      ID: shortId(x.id), Image: x.image, Command: JSON.stringify(cmd.length <= 20 ? cmd : cmd.slice(0, 19) + '…'),
+      ID: shortId(x.id), Image: imageText(x), Command: JSON.stringify(cmd.length <= 20 ? cmd : cmd.slice(0, 19) + '…'),
       LocalVolumes: String(mounts.filter((m) => m.type === 'volume').length), Size: humanSize(x.sizeRw ?? 0),
       RunningFor: since(x.created), Status: statusText(x), Names: x.name,
     });

@@ -28,6 +28,18 @@ function familiar(name: string): string {
   return name;
 }
 
+/**
+ * A container's image as `docker ps` shows it: an ID cut to 12 digits, else
+ * the Hub's prefix dropped and a digest cut off (a tag kept as given, none added).
+ */
+export function shortImageRef(ref: string): string {
+  const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
+  if (/^[0-9a-f]{64}$/.test(hex)) return hex.slice(0, 12);
+  const at = ref.indexOf('@');
+  const { name, tag } = split(at < 0 ? ref : ref.slice(0, at));
+  return familiar(name) + (tag !== undefined ? `:${tag}` : '');
+}
+
 /** A name as the error shows it: quoted and escaped (a newline in it must not split the one-line error), cut when long. */
 export function quoteName(s: string): string {
   return JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);

@@ -255,6 +255,16 @@ export class ImageStore {
     };
   }
 
+  /**
+   * A lookup of names and IDs against one read of the store: the image ID a
+   * ref means now, or undefined (none, ambiguous, not a ref). For a list
+   * that asks it of every container.
+   */
+  idResolver(): (ref: string) => string | undefined {
+    const all = this.snapshot().all;
+    return (ref) => { try { return this.find(ref, all).images[0]?.id; } catch { return undefined; } };
+  }
+
   resolve(ref: string): ResolvedImage {
     const img = this.find(ref).images[0];
     const layerDirs = img.config.rootfs.diff_ids.map((d) => {

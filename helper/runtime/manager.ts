@@ -123,12 +123,13 @@ export class ContainerManager extends EventEmitter {
 
   /** `size`: with each one's rw layer size (a walk of its files). */
   list(all = false, size = false): ContainerSummary[] {
+    const idOf = this.ctx.images.idResolver();
     return [...this.ctx.records.values()]
       // an exited --rm container is on its way out (its waiters were answered before its removal, which
       // may still be tearing down its network): as Docker, it is no longer listed
       .filter((r) => (all || r.status === 'running') && !(r.autoRemove && r.status === 'exited'))
       .sort((a, b) => b.created.localeCompare(a.created))
-      .map((r) => ({ ...summary(r, this.ctx), ...(size ? { sizeRw: rwSize(this.ctx, r) } : {}) }));
+      .map((r) => ({ ...summary(r, this.ctx, idOf), ...(size ? { sizeRw: rwSize(this.ctx, r) } : {}) }));
   }
 
   // ---- the daemon's start and stop (containers/recover.ts) ----

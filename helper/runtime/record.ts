@@ -13,6 +13,8 @@ export interface ContainerRecord {
   id: string;
   name: string;
   image: string;
+  /** the image as the caller named it at create (`alpine`, an ID prefix): Docker's Config.Image (absent: made before it was kept) */
+  imageRef?: string;
   imageId: string;
   command: string[];
   created: string;

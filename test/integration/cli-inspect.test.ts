@@ -26,7 +26,7 @@ test('the fields Docker users script with, through -f', async () => {
   assert.match(await f('{{.Id}}'), /^[0-9a-f]{64}\n$/);
   assert.equal(await f('{{.Name}}'), '/web\n');
   assert.equal(await f('{{.State.Status}} {{.State.Running}} {{.State.Paused}} {{.State.ExitCode}}'), 'running true false 0\n');
-  assert.equal(await f('{{.Config.Image}}'), 'host:latest\n');
+  assert.equal(await f('{{.Config.Image}}'), 'host\n', 'as named at create, as Docker keeps it');
   assert.equal(await f('{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}'), `${64 << 20} 500000000 50\n`);
   assert.equal(await f('{{index .Config.Labels "app"}}'), 'web\n');
   const ip = (await f('{{.NetworkSettings.IPAddress}}')).trim();

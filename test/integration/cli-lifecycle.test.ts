@@ -188,8 +188,8 @@ test('events: Docker\'s lines for what happens, filtered and formatted', async (
   await ok('rm', 'ev2');
   await waitFor(() => out.includes('destroy ev2'), 20000, `destroy in ${out}`);
   assert.deepEqual(out.trim().split('\n'), [
-    'container create ev host:latest', 'container start ev host:latest', 'container pause ev host:latest', 'container unpause ev host:latest',
-    'container rename ev2 host:latest', 'container die ev2 host:latest', 'container destroy ev2 host:latest',
+    'container create ev host', 'container start ev host', 'container pause ev host', 'container unpause ev host',
+    'container rename ev2 host', 'container die ev2 host', 'container destroy ev2 host',
   ]);
   p.kill('SIGINT');
   assert.equal(await code, 0);
@@ -199,7 +199,7 @@ test('events: Docker\'s lines for what happens, filtered and formatted', async (
   q.stdout.on('data', (b) => { line += b; });
   const qcode = new Promise<number | null>((resolve) => q.on('close', resolve));
   await waitFor(async () => { await d.cli(['run', '--rm', '--name', 'die', 'host', 'sh', '-c', 'exit 2']); return line.includes('die'); }, 20000, 'a die event');
-  assert.match(line.split('\n')[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z container die [0-9a-f]{64} \(exitCode=2, image=host:latest, name=die\)$/);
+  assert.match(line.split('\n')[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z container die [0-9a-f]{64} \(exitCode=2, image=host, name=die\)$/);
   q.kill('SIGTERM');
   assert.equal(await qcode, 0);
   // --until in the past: nothing to wait for

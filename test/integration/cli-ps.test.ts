@@ -47,7 +47,7 @@ test('--filter: name, id, status, label, ancestor, exited; a status filter looks
 
 test('--format templates: fields, table with headers, .Label, quiet wins', async () => {
   const r = await d.cli(['ps', '--format', '{{.ID}} {{.Names}} {{.State}} {{.Image}} {{.Label "tier"}}']);
-  assert.equal(r.stdout, `${ids.web.slice(0, 12)} web running host:latest front\n`);
+  assert.equal(r.stdout, `${ids.web.slice(0, 12)} web running host front\n`);
   const t = await d.cli(['ps', '-a', '--format', 'table {{.Names}}\\t{{.Status}}', '-f', 'name=^(web|job)$']);
   const lines = t.stdout.trimEnd().split('\n');
   assert.match(lines[0], /^NAMES +STATUS$/);
@@ -111,6 +111,28 @@ test('bad filters and formats: one line, exit 2, nothing listed', async () => {
   const field = await d.cli(['ps', '--format', '{{.Nope}}']);
   assert.equal(field.code, 1);
   assert.match(field.stderr, /can't evaluate field Nope/);
+});
+
+test('IMAGE as Docker shows it: as named at create (the Hub\'s prefix and a digest cut), the ID once that name means another image', async () => {
+  const image = async (name: string, ...args: string[]) => (await d.cli(['ps', '-a', ...args, '-f', `name=^${name}$`, '--format', '{{.Image}}'])).stdout.trim();
+  const hostId = (await d.cli(['image', 'inspect', '-f', '{{.Id}}', 'host'])).stdout.trim();
+  assert.equal((await d.cli(['tag', 'host', 'moving:1'])).code, 0);
+  for (const [name, ref] of [['m1', 'moving:1'], ['m2', 'docker.io/library/host:latest'], ['m3', hostId.slice(7, 17)]]) {
+    const r = await d.cli(['create', '--name', name, ref, 'true']);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  assert.equal(await image('m1'), 'moving:1');
+  assert.equal(await image('m2'), 'host:latest');
+  assert.equal(await image('m2', '--no-trunc'), 'docker.io/library/host:latest');
+  assert.equal(await image('m3'), hostId.slice(7, 17), 'an ID prefix as typed');
+  assert.equal((await d.cli(['inspect', '-f', '{{.Config.Image}} {{.Image}}', 'm2'])).stdout.trim(), `docker.io/library/host:latest ${hostId}`);
+  // moving:1 now names another image (a commit of m1 under that name): m1 shows its image's ID
+  assert.equal((await d.cli(['commit', 'm1', 'moving:1'])).code, 0);
+  assert.equal(await image('m1'), hostId.slice(7, 19));
+  assert.equal(await image('m1', '--no-trunc'), hostId);
+  assert.equal((await d.cli(['inspect', '-f', '{{.Config.Image}}', 'm1'])).stdout.trim(), 'moving:1', 'inspect keeps the name given');
+  assert.equal((await d.cli(['rm', 'm1', 'm2', 'm3'])).code, 0);
+  assert.equal((await d.cli(['rmi', 'moving:1'])).code, 0);
 });
 
 test('images: --filter dangling/reference, --format, a REPOSITORY argument', async () => {

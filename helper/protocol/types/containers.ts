@@ -201,7 +201,12 @@ export interface ContainerEngine {
 export interface ContainerSummary {
   id: string;
   name: string;
+  /** the image's name in the store (`alpine:latest`), or its ID when it has none */
   image: string;
+  /** the image as named at create (`alpine`, `alpine@sha256:…`, an ID prefix): Docker's Config.Image */
+  imageRef?: string;
+  /** that name now means another image, or none (a new pull, a re-tag): `ps` shows the ID instead, as Docker's */
+  imageMoved?: boolean;
   imageId: string;
   command: string[];
   status: ContainerStatus;

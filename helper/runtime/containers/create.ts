@@ -92,7 +92,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const rootfs = rootfsLayout(ctx.root, p.dir, image.layerDirs, p.run);
   const r: ContainerRecord = {
     // with --init the user's command, as Docker shows it (the init is in the spec)
-    id, name, image: image.name, imageId: image.id, command: opts.init ? spec.process.args.slice(2) : spec.process.args, created: new Date().toISOString(),
+    id, name, image: image.name, imageRef: opts.image, imageId: image.id, command: opts.init ? spec.process.args.slice(2) : spec.process.args, created: new Date().toISOString(),
     status: 'created', autoRemove: !!opts.rm, hostname, limits, cgroupRel, layers: image.layerDirs,
     ...(parent.given ? { cgroupParent: parent.given, cgroupParentsMade: parent.made } : {}),
     ...(logConfig ? { logConfig } : {}),

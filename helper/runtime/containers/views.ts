@@ -29,10 +29,16 @@ export interface ContainerLayersView extends ContainerLayers {
   pid?: number;
 }
 
-/** `ctx`: also whether it is paused (a read of its freezer file). */
-export function summary(r: ContainerRecord, ctx?: ContainerContext): ContainerSummary {
+/**
+ * `ctx`: also whether it is paused (a read of its freezer file) and whether
+ * the name it was made from still means its image (`idOf`: one look at the
+ * store for a whole list; else one here).
+ */
+export function summary(r: ContainerRecord, ctx?: ContainerContext, idOf?: (ref: string) => string | undefined): ContainerSummary {
+  const ref = r.imageRef ?? r.image;
+  const lookup = idOf ?? (ctx ? ctx.images.idResolver() : undefined);
   return {
-    id: r.id, name: r.name, image: r.image, imageId: r.imageId, command: r.command, status: r.status, created: r.created,
+    id: r.id, name: r.name, image: r.image, imageRef: ref, ...(lookup && lookup(ref) !== r.imageId ? { imageMoved: true } : {}), imageId: r.imageId, command: r.command, status: r.status, created: r.created,
     startedAt: r.startedAt, finishedAt: r.finishedAt, exitCode: r.exit?.exitCode, signal: r.exit?.signal,
     oomKilled: r.exit?.oomKilled, pid: r.status === 'exited' ? undefined : r.pid, labels: r.labels,
     ...(r.restarting && r.status === 'exited' ? { restarting: true } : {}),
@@ -156,7 +162,7 @@ export function logAttributes(ctx: ContainerContext, ref: string): Record<string
   const config = r.logConfig?.config ?? {};
   if (!Object.keys(config).some((k) => ATTR_OPTIONS.includes(k))) return {};
   const env = readJson<Spec>(paths(ctx, r).config)?.process?.env ?? [];
-  return logAttrs(config, { id: r.id, name: r.name, image: r.image, imageId: r.imageId, labels: r.labels ?? {}, env });
+  return logAttrs(config, { id: r.id, name: r.name, image: r.imageRef ?? r.image, imageId: r.imageId, labels: r.labels ?? {}, env });
 }
 
 /** Bytes of a container's rw layer (Docker's SizeRw), each inode once. */

@@ -6,7 +6,7 @@ import { HelperClient, HelperError, openStream, openStreamWithResult } from '../
 import type { NsType, RunOptions } from '../protocol';
 import { bool, FlagError, list, parseArgs, str, UsageError, type Parsed } from './args';
 import { eachId, FORMAT, json, wantsJson, type Command, type Ctx, type Flag } from './command';
-import { table } from './format';
+import { psText, table } from './format';
 import { LOGIN, LOGOUT } from './login-commands';
 import { formatAttrs, printLogStream } from './logstream';
 import { attachStreams, CREATE_FLAGS, LIMIT_FLAGS, limitArgs, runOptions } from './run-flags';
@@ -318,12 +318,21 @@ export const COMMANDS: Record<string, Command> = {
   },
   top: {
     summary: 'Display the running processes of a container', group: 'Containers',
-    flags: [FORMAT], min: 1, usage: 'top [OPTIONS] CONTAINER',
+    // as Docker's: what follows CONTAINER is ps's (`top web -o pid,comm`); --format json (before it) gives nscope's own list
+    flags: [FORMAT], stop: true, min: 1, usage: 'top [OPTIONS] CONTAINER [ps OPTIONS]',
     async run(p, ctx) {
-      const procs = await (await ctx.client()).request('container.top', { id: p.positionals[0] });
-      if (wantsJson(p)) json(procs);
-      else process.stdout.write(table(['PID', 'CONTAINER PID', 'PPID', 'UID', 'STATE', 'CMD'],
-        procs.map((x) => [String(x.pid), String(x.nsPid ?? '-'), String(x.ppid), String(x.uid), x.state.split(' ')[0], x.command])));
+      const [id, ...rest] = p.positionals;
+      // `top web --format json` (the flag after the name, as nscope took it before): not a ps field list ps could read
+      const jsonAfter = rest.join('=') === '--format=json';
+      const args = jsonAfter ? [] : rest;
+      const c = await ctx.client();
+      if (wantsJson(p) || jsonAfter) {
+        if (args.length) throw new UsageError('top: --format json lists the processes itself; ps options do not apply');
+        json(await c.request('container.top', { id }));
+        return 0;
+      }
+      const t = await c.request('container.ps', { id, ...(args.length ? { args } : {}) });
+      process.stdout.write(psText(t.titles, t.processes));
       return 0;
     },
   },

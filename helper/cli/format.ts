@@ -35,3 +35,10 @@ export function ago(iso: string | undefined, now = Date.now()): string {
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
+
+/** `docker top`'s table: each column but the last as wide as its widest cell and 3 blanks, 20 at least (Go's tabwriter as Docker sets it). */
+export function psText(titles: string[], rows: string[][]): string {
+  const all = [titles, ...rows];
+  const widths = titles.map((_, i) => Math.max(20, ...all.map((r) => (r[i] ?? '').length + 3)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('')).join('\n') + '\n';
+}

@@ -71,6 +71,17 @@ test('create + start, kill -s, inspect, top', async () => {
   assert.equal(procs.length, 1);
   assert.equal(procs[0].nsPid, 1);
   assert.match(procs[0].command, /sleep 60/);
+  // as docker top: the host's ps -ef, cut to the container's processes; ps options after the name
+  const t = (await d.cli(['top', 'k'])).stdout.split('\n');
+  assert.match(t[0], /^UID {17}PID {17}PPID {16}C {19}STIME {15}TTY {17}TIME {16}CMD$/);
+  assert.equal(t.filter(Boolean).length, 2, t.join('\n'));
+  assert.match(t[1], new RegExp(`^root +${procs[0].pid} +\\d+ .* sleep 60$`));
+  const o = await d.cli(['top', 'k', '-o', 'pid,comm']);
+  assert.deepEqual(o.stdout.split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/)), [['PID', 'COMMAND'], [String(procs[0].pid), 'sleep']]);
+  const bad = await d.cli(['top', 'k', '-o', 'comm']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /couldn't find the PID field/);
+  assert.match((await d.cli(['top', 'k', '-o', 'user=PID,pid'])).stderr, /specifying "user=PID,pid" is not allowed/);
   // Docker's document, with nscope's own under Nscope
   const ins = JSON.parse((await d.cli(['inspect', 'k'])).stdout)[0];
   assert.equal(ins.State.Status, 'running');

@@ -1,5 +1,5 @@
 // Containers: each method's params and result (the data: ../types/containers.ts).
-import type { ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LogEntry, ProcessInfo, RunOptions } from '../types/containers';
+import type { ContainerDetail, ContainerStats, ContainerSummary, ExitStatus, LimitArgs, Limits, LogEntry, ProcessInfo, PsTable, RunOptions } from '../types/containers';
 
 export interface ContainerMethods {
   'container.create': { params: RunOptions; result: { id: string; name: string; warnings: string[] } };
@@ -18,6 +18,8 @@ export interface ContainerMethods {
   /** `blkioWeight`: 10–1000, 0 for none; `warnings`: what the host could not take (Docker's) */
   'container.update': { params: { id: string; restart?: string; blkioWeight?: number } & LimitArgs; result: { id: string; limits: Limits; warnings?: string[] } };
   'container.top': { params: { id: string }; result: ProcessInfo[] };
+  /** `top CONTAINER [ps OPTIONS]` as Docker's: the host's ps with `args` (default -ef), its rows cut to the container's processes */
+  'container.ps': { params: { id: string; args?: string[] }; result: PsTable };
   'container.stats': { params: { id: string }; result: ContainerStats };
   'container.logs': { params: { id: string; tail?: number }; result: LogEntry[] };
   /** the cgroup freezer (v1 freezer.state, v2 cgroup.freeze): every process of a running container stopped, and let go again */

@@ -296,6 +296,9 @@ export interface ContainerDetail extends ContainerSummary {
 
 export interface ExitStatus { exitCode: number; signal?: number; oomKilled: boolean; finishedAt?: string; error?: string }
 
+/** `top CONTAINER [ps OPTIONS]`: ps's column titles and the container's rows (the last column holds the rest of the line) */
+export interface PsTable { titles: string[]; processes: string[][] }
+
 export interface ProcessInfo { pid: number; nsPid: number | null; ppid: number; uid: number; state: string; command: string }
 
 export interface ContainerStats {

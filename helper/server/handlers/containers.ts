@@ -1,6 +1,7 @@
 import type { ContainerMethods } from '../../protocol';
 import { invalid } from '../../errors';
 import { refuseEngine, routed } from './engine-route';
+import { checkPsArgs, psTable } from '../../runtime/ps-table';
 import { obj, type AreaHandlers, type HelperServices } from './types';
 
 export function containerHandlers(s: HelperServices): AreaHandlers<keyof ContainerMethods> {
@@ -25,6 +26,10 @@ export function containerHandlers(s: HelperServices): AreaHandlers<keyof Contain
       }, () => c.update(id, limits, restart));
     },
     'container.top': (p) => routed(s, obj(p).id, (id) => e.top(id), () => c.top(p.id)),
+    'container.ps': (p) => {
+      const args = checkPsArgs(obj(p).args);
+      return psTable(routed(s, p.id, (id) => e.top(id), () => c.top(p.id)).map((x) => x.pid), args);
+    },
     'container.stats': (p) => routed(s, obj(p).id, (id) => e.stats(id), () => c.stats(p.id)),
     'container.logs': (p) => c.logs(obj(p).id, p.tail),
     'container.pause': (p) => { refuseEngine(s, obj(p).id, 'pause'); return c.pause(p.id); },

@@ -154,14 +154,15 @@ describe('files: hostile input', () => {
 
   test('a container that does not exist: every RPC and stream says so in one line', async () => {
     const none = { container: 'no-such-box', view: 'container' as const, path: '/etc' };
-    for (const p of [
-      c.request('file.list', none), c.request('file.stat', none), c.request('file.read', { ...none, path: '/etc/hostname' }),
-      c.request('file.mkdir', { container: 'no-such-box', path: '/x' }), c.request('file.delete', { container: 'no-such-box', path: '/x' }),
-      c.request('file.rename', { container: 'no-such-box', path: '/x', to: '/y' }),
-      openStream(d.socket, { kind: 'file-write', id: 'no-such-box', path: '/x' }),
-      openStream(d.socket, { kind: 'cp-in', id: 'no-such-box', path: '/' }),
-      openStream(d.socket, { kind: 'cp-out', id: 'no-such-box', path: '/etc' }),
-    ]) assert.match(await refusal(p as Promise<unknown>), /no-such-box|No such container/i);
+    // each asked when awaited: a rejection waiting in an array, unawaited, is an unhandled one
+    for (const ask of [
+      () => c.request('file.list', none), () => c.request('file.stat', none), () => c.request('file.read', { ...none, path: '/etc/hostname' }),
+      () => c.request('file.mkdir', { container: 'no-such-box', path: '/x' }), () => c.request('file.delete', { container: 'no-such-box', path: '/x' }),
+      () => c.request('file.rename', { container: 'no-such-box', path: '/x', to: '/y' }),
+      () => openStream(d.socket, { kind: 'file-write', id: 'no-such-box', path: '/x' }),
+      () => openStream(d.socket, { kind: 'cp-in', id: 'no-such-box', path: '/' }),
+      () => openStream(d.socket, { kind: 'cp-out', id: 'no-such-box', path: '/etc' }),
+    ]) assert.match(await refusal(ask() as Promise<unknown>), /no-such-box|No such container/i);
   });
 
   test('nscope cp: missing containers, missing paths, the kernel\'s trees — one line each, exit 1, nothing left', async () => {

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { invalid } from '../errors';
 import type { OciContainerConfig } from '../images/oci';
 import { goDurationMs } from '../lib/go-duration';
+import { processWords } from '../../language/containerfile';
 
 export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
 
@@ -22,9 +23,6 @@ export function triggerProblem(trigger: string): string | undefined {
   return undefined;
 }
 
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
-
 function envMap(env: string[] | undefined): Map<string, string> {
   const m = new Map<string, string>();
   for (const kv of env ?? []) {
@@ -37,74 +35,16 @@ function envMap(env: string[] | undefined): Map<string, string> {
 
 /**
  * Splits `s` into words the way a Dockerfile does (quotes removed, backslash
- * escapes, variables expanded from `env`). With `split` false the whole
- * string is one word (whitespace kept).
+ * escapes, variables expanded from `env`): the build's lexer, Docker's
+ * (language/containerfile.ts processWords). With `split` false the whole
+ * string is one word (whitespace kept). A failure names `where`.
  */
 export function shellWords(s: string, env: Map<string, string>, split = true, where = 'value'): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let inWord = false;
-  let i = 0;
-  const expand = (): string => {
-    // at s[i] === '$'
-    const next = s[i + 1];
-    if (next === '{') {
-      const end = s.indexOf('}', i + 2);
-      if (end < 0) throw invalid(`${where}: missing '}' in "${s}"`);
-      const body = s.slice(i + 2, end);
-      i = end + 1;
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::([-+])(.*))?$/s.exec(body);
-      if (!m) throw invalid(`${where}: bad substitution "\${${body}}"`);
-      const v = env.get(m[1]);
-      if (m[2] === '-') return v ? v : shellWords(m[3], env, false, where)[0] ?? '';
-      if (m[2] === '+') return v ? shellWords(m[3], env, false, where)[0] ?? '' : '';
-      return v ?? '';
-    }
-    if (next !== undefined && NAME_START.test(next)) {
-      let j = i + 1;
-      while (j < s.length && NAME_CHAR.test(s[j])) j++;
-      const v = env.get(s.slice(i + 1, j)) ?? '';
-      i = j;
-      return v;
-    }
-    i++;
-    return '$';
-  };
-  while (i < s.length) {
-    const c = s[i];
-    if (split && /\s/.test(c)) {
-      if (inWord) { words.push(cur); cur = ''; inWord = false; }
-      i++;
-      continue;
-    }
-    inWord = true;
-    if (c === "'") {
-      const end = s.indexOf("'", i + 1);
-      if (end < 0) throw invalid(`${where}: unterminated single quote in "${s}"`);
-      cur += s.slice(i + 1, end);
-      i = end + 1;
-    } else if (c === '"') {
-      i++;
-      for (;;) {
-        if (i >= s.length) throw invalid(`${where}: unterminated double quote in "${s}"`);
-        const d = s[i];
-        if (d === '"') { i++; break; }
-        if (d === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1])) { cur += s[i + 1]; i += 2; continue; }
-        if (d === '$') { cur += expand(); continue; }
-        cur += d;
-        i++;
-      }
-    } else if (c === '\\') {
-      if (i + 1 < s.length) { cur += s[i + 1]; i += 2; } else { cur += c; i++; }
-    } else if (c === '$') {
-      cur += expand();
-    } else {
-      cur += c;
-      i++;
-    }
+  try {
+    return processWords(s, (n) => env.get(n), '\\', split);
+  } catch (e) {
+    throw invalid(`${where}: ${(e as Error).message}`);
   }
-  if (inWord) words.push(cur);
-  return words;
 }
 
 /** The JSON-array (exec) form, or undefined when `rest` is the shell form (as Docker decides). */

@@ -131,7 +131,7 @@ describe('save, load and import', () => {
     execFileSync('tar', ['-C', path.join(REPO, 'media'), '-cf', tarball, '.']);
     const bad = await d.cli(['import', '-c', 'RUN rm -rf /', tarball, 'bad:1']);
     assert.equal(bad.code, 1);
-    assert.equal(bad.stderr, 'nscope: --change "RUN rm -rf /": RUN cannot be used with import (only CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR)\n');
+    assert.equal(bad.stderr, 'nscope: --change "RUN rm -rf /": RUN cannot be used with import (only CMD, ENTRYPOINT, ENV, EXPOSE, HEALTHCHECK, LABEL, ONBUILD, SHELL, STOPSIGNAL, USER, VOLUME, WORKDIR)\n');
     const badName = await d.cli(['import', tarball, 'Bad Name']);
     assert.equal(badName.code, 1);
     assert.match(badName.stderr, /invalid reference format/);

@@ -4,7 +4,7 @@
 // anything is listed.
 import { labelMatch } from '../lib/label-filter';
 import type { ContainerSummary, ImageSummaryInfo, VolumeSummary } from '../protocol';
-import { UsageError } from './args';
+import { FlagError, UsageError } from './args';
 
 export type Filters = Map<string, string[]>;
 
@@ -21,7 +21,7 @@ export function parseFilters(values: string[] | undefined, allowed: readonly str
   const out: Filters = new Map();
   for (const v of values ?? []) {
     const eq = v.indexOf('=');
-    if (eq <= 0) throw new UsageError(`bad format of filter "${v}" (expected name=value)`);
+    if (eq <= 0) throw new FlagError(`bad format of filter "${v}" (expected name=value)`);
     const key = v.slice(0, eq).trim().toLowerCase();
     const value = v.slice(eq + 1);
     if (!allowed.includes(key)) throw new UsageError(`invalid filter '${key}' (one of: ${allowed.join(', ')})`);

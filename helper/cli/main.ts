@@ -145,8 +145,9 @@ export function cli(argv: string[]): void {
     (code) => { process.exitCode = code; },
     (e: Error) => {
       process.stderr.write(`nscope: ${e.message}\n`);
-      // as Docker's CLI: a flag it cannot parse is 125 (never a container's exit code), other misuse 2
-      process.exitCode = e instanceof FlagError ? 125 : e instanceof UsageError ? 2 : 1;
+      // as Docker's CLI: a flag it cannot parse is 125 (never a container's exit code); other misuse
+      // (a missing argument, an unknown command, a bad template) is 1, as any other failure
+      process.exitCode = e instanceof FlagError ? 125 : 1;
     },
   );
 }

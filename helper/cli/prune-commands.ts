@@ -5,7 +5,7 @@
 import type { HelperClient } from '../protocol/client';
 import { removeContainers, stoppedContainers } from '../protocol/prune-containers';
 import { parseBytes } from '../cgroups/units';
-import { bool, str, UsageError, type Parsed } from './args';
+import { bool, FlagError, str, UsageError, type Parsed } from './args';
 import type { Command } from './command';
 import { humanSize } from './format';
 import { pruneImages as pruneSharedImages } from '../protocol/prune-images';
@@ -103,7 +103,7 @@ export const BUILDER_PRUNE: Command = {
     const keep = str(p, 'keep-storage');
     let keepBytes: number | undefined;
     if (keep !== undefined) {
-      try { keepBytes = parseBytes(keep, '--keep-storage'); } catch (e) { throw new UsageError((e as Error).message); }
+      try { keepBytes = parseBytes(keep, '--keep-storage'); } catch (e) { throw new FlagError((e as Error).message); }
     }
     if (!await confirm(p, ['all build cache'], f)) return 0;
     const c = await ctx.client();

@@ -1,7 +1,7 @@
 // `nscope ps`: the containers, as Docker lists them, with its --filter,
 // --format templates, -n/-l and --no-trunc.
 import type { ContainerSummary, PortMapping } from '../protocol';
-import { bool, list, str, UsageError } from './args';
+import { bool, FlagError, list, str } from './args';
 import { json, type Command } from './command';
 import { containerState, CONTAINER_FILTERS, filterContainers, parseFilters } from './filters';
 import { checkDetailFilters, DETAIL_FILTERS, filterByDetails } from './ps-detail-filters';
@@ -86,7 +86,7 @@ export const PS: Command = {
     checkDetailFilters(filters);
     const fmt = listFormat(p);
     const n = str(p, 'last');
-    if (n !== undefined && !/^-?\d+$/.test(n)) throw new UsageError(`--last: "${n}" is not a number`);
+    if (n !== undefined && !/^-?\d+$/.test(n)) throw new FlagError(`--last: "${n}" is not a number`);
     const last = bool(p, 'latest') ? 1 : n === undefined ? -1 : Number(n);
     // as Docker: a status filter, -n and -l look at stopped containers too
     const all = bool(p, 'all') || filters.has('status') || last > 0;

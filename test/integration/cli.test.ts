@@ -106,7 +106,7 @@ test('errors are one line and a non-zero exit', async () => {
   assert.equal(notProgram.code, 126, notProgram.stderr);
   assert.match(notProgram.stderr, /exec: \/etc: Permission denied/);
   const bad = await d.cli(['frobnicate']);
-  assert.equal(bad.code, 2);
+  assert.equal(bad.code, 1);
 });
 
 test('images and image inspect', async () => {

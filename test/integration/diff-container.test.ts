@@ -292,7 +292,7 @@ test('CLI: nscope diff prints Docker\'s format; --format json the details; nscop
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr, 'nscope: No such container: nope\n');
   const usage = await d.cli(['diff']);
-  assert.equal(usage.code, 2);
+  assert.equal(usage.code, 1);
   const cat = await d.cli(['file', 'cat', '--view', 'image', ct, '/opt/app/a']);
   assert.equal(cat.stdout, 'alpha\n');
   const catNew = await d.cli(['file', 'cat', ct, '/opt/app/a']);

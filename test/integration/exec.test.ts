@@ -195,7 +195,7 @@ test('exec -d (CLI): returns at once, the process runs on without a client, its 
     assert.ok(Date.now() - t0 < 1000, 'back before the process ends');
     await waitFor(async () => (await c.request('file.read', { container: id, path: '/detached-done' }).then((f) => Buffer.from(f.data, 'base64').toString(), () => '')) === '1\n', 10000, 'the detached process to finish');
     const refused = await d.cli(['exec', '-d', '-t', id, 'true']);
-    assert.equal(refused.code, 2);
+    assert.equal(refused.code, 1);
     assert.match(refused.stderr, /exec -d: -i and -t need a client attached/);
   } finally {
     await c.request('container.remove', { id, force: true });

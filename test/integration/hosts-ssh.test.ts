@@ -112,7 +112,7 @@ describe('nscope over ssh', { skip }, () => {
     assert.equal((await remote(['context', 'use', 'default'])).code, 0);
     assert.equal((await remote(['context', 'rm', 'lab'])).code, 0);
     const gone = await remote(['--context', 'lab', 'ps']);
-    assert.equal(gone.code, 2);
+    assert.equal(gone.code, 1);
     assert.match(gone.stderr, /context "lab" not found/);
   });
 
@@ -122,7 +122,7 @@ describe('nscope over ssh', { skip }, () => {
     assert.match(down.stderr, /^nscope: ssh: connect to host 127\.0\.0\.1 port 1: Connection refused/);
     assert.equal(down.stderr.trim().split('\n').length, 1, down.stderr);
     const bad = await remote(['--host', 'http://x', 'ps']);
-    assert.equal(bad.code, 2);
+    assert.equal(bad.code, 1);
     assert.match(bad.stderr, /unsupported scheme http/);
     const noHelper = await remote(['--host', `ssh://root@127.0.0.1:${sshd.port}/nonexistent.sock`, 'ps']);
     assert.equal(noHelper.code, 1);

@@ -120,7 +120,7 @@ test('login -p warns as Docker does; argument errors need no helper', async (t) 
     [['logout', 'reg example'], '', /no spaces/],
   ] as const) {
     const e = await nscope(s.env, nohelper, [...args], input);
-    assert.equal(e.code, 2, `${args.join(' ')}: ${e.stderr}`);
+    assert.equal(e.code, 1, `${args.join(' ')}: ${e.stderr}`);
     assert.match(e.stderr, why);
     assert.doesNotMatch(e.stderr, /cannot connect/);
   }

@@ -7,29 +7,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { resolvePathInRoot } from '../images/in-root';
+import { globSource } from './go-glob';
 
 /** True when `s` holds a wildcard (an unescaped `*`, `?` or `[`). */
 export const hasWildcard = (s: string) => /(^|[^\\])[*?[]/.test(s);
 
 /** One path segment's pattern as a RegExp, or null when it is malformed (as Go's ErrBadPattern). */
 function segmentRegExp(glob: string): RegExp | null {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '\\' && i + 1 < glob.length) re += glob[++i].replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-    else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) return null;
-      let cls = glob.slice(i + 1, end);
-      const negate = cls[0] === '^' || cls[0] === '!';
-      if (negate) cls = cls.slice(1);
-      re += `[${negate ? '^' : ''}${cls.replace(/[\\^\]]/g, '\\$&')}]`;
-      i = end;
-    } else re += c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
+  const re = globSource(glob);
+  return re === null ? null : new RegExp(`^${re}$`, 's');
 }
 
 /**

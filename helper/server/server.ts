@@ -10,7 +10,7 @@ import { ERROR_CODES, EVENT_METHOD, type NscopeEvent, type StreamOpenParams } fr
 import { lookupGroup, refusal } from './auth';
 import type { ConnContext } from './context';
 import { toRpcError } from './errors';
-import { LineReader, sendLine } from './framing';
+import { LineBudget, LineReader, sendLine } from './framing';
 import { makeHandlers, type HelperServices } from './handlers';
 import { obj } from './handlers/types';
 import { openStream, type OpenedStream } from './streams';
@@ -21,6 +21,8 @@ export class HelperServer {
   private readonly rpc = new JSONRPCServer<ConnContext>({ errorListener: () => undefined });
   private readonly subscribers = new Set<JSONRPCServerAndClient<ConnContext, void>>();
   private readonly sockets = new Set<net.Socket>();
+  /** every connection's unfinished request lines, bounded together (./framing.ts) */
+  private readonly lineBudget = new LineBudget();
   private server?: net.Server;
   /** called when the number of connections subscribed to events changes */
   onSubscribers?: (count: number) => void;
@@ -132,10 +134,12 @@ export class HelperServer {
         return;
       }
       void endpoint.receiveAndSend(msg, ctx, undefined).catch(() => undefined);
-    }, () => {
-      sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: line too long' } });
+    }, (why) => {
+      const message = why === 'line' ? 'Invalid request: line too long' : 'the helper holds too much unfinished input from its clients: try again';
+      sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: -32600, message } });
       conn.destroy();
-    });
+    }, this.lineBudget);
+    conn.on('close', () => reader.dispose());
     conn.on('data', (d: Buffer) => reader.push(d));
     conn.on('end', () => { if (!streaming) conn.end(); });
   }

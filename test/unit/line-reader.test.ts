@@ -4,7 +4,7 @@
 // connection to a raw stream gets every byte after its line.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LineReader, MAX_LINE } from '../../helper/server/framing';
+import { LineBudget, LineReader, MAX_LINE } from '../../helper/server/framing';
 
 test('lines across and within chunks; blank lines skipped', () => {
   const got: string[] = [];
@@ -42,4 +42,25 @@ test('a line over the bound, in small chunks: overflow once, nothing more parsed
   r.push(Buffer.from('\n{"late":1}\n'));
   assert.equal(overflows, 1);
   assert.deepEqual(lines, []);
+});
+
+test('readers sharing a budget: the one that would pass it is refused ("total"), the bytes of finished, stopped and closed lines given back', () => {
+  const budget = new LineBudget(10);
+  const why: string[] = [];
+  const a = new LineReader(() => undefined, (w) => why.push(`a:${w}`), budget);
+  const b = new LineReader(() => undefined, (w) => why.push(`b:${w}`), budget);
+  a.push(Buffer.from('123456'));
+  assert.equal(budget.used, 6);
+  b.push(Buffer.from('abcdef'));
+  assert.deepEqual(why, ['b:total']);
+  assert.equal(budget.used, 6, 'b\'s bytes are not kept');
+  a.push(Buffer.from('7\n'));
+  assert.equal(budget.used, 0, 'a finished line gives its bytes back');
+  a.push(Buffer.from('xyz'));
+  const c = new LineReader(() => undefined, (w) => why.push(`c:${w}`), budget);
+  c.push(Buffer.from('1234567'));
+  assert.deepEqual(why, ['b:total'], 'room for c: 3 + 7');
+  a.dispose();
+  c.stop();
+  assert.equal(budget.used, 0, 'a closed connection and a stopped one give theirs back');
 });

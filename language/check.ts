@@ -8,6 +8,7 @@ import { mountProblem, RUN_NETWORKS } from './run-flags';
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver';
 import { argsSubrange, jsonForm, parseContainerfile, splitWords, stagesOf, variableRefs, type Instruction, type Range } from './containerfile';
 import { closest, INSTRUCTIONS, PREDEFINED_ARGS } from './instructions';
+import { triggerProblem } from './onbuild';
 
 export interface CheckContext {
   /** names of the local images ("host:latest", "docker.io/library/alpine:3.19"); undefined: unknown */
@@ -87,6 +88,11 @@ export function checkContainerfile(text: string, ctx: CheckContext = {}): Diagno
         break;
       }
       case 'FROM': out.push(...checkFrom(ins, file.escape, stage, stageNames, ctx)); break;
+      case 'ONBUILD': {
+        const problem = triggerProblem(ins.args);
+        if (problem) out.push(diag(ins.argsRange, `ONBUILD: ${problem}`, DiagnosticSeverity.Error));
+        break;
+      }
       case 'COPY': case 'ADD': out.push(...checkCopy(ins, file.escape, stage, stageNames, stages.length, ctx)); break;
       case 'EXPOSE':
         for (const w of splitWords(ins.args, file.escape)) {

@@ -10,7 +10,8 @@
 import * as path from 'path';
 import { processWords, type Instruction } from '../../language/containerfile';
 import { BuildError } from './build-error';
-import { applyChanges, triggerProblem } from '../rootfs/commit-change';
+import { applyChanges } from '../rootfs/commit-change';
+import { triggerProblem } from '../../language/onbuild';
 
 /** 'text' in single quotes, where nothing is expanded; a ' inside ends them for an escaped \'. */
 export const literal = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;

@@ -2,7 +2,7 @@
 // a stage built FROM it (Docker's order), then dropped: the stage's image
 // keeps only the triggers of its own ONBUILD lines, not its base's.
 import { parseContainerfile, type Instruction } from '../../language/containerfile';
-import { triggerProblem } from '../rootfs/commit-change';
+import { triggerProblem } from '../../language/onbuild';
 import { BuildError } from './build-error';
 
 /** The change that empties an image's triggers (rootfs/commit-change.ts: ONBUILD's JSON form sets the list). */

@@ -9,19 +9,10 @@ import { invalid } from '../errors';
 import type { OciContainerConfig } from '../images/oci';
 import { goDurationMs } from '../lib/go-duration';
 import { processWords } from '../../language/containerfile';
+import { triggerProblem } from '../../language/onbuild';
 
 export const SUPPORTED_CHANGES = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'] as const;
 
-/** Instructions a trigger cannot be (Docker's rules); undefined when `trigger` is one ONBUILD may hold. */
-export function triggerProblem(trigger: string): string | undefined {
-  const word = /^\S*/.exec(trigger.trim())?.[0] ?? '';
-  if (!word) return 'ONBUILD needs an instruction to run later';
-  if (!/^[A-Za-z]+$/.test(word)) return `"${word.slice(0, 40)}" is not an instruction`;
-  const kw = word.toUpperCase();
-  if (kw === 'ONBUILD') return 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed';
-  if (kw === 'FROM' || kw === 'MAINTAINER') return `${kw} isn't allowed as an ONBUILD trigger`;
-  return undefined;
-}
 
 function envMap(env: string[] | undefined): Map<string, string> {
   const m = new Map<string, string>();

@@ -73,6 +73,9 @@ describe('Containerfile language server (over the protocol)', () => {
       'MAINTAINER me', // 10: deprecated
       'COPY *.sh a?p.sh /x/', // 11: globs that match app.sh: nothing
       'COPY *.nope /x/', // 12: a glob that matches nothing
+      'ONBUILD ONBUILD RUN true', // 13: chained
+      'ONBUILD FRM x', // 14: not an instruction
+      'ONBUILD RUN make', // 15: fine
     ].join('\n'));
     const m = messages(diags);
     const has = (line: number, re: RegExp) => assert.ok(m.some((x) => x.startsWith(`${line}:`) && re.test(x)), `line ${line} ${re}: ${m.join(' | ')}`);
@@ -91,6 +94,9 @@ describe('Containerfile language server (over the protocol)', () => {
     has(10, /deprecated/);
     assert.ok(!m.some((x) => x.startsWith('11:')), m.join(' | '));
     has(12, /"\*\.nope" matches nothing in the build context/);
+    has(13, /ONBUILD: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed/);
+    has(14, /ONBUILD: unknown instruction "FRM" to run later/);
+    assert.ok(!m.some((x) => x.startsWith('15:')), m.join(' | '));
   });
 
   test('FROM scratch is the empty base, not an image to look up or pull', async () => {

@@ -334,7 +334,18 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
               st.written.push(`${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`);
               say(' ---> (config only: recorded in the image, no layer of its own)\n');
             } else if (ins.keyword === 'MAINTAINER') {
-              say(` ---> ${ins.keyword} is not recorded by nscope build yet: skipped\n`);
+              // as Docker: the image's author (and its history entry's), a config-only step of its own; what follows inherits it
+              const author = ins.args.trim();
+              const key = hash(parentKey(st), ...st.pending, 'MAINTAINER', author);
+              const hit = await cached(key);
+              if (hit) { st.image = hit; say(' ---> Using cache\n'); } else {
+                const r = await c.request('image.create', { name: `${CACHE_NAME}:${key.slice(0, 16)}`, parent: st.image, changes: st.pending, createdBy: [...st.written, `MAINTAINER ${author}`].join('; '), message: fileName, author });
+                cache[key] = st.image = r.id;
+                saveCache(cache);
+              }
+              st.pending = [];
+              st.written = [];
+              say(` ---> ${shortId(st.image)}\n`);
             } else {
               throw new BuildError(`${fileName}:${ins.range.start.line + 1}: unknown instruction ${ins.keyword}`);
             }

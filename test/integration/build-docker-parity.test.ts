@@ -174,6 +174,11 @@ describe('nscope build: Dockerfiles built as docker build builds them', () => {
     assert.match(r.stderr, /returned a non-zero code: 7 \(Dockerfile:3/);
     r = await d.cli(['image', 'rm', 'onbad']);
     assert.equal(r.code, 0, r.stderr);
+    // MAINTAINER: the image's author, as Docker records it, kept by the steps after it
+    r = await build('FROM host\nMAINTAINER Jane Doe <jane@example.com>\nRUN true\nENV X=1\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await d.cli(['image', 'inspect', '-f', '{{.Author}}', 'parity'])).stdout.trim(), 'Jane Doe <jane@example.com>');
+    assert.match((await d.cli(['history', '--no-trunc', 'parity'])).stdout, /MAINTAINER Jane Doe/);
   });
 
   test('Ctrl-C during a RUN stops the build (130) and removes the step\'s container, as Docker does', async () => {

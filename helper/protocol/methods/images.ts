@@ -29,7 +29,7 @@ export interface ImageMethods {
    * (instructions as `container.commit` takes them), no new layer; with no
    * parent, an empty image on the host's platform: a build's `FROM scratch`.
    */
-  'image.create': { params: { name: string; parent?: string; changes?: string[]; message?: string; createdBy?: string }; result: ImageSummaryInfo };
+  'image.create': { params: { name: string; parent?: string; changes?: string[]; message?: string; createdBy?: string; author?: string }; result: ImageSummaryInfo };
   /**
    * `nscope login`: checks the credentials against the registry (its /v2/
    * challenge and token service). The client stores them, not the helper.

@@ -52,6 +52,31 @@ const TYPES: Record<string, EntryType> = {
 };
 const META_LIMIT = 1 << 20;     // a PAX header or GNU long name larger than this is not a real one
 const NAME_LIMIT = 64 * 1024;
+// What extended headers may hold for one entry (or globally) once repeated keys are merged: more
+// than any real archive has, few enough that merging them into each entry stays cheap and the
+// memory they take stays bounded however many extended headers come in a row (native/tar/unpack.cc's).
+const PAX_RECORD_LIMIT = 1024;
+const PAX_BYTES_LIMIT = META_LIMIT;
+
+/**
+ * The PAX keys the reader acts on. The others (atime, comment, vendor keys) are dropped as
+ * they are read: a header of 100,000 of them then costs nothing for the entries after it.
+ */
+const paxKeyUsed = (k: string) => k === 'path' || k === 'linkpath' || k === 'uid' || k === 'gid' || k === 'size' || k === 'mtime'
+  || (k.startsWith('SCHILY.xattr.') && k.length > 13);
+
+/** `recs` merged into `into` (a global header's empty value unsets); why the result is refused, or undefined. */
+function mergePax(into: Map<string, Buffer>, recs: Map<string, Buffer>, global: boolean): string | undefined {
+  for (const [k, v] of recs) {
+    if (!paxKeyUsed(k)) continue;
+    if (global && !v.length) into.delete(k); else into.set(k, v);
+  }
+  if (into.size > PAX_RECORD_LIMIT) return `more than ${PAX_RECORD_LIMIT} records`;
+  let bytes = 0;
+  for (const [k, v] of into) bytes += Buffer.byteLength(k) + v.length;
+  if (bytes > PAX_BYTES_LIMIT) return `more than ${PAX_BYTES_LIMIT} bytes of records`;
+  return undefined;
+}
 
 export interface TarReaderOptions {
   /** names the archive in errors, e.g. `layer sha256:ab12…` */
@@ -158,12 +183,9 @@ export class TarReader implements AsyncIterable<TarEntry> {
         } else {
           const recs = parsePax(data);
           if (typeof recs === 'string') this.fail(offset, `corrupt PAX header: ${recs}`);
-          if (flag === 'g') {
-            global = new Map(global);
-            for (const [k, v] of recs) { if (v.length) global.set(k, v); else global.delete(k); }
-          } else {
-            for (const [k, v] of recs) pax.set(k, v);
-          }
+          if (flag === 'g') global = new Map(global); // entries already read keep the globals they had
+          const why = mergePax(flag === 'g' ? global : pax, recs, flag === 'g');
+          if (why) this.fail(metaStart, `${flag === 'g' ? 'global PAX headers hold' : 'PAX headers for one entry hold'} ${why}`);
         }
         continue;
       }
@@ -192,7 +214,7 @@ export class TarReader implements AsyncIterable<TarEntry> {
 
       if (longName !== undefined) name = longName;
       if (longLink !== undefined) linkname = longLink;
-      const rec = new Map([...global, ...pax]);
+      const rec = global.size ? new Map([...global, ...pax]) : pax;
       const str = (k: string) => rec.get(k)?.toString('utf8');
       const dec = (k: string, frac = false): number | undefined => {
         const s = str(k);

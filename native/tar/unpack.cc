@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <unordered_map>
 
 #include "../openat2.h"
 
@@ -24,6 +25,52 @@ namespace {
 constexpr size_t kMetaLimit = 1 << 20;  // a PAX header larger than this is not a real one
 constexpr size_t kNameLimit = 64 * 1024;
 constexpr size_t kMaxOpenDirs = 256;
+// What extended headers may hold for one entry (or globally) once repeated keys are merged: more
+// than any real archive has, few enough that merging them into each entry stays cheap and the
+// memory they take stays bounded however many extended headers come in a row.
+constexpr size_t kPaxRecordLimit = 1024;
+constexpr size_t kPaxBytesLimit = kMetaLimit;
+
+// The PAX keys the unpacker acts on. The others (atime, comment, vendor keys) are dropped as
+// they are read: a header of 100,000 of them then costs nothing for the entries after it.
+bool PaxKeyUsed(const std::string& k) {
+  return k == "path" || k == "linkpath" || k == "uid" || k == "gid" || k == "size" || k == "mtime" ||
+         (k.compare(0, 13, "SCHILY.xattr.") == 0 && k.size() > 13);
+}
+
+// `recs` merged into `into`: a key given again replaces its record; with `global`, an empty value
+// removes it (a global header's way to unset). Looked up by hash, not by a scan per record (a
+// header of 80,000 records scanned pairwise stalled the daemon for half a minute). "" or why
+// the result is refused (the wording of tar-reader.ts's).
+std::string MergePax(std::vector<PaxRec>& into, std::vector<PaxRec>& recs, bool global) {
+  std::unordered_map<std::string, size_t> at;
+  at.reserve(into.size() + recs.size());
+  for (size_t i = 0; i < into.size(); i++) at[into[i].key] = i;
+  std::vector<bool> gone(into.size(), false);
+  for (PaxRec& r : recs) {
+    if (!PaxKeyUsed(r.key)) continue;
+    auto it = at.find(r.key);
+    if (global && r.value.empty()) {
+      if (it != at.end()) { gone[it->second] = true; at.erase(it); }
+      continue;
+    }
+    if (it != at.end()) { into[it->second].value = std::move(r.value); continue; }
+    at.emplace(r.key, into.size());
+    into.push_back(std::move(r));
+    gone.push_back(false);
+  }
+  size_t keep = 0, bytes = 0;
+  for (size_t i = 0; i < into.size(); i++) {
+    if (gone[i]) continue;
+    bytes += into[i].key.size() + into[i].value.size();
+    if (keep != i) into[keep] = std::move(into[i]);
+    keep++;
+  }
+  into.resize(keep);
+  if (into.size() > kPaxRecordLimit) return "more than " + std::to_string(kPaxRecordLimit) + " records";
+  if (bytes > kPaxBytesLimit) return "more than " + std::to_string(kPaxBytesLimit) + " bytes of records";
+  return "";
+}
 
 int OpenInRoot(int rootfd, const std::string& rel, int flags) {
   for (int i = 0;; i++) {
@@ -263,12 +310,9 @@ bool TarUnpacker::Meta() {
     std::vector<PaxRec> recs;
     std::string why = ParsePax(meta_, recs);
     if (!why.empty()) return Corrupt(at, "corrupt PAX header: " + why);
-    std::vector<PaxRec>& into = metaType_ == 'g' ? global_ : pax_;
-    for (PaxRec& r : recs) {
-      auto it = std::find_if(into.begin(), into.end(), [&](const PaxRec& x) { return x.key == r.key; });
-      if (it != into.end()) into.erase(it);
-      if (metaType_ != 'g' || !r.value.empty()) into.push_back(std::move(r));
-    }
+    bool global = metaType_ == 'g';
+    why = MergePax(global ? global_ : pax_, recs, global);
+    if (!why.empty()) return Corrupt(at, std::string(global ? "global PAX headers hold " : "PAX headers for one entry hold ") + why);
   }
   meta_.clear();
   state_ = kPad;
@@ -338,11 +382,10 @@ bool TarUnpacker::Header() {
   if (e.type == '0' && (flag == '\0' || flag == '0') && !e.name.empty() && e.name.back() == '/') e.type = '5';
   if (haveLongName_) e.name = longName_;
   if (haveLongLink_) e.linkname = longLink_;
+  // the entry's own records over the global ones (each set is bounded and has its keys once)
   std::vector<PaxRec> rec = global_;
-  for (PaxRec& r : pax_) {
-    auto it = std::find_if(rec.begin(), rec.end(), [&](const PaxRec& x) { return x.key == r.key; });
-    if (it != rec.end()) it->value = r.value; else rec.push_back(r);
-  }
+  if (rec.empty()) rec.swap(pax_);
+  else if (!pax_.empty()) MergePax(rec, pax_, false);
   for (const PaxRec& r : rec) {
     const std::string& k = r.key;
     if (k == "path") e.name = r.value;

@@ -18,6 +18,7 @@ import { tarBuffer, type TarWriteEntry } from '../../helper/images/tar-writer';
 import { native } from '../../helper/native';
 import { toContainerId, toHostId, type IdMap } from '../../helper/lib/idmap';
 import { invalid } from '../../helper/errors';
+import { BLOCK, checksum, paxRecord, writeOctal, writeString } from '../../helper/images/tar-header';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nscope-native-tar-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -211,6 +212,47 @@ test('broken archives: truncated, corrupt, a lone extended header — refused at
   assert.match((await agree(Buffer.from('not a tar at all'.repeat(40)))).error ?? '', /corrupt header/);
   // no end marker after a whole entry: accepted, as Go and GNU tar accept it
   assert.equal((await agree(good.subarray(0, 512 * 7))).error, undefined);
+});
+
+/** An extended header ('x' for the next entry, 'g' for all that follow) holding `recs`, as its own tar blocks. */
+function extHeader(flag: 'x' | 'g', recs: Array<[string, string]>): Buffer {
+  const body = Buffer.concat(recs.map(([k, v]) => paxRecord(k, v)));
+  const h = Buffer.alloc(BLOCK);
+  writeString(h, 'name', 'PaxHeaders/x');
+  writeOctal(h, 'mode', 0o644); writeOctal(h, 'uid', 0); writeOctal(h, 'gid', 0); writeOctal(h, 'mtime', 0);
+  writeOctal(h, 'size', body.length);
+  h.write(flag, 156, 'latin1');
+  h.write('ustar\x0000', 257, 'latin1');
+  h.fill(0x20, 148, 156);
+  writeOctal(h, 'chksum', checksum(h));
+  return Buffer.concat([h, body, Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK)]);
+}
+
+test('extended headers: many records cost little and stay bounded; more than 1024 kept for one entry refused, as the JS unpacker refuses them', async () => {
+  const file = tar([{ name: 'f', type: 'file', data: 'hello' }]);
+  const many = (n: number, key: (i: number) => string, v = 'v') => Array.from({ length: n }, (_, i): [string, string] => [key(i), v]);
+  const sizes = [65536, 511];
+  // 70,000 records of keys nothing reads (one 800 KB header): merged by hash, not pairwise (that took ~20 s, the daemon's loop blocked)
+  let t = Date.now();
+  const unused = await agree(Buffer.concat([extHeader('x', [...many(70_000, (i) => `k${i}`), ['path', 'renamed']]), file]), {}, sizes);
+  assert.equal(unused.error, undefined);
+  assert.ok(fs.existsSync(path.join(unused.dir, 'renamed')), 'the path record still applies');
+  assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
+  t = Date.now();
+  assert.equal((await agree(Buffer.concat([extHeader('g', many(70_000, (i) => `g${i}`)), tar(Array.from({ length: 200 }, (_, i) => ({ name: `f${i}`, type: 'file' as const, data: 'x' })))]), {}, sizes)).error, undefined);
+  assert.ok(Date.now() - t < 5000, `took ${Date.now() - t} ms`);
+  // one key given 20,000 times is one record
+  assert.equal((await agree(Buffer.concat([extHeader('x', many(20_000, () => 'mtime', '1600000000')), file]), {}, sizes)).error, undefined);
+  // records kept (xattrs): at most 1024 for one entry, counted over extended headers in a row, and globally
+  assert.match((await agree(Buffer.concat([extHeader('x', many(1025, (i) => `SCHILY.xattr.user.a${i}`)), file]), {}, sizes)).error ?? '',
+    /^copy test: PAX headers for one entry hold more than 1024 records \(at byte 0\)$/);
+  const twoInARow = Buffer.concat([extHeader('x', many(600, (i) => `SCHILY.xattr.user.a${i}`)), extHeader('x', many(600, (i) => `SCHILY.xattr.user.b${i}`)), file]);
+  assert.match((await agree(twoInARow, {}, sizes)).error ?? '', /PAX headers for one entry hold more than 1024 records \(at byte 0\)/);
+  assert.match((await agree(Buffer.concat([extHeader('g', many(1025, (i) => `SCHILY.xattr.user.a${i}`)), file]), {}, sizes)).error ?? '',
+    /global PAX headers hold more than 1024 records/);
+  // and at most 1 MiB of them: two headers of 700 KB each for one entry
+  const big = Buffer.concat([extHeader('x', [['SCHILY.xattr.user.a', 'a'.repeat(700_000)]]), extHeader('x', [['SCHILY.xattr.user.b', 'b'.repeat(700_000)]]), file]);
+  assert.match((await agree(big, {}, sizes)).error ?? '', /PAX headers for one entry hold more than 1048576 bytes of records/);
 });
 
 test('packing: the native packer writes the JS packer\'s bytes for the same tree, host ids mapped to the container\'s', async () => {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Readable } from 'stream';
 import { invalid, notFound } from '../errors';
-import { configPlatform, formatPartialPlatform, formatPlatform, pickPlatform, platformMatches } from '../registry/manifest';
+import { MAX_LAYERS, configPlatform, formatPartialPlatform, formatPlatform, pickPlatform, platformMatches } from '../registry/manifest';
 import { sha256 } from './blobs';
 import { cleanEntryPath } from './in-root';
 import { tryNormalizeName } from './names';
@@ -40,6 +40,17 @@ export interface ArchiveImage {
 }
 
 const JSON_LIMIT = 16 << 20;
+/**
+ * Images (and names) one archive may bring. Each is stored and tagged on its own (an index.json
+ * write each), so 5,000 entries of one manifest under 5,000 names took three minutes and a
+ * 16 MiB index.json could list 100,000; `docker save` of a whole host is a few hundred.
+ */
+const MAX_IMAGES = 1000;
+
+/** A list the archive gives, refused when longer than `max` before anything of it is read. */
+function bounded(list: unknown[], max: number, what: string): void {
+  if (list.length > max) throw invalid(`archive: ${what} lists ${list.length}; more than ${max} in one archive is refused`);
+}
 
 /** Extracts the outer archive (a file, or the bytes a client streams: Import Image… on a remote host) into the empty directory `dir`. */
 export async function extractArchive(input: string | Readable, dir: string): Promise<void> {
@@ -190,9 +201,12 @@ function platformOk(config: Buffer, opts: ReadArchiveOptions, skipped: string[])
 function readDockerSave(dir: string, opts: ReadArchiveOptions, skipped: string[]): ArchiveImage[] {
   const { value } = readJsonFile<DockerSaveEntry[]>(path.join(dir, 'manifest.json'), 'manifest.json');
   if (!Array.isArray(value) || value.length === 0) throw invalid('archive: manifest.json lists no images');
+  bounded(value, MAX_IMAGES, 'manifest.json: images');
+  let tags = 0;
   return value.map((m, i): ArchiveImage | undefined => {
     const where = `manifest.json[${i}]`;
     if (!m || typeof m !== 'object' || !Array.isArray(m.Layers)) throw invalid(`archive: ${where} has no Layers`);
+    if (m.Layers.length > MAX_LAYERS) throw invalid(`archive: ${where}: ${m.Layers.length} layers is more than the ${MAX_LAYERS} overlayfs can stack`);
     const configFile = inArchive(dir, m.Config, `${where} Config`);
     const config = readJsonFile<unknown>(configFile, `config ${m.Config}`).bytes;
     // the config's file name is its digest ("<hex>.json" or "blobs/sha256/<hex>"): check it when it says so
@@ -200,6 +214,8 @@ function readDockerSave(dir: string, opts: ReadArchiveOptions, skipped: string[]
     const configDigest = sha256(config);
     if (named && `sha256:${named[1]}` !== configDigest) throw invalid(`archive: config ${m.Config}: content does not match its digest (got ${configDigest})`);
     if (m.RepoTags !== undefined && m.RepoTags !== null && !Array.isArray(m.RepoTags)) throw invalid(`archive: ${where}: RepoTags is not a list`);
+    tags += m.RepoTags?.length ?? 0;
+    if (tags > MAX_IMAGES) throw invalid(`archive: manifest.json: RepoTags name more than ${MAX_IMAGES} images in one archive; refused`);
     const names = (m.RepoTags ?? []).map((t) => {
       const n = tryNormalizeName(t);
       if (!n) throw invalid(`archive: ${where}: RepoTags entry "${t}" is not a valid image name`);
@@ -266,6 +282,7 @@ function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[])
   if (!layout || typeof layout.imageLayoutVersion !== 'string') throw invalid('archive: oci-layout has no imageLayoutVersion');
   const index = readJsonFile<OciIndex>(path.join(dir, 'index.json'), 'index.json').value;
   if (!index || !Array.isArray(index.manifests)) throw invalid('archive: index.json has no manifests');
+  bounded(index.manifests, MAX_IMAGES, 'index.json: manifests');
   const out: ArchiveImage[] = [];
   const plat = opts.platform ?? hostPlatform();
 
@@ -275,6 +292,7 @@ function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[])
     if (isIndexMedia(d.mediaType)) {
       const idx = readBlobJson<OciIndex>(dir, d, where).value;
       if (!Array.isArray(idx.manifests)) throw invalid(`archive: ${where}: index has no manifests`);
+      bounded(idx.manifests, MAX_IMAGES, `${where}: index manifests`);
       // one image per name: the manifest for this host's platform, or --platform's (attestations are "unknown/unknown")
       const usable = idx.manifests.map((m, i) => descriptor(m, `${where} manifests[${i}]`)).filter((m) => m.platform?.os !== 'unknown');
       const pick = (opts.platform ? pickPlatform(usable, opts.platform) : usable.find((m) => m.platform?.os === plat.os && m.platform?.architecture === plat.architecture))
@@ -293,6 +311,7 @@ function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[])
     const m = readBlobJson<OciManifest>(dir, d, where);
     const man = m.value;
     if (!man || !man.config || !Array.isArray(man.layers)) throw invalid(`archive: ${where}: manifest without config or layers`);
+    if (man.layers.length > MAX_LAYERS) throw invalid(`archive: ${where}: ${man.layers.length} layers is more than the ${MAX_LAYERS} overlayfs can stack`);
     const cfg = readBlobJson<unknown>(dir, man.config, `${where} config`);
     if (!platformOk(cfg.bytes, opts, skipped)) return;
     const layers = man.layers.map((l, i) => {

@@ -17,8 +17,8 @@ export const FOREIGN = new Set<string>([
 ]);
 const LAYERS = new Set<string>([MEDIA.layerTar, MEDIA.layerGzip, MEDIA.layerZstd, MEDIA.dockerLayerGzip, MEDIA.dockerLayerTar, ...FOREIGN]);
 const CONFIGS = new Set<string>([MEDIA.config, MEDIA.dockerConfig]);
-/** more layers than overlayfs can stack is not an image anyone can run */
-const MAX_LAYERS = 500;
+/** more layers than overlayfs can stack is not an image anyone can run (an image archive's too: images/archive.ts) */
+export const MAX_LAYERS = 500;
 
 export type Parsed =
   | { kind: 'index'; index: OciIndex; mediaType: string }

@@ -103,3 +103,28 @@ test('the outer tar: a file, or a link, where the archive has a directory', asyn
     { name: 'f', type: 'file', data: '1' }, { name: 'x/', type: 'dir' }, { name: 'x', type: 'hardlink', linkname: 'f' },
   ]), /link "x" is where the archive has a directory/);
 });
+
+test('counts: more images, names or layers than one archive may bring are refused before any is read', async () => {
+  const layer = Buffer.from(tarBuffer([{ name: 'f', type: 'file', data: 'x' }]));
+  const layerDesc = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length };
+  // OCI: 1001 index entries (one manifest under 1001 names: 1001 index.json writes), a nested index as long, 501 layers
+  const m = manifestOf([layerDesc]);
+  const entries = Array.from({ length: 1001 }, (_, i) => descOf(m, { annotations: { 'org.opencontainers.image.ref.name': `many/x:t${i}` } }));
+  assert.match(await refusal(layout({ schemaVersion: 2, manifests: entries }, m, config, layer)),
+    /^archive: index\.json: manifests lists 1001; more than 1000 in one archive is refused$/);
+  const nested = json({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries });
+  assert.match(await refusal(layout({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: sha(nested), size: nested.length }] }, nested, m, config, layer)),
+    /index manifests lists 1001; more than 1000/);
+  const tall = manifestOf(Array(501).fill(layerDesc));
+  assert.match(await refusal(layout({ schemaVersion: 2, manifests: [descOf(tall)] }, tall, config, layer)),
+    /index\.json manifests\[0\]: 501 layers is more than the 500 overlayfs can stack/);
+  // docker save: 501 Layers (one file named 501 times), 1001 RepoTags
+  const save = (entry: object) => [
+    { name: `${sha(config).slice(7)}.json`, type: 'file' as const, data: config },
+    { name: 'l/layer.tar', type: 'file' as const, data: layer },
+    { name: 'manifest.json', type: 'file' as const, data: json([{ Config: `${sha(config).slice(7)}.json`, ...entry }]) },
+  ];
+  assert.match(await refusal(save({ RepoTags: ['a:1'], Layers: Array(501).fill('l/layer.tar') })), /manifest\.json\[0\]: 501 layers is more than the 500/);
+  assert.match(await refusal(save({ RepoTags: Array.from({ length: 1001 }, (_, i) => `a:${i}`), Layers: ['l/layer.tar'] })),
+    /RepoTags name more than 1000 images in one archive/);
+});

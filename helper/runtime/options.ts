@@ -18,8 +18,9 @@ import { resolveUserFrom, type ResolvedUser } from './user';
 
 export interface ImageConfigLike {
   Env?: string[];
-  Cmd?: string[];
-  Entrypoint?: string[];
+  /** a list; a string in a hand-made config is one word, as Docker's strslice reads it */
+  Cmd?: string[] | string;
+  Entrypoint?: string[] | string;
   WorkingDir?: string;
   User?: string;
   Labels?: Record<string, string>;
@@ -33,6 +34,9 @@ const NS_OPTIONS: [keyof RunOptions, NamespaceType][] = [
 /** Resolves --net/--pid/... values: private (default), host, none (net), container:ID, or a namespace path. */
 function namespaceFor(type: NamespaceType, value: string | undefined, flag: string, containerPid: (ref: string) => number): Namespace | null {
   if (value === undefined || value === '' || value === 'private' || (value === 'none' && type === 'network')) return { type };
+  // Docker's other IPC modes are private namespaces too: "shareable" may be joined (any nscope
+  // container's may: container:NAME), "none" has no /dev/shm (dropped in specFromOptions)
+  if (type === 'ipc' && (value === 'shareable' || value === 'none')) return { type };
   if (value === 'host') return null;
   const file = type === 'network' ? 'net' : type;
   if (value.startsWith('container:')) return { type, path: `/proc/${containerPid(value.slice(10))}/ns/${file}` };
@@ -40,7 +44,8 @@ function namespaceFor(type: NamespaceType, value: string | undefined, flag: stri
     if (!fs.existsSync(value)) throw invalid(`--${flag}: ${value} does not exist`);
     return { type, path: value };
   }
-  throw invalid(`--${flag}: "${value}" is not one of private, host${type === 'network' ? ', none' : ''}, container:NAME, /proc/PID/ns/${file}`);
+  const others = type === 'network' ? ', none' : type === 'ipc' ? ', shareable, none' : '';
+  throw invalid(`--${flag}: "${value}" is not one of private, host${others}, container:NAME, /proc/PID/ns/${file}`);
 }
 
 function checkEnv(e: string): string {
@@ -83,14 +88,22 @@ export interface SpecInputs {
   mounts?: Mount[];
 }
 
+/** The image's Entrypoint or Cmd as a list: a string is one word (Docker's strslice), anything else but strings refused naming the field. */
+function words(v: string[] | string | undefined | null, field: string): string[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') return [v];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw invalid(`the image's ${field} is not a list of strings`);
+  return v;
+}
+
 export function specFromOptions({ opts, image, layers, hostname, containerPid, idMap, mounts }: SpecInputs): Spec {
   const spec = defaultSpec();
   const proc = spec.process;
   const security = parseSecurityOpts(opts.securityOpt);
 
   // Command: --entrypoint replaces the image's, and then the image's Cmd too (as in Docker).
-  const entrypoint = opts.entrypoint ?? image.Entrypoint ?? [];
-  const cmd = opts.cmd && opts.cmd.length ? opts.cmd : (opts.entrypoint ? [] : image.Cmd ?? []);
+  const entrypoint = opts.entrypoint ?? words(image.Entrypoint, 'Entrypoint');
+  const cmd = opts.cmd && opts.cmd.length ? opts.cmd : (opts.entrypoint ? [] : words(image.Cmd, 'Cmd'));
   proc.args = [...entrypoint, ...cmd];
   if (proc.args.length === 0) throw invalid('no command specified: the image has no Cmd and none was given');
   for (const a of proc.args) if (typeof a !== 'string' || a.includes('\0')) throw invalid('command: arguments must be strings without NUL bytes');
@@ -98,10 +111,10 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
   // TERM=xterm (runc spec's default) only with a console, as Docker sets it: without one it makes programs write colours into logs
   proc.env = mergeEnv(proc.env!.filter((e) => opts.tty || !e.startsWith('TERM=')), [...(image.Env ?? []), `HOSTNAME=${hostname}`, ...(opts.env ?? []).map(checkEnv)]);
   const cwd = opts.workdir || image.WorkingDir || '/';
-  if (!cwd.startsWith('/')) throw invalid(`--workdir: "${cwd}" must be an absolute path`);
+  if (!cwd.startsWith('/')) throw invalid(opts.workdir ? `--workdir: "${cwd}" must be an absolute path` : `the image's WorkingDir ${JSON.stringify(cwd)} is not an absolute path (as Docker, it is refused)`);
   proc.cwd = path.posix.normalize(cwd);
-  const user = opts.user || image.User;
-  if (user) proc.user = resolveUser(user, layers);
+  // no user at all is uid 0 looked up as Docker does: root's gid and the groups that list root
+  proc.user = resolveUser(opts.user || image.User || '0', layers);
   proc.rlimits = applyUlimits(proc.rlimits, opts.ulimits);
 
   if (opts.privileged) {
@@ -169,6 +182,7 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
     const n = parseBytes(opts.shmSize, '--shm-size');
     if (n > 0) spec.mounts = spec.mounts!.map((m) => m.destination === '/dev/shm' ? { ...m, options: [...(m.options ?? []).filter((o) => !o.startsWith('size=')), `size=${n}`] } : m);
   }
+  if (opts.ipc === 'none') spec.mounts = spec.mounts!.filter((m) => m.destination !== '/dev/shm');
   if (opts.groupAdd?.length) {
     const gids = new Set(proc.user.additionalGids ?? []);
     for (const g of opts.groupAdd) gids.add(groupId(g, layers));

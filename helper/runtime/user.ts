@@ -1,7 +1,8 @@
 // Docker's -u forms (USER[:GROUP], names or numbers) resolved against a
 // container's passwd and group files, as runc's GetExecUser does: a name must
 // be in passwd, a numeric uid need not be (its gid is then the one given, or
-// 0); the groups that list the user are its supplementary ones. The files come
+// 0); its gid and, without an explicit GROUP, the groups that list the user
+// are its supplementary ones. The files come
 // from the caller: an image's layers (`run`, `exec`: ./options.ts) or the
 // container's own /etc as the files worker reads it chrooted (../files/worker.ts).
 import { invalid, type NscopeError } from '../errors';
@@ -14,7 +15,10 @@ export interface UserFiles { passwd: string | null; group: string | null }
 /** The error for a name that is in neither file: Docker's words unless the caller has its own. */
 export type UnknownId = (kind: 'user' | 'group', name: string) => NscopeError;
 
-const dockerWords: UnknownId = (kind, name) => invalid(`unable to find ${kind} ${name}: no matching entries in ${kind === 'user' ? 'passwd' : 'group'} file`);
+/** A name as an error shows it: as it is, or quoted when it holds a control character (the error stays one line). */
+export const shownName = (name: string) => (/[\x00-\x1f\x7f]/.test(name) ? JSON.stringify(name) : name);
+
+const dockerWords: UnknownId = (kind, name) => invalid(`unable to find ${kind} ${shownName(name)}: no matching entries in ${kind === 'user' ? 'passwd' : 'group'} file`);
 
 /**
  * The process's environment with HOME added where it has none, as runc adds it
@@ -54,8 +58,11 @@ export function resolveUserFrom(spec: string, files: UserFiles, unknown: Unknown
   }
   if (isNaN(gid)) gid = 0;
   if (uid > 0xfffffffe || gid > 0xfffffffe) throw invalid(`${flag}: ${spec}: id out of range`);
-  const additionalGids = userName
-    ? groups.filter((x) => x.length >= 4 && x[3].split(',').includes(userName!)).map((x) => Number(x[2])).filter((n) => n !== gid)
+  // The groups that list the user count only when no group was given (runc's GetExecUser: "supplementary
+  // group ids only make sense in the implicit form"); the primary gid is always one of them, as Docker
+  // (since 20.10.18, CVE-2022-36109) and containerd put it in AdditionalGids: `id` shows groups=GID too.
+  const listed = userName && g === undefined
+    ? groups.filter((x) => x.length >= 4 && x[3].split(',').includes(userName!)).map((x) => Number(x[2])).filter((n) => n !== gid && Number.isInteger(n))
     : [];
-  return { uid, gid, additionalGids };
+  return { uid, gid, additionalGids: [gid, ...new Set(listed)] };
 }

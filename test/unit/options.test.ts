@@ -22,6 +22,13 @@ test('command: image Entrypoint + Cmd; a given command replaces Cmd; --entrypoin
   const s3 = specFromOptions({ opts: { image: 'i', entrypoint: ['/other'] }, image, layers: [], hostname: 'h', containerPid: noPid });
   assert.deepEqual(s3.process.args, ['/other']);
   assert.throws(() => specFromOptions({ opts: { image: 'i' }, image: {}, layers: [], hostname: 'h', containerPid: noPid }), /no command specified/);
+  // a hand-made config: a string is one word (Docker's strslice), not its characters; other shapes refused by field
+  const s4 = specFromOptions({ opts: { image: 'i' }, image: { Entrypoint: '/bin/echo', Cmd: 'hi there' }, layers: [], hostname: 'h', containerPid: noPid });
+  assert.deepEqual(s4.process.args, ['/bin/echo', 'hi there']);
+  assert.throws(() => specFromOptions({ opts: { image: 'i' }, image: { Cmd: [1] as unknown as string[] }, layers: [], hostname: 'h', containerPid: noPid }), /the image's Cmd is not a list of strings/);
+  // a relative WorkingDir is the image's fault, not a --workdir the user never gave
+  assert.throws(() => specFromOptions({ opts: { image: 'i', cmd: ['x'] }, image: { WorkingDir: 'app' }, layers: [], hostname: 'h', containerPid: noPid }), /the image.s WorkingDir "app" is not an absolute path/);
+  assert.throws(() => specFromOptions({ opts: { image: 'i', cmd: ['x'], workdir: 'rel' }, image: {}, layers: [], hostname: 'h', containerPid: noPid }), /--workdir: "rel" must be an absolute path/);
 });
 
 test('namespaces: host, none, paths, and bad values', () => {
@@ -50,9 +57,10 @@ test('users from the image\'s passwd and group files', () => {
   fs.writeFileSync(path.join(layer, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n');
   fs.writeFileSync(path.join(layer, 'etc/group'), 'root:x:0:\napp:x:1000:\nextra:x:2000:app\n');
   try {
-    assert.deepEqual(resolveUser('app', [layer]), { uid: 1000, gid: 1000, additionalGids: [2000] });
-    assert.deepEqual(resolveUser('app:root', [layer]), { uid: 1000, gid: 0, additionalGids: [2000] });
-    assert.deepEqual(resolveUser('5:6', [layer]), { uid: 5, gid: 6, additionalGids: [] });
+    assert.deepEqual(resolveUser('app', [layer]), { uid: 1000, gid: 1000, additionalGids: [1000, 2000] });
+    // an explicit group: that group alone, as runc's GetExecUser (no /etc/group memberships)
+    assert.deepEqual(resolveUser('app:root', [layer]), { uid: 1000, gid: 0, additionalGids: [0] });
+    assert.deepEqual(resolveUser('5:6', [layer]), { uid: 5, gid: 6, additionalGids: [6] });
     assert.throws(() => resolveUser('ghost', [layer]), /unable to find user ghost/);
     assert.throws(() => resolveUser('app:ghosts', [layer]), /unable to find group ghosts/);
   } finally {

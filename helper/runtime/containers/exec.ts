@@ -12,6 +12,7 @@ import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
 import { cgroup, type ContainerContext, layout, paths } from './context';
 import { isPaused } from './pause';
+import { shownName } from '../user';
 
 function runningRecord(ctx: ContainerContext, ref: string): ContainerRecord {
   const r = ctx.find(ref);
@@ -73,7 +74,7 @@ export function shells(ctx: ContainerContext, ref: string, user?: string): Shell
   users.sort((a, b) => (b === 'root' ? 1 : 0) - (a === 'root' ? 1 : 0));
   if (user) {
     const e = passwd.find((p) => p[0] === user || p[2] === user);
-    if (!e) throw notFound(`unable to find user ${user}: no matching entries in passwd file`);
+    if (!e) throw notFound(`unable to find user ${shownName(user)}: no matching entries in passwd file`);
     if (e[6] && isExecutable(ctx, r, e[6])) loginShell = e[6];
   }
   // bash first when present: the best interactive shell of the usual ones

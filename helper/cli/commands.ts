@@ -42,7 +42,7 @@ function setupOptions(p: Parsed, read: (p: Parsed) => unknown = runOptions): unk
   }
 }
 
-/** `streams`: run -a's (stdout, stderr): only those are printed (absent: both). */
+/** `streams`: run -a's (stdout, stderr): only those are printed (absent: both), with or without -i/-t. */
 async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean; detachKeys?: number[] }, proxy = true, streams?: Set<string>): Promise<number> {
   if (term && (term.tty || term.interactive)) {
     const sock = await openStream(ctx.socket, { kind: 'attach', id });
@@ -50,7 +50,7 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
     const waited = c.request('container.wait', { id, next: true });
     waited.catch(() => undefined);
     try { await c.request('container.start', { id }); } catch (e) { sock.destroy(); process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
-    const pumped = await pumpTerminal(sock, { ...term, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
+    const pumped = await pumpTerminal(sock, { ...term, streams, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
     if (pumped.detached) return 0;
     const exit = await waited;
     if (exit.error) process.stderr.write(`nscope: ${exit.error}\n`);
@@ -177,8 +177,9 @@ export const COMMANDS: Record<string, Command> = {
         process.stdout.write(created.id + '\n');
         return 0;
       }
-      // -a without stdin: -i keeps the container's stdin open, but this terminal's is not given to it (Docker's)
-      const interactive = !!opts.interactive && (!streams || streams.has('stdin'));
+      // -i always passes this terminal's stdin, whatever -a names: Docker's CLI adds stdin to
+      // the attached streams for -i (`-i -a stdout` feeds `cat` and shows only its stdout)
+      const interactive = !!opts.interactive;
       return runAttached(ctx, c, created.id, { tty: !!opts.tty, interactive, detachKeys }, sigProxy(p), streams);
     },
   },

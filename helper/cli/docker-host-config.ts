@@ -48,7 +48,8 @@ function ulimits(spec: SpecView): { Name: string; Hard: number; Soft: number }[]
 export function specHostConfig(specIn: unknown) {
   const spec = (specIn ?? {}) as SpecView;
   return {
-    IpcMode: mode(spec, 'ipc', 'private'),
+    // --ipc none: a namespace of its own without /dev/shm
+    IpcMode: mode(spec, 'ipc', spec.mounts && !spec.mounts.some((m) => m.destination === '/dev/shm') ? 'none' : 'private'),
     PidMode: mode(spec, 'pid', ''),
     UTSMode: mode(spec, 'uts', ''),
     // nscope's --userns=auto maps a range of its own; Docker's only other mode is "host", its default

@@ -26,7 +26,11 @@ export function deframe(onFrame: (stream: number, data: Buffer) => void): (chunk
  * without ending it; on a console only (tty and interactive): without a tty,
  * leaving would end the container's stdin.
  */
-export interface TerminalOptions { tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void; detachKeys?: number[] }
+export interface TerminalOptions {
+  tty: boolean; interactive: boolean; resize?: (rows: number, cols: number) => void; detachKeys?: number[];
+  /** run -a's output streams (absent: both); a console's output is stdout */
+  streams?: Set<string>;
+}
 
 /**
  * This terminal's size, or undefined when there is none to give: stdout is
@@ -63,8 +67,9 @@ export async function pumpTerminal(sock: Socket, o: TerminalOptions): Promise<{ 
   try {
     await new Promise<void>((resolve) => {
       const scan = o.detachKeys && o.tty && o.interactive ? detachScanner(o.detachKeys) : undefined;
-      const write = o.tty ? (d: Buffer) => { process.stdout.write(d); }
-        : deframe((s, d) => { (s === FRAME_STDERR ? process.stderr : process.stdout).write(d); });
+      const shown = (which: 'stdout' | 'stderr') => !o.streams || o.streams.has(which);
+      const write = o.tty ? (d: Buffer) => { if (shown('stdout')) process.stdout.write(d); }
+        : deframe((s, d) => { const which = s === FRAME_STDERR ? 'stderr' : 'stdout'; if (shown(which)) process[which].write(d); });
       sock.on('data', write);
       sock.on('end', () => resolve());
       sock.on('close', () => resolve());

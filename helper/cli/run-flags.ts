@@ -64,7 +64,7 @@ export const CREATE_FLAGS: Flag[] = [
   { name: 'ip', takesValue: true, help: 'IPv4 address (e.g., 172.30.100.104) on its user-defined network' },
   { name: 'mac-address', takesValue: true, help: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
   { name: 'pid', takesValue: true, help: 'PID namespace: private (default), host, container:ID, or a path' },
-  { name: 'ipc', takesValue: true, help: 'IPC namespace: private (default), host, container:ID, or a path' },
+  { name: 'ipc', takesValue: true, help: 'IPC namespace: private (default), shareable (private, may be joined), none (private, no /dev/shm), host, container:ID, or a path' },
   { name: 'uts', takesValue: true, help: 'UTS namespace: private (default), host, or a path' },
   { name: 'cgroupns', takesValue: true, help: 'Cgroup namespace: private (default) or host' },
   { name: 'userns', takesValue: true, help: 'User namespace: host (default), or auto[:size=N] for one of its own mapping root to an unused range' },

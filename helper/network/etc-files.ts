@@ -49,18 +49,22 @@ export function ownHostNames(hostname: string, domainname?: string): string[] {
   return fqdn.includes('.') ? [fqdn, fqdn.split('.')[0]] : [hostname];
 }
 
+const LOCALHOST_LINES = [
+  '127.0.0.1\tlocalhost',
+  '::1\tlocalhost ip6-localhost ip6-loopback',
+  'fe00::0\tip6-localnet',
+  'ff00::0\tip6-mcastprefix',
+  'ff02::1\tip6-allnodes',
+  'ff02::2\tip6-allrouters',
+];
+
+const entryLine = (e: HostsEntry) => `${e.address}\t${[...new Set(e.names)].join(' ')}`;
+
 /** localhost lines, --add-host's (as Docker puts them), the container's own address(es), then its peers on user-defined networks. */
 export function hostsText(hostname: string, own: HostsEntry[], peers: HostsEntry[], extra: HostsEntry[] = []): string {
-  const lines = [
-    '127.0.0.1\tlocalhost',
-    '::1\tlocalhost ip6-localhost ip6-loopback',
-    'fe00::0\tip6-localnet',
-    'ff00::0\tip6-mcastprefix',
-    'ff02::1\tip6-allnodes',
-    'ff02::2\tip6-allrouters',
-  ];
+  const lines = [...LOCALHOST_LINES];
   if (!own.length) lines[0] += ` ${hostname}`;
-  for (const e of [...extra, ...own, ...peers]) lines.push(`${e.address}\t${[...new Set(e.names)].join(' ')}`);
+  for (const e of [...extra, ...own, ...peers]) lines.push(entryLine(e));
   return lines.join('\n') + '\n';
 }
 
@@ -80,11 +84,30 @@ export function writeEtcFiles(dir: string, hostname: string, owner?: { uid?: num
   if (owner?.uid !== undefined && owner.gid !== undefined) for (const file of Object.values(f)) fs.chownSync(file, owner.uid, owner.gid);
 }
 
-export function etcMounts(dir: string): { destination: string; type: string; source: string; options: string[] }[] {
+/**
+ * --network host: the files a container on the host's network sees, as
+ * Docker's libnetwork makes them for the host's sandbox: the host's own
+ * /etc/hosts and resolv.conf copied as they are (a loopback resolver is
+ * reachable there, nothing is filtered); with --add-host, Docker's localhost
+ * lines and those instead of the host's hosts (no line of the container's
+ * own: it has no address of its own); with --dns & co., a resolv.conf built
+ * from the host's with them.
+ */
+export function writeHostNetworkEtcFiles(dir: string, hostname: string, extra?: { hosts?: HostsEntry[]; dns?: DnsConfig }): void {
   const f = etcFiles(dir);
+  const read = (file: string) => { try { return fs.readFileSync(file, 'utf8'); } catch { return ''; } };
+  rewriteInPlace(f.hosts, extra?.hosts?.length ? [...LOCALHOST_LINES, ...extra.hosts.map(entryLine)].join('\n') + '\n' : read('/etc/hosts'));
+  rewriteInPlace(f.resolv, resolvConfWith(read('/etc/resolv.conf'), extra?.dns));
+  rewriteInPlace(f.hostname, `${hostname}\n`);
+}
+
+/** `readOnly`: --read-only, which makes these read-only as well, as Docker binds them (the helper still rewrites them from outside). */
+export function etcMounts(dir: string, readOnly = false): { destination: string; type: string; source: string; options: string[] }[] {
+  const f = etcFiles(dir);
+  const options = ['rbind', 'rprivate', ...(readOnly ? ['ro'] : [])];
   return [
-    { destination: '/etc/resolv.conf', type: 'bind', source: f.resolv, options: ['rbind', 'rprivate'] },
-    { destination: '/etc/hosts', type: 'bind', source: f.hosts, options: ['rbind', 'rprivate'] },
-    { destination: '/etc/hostname', type: 'bind', source: f.hostname, options: ['rbind', 'rprivate'] },
+    { destination: '/etc/resolv.conf', type: 'bind', source: f.resolv, options: [...options] },
+    { destination: '/etc/hosts', type: 'bind', source: f.hosts, options: [...options] },
+    { destination: '/etc/hostname', type: 'bind', source: f.hostname, options: [...options] },
   ];
 }

@@ -25,9 +25,10 @@ export interface NetworkRequest {
 /**
  * `namespace`: the value options.ts's namespaceFor gets (none = a new,
  * private netns); `request`: what start does in it (absent: nothing, the
- * netns is the host's or another container's).
+ * netns is the host's or another container's); `hostEtc`: with the host's,
+ * --add-host's and --dns's lines for its own copies of the host's files.
  */
-export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: Record<string, unknown> | undefined): { namespace: string; request?: NetworkRequest; warnings?: string[] } {
+export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: Record<string, unknown> | undefined): { namespace: string; request?: NetworkRequest; hostEtc?: { hosts?: HostsEntry[]; dns?: DnsConfig }; warnings?: string[] } {
   const v = opts.net === undefined || opts.net === '' ? 'bridge' : opts.net;
   if (typeof v !== 'string') throw invalid('--network: must be a string');
   for (const [k, a] of [['publish', opts.publish], ['networkAliases', opts.networkAliases], ['addHosts', opts.addHosts], ['dns', opts.dns], ['dnsSearch', opts.dnsSearch], ['dnsOptions', opts.dnsOptions]] as const) {
@@ -42,10 +43,11 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
   const extraHosts = (opts.addHosts ?? []).map((h) => parseExtraHost(h, () => store.get('bridge').gateway));
   const dns = parseDns(opts);
   const etc = { ...(extraHosts.length ? { extraHosts } : {}), ...(dns ? { dns } : {}), ...(opts.domainname ? { domainname: opts.domainname } : {}) };
-  if (!own && !(v === 'none' || v === 'private')) {
-    // Docker's words for a joined namespace; with the host's, nscope has no files of its own to put them in
-    if (extraHosts.length) throw invalid(v === 'host' ? '--add-host: not with --network host (the container sees its image\'s /etc/hosts there)' : 'conflicting options: custom host-to-IP mapping and the network mode');
-    if (dns) throw invalid(v === 'host' ? '--dns: not with --network host (the container sees its image\'s /etc/resolv.conf there)' : 'conflicting options: dns and the network mode');
+  if (!own && !(v === 'none' || v === 'private' || v === 'host')) {
+    // Docker's words for a joined namespace: its files are the other container's
+    // (with the host's, the container's own files hold them: hostEtc below)
+    if (extraHosts.length) throw invalid('conflicting options: custom host-to-IP mapping and the network mode');
+    if (dns) throw invalid('conflicting options: dns and the network mode');
     // the joiner takes the other container's name with its /etc files (containers/network.ts joinedNetworkFiles)
     if (v.startsWith('container:') && opts.hostname) throw invalid('conflicting options: hostname and the network mode');
   }
@@ -58,7 +60,9 @@ export function networkRequest(store: NetworkStore, opts: RunOptions, exposed: R
     if (fixedIp) throw invalid(v === 'none' || v === 'private' ? '--ip: the container has no network (--network none)' : 'user specified IP address is supported on user defined networks only');
     if (fixedMac) throw invalid(v === 'none' || v === 'private' ? '--mac-address: the container has no network (--network none)' : 'conflicting options: mac-address and the network mode');
     if (aliases.length) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');
-    return v === 'none' || v === 'private' ? { namespace: 'none', request: { networks: [], ports: [], ...etc } } : { namespace: v, ...(warnings.length ? { warnings } : {}) };
+    if (v === 'none' || v === 'private') return { namespace: 'none', request: { networks: [], ports: [], ...etc } };
+    const hostEtc = v === 'host' ? { hostEtc: { ...(extraHosts.length ? { hosts: extraHosts } : {}), ...(dns ? { dns } : {}) } } : {};
+    return { namespace: v, ...hostEtc, ...(warnings.length ? { warnings } : {}) };
   }
   const meta = store.get(v === 'bridge' ? v : checkNetworkName(v));
   if (aliases.length && meta.isDefault) throw invalid('--network-alias: network-scoped aliases are supported only for containers in user-defined networks');

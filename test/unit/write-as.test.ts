@@ -18,11 +18,11 @@ test('user: Docker\'s -u forms pass, anything else is named in the refusal', () 
 
 test('the container\'s files: names looked up, numeric ids need no entry, unknown names in the caller\'s words', () => {
   const files = { passwd: 'root:x:0:0::/root:/bin/sh\napp:x:1001:1001::/home/app:/bin/sh\n', group: 'root:x:0:\napp:x:1001:\nstaff:x:50:app\n' };
-  assert.deepEqual(resolveUserFrom('app', files), { uid: 1001, gid: 1001, additionalGids: [50] });
-  assert.deepEqual(resolveUserFrom('1001', files), { uid: 1001, gid: 1001, additionalGids: [50] });
-  assert.deepEqual(resolveUserFrom('1000', files), { uid: 1000, gid: 0, additionalGids: [] });
-  assert.deepEqual(resolveUserFrom('1000:staff', files), { uid: 1000, gid: 50, additionalGids: [] });
-  assert.deepEqual(resolveUserFrom('app', { passwd: files.passwd, group: null }), { uid: 1001, gid: 1001, additionalGids: [] });
+  assert.deepEqual(resolveUserFrom('app', files), { uid: 1001, gid: 1001, additionalGids: [1001, 50] });
+  assert.deepEqual(resolveUserFrom('1001', files), { uid: 1001, gid: 1001, additionalGids: [1001, 50] });
+  assert.deepEqual(resolveUserFrom('1000', files), { uid: 1000, gid: 0, additionalGids: [0] });
+  assert.deepEqual(resolveUserFrom('1000:staff', files), { uid: 1000, gid: 50, additionalGids: [50] });
+  assert.deepEqual(resolveUserFrom('app', { passwd: files.passwd, group: null }), { uid: 1001, gid: 1001, additionalGids: [1001] });
   const words = (kind: 'user' | 'group', name: string) => invalid(`${kind} "${name}" not found in the container's /etc/${kind === 'user' ? 'passwd' : 'group'}`);
   assert.throws(() => resolveUserFrom('ghost', files, words), /user "ghost" not found in the container's \/etc\/passwd/);
   assert.throws(() => resolveUserFrom('app:ghosts', files, words), /group "ghosts" not found in the container's \/etc\/group/);

@@ -11,7 +11,7 @@ import { toHostId } from '../../lib/idmap';
 import { procStartTime } from '../../lib/procinfo';
 import type { NscopeEvent, RunOptions } from '../../protocol/types';
 import { shiftedLayerPaths, shiftedLayers, shiftOwners } from '../../rootfs/idmap-copy';
-import { etcMounts, writeEtcFiles } from '../../network/etc-files';
+import { etcMounts, writeEtcFiles, writeHostNetworkEtcFiles } from '../../network/etc-files';
 import { networkRequest } from '../../network/request';
 import { exposedFrom } from '../../network/ports';
 import { volumesFrom } from '../../volumes/volumes-from';
@@ -110,7 +110,8 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   // with networks: /etc/hosts, resolv.conf and hostname bind-mounted from its directory, kept current by the helper
   // (with --network none too when --add-host or --dns asks for lines of its own)
   const etcFilesOwn = !!(net.request?.networks.length || net.request?.extraHosts || net.request?.dns);
-  if (etcFilesOwn) spec.mounts!.push(...etcMounts(p.dir));
+  // on the host's network: copies of the host's /etc/hosts and resolv.conf (Docker's), not the init layer's
+  if (etcFilesOwn || net.hostEtc) spec.mounts!.push(...etcMounts(p.dir, !!opts.readOnly));
   else if (joined) spec.mounts!.push(...joined.mounts);
   spec.process.terminal = !!opts.tty;
   const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
@@ -120,6 +121,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     fs.mkdirSync(p.dir, { mode: 0o700 });
     fs.mkdirSync(p.run, { mode: 0o700 });
     if (etcFilesOwn) writeEtcFiles(p.dir, hostname, idMap ? { uid: toHostId(idMap.uid, 0), gid: toHostId(idMap.gid, 0) } : undefined, { hosts: net.request?.extraHosts, dns: net.request?.dns });
+    else if (net.hostEtc) writeHostNetworkEtcFiles(p.dir, hostname, net.hostEtc);
     ctx.records.set(id, r);
     // config.json first: after a crash from here until state.json exists,
     // recover() finds the cgroup to remove in it

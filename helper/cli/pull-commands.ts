@@ -99,16 +99,25 @@ async function authFor(ref: string) {
 
 /**
  * Runs a pull or push stream showing its progress on `out`; Ctrl-C closes
- * the stream (the helper cancels). Returns the exit code, the error printed
- * in one line; `done` is told the last line when it succeeded.
+ * the stream (the helper cancels, keeping nothing half-made) and ends with
+ * 130, as a shell's Ctrl-C does, not with the stream's "Premature close".
+ * Returns the exit code, the error printed in one line; `done` is told the
+ * last line when it succeeded.
  */
 async function transfer(ctx: Ctx, params: StreamOpenParams, o: { out: NodeJS.WriteStream; quiet: boolean; raise?: boolean; done: (l: Extract<TransferLine, { kind: 'done' }>) => void }): Promise<number> {
   const sock = await openStream(ctx.socket, params);
   const view = new ProgressView(o.out, o.quiet);
-  const stop = () => sock.destroy();
+  let interrupted = false;
+  const stop = () => { interrupted = true; sock.destroy(); };
   process.once('SIGINT', stop);
   try {
-    const last = await readTransfer(sock, (l) => view.line(l));
+    let last: TransferLine;
+    try {
+      last = await readTransfer(sock, (l) => view.line(l));
+    } catch (e) {
+      if (interrupted) return 130;
+      throw e;
+    }
     if (last.kind === 'error') {
       // `raise`: the caller says it in its own line, with what the pull was for
       if (o.raise) throw new Error(last.message);

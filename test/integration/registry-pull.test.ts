@@ -5,6 +5,7 @@
 // refused with nothing kept, a download cut mid-blob resumed with Range, a
 // cancelled pull that leaves nothing, and push read back by skopeo.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -12,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStream } from '../../helper/protocol/client';
 import type { TransferLine } from '../../helper/protocol/types/registry';
-import { TestDaemon } from '../helpers/daemon';
+import { REPO, TestDaemon } from '../helpers/daemon';
 import { busyboxImage, makeImageLayout, standardImage, twoPlatformImage, type ImageLayout, type ImageSpec } from '../helpers/image-layout';
 import { blobPath, corruptBlob, startRegistry, type TestRegistry } from '../helpers/registry';
 import { cuttingProxy, startProxy, throttlingProxy } from '../helpers/registry-proxy';
@@ -214,6 +215,20 @@ describe('pull and push against a plain registry', { skip }, () => {
       assert.ok(lines.some((l) => l.kind === 'progress' && l.status === 'Downloading'));
       assert.equal((await d.cli(['image', 'inspect', `${slow.host}/team/slow:slow`])).code, 1);
       for (const l of layout.manifests[0].layers) assert.ok(!fs.existsSync(path.join(d.root, 'images', 'blobs', 'sha256', l.digest.slice(7))), `no blob ${l.digest}`);
+      // Ctrl-C on `nscope pull`: 130 as a shell's, no "Premature close" of the stream, nothing left either
+      const before = slow.blobBytes;
+      const p = spawn(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', d.socket, 'pull', `${slow.host}/team/slow:slow`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      p.stderr.on('data', (b: Buffer) => { err += b; });
+      p.stdout.resume();
+      await slow.waitForBlobBytes(before + 100_000, 20_000);
+      p.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => p.on('close', r));
+      assert.equal(code, 130, err);
+      assert.doesNotMatch(err, /Premature close/);
+      const until = Date.now() + 10_000;
+      while (leftovers(d).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(leftovers(d), []);
     } finally { await slow.stop(); }
   });
 

@@ -7,7 +7,7 @@ import { bool, parseArgs, str, UsageError, type FlagSpec } from './args';
 import * as path from 'path';
 import { pumpTerminal, terminalSize } from './exec';
 import { table } from './format';
-import { procCmdline } from '../lib/procinfo';
+import { psLines, runPs } from '../runtime/ps-table';
 import { GLOBAL_FLAGS, parseGlobals } from './runtime-globals';
 import { openRuntimeLog, writeAll } from './runtime-log';
 import { versionText } from './runtime-version';
@@ -90,11 +90,20 @@ export async function main(argv: string[]): Promise<number> {
       return exit.exitCode;
     }
     case 'ps': {
-      // runc ps: the container's processes (host pids), `--format json` a JSON array of them
-      const p = parseArgs(rest, [{ name: 'format', short: 'f', takesValue: true }]);
+      // runc ps ID [ps OPTIONS]: the host's ps (-ef by default), its header and the container's lines as ps
+      // wrote them; `--format json` a JSON array of the container's host pids
+      const p = parseArgs(rest, [{ name: 'format', short: 'f', takesValue: true }], { stopAtFirstPositional: true });
+      const psArgs = p.positionals.slice(1);
       const pids = rt.pids(one(p));
-      if (str(p, 'format') === 'json') process.stdout.write(JSON.stringify(pids) + '\n');
-      else process.stdout.write(table(['PID', 'CMD'], pids.map((pid) => [String(pid), procCmdline(pid)])));
+      const format = str(p, 'format') ?? 'table';
+      if (format === 'json') {
+        if (psArgs.length) throw new UsageError('ps: ps options are not allowed with --format json');
+        process.stdout.write(JSON.stringify(pids) + '\n');
+        return 0;
+      }
+      if (format !== 'table') throw new UsageError(`ps: invalid format option "${format}"`);
+      const out = psLines(await runPs(psArgs.length ? psArgs : ['-ef']), pids);
+      process.stdout.write([out.header, ...out.rows.map((r) => r.line)].join('\n') + '\n');
       return 0;
     }
     case 'list': {

@@ -123,6 +123,24 @@ test('exec with a command: its output and exit code, as runc', async () => {
   assert.equal((await rt(['exec', 'box', 'cat', '/proc/1/cmdline'])).stdout, 'sleep\x001000\x00');
 });
 
+test('ps ID [ps OPTIONS]: the host\'s ps (-ef by default), its header and the container\'s lines, as runc prints them', async () => {
+  const pid = (await state('box')).pid;
+  const { ours, theirs } = await both(['ps', '@ID']);
+  assert.equal(ours.code, 0, ours.stderr);
+  const lines = ours.stdout.trimEnd().split('\n');
+  assert.match(lines[0], /^UID +PID +PPID +C +STIME +TTY +TIME +CMD$/);
+  assert.equal(lines.length, 2, ours.stdout);
+  assert.match(lines[1], new RegExp(`^root +${pid} .* sleep 1000$`));
+  if (theirs) assert.equal(theirs.stdout.split('\n')[0], lines[0], 'the same header as runc\'s');
+  const o = await both(['ps', '@ID', '-o', 'pid,comm']);
+  assert.deepEqual(o.ours.stdout.trimEnd().split('\n').map((l) => l.trim().split(/\s+/)), [['PID', 'COMMAND'], [String(pid), 'sleep']]);
+  if (o.theirs) assert.equal(o.theirs.stdout.split('\n')[0], o.ours.stdout.split('\n')[0]);
+  assert.deepEqual(JSON.parse((await rt(['ps', '--format', 'json', 'box'])).stdout), [pid]);
+  const bad = await rt(['ps', 'box', '-o', 'comm']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /couldn't find the PID field/);
+});
+
 test('exec gets the container\'s seccomp filter (linux.seccomp of its bundle), as runc\'s does', async () => {
   const deny = (s: Spec) => {
     s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO' }] };

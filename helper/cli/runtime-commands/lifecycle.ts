@@ -40,8 +40,8 @@ export const lifecycleCommands: RuntimeCommand[] = [
     flags: [bundle, consoleSocket, { name: 'detach', short: 'd', help: "detach from the container's process" }, { name: 'keep', help: 'do not delete the container after it exits' }, pidFile, noPivot, noNewKeyring, preserveFds],
   },
   {
-    name: 'ps', summary: 'ps displays the processes running inside a container', usage: '<container-id>',
-    description: ID, flags: [format],
+    name: 'ps', summary: 'ps displays the processes running inside a container', usage: '<container-id> [ps options]',
+    description: ID, flags: [format], stopAtFirstPositional: true,
   },
   {
     name: 'list', summary: 'lists containers started by nscope-runtime with the given root', usage: '',

@@ -11,6 +11,7 @@ import { ago, humanSize, shortId, table } from './format';
 import { IMAGE_INSPECT } from './inspect-command';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
 import { management } from './management';
+import { buildCommand } from './build-command';
 import { goTime } from './ps-command';
 import { PULL, PUSH, TAG } from './pull-commands';
 import { IMAGE_PRUNE } from './prune-commands';
@@ -167,6 +168,7 @@ const IMAGE_RM: Command = { ...RMI, usage: 'image rm [OPTIONS] IMAGE...' };
 
 export const IMAGE: Command = management('image', 'Manage images', 'Images', {
   ls: IMAGE_LS, list: IMAGE_LS,
+  build: { ...buildCommand, usage: 'image build [OPTIONS] CONTEXT' },
   import: IMAGE_IMPORT,
   load: { ...LOAD, usage: 'image load [OPTIONS]' },
   save: { ...SAVE, usage: 'image save [OPTIONS] IMAGE...' },

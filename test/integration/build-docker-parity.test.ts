@@ -145,7 +145,8 @@ describe('nscope build: Dockerfiles built as docker build builds them', () => {
   });
 
   test('ONBUILD: recorded as written, run first by a build FROM the image (the child\'s context, its ARGs), not passed on; refused where Docker refuses it', async () => {
-    let r = await d.cli(['build', '-t', 'onbase', '-f', '-', ctx], { env, input: 'FROM host\nONBUILD ARG WHO=trigger\nONBUILD RUN echo "run by $WHO" > /t.txt\nONBUILD COPY a.txt /from-child/\nLABEL base=1\n' });
+    // (`image build`: Docker's other name for build)
+    let r = await d.cli(['image', 'build', '-t', 'onbase', '-f', '-', ctx], { env, input: 'FROM host\nONBUILD ARG WHO=trigger\nONBUILD RUN echo "run by $WHO" > /t.txt\nONBUILD COPY a.txt /from-child/\nLABEL base=1\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((await config('onbase')).OnBuild, ['ARG WHO=trigger', 'RUN echo "run by $WHO" > /t.txt', 'COPY a.txt /from-child/']);
     r = await build('FROM onbase\nONBUILD RUN echo own\nRUN cat /t.txt /from-child/a.txt\n');

@@ -1,5 +1,7 @@
 // Build Image… on a Containerfile or Dockerfile (the Explorer's context menu,
-// the editor's title, the palette): the same build as `nscope build`
+// the editor's title; the palette and the Images view's title, which build the
+// active editor's Containerfile or ask for one of the workspace's, as Docker's
+// "Build Image..." does): the same build as `nscope build`
 // (helper/build/build.ts) run from the extension over its helper connection,
 // its progress in the "nscope build" output channel; the new image is then
 // selected in the Images view. With several hosts, the one to build on is
@@ -31,8 +33,9 @@ export function registerBuildCommand(hosts: HostConnections, images: ImagesProvi
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(at, at) });
     })),
     vscode.commands.registerCommand('nscope.buildImage', guarded('build', async (arg?: unknown) => {
-      const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
-      if (!uri || uri.scheme !== 'file') { void vscode.window.showInformationMessage('Build Image… works on a Containerfile or Dockerfile on disk.'); return; }
+      const uri = arg instanceof vscode.Uri ? arg : await containerfileToBuild();
+      if (!uri) return;
+      if (uri.scheme !== 'file') { void vscode.window.showInformationMessage('Build Image… works on a Containerfile or Dockerfile on disk.'); return; }
       const conn = await hosts.pick(`Build Image from ${path.basename(uri.fsPath)}`);
       if (!conn) return;
       const context = path.dirname(uri.fsPath);
@@ -80,4 +83,31 @@ export function registerBuildCommand(hosts: HostConnections, images: ImagesProvi
       void vscode.window.showInformationMessage(`nscope: built ${tag}`);
     })),
   );
+}
+
+/** A Containerfile's or Dockerfile's name, as the menus' `resourceFilename` pattern has it (package.json). */
+const CONTAINERFILE = /^(Containerfile|Dockerfile)$|\.(containerfile|dockerfile)$|^(Containerfile|Dockerfile)\./i;
+const CONTAINERFILE_GLOB = '**/{Containerfile,Dockerfile,*.containerfile,*.dockerfile,*.Containerfile,*.Dockerfile,Containerfile.*,Dockerfile.*}';
+
+/**
+ * What Build Image… from the palette or a view's title builds: the active
+ * editor's Containerfile, else one of the workspace's (asked when there are
+ * several). Undefined when there is none (said) or the pick is cancelled.
+ */
+async function containerfileToBuild(): Promise<vscode.Uri | undefined> {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (doc && (doc.languageId === 'dockerfile' || CONTAINERFILE.test(path.basename(doc.uri.path)))) return doc.uri;
+  const found = (await vscode.workspace.findFiles(CONTAINERFILE_GLOB, '**/node_modules/**', 200))
+    .filter((u) => u.scheme === 'file' && CONTAINERFILE.test(path.basename(u.path)))
+    .sort((a, b) => a.path.split('/').length - b.path.split('/').length || a.path.localeCompare(b.path));
+  if (!found.length) {
+    void vscode.window.showInformationMessage('nscope: no Containerfile or Dockerfile in this workspace. Open one (or right-click it in the Explorer) to build it.');
+    return undefined;
+  }
+  if (found.length === 1) return found[0];
+  const picked = await vscode.window.showQuickPick(
+    found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri, false), uri })),
+    { title: 'Build Image', placeHolder: 'The Containerfile or Dockerfile to build (its folder is the build context)', ignoreFocusOut: true },
+  );
+  return picked?.uri;
 }

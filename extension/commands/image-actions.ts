@@ -9,6 +9,7 @@ import { formatBytes } from '../format';
 import { pruneImages } from '../../helper/protocol/prune-images';
 import { containerArg } from './pick';
 import { guarded } from './errors';
+import { removeImageAsking } from './image-remove';
 import { sendImport } from '../../helper/images/send-import';
 import { exportToPath } from '../../helper/images/receive-export';
 import { isImageArchive } from '../../helper/images/archive-kind';
@@ -110,8 +111,7 @@ export function registerImageActionCommands(hosts: HostConnections): vscode.Disp
       if (!conn) return;
       const ref = await imageArg(conn, arg, 'Image to remove');
       if (!ref) return;
-      const ok = await vscode.window.showWarningMessage(`Remove the image ${ref}?`, { modal: true }, 'Remove');
-      if (ok === 'Remove') await conn.request('image.remove', { ref });
+      await removeImageAsking(conn, ref);
     })),
     vscode.commands.registerCommand('nscope.pruneImages', guarded('prune images', async (arg?: unknown) => {
       const conn = await hosts.forCommand(arg, 'Prune Unused Images');

@@ -14,6 +14,7 @@ import { management } from './management';
 import { createParams, CREATE_FLAGS } from './network-create';
 import { filterNetworks, NETWORK_HEADERS, networkFilters, networkRow } from './network-list';
 import { parseFilters } from './filters';
+import { byContainerPort } from './port-order';
 import { promptLine } from './prompt';
 import { parseTimeArg } from './time-arg';
 
@@ -170,7 +171,7 @@ export const PORT: Command = {
   async run(p, ctx) {
     const [id, which, ...extra] = p.positionals;
     if (extra.length) throw new UsageError('usage: nscope port CONTAINER [PRIVATE_PORT[/PROTO]]');
-    let ports = await (await ctx.client()).request('container.port', { id });
+    let ports = byContainerPort(await (await ctx.client()).request('container.port', { id }));
     if (which !== undefined) {
       const m = /^(\d{1,5})(?:\/(tcp|udp))?$/.exec(which);
       if (!m) throw new UsageError(`port: "${which}" is not PORT[/tcp|udp]`);

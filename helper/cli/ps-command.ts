@@ -8,6 +8,7 @@ import { checkDetailFilters, DETAIL_FILTERS, filterByDetails } from './ps-detail
 import { ago, humanSize, shortId, table } from './format';
 import { shortImageRef } from '../images/names';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
+import { byContainerPort } from './port-order';
 
 export function statusText(c: ContainerSummary): string {
   // as Docker's State.String(): paused first, else its health ("health: starting" while it has no verdict)
@@ -32,7 +33,7 @@ const commandText = (c: ContainerSummary, noTrunc: boolean) => {
 interface Extra { networks: string[]; mounts: string[] }
 
 /** Docker's PORTS text: "127.0.0.1:8080->80/tcp, 0.0.0.0:5353->53/udp" */
-const portsText = (ports: PortMapping[]) => ports.map((x) => `${x.hostIp || '0.0.0.0'}:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', ');
+const portsText = (ports: PortMapping[]) => byContainerPort(ports).map((x) => `${x.hostIp || '0.0.0.0'}:${x.hostPort}->${x.containerPort}/${x.protocol}`).join(', ');
 
 /** The image as named at create, or the image's ID once that name means another (Docker's rule); cut unless --no-trunc. */
 export function imageText(c: ContainerSummary, noTrunc = false): string {

@@ -13,6 +13,8 @@ export interface MountEntry {
   source: string;
   /** the super block's options (after the " - "), e.g. ["rw", "lowerdir=...", ...], each unescaped */
   superOptions: string[];
+  /** the optional fields before the " - ": the propagation ("shared:N", "master:N", "propagate_from:N", "unbindable"); none for a private mount */
+  optionalFields: string[];
 }
 
 /** mountinfo escapes space, tab, newline and backslash as \ooo octal (and, in options, commas). */
@@ -33,6 +35,7 @@ export function parseMountinfo(text: string): MountEntry[] {
       fsType: post[0], source: unescapeMountinfo(post[1]),
       // split before unescaping: an escaped comma is part of a value, not a separator
       superOptions: post[2].split(',').map(unescapeMountinfo),
+      optionalFields: pre.slice(6).filter(Boolean),
     });
   }
   return out;

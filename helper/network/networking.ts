@@ -61,6 +61,12 @@ export interface NetContainer {
 interface Live { c: NetContainer; state: NetState }
 
 const stateFile = (dir: string) => path.join(dir, 'networks.json');
+/**
+ * Docker's DNS also answers NAME.NETWORK (a name or alias asked for on one
+ * network: `db.backend`); with no DNS server here, those names go on the
+ * hosts lines as well.
+ */
+const onNetwork = (names: string[], network: string) => names.map((n) => `${n}.${network}`);
 const warn = (msg: string) => process.stderr.write(`nscope: warning: ${msg}\n`);
 
 export class Networking {
@@ -259,8 +265,11 @@ export class Networking {
 
   /** Refused for the default network and while containers are attached (named, as Docker names them). */
   async remove(ref: string): Promise<NetworkMeta> {
+    // Docker lists host and none as networks of their own; nscope has no record of them, but
+    // removing one is refused in Docker's words, not as a network that is not there
+    if (ref === 'host' || ref === 'none') throw conflict(`${ref} is a pre-defined network and cannot be removed`);
     const m = this.store.get(ref);
-    if (m.isDefault) throw conflict(`${m.name} is a pre-defined network and cannot be removed`);
+    if (m.isDefault) throw conflict(`${ref === 'bridge' ? ref : m.name} is a pre-defined network and cannot be removed`);
     // a container whose ADD is under way counts: its bridge must not go from under it
     const users = [...this.live.values()].filter((l) => l.state.attachments.some((a) => a.network === m.name)).map((l) => l.c);
     if (users.length) throw conflict(`error while removing network: network ${m.name} id ${m.id.slice(0, 12)} has active endpoints (containers ${users.map((u) => u.name).join(', ')})`);
@@ -352,7 +361,7 @@ export class Networking {
     const addr = (a: Attachment) => (a.result!.ips?.[0]?.address ?? '').split('/')[0];
     const own: HostsEntry[] = mine.filter((a) => addr(a)).map((a) => {
       const user = !this.isDefault(a.network);
-      return { address: addr(a), names: [...ownHostNames(c.hostname, c.domainname), ...(user ? [c.name, ...a.aliases] : [])] };
+      return { address: addr(a), names: [...ownHostNames(c.hostname, c.domainname), ...(user ? [c.name, ...a.aliases, ...onNetwork([c.name, ...a.aliases], a.network)] : [])] };
     });
     const peers: HostsEntry[] = [];
     for (const a of mine) {
@@ -360,7 +369,7 @@ export class Networking {
       for (const l of this.live.values()) {
         if (l.c.id === c.id) continue;
         for (const b of l.state.attachments) {
-          if (b.network === a.network && b.result && addr(b)) peers.push({ address: addr(b), names: [l.c.name, ...b.aliases, l.c.id.slice(0, 12)] });
+          if (b.network === a.network && b.result && addr(b)) peers.push({ address: addr(b), names: [l.c.name, ...b.aliases, l.c.id.slice(0, 12), ...onNetwork([l.c.name, ...b.aliases, l.c.id.slice(0, 12)], a.network)] });
         }
       }
     }

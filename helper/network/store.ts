@@ -140,6 +140,7 @@ export class NetworkStore {
     }
     // Docker's rule: the sub-blocks of a subnet the user names, not of one picked for them
     if (o.subnet === undefined && o.ipRange !== undefined) throw invalid('--ip-range: every ip-range must have a corresponding subnet (give --subnet)');
+    if (o.subnet === undefined && o.gateway !== undefined) throw invalid('--gateway: every gateway must have a corresponding subnet (give --subnet)');
     if (o.subnet === undefined && o.auxAddresses !== undefined) throw invalid('--aux-address: every auxiliary address must have a corresponding subnet (give --subnet)');
     const { options, bridge: opts } = parseBridgeOptions(o.options);
     if (opts.bridge !== undefined) this.checkFreeBridge(opts.bridge);

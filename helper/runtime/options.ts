@@ -202,6 +202,12 @@ export function specFromOptions({ opts, image, layers, hostname, containerPid, i
 
   // -v, --mount, --tmpfs, the image's VOLUMEs, lxcfs: after the defaults, so they cover them
   spec.mounts!.push(...(mounts ?? []));
+  // Docker's rule (daemon/oci_linux.go): a bind asking for shared propagation makes the root
+  // rshared, one asking for slave rslave; on a private root the bind's copy of its source would
+  // be private too and nothing the host mounts there would reach the container
+  const props = (mounts ?? []).flatMap((m) => (m.type === 'bind' ? m.options ?? [] : []));
+  if (props.some((o) => o === 'shared' || o === 'rshared')) spec.linux!.rootfsPropagation = 'rshared';
+  else if (props.some((o) => o === 'slave' || o === 'rslave')) spec.linux!.rootfsPropagation = 'rslave';
   if (opts.init) {
     const init = withInit(proc.args);
     spec.mounts!.push(init.mount);

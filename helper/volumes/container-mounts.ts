@@ -9,6 +9,7 @@ import { invalid } from '../errors';
 import type { IdMap } from '../lib/idmap';
 import type { MountInfo } from '../protocol/types/volumes';
 import type { Mount } from '../runtime/spec';
+import { checkBindPropagation } from './bind-propagation';
 import { copyImageData, giveToMappedRoot, isEmptyDir } from './copy-data';
 import { checkDriverOptions, type LocalDriverOptions } from './driver-options';
 import { lxcfsMounts } from './lxcfs';
@@ -76,6 +77,7 @@ function addRequest(store: VolumeStore, r: MountRequest, out: PlannedMounts): vo
       if (r.flag !== '-v') throw invalid(`${r.flag}: invalid mount config for type "bind": bind source path does not exist: ${r.source}`);
       (out.bindSourcesToMake ??= []).push(r.source!);
     }
+    checkBindPropagation(r.source!, r.propagation);
     out.specMounts.push({ destination: r.target, type: 'bind', source: r.source, options: [r.nonRecursive ? 'bind' : 'rbind', rw, r.propagation ?? 'rprivate'] });
     out.infos.push({ type: 'bind', source: r.source, destination: r.target, readOnly: r.readOnly });
   } else if (r.type === 'tmpfs') {

@@ -16,6 +16,8 @@ export function isVolumeName(name: unknown): name is string {
 export function checkVolumeName(name: unknown, what: string): string {
   if (typeof name !== 'string' || !name) throw invalid(`${what}: a volume name is required`);
   if (name.length > MAX_NAME) throw invalid(`${what}: volume name too long (${name.length} characters, at most ${MAX_NAME})`);
+  // Docker's words for a one-character name that would otherwise be valid ("-v a:/data")
+  if (/^[a-zA-Z0-9]$/.test(name)) throw invalid(`${what}: volume name is too short, names should be at least two alphanumeric characters`);
   if (!NAME.test(name)) {
     throw invalid(`${what}: "${name.slice(0, 80)}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
   }

@@ -18,16 +18,15 @@ export function volumesFrom(values: string[] | undefined, find: (ref: string) =>
   if (values.length > MAX_SOURCES) throw invalid(`--volumes-from: at most ${MAX_SOURCES} containers`);
   const out: MountRequest[] = [];
   for (const v of values) {
-    if (typeof v !== 'string' || !v) throw invalid('--volumes-from: a container name or id is expected');
-    const m = /^(.*?)(?::(ro|rw))?$/.exec(v)!;
-    const ref = m[1];
-    if (!ref) throw invalid(`--volumes-from: "${v.slice(0, 64)}" names no container`);
+    if (typeof v !== 'string' || !v) throw invalid('--volumes-from: volumes-from specification cannot be an empty string');
+    const { ref, forceReadOnly } = parseVolumesFrom(v);
     const src = find(ref);
     const flag = `--volumes-from ${src.name}`;
     for (const mi of src.mounts ?? []) {
       if (mi.type === 'tmpfs') continue;
       if (mi.type === 'bind' && mi.source && (mi.source === lxcfsDir || mi.source.startsWith(`${lxcfsDir}${path.sep}`))) continue;
-      const readOnly = m[2] === 'ro' ? true : m[2] === 'rw' ? false : mi.readOnly;
+      // Docker's RW is the source's AND the mode's: `:rw` never makes a read-only mount writable
+      const readOnly = forceReadOnly || mi.readOnly;
       // two sources with the same target: the first given wins, as Docker's
       if (out.some((r) => r.target === mi.destination)) continue;
       if (mi.type === 'volume' && mi.name) out.push({ type: 'volume', source: mi.name, target: mi.destination, readOnly, noCopy: true, flag });
@@ -35,4 +34,25 @@ export function volumesFrom(values: string[] | undefined, find: (ref: string) =>
     }
   }
   return out;
+}
+
+/**
+ * CONTAINER[:MODE], split at the first colon as Docker splits it; MODE is a
+ * comma list of at most one of ro/rw and one of z/Z (SELinux labels: taken,
+ * nothing to do here). Anything else (a propagation, nocopy, a second colon)
+ * is Docker's "invalid mode", not a container name to look for.
+ */
+export function parseVolumesFrom(v: string): { ref: string; forceReadOnly: boolean } {
+  const colon = v.indexOf(':');
+  const ref = colon < 0 ? v : v.slice(0, colon);
+  if (!ref) throw invalid(`--volumes-from: "${v.slice(0, 64)}" names no container`);
+  const mode = colon < 0 ? '' : v.slice(colon + 1);
+  let rw: string | undefined;
+  let label: string | undefined;
+  for (const part of mode ? mode.split(',') : []) {
+    if ((part === 'ro' || part === 'rw') && rw === undefined) rw = part;
+    else if ((part === 'z' || part === 'Z') && label === undefined) label = part;
+    else throw invalid(`--volumes-from: invalid mode: ${mode.slice(0, 64)}`);
+  }
+  return { ref, forceReadOnly: rw === 'ro' };
 }

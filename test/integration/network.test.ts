@@ -101,6 +101,10 @@ test('two containers on a user network reach each other by address and by name; 
   await waitFor(async () => /hello from/.test((await fetchFrom(cli, addr)).stdout), 10000, 'the server');
   assert.match((await fetchFrom(cli, `srv-${tag}`)).stdout, /hello from/, 'by name');
   assert.match((await fetchFrom(cli, `web-${tag}`)).stdout, /hello from/, 'by alias');
+  // Docker's DNS answers NAME.NETWORK too (names and aliases); not another network's suffix
+  assert.match((await fetchFrom(cli, `srv-${tag}.${netName}`)).stdout, /hello from/, 'by name.network');
+  assert.match((await fetchFrom(cli, `web-${tag}.${netName}`)).stdout, /hello from/, 'by alias.network');
+  assert.doesNotMatch(await execOut(cli, ['cat', '/etc/hosts']), new RegExp(`srv-${tag}\\.nscope\\b`));
   // the server learnt of the client too (its /etc/hosts kept current)
   assert.match(await execOut(srv, ['cat', '/etc/hosts']), new RegExp(`\\scli-${tag}\\b`));
 
@@ -201,6 +205,15 @@ test('-p ranges, as Docker takes them: a container range port by port, one port 
   await d.cli(['rm', '-f', two, one]);
   const failed = (await c.request('container.list', { all: true })).filter((x) => x.status === 'created').map((x) => x.id);
   if (failed.length) await d.cli(['rm', ...failed]);
+});
+
+test('port and ps list the published ports as Docker\'s CLI does: by container port, whatever order -p gave them in', async () => {
+  const id = await run(['-d', '-p', '127.0.0.1::7000', '-p', '127.0.0.1::80', '-p', '127.0.0.1::53/udp', '-p', '127.0.0.1::53', IMAGE, 'sleep', '60']);
+  const lines = (await d.cli(['port', id])).stdout.trim().split('\n');
+  assert.deepEqual(lines.map((l) => l.split(' ')[0]), ['53/tcp', '53/udp', '80/tcp', '7000/tcp']);
+  const ps = (await d.cli(['ps', '--no-trunc', '--filter', `id=${id}`, '--format', '{{.Ports}}'])).stdout.trim();
+  assert.deepEqual(ps.split(', ').map((x) => x.split('->')[1]), ['53/tcp', '53/udp', '80/tcp', '7000/tcp']);
+  await d.cli(['rm', '-f', id]);
 });
 
 test('-P publishes the image\'s EXPOSE ports on free host ports', async () => {
@@ -323,6 +336,8 @@ test('network create checks what it is given', async () => {
     [['--subnet', '10.0.0.1/16', 'x1'], /host bits set/],
     [['--subnet', '300.0.0.0/16', 'x2'], /not an IPv4 address/],
     [['--subnet', '10.240.0.0/24', '--gateway', '10.241.0.1', 'x3'], /not a host address/],
+    // Docker's rule for a gateway with no subnet, not a check against a subnet picked later
+    [['--gateway', '10.241.0.1', 'x3b'], /every gateway must have a corresponding subnet/],
     [['--subnet', d.subnet, 'x4'], /overlaps/],
     // a bridge must never take a loopback or "this host" address
     [['--subnet', '127.0.0.0/24', 'x5'], /overlaps 127\.0\.0\.0\/8 \(loopback\)/],
@@ -338,4 +353,10 @@ test('network create checks what it is given', async () => {
   }
   const rm = await d.cli(['network', 'rm', 'nscope']);
   assert.match(rm.stderr, /pre-defined network/);
+  // Docker's three pre-defined names, refused in its words under the name the user typed
+  for (const n of ['bridge', 'host', 'none']) {
+    const r = await d.cli(['network', 'rm', n]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`^nscope: ${n} is a pre-defined network and cannot be removed\n`));
+  }
 });

@@ -214,6 +214,34 @@ test('a helper killed and started again: a running holder keeps its mount; one w
   await cli(['volume', 'rm', 'vf-r1', 'vf-r2']);
 });
 
+test('bind-propagation: refused in Docker\'s words on a source that is not shared (or slave); rslave/rshared on a shared one see what the host mounts there later', async () => {
+  const src = path.join(d.dir, 'prop-src');
+  fs.mkdirSync(src, { recursive: true });
+  // the test's directory is on a private mount (as / is on a machine with no systemd): Docker refuses, so does nscope
+  const priv = path.join(d.dir, 'prop-private');
+  fs.mkdirSync(priv, { recursive: true });
+  const privMount = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f.length > 6 && (priv === f[4] || priv.startsWith(f[4] === '/' ? '/' : `${f[4]}/`))).pop()!;
+  if (!privMount.slice(6).some((x) => x.startsWith('shared:') || x.startsWith('master:'))) {
+    const r = await cli(['run', '--rm', '--mount', `type=bind,src=${priv},dst=/data,bind-propagation=rshared`, 'host', 'true'], false);
+    assert.equal(r.code, 125, r.stderr);
+    assert.equal(r.stderr, `nscope: path ${priv} is mounted on ${privMount[4]} but it is not a shared mount\n`);
+    const s = await cli(['run', '--rm', '-v', `${priv}:/data:rslave`, 'host', 'true'], false);
+    assert.equal(s.stderr, `nscope: path ${priv} is mounted on ${privMount[4]} but it is not a shared or slave mount\n`);
+  }
+  execFileSync('mount', ['--bind', src, src]);
+  try {
+    execFileSync('mount', ['--make-shared', src]);
+    const ids: string[] = [];
+    for (const p of ['rslave', 'rshared']) ids.push((await out('run', '-d', '--mount', `type=bind,src=${src},dst=/data,bind-propagation=${p}`, 'host', 'sleep', '60')).trim());
+    fs.mkdirSync(path.join(src, 'later'), { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'nscope-prop-test', path.join(src, 'later')]);
+    for (const id of ids) assert.match(await out('exec', id, 'cat', '/proc/self/mountinfo'), / \/data\/later .* nscope-prop-test /, 'the host\'s later mount reached the container');
+    await cli(['rm', '-f', ...ids]);
+  } finally {
+    try { execFileSync('umount', ['-R', src]); } catch { /* gone */ }
+  }
+});
+
 test('volume ls --filter: dangling, driver, label, name; a template; unknown filters refused', async () => {
   await cli(['volume', 'create', '--label', 'team=a', 'vf-la']);
   await cli(['volume', 'create', '--label', 'team=b', '--label', 'tier', 'vf-lb']);

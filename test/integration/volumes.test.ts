@@ -66,6 +66,15 @@ test('--volumes-from: another container\'s volumes (anonymous too) and binds at 
   assert.equal(r.stdout, 'shared\nanon\nfrom the host\nhb-ro\ndata-rw\n0\n');
   const ro = await cli(['run', '--rm', '--volumes-from', 'vf-src:ro', 'host', ...sh('cat /data/more; echo y > /data/y 2>/dev/null || echo data-ro')]);
   assert.equal(ro.stdout, 'more\ndata-ro\n');
+  // :rw is Docker's "the source's mode": a read-only bind stays read-only (RW = the source's AND the mode's)
+  const rw = await cli(['run', '--rm', '--volumes-from', 'vf-src:rw,z', 'host', ...sh('echo x > /hb/w 2>/dev/null || echo hb-ro; echo y > /data/y && echo data-rw')]);
+  assert.equal(rw.stdout, 'hb-ro\ndata-rw\n');
+  // a mode Docker does not take is its "invalid mode", not a container named vf-src:…
+  for (const mode of ['foo', 'rw:ro', 'ro,rw', 'nocopy', 'rshared']) {
+    const r = await d.cli(['run', '--rm', '--volumes-from', `vf-src:${mode}`, 'host', 'true']);
+    assert.equal(r.code, 125, r.stderr);
+    assert.match(r.stderr, new RegExp(`invalid mode: ${mode}\\n`), r.stderr);
+  }
   // an explicit -v for the same place wins over the inherited one
   const own = await cli(['run', '--rm', '--volumes-from', 'vf-src', '-v', 'vf-own:/data', 'host', ...sh('ls /data/s 2>/dev/null || echo own-volume')]);
   assert.equal(own.stdout, 'own-volume\n');
@@ -150,6 +159,8 @@ test('hostile and malformed mounts get one-line errors and leave nothing', async
   const cases: [string[], RegExp][] = [
     [['-v', '../x:/y'], /"\.\.\/x" includes invalid characters for a local volume name/],
     [['-v', 'a/b:/y'], /"a\/b" includes invalid characters/],
+    // Docker's own words for a name of one character
+    [['-v', 'a:/y'], /volume name is too short, names should be at least two alphanumeric characters/],
     [['--mount', 'type=volume,foo=bar,target=/x'], /unexpected key 'foo' in 'foo=bar'/],
     [['--mount', 'type=bind,source=/nonexistent-nscope,target=/x'], /bind source path does not exist/],
     [['--tmpfs', '/t:size=99999g'], /size 99999g out of range/],

@@ -5,7 +5,7 @@
 // whole under `Nscope`, the helper's own document.
 import type { ContainerDetail, HealthConfig, HealthState, ImageDetailInfo, ImageSummaryInfo, NetworkSummary, PortMapping } from '../protocol';
 import { DEFAULT_CAPS } from '../runtime/spec';
-import { goMap } from '../lib/go-template';
+import { goMap, goStringMap } from '../lib/go-template';
 import type { BlockIO, ThrottleDevice } from '../cgroups/block-io-limits';
 import { etcPaths, specHostConfig } from './docker-host-config';
 
@@ -144,13 +144,13 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       MemoryReservation: d.limits?.memoryReservation && d.limits.memoryReservation > 0 ? d.limits.memoryReservation : 0,
       OomKillDisable: !!d.limits?.oomKillDisable,
       OomScoreAdj: proc.oomScoreAdj ?? 0,
-      LogConfig: { Type: d.logConfig?.type ?? 'json-file', Config: goMap(d.logConfig?.config ?? {}) },
+      LogConfig: { Type: d.logConfig?.type ?? 'json-file', Config: goStringMap(d.logConfig?.config ?? {}) },
       MemorySwappiness: spec.linux?.resources?.memory?.swappiness ?? null,
       ...blkioFields(spec.linux?.resources?.blockIO, d.devicePaths ?? {}),
       CgroupParent: d.cgroupParent ?? '',
       Runtime: 'nscope', Isolation: '', VolumeDriver: '',
-      ...(d.annotations ? { Annotations: goMap(d.annotations) } : {}),
-      Tmpfs: goMap(Object.fromEntries(mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, '']))),
+      ...(d.annotations ? { Annotations: goStringMap(d.annotations) } : {}),
+      Tmpfs: goStringMap(Object.fromEntries(mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, '']))),
       ...specHostConfig(d.spec),
     },
     GraphDriver: {
@@ -192,7 +192,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       Volumes: cfg.Volumes ? emptySet(Object.keys(cfg.Volumes)) : null,
       WorkingDir: proc.cwd && proc.cwd !== '/' ? proc.cwd : cfg.WorkingDir ?? '',
       OnBuild: cfg.OnBuild ?? null,
-      Labels: goMap({ ...(d.labels ?? {}) }),
+      Labels: goStringMap({ ...(d.labels ?? {}) }),
       StopSignal: d.stopSignal ?? cfg.StopSignal ?? 'SIGTERM',
       ...(d.healthcheck ? { Healthcheck: dockerHealthConfig(d.healthcheck) } : {}),
       ...(d.stopTimeout !== undefined && d.stopTimeout !== 10 ? { StopTimeout: d.stopTimeout } : {}),
@@ -265,7 +265,7 @@ export function dockerImage(i: ImageDetailInfo, names: ImageSummaryInfo[] = []) 
       WorkingDir: cfg.WorkingDir ?? '',
       Entrypoint: cfg.Entrypoint ?? null,
       OnBuild: cfg.OnBuild ?? null,
-      Labels: cfg.Labels ? goMap({ ...cfg.Labels }) : null,
+      Labels: cfg.Labels ? goStringMap({ ...cfg.Labels }) : null,
       StopSignal: cfg.StopSignal ?? '',
       ...(cfg.Shell ? { Shell: cfg.Shell } : {}),
       ...(cfg.ArgsEscaped ? { ArgsEscaped: true } : {}),

@@ -6,7 +6,7 @@
 // document, as `nscope inspect` keeps a container's.
 import { createHash } from 'crypto';
 import type { NetworkDetail } from '../protocol';
-import { goMap } from '../lib/go-template';
+import { goMap, goStringMap } from '../lib/go-template';
 
 /**
  * An endpoint has no id of its own here (CNI keeps none): one made from the
@@ -49,8 +49,8 @@ export function dockerNetwork(n: NetworkDetail) {
       IPv4Address: e.address,
       IPv6Address: '',
     }]))),
-    Options: goMap({ ...options }),
-    Labels: goMap({ ...(n.labels ?? {}) }),
+    Options: goStringMap({ ...options }),
+    Labels: goStringMap({ ...(n.labels ?? {}) }),
     Nscope: n,
   };
 }

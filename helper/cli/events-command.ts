@@ -8,7 +8,7 @@ import { list, str, UsageError } from './args';
 import type { Command } from './command';
 import { EVENT_FILTERS, parseFilters, type Filters } from './filters';
 import { listFormat } from './list-format';
-import { goMap } from '../lib/go-template';
+import { goStringMap } from '../lib/go-template';
 import { parseTimeArg } from './time-arg';
 
 /** nscope's event type -> Docker's Type and Action; container.changed (files written) has no Docker event */
@@ -53,7 +53,7 @@ export function dockerEvent(e: NscopeEvent, known?: { image?: string; labels?: R
   if (e.name) attrs.name = e.name;
   const ms = Date.parse(e.time);
   return {
-    Type, Action, Actor: { ID: e.id, Attributes: goMap(attrs) }, scope: 'local', time: Math.floor(ms / 1000), timeNano: ms * 1e6,
+    Type, Action, Actor: { ID: e.id, Attributes: goStringMap(attrs) }, scope: 'local', time: Math.floor(ms / 1000), timeNano: ms * 1e6,
     ...(Type === 'container' ? { status: Action, id: e.id, from: known?.image ?? '' } : {}),
   };
 }

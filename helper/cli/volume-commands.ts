@@ -5,7 +5,7 @@ import { bool, FlagError, list, str, UsageError, type Parsed } from './args';
 import { FORMAT, json, wantsJson, type Command, type Flag } from './command';
 import { INSPECT_FORMAT } from './inspect-command';
 import { inspectFormat, printInspected } from './inspect-output';
-import { goMap } from '../lib/go-template';
+import { goStringMap } from '../lib/go-template';
 import { filterVolumes, parseFilters, VOLUME_FILTERS } from './filters';
 import { humanSize, table } from './format';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
@@ -102,8 +102,8 @@ const LS: Command = {
 /** Docker's volume document (`docker volume inspect`), nscope's own fields under Nscope. */
 function dockerVolume(v: VolumeSummary): object {
   return {
-    CreatedAt: v.created, Driver: v.driver, Labels: goMap({ ...v.labels }), Mountpoint: v.mountpoint, Name: v.name,
-    Options: v.options ? goMap({ type: v.options.type, device: v.options.device, ...(v.options.o !== undefined ? { o: v.options.o } : {}) }) : null,
+    CreatedAt: v.created, Driver: v.driver, Labels: goStringMap({ ...v.labels }), Mountpoint: v.mountpoint, Name: v.name,
+    Options: v.options ? goStringMap({ type: v.options.type, device: v.options.device, ...(v.options.o !== undefined ? { o: v.options.o } : {}) }) : null,
     Scope: 'local',
     Nscope: { anonymous: v.anonymous, users: v.users, ...(v.size !== undefined ? { size: v.size } : {}), ...(v.mounted !== undefined ? { mounted: v.mounted } : {}) },
   };

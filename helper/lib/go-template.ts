@@ -5,12 +5,22 @@
 // Values print as Go prints them (`[a b]`, `map[k:v]`, `<no value>`), since
 // scripts compare that text.
 
-/** Marks a plain object as a Go map (its keys sorted when printed or ranged, a missing key is `<no value>`); unmarked objects are structs, where a missing field is an error. */
+/**
+ * Marks a plain object as a Go map (its keys sorted when printed or ranged, a
+ * missing key is `<no value>`); unmarked objects are structs, where a missing
+ * field is an error. `zero`: the value type's zero, what `index` gives for a
+ * missing key as Go's does (`""` for Docker's map[string]string: Labels,
+ * Options), rather than `<no value>`.
+ */
 const GO_MAP = Symbol('go-map');
-export function goMap<T extends object>(o: T): T {
+const GO_ZERO = Symbol('go-zero');
+export function goMap<T extends object>(o: T, zero?: unknown): T {
   Object.defineProperty(o, GO_MAP, { value: true, enumerable: false });
+  if (zero !== undefined) Object.defineProperty(o, GO_ZERO, { value: zero, enumerable: false });
   return o;
 }
+/** A map of strings (Labels, Options, Attributes): index of a missing key is "". */
+export const goStringMap = <T extends object>(o: T): T => goMap(o, '');
 const isMap = (o: object): boolean => (o as Record<symbol, unknown>)[GO_MAP] === true;
 
 export class TemplateError extends Error {}
@@ -311,13 +321,16 @@ const FUNCS: Record<string, (...a: unknown[]) => unknown> = {
   index: (v, ...keys) => {
     let cur = v;
     for (const k of keys) {
+      // null here is a nil map of Docker's documents (an image's Labels): Go's index gives the zero, "" for strings
+      if (cur === null && typeof k === 'string') return '';
       if (cur === null || cur === undefined) throw new TemplateError('error calling index: index of untyped nil');
       if (Array.isArray(cur) || typeof cur === 'string') {
         if (typeof k !== 'number') throw new TemplateError('error calling index: cannot index slice/array with type string');
         if (k < 0 || k >= cur.length) throw new TemplateError(`error calling index: index out of range: ${k}`);
         cur = Array.isArray(cur) ? cur[k] : cur.charCodeAt(k);
       } else if (typeof cur === 'object') {
-        cur = (cur as Record<string, unknown>)[String(k)];
+        const m = cur as Record<string | symbol, unknown>;
+        cur = Object.prototype.hasOwnProperty.call(m, String(k)) ? m[String(k)] : m[GO_ZERO];
       } else throw new TemplateError(`error calling index: can't index item of type ${typeof cur}`);
     }
     return cur;

@@ -1,7 +1,7 @@
 // The Go template subset behind --format: what Docker users' scripts print.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { goMap, parseTemplate, sprintf, TemplateError, unescapeFormat } from '../../helper/lib/go-template';
+import { goMap, goStringMap, parseTemplate, sprintf, TemplateError, unescapeFormat } from '../../helper/lib/go-template';
 
 const doc = {
   Id: 'abc123', Name: '/web',
@@ -40,6 +40,12 @@ test('json, index, join, lower/upper, len', () => {
   assert.equal(run('{{len .Mounts}}'), '2');
   assert.equal(run('{{(index .NetworkSettings.Networks "other").IPAddress}}'), '10.9.0.2');
   assert.equal(run('{{json (index .Config.Labels "app")}}'), '"web"');
+  // index of a missing key gives the map's zero, as Go's: "" for a map of strings; a nil map of them too
+  const labelled = { Config: { Labels: goStringMap({ app: 'web' }) }, Image: { Labels: null } };
+  assert.equal(run('[{{index .Config.Labels "nope"}}]', labelled), '[]');
+  assert.equal(run('[{{index .Image.Labels "nope"}}]', labelled), '[]');
+  assert.equal(run('{{if index .Config.Labels "nope"}}set{{else}}unset{{end}}', labelled), 'unset');
+  assert.equal(run('{{index .Config.Labels "nope"}}'), '<no value>', 'a map without a known zero: as a map of interfaces');
   // a map's keys sorted, as Go's encoding/json writes them; a struct's fields in their order
   assert.equal(run('{{json .Config.Labels}}'), '{"app":"web","com.x":"y"}');
   assert.equal(run('{{json .NetworkSettings}}'), '{"IPAddress":"10.1.2.3","Networks":{"nscope":{"IPAddress":"10.1.2.3"},"other":{"IPAddress":"10.9.0.2"}}}');

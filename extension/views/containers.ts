@@ -31,11 +31,32 @@ export class ContainersProvider extends TreeProvider {
   /** what the sparklines of running containers' tooltips draw, per host (each host's stats streams are its own) */
   private readonly recent = new Map<Connection, RecentStats>();
   private readonly writeAsSub?: vscode.Disposable;
+  /** the container rows each host's list last gave the tree: what the clock redraws */
+  private readonly shown = new Map<Connection, ContainerNode[]>();
+  private clock?: NodeJS.Timeout;
+  private readonly configSub: vscode.Disposable;
 
   /** `writeAs`: who each container's files are written as, shown on its Files node (a change redraws them) */
   constructor(hosts: HostConnections, private readonly writeAs?: WriteAs) {
     super(hosts);
     this.writeAsSub = writeAs?.onDidChange(() => this.refresh());
+    this.startClock();
+    this.configSub = vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('nscope.timesRefreshSeconds')) this.startClock(); });
+  }
+
+  /**
+   * The times rows show (`up 44s`) age with nothing happening to the
+   * container: every nscope.timesRefreshSeconds, the rows whose text is no
+   * longer true are redrawn, those alone (as Docker's view refreshes its list).
+   */
+  private startClock(): void {
+    if (this.clock) clearInterval(this.clock);
+    this.clock = undefined;
+    const s = vscode.workspace.getConfiguration('nscope').get<number>('timesRefreshSeconds', 30);
+    if (!(s > 0)) return;
+    this.clock = setInterval(() => {
+      for (const nodes of this.shown.values()) for (const n of nodes) if (n.retime()) this.refresh(n);
+    }, Math.max(1, Math.min(3600, s)) * 1000);
   }
 
   private recentOf(conn: Connection): RecentStats {
@@ -57,6 +78,8 @@ export class ContainersProvider extends TreeProvider {
   }
 
   override dispose(): void {
+    if (this.clock) clearInterval(this.clock);
+    this.configSub.dispose();
     this.writeAsSub?.dispose();
     for (const r of this.recent.values()) r.dispose();
     super.dispose();
@@ -75,7 +98,10 @@ export class ContainersProvider extends TreeProvider {
     for (const c of this.expandedFiles.keys()) if (!live.has(c)) this.expandedFiles.delete(c);
     for (const [c, r] of this.recent) if (!live.has(c)) { r.dispose(); this.recent.delete(c); }
     const expandedOf = (id: string) => { let m = expanded.get(id); if (!m) expanded.set(id, m = new Map()); return m; };
-    return list.map((c) => new ContainerNode(conn, c, (n) => expandedOf(c.id).set(n.id!, n), this.writeAs));
+    const nodes = list.map((c) => new ContainerNode(conn, c, (n) => expandedOf(c.id).set(n.id!, n), this.writeAs));
+    this.shown.set(conn, nodes);
+    for (const c of this.shown.keys()) if (!live.has(c)) this.shown.delete(c);
+    return nodes;
   }
 
   /**
@@ -93,6 +119,20 @@ export class ContainerNode extends Node {
   /** the tooltip without the stats */
   readonly summary: vscode.MarkdownString;
 
+  private describeNow(): string {
+    const c = this.c;
+    return c.engine ? `${ENGINE_LABEL[c.engine.name]} · ${describe(c).replace(/^[^·]*· /, '')}` : describe(c);
+  }
+
+  /** Its times as of now (`up 5m`); true when the row's text changed and wants redrawing. */
+  retime(): boolean {
+    const d = this.describeNow();
+    if (d === this.description) return false;
+    this.description = d;
+    this.accessibilityInformation = undefined;
+    return true;
+  }
+
   /** `onFilesExpanded`: told when its Changes or Files node is expanded */
   constructor(override readonly conn: Connection, readonly c: ContainerSummary, private readonly onFilesExpanded?: (n: Node) => void, private readonly writeAs?: WriteAs) {
     super(c.name, C.Collapsed);
@@ -101,7 +141,7 @@ export class ContainerNode extends Node {
     // a frozen one `container.paused` (Unpause offered, not Pause or a shell: an exec would hang)
     this.contextValue = `${c.engine ? 'engine' : 'container'}.${c.status === 'running' && c.paused && !c.engine ? 'paused' : c.status}`;
     this.iconPath = c.engine ? engineIcon(c) : stateIcon(c);
-    this.description = c.engine ? `${ENGINE_LABEL[c.engine.name]} · ${describe(c).replace(/^[^·]*· /, '')}` : describe(c);
+    this.description = this.describeNow();
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${c.name}** \`${shortId(c.id)}\`\n\n`);
     if (c.engine) {

@@ -86,6 +86,9 @@ const QUIET_SETTINGS = {
   'git.enabled': false,
   // the DOM renderer keeps the terminal's text readable from the page
   'terminal.integrated.gpuAcceleration': 'off',
+  // rows redrawn only when something happens: a row is never redrawn under a click for its clock
+  // (times.test.ts turns the clock on, in a VS Code of its own)
+  'nscope.timesRefreshSeconds': 0,
 };
 
 export class VsCode {

@@ -241,6 +241,26 @@ export class VsCode {
   }
 
   /**
+   * Opens a modal question with `open` (a context menu's item) and returns
+   * it once it shows `text`. Retried: a tree redrawn by an event right as the
+   * item is clicked (a container's die, then its stop) can close the menu
+   * without running the command, and nothing asks.
+   */
+  async dialog(open: () => Promise<void>, text: string | RegExp): Promise<Locator> {
+    const box = this.page.locator('.monaco-dialog-box', { hasText: text });
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      await open();
+      try {
+        await box.waitFor({ state: 'visible', timeout: 5000 });
+        return box;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+    }
+  }
+
+  /**
    * Opens a quick pick with `open` and chooses its row `label`. Retried: a
    * pick closes when focus leaves it, and a view refreshing right as the pick
    * opens (a tree redrawn after the last step) can take focus back, leaving

@@ -111,9 +111,7 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     assert.equal((await daemon.cli(['stop', '-t', '0', 'cmd-pz2'])).code, 0);
     await vs.row('Containers', /cmd-pz2.*exited/).waitFor({ timeout: UI });
     // Remove asks first for a stopped container too: its rw layer goes with it
-    await vs.contextMenu(vs.row('Containers', 'cmd-pz2'), 'Remove');
-    const ask = page.locator('.monaco-dialog-box', { hasText: 'Remove container cmd-pz2?' });
-    await ask.waitFor({ timeout: UI });
+    const ask = await vs.dialog(() => vs.contextMenu(vs.row('Containers', 'cmd-pz2'), 'Remove'), 'Remove container cmd-pz2?');
     await ask.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await ask.waitFor({ state: 'detached', timeout: UI });
     assert.ok(await containerId('cmd-pz2'), 'kept when the question is cancelled');

@@ -237,8 +237,7 @@ describe('VS Code: a container\'s files', { skip, timeout: 300000 }, () => {
     const renamed = vs.row('Containers', /^0-renamed\s*rw layer/);
     await renamed.waitFor({ timeout: UI });
     // Delete asks first
-    await vs.contextMenu(renamed, 'Delete');
-    await page.locator('.monaco-dialog-box', { hasText: 'Delete /0-renamed in container files-web?' }).waitFor({ timeout: UI });
+    await vs.dialog(() => vs.contextMenu(renamed, 'Delete'), 'Delete /0-renamed in container files-web?');
     await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Delete$/ }).click();
     await waitFor(() => inBox('! test -e /0-renamed'), UI, 'the folder gone from the container');
     await renamed.waitFor({ state: 'detached', timeout: UI });

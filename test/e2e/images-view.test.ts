@@ -80,16 +80,16 @@ describe('VS Code: the Images view\'s Build Image… and Remove Image', { skip, 
   uiTest('Remove Image of an image a container uses: the question names it and offers Remove Anyway', async () => {
     const { id } = await client.request('container.create', { image: 'qa-api:1', name: 'qa-user', cmd: ['sleep', '600'] });
     await vs.row('Containers', 'qa-user').waitFor({ timeout: UI });
-    const ask = page.locator('.monaco-dialog-box', { hasText: 'The image qa-api:1 is used by container qa-user. Remove it anyway?' });
+    const question = 'The image qa-api:1 is used by container qa-user. Remove it anyway?';
+    const removeAsking = () => vs.contextMenu(vs.row('Images', 'qa-api:1'), 'Remove Image');
+    const ask = await vs.dialog(removeAsking, question);
     const button = (label: string) => ask.locator('.monaco-button', { hasText: label }).first();
-    await vs.contextMenu(vs.row('Images', 'qa-api:1'), 'Remove Image');
-    await ask.waitFor({ timeout: UI });
     assert.match(await ask.innerText(), /stay, unnamed, until that container is removed/);
     await vs.screenshot('images-view-2-in-use');
     await button('Cancel').click();
     await ask.waitFor({ state: 'detached', timeout: UI });
     assert.ok((await names()).includes('qa-api:1'), 'kept when the question is cancelled');
-    await vs.contextMenu(vs.row('Images', 'qa-api:1'), 'Remove Image');
+    await vs.dialog(removeAsking, question);
     await button('Remove Anyway').click();
     await vs.row('Images', 'qa-api:1').waitFor({ state: 'detached', timeout: UI });
     assert.ok(!(await names()).includes('qa-api:1'));
@@ -98,9 +98,7 @@ describe('VS Code: the Images view\'s Build Image… and Remove Image', { skip, 
     assert.equal((await client.request('container.inspect', { id })).status, 'running');
     assert.equal(await page.locator('.notification-list-item-message', { hasText: '--force' }).count(), 0, 'no CLI flag in an error');
     // an image no container uses: the plain question
-    await vs.contextMenu(vs.row('Images', 'qa-worker:1'), 'Remove Image');
-    const plain = page.locator('.monaco-dialog-box', { hasText: 'Remove the image qa-worker:1?' });
-    await plain.waitFor({ timeout: UI });
+    const plain = await vs.dialog(() => vs.contextMenu(vs.row('Images', 'qa-worker:1'), 'Remove Image'), 'Remove the image qa-worker:1?');
     await plain.locator('.monaco-button', { hasText: 'Remove' }).first().click();
     await vs.row('Images', 'qa-worker:1').waitFor({ state: 'detached', timeout: UI });
   });

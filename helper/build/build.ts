@@ -84,6 +84,8 @@ function saveCache(cache: Record<string, string>): void {
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
 /** What a step's cache key starts with: the image so far, or "scratch" for an empty stage. */
+/** An instruction as the build log and a config step's history show it: keyword, flags, arguments. */
+const asWritten = (ins: Instruction) => `${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`;
 const parentKey = (st: StageState) => (st.image === st.scratch ? 'scratch' : st.image);
 const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -213,6 +215,22 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     if (noCache || !cache[key]) return undefined;
     try { return (await c.request('image.inspect', { ref: cache[key] })).id; } catch { delete cache[key]; return undefined; }
   };
+  /**
+   * A config-only image on `st.image` (Docker's empty_layer history entry: no layer), of the
+   * pending changes and `author` (MAINTAINER's), cached under `key`; true when the cache had it.
+   */
+  const configStep = async (st: StageState, key: string, createdBy: string, author?: string): Promise<boolean> => {
+    const hit = await cached(key);
+    if (hit) st.image = hit;
+    else {
+      const r = await c.request('image.create', { name: `${CACHE_NAME}:${key.slice(0, 16)}`, parent: st.image, changes: st.pending, createdBy, message: fileName, ...(author ? { author } : {}) });
+      cache[key] = st.image = r.id;
+      saveCache(cache);
+    }
+    st.pending = [];
+    st.written = [];
+    return !!hit;
+  };
 
   try {
     for (const stage of stages.slice(0, last + 1)) {
@@ -261,7 +279,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       for (const ins of [...triggers, ...stage.instructions]) {
         stopped();
         const trigger = triggers.indexOf(ins);
-        const text = `${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`;
+        const text = asWritten(ins);
         say(trigger >= 0 ? `Trigger ${trigger + 1}/${triggers.length} : ${text}\n` : `Step ${++step}/${steps} : ${text}\n`);
         switch (ins.keyword) {
           case 'ARG':
@@ -331,20 +349,12 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             if (CONFIG_CHANGES.has(ins.keyword)) {
               // read once here, handed on quoted (./config-change.ts); ENV, WORKDIR and USER also set what later steps use
               st.pending.push(configChange(ins, lookup, parsed.escape, st, at(ins)));
-              st.written.push(`${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`);
+              st.written.push(asWritten(ins));
               say(' ---> (config only: recorded in the image, no layer of its own)\n');
             } else if (ins.keyword === 'MAINTAINER') {
               // as Docker: the image's author (and its history entry's), a config-only step of its own; what follows inherits it
               const author = ins.args.trim();
-              const key = hash(parentKey(st), ...st.pending, 'MAINTAINER', author);
-              const hit = await cached(key);
-              if (hit) { st.image = hit; say(' ---> Using cache\n'); } else {
-                const r = await c.request('image.create', { name: `${CACHE_NAME}:${key.slice(0, 16)}`, parent: st.image, changes: st.pending, createdBy: [...st.written, `MAINTAINER ${author}`].join('; '), message: fileName, author });
-                cache[key] = st.image = r.id;
-                saveCache(cache);
-              }
-              st.pending = [];
-              st.written = [];
+              if (await configStep(st, hash(parentKey(st), ...st.pending, 'MAINTAINER', author), [...st.written, `MAINTAINER ${author}`].join('; '), author)) say(' ---> Using cache\n');
               say(` ---> ${shortId(st.image)}\n`);
             } else {
               throw new BuildError(`${fileName}:${ins.range.start.line + 1}: unknown instruction ${ins.keyword}`);
@@ -353,19 +363,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       }
       // --label: on the image built, after whatever the Containerfile's own LABELs set
       if (labels && stage.index === last) { st.pending.push(labels); st.written.push(labels); }
-      if (st.pending.length) {
-        // config alone makes no layer (Docker's empty_layer history entry): FROM scratch + CMD is an image of zero layers
-        const key = hash(parentKey(st), ...st.pending, 'CONFIG');
-        const hit = await cached(key);
-        if (hit) st.image = hit;
-        else {
-          const r = await c.request('image.create', { name: `${CACHE_NAME}:${key.slice(0, 16)}`, parent: st.image, changes: st.pending, createdBy: st.written.join('; '), message: fileName });
-          cache[key] = st.image = r.id;
-          saveCache(cache);
-        }
-        st.pending = [];
-        st.written = [];
-      }
+      // config alone makes no layer: FROM scratch + CMD is an image of zero layers
+      if (st.pending.length) await configStep(st, hash(parentKey(st), ...st.pending, 'CONFIG'), st.written.join('; '));
       images[stage.index] = st.image;
     }
   } catch (e) {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Readable } from 'stream';
 import { invalid, notFound } from '../errors';
-import { MAX_LAYERS, configPlatform, formatPartialPlatform, formatPlatform, pickPlatform, platformMatches } from '../registry/manifest';
+import { checkLayerCount, configPlatform, formatPartialPlatform, formatPlatform, pickPlatform, platformMatches } from '../registry/manifest';
 import { sha256 } from './blobs';
 import { cleanEntryPath } from './in-root';
 import { tryNormalizeName } from './names';
@@ -206,7 +206,7 @@ function readDockerSave(dir: string, opts: ReadArchiveOptions, skipped: string[]
   return value.map((m, i): ArchiveImage | undefined => {
     const where = `manifest.json[${i}]`;
     if (!m || typeof m !== 'object' || !Array.isArray(m.Layers)) throw invalid(`archive: ${where} has no Layers`);
-    if (m.Layers.length > MAX_LAYERS) throw invalid(`archive: ${where}: ${m.Layers.length} layers is more than the ${MAX_LAYERS} overlayfs can stack`);
+    checkLayerCount(m.Layers.length, `archive: ${where}`);
     const configFile = inArchive(dir, m.Config, `${where} Config`);
     const config = readJsonFile<unknown>(configFile, `config ${m.Config}`).bytes;
     // the config's file name is its digest ("<hex>.json" or "blobs/sha256/<hex>"): check it when it says so
@@ -311,7 +311,7 @@ function readOciLayout(dir: string, opts: ReadArchiveOptions, skipped: string[])
     const m = readBlobJson<OciManifest>(dir, d, where);
     const man = m.value;
     if (!man || !man.config || !Array.isArray(man.layers)) throw invalid(`archive: ${where}: manifest without config or layers`);
-    if (man.layers.length > MAX_LAYERS) throw invalid(`archive: ${where}: ${man.layers.length} layers is more than the ${MAX_LAYERS} overlayfs can stack`);
+    checkLayerCount(man.layers.length, `archive: ${where}`);
     const cfg = readBlobJson<unknown>(dir, man.config, `${where} config`);
     if (!platformOk(cfg.bytes, opts, skipped)) return;
     const layers = man.layers.map((l, i) => {

@@ -17,8 +17,13 @@ export const FOREIGN = new Set<string>([
 ]);
 const LAYERS = new Set<string>([MEDIA.layerTar, MEDIA.layerGzip, MEDIA.layerZstd, MEDIA.dockerLayerGzip, MEDIA.dockerLayerTar, ...FOREIGN]);
 const CONFIGS = new Set<string>([MEDIA.config, MEDIA.dockerConfig]);
-/** more layers than overlayfs can stack is not an image anyone can run (an image archive's too: images/archive.ts) */
-export const MAX_LAYERS = 500;
+/** more layers than overlayfs can stack is not an image anyone can run (a pull's or an archive's: checkLayerCount) */
+const MAX_LAYERS = 500;
+
+/** An image of `n` layers refused past MAX_LAYERS, `label` naming where it came from (a pull's manifest, an archive's entry). */
+export function checkLayerCount(n: number, label: string): void {
+  if (n > MAX_LAYERS) throw invalid(`${label}: ${n} layers is more than the ${MAX_LAYERS} overlayfs can stack`);
+}
 
 export type Parsed =
   | { kind: 'index'; index: OciIndex; mediaType: string }
@@ -48,7 +53,7 @@ export function parseManifest(bytes: Buffer, headerType: string, label: string):
     throw invalid(`${label}: not a container image (config media type "${doc.config.mediaType.slice(0, 100)}": an artifact, e.g. a Helm chart or a signature)`);
   }
   if (!Array.isArray(doc.layers) || !doc.layers.every(descriptorOk)) throw invalid(`${label}: the manifest's layers are not valid descriptors`);
-  if (doc.layers.length > MAX_LAYERS) throw invalid(`${label}: ${doc.layers.length} layers is more than the ${MAX_LAYERS} overlayfs can stack`);
+  checkLayerCount(doc.layers.length, label);
   for (const l of doc.layers as Descriptor[]) {
     if (!LAYERS.has(l.mediaType)) throw invalid(`${label}: layer ${l.digest.slice(0, 19)}… has unsupported media type "${l.mediaType.slice(0, 100)}"`);
   }

@@ -10,7 +10,8 @@ import * as path from 'path';
 import type { CgroupDriver, CgroupLimits } from '../cgroups/types';
 import { validateResources } from '../cgroups/validate';
 import { conflict, invalid, notFound, NscopeError } from '../errors';
-import { isSameProcess, procCmdline, procStatus } from '../lib/procinfo';
+import { isSameProcess } from '../lib/procinfo';
+import { processesOf } from './process-info';
 import { containerNamespaces } from '../namespaces/list';
 import type {
   ContainerDetail, ContainerEngine, ContainerNamespace, ContainerStats, ContainerStatus, ContainerSummary, DiffResult, LimitArgs, Limits, ProcessInfo,
@@ -153,15 +154,13 @@ export class EngineContainers {
     return c as EngineContainer & { pid: number };
   }
 
+  /** The host pids of a running container's processes (its cgroup's). */
+  pids(ref: string): number[] {
+    return this.cgroups.open(this.running(ref).cgroupRel).pids();
+  }
+
   top(ref: string): ProcessInfo[] {
-    const c = this.running(ref);
-    const out: ProcessInfo[] = [];
-    for (const pid of this.cgroups.open(c.cgroupRel).pids()) {
-      const st = procStatus(pid);
-      if (!st) continue;
-      out.push({ pid, nsPid: st.nsPids.length > 1 ? st.nsPids[st.nsPids.length - 1] : st.nsPids[0] ?? null, ppid: st.ppid, uid: st.uid, state: st.state, command: procCmdline(pid) });
-    }
-    return out.sort((a, b) => a.pid - b.pid);
+    return processesOf(this.pids(ref));
   }
 
   stats(ref: string): ContainerStats {

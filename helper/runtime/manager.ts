@@ -28,7 +28,7 @@ import { kill, stop } from './containers/stop';
 import { update, type UpdateResult } from './containers/update';
 import {
   cgroupOf, type ContainerLayersView, counts, freezeMarker, imageInUse, initPid, inspect, layers, logAttributes, logPath, logs, runningRefs, rwSize, stats,
-  summary, top,
+  pids, summary, top,
 } from './containers/views';
 import { pause, unpause } from './containers/pause';
 import { rename } from './containers/rename';
@@ -169,6 +169,7 @@ export class ContainerManager extends EventEmitter {
   }
   stats(ref: string): ContainerStats { return stats(this.ctx, ref); }
   top(ref: string): ProcessInfo[] { return top(this.ctx, ref); }
+  pids(ref: string): number[] { return pids(this.ctx, ref); }
   logs(ref: string, tail?: number): LogEntry[] { return logs(this.ctx, ref, tail); }
   logPath(ref: string, live = false): { file: string; running: () => boolean } { return logPath(this.ctx, ref, live); }
   logAttrs(ref: string): Record<string, string> { return logAttributes(this.ctx, ref); }

@@ -68,12 +68,11 @@ export function runPs(args: string[]): Promise<string> {
   });
 }
 
-/** Runs the host's ps with `args` and keeps the rows of `pids` (`top`). */
+/** Runs the host's ps with `args` and keeps the rows of `pids` (`top`: its errors say so). */
 export async function psTable(pids: number[], args: string[]): Promise<PsTable> {
   try {
     return parsePs(await runPs(args), pids);
   } catch (e) {
-    if (e instanceof NscopeError && !e.message.startsWith('top: ')) throw new NscopeError(e.code, `top: ${e.message}`);
-    throw e;
+    throw e instanceof NscopeError ? new NscopeError(e.code, `top: ${e.message}`) : e;
   }
 }

@@ -247,15 +247,20 @@ export class VsCode {
    * without running the command, and nothing asks.
    */
   async dialog(open: () => Promise<void>, text: string | RegExp): Promise<Locator> {
-    const box = this.page.locator('.monaco-dialog-box', { hasText: text });
+    return this.openUntilShown(open, this.page.locator('.monaco-dialog-box', { hasText: text }), false);
+  }
+
+  /** Runs `open` until `shown` is visible (5 s a try, 30 s in all); `escape`: Escape closes what a try left half-open. */
+  private async openUntilShown(open: () => Promise<void>, shown: Locator, escape: boolean): Promise<Locator> {
     const deadline = Date.now() + 30000;
     for (;;) {
       await open();
       try {
-        await box.waitFor({ state: 'visible', timeout: 5000 });
-        return box;
+        await shown.waitFor({ state: 'visible', timeout: 5000 });
+        return shown;
       } catch (e) {
         if (Date.now() > deadline) throw e;
+        if (escape) await this.page.keyboard.press('Escape');
       }
     }
   }
@@ -288,18 +293,7 @@ export class VsCode {
    * view taking the focus back) is closed with Escape and opened again.
    */
   async input(open: () => Promise<void>): Promise<Locator> {
-    const box = this.page.locator('.quick-input-widget .quick-input-box input');
-    const deadline = Date.now() + 30000;
-    for (;;) {
-      await open();
-      try {
-        await box.waitFor({ state: 'visible', timeout: 5000 });
-        return box;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await this.page.keyboard.press('Escape');
-      }
-    }
+    return this.openUntilShown(open, this.page.locator('.quick-input-widget .quick-input-box input'), true);
   }
 
   /** Drags the side bar's edge so it is `width` pixels wide. */

@@ -3,7 +3,8 @@
 import * as path from 'path';
 import { conflict, invalid } from '../../errors';
 import { readJson } from '../../lib/atomic';
-import { isSameProcess, procCmdline, procStatus } from '../../lib/procinfo';
+import { isSameProcess } from '../../lib/procinfo';
+import { processesOf } from '../process-info';
 import { readNetDev } from '../../lib/proc-net-dev';
 import type { ContainerDetail, ContainerStats, ContainerStatus, ContainerSummary, LiveSecurity, LogEntry, ProcessInfo } from '../../protocol/types';
 import type { ContainerLayers } from '../../rootfs/layout';
@@ -118,17 +119,15 @@ export function stats(ctx: ContainerContext, ref: string): ContainerStats {
   };
 }
 
-export function top(ctx: ContainerContext, ref: string): ProcessInfo[] {
+/** The host pids of a running container's processes (its cgroup's). */
+export function pids(ctx: ContainerContext, ref: string): number[] {
   const r = ctx.find(ref);
   if (r.status === 'exited') throw conflict(`container ${r.name} is not running`);
-  const out: ProcessInfo[] = [];
-  for (const pid of cgroup(ctx, r).pids()) {
-    const st = procStatus(pid);
-    if (!st) continue;
-    // NSpid lists the pid in each nested namespace: the last is the container's view
-    out.push({ pid, nsPid: st.nsPids.length > 1 ? st.nsPids[st.nsPids.length - 1] : st.nsPids[0] ?? null, ppid: st.ppid, uid: st.uid, state: st.state, command: procCmdline(pid) });
-  }
-  return out.sort((a, b) => a.pid - b.pid);
+  return cgroup(ctx, r).pids();
+}
+
+export function top(ctx: ContainerContext, ref: string): ProcessInfo[] {
+  return processesOf(pids(ctx, ref));
 }
 
 export function logs(ctx: ContainerContext, ref: string, tail?: number): LogEntry[] {

@@ -28,7 +28,7 @@ export function containerHandlers(s: HelperServices): AreaHandlers<keyof Contain
     'container.top': (p) => routed(s, obj(p).id, (id) => e.top(id), () => c.top(p.id)),
     'container.ps': (p) => {
       const args = checkPsArgs(obj(p).args);
-      return psTable(routed(s, p.id, (id) => e.top(id), () => c.top(p.id)).map((x) => x.pid), args);
+      return psTable(routed(s, p.id, (id) => e.pids(id), () => c.pids(p.id)), args);
     },
     'container.stats': (p) => routed(s, obj(p).id, (id) => e.stats(id), () => c.stats(p.id)),
     'container.logs': (p) => c.logs(obj(p).id, p.tail),

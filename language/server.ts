@@ -16,9 +16,8 @@ import { checkContainerfile } from './check';
 import { existsInContext } from './context-files';
 import { parseContainerfile, stagesOf, type Range } from './containerfile';
 import { INSTRUCTIONS } from './instructions';
+import { IMAGES_CHANGED, IMAGES_REQUEST } from './requests';
 
-/** The client's answer to `nscope/images`: local image names, or null when the helper is not reachable. */
-export const IMAGES_REQUEST = 'nscope/images';
 const IMAGES_TTL_MS = 5000;
 
 const inRange = (r: Range, p: Position) => (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character))
@@ -27,21 +26,27 @@ const inRange = (r: Range, p: Position) => (p.line > r.start.line || (p.line ===
 export function startServer(conn: Connection): void {
   const docs = new TextDocuments(TextDocument);
   let images: { at: number; names?: string[] } | undefined;
+  // bumped by IMAGES_CHANGED: an answer asked for before it is not kept
+  let generation = 0;
   const localImages = async (): Promise<string[] | undefined> => {
     if (images && Date.now() - images.at < IMAGES_TTL_MS) return images.names;
+    const asked = generation;
     let names: string[] | undefined;
     try {
       const r = await Promise.race([conn.sendRequest<string[] | null>(IMAGES_REQUEST), new Promise<null>((res) => setTimeout(() => res(null), 2000))]);
       names = r ?? undefined;
     } catch { names = undefined; }
-    images = { at: Date.now(), names };
+    if (asked === generation) images = { at: Date.now(), names };
     return names;
   };
 
   const validate = async (doc: TextDocument) => {
     let contextDir: string | undefined;
     try { if (doc.uri.startsWith('file:')) contextDir = path.dirname(fileURLToPath(doc.uri)); } catch { /* not a path */ }
+    const asked = generation;
     const names = await localImages();
+    // the images changed meanwhile: the check IMAGES_CHANGED started publishes instead
+    if (asked !== generation) return;
     const diagnostics = checkContainerfile(doc.getText(), {
       images: names ? new Set(names) : undefined,
       exists: contextDir ? (rel) => existsInContext(contextDir!, rel) : undefined,
@@ -60,6 +65,13 @@ export function startServer(conn: Connection): void {
   }));
 
   docs.onDidChangeContent((e) => { void validate(e.document); });
+  // a FROM checked while no helper answered (the extension still connecting),
+  // or against images since added or removed, is checked again: no edit needed
+  conn.onNotification(IMAGES_CHANGED, () => {
+    images = undefined;
+    generation++;
+    for (const doc of docs.all()) void validate(doc);
+  });
   docs.onDidClose((e) => { void conn.sendDiagnostics({ uri: e.document.uri, diagnostics: [] }); });
 
   conn.onCompletion(async (p): Promise<CompletionItem[]> => {

@@ -10,10 +10,10 @@
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { IMAGES_CHANGED, IMAGES_REQUEST } from '../../language/requests';
 import type { HostConnections } from '../host-connections';
 import { UNNAMED } from '../views/images';
 
-export const IMAGES_REQUEST = 'nscope/images';
 
 export function startLanguageClient(context: vscode.ExtensionContext, hosts: HostConnections): LanguageClient {
   const module = path.join(context.extensionPath, 'dist', 'language-server.js');
@@ -32,6 +32,13 @@ export function startLanguageClient(context: vscode.ExtensionContext, hosts: Hos
     const answered = lists.filter((l): l is string[] => l !== null);
     return answered.length ? [...new Set(answered.flat())] : null;
   });
+  // the server asks once and keeps the answer a while; it is told when the answer may differ
+  const imagesChanged = () => { if (lc.isRunning()) void lc.sendNotification(IMAGES_CHANGED).catch(() => undefined); };
+  context.subscriptions.push(
+    hosts.onDidChangeHosts(imagesChanged),
+    hosts.onDidChangeState(imagesChanged),
+    hosts.onEvent(({ event }) => { if (event.type.startsWith('image.')) imagesChanged(); }),
+  );
   void lc.start();
   return lc;
 }

@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { createMessageConnection, StreamMessageReader as ClientReader, StreamMessageWriter as ClientWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { createConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver/node';
 import type { CompletionItem, Diagnostic, DocumentSymbol, Hover, PublishDiagnosticsParams } from 'vscode-languageserver';
-import { IMAGES_REQUEST, startServer } from '../../language/server';
+import { startServer } from '../../language/server';
+import { IMAGES_CHANGED, IMAGES_REQUEST } from '../../language/requests';
 import { parseContainerfile, stagesOf } from '../../language/containerfile';
 
 describe('Containerfile language server (over the protocol)', () => {
@@ -21,6 +22,8 @@ describe('Containerfile language server (over the protocol)', () => {
   const published = new Map<string, Diagnostic[]>();
   const waiters: (() => void)[] = [];
   let version = 0;
+  // what the client answers to nscope/images (null: no helper connected yet)
+  let images: string[] | null = ['host:latest', 'docker.io/library/alpine:3.19'];
 
   const open = async (name: string, text: string): Promise<{ uri: string; diags: Diagnostic[] }> => {
     const file = path.join(dir, name);
@@ -40,7 +43,7 @@ describe('Containerfile language server (over the protocol)', () => {
     const toClient = new PassThrough();
     startServer(createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
     client = createMessageConnection(new ClientReader(toClient), new ClientWriter(toServer));
-    client.onRequest(IMAGES_REQUEST, () => ['host:latest', 'docker.io/library/alpine:3.19']);
+    client.onRequest(IMAGES_REQUEST, () => images);
     client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       published.set(p.uri, p.diagnostics);
       for (const w of waiters.splice(0)) w();
@@ -112,6 +115,21 @@ describe('Containerfile language server (over the protocol)', () => {
     const images = (await at(3, 5)).map((c) => c.label);
     assert.ok(images.includes('host:latest') && images.includes('scratch') && images.includes('base'), images.join(' '));
     assert.deepEqual((await at(4, 12)).map((c) => c.label), ['base']);
+  });
+
+  test('FROM is checked again, without an edit, when the client says the images changed (a helper connected late)', async () => {
+    const published_ = async (uri: string) => { while (!published.has(uri)) await new Promise<void>((r) => waiters.push(r)); return published.get(uri)!; };
+    images = null;
+    await client.sendNotification(IMAGES_CHANGED);
+    const { uri, diags } = await open('Late.Containerfile', 'FROM nosuchimage:1\nRUN true\n');
+    // no helper answered: nothing can be said about the image
+    assert.deepEqual(messages(diags), []);
+    images = ['host:latest'];
+    published.delete(uri);
+    await client.sendNotification(IMAGES_CHANGED);
+    assert.deepEqual(messages(await published_(uri)), ['0:3:"nosuchimage:1" is not a local image: the build would pull it']);
+    images = ['host:latest', 'docker.io/library/alpine:3.19'];
+    await client.sendNotification(IMAGES_CHANGED);
   });
 
   test('hover explains an instruction; symbols are the stages', async () => {

@@ -22,6 +22,7 @@ import { uncompressed } from './decompress';
 import { cleanEntryPath, InRootError, ResolvedDirs, symlinkStaysInside } from './in-root';
 import { readTar, type TarEntry } from './tar-reader';
 import { feedUnpacker, nativeUnpacker } from './native-tar';
+import { DiskGuard, ENTRY_COST } from './disk-guard';
 
 const S_IFCHR = 0o020000;
 const S_IFIFO = 0o010000;
@@ -85,7 +86,8 @@ export async function unpackLayer(input: Readable, target: string, opts: UnpackO
   const tmp = tmpNextTo(target);
   fs.mkdirSync(tmp, 0o755);
   try {
-    const res = await unpackInto(input, tmp, label);
+    // a layer may not fill the store's disk (a decompression bomb): ./disk-guard.ts
+    const res = await unpackInto(input, tmp, label, { guard: new DiskGuard(tmp, label) });
     if (opts.expectDiffId && res.diffId !== opts.expectDiffId) {
       throw invalid(`${label}: content does not match its diff_id (expected ${opts.expectDiffId}, got ${res.diffId})`);
     }
@@ -131,6 +133,8 @@ export interface ExtractOptions {
   noDigest?: boolean;
   /** 'js': this module's unpacker, not the native one (where openat2 is missing; the tests' reference) */
   engine?: 'js';
+  /** told of every byte of the tar stream before it is written; throws to stop the unpack */
+  guard?: DiskGuard;
 }
 
 /** What one unpack keeps across its entries. */
@@ -154,7 +158,8 @@ export async function unpackInto(input: Readable, root: string, label: string, o
     try {
       const { stream } = await uncompressed(input, label);
       // the digest covers every byte, what follows the end marker too
-      const res = await feedUnpacker(u, stream, hash && ((b) => hash.update(b)));
+      const guard = opts.guard;
+      const res = await feedUnpacker(u, stream, hash || guard ? (b) => { guard?.add(b.length); hash?.update(b); } : undefined);
       return { diffId: hash ? `sha256:${hash.digest('hex')}` : '', size: res.size, entries: res.entries };
     } finally {
       u.close();
@@ -171,6 +176,8 @@ export async function unpackInto(input: Readable, root: string, label: string, o
   try {
     for await (const e of tar) {
       entries++;
+      // a file's body is counted as it is written (writeFile)
+      opts.guard?.add(ENTRY_COST);
       const where = `${label}: entry "${e.name}"`;
       try {
         size += await unpackEntry(st, e, where);
@@ -329,6 +336,7 @@ async function writeFile(st: UnpackState, rel: string[], dst: string, e: TarEntr
     const whole = e.body.buffered();
     if (whole) {
       // a small file whose body has arrived already: written here at once, no trip through the async reader
+      st.opts.guard?.add(whole.length);
       let off = 0;
       while (off < whole.length) off += fs.writeSync(fd, whole, off);
       n = whole.length;
@@ -338,6 +346,7 @@ async function writeFile(st: UnpackState, rel: string[], dst: string, e: TarEntr
       for await (const chunk of e.body.chunks()) {
         await pending;
         // a small file's body is written here at once: a trip to the thread pool costs more than the write
+        st.opts.guard?.add(chunk.length);
         if (e.size <= SMALL_FILE) { let off = 0; while (off < chunk.length) off += fs.writeSync(fd, chunk, off); }
         else pending = writeAll(fd, chunk);
         n += chunk.length;

@@ -1,6 +1,7 @@
 // nscope-runtime's global options, runc's set, as engines pass them before
 // the command: --root, --log, --log-format, --debug, --systemd-cgroup,
 // --rootless, --criu (accepted: nscope has no checkpoint/restore).
+import * as path from 'path';
 import { DEFAULT_RUNTIME_ROOT } from '../runtime/oci-runtime';
 import { UsageError } from './args';
 import type { HelpFlag } from './runtime-commands/types';
@@ -48,7 +49,9 @@ export function parseGlobals(argv: string[]): { opts: GlobalOptions; rest: strin
     }
     const on = eq < 0 || spec.takesValue || a.slice(eq + 1) === 'true';
     switch (name) {
-      case 'root': opts.root = value!; break;
+      // absolute, as runc makes it: create records paths under it (the front door's
+      // `fast` file) that a later call from another directory must find
+      case 'root': opts.root = path.resolve(value!); break;
       case 'log': opts.log = value; break;
       case 'log-format':
         if (value !== 'text' && value !== 'json') throw new UsageError(`--log-format: unknown log format "${value}" (text or json)`);

@@ -6,7 +6,7 @@ import { OciRuntime } from '../runtime/oci-runtime';
 import { bool, parseArgs, str, UsageError, type FlagSpec } from './args';
 import * as path from 'path';
 import { pumpTerminal, terminalSize } from './exec';
-import { table } from './format';
+import { listTable, withOwners } from './runtime-list';
 import { psLines, runPs } from '../runtime/ps-table';
 import { GLOBAL_FLAGS, parseGlobals } from './runtime-globals';
 import { openRuntimeLog, writeAll } from './runtime-log';
@@ -108,10 +108,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'list': {
       const p = parseArgs(rest, [{ name: 'format', short: 'f', takesValue: true }, { name: 'quiet', short: 'q' }]);
-      const all = rt.list();
-      if (str(p, 'format') === 'json') process.stdout.write(JSON.stringify(all) + '\n');
+      const format = str(p, 'format') ?? 'table';
+      if (format !== 'table' && format !== 'json') throw new UsageError(`list: invalid format option "${format}" (table or json)`);
+      const all = withOwners(g.root, rt.list());
+      if (format === 'json') process.stdout.write(JSON.stringify(all) + '\n');
       else if (bool(p, 'quiet')) process.stdout.write(all.map((s) => s.id + '\n').join(''));
-      else process.stdout.write(table(['ID', 'PID', 'STATUS', 'BUNDLE'], all.map((s) => [s.id, String(s.pid), s.status, s.bundle])));
+      else process.stdout.write(listTable(all));
       return 0;
     }
     default: throw new UsageError(`unknown command "${cmd}"`);
@@ -139,7 +141,8 @@ export function cli(argv: string[]): void {
     (e: Error) => {
       log.error(e.message);
       writeAll(2, `nscope-runtime: ${e.message}\n`);
-      exitReporting((e as { exitCode?: number }).exitCode ?? (e instanceof UsageError ? 2 : 1));
+      // usage errors too exit 1, as runc's (urfave/cli's) do: a caller tells only 0 from non-zero, and exec's 255
+      exitReporting((e as { exitCode?: number }).exitCode ?? 1);
     },
   );
 }

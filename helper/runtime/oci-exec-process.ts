@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import { invalid, NscopeError } from '../errors';
 import { native } from '../native';
-import { capNumber } from './capabilities';
+import { dropUnknownCaps } from './oci-caps';
 import type { Process } from './spec';
 
 export interface ExecFlags {
@@ -41,7 +41,6 @@ export function processFromFlags(base: Process, f: ExecFlags): Process {
   p.args = f.args;
   if (f.cwd) p.cwd = f.cwd;
   if (f.caps?.length) {
-    for (const c of f.caps) capNumber(c);
     const caps = p.capabilities ?? {};
     for (const set of ['bounding', 'effective', 'permitted', 'ambient'] as const) caps[set] = [...(caps[set] ?? []), ...f.caps];
     p.capabilities = caps;
@@ -66,7 +65,7 @@ export function processFromFlags(base: Process, f: ExecFlags): Process {
   return checkProcess(p);
 }
 
-/** runc's validateProcessSpec, and what nscope cannot apply named. */
+/** runc's validateProcessSpec, and what nscope cannot apply named; unknown capabilities left out with a warning, as runc. */
 export function checkProcess(p: Process): Process {
   if (!p.cwd) throw invalid('process: cwd property must not be empty');
   if (typeof p.cwd !== 'string' || !p.cwd.startsWith('/')) throw invalid(`process: cwd "${String(p.cwd)}" must be an absolute path`);
@@ -75,7 +74,7 @@ export function checkProcess(p: Process): Process {
   const x = p as Process & { apparmorProfile?: string; selinuxLabel?: string };
   if (x.apparmorProfile) throw new NscopeError('unsupported', `process: apparmorProfile "${x.apparmorProfile}": AppArmor is not supported by nscope-runtime`);
   if (x.selinuxLabel) throw new NscopeError('unsupported', `process: selinuxLabel "${x.selinuxLabel}": SELinux is not supported by nscope-runtime`);
-  return p;
+  return dropUnknownCaps(p);
 }
 
 /**

@@ -26,6 +26,8 @@ import { systemdCgroupsPath } from '../cgroups/systemd-path';
 import { recordRuntimeRoot } from './runtime-roots';
 import { preservedFds } from './preserve-fds';
 import { reapExiting } from './shim-reap';
+import { dropUnknownCaps } from './oci-caps';
+import { specTypeError } from './oci-spec-types';
 
 export const DEFAULT_RUNTIME_ROOT = '/run/nscope-runtime';
 
@@ -95,7 +97,9 @@ export class OciRuntime {
     try { spec = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
       throw invalid(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
-    if (!spec || typeof spec !== 'object' || !spec.root?.path || !spec.process) throw invalid(`${file}: not an OCI runtime spec (root.path and process are required)`);
+    const typeError = specTypeError(spec);
+    if (typeError) throw invalid(`${file}: ${typeError}`);
+    if (!spec.root?.path || !spec.process) throw invalid(`${file}: not an OCI runtime spec (root.path and process are required)`);
     return spec;
   }
 
@@ -132,6 +136,8 @@ export class OciRuntime {
     const p = this.dir(id);
     const bundle = path.resolve(bundleArg);
     const spec = this.spec(bundle);
+    // (the kept copy too: exec from it would warn again)
+    spec.process = dropUnknownCaps(spec.process);
     // runc's rules and messages
     if (spec.process.terminal && !opts.consoleSocket && !opts.attach) throw invalid('cannot allocate tty if nscope-runtime will detach without setting console socket (--console-socket)');
     if (!spec.process.terminal && opts.consoleSocket) throw invalid('cannot use console socket if nscope-runtime will not allocate tty (process.terminal is false)');
@@ -247,7 +253,8 @@ export class OciRuntime {
 
   kill(id: string, signal: string | number = 'SIGTERM', all = false): void {
     const s = this.load(id);
-    const n = signalNumber(signal);
+    // 0 as kill(2) takes it (runc passes it on): "is the init still there", nothing sent
+    const n = signal === 0 || signal === '0' ? 0 : signalNumber(signal);
     // runc's words: containerd takes "container not running" as "already gone", not as a failure
     if (this.status(id) === 'stopped') throw conflict(`${id}: container not running`);
     if (all) detectCgroups().open(s.cgroupRel).pids().forEach((pid) => { try { process.kill(pid, n); } catch { /* gone */ } });
@@ -280,7 +287,8 @@ export class OciRuntime {
     }
     const status = this.status(id);
     if (status !== 'stopped') {
-      if (!force) throw conflict(`cannot delete container "${id}" that is not stopped: ${status}`);
+      // as runc: a created container (its init still waiting on the fifo) is killed and deleted without --force
+      if (!force && status !== 'created') throw conflict(`cannot delete container "${id}" that is not stopped: ${status}`);
       if (s.pid) {
         try { process.kill(s.pid, 'SIGKILL'); } catch { /* gone */ }
         thawForKill(s.cgroupRel);

@@ -44,7 +44,7 @@ limits are refused: nscope does not set them.`,
   async run(ctx, p) {
     const id = containerId(this, p);
     const { state, status } = ctx.rt.live(id);
-    if (status === 'stopped' || status === 'creating') throw conflict(`cannot update a ${status} container`);
+    if (status === 'stopped' || status === 'creating') throw conflict(`container not running: cannot update a ${status} container`);
     const source = str(p, 'resources');
     let res;
     if (source !== undefined) {

@@ -17,6 +17,7 @@ import { ImageNode, LayerNode } from '../views/images';
 import type { Node } from '../views/tree';
 import { guarded } from './errors';
 import { runTransfer } from './transfer';
+import { CONTAINERFILE, CONTAINERFILE_GLOB } from '../containerfile-names';
 
 export function registerBuildCommand(hosts: HostConnections, images: ImagesProvider, view: vscode.TreeView<Node>): vscode.Disposable {
   let channel: vscode.OutputChannel | undefined;
@@ -84,10 +85,6 @@ export function registerBuildCommand(hosts: HostConnections, images: ImagesProvi
     })),
   );
 }
-
-/** A Containerfile's or Dockerfile's name, as the menus' `resourceFilename` pattern has it (package.json). */
-const CONTAINERFILE = /^(Containerfile|Dockerfile)$|\.(containerfile|dockerfile)$|^(Containerfile|Dockerfile)\./i;
-const CONTAINERFILE_GLOB = '**/{Containerfile,Dockerfile,*.containerfile,*.dockerfile,*.Containerfile,*.Dockerfile,Containerfile.*,Dockerfile.*}';
 
 /**
  * What Build Image… from the palette or a view's title builds: the active

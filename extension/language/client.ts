@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { IMAGES_CHANGED, IMAGES_REQUEST } from '../../language/requests';
+import { CONTAINERFILE_GLOB } from '../containerfile-names';
 import type { HostConnections } from '../host-connections';
 import { UNNAMED } from '../views/images';
 
@@ -20,7 +21,7 @@ export function startLanguageClient(context: vscode.ExtensionContext, hosts: Hos
   const run = { module, transport: TransportKind.stdio };
   const server: ServerOptions = { run, debug: run };
   const client: LanguageClientOptions = {
-    documentSelector: [{ language: 'dockerfile' }, { scheme: 'file', pattern: '**/{Containerfile,Dockerfile,*.[Cc]ontainerfile,*.[Dd]ockerfile}' }],
+    documentSelector: [{ language: 'dockerfile' }, { scheme: 'file', pattern: CONTAINERFILE_GLOB }],
   };
   const lc = new LanguageClient('nscope.containerfile', 'nscope Containerfile', server, client);
   lc.onRequest(IMAGES_REQUEST, async () => {

@@ -42,14 +42,27 @@ function setupOptions(p: Parsed, read: (p: Parsed) => unknown = runOptions): unk
   }
 }
 
-/** `streams`: run -a's (stdout, stderr): only those are printed (absent: both), with or without -i/-t. */
-async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean; detachKeys?: number[] }, proxy = true, streams?: Set<string>): Promise<number> {
+/**
+ * `docker run`'s exit code for a container that could not be created or
+ * started (its CLI's toStatusError): 127 for a program not found, 126 for one
+ * it may not execute (a directory, no x bit), 125 for any other failure. The
+ * shim's strerror says "Permission denied" for a program path, its PATH search "permission denied".
+ */
+export function runFailureCode(message: string): number {
+  return /executable file not found|no such file|not a directory/i.test(message) ? 127 : /permission denied|is a directory/i.test(message) ? 126 : 125;
+}
+
+/**
+ * `streams`: run -a's (stdout, stderr): only those are printed (absent: both), with or without -i/-t.
+ * `startFailed`: the exit code for a start the helper refused (run's and start -a's differ, as Docker's do).
+ */
+async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: boolean; interactive: boolean; detachKeys?: number[] }, proxy = true, streams?: Set<string>, startFailed: (message: string) => number = runFailureCode): Promise<number> {
   if (term && (term.tty || term.interactive)) {
     const sock = await openStream(ctx.socket, { kind: 'attach', id });
     // the end of the run this start begins (an exited container's last one is not it)
     const waited = c.request('container.wait', { id, next: true });
     waited.catch(() => undefined);
-    try { await c.request('container.start', { id }); } catch (e) { sock.destroy(); process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
+    try { await c.request('container.start', { id }); } catch (e) { sock.destroy(); process.stderr.write(`nscope: ${(e as Error).message}\n`); return startFailed((e as Error).message); }
     const pumped = await pumpTerminal(sock, { ...term, streams, resize: (rows, cols) => { void c.request('container.resize', { id, rows, cols }).catch(() => undefined); } });
     if (pumped.detached) return 0;
     const exit = await waited;
@@ -69,7 +82,7 @@ async function runAttached(ctx: Ctx, c: HelperClient, id: string, term?: { tty: 
     stream.destroy();
     unproxy();
     process.stderr.write(`nscope: ${(e as Error).message}\n`);
-    return 125;
+    return startFailed((e as Error).message);
   }
   const exit = await waited;
   await printed;
@@ -127,6 +140,8 @@ export const COMMANDS: Record<string, Command> = {
       } catch (e) {
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
         const msg = (e as Error).message;
+        // detached, Docker's CLI has no process's code to give: any failure to start it is its plain error, 1
+        if (bool(p, 'detach')) return 1;
         // a working directory that is not there is the runtime's failure (Docker's 126), not a program not found
         return /chdir to cwd/.test(msg) ? 126 : /executable file not found|no such file/i.test(msg) ? 127 : /not running|is paused|No such container/.test(msg) ? 1 : 126;
       }
@@ -168,13 +183,13 @@ export const COMMANDS: Record<string, Command> = {
         cid?.drop();
         if (e instanceof PullFailed) return 125;
         process.stderr.write(`nscope: ${(e as Error).message}\n`);
-        // the shim's strerror says "Permission denied" for a program path it cannot execute, its PATH search "permission denied"
-        return /executable file not found|no such file/i.test((e as Error).message) ? 127 : /permission denied/i.test((e as Error).message) ? 126 : 125;
+        return runFailureCode((e as Error).message);
       }
       if (bool(p, 'detach')) {
-        // a start that fails (a port taken) exits 125 as Docker's does
-        try { await c.request('container.start', { id: created.id }); } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); return 125; }
+        // as Docker's CLI: the ID is printed before the start; a start that fails (a port taken: 125,
+        // a program not found: 127) leaves the container, created, for inspect and logs (--rm: gone)
         process.stdout.write(created.id + '\n');
+        try { await c.request('container.start', { id: created.id }); } catch (e) { process.stderr.write(`nscope: ${(e as Error).message}\n`); return runFailureCode((e as Error).message); }
         return 0;
       }
       // -i always passes this terminal's stdin, whatever -a names: Docker's CLI adds stdin to
@@ -224,7 +239,8 @@ export const COMMANDS: Record<string, Command> = {
         if (d.status === 'running') return ATTACH.run({ flags: { 'no-stdin': !bool(p, 'interactive'), 'detach-keys': p.flags['detach-keys'] ?? '' }, positionals: [d.id] }, ctx);
         const term = { tty: !!d.tty, interactive: bool(p, 'interactive') && !!d.interactive, detachKeys: parseDetachKeys(str(p, 'detach-keys')) };
         checkTerminal(term);
-        return runAttached(ctx, c, d.id, term, sigProxy(p));
+        // Docker's start -a: a start that fails is its plain error, 1
+        return runAttached(ctx, c, d.id, term, sigProxy(p), undefined, () => 1);
       }
       return eachId(p, ctx, async (c, id) => { await c.request('container.start', { id }); process.stdout.write(id + '\n'); });
     },
@@ -286,8 +302,10 @@ export const COMMANDS: Record<string, Command> = {
       { name: 'until', takesValue: true, value: 'string', help: 'Show logs before a time: RFC 3339, Unix seconds, or relative (42m for 42 minutes)' },
     ], min: 1, usage: 'logs [OPTIONS] CONTAINER',
     async run(p, ctx) {
-      const t = str(p, 'tail');
-      if (t !== undefined && t !== 'all' && !/^\d+$/.test(t)) throw new UsageError(`--tail: "${t}" is not a number`);
+      const given = str(p, 'tail');
+      if (given !== undefined && given !== 'all' && !/^-?\d+$/.test(given)) throw new UsageError(`--tail: "${given}" is not a number`);
+      // as Docker's daemon: a negative count (--tail -1) is every line, as "all" is
+      const t = given !== undefined && given.startsWith('-') ? 'all' : given;
       const since = str(p, 'since') === undefined ? undefined : parseTimeArg(str(p, 'since')!, 'since');
       const until = str(p, 'until') === undefined ? undefined : parseTimeArg(str(p, 'until')!, 'until');
       const c = await ctx.client();
@@ -310,8 +328,10 @@ export const COMMANDS: Record<string, Command> = {
     run: (p, ctx) => {
       const w = str(p, 'blkio-weight');
       if (w !== undefined && !/^\d+$/.test(w.trim())) throw new FlagError(`invalid argument "${w}" for "--blkio-weight" flag: not a number from 0 to 1000`);
+      // a value of the wrong form is refused (125) before any container is changed
+      const limits = limitArgs(p);
       return eachId(p, ctx, async (c, id) => {
-        const r = await c.request('container.update', { id, ...limitArgs(p), restart: str(p, 'restart'), ...(w === undefined ? {} : { blkioWeight: Number(w) }) });
+        const r = await c.request('container.update', { id, ...limits, restart: str(p, 'restart'), ...(w === undefined ? {} : { blkioWeight: Number(w) }) });
         for (const warning of r.warnings ?? []) process.stderr.write(`WARNING: ${warning}\n`);
         process.stdout.write(id + '\n');
       });

@@ -77,7 +77,8 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
   const cfg = ((image?.config ?? {}) as OciConfig).config ?? {};
   const argv = proc.args ?? d.command;
   const paused = !!d.paused;
-  const status = d.status === 'running' && paused ? 'paused' : d.status;
+  // Docker's restarting container (between an exit and its policy's start) is "restarting", and Running stays true
+  const status = d.status === 'running' && paused ? 'paused' : d.restarting ? 'restarting' : d.status;
   const ports = d.ports ?? [];
   const exposed = [...new Set([...Object.keys(cfg.ExposedPorts ?? {}), ...(d.exposed ?? []), ...ports.map(portKey)])];
   const caps = d.security?.capabilities ?? [];
@@ -95,7 +96,7 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
     Args: argv.slice(1),
     State: {
       Status: status,
-      Running: running,
+      Running: running || !!d.restarting,
       Paused: paused,
       Restarting: !!d.restarting,
       OOMKilled: !!d.oomKilled,

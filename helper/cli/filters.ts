@@ -59,8 +59,11 @@ function nameMatch(want: string, name: string): boolean {
   try { return new RegExp(want).test(name); } catch { return name.includes(want); }
 }
 
-/** Docker's container state word: "paused" while frozen, else its status. */
-export const containerState = (c: ContainerSummary): string => (c.status === 'running' && c.paused ? 'paused' : c.status);
+/** Docker's container state word: "paused" while frozen, "restarting" while its restart policy's back-off runs, else its status. */
+export const containerState = (c: ContainerSummary): string => (c.status === 'running' && c.paused ? 'paused' : c.restarting ? 'restarting' : c.status);
+
+/** What `ps` lists without -a: running containers, and (as Docker, whose restarting ones count as running) those about to run again. */
+export const listedWithoutAll = (c: ContainerSummary): boolean => c.status === 'running' || !!c.restarting;
 
 /** An image reference as `ancestor=` names it: name[:tag], or an id (prefix, with or without sha256:). */
 function imageMatch(want: string, image: string, imageId: string): boolean {

@@ -3,7 +3,7 @@
 import type { ContainerSummary, PortMapping } from '../protocol';
 import { bool, FlagError, list, str } from './args';
 import { json, type Command } from './command';
-import { containerState, CONTAINER_FILTERS, filterContainers, parseFilters } from './filters';
+import { containerState, CONTAINER_FILTERS, filterContainers, listedWithoutAll, parseFilters } from './filters';
 import { checkDetailFilters, DETAIL_FILTERS, filterByDetails } from './ps-detail-filters';
 import { ago, humanSize, shortId, table } from './format';
 import { shortImageRef } from '../images/names';
@@ -15,7 +15,8 @@ export function statusText(c: ContainerSummary): string {
   if (c.status === 'running') return `Up ${ago(c.startedAt)}${c.paused ? ' (Paused)' : c.health ? ` (${c.health === 'starting' ? 'health: starting' : c.health})` : ''}`;
   if (c.status === 'created') return 'Created';
   if (c.restarting) return `Restarting (${c.exitCode ?? '?'}) ${ago(c.finishedAt)} ago`;
-  return `Exited (${c.exitCode ?? '?'})${c.oomKilled ? ' OOMKilled' : ''} ${ago(c.finishedAt)} ago`;
+  // Docker's words exactly (an OOM kill is inspect's State.OOMKilled, not part of the status)
+  return `Exited (${c.exitCode ?? '?'}) ${ago(c.finishedAt)} ago`;
 }
 
 /** Go's time.Time as Docker's CreatedAt prints it: "2024-05-01 10:00:00 +0000 UTC" */
@@ -98,7 +99,7 @@ export const PS: Command = {
     // before/since need the stopped ones to name them by
     if (filters.has('before') || filters.has('since')) {
       const every = all ? rows : await c.request('container.list', { all: true });
-      rows = filterContainers(every, filters).filter((x) => all || x.status === 'running');
+      rows = filterContainers(every, filters).filter((x) => all || listedWithoutAll(x));
     } else rows = filterContainers(rows, filters);
     rows = await filterByDetails(c, rows, filters);
     // newest first; -n keeps the first n

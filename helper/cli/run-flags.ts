@@ -8,6 +8,7 @@ import { envFromFlags, labelsFromFlags } from './env-file';
 import { terminalSize } from './exec';
 import { goDurationNs } from '../lib/go-duration';
 import { FOREIGN_RUN_FLAGS } from './foreign-run-flags';
+import { parseBytes } from '../cgroups/units';
 
 export const LIMIT_FLAGS: Flag[] = [
   { name: 'memory', short: 'm', takesValue: true, value: 'bytes', help: 'Memory limit (64m, 1g)' },
@@ -137,7 +138,29 @@ function intFlag(p: Parsed, flag: string): number | undefined {
   return Number(v);
 }
 
+/**
+ * A limit flag's value of the wrong form (`--memory abc`, `--cpus x`) is the
+ * flag parser's refusal in Docker's CLI: exit 125 from run, create and update
+ * alike, before anything is asked of the helper. Ranges stay the helper's.
+ */
+function checkLimitSyntax(f: Flag, v: string): void {
+  const named = `"${f.short ? `-${f.short}, ` : ''}--${f.name}"`;
+  if (f.value === 'bytes') {
+    // memory-swap's -1 is "unlimited swap" (Docker's MemSwapBytes)
+    if (f.name === 'memory-swap' && /^\s*-1\s*$/.test(v)) return;
+    try { parseBytes(v, `--${f.name}`); } catch { throw new FlagError(`invalid argument "${v}" for ${named} flag: invalid size: '${v}' (a number with an optional unit b, k, m, g or t, e.g. 64m)`); }
+  } else if (f.value === 'int') {
+    if (!/^\s*-?\d+\s*$/.test(v)) throw new FlagError(`invalid argument "${v}" for ${named} flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
+  } else if (f.value === 'decimal') {
+    if (!v.trim() || !Number.isFinite(Number(v))) throw new FlagError(`invalid argument "${v}" for ${named} flag: failed to parse ${v} as a rational number`);
+  }
+}
+
 export function limitArgs(p: Parsed): LimitArgs {
+  for (const f of LIMIT_FLAGS) {
+    const v = str(p, f.name);
+    if (v !== undefined) checkLimitSyntax(f, v);
+  }
   const out: LimitArgs = {};
   const m: [string, keyof LimitArgs][] = [
     ['memory', 'memory'], ['memory-swap', 'memorySwap'], ['memory-reservation', 'memoryReservation'], ['cpus', 'cpus'], ['cpu-shares', 'cpuShares'],

@@ -5,8 +5,8 @@
 import type { ContainerSummary } from './types';
 import type { Requester } from './requester';
 
-/** The helper's own containers that are not running. */
-export const stoppedContainers = (list: ContainerSummary[]): ContainerSummary[] => list.filter((c) => c.status !== 'running' && !c.engine);
+/** The helper's own containers that are not running (nor about to run again by their restart policy: Docker's prune leaves those). */
+export const stoppedContainers = (list: ContainerSummary[]): ContainerSummary[] => list.filter((c) => c.status !== 'running' && !c.restarting && !c.engine);
 
 /** Removes `victims` (listed with `size`: their rw layers are what is reclaimed). */
 export async function removeContainers(c: Requester, victims: ContainerSummary[]): Promise<{ removed: ContainerSummary[]; reclaimed: number; failed: { name: string; message: string }[] }> {

@@ -21,6 +21,7 @@ import { close, recover } from './containers/recover';
 import { ShimStandby } from './shim-standby';
 import { copyRoot, type CopyRoot } from './containers/copy-root';
 import { remove } from './containers/remove';
+import { neverStarted } from './containers/exec-failure';
 import { start } from './containers/start';
 import { Restarts } from './containers/restart';
 import { HealthMonitors } from './containers/health';
@@ -108,7 +109,9 @@ export class ContainerManager extends EventEmitter {
     const records = this.ctx.records;
     const byId = records.get(ref);
     if (byId) return byId;
-    for (const r of records.values()) if (r.name === ref) return r;
+    // a name with Docker's leading "/" too (inspect's .Name: `stop $(inspect -f '{{.Name}}' x)`)
+    const name = ref.startsWith('/') ? ref.slice(1) : ref;
+    for (const r of records.values()) if (r.name === name) return r;
     // as Docker: a prefix of any length, and its words when it names more than one
     if (/^[0-9a-f]{1,64}$/.test(ref)) {
       const hits = [...records.values()].filter((r) => r.id.startsWith(ref));
@@ -126,8 +129,10 @@ export class ContainerManager extends EventEmitter {
     const idOf = this.ctx.images.idResolver();
     return [...this.ctx.records.values()]
       // an exited --rm container is on its way out (its waiters were answered before its removal, which
-      // may still be tearing down its network): as Docker, it is no longer listed
-      .filter((r) => (all || r.status === 'running') && !(r.autoRemove && r.status === 'exited'))
+      // may still be tearing down its network): as Docker, it is no longer listed; one its restart
+      // policy is about to start again is listed with the running, as Docker's `ps` lists it
+      // (one never started, whose program could not be executed, is listed as Docker lists it: created)
+      .filter((r) => (all || r.status === 'running' || (r.restarting && r.status === 'exited')) && !(r.autoRemove && r.status === 'exited' && !neverStarted(r)))
       .sort((a, b) => b.created.localeCompare(a.created))
       .map((r) => ({ ...summary(r, this.ctx, idOf), ...(size ? { sizeRw: rwSize(this.ctx, r) } : {}) }));
   }

@@ -9,11 +9,17 @@ export function newId(): string {
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
+/**
+ * The name to keep. Docker takes a name with its leading "/" (the form its
+ * inspect shows, `{{.Name}}` = "/web"): `--name /web` and `rename a /b` mean
+ * web and b.
+ */
 export function checkName(name: string): string {
-  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+  const bare = typeof name === 'string' && name.startsWith('/') ? name.slice(1) : name;
+  if (typeof bare !== 'string' || !NAME_RE.test(bare)) {
     throw invalid(`invalid container name "${String(name).slice(0, 64)}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed, at most 128 characters`);
   }
-  return name;
+  return bare;
 }
 
 const LEFT = ['brave', 'calm', 'eager', 'fond', 'keen', 'quiet', 'sharp', 'swift', 'bold', 'jolly', 'lucid', 'merry', 'nifty', 'proud', 'witty', 'zen'];

@@ -335,9 +335,14 @@ static void do_caps(const char *b, const char *e, const char *p, const char *i, 
 /* execvp's lookup, but with the container's PATH rather than the shim's. */
 static const char *find_program(const char *prog, char *const envp[], char *out, size_t outlen) {
   if (strchr(prog, '/')) {
-    if (access(prog, X_OK) != 0) {
-      if (errno != ENOENT && errno != ENOTDIR) g_die_status = 126;
-      die("exec: %s: %s", prog, strerror(errno));
+    int err = access(prog, X_OK) != 0 ? errno : 0;
+    /* a directory passes access(X_OK) yet execve refuses it: said now, as runc's
+     * lookup does, so that it is `start` that fails and not the program's run */
+    struct stat st;
+    if (!err && stat(prog, &st) == 0 && S_ISDIR(st.st_mode)) err = EACCES;
+    if (err) {
+      if (err != ENOENT && err != ENOTDIR) g_die_status = 126;
+      die("exec: %s: %s", prog, strerror(err));
     }
     return prog;
   }

@@ -93,13 +93,14 @@ test('create + start, kill -s, inspect, top', async () => {
 });
 
 test('errors are one line and a non-zero exit', async () => {
-  for (const args of [['start', 'nosuch'], ['run', '--pull', 'never', 'nosuchimage', 'true'], ['run', '--memory', '1x', 'host', 'true'], ['run', 'host', 'nosuchprog'], ['image', 'rm', 'nosuch']]) {
+  for (const args of [['start', 'nosuch'], ['run', '--pull', 'never', 'nosuchimage', 'true'], ['run', '--memory', '1x', 'host', 'true'], ['run', '--rm', 'host', 'nosuchprog'], ['image', 'rm', 'nosuch']]) {
     const r = await d.cli(args);
     assert.notEqual(r.code, 0, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^nscope: /);
   }
-  const r = await d.cli(['run', 'host', 'nosuchprog']);
+  // (--rm: without it the container stays, created, as Docker's does)
+  const r = await d.cli(['run', '--rm', 'host', 'nosuchprog']);
   assert.equal(r.code, 127);
   // found but not runnable (a directory): 126, as Docker's, for run and exec alike
   const notProgram = await d.cli(['run', '--rm', '--network', 'none', 'host', '/etc']);

@@ -45,11 +45,15 @@ test('rlimits that cannot be raised do not make a container fail', async () => {
   assert.equal(r.stdout.trim(), '1024');
 });
 
-test('a missing program is a clear error at create, like Docker', async () => {
+test('a missing program is a clear error at start, like Docker; the container stays created with exit code 127', async () => {
   const c = await d.client();
-  await assert.rejects(c.request('container.create', { image: 'host', cmd: ['nosuchprog'] }), /exec: "nosuchprog": executable file not found in \$PATH/);
-  const list = await c.request('container.list', { all: true });
-  assert.ok(!list.some((x) => x.command[0] === 'nosuchprog'), 'a failed create leaves no container');
+  const { id } = await c.request('container.create', { image: 'host', cmd: ['nosuchprog'] });
+  await assert.rejects(c.request('container.start', { id }), /exec: "nosuchprog": executable file not found in \$PATH/);
+  const got = await c.request('container.inspect', { id });
+  assert.equal(got.status, 'created');
+  assert.equal(got.exitCode, 127);
+  assert.match(got.error ?? '', /executable file not found/);
+  await c.request('container.remove', { id });
 });
 
 test('devices cgroup: a node made with CAP_MKNOD cannot be opened', async () => {

@@ -36,6 +36,7 @@ import { checkHealthConfig, imageHealthConfig, imageShell, mergeHealthConfig } f
 import { planMounts, prepareVolumes } from '../../volumes/container-mounts';
 import { type ContainerContext, emitEvent, layout, paths, pathsOf, save } from './context';
 import { onExit } from './exit';
+import { execFailureCode, recordExecFailure } from './exec-failure';
 import { joinedNetworkFiles } from './network';
 import { cgroupParentOf } from './cgroup-parent';
 import { blockIOFromOptions } from '../block-io-options';
@@ -117,6 +118,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
   const term = { rows: ttyDimension(opts.rows, 'rows', 'create'), cols: ttyDimension(opts.cols, 'cols', 'create') };
   let cg: Cgroup | undefined;
   let madeVolumes: string[] = [];
+  let spawning = false;
   try {
     fs.mkdirSync(p.dir, { mode: 0o700 });
     fs.mkdirSync(p.run, { mode: 0o700 });
@@ -135,6 +137,7 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
       layers: image.layerDirs, scratch: p.run, idMap, holder: id, bindSources: planned.bindSourcesToMake,
       busy: (n) => [...ctx.records.values()].some((x) => x.id !== id && x.status === 'running' && x.volumes?.some((v) => v.name === n)),
     });
+    spawning = true;
     const shim = await spawn(ctx, r, spec, cg, term);
     r.pid = shim.pid;
     r.pidStart = procStartTime(shim.pid) ?? undefined;
@@ -143,6 +146,17 @@ export async function create(ctx: ContainerContext, opts: RunOptions): Promise<{
     save(ctx, r);
     void shim.exited.then(() => onExit(ctx, id));
   } catch (e) {
+    const code = spawning ? execFailureCode((e as Error).message) : undefined;
+    if (code) {
+      // Docker's create does not run the program: one that cannot be executed fails `start`, and
+      // the container stays, never started, for inspect to explain (its cgroup comes back with a start)
+      ctx.volumes.release(id);
+      await cg!.destroy().catch(() => undefined);
+      r.status = 'exited';
+      recordExecFailure(ctx, r, code, (e as Error).message);
+      emitEvent(ctx, 'container.created', r);
+      return { id, name, warnings: [...blkio.warnings, ...(net.warnings ?? [])] };
+    }
     ctx.records.delete(id);
     releaseIdMap(idMap);
     if (cg) await cg.destroy().catch(() => undefined);

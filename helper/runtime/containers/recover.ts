@@ -15,6 +15,7 @@ import { closeHealth, startHealth } from './health';
 import { netContainer } from './network';
 import { freezeMarker } from './views';
 import { unmountStaleCopies } from './copy-root';
+import { neverStarted } from './exec-failure';
 
 /** Finds every container on disk again (after a restart or kill -9) and reconciles its state. */
 export function recover(ctx: ContainerContext): void {
@@ -54,7 +55,8 @@ function recoverOne(ctx: ContainerContext, id: string): ContainerRecord | undefi
   const ephemeral = fs.existsSync(pathsOf(ctx, id, true).config);
   const p = pathsOf(ctx, id, ephemeral);
   const r = readJson<ContainerRecord>(p.state);
-  if (!r?.pid) {
+  // (one kept by a create whose program could not be executed has no process, and is no half-made one)
+  if (!r?.pid && !(r?.status === 'exited' && r.exit)) {
     // The helper died while creating it (state.json is first written once
     // the shim reports "ok"): kill what may have started, drop the rest.
     // config.json, written before anything else, names its cgroup.
@@ -79,7 +81,8 @@ function recoverOne(ctx: ContainerContext, id: string): ContainerRecord | undefi
   // networks: DEL for one that exited, CHECK for one that runs (one that died meanwhile gets DEL from its exit handling)
   ctx.net.recover(netContainer(ctx, r), r.status !== 'exited');
   // as Docker's daemon at its start: `always` containers (and the others their policy restarts) come back
-  if (r.status === 'exited') { ctx.restarts.afterExit(ctx, r, 0, true); return undefined; }
+  // (not one that never started: Docker's daemon brings back what ran)
+  if (r.status === 'exited') { if (!neverStarted(r)) ctx.restarts.afterExit(ctx, r, 0, true); return undefined; }
   for (const v of r.volumes ?? []) ctx.volumes.hold(v.name, r.id);
   return r;
 }

@@ -3,9 +3,9 @@ import { conflict } from '../../errors';
 import { checkName } from '../names';
 import { type ContainerContext, emitEvent, save } from './context';
 
-export function rename(ctx: ContainerContext, ref: string, name: string): { id: string; name: string } {
+export function rename(ctx: ContainerContext, ref: string, asked: string): { id: string; name: string } {
   const r = ctx.find(ref);
-  checkName(name);
+  const name = checkName(asked);
   if (r.name === name) throw conflict(`renaming a container with the same name as its current name`);
   for (const o of ctx.records.values()) {
     if (o.name === name) throw conflict(`the container name "${name}" is already in use by container ${o.id.slice(0, 12)}`);

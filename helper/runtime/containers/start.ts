@@ -7,13 +7,14 @@ import { releaseFifo } from '../fifo';
 import { containerResources } from '../limits';
 import type { ContainerRecord } from '../record';
 import type { Spec } from '../spec';
-import { type ContainerContext, emitEvent, paths, save } from './context';
+import { type ContainerContext, emitEvent, layout, paths, save } from './context';
 import { copyInProgress } from './copy-root';
 import { giveToUserns, spawn } from './create';
 import { onExit } from './exit';
 import { startHealth } from './health';
 import { netContainer } from './network';
 import { remove } from './remove';
+import { execFailureCode, recordExecFailure } from './exec-failure';
 
 /** `auto`: the daemon's restart by policy (restart.ts); else the user's start, which begins the policy afresh. */
 export async function start(ctx: ContainerContext, ref: string, opts: { auto?: boolean } = {}): Promise<{ id: string }> {
@@ -28,7 +29,15 @@ export async function start(ctx: ContainerContext, ref: string, opts: { auto?: b
     r.manuallyStopped = false;
   }
   if (copyInProgress(r.id)) throw conflict(`container ${r.name}: a copy into or out of it is in progress; start it when it is done`);
-  if (r.status === 'exited') await recreate(ctx, r);
+  if (r.status === 'exited') {
+    try {
+      await recreate(ctx, r);
+    } catch (e) {
+      // as Docker's daemon: an auto-removed container whose start failed goes (a program not found included)
+      if (r.autoRemove && ctx.records.has(r.id)) await remove(ctx, r.id, true).catch(() => undefined);
+      throw e;
+    }
+  }
   // its network before its program: the init waits on the fifo until then
   if (r.network && r.status === 'created') {
     try {
@@ -70,6 +79,13 @@ async function recreate(ctx: ContainerContext, r: ContainerRecord): Promise<void
   const spec = readJson<Spec>(p.config);
   if (!spec) throw conflict(`container ${r.name} cannot be started again: its config.json is missing`);
   for (const f of [p.exit, p.pid, p.fifo, p.ctl, p.plan]) fs.rmSync(f, { force: true });
+  // an --rm container kept by a create whose program could not be executed: its overlay was volatile, and
+  // the kernel refuses that work dir again (work/incompat/volatile) until it is made afresh
+  if (r.autoRemove) {
+    const work = layout(ctx, r).work;
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work, { mode: 0o755 });
+  }
   const cg = ctx.cgroups.create(r.cgroupRel, containerResources(r.limits, spec.linux?.resources));
   try {
     if (r.idMap) giveToUserns(ctx, r, cg);
@@ -85,6 +101,9 @@ async function recreate(ctx: ContainerContext, r: ContainerRecord): Promise<void
   } catch (e) {
     ctx.volumes.release(r.id);
     await cg.destroy().catch(() => undefined);
+    // its program could not be executed: Docker's ExitCode (127, 126) and State.Error, the container left as it was
+    const code = execFailureCode((e as Error).message);
+    if (code) recordExecFailure(ctx, r, code, (e as Error).message);
     throw e;
   }
 }

@@ -19,6 +19,7 @@ import type { Spec } from '../spec';
 import { treeSize } from '../../volumes/size';
 import { cgroup, type ContainerContext, layout, paths } from './context';
 import { isPaused } from './pause';
+import { shownStatus } from './exec-failure';
 import { devicePath } from '../block-io-options';
 import { THROTTLES, type BlockIO } from '../../cgroups/block-io-limits';
 
@@ -39,7 +40,7 @@ export function summary(r: ContainerRecord, ctx?: ContainerContext, idOf?: (ref:
   const ref = r.imageRef ?? r.image;
   const lookup = idOf ?? (ctx ? ctx.images.idResolver() : undefined);
   return {
-    id: r.id, name: r.name, image: r.image, imageRef: ref, ...(lookup && lookup(ref) !== r.imageId ? { imageMoved: true } : {}), imageId: r.imageId, command: r.command, status: r.status, created: r.created,
+    id: r.id, name: r.name, image: r.image, imageRef: ref, ...(lookup && lookup(ref) !== r.imageId ? { imageMoved: true } : {}), imageId: r.imageId, command: r.command, status: shownStatus(r), created: r.created,
     startedAt: r.startedAt, finishedAt: r.finishedAt, exitCode: r.exit?.exitCode, signal: r.exit?.signal,
     oomKilled: r.exit?.oomKilled, pid: r.status === 'exited' ? undefined : r.pid, labels: r.labels,
     ...(r.restarting && r.status === 'exited' ? { restarting: true } : {}),

@@ -63,7 +63,7 @@ export class OciRuntime {
     const d = path.join(this.root, id);
     return {
       dir: d, state: path.join(d, 'state.json'), config: path.join(d, 'config.json'), exit: path.join(d, 'exit.json'), fifo: path.join(d, 'exec.fifo'), plan: path.join(d, 'plan'), pid: path.join(d, 'init.pid'),
-      attach: path.join(d, 'attach.sock'), ctl: path.join(d, 'ctl'),
+      attach: path.join(d, 'attach.sock'), ctl: path.join(d, 'ctl'), hooks: path.join(d, 'hooks.fifo'),
     };
   }
 
@@ -153,6 +153,9 @@ export class OciRuntime {
     }
     const rootfs = path.resolve(bundle, spec.root.path);
     const detach = !attach && !opts.monitor;
+    // prestart and createRuntime hooks run while the init waits before pivot_root, on a fifo held here
+    const hookSync = spec.hooks?.prestart?.length || spec.hooks?.createRuntime?.length ? p.hooks : undefined;
+    let hookFd = -1;
     let cg: Cgroup | undefined;
     try {
       if (!fs.statSync(rootfs, { throwIfNoEntry: false })?.isDirectory()) throw invalid(`root.path: ${rootfs} is not a directory`);
@@ -170,10 +173,15 @@ export class OciRuntime {
         spec, rootfs, bundle, cgroupProcs: cg.joinFiles(), exitFile: p.exit, pidFile: p.pid, fifo: p.fifo, allowChroot: !opts.noPivot,
         cgroupMounts: containerCgroupMounts(found), consoleSocket, attach, seccompCacheDir: this.seccompCache(),
         detach, preserveFds: preserveFds.length, earlyPid: true,
-        hookState: { ociVersion: OCI_VERSION, id, bundle, annotations: spec.annotations },
+        hookState: { ociVersion: OCI_VERSION, id, bundle, annotations: spec.annotations }, hookSync,
       });
       writePlan(p.plan, plan.buffer);
       makeFifo(p.fifo);
+      if (hookSync) {
+        makeFifo(hookSync, 0o600);
+        // read-write: the shim's open for reading does not wait; closed, the waiting init reads end-of-file
+        hookFd = fs.openSync(hookSync, fs.constants.O_RDWR);
+      }
       if (attach) makeFifo(p.ctl, 0o600);
       const started = startShim(p.plan, { inheritStdio: opts.inheritStdio ?? true, preserveFds });
       let shim: ReturnType<typeof started.created>;
@@ -192,7 +200,20 @@ export class OciRuntime {
         early = started.initPid();
         if (early) frontFiles(early, earlyStart = procStartTime(early) ?? undefined);
       } finally {
-        shim = started.created();
+        // the create hooks run while the container is being created: "creating" (the spec's word, runc's),
+        // prestart and createRuntime here, in the runtime's namespaces, when the init says it is at its
+        // hook point; createContainer by the init itself, right after (native/shim/hooks.c)
+        shim = started.created((pid) => {
+          try {
+            const creating = ociState({ ...pending, pid }, 'creating');
+            runHooks('prestart', spec.hooks?.prestart, creating, this.root);
+            runHooks('createRuntime', spec.hooks?.createRuntime, creating, this.root);
+            fs.writeSync(hookFd, '1');
+          } finally {
+            fs.closeSync(hookFd);
+            hookFd = -1;
+          }
+        });
       }
       const pidStart = early === shim.pid ? earlyStart : procStartTime(shim.pid) ?? undefined;
       const st: RuntimeState = { ...pending, pid: shim.pid, pidStart, shimPid: shim.shimPid, rootSwitch: shim.method };
@@ -200,21 +221,12 @@ export class OciRuntime {
       // the shim has just said so: the init waits on the exec fifo
       const state = ociState(st, 'created');
       if (early !== shim.pid) frontFiles(st.pid, st.pidStart);
-      // the create hooks run while the container is being created: "creating" (the spec's word, runc's)
-      const creating = ociState(st, 'creating');
-      try {
-        runHooks('prestart', spec.hooks?.prestart, creating, this.root);
-        runHooks('createRuntime', spec.hooks?.createRuntime, creating, this.root);
-        runHooks('createContainer', spec.hooks?.createContainer, creating, this.root);
-      } catch (e) {
-        try { process.kill(shim.pid, 'SIGKILL'); } catch { /* gone */ }
-        throw e;
-      }
       if (opts.pidFile) writePidFile(opts.pidFile, shim.pid);
       // without a monitor the shim exits once it has said "ok": the caller's subreaper inherits the init alone, as from runc
       if (detach) reapExiting(started.spawned);
       return state;
     } catch (e) {
+      if (hookFd >= 0) fs.closeSync(hookFd);
       if (cg) await cg.destroy().catch(() => undefined);
       fs.rmSync(p.dir, { recursive: true, force: true });
       throw e;

@@ -10,7 +10,7 @@ import { capMask } from './capabilities';
 import { seccompOps } from '../security/seccomp-oci';
 import { mapText } from '../lib/idmap';
 import { checkIdMappings } from './idmap-check';
-import type { LinuxSeccomp, Mount, NamespaceType, Spec } from './spec';
+import type { Hook, LinuxSeccomp, Mount, NamespaceType, Spec } from './spec';
 
 export const CLONE_FLAGS: Record<NamespaceType, number> = {
   mount: 0x00020000, cgroup: 0x02000000, uts: 0x04000000, ipc: 0x08000000,
@@ -92,8 +92,10 @@ export interface PlanInputs {
   preserveFds?: number;
   /** a "pid PID" status line as soon as the init exists, before "ok" (startShim's initPid()) */
   earlyPid?: boolean;
-  /** the OCI state the startContainer hooks get on stdin, but its pid (the init adds its own, as runc's) */
+  /** the OCI state the startContainer and createContainer hooks get on stdin, but its pid (the init adds its own, as runc's) */
   hookState?: Record<string, unknown>;
+  /** a fifo the runtime holds open: the init stops before pivot_root until the runtime's byte on it (prestart, createRuntime hooks) */
+  hookSync?: string;
 }
 
 export interface Plan { buffer: Buffer; cloneFlags: number }
@@ -185,6 +187,7 @@ export function buildPlan(inp: PlanInputs): Plan {
   op('exitfile', inp.exitFile);
   op('pidfile', inp.pidFile);
   if (inp.fifo) op('fifo', inp.fifo);
+  if (inp.hookSync) op('hooksync', inp.hookSync);
   if (inp.attach) {
     op('attach', inp.attach.socket);
     op('ctl', inp.attach.ctl);
@@ -258,6 +261,11 @@ export function buildPlan(inp: PlanInputs): Plan {
   // A user namespace cannot mknod (and its file systems are nodev): the
   // host's nodes are bind-mounted before pivot_root, as runc does.
   if (userns) for (const [p] of devices) op('mount', p, p, '', MS.BIND, '', 'f');
+  // the OCI create hooks, where runc runs them: the mounts made, the old root still there. prestart and
+  // createRuntime by the runtime, in its namespaces, while the init waits (runc's procHooks); then
+  // createContainer by the init, in the container's namespaces, its path still the runtime's
+  if (inp.hookSync) op('hookpoint');
+  if (inp.hookState) hookOps(op, 'cchook', spec.hooks?.createContainer, { ...inp.hookState, status: 'creating' });
   op('pivot', inp.allowChroot === false ? 0 : 1);
   if (lateRoot) op('propagation', asked);
   if (!userns) {
@@ -289,16 +297,20 @@ export function buildPlan(inp: PlanInputs): Plan {
   if (spec.domainname) op('domainname', spec.domainname);
   if (inp.lookupAtStart) op('lazyexec');
   processOps(op, proc, sc.ops);
-  // startContainer hooks: run by the init itself once `start` lets it go (native/shim/hooks.c); the state
-  // without its closing brace, for the pid the init appends
-  const state = JSON.stringify({ ...inp.hookState, status: 'created' }).slice(0, -1);
-  for (const h of spec.hooks?.startContainer ?? []) {
-    op('hook', h.path, h.timeout ?? 0, state);
+  // startContainer hooks: run by the init itself once `start` lets it go (native/shim/hooks.c)
+  hookOps(op, 'hook', spec.hooks?.startContainer, { ...inp.hookState, status: 'created' });
+
+  return { buffer: encode(ops), cloneFlags };
+}
+
+/** Hooks the init runs itself (native/shim/hooks.c): the state without its closing brace, for the pid the init appends. */
+function hookOps(op: (...a: (string | number)[]) => void, name: 'hook' | 'cchook', hooks: Hook[] | undefined, state: Record<string, unknown>): void {
+  const head = JSON.stringify(state).slice(0, -1);
+  for (const h of hooks ?? []) {
+    op(name, h.path, h.timeout ?? 0, head);
     for (const a of h.args ?? []) op('hookarg', a);
     for (const e of h.env ?? []) op('hookenv', e);
   }
-
-  return { buffer: encode(ops), cloneFlags };
 }
 
 function encode(ops: string[][]): Buffer {

@@ -63,7 +63,7 @@ function createdLine(first: string | null, spawned: number, collect: (pid: numbe
  * streams, ~2 ms of every create). The pipe stays open until we exit, as
  * spawnShim's: a monitoring shim's "exit" line goes to a reader nobody asks.
  */
-export function startShim(planFile: string, opts: { inheritStdio?: boolean; preserveFds?: number[] } = {}): { spawned: number; initPid(): number; created(): Omit<ShimHandle, 'exited'> } {
+export function startShim(planFile: string, opts: { inheritStdio?: boolean; preserveFds?: number[] } = {}): { spawned: number; initPid(): number; created(onHooks?: (pid: number) => void): Omit<ShimHandle, 'exited'> } {
   const io = opts.inheritStdio ? 'inherit' : 'null';
   const extra = opts.preserveFds ?? [];
   // the front door's shim has the caller's stdio and nothing else: it fits when that is what we would give
@@ -94,9 +94,26 @@ export function startShim(planFile: string, opts: { inheritStdio?: boolean; pres
       pending = line;
       return 0;
     },
-    created() {
-      const line = pending !== undefined ? pending : nextLine();
+    /**
+     * `onHooks`: called with the init's pid when it waits at its hook point (a plan with hookSync);
+     * it lets the init go on, or, throwing, has made it end (its error is the one create reports).
+     */
+    created(onHooks?: (pid: number) => void) {
+      let line = pending !== undefined ? pending : nextLine();
       pending = undefined;
+      if (line?.startsWith('hooks ')) {
+        let failed: { error: unknown } | undefined;
+        try {
+          if (!onHooks) throw new NscopeError('failed', 'nscope-shim stopped at a hook point nobody asked for');
+          onHooks(Number(line.slice(6)));
+        } catch (error) { failed = { error }; }
+        line = nextLine();
+        if (failed) {
+          // the init has ended for want of our byte: its shim is collected, the hook's error is the reason
+          try { createdLine(line, spawned, reapExiting); } catch { /* the init's "hooks failed" */ }
+          throw failed.error;
+        }
+      }
       // a shim that failed is collected before we exit (no timer would fire)
       return createdLine(line, spawned, reapExiting);
     },

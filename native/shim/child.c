@@ -451,6 +451,18 @@ void child_main(struct plan *p, int errfd) {
       if (bindfd[k] >= 0) snprintf(src, sizeof(src), "/proc/self/fd/%d", bindfd[k]);
       do_mount(rootfd, bindfd[k] >= 0 ? src : a[0], a[1], a[2], num(a[3]), a[4], a[5]);
       if (bindfd[k] >= 0) { close(bindfd[k]); bindfd[k] = -1; }
+    } else if (!strcmp(n, "hookpoint")) {
+      /* the mounts are made, the old root still here: the runtime runs the prestart and
+       * createRuntime hooks now (runc's procHooks) and writes one byte when they passed */
+      if (p->hooksyncfd < 0) die("hookpoint: no hook fifo");
+      if (write(errfd, "H\n", 2) != 2) _exit(127);
+      char go = 0;
+      ssize_t r;
+      do r = read(p->hooksyncfd, &go, 1); while (r < 0 && errno == EINTR);
+      close(p->hooksyncfd);
+      if (r != 1 || go != '1') die("the prestart or createRuntime hooks failed");
+    } else if (!strcmp(n, "cchook")) {
+      if (run_hook(p, k, "createContainer", scerr, sizeof(scerr)) != 0) die("%s", scerr);
     } else if (!strcmp(n, "pivot")) {
       if (rootfd < 0) die("pivot_root: rootfs not mounted");
       method = do_pivot(rootfd, a[0][0] == '1');

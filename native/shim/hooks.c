@@ -1,10 +1,12 @@
-/* The OCI startContainer hooks: run by the container's init itself, in the
- * container (its namespaces, root, user and capabilities), once `start` has
- * let it go and before its program runs, as runc does. Each gets the state
- * on stdin and is killed at its timeout; a failure is returned, and the init
- * ends without running its program.
+/* The OCI hooks the container's init runs itself, as runc's does:
+ * startContainer ("hook") in the container (its namespaces, root, user and
+ * capabilities), once `start` has let it go and before its program runs;
+ * createContainer ("cchook") during create, in the container's namespaces
+ * after its mounts and before pivot_root (so the path is the runtime's).
+ * Each gets the state on stdin and is killed at its timeout; a failure is
+ * returned, and the init ends without running its program.
  *
- * The plan holds each as "hook PATH TIMEOUT STATE" followed by its
+ * The plan holds each as "hook|cchook PATH TIMEOUT STATE" followed by its
  * "hookarg" and "hookenv" operations; STATE is the state's JSON without
  * its closing brace: the pid (getpid(), as runc gives it) is only known here. */
 #include "shim.h"
@@ -40,7 +42,7 @@ static int write_all(int fd, const char *b, size_t left) {
   return 0;
 }
 
-static int run_one(const struct plan *p, int k, char *err, size_t len) {
+int run_hook(const struct plan *p, int k, const char *stage, char *err, size_t len) {
   const struct op *h = &p->ops[k];
   const char *path = h->argv[0];
   long timeout = strtol(h->argv[1], NULL, 10);
@@ -62,20 +64,20 @@ static int run_one(const struct plan *p, int k, char *err, size_t len) {
   int n = snprintf(tail, sizeof(tail), ",\"pid\":%d}", (int)getpid());
   int fd = (int)syscall(SYS_memfd_create, "oci-state", MFD_CLOEXEC);
   if (fd < 0 || write_all(fd, h->argv[2], strlen(h->argv[2])) != 0 || write_all(fd, tail, (size_t)n) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
-    snprintf(err, len, "startContainer hook %s: the state for its stdin: %s", path, strerror(errno));
+    snprintf(err, len, "%s hook %s: the state for its stdin: %s", stage, path, strerror(errno));
     if (fd >= 0) close(fd);
     return -1;
   }
   pid_t c = fork();
   if (c < 0) {
-    snprintf(err, len, "startContainer hook %s: fork: %s", path, strerror(errno));
+    snprintf(err, len, "%s hook %s: fork: %s", stage, path, strerror(errno));
     close(fd);
     return -1;
   }
   if (c == 0) {
     if (dup2(fd, 0) < 0) _exit(127);
     execve(path, argv, envp);
-    dprintf(2, "startContainer hook %s: %s\n", path, strerror(errno));
+    dprintf(2, "%s hook %s: %s\n", stage, path, strerror(errno));
     _exit(127);
   }
   close(fd);
@@ -86,7 +88,7 @@ static int run_one(const struct plan *p, int k, char *err, size_t len) {
     pid_t r = waitpid(c, &st, timeout > 0 ? WNOHANG : 0);
     if (r == c) break;
     if (r < 0 && errno != EINTR) {
-      snprintf(err, len, "startContainer hook %s: waitpid: %s", path, strerror(errno));
+      snprintf(err, len, "%s hook %s: waitpid: %s", stage, path, strerror(errno));
       return -1;
     }
     if (r == 0 && now_ms() >= deadline) {
@@ -101,14 +103,14 @@ static int run_one(const struct plan *p, int k, char *err, size_t len) {
     }
   }
   if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
-  if (timed_out) snprintf(err, len, "startContainer hook %s failed: killed by SIGKILL (timeout)", path);
-  else if (WIFSIGNALED(st)) snprintf(err, len, "startContainer hook %s failed: killed by signal %d", path, WTERMSIG(st));
-  else snprintf(err, len, "startContainer hook %s failed: exit status %d", path, WEXITSTATUS(st));
+  if (timed_out) snprintf(err, len, "%s hook %s failed: killed by SIGKILL (timeout)", stage, path);
+  else if (WIFSIGNALED(st)) snprintf(err, len, "%s hook %s failed: killed by signal %d", stage, path, WTERMSIG(st));
+  else snprintf(err, len, "%s hook %s failed: exit status %d", stage, path, WEXITSTATUS(st));
   return -1;
 }
 
 int run_start_hooks(const struct plan *p, char *err, size_t len) {
   for (int k = 0; k < p->nops; k++)
-    if (!strcmp(p->ops[k].name, "hook") && run_one(p, k, err, len) != 0) return -1;
+    if (!strcmp(p->ops[k].name, "hook") && run_hook(p, k, "startContainer", err, len) != 0) return -1;
   return 0;
 }

@@ -1,6 +1,7 @@
 /* nscope-shim PLANFILE — see shim.h. Status lines on fd 3 for whoever
  * spawned us (the daemon or nscope-runtime):
  *   "pid <pid>"                           the init exists, set-up under way (plan: earlypid)
+ *   "hooks <pid>"                         the init waits at its hook point (plan: hooksync)
  *   "ok <pid> <pivot_root|chroot|none>"  the container is created, waiting for start
  *   "error <step: reason>"                set-up failed; nothing is left running
  *   "exit <code> <signal>"                the container's init ended (also in exitfile)
@@ -120,6 +121,12 @@ int main(int argc, char **argv) {
   for (int i = 0; i < MAX_ATTACH; i++) at.clients[i] = -1;
   if (g_plan.attach && attach_listen(&at, g_plan.attach) != 0) { status("error attach socket %s: %s\n", g_plan.attach, strerror(errno)); return 1; }
   if (g_plan.ctl) at.ctl_fd = open(g_plan.ctl, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  /* the runtime's end of the hook fifo is open (read-write), so this open does not wait;
+   * the init reads from it, and gets end-of-file if the runtime dies */
+  if (g_plan.hooksync) {
+    g_plan.hooksyncfd = open(g_plan.hooksync, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (g_plan.hooksyncfd < 0 || fcntl(g_plan.hooksyncfd, F_SETFL, 0) != 0) { status("error open hook fifo %s: %s\n", g_plan.hooksync, strerror(errno)); return 1; }
+  }
   int sync[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) != 0) { status("error socketpair: %s%s\n", strerror(errno), ""); return 1; }
 
@@ -138,6 +145,7 @@ int main(int argc, char **argv) {
     _exit(127);
   }
   close(sync[1]);
+  if (g_plan.hooksyncfd >= 0) close(g_plan.hooksyncfd);
   if (g_plan.uidmap && userns_parent(&g_plan, pid, sync[0], err, sizeof(err)) != 0) {
     kill(pid, SIGKILL);
     int ws;
@@ -161,6 +169,13 @@ int main(int argc, char **argv) {
   char msg[1100];
   int master = -1;
   fd_recv_line(sync[0], msg, sizeof(msg), &master);
+  if (msg[0] == 'H') {
+    /* the init is at its hook point: the runtime runs the prestart and createRuntime hooks, then lets it go on */
+    char hp[32];
+    snprintf(hp, sizeof(hp), "%d", (int)pid);
+    status("hooks %s%s\n", hp, "");
+    fd_recv_line(sync[0], msg, sizeof(msg), &master);
+  }
   if (msg[0] == 'T') {
     /* the console: its master came with the message; then comes "R" */
     if (g_plan.consolesocket && master >= 0) {

@@ -17,6 +17,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"fifo", 1}, {"rootfs", 1}, {"target", 1}, {"tty", 2}, {"interactive", 0},
   {"attach", 1}, {"ctl", 1}, {"console", 0}, {"consolesocket", 1}, {"seccompcache", 1},
   {"uidmap", 1}, {"gidmap", 1}, {"ovl", 2}, {"ovlidmap", 1}, {"detach", 0}, {"preservefds", 1}, {"earlypid", 0},
+  {"hooksync", 1},
   /* child, in order */
   {"join", 2}, {"cgroup", 1}, {"unshare", 1}, {"propagation", 1},
   {"chdirhost", 1}, {"mountroot", 4}, {"mount", 6}, {"pivot", 1},
@@ -24,7 +25,7 @@ static const struct { const char *name; int argc; } arity[] = {
   {"rootro", 0}, {"loup", 0}, {"hostname", 1}, {"domainname", 1}, {"sysctl", 2},
   {"rlimit", 3}, {"oomscore", 1}, {"chdir", 1}, {"cwd", 1}, {"setgroups", 1},
   {"setuid", 2}, {"caps", 5}, {"nonewprivs", 0}, {"umask", 1},
-  {"env", 1}, {"arg", 1}, {"hook", 3}, {"hookarg", 1}, {"hookenv", 1}, {"keyring", 0}, {"lazyexec", 0}, {"mountfd", 0}, {"userroot", 0},
+  {"env", 1}, {"arg", 1}, {"hook", 3}, {"cchook", 3}, {"hookpoint", 0}, {"hookarg", 1}, {"hookenv", 1}, {"keyring", 0}, {"lazyexec", 0}, {"mountfd", 0}, {"userroot", 0},
   {"seccomp", 2}, {"seccomparch", 1}, {"seccomprule", 3}, {"seccomparg", 4}, {"seccompload", 1},
 };
 
@@ -98,6 +99,7 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
     else if (!strcmp(name, "uidmap")) p->uidmap = o->argv[0];
     else if (!strcmp(name, "detach")) p->detach = 1;
     else if (!strcmp(name, "earlypid")) p->earlypid = 1;
+    else if (!strcmp(name, "hooksync")) p->hooksync = o->argv[0];
     else if (!strcmp(name, "gidmap")) p->gidmap = o->argv[0];
     else if (!strcmp(name, "ovl")) { p->ovlbase = o->argv[0]; p->ovldata = o->argv[1]; }
     else if (!strcmp(name, "ovlidmap")) {
@@ -111,5 +113,6 @@ int plan_load(const char *file, struct plan *p, char *err, size_t errlen) {
   if (p->ovldata && !p->uidmap) { snprintf(err, errlen, "plan: a prepared overlay needs a user namespace"); return -1; }
   if (p->detach && (p->logfile || p->attach)) { snprintf(err, errlen, "plan: a container without a monitor has no log or attach socket"); return -1; }
   p->ovlfd = -1;
+  p->hooksyncfd = -1;
   return 0;
 }

@@ -93,6 +93,10 @@ struct plan {
   const char *idmap[256];
   int nidmap;
   int ovlfd;
+  /* OCI prestart/createRuntime hooks (nscope-runtime): a fifo the runtime
+   * holds open; the init stops at "hookpoint" until the runtime's byte on it */
+  const char *hooksync;
+  int hooksyncfd;
   /* no monitor (nscope-runtime create, as runc): exit once the container is
    * created; its init is inherited by the caller's subreaper. For exec (runc
    * exec --detach): report "ok PID" once the execve is done, and exit. */
@@ -110,7 +114,9 @@ int root_tree_main(const char *pid, const char *target);
 /* child.c: runs in the cloned child; never returns on success (execve). */
 void child_main(struct plan *p, int errfd);
 
-/* hooks.c: the plan's startContainer hooks, run by the init after `start`; -1 and a message on a failure */
+/* hooks.c: the hook of the plan's operation k (hook, cchook), run by the init; -1 and a message naming `stage` on a failure */
+int run_hook(const struct plan *p, int k, const char *stage, char *err, size_t len);
+/* hooks.c: the plan's startContainer hooks, run by the init after `start` */
 int run_start_hooks(const struct plan *p, char *err, size_t len);
 
 /* preserve.c: --preserve-fds N, in the started process: fds 3 and 4 closed, 5..5+N-1 moved to 3..3+N-1 (or a death told on errfd) */

@@ -735,6 +735,33 @@ test('hooks: state on stdin, their own env and argv[0]; a failing or timed-out c
   }
 });
 
+test('create hooks where runc runs them: prestart and createRuntime in the runtime\'s namespaces, then createContainer in the container\'s, all before pivot_root; a failing createContainer hook fails create', async () => {
+  const log = path.join(dir, 'create-hooks-log');
+  fs.rmSync(log, { force: true });
+  // each hook says its kind, its mount namespace, and where its root is: the host's until pivot_root
+  const hook = (kind: string): Hook => ({ path: '/bin/sh', args: ['sh', '-c', `read -r st; echo "${kind} $(readlink /proc/self/ns/mnt) $(stat -c %i /) $(echo "$st" | grep -c '"status":"creating"')" >> ${log}`] });
+  const b = bundle('create-hooks', (s) => {
+    s.hooks = { prestart: [hook('prestart')], createRuntime: [hook('createRuntime')], createContainer: [hook('createContainer')] };
+  });
+  assert.equal((await front(['create', '--bundle', b, 'create-hooks'])).code, 0);
+  const pid = JSON.parse((await front(['state', 'create-hooks'])).stdout).pid as number;
+  const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(' '));
+  assert.deepEqual(lines.map((l) => l[0]), ['prestart', 'createRuntime', 'createContainer'], 'in the spec\'s order');
+  const hostMnt = fs.readlinkSync('/proc/self/ns/mnt');
+  const containerMnt = fs.readlinkSync(`/proc/${pid}/ns/mnt`);
+  assert.notEqual(hostMnt, containerMnt);
+  assert.deepEqual(lines.map((l) => l[1]), [hostMnt, hostMnt, containerMnt], 'prestart and createRuntime in the runtime\'s, createContainer in the container\'s');
+  const hostRoot = String(fs.statSync('/').ino);
+  assert.deepEqual(lines.map((l) => l[2]), [hostRoot, hostRoot, hostRoot], 'all before pivot_root: the host\'s root is still /');
+  assert.deepEqual(lines.map((l) => l[3]), ['1', '1', '1'], 'each got the state, "creating"');
+  assert.equal((await front(['delete', '--force', 'create-hooks'])).code, 0);
+  const r = await front(['create', '--bundle', bundle('cc-fail', (s) => { s.hooks = { createRuntime: [hook('createRuntime')], createContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'exit 4'] }] }; }), 'cc-fail']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /createContainer hook \/bin\/sh failed: exit status 4/);
+  assert.ok(!fs.existsSync(path.join(root(), 'cc-fail')), 'no state left');
+  fs.rmSync(log, { force: true });
+});
+
 test('startContainer hooks: run in the container at start, before its program, with the state; a failing or timed-out one ends it before its program; bad hooks refused at create', async () => {
   // the hook's path and its file are the container's (its root is `rootfs`), not the host's
   const seen = path.join(rootfs, 'start-hook-seen');

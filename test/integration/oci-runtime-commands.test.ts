@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { defaultSpec, type Hook, type Spec } from '../../helper/runtime/spec';
+import { type Hook, type Spec } from '../../helper/runtime/spec';
+import { writeBundle } from '../helpers/oci-bundle';
 import { waitFor } from '../helpers/containers';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { CGROUP_PREFIX, cgroupName, ownProcesses } from '../helpers/run-scope';
@@ -52,17 +53,7 @@ const rt = (args: string[], o: Parameters<typeof run>[2] = {}) => run(process.ex
 const runc = (args: string[], o: Parameters<typeof run>[2] = {}) => run('runc', ['--root', runcRoot(), ...args], o);
 
 /** A bundle of its own (config.json) on the shared rootfs, in cgroup /<parent>/<name>. */
-function bundle(name: string, mut: (s: Spec) => void = () => undefined): string {
-  const b = path.join(dir, `bundle-${name}`);
-  fs.mkdirSync(b, { recursive: true });
-  const s = defaultSpec();
-  s.root = { path: rootfs, readonly: false };
-  s.linux!.cgroupsPath = `/${parent}/${name}`;
-  s.process.args = ['sleep', '1000'];
-  mut(s);
-  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(s));
-  return b;
-}
+const bundle = (name: string, mut?: (s: Spec) => void): string => writeBundle({ dir, rootfs, parent }, name, mut);
 
 async function state(id: string, runner = rt): Promise<{ status: string; pid: number }> {
   const r = await runner(['state', id]);

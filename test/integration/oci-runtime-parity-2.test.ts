@@ -15,6 +15,7 @@ import { defaultSpec, type Spec } from '../../helper/runtime/spec';
 import { waitFor } from '../helpers/containers';
 import { cgroupDirs, REPO } from '../helpers/daemon';
 import { cgroupName } from '../helpers/run-scope';
+import { writeBundle } from '../helpers/oci-bundle';
 
 let dir: string;
 let rootfs: string;
@@ -47,17 +48,7 @@ const RUNTIMES: [string, Runner][] = HAVE_RUNC ? [['nscope-runtime', rt], ['runc
 const tag = (r: Runner) => (r === rt ? 'n' : 'r');
 
 /** A bundle of its own for `name`, in cgroup /<parent>/<name>, running `sleep 1000` unless changed. */
-function bundle(name: string, mut: (s: Spec) => void = () => undefined): string {
-  const b = path.join(dir, `bundle-${name}`);
-  fs.mkdirSync(b, { recursive: true });
-  const s = defaultSpec();
-  s.root = { path: rootfs, readonly: false };
-  s.linux!.cgroupsPath = `/${parent}/${name}`;
-  s.process.args = ['sleep', '1000'];
-  mut(s);
-  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(s));
-  return b;
-}
+const bundle = (name: string, mut?: (s: Spec) => void): string => writeBundle({ dir, rootfs, parent }, name, mut);
 
 async function status(r: Runner, id: string): Promise<string> {
   const s = await r(['state', id]);

@@ -10,10 +10,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { detect } from '../../helper/cgroups/detect';
-import { defaultSpec, type Spec } from '../../helper/runtime/spec';
+import { type Spec } from '../../helper/runtime/spec';
 import { waitFor } from '../helpers/containers';
 import { cgroupDirs, REPO, startWithImage, type TestDaemon } from '../helpers/daemon';
 import { cgroupName } from '../helpers/run-scope';
+import { writeBundle } from '../helpers/oci-bundle';
 
 let d: TestDaemon;
 let dir: string;
@@ -41,16 +42,7 @@ const runc = (args: string[]) => run('runc', ['--root', path.join(dir, 'runc-sta
 const RUNTIMES = HAVE_RUNC ? [['nscope-runtime', rt], ['runc', runc]] as const : [['nscope-runtime', rt]] as const;
 
 /** A bundle of its own for `name`, in cgroup /<parent>/<name>. */
-function bundle(name: string, mut: (s: Spec) => void): string {
-  const b = path.join(dir, `bundle-${name}`);
-  fs.mkdirSync(b, { recursive: true });
-  const s = defaultSpec();
-  s.root = { path: rootfs, readonly: false };
-  s.linux!.cgroupsPath = `/${parent}/${name}`;
-  mut(s);
-  fs.writeFileSync(path.join(b, 'config.json'), JSON.stringify(s));
-  return b;
-}
+const bundle = (name: string, mut: (s: Spec) => void): string => writeBundle({ dir, rootfs, parent }, name, mut, undefined);
 
 const noCgroupNs = (s: Spec) => { s.linux!.namespaces = s.linux!.namespaces!.filter((n) => n.type !== 'cgroup'); };
 

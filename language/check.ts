@@ -62,6 +62,8 @@ export function checkContainerfile(text: string, ctx: CheckContext = {}): Diagno
     }
     for (const f of ins.flags) {
       if (!known.flags.includes(f.name)) out.push(diag(f.range, `unknown flag --${f.name} for ${ins.keyword}${known.flags.length ? ` (it takes ${known.flags.map((x) => `--${x}`).join(', ')})` : ''}`, DiagnosticSeverity.Error));
+      // Docker's flags that nscope build refuses rather than ignore (helper/build/instruction-check.ts)
+      else if (ins.keyword === 'COPY' && (f.name === 'parents' || f.name === 'exclude')) out.push(diag(f.range, `COPY --${f.name} is not supported by nscope build yet: the build stops here`, DiagnosticSeverity.Warning));
       else if (ins.keyword === 'RUN') {
         const problem = runFlagProblem(f.name, f.value ?? '');
         if (problem) out.push(diag(f.range, problem.message, problem.severity));

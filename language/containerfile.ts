@@ -313,7 +313,9 @@ export function expandVariables(text: string, lookup: (name: string) => string |
  * EXPOSE, VOLUME, STOPSIGNAL, FROM and COPY/ADD arguments: quotes, escapes
  * and variables in one pass. A variable's value is taken as it is (its blanks,
  * quotes and `$` never read again); `'$X'` and `\$X` (also `"\$X"`) stay a
- * literal `$X`; `${X:-w}`, `${X-w}`, `${X:+w}`, `${X+w}`, `${X:?w}`, `${X?w}`.
+ * literal `$X`; `${X:-w}`, `${X-w}`, `${X:+w}`, `${X+w}`, `${X:?w}`, `${X?w}`, and
+ * (Dockerfile 1.7) `${X#p}`, `${X##p}`, `${X%p}`, `${X%%p}`, `${X/p/r}`, `${X//p/r}`
+ * with `*` and `?` wildcards in the pattern (`\*` a literal one).
  * Split: blanks outside quotes separate words; else one word, blanks kept.
  * Throws on an unterminated quote or `${`, a bad substitution and `?` unset.
  */
@@ -332,19 +334,38 @@ export function processWords(text: string, lookup: (name: string) => string | un
     if (m[2] !== undefined) return lookup(m[2]) ?? '';
     const v = lookup(m[1]);
     if (text[i] === '}') { i++; return v ?? ''; }
+    if (text[i] === '/') {
+      // ${X/pattern/replacement}: the first match replaced, ${X//…}: every one
+      const all = text[i + 1] === '/';
+      i += all ? 2 : 1;
+      const pattern = lex('/', false, true)[0] ?? '';
+      const replacement = lex('}', false, true)[0] ?? '';
+      const re = shellPattern(pattern, true, false, text, all);
+      return (v ?? '').replace(re, () => replacement);
+    }
     const colon = text[i] === ':';
     const op = text[colon ? i + 1 : i];
-    if (op === undefined || !'-+?'.includes(op)) throw fail(`bad substitution in \${${m[1]}`);
+    if (op === undefined || !'-+?#%'.includes(op)) throw fail(`bad substitution in \${${m[1]}`);
     i += colon ? 2 : 1;
-    const word = lex('}', false)[0] ?? '';
+    const trim = op === '#' || op === '%';
+    let word = lex('}', false, trim)[0] ?? '';
+    if (trim) {
+      // #/% the shortest match, ##/%% the longest; % from the end (both reversed, as BuildKit finds it)
+      const greedy = word[0] === op;
+      if (greedy) word = word.slice(1);
+      const value = v ?? '';
+      if (op === '#') return value.replace(shellPattern(word, greedy, true, text), '');
+      const reversed = [...value].reverse().join('');
+      return [...reversed.replace(shellPattern(reversePattern(word), greedy, true, text), '')].reverse().join('');
+    }
     const set = colon ? v !== undefined && v !== '' : v !== undefined;
     if (op === '-') return set ? v! : word;
     if (op === '+') return set ? word : '';
     if (!set) throw fail(`${m[1]}: ${word || 'is not set'}`);
     return v!;
   };
-  /** words up to `stop` (outside quotes; consumed) or the end */
-  const lex = (stop: string | undefined, splitting: boolean): string[] => {
+  /** words up to `stop` (outside quotes; consumed) or the end; `raw`: escapes kept (a substitution's pattern) */
+  const lex = (stop: string | undefined, splitting: boolean, raw = false): string[] => {
     const words: string[] = [];
     let cur = '';
     let inWord = false;
@@ -378,7 +399,7 @@ export function processWords(text: string, lookup: (name: string) => string | un
           i++;
         }
       } else if (c === escape) {
-        cur += i + 1 < text.length ? text[i + 1] : c;
+        cur += raw ? text.slice(i, i + 2) : i + 1 < text.length ? text[i + 1] : c;
         i += 2;
       } else if (c === '$') {
         cur += dollar();
@@ -391,6 +412,33 @@ export function processWords(text: string, lookup: (name: string) => string | un
     return words;
   };
   return lex(undefined, split);
+}
+
+/**
+ * A substitution's shell pattern as a regular expression (BuildKit's
+ * convertShellPatternToRegex): `*` any run (the shortest unless `greedy`), `?`
+ * one character, `\*` `\?` `\\` themselves, `\}` and `\/` the character.
+ */
+function shellPattern(pattern: string, greedy: boolean, anchored: boolean, text: string, global = false): RegExp {
+  let out = anchored ? '^' : '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') out += greedy ? '.*' : '.*?';
+    else if (c === '?') out += '.';
+    else if (c === '\\') {
+      const n = pattern[++i];
+      if (n !== undefined && '}/*?\\'.includes(n)) out += `\\${n}`;
+      else throw new Error(`failed to process "${text}": invalid pattern (${pattern}) in substitution: invalid escape '\\${n ?? ''}'`);
+    } else out += c.replace(/[.+()|^$[\]{}]/g, '\\$&');
+  }
+  return new RegExp(out, global ? 'gs' : 's');
+}
+
+/** A pattern read backwards, an escape kept before its character (`a\*c` is `c\*a`). */
+function reversePattern(pattern: string): string {
+  const parts: string[] = [];
+  for (let i = 0; i < pattern.length; i++) parts.push(pattern[i] === '\\' && i + 1 < pattern.length ? pattern[i] + pattern[++i] : pattern[i]);
+  return parts.reverse().join('');
 }
 
 /** The build stages: each FROM with its `AS name`, index and the instructions up to the next FROM. */

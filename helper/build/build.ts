@@ -15,7 +15,13 @@
 // language server. docker build's other options are checked before anything
 // is done: --platform (this host's only: ./platform.ts), --label (a LABEL on
 // the last stage: ./label-change.ts) and the limits, ulimits, security
-// options and extra hosts every RUN container gets (./run-step.ts).
+// options and extra hosts every RUN container gets (./run-step.ts). As
+// BuildKit: the instructions are checked before the first step
+// (./instruction-check.ts), a build has the proxy and platform ARGs without
+// declaring them (./predefined-args.ts), a WORKDIR's folders belong to the
+// USER then (./workdir.ts: the next layer makes them), ADD unpacks what its
+// bytes say is a tar (./add-archive.ts), and a `RUN <<EOF` with a `#!` line
+// runs with that interpreter (./heredoc-script.ts).
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -23,18 +29,22 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import { parseContainerfile, stagesOf, type Heredoc, type Instruction } from '../../language/containerfile';
 import { tarBuffer } from '../images/tar-writer';
-import { uncompressed } from '../images/decompress';
 import { treeTar } from '../files/tree-tar';
 import { openStream, openStreamWithResult, type HelperClient } from '../protocol/client';
 import { printLogStream } from '../cli/logstream';
 import { sendArchive } from '../files/send-archive';
 import { resolvePathInRoot } from '../images/in-root';
-import { parseDockerignore } from './dockerignore';
+import { contextIgnore, parseDockerignore } from './dockerignore';
+import { addArchive } from './add-archive';
+import { checkInstruction } from './instruction-check';
+import { SCRIPT_DIR, scriptArchive, shebangCommand } from './heredoc-script';
+import { makeFolders, makeWorkdirs, type PendingWorkdir } from './workdir';
 import { BUILD_CACHE_REPOSITORY as CACHE_NAME } from './cache-name';
 import { BuildError } from './build-error';
 import { CLEAR_TRIGGERS, triggerInstructions } from './onbuild';
 import { labelChange } from './label-change';
 import { buildPlatform } from './platform';
+import { platformArgs, proxyEnv, unusedBuildArgs } from './predefined-args';
 import { runStepOptions, type RunStepOptions } from './run-step';
 import { holder } from './holder';
 import { resolveUserFrom } from '../runtime/user';
@@ -43,7 +53,8 @@ import { planRunFlags, type RunStepPlan } from './run-mounts';
 import { parseSecrets } from './secrets';
 import { globSegments, hasWildcard, matchSources } from './copy-glob';
 import { TarDigest } from './copy-digest';
-import { configChange, lexWords } from './config-change';
+import { configChange, lexWords, literal } from './config-change';
+import { IMAGE_PATH } from '../images/host-image';
 
 const CONFIG_CHANGES = new Set(['ENV', 'LABEL', 'WORKDIR', 'USER', 'CMD', 'ENTRYPOINT', 'EXPOSE', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'ONBUILD']);
 
@@ -64,6 +75,8 @@ interface StageState {
   workdir: string;
   user: string;
   shell: string[];
+  /** the WORKDIRs whose folders the next step that makes a layer makes (./workdir.ts) */
+  workdirs: PendingWorkdir[];
 }
 
 function cacheFile(): string {
@@ -83,14 +96,16 @@ function saveCache(cache: Record<string, string>): void {
 }
 
 const hash = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
-/** What a step's cache key starts with: the image so far, or "scratch" for an empty stage. */
 /** An instruction as the build log and a config step's history show it: keyword, flags, arguments. */
 const asWritten = (ins: Instruction) => `${ins.keyword} ${ins.flags.map((f) => `--${f.name}${f.value === undefined ? '' : `=${f.value}`} `).join('')}${ins.args}`;
+/** The WORKDIR folders a step makes (and their owners), in its key; nothing when it makes none (the keys of before still hit). */
+const workdirsKey = (st: StageState) => (st.workdirs.length ? ['WORKDIR', JSON.stringify(st.workdirs.map((w) => [w.dir, w.user]))] : []);
+/** What a step's cache key starts with: the image so far, or "scratch" for an empty stage. */
 const parentKey = (st: StageState) => (st.image === st.scratch ? 'scratch' : st.image);
 const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
 /** The tar bytes of the context's sources of a COPY/ADD, their digest, and where they go. */
-interface CopyPlan { dest: string; archives: { bytes: Buffer[]; extract: boolean }[]; digest: string }
+interface CopyPlan { dest: string; archives: { bytes: Buffer[]; extract: boolean }[]; digest: string; chown?: [number, number] }
 
 export interface BuildOptions {
   context: string;
@@ -154,17 +169,30 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   const target = o.target;
   const last = target === undefined ? stages.length - 1 : stages.findIndex((s) => s.name === target.toLowerCase());
   if (last < 0) throw new BuildError(`--target ${target}: no stage of that name`);
-  const buildArgs = new Map(o.buildArgs.map((a) => { const i = a.indexOf('='); return i < 0 ? [a, process.env[a] ?? ''] : [a.slice(0, i), a.slice(i + 1)]; }));
-  const ignore = parseDockerignore(fs.existsSync(path.join(contextDir, '.dockerignore')) ? fs.readFileSync(path.join(contextDir, '.dockerignore'), 'utf8') : '');
+  // NAME alone takes the variable's value; with no such variable it is not given at all (the ARG's default stays), as Docker's CLI has it
+  const buildArgs = new Map(o.buildArgs.flatMap((a): [string, string][] => {
+    const i = a.indexOf('=');
+    if (i >= 0) return [[a.slice(0, i), a.slice(i + 1)]];
+    return process.env[a] === undefined ? [] : [[a, process.env[a]!]];
+  }));
+  // as BuildKit: an ignore file named after the Containerfile, next to it (build/dev.Dockerfile.dockerignore), wins over the context's
+  const ignoreFile = [...(given ? [] : [`${file}.dockerignore`]), path.join(contextDir, '.dockerignore')].find((f) => fs.statSync(f, { throwIfNoEntry: false })?.isFile());
+  const ignore = contextIgnore(contextDir, parseDockerignore(ignoreFile ? fs.readFileSync(ignoreFile, 'utf8') : ''));
   const fileName = path.relative(contextDir, file) || path.basename(file);
   const at = (ins: Instruction) => `${fileName}:${ins.range.start.line + 1}`;
-  // the ARGs before the first FROM: FROM's, and the default of a stage's `ARG NAME` with none of its own
-  const globalArgs = new Map<string, string>();
+  // as Docker's parser: a missing argument or an unknown flag stops the build before its first step
+  for (const ins of parsed.instructions) checkInstruction(ins, at(ins));
+  // the ARGs before the first FROM: FROM's, and the default of a stage's `ARG NAME` with none of its own;
+  // BuildKit's platform ARGs are there from the start (./predefined-args.ts)
+  const globalArgs = platformArgs(platform);
+  // every ARG name declared (for the warning about --build-arg values nothing used)
+  const declared = new Set<string>();
   for (const ins of parsed.instructions) {
     if (ins.keyword === 'FROM') break;
     if (ins.keyword === 'ARG') {
       for (const w of lexWords(ins.args, (n) => globalArgs.get(n), parsed.escape, at(ins))) {
         const [k, ...v] = w.split('=');
+        declared.add(k);
         const value = buildArgs.get(k) ?? (v.length ? v.join('=') : undefined);
         if (value !== undefined) globalArgs.set(k, value);
       }
@@ -176,6 +204,8 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   const steps = stages.slice(0, last + 1).reduce((n, s) => n + 1 + s.instructions.length, 0);
   let step = 0;
   const images: string[] = [];
+  // each stage's ARGs at its end: a stage FROM it starts with them, as in BuildKit (the classic builder starts with none)
+  const stageArgs: Map<string, string>[] = [];
   const containers: string[] = [];
   const removeAll = () => Promise.all(containers.map((id) => c.request('container.remove', { id, force: true }).catch(() => undefined)));
   const stopped = () => { if (io.signal?.aborted) throw new BuildError('the build was interrupted'); };
@@ -183,24 +213,23 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
   io.signal?.addEventListener('abort', () => { void removeAll(); }, { once: true });
 
   /** A container on `st.image`, committed with the pending changes after `fill` (the step's work), kept in the cache. */
-  const commitStep = async (st: StageState, key: string, ins: Instruction | undefined, fill: (id: string) => Promise<void>, run?: string[], flags?: RunStepPlan) => {
-    // a RUN's environment: the build's ARGs, then the image's and the ENVs so far (those win, as in Docker)
-    const env = [...(run ? [...st.args] : []), ...st.env].map(([k, v]) => `${k}=${v}`);
+  const commitStep = async (st: StageState, key: string, ins: Instruction | undefined, fill: (id: string) => Promise<void>, run?: string[], flags?: RunStepPlan, history?: string) => {
+    // a RUN's environment: the --build-arg proxy variables, the build's ARGs, then the image's and the ENVs so far (those win, as in Docker)
+    const env = [...(run ? [...proxyEnv(buildArgs, st.args), ...st.args] : []), ...st.env].map(([k, v]) => `${k}=${v}`);
     const id = await holder(c, {
       image: st.image, env, workdir: st.workdir || undefined, user: st.user || undefined,
       net: run ? (o.network ?? 'bridge') : 'none', ...(run ? { ...runStep, cmd: run, entrypoint: [] } : {}), ...flags?.run,
     }).catch((e: Error) => {
-      // a RUN whose program is not in the image (FROM scratch has no /bin/sh): the runtime refuses it at create
       if (!run || !ins) throw e;
-      const hint = st.scratch ? ' (a FROM scratch stage has no shell: COPY one in first, or use RUN ["PROGRAM", …])' : '';
-      throw new BuildError(`RUN (${fileName}:${ins.range.start.line + 1}, step ${step}): ${e.message}${hint}`);
+      throw runSetupError(st, ins, e);
     });
     containers.push(id);
     stopped();
+    await makeWorkdirs(c, io.socket, id, st.image, st.workdirs);
     await fill(id);
     stopped();
     // the history names the instruction (as BuildKit's does), not the holder container's command
-    const createdBy = ins ? [ins.keyword, ...ins.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ''}`), ins.args].join(' ') : undefined;
+    const createdBy = history ?? (ins ? [ins.keyword, ...ins.flags.map((f) => `--${f.name}${f.value !== undefined ? `=${f.value}` : ''}`), ins.args].join(' ') : undefined);
     const r = await c.request('container.commit', { id, name: `${CACHE_NAME}:${key.slice(0, 16)}`, changes: st.pending, message: ins ? `${fileName}:${ins.range.start.line + 1}` : undefined, createdBy, pause: false, ...(flags?.exclude.length ? { exclude: flags.exclude } : {}) });
     await c.request('container.remove', { id, force: true });
     containers.splice(containers.indexOf(id), 1);
@@ -209,6 +238,15 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     st.image = r.id;
     st.pending = [];
     st.written = [];
+    st.workdirs = [];
+  };
+  /**
+   * A RUN whose program is not in the image (FROM scratch has no /bin/sh), which the runtime
+   * refuses at create or, as Docker's does, at start: named with its step.
+   */
+  const runSetupError = (st: StageState, ins: Instruction, e: Error) => {
+    const hint = st.scratch ? ' (a FROM scratch stage has no shell: COPY one in first, or use RUN ["PROGRAM", …])' : '';
+    return new BuildError(`RUN (${fileName}:${ins.range.start.line + 1}, step ${step}): ${e.message}${hint}`);
   };
   /** The cached image of `key`, if it is still there. */
   const cached = async (key: string): Promise<string | undefined> => {
@@ -262,9 +300,11 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       }
       const cfg = ((baseConfig ?? (await c.request('image.inspect', { ref: baseId })).config) as { config?: ImageConfig })?.config ?? {};
       const st: StageState = {
-        image: baseId, scratch, pending: [], written: [], args: new Map(), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'],
+        image: baseId, scratch, pending: [], written: [], args: new Map(earlier >= 0 ? stageArgs[earlier] : []), workdir: cfg.WorkingDir ?? '', user: cfg.User ?? '', shell: cfg.Shell?.length ? cfg.Shell : ['/bin/sh', '-c'], workdirs: [],
         env: new Map((cfg.Env ?? []).map((e) => { const i = e.indexOf('='); return [e.slice(0, i), e.slice(i + 1)] as [string, string]; })),
       };
+      // as both of Docker's builders: a stage FROM scratch has the default PATH in its config
+      if (scratch) { st.env.set('PATH', IMAGE_PATH); st.pending.push(`ENV PATH=${literal(IMAGE_PATH)}`); }
       say(` ---> ${shortId(baseId)}\n`);
       // the base's ONBUILD triggers first, then dropped from what this stage makes (./onbuild.ts)
       const triggers = triggerInstructions(cfg.OnBuild, stage.from, at(stage.from), base);
@@ -286,6 +326,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             for (const w of lexWords(ins.args, lookup, parsed.escape, at(ins))) {
               // --build-arg, else the ARG's own default, else (none given) the global ARG's value; unset without any
               const [k, ...v] = w.split('=');
+              declared.add(k);
               const value = buildArgs.get(k) ?? (v.length ? v.join('=') : globalArgs.get(k));
               if (value !== undefined) st.args.set(k, value);
             }
@@ -302,7 +343,9 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             // `python3 <<EOF`) the shell gets the line and the bodies back as written, and feeds each to its command
             const alone = ins.heredocs.length === 1 && /^<<-?(["']?)[A-Za-z_][A-Za-z0-9_]*\1$/.test(ins.args.trim());
             const script = !ins.heredocs.length ? ins.args : alone ? ins.heredocs[0].body : ins.args + ins.heredocs.map((h) => `\n${h.body}${h.name}`).join('');
-            const cmd = ins.json ?? [...st.shell, script];
+            // a heredoc alone that starts with `#!` is a script for that interpreter (./heredoc-script.ts)
+            const shebang = alone && !ins.json ? shebangCommand(ins.heredocs[0].name, ins.heredocs[0].body) : undefined;
+            const cmd = ins.json ?? shebang ?? [...st.shell, script];
             const where = `RUN (${fileName}:${ins.range.start.line + 1}, step ${step})`;
             // --mount, --network, --security: checked, and what they bind made ready, before the step (./run-mounts.ts)
             const flags = await planRunFlags(ins, {
@@ -312,15 +355,20 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             });
             try {
               // a RUN without flags keeps the key it always had (an existing cache still hits)
-              const key = hash(parentKey(st), ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]), ...(flags.key ? [flags.key] : []));
+              const key = hash(parentKey(st), ...st.pending, 'RUN', JSON.stringify(cmd), JSON.stringify([...st.args]), ...(flags.key ? [flags.key] : []), ...workdirsKey(st),
+                ...(shebang ? ['script', script] : []));
               const hit = await cached(key);
-              if (hit) { st.image = hit; st.pending = []; st.written = []; say(' ---> Using cache\n'); break; }
+              if (hit) { st.image = hit; st.pending = []; st.written = []; st.workdirs = []; say(' ---> Using cache\n'); break; }
               await flags.prepare();
+              if (shebang) flags.exclude.push(SCRIPT_DIR);
               await commitStep(st, key, ins, async (id) => {
+                if (shebang) await sendArchive(io.socket, { kind: 'cp-in', id, path: '/', archive: true, parents: true }, [scriptArchive(ins.heredocs[0].name, script)]);
                 const out = quiet ? undefined : await openStream(io.socket, { kind: 'logs', id, follow: true });
                 const printed = out ? printLogStream(out, { write: (text) => io.write(text) }) : Promise.resolve();
                 const waited = c.request('container.wait', { id });
-                await c.request('container.start', { id });
+                // a start that fails leaves the wait to end with the container's removal: not an unhandled rejection
+                waited.catch(() => undefined);
+                await c.request('container.start', { id }).catch((e: Error) => { throw runSetupError(st, ins, e); });
                 const { exitCode } = await waited;
                 await printed;
                 if (exitCode !== 0) throw new BuildError(`The command '${cmd.join(' ')}' returned a non-zero code: ${exitCode} (${fileName}:${ins.range.start.line + 1}, step ${step})`);
@@ -334,10 +382,13 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
             const words = ins.json ? ins.json.map((w) => lexWords(w, lookup, parsed.escape, at(ins), false)[0]) : lexWords(ins.args, lookup, parsed.escape, at(ins));
             const plan = await planCopy(c, io.socket, ins, words, contextDir, ignore, stages.slice(0, stage.index).map((s, i) => [s.name, images[i]] as const), st,
               flagValue(ins));
-            const key = hash(parentKey(st), ...st.pending, ins.keyword, plan.dest, plan.digest);
+            const key = hash(parentKey(st), ...st.pending, ins.keyword, plan.dest, plan.digest, ...workdirsKey(st), ...(plan.chown ? ['chown-made-folders'] : []));
             const hit = await cached(key);
-            if (hit) { st.image = hit; st.pending = []; st.written = []; say(' ---> Using cache\n'); break; }
+            if (hit) { st.image = hit; st.pending = []; st.written = []; st.workdirs = []; say(' ---> Using cache\n'); break; }
             await commitStep(st, key, ins, async (id) => {
+              // --chown owns the folders made on the way to the destination too
+              const chownTo = plan.chown;
+              if (chownTo) await makeFolders(c, io.socket, id, st.image, [{ dir: plan.dest, owner: async () => chownTo }]);
               for (const a of plan.archives) {
                 await sendArchive(io.socket, { kind: 'cp-in', id, path: a.extract ? plan.dest : plan.dest, archive: true, parents: true }, a.bytes);
               }
@@ -350,6 +401,7 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
               // read once here, handed on quoted (./config-change.ts); ENV, WORKDIR and USER also set what later steps use
               st.pending.push(configChange(ins, lookup, parsed.escape, st, at(ins)));
               st.written.push(asWritten(ins));
+              if (ins.keyword === 'WORKDIR') st.workdirs.push({ dir: st.workdir, user: st.user, at: at(ins) });
               say(' ---> (config only: recorded in the image, no layer of its own)\n');
             } else if (ins.keyword === 'MAINTAINER') {
               // as Docker: the image's author (and its history entry's), a config-only step of its own; what follows inherits it
@@ -363,9 +415,17 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
       }
       // --label: on the image built, after whatever the Containerfile's own LABELs set
       if (labels && stage.index === last) { st.pending.push(labels); st.written.push(labels); }
+      // a WORKDIR's folder no later step made: a layer of its own, as BuildKit's (the history names the stage's config end)
+      if (st.workdirs.length) {
+        const key = hash(parentKey(st), ...st.pending, ...workdirsKey(st));
+        const hit = await cached(key);
+        if (hit) { st.image = hit; st.pending = []; st.written = []; st.workdirs = []; }
+        else await commitStep(st, key, undefined, async () => undefined, undefined, undefined, st.written.join('; '));
+      }
       // config alone makes no layer: FROM scratch + CMD is an image of zero layers
       if (st.pending.length) await configStep(st, hash(parentKey(st), ...st.pending, 'CONFIG'), st.written.join('; '));
       images[stage.index] = st.image;
+      stageArgs[stage.index] = st.args;
     }
   } catch (e) {
     // interrupted: whatever the step in progress failed with is only a consequence
@@ -375,6 +435,9 @@ export async function buildContainerfile(o: BuildOptions, io: BuildIO): Promise<
     await removeAll();
   }
   const id = images[last];
+  const unused = unusedBuildArgs(buildArgs, declared);
+  // as Docker's classic builder words it (a typo in a --build-arg name is otherwise silent)
+  if (unused.length) say(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
   // the names as the helper stored them (`web` is `web:latest`), which is what Docker's builder prints
   const tagged: string[] = [];
   for (const t of o.tags) tagged.push((await c.request('image.tag', { ref: id, name: t })).name);
@@ -401,8 +464,9 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
   const flag = (n: string) => { const v = ins.flags.find((f) => f.name === n)?.value; return v === undefined ? undefined : expand(v); };
   const chown = flag('chown');
   let owner: ((u: number, g: number) => [number, number]) | undefined = () => [0, 0];
+  let chownTo: [number, number] | undefined;
   if (chown !== undefined) {
-    const [uid, gid] = await chownIds(c, st.image, chown, where);
+    const [uid, gid] = chownTo = await chownIds(c, st.image, chown, where);
     owner = () => [uid, gid];
   }
   const chmod = flag('chmod');
@@ -449,7 +513,7 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
         if (!isDir && !dest.endsWith('/')) dest = path.posix.dirname(dest);
       } finally { await c.request('container.remove', { id, force: true }).catch(() => undefined); }
     }
-    return { dest, archives, digest: digest() };
+    return { dest, archives, digest: digest(), chown: chownTo };
   }
   // a wildcard source stands for what it matches (./copy-glob.ts), each copied as if named
   const named: { src: string; rel: string; heredoc?: Heredoc }[] = [];
@@ -487,10 +551,10 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
     // what is below a folder is left out by its path in the context: a linked-to folder's by where it really is
     const under = real?.length ? real.join('/') : rel === '.' ? '' : rel;
     const skip = (r: string) => ignore(path.posix.join(under, r).replace(/^\//, ''));
-    if (ins.keyword === 'ADD' && st.isFile() && /\.(tar|tar\.gz|tgz|tar\.zst|tar\.xz)$/.test(rel) && !/\.xz$/.test(rel)) {
-      // a local archive is unpacked at the destination
-      const { stream } = await uncompressed(fs.createReadStream(abs), where);
-      archives.push({ bytes: collect(await readAll(stream), asIs), extract: true });
+    // a local archive (told by its bytes: ./add-archive.ts) is unpacked at the destination
+    const tar = ins.keyword === 'ADD' && st.isFile() ? addArchive(fs.readFileSync(abs), where) : null;
+    if (tar) {
+      archives.push({ bytes: collect([tar], asIs), extract: true });
     } else if (st.isDirectory()) {
       archives.push({ bytes: collect(treeTar(abs, '.', { owner, mode, skip })), extract: true });
     } else if (dest.endsWith('/')) {
@@ -500,7 +564,7 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
       archives.push({ bytes: collect(treeTar(abs, path.posix.basename(dest), { owner, mode })), extract: true });
     }
   }
-  return { dest: intoDir, archives, digest: digest() };
+  return { dest: intoDir, archives, digest: digest(), chown: chownTo };
 }
 
 /**
@@ -509,7 +573,9 @@ async function planCopy(c: Pick<HelperClient, 'request'>, socket: string, ins: I
  * as they are at this step (a user name alone: its primary group).
  */
 async function chownIds(c: Pick<HelperClient, 'request'>, image: string, spec: string, where: string): Promise<[number, number]> {
-  const m = /^(\d+)(?::(\d+))?$/.exec(spec);
+  // a group alone (`--chown=:staff`) is root's user with that group, as BuildKit takes it
+  const ids = spec.startsWith(':') ? `0${spec}` : spec;
+  const m = /^(\d+)(?::(\d+))?$/.exec(ids);
   if (m) {
     const [uid, gid] = [Number(m[1]), Number(m[2] ?? m[1])];
     if (uid > 0xfffffffe || gid > 0xfffffffe) throw new BuildError(`${where}: --chown=${spec}: an id is at most 4294967294`);
@@ -523,17 +589,11 @@ async function chownIds(c: Pick<HelperClient, 'request'>, image: string, spec: s
   };
   const files = { passwd: await read('/etc/passwd'), group: await read('/etc/group') };
   try {
-    const u = resolveUserFrom(spec, files, (kind, name) => invalid(`--chown=${spec}: no ${kind} ${name} in the image's /etc/${kind === 'user' ? 'passwd' : 'group'}${files[kind === 'user' ? 'passwd' : 'group'] === null ? ' (it has none)' : ''}`), '--chown');
+    const u = resolveUserFrom(ids, files, (kind, name) => invalid(`--chown=${spec}: no ${kind} ${name} in the image's /etc/${kind === 'user' ? 'passwd' : 'group'}${files[kind === 'user' ? 'passwd' : 'group'] === null ? ' (it has none)' : ''}`), '--chown');
     return [u.uid, u.gid];
   } catch (e) {
     throw new BuildError(`${where}: ${(e as Error).message}`);
   }
-}
-
-async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  for await (const b of stream) out.push(b as Buffer);
-  return [Buffer.concat(out)];
 }
 
 /**

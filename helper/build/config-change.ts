@@ -26,7 +26,7 @@ export function lexWords(text: string, lookup: (name: string) => string | undefi
 
 /** ENV's and LABEL's `k=v k2="v 2"`, or the legacy `k the rest` (its value one word, blanks kept), as BuildKit's parseNameVal. */
 function namedValues(ins: Instruction, lookup: (name: string) => string | undefined, escape: string, where: string): [string, string][] {
-  const first = /^\S+/.exec(ins.args)?.[0] ?? '';
+  const first = firstWord(ins.args, escape);
   if (!first) throw new BuildError(`${where}: ${ins.keyword} needs KEY=VALUE`);
   if (!first.includes('=')) {
     const rest = ins.args.slice(first.length).trim();
@@ -38,6 +38,23 @@ function namedValues(ins: Instruction, lookup: (name: string) => string | undefi
     if (i <= 0) throw new BuildError(`${where}: ${ins.keyword} "${w}" is not KEY=VALUE`);
     return [w.slice(0, i), w.slice(i + 1)];
   });
+}
+
+/**
+ * The first word of `text` as Docker's parseWords splits words: at a blank
+ * outside quotes (`"key with space"=v` is one word, and an `=` form).
+ */
+function firstWord(text: string, escape: string): string {
+  let quote = '';
+  let i = 0;
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === escape && quote !== "'") { i++; continue; }
+    if (quote) { if (ch === quote) quote = ''; continue; }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (/\s/.test(ch)) break;
+  }
+  return text.slice(0, i);
 }
 
 /**

@@ -50,7 +50,8 @@ function execForm(rest: string): string[] | undefined {
 
 /** `k=v k2="v 2"` or the legacy `k the rest` form, for ENV and LABEL. */
 function pairs(what: string, rest: string, env: Map<string, string>): Array<[string, string]> {
-  const first = rest.split(/\s/, 1)[0];
+  // the first word ends at a blank outside quotes, as Docker's parseWords has it: `"key with space"=v` is the = form
+  const first = /^(?:[^\s"'\\]|\\.|"(?:[^"\\]|\\.)*"|'[^']*')*/s.exec(rest)![0] || rest.split(/\s/, 1)[0];
   if (!first.includes('=')) {
     const value = rest.slice(first.length).trim();
     if (!value) throw invalid(`${what}: "${rest}" has no value (use ${what} KEY=VALUE)`);

@@ -94,6 +94,14 @@ describe('words and variables', () => {
     assert.throws(() => processWords('${V:-x', look), /missing '}'/);
     assert.throws(() => processWords('${N:?must be set}', look), /N: must be set/);
   });
+
+  test('processWords: Dockerfile 1.7\'s pattern substitutions, as BuildKit\'s lexer (#, ##, %, %%, /, //)', () => {
+    const look = (n: string) => ({ F: '/home/tux/book/book.tar.bz2', S: 'a*b*c' } as Record<string, string>)[n];
+    assert.deepEqual(processWords('${F#*/} ${F##*/} ${F%.*} ${F%%.*}', look), ['home/tux/book/book.tar.bz2', 'book.tar.bz2', '/home/tux/book/book.tar', '/home/tux/book/book']);
+    assert.deepEqual(processWords('${F/book/B} ${F//book/B} ${F/nothing/x} ${F#?home} ${N#x}', look), ['/home/tux/B/book.tar.bz2', '/home/tux/B/B.tar.bz2', '/home/tux/book/book.tar.bz2', '/tux/book/book.tar.bz2', '']);
+    assert.deepEqual(processWords('${S#*\\*} ${S%\\**} ${S//\\*/-}', look), ['b*c', 'a*b', 'a-b-c']);
+    assert.throws(() => processWords('${F/x', look), /missing '\/'/);
+  });
 });
 
 describe('stagesOf', () => {

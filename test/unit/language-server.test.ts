@@ -79,6 +79,7 @@ describe('Containerfile language server (over the protocol)', () => {
       'ONBUILD ONBUILD RUN true', // 13: chained
       'ONBUILD FRM x', // 14: not an instruction
       'ONBUILD RUN make', // 15: fine
+      'COPY --parents app.sh /x/', // 16: Docker's, refused by nscope build
     ].join('\n'));
     const m = messages(diags);
     const has = (line: number, re: RegExp) => assert.ok(m.some((x) => x.startsWith(`${line}:`) && re.test(x)), `line ${line} ${re}: ${m.join(' | ')}`);
@@ -100,6 +101,7 @@ describe('Containerfile language server (over the protocol)', () => {
     has(13, /ONBUILD: Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed/);
     has(14, /ONBUILD: unknown instruction "FRM" to run later/);
     assert.ok(!m.some((x) => x.startsWith('15:')), m.join(' | '));
+    has(16, /COPY --parents is not supported by nscope build yet/);
   });
 
   test('FROM scratch is the empty base, not an image to look up or pull', async () => {

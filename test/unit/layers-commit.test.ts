@@ -39,6 +39,8 @@ test('ENV and LABEL: pairs with quotes and escapes, the legacy "KEY value" form,
   const l = applyChanges(base, ['LABEL a=b "c d"="e f" version=1.0', 'LABEL legacy the rest']);
   assert.deepEqual(l.Labels, { keep: 'me', a: 'b', 'c d': 'e f', version: '1.0', legacy: 'the rest' });
   assert.deepEqual(base.Labels, { keep: 'me' });
+  // a first key with blanks in quotes is still the = form (Docker splits words at blanks outside quotes)
+  assert.deepEqual(applyChanges({}, ['LABEL "key with space"="v" \'k 2\'=x']).Labels, { 'key with space': 'v', 'k 2': 'x' });
 });
 
 test('WORKDIR, USER, EXPOSE, VOLUME, STOPSIGNAL', () => {

@@ -100,10 +100,16 @@ export function quotaToCpus(quota: number | null | undefined, period: number | u
 export function parseCpuList(s: string, flag = '--cpuset-cpus'): number[] {
   if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(s.trim())) throw invalid(`${flag}: ${JSON.stringify(s)} is not a list like "0-2,4"`);
   const out = new Set<number>();
+  let count = 0;
   for (const part of s.trim().split(',')) {
     const [a, b = a] = part.split('-').map(Number);
+    // past 2^53 `i++` no longer moves (1e22 + 1 === 1e22): the loop below would spin forever
+    if (!Number.isSafeInteger(b)) throw invalid(`${flag}: ${part.length > 40 ? `${part.slice(0, 40)}…` : part} is too large a number`);
     if (b < a) throw invalid(`${flag}: range "${part}" goes backwards`);
+    // each range and all of them together: many ranges just under the bound add up as well
+    count += b - a + 1;
     if (b - a > 65536) throw invalid(`${flag}: range "${part}" is too large`);
+    if (count > 65536) throw invalid(`${flag}: more than 65536 numbers in the list`);
     for (let i = a; i <= b; i++) out.add(i);
   }
   return [...out].sort((x, y) => x - y);
@@ -168,7 +174,8 @@ export interface HostInfo { cpus: number[]; mems: number[] }
  */
 export function limitsToResources(u: UserLimits, host: HostInfo = { cpus: hostCpus(), mems: hostMems() }): LinuxResources {
   const res: LinuxResources = {};
-  const isSet = (v: unknown) => v !== undefined && v !== '';
+  // null is absent too: the protocol's checks (runtime/validate-options.ts) let it through as such
+  const isSet = (v: unknown) => v !== undefined && v !== null && v !== '';
   const unlimited = (v: unknown) => v === -1 || (typeof v === 'string' && v.trim() === '-1');
 
   if (isSet(u.memory)) {

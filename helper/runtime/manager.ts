@@ -22,7 +22,7 @@ import { ShimStandby } from './shim-standby';
 import { copyRoot, type CopyRoot } from './containers/copy-root';
 import { remove } from './containers/remove';
 import { neverStarted } from './containers/exec-failure';
-import { start } from './containers/start';
+import { start, startSettled } from './containers/start';
 import { Restarts } from './containers/restart';
 import { HealthMonitors } from './containers/health';
 import { kill, stop } from './containers/stop';
@@ -147,9 +147,10 @@ export class ContainerManager extends EventEmitter {
   create(opts: RunOptions): Promise<{ id: string; name: string; warnings: string[] }> { return create(this.ctx, opts); }
   start(ref: string): Promise<{ id: string }> { return start(this.ctx, ref); }
   wait(ref: string, next = false): Promise<ExitStatus> { return wait(this.ctx, ref, next); }
-  kill(ref: string, signal: string | number = 'SIGKILL'): Promise<{ id: string }> { return kill(this.ctx, ref, signal); }
-  stop(ref: string, timeout?: number, signal?: string): Promise<{ id: string }> { return stop(this.ctx, ref, timeout, signal); }
-  remove(ref: string, force = false, volumes = false): Promise<{ id: string }> { return remove(this.ctx, ref, force, volumes); }
+  // each after a start under way (containers/start.ts: startSettled)
+  async kill(ref: string, signal: string | number = 'SIGKILL'): Promise<{ id: string }> { await startSettled(this.ctx, ref); return kill(this.ctx, ref, signal); }
+  async stop(ref: string, timeout?: number, signal?: string): Promise<{ id: string }> { await startSettled(this.ctx, ref); return stop(this.ctx, ref, timeout, signal); }
+  async remove(ref: string, force = false, volumes = false): Promise<{ id: string }> { await startSettled(this.ctx, ref); return remove(this.ctx, ref, force, volumes); }
   update(ref: string, args: LimitArgs & { blkioWeight?: number }, restart?: string): UpdateResult { return update(this.ctx, ref, args, restart); }
   pause(ref: string): Promise<{ id: string }> { return pause(this.ctx, ref); }
   unpause(ref: string): { id: string } { return unpause(this.ctx, ref); }

@@ -23,7 +23,8 @@ export function checkRunOptions(o: unknown): RunOptions {
   for (const [k, v] of Object.entries(o)) {
     const kind = FIELDS[k as keyof RunOptions];
     if (!kind) throw invalid(`create: unknown option "${k.slice(0, 40)}"`);
-    if (v === undefined || v === null) continue;
+    // null is absent: dropped here, so no step below reads a field of it (`pid: null` -> .startsWith)
+    if (v === undefined || v === null) { delete (o as Record<string, unknown>)[k]; continue; }
     if (kind === 'healthcheck') { checkHealthConfig(v); continue; }
     const str = (x: unknown) => typeof x === 'string' && x.length <= MAX_STRING && !x.includes('\0');
     const ok = kind === 'string' ? str(v)

@@ -17,6 +17,10 @@ import { openStream, type OpenedStream } from './streams';
 
 export interface ServerOptions { socket: string; group: string }
 
+/** A connection's requests being answered at once, and its answers not yet taken by the client: past either, it is not read from. */
+const MAX_PENDING = 4096;
+const MAX_UNSENT = 8 * 1024 * 1024;
+
 export class HelperServer {
   private readonly rpc = new JSONRPCServer<ConnContext>({ errorListener: () => undefined });
   private readonly subscribers = new Set<JSONRPCServerAndClient<ConnContext, void>>();
@@ -111,6 +115,20 @@ export class HelperServer {
 
     let first = true;
     let streaming = false;
+    // Back-pressure: a client that sends requests and never reads the answers (or sends
+    // thousands at once) is not read from until it catches up, as an HTTP server that writes
+    // one answer at a time would do; else every answer waits in the helper's memory.
+    let pending = 0;
+    let held = false;
+    const flow = () => {
+      if (streaming || conn.destroyed) return;
+      const hold = pending >= MAX_PENDING || conn.writableLength > MAX_UNSENT;
+      if (hold !== held) { held = hold; if (hold) conn.pause(); else conn.resume(); }
+    };
+    conn.on('drain', flow);
+    // the client has sent all it will (`… | socat - UNIX:sock`): our side ends once every request of it is answered
+    let ended = false;
+    const endIfDone = () => { if (ended && !streaming && pending === 0) conn.end(); };
     const reader = new LineReader((line) => {
       let msg: unknown;
       try { msg = JSON.parse(line); } catch {
@@ -133,7 +151,9 @@ export class HelperServer {
         sendLine(conn, { jsonrpc: '2.0', id: requestId(msg), error: { code: -32600, message: 'Invalid request: expected a JSON-RPC 2.0 request ({"jsonrpc":"2.0","method":…,"params":{…},"id":…})' } });
         return;
       }
-      void endpoint.receiveAndSend(msg, ctx, undefined).catch(() => undefined);
+      pending++;
+      void endpoint.receiveAndSend(msg, ctx, undefined).catch(() => undefined).finally(() => { pending--; flow(); endIfDone(); });
+      flow();
     }, (why) => {
       const message = why === 'line' ? 'Invalid request: line too long' : 'the helper holds too much unfinished input from its clients: try again';
       sendLine(conn, { jsonrpc: '2.0', id: null, error: { code: -32600, message } });
@@ -141,7 +161,7 @@ export class HelperServer {
     }, this.lineBudget);
     conn.on('close', () => reader.dispose());
     conn.on('data', (d: Buffer) => reader.push(d));
-    conn.on('end', () => { if (!streaming) conn.end(); });
+    conn.on('end', () => { ended = true; endIfDone(); });
   }
 
   private async onStream(conn: net.Socket, req: JSONRPCRequest) {

@@ -16,9 +16,42 @@ import { netContainer } from './network';
 import { remove } from './remove';
 import { execFailureCode, recordExecFailure } from './exec-failure';
 
+/** The starts under way, by container id: a second start while one is (two clients, a restart policy) joins it. */
+const starting = new Map<string, Promise<{ id: string }>>();
+
 /** `auto`: the daemon's restart by policy (restart.ts); else the user's start, which begins the policy afresh. */
 export async function start(ctx: ContainerContext, ref: string, opts: { auto?: boolean } = {}): Promise<{ id: string }> {
   const r = ctx.find(ref);
+  // two at once would both see "created": the second's network (eth0 exists) and fifo (gone) fail with
+  // the plumbing's words, as Docker's would not (its start of a running container does nothing)
+  const under = starting.get(r.id);
+  if (under) return under;
+  const p = startOnce(ctx, r, opts).catch((e) => {
+    // removed under it (rm -f): say so, not the ENOENT of the fifo or the netns it was taking (an --rm
+    // container whose start failed is removed by the start itself: its own error is the one to tell)
+    if (!ctx.records.has(r.id) && !r.autoRemove) throw conflict(`container ${r.name} was removed while it was being started`);
+    throw e;
+  }).finally(() => starting.delete(r.id));
+  starting.set(r.id, p);
+  return p;
+}
+
+/**
+ * Waits for a start under way (at most `ms`: a start stuck in a hook must not hold up rm -f, the way
+ * out of it): a kill, stop or rm that comes meanwhile then acts on a container that has started,
+ * as Docker's do under its container lock, instead of pulling the init out from under the start.
+ */
+export async function startSettled(ctx: ContainerContext, ref: string, ms = 10_000): Promise<void> {
+  let id: string;
+  try { id = ctx.find(ref).id; } catch { return; } // the caller says "No such container"
+  const under = starting.get(id);
+  if (!under) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([under.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, ms); })]);
+  clearTimeout(timer);
+}
+
+async function startOnce(ctx: ContainerContext, r: ContainerRecord, opts: { auto?: boolean }): Promise<{ id: string }> {
   if (r.status === 'running') return { id: r.id };
   if (!opts.auto) {
     await ctx.restarts.cancel(ctx, r);

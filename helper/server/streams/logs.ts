@@ -17,6 +17,12 @@ export function openLogStream(p: StreamParams<'logs'>, { containers }: StreamSer
     pump: async (sock) => {
       let closed = false;
       sock.on('close', () => { closed = true; });
+      // A client never sends on a log stream, so its FIN is its going away (Ctrl-C on logs -f). The
+      // socket is paused and half-open: unread, its end is never seen, and a quiet container's
+      // follower would hold its log's fd, the socket and a 25 ms poll until the container wrote again.
+      sock.on('end', () => { closed = true; });
+      sock.on('data', () => undefined);
+      sock.resume();
       await followLog(file, p.tail, (b) => sock.write(b), () => !p.follow || !running(), () => closed, !!p.live);
       finish(sock);
     },

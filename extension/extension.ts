@@ -25,6 +25,7 @@ import { WriteAs } from './fs/write-as';
 import { FileDrop, registerFileCommands } from './commands/files';
 import { registerFileEditCommands } from './commands/file-edits';
 import { registerBuildCommand } from './commands/build';
+import { registerTreeKeys } from './commands/tree-keys';
 import { ContainerFileBadges } from './views/files';
 import { KernelProvider } from './fs/kernel-provider';
 import { StatsPanels } from './stats/panel';
@@ -67,6 +68,8 @@ export function activate(context: vscode.ExtensionContext): NscopeApi {
     vscode.window.createTreeView('nscope.namespaces', { treeDataProvider: namespaces, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.networks', { treeDataProvider: networks, showCollapseAll: true }),
     vscode.window.createTreeView('nscope.volumes', { treeDataProvider: volumes, showCollapseAll: true }),
+    // F2 and Delete on a row (package.json's keybindings)
+    registerTreeKeys(),
     createStatusItem(conn),
     registerHostCommands(conn),
     // a host added to or removed from nscope.hosts (a removed one's connection is closed)

@@ -13,9 +13,17 @@ export async function containerArg(conn: Connection, arg: unknown, statuses: Con
   // paused: only the paused ones (Unpause), or only the others (Pause); a paused container's status is still running
   const list = (await conn.request('container.list', { all: true })).filter((c) => statuses.includes(c.status) && !(opts.ownOnly && c.engine) && (opts.paused === undefined || !!c.paused === opts.paused));
   if (!list.length) {
-    void vscode.window.showInformationMessage(`nscope: no ${opts.paused ? 'paused' : statuses.join(' or ')} containers`);
+    void vscode.window.showInformationMessage(`nscope: no ${noneOf(statuses, opts.paused)}containers`);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(list.map((c) => ({ label: c.name, description: `${c.image} · ${c.paused ? 'paused' : c.status}`, detail: shortId(c.id), c })), { placeHolder });
   return pick?.c;
+}
+
+/** What the containers a command wanted were: "" when any would do (not "created or running or exited"), "stopped " for created or exited. */
+function noneOf(statuses: ContainerStatus[], paused?: boolean): string {
+  if (paused) return 'paused ';
+  const has = new Set(statuses);
+  if (has.has('created') && has.has('exited')) return has.has('running') ? '' : 'stopped ';
+  return `${statuses.join(' or ')} `;
 }

@@ -71,7 +71,9 @@ function registerRun(hosts: HostConnections): vscode.Disposable {
     if (!image) return;
     const dflt = (await imageCommand(conn, image)).join(' ');
     const cmdText = await vscode.window.showInputBox({
-      title: 'Run Container (2/4)', prompt: `Command (empty: the image's${dflt ? `, ${dflt}` : ''})`, value: 'sleep infinity', ignoreFocusOut: true,
+      // empty runs the image's own command, as `docker run IMAGE` does; an image without one (the host
+      // image) gets something that keeps it up to look into
+      title: 'Run Container (2/4)', prompt: `Command (empty: the image's${dflt ? `, ${dflt}` : ''})`, value: dflt ? '' : 'sleep infinity', ignoreFocusOut: true,
       validateInput: (s) => { try { splitCommand(s); return undefined; } catch (e) { return (e as Error).message; } },
     });
     if (cmdText === undefined) return;

@@ -18,7 +18,7 @@ import type { Connection } from '../connection';
 import type { HostConnections } from '../host-connections';
 import { HelperError, openStream } from '../../helper/protocol/client';
 import { formatBytes, oneLine } from '../format';
-import { CONTAINER_SCHEME, IMAGE_SCHEME, parseFileUri } from './file-uri';
+import { CONTAINER_SCHEME, IMAGE_SCHEME, parseFileUri, shownPath } from './file-uri';
 import type { WriteAs } from './write-as';
 
 /** The largest file opened in an editor. */
@@ -36,6 +36,18 @@ function toStat(i: FileInfo, writable: boolean): vscode.FileStat {
   return { type: fileType(i), ctime: t, mtime: t, size: i.size, permissions: writable ? undefined : vscode.FilePermission.Readonly };
 }
 
+/**
+ * Whether the container cannot write `info` as it runs: a file on one of its read-only mounts (the
+ * deepest mount holding it decides), or, in a running `--read-only` container, one of its root.
+ */
+async function readOnlyInContainer(conn: Connection, container: string, info: FileInfo): Promise<boolean> {
+  const d = await conn.request('container.inspect', { id: container });
+  if (info.from.layer !== 'mount') return d.status === 'running' && (d.spec as { root?: { readonly?: boolean } } | undefined)?.root?.readonly === true;
+  const holding = (d.mounts ?? []).filter((m) => info.path === m.destination || info.path.startsWith(m.destination.endsWith('/') ? m.destination : `${m.destination}/`));
+  holding.sort((a, b) => b.destination.length - a.destination.length);
+  return holding[0]?.readOnly ?? false;
+}
+
 /** The container a writable URI names (a container's own files, not one of its layers), or a NoPermissions error. */
 function writableContainer(uri: vscode.Uri): { container: string; path: string } {
   const ref = parseFileUri(uri);
@@ -46,14 +58,19 @@ function writableContainer(uri: vscode.Uri): { container: string; path: string }
   return { container: src.container, path: ref.path };
 }
 
-/** Helper errors as FileSystemErrors: "not found" ones as FileNotFound, "exists" as FileExists (an editor acts on those). */
+/**
+ * Helper errors as FileSystemErrors: "not found" ones as FileNotFound, "exists" as FileExists (an editor acts on those).
+ * The file is named as a user knows it (`0123456789ab:/data/x`), not by the URI's path with its 64-digit container ID.
+ */
 function fsError(e: unknown, uri: vscode.Uri, kind?: string): Error {
   const msg = oneLine(e);
+  let where = uri.path;
+  try { where = shownPath(uri); } catch { /* not one of ours: its path */ }
   const k = kind ?? (e instanceof HelperError ? e.kind : undefined);
   if (k === 'not_found' || /no such file|ENOENT/i.test(msg)) return vscode.FileSystemError.FileNotFound(uri);
   if (k === 'conflict' && / exists$/.test(msg)) return vscode.FileSystemError.FileExists(uri);
-  if (k === 'invalid' || k === 'forbidden' || /read-only|permission denied/i.test(msg)) return vscode.FileSystemError.NoPermissions(`${uri.path}: ${msg}`);
-  return vscode.FileSystemError.Unavailable(`${uri.path}: ${msg}`);
+  if (k === 'invalid' || k === 'forbidden' || /read-only|permission denied/i.test(msg)) return vscode.FileSystemError.NoPermissions(`${where}: ${msg}`);
+  return vscode.FileSystemError.Unavailable(`${where}: ${msg}`);
 }
 
 export class FileProvider implements vscode.FileSystemProvider, vscode.Disposable {
@@ -100,9 +117,15 @@ export class FileProvider implements vscode.FileSystemProvider, vscode.Disposabl
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const ref = parseFileUri(uri);
     if (ref.empty) return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: 0, permissions: vscode.FilePermission.Readonly };
-    const writable = uri.scheme === CONTAINER_SCHEME && (ref.source as { view?: string }).view === 'container';
+    const src = ref.source as { view?: string; container?: string };
+    const writable = uri.scheme === CONTAINER_SCHEME && src.view === 'container';
     try {
-      return toStat(await this.hosts.forUri(uri).request('file.stat', { ...ref.source, path: ref.path }), writable);
+      const conn = this.hosts.forUri(uri);
+      const info = await conn.request('file.stat', { ...ref.source, path: ref.path });
+      // a file the container cannot write (a read-only volume or bind, a --read-only root) opens read-only
+      // (the editor's lock), as VS Code shows any file it cannot write, rather than failing at the save
+      const ro = writable && !!src.container && await readOnlyInContainer(conn, src.container, info);
+      return toStat(info, writable && !ro);
     } catch (e) { throw fsError(e, uri); }
   }
 

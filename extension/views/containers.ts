@@ -116,8 +116,22 @@ export class ContainersProvider extends TreeProvider {
 }
 
 export class ContainerNode extends Node {
-  /** the tooltip without the stats */
-  readonly summary: vscode.MarkdownString;
+  /** the tooltip without the stats, its state as the row shows it now (retime() redraws the row) */
+  get summary(): vscode.MarkdownString {
+    const c = this.c;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${c.name}** \`${shortId(c.id)}\`\n\n`);
+    if (c.engine) {
+      md.appendMarkdown(`run by **${ENGINE_LABEL[c.engine.name]}** with nscope-runtime (state in \`${c.engine.root}\`): nscope shows it and can change its limits; start, stop and remove it with \`${c.engine.command}\`\n\n`);
+    }
+    // the row's description starts with the image: named once here, then the state
+    const d = typeof this.description === 'string' ? this.description : '';
+    md.appendMarkdown(`image \`${c.image}\` · ${d.startsWith(`${c.image} · `) ? d.slice(c.image.length + 3) : d}\n\n`);
+    md.appendMarkdown(`command \`${c.command.join(' ')}\`\n\n`);
+    if (this.pid) md.appendMarkdown(`init process \`${procStatus(this.pid)}\` on the host\n\n`);
+    else md.appendMarkdown('not running: no processes, namespaces or cgroup in the kernel; its layers stay on disk\n\n');
+    return md;
+  }
 
   private describeNow(): string {
     const c = this.c;
@@ -130,6 +144,8 @@ export class ContainerNode extends Node {
     if (d === this.description) return false;
     this.description = d;
     this.accessibilityInformation = undefined;
+    // a running one's is made again on the next hover (resolveTreeItem), a stopped one's now
+    this.tooltip = this.running ? undefined : this.summary;
     return true;
   }
 
@@ -142,18 +158,7 @@ export class ContainerNode extends Node {
     this.contextValue = `${c.engine ? 'engine' : 'container'}.${c.status === 'running' && c.paused && !c.engine ? 'paused' : c.status}`;
     this.iconPath = c.engine ? engineIcon(c) : stateIcon(c);
     this.description = this.describeNow();
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${c.name}** \`${shortId(c.id)}\`\n\n`);
-    if (c.engine) {
-      md.appendMarkdown(`run by **${ENGINE_LABEL[c.engine.name]}** with nscope-runtime (state in \`${c.engine.root}\`): nscope shows it and can change its limits; start, stop and remove it with \`${c.engine.command}\`\n\n`);
-    }
-    md.appendMarkdown(`image \`${c.image}\` · ${this.description}\n\n`);
-    md.appendMarkdown(`command \`${c.command.join(' ')}\`\n\n`);
-    if (this.pid) md.appendMarkdown(`init process \`${procStatus(this.pid)}\` on the host\n\n`);
-    else md.appendMarkdown('not running: no processes, namespaces or cgroup in the kernel; its layers stay on disk\n\n');
-    // a running container's tooltip is made on hover, with its sparklines (ContainersProvider.resolveTreeItem)
-    this.summary = md;
-    if (!this.running) this.tooltip = md;
+    if (!this.running) this.tooltip = this.summary;
     // the contextValue stays `container.STATE` (menus match it with ==): running and created imply a kernel source
     this.kernelSource = this.pid ? procStatus(this.pid) : undefined;
   }

@@ -6,6 +6,7 @@
 import type { ContainerDetail, HealthConfig, HealthState, ImageDetailInfo, ImageSummaryInfo, NetworkSummary, PortMapping } from '../protocol';
 import { DEFAULT_CAPS } from '../runtime/spec';
 import { goMap, goStringMap } from '../lib/go-template';
+import { dnsNames } from '../network/dns-names';
 import type { BlockIO, ThrottleDevice } from '../cgroups/block-io-limits';
 import { etcPaths, specHostConfig } from './docker-host-config';
 
@@ -207,19 +208,32 @@ export function dockerContainer(d: ContainerDetail, image?: ImageDetailInfo, net
       IPAddress: first.ip,
       IPPrefixLen: first.prefix,
       MacAddress: nets[0]?.mac ?? '',
-      Networks: goMap(Object.fromEntries(nets.map((n) => {
+      Networks: goMap(Object.fromEntries([...nets.map((n) => {
         const a = addrOf(n.address);
+        const net = networks.find((x) => x.name === n.network);
         return [n.network, {
           IPAMConfig: n.requestedIp ? { IPv4Address: n.requestedIp } : null,
           Aliases: n.aliases.length ? n.aliases : null,
           MacAddress: n.mac ?? '',
-          NetworkID: networks.find((x) => x.name === n.network)?.id ?? '',
+          NetworkID: net?.id ?? '',
           Gateway: n.gateway ?? '',
           IPAddress: a.ip,
           IPPrefixLen: a.prefix,
-          DNSNames: [d.name, d.id.slice(0, 12), ...n.aliases],
-        }];
-      }))),
+          // Docker's DNS answers names on user-defined networks only: none on the default one
+          DNSNames: net?.isDefault ? null : dnsNames(d, n.aliases),
+        }] as const;
+      }),
+      // a container that is not running keeps its networks, as Docker shows them: configured, no address yet
+      ...(d.networksAsked ?? []).filter((n) => !nets.some((x) => x.network === n.name)).map((n) => [n.name, {
+        IPAMConfig: n.ip ? { IPv4Address: n.ip } : null,
+        Aliases: n.aliases.length ? n.aliases : null,
+        MacAddress: n.mac ?? '',
+        NetworkID: networks.find((x) => x.name === n.name)?.id ?? '',
+        Gateway: '',
+        IPAddress: '',
+        IPPrefixLen: 0,
+        DNSNames: null,
+      }] as const)])),
     },
     Nscope: d,
   };

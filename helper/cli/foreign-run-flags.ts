@@ -1,6 +1,6 @@
 // Docker's run/create flags that mean nothing for nscope's containers: a
 // Windows-only QoS, a storage driver's quota, GPUs, IPv6, realtime CPU, the
-// Docker API socket. Each is taken, so a script written for `docker run`
+// Docker API socket, legacy links. Each is taken, so a script written for `docker run`
 // gets a reason rather than "unknown flag", and then refused by name, or
 // discarded with the warning Docker itself gives where Docker discards it.
 import { bool, str, FlagError, type Parsed } from './args';
@@ -21,6 +21,7 @@ export const FOREIGN_RUN_FLAGS: Flag[] = [
   { name: 'gpus', takesValue: true, value: 'gpu-request', help: 'GPU devices to add to the container (not supported by nscope: refused; see --device)' },
   { name: 'ip6', takesValue: true, help: 'IPv6 address (nscope networks are IPv4: refused)' },
   { name: 'link-local-ip', takesValue: true, repeat: true, help: 'Container IPv4/IPv6 link-local addresses (not supported by nscope: refused)' },
+  { name: 'link', takesValue: true, repeat: true, help: 'Add link to another container (legacy links are not supported by nscope: refused; names resolve on a user-defined network)' },
   { name: 'use-api-socket', help: 'Bind mount the Docker API socket (nscope\'s helper does not speak the Docker API: refused)' },
 ];
 
@@ -39,6 +40,8 @@ export function foreignRunFlags(p: Parsed): string[] {
   refuse('gpus', 'nscope has no GPU device driver (--device /dev/… passes a device node)');
   refuse('ip6', 'nscope networks are IPv4 only');
   refuse('link-local-ip', 'link-local addresses are not supported by nscope');
+  // `network connect --link` is refused in the same words
+  refuse('link', 'legacy links are not supported; use a user-defined network, where names resolve');
   if (bool(p, 'use-api-socket')) throw new FlagError("--use-api-socket: nscope's helper does not speak the Docker API");
   const warnings: string[] = [];
   if (str(p, 'kernel-memory') !== undefined) warnings.push('Specifying a kernel memory limit is deprecated and not supported by this kernel: Kernel memory limit discarded.');

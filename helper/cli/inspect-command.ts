@@ -46,7 +46,7 @@ export async function inspectRefs(p: Parsed, ctx: Ctx, refs: string[], type: Kin
       const o = await lookUp(c, ref, type, bool(p, 'size'));
       if (o.kind === 'container') {
         const image = await c.request('image.inspect', { ref: o.d.imageId }).catch(() => undefined);
-        if (o.d.networks?.length) networks ??= await c.request('network.list', {}).catch(() => []);
+        if (o.d.networks?.length || o.d.networksAsked?.length) networks ??= await c.request('network.list', {}).catch(() => []);
         docs.push(dockerContainer(o.d, image, networks));
       } else {
         names ??= await c.request('image.list', {});

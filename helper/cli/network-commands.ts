@@ -127,7 +127,7 @@ const PRUNE: Command = {
 };
 
 const CONNECT: Command = {
-  summary: 'Attach a running container to a network', group: 'Containers',
+  summary: 'Connect a container to a network (a running one now, any at its next start)', group: 'Containers',
   flags: [
     { name: 'alias', takesValue: true, repeat: true, help: 'Another name the container has on the network' },
     { name: 'driver-opt', takesValue: true, repeat: true, help: 'Driver options for the endpoint (accepted and ignored: the bridge driver of nscope takes none)' },
@@ -151,7 +151,7 @@ const CONNECT: Command = {
 };
 
 const DISCONNECT: Command = {
-  summary: 'Detach a running container from a network', group: 'Containers',
+  summary: 'Disconnect a container from a network', group: 'Containers',
   flags: [{ name: 'force', short: 'f', help: 'Force the container to disconnect from a network (accepted: a disconnect is never refused for being in use)' }],
   min: 2, usage: 'network disconnect [OPTIONS] NETWORK CONTAINER',
   async run(p, ctx) {

@@ -4,7 +4,7 @@ import type { ContainerSummary, PortMapping } from '../protocol';
 import { bool, FlagError, list, str } from './args';
 import { json, type Command } from './command';
 import { containerState, CONTAINER_FILTERS, filterContainers, listedWithoutAll, parseFilters } from './filters';
-import { checkDetailFilters, DETAIL_FILTERS, filterByDetails } from './ps-detail-filters';
+import { checkDetailFilters, DETAIL_FILTERS, filterByDetails, networkNames } from './ps-detail-filters';
 import { ago, humanSize, shortId, table } from './format';
 import { shortImageRef } from '../images/names';
 import { listFormat, renderTemplate, TEMPLATE_FORMAT } from './list-format';
@@ -112,7 +112,7 @@ export const PS: Command = {
       const needs = /\.(Networks|Mounts|LocalVolumes)\b/.test(str(p, 'format') ?? '');
       const extras = needs ? await Promise.all(rows.map(async (x): Promise<Extra | undefined> => {
         const d = await c.request('container.inspect', { id: x.id }).catch(() => undefined);
-        return d && { networks: (d.networks ?? []).map((n) => n.network), mounts: (d.mounts ?? []).map((m) => (m.type === 'volume' ? m.name ?? '' : m.source ?? m.destination)) };
+        return d && { networks: networkNames(d), mounts: (d.mounts ?? []).map((m) => (m.type === 'volume' ? m.name ?? '' : m.source ?? m.destination)) };
       })) : [];
       process.stdout.write(renderTemplate(fmt, rows.map((x, i) => row(x, noTrunc, extras[i], imageSizes)), HEADERS));
     }

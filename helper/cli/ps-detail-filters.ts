@@ -8,6 +8,11 @@ import type { HelperClient } from '../protocol/client';
 import { UsageError } from './args';
 import type { Filters } from './filters';
 
+/** The networks a container is on: attached while it runs, else as configured (Docker's network= and {{.Networks}} see a stopped container's too). */
+export function networkNames(d: ContainerDetail): string[] {
+  return [...new Set([...(d.networks ?? []).map((n) => n.network), ...(d.networksAsked ?? []).map((n) => n.name)])];
+}
+
 export const DETAIL_FILTERS = ['network', 'volume', 'publish', 'expose', 'is-task', 'isolation'] as const;
 
 /** "80", "80/udp", "8000-8010/tcp" as [first, last, proto]. */
@@ -54,7 +59,7 @@ export async function filterByDetails(c: HelperClient, rows: ContainerSummary[],
   for (const [i, row] of rows.entries()) {
     const d = details[i];
     if (!d) continue;
-    if (netNames.length && !netNames.some((n) => (d.networks ?? []).some((x) => x.network === n))) continue;
+    if (netNames.length && !netNames.some((n) => networkNames(d).includes(n))) continue;
     if (f.has('volume') && !f.get('volume')!.some((v) => (d.mounts ?? []).some((m) => (m.type === 'volume' && m.name === v) || m.destination === v))) continue;
     if (publish.length && !(d.ports ?? []).some((p) => portIn(p.containerPort, p.protocol, publish))) continue;
     if (expose.length) {

@@ -22,6 +22,7 @@ import { ensureMasquerade, masqueradeKey, removeMasquerade } from './masquerade'
 import { addList, checkList, type CniCall, type CniResult, type ConfList, delList } from './cni';
 import { attachmentList, givesDefaultRoute, type NetworkMeta } from './conflist';
 import { etcFiles, hostsText, type HostsEntry, ownHostNames, rewriteInPlace } from './etc-files';
+import { dnsNames } from './dns-names';
 import { ensureInternal, internalKey, removeInternal } from './internal';
 import { ensureIsolation, removeIsolation } from './isolation';
 import { forwardDrops, hostVethOf, isolatePort, pinNetns, unpinNetns } from './links';
@@ -369,7 +370,10 @@ export class Networking {
       for (const l of this.live.values()) {
         if (l.c.id === c.id) continue;
         for (const b of l.state.attachments) {
-          if (b.network === a.network && b.result && addr(b)) peers.push({ address: addr(b), names: [l.c.name, ...b.aliases, l.c.id.slice(0, 12), ...onNetwork([l.c.name, ...b.aliases, l.c.id.slice(0, 12)], a.network)] });
+          if (b.network === a.network && b.result && addr(b)) {
+            const names = dnsNames(l.c, b.aliases);
+            peers.push({ address: addr(b), names: [...names, ...onNetwork(names, a.network)] });
+          }
         }
       }
     }

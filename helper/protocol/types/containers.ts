@@ -274,6 +274,8 @@ export interface ContainerDetail extends ContainerSummary {
   networks?: import('./network').ContainerNetwork[];
   /** published ports, as asked (-p, -P) and as bound */
   ports?: import('./network').PortMapping[];
+  /** its own netns's networks as configured, running or not (Docker lists a stopped container's networks too) */
+  networksAsked?: { name: string; aliases: string[]; ip?: string; mac?: string }[];
   /** published ports as asked, running or not (Docker's HostConfig.PortBindings; -P's and a range's host port 0 until bound) */
   portsAsked?: import('./network').PortMapping[];
   /** --expose's ports ("8080/tcp"), exposed beside the image's EXPOSE */

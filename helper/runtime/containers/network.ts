@@ -2,7 +2,7 @@
 // record is to the network code, and the verbs `network connect/disconnect`
 // and `port` that name a container.
 import * as fs from 'fs';
-import { conflict } from '../../errors';
+import { conflict, invalid, notFound } from '../../errors';
 import { etcFiles, etcMounts } from '../../network/etc-files';
 import type { NetContainer } from '../../network/networking';
 import type { PortMapping } from '../../protocol/types';
@@ -30,29 +30,39 @@ export function joinedNetworkFiles(ctx: ContainerContext, net: string | undefine
   return { hostname: r.hostname, ...(r.network?.domainname ? { domainname: r.network.domainname } : {}), mounts: etcMounts(dir) };
 }
 
-function running(ctx: ContainerContext, ref: string): ContainerRecord {
+/** A container with a netns of its own (its record keeps its networks), running or not. */
+function ownNetwork(ctx: ContainerContext, ref: string): ContainerRecord & { network: NonNullable<ContainerRecord['network']> } {
   const r = ctx.find(ref);
-  if (r.status !== 'running') throw conflict(`container ${r.name} is not running`);
   if (!r.network?.networks.length) throw conflict(`container ${r.name} has no network of its own (it runs with --network none, host or container:)`);
-  return r;
+  return r as ContainerRecord & { network: NonNullable<ContainerRecord['network']> };
 }
 
-/** Attached now and, as in Docker, again on every later start. */
+/**
+ * Attached now if it runs and, as in Docker, again on every later start; a
+ * container that does not run (created, exited) only has the network added
+ * to its record, as Docker does (compose creates, connects, then starts).
+ */
 export async function connect(ctx: ContainerContext, network: string, ref: string, aliases: string[] = [], ipIn?: string): Promise<{ network: string; container: string }> {
   const m = ctx.net.store.get(network);
-  const r = running(ctx, ref);
+  const r = ownNetwork(ctx, ref);
   const ip = ipIn === undefined || ipIn === '' ? undefined : checkFixedIp(ipIn, m);
-  await ctx.net.connect(netContainer(ctx, r), m, aliases, ip);
-  r.network!.networks.push({ name: m.name, aliases, ...(ip ? { ip } : {}) });
+  if (r.status === 'running') await ctx.net.connect(netContainer(ctx, r), m, aliases, ip);
+  else {
+    // the checks the live connect makes, in its words; the address itself is taken at start
+    if (r.network.networks.some((n) => n.name === m.name)) throw conflict(`endpoint with name ${r.name} already exists in network ${m.name}`);
+    if (aliases.length && m.isDefault) throw invalid('--alias: network-scoped aliases are supported only for containers in user-defined networks');
+  }
+  r.network.networks.push({ name: m.name, aliases, ...(ip ? { ip } : {}) });
   save(ctx, r);
   return { network: m.name, container: r.id };
 }
 
 export async function disconnect(ctx: ContainerContext, network: string, ref: string): Promise<{ network: string; container: string }> {
   const m = ctx.net.store.get(network);
-  const r = running(ctx, ref);
-  await ctx.net.disconnect(netContainer(ctx, r), m);
-  r.network!.networks = r.network!.networks.filter((n) => n.name !== m.name);
+  const r = ownNetwork(ctx, ref);
+  if (r.status === 'running') await ctx.net.disconnect(netContainer(ctx, r), m);
+  else if (!r.network.networks.some((n) => n.name === m.name)) throw notFound(`container ${r.name} is not connected to network ${m.name}`);
+  r.network.networks = r.network.networks.filter((n) => n.name !== m.name);
   save(ctx, r);
   return { network: m.name, container: r.id };
 }

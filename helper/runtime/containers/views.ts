@@ -79,6 +79,7 @@ export function inspect(ctx: ContainerContext, ref: string): ContainerDetail {
     stopSignal: r.stopSignal ?? 'SIGTERM', stopTimeout: r.stopTimeout ?? DEFAULT_STOP_TIMEOUT,
     restartPolicy: formatRestartPolicy(r.restartPolicy), restartCount: r.restartCount ?? 0, mounts: r.mounts ?? [], security: { ...securityOf(spec ?? undefined), live: liveSecurity(r) },
     networks: ctx.net.containerNetworks(r.id), ports: ctx.net.ports(r.id), ...(r.network?.ports.length ? { portsAsked: r.network.ports } : {}),
+    ...(r.network?.networks.length ? { networksAsked: r.network.networks } : {}),
     tty: !!r.tty, interactive: !!r.interactive, networkMode: networkMode(r, declared),
     ...(r.healthcheck ? { healthcheck: r.healthcheck } : {}), ...(r.exposed ? { exposed: r.exposed } : {}), ...(r.health ? { healthState: r.health } : {}),
   };

@@ -48,7 +48,7 @@ export interface NativeAddon {
    */
   attachDeviceFilter(cgroupDir: string, rules: Int32Array): void;
   /** A tree as a tar (native/tar/pack.h); read() fills a buffer of at least 64 KiB, 0 at the end. Id maps: flat [inside, outside, count, …]. */
-  tarPacker(src: string, name: string, o: { follow: boolean; uidMap?: number[]; gidMap?: number[] }): { read(buf: Buffer): number; close(): void };
+  tarPacker(src: string, name: string, o: { follow: boolean; uidMap?: number[]; gidMap?: number[]; emptyDirs?: string[] }): { read(buf: Buffer): number; close(): void };
   /** A tar unpacked into `root` as `nscope cp` places it (native/tar/unpack.h); errors carry .invalid for a refused archive. */
   tarUnpacker(root: string, o: TarUnpackOptions): { write(b: Buffer): void; end(): { entries: number; bytes: number }; close(): void };
 }

@@ -48,9 +48,10 @@ async function copyOut(ctx: Ctx, from: Location & { container: string }, dest: s
   if (!toStdout && !st && (dest.endsWith('/') || !fs.existsSync(path.dirname(target)))) throw new Error(`${dest}: no such directory`);
   const { sock, result } = await openStreamWithResult(ctx.socket, { kind: 'cp-out', id: from.container, path: from.path, follow: bool(p, 'follow-link') });
   const stat = result.stat!;
+  const label = `copy from ${from.container}:${from.path}`;
+  const archive = endChecked(sock, label);
   if (toStdout) {
-    sock.pipe(process.stdout);
-    await once(sock, 'end');
+    for await (const b of archive) if (!process.stdout.write(b)) await once(process.stdout, 'drain');
     return;
   }
   const isDir = stat.type === 'dir';
@@ -66,7 +67,25 @@ async function copyOut(ctx: Ctx, from: Location & { container: string }, dest: s
     place = placement(top, { rename: path.basename(target) });
   }
   const owner: [number, number] | 'archive' = bool(p, 'archive') ? 'archive' : [process.getuid?.() ?? 0, process.getgid?.() ?? 0];
-  await unpackCopy(sock, into, `copy from ${from.container}:${from.path}`, { owner, placement: place, umask: UMASK });
+  await unpackCopy(archive, into, label, { owner, placement: place, umask: UMASK });
+}
+
+/** Tar's end-of-archive marker: two zero blocks. */
+const END_MARKER = 1024;
+
+/**
+ * The archive from the helper, refused at its end if it lacks the end marker:
+ * the files worker always writes one, so an archive without it was cut short
+ * by a failure on the container's side (the helper's log says which), not a
+ * copy to report as done.
+ */
+async function* endChecked(input: AsyncIterable<Buffer>, label: string): AsyncGenerator<Buffer> {
+  let tail = Buffer.alloc(0);
+  for await (const b of input) {
+    tail = Buffer.concat([tail, b.subarray(Math.max(0, b.length - END_MARKER))]).subarray(-END_MARKER);
+    yield b;
+  }
+  if (tail.length < END_MARKER || tail.some((x) => x !== 0)) throw new Error(`${label}: the archive was cut short (the container's side failed; the helper's log says why)`);
 }
 
 async function copyIn(ctx: Ctx, src: string, to: Location & { container: string }, p: Parsed): Promise<void> {
@@ -77,9 +96,12 @@ async function copyIn(ctx: Ctx, src: string, to: Location & { container: string 
     body = process.stdin as AsyncIterable<Buffer>;
   } else {
     const abs = path.resolve(src);
-    const follow = bool(p, 'follow-link');
+    // "SRC/" or "SRC/." names a directory: a symlink there is followed, a file refused (docker cp's rule)
+    const dirOnly = abs !== '/' && /\/\.?$/.test(src);
+    const follow = bool(p, 'follow-link') || dirOnly;
     let st: fs.Stats;
     try { st = follow ? fs.statSync(abs) : fs.lstatSync(abs); } catch { throw new Error(`${src}: no such file or directory`); }
+    if (dirOnly && !st.isDirectory()) throw new Error(`${src}: not a directory`);
     const contents = st.isDirectory() && /\/\.$/.test(src);
     const type = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
     const name = contents ? '.' : path.basename(abs);

@@ -88,8 +88,10 @@ export const RMI: Command = {
   run: (p, ctx) => {
     const platforms = platformsOf(p);
     return eachId(p, ctx, async (cl, ref) => {
-      await cl.request('image.remove', { ref, force: bool(p, 'force'), ...(platforms ? { platforms } : {}) });
-      process.stdout.write(`Deleted: ${ref}\n`);
+      const r = await cl.request('image.remove', { ref, force: bool(p, 'force'), ...(platforms ? { platforms } : {}) });
+      // Docker's lines: each name taken off, then the image itself if it is gone
+      const lines = [...(r.untagged ?? []).map((n) => `Untagged: ${n}`), ...(r.deleted ? [`Deleted: ${r.deleted}`] : [])];
+      process.stdout.write(lines.length ? lines.join('\n') + '\n' : `Deleted: ${ref}\n`);
     });
   },
 };

@@ -116,10 +116,27 @@ function describe(e: unknown, where: string): string {
 
 function copyOut(job: FilesJob): void {
   const p = path.posix.resolve('/', job.path);
-  const st = statOf(p, !!job.follow);
+  // SRC ending in "/" or "/." names a directory, as a shell path does: a symlink there is
+  // followed (to a directory, packed under the link's name), a file is refused (docker cp's rule)
+  const dirOnly = p !== '/' && /\/\.?$/.test(job.path);
+  const follow = !!job.follow || dirOnly;
+  const st = statOf(p, follow);
+  if (dirOnly && st.type !== 'dir') throw invalid(`not a directory: ${job.path}`);
   status({ stat: st });
   const name = p === '/' ? '.' : path.basename(p);
-  for (const b of nativeTreeTar(p, name, { follow: job.follow, ids: job.ids, reuse: true })) writeOut(b);
+  for (const b of nativeTreeTar(p, name, { follow, ids: job.ids, reuse: true, emptyDirs: kernelMounts(p) })) writeOut(b);
+}
+
+/**
+ * The kernel's trees mounted below the copy's top `p` (a running container's /proc, /sys, /dev),
+ * as archive names: packed empty, as docker cp gives them (the rootfs's, not the mounts'). Walked,
+ * they hold no files to copy: device nodes, and /proc/kcore's 128 TiB that fail mid-archive.
+ */
+function kernelMounts(p: string): string[] {
+  if (p !== '/') return [];
+  const dev = (q: string): number | undefined => { try { return fs.lstatSync(q).dev; } catch { return undefined; } };
+  const root = dev('/');
+  return KERNEL_TREES.filter((k) => { const d = dev(k); return d !== undefined && d !== root; }).map((k) => `.${k}`);
 }
 
 function refuseKernelTree(p: string): void {

@@ -31,12 +31,13 @@ function ours(e: unknown): unknown {
  * ../files/tree-tar.ts writes, in 256 KiB pieces: each a buffer of its own (the
  * consumer may keep it), or with `reuse` one buffer refilled for each (a consumer
  * that is done with a piece before it asks for the next: no page faults for 35 MB
- * of fresh buffers). `ids`: the host ids written as a container's.
+ * of fresh buffers). `ids`: the host ids written as a container's; `emptyDirs`: entries
+ * (archive names) packed as directories without what is in them.
  */
-export function* nativeTreeTar(src: string, name: string, o: { follow?: boolean; ids?: IdMap; reuse?: boolean } = {}): Generator<Buffer> {
+export function* nativeTreeTar(src: string, name: string, o: { follow?: boolean; ids?: IdMap; reuse?: boolean; emptyDirs?: string[] } = {}): Generator<Buffer> {
   let p;
   try {
-    p = native().tarPacker(src, name, { follow: !!o.follow, uidMap: flatIdMap(o.ids?.uid), gidMap: flatIdMap(o.ids?.gid) });
+    p = native().tarPacker(src, name, { follow: !!o.follow, uidMap: flatIdMap(o.ids?.uid), gidMap: flatIdMap(o.ids?.gid), emptyDirs: o.emptyDirs });
   } catch (e) { throw ours(e); }
   const one = o.reuse ? Buffer.allocUnsafe(PIECE) : undefined;
   try {

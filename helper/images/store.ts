@@ -634,8 +634,10 @@ export class ImageStore {
    * Removes an image by name (that name only) or by ID (every name of it).
    * An image a container uses is refused unless `force`; forced, it loses its
    * names but stays (unnamed) until that container is gone, as in Docker.
+   * Says what it did, for `rmi`'s "Untagged:"/"Deleted:" lines: the names
+   * taken off, and the image's ID when nothing of it is left in the store.
    */
-  remove(ref: string, opts: RemoveOptions = {}): void {
+  remove(ref: string, opts: RemoveOptions = {}): { untagged: string[]; deleted?: string } {
     const { idx, all } = this.snapshot();
     const { images: hit, byName } = this.find(ref, all);
     const id = hit[0].id;
@@ -661,6 +663,8 @@ export class ImageStore {
     }
     this.writeIndex({ ...idx, manifests: ms });
     this.gc();
+    const untagged = [...new Set((byName ? hit : ofId).filter((i) => i.name).map((i) => i.name!))];
+    return { untagged, deleted: last && !user ? id : undefined };
   }
 
   /** Deletes blobs and layer dirs that no image in index.json refers to (and that no import is adding). */

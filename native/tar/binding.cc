@@ -2,7 +2,7 @@
 // worker and the CLI, and for image layers in the daemon (helper/files/native-tar.ts
 // is the JS side):
 //
-//   tarPacker(src, name, { follow?, uidMap?, gidMap? }) -> { read(buf) -> bytes (0: the end), close() }
+//   tarPacker(src, name, { follow?, uidMap?, gidMap?, emptyDirs? }) -> { read(buf) -> bytes (0: the end), close() }
 //   tarUnpacker(root, { label, owner?: [uid, gid], map?: { uid, gid }, placement?, umask, whiteouts? })
 //     -> { write(buf), end() -> { entries, bytes }, close() }
 //
@@ -86,6 +86,15 @@ Napi::Value TarPacker(const Napi::CallbackInfo& info) {
   tar::PackOptions opts;
   opts.follow = o.Get("follow").ToBoolean();
   if (!IdMap(env, o.Get("uidMap"), opts.uidMap) || !IdMap(env, o.Get("gidMap"), opts.gidMap)) return env.Undefined();
+  Napi::Value empty = o.Get("emptyDirs");
+  if (empty.IsArray()) {
+    Napi::Array a = empty.As<Napi::Array>();
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Value v = a.Get(i);
+      if (!v.IsString()) { Napi::TypeError::New(env, "tarPacker: emptyDirs must be strings").ThrowAsJavaScriptException(); return env.Undefined(); }
+      opts.emptyDirs.insert(v.As<Napi::String>());
+    }
+  }
   auto p = std::make_unique<tar::TreePacker>();
   if (!p->Open(info[0].As<Napi::String>(), info[1].As<Napi::String>(), opts)) { ToJs(env, p->error()).ThrowAsJavaScriptException(); return env.Undefined(); }
   Napi::Object out = Napi::Object::New(env);

@@ -200,6 +200,7 @@ bool TreePacker::Entry(int dirfd, const std::string& name, const std::string& en
   if (S_ISFIFO(st.st_mode)) { Header(entry, '6', st, 0, ""); return true; }
   if (!S_ISDIR(st.st_mode)) return true;
   Header(entry, '5', st, 0, "");
+  if (!top && o_.emptyDirs.count(entry)) return true;
   int fd = openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | (flags ? O_NOFOLLOW : 0));
   if (fd < 0) {
     int e = errno;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "error.h"
@@ -27,6 +28,9 @@ struct PackOptions {
   bool follow = false;  // follow a symlink at the top itself (-L)
   // host ids written as the container's (an unmapped one is the overflow id); empty: as they are
   std::vector<IdRange> uidMap, gidMap;
+  // entries (as named in the archive) packed as directories without their contents: a running
+  // container's /proc, /sys and /dev mounts, the kernel's files, which docker cp leaves out too
+  std::unordered_set<std::string> emptyDirs;
 };
 
 class TreePacker {

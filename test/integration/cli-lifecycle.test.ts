@@ -248,7 +248,7 @@ test('the management words: container ls/inspect/rm, image ls/rm/inspect; unknow
   assert.equal((await ok('container', 'list', '-aq')).length, 13);
   assert.equal(await ok('image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'), 'host:latest\n');
   await ok('image', 'tag', 'host', 'alias:1');
-  assert.equal(await ok('image', 'rm', 'alias:1'), 'Deleted: alias:1\n');
+  assert.equal(await ok('image', 'rm', 'alias:1'), 'Untagged: alias:1\n');
   assert.equal(await ok('container', 'rm', 'mw'), 'mw\n');
   const unknown = await d.cli(['container', 'frob']);
   assert.equal(unknown.code, 1);

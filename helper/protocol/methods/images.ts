@@ -20,8 +20,10 @@ export interface ImageMethods {
    * of one of them (an image has one platform: it is its only variant), else
    * "not found" in Docker's words. Nothing but the image's own names goes: no
    * other image is ever deleted with it (so `rmi --no-prune` asks nothing of the helper).
+   * The result names what went: `untagged` the names taken off, `deleted` the
+   * image's ID once nothing of it is left (a container's image forced out stays unnamed).
    */
-  'image.remove': { params: { ref: string; force?: boolean; platforms?: string[] }; result: { ref: string } };
+  'image.remove': { params: { ref: string; force?: boolean; platforms?: string[] }; result: { ref: string; untagged?: string[]; deleted?: string } };
   /** `nscope image tag SOURCE TARGET`: another name for an image */
   'image.tag': { params: { ref: string; name: string }; result: ImageSummaryInfo };
   /**

@@ -32,9 +32,10 @@ export function imageHandlers(s: HelperServices): AreaHandlers<keyof ImageMethod
     'image.remove': (p) => {
       const platforms = platformsParam(obj(p).platforms, 'image.remove');
       const img = s.images.inspect(p.ref);
-      s.images.remove(p.ref, { force: p.force === true, platforms, inUse: (id: string) => c.imageInUse(id) });
+      const done = s.images.remove(p.ref, { force: p.force === true, platforms, inUse: (id: string) => c.imageInUse(id) });
       s.emitImage('image.removed', img.id, img.name);
-      return { ref: p.ref };
+      // a build's cache names are not shown by `images`: nor are they in rmi's "Untagged:" lines
+      return { ref: p.ref, untagged: done.untagged.filter((n) => !isBuildCache(n)), deleted: done.deleted };
     },
     'image.tag': (p) => {
       if (typeof obj(p).name !== 'string') throw invalid('image.tag: name must be a string');

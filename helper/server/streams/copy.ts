@@ -37,6 +37,10 @@ export async function openCopyOutStream(p: StreamParams<'cp-out'>, s: StreamServ
       sock.on('close', () => w.child.kill());
       w.child.stdout!.pipe(sock, { end: false });
       await new Promise<void>((resolve) => w.child.once('close', () => resolve()));
+      // a failure after the first bytes cannot be told on the stream: the archive lacks its end
+      // marker (the CLI refuses it for that), and the reason goes to the helper's log
+      const late = await w.next();
+      if (late?.error && !sock.destroyed) process.stderr.write(`nscope helper: copy out of ${p.id}:${p.path} stopped: ${String(late.error)}\n`);
       where.release(false);
       finish(sock);
     },

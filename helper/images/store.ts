@@ -68,8 +68,8 @@ export interface RemoveOptions {
   force?: boolean;
   /** `rmi --platform`: the image is removed only if its platform is one of these (os[/arch[/variant]]) */
   platforms?: string[];
-  /** the name of a container using the image with this ID, if any */
-  inUse?: (imageId: string) => string | undefined;
+  /** a container using the image with this ID, if any (a running one first) */
+  inUse?: (imageId: string) => { name: string; id: string; running: boolean } | undefined;
 }
 
 interface Image {
@@ -653,7 +653,11 @@ export class ImageStore {
     const last = ofId.every((i) => removing.has(i.at));
     const user = last ? opts.inUse?.(id) : undefined;
     if (user && !opts.force) {
-      throw conflict(`image ${hit[0].name ?? id.slice(7, 19)} is in use by container "${user}"; remove the container first, or use --force`);
+      throw conflict(`image ${hit[0].name ?? id.slice(7, 19)} is in use by container "${user.name}"; remove the container first, or use --force`);
+    }
+    // Docker's hard conflict: by ID, -f does not take an image from a running container (by name, it is untagged)
+    if (user?.running && !byName) {
+      throw conflict(`unable to delete ${id.slice(7, 19)} (cannot be forced) - image is being used by running container ${user.id.slice(0, 12)}`);
     }
     const ms = idx.manifests.filter((_d, at) => !removing.has(at));
     if (user) {

@@ -189,7 +189,7 @@ export class ContainerManager extends EventEmitter {
   cgroupOf(ref: string): { version: 1 | 2; path: string } { return cgroupOf(this.ctx, ref); }
   freezeMarker(ref: string): string { return freezeMarker(this.ctx, ref); }
   counts(): { total: number; running: number } { return counts(this.ctx); }
-  imageInUse(imageId: string): string | undefined { return imageInUse(this.ctx, imageId); }
+  imageInUse(imageId: string): ReturnType<typeof imageInUse> { return imageInUse(this.ctx, imageId); }
 }
 
 export { NscopeError };

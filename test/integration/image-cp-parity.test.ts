@@ -106,6 +106,14 @@ describe('nscope cp and images as Docker has them', () => {
     await ok(['tag', 'host', 'keep:1']);
     assert.equal((await ok(['rmi', 'used:1'])).stdout, 'Untagged: used:1\n');
     await ok(['rm', 'user']);
+    // by ID, -f cannot take an image from a running container (Docker's hard conflict); by name it is untagged
+    const img = (await ok(['commit', 'box', 'busy:1'])).stdout.trim();
+    const runner = (await ok(['run', '-d', 'busy:1', 'sleep', '60'])).stdout.trim();
+    const refused = await d.cli(['rmi', '-f', img.slice(7, 19)]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, new RegExp(`unable to delete ${img.slice(7, 19)} \\(cannot be forced\\) - image is being used by running container ${runner.slice(0, 12)}`));
+    assert.equal((await ok(['rmi', '-f', 'busy:1'])).stdout, 'Untagged: busy:1\n');
+    await ok(['rm', '-f', runner]);
     await ok(['rmi', 'keep:1']);
   });
 });

@@ -73,7 +73,7 @@ test('remove: untags by name, GCs blobs and layers no image uses', () => {
   store.remove('host'); // host2 still has the same image
   assert.ok(fs.existsSync(layerDir));
   assert.throws(() => store.resolve('host'), /No such image: host/);
-  assert.throws(() => store.remove('host2', { inUse: (i) => (i === id ? 'web' : undefined) }), /in use by container "web"/);
+  assert.throws(() => store.remove('host2', { inUse: (i) => (i === id ? { name: 'web', id: 'c'.repeat(64), running: false } : undefined) }), /in use by container "web"/);
   store.remove(id.slice(7, 19));
   assert.ok(!fs.existsSync(layerDir), 'layer dir collected');
   const left = store.list();

@@ -241,7 +241,7 @@ test('remove: by name untags, in use is refused, --force keeps it unnamed, GC ke
   assert.throws(() => store.remove(hex(id).slice(0, 8)), /has \d names .* remove them by name, or use --force/);
   store.remove('busybox:1.0');
   assert.equal(store.inspect('busybox:latest').id, id);
-  const inUse = (i: string) => (i === id ? 'web1' : undefined);
+  const inUse = (i: string) => (i === id ? { name: 'web1', id: 'c'.repeat(64), running: false } : undefined);
   assert.throws(() => store.remove('busybox:latest', { inUse }), /in use by container "web1"/);
   store.remove('busybox:latest', { inUse, force: true });
   const unnamed = store.list().find((i) => i.id === id);

@@ -210,9 +210,15 @@ export function counts(ctx: ContainerContext) {
   return { total: ctx.records.size, running, paused };
 }
 
-export function imageInUse(ctx: ContainerContext, imageId: string): string | undefined {
-  for (const r of ctx.records.values()) if (r.imageId === imageId) return r.name;
-  return undefined;
+/** A container that uses the image: a running one if there is one (rmi -f cannot take an image from under it). */
+export function imageInUse(ctx: ContainerContext, imageId: string): { name: string; id: string; running: boolean } | undefined {
+  let found: { name: string; id: string; running: boolean } | undefined;
+  for (const r of ctx.records.values()) {
+    if (r.imageId !== imageId) continue;
+    found = { name: r.name, id: r.id, running: r.status === 'running' };
+    if (found.running) break;
+  }
+  return found;
 }
 
 /** The paths of the devices a blockIO names (inspect shows paths, the spec has numbers). */

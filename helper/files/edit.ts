@@ -19,7 +19,7 @@ export function writeAs(user: unknown, what: string): string | undefined {
 }
 
 export async function editFiles(containers: ContainerManager, ref: string, job: EditJob, input?: Buffer): Promise<void> {
-  const where = containers.copyRoot(ref);
+  const where = containers.copyRoot(ref, { write: true });
   let ok = false;
   try {
     await runWorker({ ...job, root: where.root, ids: where.ids, mounts: where.mounts }, input);

@@ -185,7 +185,7 @@ export class ContainerManager extends EventEmitter {
   initPid(ref: string): number { return initPid(this.ctx, ref); }
   layers(ref: string): ContainerLayersView { return layers(this.ctx, ref); }
   /** where a copy into or out of the container works (containers/copy-root.ts) */
-  copyRoot(ref: string, o: { rootfsOnly?: boolean } = {}): CopyRoot { return copyRoot(this.ctx, ref, o); }
+  copyRoot(ref: string, o: { rootfsOnly?: boolean; write?: boolean } = {}): CopyRoot { return copyRoot(this.ctx, ref, o); }
   cgroupOf(ref: string): { version: 1 | 2; path: string } { return cgroupOf(this.ctx, ref); }
   freezeMarker(ref: string): string { return freezeMarker(this.ctx, ref); }
   counts(): { total: number; running: number } { return counts(this.ctx); }

@@ -87,6 +87,25 @@ describe('nscope cp and images as Docker has them', () => {
     assert.match(d.stderr, /copy out of box:\/proc stopped: /);
   });
 
+  test('a stopped --read-only container takes no copy into it, in Docker\'s words; one without --read-only does', async () => {
+    fs.writeFileSync(path.join(work, 'ro-in'), 'x\n');
+    // created (its init waits, its root mounted read-only): the kernel says so
+    await ok(['create', '--name', 'ro', '--read-only', '--network', 'none', 'host', 'true']);
+    const created = await d.cli(['cp', path.join(work, 'ro-in'), 'ro:/tmp/ro-in']);
+    assert.equal(created.code, 1, created.stderr);
+    assert.match(created.stderr, /\/tmp is on a read-only mount in the container: nothing copied/);
+    // exited (its layers assembled for the copy alone): refused before, as Docker's daemon does
+    await ok(['start', '-a', 'ro']);
+    await ok(['run', '--name', 'rw', '--network', 'none', 'host', 'true']);
+    const r = await d.cli(['cp', path.join(work, 'ro-in'), 'ro:/tmp/ro-in']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /container ro: container rootfs is marked read-only/);
+    await ok(['cp', path.join(work, 'ro-in'), 'rw:/tmp/ro-in']);
+    // reading out of it is fine
+    assert.equal((await ok(['cp', 'ro:/etc/hostname', '-'])).code, 0);
+    await ok(['rm', 'ro', 'rw']);
+  });
+
   test('rmi: "Untagged:" per name taken off, "Deleted:" with the ID once the image is gone', async () => {
     await ok(['tag', 'host', 'two:1']);
     await ok(['tag', 'host', 'two:2']);

@@ -20,6 +20,8 @@ import type { ContainerRecord } from '../record';
 import { parseMountinfo } from '../../lib/mountinfo';
 import { emitEvent, layout, paths, type ContainerContext } from './context';
 import { topmostOnce } from '../../rootfs/layout';
+import { readJson } from '../../lib/atomic';
+import type { Spec } from '../spec';
 
 export interface CopyRoot {
   id: string;
@@ -48,12 +50,18 @@ const copying = new Map<string, number>();
 
 export function copyInProgress(id: string): boolean { return (copying.get(id) ?? 0) > 0; }
 
-export function copyRoot(ctx: ContainerContext, ref: string, o: { rootfsOnly?: boolean } = {}): CopyRoot {
+/**
+ * `write`: the copy writes (cp into it, the files views' edits). A running container's own root
+ * answers EROFS where it is read-only; a stopped --read-only one is refused here, in Docker's
+ * words (its copy root is the layers alone, where nothing of the container says read-only).
+ */
+export function copyRoot(ctx: ContainerContext, ref: string, o: { rootfsOnly?: boolean; write?: boolean } = {}): CopyRoot {
   const r = ctx.find(ref);
   const base = { id: r.id, name: r.name, ids: r.idMap };
   const running = r.status !== 'exited' && r.pid && isSameProcess(r.pid, r.pidStart);
   if (running && !o.rootfsOnly) return { ...base, root: `/proc/${r.pid}/root`, mounts: mountPointsOf(r.pid!), release: () => undefined };
   if (!running && r.status !== 'exited') throw conflict(`container ${r.name} is ${r.status} without a process: try again`);
+  if (!running && o.write && readJson<Spec>(paths(ctx, r).config)?.root?.readonly) throw conflict(`container ${r.name}: container rootfs is marked read-only`);
   const mountpoint = path.join(paths(ctx, r).run, `copy-${randomBytes(4).toString('hex')}`);
   if (running) return { ...base, root: mountpoint, release: held(ctx, r, mountpoint, () => cloneRunningRoot(r.pid!, mountpoint, r.name)) };
   const l = layout(ctx, r);

@@ -12,8 +12,8 @@ import type { CopyRoot } from '../../runtime/containers/copy-root';
 import { finish } from './finish';
 import type { OpenedStream, StreamParams, StreamServices } from './types';
 
-function jobRoot(p: { id: string; rootfs?: boolean }, s: StreamServices): CopyRoot {
-  return s.containers.copyRoot(p.id, { rootfsOnly: p.rootfs === true });
+function jobRoot(p: { id: string; rootfs?: boolean }, s: StreamServices, write = false): CopyRoot {
+  return s.containers.copyRoot(p.id, { rootfsOnly: p.rootfs === true, write });
 }
 
 export async function openCopyOutStream(p: StreamParams<'cp-out'>, s: StreamServices): Promise<OpenedStream> {
@@ -53,7 +53,7 @@ export async function openFileWriteStream(p: StreamParams<'file-write'>, s: Stre
   if (p.mode !== undefined && (!Number.isInteger(p.mode) || p.mode < 0 || p.mode > 0o7777)) throw new NscopeError('invalid', `file-write: mode ${String(p.mode)} is not between 0 and 07777`);
   if (p.size !== undefined && (!Number.isSafeInteger(p.size) || p.size < 0)) throw new NscopeError('invalid', `file-write: size ${String(p.size).slice(0, 40)} is not a whole number of bytes`);
   const user = writeAs(p.user, 'file-write');
-  const where = jobRoot(p, s);
+  const where = jobRoot(p, s, true);
   const w = startWorker({ op: 'write', root: where.root, path: p.path, create: p.create, overwrite: p.overwrite, mode: p.mode, size: p.size, user, ids: where.ids, mounts: where.mounts });
   return relayIn(w, where);
 }
@@ -64,7 +64,7 @@ export async function openCopyInStream(p: StreamParams<'cp-in'>, s: StreamServic
   if (p.src !== undefined && (typeof p.src?.name !== 'string' || !p.src.name || p.src.name.includes('/') || p.src.name.includes('\0') || p.src.name === '.' || p.src.name === '..' || !['file', 'dir', 'other'].includes(p.src.type))) {
     throw new NscopeError('invalid', 'cp: src must be { name, type: file|dir|other }, the name one path component (not "." or "..")');
   }
-  const where = jobRoot(p, s);
+  const where = jobRoot(p, s, true);
   const w = startWorker({ op: 'in', root: where.root, path: p.path, src: p.src, archive: !!p.archive, parents: !!p.parents && !p.src, ids: where.ids });
   const first = await w.next();
   if (!first || !first.ready) { w.child.kill(); where.release(false); throw failure(first); }

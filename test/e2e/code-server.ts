@@ -250,6 +250,25 @@ export class VsCode {
     return this.openUntilShown(open, this.page.locator('.monaco-dialog-box', { hasText: text }), false);
   }
 
+  /**
+   * Runs `act` (a context menu's item with no question after it: Pause)
+   * until `done` says it took effect (5 s a try, 30 s in all). Retried as
+   * dialog() is: a tree redrawn as the item is clicked can close the menu
+   * without running the command.
+   */
+  async actUntil(act: () => Promise<void>, done: () => Promise<boolean>, what: string): Promise<void> {
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      await act();
+      const tryEnd = Date.now() + 5000;
+      while (Date.now() < tryEnd) {
+        if (await done()) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    }
+  }
+
   /** Runs `open` until `shown` is visible (5 s a try, 30 s in all); `escape`: Escape closes what a try left half-open. */
   private async openUntilShown(open: () => Promise<void>, shown: Locator, escape: boolean): Promise<Locator> {
     const deadline = Date.now() + 30000;

@@ -67,14 +67,11 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     const pid = (await client.request('container.inspect', { id })).pid;
     // the menu is the row's as it is drawn: wait until it shows the start (a network to set up first)
     await vs.row('Containers', /cmd-web.*running/).waitFor({ timeout: UI });
-    await vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Kill');
-    await waitFor(async () => (await client.request('container.inspect', { id })).status === 'exited', 10000, 'exited');
+    await vs.actUntil(() => vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Kill'), async () => (await client.request('container.inspect', { id })).status === 'exited', 'exited');
     await vs.row('Containers', /cmd-web.*exited/).waitFor({ timeout: UI });
     const running = async () => (await client.request('container.inspect', { id })).status === 'running';
-    await vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Restart');
-    // the exit refreshes three views at once; a re-render can close the menu before the click lands: one more try
-    if (!await waitFor(running, 5000, 'running again').then(() => true, () => false)) await vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Restart');
-    await waitFor(running, 10000, 'running again');
+    // the exit refreshes three views at once; a re-render can close the menu before the click lands
+    await vs.actUntil(() => vs.contextMenu(vs.row('Containers', 'cmd-web'), 'Restart'), running, 'running again');
     assert.notEqual((await client.request('container.inspect', { id })).pid, pid);
     await vs.row('Containers', /cmd-web.*running/).waitFor({ timeout: UI });
   });
@@ -84,8 +81,7 @@ describe('VS Code commands: run, kill, restart, commit, images', { skip, timeout
     const id = (await containerId('cmd-pz'))!;
     const detail = () => client.request('container.inspect', { id });
     await vs.row('Containers', /cmd-pz.*running/).waitFor({ timeout: UI });
-    await vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Pause');
-    await waitFor(async () => !!(await detail()).paused, 10000, 'paused');
+    await vs.actUntil(() => vs.contextMenu(vs.row('Containers', 'cmd-pz'), 'Pause'), async () => !!(await detail()).paused, 'paused');
     await vs.row('Containers', /cmd-pz.*paused/).waitFor({ timeout: UI });
     // Unpause from the palette offers the paused containers only (cmd-web runs, unpaused)
     await vs.runCommand('nscope: Unpause');

@@ -81,6 +81,13 @@ export class TestDaemon {
     return runCommand(process.execPath, [path.join(REPO, 'bin', 'nscope'), '--socket', this.socket, ...args], opts);
   }
 
+  /** The CLI's stdout, asserting it exited 0 (its stderr in the failure). */
+  async ok(args: string[]): Promise<string> {
+    const r = await this.cli(args);
+    if (r.code !== 0) throw new Error(`nscope ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  }
+
   kill9(): void {
     this.proc?.kill('SIGKILL');
   }

@@ -32,11 +32,7 @@ before(async () => {
 });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
-async function ok(args: string[]): Promise<string> {
-  const r = await d.cli(args);
-  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[]) => d.ok(args);
 const run = async (args: string[]) => (await ok(['run', ...args])).trim();
 const create = (args: string[]) => ok(['network', 'create', ...args]);
 const inspect = async (name: string) => JSON.parse(await ok(['network', 'inspect', name]))[0];

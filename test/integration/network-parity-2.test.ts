@@ -24,11 +24,7 @@ before(async () => {
 });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
-async function ok(args: string[]): Promise<string> {
-  const r = await d.cli(args);
-  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[]) => d.ok(args);
 const run = async (args: string[]) => (await ok(['run', ...args])).trim();
 const networksOf = async (id: string) => JSON.parse(await ok(['inspect', '-f', '{{json .NetworkSettings.Networks}}', id]));
 

@@ -25,11 +25,7 @@ before(async () => {
 });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
-async function ok(args: string[]): Promise<string> {
-  const r = await d.cli(args);
-  assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = (args: string[]) => d.ok(args);
 const run = async (args: string[]) => (await ok(['run', ...args])).trim();
 const prefix3 = (subnet: string) => subnet.split('/')[0].split('.').slice(0, 3).join('.');
 const rawRules = () => execFileSync('iptables-save', ['-t', 'raw'], { encoding: 'utf8' });

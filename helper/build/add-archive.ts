@@ -6,6 +6,7 @@
 // (node's zlib has gzip alone).
 import { spawnSync } from 'child_process';
 import * as zlib from 'zlib';
+import { BLOCK, checksum, readNumber, signedChecksum } from '../images/tar-header';
 
 const MAGIC: [string, number[], string[]][] = [
   ['gzip', [0x1f, 0x8b], []],
@@ -14,14 +15,11 @@ const MAGIC: [string, number[], string[]][] = [
   ['zstd', [0x28, 0xb5, 0x2f, 0xfd], ['zstd', '-dc', '-q']],
 ];
 
-/** A tar's first header: its checksum (bytes 148–155, octal) is the sum of the header's bytes with that field as blanks. */
+/** A tar's first header: its checksum field matches the header's bytes (the tar reader's test). */
 export function isTar(b: Buffer): boolean {
-  if (b.length < 512) return false;
-  const field = b.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim();
-  if (!/^[0-7]+$/.test(field)) return false;
-  let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : b[i];
-  return sum === parseInt(field, 8);
+  if (b.length < BLOCK) return false;
+  const sum = readNumber(b, 'chksum');
+  return sum !== null && (sum === checksum(b) || sum === signedChecksum(b));
 }
 
 /**

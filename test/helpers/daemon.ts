@@ -213,11 +213,12 @@ export function cgroupFile(parent: string, id: string, controller: string, file:
 export const TEST_PROGRAMS = ['sh', 'ls', 'cat', 'echo', 'ps', 'mkdir', 'rm', 'hostname', 'sleep', 'id', 'mount', 'tail', 'chmod', 'touch', 'stat', 'ipcs', 'stty', 'true', 'false', 'wc', 'head', 'dd', 'tr', 'seq', 'mknod', 'grep', 'tty', 'ln', 'chown'];
 
 /** A daemon with the `host` image built; for `before()`. */
-export async function startWithImage(name: string, opts: { engines?: boolean } = {}): Promise<TestDaemon> {
+/** A daemon of its own with an image of the host's programs: `image` (default "host") of `programs` (default TEST_PROGRAMS). */
+export async function startWithImage(name: string, opts: { engines?: boolean; image?: string; programs?: string[] } = {}): Promise<TestDaemon> {
   const d = new TestDaemon(name);
   d.showEngines = !!opts.engines;
   await d.start();
   const c = await d.client();
-  await c.request('image.host', { name: 'host', programs: TEST_PROGRAMS });
+  await c.request('image.host', { name: opts.image ?? 'host', programs: opts.programs ?? TEST_PROGRAMS });
   return d;
 }

@@ -10,18 +10,13 @@
 // (freeTestSubnet), traffic only between the containers made here.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { freeTestSubnet, TEST_PROGRAMS, TestDaemon } from '../helpers/daemon';
+import { freeTestSubnet, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 const tag = Math.random().toString(36).slice(2, 8);
 const IMAGE = 'nwparity2';
 
-before(async () => {
-  d = new TestDaemon('nwparity2');
-  await d.start();
-  const c = await d.client();
-  await c.request('image.host', { name: IMAGE, programs: [...TEST_PROGRAMS, 'busybox'] });
-});
+before(async () => { d = await startWithImage('nwparity2', { image: IMAGE, programs: [...TEST_PROGRAMS, 'busybox'] }); });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
 const ok = (args: string[]) => d.ok(args);

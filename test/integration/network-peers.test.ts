@@ -10,19 +10,14 @@ import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import { after, before, test } from 'node:test';
 import { waitFor } from '../helpers/containers';
-import { freeTestSubnet, TEST_PROGRAMS, TestDaemon } from '../helpers/daemon';
+import { freeTestSubnet, startWithImage, TEST_PROGRAMS, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
 const tag = Math.random().toString(36).slice(2, 8);
 const IMAGE = 'peers';
 const SERVE = 'busybox mkdir -p /www; echo "hello from $(busybox hostname)" > /www/index.html; exec busybox httpd -f -p 80 -h /www';
 
-before(async () => {
-  d = new TestDaemon('peers');
-  await d.start();
-  const c = await d.client();
-  await c.request('image.host', { name: IMAGE, programs: [...TEST_PROGRAMS, 'busybox'] });
-});
+before(async () => { d = await startWithImage('peers', { image: IMAGE, programs: [...TEST_PROGRAMS, 'busybox'] }); });
 after(async () => { assert.deepEqual(await d.cleanup(), []); });
 
 const ok = (args: string[]) => d.ok(args);
